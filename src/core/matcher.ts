@@ -1,0 +1,136 @@
+// Path globs compiled once per configuration. Each glob becomes one minimatch RegExp (dot files
+// included), filed under its literal leading directories in a trie. Matching a path walks the
+// trie along the path's own segments, so a path is tested only against the globs that could
+// possibly match it, instead of against every glob of every module.
+
+import { Minimatch } from "minimatch";
+
+export const GLOB_OPTIONS = { dot: true } as const;
+
+export interface GlobRule<T> {
+  glob: string;
+  /** What the caller attaches to the glob (module, area, include or exclude). */
+  tag: T;
+}
+
+export interface GlobHit<T> {
+  glob: string;
+  tag: T;
+}
+
+interface TrieNode<T> {
+  children: Map<string, TrieNode<T>>;
+  /** Globs whose literal prefix ends at this node. */
+  rules: CompiledRule<T>[];
+}
+
+interface CompiledRule<T> {
+  index: number;
+  glob: string;
+  tag: T;
+  re: RegExp | null;
+  /** For globs with no magic at all: the one path they match. */
+  literal: string | null;
+}
+
+function newNode<T>(): TrieNode<T> {
+  return { children: new Map(), rules: [] };
+}
+
+/** Leading path segments that are plain text, for each brace-expanded alternative of the glob. */
+function literalPrefixes(mm: Minimatch): string[][] {
+  return mm.set.map((parts) => {
+    const prefix: string[] = [];
+    // The last part names the file itself; only directories go in the trie.
+    for (let i = 0; i < parts.length - 1; i++) {
+      const part = parts[i];
+      if (typeof part !== "string") break;
+      prefix.push(part);
+    }
+    return prefix;
+  });
+}
+
+export class GlobMatcher<T> {
+  private readonly root: TrieNode<T> = newNode<T>();
+  private readonly exact = new Map<string, CompiledRule<T>[]>();
+  readonly size: number;
+
+  constructor(rules: readonly GlobRule<T>[]) {
+    rules.forEach((rule, index) => {
+      const mm = new Minimatch(rule.glob, GLOB_OPTIONS);
+      const isLiteral = mm.set.length === 1 && mm.set[0]!.every((p) => typeof p === "string");
+      const compiled: CompiledRule<T> = {
+        index,
+        glob: rule.glob,
+        tag: rule.tag,
+        re: isLiteral ? null : mm.makeRe() || null,
+        literal: isLiteral ? (mm.set[0] as string[]).join("/") : null,
+      };
+      if (compiled.literal !== null) {
+        const list = this.exact.get(compiled.literal) ?? [];
+        list.push(compiled);
+        this.exact.set(compiled.literal, list);
+        return;
+      }
+      if (compiled.re === null) return; // a comment or empty pattern matches nothing
+      const placed = new Set<TrieNode<T>>();
+      for (const prefix of literalPrefixes(mm)) {
+        let node = this.root;
+        for (const seg of prefix) {
+          let next = node.children.get(seg);
+          if (!next) {
+            next = newNode<T>();
+            node.children.set(seg, next);
+          }
+          node = next;
+        }
+        if (!placed.has(node)) {
+          node.rules.push(compiled);
+          placed.add(node);
+        }
+      }
+    });
+    this.size = rules.length;
+  }
+
+  /** Every rule whose glob matches `path`, in the order the rules were given. */
+  match(path: string): GlobHit<T>[] {
+    const hits: CompiledRule<T>[] = [];
+    const exact = this.exact.get(path);
+    if (exact) hits.push(...exact);
+    let node: TrieNode<T> | undefined = this.root;
+    let start = 0;
+    while (node) {
+      for (const rule of node.rules) if (rule.re!.test(path)) hits.push(rule);
+      const slash = path.indexOf("/", start);
+      if (slash < 0) {
+        // `dir/**` also matches `dir` itself; its rules sit one node further down.
+        const last = node.children.get(path.slice(start));
+        if (last) for (const rule of last.rules) if (rule.re!.test(path)) hits.push(rule);
+        break;
+      }
+      node = node.children.get(path.slice(start, slash));
+      start = slash + 1;
+    }
+    if (hits.length > 1) hits.sort((a, b) => a.index - b.index);
+    return hits.map((r) => ({ glob: r.glob, tag: r.tag }));
+  }
+}
+
+/** Check one glob the way the matcher will use it; returns a reason when it cannot be used. */
+export function globProblem(glob: string): string | undefined {
+  if (glob.trim() === "") return "empty glob";
+  if (glob.length > 500) return `glob is ${glob.length} characters long; the limit is 500`;
+  const globstars = glob.split("/").filter((s) => s.includes("**")).length;
+  if (globstars > 4) return `glob has ${globstars} '**' segments; the limit is 4 (each one multiplies matching work)`;
+  if (glob.startsWith("!")) return "negated globs are not supported; list the path under `exclude` instead";
+  if (glob.startsWith("#")) return "a glob starting with '#' is a comment to minimatch and matches nothing; quote the path without '#'";
+  if (glob.startsWith("/")) return "globs are relative to the repository root; drop the leading '/'";
+  if (glob.endsWith("/")) return "a glob ending in '/' matches no file; write 'dir/**' for everything below a folder";
+  if (glob.startsWith("./")) return "globs are relative to the repository root; drop the leading './'";
+  const mm = new Minimatch(glob, GLOB_OPTIONS);
+  if (mm.set.length > 64) return `glob expands to ${mm.set.length} alternatives; the limit is 64`;
+  if (mm.makeRe() === false) return "not a valid glob";
+  return undefined;
+}

@@ -1,0 +1,143 @@
+// A compiled router: configuration + registry, with every glob compiled once. Building one is
+// the only costly step; matching paths with it is cheap and pure.
+
+import type { ModuleSpec, RouterConfig } from "./config.js";
+import { GlobMatcher } from "./matcher.js";
+import { findEntry, loginKey, type Maintainer, type Registry } from "./registry.js";
+
+export interface RuleTag {
+  module: number;
+  /** Index into the module's areas, or -1 for the module's own globs. */
+  area: number;
+  kind: "include" | "exclude";
+}
+
+export interface ResolvedModule {
+  spec: ModuleSpec;
+  /** Every maintainer the module lists, emeritus included (selection explains why each is skipped). */
+  maintainers: Maintainer[];
+  /** Where the maintainers came from: a registry entry name, or "inline". */
+  maintainersFrom: string;
+}
+
+export interface Router {
+  config: RouterConfig;
+  registry: Registry;
+  modules: ResolvedModule[];
+  matcher: GlobMatcher<RuleTag>;
+}
+
+/** One reason a path is in (or kept out of) a module or area. */
+export interface PathRule {
+  module: string;
+  area?: string;
+  /** The glob that matched, or `repository:owner/name` for a module that owns the repository. */
+  rule: string;
+  kind: "include" | "exclude";
+}
+
+export interface PathMatch {
+  /** Index into `router.modules`. */
+  module: number;
+  /** Area indexes of the module that the path belongs to. */
+  areas: number[];
+  /** The first rule that put the path in the module (its own or an area's). */
+  rule: string;
+  /** The area whose glob `rule` is, when it is not the module's own. */
+  ruleArea?: number;
+}
+
+function resolveMaintainers(spec: ModuleSpec, registry: Registry): { maintainers: Maintainer[]; from: string } {
+  if (spec.maintainers) {
+    return { maintainers: spec.maintainers.map((login) => ({ login, name: login, emeritus: false })), from: "inline" };
+  }
+  const entry = findEntry(registry, spec.registryEntry ?? spec.name);
+  if (!entry) return { maintainers: [], from: spec.registryEntry ?? spec.name };
+  // The same person may be listed twice in one entry under different letter cases.
+  const seen = new Set<string>();
+  const maintainers = entry.maintainers.filter((m) => {
+    const key = loginKey(m.login);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { maintainers, from: entry.name };
+}
+
+export function buildRouter(config: RouterConfig, registry: Registry): Router {
+  const rules: { glob: string; tag: RuleTag }[] = [];
+  const modules: ResolvedModule[] = config.modules.map((spec, module) => {
+    for (const glob of spec.paths) rules.push({ glob, tag: { module, area: -1, kind: "include" } });
+    for (const glob of spec.exclude) rules.push({ glob, tag: { module, area: -1, kind: "exclude" } });
+    spec.areas.forEach((area, a) => {
+      for (const glob of area.paths) rules.push({ glob, tag: { module, area: a, kind: "include" } });
+      for (const glob of area.exclude) rules.push({ glob, tag: { module, area: a, kind: "exclude" } });
+    });
+    const { maintainers, from } = resolveMaintainers(spec, registry);
+    return { spec, maintainers, maintainersFrom: from };
+  });
+  return { config, registry, modules, matcher: new GlobMatcher(rules) };
+}
+
+/** Modules that own `repository` whole; when any does, only they apply there. */
+export function repositoryOwners(router: Router, repository: string): number[] {
+  const key = repository.toLowerCase();
+  const owners: number[] = [];
+  router.modules.forEach((m, i) => {
+    if (m.spec.repositories.some((r) => r.toLowerCase() === key)) owners.push(i);
+  });
+  return owners;
+}
+
+/**
+ * Every rule that touches `path` in `repository`, includes and excludes, in configuration order.
+ * A module's own `exclude` keeps the path out of the module and all its areas; an area's
+ * `exclude` keeps it out of that area only.
+ */
+export function explainPath(router: Router, repository: string, path: string): PathRule[] {
+  const owners = repositoryOwners(router, repository);
+  if (owners.length > 0) {
+    return owners.map((i) => ({
+      module: router.modules[i]!.spec.name,
+      rule: `repository:${router.modules[i]!.spec.repositories.find((r) => r.toLowerCase() === repository.toLowerCase())}`,
+      kind: "include" as const,
+    }));
+  }
+  return router.matcher.match(path).map((hit) => {
+    const spec = router.modules[hit.tag.module]!.spec;
+    const area = hit.tag.area >= 0 ? spec.areas[hit.tag.area]!.name : undefined;
+    return { module: spec.name, ...(area ? { area } : {}), rule: hit.glob, kind: hit.tag.kind };
+  });
+}
+
+/** The modules (and areas) `path` belongs to in `repository`, after exclusions. */
+export function matchPath(router: Router, repository: string, path: string): PathMatch[] {
+  const owners = repositoryOwners(router, repository);
+  if (owners.length > 0) {
+    return owners.map((module) => ({ module, areas: [], rule: `repository:${repository}` }));
+  }
+  const hits = router.matcher.match(path);
+  if (hits.length === 0) return [];
+  // Tally per module: own include, own exclude, and per area include/exclude.
+  const perModule = new Map<number, { own?: string; ownExcluded: boolean; areaInc: Map<number, string>; areaExc: Set<number> }>();
+  for (const { glob, tag } of hits) {
+    let t = perModule.get(tag.module);
+    if (!t) {
+      t = { ownExcluded: false, areaInc: new Map(), areaExc: new Set() };
+      perModule.set(tag.module, t);
+    }
+    if (tag.area < 0) {
+      if (tag.kind === "exclude") t.ownExcluded = true;
+      else t.own ??= glob;
+    } else if (tag.kind === "exclude") t.areaExc.add(tag.area);
+    else if (!t.areaInc.has(tag.area)) t.areaInc.set(tag.area, glob);
+  }
+  const out: PathMatch[] = [];
+  for (const [module, t] of perModule) {
+    if (t.ownExcluded) continue;
+    const areas = [...t.areaInc.keys()].filter((a) => !t.areaExc.has(a)).sort((a, b) => a - b);
+    if (t.own !== undefined) out.push({ module, areas, rule: t.own });
+    else if (areas.length > 0) out.push({ module, areas, rule: t.areaInc.get(areas[0]!)!, ruleArea: areas[0]! });
+  }
+  return out.sort((a, b) => a.module - b.module);
+}
