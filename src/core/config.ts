@@ -57,6 +57,8 @@ export interface AppSettings {
   dryRun: boolean;
   /** Comment once on a new issue to cc the matched modules' active maintainers. */
   issueComment: boolean;
+  /** In a repository's file: whether the bundled modules apply too (the file's modules merge over them). */
+  useDefaultModules: boolean;
 }
 
 export interface RouterConfig {
@@ -81,6 +83,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   summary: "check",
   dryRun: false,
   issueComment: false,
+  useDefaultModules: true,
 };
 
 /** Limits on a configuration's size, so that a hostile file costs little to refuse. */
@@ -98,6 +101,7 @@ const TOP_KEYS = [
   "summary",
   "dry_run",
   "issue_comment",
+  "use_default_modules",
   "modules",
 ] as const;
 const MODULE_KEYS = ["name", "label", "paths", "exclude", "areas", "maintainers", "registry_entry", "repository", "keywords"] as const;
@@ -238,6 +242,7 @@ export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry):
     summary,
     dryRun: c.bool(r.dry_run, ["dry_run"], DEFAULT_APP_SETTINGS.dryRun),
     issueComment: c.bool(r.issue_comment, ["issue_comment"], DEFAULT_APP_SETTINGS.issueComment),
+    useDefaultModules: c.bool(r.use_default_modules, ["use_default_modules"], DEFAULT_APP_SETTINGS.useDefaultModules),
   };
   const registryFile = c.string(r.registry, ["registry"], false);
 

@@ -1,4 +1,4 @@
-// Path globs compiled once per configuration. Each glob becomes one minimatch RegExp (dot files
+// Path globs compiled once per configuration. Each glob becomes one Minimatch object (dot files
 // included), filed under its literal leading directories in a trie. Matching a path walks the
 // trie along the path's own segments, so a path is tested only against the globs that could
 // possibly match it, instead of against every glob of every module.
@@ -28,7 +28,8 @@ interface CompiledRule<T> {
   index: number;
   glob: string;
   tag: T;
-  re: RegExp | null;
+  /** Minimatch's own match() (not makeRe(), whose regex differs on a trailing '/**'). */
+  mm: Minimatch | null;
   /** For globs with no magic at all: the one path they match. */
   literal: string | null;
 }
@@ -64,7 +65,7 @@ export class GlobMatcher<T> {
         index,
         glob: rule.glob,
         tag: rule.tag,
-        re: isLiteral ? null : mm.makeRe() || null,
+        mm: isLiteral || mm.comment || mm.empty ? null : mm,
         literal: isLiteral ? (mm.set[0] as string[]).join("/") : null,
       };
       if (compiled.literal !== null) {
@@ -73,7 +74,7 @@ export class GlobMatcher<T> {
         this.exact.set(compiled.literal, list);
         return;
       }
-      if (compiled.re === null) return; // a comment or empty pattern matches nothing
+      if (compiled.mm === null) return; // a comment or empty pattern matches nothing
       const placed = new Set<TrieNode<T>>();
       for (const prefix of literalPrefixes(mm)) {
         let node = this.root;
@@ -102,14 +103,9 @@ export class GlobMatcher<T> {
     let node: TrieNode<T> | undefined = this.root;
     let start = 0;
     while (node) {
-      for (const rule of node.rules) if (rule.re!.test(path)) hits.push(rule);
+      for (const rule of node.rules) if (rule.mm!.match(path)) hits.push(rule);
       const slash = path.indexOf("/", start);
-      if (slash < 0) {
-        // `dir/**` also matches `dir` itself; its rules sit one node further down.
-        const last = node.children.get(path.slice(start));
-        if (last) for (const rule of last.rules) if (rule.re!.test(path)) hits.push(rule);
-        break;
-      }
+      if (slash < 0) break;
       node = node.children.get(path.slice(start, slash));
       start = slash + 1;
     }

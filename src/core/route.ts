@@ -2,7 +2,7 @@
 // adapter (CLI, GitHub App) calls; it does no I/O.
 
 import { matchPath, type Router } from "./router.js";
-import { selectReviewers, type SkippedCandidate } from "./select.js";
+import { selectReviewers, type SkippedCandidate, type SkipReason } from "./select.js";
 
 export interface ChangedFile {
   path: string;
@@ -18,6 +18,8 @@ export interface RouteInput {
   requestedReviewers?: string[];
   requestedTeams?: string[];
   reviewedBy?: string[];
+  /** Logins not to request, with the reason: a human removed their request, not a collaborator. */
+  blocked?: { login: string; reason: SkipReason }[];
 }
 
 export interface FileRule {
@@ -101,6 +103,7 @@ export function route(router: Router, input: RouteInput): RouteDecision {
     requestedReviewers: input.requestedReviewers ?? [],
     requestedTeams: input.requestedTeams ?? [],
     reviewedBy: input.reviewedBy ?? [],
+    blocked: input.blocked ?? [],
     policy: router.config.policy,
   });
   const labels: string[] = [];

@@ -13,7 +13,9 @@ export type SkipReason =
   | "already reviewed"
   | "module covered"
   | "cap reached"
-  | "author ignored";
+  | "author ignored"
+  | "request removed"
+  | "not a collaborator";
 
 export interface SkippedCandidate {
   login: string;
@@ -36,6 +38,8 @@ export interface SelectionInput {
   requestedReviewers: string[];
   requestedTeams: string[];
   reviewedBy: string[];
+  /** Logins the adapter learned must not be requested, with the reason (e.g. a human removed them). */
+  blocked?: { login: string; reason: SkipReason }[];
   policy: Policy;
 }
 
@@ -91,6 +95,7 @@ export function selectReviewers(input: SelectionInput): Selection {
   const { policy } = input;
   const author = loginKey(input.author);
   const unavailable = new Set(policy.unavailable.map(loginKey));
+  const blocked = new Map((input.blocked ?? []).map((b) => [loginKey(b.login), b.reason]));
   const requested = new Set(input.requestedReviewers.map(loginKey));
   const reviewed = new Set(input.reviewedBy.map(loginKey).filter((l) => l !== author));
   const chosen: string[] = [];
@@ -122,6 +127,7 @@ export function selectReviewers(input: SelectionInput): Selection {
       if (m.emeritus) skip(m.login, "emeritus");
       else if (key === author) skip(m.login, "author");
       else if (unavailable.has(key)) skip(m.login, "unavailable");
+      else if (blocked.has(key)) skip(m.login, blocked.get(key)!);
       else if (reviewed.has(key)) cover.reviewers.push(m.login);
       else if (requested.has(key)) cover.reviewers.push(m.login);
       else eligible.push(m.login);
@@ -129,7 +135,7 @@ export function selectReviewers(input: SelectionInput): Selection {
     const activeCount = mod.maintainers.filter((m) => !m.emeritus).length;
     let pool = eligible;
     if (eligible.length === 0 && cover.reviewers.length === 0 && policy.fallbackReviewers.length > 0) {
-      pool = policy.fallbackReviewers.filter((l) => loginKey(l) !== author && !unavailable.has(loginKey(l)));
+      pool = policy.fallbackReviewers.filter((l) => loginKey(l) !== author && !unavailable.has(loginKey(l)) && !blocked.has(loginKey(l)));
       cover.fallback = pool.length > 0;
     }
     // Reviewers already on the PR for this module are reported once, as such.

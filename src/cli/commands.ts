@@ -1,0 +1,287 @@
+// The routing commands of the `review-router` CLI: route, explain, validate. Each one gathers
+// its input, calls the pure core, and prints.
+
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { parseConfig } from "../core/config.js";
+import { ConfigError, formatProblem, hasErrors, type Problem } from "../core/problems.js";
+import { checkRegistry, type Registry } from "../core/registry.js";
+import { route, type RouteDecision } from "../core/route.js";
+import { explainPath, matchPath } from "../core/router.js";
+import { parseYaml } from "../core/yaml.js";
+import { BUNDLED_REGISTRY, displayPath, loadRegistryFile, loadRouter } from "../io/files.js";
+import { formatDecision, table } from "./format.js";
+import { EXIT, type CliIO } from "./io.js";
+
+export const DEFAULT_REPOSITORY = "pytorch/pytorch";
+
+export const ROUTE_HELP = `Usage: review-router route [options] [PATH ...]
+
+Print the modules, labels and reviewers for a change, as the GitHub App would decide them.
+Paths come from the arguments, or one per line on standard input:
+
+  git diff --name-only main | review-router route
+
+A renamed file may be given as "OLD => NEW" (its old path counts too).
+
+Options:
+  --config FILE      configuration file (default: the bundled PyTorch configuration)
+  --repo OWNER/NAME  repository the change is in (default: ${DEFAULT_REPOSITORY})
+  --author LOGIN     author of the pull request (never requested)
+  --pr N             pull request number; the choice among equal candidates depends on it (default: 1)
+  --requested LOGIN  a reviewer already requested (repeatable)
+  --reviewed LOGIN   someone who already reviewed (repeatable)
+  --json             print JSON: {labels, reviewers, modules: [{name, label, files, reviewers}], unmatched, ...}
+  -h, --help         show this help
+`;
+
+export const EXPLAIN_HELP = `Usage: review-router explain [options] PATH ...
+
+Show, for each path, every rule that matched it, the rules that excluded it, and the modules it
+ends up in.
+
+Options:
+  --config FILE      configuration file (default: the bundled PyTorch configuration)
+  --repo OWNER/NAME  repository (default: ${DEFAULT_REPOSITORY})
+  --json             print JSON
+  -h, --help         show this help
+`;
+
+export const VALIDATE_HELP = `Usage: review-router validate FILE ...
+
+Check a configuration file (review-router.yml) or a maintainer registry (registry.yml) and print
+every problem as FILE:LINE: severity: KEY: message. Exits 1 when any file has an error.
+A configuration is checked against the registry it names (default: the bundled registry).
+
+Options:
+  -h, --help  show this help
+`;
+
+function printProblems(io: CliIO, problems: readonly Problem[]): void {
+  for (const p of problems) io.stderr(formatProblem(p) + "\n");
+}
+
+/** Report a configuration that could not be loaded; returns the exit code. */
+export function reportLoadError(io: CliIO, err: unknown): number {
+  if (err instanceof ConfigError) {
+    printProblems(io, err.problems);
+    io.stderr("review-router: the configuration has errors; fix them and run again (see `review-router validate FILE`)\n");
+    return EXIT.problems;
+  }
+  throw err;
+}
+
+function usage(io: CliIO, message: string, help: string): number {
+  io.stderr(`review-router: ${message}\n\n${help}`);
+  return EXIT.usage;
+}
+
+/** Parse "OLD => NEW" (git's rename notation) or a plain path. */
+function parseChangedPath(line: string): { path: string; previousPath?: string } {
+  const m = /^(.*?)\s+=>\s+(.*)$/.exec(line);
+  return m ? { path: m[2]!.trim(), previousPath: m[1]!.trim() } : { path: line.trim() };
+}
+
+async function pathsFrom(positionals: string[], io: CliIO): Promise<string[]> {
+  if (positionals.length > 0) return positionals;
+  const input = await io.readStdin();
+  return input
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+}
+
+/** The stable JSON view of a decision: the documented keys first, details after. */
+export function decisionJson(d: RouteDecision) {
+  return {
+    labels: d.labels,
+    reviewers: d.reviewers,
+    modules: d.modules.map((m) => ({
+      name: m.name,
+      label: m.label,
+      files: m.files,
+      reviewers: m.reviewers,
+      labels: m.labels,
+      areas: m.areas,
+      rules: m.rules,
+      covered: m.covered,
+    })),
+    unmatched: d.unmatched,
+    skipped: d.skipped,
+    uncovered: d.uncovered,
+    notes: d.notes,
+    repository: d.repository,
+    pr: d.prNumber,
+  };
+}
+
+export async function routeCommand(args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        config: { type: "string" },
+        repo: { type: "string", default: DEFAULT_REPOSITORY },
+        author: { type: "string", default: "" },
+        pr: { type: "string", default: "1" },
+        requested: { type: "string", multiple: true, default: [] },
+        reviewed: { type: "string", multiple: true, default: [] },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (err) {
+    return usage(io, (err as Error).message, ROUTE_HELP);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(ROUTE_HELP);
+    return EXIT.ok;
+  }
+  const pr = Number(values.pr);
+  if (!Number.isInteger(pr) || pr < 1) return usage(io, `--pr must be a positive whole number, not "${values.pr}"`, ROUTE_HELP);
+  if (!/^[^/\s]+\/[^/\s]+$/.test(values.repo)) return usage(io, `--repo must be OWNER/NAME, not "${values.repo}"`, ROUTE_HELP);
+  let router;
+  try {
+    router = loadRouter(values.config ? resolve(values.config) : undefined).router;
+  } catch (err) {
+    return reportLoadError(io, err);
+  }
+  const lines = await pathsFrom(positionals, io);
+  if (lines.length === 0) return usage(io, "no paths given (as arguments or on standard input)", ROUTE_HELP);
+  const decision = route(router, {
+    repository: values.repo,
+    prNumber: pr,
+    author: values.author,
+    files: lines.map(parseChangedPath),
+    requestedReviewers: values.requested,
+    reviewedBy: values.reviewed,
+  });
+  io.stdout(values.json ? JSON.stringify(decisionJson(decision), null, 2) + "\n" : formatDecision(decision));
+  return EXIT.ok;
+}
+
+export async function explainCommand(args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        config: { type: "string" },
+        repo: { type: "string", default: DEFAULT_REPOSITORY },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (err) {
+    return usage(io, (err as Error).message, EXPLAIN_HELP);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(EXPLAIN_HELP);
+    return EXIT.ok;
+  }
+  let router;
+  try {
+    router = loadRouter(values.config ? resolve(values.config) : undefined).router;
+  } catch (err) {
+    return reportLoadError(io, err);
+  }
+  const paths = await pathsFrom(positionals, io);
+  if (paths.length === 0) return usage(io, "no paths given", EXPLAIN_HELP);
+  const results = paths.map((path) => {
+    const rules = explainPath(router, values.repo, path);
+    const modules = matchPath(router, values.repo, path).map((m) => {
+      const spec = router.modules[m.module]!.spec;
+      return { name: spec.name, areas: m.areas.map((a) => spec.areas[a]!.name), rule: m.rule };
+    });
+    const inModules = new Set(modules.map((m) => m.name));
+    const areasIn = new Set(modules.flatMap((m) => m.areas.map((a) => `${m.name}\u0000${a}`)));
+    // An include rule that did not take effect was overridden by an exclude.
+    const annotated = rules.map((r) => {
+      let effect: string;
+      if (r.kind === "exclude") effect = "excludes";
+      else if (!inModules.has(r.module)) effect = "excluded";
+      else if (r.area && !areasIn.has(`${r.module}\u0000${r.area}`)) effect = "excluded";
+      else effect = "matches";
+      return { ...r, effect };
+    });
+    return { path, modules, rules: annotated };
+  });
+  if (values.json) {
+    io.stdout(JSON.stringify(results, null, 2) + "\n");
+    return EXIT.ok;
+  }
+  for (const r of results) {
+    io.stdout(`${r.path}\n`);
+    if (r.rules.length === 0) io.stdout("  no rule matches: no module owns this path\n\n");
+    else {
+      io.stdout(
+        table(
+          ["  effect", "module", "area", "rule"],
+          r.rules.map((x) => [`  ${x.effect}`, x.module, x.area ?? "-", x.kind === "exclude" ? `exclude: ${x.rule}` : x.rule]),
+        ),
+      );
+      io.stdout(`  => ${r.modules.map((m) => (m.areas.length ? `${m.name} [${m.areas.join(", ")}]` : m.name)).join("; ") || "no module (every match was excluded)"}\n\n`);
+    }
+  }
+  return EXIT.ok;
+}
+
+export async function validateCommand(args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { help: { type: "boolean", short: "h", default: false } } });
+  } catch (err) {
+    return usage(io, (err as Error).message, VALIDATE_HELP);
+  }
+  if (parsed.values.help) {
+    io.stdout(VALIDATE_HELP);
+    return EXIT.ok;
+  }
+  if (parsed.positionals.length === 0) return usage(io, "name at least one file to validate", VALIDATE_HELP);
+  let failed = false;
+  for (const file of parsed.positionals) {
+    const problems = validateFile(resolve(file));
+    printProblems(io, problems);
+    const errors = problems.filter((p) => p.severity === "error").length;
+    const warnings = problems.length - errors;
+    if (errors > 0) failed = true;
+    io.stdout(`${displayPath(resolve(file))}: ${errors === 0 ? "ok" : `${errors} error${errors === 1 ? "" : "s"}`}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}\n`);
+  }
+  return failed ? EXIT.problems : EXIT.ok;
+}
+
+/** Every problem of one file, registry or configuration (told apart by its `entries` key). */
+export function validateFile(file: string): Problem[] {
+  const shown = displayPath(file);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    return [{ file: shown, severity: "error", message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }];
+  }
+  const parsed = parseYaml(text, shown);
+  if (!parsed.ok) return [parsed.problem];
+  const value = parsed.doc.value;
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && "entries" in value) {
+    return checkRegistry(parsed.doc, shown).problems;
+  }
+  const first = parseConfig(text, shown);
+  if (!first.config || hasErrors(first.problems)) return first.problems;
+  const registryFile = first.config.registryFile ? resolve(dirname(file), first.config.registryFile) : BUNDLED_REGISTRY;
+  let reg;
+  try {
+    reg = loadRegistryFile(registryFile);
+  } catch (err) {
+    if (err instanceof ConfigError) return [...first.problems, ...err.problems];
+    throw err;
+  }
+  if (!reg.registry || hasErrors(reg.problems)) return [...first.problems, ...reg.problems];
+  const registry: Registry = reg.registry;
+  return parseConfig(text, shown, registry).problems;
+}

@@ -1,0 +1,51 @@
+// Plain-text rendering of routing decisions for the terminal.
+
+import type { RouteDecision } from "../core/route.js";
+
+/** A table with left-aligned columns separated by two spaces. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
+}
+
+/** The first few items and how many more there are. */
+export function firstFew(items: readonly string[], n: number): string {
+  if (items.length <= n) return items.join(", ");
+  return `${items.slice(0, n).join(", ")} (+${items.length - n} more)`;
+}
+
+export function formatDecision(d: RouteDecision): string {
+  let out = "";
+  if (d.modules.length === 0) out += "No module owns any of these paths.\n";
+  else {
+    out += table(
+      ["module", "label", "files", "reviewers"],
+      d.modules.map((m) => [
+        m.name,
+        m.labels.join(", ") || "-",
+        `${m.files.length}: ${firstFew(m.files, 3)}`,
+        m.reviewers.join(", ") || (m.covered ? "-" : "none"),
+      ]),
+    );
+  }
+  out += `\nlabels:    ${d.labels.join(", ") || "(none)"}\n`;
+  out += `reviewers: ${d.reviewers.join(", ") || "(none)"}\n`;
+  if (d.uncovered.length > 0) {
+    out += `uncovered: ${d.uncovered.map((u) => `${u.module} (${u.reason})`).join("; ")}\n`;
+  }
+  if (d.unmatched.length > 0) out += `unmatched: ${firstFew(d.unmatched, 10)}\n`;
+  for (const note of d.notes) out += `note: ${note}\n`;
+  if (d.skipped.length > 0) {
+    out += "\nskipped candidates:\n";
+    out += table(
+      ["login", "module", "reason"],
+      d.skipped.map((s) => [s.login, s.module, s.reason]),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// The `review-router` command line: every decision the GitHub App makes, computed offline.
+
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { explainCommand, routeCommand, validateCommand } from "./commands.js";
+import { importGovernanceCommand } from "./import-governance.js";
+import { EXIT, type CliIO } from "./io.js";
+
+export const MAIN_HELP = `Usage: review-router COMMAND [options]
+
+Route pull requests to the maintainers of the modules they touch.
+
+Commands:
+  route [PATH ...]               modules, labels and reviewers for a change (paths or stdin)
+  explain PATH ...               every rule that matches each path, and what was excluded
+  validate FILE ...              check a configuration or registry file
+  import-governance FILE [-o OUT]
+                                 build a maintainer registry from a governance page (text or .rst)
+
+Run \`review-router COMMAND --help\` for a command's options.
+`;
+
+const COMMANDS: Record<string, (args: string[], io: CliIO) => Promise<number>> = {
+  route: routeCommand,
+  explain: explainCommand,
+  validate: validateCommand,
+  "import-governance": importGovernanceCommand,
+};
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    (command === undefined ? io.stderr : io.stdout)(MAIN_HELP);
+    return command === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    io.stderr(`review-router: unknown command "${command}"\n\n${MAIN_HELP}`);
+    return EXIT.usage;
+  }
+  return run(rest, io);
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return "";
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  const io: CliIO = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    readStdin,
+  };
+  runCli(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`review-router: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

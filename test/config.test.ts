@@ -1,0 +1,192 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/core/config.js";
+import { formatProblem } from "../src/core/problems.js";
+import type { Registry } from "../src/core/registry.js";
+import { buildRouter, explainPath, matchPath } from "../src/core/router.js";
+import { route } from "../src/core/route.js";
+
+const REGISTRY: Registry = {
+  entries: [
+    { name: "NN", level: "module", maintainers: [{ login: "gchanan", name: "Greg", emeritus: false }, { login: "colesbury", name: "Sam", emeritus: true }] },
+    { name: "Distributed", level: "module", maintainers: [{ login: "mrshenli", name: "Shen", emeritus: false }] },
+    { name: "TorchVision", level: "library", maintainers: [{ login: "NicolasHug", name: "Nicolas", emeritus: false }] },
+  ],
+};
+
+const GOOD = `# a small configuration
+max_reviewers: 2
+modules:
+  - name: NN
+    label: "module: nn"
+    paths: [torch/nn/**]
+    exclude:
+      - torch/nn/parallel/**
+  - name: Distributed
+    label: "oncall: distributed"
+    paths: [torch/distributed/**, torch/nn/parallel/**]
+    areas:
+      - name: DDP
+        label: "module: ddp"
+        paths: [torch/nn/parallel/**]
+  - name: Compilers
+    maintainers: [ezyang]
+    areas:
+      - name: FX
+        label: "module: fx"
+        paths: [torch/fx/**]
+        exclude: [torch/fx/experimental/**]
+  - name: TorchVision
+    repository: pytorch/vision
+`;
+
+function problems(text: string, registry?: Registry) {
+  return parseConfig(text, "review-router.yml", registry).problems.map(formatProblem);
+}
+
+describe("parseConfig", () => {
+  it("accepts a good configuration and fills in defaults", () => {
+    const r = parseConfig(GOOD, "review-router.yml", REGISTRY);
+    expect(r.problems.filter((p) => p.severity === "error")).toEqual([]);
+    expect(r.config!.policy).toEqual({ reviewersPerModule: 1, maxReviewers: 2, fallbackReviewers: [], unavailable: [], ignoreAuthors: [] });
+    expect(r.config!.app).toEqual({ skipDrafts: true, syncLabels: false, summary: "check", dryRun: false, issueComment: false, useDefaultModules: true });
+    expect(r.config!.modules.map((m) => m.name)).toEqual(["NN", "Distributed", "Compilers", "TorchVision"]);
+  });
+
+  it("treats an empty file as the defaults", () => {
+    const r = parseConfig("", "x.yml");
+    expect(r.problems).toEqual([]);
+    expect(r.config!.modules).toEqual([]);
+  });
+
+  it("names file, line and key for unknown keys and wrong types", () => {
+    const text = `max_reviewer: 3
+reviewers_per_module: "one"
+summary: email
+modules:
+  - name: NN
+    label: "module: nn"
+    path: [torch/nn/**]
+  - name: NN
+    label: 7
+    paths: torch/nn/**
+`;
+    expect(problems(text)).toEqual([
+      "review-router.yml:1: error: max_reviewer: unknown key; expected one of: registry, reviewers_per_module, max_reviewers, fallback_reviewers, unavailable, ignore_authors, skip_drafts, sync_labels, summary, dry_run, issue_comment, use_default_modules, modules",
+      "review-router.yml:2: error: reviewers_per_module: must be a whole number from 0 to 10",
+      "review-router.yml:3: error: summary: must be one of: check, comment, none",
+      "review-router.yml:7: error: modules[0].path: unknown key; expected one of: name, label, paths, exclude, areas, maintainers, registry_entry, repository, keywords",
+      "review-router.yml:5: warning: modules[0].paths: module \"NN\" matches nothing: give it `paths`, `areas` or `repository`",
+      "review-router.yml:9: error: modules[1].label: must be a non-empty string",
+      "review-router.yml:9: error: modules[1].label: module \"NN\" has no label: give it `label` (or areas with labels)",
+      "review-router.yml:8: error: modules[1].name: duplicate module name \"NN\" (first at modules[0])",
+    ]);
+  });
+
+  it("reports bad globs with their line", () => {
+    const text = `modules:
+  - name: NN
+    label: x
+    paths:
+      - torch/nn/**
+      - "!torch/nn/parallel/**"
+      - /torch/optim/**
+`;
+    expect(problems(text)).toEqual([
+      'review-router.yml:6: error: modules[0].paths[1]: bad glob "!torch/nn/parallel/**": negated globs are not supported; list the path under `exclude` instead',
+      "review-router.yml:7: error: modules[0].paths[2]: bad glob \"/torch/optim/**\": globs are relative to the repository root; drop the leading '/'",
+    ]);
+  });
+
+  it("checks registry references when a registry is given", () => {
+    const text = `unavailable: [nobody-here]
+modules:
+  - name: Sparse
+    label: "module: sparse"
+    paths: [torch/sparse/**]
+  - name: NN2
+    label: "module: nn"
+    registry_entry: NN
+    paths: [torch/nn/**]
+  - name: Mine
+    label: mine
+    maintainers: [gchanan, typo-login]
+    paths: [mine/**]
+`;
+    expect(problems(text, REGISTRY)).toEqual([
+      'review-router.yml:3: error: modules[0].name: no registry entry named "Sparse": set `registry_entry` to an entry of the registry, or list `maintainers`',
+      'review-router.yml:12: warning: modules[2].maintainers[1]: "typo-login" is not in the maintainer registry; check the spelling',
+      'review-router.yml:1: warning: unavailable[0]: "nobody-here" is not in the maintainer registry; check the spelling',
+    ]);
+  });
+
+  it("reports invalid YAML with its line instead of throwing", () => {
+    expect(problems("modules:\n  - name: [unclosed\n")).toEqual([
+      expect.stringMatching(/^review-router\.yml:3: error: invalid YAML: /),
+    ]);
+  });
+
+  it("refuses a YAML alias bomb cheaply, without expanding it", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 0; i < 20; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`);
+    bomb.push("modules: *u");
+    const started = Date.now();
+    const out = problems(bomb.join("\n"));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(out.some((p) => p.includes("unknown key"))).toBe(true);
+    expect(out.some((p) => p.includes("modules"))).toBe(true);
+  });
+
+  it("refuses thousands of modules with one error", () => {
+    const text = "modules:\n" + Array.from({ length: 3000 }, (_, i) => `  - {name: m${i}, label: l, paths: [a/**]}`).join("\n");
+    expect(problems(text)).toEqual(["review-router.yml:1: error: modules: has 3000 modules; the limit is 500"]);
+  });
+});
+
+describe("router", () => {
+  const { config } = parseConfig(GOOD, "review-router.yml", REGISTRY);
+  const router = buildRouter(config!, REGISTRY);
+  const names = (repo: string, path: string) => matchPath(router, repo, path).map((m) => router.modules[m.module]!.spec.name);
+
+  it("applies a module's exclude to the module, so the path goes elsewhere", () => {
+    expect(names("pytorch/pytorch", "torch/nn/modules/linear.py")).toEqual(["NN"]);
+    expect(names("pytorch/pytorch", "torch/nn/parallel/distributed.py")).toEqual(["Distributed"]);
+    expect(explainPath(router, "pytorch/pytorch", "torch/nn/parallel/distributed.py")).toEqual([
+      { module: "NN", rule: "torch/nn/**", kind: "include" },
+      { module: "NN", rule: "torch/nn/parallel/**", kind: "exclude" },
+      { module: "Distributed", rule: "torch/nn/parallel/**", kind: "include" },
+      { module: "Distributed", area: "DDP", rule: "torch/nn/parallel/**", kind: "include" },
+    ]);
+  });
+
+  it("applies an area's exclude to the area only", () => {
+    expect(names("pytorch/pytorch", "torch/fx/graph.py")).toEqual(["Compilers"]);
+    expect(names("pytorch/pytorch", "torch/fx/experimental/proxy_tensor.py")).toEqual([]);
+  });
+
+  it("gives a repository wholly to the module that owns it", () => {
+    expect(names("pytorch/vision", "torch/nn/anything.py")).toEqual(["TorchVision"]);
+    expect(names("PyTorch/Vision", "README.md")).toEqual(["TorchVision"]);
+  });
+
+  it("routes a renamed file by its old name too, and labels with areas", () => {
+    const d = route(router, {
+      repository: "pytorch/pytorch",
+      prNumber: 7,
+      author: "x",
+      files: [{ path: "torch/utils/moved.py", previousPath: "torch/nn/parallel/comm.py" }, { path: "README.md" }],
+    });
+    expect(d.modules.map((m) => [m.name, m.label, m.labels, m.files])).toEqual([
+      ["Distributed", "oncall: distributed", ["oncall: distributed", "module: ddp"], ["torch/utils/moved.py"]],
+    ]);
+    expect(d.modules[0]!.rules).toEqual([{ file: "torch/utils/moved.py", rule: "torch/nn/parallel/** (previous name torch/nn/parallel/comm.py)" }]);
+    expect(d.labels).toEqual(["oncall: distributed", "module: ddp"]);
+    expect(d.reviewers).toEqual(["mrshenli"]);
+    expect(d.unmatched).toEqual(["README.md"]);
+  });
+
+  it("adds no label in a repository a module owns", () => {
+    const d = route(router, { repository: "pytorch/vision", prNumber: 1, author: "x", files: [{ path: "a.py" }] });
+    expect(d.labels).toEqual([]);
+    expect(d.modules.map((m) => [m.name, m.label])).toEqual([["TorchVision", ""]]);
+  });
+});
