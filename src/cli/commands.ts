@@ -271,8 +271,9 @@ export function validateFile(file: string): Problem[] {
   if (value !== null && typeof value === "object" && !Array.isArray(value) && "entries" in value) {
     return checkRegistry(parsed.doc, shown).problems;
   }
+  // A first pass learns which registry the file names; the second checks against it too.
   const first = parseConfig(text, shown);
-  if (!first.config || hasErrors(first.problems)) return first.problems;
+  if (!first.config) return first.problems;
   const registryFile = first.config.registryFile ? resolve(dirname(file), first.config.registryFile) : BUNDLED_REGISTRY;
   let reg;
   try {

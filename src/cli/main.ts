@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // The `review-router` command line: every decision the GitHub App makes, computed offline.
 
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { explainCommand, routeCommand, validateCommand } from "./commands.js";
 import { importGovernanceCommand } from "./import-governance.js";
+import { isMainModule } from "../io/is-main.js";
 import { EXIT, type CliIO } from "./io.js";
 
 export const MAIN_HELP = `Usage: review-router COMMAND [options]
@@ -49,17 +48,8 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   const io: CliIO = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

@@ -3,7 +3,7 @@
 // trie along the path's own segments, so a path is tested only against the globs that could
 // possibly match it, instead of against every glob of every module.
 
-import { Minimatch } from "minimatch";
+import { GLOBSTAR, Minimatch } from "minimatch";
 
 export const GLOB_OPTIONS = { dot: true } as const;
 
@@ -30,12 +30,28 @@ interface CompiledRule<T> {
   tag: T;
   /** Minimatch's own match() (not makeRe(), whose regex differs on a trailing '/**'). */
   mm: Minimatch | null;
+  /** Text every matching path contains; checked before the costlier match(). */
+  needle: string;
+  /** Number of path segments every match has, or -1 when a '**' makes it vary. */
+  segments: number;
   /** For globs with no magic at all: the one path they match. */
   literal: string | null;
 }
 
 function newNode<T>(): TrieNode<T> {
   return { children: new Map(), rules: [] };
+}
+
+/**
+ * The longest run of plain characters in the glob, which any path it matches must contain.
+ * Empty (no filter) where braces, escapes or extglobs could make the text appear otherwise.
+ */
+function requiredText(glob: string, mm: Minimatch): string {
+  if (mm.set.length !== 1 || /[\\(){}]/.test(glob)) return "";
+  let best = "";
+  // Character classes match one of several characters: they separate runs like '*' does.
+  for (const run of glob.replace(/\[[^\]]*\]/g, "/").split(/[*?/]+/)) if (run.length > best.length) best = run;
+  return best;
 }
 
 /** Leading path segments that are plain text, for each brace-expanded alternative of the glob. */
@@ -66,6 +82,8 @@ export class GlobMatcher<T> {
         glob: rule.glob,
         tag: rule.tag,
         mm: isLiteral || mm.comment || mm.empty ? null : mm,
+        needle: requiredText(rule.glob, mm),
+        segments: mm.set.length === 1 && !mm.set[0]!.some((p) => p === GLOBSTAR) ? mm.set[0]!.length : -1,
         literal: isLiteral ? (mm.set[0] as string[]).join("/") : null,
       };
       if (compiled.literal !== null) {
@@ -98,12 +116,16 @@ export class GlobMatcher<T> {
   /** Every rule whose glob matches `path`, in the order the rules were given. */
   match(path: string): GlobHit<T>[] {
     const hits: CompiledRule<T>[] = [];
+    let segments = 1;
+    for (let i = path.indexOf("/"); i >= 0; i = path.indexOf("/", i + 1)) segments += 1;
+    const test = (rule: CompiledRule<T>) =>
+      (rule.segments < 0 || rule.segments === segments) && (rule.needle === "" || path.includes(rule.needle)) && rule.mm!.match(path);
     const exact = this.exact.get(path);
     if (exact) hits.push(...exact);
     let node: TrieNode<T> | undefined = this.root;
     let start = 0;
     while (node) {
-      for (const rule of node.rules) if (rule.mm!.match(path)) hits.push(rule);
+      for (const rule of node.rules) if (test(rule)) hits.push(rule);
       const slash = path.indexOf("/", start);
       if (slash < 0) break;
       node = node.children.get(path.slice(start, slash));

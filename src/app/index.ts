@@ -1,0 +1,64 @@
+// The Probot application: registers the pull request and issue handlers. Stateless: every
+// decision comes from the event, the repository's configuration and GitHub's current state, so
+// any replica handles any delivery the same way.
+
+import type { ApplicationFunction, Probot } from "probot";
+import { readFileSync } from "node:fs";
+import { buildRouter } from "../core/router.js";
+import { parseYaml } from "../core/yaml.js";
+import { BUNDLED_CONFIG, loadConfigFile } from "../io/files.js";
+import { handleIssue, ISSUE_EVENTS } from "./issue.js";
+import { handlePullRequest, PULL_REQUEST_EVENTS, type AppDeps } from "./pull-request.js";
+import type { Bundled } from "./repo-config.js";
+
+/** Load and check the bundled configuration once per process; a broken one stops start-up. */
+export function loadBundled(file: string = BUNDLED_CONFIG): Bundled {
+  const loaded = loadConfigFile(file);
+  const parsed = parseYaml(readFileSync(file, "utf8"), file);
+  if (!parsed.ok) throw new Error(parsed.problem.message);
+  const owners = new Set<string>();
+  for (const m of loaded.config.modules) for (const r of m.repositories) owners.add(r.split("/")[0]!.toLowerCase());
+  return {
+    raw: parsed.doc.value as Record<string, unknown>,
+    config: loaded.config,
+    registry: loaded.registry,
+    router: buildRouter(loaded.config, loaded.registry),
+    owners,
+  };
+}
+
+export interface AppOptions {
+  bundled?: Bundled;
+  appId?: number;
+  dryRun?: boolean;
+}
+
+function envFlag(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
+}
+
+export function createApp(options: AppOptions = {}): ApplicationFunction {
+  const bundled = options.bundled ?? loadBundled();
+  return (app: Probot) => {
+    const envAppId = Number(process.env.APP_ID);
+    const deps: AppDeps = {
+      bundled,
+      ...(options.appId !== undefined ? { appId: options.appId } : Number.isInteger(envAppId) && envAppId > 0 ? { appId: envAppId } : {}),
+      dryRunEnv: options.dryRun ?? envFlag(process.env.DRY_RUN),
+    };
+    app.on([...PULL_REQUEST_EVENTS], async (context) => {
+      if (!context.payload.installation) {
+        context.log.warn({ event: context.name }, "delivery has no installation; cannot act on it");
+        return;
+      }
+      await handlePullRequest(context, deps);
+    });
+    app.on([...ISSUE_EVENTS], async (context) => {
+      if (!context.payload.installation) {
+        context.log.warn({ event: context.name }, "delivery has no installation; cannot act on it");
+        return;
+      }
+      await handleIssue(context, deps);
+    });
+  };
+}

@@ -1,0 +1,97 @@
+// The summary review-router keeps on each routed pull request: a check run or one comment.
+// It describes the resulting state (who covers each module), not the actions of one delivery,
+// so a redelivered event renders the same text and the summary is left untouched.
+
+import type { Problem } from "../core/problems.js";
+import { formatProblem } from "../core/problems.js";
+import type { RouteDecision } from "../core/route.js";
+
+export const CHECK_NAME = "review-router";
+/** Marks review-router's own summary comment so it can be found and edited in place. */
+export const COMMENT_MARKER = "<!-- review-router:summary -->";
+
+export interface SummaryContext {
+  decision: RouteDecision;
+  /** Logins requested in this delivery (for the log; not shown, to keep the text stable). */
+  dryRun: boolean;
+  /** Set when the PR has more files than GitHub lists (3,000). */
+  truncatedAt?: number;
+  /** Review requests deferred because the pull request is a draft. */
+  draftDeferred: boolean;
+  /** Logins GitHub refused (not collaborators), already folded into decision.skipped. */
+  configSource: string;
+}
+
+export interface Summary {
+  title: string;
+  /** Markdown. */
+  body: string;
+}
+
+const FILES_SHOWN = 3;
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function code(text: string): string {
+  return "`" + text.replace(/`/g, "'") + "`";
+}
+
+function fileList(files: readonly string[]): string {
+  const shown = files.slice(0, FILES_SHOWN).map(code).join(", ");
+  return files.length > FILES_SHOWN ? `${shown} and ${files.length - FILES_SHOWN} more (${files.length})` : shown;
+}
+
+export function renderSummary(s: SummaryContext): Summary {
+  const d = s.decision;
+  const covering = new Set(d.modules.flatMap((m) => m.reviewers.map((r) => `${m.name}\u0000${r.toLowerCase()}`)));
+  const lines: string[] = [];
+  if (s.dryRun) lines.push("**Dry run**: nothing was labelled and no review was requested.", "");
+  if (s.truncatedAt !== undefined) {
+    lines.push(`**Note**: GitHub lists at most ${s.truncatedAt} changed files of a pull request; files beyond that were not routed.`, "");
+  }
+  if (s.draftDeferred) lines.push("This pull request is a draft: reviews will be requested when it is marked ready for review.", "");
+  if (d.modules.length === 0) {
+    lines.push("No module owns any changed file.");
+  } else {
+    lines.push("| module | label | files | reviewers |", "| --- | --- | --- | --- |");
+    for (const m of d.modules) {
+      const reviewers = m.reviewers.map((r) => `@${r}`).join(", ") || (m.covered ? "-" : "none");
+      lines.push(`| ${cell(m.name)} | ${cell(m.labels.map(code).join(", ") || "-")} | ${cell(fileList(m.files))} | ${cell(reviewers)} |`);
+    }
+  }
+  if (d.uncovered.length > 0) {
+    lines.push("", "**Not covered**: " + d.uncovered.map((u) => `${u.module} (${u.reason})`).join("; "));
+  }
+  if (d.unmatched.length > 0) {
+    lines.push("", `**Owned by no module** (${d.unmatched.length}): ${fileList(d.unmatched)}`);
+  }
+  for (const note of d.notes) lines.push("", `Note: ${note}`);
+  // Reviewers shown above as covering a module are not repeated as "skipped".
+  const skipped = d.skipped.filter((k) => !covering.has(`${k.module}\u0000${k.login.toLowerCase()}`));
+  if (skipped.length > 0) {
+    lines.push("", "<details><summary>Candidates not chosen</summary>", "", "| login | module | reason |", "| --- | --- | --- |");
+    for (const k of skipped) lines.push(`| ${cell(k.login)} | ${cell(k.module)} | ${cell(k.reason)} |`);
+    lines.push("", "</details>");
+  }
+  lines.push("", `<sub>Configuration: ${cell(s.configSource)}. Run \`review-router route\` with the same paths to see this decision offline.</sub>`);
+  const n = d.modules.length;
+  const title = n === 0 ? "No module touched" : `${n} module${n === 1 ? "" : "s"}: ${d.modules.map((m) => m.name).join(", ")}`;
+  return { title: title.length > 200 ? `${title.slice(0, 197)}...` : title, body: lines.join("\n") };
+}
+
+export function renderConfigError(file: string, problems: readonly Problem[]): Summary {
+  const errors = problems.filter((p) => p.severity === "error");
+  const body = [
+    `review-router did not act on this event: its configuration \`${file}\` has ${errors.length} error${errors.length === 1 ? "" : "s"}.`,
+    "",
+    "```",
+    ...errors.slice(0, 50).map(formatProblem),
+    ...(errors.length > 50 ? [`... and ${errors.length - 50} more`] : []),
+    "```",
+    "",
+    "Fix the file on the default branch (check it with `review-router validate FILE`); the next event will be routed.",
+  ].join("\n");
+  return { title: "Configuration error", body };
+}

@@ -1,0 +1,434 @@
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/core/config.js";
+import {
+  apiCandidatePaths,
+  issueText,
+  MAX_ISSUE_TEXT,
+  repoPathFromToken,
+  repoPathsFromUrl,
+  routeIssue,
+  type IssueDecision,
+} from "../src/core/issue-text.js";
+import type { Registry } from "../src/core/registry.js";
+import { buildRouter, type Router } from "../src/core/router.js";
+import { BUNDLED_CONFIG, BUNDLED_REGISTRY, loadRouter } from "../src/io/files.js";
+
+const CONFIG = `
+modules:
+  - name: NN
+    label: "module: nn"
+    paths: [torch/nn/**]
+    exclude: [torch/nn/parallel/**]
+    keywords: [nn.Module]
+    maintainers: [gchanan, albanD]
+  - name: Optimizers
+    label: "module: optimizer"
+    paths: [torch/optim/**]
+    maintainers: [janeyx99]
+  - name: Linear Algebra
+    label: "module: linear algebra"
+    paths: [torch/linalg/**, aten/src/ATen/native/BatchLinearAlgebra.cpp]
+  - name: Distributed
+    label: "oncall: distributed"
+    paths: [torch/distributed/**, torch/nn/parallel/**]
+    keywords: [c10d, NCCL]
+    areas:
+      - name: DDP
+        label: "module: ddp"
+        paths: [torch/nn/parallel/**]
+        keywords: [DistributedDataParallel]
+  - name: FFT
+    label: "module: fft"
+    paths: [torch/fft/**]
+  - name: Dynamo
+    label: "module: dynamo"
+    paths: [torch/_dynamo/**]
+  - name: CUDA
+    label: "module: cuda"
+    paths: [torch/cuda/**, aten/src/ATen/native/cuda/**]
+    areas:
+      - name: ROCm
+        label: "module: rocm"
+        paths: [aten/src/ATen/hip/**]
+        keywords: [ROCm]
+  - name: MPS
+    label: "module: mps"
+    paths: [aten/src/ATen/native/mps/**]
+    keywords: [MPS]
+  - name: DataLoader
+    label: "module: dataloader"
+    paths: [torch/utils/data/**]
+    keywords: [DataLoader]
+  - name: ONNX
+    label: "module: onnx"
+    paths: [torch/onnx/**]
+  - name: Functional
+    label: "module: functional"
+    paths: [torch/functional.py]
+  - name: C++ Frontend
+    label: "module: cpp"
+    paths: [torch/csrc/api/**]
+    keywords: ["c++", "C++ API"]
+  - name: CI
+    label: "module: ci"
+    paths: [.github/**, .ci/**]
+  - name: TorchVision
+    repository: pytorch/vision
+    keywords: [torchvision]
+    maintainers: [NicolasHug]
+`;
+
+function makeRouter(text: string = CONFIG, registry: Registry = { entries: [] }): Router {
+  const parsed = parseConfig(text, "test.yml");
+  expect(parsed.problems.filter((p) => p.severity === "error")).toEqual([]);
+  return buildRouter(parsed.config!, registry);
+}
+
+const ROUTER = makeRouter();
+
+function issue(body: string, title = "", repository = "pytorch/pytorch"): IssueDecision {
+  return routeIssue(ROUTER, { repository, title, body });
+}
+
+const names = (d: IssueDecision) => d.modules.map((m) => m.name);
+
+describe("routeIssue: file paths", () => {
+  it("routes a Unix traceback through site-packages to NN", () => {
+    const d = issue(`Traceback (most recent call last):
+  File "/home/me/train.py", line 12, in <module>
+    out = model(x)
+  File "/usr/lib/python3/site-packages/torch/nn/modules/module.py", line 1501, in _call_impl
+    return forward_call(*args, **kwargs)
+RuntimeError: boom`);
+    expect(names(d)).toEqual(["NN"]);
+    expect(d.labels).toEqual(["module: nn"]);
+    expect(d.modules[0]!.evidence).toEqual([
+      { kind: "path", text: "/usr/lib/python3/site-packages/torch/nn/modules/module.py", path: "torch/nn/modules/module.py" },
+    ]);
+    expect(d.modules[0]!.maintainers).toEqual(["gchanan", "albanD"]);
+  });
+
+  it("routes Windows tracebacks, with single and doubled backslashes", () => {
+    const single = issue(`  File "C:\\Python311\\Lib\\site-packages\\torch\\nn\\modules\\linear.py", line 114, in forward`);
+    expect(names(single)).toEqual(["NN"]);
+    expect(single.modules[0]!.evidence[0]!.path).toBe("torch/nn/modules/linear.py");
+    const doubled = issue(`File "C:\\\\Users\\\\me\\\\AppData\\\\Local\\\\Programs\\\\Python\\\\Python311\\\\Lib\\\\site-packages\\\\torch\\\\optim\\\\adam.py"`);
+    expect(names(doubled)).toEqual(["Optimizers"]);
+    // A space in the directory name splits the token; the part after it still holds site-packages.
+    const spaced = issue(`File "C:\\Program Files\\Python311\\Lib\\site-packages\\torch\\nn\\functional.py", line 1`);
+    expect(names(spaced)).toEqual(["NN"]);
+  });
+
+  it("routes conda and dist-packages paths", () => {
+    expect(names(issue(`File "/home/me/miniconda3/envs/py310/lib/python3.10/site-packages/torch/distributed/distributed_c10d.py", line 2`))).toEqual([
+      "Distributed",
+    ]);
+    expect(names(issue(`/usr/local/lib/python3.8/dist-packages/torch/utils/data/dataloader.py:633`))).toEqual(["DataLoader"]);
+  });
+
+  it("reads tracebacks inside fenced and indented code blocks", () => {
+    const fenced = issue("Here is the error:\n\n```python\nTraceback (most recent call last):\n  File \"/opt/conda/lib/python3.11/site-packages/torch/_dynamo/eval_frame.py\", line 328, in _fn\n```\n");
+    expect(names(fenced)).toEqual(["Dynamo"]);
+    const indented = issue("Error:\n\n    File \"/venv/lib/python3.12/site-packages/torch/fft/__init__.py\", line 3\n");
+    expect(names(indented)).toEqual(["FFT"]);
+  });
+
+  it("cuts absolute source-checkout paths at the last repository directory", () => {
+    const d = issue(`/home/me/src/pytorch/aten/src/ATen/native/cuda/Blas.cpp:123:45: error: no matching function
+In file included from /home/me/src/pytorch/torch/nn/modules/conv.py`);
+    expect(names(d)).toEqual(["NN", "CUDA"]);
+    expect(d.modules[1]!.evidence[0]).toEqual({
+      kind: "path",
+      text: "/home/me/src/pytorch/aten/src/ATen/native/cuda/Blas.cpp:123:45",
+      path: "aten/src/ATen/native/cuda/Blas.cpp",
+    });
+  });
+
+  it("takes plain repository paths, with line numbers, pytest ids and ./ or ../ prefixes", () => {
+    expect(names(issue("The bug is in `torch/optim/adam.py`."))).toEqual(["Optimizers"]);
+    expect(names(issue("see aten/src/ATen/native/cuda/Blas.cpp:88"))).toEqual(["CUDA"]);
+    expect(names(issue("FAILED torch/linalg/test_x.py::TestLinalg::test_solve - AssertionError"))).toEqual(["Linear Algebra"]);
+    expect(names(issue("../aten/src/ATen/native/mps/OperationUtils.mm:12:3: warning"))).toEqual(["MPS"]);
+    expect(names(issue("edit .github/workflows/pull.yml please"))).toEqual(["CI"]);
+  });
+
+  it("takes directory mentions under a repository directory", () => {
+    expect(names(issue("Everything under torch/distributed/ is slow"))).toEqual(["Distributed"]);
+  });
+
+  it("applies excludes and areas as for pull requests", () => {
+    const d = issue("torch/nn/parallel/distributed.py");
+    expect(names(d)).toEqual(["Distributed"]);
+    expect(d.labels).toEqual(["oncall: distributed", "module: ddp"]);
+    expect(d.modules[0]!.areas).toEqual(["DDP"]);
+  });
+
+  it("lists a path once however often it appears", () => {
+    const frame = `  File "/x/site-packages/torch/nn/modules/module.py", line 1501, in _call_impl\n`;
+    const d = issue(frame.repeat(20) + `  File "/y/site-packages/torch/nn/modules/module.py", line 1520`);
+    expect(d.modules[0]!.evidence).toHaveLength(1);
+  });
+});
+
+describe("routeIssue: GitHub links", () => {
+  it("takes the path of a blob link into the issue's repository", () => {
+    const d = issue("See https://github.com/pytorch/pytorch/blob/main/torch/optim/adam.py#L120-L130");
+    expect(names(d)).toEqual(["Optimizers"]);
+    expect(d.modules[0]!.evidence).toEqual([
+      { kind: "path", text: "https://github.com/pytorch/pytorch/blob/main/torch/optim/adam.py#L120-L130", path: "torch/optim/adam.py" },
+    ]);
+  });
+
+  it("handles permalinks, Markdown links, tree links and refs with slashes", () => {
+    expect(names(issue("[here](https://github.com/pytorch/pytorch/blob/0123456789abcdef0123456789abcdef01234567/torch/fft/__init__.py)"))).toEqual([
+      "FFT",
+    ]);
+    expect(names(issue("https://github.com/pytorch/pytorch/tree/main/torch/onnx"))).toEqual(["ONNX"]);
+    expect(names(issue("https://github.com/pytorch/pytorch/blob/release/2.1/torch/optim/sgd.py"))).toEqual(["Optimizers"]);
+    expect(names(issue("github.com/PyTorch/PyTorch/blob/main/torch/cuda/__init__.py?plain=1"))).toEqual(["CUDA"]);
+  });
+
+  it("ignores links into other repositories and every other URL", () => {
+    expect(issue("https://github.com/someone/fork/blob/main/torch/optim/adam.py").modules).toEqual([]);
+    expect(issue("http://example.com/torch/nn").modules).toEqual([]);
+    expect(issue("https://example.com/site-packages/torch/nn/modules/module.py").modules).toEqual([]);
+    expect(issue("www.example.com/torch/optim/adam.py").modules).toEqual([]);
+    expect(issue("https://pytorch.org/docs/stable/generated/torch.optim.Adam.html").modules).toEqual([]);
+    expect(issue("https://github.com/pytorch/pytorch/issues/12345").modules).toEqual([]);
+  });
+
+  it("repoPathsFromUrl offers later starts for refs that contain slashes", () => {
+    expect(repoPathsFromUrl("https://github.com/pytorch/pytorch/blob/gh/me/1/head/torch/nn/x.py", "pytorch/pytorch")).toEqual([
+      "me/1/head/torch/nn/x.py",
+      "1/head/torch/nn/x.py",
+      "head/torch/nn/x.py",
+      "torch/nn/x.py",
+    ]);
+    expect(repoPathsFromUrl("https://github.com/pytorch/pytorch/blob/main/torch%2Foptim/adam.py", "pytorch/pytorch")[0]).toBe("torch/optim/adam.py");
+  });
+});
+
+describe("routeIssue: dotted API names", () => {
+  const cases: [string, string][] = [
+    ["torch.optim.Adam", "Optimizers"],
+    ["torch.linalg.solve", "Linear Algebra"],
+    ["torch.distributed.init_process_group", "Distributed"],
+    ["torch.nn.functional.relu", "NN"],
+    ["torch.fft.rfft", "FFT"],
+    ["torch._dynamo.optimize", "Dynamo"],
+    ["torch.cuda.synchronize", "CUDA"],
+    ["torch.utils.data.DataLoader", "DataLoader"],
+    ["torch.onnx.export", "ONNX"],
+  ];
+  for (const [api, module] of cases) {
+    it(`maps ${api} to ${module}`, () => {
+      const d = issue(`Calling ${api}(x) fails.`);
+      expect(names(d)).toEqual([module]);
+      expect(d.modules[0]!.evidence.find((e) => e.kind === "api")).toMatchObject({ kind: "api", text: api });
+    });
+  }
+
+  it("maps bare torch names to nothing unless the router owns them", () => {
+    expect(issue("torch.tensor([1]) and torch.Tensor.add_ and torch.zeros(3) and torch.float16").modules).toEqual([]);
+    const d = issue("torch.functional.einsum is slow");
+    expect(names(d)).toEqual(["Functional"]);
+    expect(d.modules[0]!.evidence).toEqual([{ kind: "api", text: "torch.functional.einsum", path: "torch/functional.py" }]);
+  });
+
+  it("does not guess at short forms or names inside other names", () => {
+    expect(issue("nn.Linear and F.relu and optim.Adam").modules).toEqual([]);
+    expect(issue("mytorch.optim.Adam and foo.torch.optim.Adam").modules).toEqual([]);
+  });
+
+  it("finds names inside calls and code", () => {
+    const d = issue("```python\nopt = torch.optim.SGD(model.parameters())\ny = x.to(torch.float16)+torch.fft.fft(x)\n```");
+    expect(names(d)).toEqual(["Optimizers", "FFT"]);
+  });
+
+  it("tries the longest prefix first", () => {
+    expect(apiCandidatePaths("torch.a.b.c")).toEqual([
+      "torch/a/b/c.py",
+      "torch/a/b/c/__init__.py",
+      "torch/a/b.py",
+      "torch/a/b/__init__.py",
+      "torch/a.py",
+      "torch/a/__init__.py",
+    ]);
+  });
+});
+
+describe("routeIssue: keywords", () => {
+  it("matches whole words in any case", () => {
+    expect(names(issue("Fails on rocm 6.0"))).toEqual(["CUDA"]);
+    expect(names(issue("Fails on ROCM"))).toEqual(["CUDA"]);
+    expect(names(issue("Apple MPS backend crashes"))).toEqual(["MPS"]);
+    expect(names(issue("mpsx and rocm6 and my_dataloader"))).toEqual([]);
+  });
+
+  it("adds an area's label for the area's keyword", () => {
+    const d = issue("DistributedDataParallel hangs");
+    expect(d.labels).toEqual(["oncall: distributed", "module: ddp"]);
+    expect(d.modules[0]!.areas).toEqual(["DDP"]);
+    expect(d.modules[0]!.evidence).toEqual([{ kind: "keyword", text: "DistributedDataParallel" }]);
+  });
+
+  it("handles keywords with non-word characters", () => {
+    expect(names(issue("subclassing nn.Module breaks"))).toEqual(["NN"]);
+    expect(names(issue("torch.nn.Module breaks"))).toEqual(["NN"]);
+    expect(names(issue("nnXModule breaks"))).toEqual([]);
+    expect(names(issue("My C++ extension"))).toEqual(["C++ Frontend"]);
+    expect(names(issue("build with c++17"))).toEqual(["C++ Frontend"]);
+    expect(names(issue("abc++ is not a language"))).toEqual([]);
+    expect(issue("The C++\n  API is odd").modules[0]!.evidence.map((e) => e.text)).toEqual(["c++", "C++ API"]);
+  });
+
+  it("does not read module names or prose as keywords", () => {
+    expect(issue("the distributed system is slow; linear algebra is hard").modules).toEqual([]);
+  });
+
+  it("matches a keyword of a module that owns another repository, without a label", () => {
+    const d = issue("torchvision transforms are slow");
+    expect(names(d)).toEqual(["TorchVision"]);
+    expect(d.labels).toEqual([]);
+    expect(d.modules[0]!.maintainers).toEqual(["NicolasHug"]);
+  });
+});
+
+describe("routeIssue: what is not read", () => {
+  it("ignores quoted lines but keeps Python prompts", () => {
+    expect(issue(`> File "/x/site-packages/torch/nn/modules/module.py", line 1\n> torch.optim.Adam\nThanks`).modules).toEqual([]);
+    expect(issue(`  > DataLoader is slow`).modules).toEqual([]);
+    expect(names(issue(">>> torch.linalg.solve(A, b)\nRuntimeError"))).toEqual(["Linear Algebra"]);
+  });
+
+  it("keeps quote-like lines inside code blocks", () => {
+    expect(names(issue("```\n> torch/optim/adam.py\n```"))).toEqual(["Optimizers"]);
+  });
+
+  it("ignores HTML comments, on one line or several, closed or not", () => {
+    expect(issue("<!-- e.g. torch.optim.Adam or DataLoader -->\nMy bug").modules).toEqual([]);
+    expect(names(issue("before <!-- torch.optim.Adam --> torch.fft.rfft <!-- DataLoader -->"))).toEqual(["FFT"]);
+    expect(names(issue("<!--\nA template:\n```\ntorch/optim/adam.py\n```\n-->\nROCm"))).toEqual(["CUDA"]);
+    expect(issue("text <!-- unclosed\nDataLoader\ntorch/optim/adam.py").modules).toEqual([]);
+  });
+
+  it("does not take prose with slashes for paths", () => {
+    expect(issue("We ran a/b testing on input/output and/or read/write; see example.com/torch/nn/functional.py").modules).toEqual([]);
+    expect(repoPathFromToken("a/b")).toBeUndefined();
+    expect(repoPathFromToken("1/2")).toBeUndefined();
+    expect(repoPathFromToken("/home/me/project/model.py")).toBeUndefined();
+    expect(repoPathFromToken("/usr/lib/python3/site-packages/six.py")).toBeUndefined();
+  });
+
+  it("reads the title", () => {
+    expect(names(issue("", "torch.onnx.export fails for LSTM"))).toEqual(["ONNX"]);
+  });
+
+  it("issueText drops quotes and comments but keeps code", () => {
+    expect(issueText("T", "a <!-- b --> c\n> quoted\n```\n> code <!-- kept -->\n```")).toBe("T\na   c\n```\n> code <!-- kept -->\n```");
+  });
+});
+
+describe("routeIssue: decisions", () => {
+  it("orders modules and labels by configuration, not by mention", () => {
+    const d = issue("DataLoader then torch.fft.rfft then torch/nn/modules/module.py");
+    expect(names(d)).toEqual(["NN", "FFT", "DataLoader"]);
+    expect(d.labels).toEqual(["module: nn", "module: fft", "module: dataloader"]);
+  });
+
+  it("lists each piece of evidence once: links, then paths and names as they appear, then keywords", () => {
+    const d = issue(
+      "DataLoader torch.utils.data.DataLoader dataloader torch/utils/data/dataloader.py torch.utils.data.DataLoader " +
+        "https://github.com/pytorch/pytorch/blob/main/torch/utils/data/sampler.py",
+    );
+    expect(d.modules[0]!.evidence).toEqual([
+      { kind: "path", text: "https://github.com/pytorch/pytorch/blob/main/torch/utils/data/sampler.py", path: "torch/utils/data/sampler.py" },
+      { kind: "api", text: "torch.utils.data.DataLoader", path: "torch/utils/data/DataLoader.py" },
+      { kind: "path", text: "torch/utils/data/dataloader.py", path: "torch/utils/data/dataloader.py" },
+      { kind: "keyword", text: "DataLoader" },
+    ]);
+  });
+
+  it("lists only active maintainers", () => {
+    const router = makeRouter(`modules:\n  - name: NN\n    label: "module: nn"\n    paths: [torch/nn/**]\n`, {
+      entries: [
+        {
+          name: "NN",
+          level: "module",
+          maintainers: [
+            { login: "gchanan", name: "Greg", emeritus: false },
+            { login: "colesbury", name: "Sam", emeritus: true },
+            { login: "albanD", name: "Alban", emeritus: false },
+            { login: "alband", name: "Alban", emeritus: false },
+          ],
+        },
+      ],
+    });
+    const d = routeIssue(router, { repository: "pytorch/pytorch", title: "", body: "torch.nn.Linear" });
+    expect(d.modules[0]!.maintainers).toEqual(["gchanan", "albanD"]);
+  });
+
+  it("gives an owned repository's issues to the owner, with no labels and no text read", () => {
+    const d = issue("torch.optim.Adam and DataLoader", "", "pytorch/vision");
+    expect(d).toEqual({ labels: [], modules: [{ name: "TorchVision", labels: [], areas: [], evidence: [], maintainers: ["NicolasHug"] }] });
+  });
+
+  it("returns nothing for nothing", () => {
+    expect(issue("")).toEqual({ labels: [], modules: [] });
+  });
+});
+
+describe("routeIssue: bounded work", () => {
+  it("reads only the first 64 KiB of a 2 MB body, quickly", () => {
+    const frame = `  File "/x/site-packages/torch/nn/modules/module.py", line 1501, in _call_impl\n    torch.nn.functional.relu(a/b)\n`;
+    const body = frame.repeat(Math.ceil((2 * 1024 * 1024) / frame.length)) + "\nDataLoader torch/optim/adam.py";
+    expect(body.length).toBeGreaterThan(2 * 1024 * 1024);
+    const start = performance.now();
+    const d = issue(body);
+    expect(performance.now() - start).toBeLessThan(2000);
+    expect(names(d)).toEqual(["NN"]);
+    expect(issueText("", body).length).toBeLessThanOrEqual(MAX_ISSUE_TEXT);
+  });
+
+  it("stops looking up candidates after the cap", () => {
+    const noise = Array.from({ length: 3000 }, (_, i) => `x/f${i}.py`).join(" ");
+    expect(noise.length).toBeLessThan(MAX_ISSUE_TEXT - 100);
+    expect(issue(`${noise} torch/optim/adam.py`).modules).toEqual([]);
+    // Keywords are not candidates and are still found.
+    expect(names(issue(`${noise} DataLoader`))).toEqual(["DataLoader"]);
+  });
+
+  it("survives a body of one huge token and of many comment openers", () => {
+    expect(issue(`torch/${"a".repeat(200_000)}.py`).modules).toEqual([]);
+    expect(issue("<!--".repeat(50_000)).modules).toEqual([]);
+    expect(issue("torch." + "a.".repeat(40_000) + "b").modules).toEqual([]);
+  });
+});
+
+const BUNDLED = existsSync(BUNDLED_CONFIG) && existsSync(BUNDLED_REGISTRY);
+
+describe.skipIf(!BUNDLED)("routeIssue with the bundled PyTorch configuration", () => {
+  let bundled: Router | undefined;
+  const route = (body: string) => {
+    bundled ??= loadRouter().router;
+    return routeIssue(bundled, { repository: "pytorch/pytorch", title: "", body }).modules.map((m) => m.name);
+  };
+
+  it("routes Unix and Windows tracebacks to NN", () => {
+    expect(route(`File "/usr/lib/python3/site-packages/torch/nn/modules/module.py", line 1501, in _call_impl`)).toContain("NN APIs (torch.nn)");
+    expect(route(`File "C:\\Python311\\Lib\\site-packages\\torch\\nn\\modules\\linear.py", line 114`)).toContain("NN APIs (torch.nn)");
+  });
+
+  it("routes API names and keywords", () => {
+    expect(route("torch.optim.Adam")).toContain("Optimizers (torch.optim)");
+    expect(route("torch.linalg.solve")).toContain("Linear Algebra (torch.linalg)");
+    expect(route("torch.distributed.init_process_group")).toContain("Distributed");
+    expect(route("my DataLoader hangs")).toContain("Multiprocessing and DataLoaders");
+  });
+
+  it("maps bare torch names and prose to nothing", () => {
+    expect(route("torch.tensor and torch.zeros and torch.Tensor")).toEqual([]);
+    expect(route("the distributed system uses a/b testing")).toEqual([]);
+  });
+});
