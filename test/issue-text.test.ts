@@ -432,3 +432,49 @@ describe.skipIf(!BUNDLED)("routeIssue with the bundled PyTorch configuration", (
     expect(route("the distributed system uses a/b testing")).toEqual([]);
   });
 });
+
+describe("environment reports", () => {
+  const ROUTER_TEXT = `modules:
+  - name: ROCm
+    label: "module: rocm"
+    maintainers: [jeffdaily]
+    keywords: [ROCm, MIOpen, HIP]
+  - name: ONNX
+    label: "module: onnx"
+    maintainers: [BowenBao]
+    keywords: [ONNX]
+  - name: Distributed
+    label: "oncall: distributed"
+    maintainers: [mrshenli]
+    keywords: [NCCL]
+  - name: Linear Algebra
+    label: "module: linear algebra"
+    maintainers: [lezcano]
+    paths: [torch/linalg/**]
+    keywords: [cumsum]
+`;
+  const router = buildRouter(parseConfig(ROUTER_TEXT, "test.yml").config!, { entries: [] });
+  const REPORT = [
+    "Collecting environment information...",
+    "PyTorch version: 2.5.1+cu124",
+    "Is debug build: False",
+    "ROCM used to build PyTorch: N/A",
+    "HIP runtime version: N/A",
+    "MIOpen runtime version: N/A",
+    "Versions of relevant libraries:",
+    "[pip3] nvidia-nccl-cu12==2.21.5",
+    "[pip3] onnx==1.17.0",
+  ].join("\n");
+
+  it("ignores collect_env output inside a code block, and reads what follows it", () => {
+    const body = `### 🐛 Describe the bug\n\ncumsum is wrong\n\n### Versions\n\n\`\`\`\n${REPORT}\n\`\`\`\n\nAlso seen with ROCm.\n`;
+    const d = routeIssue(router, { repository: "pytorch/pytorch", title: "cumsum bug", body });
+    expect(d.labels).toEqual(["module: rocm", "module: linear algebra"]);
+    expect(d.modules.find((m) => m.name === "ROCm")!.evidence).toEqual([{ kind: "keyword", text: "ROCm" }]);
+  });
+
+  it("ignores collect_env output pasted without a code block, up to the next heading", () => {
+    const body = `cumsum is wrong\n\n### Versions\n${REPORT}\n### Other\nnothing`;
+    expect(routeIssue(router, { repository: "pytorch/pytorch", title: "bug", body }).labels).toEqual(["module: linear algebra"]);
+  });
+});

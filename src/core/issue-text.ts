@@ -39,6 +39,8 @@ export const MAX_ISSUE_TEXT = 65_536;
 export const MAX_CANDIDATES = 2_000;
 /** Longer tokens are not paths anyone typed or pasted. */
 const MAX_TOKEN_LENGTH = 1_000;
+/** First lines of PyTorch's collect_env report (torch.utils.collect_env). */
+const ENV_REPORT_START = /^\s*(?:Collecting environment information|PyTorch version: )/;
 /** Dotted names deeper than this are cut; no PyTorch module is nested deeper. */
 const MAX_API_SEGMENTS = 6;
 
@@ -134,14 +136,25 @@ function keywordRules(router: Router): KeywordRule[] {
  * The part of the issue that speaks for itself: title and body, cut to MAX_ISSUE_TEXT, without
  * HTML comments (issue templates) and quoted lines (usually another issue's words). Fenced code
  * is kept verbatim. Lines starting `>>>` are Python prompts, not quotes, and are kept.
+ * An environment report (PyTorch's collect_env output, pasted by the bug template into nearly
+ * every issue) names ROCm, MIOpen, NCCL, ONNX... whatever the issue is about, so it is dropped,
+ * up to the end of its code block or the next heading.
  */
 export function issueText(title: string, body: string): string {
   const text = `${title}\n${body}`.slice(0, MAX_ISSUE_TEXT);
   const kept: string[] = [];
   let fence: { char: string; length: number } | undefined;
   let inComment = false;
+  let envReport = false;
   for (const rawLine of text.split(/\r?\n/)) {
     let line = rawLine;
+    if (!envReport && ENV_REPORT_START.test(line)) envReport = true;
+    if (envReport) {
+      const closesFence = fence && /^ {0,3}(`{3,}|~{3,})\s*$/.test(line);
+      if (closesFence) fence = undefined;
+      if (closesFence || (!fence && /^ {0,3}#{1,6}\s/.test(line))) envReport = false;
+      if (envReport || closesFence) continue;
+    }
     if (inComment) {
       const close = line.indexOf("-->");
       if (close < 0) continue;

@@ -1,0 +1,163 @@
+// The CLI end to end: each case runs `review-router` as a child process, from source.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { route } from "../src/core/route.js";
+import { loadRouter } from "../src/io/files.js";
+
+function cli(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+    input: input ?? "",
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tempFile(name: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "review-router-cli-"));
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe("review-router CLI", () => {
+  it("routes paths given as arguments, as JSON of the documented shape", () => {
+    const r = cli(["route", "--json", "--pr", "42", "--author", "someone", "torch/nn/modules/linear.py", "torch/optim/adam.py", "README.md"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out).slice(0, 5)).toEqual(["labels", "reviewers", "modules", "unmatched", "skipped"]);
+    expect(out.labels).toEqual(["module: nn", "module: optimizer"]);
+    expect(out.unmatched).toEqual(["README.md"]);
+    expect(out.modules.map((m: { name: string; label: string; files: string[] }) => [m.name, m.label, m.files])).toEqual([
+      ["NN APIs (torch.nn)", "module: nn", ["torch/nn/modules/linear.py"]],
+      ["Optimizers (torch.optim)", "module: optimizer", ["torch/optim/adam.py"]],
+    ]);
+    for (const m of out.modules) {
+      expect(typeof m.name).toBe("string");
+      expect(Array.isArray(m.reviewers)).toBe(true);
+    }
+    // The same decision the core makes in-process.
+    const { router } = loadRouter();
+    const d = route(router, { repository: "pytorch/pytorch", prNumber: 42, author: "someone", files: [{ path: "torch/nn/modules/linear.py" }, { path: "torch/optim/adam.py" }, { path: "README.md" }] });
+    expect(out.reviewers).toEqual(d.reviewers);
+    expect(out.reviewers.length).toBeGreaterThan(0);
+  });
+
+  it("reads paths from standard input, one per line", () => {
+    const r = cli(["route", "--json", "--repo", "pytorch/pytorch"], "torch/distributed/distributed_c10d.py\n\ntorch/nn/parallel/distributed.py\n");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.modules.map((m: { name: string }) => m.name)).toEqual(["Distributed"]);
+    expect(out.modules[0].files).toEqual(["torch/distributed/distributed_c10d.py", "torch/nn/parallel/distributed.py"]);
+  });
+
+  it("never requests the author, whatever the letter case", () => {
+    for (let pr = 1; pr <= 5; pr++) {
+      const out = JSON.parse(cli(["route", "--json", "--pr", String(pr), "--author", "ALBAND", "torch/nn/functional.py", "torch/optim/sgd.py", "torch/autograd/grad_mode.py"]).stdout);
+      expect(out.reviewers.map((r: string) => r.toLowerCase())).not.toContain("alband");
+      expect(out.skipped.filter((s: { reason: string }) => s.reason === "author").length).toBeGreaterThan(0);
+    }
+  });
+
+  it("prints a readable table with skipped candidates and reasons", () => {
+    const r = cli(["route", "--pr", "7", "torch/nn/modules/linear.py"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^module\s+label\s+files\s+reviewers$/m);
+    expect(r.stdout).toMatch(/^NN APIs \(torch\.nn\)\s+module: nn\s+1: torch\/nn\/modules\/linear\.py\s+\S+$/m);
+    expect(r.stdout).toMatch(/^colesbury\s+NN APIs \(torch\.nn\)\s+emeritus$/m);
+  });
+
+  it("routes a library repository to its library module", () => {
+    const out = JSON.parse(cli(["route", "--json", "--repo", "pytorch/vision", "torchvision/models/resnet.py"]).stdout);
+    expect(out.modules.map((m: { name: string }) => m.name)).toEqual(["TorchVision"]);
+    expect(out.labels).toEqual([]);
+    expect(out.reviewers).toHaveLength(1);
+  });
+
+  it("explains which rules matched and which excluded", () => {
+    const r = cli(["explain", "torch/nn/parallel/distributed.py"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/excluded\s+NN APIs \(torch\.nn\)\s+-\s+torch\/nn\/\*\*/);
+    expect(r.stdout).toMatch(/excludes\s+NN APIs \(torch\.nn\)\s+-\s+exclude: torch\/nn\/parallel\/\*\*/);
+    expect(r.stdout).toContain("=> Distributed");
+  });
+
+  it("validates the bundled files and exits 0", () => {
+    const r = cli(["validate", "config/pytorch/review-router.yml", "config/pytorch/registry.yml"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("config/pytorch/review-router.yml: ok");
+    expect(r.stdout).toContain("config/pytorch/registry.yml: ok");
+  });
+
+  it("reports every problem of a bad configuration with file:line and key, and exits 1", () => {
+    const file = tempFile(
+      "bad.yml",
+      `max_reviewers: lots
+modules:
+  - name: NN APIs (torch.nn)
+    label: "module: nn"
+    paths: ["!torch/nn/**"]
+  - name: NN APIs (torch.nn)
+    paths: [torch/nn/**]
+  - name: Made Up
+    label: x
+    paths: [x/**]
+`,
+    );
+    const r = cli(["validate", file]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toContain(`${file}:1: error: max_reviewers: must be a whole number from 0 to 15`);
+    expect(lines).toContain(`${file}:5: error: modules[0].paths[0]: bad glob "!torch/nn/**": negated globs are not supported; list the path under \`exclude\` instead`);
+    expect(lines).toContain(`${file}:6: error: modules[1].label: module "NN APIs (torch.nn)" has no label: give it \`label\` (or areas with labels)`);
+    expect(lines).toContain(`${file}:6: error: modules[1].name: duplicate module name "NN APIs (torch.nn)" (first at modules[0])`);
+    expect(lines).toContain(`${file}:8: error: modules[2].name: no registry entry named "Made Up": set \`registry_entry\` to an entry of the registry, or list \`maintainers\``);
+  });
+
+  it("refuses to route with a bad configuration, naming the problems", () => {
+    const file = tempFile("bad.yml", "modules: [unclosed\n");
+    const r = cli(["route", "--config", file, "torch/nn/functional.py"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${file}:2: error: invalid YAML`);
+  });
+
+  it("routes with a custom configuration and inline maintainers", () => {
+    const file = tempFile(
+      "mine.yml",
+      `max_reviewers: 1
+modules:
+  - name: Frontend
+    label: "area: frontend"
+    maintainers: [alice, bob]
+    paths: ["web/**"]
+`,
+    );
+    const out = JSON.parse(cli(["route", "--json", "--config", file, "--author", "alice", "web/app.ts"]).stdout);
+    expect(out.labels).toEqual(["area: frontend"]);
+    expect(out.reviewers).toEqual(["bob"]);
+  });
+
+  it("gives --help for every command and usage errors exit 2", () => {
+    for (const cmd of ["route", "explain", "validate", "import-governance"]) {
+      const r = cli([cmd, "--help"]);
+      expect(r.code, cmd).toBe(0);
+      expect(r.stdout, cmd).toMatch(new RegExp(`^Usage: review-router ${cmd}`));
+    }
+    expect(cli(["--help"]).stdout).toContain("Commands:");
+    expect(cli(["frobnicate"]).code).toBe(2);
+    expect(cli(["route", "--pr", "zero", "a.py"]).code).toBe(2);
+    expect(cli(["route"]).code).toBe(2);
+  });
+
+  it("imports a governance page", () => {
+    const out = tempFile("registry.yml", "");
+    const r = cli(["import-governance", "../shared/seeds/pytorch-governance-maintainers.txt", "-o", out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("182");
+  });
+});
