@@ -82,13 +82,15 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
   });
 
   const blocked: { login: string; reason: SkipReason }[] = state.requestRemovedByHuman.map((login) => ({ login, reason: "request removed" }));
+  // Users this delivery has already requested: on the pull request now, so they count toward the cap.
+  const requested: string[] = [];
   const decide = () =>
     route(router, {
       repository,
       prNumber: pr.number,
       author: pr.user?.login ?? "",
       files,
-      requestedReviewers: state.requestedUsers,
+      requestedReviewers: [...state.requestedUsers, ...requested],
       requestedTeams: state.requestedTeams,
       reviewedBy: state.reviewedBy,
       blocked,
@@ -103,7 +105,6 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
   const toRemove = config.app.syncLabels
     ? [...state.labelsAddedByApp].filter((l) => state.labels.has(l) && known.has(l) && !decision.labels.includes(l))
     : [];
-  const requested: string[] = [];
   if (!dryRun) {
     if (toAdd.length > 0) await context.octokit.rest.issues.addLabels({ ...ref, issue_number: pr.number, labels: toAdd });
     for (const name of toRemove) {
