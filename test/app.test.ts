@@ -1,0 +1,686 @@
+// The GitHub App end to end: a real Probot instance running review-router receives webhook
+// payloads (GitHub's own examples, re-pointed at pytorch/pytorch) and talks to a GitHub API
+// mocked with nock. Every test asserts the exact label and review-request bodies, that every
+// mocked call was made, and that no other call was.
+//
+// Expected reviewers come from the pure core (`route` with the bundled router) given the same
+// inputs, so the tests do not hard-code the hash choice; the invariants that must hold whatever
+// the hash chose (never the author, never an emeritus maintainer, at most three) are checked
+// directly.
+
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { loadBundled } from "../src/app/index.js";
+import { CC_MARKER } from "../src/app/issue.js";
+import type { Policy } from "../src/core/config.js";
+import { routeIssue } from "../src/core/issue-text.js";
+import { loginKey } from "../src/core/registry.js";
+import { route, type RouteDecision, type RouteInput } from "../src/core/route.js";
+import { buildRouter, type Router } from "../src/core/router.js";
+import {
+  captureCheckRunCreate,
+  captureCheckRunUpdate,
+  captureComments,
+  captureLabelsAdded,
+  captureReviewRequests,
+  existingCheckRun,
+  mockChangedFiles,
+  mockCheckRunList,
+  mockConfigFile,
+  mockInstallationToken,
+  mockLabelRemoved,
+  mockNoConfigFile,
+  mockTimeline,
+  startMockGitHub,
+  stopMockGitHub,
+  timeline,
+  unmatchedRequests,
+} from "./helpers/github.js";
+import { DEFAULT_HEAD_SHA, issueOpenedEvent, pullRequestEvent, type PullRequestPayload } from "./helpers/payloads.js";
+import { deliver, startApp } from "./helpers/probot.js";
+
+const bundled = loadBundled();
+const REPOSITORY = "pytorch/pytorch";
+const MAX_REVIEWERS = 3;
+
+const NN_FILE = "torch/nn/modules/linear.py";
+const OPTIM_FILE = "torch/optim/adam.py";
+const NN = "NN APIs (torch.nn)";
+const OPTIM = "Optimizers (torch.optim)";
+
+/** `count` distinct files under `dir`. */
+function filesIn(dir: string, count: number, prefix = "f"): string[] {
+  return Array.from({ length: count }, (_, i) => `${dir}/${prefix}${i}.py`);
+}
+
+/** The bundled router with a different reviewer policy (a repository file that sets it). */
+function routerWith(policy: Partial<Policy>): Router {
+  return buildRouter({ ...bundled.config, policy: { ...bundled.config.policy, ...policy } }, bundled.registry);
+}
+
+/** What the core decides for `pr` with these files: the app must do exactly this. */
+function expectedRoute(pr: PullRequestPayload, files: readonly string[], more: Partial<RouteInput> = {}, router: Router = bundled.router): RouteDecision {
+  return route(router, {
+    repository: REPOSITORY,
+    prNumber: pr.number,
+    author: pr.pull_request.user.login,
+    files: files.map((path) => ({ path })),
+    ...more,
+  });
+}
+
+function activeMaintainers(moduleName: string): string[] {
+  const m = bundled.router.modules.find((x) => x.spec.name === moduleName);
+  if (!m) throw new Error(`no bundled module ${moduleName}`);
+  return m.maintainers.filter((x) => !x.emeritus).map((x) => loginKey(x.login));
+}
+
+/** Whether one of `logins` is an active maintainer of `moduleName`. */
+function covers(logins: readonly string[], moduleName: string): boolean {
+  const active = activeMaintainers(moduleName);
+  return logins.some((l) => active.includes(loginKey(l)));
+}
+
+/**
+ * What must hold for everyone review-router requested on `pr`, whatever the hash chose: not the
+ * author, an active (not emeritus) maintainer of a touched module, and at most `max` on the pull
+ * request counting those already there.
+ */
+function expectSoundRequests(
+  requested: readonly string[],
+  pr: PullRequestPayload,
+  o: { modules: readonly string[]; alreadyOnPr?: readonly string[]; max?: number },
+): void {
+  const keys = requested.map(loginKey);
+  expect(new Set(keys).size, "nobody is requested twice").toBe(keys.length);
+  expect(keys, "the author is never requested").not.toContain(loginKey(pr.pull_request.user.login));
+  for (const login of requested) {
+    expect(o.modules.some((m) => covers([login], m)), `${login} is an active (not emeritus) maintainer of a touched module`).toBe(true);
+  }
+  const onPr = new Set([...keys, ...(o.alreadyOnPr ?? []).map(loginKey)]);
+  expect(onPr.size, "reviewers on the pull request").toBeLessThanOrEqual(o.max ?? MAX_REVIEWERS);
+}
+
+const reviewersIn = (calls: readonly { reviewers: string[] }[]) => calls.flatMap((c) => c.reviewers);
+const moduleNames = (d: RouteDecision) => d.modules.map((m) => m.name);
+
+/** The summary table row the app renders for one module of a decision (modules of up to three files). */
+function summaryRow(m: RouteDecision["modules"][number]): string {
+  return `| ${m.name} | ${m.labels.map((l) => `\`${l}\``).join(", ")} | ${m.files.map((f) => `\`${f}\``).join(", ")} | ${m.reviewers.map((r) => `@${r}`).join(", ")} |`;
+}
+
+beforeEach(() => {
+  startMockGitHub();
+  vi.stubEnv("DRY_RUN", undefined); // the environment must not switch dry-run on behind a test's back
+});
+
+afterEach(() => {
+  try {
+    expect(unmatchedRequests, "requests the app made that no mock expected").toEqual([]);
+    expect(nock.pendingMocks(), "mocked requests the app never made").toEqual([]);
+  } finally {
+    stopMockGitHub();
+    vi.unstubAllEnvs();
+  }
+});
+
+/** Mid-test: everything mocked so far was requested, and nothing else. */
+function expectAllMocksUsed(): void {
+  expect(unmatchedRequests).toEqual([]);
+  expect(nock.pendingMocks()).toEqual([]);
+}
+
+describe("pull requests", () => {
+  it("labels a new pull request by module, requests its maintainers in one call and creates a neutral check run", async () => {
+    const files = [NN_FILE, OPTIM_FILE];
+    const pr = pullRequestEvent({ number: 101, changedFiles: files.length });
+    const want = expectedRoute(pr, files);
+    const probot = await startApp();
+    mockInstallationToken();
+    mockNoConfigFile();
+    mockChangedFiles(101, files);
+    mockTimeline(101);
+    const labels = captureLabelsAdded(101);
+    const reviews = captureReviewRequests(101);
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(labels).toEqual([{ labels: ["module: nn", "module: optimizer"] }]);
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    const requested = reviewersIn(reviews);
+    expectSoundRequests(requested, pr, { modules: [NN, OPTIM] });
+    expect(covers(requested, NN) && covers(requested, OPTIM), "every module has a reviewer").toBe(true);
+
+    expect(checkRuns).toHaveLength(1);
+    const run = checkRuns[0]!;
+    expect(run).toMatchObject({ name: "review-router", head_sha: DEFAULT_HEAD_SHA, status: "completed", conclusion: "neutral" });
+    expect(run.output.title).toBe(`2 modules: ${NN}, ${OPTIM}`);
+    expect(run.output.summary).toContain("| module | label | files | reviewers |");
+    for (const m of want.modules) expect(run.output.summary).toContain(summaryRow(m));
+  });
+
+  it("reads every page of a 250-file pull request, labels every module and covers the modules with most files first, within the cap", async () => {
+    // Page 3 holds most of the ONNX files: without it ONNX would not be among the top three.
+    const page1 = [...filesIn("torch/nn", 60), ...filesIn("torch/distributed", 40)];
+    const page2 = [...filesIn("torch/distributed", 5, "g"), ...filesIn("torch/linalg", 35), ...filesIn("torch/distributions", 30), ...filesIn("torch/onnx", 30)];
+    const page3 = filesIn("torch/onnx", 50, "g");
+    const files = [...page1, ...page2, ...page3];
+    expect([page1.length, page2.length, page3.length]).toEqual([100, 100, 50]);
+    const pr = pullRequestEvent({ number: 102, changedFiles: files.length });
+    const want = expectedRoute(pr, files);
+    const probot = await startApp();
+    mockInstallationToken();
+    mockNoConfigFile();
+    mockChangedFiles(102, files);
+    mockTimeline(102);
+    const labels = captureLabelsAdded(102);
+    const reviews = captureReviewRequests(102);
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(labels).toEqual([{ labels: want.labels }]);
+    for (const l of ["module: nn", "oncall: distributed", "module: linear algebra", "module: distributions", "module: onnx"]) expect(want.labels).toContain(l);
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    const requested = reviewersIn(reviews);
+    expect(requested).toHaveLength(MAX_REVIEWERS);
+    expectSoundRequests(requested, pr, { modules: moduleNames(want) });
+    // ONNX (80 files), NN (60) and Distributed (45) first; the cap leaves Linear Algebra (35) and Distributions (30) out.
+    for (const m of ["ONNX exporter", NN, "Distributed"]) expect(covers(requested, m), `${m} is covered`).toBe(true);
+    for (const m of ["Linear Algebra (torch.linalg)", "Distributions & RNG"]) expect(covers(requested, m), `${m} is not covered`).toBe(false);
+    const summary = checkRuns[0]!.output.summary;
+    expect(summary).toContain("**Not covered**: Linear Algebra (torch.linalg) (cap of 3 reviewers reached); Distributions & RNG (cap of 3 reviewers reached)");
+  });
+
+  it("labels a draft but defers review requests until it is ready for review, then requests and updates the same check run", async () => {
+    const files = [NN_FILE, OPTIM_FILE];
+    const draft = pullRequestEvent({ number: 103, changedFiles: files.length, draft: true });
+    const want = expectedRoute(draft, files);
+    const probot = await startApp();
+    mockInstallationToken();
+
+    mockNoConfigFile();
+    mockChangedFiles(103, files);
+    mockTimeline(103);
+    const labels = captureLabelsAdded(103);
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const created = captureCheckRunCreate(77);
+    await deliver(probot, "pull_request", draft);
+
+    expect(labels).toEqual([{ labels: ["module: nn", "module: optimizer"] }]);
+    expect(created).toHaveLength(1);
+    expect(created[0]!.output.summary).toContain("This pull request is a draft: reviews will be requested when it is marked ready for review.");
+    expectAllMocksUsed(); // and no review request: none was mocked
+
+    // Marked ready: the timeline now shows the labels review-router added.
+    const ready = pullRequestEvent({ action: "ready_for_review", number: 103, changedFiles: files.length });
+    mockNoConfigFile();
+    mockChangedFiles(103, files);
+    mockTimeline(103, [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer")]);
+    const reviews = captureReviewRequests(103);
+    mockCheckRunList(DEFAULT_HEAD_SHA, [existingCheckRun(77, DEFAULT_HEAD_SHA, created[0]!)]);
+    const updated = captureCheckRunUpdate(77);
+    await deliver(probot, "pull_request", ready);
+
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    expectSoundRequests(reviewersIn(reviews), ready, { modules: [NN, OPTIM] });
+    expect(updated).toHaveLength(1);
+    expect(updated[0]).toMatchObject({ status: "completed", conclusion: "neutral" });
+    expect(updated[0]!.output.summary).not.toContain("draft");
+    for (const m of want.modules) expect(updated[0]!.output.summary).toContain(summaryRow(m));
+  });
+
+  it("never requests the author, even when the author maintains the touched modules", async () => {
+    const files = [NN_FILE, OPTIM_FILE];
+    const pr = pullRequestEvent({ number: 104, changedFiles: files.length, author: "ALBAND" });
+    const want = expectedRoute(pr, files);
+    const probot = await startApp();
+    mockInstallationToken();
+    mockNoConfigFile();
+    mockChangedFiles(104, files);
+    mockTimeline(104);
+    captureLabelsAdded(104);
+    const reviews = captureReviewRequests(104);
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    const requested = reviewersIn(reviews);
+    expect(requested.map(loginKey)).not.toContain("alband");
+    expectSoundRequests(requested, pr, { modules: [NN, OPTIM] });
+    expect(checkRuns[0]!.output.summary).toContain(`| albanD | ${NN} | author |`);
+  });
+
+  it("counts reviewers a human already requested toward the cap, lets them cover their module and never requests them again", async () => {
+    const files = [
+      NN_FILE,
+      ...filesIn("torch/distributions", 2),
+      ...filesIn("torch/linalg", 3),
+      ...filesIn("torch/distributed", 4),
+    ];
+    // jbschlosser (NN) is in the payload; fritzo (Distributions) only in the timeline, requested by a person.
+    const pr = pullRequestEvent({ number: 105, changedFiles: files.length, requestedReviewers: ["jbschlosser"] });
+    const alreadyOnPr = ["jbschlosser", "fritzo"];
+    const want = expectedRoute(pr, files, { requestedReviewers: alreadyOnPr });
+    const probot = await startApp();
+    mockInstallationToken();
+    mockNoConfigFile();
+    mockChangedFiles(105, files);
+    mockTimeline(105, [timeline.reviewRequestedBy("ezyang", "jbschlosser"), timeline.reviewRequestedBy("ezyang", "fritzo")]);
+    captureLabelsAdded(105);
+    const reviews = captureReviewRequests(105);
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    const requested = reviewersIn(reviews);
+    expect(requested, "three minus the two already on the pull request").toHaveLength(1);
+    expect(requested.map(loginKey)).not.toContain("jbschlosser");
+    expect(requested.map(loginKey)).not.toContain("fritzo");
+    expectSoundRequests(requested, pr, { modules: moduleNames(want), alreadyOnPr });
+    expect(covers(requested, "Distributed"), "the module with most files gets the one new reviewer").toBe(true);
+    const summary = checkRuns[0]!.output.summary;
+    expect(summary).toContain(`| ${NN} | \`module: nn\` | \`${NN_FILE}\` | @jbschlosser |`);
+    expect(summary).toMatch(/\| Distributions & RNG \| `module: distributions` \| [^|]+ \| @fritzo \|/);
+    expect(summary).toContain("Linear Algebra (torch.linalg) (cap of 3 reviewers reached)");
+  });
+
+  it("on a 422 for a non-collaborator, requests each reviewer alone, records the refused one and requests the others", async () => {
+    const files = [NN_FILE, ...filesIn("torch/linalg", 2), ...filesIn("torch/distributions", 3)];
+    const pr = pullRequestEvent({ number: 106, changedFiles: files.length });
+    const first = expectedRoute(pr, files);
+    expect(first.reviewers).toHaveLength(3);
+    const refused = first.reviewers[1]!;
+    const accepted = first.reviewers.filter((r) => r !== refused);
+    // Chosen again without the refused user: a replacement for their module.
+    const again = expectedRoute(pr, files, { requestedReviewers: accepted, blocked: [{ login: refused, reason: "not a collaborator" }] });
+    const refusedModule = first.modules.find((m) => m.reviewers.includes(refused))!.name;
+    const probot = await startApp();
+    mockInstallationToken();
+    mockNoConfigFile();
+    mockChangedFiles(106, files);
+    mockTimeline(106);
+    captureLabelsAdded(106);
+    const reviews = captureReviewRequests(106, { calls: 1 + 3 + again.reviewers.length, notCollaborators: [refused] });
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(reviews).toEqual([
+      { reviewers: first.reviewers },
+      ...first.reviewers.map((login) => ({ reviewers: [login] })),
+      ...(again.reviewers.length > 0 ? [{ reviewers: again.reviewers }] : []),
+    ]);
+    const requested = [...accepted, ...again.reviewers];
+    expect(requested.map(loginKey)).not.toContain(loginKey(refused));
+    expectSoundRequests(requested, pr, { modules: moduleNames(first) });
+    expect(covers(requested, refusedModule), `${refusedModule} is covered by someone else`).toBe(true);
+    expect(checkRuns[0]!.output.summary).toContain(`| ${refused} | ${refusedModule} | not a collaborator |`);
+  });
+
+  it("keeps a refused reviewer's replacements within the cap when the refused reviewer covered two modules", async () => {
+    const files = [...filesIn("torch/nn", 4), ...filesIn("torch/autograd", 3), ...filesIn("torch/distributions", 2), ...filesIn("torch/linalg", 1)];
+    const routeFor = (prNumber: number) => expectedRoute(pullRequestEvent({ number: prNumber, changedFiles: files.length }), files);
+    const coversTwo = (d: RouteDecision) => d.modules.filter((m) => m.reviewers.map(loginKey).includes(loginKey(d.reviewers[0]!))).length === 2;
+    // A pull request number for which the first choice alone covers NN and Autograd (e.g. albanD).
+    const prNumber = Array.from({ length: 500 }, (_, i) => i + 1).find((n) => {
+      const d = routeFor(n);
+      return d.reviewers.length === MAX_REVIEWERS && coversTwo(d);
+    });
+    expect(prNumber, "the bundled maintainers allow such a choice").toBeDefined();
+    const pr = pullRequestEvent({ number: prNumber!, changedFiles: files.length });
+    const first = expectedRoute(pr, files);
+    const [refused, ...accepted] = first.reviewers as [string, ...string[]];
+    // The two accepted are on the pull request: one place is left, for NN or Autograd, not both.
+    const again = expectedRoute(pr, files, { requestedReviewers: accepted, blocked: [{ login: refused, reason: "not a collaborator" }] });
+    expect(again.reviewers).toHaveLength(1);
+    const probot = await startApp();
+    mockInstallationToken();
+    mockNoConfigFile();
+    mockChangedFiles(pr.number, files);
+    mockTimeline(pr.number);
+    captureLabelsAdded(pr.number);
+    const reviews = captureReviewRequests(pr.number, { calls: 1 + 3 + 1, notCollaborators: [refused] });
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(reviews).toEqual([
+      { reviewers: first.reviewers },
+      ...first.reviewers.map((login) => ({ reviewers: [login] })),
+      { reviewers: again.reviewers },
+    ]);
+    const requested = [...accepted, ...again.reviewers];
+    expectSoundRequests(requested, pr, { modules: moduleNames(first) });
+    expect(checkRuns[0]!.output.summary).toContain("(cap of 3 reviewers reached)");
+  });
+
+  it("reads the configuration from the default branch even when the pull request edits it", async () => {
+    const files = [".github/review-router.yml", NN_FILE, ...filesIn("torch/linalg", 2)];
+    const pr = pullRequestEvent({ number: 109, changedFiles: files.length });
+    // The default branch's file allows one reviewer; whatever the pull request's copy says does not count.
+    const want = expectedRoute(pr, files, {}, routerWith({ maxReviewers: 1 }));
+    const probot = await startApp();
+    mockInstallationToken();
+    const configReads = mockConfigFile("max_reviewers: 1\n");
+    mockChangedFiles(109, files);
+    mockTimeline(109);
+    const labels = captureLabelsAdded(109);
+    const reviews = captureReviewRequests(109);
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(configReads).toEqual(["/repos/pytorch/pytorch/contents/.github%2Freview-router.yml"]);
+    expect(new URL(configReads[0]!, "https://api.github.com").searchParams.has("ref")).toBe(false);
+    expect(labels).toEqual([{ labels: want.labels }]);
+    expect(want.labels).toContain("module: ci");
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    expectSoundRequests(reviewersIn(reviews), pr, { modules: moduleNames(want), max: 1 });
+  });
+
+  it("writes nothing when the same event is delivered again", async () => {
+    const files = [NN_FILE, OPTIM_FILE, ...filesIn("torch/linalg", 2)];
+    const pr = pullRequestEvent({ number: 111, changedFiles: files.length });
+    const want = expectedRoute(pr, files);
+    const probot = await startApp();
+    mockInstallationToken();
+
+    mockNoConfigFile();
+    mockChangedFiles(111, files);
+    mockTimeline(111);
+    const labels = captureLabelsAdded(111);
+    const reviews = captureReviewRequests(111);
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const created = captureCheckRunCreate(42);
+    await deliver(probot, "pull_request", pr);
+    expect(labels).toEqual([{ labels: want.labels }]);
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    expectAllMocksUsed();
+
+    // Redelivery: the same payload; GitHub now shows what the first delivery did. Only reads are mocked.
+    mockNoConfigFile();
+    mockChangedFiles(111, files);
+    mockTimeline(111, [...want.labels.map(timeline.labeledByApp), ...want.reviewers.map(timeline.reviewRequestedByApp)]);
+    mockCheckRunList(DEFAULT_HEAD_SHA, [existingCheckRun(42, DEFAULT_HEAD_SHA, created[0]!)]);
+    await deliver(probot, "pull_request", pr);
+  });
+
+  it("in dry-run mode set by the configuration, writes no label or review request but a summary that says dry run", async () => {
+    const files = [NN_FILE, OPTIM_FILE];
+    const pr = pullRequestEvent({ number: 112, changedFiles: files.length });
+    const want = expectedRoute(pr, files);
+    const probot = await startApp();
+    mockInstallationToken();
+    mockConfigFile("dry_run: true\n");
+    mockChangedFiles(112, files);
+    mockTimeline(112);
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(checkRuns).toHaveLength(1);
+    expect(checkRuns[0]!.conclusion).toBe("neutral");
+    expect(checkRuns[0]!.output.summary).toContain("**Dry run**: nothing was labelled and no review was requested.");
+    for (const m of want.modules) expect(checkRuns[0]!.output.summary).toContain(summaryRow(m));
+  });
+
+  it("in dry-run mode set by DRY_RUN (createApp's dryRun), writes no label or review request but a summary that says dry run", async () => {
+    const files = [NN_FILE];
+    const pr = pullRequestEvent({ number: 113, changedFiles: files.length });
+    const probot = await startApp({ dryRun: true });
+    mockInstallationToken();
+    mockNoConfigFile();
+    mockChangedFiles(113, files);
+    mockTimeline(113);
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(checkRuns).toHaveLength(1);
+    expect(checkRuns[0]!.output.summary).toContain("**Dry run**");
+  });
+
+  it("on synchronize, requests nobody new while the reviewers on the pull request cover every touched module", async () => {
+    const files = [NN_FILE, OPTIM_FILE];
+    const opened = pullRequestEvent({ number: 114, changedFiles: files.length });
+    const onPr = expectedRoute(opened, files).reviewers; // what review-router requested when it was opened
+    const sync = pullRequestEvent({
+      action: "synchronize",
+      number: 114,
+      changedFiles: files.length,
+      labels: ["module: nn", "module: optimizer"],
+      requestedReviewers: onPr,
+      headSha: "1111111111111111111111111111111111111111",
+    });
+    const probot = await startApp();
+    mockInstallationToken();
+    mockNoConfigFile();
+    mockChangedFiles(114, files);
+    mockTimeline(114, [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer"), ...onPr.map(timeline.reviewRequestedByApp)]);
+    mockCheckRunList("1111111111111111111111111111111111111111");
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", sync);
+
+    // No label and no review request was mocked; the new head commit gets its check run.
+    expect(checkRuns).toHaveLength(1);
+    expect(checkRuns[0]!.head_sha).toBe("1111111111111111111111111111111111111111");
+  });
+
+  it("on synchronize that touches a new module, adds its label and tops up one reviewer for that module only", async () => {
+    const before = [NN_FILE, OPTIM_FILE];
+    const files = [...before, "torch/distributions/normal.py"];
+    const onPr = expectedRoute(pullRequestEvent({ number: 115, changedFiles: before.length }), before).reviewers;
+    const sync = pullRequestEvent({
+      action: "synchronize",
+      number: 115,
+      changedFiles: files.length,
+      labels: ["module: nn", "module: optimizer"],
+      requestedReviewers: onPr,
+      headSha: "2222222222222222222222222222222222222222",
+    });
+    const want = expectedRoute(sync, files, { requestedReviewers: onPr });
+    const probot = await startApp();
+    mockInstallationToken();
+    mockNoConfigFile();
+    mockChangedFiles(115, files);
+    mockTimeline(115, [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer"), ...onPr.map(timeline.reviewRequestedByApp)]);
+    const labels = captureLabelsAdded(115);
+    const reviews = captureReviewRequests(115);
+    mockCheckRunList("2222222222222222222222222222222222222222");
+    captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", sync);
+
+    expect(labels).toEqual([{ labels: ["module: distributions"] }]);
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    const requested = reviewersIn(reviews);
+    expect(requested).toHaveLength(1);
+    expect(covers(requested, "Distributions & RNG")).toBe(true);
+    expectSoundRequests(requested, sync, { modules: moduleNames(want), alreadyOnPr: onPr });
+  });
+
+  it("never requests again a reviewer whose request a human removed", async () => {
+    const files = [NN_FILE];
+    const sync = pullRequestEvent({ action: "synchronize", number: 116, changedFiles: files.length, labels: ["module: nn"] });
+    const removed = expectedRoute(sync, files).reviewers[0]!; // the app's own first choice
+    const want = expectedRoute(sync, files, { blocked: [{ login: removed, reason: "request removed" }] });
+    const probot = await startApp();
+    mockInstallationToken();
+    mockNoConfigFile();
+    mockChangedFiles(116, files);
+    mockTimeline(116, [timeline.labeledByApp("module: nn"), timeline.reviewRequestedByApp(removed), timeline.reviewRequestRemovedBy("ezyang", removed)]);
+    const reviews = captureReviewRequests(116);
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", sync);
+
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    expect(reviewersIn(reviews).map(loginKey)).not.toContain(loginKey(removed));
+    expectSoundRequests(reviewersIn(reviews), sync, { modules: [NN] });
+    expect(checkRuns[0]!.output.summary).toContain(`| ${removed} | ${NN} | request removed |`);
+  });
+
+  it("with sync_labels, removes a module label the app added for a module no longer touched, never one a human added", async () => {
+    const files = [NN_FILE];
+    const pr = pullRequestEvent({
+      action: "synchronize",
+      number: 117,
+      changedFiles: files.length,
+      labels: ["module: nn", "module: optimizer", "module: autograd"],
+    });
+    const nnReviewer = expectedRoute(pr, files).reviewers;
+    const probot = await startApp();
+    mockInstallationToken();
+    mockConfigFile("sync_labels: true\n");
+    mockChangedFiles(117, files);
+    mockTimeline(117, [
+      timeline.labeledByApp("module: nn"),
+      timeline.labeledByApp("module: optimizer"),
+      timeline.labeledBy("ezyang", "module: autograd"),
+      ...nnReviewer.map(timeline.reviewRequestedByApp),
+    ]);
+    mockLabelRemoved(117, "module: optimizer");
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+    // Only the DELETE of `module: optimizer` was mocked: `module: autograd` stays, nothing is added.
+  });
+
+  it("does nothing, and does not throw, for a delivery without an installation", async () => {
+    const pr = pullRequestEvent({ number: 118, changedFiles: 1 });
+    delete pr.installation;
+    const probot = await startApp();
+
+    await expect(deliver(probot, "pull_request", pr)).resolves.toBeUndefined();
+    // afterEach: no request was made at all (none was mocked, not even the token).
+  });
+});
+
+describe("configuration errors", () => {
+  it("on invalid YAML acts on nothing, fails the check run naming the file and line, and routes the next event once the file is fixed", async () => {
+    const files = [NN_FILE, OPTIM_FILE];
+    const pr = pullRequestEvent({ number: 107, changedFiles: files.length });
+    const probot = await startApp();
+    mockInstallationToken();
+
+    mockConfigFile("max_reviewers: 2\nmodules: [unclosed");
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const failed = captureCheckRunCreate(70);
+    await deliver(probot, "pull_request", pr);
+
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ name: "review-router", head_sha: DEFAULT_HEAD_SHA, status: "completed", conclusion: "failure" });
+    expect(failed[0]!.output.title).toBe("Configuration error");
+    expect(failed[0]!.output.summary).toContain(".github/review-router.yml:2: error: invalid YAML");
+    expectAllMocksUsed(); // no files, no timeline, no label, no review request
+
+    // The file is fixed on the default branch; the next event is routed with it.
+    const want = expectedRoute(pr, files, {}, routerWith({ maxReviewers: 2 }));
+    mockConfigFile("max_reviewers: 2\n");
+    mockChangedFiles(107, files);
+    mockTimeline(107);
+    const labels = captureLabelsAdded(107);
+    const reviews = captureReviewRequests(107);
+    mockCheckRunList(DEFAULT_HEAD_SHA, [existingCheckRun(70, DEFAULT_HEAD_SHA, failed[0]!)]);
+    const updated = captureCheckRunUpdate(70);
+    await deliver(probot, "pull_request", pr);
+
+    expect(labels).toEqual([{ labels: ["module: nn", "module: optimizer"] }]);
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    expectSoundRequests(reviewersIn(reviews), pr, { modules: [NN, OPTIM], max: 2 });
+    expect(updated).toHaveLength(1);
+    expect(updated[0]).toMatchObject({ conclusion: "neutral" });
+  });
+
+  it("on a wrong-shaped configuration acts on nothing and fails the check run naming each key and its line", async () => {
+    const pr = pullRequestEvent({ number: 108, changedFiles: 1 });
+    const probot = await startApp();
+    mockInstallationToken();
+    // Read once through context.config, and once more as text to find the lines.
+    mockConfigFile('# review-router for pytorch/pytorch\nmax_reviewers: "three"\nskip_draft: false\n', 2);
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const failed = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.conclusion).toBe("failure");
+    const summary = failed[0]!.output.summary;
+    expect(summary).toContain("`.github/review-router.yml` has 2 errors");
+    expect(summary).toContain(".github/review-router.yml:2: error: max_reviewers: must be a whole number from 0 to 15");
+    expect(summary).toContain(".github/review-router.yml:3: error: skip_draft: unknown key");
+  });
+});
+
+describe("issues", () => {
+  const traceback = [
+    "Calling the model fails:",
+    "",
+    "```",
+    "Traceback (most recent call last):",
+    '  File "/usr/lib/python3/site-packages/torch/nn/modules/module.py", line 1501, in _call_impl',
+    "    return forward_call(*args, **kwargs)",
+    "RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)",
+    "```",
+  ].join("\n");
+  const title = "Model crashes on the first batch";
+
+  it("labels an issue by the module a pasted traceback names, without commenting by default", async () => {
+    const issue = issueOpenedEvent({ number: 201, title, body: traceback });
+    expect(routeIssue(bundled.router, { repository: REPOSITORY, title, body: traceback }).labels).toEqual(["module: nn"]);
+    const probot = await startApp();
+    mockInstallationToken();
+    mockNoConfigFile();
+    mockTimeline(201);
+    const labels = captureLabelsAdded(201);
+
+    await deliver(probot, "issues", issue);
+
+    expect(labels).toEqual([{ labels: ["module: nn"] }]);
+    // No comment was mocked: issue_comment is off by default.
+  });
+
+  it("with issue_comment, cc's the module's maintainers in exactly one comment, also when the event is delivered again", async () => {
+    const issue = issueOpenedEvent({ number: 202, title, body: traceback });
+    const decision = routeIssue(bundled.router, { repository: REPOSITORY, title, body: traceback });
+    const probot = await startApp();
+    mockInstallationToken();
+
+    mockConfigFile("issue_comment: true\n");
+    mockTimeline(202);
+    const labels = captureLabelsAdded(202);
+    const comments = captureComments(202);
+    await deliver(probot, "issues", issue);
+
+    expect(labels).toEqual([{ labels: ["module: nn"] }]);
+    expect(comments).toHaveLength(1);
+    const body = comments[0]!.body;
+    expect(body.startsWith(CC_MARKER)).toBe(true);
+    const maintainers = decision.modules.flatMap((m) => m.maintainers);
+    expect(maintainers.length).toBeGreaterThan(0);
+    expect(body).toContain(`- ${NN}: ${maintainers.map((l) => `@${l}`).join(" ")}`);
+    for (const login of ["colesbury", "apaszke"]) expect(body, "no emeritus maintainer is cc'd").not.toContain(`@${login}`);
+    expectAllMocksUsed();
+
+    // Redelivered: the timeline shows the label and the comment review-router wrote.
+    mockConfigFile("issue_comment: true\n");
+    mockTimeline(202, [timeline.labeledByApp("module: nn"), timeline.commentedByApp(5001, body)]);
+    await deliver(probot, "issues", issue);
+  });
+});

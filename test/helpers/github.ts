@@ -1,0 +1,236 @@
+// nock mocks for the GitHub REST calls review-router makes, one helper per call pattern. Write
+// mocks record the request bodies so tests can assert them exactly.
+
+import nock from "nock";
+import { APP_ID, INSTALLATION_ID } from "./probot.js";
+
+export const API = "https://api.github.com";
+export const REPO = "/repos/pytorch/pytorch";
+const CONFIG_FILE = "contents/.github%2Freview-router.yml";
+const NOT_FOUND = { message: "Not Found", documentation_url: "https://docs.github.com/rest" };
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
+
+/** Every request nock could not match during the current test, as "METHOD path". */
+export const unmatchedRequests: string[] = [];
+function recordUnmatched(req: { method?: string; path?: string }): void {
+  unmatchedRequests.push(`${req.method ?? "?"} ${req.path ?? "?"}`);
+}
+
+/** Allow no real connection and record unmatched requests (call in beforeEach). */
+export function startMockGitHub(): void {
+  nock.disableNetConnect();
+  unmatchedRequests.length = 0;
+  nock.emitter.on("no match", recordUnmatched);
+}
+
+/** Forget every mock and listener (call in afterEach, after asserting). */
+export function stopMockGitHub(): void {
+  nock.emitter.removeListener("no match", recordUnmatched);
+  nock.cleanAll();
+}
+
+function github(): nock.Scope {
+  return nock(API);
+}
+
+function bodyOf<T>(body: nock.Body): T {
+  return (typeof body === "string" ? JSON.parse(body) : body) as T;
+}
+
+/** The installation access token Probot asks for before the first call of an installation. */
+export function mockInstallationToken(installationId = INSTALLATION_ID): void {
+  github()
+    .post(`/app/installations/${installationId}/access_tokens`)
+    .reply(201, { token: "test", expires_at: "2099-01-01T00:00:00Z", permissions: { checks: "write", contents: "read", issues: "write", pull_requests: "write" } });
+}
+
+/** No `.github/review-router.yml` in the repository nor in the owner's `.github` repository. */
+export function mockNoConfigFile(): void {
+  github().get(`${REPO}/${CONFIG_FILE}`).reply(404, NOT_FOUND).get(`/repos/pytorch/.github/${CONFIG_FILE}`).reply(404, NOT_FOUND);
+}
+
+/**
+ * `.github/review-router.yml` with `text`, served `times` times as raw content. Returns the
+ * requested paths (query string included), so tests can check which ref was read.
+ */
+export function mockConfigFile(text: string, times = 1): string[] {
+  const paths: string[] = [];
+  github()
+    .get(`${REPO}/${CONFIG_FILE}`)
+    .query(true)
+    .times(times)
+    .reply((uri) => {
+      paths.push(uri);
+      return [200, text, { "content-type": "text/plain; charset=utf-8" }];
+    });
+  return paths;
+}
+
+/** GET pulls/{n}/files, 100 per page as the app asks, every page of `files`. */
+export function mockChangedFiles(pr: number, files: readonly string[]): void {
+  const pages = Math.max(1, Math.ceil(files.length / 100));
+  for (let page = 1; page <= pages; page++) {
+    const chunk = files.slice((page - 1) * 100, page * 100);
+    github()
+      .get(`${REPO}/pulls/${pr}/files`)
+      .query({ per_page: "100", page: String(page) })
+      .reply(
+        200,
+        chunk.map((filename) => ({ filename, status: "modified", additions: 1, deletions: 1, changes: 2 })),
+        JSON_HEADERS,
+      );
+  }
+}
+
+export interface TimelineEvent {
+  event: string;
+  id?: number;
+  body?: string;
+  label?: { name: string };
+  actor?: { login: string; type: string };
+  user?: { login: string; type: string };
+  requested_reviewer?: { login: string; type: string };
+  performed_via_github_app?: { id: number } | null;
+}
+
+/** GET issues/{n}/timeline: one page with `events`. */
+export function mockTimeline(issue: number, events: readonly TimelineEvent[] = []): void {
+  github().get(`${REPO}/issues/${issue}/timeline`).query({ per_page: "100", page: "1" }).reply(200, events, JSON_HEADERS);
+}
+
+const BOT = { login: "review-router[bot]", type: "Bot" };
+const VIA_APP = { id: APP_ID };
+const human = (login: string) => ({ login, type: "User" });
+
+/** Timeline events, as GitHub reports them, done by review-router or by a person. */
+export const timeline = {
+  labeledByApp: (name: string): TimelineEvent => ({ event: "labeled", label: { name }, actor: BOT, performed_via_github_app: VIA_APP }),
+  labeledBy: (person: string, name: string): TimelineEvent => ({ event: "labeled", label: { name }, actor: human(person), performed_via_github_app: null }),
+  reviewRequestedByApp: (login: string): TimelineEvent => ({
+    event: "review_requested",
+    requested_reviewer: human(login),
+    actor: BOT,
+    performed_via_github_app: VIA_APP,
+  }),
+  reviewRequestedBy: (person: string, login: string): TimelineEvent => ({
+    event: "review_requested",
+    requested_reviewer: human(login),
+    actor: human(person),
+    performed_via_github_app: null,
+  }),
+  reviewRequestRemovedBy: (person: string, login: string): TimelineEvent => ({
+    event: "review_request_removed",
+    requested_reviewer: human(login),
+    actor: human(person),
+    performed_via_github_app: null,
+  }),
+  commentedByApp: (id: number, body: string): TimelineEvent => ({ event: "commented", id, body, user: BOT, actor: BOT, performed_via_github_app: VIA_APP }),
+};
+
+export interface CheckRunBody {
+  name: string;
+  head_sha?: string;
+  status: string;
+  conclusion: string;
+  output: { title: string; summary: string };
+}
+
+export interface CheckRun extends CheckRunBody {
+  id: number;
+  head_sha: string;
+  app: { id: number };
+}
+
+/** GET commits/{sha}/check-runs?check_name=review-router: the runs already on the head commit. */
+export function mockCheckRunList(sha: string, runs: readonly CheckRun[] = []): void {
+  github()
+    .get(`${REPO}/commits/${sha}/check-runs`)
+    .query({ check_name: "review-router", per_page: "100" })
+    .reply(200, { total_count: runs.length, check_runs: runs }, JSON_HEADERS);
+}
+
+/** POST check-runs; returns the request bodies. The created run gets `id`. */
+export function captureCheckRunCreate(id = 9001): CheckRunBody[] {
+  const bodies: CheckRunBody[] = [];
+  github()
+    .post(`${REPO}/check-runs`)
+    .reply(201, (_uri, body) => {
+      const b = bodyOf<CheckRunBody>(body);
+      bodies.push(b);
+      return { id, ...b, app: { id: APP_ID } };
+    }, JSON_HEADERS);
+  return bodies;
+}
+
+/** PATCH check-runs/{id}; returns the request bodies. */
+export function captureCheckRunUpdate(id: number): CheckRunBody[] {
+  const bodies: CheckRunBody[] = [];
+  github()
+    .patch(`${REPO}/check-runs/${id}`)
+    .reply(200, (_uri, body) => {
+      const b = bodyOf<CheckRunBody>(body);
+      bodies.push(b);
+      return { id, ...b, app: { id: APP_ID } };
+    }, JSON_HEADERS);
+  return bodies;
+}
+
+/** The check run GitHub lists after `body` was created or last written with id `id`. */
+export function existingCheckRun(id: number, sha: string, body: CheckRunBody): CheckRun {
+  return { ...body, id, head_sha: sha, app: { id: APP_ID } };
+}
+
+/** POST issues/{n}/labels; returns the request bodies. */
+export function captureLabelsAdded(issue: number): { labels: string[] }[] {
+  const bodies: { labels: string[] }[] = [];
+  github()
+    .post(`${REPO}/issues/${issue}/labels`)
+    .reply(200, (_uri, body) => {
+      const b = bodyOf<{ labels: string[] }>(body);
+      bodies.push(b);
+      return b.labels.map((name) => ({ name }));
+    }, JSON_HEADERS);
+  return bodies;
+}
+
+/** DELETE issues/{n}/labels/{name}, once. */
+export function mockLabelRemoved(issue: number, name: string): void {
+  github().delete(`${REPO}/issues/${issue}/labels/${encodeURIComponent(name)}`).reply(200, [], JSON_HEADERS);
+}
+
+export const NOT_COLLABORATOR_MESSAGE =
+  "Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the pytorch/pytorch repository.";
+
+/**
+ * POST pulls/{n}/requested_reviewers, `calls` times; returns the request bodies in order. Like
+ * GitHub, the whole request fails with 422 when any login is in `notCollaborators`.
+ */
+export function captureReviewRequests(pr: number, options: { calls?: number; notCollaborators?: string[] } = {}): { reviewers: string[] }[] {
+  const refused = new Set((options.notCollaborators ?? []).map((l) => l.toLowerCase()));
+  const bodies: { reviewers: string[] }[] = [];
+  github()
+    .post(`${REPO}/pulls/${pr}/requested_reviewers`)
+    .times(options.calls ?? 1)
+    .reply((_uri, body) => {
+      const b = bodyOf<{ reviewers: string[] }>(body);
+      bodies.push(b);
+      if (b.reviewers.some((l) => refused.has(l.toLowerCase()))) {
+        return [422, { message: NOT_COLLABORATOR_MESSAGE, documentation_url: "https://docs.github.com/rest/pulls/review-requests" }, JSON_HEADERS];
+      }
+      return [201, { number: pr, requested_reviewers: b.reviewers.map(human) }, JSON_HEADERS];
+    });
+  return bodies;
+}
+
+/** POST issues/{n}/comments; returns the request bodies. */
+export function captureComments(issue: number): { body: string }[] {
+  const bodies: { body: string }[] = [];
+  github()
+    .post(`${REPO}/issues/${issue}/comments`)
+    .reply(201, (_uri, body) => {
+      const b = bodyOf<{ body: string }>(body);
+      bodies.push(b);
+      return { id: 5000 + bodies.length, ...b, user: BOT, performed_via_github_app: VIA_APP };
+    }, JSON_HEADERS);
+  return bodies;
+}

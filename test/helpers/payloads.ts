@@ -1,0 +1,112 @@
+// Webhook payloads for tests: GitHub's real examples (@octokit/webhooks-examples), deep-cloned and
+// re-pointed at pytorch/pytorch, with the fields each test case needs.
+
+import { createRequire } from "node:module";
+import { INSTALLATION_ID } from "./probot.js";
+
+interface Definition {
+  name: string;
+  examples: { action?: string }[];
+}
+
+const require = createRequire(import.meta.url);
+const definitions = require("@octokit/webhooks-examples") as Definition[];
+
+function example(event: string, action: string): Record<string, unknown> {
+  const found = definitions.find((d) => d.name === event)?.examples.find((e) => e.action === action);
+  if (!found) throw new Error(`@octokit/webhooks-examples has no ${event}.${action} example`);
+  return structuredClone(found) as Record<string, unknown>;
+}
+
+interface Repository {
+  name: string;
+  full_name: string;
+  owner: { login: string };
+}
+
+interface User {
+  login: string;
+  type?: string;
+}
+
+export interface PullRequestPayload {
+  action: string;
+  number: number;
+  pull_request: {
+    number: number;
+    state: string;
+    draft: boolean;
+    changed_files: number;
+    labels: { name: string }[];
+    requested_reviewers: User[];
+    requested_teams: unknown[];
+    user: User;
+    head: { sha: string };
+  };
+  repository: Repository;
+  installation?: { id: number };
+}
+
+export interface IssuePayload {
+  action: string;
+  issue: { number: number; state: string; title: string; body: string | null; labels: { name: string }[]; user: User };
+  repository: Repository;
+  installation?: { id: number };
+}
+
+function toPytorch(payload: { repository: Repository; installation?: { id: number } }): void {
+  payload.repository.owner.login = "pytorch";
+  payload.repository.name = "pytorch";
+  payload.repository.full_name = "pytorch/pytorch";
+  payload.installation = { id: INSTALLATION_ID };
+}
+
+export const DEFAULT_HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+
+export interface PullRequestOptions {
+  action?: "opened" | "reopened" | "ready_for_review" | "synchronize";
+  number?: number;
+  /** Number of changed files the payload announces (`changed_files`). */
+  changedFiles: number;
+  labels?: string[];
+  requestedReviewers?: string[];
+  draft?: boolean;
+  author?: string;
+  headSha?: string;
+}
+
+export function pullRequestEvent(o: PullRequestOptions): PullRequestPayload {
+  const payload = example("pull_request", o.action ?? "opened") as unknown as PullRequestPayload;
+  toPytorch(payload);
+  const number = o.number ?? 2;
+  const pr = payload.pull_request;
+  payload.number = number;
+  pr.number = number;
+  pr.state = "open";
+  pr.draft = o.draft ?? false;
+  pr.changed_files = o.changedFiles;
+  pr.labels = (o.labels ?? []).map((name) => ({ name }));
+  pr.requested_reviewers = (o.requestedReviewers ?? []).map((login) => ({ login, type: "User" }));
+  pr.requested_teams = [];
+  if (o.author) pr.user.login = o.author;
+  pr.head.sha = o.headSha ?? DEFAULT_HEAD_SHA;
+  return payload;
+}
+
+export interface IssueOptions {
+  number?: number;
+  title: string;
+  body: string;
+  labels?: string[];
+}
+
+export function issueOpenedEvent(o: IssueOptions): IssuePayload {
+  const payload = example("issues", "opened") as unknown as IssuePayload;
+  toPytorch(payload);
+  payload.issue.number = o.number ?? 1;
+  payload.issue.state = "open";
+  payload.issue.title = o.title;
+  payload.issue.body = o.body;
+  payload.issue.labels = (o.labels ?? []).map((name) => ({ name }));
+  return payload;
+}
