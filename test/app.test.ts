@@ -17,26 +17,31 @@ import { routeIssue } from "../src/core/issue-text.js";
 import { loginKey } from "../src/core/registry.js";
 import { route, type RouteDecision, type RouteInput } from "../src/core/route.js";
 import { buildRouter, type Router } from "../src/core/router.js";
+import { COMMENT_MARKER } from "../src/app/summary.js";
 import {
   captureCheckRunCreate,
   captureCheckRunUpdate,
+  captureCommentUpdate,
   captureComments,
   captureLabelsAdded,
   captureReviewRequests,
   existingCheckRun,
+  mockChangedFilePages,
   mockChangedFiles,
   mockCheckRunList,
   mockConfigFile,
   mockInstallationToken,
   mockLabelRemoved,
+  mockLabelsAddFailing,
   mockNoConfigFile,
+  mockOrgConfigFile,
   mockTimeline,
   startMockGitHub,
   stopMockGitHub,
   timeline,
   unmatchedRequests,
 } from "./helpers/github.js";
-import { DEFAULT_HEAD_SHA, issueOpenedEvent, pullRequestEvent, type PullRequestPayload } from "./helpers/payloads.js";
+import { DEFAULT_HEAD_SHA, issueEditedEvent, issueOpenedEvent, pullRequestEvent, type PullRequestPayload } from "./helpers/payloads.js";
 import { deliver, startApp } from "./helpers/probot.js";
 
 const bundled = loadBundled();
@@ -159,6 +164,63 @@ describe("pull requests", () => {
     expect(run.output.title).toBe(`2 modules: ${NN}, ${OPTIM}`);
     expect(run.output.summary).toContain("| module | label | files | reviewers |");
     for (const m of want.modules) expect(run.output.summary).toContain(summaryRow(m));
+  });
+
+  it("routes a reopened pull request like an opened one: labels, review requests and a check run", async () => {
+    const files = [NN_FILE, OPTIM_FILE];
+    const pr = pullRequestEvent({ action: "reopened", number: 120, changedFiles: files.length });
+    expect(pr.action).toBe("reopened");
+    const want = expectedRoute(pr, files);
+    const probot = await startApp();
+    mockInstallationToken();
+    mockNoConfigFile();
+    mockChangedFiles(120, files);
+    mockTimeline(120);
+    const labels = captureLabelsAdded(120);
+    const reviews = captureReviewRequests(120);
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(labels).toEqual([{ labels: ["module: nn", "module: optimizer"] }]);
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    const requested = reviewersIn(reviews);
+    expectSoundRequests(requested, pr, { modules: [NN, OPTIM] });
+    expect(covers(requested, NN) && covers(requested, OPTIM), "every module has a reviewer").toBe(true);
+    expect(checkRuns).toHaveLength(1);
+    expect(checkRuns[0]).toMatchObject({ name: "review-router", head_sha: DEFAULT_HEAD_SHA, status: "completed", conclusion: "neutral" });
+    expect(checkRuns[0]!.output.title).toBe(`2 modules: ${NN}, ${OPTIM}`);
+    for (const m of want.modules) expect(checkRuns[0]!.output.summary).toContain(summaryRow(m));
+  });
+
+  it("reads at most 30 pages of 100 files (GitHub's 3,000) of a larger pull request and says so in the check run", async () => {
+    // Pages 1-29 are NN files; page 30, the last GitHub lists, is ONNX: its label shows it was read.
+    const fileAt = (page: number, i: number) => (page === 30 ? `torch/onnx/p${page}_${i}.py` : `torch/nn/p${page}_${i}.py`);
+    const allRead = Array.from({ length: 30 }, (_, p) => Array.from({ length: 100 }, (_, i) => fileAt(p + 1, i))).flat();
+    const pr = pullRequestEvent({ number: 121, changedFiles: 3500 });
+    const want = expectedRoute(pr, allRead);
+    const probot = await startApp();
+    mockInstallationToken();
+    mockNoConfigFile();
+    const pages = mockChangedFilePages(121, 30, fileAt);
+    mockTimeline(121);
+    const labels = captureLabelsAdded(121);
+    const reviews = captureReviewRequests(121);
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(pages, "pages 1 to 30, each once, and no page 31").toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(labels).toEqual([{ labels: want.labels }]);
+    expect(want.labels).toEqual(expect.arrayContaining(["module: nn", "module: onnx"]));
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    expectSoundRequests(reviewersIn(reviews), pr, { modules: moduleNames(want) });
+    expect(checkRuns).toHaveLength(1);
+    const summary = checkRuns[0]!.output.summary;
+    expect(summary).toContain("**Note**: GitHub lists at most 3000 changed files of a pull request; files beyond that were not routed.");
+    expect(summary).toContain(`| ${NN} | \`module: nn\` | \`torch/nn/p1_0.py\`, \`torch/nn/p1_1.py\`, \`torch/nn/p1_2.py\` and 2897 more (2900) |`);
   });
 
   it("reads every page of a 250-file pull request, labels every module and covers the modules with most files first, within the cap", async () => {
@@ -572,6 +634,167 @@ describe("pull requests", () => {
   });
 });
 
+describe("summary modes", () => {
+  it("with summary: comment, writes one marked comment, edits it in place when routing changes and leaves it alone on redelivery", async () => {
+    const before = [NN_FILE, OPTIM_FILE];
+    const files = [...before, "torch/distributions/normal.py"];
+    const SYNC_SHA = "3333333333333333333333333333333333333333";
+    const opened = pullRequestEvent({ number: 130, changedFiles: before.length });
+    const first = expectedRoute(opened, before);
+    const probot = await startApp();
+    mockInstallationToken();
+
+    // Opened: labels, reviews and one new comment; no check run.
+    mockConfigFile("summary: comment\n");
+    mockChangedFiles(130, before);
+    mockTimeline(130);
+    const labels = captureLabelsAdded(130);
+    const reviews = captureReviewRequests(130);
+    const comments = captureComments(130);
+    await deliver(probot, "pull_request", opened);
+
+    expect(labels).toEqual([{ labels: ["module: nn", "module: optimizer"] }]);
+    expect(reviews).toEqual([{ reviewers: first.reviewers }]);
+    expect(comments).toHaveLength(1);
+    const created = comments[0]!.body;
+    expect(created.startsWith(`${COMMENT_MARKER}\n`)).toBe(true);
+    expect(created).toContain(`### review-router: 2 modules: ${NN}, ${OPTIM}`);
+    expect(created).toContain("| module | label | files | reviewers |");
+    for (const m of first.modules) expect(created).toContain(summaryRow(m));
+    expectAllMocksUsed(); // and no check-run request: none was mocked
+    const commentId = 5001; // the id captureComments gave the created comment
+
+    // Synchronize touching a new module: the timeline shows the comment, which is edited, not duplicated.
+    const onPr = first.reviewers;
+    const sync = pullRequestEvent({
+      action: "synchronize",
+      number: 130,
+      changedFiles: files.length,
+      labels: ["module: nn", "module: optimizer"],
+      requestedReviewers: onPr,
+      headSha: SYNC_SHA,
+    });
+    const want = expectedRoute(sync, files, { requestedReviewers: onPr });
+    const afterOpened = [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer"), ...onPr.map(timeline.reviewRequestedByApp)];
+    mockConfigFile("summary: comment\n");
+    mockChangedFiles(130, files);
+    mockTimeline(130, [...afterOpened, timeline.commentedByApp(commentId, created)]);
+    const added = captureLabelsAdded(130);
+    const topUp = captureReviewRequests(130);
+    const edits = captureCommentUpdate(commentId);
+    await deliver(probot, "pull_request", sync);
+
+    expect(added).toEqual([{ labels: ["module: distributions"] }]);
+    expect(topUp).toEqual([{ reviewers: want.reviewers }]);
+    expect(edits).toHaveLength(1);
+    const edited = edits[0]!.body;
+    expect(edited.startsWith(`${COMMENT_MARKER}\n`)).toBe(true);
+    expect(edited).not.toBe(created);
+    expect(edited).toContain("| module | label | files | reviewers |");
+    for (const m of want.modules) expect(edited).toContain(summaryRow(m));
+    expect(edited).toContain("| Distributions & RNG | `module: distributions` | `torch/distributions/normal.py` |");
+    expectAllMocksUsed(); // one PATCH, no second comment, no check run
+
+    // The same synchronize delivered again: GitHub shows everything done; the body would not change.
+    mockConfigFile("summary: comment\n");
+    mockChangedFiles(130, files);
+    mockTimeline(130, [
+      ...afterOpened,
+      timeline.commentedByApp(commentId, edited),
+      timeline.labeledByApp("module: distributions"),
+      ...want.reviewers.map(timeline.reviewRequestedByApp),
+    ]);
+    await deliver(probot, "pull_request", sync);
+    // afterEach: only reads were mocked, so nothing was written.
+  });
+
+  it("with summary: none, labels and requests reviews but writes no check run and no comment", async () => {
+    const files = [NN_FILE, OPTIM_FILE];
+    const pr = pullRequestEvent({ number: 131, changedFiles: files.length });
+    const want = expectedRoute(pr, files);
+    const probot = await startApp();
+    mockInstallationToken();
+    mockConfigFile("summary: none\n");
+    mockChangedFiles(131, files);
+    mockTimeline(131);
+    const labels = captureLabelsAdded(131);
+    const reviews = captureReviewRequests(131);
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(labels).toEqual([{ labels: ["module: nn", "module: optimizer"] }]);
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    expectSoundRequests(reviewersIn(reviews), pr, { modules: [NN, OPTIM] });
+    // afterEach: no check-run list, check-run write or comment was mocked, and none was requested.
+  });
+});
+
+describe("configuration sources", () => {
+  it("applies a configuration found only in the owner's .github repository", async () => {
+    // Two modules no maintainer shares: without the file, each would get its own reviewer.
+    const DISTRIBUTIONS = "Distributions & RNG";
+    const files = [NN_FILE, "torch/distributions/normal.py"];
+    const pr = pullRequestEvent({ number: 132, changedFiles: files.length });
+    expect(expectedRoute(pr, files).reviewers, "the bundled configuration alone requests two").toHaveLength(2);
+    const want = expectedRoute(pr, files, {}, routerWith({ maxReviewers: 1 }));
+    expect(want.reviewers).toHaveLength(1);
+    const probot = await startApp();
+    mockInstallationToken();
+    const configReads = mockOrgConfigFile("max_reviewers: 1\n");
+    mockChangedFiles(132, files);
+    mockTimeline(132);
+    const labels = captureLabelsAdded(132);
+    const reviews = captureReviewRequests(132);
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(configReads).toEqual([
+      "/repos/pytorch/pytorch/contents/.github%2Freview-router.yml",
+      "/repos/pytorch/.github/contents/.github%2Freview-router.yml",
+    ]);
+    expect(labels).toEqual([{ labels: ["module: nn", "module: distributions"] }]);
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    expect(reviewersIn(reviews), "only one reviewer for two modules").toHaveLength(1);
+    expectSoundRequests(reviewersIn(reviews), pr, { modules: [NN, DISTRIBUTIONS], max: 1 });
+    expect(checkRuns[0]!.output.summary).toMatch(/\*\*Not covered\*\*: [^\n]*\(cap of 1 reviewers? reached\)/);
+    expect(checkRuns[0]!.output.summary).toContain("<sub>Configuration: .github/review-router.yml merged over the bundled PyTorch configuration.");
+  });
+
+  it("does nothing in another owner's repository that has no configuration file anywhere", async () => {
+    const pr = pullRequestEvent({ number: 133, changedFiles: 2, repository: "someone/project" });
+    const probot = await startApp();
+    mockInstallationToken();
+    mockNoConfigFile("someone/project");
+
+    await deliver(probot, "pull_request", pr);
+    // afterEach: only the two configuration reads were mocked: no files, timeline, label, review or check run.
+  });
+});
+
+describe("GitHub errors", () => {
+  it("lets a 500 on adding labels reject the delivery, and requests no review after the failed write", async () => {
+    const files = [NN_FILE, OPTIM_FILE];
+    const pr = pullRequestEvent({ number: 134, changedFiles: files.length });
+    const probot = await startApp();
+    mockInstallationToken();
+    mockNoConfigFile();
+    mockChangedFiles(134, files);
+    mockTimeline(134);
+    mockLabelsAddFailing(134);
+
+    const delivery = deliver(probot, "pull_request", pr);
+
+    await expect(delivery, "probot.receive rejects, for Probot to log the delivery as failed").rejects.toThrow();
+    // @octokit/webhooks wraps handler errors in an AggregateError: the one inside is GitHub's 500.
+    const err = await delivery.catch((e: unknown) => e);
+    const causes = (err as { errors?: unknown[] }).errors ?? [err];
+    expect(causes.map((e) => (e as { status?: unknown }).status)).toEqual([500]);
+    expectAllMocksUsed(); // the labels POST was made once (no retry); no review request, no check run
+  });
+});
+
 describe("configuration errors", () => {
   it("on invalid YAML acts on nothing, fails the check run naming the file and line, and routes the next event once the file is fixed", async () => {
     const files = [NN_FILE, OPTIM_FILE];
@@ -682,5 +905,22 @@ describe("issues", () => {
     mockConfigFile("issue_comment: true\n");
     mockTimeline(202, [timeline.labeledByApp("module: nn"), timeline.commentedByApp(5001, body)]);
     await deliver(probot, "issues", issue);
+  });
+
+  it("on an edit, adds the label of a newly named module but never adds back one a human removed", async () => {
+    const edited = `${traceback}\n\nAfter that, \`torch.optim.Adam\` diverges too.`;
+    const issue = issueEditedEvent({ number: 203, title, body: edited }, { body: { from: traceback } });
+    expect(issue.action).toBe("edited");
+    expect(routeIssue(bundled.router, { repository: REPOSITORY, title, body: edited }).labels).toEqual(["module: nn", "module: optimizer"]);
+    const probot = await startApp();
+    mockInstallationToken();
+    mockNoConfigFile();
+    // review-router labelled the issue when it was opened; a maintainer then removed the label.
+    mockTimeline(203, [timeline.labeledByApp("module: nn"), timeline.unlabeledBy("ezyang", "module: nn")]);
+    const labels = captureLabelsAdded(203);
+
+    await deliver(probot, "issues", issue);
+
+    expect(labels).toEqual([{ labels: ["module: optimizer"] }]);
   });
 });

@@ -33,6 +33,13 @@ export interface AppOptions {
   dryRun?: boolean;
 }
 
+/** GitHub never delivers a payload over 25 MB; a larger one is not GitHub's, and is not acted on. */
+export const MAX_PAYLOAD_BYTES = 25 * 1024 * 1024;
+
+function payloadTooLarge(payload: unknown): boolean {
+  return Buffer.byteLength(JSON.stringify(payload), "utf8") > MAX_PAYLOAD_BYTES;
+}
+
 function envFlag(value: string | undefined): boolean {
   return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
 }
@@ -46,19 +53,23 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       ...(options.appId !== undefined ? { appId: options.appId } : Number.isInteger(envAppId) && envAppId > 0 ? { appId: envAppId } : {}),
       dryRunEnv: options.dryRun ?? envFlag(process.env.DRY_RUN),
     };
-    app.on([...PULL_REQUEST_EVENTS], async (context) => {
+    /** Whether a delivery can be acted on at all; says why not in the log. */
+    const actionable = (context: { name: string; payload: { installation?: unknown }; log: { warn: (o: object, m: string) => void; error: (o: object, m: string) => void } }) => {
+      if (payloadTooLarge(context.payload)) {
+        context.log.error({ event: context.name }, "payload exceeds GitHub's 25 MB limit; not acted on");
+        return false;
+      }
       if (!context.payload.installation) {
         context.log.warn({ event: context.name }, "delivery has no installation; cannot act on it");
-        return;
+        return false;
       }
-      await handlePullRequest(context, deps);
+      return true;
+    };
+    app.on([...PULL_REQUEST_EVENTS], async (context) => {
+      if (actionable(context)) await handlePullRequest(context, deps);
     });
     app.on([...ISSUE_EVENTS], async (context) => {
-      if (!context.payload.installation) {
-        context.log.warn({ event: context.name }, "delivery has no installation; cannot act on it");
-        return;
-      }
-      await handleIssue(context, deps);
+      if (actionable(context)) await handleIssue(context, deps);
     });
   };
 }

@@ -129,14 +129,14 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
     decision = { ...decision, reviewers: requested };
   }
 
-  log.info(
-    { labels: decision.labels, added: dryRun ? [] : toAdd, removed: dryRun ? [] : toRemove, requested: dryRun ? [] : requested, wouldRequest: dryRun ? decision.reviewers : undefined, modules: decision.modules.map((m) => m.name), uncovered: decision.uncovered, dryRun },
-    "routed pull request",
-  );
   if (config.app.summary !== "none") {
     const summary = renderSummary({ decision, dryRun, draftDeferred, configSource: loaded.source, ...(truncatedAt ? { truncatedAt } : {}) });
     await writeSummary(context, ref, pr.number, pr.head.sha, config.app.summary, summary, deps.appId, "neutral", state.appComments);
   }
+  log.info(
+    { labels: decision.labels, added: dryRun ? [] : toAdd, removed: dryRun ? [] : toRemove, requested: dryRun ? [] : requested, wouldRequest: dryRun ? decision.reviewers : undefined, modules: decision.modules.map((m) => m.name), uncovered: decision.uncovered, dryRun },
+    "routed pull request",
+  );
 }
 
 /**

@@ -7,6 +7,7 @@
 import { run } from "probot";
 import { isMainModule } from "../io/is-main.js";
 import { createApp } from "./index.js";
+import { createAppOctokit, octokitSettingsFromEnv } from "./octokit.js";
 
 type ProbotServer = Awaited<ReturnType<typeof run>>;
 
@@ -15,13 +16,16 @@ export function startupProblem(env: NodeJS.ProcessEnv): string | undefined {
   if (env.NODE_ENV === "production" && !env.WEBHOOK_SECRET) {
     return "WEBHOOK_SECRET is not set: in production every delivery must be signed. Set WEBHOOK_SECRET to the webhook secret of the GitHub App's settings.";
   }
+  if (env.NODE_ENV === "production" && !octokitSettingsFromEnv(env).pacing) {
+    return "GITHUB_WRITE_PACING is off: that is only for a local stand-in of GitHub. Unset it in production, where GitHub asks apps to pace writes.";
+  }
   return undefined;
 }
 
 export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<ProbotServer> {
   const problem = startupProblem(env);
   if (problem) throw new Error(problem);
-  const server = await run(createApp());
+  const server = await run(createApp(), { Octokit: createAppOctokit(octokitSettingsFromEnv(env)) });
   // Probot handles SIGINT for an app function; a container is stopped with SIGTERM.
   let stopping = false;
   const stop = (signal: string) => {

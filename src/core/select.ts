@@ -183,5 +183,23 @@ export function selectReviewers(input: SelectionInput): Selection {
       if (policy.reviewersPerModule > 0) uncovered.push({ module: mod.name, reason });
     }
   }
+  // A reviewer chosen for one module covers every other touched module they maintain. Listing
+  // them there too, in the module's own maintainer order, makes the coverage a function of who
+  // is on the pull request, so a redelivered event reports exactly what the first one did.
+  const onPr = new Set([...chosenKeys, ...requested, ...reviewed]);
+  for (const mod of order) {
+    const cover = coverage.get(mod.name)!;
+    const fallbacks = cover.reviewers.filter((r) => !mod.maintainers.some((m) => loginKey(m.login) === loginKey(r)));
+    const covering = mod.maintainers.filter((m) => {
+      const key = loginKey(m.login);
+      return !m.emeritus && key !== author && !unavailable.has(key) && !blocked.has(key) && onPr.has(key);
+    });
+    cover.reviewers = [...covering.map((m) => m.login), ...fallbacks];
+    const covers = new Set(covering.map((m) => loginKey(m.login)));
+    for (let i = skipped.length - 1; i >= 0; i--) {
+      const k = skipped[i]!;
+      if (k.module === mod.name && covers.has(loginKey(k.login)) && (k.reason === "module covered" || k.reason === "cap reached")) skipped.splice(i, 1);
+    }
+  }
   return { reviewers: chosen, coverage, skipped, uncovered, notes };
 }

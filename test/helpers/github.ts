@@ -45,8 +45,31 @@ export function mockInstallationToken(installationId = INSTALLATION_ID): void {
 }
 
 /** No `.github/review-router.yml` in the repository nor in the owner's `.github` repository. */
-export function mockNoConfigFile(): void {
-  github().get(`${REPO}/${CONFIG_FILE}`).reply(404, NOT_FOUND).get(`/repos/pytorch/.github/${CONFIG_FILE}`).reply(404, NOT_FOUND);
+export function mockNoConfigFile(repository = "pytorch/pytorch"): void {
+  const owner = repository.split("/")[0]!;
+  github().get(`/repos/${repository}/${CONFIG_FILE}`).reply(404, NOT_FOUND).get(`/repos/${owner}/.github/${CONFIG_FILE}`).reply(404, NOT_FOUND);
+}
+
+/**
+ * No `.github/review-router.yml` in pytorch/pytorch, but one with `text` in the owner's `.github`
+ * repository (Probot's organisation-wide fallback). Returns the requested paths, in order.
+ */
+export function mockOrgConfigFile(text: string): string[] {
+  const paths: string[] = [];
+  github()
+    .get(`${REPO}/${CONFIG_FILE}`)
+    .query(true)
+    .reply((uri) => {
+      paths.push(uri);
+      return [404, NOT_FOUND, JSON_HEADERS];
+    })
+    .get(`/repos/pytorch/.github/${CONFIG_FILE}`)
+    .query(true)
+    .reply((uri) => {
+      paths.push(uri);
+      return [200, text, { "content-type": "text/plain; charset=utf-8" }];
+    });
+  return paths;
 }
 
 /**
@@ -82,6 +105,25 @@ export function mockChangedFiles(pr: number, files: readonly string[]): void {
   }
 }
 
+/**
+ * GET pulls/{n}/files for pages 1 to `pages`, 100 files each, named by `fileAt(page, index)`, in
+ * one interceptor. Returns the page numbers requested, in order; any other page is unmatched.
+ */
+export function mockChangedFilePages(pr: number, pages: number, fileAt: (page: number, index: number) => string): number[] {
+  const requested: number[] = [];
+  github()
+    .get(`${REPO}/pulls/${pr}/files`)
+    .query((q) => q.per_page === "100" && Number.isInteger(Number(q.page)) && Number(q.page) >= 1 && Number(q.page) <= pages)
+    .times(pages)
+    .reply((uri) => {
+      const page = Number(new URL(uri, API).searchParams.get("page"));
+      requested.push(page);
+      const files = Array.from({ length: 100 }, (_, i) => ({ filename: fileAt(page, i), status: "modified", additions: 1, deletions: 1, changes: 2 }));
+      return [200, files, JSON_HEADERS];
+    });
+  return requested;
+}
+
 export interface TimelineEvent {
   event: string;
   id?: number;
@@ -106,6 +148,7 @@ const human = (login: string) => ({ login, type: "User" });
 export const timeline = {
   labeledByApp: (name: string): TimelineEvent => ({ event: "labeled", label: { name }, actor: BOT, performed_via_github_app: VIA_APP }),
   labeledBy: (person: string, name: string): TimelineEvent => ({ event: "labeled", label: { name }, actor: human(person), performed_via_github_app: null }),
+  unlabeledBy: (person: string, name: string): TimelineEvent => ({ event: "unlabeled", label: { name }, actor: human(person), performed_via_github_app: null }),
   reviewRequestedByApp: (login: string): TimelineEvent => ({
     event: "review_requested",
     requested_reviewer: human(login),
@@ -193,6 +236,13 @@ export function captureLabelsAdded(issue: number): { labels: string[] }[] {
   return bodies;
 }
 
+/** POST issues/{n}/labels answered with a GitHub server error (500), once. */
+export function mockLabelsAddFailing(issue: number): void {
+  github()
+    .post(`${REPO}/issues/${issue}/labels`)
+    .reply(500, { message: "Server Error", documentation_url: "https://docs.github.com/rest" }, JSON_HEADERS);
+}
+
 /** DELETE issues/{n}/labels/{name}, once. */
 export function mockLabelRemoved(issue: number, name: string): void {
   github().delete(`${REPO}/issues/${issue}/labels/${encodeURIComponent(name)}`).reply(200, [], JSON_HEADERS);
@@ -231,6 +281,19 @@ export function captureComments(issue: number): { body: string }[] {
       const b = bodyOf<{ body: string }>(body);
       bodies.push(b);
       return { id: 5000 + bodies.length, ...b, user: BOT, performed_via_github_app: VIA_APP };
+    }, JSON_HEADERS);
+  return bodies;
+}
+
+/** PATCH issues/comments/{id}; returns the request bodies. */
+export function captureCommentUpdate(id: number): { body: string }[] {
+  const bodies: { body: string }[] = [];
+  github()
+    .patch(`${REPO}/issues/comments/${id}`)
+    .reply(200, (_uri, body) => {
+      const b = bodyOf<{ body: string }>(body);
+      bodies.push(b);
+      return { id, ...b, user: BOT, performed_via_github_app: VIA_APP };
     }, JSON_HEADERS);
   return bodies;
 }

@@ -49,15 +49,18 @@ export interface PullRequestPayload {
 
 export interface IssuePayload {
   action: string;
+  changes?: { title?: { from: string }; body?: { from: string } };
   issue: { number: number; state: string; title: string; body: string | null; labels: { name: string }[]; user: User };
   repository: Repository;
   installation?: { id: number };
 }
 
-function toPytorch(payload: { repository: Repository; installation?: { id: number } }): void {
-  payload.repository.owner.login = "pytorch";
-  payload.repository.name = "pytorch";
-  payload.repository.full_name = "pytorch/pytorch";
+/** Re-point an example at `repository` ("owner/name", pytorch/pytorch by default) and our installation. */
+function toRepository(payload: { repository: Repository; installation?: { id: number } }, repository = "pytorch/pytorch"): void {
+  const [owner, name] = repository.split("/") as [string, string];
+  payload.repository.owner.login = owner;
+  payload.repository.name = name;
+  payload.repository.full_name = repository;
   payload.installation = { id: INSTALLATION_ID };
 }
 
@@ -73,11 +76,13 @@ export interface PullRequestOptions {
   draft?: boolean;
   author?: string;
   headSha?: string;
+  /** "owner/name"; pytorch/pytorch by default. */
+  repository?: string;
 }
 
 export function pullRequestEvent(o: PullRequestOptions): PullRequestPayload {
   const payload = example("pull_request", o.action ?? "opened") as unknown as PullRequestPayload;
-  toPytorch(payload);
+  toRepository(payload, o.repository);
   const number = o.number ?? 2;
   const pr = payload.pull_request;
   payload.number = number;
@@ -102,11 +107,22 @@ export interface IssueOptions {
 
 export function issueOpenedEvent(o: IssueOptions): IssuePayload {
   const payload = example("issues", "opened") as unknown as IssuePayload;
-  toPytorch(payload);
+  toRepository(payload);
   payload.issue.number = o.number ?? 1;
   payload.issue.state = "open";
   payload.issue.title = o.title;
   payload.issue.body = o.body;
   payload.issue.labels = (o.labels ?? []).map((name) => ({ name }));
+  return payload;
+}
+
+/**
+ * `issues.edited`, built from the opened example as GitHub sends it: the issue as it is now, and
+ * in `changes` what the title and body were before the edit.
+ */
+export function issueEditedEvent(o: IssueOptions, changes: NonNullable<IssuePayload["changes"]>): IssuePayload {
+  const payload = issueOpenedEvent(o);
+  payload.action = "edited";
+  payload.changes = changes;
   return payload;
 }

@@ -1,0 +1,76 @@
+// The Octokit the server gives Probot. Three changes to Probot's own:
+//
+// 1. Write pacing per installation. @octokit/plugin-throttling keeps its limiters per throttle
+//    `id` (one process-wide set of Bottleneck groups, keyed by id); Probot's event clients get no
+//    id, so every installation shares one "no-id" write queue: one content-creating request a
+//    second for the whole process. GitHub asks for about one a second per user or installation
+//    token, so each installation gets its own id, hence its own queue, and no stricter.
+// 2. A time-out on every request, so a GitHub call that never answers ends the delivery with an
+//    error instead of holding it open.
+// 3. Two retries of a server error instead of three (see below).
+// 4. A secondary rate limit (403 with retry-after) is waited out and retried once when the wait
+//    is short, instead of failing the delivery outright.
+
+import { ProbotOctokit } from "probot";
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+export const MAX_RETRIES = 2;
+/** Longest retry-after (seconds) a delivery waits out on a secondary rate limit. */
+export const MAX_SECONDARY_WAIT_S = 60;
+
+export interface OctokitSettings {
+  requestTimeoutMs: number;
+  /** false only against a local stand-in for GitHub (load tests): writes are not paced at all. */
+  pacing: boolean;
+}
+
+export function octokitSettingsFromEnv(env: NodeJS.ProcessEnv): OctokitSettings {
+  const timeout = Number(env.GITHUB_REQUEST_TIMEOUT_MS);
+  return {
+    requestTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_REQUEST_TIMEOUT_MS,
+    pacing: !/^(0|false|off|no)$/i.test((env.GITHUB_WRITE_PACING ?? "").trim()),
+  };
+}
+
+type Options = Record<string, unknown> & {
+  auth?: { installationId?: number | string };
+  throttle?: Record<string, unknown> & { enabled?: boolean };
+  request?: Record<string, unknown>;
+};
+
+interface ThrottledRequest {
+  method: string;
+  url: string;
+  request: { retryCount: number };
+}
+
+interface Logger {
+  warn: (msg: string) => void;
+}
+
+export function createAppOctokit(settings: OctokitSettings): typeof ProbotOctokit {
+  return ProbotOctokit.defaults((instance: Options) => {
+    const installationId = instance.auth?.installationId;
+    const throttle = { ...instance.throttle };
+    if (!settings.pacing) {
+      throttle.enabled = false;
+    } else if (throttle.enabled !== false) {
+      if (installationId !== undefined) throttle.id = `installation-${installationId}`;
+      throttle.onSecondaryRateLimit = (retryAfter: number, options: ThrottledRequest, octokit: { log: Logger }) => {
+        const retry = options.request.retryCount === 0 && retryAfter <= MAX_SECONDARY_WAIT_S;
+        octokit.log.warn(
+          `secondary rate limit on ${options.method} ${options.url}: ${retry ? `retrying in ${retryAfter} s` : "giving up"}`,
+        );
+        return retry;
+      };
+    }
+    // The time-out goes on each fetch, so that every retry gets a fresh one.
+    const baseFetch = (instance.request?.fetch as typeof fetch | undefined) ?? fetch;
+    const timedFetch: typeof fetch = (input, init) =>
+      baseFetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(settings.requestTimeoutMs) });
+    // Two retries of a 5xx (after 1 s and 4 s), not Probot's three: a failing token request is
+    // retried inside every retried call, so each retry multiplies how long a delivery can hang.
+    const retry = { retries: MAX_RETRIES, ...(instance.retry as object | undefined) };
+    return { ...instance, throttle, retry, request: { ...instance.request, fetch: timedFetch } };
+  }) as unknown as typeof ProbotOctokit;
+}

@@ -1,0 +1,296 @@
+// A local stand-in for the GitHub REST API (served under /api/v3, as GitHub Enterprise is), for
+// end-to-end and load tests on loopback. It keeps state (labels, review requests, timeline,
+// comments, check runs, configuration files on the default branch, collaborators), answers the
+// calls review-router makes the way GitHub does, records every request, and can be told to fail.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the /api/v3 prefix and without the query, e.g. /repos/pytorch/pytorch/issues/1/labels. */
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  status: number;
+  /** The installation the token belongs to, when the request carried one. */
+  installation?: number;
+  at: number;
+}
+
+export interface Fault {
+  method: string;
+  /** Matched against the recorded path. */
+  path: RegExp;
+  /** Answer with this status (and body/headers); or `hang` to never answer. */
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  hang?: boolean;
+  /** How many matching requests fail; default 1. */
+  times?: number;
+}
+
+interface TimelineEvent {
+  event: string;
+  id?: number;
+  [key: string]: unknown;
+}
+
+interface Thread {
+  labels: string[];
+  requestedUsers: string[];
+  requestedTeams: string[];
+  timeline: TimelineEvent[];
+  comments: { id: number; body: string; byApp: boolean }[];
+  files: { filename: string; previous_filename?: string; status: string }[];
+}
+
+interface Repo {
+  defaultBranch: string;
+  /** Files on the default branch (path → text), e.g. .github/review-router.yml. */
+  files: Map<string, string>;
+  /** Logins that may be asked to review; empty set: everyone may. */
+  collaborators: Set<string>;
+  threads: Map<number, Thread>;
+  checkRuns: { id: number; head_sha: string; name: string; status: string; conclusion: string | null; output: { title: string; summary: string } }[];
+}
+
+const PREFIX = "/api/v3";
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? "" : JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+  res.end(text);
+}
+
+export class GitHubStandIn {
+  readonly appId: number;
+  readonly requests: RecordedRequest[] = [];
+  private readonly repos = new Map<string, Repo>();
+  private readonly faults: Fault[] = [];
+  private readonly hanging = new Set<ServerResponse>();
+  private server?: Server;
+  private nextId = 1000;
+  port = 0;
+
+  constructor(appId: number) {
+    this.appId = appId;
+  }
+
+  async start(): Promise<number> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => json(res, 500, { message: String(err) }));
+    });
+    // Keep-alive connections from the app must not hold the stand-in open at stop.
+    this.server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  get host(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  repo(fullName: string): Repo {
+    let repo = this.repos.get(fullName.toLowerCase());
+    if (!repo) {
+      repo = { defaultBranch: "main", files: new Map(), collaborators: new Set(), threads: new Map(), checkRuns: [] };
+      this.repos.set(fullName.toLowerCase(), repo);
+    }
+    return repo;
+  }
+
+  thread(fullName: string, number: number): Thread {
+    const repo = this.repo(fullName);
+    let t = repo.threads.get(number);
+    if (!t) {
+      t = { labels: [], requestedUsers: [], requestedTeams: [], timeline: [], comments: [], files: [] };
+      repo.threads.set(number, t);
+    }
+    return t;
+  }
+
+  /** Make a pull request's changed files known. */
+  setPullFiles(fullName: string, number: number, files: string[]): void {
+    this.thread(fullName, number).files = files.map((filename) => ({ filename, status: "modified" }));
+  }
+
+  fail(fault: Fault): void {
+    this.faults.push({ times: 1, ...fault });
+  }
+
+  /** Requests other than token requests, i.e. the ones review-router makes about repositories. */
+  repoRequests(fullName?: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.path.startsWith(fullName ? `/repos/${fullName}/` : "/repos/"));
+  }
+
+  writes(fullName?: string): RecordedRequest[] {
+    return this.repoRequests(fullName).filter((r) => r.method !== "GET" && r.status < 400);
+  }
+
+  private takeFault(method: string, path: string): Fault | undefined {
+    const i = this.faults.findIndex((f) => f.method === method && f.path.test(path));
+    if (i < 0) return undefined;
+    const fault = this.faults[i]!;
+    fault.times = (fault.times ?? 1) - 1;
+    if (fault.times <= 0) this.faults.splice(i, 1);
+    return fault;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://stand-in");
+    const method = req.method ?? "GET";
+    const path = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : url.pathname;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    let body: unknown;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      body = raw;
+    }
+    const auth = req.headers.authorization ?? "";
+    const token = /^token tok-(\d+)$/.exec(auth);
+    const record: RecordedRequest = {
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      body,
+      status: 0,
+      ...(token ? { installation: Number(token[1]) } : {}),
+      at: Date.now(),
+    };
+    this.requests.push(record);
+    const reply = (status: number, data?: unknown, headers?: Record<string, string>) => {
+      record.status = status;
+      json(res, status, data, headers);
+    };
+
+    const fault = this.takeFault(method, path);
+    if (fault?.hang) {
+      record.status = -1;
+      this.hanging.add(res);
+      return;
+    }
+    if (fault) return reply(fault.status ?? 500, fault.body ?? { message: "Injected fault" }, fault.headers);
+
+    const tokenMatch = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
+    if (tokenMatch && method === "POST") {
+      if (!/^bearer /i.test(auth)) return reply(401, { message: "A JSON web token could not be decoded" });
+      const expires = new Date(Date.now() + 3600_000).toISOString();
+      return reply(201, { token: `tok-${tokenMatch[1]}`, expires_at: expires, permissions: { checks: "write", contents: "read", issues: "write", pull_requests: "write", metadata: "read" }, repository_selection: "all" });
+    }
+    if (!token) return reply(401, { message: "Bad credentials" });
+
+    const m = /^\/repos\/([^/]+)\/([^/]+)\/(.*)$/.exec(path);
+    if (!m) return reply(404, { message: "Not Found" });
+    const fullName = `${m[1]}/${m[2]}`;
+    const rest = m[3]!;
+    const repo = this.repo(fullName);
+    const page = Number(url.searchParams.get("page") ?? "1");
+    const perPage = Number(url.searchParams.get("per_page") ?? "30");
+    const slice = <T>(items: T[]) => items.slice((page - 1) * perPage, page * perPage);
+    const byApp = { performed_via_github_app: { id: this.appId, slug: "review-router" }, actor: { login: "review-router[bot]", type: "Bot" } };
+    let match: RegExpExecArray | null;
+
+    if (method === "GET" && (match = /^contents\/(.+)$/.exec(rest))) {
+      const file = decodeURIComponent(match[1]!);
+      const ref = url.searchParams.get("ref");
+      const text = !ref || ref === repo.defaultBranch ? repo.files.get(file) : undefined;
+      if (text === undefined) return reply(404, { message: "Not Found" });
+      record.status = 200;
+      res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+      res.end(text);
+      return;
+    }
+    if (method === "GET" && (match = /^pulls\/(\d+)\/files$/.exec(rest))) {
+      if (!repo.threads.has(Number(match[1]))) return reply(404, { message: "Not Found" });
+      return reply(200, slice(this.thread(fullName, Number(match[1])).files));
+    }
+    if (method === "GET" && (match = /^issues\/(\d+)\/timeline$/.exec(rest))) {
+      if (!repo.threads.has(Number(match[1]))) return reply(404, { message: "Not Found" });
+      return reply(200, slice(this.thread(fullName, Number(match[1])).timeline));
+    }
+    if (method === "POST" && (match = /^issues\/(\d+)\/labels$/.exec(rest))) {
+      const t = this.thread(fullName, Number(match[1]));
+      const labels = ((body as { labels?: string[] })?.labels ?? []).filter((l) => !t.labels.includes(l));
+      for (const name of labels) {
+        t.labels.push(name);
+        t.timeline.push({ event: "labeled", id: this.nextId++, label: { name }, ...byApp });
+      }
+      return reply(200, t.labels.map((name) => ({ name })));
+    }
+    if (method === "DELETE" && (match = /^issues\/(\d+)\/labels\/(.+)$/.exec(rest))) {
+      const t = this.thread(fullName, Number(match[1]));
+      const name = decodeURIComponent(match[2]!);
+      if (!t.labels.includes(name)) return reply(404, { message: "Label does not exist" });
+      t.labels = t.labels.filter((l) => l !== name);
+      t.timeline.push({ event: "unlabeled", id: this.nextId++, label: { name }, ...byApp });
+      return reply(200, t.labels.map((l) => ({ name: l })));
+    }
+    if (method === "POST" && (match = /^pulls\/(\d+)\/requested_reviewers$/.exec(rest))) {
+      const t = this.thread(fullName, Number(match[1]));
+      const reviewers = (body as { reviewers?: string[] })?.reviewers ?? [];
+      const outsiders = reviewers.filter((r) => repo.collaborators.size > 0 && !repo.collaborators.has(r.toLowerCase()));
+      if (outsiders.length > 0) {
+        return reply(422, {
+          message: `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${fullName} repository.`,
+        });
+      }
+      for (const login of reviewers) {
+        if (t.requestedUsers.some((u) => u.toLowerCase() === login.toLowerCase())) continue;
+        t.requestedUsers.push(login);
+        t.timeline.push({ event: "review_requested", id: this.nextId++, requested_reviewer: { login }, review_requester: { login: "review-router[bot]" }, ...byApp });
+      }
+      return reply(201, { number: Number(match[1]), requested_reviewers: t.requestedUsers.map((login) => ({ login })) });
+    }
+    if (method === "GET" && (match = /^commits\/([^/]+)\/check-runs$/.exec(rest))) {
+      const name = url.searchParams.get("check_name");
+      const runs = repo.checkRuns.filter((r) => r.head_sha === match![1] && (!name || r.name === name)).reverse();
+      return reply(200, { total_count: runs.length, check_runs: runs.map((r) => ({ ...r, app: { id: this.appId } })) });
+    }
+    if (method === "POST" && rest === "check-runs") {
+      const b = body as { name: string; head_sha: string; status: string; conclusion: string; output: { title: string; summary: string } };
+      const run = { id: this.nextId++, name: b.name, head_sha: b.head_sha, status: b.status, conclusion: b.conclusion ?? null, output: b.output };
+      repo.checkRuns.push(run);
+      return reply(201, { ...run, app: { id: this.appId } });
+    }
+    if (method === "PATCH" && (match = /^check-runs\/(\d+)$/.exec(rest))) {
+      const run = repo.checkRuns.find((r) => r.id === Number(match![1]));
+      if (!run) return reply(404, { message: "Not Found" });
+      Object.assign(run, body as object);
+      return reply(200, { ...run, app: { id: this.appId } });
+    }
+    if (method === "POST" && (match = /^issues\/(\d+)\/comments$/.exec(rest))) {
+      const t = this.thread(fullName, Number(match[1]));
+      const comment = { id: this.nextId++, body: (body as { body: string }).body, byApp: true };
+      t.comments.push(comment);
+      t.timeline.push({ event: "commented", id: comment.id, body: comment.body, user: { login: "review-router[bot]", type: "Bot" }, ...byApp });
+      return reply(201, { id: comment.id, body: comment.body });
+    }
+    if (method === "PATCH" && (match = /^issues\/comments\/(\d+)$/.exec(rest))) {
+      for (const t of repo.threads.values()) {
+        const c = t.comments.find((x) => x.id === Number(match![1]));
+        if (c) {
+          c.body = (body as { body: string }).body;
+          const ev = t.timeline.find((e) => e.event === "commented" && e.id === c.id);
+          if (ev) ev.body = c.body;
+          return reply(200, { id: c.id, body: c.body });
+        }
+      }
+      return reply(404, { message: "Not Found" });
+    }
+    return reply(404, { message: `Not Found (stand-in has no ${method} ${path})` });
+  }
+}

@@ -1,0 +1,302 @@
+// The running server end to end: the real server process (as `npm start` runs it), signed
+// deliveries over HTTP, and a stateful local stand-in for GitHub that records every request and
+// can be made to fail. Each case uses its own repository and installation, so cases do not see
+// each other's state; after every fault or bad input, a normal delivery must still be served.
+
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { route } from "../../src/core/route.js";
+import { loadRouter } from "../../src/io/files.js";
+import { pullRequestEvent, issueOpenedEvent } from "../helpers/payloads.js";
+import { GitHubStandIn } from "./github-stand-in.js";
+import { APP_ID, sign, startApp, type RunningApp } from "./harness.js";
+
+const gh = new GitHubStandIn(APP_ID);
+let app: RunningApp;
+let nextRepo = 0;
+const { router } = loadRouter();
+
+beforeAll(async () => {
+  await gh.start();
+  app = await startApp(gh, { GITHUB_REQUEST_TIMEOUT_MS: "1500" });
+}, 60_000);
+
+afterAll(async () => {
+  // SIGTERM must stop the server cleanly.
+  const code = await app?.stop("SIGTERM");
+  await gh.stop();
+  expect(code).toBe(0);
+}, 30_000);
+
+const NN_OPTIM = ["torch/nn/modules/linear.py", "torch/optim/adam.py"];
+
+interface Case {
+  repo: string;
+  installation: number;
+  number: number;
+}
+
+/** A fresh repository under the pytorch organisation (the bundled configuration applies). */
+function freshCase(): Case {
+  nextRepo += 1;
+  return { repo: `pytorch/e2e-${nextRepo}`, installation: 100 + nextRepo, number: 7 };
+}
+
+function prPayload(c: Case, files: string[], over: { action?: "opened" | "synchronize" | "reopened" | "ready_for_review"; author?: string; draft?: boolean } = {}) {
+  gh.setPullFiles(c.repo, c.number, files);
+  const p = pullRequestEvent({ action: over.action ?? "opened", number: c.number, changedFiles: files.length, author: over.author ?? "contributor", draft: over.draft ?? false });
+  const [owner, name] = c.repo.split("/") as [string, string];
+  p.repository.owner.login = owner;
+  p.repository.name = name;
+  p.repository.full_name = c.repo;
+  p.installation = { id: c.installation };
+  return p;
+}
+
+function expectedDecision(c: Case, files: string[], author = "contributor") {
+  return route(router, { repository: c.repo, prNumber: c.number, author, files: files.map((path) => ({ path })) });
+}
+
+/** Wait until the server logged a line matching `test` (deliveries that outlive their response). */
+async function waitForLog(test: (line: Record<string, unknown>) => boolean, ms = 30_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const found = app.logs.find(test);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no such log line within ${ms} ms; last: ${app.logs.slice(-5).map((l) => String(l.msg)).join(" | ")}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The GitHub URL an error log line is about (Probot logs the failed request with the error). */
+function errorUrl(line: Record<string, unknown>): string {
+  const err = line.err as { request?: { url?: string } } | undefined;
+  return err?.request?.url ?? "";
+}
+
+/** A normal pull request is labelled, reviewed and summarised: the server is still serving. */
+async function expectServedNormally(): Promise<void> {
+  const c = freshCase();
+  const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+  expect(r.status).toBe(200);
+  const t = gh.thread(c.repo, c.number);
+  const d = expectedDecision(c, NN_OPTIM);
+  expect(t.labels).toEqual(["module: nn", "module: optimizer"]);
+  expect(t.requestedUsers).toEqual(d.reviewers);
+  expect(gh.repo(c.repo).checkRuns).toHaveLength(1);
+}
+
+describe("deliveries end to end", () => {
+  it("labels, requests reviews and writes one check run for a signed pull_request delivery", async () => {
+    const c = freshCase();
+    const id = randomUUID();
+    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM), { id });
+    expect(r.status).toBe(200);
+    const d = expectedDecision(c, NN_OPTIM);
+    const writes = gh.writes(c.repo).map((w) => [w.method, w.path.replace(`/repos/${c.repo}`, ""), w.body]);
+    expect(writes).toEqual([
+      ["POST", `/issues/${c.number}/labels`, { labels: ["module: nn", "module: optimizer"] }],
+      ["POST", `/pulls/${c.number}/requested_reviewers`, { reviewers: d.reviewers }],
+      ["POST", "/check-runs", expect.objectContaining({ name: "review-router", status: "completed", conclusion: "neutral" })],
+    ]);
+    // Reads: the configuration (the repository, then the organisation's .github), files, timeline, check runs.
+    const reads = gh.repoRequests().filter((q) => q.installation === c.installation && q.method === "GET").map((q) => q.path);
+    expect(reads).toEqual([
+      `/repos/${c.repo}/contents/.github%2Freview-router.yml`,
+      "/repos/pytorch/.github/contents/.github%2Freview-router.yml",
+      `/repos/${c.repo}/pulls/${c.number}/files`,
+      `/repos/${c.repo}/issues/${c.number}/timeline`,
+      `/repos/${c.repo}/commits/${prPayload(c, NN_OPTIM).pull_request.head.sha}/check-runs`,
+    ]);
+
+    // The same delivery again (GitHub's "redeliver"): nothing new is written.
+    const before = gh.writes().length;
+    const again = await app.deliver("pull_request", prPayload(c, NN_OPTIM), { id });
+    expect(again.status).toBe(200);
+    expect(gh.writes().slice(before).map((w) => [w.method, w.path, JSON.stringify(w.body).slice(0, 3000)])).toEqual([]);
+  });
+
+  it("labels an issue from a traceback", async () => {
+    const c = freshCase();
+    const p = issueOpenedEvent({ number: 3, title: "crash in forward", body: 'Traceback:\n```\n  File "/usr/lib/python3/site-packages/torch/nn/modules/module.py", line 1501, in _call_impl\n```' });
+    p.repository.name = c.repo.split("/")[1]!;
+    p.repository.full_name = c.repo;
+    p.installation = { id: c.installation };
+    gh.thread(c.repo, 3);
+    const r = await app.deliver("issues", p);
+    expect(r.status).toBe(200);
+    expect(gh.thread(c.repo, 3).labels).toEqual(["module: nn"]);
+  });
+});
+
+describe("GitHub faults", () => {
+  it("retries a 500 and a 502, and writes each exactly once", async () => {
+    const c = freshCase();
+    gh.fail({ method: "POST", path: new RegExp(`^/repos/${c.repo}/issues/\\d+/labels$`), status: 500 });
+    gh.fail({ method: "POST", path: new RegExp(`^/repos/${c.repo}/pulls/\\d+/requested_reviewers$`), status: 502 });
+    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+    expect([200, 202]).toContain(r.status);
+    await waitForLog((l) => l.msg === "routed pull request" && l.repository === c.repo);
+    const labelPosts = gh.repoRequests(c.repo).filter((q) => q.method === "POST" && q.path.endsWith("/labels"));
+    expect(labelPosts.map((q) => q.status)).toEqual([500, 200]);
+    const reviewPosts = gh.repoRequests(c.repo).filter((q) => q.path.endsWith("/requested_reviewers"));
+    expect(reviewPosts.map((q) => q.status)).toEqual([502, 201]);
+    expect(gh.thread(c.repo, c.number).labels).toEqual(["module: nn", "module: optimizer"]);
+    expect(gh.repo(c.repo).checkRuns).toHaveLength(1);
+    await expectServedNormally();
+  }, 60_000);
+
+  it("ends a delivery whose GitHub call never answers, with the error logged", async () => {
+    const c = freshCase();
+    gh.fail({ method: "GET", path: new RegExp(`^/repos/${c.repo}/issues/\\d+/timeline$`), hang: true, times: 10 });
+    const started = Date.now();
+    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+    expect([202, 500]).toContain(r.status);
+    const err = await waitForLog((l) => Number(l.level) >= 50 && errorUrl(l).includes(`/repos/${c.repo}/issues/${c.number}/timeline`), 60_000);
+    expect(String(err.msg)).toMatch(/timeout/i);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(gh.writes(c.repo)).toEqual([]);
+    await expectServedNormally();
+  }, 90_000);
+
+  it("waits out a secondary rate limit (403 with retry-after) and writes once", async () => {
+    const c = freshCase();
+    gh.fail({
+      method: "POST",
+      path: new RegExp(`^/repos/${c.repo}/issues/\\d+/labels$`),
+      status: 403,
+      body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." },
+      headers: { "retry-after": "1" },
+    });
+    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+    expect([200, 202]).toContain(r.status);
+    await waitForLog((l) => l.msg === "routed pull request" && l.repository === c.repo);
+    const posts = gh.repoRequests(c.repo).filter((q) => q.method === "POST" && q.path.endsWith("/labels"));
+    expect(posts.map((q) => q.status)).toEqual([403, 200]);
+    expect(posts[1]!.at - posts[0]!.at).toBeGreaterThanOrEqual(900);
+    expect(gh.thread(c.repo, c.number).labels).toEqual(["module: nn", "module: optimizer"]);
+    await expectServedNormally();
+  }, 60_000);
+
+  it("writes nothing for a pull request deleted meanwhile (404)", async () => {
+    const c = freshCase();
+    gh.fail({ method: "GET", path: new RegExp(`^/repos/${c.repo}/pulls/\\d+/files$`), status: 404, body: { message: "Not Found" } });
+    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+    expect(r.status).toBe(404);
+    expect(gh.writes(c.repo)).toEqual([]);
+    await expectServedNormally();
+  });
+
+  it("drops a non-collaborator (422), records why, and requests the others", async () => {
+    const c = freshCase();
+    const files = ["torch/nn/modules/linear.py", "torch/onnx/utils.py", "torch/fft/__init__.py"];
+    const first = expectedDecision(c, files);
+    expect(first.reviewers.length).toBeGreaterThan(1);
+    const outsider = first.reviewers[0]!;
+    const repo = gh.repo(c.repo);
+    for (const m of router.modules) for (const x of m.maintainers) if (x.login !== outsider) repo.collaborators.add(x.login.toLowerCase());
+    const r = await app.deliver("pull_request", prPayload(c, files));
+    // Every refused request is a paced write too: this delivery may outlive its response.
+    expect([200, 202]).toContain(r.status);
+    await waitForLog((l) => l.msg === "routed pull request" && l.repository === c.repo);
+    const requested = gh.thread(c.repo, c.number).requestedUsers.map((u) => u.toLowerCase());
+    expect(requested).not.toContain(outsider.toLowerCase());
+    for (const other of first.reviewers.slice(1)) expect(requested).toContain(other.toLowerCase());
+    expect(repo.checkRuns[0]!.output.summary).toContain(`| ${outsider} |`);
+    expect(repo.checkRuns[0]!.output.summary).toContain("not a collaborator");
+    await expectServedNormally();
+  });
+
+  it("survives a failing installation-token request", async () => {
+    const c = freshCase();
+    gh.fail({ method: "POST", path: new RegExp(`^/app/installations/${c.installation}/access_tokens$`), status: 500, times: 10 });
+    const started = Date.now();
+    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+    expect([202, 500]).toContain(r.status);
+    await waitForLog((l) => Number(l.level) >= 50 && errorUrl(l).includes(`/app/installations/${c.installation}/access_tokens`), 60_000).catch((e) => {
+      console.log(app.logs.filter((l) => Number(l.level) >= 40).map((l) => JSON.stringify(l).slice(0, 600)));
+      console.log(gh.requests.filter((q) => q.path.includes("access_tokens")).map((q) => `${q.path} ${q.status} ${q.at - started}`));
+      throw e;
+    });
+    expect(gh.repoRequests(c.repo)).toEqual([]);
+    await expectServedNormally();
+  }, 90_000);
+});
+
+describe("bad input", () => {
+  it("rejects a wrong or missing signature without calling GitHub", async () => {
+    const c = freshCase();
+    const before = gh.requests.length;
+    const wrong = await app.deliver("pull_request", prPayload(c, NN_OPTIM), { signature: sign("something else") });
+    expect(wrong.status).toBe(400);
+    const missing = await app.deliver("pull_request", prPayload(c, NN_OPTIM), { signature: null });
+    expect(missing.status).toBe(400);
+    expect(gh.requests.length).toBe(before);
+    await expectServedNormally();
+  });
+
+  it("rejects malformed JSON and survives it", async () => {
+    const body = '{"action": "opened", "pull_request": ';
+    const r = await app.deliver("pull_request", undefined, { rawBody: body });
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    await expectServedNormally();
+  });
+
+  it("ignores an unknown event and a payload without installation, calling nothing", async () => {
+    const before = gh.requests.length;
+    expect((await app.deliver("star", { action: "created", repository: { full_name: "pytorch/x" } })).status).toBe(200);
+    const c = freshCase();
+    const p = prPayload(c, NN_OPTIM) as { installation?: unknown };
+    delete p.installation;
+    expect((await app.deliver("pull_request", p)).status).toBe(200);
+    expect(gh.requests.length).toBe(before);
+    await expectServedNormally();
+  });
+
+  it("refuses a body over 25 MB with a clear error", async () => {
+    const c = freshCase();
+    const p = prPayload(c, NN_OPTIM) as unknown as { pull_request: { body: string } };
+    p.pull_request.body = "x".repeat(26 * 1024 * 1024);
+    const before = gh.requests.length;
+    const r = await app.deliver("pull_request", p);
+    expect(r.status).toBe(200);
+    await waitForLog((l) => typeof l.msg === "string" && l.msg.includes("25 MB"));
+    expect(gh.requests.length).toBe(before);
+    await expectServedNormally();
+  }, 60_000);
+
+  const BAD_CONFIGS: [string, string, RegExp][] = [
+    ["invalid YAML", "modules: [unclosed\n", /review-router\.yml:2: error: invalid YAML/],
+    ["the wrong shape", "max_reviewers: three\nmodules: {a: 1}\n", /review-router\.yml:1: error: max_reviewers: must be a whole number/],
+    ["a pathological glob", `modules:\n  - name: X\n    label: x\n    maintainers: [someone]\n    paths: ["${"**/a".repeat(40)}"]\n`, /'\*\*' segments; the limit is 4/],
+    ["a very long glob", `modules:\n  - name: X\n    label: x\n    maintainers: [someone]\n    paths: ["${"a".repeat(5000)}"]\n`, /the limit is 500/],
+    ["a YAML alias bomb", aliasBomb(), /review-router\.yml(:\d+)?: error: invalid YAML/],
+    ["thousands of modules", "modules:\n" + Array.from({ length: 5000 }, (_, i) => `  - {name: m${i}, label: l, maintainers: [a], paths: [x/**]}`).join("\n") + "\n", /has 5000 modules; the limit is 500/],
+  ];
+  for (const [what, text, expected] of BAD_CONFIGS) {
+    it(`shows a configuration with ${what} as a failed check run, and serves on`, async () => {
+      const c = freshCase();
+      gh.repo(c.repo).files.set(".github/review-router.yml", text);
+      const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+      expect(r.status).toBe(200);
+      expect(gh.thread(c.repo, c.number).labels).toEqual([]);
+      expect(gh.thread(c.repo, c.number).requestedUsers).toEqual([]);
+      const runs = gh.repo(c.repo).checkRuns;
+      expect(runs).toHaveLength(1);
+      expect(runs[0]!.conclusion).toBe("failure");
+      expect(runs[0]!.output.summary).toMatch(expected);
+      await expectServedNormally();
+    }, 60_000);
+  }
+});
+
+function aliasBomb(): string {
+  const lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+  for (let i = 1; i <= 12; i++) {
+    const prev = String.fromCharCode(96 + i);
+    const cur = String.fromCharCode(97 + i);
+    lines.push(`${cur}: &${cur} [${Array.from({ length: 10 }, () => `*${prev}`).join(", ")}]`);
+  }
+  lines.push("modules: *m");
+  return lines.join("\n") + "\n";
+}
