@@ -34,6 +34,29 @@ export interface ConfigContext {
   octokit: { request: (route: string, params: Record<string, unknown>) => Promise<{ data: unknown }> };
 }
 
+/**
+ * Compiled routers by configuration. Compiling a configuration's globs costs tens of
+ * milliseconds, and a repository's file rarely changes, so each replica keeps the last few it
+ * compiled. This is memoisation, not shared state: the key is the whole configuration, so a
+ * replica with an empty cache decides exactly the same.
+ */
+const ROUTER_CACHE_SIZE = 64;
+const routerCache = new Map<string, Router>();
+
+function compiledRouter(config: RouterConfig, registry: Registry): Router {
+  const key = JSON.stringify(config);
+  const hit = routerCache.get(key);
+  if (hit) {
+    routerCache.delete(key); // most recently used goes last
+    routerCache.set(key, hit);
+    return hit;
+  }
+  const router = buildRouter(config, registry);
+  routerCache.set(key, router);
+  if (routerCache.size > ROUTER_CACHE_SIZE) routerCache.delete(routerCache.keys().next().value!);
+  return router;
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
@@ -138,7 +161,7 @@ export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): 
   if (!merged.config || hasErrors(merged.problems)) return { kind: "error", file: CONFIG_PATH, problems: merged.problems };
   return {
     kind: "ok",
-    router: buildRouter(merged.config, bundled.registry),
+    router: compiledRouter(merged.config, bundled.registry),
     config: merged.config,
     source: `${CONFIG_PATH} merged over the bundled PyTorch configuration`,
     problems: own.problems,

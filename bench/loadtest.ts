@@ -1,0 +1,167 @@
+// Load test: signed pull_request deliveries to the real server (src/app/server.ts) and a local
+// GitHub stand-in, on loopback only. Two runs, each a fresh server and stand-in:
+//
+//   capacity: write pacing off (GITHUB_WRITE_PACING=off, allowed only outside production), to
+//             measure the app itself: deliveries per second, webhook response times, peak RSS;
+//   paced:    pacing as in production (about one write a second per installation), to measure
+//             the end-to-end rate GitHub's guidance allows.
+//
+// Both check that every delivery was answered and every PR labelled and routed exactly once,
+// and count GitHub requests per routed PR. Bounded in count and time; stops by itself.
+//
+//   npm run loadtest [-- --deliveries 1000 --installations 50 --concurrency 50 --only capacity|paced]
+
+import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { route } from "../src/core/route.js";
+import { loadRouter } from "../src/io/files.js";
+import { GitHubStandIn } from "../test/e2e/github-stand-in.js";
+import { APP_ID, startApp, type RunningApp } from "../test/e2e/harness.js";
+import { pullRequestEvent } from "../test/helpers/payloads.js";
+
+const { values } = parseArgs({
+  options: {
+    deliveries: { type: "string", default: "1000" },
+    installations: { type: "string", default: "50" },
+    concurrency: { type: "string", default: "50" },
+    only: { type: "string" },
+    "time-limit": { type: "string", default: "900" },
+  },
+});
+const DELIVERIES = Math.min(Number(values.deliveries), 5000);
+const INSTALLATIONS = Math.max(1, Number(values.installations));
+const CONCURRENCY = Math.max(1, Number(values.concurrency));
+const TIME_LIMIT_MS = Number(values["time-limit"]) * 1000;
+const started = Date.now();
+
+const tree = readFileSync("../shared/data/pytorch/tree.txt", "utf8").split("\n").filter(Boolean);
+const { router } = loadRouter();
+
+interface Planned {
+  repo: string;
+  installation: number;
+  number: number;
+  files: string[];
+  payload: string;
+}
+
+/** The same deliveries for both runs: PR i of installation i % INSTALLATIONS, three real paths each. */
+function plan(): Planned[] {
+  const out: Planned[] = [];
+  for (let i = 0; i < DELIVERIES; i++) {
+    const installation = 1000 + (i % INSTALLATIONS);
+    const repo = `pytorch/load-${installation}`;
+    const number = Math.floor(i / INSTALLATIONS) + 1;
+    const files = [0, 1, 2].map((k) => tree[(i * 997 + k * 3041) % tree.length]!);
+    const p = pullRequestEvent({ number, changedFiles: files.length, author: `author${i % 17}`, headSha: `${i.toString(16).padStart(8, "0")}${"a".repeat(32)}` });
+    p.repository.owner.login = "pytorch";
+    p.repository.name = repo.split("/")[1]!;
+    p.repository.full_name = repo;
+    p.installation = { id: installation };
+    out.push({ repo, installation, number, files, payload: JSON.stringify(p) });
+  }
+  return out;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function peakRssMiB(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+    return kb / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+async function waitUntil(done: () => boolean, deadline: number): Promise<boolean> {
+  while (!done()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return true;
+}
+
+async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promise<boolean> {
+  const gh = new GitHubStandIn(APP_ID);
+  await gh.start();
+  for (const d of deliveries) {
+    gh.setPullFiles(d.repo, d.number, d.files);
+    // An installed repository usually has its own file; without one, Probot also probes the
+    // organisation's .github repository: one more read per delivery.
+    gh.repo(d.repo).files.set(".github/review-router.yml", "max_reviewers: 3\n");
+  }
+  const env: Record<string, string> = { LOG_LEVEL: "warn", ...(name === "capacity" ? { GITHUB_WRITE_PACING: "off" } : {}) };
+  let app: RunningApp | undefined;
+  try {
+    app = await startApp(gh, env);
+    const times: number[] = [];
+    const statuses = new Map<number, number>();
+    let next = 0;
+    const t0 = performance.now();
+    const worker = async () => {
+      while (next < deliveries.length && Date.now() - started < TIME_LIMIT_MS) {
+        const d = deliveries[next++]!;
+        const r = await app!.deliver("pull_request", undefined, { rawBody: d.payload });
+        times.push(r.ms);
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const answeredMs = performance.now() - t0;
+    // Deliveries answered 202 ("still processing") finish after their response: wait for each
+    // PR's summary, the last write of a routed PR.
+    const routed = () => deliveries.every((d) => gh.repo(d.repo).checkRuns.some((r) => r.head_sha === JSON.parse(d.payload).pull_request.head.sha));
+    const finished = await waitUntil(routed, started + TIME_LIMIT_MS);
+    const doneMs = performance.now() - t0;
+    const rss = peakRssMiB(app.proc.pid);
+
+    // Exactly once: per PR, at most one label write, one review request, one check run.
+    let problems = 0;
+    let reads = 0;
+    let writes = 0;
+    for (const d of deliveries) {
+      const prefix = `/repos/${d.repo}/`;
+      const mine = gh.requests.filter((q) => q.path.startsWith(prefix) && (q.path.includes(`/${d.number}/`) || q.path.endsWith(`/${d.number}`)));
+      const labelPosts = mine.filter((q) => q.method === "POST" && q.path.endsWith("/labels"));
+      const reviewPosts = mine.filter((q) => q.method === "POST" && q.path.endsWith("/requested_reviewers"));
+      const sha = JSON.parse(d.payload).pull_request.head.sha as string;
+      const runs = gh.repo(d.repo).checkRuns.filter((r) => r.head_sha === sha);
+      const expected = route(router, { repository: d.repo, prNumber: d.number, author: JSON.parse(d.payload).pull_request.user.login, files: d.files.map((path) => ({ path })) });
+      const labels = gh.thread(d.repo, d.number).labels;
+      if (labelPosts.length > 1 || reviewPosts.length > 1 || runs.length !== 1 || JSON.stringify(labels) !== JSON.stringify(expected.labels)) problems += 1;
+      // Requests about this PR plus the configuration and check-run reads of its delivery.
+      reads += mine.filter((q) => q.method === "GET").length;
+      writes += mine.filter((q) => q.method !== "GET").length + runs.length;
+    }
+    const configReads = gh.requests.filter((q) => q.method === "GET" && q.path.includes("/contents/")).length;
+    const checkReads = gh.requests.filter((q) => q.method === "GET" && q.path.includes("/check-runs")).length;
+    const tokenRequests = gh.requests.filter((q) => q.path.includes("/access_tokens")).length;
+    reads += configReads + checkReads;
+    const sorted = [...times].sort((a, b) => a - b);
+    const answered = times.length;
+    console.log(`\n== ${name}: ${answered} deliveries over ${INSTALLATIONS} installations, ${CONCURRENCY} at a time${name === "capacity" ? " (write pacing off: the app's own capacity)" : " (write pacing on, as in production)"}`);
+    console.log(`answered:            ${answered}/${deliveries.length} (${[...statuses].map(([s, n]) => `${n}x ${s}`).join(", ")})`);
+    console.log(`routed exactly once: ${finished && problems === 0 ? "yes" : `NO (${problems} PRs wrong${finished ? "" : ", not all finished in time"})`}`);
+    console.log(`deliveries/s:        ${((answered / answeredMs) * 1000).toFixed(1)} answered; ${((deliveries.length / doneMs) * 1000).toFixed(1)} fully routed (all done in ${(doneMs / 1000).toFixed(1)} s)`);
+    console.log(`response time:       p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms`);
+    console.log(`server peak RSS:     ${rss.toFixed(0)} MiB`);
+    console.log(`GitHub requests/PR:  ${(reads / deliveries.length).toFixed(2)} reads, ${(writes / deliveries.length).toFixed(2)} writes (config ${(configReads / deliveries.length).toFixed(2)}, check-run list ${(checkReads / deliveries.length).toFixed(2)}); ${tokenRequests} token requests in all`);
+    return finished && problems === 0 && answered === deliveries.length;
+  } finally {
+    await app?.stop();
+    await gh.stop();
+  }
+}
+
+const deliveries = plan();
+let ok = true;
+console.log(`load test: ${DELIVERIES} signed pull_request deliveries, ${INSTALLATIONS} installations, ${CONCURRENCY} concurrent, loopback only, time limit ${TIME_LIMIT_MS / 1000} s`);
+if (values.only !== "paced") ok = (await runOnce("capacity", deliveries)) && ok;
+if (values.only !== "capacity") ok = (await runOnce("paced", deliveries)) && ok;
+process.exitCode = ok ? 0 : 1;
