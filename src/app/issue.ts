@@ -3,9 +3,9 @@
 
 import type { Context } from "probot";
 import { routeIssue } from "../core/issue-text.js";
-import { readThreadState, type RepoRef } from "./github-state.js";
+import { readThreadState } from "./github-state.js";
 import type { AppDeps } from "./pull-request.js";
-import { loadRepoConfig } from "./repo-config.js";
+import { openThread } from "./thread.js";
 
 export const ISSUE_EVENTS = ["issues.opened", "issues.edited"] as const;
 export type IssueContext = Context<(typeof ISSUE_EVENTS)[number]>;
@@ -15,18 +15,9 @@ export const CC_MARKER = "<!-- review-router:cc -->";
 
 export async function handleIssue(context: IssueContext, deps: AppDeps): Promise<void> {
   const issue = context.payload.issue;
-  const ref: RepoRef = context.repo();
-  const repository = `${ref.owner}/${ref.repo}`;
-  const log = context.log.child({ repository, issue: issue.number, event: `${context.name}.${context.payload.action}` });
-  if (issue.state !== "open") {
-    log.info("issue is not open; nothing to do");
-    return;
-  }
-  const loaded = await loadRepoConfig(context, deps.bundled);
-  if (loaded.kind === "none") {
-    log.info(loaded.reason);
-    return;
-  }
+  const open = await openThread(context, deps.bundled, { kind: "issue", number: issue.number, state: issue.state ?? "open" });
+  if (!open) return;
+  const { ref, repository, log, loaded } = open;
   if (loaded.kind === "error") {
     // An issue has no summary to show it in; the log names file, line and key.
     log.error({ problems: loaded.problems }, `configuration ${loaded.file} is invalid; issue not labelled`);

@@ -6,7 +6,8 @@ import type { RouteDecision } from "../core/route.js";
 import { route } from "../core/route.js";
 import type { SkipReason } from "../core/select.js";
 import { listChangedFiles, readThreadState, type RepoRef } from "./github-state.js";
-import { loadRepoConfig, type Bundled } from "./repo-config.js";
+import type { Bundled } from "./repo-config.js";
+import { openThread } from "./thread.js";
 import { renderConfigError, renderSummary } from "./summary.js";
 import { writeSummary } from "./summary-writer.js";
 
@@ -54,18 +55,9 @@ function withoutNewReviewers(d: RouteDecision): RouteDecision {
 
 export async function handlePullRequest(context: PullRequestContext, deps: AppDeps): Promise<void> {
   const pr = context.payload.pull_request;
-  const ref: RepoRef = context.repo();
-  const repository = `${ref.owner}/${ref.repo}`;
-  const log = context.log.child({ repository, pr: pr.number, event: `${context.name}.${context.payload.action}` });
-  if (pr.state !== "open") {
-    log.info("pull request is not open; nothing to do");
-    return;
-  }
-  const loaded = await loadRepoConfig(context, deps.bundled);
-  if (loaded.kind === "none") {
-    log.info(loaded.reason);
-    return;
-  }
+  const open = await openThread(context, deps.bundled, { kind: "pr", number: pr.number, state: pr.state });
+  if (!open) return;
+  const { ref, repository, log, loaded } = open;
   if (loaded.kind === "error") {
     log.error({ problems: loaded.problems }, `configuration ${loaded.file} is invalid; event not acted on`);
     await writeSummary(context, ref, pr.number, pr.head.sha, "check", renderConfigError(loaded.file, loaded.problems), deps.appId, "failure", []);

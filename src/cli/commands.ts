@@ -77,6 +77,35 @@ function usage(io: CliIO, message: string, help: string): number {
   return EXIT.usage;
 }
 
+type OptionSpec = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
+
+/** Every command's --help. */
+const HELP_OPTION = { help: { type: "boolean", short: "h", default: false } } as const;
+
+/** Parse a command's arguments; prints usage (exit 2) or help (exit 0) and returns the code instead. */
+function parseCommand<O extends OptionSpec>(args: string[], options: O, help: string, io: CliIO) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options });
+  } catch (err) {
+    return usage(io, (err as Error).message, help);
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    io.stdout(help);
+    return EXIT.ok;
+  }
+  return parsed;
+}
+
+/** The router for --config (default: bundled), or the exit code after printing its problems. */
+function routerFor(config: string | undefined, io: CliIO) {
+  try {
+    return loadRouter(config ? resolve(config) : undefined).router;
+  } catch (err) {
+    return reportLoadError(io, err);
+  }
+}
+
 /** Parse "OLD => NEW" (git's rename notation) or a plain path. */
 function parseChangedPath(line: string): { path: string; previousPath?: string } {
   const m = /^(.*?)\s+=>\s+(.*)$/.exec(line);
@@ -117,39 +146,28 @@ export function decisionJson(d: RouteDecision) {
 }
 
 export async function routeCommand(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        config: { type: "string" },
-        repo: { type: "string", default: DEFAULT_REPOSITORY },
-        author: { type: "string", default: "" },
-        pr: { type: "string", default: "1" },
-        requested: { type: "string", multiple: true, default: [] },
-        reviewed: { type: "string", multiple: true, default: [] },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (err) {
-    return usage(io, (err as Error).message, ROUTE_HELP);
-  }
+  const parsed = parseCommand(
+    args,
+    {
+      config: { type: "string" },
+      repo: { type: "string", default: DEFAULT_REPOSITORY },
+      author: { type: "string", default: "" },
+      pr: { type: "string", default: "1" },
+      requested: { type: "string", multiple: true, default: [] },
+      reviewed: { type: "string", multiple: true, default: [] },
+      json: { type: "boolean", default: false },
+      ...HELP_OPTION,
+    },
+    ROUTE_HELP,
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(ROUTE_HELP);
-    return EXIT.ok;
-  }
   const pr = Number(values.pr);
   if (!Number.isInteger(pr) || pr < 1) return usage(io, `--pr must be a positive whole number, not "${values.pr}"`, ROUTE_HELP);
   if (!/^[^/\s]+\/[^/\s]+$/.test(values.repo)) return usage(io, `--repo must be OWNER/NAME, not "${values.repo}"`, ROUTE_HELP);
-  let router;
-  try {
-    router = loadRouter(values.config ? resolve(values.config) : undefined).router;
-  } catch (err) {
-    return reportLoadError(io, err);
-  }
+  const router = routerFor(values.config, io);
+  if (typeof router === "number") return router;
   const lines = await pathsFrom(positionals, io);
   if (lines.length === 0) return usage(io, "no paths given (as arguments or on standard input)", ROUTE_HELP);
   const decision = route(router, {
@@ -165,32 +183,21 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
 }
 
 export async function explainCommand(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        config: { type: "string" },
-        repo: { type: "string", default: DEFAULT_REPOSITORY },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (err) {
-    return usage(io, (err as Error).message, EXPLAIN_HELP);
-  }
+  const parsed = parseCommand(
+    args,
+    {
+      config: { type: "string" },
+      repo: { type: "string", default: DEFAULT_REPOSITORY },
+      json: { type: "boolean", default: false },
+      ...HELP_OPTION,
+    },
+    EXPLAIN_HELP,
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(EXPLAIN_HELP);
-    return EXIT.ok;
-  }
-  let router;
-  try {
-    router = loadRouter(values.config ? resolve(values.config) : undefined).router;
-  } catch (err) {
-    return reportLoadError(io, err);
-  }
+  const router = routerFor(values.config, io);
+  if (typeof router === "number") return router;
   const paths = await pathsFrom(positionals, io);
   if (paths.length === 0) return usage(io, "no paths given", EXPLAIN_HELP);
   const results = paths.map((path) => {
@@ -233,16 +240,8 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
 }
 
 export async function validateCommand(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { help: { type: "boolean", short: "h", default: false } } });
-  } catch (err) {
-    return usage(io, (err as Error).message, VALIDATE_HELP);
-  }
-  if (parsed.values.help) {
-    io.stdout(VALIDATE_HELP);
-    return EXIT.ok;
-  }
+  const parsed = parseCommand(args, { ...HELP_OPTION }, VALIDATE_HELP, io);
+  if (typeof parsed === "number") return parsed;
   if (parsed.positionals.length === 0) return usage(io, "name at least one file to validate", VALIDATE_HELP);
   let failed = false;
   for (const file of parsed.positionals) {
