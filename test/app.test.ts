@@ -136,17 +136,21 @@ function expectAllMocksUsed(): void {
 }
 
 describe("pull requests", () => {
-  it("labels a new pull request by module, requests its maintainers in one call and creates a neutral check run", async () => {
+  it.each([
+    ["opened", 101],
+    ["reopened", 120],
+  ] as const)("labels a %s pull request by module, requests its maintainers in one call and creates a neutral check run", async (action, number) => {
     const files = [NN_FILE, OPTIM_FILE];
-    const pr = pullRequestEvent({ number: 101, changedFiles: files.length });
+    const pr = pullRequestEvent({ action, number, changedFiles: files.length });
+    expect(pr.action).toBe(action);
     const want = expectedRoute(pr, files);
     const probot = await startApp();
     mockInstallationToken();
     mockNoConfigFile();
-    mockChangedFiles(101, files);
-    mockTimeline(101);
-    const labels = captureLabelsAdded(101);
-    const reviews = captureReviewRequests(101);
+    mockChangedFiles(number, files);
+    mockTimeline(number);
+    const labels = captureLabelsAdded(number);
+    const reviews = captureReviewRequests(number);
     mockCheckRunList(DEFAULT_HEAD_SHA);
     const checkRuns = captureCheckRunCreate();
 
@@ -164,34 +168,6 @@ describe("pull requests", () => {
     expect(run.output.title).toBe(`2 modules: ${NN}, ${OPTIM}`);
     expect(run.output.summary).toContain("| module | label | files | reviewers |");
     for (const m of want.modules) expect(run.output.summary).toContain(summaryRow(m));
-  });
-
-  it("routes a reopened pull request like an opened one: labels, review requests and a check run", async () => {
-    const files = [NN_FILE, OPTIM_FILE];
-    const pr = pullRequestEvent({ action: "reopened", number: 120, changedFiles: files.length });
-    expect(pr.action).toBe("reopened");
-    const want = expectedRoute(pr, files);
-    const probot = await startApp();
-    mockInstallationToken();
-    mockNoConfigFile();
-    mockChangedFiles(120, files);
-    mockTimeline(120);
-    const labels = captureLabelsAdded(120);
-    const reviews = captureReviewRequests(120);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
-    const checkRuns = captureCheckRunCreate();
-
-    await deliver(probot, "pull_request", pr);
-
-    expect(labels).toEqual([{ labels: ["module: nn", "module: optimizer"] }]);
-    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
-    const requested = reviewersIn(reviews);
-    expectSoundRequests(requested, pr, { modules: [NN, OPTIM] });
-    expect(covers(requested, NN) && covers(requested, OPTIM), "every module has a reviewer").toBe(true);
-    expect(checkRuns).toHaveLength(1);
-    expect(checkRuns[0]).toMatchObject({ name: "review-router", head_sha: DEFAULT_HEAD_SHA, status: "completed", conclusion: "neutral" });
-    expect(checkRuns[0]!.output.title).toBe(`2 modules: ${NN}, ${OPTIM}`);
-    for (const m of want.modules) expect(checkRuns[0]!.output.summary).toContain(summaryRow(m));
   });
 
   it("reads at most 30 pages of 100 files (GitHub's 3,000) of a larger pull request and says so in the check run", async () => {
