@@ -95,6 +95,7 @@ describe("review-router CLI", () => {
   });
 
   it("reports every problem of a bad configuration with file:line and key, and exits 1", () => {
+    // No `registry:`: read as a repository's .github/review-router.yml, over the bundled modules.
     const file = tempFile(
       "bad.yml",
       `max_reviewers: lots
@@ -102,11 +103,14 @@ modules:
   - name: NN APIs (torch.nn)
     label: "module: nn"
     paths: ["!torch/nn/**"]
-  - name: NN APIs (torch.nn)
-    paths: [torch/nn/**]
+  - name: nn apis (torch.nn)
+    maintainers: [gchanan]
   - name: Made Up
     label: x
     paths: [x/**]
+  - name: Unlabelled
+    maintainers: [gchanan]
+    paths: [y/**]
 `,
     );
     const r = cli(["validate", file]);
@@ -114,9 +118,26 @@ modules:
     const lines = r.stderr.trim().split("\n");
     expect(lines).toContain(`${file}:1: error: max_reviewers: must be a whole number from 0 to 15`);
     expect(lines).toContain(`${file}:5: error: modules[0].paths[0]: bad glob "!torch/nn/**": negated globs are not supported; list the path under \`exclude\` instead`);
-    expect(lines).toContain(`${file}:6: error: modules[1].label: module "NN APIs (torch.nn)" has no label: give it \`label\` (or areas with labels)`);
-    expect(lines).toContain(`${file}:6: error: modules[1].name: duplicate module name "NN APIs (torch.nn)" (first at modules[0])`);
+    expect(lines).toContain(`${file}:6: error: modules[1].name: duplicate module name "nn apis (torch.nn)" (first at modules[0])`);
     expect(lines).toContain(`${file}:8: error: modules[2].name: no registry entry named "Made Up": set \`registry_entry\` to an entry of the registry, or list \`maintainers\``);
+    expect(lines).toContain(`${file}:11: error: modules[3].label: module "Unlabelled" has no label: give it \`label\` (or areas with labels)`);
+  });
+
+  it("reads a file without a registry as the app reads a repository's file: over the bundled modules", () => {
+    const file = tempFile(
+      "repo.yml",
+      `max_reviewers: 1
+modules:
+  - name: NN APIs (torch.nn)
+    maintainers: [someone-else]
+`,
+    );
+    expect(cli(["validate", file]).code).toBe(0);
+    const out = JSON.parse(cli(["route", "--json", "--config", file, "torch/nn/functional.py", "torch/optim/sgd.py"]).stdout);
+    expect(out.labels).toEqual(["module: nn", "module: optimizer"]);
+    expect(out.modules[0].reviewers).toEqual(["someone-else"]);
+    expect(out.reviewers).toEqual(["someone-else"]);
+    expect(out.uncovered).toEqual([{ module: "Optimizers (torch.optim)", reason: "cap of 1 reviewer reached" }]);
   });
 
   it("refuses to route with a bad configuration, naming the problems", () => {

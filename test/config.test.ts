@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/core/config.js";
+import { resolveLayered } from "../src/core/layering.js";
 import { formatProblem } from "../src/core/problems.js";
 import type { Registry } from "../src/core/registry.js";
 import { buildRouter, explainPath, matchPath } from "../src/core/router.js";
 import { route } from "../src/core/route.js";
+import { parseYaml } from "../src/core/yaml.js";
 
 const REGISTRY: Registry = {
   entries: [
@@ -188,5 +190,46 @@ describe("router", () => {
     const d = route(router, { repository: "pytorch/vision", prNumber: 1, author: "x", files: [{ path: "a.py" }] });
     expect(d.labels).toEqual([]);
     expect(d.modules.map((m) => [m.name, m.label])).toEqual([["TorchVision", ""]]);
+  });
+});
+
+describe("resolveLayered", () => {
+  const base = {
+    max_reviewers: 3,
+    modules: [
+      { name: "NN", label: "module: nn", paths: ["torch/nn/**"] },
+      { name: "Distributed", label: "oncall: distributed", paths: ["torch/distributed/**"] },
+    ],
+  };
+  const layer = (text: string) => {
+    const parsed = parseYaml(text, ".github/review-router.yml");
+    if (!parsed.ok) throw new Error(parsed.problem.message);
+    return resolveLayered(base, REGISTRY, parsed.doc, ".github/review-router.yml");
+  };
+
+  it("overrides top-level keys, merges modules by name key by key, and adds new ones", () => {
+    const r = layer("max_reviewers: 1\nmodules:\n  - name: nn\n    maintainers: [alice]\n  - name: Docs\n    label: docs\n    maintainers: [bob]\n    paths: [docs/**]\n");
+    expect(r.problems).toEqual([expect.objectContaining({ severity: "warning" }), expect.objectContaining({ severity: "warning" })]);
+    expect(r.config!.policy.maxReviewers).toBe(1);
+    expect(r.config!.modules.map((m) => [m.name, m.label, m.paths, m.maintainers])).toEqual([
+      ["nn", "module: nn", ["torch/nn/**"], ["alice"]],
+      ["Distributed", "oncall: distributed", ["torch/distributed/**"], undefined],
+      ["Docs", "docs", ["docs/**"], ["bob"]],
+    ]);
+  });
+
+  it("drops the base modules with use_default_modules: false", () => {
+    const r = layer("use_default_modules: false\nmodules:\n  - {name: Web, label: web, maintainers: [gchanan], paths: [web/**]}\n");
+    expect(r.problems).toEqual([]);
+    expect(r.config!.modules.map((m) => m.name)).toEqual(["Web"]);
+  });
+
+  it("names the file's own lines, and refuses a registry of its own", () => {
+    expect(layer("modules:\n  - name: NN\n    paths: [\"!x\"]\n").problems.map(formatProblem)).toEqual([
+      '.github/review-router.yml:3: error: modules[0].paths[0]: bad glob "!x": negated globs are not supported; list the path under `exclude` instead',
+    ]);
+    expect(layer("registry: mine.yml\n").problems.map(formatProblem)).toEqual([
+      ".github/review-router.yml:1: error: registry: a repository's configuration uses the bundled registry; remove `registry`",
+    ]);
   });
 });

@@ -3,11 +3,12 @@
 // the bundled PyTorch configuration. A pull request that edits the file cannot change its own
 // routing, because context.config reads the default branch.
 
-import { checkConfig, type RouterConfig } from "../core/config.js";
+import type { RouterConfig } from "../core/config.js";
+import { resolveLayered } from "../core/layering.js";
 import { hasErrors, type Problem } from "../core/problems.js";
 import type { Registry } from "../core/registry.js";
 import { buildRouter, type Router } from "../core/router.js";
-import { parseYaml, type ParsedYaml } from "../core/yaml.js";
+import { parseYaml } from "../core/yaml.js";
 
 export const CONFIG_FILE = "review-router.yml";
 export const CONFIG_PATH = `.github/${CONFIG_FILE}`;
@@ -57,51 +58,6 @@ function compiledRouter(config: RouterConfig, registry: Registry): Router {
   return router;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-function sameName(a: unknown, name: string): boolean {
-  return isRecord(a) && typeof a.name === "string" && a.name.toLowerCase() === name.toLowerCase();
-}
-
-/**
- * The repository's file with each module that names a bundled module completed by the bundled
- * module's keys. Indexes stay those of the file, so problems point at the file's own lines.
- */
-function overlayModules(bundled: Record<string, unknown>, repo: Record<string, unknown>): Record<string, unknown> {
-  if (!Array.isArray(repo.modules) || repo.use_default_modules === false) return repo;
-  const baseModules = Array.isArray(bundled.modules) ? bundled.modules : [];
-  return {
-    ...repo,
-    modules: repo.modules.map((m: unknown) => {
-      if (!isRecord(m) || typeof m.name !== "string") return m;
-      const base = baseModules.find((b) => sameName(b, m.name as string));
-      return base ? { ...(base as Record<string, unknown>), ...m } : m;
-    }),
-  };
-}
-
-/**
- * Merge a repository's configuration over the bundled one: top-level keys override; modules
- * merge by name (case-insensitive), key by key; modules with new names are added. With
- * `use_default_modules: false` only the repository's modules apply.
- */
-export function mergeOverBundled(bundled: Record<string, unknown>, repo: Record<string, unknown>): Record<string, unknown> {
-  const overlaid = overlayModules(bundled, repo);
-  const merged: Record<string, unknown> = { ...bundled, ...overlaid };
-  delete merged.registry; // the bundled registry is already loaded; a repository cannot name files
-  const baseModules = repo.use_default_modules === false || !Array.isArray(bundled.modules) ? [] : bundled.modules;
-  const out: unknown[] = [...baseModules];
-  for (const m of Array.isArray(overlaid.modules) ? overlaid.modules : []) {
-    const at = isRecord(m) && typeof m.name === "string" ? out.findIndex((b) => sameName(b, m.name as string)) : -1;
-    if (at >= 0) out[at] = m;
-    else out.push(m);
-  }
-  merged.modules = out;
-  return merged;
-}
-
 /** Line of a YAML parse error thrown by context.config (the `yaml` package's YAMLParseError). */
 function yamlErrorLine(err: unknown): number | undefined {
   const cause = (err as { cause?: { linePos?: { line: number }[] } }).cause;
@@ -143,27 +99,20 @@ export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): 
     }
     return { kind: "ok", router: bundled.router, config: bundled.config, source: "bundled PyTorch configuration", problems: [] };
   }
-  if (!isRecord(value)) {
-    return { kind: "error", file: CONFIG_PATH, problems: [{ file: CONFIG_PATH, line: 1, severity: "error", message: "the configuration must be a YAML mapping of keys" }] };
-  }
-  // Check the repository's own keys first, so that problems name its file, keys and lines.
-  const overlaid = overlayModules(bundled.raw, value);
-  const own = checkConfig({ value: overlaid, lineOf: () => undefined }, CONFIG_PATH, bundled.registry);
-  if (hasErrors(own.problems)) {
-    // Only now fetch the file's text: its positions give each problem a line.
+  // Problems name the file's own keys; lines need the file's text, fetched only when needed.
+  let layered = resolveLayered(bundled.raw, bundled.registry, { value, lineOf: () => undefined }, CONFIG_PATH);
+  if (hasErrors(layered.problems)) {
     const raw = await fetchRawConfig(context);
     const parsed = raw === undefined ? undefined : parseYaml(raw, CONFIG_PATH);
-    const lines: ParsedYaml | undefined = parsed?.ok ? { value: overlaid, lineOf: parsed.doc.lineOf } : undefined;
-    const problems = lines ? checkConfig(lines, CONFIG_PATH, bundled.registry).problems : own.problems;
-    return { kind: "error", file: CONFIG_PATH, problems };
+    if (parsed?.ok) layered = resolveLayered(bundled.raw, bundled.registry, { value, lineOf: parsed.doc.lineOf }, CONFIG_PATH);
+    return { kind: "error", file: CONFIG_PATH, problems: layered.problems };
   }
-  const merged = checkConfig({ value: mergeOverBundled(bundled.raw, value), lineOf: () => undefined }, CONFIG_PATH, bundled.registry);
-  if (!merged.config || hasErrors(merged.problems)) return { kind: "error", file: CONFIG_PATH, problems: merged.problems };
+  const config = layered.config!;
   return {
     kind: "ok",
-    router: compiledRouter(merged.config, bundled.registry),
-    config: merged.config,
+    router: compiledRouter(config, bundled.registry),
+    config,
     source: `${CONFIG_PATH} merged over the bundled PyTorch configuration`,
-    problems: own.problems,
+    problems: layered.problems,
   };
 }

@@ -2,15 +2,14 @@
 // its input, calls the pure core, and prints.
 
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { parseConfig } from "../core/config.js";
-import { ConfigError, formatProblem, hasErrors, type Problem } from "../core/problems.js";
-import { checkRegistry, type Registry } from "../core/registry.js";
+import { ConfigError, formatProblem, type Problem } from "../core/problems.js";
+import { checkRegistry } from "../core/registry.js";
 import { route, type RouteDecision } from "../core/route.js";
 import { explainPath, matchPath } from "../core/router.js";
 import { parseYaml } from "../core/yaml.js";
-import { BUNDLED_REGISTRY, displayPath, loadRegistryFile, loadRouter } from "../io/files.js";
+import { checkConfigFile, displayPath, loadRouter } from "../io/files.js";
 import { formatDecision, table } from "./format.js";
 import { EXIT, type CliIO } from "./io.js";
 
@@ -270,18 +269,5 @@ export function validateFile(file: string): Problem[] {
   if (value !== null && typeof value === "object" && !Array.isArray(value) && "entries" in value) {
     return checkRegistry(parsed.doc, shown).problems;
   }
-  // A first pass learns which registry the file names; the second checks against it too.
-  const first = parseConfig(text, shown);
-  if (!first.config) return first.problems;
-  const registryFile = first.config.registryFile ? resolve(dirname(file), first.config.registryFile) : BUNDLED_REGISTRY;
-  let reg;
-  try {
-    reg = loadRegistryFile(registryFile);
-  } catch (err) {
-    if (err instanceof ConfigError) return [...first.problems, ...err.problems];
-    throw err;
-  }
-  if (!reg.registry || hasErrors(reg.problems)) return [...first.problems, ...reg.problems];
-  const registry: Registry = reg.registry;
-  return parseConfig(text, shown, registry).problems;
+  return checkConfigFile(file).problems;
 }

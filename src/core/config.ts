@@ -329,7 +329,7 @@ function checkModule(c: Checker, raw: unknown, at: KeyPath, registry?: Registry)
   if (!label && areas.length === 0 && repositories.length === 0) {
     c.report([...at, "label"], `module "${name}" has no label: give it \`label\` (or areas with labels)`);
   }
-  if (paths.length === 0 && areas.length === 0 && repositories.length === 0 && keywords.length === 0) {
+  if ((m.paths === undefined || m.paths === null) && areas.length === 0 && repositories.length === 0 && keywords.length === 0) {
     c.report([...at, "paths"], `module "${name}" matches nothing: give it \`paths\`, \`areas\` or \`repository\``, "warning");
   }
   let maintainers: string[] | undefined;

@@ -177,7 +177,7 @@ export function selectReviewers(input: SelectionInput): Selection {
     if (cover.reviewers.length < policy.reviewersPerModule) {
       let reason: string;
       if (ignored) reason = "author is ignored";
-      else if (capHit) reason = `cap of ${policy.maxReviewers} reviewers reached`;
+      else if (capHit) reason = `cap of ${policy.maxReviewers} reviewer${policy.maxReviewers === 1 ? "" : "s"} reached`;
       else if (activeCount === 0) reason = policy.fallbackReviewers.length > 0 ? "no active maintainer; no fallback reviewer available" : "no active maintainer (label only)";
       else reason = "no eligible active maintainer";
       if (policy.reviewersPerModule > 0) uncovered.push({ module: mod.name, reason });

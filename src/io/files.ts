@@ -4,10 +4,12 @@
 import { readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseConfig, type RouterConfig } from "../core/config.js";
+import { checkConfig, type RouterConfig } from "../core/config.js";
+import { resolveLayered } from "../core/layering.js";
 import { ConfigError, hasErrors, type Problem } from "../core/problems.js";
 import { parseRegistry, type Registry } from "../core/registry.js";
 import { buildRouter, type Router } from "../core/router.js";
+import { parseYaml } from "../core/yaml.js";
 
 /** The project root: two levels above this file in both src/ (tsx, vitest) and dist/src/. */
 function projectRoot(): string {
@@ -47,24 +49,64 @@ export interface LoadedConfig {
   configFile: string;
   registryFile: string;
   problems: Problem[];
+  /** The file as parsed, before any layering. */
+  raw: Record<string, unknown>;
+  /** Set when the file named no registry and was layered over the bundled configuration. */
+  layered: boolean;
 }
 
 /**
- * Load a configuration file and the registry it names (default: the bundled registry).
- * Throws ConfigError, carrying every problem, when either has errors.
+ * Read and check a configuration file, never throwing for what is in it. A file that names a
+ * `registry` stands alone; one that names none is read as the app reads a repository's
+ * `.github/review-router.yml`: layered over the bundled configuration.
  */
-export function loadConfigFile(file: string = BUNDLED_CONFIG): LoadedConfig {
-  const text = readText(file);
-  // First pass without the registry, to learn which registry the file names.
-  const first = parseConfig(text, displayPath(file));
-  if (!first.config || hasErrors(first.problems)) throw new ConfigError(first.problems);
+export function checkConfigFile(file: string = BUNDLED_CONFIG): { loaded?: LoadedConfig; problems: Problem[] } {
+  const shown = displayPath(file);
+  let text: string;
+  try {
+    text = readText(file);
+  } catch (err) {
+    if (err instanceof ConfigError) return { problems: err.problems };
+    throw err;
+  }
+  const parsed = parseYaml(text, shown);
+  if (!parsed.ok) return { problems: [parsed.problem] };
+  const value = parsed.doc.value;
+  const raw = (value !== null && typeof value === "object" && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
+  if (file !== BUNDLED_CONFIG && (value === null || value === undefined || !("registry" in raw))) {
+    const base = checkConfigFile(BUNDLED_CONFIG);
+    if (!base.loaded) return { problems: base.problems };
+    const doc = { value: value ?? {}, lineOf: parsed.doc.lineOf };
+    const layered = resolveLayered(base.loaded.raw, base.loaded.registry, doc, shown);
+    if (!layered.config) return { problems: layered.problems };
+    return {
+      loaded: { ...base.loaded, config: layered.config, configFile: file, problems: layered.problems, raw, layered: true },
+      problems: layered.problems,
+    };
+  }
+  // A first pass learns which registry the file names; the second checks against it too.
+  const first = checkConfig(parsed.doc, shown);
+  if (!first.config) return { problems: first.problems };
   const registryFile = first.config.registryFile ? resolve(dirname(file), first.config.registryFile) : BUNDLED_REGISTRY;
-  const reg = loadRegistryFile(registryFile);
-  if (!reg.registry || hasErrors(reg.problems)) throw new ConfigError(reg.problems);
-  const second = parseConfig(text, displayPath(file), reg.registry);
+  let reg;
+  try {
+    reg = loadRegistryFile(registryFile);
+  } catch (err) {
+    if (err instanceof ConfigError) return { problems: [...first.problems, ...err.problems] };
+    throw err;
+  }
+  if (!reg.registry || hasErrors(reg.problems)) return { problems: [...first.problems, ...reg.problems] };
+  const second = checkConfig(parsed.doc, shown, reg.registry);
   const problems = [...reg.problems, ...second.problems];
-  if (!second.config || hasErrors(problems)) throw new ConfigError(problems);
-  return { config: second.config, registry: reg.registry, configFile: file, registryFile, problems };
+  if (!second.config || hasErrors(problems)) return { problems };
+  return { loaded: { config: second.config, registry: reg.registry, configFile: file, registryFile, problems, raw, layered: false }, problems };
+}
+
+/** Load a configuration file; throws ConfigError, carrying every problem, when it has errors. */
+export function loadConfigFile(file: string = BUNDLED_CONFIG): LoadedConfig {
+  const { loaded, problems } = checkConfigFile(file);
+  if (!loaded || hasErrors(problems)) throw new ConfigError(problems);
+  return loaded;
 }
 
 export function loadRouter(file?: string): { router: Router; loaded: LoadedConfig } {
