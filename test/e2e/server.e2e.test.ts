@@ -129,6 +129,26 @@ describe("deliveries end to end", () => {
   });
 });
 
+describe("write pacing", () => {
+  it("paces writes one a second per installation, not for the whole process", async () => {
+    const a = freshCase();
+    const b = freshCase();
+    const [ra, rb] = await Promise.all([app.deliver("pull_request", prPayload(a, NN_OPTIM)), app.deliver("pull_request", prPayload(b, NN_OPTIM))]);
+    expect([ra.status, rb.status]).toEqual([200, 200]);
+    const writesOf = (c: Case) => gh.writes(c.repo).map((w) => w.at);
+    // Within one installation: three writes take two one-second slots (Bottleneck's minTime).
+    for (const c of [a, b]) {
+      const ts = writesOf(c);
+      expect(ts).toHaveLength(3);
+      expect(ts[2]! - ts[0]!).toBeGreaterThanOrEqual(1900);
+    }
+    // Across installations the queues run side by side: all six writes within 4 s. One
+    // process-wide queue (Probot's default) needs five slots, at least 5 s.
+    const all = [...writesOf(a), ...writesOf(b)].sort((x, y) => x - y);
+    expect(all[all.length - 1]! - all[0]!).toBeLessThan(4000);
+  }, 30_000);
+});
+
 describe("GitHub faults", () => {
   it("retries a 500 and a 502, and writes each exactly once", async () => {
     const c = freshCase();
