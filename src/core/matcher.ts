@@ -48,9 +48,12 @@ function newNode<T>(): TrieNode<T> {
  */
 function requiredText(glob: string, mm: Minimatch): string {
   if (mm.set.length !== 1 || /[\\(){}]/.test(glob)) return "";
+  // The literal leading directories are already checked by the trie: look past them.
+  const prefix = literalPrefixes(mm)[0]!.length;
+  const rest = glob.split("/").slice(prefix).join("/");
   let best = "";
   // Character classes match one of several characters: they separate runs like '*' does.
-  for (const run of glob.replace(/\[[^\]]*\]/g, "/").split(/[*?/]+/)) if (run.length > best.length) best = run;
+  for (const run of rest.replace(/\[[^\]]*\]/g, "/").split(/[*?/]+/)) if (run.length > best.length) best = run;
   return best;
 }
 
