@@ -26,15 +26,13 @@ import {
   captureLabelsAdded,
   captureReviewRequests,
   existingCheckRun,
-  mockChangedFilePages,
-  mockChangedFiles,
   mockCheckRunList,
   mockConfigFile,
   mockInstallationToken,
   mockLabelRemoved,
   mockLabelsAddFailing,
   mockNoConfigFile,
-  mockOrgConfigFile,
+  mockPullRequestReads,
   mockTimeline,
   startMockGitHub,
   stopMockGitHub,
@@ -146,12 +144,9 @@ describe("pull requests", () => {
     const want = expectedRoute(pr, files);
     const probot = await startApp();
     mockInstallationToken();
-    mockNoConfigFile();
-    mockChangedFiles(number, files);
-    mockTimeline(number);
+    mockPullRequestReads(pr, { files });
     const labels = captureLabelsAdded(number);
     const reviews = captureReviewRequests(number);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
     const checkRuns = captureCheckRunCreate();
 
     await deliver(probot, "pull_request", pr);
@@ -178,12 +173,9 @@ describe("pull requests", () => {
     const want = expectedRoute(pr, allRead);
     const probot = await startApp();
     mockInstallationToken();
-    mockNoConfigFile();
-    const pages = mockChangedFilePages(121, 30, fileAt);
-    mockTimeline(121);
+    const { filePages: pages } = mockPullRequestReads(pr, { files: { pages: 30, fileAt } });
     const labels = captureLabelsAdded(121);
     const reviews = captureReviewRequests(121);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
     const checkRuns = captureCheckRunCreate();
 
     await deliver(probot, "pull_request", pr);
@@ -210,12 +202,9 @@ describe("pull requests", () => {
     const want = expectedRoute(pr, files);
     const probot = await startApp();
     mockInstallationToken();
-    mockNoConfigFile();
-    mockChangedFiles(102, files);
-    mockTimeline(102);
+    mockPullRequestReads(pr, { files });
     const labels = captureLabelsAdded(102);
     const reviews = captureReviewRequests(102);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
     const checkRuns = captureCheckRunCreate();
 
     await deliver(probot, "pull_request", pr);
@@ -240,11 +229,8 @@ describe("pull requests", () => {
     const probot = await startApp();
     mockInstallationToken();
 
-    mockNoConfigFile();
-    mockChangedFiles(103, files);
-    mockTimeline(103);
+    mockPullRequestReads(draft, { files });
     const labels = captureLabelsAdded(103);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
     const created = captureCheckRunCreate(77);
     await deliver(probot, "pull_request", draft);
 
@@ -255,11 +241,12 @@ describe("pull requests", () => {
 
     // Marked ready: the timeline now shows the labels review-router added.
     const ready = pullRequestEvent({ action: "ready_for_review", number: 103, changedFiles: files.length });
-    mockNoConfigFile();
-    mockChangedFiles(103, files);
-    mockTimeline(103, [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer")]);
+    mockPullRequestReads(ready, {
+      files,
+      timeline: [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer")],
+      checkRuns: [existingCheckRun(77, DEFAULT_HEAD_SHA, created[0]!)],
+    });
     const reviews = captureReviewRequests(103);
-    mockCheckRunList(DEFAULT_HEAD_SHA, [existingCheckRun(77, DEFAULT_HEAD_SHA, created[0]!)]);
     const updated = captureCheckRunUpdate(77);
     await deliver(probot, "pull_request", ready);
 
@@ -277,12 +264,9 @@ describe("pull requests", () => {
     const want = expectedRoute(pr, files);
     const probot = await startApp();
     mockInstallationToken();
-    mockNoConfigFile();
-    mockChangedFiles(104, files);
-    mockTimeline(104);
+    mockPullRequestReads(pr, { files });
     captureLabelsAdded(104);
     const reviews = captureReviewRequests(104);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
     const checkRuns = captureCheckRunCreate();
 
     await deliver(probot, "pull_request", pr);
@@ -307,12 +291,9 @@ describe("pull requests", () => {
     const want = expectedRoute(pr, files, { requestedReviewers: alreadyOnPr });
     const probot = await startApp();
     mockInstallationToken();
-    mockNoConfigFile();
-    mockChangedFiles(105, files);
-    mockTimeline(105, [timeline.reviewRequestedBy("ezyang", "jbschlosser"), timeline.reviewRequestedBy("ezyang", "fritzo")]);
+    mockPullRequestReads(pr, { files, timeline: [timeline.reviewRequestedBy("ezyang", "jbschlosser"), timeline.reviewRequestedBy("ezyang", "fritzo")] });
     captureLabelsAdded(105);
     const reviews = captureReviewRequests(105);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
     const checkRuns = captureCheckRunCreate();
 
     await deliver(probot, "pull_request", pr);
@@ -342,12 +323,9 @@ describe("pull requests", () => {
     const refusedModule = first.modules.find((m) => m.reviewers.includes(refused))!.name;
     const probot = await startApp();
     mockInstallationToken();
-    mockNoConfigFile();
-    mockChangedFiles(106, files);
-    mockTimeline(106);
+    mockPullRequestReads(pr, { files });
     captureLabelsAdded(106);
     const reviews = captureReviewRequests(106, { calls: 1 + 3 + again.reviewers.length, notCollaborators: [refused] });
-    mockCheckRunList(DEFAULT_HEAD_SHA);
     const checkRuns = captureCheckRunCreate();
 
     await deliver(probot, "pull_request", pr);
@@ -382,12 +360,9 @@ describe("pull requests", () => {
     expect(again.reviewers).toHaveLength(1);
     const probot = await startApp();
     mockInstallationToken();
-    mockNoConfigFile();
-    mockChangedFiles(pr.number, files);
-    mockTimeline(pr.number);
+    mockPullRequestReads(pr, { files });
     captureLabelsAdded(pr.number);
     const reviews = captureReviewRequests(pr.number, { calls: 1 + 3 + 1, notCollaborators: [refused] });
-    mockCheckRunList(DEFAULT_HEAD_SHA);
     const checkRuns = captureCheckRunCreate();
 
     await deliver(probot, "pull_request", pr);
@@ -409,12 +384,9 @@ describe("pull requests", () => {
     const want = expectedRoute(pr, files, {}, routerWith({ maxReviewers: 1 }));
     const probot = await startApp();
     mockInstallationToken();
-    const configReads = mockConfigFile("max_reviewers: 1\n");
-    mockChangedFiles(109, files);
-    mockTimeline(109);
+    const { configReads } = mockPullRequestReads(pr, { config: "max_reviewers: 1\n", files });
     const labels = captureLabelsAdded(109);
     const reviews = captureReviewRequests(109);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
     captureCheckRunCreate();
 
     await deliver(probot, "pull_request", pr);
@@ -434,12 +406,9 @@ describe("pull requests", () => {
     const probot = await startApp();
     mockInstallationToken();
 
-    mockNoConfigFile();
-    mockChangedFiles(111, files);
-    mockTimeline(111);
+    mockPullRequestReads(pr, { files });
     const labels = captureLabelsAdded(111);
     const reviews = captureReviewRequests(111);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
     const created = captureCheckRunCreate(42);
     await deliver(probot, "pull_request", pr);
     expect(labels).toEqual([{ labels: want.labels }]);
@@ -447,10 +416,11 @@ describe("pull requests", () => {
     expectAllMocksUsed();
 
     // Redelivery: the same payload; GitHub now shows what the first delivery did. Only reads are mocked.
-    mockNoConfigFile();
-    mockChangedFiles(111, files);
-    mockTimeline(111, [...want.labels.map(timeline.labeledByApp), ...want.reviewers.map(timeline.reviewRequestedByApp)]);
-    mockCheckRunList(DEFAULT_HEAD_SHA, [existingCheckRun(42, DEFAULT_HEAD_SHA, created[0]!)]);
+    mockPullRequestReads(pr, {
+      files,
+      timeline: [...want.labels.map(timeline.labeledByApp), ...want.reviewers.map(timeline.reviewRequestedByApp)],
+      checkRuns: [existingCheckRun(42, DEFAULT_HEAD_SHA, created[0]!)],
+    });
     await deliver(probot, "pull_request", pr);
   });
 
@@ -460,10 +430,7 @@ describe("pull requests", () => {
     const want = expectedRoute(pr, files);
     const probot = await startApp();
     mockInstallationToken();
-    mockConfigFile("dry_run: true\n");
-    mockChangedFiles(112, files);
-    mockTimeline(112);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
+    mockPullRequestReads(pr, { config: "dry_run: true\n", files });
     const checkRuns = captureCheckRunCreate();
 
     await deliver(probot, "pull_request", pr);
@@ -479,10 +446,7 @@ describe("pull requests", () => {
     const pr = pullRequestEvent({ number: 113, changedFiles: files.length });
     const probot = await startApp({ dryRun: true });
     mockInstallationToken();
-    mockNoConfigFile();
-    mockChangedFiles(113, files);
-    mockTimeline(113);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
+    mockPullRequestReads(pr, { files });
     const checkRuns = captureCheckRunCreate();
 
     await deliver(probot, "pull_request", pr);
@@ -505,10 +469,11 @@ describe("pull requests", () => {
     });
     const probot = await startApp();
     mockInstallationToken();
-    mockNoConfigFile();
-    mockChangedFiles(114, files);
-    mockTimeline(114, [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer"), ...onPr.map(timeline.reviewRequestedByApp)]);
-    mockCheckRunList("1111111111111111111111111111111111111111");
+    // The check runs are listed on the synchronize's head commit, 1111…: it has none yet.
+    mockPullRequestReads(sync, {
+      files,
+      timeline: [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer"), ...onPr.map(timeline.reviewRequestedByApp)],
+    });
     const checkRuns = captureCheckRunCreate();
 
     await deliver(probot, "pull_request", sync);
@@ -533,12 +498,13 @@ describe("pull requests", () => {
     const want = expectedRoute(sync, files, { requestedReviewers: onPr });
     const probot = await startApp();
     mockInstallationToken();
-    mockNoConfigFile();
-    mockChangedFiles(115, files);
-    mockTimeline(115, [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer"), ...onPr.map(timeline.reviewRequestedByApp)]);
+    // The check runs are listed on the synchronize's head commit, 2222…: it has none yet.
+    mockPullRequestReads(sync, {
+      files,
+      timeline: [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer"), ...onPr.map(timeline.reviewRequestedByApp)],
+    });
     const labels = captureLabelsAdded(115);
     const reviews = captureReviewRequests(115);
-    mockCheckRunList("2222222222222222222222222222222222222222");
     captureCheckRunCreate();
 
     await deliver(probot, "pull_request", sync);
@@ -558,11 +524,11 @@ describe("pull requests", () => {
     const want = expectedRoute(sync, files, { blocked: [{ login: removed, reason: "request removed" }] });
     const probot = await startApp();
     mockInstallationToken();
-    mockNoConfigFile();
-    mockChangedFiles(116, files);
-    mockTimeline(116, [timeline.labeledByApp("module: nn"), timeline.reviewRequestedByApp(removed), timeline.reviewRequestRemovedBy("ezyang", removed)]);
+    mockPullRequestReads(sync, {
+      files,
+      timeline: [timeline.labeledByApp("module: nn"), timeline.reviewRequestedByApp(removed), timeline.reviewRequestRemovedBy("ezyang", removed)],
+    });
     const reviews = captureReviewRequests(116);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
     const checkRuns = captureCheckRunCreate();
 
     await deliver(probot, "pull_request", sync);
@@ -584,16 +550,17 @@ describe("pull requests", () => {
     const nnReviewer = expectedRoute(pr, files).reviewers;
     const probot = await startApp();
     mockInstallationToken();
-    mockConfigFile("sync_labels: true\n");
-    mockChangedFiles(117, files);
-    mockTimeline(117, [
-      timeline.labeledByApp("module: nn"),
-      timeline.labeledByApp("module: optimizer"),
-      timeline.labeledBy("ezyang", "module: autograd"),
-      ...nnReviewer.map(timeline.reviewRequestedByApp),
-    ]);
+    mockPullRequestReads(pr, {
+      config: "sync_labels: true\n",
+      files,
+      timeline: [
+        timeline.labeledByApp("module: nn"),
+        timeline.labeledByApp("module: optimizer"),
+        timeline.labeledBy("ezyang", "module: autograd"),
+        ...nnReviewer.map(timeline.reviewRequestedByApp),
+      ],
+    });
     mockLabelRemoved(117, "module: optimizer");
-    mockCheckRunList(DEFAULT_HEAD_SHA);
     captureCheckRunCreate();
 
     await deliver(probot, "pull_request", pr);
@@ -621,9 +588,7 @@ describe("summary modes", () => {
     mockInstallationToken();
 
     // Opened: labels, reviews and one new comment; no check run.
-    mockConfigFile("summary: comment\n");
-    mockChangedFiles(130, before);
-    mockTimeline(130);
+    mockPullRequestReads(opened, { config: "summary: comment\n", files: before, checkRuns: false });
     const labels = captureLabelsAdded(130);
     const reviews = captureReviewRequests(130);
     const comments = captureComments(130);
@@ -652,9 +617,7 @@ describe("summary modes", () => {
     });
     const want = expectedRoute(sync, files, { requestedReviewers: onPr });
     const afterOpened = [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer"), ...onPr.map(timeline.reviewRequestedByApp)];
-    mockConfigFile("summary: comment\n");
-    mockChangedFiles(130, files);
-    mockTimeline(130, [...afterOpened, timeline.commentedByApp(commentId, created)]);
+    mockPullRequestReads(sync, { config: "summary: comment\n", files, timeline: [...afterOpened, timeline.commentedByApp(commentId, created)], checkRuns: false });
     const added = captureLabelsAdded(130);
     const topUp = captureReviewRequests(130);
     const edits = captureCommentUpdate(commentId);
@@ -672,14 +635,17 @@ describe("summary modes", () => {
     expectAllMocksUsed(); // one PATCH, no second comment, no check run
 
     // The same synchronize delivered again: GitHub shows everything done; the body would not change.
-    mockConfigFile("summary: comment\n");
-    mockChangedFiles(130, files);
-    mockTimeline(130, [
-      ...afterOpened,
-      timeline.commentedByApp(commentId, edited),
-      timeline.labeledByApp("module: distributions"),
-      ...want.reviewers.map(timeline.reviewRequestedByApp),
-    ]);
+    mockPullRequestReads(sync, {
+      config: "summary: comment\n",
+      files,
+      timeline: [
+        ...afterOpened,
+        timeline.commentedByApp(commentId, edited),
+        timeline.labeledByApp("module: distributions"),
+        ...want.reviewers.map(timeline.reviewRequestedByApp),
+      ],
+      checkRuns: false,
+    });
     await deliver(probot, "pull_request", sync);
     // afterEach: only reads were mocked, so nothing was written.
   });
@@ -690,9 +656,7 @@ describe("summary modes", () => {
     const want = expectedRoute(pr, files);
     const probot = await startApp();
     mockInstallationToken();
-    mockConfigFile("summary: none\n");
-    mockChangedFiles(131, files);
-    mockTimeline(131);
+    mockPullRequestReads(pr, { config: "summary: none\n", files, checkRuns: false });
     const labels = captureLabelsAdded(131);
     const reviews = captureReviewRequests(131);
 
@@ -716,12 +680,9 @@ describe("configuration sources", () => {
     expect(want.reviewers).toHaveLength(1);
     const probot = await startApp();
     mockInstallationToken();
-    const configReads = mockOrgConfigFile("max_reviewers: 1\n");
-    mockChangedFiles(132, files);
-    mockTimeline(132);
+    const { configReads } = mockPullRequestReads(pr, { config: { org: "max_reviewers: 1\n" }, files });
     const labels = captureLabelsAdded(132);
     const reviews = captureReviewRequests(132);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
     const checkRuns = captureCheckRunCreate();
 
     await deliver(probot, "pull_request", pr);
@@ -755,9 +716,7 @@ describe("GitHub errors", () => {
     const pr = pullRequestEvent({ number: 134, changedFiles: files.length });
     const probot = await startApp();
     mockInstallationToken();
-    mockNoConfigFile();
-    mockChangedFiles(134, files);
-    mockTimeline(134);
+    mockPullRequestReads(pr, { files, checkRuns: false }); // the delivery fails before its summary
     mockLabelsAddFailing(134);
 
     const delivery = deliver(probot, "pull_request", pr);
@@ -791,12 +750,9 @@ describe("configuration errors", () => {
 
     // The file is fixed on the default branch; the next event is routed with it.
     const want = expectedRoute(pr, files, {}, routerWith({ maxReviewers: 2 }));
-    mockConfigFile("max_reviewers: 2\n");
-    mockChangedFiles(107, files);
-    mockTimeline(107);
+    mockPullRequestReads(pr, { config: "max_reviewers: 2\n", files, checkRuns: [existingCheckRun(70, DEFAULT_HEAD_SHA, failed[0]!)] });
     const labels = captureLabelsAdded(107);
     const reviews = captureReviewRequests(107);
-    mockCheckRunList(DEFAULT_HEAD_SHA, [existingCheckRun(70, DEFAULT_HEAD_SHA, failed[0]!)]);
     const updated = captureCheckRunUpdate(70);
     await deliver(probot, "pull_request", pr);
 

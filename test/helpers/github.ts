@@ -2,6 +2,7 @@
 // mocks record the request bodies so tests can assert them exactly.
 
 import nock from "nock";
+import type { PullRequestPayload } from "./payloads.js";
 import { APP_ID, INSTALLATION_ID } from "./probot.js";
 
 export const API = "https://api.github.com";
@@ -169,6 +170,43 @@ export const timeline = {
   }),
   commentedByApp: (id: number, body: string): TimelineEvent => ({ event: "commented", id, body, user: BOT, actor: BOT, performed_via_github_app: VIA_APP }),
 };
+
+/** What one pull_request delivery to pytorch/pytorch reads, for `mockPullRequestReads`. */
+export interface PullRequestReads {
+  /**
+   * `.github/review-router.yml`: its text; `{ org: text }` when only the owner's `.github`
+   * repository has it; null or left out when neither has one.
+   */
+  config?: string | { org: string } | null;
+  /** The changed files, or `pages` full pages of 100 named by `fileAt(page, index)`. */
+  files: readonly string[] | { pages: number; fileAt: (page: number, index: number) => string };
+  /** The issue timeline: none when left out. */
+  timeline?: readonly TimelineEvent[];
+  /**
+   * The check runs already on the head commit (none when left out); false when no check-run list
+   * is read (summary: comment or none, or the delivery fails before writing its summary).
+   */
+  checkRuns?: readonly CheckRun[] | false;
+}
+
+/**
+ * Mock, once each, the reads a pull_request delivery of `pr` makes: the configuration file, the
+ * changed files, the timeline and the check runs on `pr`'s head commit. Writes are captured by the
+ * test. Returns the configuration paths and file pages requested, in order.
+ */
+export function mockPullRequestReads(pr: PullRequestPayload, reads: PullRequestReads): { configReads: string[]; filePages: number[] } {
+  const { config = null, files, timeline: events = [], checkRuns = [] } = reads;
+  let configReads: string[] = [];
+  if (config === null) mockNoConfigFile();
+  else if (typeof config === "string") configReads = mockConfigFile(config);
+  else configReads = mockOrgConfigFile(config.org);
+  let filePages: number[] = [];
+  if ("pages" in files) filePages = mockChangedFilePages(pr.number, files.pages, files.fileAt);
+  else mockChangedFiles(pr.number, files);
+  mockTimeline(pr.number, events);
+  if (checkRuns !== false) mockCheckRunList(pr.pull_request.head.sha, checkRuns);
+  return { configReads, filePages };
+}
 
 export interface CheckRunBody {
   name: string;
