@@ -28,18 +28,51 @@ export async function writeSummary(
   if (mode === "comment") {
     const body = clip(`${COMMENT_MARKER}\n### review-router: ${summary.title}\n\n${summary.body}`);
     const existing = appComments.find((c) => c.body.includes(COMMENT_MARKER));
-    if (!existing) await octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body });
-    else if (existing.body !== body) await octokit.rest.issues.updateComment({ ...ref, comment_id: existing.id, body });
+    if (existing) {
+      if (existing.body !== body) await octokit.rest.issues.updateComment({ ...ref, comment_id: existing.id, body });
+      return;
+    }
+    await createOnce(
+      () => octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body, request: NO_RETRY }),
+      async () => {
+        const { data } = await octokit.rest.issues.listComments({ ...ref, issue_number: issueNumber, per_page: 100 });
+        return data.some((c) => (c.body ?? "").includes(COMMENT_MARKER) && (appId === undefined || c.performed_via_github_app?.id === appId));
+      },
+    );
     return;
   }
   const output = { title: summary.title, summary: clip(summary.body) };
-  const { data } = await octokit.rest.checks.listForRef({ ...ref, ref: headSha, check_name: CHECK_NAME, per_page: 100 });
-  const ours = data.check_runs.filter((r) => appId === undefined || !r.app || r.app.id === appId);
-  const existing = ours[0];
+  const findOurs = async () => {
+    const { data } = await octokit.rest.checks.listForRef({ ...ref, ref: headSha, check_name: CHECK_NAME, per_page: 100 });
+    return data.check_runs.find((r) => appId === undefined || !r.app || r.app.id === appId);
+  };
+  const existing = await findOurs();
   if (!existing) {
-    await octokit.rest.checks.create({ ...ref, name: CHECK_NAME, head_sha: headSha, status: "completed", conclusion, output });
+    await createOnce(
+      () => octokit.rest.checks.create({ ...ref, name: CHECK_NAME, head_sha: headSha, status: "completed", conclusion, output, request: NO_RETRY }),
+      async () => (await findOurs()) !== undefined,
+    );
     return;
   }
   const same = existing.status === "completed" && existing.conclusion === conclusion && existing.output?.title === output.title && existing.output?.summary === output.summary;
   if (!same) await octokit.rest.checks.update({ ...ref, check_run_id: existing.id, status: "completed", conclusion, output });
+}
+
+/** Creating is not idempotent, so a failed create is not retried blindly. */
+const NO_RETRY = { retries: 0 };
+
+/**
+ * Create something that must exist once. When the create fails without a clear refusal (a 5xx,
+ * a time-out), GitHub may have done it and lost the answer: look, and create again only if it
+ * is not there.
+ */
+async function createOnce(create: () => Promise<unknown>, exists: () => Promise<boolean>): Promise<void> {
+  try {
+    await create();
+  } catch (err) {
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === "number" && status < 500) throw err;
+    if (await exists()) return;
+    await create();
+  }
 }

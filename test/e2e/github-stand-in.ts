@@ -29,6 +29,8 @@ export interface Fault {
   hang?: boolean;
   /** How many matching requests fail; default 1. */
   times?: number;
+  /** Carry the request out first, then fail the answer: GitHub did it, the app does not know. */
+  applied?: boolean;
 }
 
 interface TimelineEvent {
@@ -172,18 +174,22 @@ export class GitHubStandIn {
       at: Date.now(),
     };
     this.requests.push(record);
+    const fault = this.takeFault(method, path);
+    const failWith = (f: Fault) => {
+      if (f.hang) {
+        record.status = -1;
+        this.hanging.add(res);
+        return;
+      }
+      record.status = f.status ?? 500;
+      json(res, record.status, f.body ?? { message: "Injected fault" }, f.headers);
+    };
     const reply = (status: number, data?: unknown, headers?: Record<string, string>) => {
+      if (fault?.applied) return failWith(fault);
       record.status = status;
       json(res, status, data, headers);
     };
-
-    const fault = this.takeFault(method, path);
-    if (fault?.hang) {
-      record.status = -1;
-      this.hanging.add(res);
-      return;
-    }
-    if (fault) return reply(fault.status ?? 500, fault.body ?? { message: "Injected fault" }, fault.headers);
+    if (fault && !fault.applied) return failWith(fault);
 
     const tokenMatch = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
     if (tokenMatch && method === "POST") {

@@ -166,6 +166,28 @@ describe("GitHub faults", () => {
     await expectServedNormally();
   }, 60_000);
 
+  it("does not create the summary twice when GitHub created it but the answer was lost", async () => {
+    const c = freshCase();
+    gh.fail({ method: "POST", path: new RegExp(`^/repos/${c.repo}/check-runs$`), status: 502, applied: true });
+    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+    expect(r.status).toBe(200);
+    const calls = gh.repoRequests(c.repo).filter((q) => q.path.includes("check-runs")).map((q) => `${q.method} ${q.status}`);
+    // Created (answer lost), looked again, found it: no second create.
+    expect(calls).toEqual(["GET 200", "POST 502", "GET 200"]);
+    expect(gh.repo(c.repo).checkRuns).toHaveLength(1);
+    await expectServedNormally();
+  });
+
+  it("creates the summary again when the failed create did not happen", async () => {
+    const c = freshCase();
+    gh.fail({ method: "POST", path: new RegExp(`^/repos/${c.repo}/check-runs$`), status: 502 });
+    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+    expect(r.status).toBe(200);
+    const calls = gh.repoRequests(c.repo).filter((q) => q.path.includes("check-runs")).map((q) => `${q.method} ${q.status}`);
+    expect(calls).toEqual(["GET 200", "POST 502", "GET 200", "POST 201"]);
+    expect(gh.repo(c.repo).checkRuns).toHaveLength(1);
+  });
+
   it("ends a delivery whose GitHub call never answers, with the error logged", async () => {
     const c = freshCase();
     gh.fail({ method: "GET", path: new RegExp(`^/repos/${c.repo}/issues/\\d+/timeline$`), hang: true, times: 10 });
