@@ -59,14 +59,14 @@ export async function writeSummary(
 }
 
 /** Creating is not idempotent, so a failed create is not retried blindly. */
-const NO_RETRY = { retries: 0 };
+export const NO_RETRY = { retries: 0 };
 
 /**
  * Create something that must exist once. When the create fails without a clear refusal (a 5xx,
  * a time-out), GitHub may have done it and lost the answer: look, and create again only if it
  * is not there.
  */
-async function createOnce(create: () => Promise<unknown>, exists: () => Promise<boolean>): Promise<void> {
+export async function createOnce(create: () => Promise<unknown>, exists: () => Promise<boolean>): Promise<void> {
   try {
     await create();
   } catch (err) {
