@@ -3,9 +3,7 @@
 // any replica handles any delivery the same way.
 
 import type { ApplicationFunction, Probot } from "probot";
-import { readFileSync } from "node:fs";
 import { buildRouter } from "../core/router.js";
-import { parseYaml } from "../core/yaml.js";
 import { BUNDLED_CONFIG, loadConfigFile } from "../io/files.js";
 import { handleIssue, ISSUE_EVENTS } from "./issue.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS, type AppDeps } from "./pull-request.js";
@@ -14,12 +12,10 @@ import type { Bundled } from "./repo-config.js";
 /** Load and check the bundled configuration once per process; a broken one stops start-up. */
 export function loadBundled(file: string = BUNDLED_CONFIG): Bundled {
   const loaded = loadConfigFile(file);
-  const parsed = parseYaml(readFileSync(file, "utf8"), file);
-  if (!parsed.ok) throw new Error(parsed.problem.message);
   const owners = new Set<string>();
   for (const m of loaded.config.modules) for (const r of m.repositories) owners.add(r.split("/")[0]!.toLowerCase());
   return {
-    raw: parsed.doc.value as Record<string, unknown>,
+    raw: loaded.raw,
     config: loaded.config,
     registry: loaded.registry,
     router: buildRouter(loaded.config, loaded.registry),

@@ -51,8 +51,6 @@ export interface LoadedConfig {
   problems: Problem[];
   /** The file as parsed, before any layering. */
   raw: Record<string, unknown>;
-  /** Set when the file named no registry and was layered over the bundled configuration. */
-  layered: boolean;
 }
 
 /**
@@ -80,7 +78,7 @@ export function checkConfigFile(file: string = BUNDLED_CONFIG): { loaded?: Loade
     const layered = resolveLayered(base.loaded.raw, base.loaded.registry, doc, shown);
     if (!layered.config) return { problems: layered.problems };
     return {
-      loaded: { ...base.loaded, config: layered.config, configFile: file, problems: layered.problems, raw, layered: true },
+      loaded: { ...base.loaded, config: layered.config, configFile: file, problems: layered.problems, raw },
       problems: layered.problems,
     };
   }
@@ -99,7 +97,7 @@ export function checkConfigFile(file: string = BUNDLED_CONFIG): { loaded?: Loade
   const second = checkConfig(parsed.doc, shown, reg.registry);
   const problems = [...reg.problems, ...second.problems];
   if (!second.config || hasErrors(problems)) return { problems };
-  return { loaded: { config: second.config, registry: reg.registry, configFile: file, registryFile, problems, raw, layered: false }, problems };
+  return { loaded: { config: second.config, registry: reg.registry, configFile: file, registryFile, problems, raw }, problems };
 }
 
 /** Load a configuration file; throws ConfigError, carrying every problem, when it has errors. */
