@@ -110,6 +110,15 @@ export function selectReviewers(input: SelectionInput): Selection {
   const alreadyOn = present.size + new Set(input.requestedTeams.map((t) => t.toLowerCase())).size;
   let budget = Math.max(0, policy.maxReviewers - alreadyOn);
 
+  /** Why a login may never be asked on this pull request, or undefined when it may. */
+  const refusal = (login: string, emeritus: boolean): SkipReason | undefined => {
+    const key = loginKey(login);
+    if (emeritus) return "emeritus";
+    if (key === author) return "author";
+    if (unavailable.has(key)) return "unavailable";
+    return blocked.get(key);
+  };
+
   const ignored = authorIgnored(input.author, policy.ignoreAuthors);
   if (ignored) notes.push(`author ${input.author} is in ignore_authors: no reviews requested`);
 
@@ -124,10 +133,8 @@ export function selectReviewers(input: SelectionInput): Selection {
     const eligible: string[] = [];
     for (const m of mod.maintainers) {
       const key = loginKey(m.login);
-      if (m.emeritus) skip(m.login, "emeritus");
-      else if (key === author) skip(m.login, "author");
-      else if (unavailable.has(key)) skip(m.login, "unavailable");
-      else if (blocked.has(key)) skip(m.login, blocked.get(key)!);
+      const refused = refusal(m.login, m.emeritus);
+      if (refused) skip(m.login, refused);
       else if (reviewed.has(key)) cover.reviewers.push(m.login);
       else if (requested.has(key)) cover.reviewers.push(m.login);
       else eligible.push(m.login);
@@ -135,7 +142,7 @@ export function selectReviewers(input: SelectionInput): Selection {
     const activeCount = mod.maintainers.filter((m) => !m.emeritus).length;
     let pool = eligible;
     if (eligible.length === 0 && cover.reviewers.length === 0 && policy.fallbackReviewers.length > 0) {
-      pool = policy.fallbackReviewers.filter((l) => loginKey(l) !== author && !unavailable.has(loginKey(l)) && !blocked.has(loginKey(l)));
+      pool = policy.fallbackReviewers.filter((l) => refusal(l, false) === undefined);
       cover.fallback = pool.length > 0;
     }
     // Reviewers already on the PR for this module are reported once, as such.
@@ -190,10 +197,7 @@ export function selectReviewers(input: SelectionInput): Selection {
   for (const mod of order) {
     const cover = coverage.get(mod.name)!;
     const fallbacks = cover.reviewers.filter((r) => !mod.maintainers.some((m) => loginKey(m.login) === loginKey(r)));
-    const covering = mod.maintainers.filter((m) => {
-      const key = loginKey(m.login);
-      return !m.emeritus && key !== author && !unavailable.has(key) && !blocked.has(key) && onPr.has(key);
-    });
+    const covering = mod.maintainers.filter((m) => refusal(m.login, m.emeritus) === undefined && onPr.has(loginKey(m.login)));
     cover.reviewers = [...covering.map((m) => m.login), ...fallbacks];
     const covers = new Set(covering.map((m) => loginKey(m.login)));
     for (let i = skipped.length - 1; i >= 0; i--) {
