@@ -1,15 +1,12 @@
 // The routing commands of the `review-router` CLI: route, explain, validate. Each one gathers
 // its input, calls the pure core, and prints.
 
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, formatProblem, type Problem } from "../core/problems.js";
-import { checkRegistry } from "../core/registry.js";
 import { route, type RouteDecision } from "../core/route.js";
 import { explainPath, matchPath } from "../core/router.js";
-import { parseYaml } from "../core/yaml.js";
-import { checkConfigFile, displayPath, loadRouter } from "../io/files.js";
+import { checkAnyFile, displayPath, loadRouter } from "../io/files.js";
 import { formatDecision, table } from "./format.js";
 import { EXIT, type CliIO } from "./io.js";
 
@@ -244,7 +241,7 @@ export async function validateCommand(args: string[], io: CliIO): Promise<number
   if (parsed.positionals.length === 0) return usage(io, "name at least one file to validate", VALIDATE_HELP);
   let failed = false;
   for (const file of parsed.positionals) {
-    const problems = validateFile(resolve(file));
+    const problems = checkAnyFile(resolve(file));
     printProblems(io, problems);
     const errors = problems.filter((p) => p.severity === "error").length;
     const warnings = problems.length - errors;
@@ -252,22 +249,4 @@ export async function validateCommand(args: string[], io: CliIO): Promise<number
     io.stdout(`${displayPath(resolve(file))}: ${errors === 0 ? "ok" : `${errors} error${errors === 1 ? "" : "s"}`}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}\n`);
   }
   return failed ? EXIT.problems : EXIT.ok;
-}
-
-/** Every problem of one file, registry or configuration (told apart by its `entries` key). */
-export function validateFile(file: string): Problem[] {
-  const shown = displayPath(file);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    return [{ file: shown, severity: "error", message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }];
-  }
-  const parsed = parseYaml(text, shown);
-  if (!parsed.ok) return [parsed.problem];
-  const value = parsed.doc.value;
-  if (value !== null && typeof value === "object" && !Array.isArray(value) && "entries" in value) {
-    return checkRegistry(parsed.doc, shown).problems;
-  }
-  return checkConfigFile(file).problems;
 }

@@ -7,9 +7,9 @@ import { fileURLToPath } from "node:url";
 import { checkConfig, type RouterConfig } from "../core/config.js";
 import { resolveLayered } from "../core/layering.js";
 import { ConfigError, hasErrors, type Problem } from "../core/problems.js";
-import { parseRegistry, type Registry } from "../core/registry.js";
+import { checkRegistry, parseRegistry, type Registry } from "../core/registry.js";
 import { buildRouter, type Router } from "../core/router.js";
-import { parseYaml } from "../core/yaml.js";
+import { parseYaml, type ParsedYaml } from "../core/yaml.js";
 
 /** The project root: two levels above this file in both src/ (tsx, vitest) and dist/src/. */
 function projectRoot(): string {
@@ -53,13 +53,8 @@ export interface LoadedConfig {
   raw: Record<string, unknown>;
 }
 
-/**
- * Read and check a configuration file, never throwing for what is in it. A file that names a
- * `registry` stands alone; one that names none is read as the app reads a repository's
- * `.github/review-router.yml`: layered over the bundled configuration.
- */
-export function checkConfigFile(file: string = BUNDLED_CONFIG): { loaded?: LoadedConfig; problems: Problem[] } {
-  const shown = displayPath(file);
+/** Read and parse a YAML file; unreadable or invalid, the problem says so. */
+function readYamlFile(file: string): { doc: ParsedYaml } | { problems: Problem[] } {
   let text: string;
   try {
     text = readText(file);
@@ -67,14 +62,39 @@ export function checkConfigFile(file: string = BUNDLED_CONFIG): { loaded?: Loade
     if (err instanceof ConfigError) return { problems: err.problems };
     throw err;
   }
-  const parsed = parseYaml(text, shown);
-  if (!parsed.ok) return { problems: [parsed.problem] };
-  const value = parsed.doc.value;
+  const parsed = parseYaml(text, displayPath(file));
+  return parsed.ok ? { doc: parsed.doc } : { problems: [parsed.problem] };
+}
+
+/**
+ * Read and check a configuration file, never throwing for what is in it. A file that names a
+ * `registry` stands alone; one that names none is read as the app reads a repository's
+ * `.github/review-router.yml`: layered over the bundled configuration.
+ */
+export function checkConfigFile(file: string = BUNDLED_CONFIG): { loaded?: LoadedConfig; problems: Problem[] } {
+  const read = readYamlFile(file);
+  return "doc" in read ? checkConfigDoc(file, read.doc) : { problems: read.problems };
+}
+
+/** Every problem of one file, a registry (told apart by its `entries` key) or a configuration. */
+export function checkAnyFile(file: string): Problem[] {
+  const read = readYamlFile(file);
+  if (!("doc" in read)) return read.problems;
+  const value = read.doc.value;
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && "entries" in value) {
+    return checkRegistry(read.doc, displayPath(file)).problems;
+  }
+  return checkConfigDoc(file, read.doc).problems;
+}
+
+function checkConfigDoc(file: string, parsed: ParsedYaml): { loaded?: LoadedConfig; problems: Problem[] } {
+  const shown = displayPath(file);
+  const value = parsed.value;
   const raw = (value !== null && typeof value === "object" && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
   if (file !== BUNDLED_CONFIG && (value === null || value === undefined || !("registry" in raw))) {
     const base = checkConfigFile(BUNDLED_CONFIG);
     if (!base.loaded) return { problems: base.problems };
-    const doc = { value: value ?? {}, lineOf: parsed.doc.lineOf };
+    const doc = { value: value ?? {}, lineOf: parsed.lineOf };
     const layered = resolveLayered(base.loaded.raw, base.loaded.registry, doc, shown);
     if (!layered.config) return { problems: layered.problems };
     return {
@@ -83,7 +103,7 @@ export function checkConfigFile(file: string = BUNDLED_CONFIG): { loaded?: Loade
     };
   }
   // A first pass learns which registry the file names; the second checks against it too.
-  const first = checkConfig(parsed.doc, shown);
+  const first = checkConfig(parsed, shown);
   if (!first.config) return { problems: first.problems };
   const registryFile = first.config.registryFile ? resolve(dirname(file), first.config.registryFile) : BUNDLED_REGISTRY;
   let reg;
@@ -94,7 +114,7 @@ export function checkConfigFile(file: string = BUNDLED_CONFIG): { loaded?: Loade
     throw err;
   }
   if (!reg.registry || hasErrors(reg.problems)) return { problems: [...first.problems, ...reg.problems] };
-  const second = checkConfig(parsed.doc, shown, reg.registry);
+  const second = checkConfig(parsed, shown, reg.registry);
   const problems = [...reg.problems, ...second.problems];
   if (!second.config || hasErrors(problems)) return { problems };
   return { loaded: { config: second.config, registry: reg.registry, configFile: file, registryFile, problems, raw }, problems };
