@@ -25,6 +25,8 @@ export interface Router {
   registry: Registry;
   modules: ResolvedModule[];
   matcher: GlobMatcher<RuleTag>;
+  /** Module indexes by lower-cased repository each owns whole. */
+  owners: Map<string, number[]>;
 }
 
 /** One reason a path is in (or kept out of) a module or area. */
@@ -76,17 +78,16 @@ export function buildRouter(config: RouterConfig, registry: Registry): Router {
     const { maintainers, from } = resolveMaintainers(spec, registry);
     return { spec, maintainers, maintainersFrom: from };
   });
-  return { config, registry, modules, matcher: new GlobMatcher(rules) };
+  const owners = new Map<string, number[]>();
+  modules.forEach((m, i) => {
+    for (const repo of new Set(m.spec.repositories.map((r) => r.toLowerCase()))) owners.set(repo, [...(owners.get(repo) ?? []), i]);
+  });
+  return { config, registry, modules, matcher: new GlobMatcher(rules), owners };
 }
 
 /** Modules that own `repository` whole; when any does, only they apply there. */
 export function repositoryOwners(router: Router, repository: string): number[] {
-  const key = repository.toLowerCase();
-  const owners: number[] = [];
-  router.modules.forEach((m, i) => {
-    if (m.spec.repositories.some((r) => r.toLowerCase() === key)) owners.push(i);
-  });
-  return owners;
+  return router.owners.get(repository.toLowerCase()) ?? [];
 }
 
 /**
