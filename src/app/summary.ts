@@ -12,13 +12,13 @@ export const COMMENT_MARKER = "<!-- review-router:summary -->";
 
 export interface SummaryContext {
   decision: RouteDecision;
-  /** Logins requested in this delivery (for the log; not shown, to keep the text stable). */
+  /** Nothing was labelled or requested: the summary says so. */
   dryRun: boolean;
   /** Set when the PR has more files than GitHub lists (3,000). */
   truncatedAt?: number;
   /** Review requests deferred because the pull request is a draft. */
   draftDeferred: boolean;
-  /** Logins GitHub refused (not collaborators), already folded into decision.skipped. */
+  /** Where the configuration came from, named at the foot of the summary. */
   configSource: string;
 }
 
