@@ -14,8 +14,11 @@ export const MARKER_PREFIX = "<!-- review-router:";
 export const GITHUB_FILE_LIMIT = 3000;
 const PER_PAGE = 100;
 
-/** The one Octokit type the app's GitHub calls go through (Probot's, with retry and throttling). */
-export type AppOctokit = InstanceType<typeof ProbotOctokit>;
+/**
+ * The Octokit the app's GitHub calls go through: Probot's (with retry and throttling) or
+ * @octokit/rest's; only its REST methods are used.
+ */
+export type AppOctokit = Pick<InstanceType<typeof ProbotOctokit>, "rest">;
 
 export interface RepoRef {
   owner: string;

@@ -3,6 +3,7 @@
 // so a redelivered event writes nothing.
 
 import type { SummaryMode } from "../core/config.js";
+import { httpStatus } from "../core/util.js";
 import type { AppOctokit, RepoRef } from "./github-state.js";
 import { CHECK_NAME, COMMENT_MARKER, type Summary } from "./summary.js";
 
@@ -70,8 +71,8 @@ export async function createOnce(create: () => Promise<unknown>, exists: () => P
   try {
     await create();
   } catch (err) {
-    const status = (err as { status?: unknown }).status;
-    if (typeof status === "number" && status < 500) throw err;
+    const status = httpStatus(err);
+    if (status !== undefined && status < 500) throw err;
     if (await exists()) return;
     await create();
   }

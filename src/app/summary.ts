@@ -5,6 +5,7 @@
 import type { Problem } from "../core/problems.js";
 import { formatProblem } from "../core/problems.js";
 import type { RouteDecision } from "../core/route.js";
+import { plural } from "../core/util.js";
 
 export const CHECK_NAME = "review-router";
 /** Marks review-router's own summary comment so it can be found and edited in place. */
@@ -77,14 +78,14 @@ export function renderSummary(s: SummaryContext): Summary {
   }
   lines.push("", `<sub>Configuration: ${cell(s.configSource)}. Run \`review-router route\` with the same paths to see this decision offline.</sub>`);
   const n = d.modules.length;
-  const title = n === 0 ? "No module touched" : `${n} module${n === 1 ? "" : "s"}: ${d.modules.map((m) => m.name).join(", ")}`;
+  const title = n === 0 ? "No module touched" : `${plural(n, "module")}: ${d.modules.map((m) => m.name).join(", ")}`;
   return { title: title.length > 200 ? `${title.slice(0, 197)}...` : title, body: lines.join("\n") };
 }
 
 export function renderConfigError(file: string, problems: readonly Problem[]): Summary {
   const errors = problems.filter((p) => p.severity === "error");
   const body = [
-    `review-router did not act on this event: its configuration \`${file}\` has ${errors.length} error${errors.length === 1 ? "" : "s"}.`,
+    `review-router did not act on this event: its configuration \`${file}\` has ${plural(errors.length, "error")}.`,
     "",
     "```",
     ...errors.slice(0, 50).map(formatProblem),

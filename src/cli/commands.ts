@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, formatProblem, type Problem } from "../core/problems.js";
 import { route, type RouteDecision } from "../core/route.js";
 import { explainPath, matchPath } from "../core/router.js";
+import { plural } from "../core/util.js";
 import { checkAnyFile, displayPath, loadRouter } from "../io/files.js";
 import { formatDecision, table } from "./format.js";
 import { EXIT, type CliIO } from "./io.js";
@@ -246,7 +247,7 @@ export async function validateCommand(args: string[], io: CliIO): Promise<number
     const errors = problems.filter((p) => p.severity === "error").length;
     const warnings = problems.length - errors;
     if (errors > 0) failed = true;
-    io.stdout(`${displayPath(resolve(file))}: ${errors === 0 ? "ok" : `${errors} error${errors === 1 ? "" : "s"}`}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}\n`);
+    io.stdout(`${displayPath(resolve(file))}: ${errors === 0 ? "ok" : plural(errors, "error")}${warnings > 0 ? `, ${plural(warnings, "warning")}` : ""}\n`);
   }
   return failed ? EXIT.problems : EXIT.ok;
 }

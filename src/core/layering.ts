@@ -6,14 +6,11 @@
 import { checkConfig, type RouterConfig } from "./config.js";
 import { hasErrors, type Problem } from "./problems.js";
 import type { Registry } from "./registry.js";
+import { isPlainObject } from "./util.js";
 import type { ParsedYaml } from "./yaml.js";
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
 function sameName(a: unknown, name: string): boolean {
-  return isRecord(a) && typeof a.name === "string" && a.name.toLowerCase() === name.toLowerCase();
+  return isPlainObject(a) && typeof a.name === "string" && a.name.toLowerCase() === name.toLowerCase();
 }
 
 /**
@@ -26,7 +23,7 @@ function overlayModules(base: Record<string, unknown>, repo: Record<string, unkn
   return {
     ...repo,
     modules: repo.modules.map((m: unknown) => {
-      if (!isRecord(m) || typeof m.name !== "string") return m;
+      if (!isPlainObject(m) || typeof m.name !== "string") return m;
       const found = baseModules.find((b) => sameName(b, m.name as string));
       return found ? { ...(found as Record<string, unknown>), ...m } : m;
     }),
@@ -45,7 +42,7 @@ export function mergeOverBase(base: Record<string, unknown>, repo: Record<string
   const baseModules = repo.use_default_modules === false || !Array.isArray(base.modules) ? [] : base.modules;
   const out: unknown[] = [...baseModules];
   for (const m of Array.isArray(overlaid.modules) ? overlaid.modules : []) {
-    const at = isRecord(m) && typeof m.name === "string" ? out.findIndex((b) => sameName(b, m.name as string)) : -1;
+    const at = isPlainObject(m) && typeof m.name === "string" ? out.findIndex((b) => sameName(b, m.name as string)) : -1;
     if (at >= 0) out[at] = m;
     else out.push(m);
   }
@@ -63,7 +60,7 @@ export function resolveLayered(
   doc: ParsedYaml,
   file: string,
 ): { config?: RouterConfig; problems: Problem[] } {
-  if (!isRecord(doc.value)) {
+  if (!isPlainObject(doc.value)) {
     return { problems: [{ file, line: 1, severity: "error", message: "the configuration must be a YAML mapping of keys" }] };
   }
   if ("registry" in doc.value) {

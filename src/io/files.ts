@@ -9,6 +9,7 @@ import { resolveLayered } from "../core/layering.js";
 import { ConfigError, hasErrors, type Problem } from "../core/problems.js";
 import { checkRegistry, parseRegistry, type Registry } from "../core/registry.js";
 import { buildRouter, type Router } from "../core/router.js";
+import { isPlainObject } from "../core/util.js";
 import { parseYaml, type ParsedYaml } from "../core/yaml.js";
 
 /** The project root: two levels above this file in both src/ (tsx, vitest) and dist/src/. */
@@ -81,7 +82,7 @@ export function checkAnyFile(file: string): Problem[] {
   const read = readYamlFile(file);
   if (!("doc" in read)) return read.problems;
   const value = read.doc.value;
-  if (value !== null && typeof value === "object" && !Array.isArray(value) && "entries" in value) {
+  if (isPlainObject(value) && "entries" in value) {
     return checkRegistry(read.doc, displayPath(file)).problems;
   }
   return checkConfigDoc(file, read.doc).problems;
@@ -90,7 +91,7 @@ export function checkAnyFile(file: string): Problem[] {
 function checkConfigDoc(file: string, parsed: ParsedYaml): { loaded?: LoadedConfig; problems: Problem[] } {
   const shown = displayPath(file);
   const value = parsed.value;
-  const raw = (value !== null && typeof value === "object" && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
+  const raw = isPlainObject(value) ? value : {};
   if (file !== BUNDLED_CONFIG && (value === null || value === undefined || !("registry" in raw))) {
     const base = checkConfigFile(BUNDLED_CONFIG);
     if (!base.loaded) return { problems: base.problems };

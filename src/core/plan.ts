@@ -1,0 +1,234 @@
+// Decide, then act: from a pull request's or issue's gathered state, what review-router should
+// do, as plain data. Pure, no I/O: the app, the CLI and a GitHub Action carry a plan out through
+// the same port. Whatever GitHub answers while a plan is carried out (a 422 refusing a review
+// request) becomes a new input, and the planner is asked again; a plan is never patched.
+
+import type { AppSettings, SummaryMode } from "./config.js";
+import type { IssueDecision } from "./issue-text.js";
+import { loginKey } from "./registry.js";
+import { route, type ChangedFile, type ModuleDecision, type RouteDecision } from "./route.js";
+import type { Router } from "./router.js";
+import type { SkipReason } from "./select.js";
+
+/** What is on a pull request or issue now, as read from GitHub (its timeline folded over the payload). */
+export interface ThreadFacts {
+  labels: ReadonlySet<string>;
+  /** Labels review-router added (and that nobody removed since). */
+  labelsAddedByApp: ReadonlySet<string>;
+  /** Labels a human removed: never added again. */
+  labelsRemovedByHuman: ReadonlySet<string>;
+  requestedUsers: readonly string[];
+  requestedTeams: readonly string[];
+  /** Users whose review request a human removed: never requested again. */
+  requestRemovedByHuman: readonly string[];
+  reviewedBy: readonly string[];
+}
+
+export interface PullRequestFacts {
+  repository: string;
+  number: number;
+  author: string;
+  draft: boolean;
+  files: ChangedFile[];
+  /** Set when the pull request has more files than GitHub lists. */
+  truncatedAt?: number;
+  thread: ThreadFacts;
+}
+
+/** A review request GitHub refused, and why; fed back into the next plan. */
+export interface Refusal {
+  login: string;
+  reason: SkipReason;
+}
+
+export interface PullRequestPlanInput {
+  router: Router;
+  pr: PullRequestFacts;
+  /** The configuration's dry_run, or the environment's DRY_RUN. */
+  dryRun: boolean;
+  /** Users GitHub refused earlier in this delivery: never chosen again. */
+  refused?: readonly Refusal[];
+}
+
+export interface ReviewRequest {
+  users: string[];
+  /** Team slugs. */
+  teams: string[];
+}
+
+export interface SummaryPlan {
+  mode: Exclude<SummaryMode, "none">;
+  /** What the summary shows: the decision, with each module's reviewers as they will be on the pull request. */
+  decision: RouteDecision;
+  dryRun: boolean;
+  draftDeferred: boolean;
+  truncatedAt?: number;
+}
+
+export interface PullRequestPlan {
+  /** The core's routing decision, as route() returned it. */
+  decision: RouteDecision;
+  /** Nothing is written but the summary. */
+  dryRun: boolean;
+  labels: { add: string[]; remove: string[] };
+  /** Review requests to make now. */
+  reviews: ReviewRequest;
+  /** Chosen reviewers not requested now, with the reason (a draft's reviewers wait until it is ready). */
+  deferred: { login: string; reason: "draft" }[];
+  /** Every candidate not chosen, with the reason (from the routing decision). */
+  skipped: RouteDecision["skipped"];
+  summary?: SummaryPlan;
+}
+
+/** Labels any module of the configuration can add; only these are ever removed by sync_labels. */
+export function configuredLabels(config: { modules: { label?: string; areas: { label: string }[] }[] }): Set<string> {
+  const out = new Set<string>();
+  for (const m of config.modules) {
+    if (m.label) out.add(m.label);
+    for (const a of m.areas) out.add(a.label);
+  }
+  return out;
+}
+
+/** Logins never to request: those a human removed, then those GitHub refused. */
+function blockedLogins(pr: PullRequestFacts, refused: readonly Refusal[]): Refusal[] {
+  return [...pr.thread.requestRemovedByHuman.map((login): Refusal => ({ login, reason: "request removed" })), ...refused];
+}
+
+function routePullRequest(input: PullRequestPlanInput): RouteDecision {
+  const { pr } = input;
+  return route(input.router, {
+    repository: pr.repository,
+    prNumber: pr.number,
+    author: pr.author,
+    files: pr.files,
+    requestedReviewers: [...pr.thread.requestedUsers],
+    requestedTeams: [...pr.thread.requestedTeams],
+    reviewedBy: [...pr.thread.reviewedBy],
+    blocked: blockedLogins(pr, input.refused ?? []),
+  });
+}
+
+/** Add what is missing, never what a human removed; with sync_labels, remove our own that no longer apply. */
+function planLabels(decision: RouteDecision, thread: ThreadFacts, router: Router): { add: string[]; remove: string[] } {
+  const add = decision.labels.filter((l) => !thread.labels.has(l) && !thread.labelsRemovedByHuman.has(l));
+  if (!router.config.app.syncLabels) return { add, remove: [] };
+  const known = configuredLabels(router.config);
+  const remove = [...thread.labelsAddedByApp].filter((l) => thread.labels.has(l) && known.has(l) && !decision.labels.includes(l));
+  return { add, remove };
+}
+
+/** A draft (with skip_drafts) gets no new review request: the chosen reviewers are deferred. */
+function planReviews(decision: RouteDecision, pr: PullRequestFacts, app: AppSettings): Pick<PullRequestPlan, "reviews" | "deferred"> {
+  if (pr.draft && app.skipDrafts) return { reviews: { users: [], teams: [] }, deferred: decision.reviewers.map((login) => ({ login, reason: "draft" })) };
+  // No module source names teams yet; CODEOWNERS teams will be requested through the same field.
+  return { reviews: { users: [...decision.reviewers], teams: [] }, deferred: [] };
+}
+
+/** The decision as the summary shows it: a deferred reviewer does not cover a module yet. */
+function shownDecision(decision: RouteDecision, deferred: readonly { login: string }[]): RouteDecision {
+  if (deferred.length === 0) return decision;
+  const waiting = new Set(deferred.map((d) => loginKey(d.login)));
+  const modules = decision.modules.map((m): ModuleDecision => ({ ...m, reviewers: m.reviewers.filter((r) => !waiting.has(loginKey(r))) }));
+  return { ...decision, reviewers: [], modules };
+}
+
+function planSummary(
+  app: AppSettings,
+  decision: RouteDecision,
+  input: PullRequestPlanInput,
+  deferred: readonly { login: string }[],
+): SummaryPlan | undefined {
+  if (app.summary === "none") return undefined;
+  const { pr } = input;
+  return {
+    mode: app.summary,
+    decision: shownDecision(decision, deferred),
+    dryRun: input.dryRun,
+    draftDeferred: pr.draft && app.skipDrafts,
+    ...(pr.truncatedAt !== undefined ? { truncatedAt: pr.truncatedAt } : {}),
+  };
+}
+
+/** Route the pull request, then decide the labels, review requests and summary. */
+export function planPullRequest(input: PullRequestPlanInput): PullRequestPlan {
+  const app = input.router.config.app;
+  const decision = routePullRequest(input);
+  const labels = planLabels(decision, input.pr.thread, input.router);
+  const { reviews, deferred } = planReviews(decision, input.pr, app);
+  const summary = planSummary(app, decision, input, deferred);
+  return { decision, dryRun: input.dryRun, labels, reviews, deferred, skipped: decision.skipped, ...(summary ? { summary } : {}) };
+}
+
+/** What carrying out a plan changed on GitHub. */
+export interface Applied {
+  labelsAdded: string[];
+  labelsRemoved: string[];
+  requestedUsers: string[];
+  requestedTeams: string[];
+}
+
+/**
+ * The input of the next plan once `applied` is done and GitHub refused `refused`: the thread as
+ * it now is (the labels and requests made count as present), and the refused users blocked.
+ */
+export function afterApplying(input: PullRequestPlanInput, applied: Applied, refused: readonly Refusal[]): PullRequestPlanInput {
+  const t = input.pr.thread;
+  const labels = new Set(t.labels);
+  const byApp = new Set(t.labelsAddedByApp);
+  for (const l of applied.labelsAdded) {
+    labels.add(l);
+    byApp.add(l);
+  }
+  for (const l of applied.labelsRemoved) {
+    labels.delete(l);
+    byApp.delete(l);
+  }
+  const thread: ThreadFacts = {
+    ...t,
+    labels,
+    labelsAddedByApp: byApp,
+    requestedUsers: [...t.requestedUsers, ...applied.requestedUsers],
+    requestedTeams: [...t.requestedTeams, ...applied.requestedTeams],
+  };
+  return { ...input, pr: { ...input.pr, thread }, refused: [...(input.refused ?? []), ...refused] };
+}
+
+/** Marks the one comment that cc's the maintainers of an issue's modules. */
+export const CC_MARKER = "<!-- review-router:cc -->";
+
+export interface IssuePlanInput {
+  decision: IssueDecision;
+  author: string;
+  thread: Pick<ThreadFacts, "labels" | "labelsRemovedByHuman">;
+  /** Whether review-router's cc comment is already on the issue. */
+  ccCommentPresent: boolean;
+  settings: Pick<AppSettings, "issueComment">;
+  dryRun: boolean;
+}
+
+export interface IssuePlan {
+  decision: IssueDecision;
+  dryRun: boolean;
+  labels: { add: string[] };
+  /** The cc comment to write, when one is due. */
+  comment?: { marker: string; body: string };
+}
+
+/** The cc comment: each module with maintainers, and its maintainers but the author; none when that leaves nobody. */
+function ccComment(decision: IssueDecision, author: string): string | undefined {
+  const notAuthor = (l: string) => loginKey(l) !== loginKey(author);
+  if (!decision.modules.some((m) => m.maintainers.some(notAuthor))) return undefined;
+  const lines = decision.modules
+    .filter((m) => m.maintainers.length > 0)
+    .map((m) => `- ${m.name}: ${m.maintainers.filter(notAuthor).map((l) => `@${l}`).join(" ")}`);
+  return `${CC_MARKER}\ncc the maintainers of the modules this issue names:\n\n${lines.join("\n")}`;
+}
+
+/** Label an issue by the modules it names (never re-adding one a human removed); cc their maintainers once. */
+export function planIssue(input: IssuePlanInput): IssuePlan {
+  const { decision, thread } = input;
+  const add = decision.labels.filter((l) => !thread.labels.has(l) && !thread.labelsRemovedByHuman.has(l));
+  const body = input.settings.issueComment && !input.ccCommentPresent ? ccComment(decision, input.author) : undefined;
+  return { decision, dryRun: input.dryRun, labels: { add }, ...(body ? { comment: { marker: CC_MARKER, body } } : {}) };
+}
