@@ -120,7 +120,9 @@ function planLabels(decision: RouteDecision, thread: ThreadFacts, router: Router
 
 /** A draft (with skip_drafts) gets no new review request: the chosen reviewers are deferred. */
 function planReviews(decision: RouteDecision, pr: PullRequestFacts, app: AppSettings): Pick<PullRequestPlan, "reviews" | "deferred"> {
-  if (pr.draft && app.skipDrafts) return { reviews: { users: [], teams: [] }, deferred: decision.reviewers.map((login) => ({ login, reason: "draft" })) };
+  if (pr.draft && app.skipDrafts) {
+    return { reviews: { users: [], teams: [] }, deferred: decision.reviewers.map((login) => ({ login, reason: "draft" })) };
+  }
   // No module source names teams yet; CODEOWNERS teams will be requested through the same field.
   return { reviews: { users: [...decision.reviewers], teams: [] }, deferred: [] };
 }

@@ -1,0 +1,135 @@
+// An in-memory GitHub behind the GitHubPort, for table tests of the plan/apply logic. It keeps
+// one thread's labels, review requests and comments, refuses like GitHub does (422 for a batch
+// holding anyone who is not a collaborator, 404 for a label that is not there), and records
+// every call in order. The wire format of each call is tested with nock elsewhere.
+
+import type { ChangedFile } from "../../src/core/route.js";
+import type { RepoRef, ThreadState } from "../../src/app/github-state.js";
+import type { GitHubPort, InitialThread, SummaryWrite } from "../../src/app/port.js";
+
+export type FakeCall =
+  | { call: "listChangedFiles"; number: number }
+  | { call: "readThreadState"; number: number }
+  | { call: "addLabels"; number: number; labels: string[] }
+  | { call: "removeLabel"; number: number; name: string }
+  | { call: "requestReviews"; number: number; users: string[]; teams: string[] }
+  | { call: "writeSummary"; number: number; headSha: string; write: SummaryWrite }
+  | { call: "createComment"; number: number; body: string }
+  | { call: "listComments"; number: number };
+
+export interface FakeThread {
+  files?: string[];
+  labels?: string[];
+  labelsAddedByApp?: string[];
+  labelsRemovedByHuman?: string[];
+  requestedUsers?: string[];
+  requestedTeams?: string[];
+  requestRemovedByHuman?: string[];
+  reviewedBy?: string[];
+  comments?: { id: number; body: string }[];
+}
+
+/** Thrown like Octokit's RequestError: what matters to the app is `status`. */
+export class FakeHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class FakeGitHub implements GitHubPort {
+  readonly repo: RepoRef = { owner: "acme", repo: "widgets" };
+  readonly calls: FakeCall[] = [];
+  readonly labels: Set<string>;
+  readonly requestedUsers: string[];
+  readonly requestedTeams: string[];
+  readonly comments: { id: number; body: string }[];
+  /** Users and teams GitHub refuses to request (422), lower-cased. */
+  readonly notCollaborators = new Set<string>();
+  /** Failures to throw instead of doing a call, consumed in order, by call name. */
+  readonly failures = new Map<FakeCall["call"], FakeHttpError[]>();
+  /** Set when a created comment is kept although the answer is lost (a 5xx after the write). */
+  loseCreateAnswer = false;
+
+  constructor(private readonly thread: FakeThread = {}) {
+    this.labels = new Set(thread.labels ?? []);
+    this.requestedUsers = [...(thread.requestedUsers ?? [])];
+    this.requestedTeams = [...(thread.requestedTeams ?? [])];
+    this.comments = [...(thread.comments ?? [])];
+  }
+
+  /** Make the next `call` fail with `status`. */
+  failNext(call: FakeCall["call"], status: number): this {
+    this.failures.set(call, [...(this.failures.get(call) ?? []), new FakeHttpError(status, `fake ${status}`)]);
+    return this;
+  }
+
+  /** Calls that change something on GitHub. */
+  writes(): FakeCall[] {
+    return this.calls.filter((c) => !["listChangedFiles", "readThreadState", "listComments"].includes(c.call));
+  }
+
+  private record(c: FakeCall): void {
+    this.calls.push(c);
+    const failure = this.failures.get(c.call)?.shift();
+    if (failure) throw failure;
+  }
+
+  async listChangedFiles(number: number): Promise<{ files: ChangedFile[] }> {
+    this.record({ call: "listChangedFiles", number });
+    return { files: (this.thread.files ?? []).map((path) => ({ path })) };
+  }
+
+  async readThreadState(number: number, initial: InitialThread): Promise<ThreadState> {
+    this.record({ call: "readThreadState", number });
+    const t = this.thread;
+    return {
+      labels: new Set([...initial.labels, ...this.labels]),
+      labelsAddedByApp: new Set(t.labelsAddedByApp ?? []),
+      labelsRemovedByHuman: new Set(t.labelsRemovedByHuman ?? []),
+      requestedUsers: [...new Set([...initial.requestedUsers, ...this.requestedUsers])],
+      requestedTeams: [...new Set([...initial.requestedTeams, ...this.requestedTeams])],
+      requestRemovedByHuman: [...(t.requestRemovedByHuman ?? [])],
+      reviewedBy: [...(t.reviewedBy ?? [])],
+      appComments: [...this.comments],
+    };
+  }
+
+  async addLabels(number: number, labels: readonly string[]): Promise<void> {
+    this.record({ call: "addLabels", number, labels: [...labels] });
+    for (const l of labels) this.labels.add(l);
+  }
+
+  async removeLabel(number: number, name: string): Promise<void> {
+    this.record({ call: "removeLabel", number, name });
+    if (!this.labels.delete(name)) throw new FakeHttpError(404, "Label does not exist");
+  }
+
+  async requestReviews(number: number, request: { users: readonly string[]; teams: readonly string[] }): Promise<void> {
+    this.record({ call: "requestReviews", number, users: [...request.users], teams: [...request.teams] });
+    if ([...request.users, ...request.teams].some((x) => this.notCollaborators.has(x.toLowerCase()))) {
+      throw new FakeHttpError(422, "Reviews may only be requested from collaborators.");
+    }
+    this.requestedUsers.push(...request.users);
+    this.requestedTeams.push(...request.teams);
+  }
+
+  async writeSummary(number: number, headSha: string, write: SummaryWrite): Promise<void> {
+    this.record({ call: "writeSummary", number, headSha, write });
+  }
+
+  async createComment(number: number, body: string): Promise<void> {
+    this.calls.push({ call: "createComment", number, body });
+    const failure = this.failures.get("createComment")?.shift();
+    if (failure && !this.loseCreateAnswer) throw failure;
+    this.comments.push({ id: 1000 + this.comments.length, body });
+    if (failure) throw failure;
+  }
+
+  async listComments(number: number): Promise<{ id: number; body: string }[]> {
+    this.record({ call: "listComments", number });
+    return [...this.comments];
+  }
+}
