@@ -2,10 +2,9 @@
 // GitHub port, plan (pure: src/core/plan.ts), then apply the plan and write the summary.
 
 import type { Context } from "probot";
-import type { PullRequestFacts } from "../core/plan.js";
 import { planAndApplyPullRequest, writePlannedSummary, type PullRequestRun } from "./apply.js";
-import type { ThreadState } from "./github-state.js";
-import { octokitPort, type GitHubPort } from "./port.js";
+import { gatherPullRequest, type PullRequestEventView } from "./gather.js";
+import { octokitPort } from "./port.js";
 import type { Bundled } from "./repo-config.js";
 import { openThread, type OpenThread } from "./thread.js";
 import { renderConfigError } from "./summary.js";
@@ -40,7 +39,7 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
     await port.writeSummary(pr.number, pr.head.sha, { mode: "check", summary, conclusion: "failure", appComments: [] });
     return;
   }
-  const { facts, thread } = await gatherPullRequest(port, open, pr);
+  const { facts, thread } = await gatherPullRequest(port, eventView(pr));
   const dryRun = loaded.config.app.dryRun || deps.dryRunEnv;
   const run = await planAndApplyPullRequest(port, { router: loaded.router, pr: facts, dryRun }, (refused) =>
     log.warn({ refused }, "GitHub refused review requests; choosing again without those users"),
@@ -49,28 +48,19 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
   logRun(open, run);
 }
 
-/** The pull request's changed files and its state now (the timeline over the payload). */
-async function gatherPullRequest(
-  port: GitHubPort,
-  open: OpenThread,
-  pr: PullRequestPayload,
-): Promise<{ facts: PullRequestFacts; thread: ThreadState }> {
-  const { files, truncatedAt } = await port.listChangedFiles(pr.number, pr.changed_files ?? 0);
-  const thread = await port.readThreadState(pr.number, {
-    labels: pr.labels.map((l) => l.name),
-    requestedUsers: (pr.requested_reviewers ?? []).flatMap((r) => (r && "login" in r && r.login ? [r.login] : [])),
-    requestedTeams: (pr.requested_teams ?? []).flatMap((t) => (t && "slug" in t && t.slug ? [t.slug] : [])),
-  });
-  const facts: PullRequestFacts = {
-    repository: open.repository,
+/** What the payload shows of the pull request, in the shape gathering starts from. */
+function eventView(pr: PullRequestPayload): PullRequestEventView {
+  return {
     number: pr.number,
     author: pr.user?.login ?? "",
     draft: pr.draft === true,
-    files,
-    ...(truncatedAt ? { truncatedAt } : {}),
-    thread,
+    changedFiles: pr.changed_files ?? 0,
+    thread: {
+      labels: pr.labels.map((l) => l.name),
+      requestedUsers: (pr.requested_reviewers ?? []).flatMap((r) => (r && "login" in r && r.login ? [r.login] : [])),
+      requestedTeams: (pr.requested_teams ?? []).flatMap((t) => (t && "slug" in t && t.slug ? [t.slug] : [])),
+    },
   };
-  return { facts, thread };
 }
 
 function logRun(open: OpenThread, run: PullRequestRun): void {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { applyIssuePlan, applyPullRequestPlan, planAndApplyPullRequest, requestReviews, writePlannedSummary } from "../../src/app/apply.js";
 import { CC_MARKER, planIssue, planPullRequest, type PullRequestPlan, type PullRequestPlanInput } from "../../src/core/plan.js";
+import { gatherPullRequest } from "../../src/app/gather.js";
 import { FakeGitHub, type FakeThread } from "../helpers/fake-github.js";
 import { REPOSITORY, smallRouter } from "../helpers/small-router.js";
 
@@ -18,13 +19,9 @@ async function gathered(
   github: FakeGitHub,
   o: { settings?: string; draft?: boolean; dryRun?: boolean } = {},
 ): Promise<PullRequestPlanInput> {
-  const { files } = await github.listChangedFiles(PR);
-  const thread = await github.readThreadState(PR, { labels: [], requestedUsers: [], requestedTeams: [] });
-  return {
-    router: smallRouter(o.settings),
-    pr: { repository: REPOSITORY, number: PR, author: "zed", draft: o.draft ?? false, files, thread },
-    dryRun: o.dryRun ?? false,
-  };
+  const thread = { labels: [], requestedUsers: [], requestedTeams: [] };
+  const { facts } = await gatherPullRequest(github, { number: PR, author: "zed", draft: o.draft ?? false, changedFiles: 3, thread });
+  return { router: smallRouter(o.settings), pr: facts, dryRun: o.dryRun ?? false };
 }
 
 const other = (login: string) => (login === "carol" ? "dave" : "carol");

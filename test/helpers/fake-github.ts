@@ -19,6 +19,8 @@ export type FakeCall =
 
 export interface FakeThread {
   files?: string[];
+  /** Set to say GitHub listed only this many of the files. */
+  truncatedAt?: number;
   labels?: string[];
   labelsAddedByApp?: string[];
   labelsRemovedByHuman?: string[];
@@ -77,9 +79,10 @@ export class FakeGitHub implements GitHubPort {
     if (failure) throw failure;
   }
 
-  async listChangedFiles(number: number): Promise<{ files: ChangedFile[] }> {
+  async listChangedFiles(number: number): Promise<{ files: ChangedFile[]; truncatedAt?: number }> {
     this.record({ call: "listChangedFiles", number });
-    return { files: (this.thread.files ?? []).map((path) => ({ path })) };
+    const files = (this.thread.files ?? []).map((path) => ({ path }));
+    return this.thread.truncatedAt === undefined ? { files } : { files, truncatedAt: this.thread.truncatedAt };
   }
 
   async readThreadState(number: number, initial: InitialThread): Promise<ThreadState> {
