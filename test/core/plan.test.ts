@@ -57,6 +57,7 @@ describe("planPullRequest", () => {
     expect(plan.deferred).toEqual([]);
     expect(plan.skipped).toEqual(decision.skipped);
     expect(plan.summary).toEqual({ mode: "check", decision, dryRun: false, draftDeferred: false });
+    expect(JSON.parse(JSON.stringify(plan)), "a plan is plain data: it prints as JSON whole").toEqual(plan);
   });
 
   it.each([
