@@ -67,7 +67,9 @@ export function metricsSettingsFromEnv(env: NodeJS.ProcessEnv): MetricsSettings 
   const port = envPort("METRICS_PORT", env.METRICS_PORT, DEFAULT_METRICS_PORT);
   const webhookPort = Number(env.PORT ?? 3000); // Probot's default
   if (port !== 0 && port === webhookPort) {
-    throw new Error(`METRICS_PORT: ${port} is the webhook port (PORT); choose another port so that /metrics is never served to GitHub's side`);
+    throw new Error(
+      `METRICS_PORT: ${port} is the webhook port (PORT); choose another port so that /metrics is never served where GitHub delivers`,
+    );
   }
   const host = env.HOST?.trim();
   return { port, ...(host ? { host } : {}) };
@@ -185,7 +187,9 @@ export class Metrics {
    * handler noted, else "routed"; a throw is "failed", or "budget_exceeded" when GitHub's rate
    * limit ran out). The error is rethrown for Probot to log.
    */
-  instrument<C extends { name: string; payload: { action?: string } }>(handler: (context: C) => Promise<void>): (context: C) => Promise<void> {
+  instrument<C extends { name: string; payload: { action?: string } }>(
+    handler: (context: C) => Promise<void>,
+  ): (context: C) => Promise<void> {
     return async (context) => {
       const event = context.payload.action ? `${context.name}.${context.payload.action}` : context.name;
       const s: DeliveryScope = { event };
@@ -225,11 +229,12 @@ export class Metrics {
     const event = scope.getStore()?.event ?? "none";
     // Octokit's hook sees the parameters before they become the body (`labels`, `reviewers`).
     const body = options as { labels?: unknown; reviewers?: unknown };
-    if (method === "POST" && route === "/repos/{owner}/{repo}/issues/{issue_number}/labels" && Array.isArray(body.labels)) {
+    const call = `${method} ${route}`;
+    if (call === "POST /repos/{owner}/{repo}/issues/{issue_number}/labels" && Array.isArray(body.labels)) {
       this.labelsAdded.inc({ event }, body.labels.length);
-    } else if (method === "DELETE" && route === "/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}") {
+    } else if (call === "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}") {
       this.labelsRemoved.inc({ event });
-    } else if (method === "POST" && route === "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers" && Array.isArray(body.reviewers)) {
+    } else if (call === "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers" && Array.isArray(body.reviewers)) {
       this.reviewersRequested.inc({ event }, body.reviewers.length);
     }
   }
@@ -284,7 +289,9 @@ export async function listenMetrics(metrics: Metrics, settings: MetricsSettings)
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (err) => reject(new Error(`METRICS_PORT: cannot listen on ${settings.host ?? "*"}:${settings.port}: ${err.message}`)));
+    server.once("error", (err) => {
+      reject(new Error(`METRICS_PORT: cannot listen on ${settings.host ?? "*"}:${settings.port}: ${err.message}`));
+    });
     server.listen(settings.port, settings.host, () => resolve());
   });
   const address = server.address() as AddressInfo;

@@ -47,9 +47,11 @@ async function valueOf(metrics: Metrics, name: string, labels: Record<string, st
   const metric = metrics.registry.getSingleMetric(name) ?? metrics.registry.getSingleMetric(base);
   if (!metric) throw new Error(`no metric ${name}`);
   const { values } = await metric.get();
-  const hit = values.find(
-    (v) => ((v as { metricName?: string }).metricName ?? name) === name && Object.entries(labels).every(([k, x]) => String((v.labels as Record<string, unknown>)[k]) === x),
-  );
+  const hit = values.find((v) => {
+    const labelled = v.labels as Record<string, unknown>;
+    const series = (v as { metricName?: string }).metricName ?? name;
+    return series === name && Object.entries(labels).every(([k, x]) => String(labelled[k]) === x);
+  });
   return hit?.value ?? 0;
 }
 
@@ -74,12 +76,15 @@ describe("metricsSettingsFromEnv", () => {
 
   it("names the variable and the value it cannot read", () => {
     expect(() => metricsSettingsFromEnv({ METRICS: "maybe" })).toThrow('METRICS: expected 1 (serve /metrics) or 0 (do not), got "maybe"');
-    expect(() => metricsSettingsFromEnv({ METRICS: "1", METRICS_PORT: "http" })).toThrow('METRICS_PORT: expected a port number from 0 to 65535, got "http"');
+    expect(() => metricsSettingsFromEnv({ METRICS: "1", METRICS_PORT: "http" })).toThrow(
+      'METRICS_PORT: expected a port number from 0 to 65535, got "http"',
+    );
     expect(() => metricsSettingsFromEnv({ METRICS: "1", METRICS_PORT: "70000" })).toThrow("METRICS_PORT: expected a port number");
   });
 
   it("refuses the webhook port, given or Probot's default", () => {
-    expect(() => metricsSettingsFromEnv({ METRICS: "1", PORT: "8080", METRICS_PORT: "8080" })).toThrow("METRICS_PORT: 8080 is the webhook port (PORT)");
+    const same = { METRICS: "1", PORT: "8080", METRICS_PORT: "8080" };
+    expect(() => metricsSettingsFromEnv(same)).toThrow("METRICS_PORT: 8080 is the webhook port (PORT)");
     expect(() => metricsSettingsFromEnv({ METRICS: "1", METRICS_PORT: "3000" })).toThrow("METRICS_PORT: 3000 is the webhook port");
   });
 });
@@ -87,13 +92,16 @@ describe("metricsSettingsFromEnv", () => {
 describe("routeTemplate", () => {
   it("keeps Octokit's route templates and drops their query", () => {
     expect(routeTemplate("/repos/{owner}/{repo}/pulls/{pull_number}/files")).toBe("/repos/{owner}/{repo}/pulls/{pull_number}/files");
-    expect(routeTemplate("/repos/{owner}/{repo}/commits/{ref}/check-runs?check_name=x")).toBe("/repos/{owner}/{repo}/commits/{ref}/check-runs");
+    const checkRuns = "/repos/{owner}/{repo}/commits/{ref}/check-runs";
+    expect(routeTemplate(`${checkRuns}?check_name=x`)).toBe(checkRuns);
     expect(routeTemplate("/graphql")).toBe("/graphql");
   });
 
   it("turns the full URLs of later pages into one label per route", () => {
-    expect(routeTemplate("https://api.github.com/repositories/65600975/pulls/12/files?per_page=100&page=2")).toBe("/repositories/{id}/pulls/{id}/files");
-    expect(routeTemplate("http://ghe.local/api/v3/repos/pytorch/vision/issues/3/timeline?page=4")).toBe("/repos/{owner}/{repo}/issues/{id}/timeline");
+    const page2 = "https://api.github.com/repositories/65600975/pulls/12/files?per_page=100&page=2";
+    expect(routeTemplate(page2)).toBe("/repositories/{id}/pulls/{id}/files");
+    const enterprise = "http://ghe.local/api/v3/repos/pytorch/vision/issues/3/timeline?page=4";
+    expect(routeTemplate(enterprise)).toBe("/repos/{owner}/{repo}/issues/{id}/timeline");
   });
 });
 
@@ -119,7 +127,10 @@ describe("Metrics.instrument", () => {
     })(ctx("issues", "opened"));
     const boom = new Error("boom");
     await expect(m.instrument(async () => Promise.reject(boom))(ctx("issues", "edited"))).rejects.toBe(boom);
-    const limited = Object.assign(new Error("API rate limit exceeded"), { status: 403, response: { headers: { "x-ratelimit-remaining": "0" } } });
+    const limited = Object.assign(new Error("API rate limit exceeded"), {
+      status: 403,
+      response: { headers: { "x-ratelimit-remaining": "0" } },
+    });
     await expect(m.instrument(async () => Promise.reject(limited))(ctx("pull_request", "reopened"))).rejects.toBe(limited);
 
     expect(await seriesOf(m, "review_router_deliveries_total")).toEqual([
@@ -146,7 +157,10 @@ describe("Metrics.instrument", () => {
       noteOutcome("skipped");
     });
     await Promise.all([slow(ctx("pull_request", "opened")), skipping(ctx("pull_request", "opened")), slow(ctx("pull_request", "opened"))]);
-    expect(await seriesOf(m, "review_router_deliveries_total")).toEqual(["event=pull_request.opened,outcome=routed: 2", "event=pull_request.opened,outcome=skipped: 1"]);
+    expect(await seriesOf(m, "review_router_deliveries_total")).toEqual([
+      "event=pull_request.opened,outcome=routed: 2",
+      "event=pull_request.opened,outcome=skipped: 1",
+    ]);
   });
 
   it("gives each server its own registry", async () => {
@@ -184,12 +198,20 @@ describe("Metrics.observeRequest", () => {
 
   it("keeps the last rate-limit figure of installation requests, by bounded resource", async () => {
     const m = new Metrics({ processMetrics: false });
-    m.observeRequest({ url: "/repos/{owner}/{repo}/pulls" }, { status: 200, headers: { "x-ratelimit-remaining": "4990", "x-ratelimit-resource": "core" } });
-    m.observeRequest({ url: "/repos/{owner}/{repo}/pulls" }, { status: 200, headers: { "x-ratelimit-remaining": "4980" } });
-    m.observeRequest({ method: "POST", url: "/graphql" }, { status: 200, headers: { "x-ratelimit-remaining": "4000", "x-ratelimit-resource": "graphql" } });
-    m.observeRequest({ url: "/x" }, { status: 200, headers: { "x-ratelimit-remaining": "7", "x-ratelimit-resource": "made-up" } });
-    m.observeRequest({ method: "POST", url: "/app/installations/{installation_id}/access_tokens" }, { status: 201, headers: { "x-ratelimit-remaining": "1" } });
-    expect(await seriesOf(m, "review_router_github_rate_limit_remaining")).toEqual(["resource=core: 4980", "resource=graphql: 4000", "resource=other: 7"]);
+    const answer = (remaining: string, resource?: string) => ({
+      status: 200,
+      headers: { "x-ratelimit-remaining": remaining, ...(resource ? { "x-ratelimit-resource": resource } : {}) },
+    });
+    m.observeRequest({ url: "/repos/{owner}/{repo}/pulls" }, answer("4990", "core"));
+    m.observeRequest({ url: "/repos/{owner}/{repo}/pulls" }, answer("4980"));
+    m.observeRequest({ method: "POST", url: "/graphql" }, answer("4000", "graphql"));
+    m.observeRequest({ url: "/x" }, answer("7", "made-up"));
+    m.observeRequest({ method: "POST", url: "/app/installations/{installation_id}/access_tokens" }, answer("1"));
+    expect(await seriesOf(m, "review_router_github_rate_limit_remaining")).toEqual([
+      "resource=core: 4980",
+      "resource=graphql: 4000",
+      "resource=other: 7",
+    ]);
   });
 });
 
@@ -205,7 +227,8 @@ describe("through the server's Octokit and Probot", () => {
   });
 
   function probotWith(m: Metrics): Probot {
-    return new Probot({ appId: APP_ID, privateKey, Octokit: createAppOctokit({ requestTimeoutMs: 5000, pacing: false }, m), logLevel: "fatal" });
+    const Octokit = createAppOctokit({ requestTimeoutMs: 5000, pacing: false }, m);
+    return new Probot({ appId: APP_ID, privateKey, Octokit, logLevel: "fatal" });
   }
 
   it("counts each request once after its retries, errors by status, and reads x-ratelimit-remaining", async () => {
@@ -220,8 +243,10 @@ describe("through the server's Octokit and Probot", () => {
       .get("/repos/pytorch/pytorch/issues/6/labels")
       .reply(404, { message: "Not Found" }, { "x-ratelimit-remaining": "4320" });
     const octokit = await probot.auth(INSTALLATION_ID);
-    await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner: "pytorch", repo: "pytorch", issue_number: 5 });
-    await expect(octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner: "pytorch", repo: "pytorch", issue_number: 6 })).rejects.toMatchObject({ status: 404 });
+    const labelsOf = (issue: number) =>
+      octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner: "pytorch", repo: "pytorch", issue_number: issue });
+    await labelsOf(5);
+    await expect(labelsOf(6)).rejects.toMatchObject({ status: 404 });
     expect(await seriesOf(m, "review_router_github_requests_total")).toEqual([
       "method=GET,route=/repos/{owner}/{repo}/issues/{issue_number}/labels,status=200: 1",
       "method=GET,route=/repos/{owner}/{repo}/issues/{issue_number}/labels,status=404: 1",
@@ -236,7 +261,8 @@ describe("through the server's Octokit and Probot", () => {
     await probot.load(createApp({ appId: APP_ID, bundled, metrics: m }));
     const files = ["torch/nn/modules/linear.py", "torch/optim/adam.py"];
     const pr = pullRequestEvent({ number: 31, changedFiles: files.length });
-    const want = route(bundled.router, { repository: "pytorch/pytorch", prNumber: 31, author: pr.pull_request.user.login, files: files.map((path) => ({ path })) });
+    const author = pr.pull_request.user.login;
+    const want = route(bundled.router, { repository: "pytorch/pytorch", prNumber: 31, author, files: files.map((path) => ({ path })) });
     mockInstallationToken();
     mockPullRequestReads(pr, { files });
     const labels = captureLabelsAdded(31);
@@ -252,8 +278,9 @@ describe("through the server's Octokit and Probot", () => {
     expect(await seriesOf(m, "review_router_labels_added_total")).toEqual([`event=pull_request.opened: ${want.labels.length}`]);
     expect(await seriesOf(m, "review_router_reviewers_requested_total")).toEqual([`event=pull_request.opened: ${want.reviewers.length}`]);
     expect(await valueOf(m, "review_router_handler_duration_seconds_count", { event: "pull_request.opened" })).toBe(1);
-    expect(await valueOf(m, "review_router_github_requests_total", { method: "POST", route: "/repos/{owner}/{repo}/check-runs", status: "201" })).toBe(1);
-    expect(await valueOf(m, "review_router_github_requests_total", { method: "POST", route: "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", status: "201" })).toBe(1);
+    const posts = (route: string) => valueOf(m, "review_router_github_requests_total", { method: "POST", route, status: "201" });
+    expect(await posts("/repos/{owner}/{repo}/check-runs")).toBe(1);
+    expect(await posts("/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers")).toBe(1);
   });
 });
 
