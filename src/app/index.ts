@@ -6,6 +6,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import { buildRouter } from "../core/router.js";
 import { BUNDLED_CONFIG, loadConfigFile } from "../io/files.js";
 import { handleIssue, ISSUE_EVENTS } from "./issue.js";
+import { noteOutcome, type Metrics } from "./metrics.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS, type AppDeps } from "./pull-request.js";
 import type { Bundled } from "./repo-config.js";
 
@@ -27,6 +28,8 @@ export interface AppOptions {
   bundled?: Bundled;
   appId?: number;
   dryRun?: boolean;
+  /** Set when METRICS=1: each handler is timed and each delivery counted with its outcome. */
+  metrics?: Metrics;
 }
 
 /** GitHub never delivers a payload over 25 MB; a larger one is not GitHub's, and is not acted on. */
@@ -53,19 +56,22 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     const actionable = (context: { name: string; payload: { installation?: unknown }; log: { warn: (o: object, m: string) => void; error: (o: object, m: string) => void } }) => {
       if (payloadTooLarge(context.payload)) {
         context.log.error({ event: context.name }, "payload exceeds GitHub's 25 MB limit; not acted on");
+        noteOutcome("skipped");
         return false;
       }
       if (!context.payload.installation) {
         context.log.warn({ event: context.name }, "delivery has no installation; cannot act on it");
+        noteOutcome("skipped");
         return false;
       }
       return true;
     };
-    app.on([...PULL_REQUEST_EVENTS], async (context) => {
+    const measured = <C extends { name: string; payload: { action?: string } }>(h: (c: C) => Promise<void>) => options.metrics?.instrument(h) ?? h;
+    app.on([...PULL_REQUEST_EVENTS], measured(async (context) => {
       if (actionable(context)) await handlePullRequest(context, deps);
-    });
-    app.on([...ISSUE_EVENTS], async (context) => {
+    }));
+    app.on([...ISSUE_EVENTS], measured(async (context) => {
       if (actionable(context)) await handleIssue(context, deps);
-    });
+    }));
   };
 }

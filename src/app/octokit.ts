@@ -12,6 +12,7 @@
 //    is short, instead of failing the delivery outright.
 
 import { ProbotOctokit } from "probot";
+import type { Metrics } from "./metrics.js";
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const MAX_RETRIES = 2;
@@ -48,8 +49,8 @@ interface Logger {
   warn: (msg: string) => void;
 }
 
-export function createAppOctokit(settings: OctokitSettings): typeof ProbotOctokit {
-  return ProbotOctokit.defaults((instance: Options) => {
+export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): typeof ProbotOctokit {
+  const Octokit = ProbotOctokit.defaults((instance: Options) => {
     const installationId = instance.auth?.installationId;
     const throttle = { ...instance.throttle };
     if (!settings.pacing) {
@@ -73,4 +74,6 @@ export function createAppOctokit(settings: OctokitSettings): typeof ProbotOctoki
     const retry = { retries: MAX_RETRIES, ...(instance.retry as object | undefined) };
     return { ...instance, throttle, retry, request: { ...instance.request, fetch: timedFetch } };
   }) as unknown as typeof ProbotOctokit;
+  // 5. With METRICS=1, every request is counted once, after its retries (see metrics.ts).
+  return metrics ? (Octokit.plugin(metrics.octokitPlugin() as (o: unknown) => void) as unknown as typeof ProbotOctokit) : Octokit;
 }

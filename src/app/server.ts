@@ -7,6 +7,7 @@
 import { run } from "probot";
 import { isMainModule } from "../io/is-main.js";
 import { createApp } from "./index.js";
+import { listenMetrics, Metrics, metricsSettingsFromEnv } from "./metrics.js";
 import { createAppOctokit, octokitSettingsFromEnv } from "./octokit.js";
 
 type ProbotServer = Awaited<ReturnType<typeof run>>;
@@ -25,14 +26,19 @@ export function startupProblem(env: NodeJS.ProcessEnv): string | undefined {
 export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<ProbotServer> {
   const problem = startupProblem(env);
   if (problem) throw new Error(problem);
-  const server = await run(createApp(), { Octokit: createAppOctokit(octokitSettingsFromEnv(env)) });
+  // METRICS=1: /metrics on METRICS_PORT, a port of its own (see metrics.ts).
+  const metricsSettings = metricsSettingsFromEnv(env);
+  const metrics = metricsSettings && new Metrics();
+  const server = await run(createApp({ metrics }), { Octokit: createAppOctokit(octokitSettingsFromEnv(env), metrics) });
+  const metricsListener = metrics && (await listenMetrics(metrics, metricsSettings!));
+  if (metricsListener) console.info(`metrics served at ${metricsListener.url}`);
   // Probot handles SIGINT for an app function; a container is stopped with SIGTERM.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.info(`${signal} received: stopping review-router`);
-    server.stop().then(
+    Promise.all([server.stop(), metricsListener?.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         console.error("error while stopping", err);

@@ -3,6 +3,7 @@
 
 import type { Logger } from "probot";
 import type { RepoRef } from "./github-state.js";
+import { noteOutcome } from "./metrics.js";
 import { loadRepoConfig, type Bundled, type ConfigContext, type RepoConfigResult } from "./repo-config.js";
 
 export interface OpenThread {
@@ -29,12 +30,15 @@ export async function openThread(
   const log = context.log.child({ repository, [thread.kind]: thread.number, event: `${context.name}.${context.payload.action}` });
   if (thread.state !== "open") {
     log.info(`${thread.kind === "pr" ? "pull request" : "issue"} is not open; nothing to do`);
+    noteOutcome("skipped");
     return undefined;
   }
   const loaded = await loadRepoConfig(context, bundled);
   if (loaded.kind === "none") {
     log.info(loaded.reason);
+    noteOutcome("skipped");
     return undefined;
   }
+  if (loaded.kind === "error") noteOutcome("config_error");
   return { ref, repository, log, loaded };
 }

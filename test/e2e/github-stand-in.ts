@@ -72,6 +72,9 @@ export class GitHubStandIn {
   private readonly repos = new Map<string, Repo>();
   private readonly faults: Fault[] = [];
   private readonly hanging = new Set<ServerResponse>();
+  /** Requests each installation's token made, for x-ratelimit-remaining as GitHub sends it. */
+  private readonly used = new Map<number, number>();
+  static readonly RATE_LIMIT = 5000;
   private server?: Server;
   private nextId = 1000;
   port = 0;
@@ -174,6 +177,12 @@ export class GitHubStandIn {
       at: Date.now(),
     };
     this.requests.push(record);
+    if (record.installation !== undefined) this.used.set(record.installation, (this.used.get(record.installation) ?? 0) + 1);
+    const left = record.installation === undefined ? undefined : GitHubStandIn.RATE_LIMIT - this.used.get(record.installation)!;
+    const rate: Record<string, string> =
+      left === undefined
+        ? {}
+        : { "x-ratelimit-limit": String(GitHubStandIn.RATE_LIMIT), "x-ratelimit-remaining": String(left), "x-ratelimit-resource": "core" };
     const fault = this.takeFault(method, path);
     const failWith = (f: Fault) => {
       if (f.hang) {
@@ -182,12 +191,12 @@ export class GitHubStandIn {
         return;
       }
       record.status = f.status ?? 500;
-      json(res, record.status, f.body ?? { message: "Injected fault" }, f.headers);
+      json(res, record.status, f.body ?? { message: "Injected fault" }, { ...rate, ...f.headers });
     };
     const reply = (status: number, data?: unknown, headers?: Record<string, string>) => {
       if (fault?.applied) return failWith(fault);
       record.status = status;
-      json(res, status, data, headers);
+      json(res, status, data, { ...rate, ...headers });
     };
     if (fault && !fault.applied) return failWith(fault);
 
@@ -216,7 +225,7 @@ export class GitHubStandIn {
       const text = !ref || ref === repo.defaultBranch ? repo.files.get(file) : undefined;
       if (text === undefined) return reply(404, { message: "Not Found" });
       record.status = 200;
-      res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+      res.writeHead(200, { "content-type": "text/plain; charset=utf-8", ...rate });
       res.end(text);
       return;
     }
