@@ -25,6 +25,7 @@ export async function handleIssue(context: IssueContext, deps: AppDeps): Promise
     return;
   }
   const { router, config } = loaded;
+  if (!config.app.labelIssues) return log.info("label_issues is false in this repository's configuration; issue left alone");
   const dryRun = config.app.dryRun || deps.dryRunEnv;
   const decision = routeIssue(router, { repository, title: issue.title ?? "", body: issue.body ?? "" });
   if (decision.modules.length === 0) {
