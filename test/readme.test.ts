@@ -75,4 +75,11 @@ describe("README", () => {
     expect(example).toContain(`"name": ${JSON.stringify(out.modules[0]!.name)}`);
     expect(list("files")).toEqual(out.modules[0]!.files);
   });
+
+  it("names the tarball npm pack writes for this version", () => {
+    const { name, version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { name: string; version: string };
+    const named = README.match(/review-router-[\w.-]+?\.tgz/g) ?? [];
+    expect(named.length).toBeGreaterThan(0);
+    for (const t of named) expect(t).toBe(`${name}-${version}.tgz`);
+  });
 });
