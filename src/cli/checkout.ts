@@ -21,7 +21,10 @@ export function findCheckoutRoot(cwd: string): string | undefined {
 export function originOf(root: string): RemoteRepository | undefined {
   let url: string;
   try {
-    url = execFileSync("git", ["-C", root, "config", "--get", "remote.origin.url"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    url = execFileSync("git", ["-C", root, "config", "--get", "remote.origin.url"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
   } catch {
     return undefined; // no origin, or git is not installed
   }

@@ -8,7 +8,15 @@ import { baseModulesApplyTo, configOwners } from "../core/layering.js";
 import { ConfigError, formatProblem, type Problem } from "../core/problems.js";
 import { route, type RouteDecision } from "../core/route.js";
 import { explainPath, matchPath, type Router } from "../core/router.js";
-import { BUNDLED_CONFIG, BUNDLED_REGISTRY, checkAnyFile, DEFAULT_REPOSITORY, displayPath, loadConfigFile, loadRouter } from "../io/files.js";
+import {
+  BUNDLED_CONFIG,
+  BUNDLED_REGISTRY,
+  checkAnyFile,
+  DEFAULT_REPOSITORY,
+  displayPath,
+  loadConfigFile,
+  loadRouter,
+} from "../io/files.js";
 import { findCheckoutRoot, findRepoConfig, isInside, originOf } from "./checkout.js";
 import { formatDecision, table } from "./format.js";
 import { EXIT, type CliIO } from "./io.js";
@@ -114,7 +122,10 @@ const REPO_RE = /^[^/\s]+\/[^/\s]+$/;
 function missingBundledFiles(io: CliIO): number | undefined {
   const missing = [BUNDLED_CONFIG, BUNDLED_REGISTRY].find((f) => !existsSync(f));
   if (missing === undefined) return undefined;
-  io.stderr(`review-router: the bundled configuration is missing (${missing}); reinstall from a package made with \`npm pack\`, which carries config/\n`);
+  io.stderr(
+    `review-router: the bundled configuration is missing (${missing}); ` +
+      "reinstall from a package made with `npm pack`, which carries config/\n",
+  );
   return EXIT.problems;
 }
 

@@ -19,8 +19,18 @@ export interface Command {
 
 /** Every command, in the order the help lists them. A new command is one entry here. */
 export const COMMANDS: Record<string, Command> = {
-  route: { usage: "route [PATH ...]", summary: "modules, labels and reviewers for a change (paths or stdin)", help: ROUTE_HELP, run: routeCommand },
-  explain: { usage: "explain PATH ...", summary: "every rule that matches each path, and what was excluded", help: EXPLAIN_HELP, run: explainCommand },
+  route: {
+    usage: "route [PATH ...]",
+    summary: "modules, labels and reviewers for a change (paths or stdin)",
+    help: ROUTE_HELP,
+    run: routeCommand,
+  },
+  explain: {
+    usage: "explain PATH ...",
+    summary: "every rule that matches each path, and what was excluded",
+    help: EXPLAIN_HELP,
+    run: explainCommand,
+  },
   validate: { usage: "validate FILE ...", summary: "check a configuration or registry file", help: VALIDATE_HELP, run: validateCommand },
   "import-governance": {
     usage: "import-governance FILE [-o OUT]",
@@ -34,9 +44,8 @@ const USAGE_WIDTH = 30;
 
 function commandList(): string {
   return Object.values(COMMANDS)
-    .map((c) =>
-      c.usage.length > USAGE_WIDTH ? `  ${c.usage}\n  ${"".padEnd(USAGE_WIDTH)} ${c.summary}` : `  ${c.usage.padEnd(USAGE_WIDTH)} ${c.summary}`,
-    )
+    // A usage too long for its column puts the summary on the next line.
+    .map((c) => `  ${c.usage.length > USAGE_WIDTH ? `${c.usage}\n  ${"".padEnd(USAGE_WIDTH)}` : c.usage.padEnd(USAGE_WIDTH)} ${c.summary}`)
     .join("\n");
 }
 

@@ -22,6 +22,9 @@ export interface PathContext {
   root?: string;
 }
 
+const NEEDS_CHECKOUT =
+  "an absolute path needs a git checkout to be read from; run inside the checkout or give the path from the repository root";
+
 // git's --name-status letters: added, copied, deleted, modified, renamed, type changed, unmerged, unknown.
 const NAME_STATUS = /^([ACDMRTUX])(\d{0,3})\t([^\t]+)(?:\t([^\t]+))?$/;
 
@@ -62,13 +65,19 @@ export function normalisePath(input: string, ctx: PathContext): { path: string }
   if (raw === "") return { problem: "empty path" };
   let rel: string;
   if (posix.isAbsolute(raw)) {
-    if (ctx.root === undefined) return { problem: "an absolute path needs a git checkout to be read from; run inside the checkout or give the path from the repository root" };
+    if (ctx.root === undefined) {
+      return { problem: NEEDS_CHECKOUT };
+    }
     rel = posix.relative(ctx.root, posix.normalize(raw));
-    if (rel === "" || rel.startsWith("../") || rel === ".." || posix.isAbsolute(rel)) return { problem: `outside the checkout ${ctx.root}` };
+    if (rel === "" || rel === ".." || rel.startsWith("../") || posix.isAbsolute(rel)) {
+      return { problem: `outside the checkout ${ctx.root}` };
+    }
   } else if (raw === "." || raw === ".." || raw.startsWith("./") || raw.startsWith("../")) {
     const base = ctx.root ?? ctx.cwd;
     rel = posix.relative(base, posix.join(ctx.cwd, raw));
-    if (rel === "" || rel === ".." || rel.startsWith("../")) return { problem: ctx.root ? `outside the checkout ${ctx.root}` : "outside the working directory" };
+    if (rel === "" || rel === ".." || rel.startsWith("../")) {
+      return { problem: ctx.root ? `outside the checkout ${ctx.root}` : "outside the working directory" };
+    }
   } else {
     rel = posix.normalize(raw);
     if (rel === "." || rel === ".." || rel.startsWith("../")) return { problem: "leaves the repository root (`..`)" };
