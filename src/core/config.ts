@@ -59,6 +59,8 @@ export interface AppSettings {
   issueComment: boolean;
   /** In a repository's file: whether the bundled modules apply too (the file's modules merge over them). */
   useDefaultModules: boolean;
+  /** Label new and edited issues (and cc on them); false: the issues handler does nothing. */
+  labelIssues: boolean;
 }
 
 export interface RouterConfig {
@@ -84,6 +86,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   dryRun: false,
   issueComment: false,
   useDefaultModules: true,
+  labelIssues: true,
 };
 
 /** Limits on a configuration's size, so that a hostile file costs little to refuse. */
@@ -102,6 +105,7 @@ const TOP_KEYS = [
   "dry_run",
   "issue_comment",
   "use_default_modules",
+  "label_issues",
   "modules",
 ] as const;
 const MODULE_KEYS = ["name", "label", "paths", "exclude", "areas", "maintainers", "registry_entry", "repository", "keywords"] as const;
@@ -243,6 +247,7 @@ export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry):
     dryRun: c.bool(r.dry_run, ["dry_run"], DEFAULT_APP_SETTINGS.dryRun),
     issueComment: c.bool(r.issue_comment, ["issue_comment"], DEFAULT_APP_SETTINGS.issueComment),
     useDefaultModules: c.bool(r.use_default_modules, ["use_default_modules"], DEFAULT_APP_SETTINGS.useDefaultModules),
+    labelIssues: c.bool(r.label_issues, ["label_issues"], DEFAULT_APP_SETTINGS.labelIssues),
   };
   const registryFile = c.string(r.registry, ["registry"], false);
 
