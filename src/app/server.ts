@@ -53,20 +53,15 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const options = { ...env };
   const starting = run(serverApp(), { env: options, log, Octokit: createAppOctokit(octokitSettingsFromEnv(options)) });
   restoreEnv(process.env, snapshot);
-  const server = await starting.catch((err: unknown) => {
-    // smee-client rejects with the EventSource's error event, not an Error.
-    if (env.WEBHOOK_PROXY_URL && !(err instanceof Error)) {
-      throw new StartupError(`WEBHOOK_PROXY_URL: cannot connect to ${env.WEBHOOK_PROXY_URL}; check the channel URL (a new one: https://smee.io/new)`);
-    }
-    throw err;
-  });
-  // Probot handles SIGINT for an app function; a container is stopped with SIGTERM.
+  // Probot handles SIGINT for an app function; a container is stopped with SIGTERM. The handlers
+  // go on before start-up ends (a signal while connecting to WEBHOOK_PROXY_URL stops cleanly too).
+  const running: { server?: ProbotServer } = {};
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info(`${signal} received: stopping review-router`);
-    server.stop().then(
+    (running.server ? running.server.stop() : Promise.resolve()).then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, "error while stopping");
@@ -74,9 +69,22 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       },
     );
   };
-  process.removeAllListeners("SIGINT");
-  process.on("SIGINT", () => stop("SIGINT"));
+  const onSignal = () => {
+    process.removeAllListeners("SIGINT");
+    process.on("SIGINT", () => stop("SIGINT"));
+  };
+  onSignal();
   process.on("SIGTERM", () => stop("SIGTERM"));
+  const server = await starting.catch((err: unknown) => {
+    // smee-client rejects with the EventSource's error event, not an Error.
+    if (env.WEBHOOK_PROXY_URL && !(err instanceof Error)) {
+      throw new StartupError(`WEBHOOK_PROXY_URL: cannot connect to ${env.WEBHOOK_PROXY_URL}; check the channel URL (a new one: https://smee.io/new)`);
+    }
+    throw err;
+  });
+  running.server = server;
+  // run() has added its own SIGINT listener by now: ours replaces it.
+  onSignal();
   return server;
 }
 

@@ -222,15 +222,17 @@ describe("the setup page (no credentials)", () => {
     await new Promise<void>((r) => channel.listen(0, "127.0.0.1", r));
     const proxyUrl = `http://127.0.0.1:${(channel.address() as { port: number }).port}/channel-1`;
     const port = await freePort();
-    const s = run({ NODE_ENV: "development", PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", WEBHOOK_PROXY_URL: proxyUrl });
+    const s = run({ NODE_ENV: "development", PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", WEBHOOK_PROXY_URL: proxyUrl });
     try {
       await waitFor(`http://127.0.0.1:${port}/ping`);
       const manifest = manifestOf(await (await fetch(`http://127.0.0.1:${port}/probot`)).text());
       expectAppFields(manifest);
       expect(manifest.hook_attributes).toEqual({ url: proxyUrl });
-      // Probot opens the channel once it listens: wait for it.
-      for (let i = 0; i < 100 && connected === 0; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(connected).toBeGreaterThan(0);
+      // Probot opens the channel once it listens, and forwards what comes in to its webhook path.
+      const forwarding = `Forwarding ${proxyUrl} to http://127.0.0.1:${port}/api/github/webhooks`;
+      for (let i = 0; i < 200 && !s.output().includes(forwarding); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(s.output()).toContain(forwarding);
+      expect(connected).toBe(1);
     } finally {
       s.proc.kill("SIGINT");
       channel.closeAllConnections();
