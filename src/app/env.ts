@@ -40,7 +40,8 @@ export function parseEnvFile(text: string, file: string): Record<string, string>
     do i++;
     while (i < lines.length && !lines[i]!.includes(quote));
     if (i >= lines.length) {
-      throw new StartupError(`${file}:${start + 1}: error: ${m[1]}: the value opened with ${quote} is never closed; add the closing ${quote}`);
+      const where = `${file}:${start + 1}: error: ${m[1]}`;
+      throw new StartupError(`${where}: the value opened with ${quote} is never closed; add the closing ${quote}`);
     }
   }
   return parseEnv(text) as Record<string, string>;
@@ -97,7 +98,10 @@ function normalisePem(raw: string): string {
 function pemProblem(raw: string): string | undefined {
   const key = normalisePem(raw);
   if (!PEM_KINDS.some((k) => key.includes(`-----BEGIN ${k}-----`) && key.includes(`-----END ${k}-----`))) {
-    return "it is not a PEM private key (expected the whole .pem file GitHub gave you, from -----BEGIN RSA PRIVATE KEY----- to the END line)";
+    return (
+      "it is not a PEM private key (expected the whole .pem file GitHub gave you, " +
+      "from -----BEGIN RSA PRIVATE KEY----- to the END line)"
+    );
   }
   try {
     createPrivateKey(key);
@@ -137,16 +141,16 @@ export function startupProblem(env: NodeJS.ProcessEnv, cwd: string = process.cwd
   if (!production) return undefined;
   if (!set(env.APP_ID)) return "APP_ID is not set: in production the app needs its App ID (from the GitHub App's settings page).";
   if (!set(env.PRIVATE_KEY) && !set(env.PRIVATE_KEY_PATH)) {
-    return "neither PRIVATE_KEY nor PRIVATE_KEY_PATH is set: in production the app needs its private key (the .pem file from the app's settings).";
+    return (
+      "neither PRIVATE_KEY nor PRIVATE_KEY_PATH is set: " +
+      "in production the app needs its private key (the .pem file from the app's settings)."
+    );
   }
-  if (env.WEBHOOK_SECRET === undefined) {
-    return "WEBHOOK_SECRET is not set: in production every delivery must be signed. Set WEBHOOK_SECRET to the webhook secret of the GitHub App's settings.";
-  }
-  if (env.WEBHOOK_SECRET.trim() === "") {
-    return "WEBHOOK_SECRET is empty: in production every delivery must be signed. Set WEBHOOK_SECRET to the webhook secret of the GitHub App's settings.";
-  }
+  const setSecret = "Set WEBHOOK_SECRET to the webhook secret of the GitHub App's settings.";
+  if (env.WEBHOOK_SECRET === undefined) return `WEBHOOK_SECRET is not set: in production every delivery must be signed. ${setSecret}`;
+  if (env.WEBHOOK_SECRET.trim() === "") return `WEBHOOK_SECRET is empty: in production every delivery must be signed. ${setSecret}`;
   if (env.WEBHOOK_SECRET === PROBOT_DEFAULT_SECRET) {
-    return `WEBHOOK_SECRET is "${PROBOT_DEFAULT_SECRET}", Probot's public default: anyone could sign deliveries. Set the secret of the GitHub App's settings.`;
+    return `WEBHOOK_SECRET is "${PROBOT_DEFAULT_SECRET}", Probot's public default: anyone could sign deliveries. ${setSecret}`;
   }
   return undefined;
 }

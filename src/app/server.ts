@@ -78,7 +78,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const server = await starting.catch((err: unknown) => {
     // smee-client rejects with the EventSource's error event, not an Error.
     if (env.WEBHOOK_PROXY_URL && !(err instanceof Error)) {
-      throw new StartupError(`WEBHOOK_PROXY_URL: cannot connect to ${env.WEBHOOK_PROXY_URL}; check the channel URL (a new one: https://smee.io/new)`);
+      const url = env.WEBHOOK_PROXY_URL;
+      throw new StartupError(`WEBHOOK_PROXY_URL: cannot connect to ${url}; check the channel URL (a new one: https://smee.io/new)`);
     }
     throw err;
   });

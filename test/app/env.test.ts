@@ -97,7 +97,9 @@ describe("startupProblem", () => {
       `PRIVATE_KEY_PATH is wrong: cannot read ${join(dir, "gone.pem")} (no such file); point it at the app's .pem file.`,
     );
     writeFileSync(join(dir, "notes.pem"), "not a key\n");
-    expect(startupProblem({ PRIVATE_KEY_PATH: "notes.pem" }, dir)).toMatch(/^PRIVATE_KEY_PATH is wrong: .*notes\.pem: it is not a PEM private key/);
+    expect(startupProblem({ PRIVATE_KEY_PATH: "notes.pem" }, dir)).toMatch(
+      /^PRIVATE_KEY_PATH is wrong: .*notes\.pem: it is not a PEM private key/,
+    );
     writeFileSync(join(dir, "good.pem"), KEY);
     expect(startupProblem({ ...prod, PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: "good.pem" }, dir)).toBeUndefined();
   });

@@ -62,7 +62,11 @@ export interface StartOptions {
   cwd?: string;
 }
 
-export async function startApp(standIn: GitHubStandIn, extraEnv: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningApp> {
+export async function startApp(
+  standIn: GitHubStandIn,
+  extraEnv: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<RunningApp> {
   const port = await freePort();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",

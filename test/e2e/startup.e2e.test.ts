@@ -68,6 +68,7 @@ async function waitFor(url: string, ms = 30_000): Promise<Response> {
 }
 
 const KEY = generatePrivateKey();
+const PING_HEADERS = { "content-type": "application/json", "x-github-event": "ping" };
 const PROD = { NODE_ENV: "production", APP_ID: "1", PRIVATE_KEY: KEY, LOG_FORMAT: "json" };
 
 describe("server start-up refusals", () => {
@@ -94,7 +95,8 @@ describe("server start-up refusals", () => {
     const notPem = await refusal({ NODE_ENV: "development", APP_ID: "1", PRIVATE_KEY: "not a key" });
     expect(notPem).toContain("PRIVATE_KEY is wrong: it is not a PEM private key");
     const broken = KEY.replace(/\n[A-Za-z0-9+/]{10}/, "\nAAAAAAAAAA");
-    expect(await refusal({ ...PROD, WEBHOOK_SECRET: "s", PRIVATE_KEY: broken })).toContain("PRIVATE_KEY is wrong: its PEM block does not parse");
+    const cut = await refusal({ ...PROD, WEBHOOK_SECRET: "s", PRIVATE_KEY: broken });
+    expect(cut).toContain("PRIVATE_KEY is wrong: its PEM block does not parse");
     const missing = await refusal({ ...PROD, WEBHOOK_SECRET: "s", PRIVATE_KEY: "", PRIVATE_KEY_PATH: "no-such.pem" });
     expect(missing).toMatch(/PRIVATE_KEY_PATH is wrong: cannot read .*no-such\.pem \(no such file\)/);
     const dir = workDir();
@@ -110,7 +112,8 @@ describe("server start-up refusals", () => {
     expect(line).toMatch(/\.env:2: error: this line is not KEY=value/);
     expect(line).not.toContain("hunter2");
     const unclosed = workDir('PRIVATE_KEY="-----BEGIN RSA PRIVATE KEY-----\nabc\n');
-    expect(await refusal({ NODE_ENV: "development" }, unclosed)).toMatch(/\.env:1: error: PRIVATE_KEY: the value opened with " is never closed/);
+    const open = await refusal({ NODE_ENV: "development" }, unclosed);
+    expect(open).toMatch(/\.env:1: error: PRIVATE_KEY: the value opened with " is never closed/);
   }, 90_000);
 });
 
@@ -141,13 +144,13 @@ describe("the shell wins over .env", () => {
       // The setup page registers `<base>/` as the webhook URL: deliveries there are served too.
       const atRoot = await fetch(`http://127.0.0.1:${app.port}/`, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-github-event": "ping", "x-github-delivery": "root-1", "x-hub-signature-256": sign(body, "real-secret") },
+        headers: { ...PING_HEADERS, "x-github-delivery": "root-1", "x-hub-signature-256": sign(body, "real-secret") },
         body,
       });
       expect(atRoot.status).toBe(200);
       const forgedAtRoot = await fetch(`http://127.0.0.1:${app.port}/`, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-github-event": "ping", "x-github-delivery": "root-2", "x-hub-signature-256": sign(body, "development") },
+        headers: { ...PING_HEADERS, "x-github-delivery": "root-2", "x-hub-signature-256": sign(body, "development") },
         body,
       });
       expect(forgedAtRoot.status).toBe(400);
@@ -184,7 +187,8 @@ describe("the setup page (no credentials)", () => {
     expect(manifest.name).toBe("review-router");
     expect(manifest.description).toBe(appYml.description);
     expect(String(manifest.description)).toMatch(/^Labels pull requests and issues .* maintainers of those modules\.$/);
-    expect(manifest.default_permissions).toEqual({ pull_requests: "write", issues: "write", contents: "read", metadata: "read", checks: "write" });
+    const permissions = { pull_requests: "write", issues: "write", contents: "read", metadata: "read", checks: "write" };
+    expect(manifest.default_permissions).toEqual(permissions);
     expect(manifest.default_events).toEqual(["pull_request", "issues"]);
     expect(manifest.public).toBe(false);
   }
@@ -203,7 +207,8 @@ describe("the setup page (no credentials)", () => {
       expect(manifest.hook_attributes).toEqual({ url: `http://127.0.0.1:${port}/` });
       expect(manifest.redirect_url).toBe(`http://127.0.0.1:${port}/probot/setup`);
       // Behind a proxy the public address is the one the browser used.
-      const proxied = await fetch(`http://127.0.0.1:${port}/probot`, { headers: { "x-forwarded-host": "rr.example.org", "x-forwarded-proto": "https" } });
+      const forwarded = { "x-forwarded-host": "rr.example.org", "x-forwarded-proto": "https" };
+      const proxied = await fetch(`http://127.0.0.1:${port}/probot`, { headers: forwarded });
       expect(manifestOf(await proxied.text()).hook_attributes).toEqual({ url: "https://rr.example.org/" });
     } finally {
       s.proc.kill("SIGINT");
