@@ -49,8 +49,8 @@ describe("parseConfig", () => {
   it("accepts a good configuration and fills in defaults", () => {
     const r = parseConfig(GOOD, "review-router.yml", REGISTRY);
     expect(r.problems.filter((p) => p.severity === "error")).toEqual([]);
-    expect(r.config!.policy).toEqual({ reviewersPerModule: 1, maxReviewers: 2, fallbackReviewers: [], unavailable: [], ignoreAuthors: [] });
-    expect(r.config!.app).toEqual({ skipDrafts: true, syncLabels: false, summary: "check", dryRun: false, issueComment: false, useDefaultModules: true });
+    expect(r.config!.policy).toEqual({ reviewersPerModule: 1, maxReviewers: 2, fallbackReviewers: [], unavailable: [], ignoreAuthors: [], defaultReviewers: [] });
+    expect(r.config!.app).toEqual({ skipDrafts: true, syncLabels: false, summary: "check", dryRun: false, issueComment: false, useDefaultModules: true, codeowners: false });
     expect(r.config!.modules.map((m) => m.name)).toEqual(["NN", "Distributed", "Compilers", "TorchVision"]);
   });
 
