@@ -73,10 +73,10 @@ modules:
     paths: torch/nn/**
 `;
     expect(problems(text)).toEqual([
-      "review-router.yml:1: error: max_reviewer: unknown key; expected one of: registry, reviewers_per_module, max_reviewers, fallback_reviewers, unavailable, ignore_authors, skip_drafts, sync_labels, summary, dry_run, issue_comment, use_default_modules, modules",
+      "review-router.yml:1: error: max_reviewer: unknown key; expected one of: registry, reviewers_per_module, max_reviewers, fallback_reviewers, unavailable, ignore_authors, skip_drafts, sync_labels, summary, dry_run, issue_comment, use_default_modules, codeowners, default_reviewers, unowned_label, modules",
       "review-router.yml:2: error: reviewers_per_module: must be a whole number from 0 to 10",
       "review-router.yml:3: error: summary: must be one of: check, comment, none",
-      "review-router.yml:7: error: modules[0].path: unknown key; expected one of: name, label, paths, exclude, areas, maintainers, registry_entry, repository, keywords",
+      "review-router.yml:7: error: modules[0].path: unknown key; expected one of: name, label, paths, exclude, areas, maintainers, teams, registry_entry, repository, keywords",
       "review-router.yml:5: warning: modules[0].paths: module \"NN\" matches nothing: give it `paths`, `areas` or `repository`",
       "review-router.yml:9: error: modules[1].label: must be a non-empty string",
       "review-router.yml:9: error: modules[1].label: module \"NN\" has no label: give it `label` (or areas with labels)",

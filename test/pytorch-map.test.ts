@@ -10,7 +10,7 @@ import { route } from "../src/core/route.js";
 import { loadRouter } from "../src/io/files.js";
 
 const SHARED = (rel: string) => fileURLToPath(new URL(`../../shared/${rel}`, import.meta.url));
-const tree = readFileSync(SHARED("data/pytorch/tree.txt"), "utf8").split("\n").filter(Boolean);
+const tree = readFileSync(fileURLToPath(new URL("fixtures/pytorch/tree.txt", import.meta.url)), "utf8").split("\n").filter(Boolean);
 
 const { router, loaded } = loadRouter();
 
@@ -112,6 +112,7 @@ describe("the bundled PyTorch configuration", () => {
       fallbackReviewers: [],
       unavailable: [],
       ignoreAuthors: ["pytorchbot", "pytorchmergebot", "*[bot]"],
+      defaultReviewers: [],
     });
   });
 

@@ -122,7 +122,6 @@ export function decisionJson(d: RouteDecision) {
   return {
     labels: d.labels,
     reviewers: d.reviewers,
-    teamReviewers: d.teamReviewers,
     modules: d.modules.map((m) => ({
       name: m.name,
       label: m.label,
@@ -135,8 +134,9 @@ export function decisionJson(d: RouteDecision) {
       covered: m.covered,
     })),
     unmatched: d.unmatched,
-    unownedReviewers: d.unownedReviewers,
     skipped: d.skipped,
+    teamReviewers: d.teamReviewers,
+    unownedReviewers: d.unownedReviewers,
     uncovered: d.uncovered,
     notes: d.notes,
     repository: d.repository,
