@@ -3,6 +3,8 @@
 
 import { explainCommand, routeCommand, validateCommand } from "./commands.js";
 import { importGovernanceCommand } from "./import-governance.js";
+import { codeownersCommand } from "./codeowners.js";
+import { initCommand } from "./init.js";
 import { isMainModule } from "../io/is-main.js";
 import { EXIT, type CliIO } from "./io.js";
 
@@ -16,6 +18,9 @@ Commands:
   validate FILE ...              check a configuration or registry file
   import-governance FILE [-o OUT]
                                  build a maintainer registry from a governance page (text or .rst)
+  codeowners FILE PATH... | export | check
+                                 owners under a CODEOWNERS; write one from the configuration; check drift
+  init [--force]                 write a starter .github/review-router.yml (from CODEOWNERS if present)
 
 Run \`review-router COMMAND --help\` for a command's options.
 `;
@@ -25,6 +30,8 @@ const COMMANDS: Record<string, (args: string[], io: CliIO) => Promise<number>> =
   explain: explainCommand,
   validate: validateCommand,
   "import-governance": importGovernanceCommand,
+  codeowners: codeownersCommand,
+  init: initCommand,
 };
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {

@@ -4,12 +4,14 @@
 import { readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withCodeowners } from "../core/codeowners-modules.js";
 import { checkConfig, type RouterConfig } from "../core/config.js";
 import { resolveLayered } from "../core/layering.js";
 import { ConfigError, hasErrors, type Problem } from "../core/problems.js";
 import { checkRegistry, parseRegistry, type Registry } from "../core/registry.js";
 import { buildRouter, type Router } from "../core/router.js";
 import { parseYaml, type ParsedYaml } from "../core/yaml.js";
+import { locateCodeowners, readCodeowners, repositoryRootOf } from "./codeowners.js";
 
 /** The project root: two levels above this file in both src/ (tsx, vitest) and dist/src/. */
 function projectRoot(): string {
@@ -73,7 +75,28 @@ function readYamlFile(file: string): { doc: ParsedYaml } | { problems: Problem[]
  */
 export function checkConfigFile(file: string = BUNDLED_CONFIG): { loaded?: LoadedConfig; problems: Problem[] } {
   const read = readYamlFile(file);
-  return "doc" in read ? checkConfigDoc(file, read.doc) : { problems: read.problems };
+  return "doc" in read ? addCodeowners(file, checkConfigDoc(file, read.doc)) : { problems: read.problems };
+}
+
+/**
+ * With `codeowners: true`, the repository's CODEOWNERS (found where GitHub looks, beside the
+ * configuration's `.github/`) adds its modules. Lines GitHub would skip are reported as
+ * warnings: the rest of the file still routes, as on GitHub.
+ */
+function addCodeowners(file: string, result: { loaded?: LoadedConfig; problems: Problem[] }): { loaded?: LoadedConfig; problems: Problem[] } {
+  const { loaded } = result;
+  if (!loaded?.config.app.codeowners) return result;
+  const found = locateCodeowners(repositoryRootOf(resolve(file)));
+  if (!found) {
+    const problems: Problem[] = [
+      ...result.problems,
+      { file: displayPath(file), key: "codeowners", severity: "warning", message: "no CODEOWNERS in .github/, the root or docs/ of this repository; only the configuration's modules apply" },
+    ];
+    return { loaded: { ...loaded, problems }, problems };
+  }
+  const co = readCodeowners(found, displayPath(found));
+  const problems = [...result.problems, ...co.problems.map((p) => ({ ...p, severity: "warning" as const }))];
+  return { loaded: { ...loaded, config: withCodeowners(loaded.config, co), problems }, problems };
 }
 
 /** Every problem of one file, a registry (told apart by its `entries` key) or a configuration. */
