@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ownersOf, parseCodeowners, type Codeowners } from "../core/codeowners.js";
+import { decidingRule, ownersOf, parseCodeowners, type Codeowners } from "../core/codeowners.js";
 import { compareCodeowners, exportCodeowners } from "../core/codeowners-export.js";
 import { formatProblem } from "../core/problems.js";
 import { displayPath, loadRouter } from "../io/files.js";
@@ -106,9 +106,16 @@ export async function codeownersCommand(args: string[], io: CliIO): Promise<numb
   for (const p of co.problems) io.stderr(formatProblem({ ...p, severity: "warning" }) + " (GitHub skips the line)\n");
   const paths = rest.length > 0 ? rest : (await io.readStdin()).split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
   if (paths.length === 0) return usage(io, "no paths given (as arguments or on standard input)");
-  const results = paths.map((p) => ownersOf(co, p));
-  if (values.json) io.stdout(JSON.stringify(results) + "\n");
-  else for (const r of results) io.stdout(`${r.path}  ${r.owners.join(" ") || "(no owners)"}  ${r.line === null ? "no line matches" : `line ${r.line}`}\n`);
+  if (values.json) {
+    io.stdout(JSON.stringify(paths.map((p) => ownersOf(co, p))) + "\n");
+    return EXIT.ok;
+  }
+  for (const p of paths) {
+    const rule = decidingRule(co, p);
+    let why = "no line matches";
+    if (rule) why = rule.owners.length > 0 ? `line ${rule.line}` : `line ${rule.line} leaves it unowned`;
+    io.stdout(`${p}  ${rule?.owners.map((o) => o.text).join(" ") || "(no owners)"}  ${why}\n`);
+  }
   return EXIT.ok;
 }
 

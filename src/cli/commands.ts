@@ -216,7 +216,7 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
       else effect = "matches";
       return { ...r, effect };
     });
-    return { path, modules, rules: annotated };
+    return { path, modules, rules: annotated, unowned: modules.length === 0 };
   });
   if (values.json) {
     io.stdout(JSON.stringify(results, null, 2) + "\n");
@@ -224,7 +224,7 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
   }
   for (const r of results) {
     io.stdout(`${r.path}\n`);
-    if (r.rules.length === 0) io.stdout("  no rule matches: no module owns this path\n\n");
+    if (r.rules.length === 0) io.stdout("  no rule matches: no module owns this path (unowned)\n\n");
     else {
       io.stdout(
         table(
@@ -232,7 +232,7 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
           r.rules.map((x) => [`  ${x.effect}`, x.module, x.area ?? "-", x.kind === "exclude" ? `exclude: ${x.rule}` : x.rule]),
         ),
       );
-      io.stdout(`  => ${r.modules.map((m) => (m.areas.length ? `${m.name} [${m.areas.join(", ")}]` : m.name)).join("; ") || "no module (every match was excluded)"}\n\n`);
+      io.stdout(`  => ${r.modules.map((m) => (m.areas.length ? `${m.name} [${m.areas.join(", ")}]` : m.name)).join("; ") || "no module (every match was excluded): unowned"}\n\n`);
     }
   }
   return EXIT.ok;

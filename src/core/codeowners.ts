@@ -339,8 +339,12 @@ export function decidingRule(co: Codeowners, path: string): CodeownersRule | und
   return best < 0 ? undefined : co.rules[best];
 }
 
-/** The owners GitHub would assign to `path`, and the line that decided (null when no rule matches). */
+/**
+ * The owners GitHub would assign to `path` and the line that decided; an unowned path (no line
+ * matches, or the deciding line has no owners) has `owners: []` and `line: null`.
+ */
 export function ownersOf(co: Codeowners, path: string): { path: string; owners: string[]; line: number | null } {
   const rule = decidingRule(co, path);
-  return { path, owners: rule ? rule.owners.map((o) => o.text) : [], line: rule ? rule.line : null };
+  if (!rule || rule.owners.length === 0) return { path, owners: [], line: null };
+  return { path, owners: rule.owners.map((o) => o.text), line: rule.line };
 }

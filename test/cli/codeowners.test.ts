@@ -30,11 +30,11 @@ describe("review-router codeowners", () => {
     expect(JSON.parse(r.stdout)).toEqual([
       { path: "a/b.py", owners: ["@alice"], line: 1 },
       { path: "docs/x.md", owners: ["@bob", "@acme/docs"], line: 2 },
-      { path: "docs/generated/y.md", owners: [], line: 3 },
+      { path: "docs/generated/y.md", owners: [], line: null },
     ]);
     expect(r.stderr).toMatch(/CODEOWNERS:4: warning: "alice" is not an owner/);
-    const plain = cli(["codeowners", join(dir, "CODEOWNERS")], process.cwd(), "docs/x.md\n");
-    expect(plain.stdout).toBe("docs/x.md  @bob @acme/docs  line 2\n");
+    const plain = cli(["codeowners", join(dir, "CODEOWNERS")], process.cwd(), "docs/x.md\ndocs/generated/y.md\n");
+    expect(plain.stdout).toBe("docs/x.md  @bob @acme/docs  line 2\ndocs/generated/y.md  (no owners)  line 3 leaves it unowned\n");
   });
 
   it("exports the configuration, and check finds no drift in the export but lists every difference in an edited copy", () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { compilePattern, findCodeownersPath, ownersOf, parseCodeowners, parseOwner, patternMatches } from "../../src/core/codeowners.js";
+import { compilePattern, decidingRule, findCodeownersPath, ownersOf, parseCodeowners, parseOwner, patternMatches } from "../../src/core/codeowners.js";
 import { formatProblem } from "../../src/core/problems.js";
 
 /** [pattern, path, matches] — each row one rule of GitHub's documentation or gitignore's it relies on. */
@@ -128,17 +128,18 @@ describe("parseCodeowners", () => {
     ["docs/build-app/troubleshooting.md", ["@doctocat"], 9],
     ["scripts/run.sh", ["@doctocat", "@octocat"], 10],
     ["apps/web/x.rb", ["@octocat"], 12],
-    ["apps/github/x.rb", [], 13], // a rule without owners leaves paths unowned
+    ["apps/github/x.rb", [], null], // line 13 has no owners: the path is unowned
     ["content/github/page.md", ["@doctocat"], 15],
     ["content/other.md", ["@octocat"], 14],
-  ])("%s is owned by %j (line %i)", (path, owners, line) => {
+  ])("%s is owned by %j (line %s)", (path, owners, line) => {
     expect(co.problems).toEqual([]);
     expect(ownersOf(co, path)).toEqual({ path, owners, line });
   });
 
-  it("reports an unowned path with line null", () => {
+  it("reports an unowned path with line null, and the ownerless line that decided it", () => {
     const only = parseCodeowners("/src/ @a\n", "CODEOWNERS");
     expect(ownersOf(only, "lib/x.c")).toEqual({ path: "lib/x.c", owners: [], line: null });
+    expect(decidingRule(co, "apps/github/x.rb")!.line).toBe(13);
   });
 
   it("reports bad owners and unsupported syntax with FILE:LINE and skips those lines", () => {
