@@ -9,7 +9,6 @@ import { describe, expect, it } from "vitest";
 import { route } from "../src/core/route.js";
 import { loadRouter } from "../src/io/files.js";
 
-const SHARED = (rel: string) => fileURLToPath(new URL(`../../shared/${rel}`, import.meta.url));
 const tree = readFileSync(fileURLToPath(new URL("fixtures/pytorch/tree.txt", import.meta.url)), "utf8").split("\n").filter(Boolean);
 
 const { router, loaded } = loadRouter();
@@ -91,7 +90,7 @@ describe("the bundled PyTorch configuration", () => {
   });
 
   it("uses the page's headings exactly (checked against the seed page itself)", () => {
-    const page = readFileSync(SHARED("seeds/pytorch-governance-maintainers.txt"), "utf8");
+    const page = readFileSync(fileURLToPath(new URL("fixtures/pytorch/pytorch-governance-maintainers.txt", import.meta.url)), "utf8");
     const start = page.indexOf("## Module-level maintainers");
     const headings = [...page.slice(start).matchAll(/^### (.+?)¶?$/gm)].map((m) => m[1]!.trim());
     expect(headings).toHaveLength(35);
