@@ -109,11 +109,13 @@ const config2 = time(viaConfig);
 const configMs = Math.min(config1.ms, config2.ms);
 const differ = paths.filter((_, i) => co.result[i] !== config1.result[i]);
 if (differ.length > 0) {
-  console.error(`FAIL: ${differ.length} paths get different owners, e.g. ${differ[0]}: "${co.result[paths.indexOf(differ[0]!)]}" vs "${config1.result[paths.indexOf(differ[0]!)]}"`);
+  const at = paths.indexOf(differ[0]!);
+  console.error(`FAIL: ${differ.length} paths get different owners, e.g. ${differ[0]}: "${co.result[at]}" vs "${config1.result[at]}"`);
   process.exit(1);
 }
 const owned = co.result.filter((r) => r !== "").length;
-console.log(`CODEOWNERS lines:            ${lineTargets.length} (${lineTargets.filter((t) => t.kind === "dir").length} directories, ${lineTargets.filter((t) => t.kind === "file").length} files)`);
+const dirLines = lineTargets.filter((t) => t.kind === "dir").length;
+console.log(`CODEOWNERS lines:            ${lineTargets.length} (${dirLines} directories, ${lineTargets.length - dirLines} files)`);
 console.log(`paths routed:                ${paths.length} (${owned} owned; identical owners on both sides)`);
 console.log(`equivalent configuration:    ${modules.length} modules, ${modules.reduce((n, m) => n + m.exclude.length, 0)} excludes`);
 console.log(`config, build + route tree:  ${configMs.toFixed(1)} ms (median of ${runs}, best of two series)`);

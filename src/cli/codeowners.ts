@@ -136,10 +136,13 @@ function exportCommand(values: Values, io: CliIO): number {
   if (typeof tree === "number") return tree;
   const result = exportCodeowners(router, values.repo, tree);
   for (const u of result.unexpressed) {
-    io.stderr(`review-router: warning: module "${u.module}": glob "${u.glob}" cannot be written in CODEOWNERS (${u.reason})${tree ? "; its tree paths get exact lines" : ""}\n`);
+    const fix = tree ? "; its tree paths get exact lines" : "";
+    io.stderr(`review-router: warning: module "${u.module}": glob "${u.glob}" cannot be written in CODEOWNERS (${u.reason})${fix}\n`);
   }
   for (const p of result.remaining) io.stderr(`review-router: warning: ${p}: CODEOWNERS cannot write this path; it keeps other owners\n`);
-  if (!tree && router.modules.length > 1) io.stderr("review-router: note: without a file list, paths in several modules get the last module's owners only\n");
+  if (!tree && router.modules.length > 1) {
+    io.stderr("review-router: note: without a file list, paths in several modules get the last module's owners only\n");
+  }
   if (values.output) {
     writeFileSync(resolve(values.output), result.text);
     io.stderr(`wrote ${values.output}${tree ? ` (${result.exactLines} exact-path lines for overlaps)` : ""}\n`);

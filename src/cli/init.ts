@@ -62,7 +62,8 @@ modules:
 export async function initCommand(args: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: false, options: { force: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } } });
+    const options = { force: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } } as const;
+    parsed = parseArgs({ args, allowPositionals: false, options });
   } catch (err) {
     io.stderr(`review-router: ${(err as Error).message}\n\n${INIT_HELP}`);
     return EXIT.usage;
@@ -85,6 +86,7 @@ export async function initCommand(args: string[], io: CliIO): Promise<number> {
   writeFileSync(target, starterConfig(shown, co?.rules.length ?? 0));
   const { problems } = checkConfigFile(target);
   for (const p of problems) io.stderr(formatProblem(p) + "\n");
-  io.stdout(`wrote .github/review-router.yml${shown ? ` (modules from ${shown})` : ""}: ${hasErrors(problems) ? "it has errors, see above" : "valid"}\n`);
+  const verdict = hasErrors(problems) ? "it has errors, see above" : "valid";
+  io.stdout(`wrote .github/review-router.yml${shown ? ` (modules from ${shown})` : ""}: ${verdict}\n`);
   return hasErrors(problems) ? EXIT.problems : EXIT.ok;
 }

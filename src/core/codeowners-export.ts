@@ -134,7 +134,10 @@ export function exportCodeowners(router: Router, repository: string, tree?: read
   for (const resolved of router.modules) {
     const spec = resolved.spec;
     if (spec.repositories.length > 0) continue; // owns other repositories whole: nothing path-based to say
-    const owners = [...resolved.maintainers.filter((m) => !m.emeritus).map((m) => `@${m.login}`), ...(spec.teams ?? []).map((t) => `@${t}`)];
+    const owners = [
+      ...resolved.maintainers.filter((m) => !m.emeritus).map((m) => `@${m.login}`),
+      ...(spec.teams ?? []).map((t) => `@${t}`),
+    ];
     const ownerText = owners.length > 0 ? ` ${owners.join(" ")}` : "";
     const moduleLabels = [spec.label, ...(spec.extraLabels ?? [])].filter((l): l is string => !!l && !l.includes(","));
     const lines = (globs: readonly string[], suffix: string) => {
@@ -201,7 +204,11 @@ export interface OwnershipDifference {
  * paths CODEOWNERS gives other owners than the configuration.
  */
 export function compareCodeowners(router: Router, repository: string, co: Codeowners, tree?: readonly string[]): OwnershipDifference[] {
-  const out: OwnershipDifference[] = co.problems.map((p) => ({ kind: "problem" as const, ...(p.line ? { line: p.line } : {}), message: p.message }));
+  const out: OwnershipDifference[] = co.problems.map((p) => ({
+    kind: "problem" as const,
+    ...(p.line ? { line: p.line } : {}),
+    message: p.message,
+  }));
   const active = new Set<string>();
   const emeritus = new Set<string>();
   for (const m of router.modules) {
@@ -216,8 +223,10 @@ export function compareCodeowners(router: Router, repository: string, co: Codeow
       const key = o.kind === "user" ? loginKey(o.name) : o.name.toLowerCase();
       if (active.has(key) || reported.has(key)) continue;
       reported.add(key);
-      if (emeritus.has(key)) out.push({ kind: "emeritus", line: rule.line, owner: o.text, message: `${o.text} is emeritus in the registry but still owns paths (line ${rule.line}, first of its lines)` });
-      else out.push({ kind: "not a maintainer", line: rule.line, owner: o.text, message: `${o.text} maintains no module of the configuration (line ${rule.line}, first of its lines)` });
+      const where = `(line ${rule.line}, first of its lines)`;
+      const at = { line: rule.line, owner: o.text };
+      if (emeritus.has(key)) out.push({ kind: "emeritus", ...at, message: `${o.text} is emeritus in the registry but still owns paths ${where}` });
+      else out.push({ kind: "not a maintainer", ...at, message: `${o.text} maintains no module of the configuration ${where}` });
     }
   }
   for (const path of tree ?? []) {
@@ -229,7 +238,9 @@ export function compareCodeowners(router: Router, repository: string, co: Codeow
       kind: "path",
       path,
       ...(rule ? { line: rule.line } : {}),
-      message: `${path}: CODEOWNERS${rule ? ` line ${rule.line}` : ""} gives ${got.join(" ") || "no owner"}; the configuration gives ${want.join(" ") || "no owner"}`,
+      message:
+        `${path}: CODEOWNERS${rule ? ` line ${rule.line}` : ""} gives ${got.join(" ") || "no owner"}; ` +
+        `the configuration gives ${want.join(" ") || "no owner"}`,
     });
   }
   return out;

@@ -184,8 +184,12 @@ function toMatcher(segments: Segment[]): PatternMatcher {
  *   directories; a last segment of just `*` (`docs/*`) matches the directory's direct files only.
  */
 export function compilePattern(pattern: string): { matcher?: PatternMatcher; error?: string } {
-  if (pattern.length > CODEOWNERS_MAX_PATTERN) return { error: `pattern is ${pattern.length} characters long; the limit is ${CODEOWNERS_MAX_PATTERN}` };
-  if (pattern.startsWith("!")) return { error: "negation ('!') is not supported in CODEOWNERS: GitHub ignores this line; list the paths with no owners instead" };
+  if (pattern.length > CODEOWNERS_MAX_PATTERN) {
+    return { error: `pattern is ${pattern.length} characters long; the limit is ${CODEOWNERS_MAX_PATTERN}` };
+  }
+  if (pattern.startsWith("!")) {
+    return { error: "negation ('!') is not supported in CODEOWNERS: GitHub ignores this line; list the paths with no owners instead" };
+  }
   if (pattern.startsWith("\\#")) return { error: "escaping '#' with '\\' is not supported in CODEOWNERS: GitHub ignores this line" };
   if (/[[\]]/.test(pattern)) return { error: "character ranges ('[ ]') are not supported in CODEOWNERS: GitHub ignores this line" };
   if (pattern.includes("\\")) return { error: "backslash escapes are not supported by review-router in CODEOWNERS patterns" };

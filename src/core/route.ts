@@ -134,10 +134,14 @@ export function route(router: Router, input: RouteInput): RouteDecision {
     policy,
   });
   const order = [...candidates].sort((a, b) => b.fileCount - a.fileCount || a.name.localeCompare(b.name));
-  const needTeam = new Set(order.filter(() => policy.reviewersPerModule > 0).filter((m) => !selection.coverage.has(m.name) || selection.uncovered.some((u) => u.module === m.name)).map((m) => m.name));
+  const stillOpen = (name: string) => !selection.coverage.has(name) || selection.uncovered.some((u) => u.module === name);
+  const needTeam = new Set(policy.reviewersPerModule > 0 ? order.map((m) => m.name).filter(stillOpen) : []);
   // The same count select.ts starts from: everyone on the pull request, users and teams.
   const author = loginKey(input.author);
-  const present = new Set([...(input.requestedReviewers ?? []).map(loginKey), ...(input.reviewedBy ?? []).map(loginKey).filter((l) => l !== author)]);
+  const present = new Set([
+    ...(input.requestedReviewers ?? []).map(loginKey),
+    ...(input.reviewedBy ?? []).map(loginKey).filter((l) => l !== author),
+  ]);
   const alreadyOn = present.size + new Set(requestedTeams.map((t) => t.toLowerCase())).size;
   const ignored = authorIgnored(input.author, policy.ignoreAuthors);
   const teams = selectTeams({
@@ -153,7 +157,8 @@ export function route(router: Router, input: RouteInput): RouteDecision {
   for (const m of order) {
     // Modules left out of user selection and still without a team are reported too.
     if (needTeam.has(m.name) && !teams.covered.has(m.name) && !selection.coverage.has(m.name)) {
-      uncovered.push({ module: m.name, reason: ignored ? "author is ignored" : `cap of ${policy.maxReviewers} reviewer${policy.maxReviewers === 1 ? "" : "s"} reached` });
+      const cap = `cap of ${policy.maxReviewers} reviewer${policy.maxReviewers === 1 ? "" : "s"} reached`;
+      uncovered.push({ module: m.name, reason: ignored ? "author is ignored" : cap });
     }
   }
   const labels: string[] = [];

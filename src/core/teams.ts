@@ -58,9 +58,8 @@ export function selectTeams(input: TeamInput): TeamSelection {
     if (!input.uncovered.has(m.name) || m.teams.length === 0 || input.ignored) continue;
     // A team chosen for an earlier module costs nothing more; otherwise a stable pick per PR.
     const reuse = m.teams.find((t) => chosen.some((c) => key(c) === key(t)));
-    const ranked = [...m.teams].sort(
-      (a, b) => stableHash(`${input.repository.toLowerCase()}#${input.prNumber}@${key(a)}`) - stableHash(`${input.repository.toLowerCase()}#${input.prNumber}@${key(b)}`) || a.localeCompare(b),
-    );
+    const rank = (team: string) => stableHash(`${input.repository.toLowerCase()}#${input.prNumber}@${key(team)}`);
+    const ranked = [...m.teams].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     const team = reuse ?? (budget > 0 ? ranked[0] : undefined);
     if (!team) continue;
     if (!reuse) {

@@ -83,14 +83,21 @@ export function checkConfigFile(file: string = BUNDLED_CONFIG): { loaded?: Loade
  * configuration's `.github/`) adds its modules. Lines GitHub would skip are reported as
  * warnings: the rest of the file still routes, as on GitHub.
  */
-function addCodeowners(file: string, result: { loaded?: LoadedConfig; problems: Problem[] }): { loaded?: LoadedConfig; problems: Problem[] } {
+type Checked = { loaded?: LoadedConfig; problems: Problem[] };
+
+function addCodeowners(file: string, result: Checked): Checked {
   const { loaded } = result;
   if (!loaded?.config.app.codeowners) return result;
   const found = locateCodeowners(repositoryRootOf(resolve(file)));
   if (!found) {
     const problems: Problem[] = [
       ...result.problems,
-      { file: displayPath(file), key: "codeowners", severity: "warning", message: "no CODEOWNERS in .github/, the root or docs/ of this repository; only the configuration's modules apply" },
+      {
+        file: displayPath(file),
+        key: "codeowners",
+        severity: "warning",
+        message: "no CODEOWNERS in .github/, the root or docs/ of this repository; only the configuration's modules apply",
+      },
     ];
     return { loaded: { ...loaded, problems }, problems };
   }
@@ -107,7 +114,7 @@ export function checkAnyFile(file: string): Problem[] {
   if (value !== null && typeof value === "object" && !Array.isArray(value) && "entries" in value) {
     return checkRegistry(read.doc, displayPath(file)).problems;
   }
-  return checkConfigDoc(file, read.doc).problems;
+  return addCodeowners(file, checkConfigDoc(file, read.doc)).problems;
 }
 
 function checkConfigDoc(file: string, parsed: ParsedYaml): { loaded?: LoadedConfig; problems: Problem[] } {
