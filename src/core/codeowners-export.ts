@@ -225,7 +225,9 @@ export function compareCodeowners(router: Router, repository: string, co: Codeow
       reported.add(key);
       const where = `(line ${rule.line}, first of its lines)`;
       const at = { line: rule.line, owner: o.text };
-      if (emeritus.has(key)) out.push({ kind: "emeritus", ...at, message: `${o.text} is emeritus in the registry but still owns paths ${where}` });
+      if (emeritus.has(key)) {
+        out.push({ kind: "emeritus", ...at, message: `${o.text} is emeritus in the registry but still owns paths ${where}` });
+      }
       else out.push({ kind: "not a maintainer", ...at, message: `${o.text} maintains no module of the configuration ${where}` });
     }
   }

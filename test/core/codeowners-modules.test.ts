@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseCodeowners } from "../../src/core/codeowners.js";
 import { codeownersModules, withCodeowners } from "../../src/core/codeowners-modules.js";
-import { DEFAULT_APP_SETTINGS, DEFAULT_POLICY, type ModuleSpec, type Policy, type RouterConfig } from "../../src/core/config.js";
+import { DEFAULT_APP_SETTINGS, DEFAULT_POLICY, parseConfig, type ModuleSpec, type Policy, type RouterConfig } from "../../src/core/config.js";
+import { formatProblem } from "../../src/core/problems.js";
 import type { Registry } from "../../src/core/registry.js";
 import { route, UNOWNED_MODULE, type RouteInput } from "../../src/core/route.js";
 import { buildRouter, explainPath, matchPath } from "../../src/core/router.js";
@@ -148,5 +149,34 @@ describe("selectTeams", () => {
   });
   it("finds teams already requested, any case", () => {
     expect([...requestedTeamCoverage([{ name: "A", teams: ["Acme/X"] }], ["acme/x"]).entries()]).toEqual([["A", ["Acme/X"]]]);
+  });
+});
+
+describe("configuration keys", () => {
+  it("reads codeowners, default_reviewers, unowned_label and module teams", () => {
+    const yml = [
+      "codeowners: true",
+      "default_reviewers: [frank, \"@acme/triage\"]",
+      "unowned_label: needs owner",
+      "modules:",
+      "  - name: Web",
+      "    label: web",
+      "    paths: [web/**]",
+      "    teams: [acme/web]",
+    ].join("\n");
+    const { config, problems } = parseConfig(yml, "review-router.yml");
+    expect(problems).toEqual([]);
+    expect(config!.app.codeowners).toBe(true);
+    expect(config!.policy.defaultReviewers).toEqual(["frank", "acme/triage"]);
+    expect(config!.policy.unownedLabel).toBe("needs owner");
+    expect(config!.modules[0]!.teams).toEqual(["acme/web"]);
+  });
+
+  it("names file, line and key for a bad team or reviewer", () => {
+    const yml = ["default_reviewers: [\"not a login\"]", "modules:", "  - name: Web", "    label: web", "    paths: [web/**]", "    teams: [nope]"].join("\n");
+    expect(parseConfig(yml, "review-router.yml").problems.map(formatProblem)).toEqual([
+      'review-router.yml:1: error: default_reviewers[0]: "not a login" is neither a GitHub login nor a team (org/team-slug)',
+      'review-router.yml:6: error: modules[0].teams[0]: "nope" is not a team: write org/team-slug',
+    ]);
   });
 });
