@@ -23,8 +23,12 @@ export interface ModuleSpec {
   paths: string[];
   exclude: string[];
   areas: AreaSpec[];
-  /** Logins listed inline; all count as active. When absent, the registry entry is used. */
+  /** Logins listed inline; active unless the registry lists them as emeritus only. When absent, the registry entry is used. */
   maintainers?: string[];
+  /** Teams (`org/team-slug`) requested as team reviews; each counts as one reviewer toward the cap. */
+  teams?: string[];
+  /** Labels added beside `label` (a CODEOWNERS group can name several). */
+  extraLabels?: string[];
   /** Registry entry whose maintainers review this module; defaults to the module's name. */
   registryEntry?: string;
   /** Repositories (owner/name) this module owns whole, e.g. pytorch/vision for TorchVision. */
@@ -44,6 +48,10 @@ export interface Policy {
   unavailable: string[];
   /** Pull requests by these authors are labelled but get no review requests (bots). */
   ignoreAuthors: string[];
+  /** Logins and teams (`org/team`) asked to review the changed files that no module owns. Empty: nobody. */
+  defaultReviewers: string[];
+  /** Label added when some changed file is owned by no module; undefined: none. */
+  unownedLabel?: string;
 }
 
 export type SummaryMode = "check" | "comment" | "none";
@@ -61,6 +69,8 @@ export interface AppSettings {
   useDefaultModules: boolean;
   /** Label new and edited issues (and cc on them); false: the issues handler does nothing. */
   labelIssues: boolean;
+  /** The repository's CODEOWNERS is a module source too (read by the adapter, merged by `withCodeowners`). */
+  codeowners: boolean;
 }
 
 export interface RouterConfig {
@@ -69,6 +79,16 @@ export interface RouterConfig {
   policy: Policy;
   app: AppSettings;
   modules: ModuleSpec[];
+  /**
+   * An ordered, last-match-wins ownership table consulted beside the modules' globs (CODEOWNERS
+   * read as a module source); it names the module that owns a path by the module's name.
+   */
+  ownership?: OwnershipLookup;
+}
+
+export interface OwnershipLookup {
+  /** The deciding rule for `path`: the owning module's name (null: the rule leaves it unowned) and the rule as text. */
+  lookup(path: string): { module: string | null; rule: string } | undefined;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -77,6 +97,7 @@ export const DEFAULT_POLICY: Policy = {
   fallbackReviewers: [],
   unavailable: [],
   ignoreAuthors: [],
+  defaultReviewers: [],
 };
 
 export const DEFAULT_APP_SETTINGS: AppSettings = {
@@ -87,6 +108,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   issueComment: false,
   useDefaultModules: true,
   labelIssues: true,
+  codeowners: false,
 };
 
 /** Limits on a configuration's size, so that a hostile file costs little to refuse. */
@@ -106,9 +128,18 @@ const TOP_KEYS = [
   "issue_comment",
   "use_default_modules",
   "label_issues",
+  "codeowners",
+  "default_reviewers",
+  "unowned_label",
   "modules",
 ] as const;
-const MODULE_KEYS = ["name", "label", "paths", "exclude", "areas", "maintainers", "registry_entry", "repository", "keywords"] as const;
+const MODULE_KEYS = ["name", "label", "paths", "exclude", "areas", "maintainers", "teams", "registry_entry", "repository", "keywords"] as const;
+const TEAM_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9_.-]+$/;
+
+/** A team as review-router names it: `org/team-slug` (CODEOWNERS writes it `@org/team-slug`). */
+export function isTeamName(text: string): boolean {
+  return TEAM_RE.test(text);
+}
 const AREA_KEYS = ["name", "label", "paths", "exclude", "keywords"] as const;
 const REPO_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
@@ -208,6 +239,25 @@ class Checker {
     return out;
   }
 
+  teams(value: unknown, at: KeyPath): string[] {
+    const list = this.strings(value, at, 100).map((t) => t.replace(/^@/, ""));
+    list.forEach((team, i) => {
+      if (!isTeamName(team)) this.report(typeof value === "string" ? at : [...at, i], `"${truncate(team)}" is not a team: write org/team-slug`);
+    });
+    return list.filter(isTeamName);
+  }
+
+  /** Logins and teams mixed, as `default_reviewers` takes them. */
+  reviewers(value: unknown, at: KeyPath): string[] {
+    const list = this.strings(value, at, 100).map((t) => t.replace(/^@/, ""));
+    list.forEach((who, i) => {
+      if (!isValidLogin(who) && !isTeamName(who)) {
+        this.report(typeof value === "string" ? at : [...at, i], `"${truncate(who)}" is neither a GitHub login nor a team (org/team-slug)`);
+      }
+    });
+    return list.filter((w) => isValidLogin(w) || isTeamName(w));
+  }
+
   logins(value: unknown, at: KeyPath): string[] {
     const list = this.strings(value, at, 1000);
     list.forEach((login, i) => {
@@ -234,7 +284,10 @@ export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry):
     fallbackReviewers: c.logins(r.fallback_reviewers, ["fallback_reviewers"]),
     unavailable: c.logins(r.unavailable, ["unavailable"]),
     ignoreAuthors: c.strings(r.ignore_authors, ["ignore_authors"], 1000),
+    defaultReviewers: c.reviewers(r.default_reviewers, ["default_reviewers"]),
   };
+  const unownedLabel = c.string(r.unowned_label, ["unowned_label"], false);
+  if (unownedLabel) policy.unownedLabel = unownedLabel;
   let summary: SummaryMode = DEFAULT_APP_SETTINGS.summary;
   if (r.summary !== undefined && r.summary !== null) {
     if (r.summary === "check" || r.summary === "comment" || r.summary === "none") summary = r.summary;
@@ -248,6 +301,7 @@ export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry):
     issueComment: c.bool(r.issue_comment, ["issue_comment"], DEFAULT_APP_SETTINGS.issueComment),
     useDefaultModules: c.bool(r.use_default_modules, ["use_default_modules"], DEFAULT_APP_SETTINGS.useDefaultModules),
     labelIssues: c.bool(r.label_issues, ["label_issues"], DEFAULT_APP_SETTINGS.labelIssues),
+    codeowners: c.bool(r.codeowners, ["codeowners"], DEFAULT_APP_SETTINGS.codeowners),
   };
   const registryFile = c.string(r.registry, ["registry"], false);
 
@@ -348,8 +402,9 @@ function checkModule(c: Checker, raw: unknown, at: KeyPath, registry?: Registry)
       });
     }
   }
+  const teams = m.teams === undefined || m.teams === null ? undefined : c.teams(m.teams, [...at, "teams"]);
   const registryEntry = c.string(m.registry_entry, [...at, "registry_entry"], false);
-  if (registry && !maintainers) {
+  if (registry && !maintainers && !teams) {
     const entryName = registryEntry ?? name;
     if (!findEntry(registry, entryName)) {
       c.report(
@@ -365,6 +420,7 @@ function checkModule(c: Checker, raw: unknown, at: KeyPath, registry?: Registry)
     exclude,
     areas,
     ...(maintainers ? { maintainers } : {}),
+    ...(teams ? { teams } : {}),
     ...(registryEntry ? { registryEntry } : {}),
     repositories,
     keywords,
