@@ -3,6 +3,7 @@
 
 import { matchPath, type Router } from "./router.js";
 import { selectReviewers, type SkippedCandidate, type SkipReason } from "./select.js";
+import type { CandidateSignals } from "./signals.js";
 
 export interface ChangedFile {
   path: string;
@@ -20,6 +21,10 @@ export interface RouteInput {
   reviewedBy?: string[];
   /** Logins not to request, with the reason: a human removed their request, not a collaborator. */
   blocked?: { login: string; reason: SkipReason }[];
+  /** Candidates' availability and load (see selectReviewers); absent: the stable hash alone decides. */
+  signals?: CandidateSignals;
+  /** When the decision is made; dated `unavailable` entries and status expiry are read against it. */
+  now?: Date;
 }
 
 export interface FileRule {
@@ -105,6 +110,8 @@ export function route(router: Router, input: RouteInput): RouteDecision {
     reviewedBy: input.reviewedBy ?? [],
     blocked: input.blocked ?? [],
     policy: router.config.policy,
+    ...(input.signals ? { signals: input.signals } : {}),
+    ...(input.now ? { now: input.now } : {}),
   });
   const labels: string[] = [];
   const addLabel = (l: string) => {
