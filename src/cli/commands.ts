@@ -9,6 +9,7 @@ import { explainPath, matchPath } from "../core/router.js";
 import { checkAnyFile, displayPath, loadRouter } from "../io/files.js";
 import { formatDecision, table } from "./format.js";
 import { EXIT, type CliIO } from "./io.js";
+import { SIGNAL_HELP, SIGNAL_OPTIONS, signalInputs } from "./signal-options.js";
 
 export const DEFAULT_REPOSITORY = "pytorch/pytorch";
 
@@ -28,7 +29,7 @@ Options:
   --pr N             pull request number; the choice among equal candidates depends on it (default: 1)
   --requested LOGIN  a reviewer already requested (repeatable)
   --reviewed LOGIN   someone who already reviewed (repeatable)
-  --json             print JSON: {labels, reviewers, modules: [{name, label, files, reviewers}], unmatched, ...}
+${SIGNAL_HELP}  --json             print JSON: {labels, reviewers, modules: [{name, label, files, reviewers}], unmatched, ...}
   -h, --help         show this help
 `;
 
@@ -152,6 +153,7 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
       requested: { type: "string", multiple: true, default: [] },
       reviewed: { type: "string", multiple: true, default: [] },
       json: { type: "boolean", default: false },
+      ...SIGNAL_OPTIONS,
       ...HELP_OPTION,
     },
     ROUTE_HELP,
@@ -162,6 +164,8 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
   const pr = Number(values.pr);
   if (!Number.isInteger(pr) || pr < 1) return usage(io, `--pr must be a positive whole number, not "${values.pr}"`, ROUTE_HELP);
   if (!/^[^/\s]+\/[^/\s]+$/.test(values.repo)) return usage(io, `--repo must be OWNER/NAME, not "${values.repo}"`, ROUTE_HELP);
+  const signals = signalInputs(values);
+  if (typeof signals === "string") return usage(io, signals, ROUTE_HELP);
   const router = routerFor(values.config, io);
   if (typeof router === "number") return router;
   const lines = await pathsFrom(positionals, io);
@@ -173,6 +177,7 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
     files: lines.map(parseChangedPath),
     requestedReviewers: values.requested,
     reviewedBy: values.reviewed,
+    ...signals,
   });
   io.stdout(values.json ? JSON.stringify(decisionJson(decision), null, 2) + "\n" : formatDecision(decision));
   return EXIT.ok;
