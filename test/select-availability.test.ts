@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_POLICY, type Policy } from "../src/core/config.js";
 import type { Maintainer } from "../src/core/registry.js";
-import { selectReviewers, unavailableNow, type SelectionInput, type SelectionModule } from "../src/core/select.js";
+import { selectReviewers, signalCandidates, unavailableNow, type SelectionInput, type SelectionModule } from "../src/core/select.js";
 import type { BusyStatus, CandidateSignals } from "../src/core/signals.js";
 
 const m = (login: string, emeritus = false): Maintainer => ({ login, name: login, emeritus });
@@ -168,4 +168,35 @@ describe("dated unavailable entries", () => {
       expect(unavailableNow(policy.unavailable, c.now ? new Date(c.now) : undefined).has("ghost")).toBe(true);
     });
   }
+});
+
+describe("signalCandidates: whom to ask GitHub about", () => {
+  const orphan: SelectionModule = { name: "Orphan", fileCount: 1, maintainers: [m("gone", true)] };
+  const table: { name: string; over: Partial<Omit<SelectionInput, "policy">> & { policy?: Partial<Policy> }; want: string[] }[] = [
+    { name: "every eligible maintainer of a module needing a reviewer", over: {}, want: ["ann", "bob", "cat"] },
+    { name: "not the author, the unavailable or the blocked", over: { author: "ANN", blocked: [{ login: "bob", reason: "rerolled" }] }, want: ["cat"] },
+    { name: "nobody when the module is covered", over: { requestedReviewers: ["cat"] }, want: [] },
+    { name: "only the modules still needing one", over: { modules: [TRIO, PAIR, FFT], reviewedBy: ["bob"] }, want: ["mruberry", "peterbell10"] },
+    { name: "nobody when the cap is reached", over: { requestedReviewers: ["x", "y", "z"] }, want: [] },
+    { name: "nobody for an ignored author", over: { author: "dependabot[bot]", policy: { ignoreAuthors: ["*[bot]"] } }, want: [] },
+    { name: "the fallback reviewers of a module without maintainers", over: { modules: [orphan], policy: { fallbackReviewers: ["fa", "FB", "fb"] } }, want: ["fa", "FB"] },
+    { name: "each login once", over: { modules: [TRIO, PAIR] }, want: ["ann", "bob", "cat", "dan"] },
+  ];
+  for (const c of table) it(c.name, () => expect(signalCandidates(input(c.over))).toEqual(c.want));
+
+  it("is enough: signals for these alone decide as signals for everyone would", () => {
+    let seed = 7;
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const everyone = ["ann", "bob", "cat", "dan", "mruberry", "peterbell10"];
+    for (let pr = 1; pr <= 200; pr++) {
+      const load = Object.fromEntries(everyone.map((l) => [l, rand(25)]));
+      const busy = Object.fromEntries(everyone.filter(() => rand(4) === 0).map((l) => [l, {}]));
+      const base = input({ prNumber: pr, modules: [TRIO, PAIR, FFT], requestedReviewers: rand(2) ? ["bob"] : [], policy: { maxReviewers: 1 + rand(3) } });
+      const asked = new Set(signalCandidates(base));
+      const only = (rec: Record<string, unknown>) => Object.fromEntries(Object.entries(rec).filter(([l]) => asked.has(l)));
+      const full = selectReviewers({ ...base, signals: signals(busy, load) });
+      const partial = selectReviewers({ ...base, signals: signals(only(busy) as Record<string, BusyStatus>, only(load) as Record<string, number>) });
+      expect(partial).toEqual(full);
+    }
+  });
 });

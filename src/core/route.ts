@@ -2,7 +2,7 @@
 // adapter (CLI, GitHub App) calls; it does no I/O.
 
 import { matchPath, type Router } from "./router.js";
-import { selectReviewers, type SkippedCandidate, type SkipReason } from "./select.js";
+import { selectReviewers, signalCandidates, type SelectionInput, type SkippedCandidate, type SkipReason } from "./select.js";
 import type { CandidateSignals } from "./signals.js";
 
 export interface ChangedFile {
@@ -93,10 +93,10 @@ export function modulesForFiles(router: Router, repository: string, files: reado
   return { touched, unmatched };
 }
 
-export function route(router: Router, input: RouteInput): RouteDecision {
-  const { touched, unmatched } = modulesForFiles(router, input.repository, input.files);
+/** The selection input for the modules `touched` by the pull request. */
+function selectionInput(router: Router, input: RouteInput, touched: ReturnType<typeof modulesForFiles>["touched"]): SelectionInput {
   const indexes = [...touched.keys()].sort((a, b) => a - b);
-  const selection = selectReviewers({
+  return {
     repository: input.repository,
     prNumber: input.prNumber,
     author: input.author,
@@ -112,7 +112,21 @@ export function route(router: Router, input: RouteInput): RouteDecision {
     policy: router.config.policy,
     ...(input.signals ? { signals: input.signals } : {}),
     ...(input.now ? { now: input.now } : {}),
-  });
+  };
+}
+
+/**
+ * Whose availability and load the adapter should fetch before route(): the candidates of the
+ * modules still needing a reviewer. Empty: the pull request needs no new reviewer, fetch nothing.
+ */
+export function candidatesToFetch(router: Router, input: RouteInput): string[] {
+  return signalCandidates(selectionInput(router, input, modulesForFiles(router, input.repository, input.files).touched));
+}
+
+export function route(router: Router, input: RouteInput): RouteDecision {
+  const { touched, unmatched } = modulesForFiles(router, input.repository, input.files);
+  const indexes = [...touched.keys()].sort((a, b) => a - b);
+  const selection = selectReviewers(selectionInput(router, input, touched));
   const labels: string[] = [];
   const addLabel = (l: string) => {
     if (!labels.includes(l)) labels.push(l);

@@ -282,6 +282,24 @@ function settleCoverage(s: Selecting, order: SelectionModule[], coverage: Map<st
   }
 }
 
+/**
+ * The logins whose availability and load could change this selection: the candidate pools of
+ * the modules that still need a reviewer. Empty when no new review request can be made (every
+ * module covered, cap reached, author ignored): then nothing needs fetching.
+ */
+export function signalCandidates(input: SelectionInput): string[] {
+  const s = start(input);
+  if (s.ignored || s.budget <= 0) return [];
+  const out = new Map<string, string>();
+  for (const mod of input.modules) {
+    const cover: ModuleCoverage = { reviewers: [], fallback: false };
+    const pool = candidatePool(s, classify(s, mod, cover, () => {}), cover);
+    if (cover.reviewers.length >= s.policy.reviewersPerModule) continue;
+    for (const login of pool) if (!out.has(loginKey(login))) out.set(loginKey(login), login);
+  }
+  return [...out.values()];
+}
+
 export function selectReviewers(input: SelectionInput): Selection {
   const s = start(input);
   const coverage = new Map<string, ModuleCoverage>();
@@ -296,8 +314,8 @@ export function selectReviewers(input: SelectionInput): Selection {
     let pool = candidatePool(s, eligible, cover);
     // Reviewers already on the PR for this module are reported once, as such.
     for (const login of cover.reviewers) skip(login, s.reviewed.has(loginKey(login)) ? "already reviewed" : "already requested");
-    // Availability and load matter only where someone is to be requested.
-    const requesting = cover.reviewers.length < s.policy.reviewersPerModule && !s.ignored;
+    // Availability and load matter only where someone new may be requested (as signalCandidates says).
+    const requesting = cover.reviewers.length < s.policy.reviewersPerModule && !s.ignored && s.budget > 0;
     if (requesting) pool = applySignals(s, mod, pool, skip);
     const capHit = pick(s, rankPool(s, pool, requesting), cover, skip);
     if (cover.reviewers.length < s.policy.reviewersPerModule && s.policy.reviewersPerModule > 0) {

@@ -13,7 +13,7 @@ import {
   type Command,
 } from "../../src/core/commands.js";
 import { parseConfig } from "../../src/core/config.js";
-import { route, type RouteInput } from "../../src/core/route.js";
+import { candidatesToFetch, route, type RouteInput } from "../../src/core/route.js";
 import { buildRouter } from "../../src/core/router.js";
 
 const P = "/route";
@@ -179,6 +179,12 @@ modules:
       ok: false,
       reason: "@outsider is not a maintainer of a module this pull request touches, so review-router has no one to ask instead",
     });
+  });
+
+  it("fetches signals only for candidates of modules needing a reviewer (route's candidatesToFetch)", () => {
+    expect(candidatesToFetch(router, base([]))).toEqual(["ann", "bob", "cat", "dan", "eve"]);
+    expect(candidatesToFetch(router, base(["eve"], { blocked: rerolledBlocked(["ann"]) }))).toEqual(["bob", "cat"]);
+    expect(candidatesToFetch(router, base(["bob", "eve"]))).toEqual([]);
   });
 
   it("a rerolled login stays out of later routing of the pull request", () => {
