@@ -38,6 +38,15 @@ export function acceptedForms(prefix: string): string {
   ].join("\n");
 }
 
+/**
+ * The one short reply to a malformed or refused command: the command as written (in a code span,
+ * so a quoted @login pings nobody), why, and the accepted forms.
+ */
+export function refusalReply(prefix: string, commandText: string, reason: string): string {
+  const quoted = commandText.replace(/[`\r\n]/g, "").slice(0, 100);
+  return `\`${quoted}\`: ${reason.replace(/\.$/, "")}.\n\nAccepted forms:\n${acceptedForms(prefix)}\n`;
+}
+
 const FENCE_RE = /^ {0,3}(`{3,}|~{3,})/;
 const QUOTE_RE = /^ {0,3}>/;
 

@@ -7,6 +7,7 @@ import {
   needsPermissionLevel,
   parseCommands,
   planReroll,
+  refusalReply,
   rerolledBlocked,
   reviewsPaused,
   skipLabelChange,
@@ -70,6 +71,15 @@ describe("parseCommands", () => {
   it("lists the accepted forms with the prefix", () => {
     const forms = acceptedForms("/rr");
     expect(forms.split("\n").map((l) => /`([^`]+)`/.exec(l)![1])).toEqual(["/rr", "/rr explain", "/rr reroll [@login]", "/rr skip", "/rr resume"]);
+  });
+});
+
+describe("refusalReply", () => {
+  it("quotes the command harmlessly, says why, and lists the forms", () => {
+    const [parsed] = parseCommands("/route frob `@everyone`", P);
+    expect(refusalReply(P, parsed!.text, parsed!.error!)).toBe(
+      `\`/route frob @everyone\`: unknown subcommand "frob".\n\nAccepted forms:\n${acceptedForms(P)}\n`,
+    );
   });
 });
 
