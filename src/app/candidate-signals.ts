@@ -142,7 +142,9 @@ export async function fetchCandidateSignals(
     if (abort.signal.aborted) return { ok: false, reason: `GitHub did not answer the availability query within ${timeoutMs} ms` };
     const partial = partialResponse(err);
     if (partial) return { ok: true, query: q, errors: partial.errors, ...parseSignalsResponse(q.logins, partial.data, now) };
-    return { ok: false, reason: `the availability query failed: ${err instanceof Error ? err.message : String(err)}` };
+    // One line, for the log and the summary's note.
+    const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").slice(0, 300);
+    return { ok: false, reason: `the availability query failed: ${message}` };
   } finally {
     clearTimeout(timer);
   }
