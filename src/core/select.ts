@@ -1,6 +1,7 @@
 // Reviewer selection: from the touched modules' maintainers, pick the few to request, and say why
 // every other candidate was not chosen. Pure and deterministic: the same pull request (repository
-// and number) always gets the same choice, and different pull requests spread the load.
+// and number) with the same signals (who is busy, how loaded) always gets the same choice, and
+// different pull requests spread the load.
 
 import type { Policy, UnavailableEntry } from "./config.js";
 import { loginKey, type Maintainer } from "./registry.js";
