@@ -44,14 +44,22 @@ export interface Policy {
   maxReviewers: number;
   /** Requested for a module with no eligible active maintainer. Empty: label only. */
   fallbackReviewers: string[];
-  /** Logins never requested (away, on leave). */
-  unavailable: string[];
+  /** Logins never requested (away, on leave), some only through a date. */
+  unavailable: UnavailableEntry[];
   /** Pull requests by these authors are labelled but get no review requests (bots). */
   ignoreAuthors: string[];
   /** Logins and teams (`org/team`) asked to review the changed files that no module owns. Empty: nobody. */
   defaultReviewers: string[];
   /** Label added when some changed file is owned by no module; undefined: none. */
   unownedLabel?: string;
+  /** A candidate with this many open review requests in the repository or more is skipped as overloaded. */
+  maxOpenReviews: number;
+}
+
+/** An `unavailable` entry: a login, away for good or through `until` (YYYY-MM-DD, inclusive). */
+export interface UnavailableEntry {
+  login: string;
+  until?: string;
 }
 
 export type SummaryMode = "check" | "comment" | "none";
@@ -71,6 +79,10 @@ export interface AppSettings {
   labelIssues: boolean;
   /** The repository's CODEOWNERS is a module source too (read by the adapter, merged by `withCodeowners`). */
   codeowners: boolean;
+  /** Comment lines starting with this are commands to review-router (`/route explain`, ...). */
+  commandPrefix: string;
+  /** The label `/route skip` puts on a pull request to stop automatic review requests. */
+  skipLabel: string;
 }
 
 export interface RouterConfig {
@@ -98,6 +110,7 @@ export const DEFAULT_POLICY: Policy = {
   unavailable: [],
   ignoreAuthors: [],
   defaultReviewers: [],
+  maxOpenReviews: 15,
 };
 
 export const DEFAULT_APP_SETTINGS: AppSettings = {
@@ -109,10 +122,15 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   useDefaultModules: true,
   labelIssues: true,
   codeowners: false,
+  commandPrefix: "/route",
+  skipLabel: "review-router: skip",
 };
 
 /** Limits on a configuration's size, so that a hostile file costs little to refuse. */
 export const CONFIG_LIMITS = { maxModules: 500, maxGlobsPerModule: 200, maxAreas: 50, maxKeywords: 100 } as const;
+
+/** Keys of reviewer availability, load and pull request commands (checked by checkAvailability). */
+const AVAILABILITY_KEYS = ["max_open_reviews", "command_prefix", "skip_label"] as const;
 
 const TOP_KEYS = [
   "registry",
@@ -131,6 +149,7 @@ const TOP_KEYS = [
   "codeowners",
   "default_reviewers",
   "unowned_label",
+  ...AVAILABILITY_KEYS,
   "modules",
 ] as const;
 const MODULE_KEYS = ["name", "label", "paths", "exclude", "areas", "maintainers", "teams", "registry_entry", "repository", "keywords"] as const;
@@ -282,9 +301,10 @@ export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry):
     reviewersPerModule: c.int(r.reviewers_per_module, ["reviewers_per_module"], DEFAULT_POLICY.reviewersPerModule, 0, 10),
     maxReviewers: c.int(r.max_reviewers, ["max_reviewers"], DEFAULT_POLICY.maxReviewers, 0, 15),
     fallbackReviewers: c.logins(r.fallback_reviewers, ["fallback_reviewers"]),
-    unavailable: c.logins(r.unavailable, ["unavailable"]),
+    unavailable: checkUnavailable(c, r.unavailable),
     ignoreAuthors: c.strings(r.ignore_authors, ["ignore_authors"], 1000),
     defaultReviewers: c.reviewers(r.default_reviewers, ["default_reviewers"]),
+    maxOpenReviews: c.int(r.max_open_reviews, ["max_open_reviews"], DEFAULT_POLICY.maxOpenReviews, 1, 10000),
   };
   const unownedLabel = c.string(r.unowned_label, ["unowned_label"], false);
   if (unownedLabel) policy.unownedLabel = unownedLabel;
@@ -302,6 +322,7 @@ export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry):
     useDefaultModules: c.bool(r.use_default_modules, ["use_default_modules"], DEFAULT_APP_SETTINGS.useDefaultModules),
     labelIssues: c.bool(r.label_issues, ["label_issues"], DEFAULT_APP_SETTINGS.labelIssues),
     codeowners: c.bool(r.codeowners, ["codeowners"], DEFAULT_APP_SETTINGS.codeowners),
+    ...checkCommandSettings(c, r),
   };
   const registryFile = c.string(r.registry, ["registry"], false);
 
@@ -326,7 +347,7 @@ export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry):
   if (registry) {
     for (const [key, list] of [
       ["fallback_reviewers", policy.fallbackReviewers],
-      ["unavailable", policy.unavailable],
+      ["unavailable", policy.unavailable.map((u) => u.login)],
     ] as const) {
       list.forEach((login, i) => {
         if (!registryHasLogin(registry, login)) {
@@ -339,6 +360,65 @@ export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry):
     config: { ...(registryFile ? { registryFile } : {}), policy, app, modules },
     problems: c.problems,
   };
+}
+
+/** `unavailable`: logins, or `{login, until: YYYY-MM-DD}` mappings that lapse after that day. */
+function checkUnavailable(c: Checker, value: unknown): UnavailableEntry[] {
+  if (value === undefined || value === null) return [];
+  const list = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(list)) {
+    c.report(["unavailable"], "must be a list of logins or {login, until: YYYY-MM-DD} mappings");
+    return [];
+  }
+  if (list.length > 1000) {
+    c.report(["unavailable"], `has ${list.length} items; the limit is 1000`);
+    return [];
+  }
+  const out: UnavailableEntry[] = [];
+  list.forEach((item: unknown, i: number) => {
+    const at: KeyPath = typeof value === "string" ? ["unavailable"] : ["unavailable", i];
+    if (typeof item === "string") {
+      if (isValidLogin(item)) out.push({ login: item });
+      else c.report(at, `"${truncate(item)}" is not a GitHub login`);
+      return;
+    }
+    const entry = c.mapping(item, at, "a login, or login and until");
+    if (!entry) return;
+    c.unknownKeys(entry, ["login", "until"], at);
+    const login = c.string(entry.login, [...at, "login"], true);
+    if (login && !isValidLogin(login)) c.report([...at, "login"], `"${truncate(login)}" is not a GitHub login`);
+    const until = entry.until;
+    const validDate = typeof until === "string" && /^\d{4}-\d{2}-\d{2}$/.test(until) && realDay(until);
+    if (until !== undefined && until !== null && !validDate) {
+      c.report([...at, "until"], "must be a date written YYYY-MM-DD (the last day away), e.g. until: 2026-12-20");
+      return;
+    }
+    if (login && isValidLogin(login)) out.push({ login, ...(typeof until === "string" ? { until } : {}) });
+  });
+  return out;
+}
+
+/** A YYYY-MM-DD string naming a day that exists (not 2026-02-30). */
+function realDay(day: string): boolean {
+  const t = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().startsWith(day);
+}
+
+/** `command_prefix` and `skip_label`: how pull request commands are written and where `/route skip` is kept. */
+function checkCommandSettings(c: Checker, r: Record<string, unknown>): Pick<AppSettings, "commandPrefix" | "skipLabel"> {
+  let commandPrefix = DEFAULT_APP_SETTINGS.commandPrefix;
+  const prefix = c.string(r.command_prefix, ["command_prefix"], false);
+  if (prefix !== undefined) {
+    if (/^\S{1,30}$/.test(prefix)) commandPrefix = prefix;
+    else c.report(["command_prefix"], "must be one word of at most 30 characters, without spaces, e.g. /route");
+  }
+  let skipLabel = DEFAULT_APP_SETTINGS.skipLabel;
+  const label = c.string(r.skip_label, ["skip_label"], false);
+  if (label !== undefined) {
+    if (label.length <= 50) skipLabel = label;
+    else c.report(["skip_label"], "must be at most 50 characters (GitHub's limit for a label name)");
+  }
+  return { commandPrefix, skipLabel };
 }
 
 function registryHasLogin(registry: Registry, login: string): boolean {
