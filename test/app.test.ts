@@ -21,6 +21,7 @@ import { COMMENT_MARKER } from "../src/app/summary.js";
 import {
   captureCheckRunCreate,
   captureCheckRunUpdate,
+  captureCommentDelete,
   captureCommentUpdate,
   captureComments,
   captureLabelsAdded,
@@ -650,6 +651,28 @@ describe("summary modes", () => {
     // afterEach: only reads were mocked, so nothing was written.
   });
 
+  it("with summary: comment, deletes its new comment when another replica's older one is there, and gives the older one its text", async () => {
+    const files = [NN_FILE, OPTIM_FILE];
+    const pr = pullRequestEvent({ number: 135, changedFiles: files.length });
+    const probot = await startApp();
+    mockInstallationToken();
+    // The timeline read at the start showed no summary: another replica created one meanwhile (id 4990).
+    mockPullRequestReads(pr, { config: "summary: comment\n", files, checkRuns: false });
+    captureLabelsAdded(135);
+    captureReviewRequests(135);
+    const older = { id: 4990, body: `${COMMENT_MARKER}\n### review-router: stale text` };
+    const comments = captureComments(135, [older]);
+    const deleted = captureCommentDelete(5001);
+    const edits = captureCommentUpdate(4990);
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(comments).toHaveLength(1);
+    expect(deleted.count).toBe(1);
+    expect(edits).toEqual([{ body: comments[0]!.body }]);
+    expectAllMocksUsed();
+  });
+
   it("with summary: none, labels and requests reviews but writes no check run and no comment", async () => {
     const files = [NN_FILE, OPTIM_FILE];
     const pr = pullRequestEvent({ number: 131, changedFiles: files.length });
@@ -837,6 +860,24 @@ describe("issues", () => {
     mockConfigFile("issue_comment: true\n");
     mockTimeline(202, [timeline.labeledByApp("module: nn"), timeline.commentedByApp(5001, body)]);
     await deliver(probot, "issues", issue);
+  });
+
+  it("with issue_comment, keeps only the older cc comment when another replica wrote one at the same time", async () => {
+    const issue = issueOpenedEvent({ number: 204, title, body: traceback });
+    const probot = await startApp();
+    mockInstallationToken();
+    mockConfigFile("issue_comment: true\n");
+    mockTimeline(204);
+    captureLabelsAdded(204);
+    const comments = captureComments(204, [{ id: 4000, body: "earlier, unrelated" }, { id: 4990, body: `${CC_MARKER}\ncc from the other replica` }]);
+    const deleted = captureCommentDelete(5001);
+    const edits = captureCommentUpdate(4990);
+
+    await deliver(probot, "issues", issue);
+
+    expect(comments).toHaveLength(1);
+    expect(deleted.count).toBe(1);
+    expect(edits).toEqual([{ body: comments[0]!.body }]);
   });
 
   it("on an edit, adds the label of a newly named module but never adds back one a human removed", async () => {

@@ -5,7 +5,7 @@ import type { Context } from "probot";
 import { routeIssue } from "../core/issue-text.js";
 import { readThreadState } from "./github-state.js";
 import type { AppDeps } from "./pull-request.js";
-import { createOnce, NO_RETRY } from "./summary-writer.js";
+import { createOnce, keepOldestComment, NO_RETRY } from "./summary-writer.js";
 import { openThread } from "./thread.js";
 
 export const ISSUE_EVENTS = ["issues.opened", "issues.edited"] as const;
@@ -47,13 +47,15 @@ export async function handleIssue(context: IssueContext, deps: AppDeps): Promise
         .filter((m) => m.maintainers.length > 0)
         .map((m) => `- ${m.name}: ${m.maintainers.filter((l) => l.toLowerCase() !== author).map((l) => `@${l}`).join(" ")}`);
       const body = `${CC_MARKER}\ncc the maintainers of the modules this issue names:\n\n${lines.join("\n")}`;
-      await createOnce(
+      const created = await createOnce(
         () => context.octokit.rest.issues.createComment({ ...ref, issue_number: issue.number, body, request: NO_RETRY }),
         async () => {
           const { data } = await context.octokit.rest.issues.listComments({ ...ref, issue_number: issue.number, per_page: 100 });
           return data.some((c) => (c.body ?? "").includes(CC_MARKER));
         },
       );
+      // Another replica may have cc'd at the same moment: only the oldest comment stays.
+      if (created) await keepOldestComment(context, ref, issue.number, CC_MARKER, deps.appId, created.data.id, body);
     }
   }
   log.info({ labels: decision.labels, added: dryRun ? [] : toAdd, modules: decision.modules.map((m) => ({ name: m.name, evidence: m.evidence })), commented: needsComment && !dryRun, dryRun }, "labelled issue");

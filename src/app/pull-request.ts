@@ -2,6 +2,8 @@
 // decision, then apply it: add labels, request reviews, keep one summary up to date.
 
 import type { Context } from "probot";
+import { performance } from "node:perf_hooks";
+import { BudgetExceeded, deadlineIn, ROUTING_BUDGET_MS } from "../core/budget.js";
 import type { RouteDecision } from "../core/route.js";
 import { route } from "../core/route.js";
 import type { SkipReason } from "../core/select.js";
@@ -9,7 +11,7 @@ import { listChangedFiles, readThreadState, type RepoRef } from "./github-state.
 import type { Bundled } from "./repo-config.js";
 import { openThread } from "./thread.js";
 import { renderConfigError, renderSummary } from "./summary.js";
-import { writeSummary } from "./summary-writer.js";
+import { writeBudgetFailure, writeSummary } from "./summary-writer.js";
 
 export const PULL_REQUEST_EVENTS = [
   "pull_request.opened",
@@ -86,8 +88,16 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
       requestedTeams: state.requestedTeams,
       reviewedBy: state.reviewedBy,
       blocked,
-    });
-  let decision = decide();
+    }, deadlineIn(ROUTING_BUDGET_MS, () => performance.now()));
+  let decision: RouteDecision;
+  try {
+    decision = decide();
+  } catch (err) {
+    if (!(err instanceof BudgetExceeded)) throw err;
+    log.error({ limit: err.limit, during: err.during }, "routing budget exceeded; delivery abandoned");
+    await writeBudgetFailure(context, ref, pr.number, pr.head.sha, err, deps.appId);
+    return;
+  }
   const draftDeferred = pr.draft === true && config.app.skipDrafts;
   if (draftDeferred) decision = withoutNewReviewers(decision);
 

@@ -421,14 +421,19 @@ export class GlobMatcher<T> {
     this.size = rules.length;
   }
 
-  /** Every rule whose glob matches `path`, in the order the rules were given. */
-  match(path: string): GlobHit<T>[] {
+  /**
+   * Every rule whose glob matches `path`, in the order the rules were given. `tick` is called
+   * every few rules tested, so a caller can stop a long match (it throws to stop).
+   */
+  match(path: string, tick?: () => void): GlobHit<T>[] {
     const hits: CompiledRule<T>[] = [];
     let parts: string[] | undefined; // split once, when a rule first needs it
     let segments = 1;
     for (let i = path.indexOf("/"); i >= 0; i = path.indexOf("/", i + 1)) segments += 1;
+    let tested = 0;
     const test = (rule: CompiledRule<T>) => {
       if ((rule.segments >= 0 && rule.segments !== segments) || (rule.needle !== "" && !path.includes(rule.needle))) return false;
+      if (tick && ++tested % 16 === 0) tick();
       parts ??= path.split("/");
       for (const alt of rule.alternatives!) if (alt.match(parts)) return true;
       return false;
@@ -453,8 +458,24 @@ export class GlobMatcher<T> {
 /** An extglob opener ('+(', '@(', '!(', '?(', '*(') not escaped by a backslash. */
 const EXTGLOB = /(?:^|[^\\])(?:\\\\)*[+@!?*]\(/;
 
+/**
+ * Answers of globProblem by glob text. A configuration is checked on its own and again merged
+ * over the bundled one, and the same globs recur across deliveries: each distinct glob is
+ * checked once. Memoisation by content only (bounded), so every replica answers the same.
+ */
+const problemCache = new Map<string, string | undefined>();
+const PROBLEM_CACHE_SIZE = 20_000;
+
 /** Check one glob the way the matcher will use it; returns a reason when it cannot be used. */
 export function globProblem(glob: string): string | undefined {
+  if (problemCache.has(glob)) return problemCache.get(glob);
+  const problem = checkGlob(glob);
+  if (problemCache.size >= PROBLEM_CACHE_SIZE) problemCache.delete(problemCache.keys().next().value!);
+  problemCache.set(glob, problem);
+  return problem;
+}
+
+function checkGlob(glob: string): string | undefined {
   if (glob.trim() === "") return "empty glob";
   if (glob.length > 500) return `glob is ${glob.length} characters long; the limit is 500`;
   const globstars = glob.split("/").filter((s) => s.includes("**")).length;

@@ -112,12 +112,12 @@ export function explainPath(router: Router, repository: string, path: string): P
 }
 
 /** The modules (and areas) `path` belongs to in `repository`, after exclusions. */
-export function matchPath(router: Router, repository: string, path: string): PathMatch[] {
+export function matchPath(router: Router, repository: string, path: string, tick?: () => void): PathMatch[] {
   const owners = repositoryOwners(router, repository);
   if (owners.length > 0) {
     return owners.map((module) => ({ module, areas: [], rule: `repository:${repository}` }));
   }
-  const hits = router.matcher.match(path);
+  const hits = router.matcher.match(path, tick);
   if (hits.length === 0) return [];
   // Tally per module: own include, own exclude, and per area include/exclude.
   const perModule = new Map<number, { own?: string; ownExcluded: boolean; areaInc: Map<number, string>; areaExc: Set<number> }>();

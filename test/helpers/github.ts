@@ -311,7 +311,7 @@ export function captureReviewRequests(pr: number, options: { calls?: number; not
 }
 
 /** POST issues/{n}/comments; returns the request bodies. */
-export function captureComments(issue: number): { body: string }[] {
+export function captureComments(issue: number, othersFirst: readonly { id: number; body: string }[] = []): { body: string }[] {
   const bodies: { body: string }[] = [];
   github()
     .post(`${REPO}/issues/${issue}/comments`)
@@ -320,7 +320,32 @@ export function captureComments(issue: number): { body: string }[] {
       bodies.push(b);
       return { id: 5000 + bodies.length, ...b, user: BOT, performed_via_github_app: VIA_APP };
     }, JSON_HEADERS);
+  // After creating, the app lists the thread's comments to find another replica's older one:
+  // `othersFirst` (created by the app before ours), then ours.
+  github()
+    .get(`${REPO}/issues/${issue}/comments`)
+    .query({ per_page: "100" })
+    .reply(
+      200,
+      () => [
+        ...othersFirst.map((c) => ({ ...c, user: BOT, performed_via_github_app: VIA_APP })),
+        ...bodies.map((b, i) => ({ id: 5001 + i, ...b, user: BOT, performed_via_github_app: VIA_APP })),
+      ],
+      JSON_HEADERS,
+    );
   return bodies;
+}
+
+/** DELETE issues/comments/{id}; returns how many times it was called. */
+export function captureCommentDelete(id: number): { count: number } {
+  const seen = { count: 0 };
+  github()
+    .delete(`${REPO}/issues/comments/${id}`)
+    .reply(204, () => {
+      seen.count++;
+      return "";
+    });
+  return seen;
 }
 
 /** PATCH issues/comments/{id}; returns the request bodies. */
