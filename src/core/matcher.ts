@@ -251,6 +251,11 @@ function matchPart(part: Part, segment: string): boolean {
 export class CompiledAlternative {
   private readonly parts: Part[];
   private readonly globstars: boolean;
+  /** The one '**' is the last part ('dir/**', 'a/*b/**'): matched without the state set. */
+  private readonly onlyTrailingGlobstar: boolean;
+  /** State sets reused from call to call (matching is synchronous). */
+  private cur: Uint8Array;
+  private next: Uint8Array;
 
   constructor(set: readonly (string | RegExp | typeof GLOBSTAR)[]) {
     this.parts = set.map((p) => {
@@ -260,6 +265,9 @@ export class CompiledAlternative {
       return parseSegment(glob);
     });
     this.globstars = this.parts.includes(GLOBSTAR);
+    this.onlyTrailingGlobstar = this.parts.indexOf(GLOBSTAR) === this.parts.length - 1;
+    this.cur = new Uint8Array(this.parts.length + 1);
+    this.next = new Uint8Array(this.parts.length + 1);
   }
 
   match(segments: readonly string[]): boolean {
@@ -270,10 +278,18 @@ export class CompiledAlternative {
       for (let i = 0; i < k; i++) if (!matchPart(parts[i]!, segments[i]!)) return false;
       return true;
     }
+    if (this.onlyTrailingGlobstar) {
+      // The head matches segment by segment; the '**' takes the rest (at least one segment).
+      if (segments.length < k) return false;
+      for (let i = 0; i < k - 1; i++) if (!matchPart(parts[i]!, segments[i]!)) return false;
+      for (let i = k - 1; i < segments.length; i++) if (segments[i] === "." || segments[i] === "..") return false;
+      return true;
+    }
     // State i: the first i parts have matched the segments read so far. A '**' may stay on
     // (consume a segment) or be skipped; a trailing '**' must consume at least one segment.
-    let cur = new Uint8Array(k + 1);
-    let next = new Uint8Array(k + 1);
+    let cur = this.cur;
+    let next = this.next;
+    cur.fill(0);
     cur[0] = 1;
     this.close(cur);
     for (const seg of segments) {
