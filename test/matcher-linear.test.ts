@@ -5,6 +5,8 @@ import { readFileSync } from "node:fs";
 import { braceExpand, Minimatch } from "minimatch";
 import { describe, expect, it } from "vitest";
 import { countBraceAlternatives, GLOB_OPTIONS, GlobMatcher, globProblem, MAX_ALTERNATIVES } from "../src/core/matcher.js";
+import { MAX_GLOBS_TOTAL, parseConfig } from "../src/core/config.js";
+import { formatProblem } from "../src/core/problems.js";
 import { loadConfigFile } from "../src/io/files.js";
 
 const tree = readFileSync("test/fixtures/pytorch/tree.txt", "utf8").split("\n").filter(Boolean);
@@ -165,5 +167,27 @@ describe("globProblem", () => {
       expect(countBraceAlternatives(glob).count, glob).toBe(braceExpand(glob).length);
     }
     expect(compared).toBeGreaterThan(2000);
+  });
+});
+
+describe("configuration check", () => {
+  it("names file, line and key of an extglob and of an oversized brace glob", () => {
+    const text = ["modules:", "  - name: M", "    label: m", "    maintainers: [alice]", "    paths:", '      - "+(a|aa)+(a|aa)x"', `      - "${"{a,b}".repeat(7)}"`, ""].join("\n");
+    const { problems } = parseConfig(text, "review-router.yml");
+    expect(problems.map(formatProblem)).toEqual([
+      "review-router.yml:6: error: modules[0].paths[0]: bad glob \"+(a|aa)+(a|aa)x\": extglob patterns like '+(a|b)' or '@(x)' are not supported " +
+        "(they cannot be matched in linear time); use braces '{a,b}' instead",
+      'review-router.yml:7: error: modules[0].paths[1]: bad glob "{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}": glob expands to more than 64 alternatives; the limit is 64',
+    ]);
+  });
+
+  it("refuses more than 5,000 globs in all before checking any of them", () => {
+    const lines = ["modules:"];
+    for (let m = 0; m < 26; m++) {
+      lines.push(`  - name: M${m}`, `    label: m${m}`, "    maintainers: [alice]", "    paths:");
+      for (let g = 0; g < 200; g++) lines.push(`      - "d${m}/f${g}/**"`);
+    }
+    const { problems } = parseConfig(`${lines.join("\n")}\n`, "c.yml");
+    expect(problems.map(formatProblem)).toEqual([`c.yml:${2 + 25 * 204 + 3}: error: modules[25].paths: the configuration has more than ${MAX_GLOBS_TOTAL} globs in all; the limit is ${MAX_GLOBS_TOTAL}`]);
   });
 });
