@@ -173,8 +173,13 @@ export function parseConfig(
   return checkConfig(parsed.doc, file, registry);
 }
 
+/** Globs one configuration may hold in all (modules and areas, paths and excludes), bundled ones included. */
+export const MAX_GLOBS_TOTAL = 5000;
+
 class Checker {
   readonly problems: Problem[] = [];
+  /** Globs seen so far: past MAX_GLOBS_TOTAL the rest are refused before any is checked. */
+  private globCount = 0;
   constructor(
     readonly doc: ParsedYaml,
     readonly file: string,
@@ -250,6 +255,11 @@ class Checker {
   globs(value: unknown, at: KeyPath): string[] {
     const list = this.strings(value, at, CONFIG_LIMITS.maxGlobsPerModule);
     const out: string[] = [];
+    this.globCount += list.length;
+    if (this.globCount > MAX_GLOBS_TOTAL) {
+      if (this.globCount - list.length <= MAX_GLOBS_TOTAL) this.report(at, `the configuration has more than ${MAX_GLOBS_TOTAL} globs in all; the limit is ${MAX_GLOBS_TOTAL}`);
+      return [];
+    }
     list.forEach((glob, i) => {
       const problem = globProblem(glob);
       if (problem) this.report(typeof value === "string" ? at : [...at, i], `bad glob "${truncate(glob)}": ${problem}`);
