@@ -42,6 +42,11 @@ export function mergeOverBase(base: Record<string, unknown>, repo: Record<string
   const overlaid = overlayModules(base, repo);
   const merged: Record<string, unknown> = { ...base, ...overlaid };
   delete merged.registry; // the base's registry is already loaded; a layered file names none
+  // `triage` merges key by key (its weights too), so a repository may change one weight only.
+  if (isRecord(base.triage) && isRecord(repo.triage)) {
+    const weights = isRecord(base.triage.weights) && isRecord(repo.triage.weights) ? { weights: { ...base.triage.weights, ...repo.triage.weights } } : {};
+    merged.triage = { ...base.triage, ...repo.triage, ...weights };
+  }
   const baseModules = repo.use_default_modules === false || !Array.isArray(base.modules) ? [] : base.modules;
   const out: unknown[] = [...baseModules];
   for (const m of Array.isArray(overlaid.modules) ? overlaid.modules : []) {

@@ -1,6 +1,7 @@
 // route(): changed files of a pull request in, routing decision out. The one function every
 // adapter (CLI, GitHub App) calls; it does no I/O.
 
+import type { ModuleSpec } from "./config.js";
 import { matchPath, type Router } from "./router.js";
 import { selectReviewers, type SkippedCandidate, type SkipReason } from "./select.js";
 
@@ -88,6 +89,20 @@ export function modulesForFiles(router: Router, repository: string, files: reado
   return { touched, unmatched };
 }
 
+/**
+ * The labels a module adds: its own (with the extra ones it lists) when `own`, then each area's
+ * (with its extras), in configuration order, each once. Shared by the PR router and the issue labeller.
+ */
+export function labelsOf(spec: ModuleSpec, own: boolean, areas: Iterable<number>): string[] {
+  const out: string[] = [];
+  const add = (l: string) => {
+    if (!out.includes(l)) out.push(l);
+  };
+  if (own) [...(spec.label ? [spec.label] : []), ...spec.extraLabels].forEach(add);
+  for (const a of [...areas].sort((x, y) => x - y)) [spec.areas[a]!.label, ...spec.areas[a]!.extraLabels].forEach(add);
+  return out;
+}
+
 export function route(router: Router, input: RouteInput): RouteDecision {
   const { touched, unmatched } = modulesForFiles(router, input.repository, input.files);
   const indexes = [...touched.keys()].sort((a, b) => a - b);
@@ -116,15 +131,8 @@ export function route(router: Router, input: RouteInput): RouteDecision {
     const t = touched.get(i)!;
     const areaIdx = [...t.areas].sort((a, b) => a - b);
     const ownsRepo = t.rules.some((r) => r.rule.startsWith("repository:"));
-    const moduleLabels: string[] = [];
     // In a repository the module owns whole, every PR would carry its label: add none.
-    if (!ownsRepo) {
-      if (spec.label) moduleLabels.push(spec.label);
-      for (const a of areaIdx) {
-        const l = spec.areas[a]!.label;
-        if (!moduleLabels.includes(l)) moduleLabels.push(l);
-      }
-    }
+    const moduleLabels = ownsRepo ? [] : labelsOf(spec, true, areaIdx);
     moduleLabels.forEach(addLabel);
     const cover = selection.coverage.get(spec.name) ?? { reviewers: [], fallback: false };
     return {
