@@ -45,7 +45,7 @@ export async function handleIssue(context: IssueContext, deps: AppDeps): Promise
     if (needsComment) {
       const lines = decision.modules
         .filter((m) => m.maintainers.length > 0)
-        .map((m) => `- ${m.name}: ${m.maintainers.filter((l) => l.toLowerCase() !== author).map((l) => `@${l}`).join(" ")}`);
+        .map((m) => `- ${m.name}: ${m.maintainers.filter((l) => l.toLowerCase() !== author).map((l) => `@${l}`).join(" ")} (${m.why})`);
       const body = `${CC_MARKER}\ncc the maintainers of the modules this issue names:\n\n${lines.join("\n")}`;
       await createOnce(
         () => context.octokit.rest.issues.createComment({ ...ref, issue_number: issue.number, body, request: NO_RETRY }),
@@ -56,5 +56,5 @@ export async function handleIssue(context: IssueContext, deps: AppDeps): Promise
       );
     }
   }
-  log.info({ labels: decision.labels, added: dryRun ? [] : toAdd, modules: decision.modules.map((m) => ({ name: m.name, evidence: m.evidence })), commented: needsComment && !dryRun, dryRun }, "labelled issue");
+  log.info({ labels: decision.labels, added: dryRun ? [] : toAdd, modules: decision.modules.map((m) => ({ name: m.name, why: m.why })), scores: decision.scores, commented: needsComment && !dryRun, dryRun }, "labelled issue");
 }

@@ -4,6 +4,7 @@
 import { explainCommand, routeCommand, validateCommand } from "./commands.js";
 import { importGovernanceCommand } from "./import-governance.js";
 import { isMainModule } from "../io/is-main.js";
+import { triageCommand } from "./triage.js";
 import { EXIT, type CliIO } from "./io.js";
 
 export const MAIN_HELP = `Usage: review-router COMMAND [options]
@@ -14,6 +15,8 @@ Commands:
   route [PATH ...]               modules, labels and reviewers for a change (paths or stdin)
   explain PATH ...               every rule that matches each path, and what was excluded
   validate FILE ...              check a configuration or registry file
+  triage --title T [--body-file F | -] | --jsonl FILE
+                                 the labels for an issue, and the evidence for each
   import-governance FILE [-o OUT]
                                  build a maintainer registry from a governance page (text or .rst)
 
@@ -25,6 +28,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIO) => Promise<number>> =
   explain: explainCommand,
   validate: validateCommand,
   "import-governance": importGovernanceCommand,
+  triage: triageCommand,
 };
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
