@@ -13,6 +13,7 @@ import { routeIssue } from "../src/core/issue-text.js";
 import { labelsOf } from "../src/core/route.js";
 import type { Router } from "../src/core/router.js";
 import { loadRouter } from "../src/io/files.js";
+import { isMainModule } from "../src/io/is-main.js";
 
 export interface TriageCase {
   split: string;
@@ -130,4 +131,4 @@ function main(): void {
   }
 }
 
-main();
+if (isMainModule(import.meta.url)) main();

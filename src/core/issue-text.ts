@@ -357,7 +357,8 @@ class Reader {
   }
 
   private add(m: Mention): void {
-    const key = `${m.signal}\0${m.kind}\0${m.text}`;
+    // A path counts once per place however it was written (`/x/site-packages/torch/a.py`, `torch/a.py`).
+    const key = `${m.signal}\0${m.kind}\0${m.kind === "path" ? m.candidates.join("\0") : m.text}`;
     if (this.seen.has(key) || this.seen.size >= MAX_CANDIDATES) return;
     this.seen.add(key);
     this.mentions.push(m);
@@ -649,7 +650,7 @@ function modulesOf(router: Router, found: readonly Found[], scores: readonly Lab
     if (targets.length === 0) return;
     const labels = [...new Set(targets.flatMap((f) => targetLabels(router, f.target)))].filter((l) => added.has(l));
     const areas = [...new Set(targets.filter((f) => f.target.area >= 0).map((f) => f.target.area))].sort((a, b) => a - b);
-    const evidence = [...new Set(targets.map((f) => f.evidence))];
+    const evidence = [...new Set(targets.map((f) => f.evidence))].sort((a, b) => b.weight - a.weight);
     out.push({
       name: spec.name,
       labels,
