@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/core/config.js";
 import {
   apiCandidatePaths,
+  describeEvidence,
   issueText,
   MAX_ISSUE_TEXT,
   repoPathFromToken,
@@ -517,5 +518,123 @@ describe("environment reports", () => {
   it("ignores collect_env output pasted without a code block, up to the next heading", () => {
     const body = `cumsum is wrong\n\n### Versions\n${REPORT}\n### Other\nnothing`;
     expect(routeIssue(router, { repository: "pytorch/pytorch", title: "bug", body }).labels).toEqual(["module: linear algebra"]);
+  });
+});
+
+describe.skipIf(!BUNDLED)("weighted triage with the bundled PyTorch configuration", () => {
+  let bundled: Router | undefined;
+  const triage = (title: string, body = "") => {
+    bundled ??= loadRouter().router;
+    return routeIssue(bundled, { repository: "pytorch/pytorch", title, body });
+  };
+  const frames = (...paths: string[]) =>
+    "```\nTraceback (most recent call last):\n" +
+    paths.map((p) => `  File "/opt/conda/lib/python3.11/site-packages/${p}", line 10, in f\n    g()\n`).join("") +
+    "RuntimeError: failed\n```";
+
+  it("reads a traceback innermost-first: through dynamo, raised in inductor, is inductor (and pt2)", () => {
+    const d = triage("Model fails", frames("torch/_dynamo/eval_frame.py", "torch/_dynamo/convert_frame.py", "torch/_inductor/lowering.py"));
+    expect(d.labels).toEqual(["oncall: pt2", "module: inductor"]);
+    expect(d.scores.find((s) => s.label === "module: dynamo")).toMatchObject({ added: false, dropped: "below threshold", score: 1.5 });
+    expect(d.scores.find((s) => s.label === "module: inductor")!.evidence).toEqual([
+      { signal: "frame_innermost", kind: "path", text: "/opt/conda/lib/python3.11/site-packages/torch/_inductor/lowering.py", path: "torch/_inductor/lowering.py", weight: 3 },
+    ]);
+  });
+
+  it("gives oncall: pt2 to a torch.compile title with no sub-area evidence", () => {
+    expect(triage("torch.compile output differs from eager").labels).toEqual(["oncall: pt2"]);
+  });
+
+  it("reads repro code as weak evidence: the same API names count in the title", () => {
+    const repro = "```python\nimport torch.nn as nn\nfrom torch.autograd import Variable\nm = nn.Linear(3, 4)\ntorch.cuda.synchronize()\n```";
+    expect(triage("Wrong output", repro).labels).toEqual([]);
+    expect(triage("nn.Linear gives wrong output", repro).labels).toEqual(["module: nn"]);
+  });
+
+  it("takes no keyword from inside a path: a conda env named onnx, another library's profiler/ folder", () => {
+    expect(triage("Crash", 'File "/home/u/miniconda3/envs/onnx/lib/python3.10/site-packages/mylib/profiler/hooks.py", line 3').labels).toEqual([]);
+  });
+
+  it("reads a build log's paths as weak evidence, and its markers as a build problem", () => {
+    const log = "```\n[1/2] Building CXX object caffe2/CMakeFiles/torch_cpu.dir/__/torch/csrc/autograd/engine.cpp.o\n" +
+      "/home/u/src/pytorch/torch/csrc/autograd/engine.cpp:120:5: error: 'x' was not declared in this scope\n" +
+      "ninja: build stopped: subcommand failed.\n```";
+    const d = triage("Cannot build from source on Ubuntu", log);
+    expect(d.labels).toEqual(["module: build"]);
+    expect(d.scores.find((s) => s.label === "module: autograd")).toMatchObject({ added: false, score: 0.25 });
+  });
+
+  it("ignores the Platforms line of DISABLED issues and maps the test to its module", () => {
+    const d = triage("DISABLED test_foo_cuda (__main__.TestCudaMallocAsync)", "Platforms: rocm, linux\n\nTest file path: `test_cuda.py`");
+    expect(d.labels).toEqual(["module: cuda"]);
+    expect(triage("DISABLED test_x (__main__.TestSomethingElse)", "Platforms: rocm").labels).toEqual([]);
+    expect(triage("DISABLED test_x (inductor.test_torchinductor.CpuTests)", "").labels.sort()).toEqual(["module: inductor", "oncall: pt2"]);
+  });
+
+  it("skips the environment report, whatever libraries it lists", () => {
+    const env = "```\nCollecting environment information...\nPyTorch version: 2.5.0\nROCM used to build PyTorch: 6.2\nMIOpen runtime version: 3.2\n[pip3] onnx==1.16\n[conda] nccl 2.21\n```";
+    expect(triage("torch.cat is slow", env).labels).toEqual([]);
+  });
+
+  it("does not add a module's label for evidence of one of its areas: oneDNN is mkldnn, not cpu", () => {
+    const d = triage("Slow conv", "```\nRuntimeError: could not create a primitive descriptor for a convolution forward propagation primitive\n```");
+    expect(d.labels).toEqual(["module: mkldnn"]);
+    expect(d.scores.map((s) => s.label)).not.toContain("module: cpu");
+  });
+
+  it("labels CUDA out-of-memory reports and Windows DLL load failures", () => {
+    expect(triage("OOM", "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB").labels).toEqual(["module: cuda"]);
+    expect(triage("import fails", "ImportError: DLL load failed while importing _C: The specified module could not be found.").labels).toEqual([
+      "module: windows",
+    ]);
+  });
+
+  it("adds at most two module labels, best first, but every oncall label that reaches the threshold", () => {
+    const d = triage("DataLoader, Adam and FFT on Windows", "");
+    expect(d.labels).toHaveLength(2);
+    expect(d.scores.filter((s) => s.dropped === "over the cap").length).toBe(2);
+    const pt2 = triage("[inductor] FSDP with torch.compile on Windows hangs in DataLoader", "");
+    expect(pt2.labels.filter((l) => !l.startsWith("oncall:"))).toHaveLength(2);
+    expect(pt2.labels).toContain("oncall: pt2");
+    expect(pt2.labels).toContain("oncall: distributed");
+  });
+
+  it("describes each piece of evidence briefly", () => {
+    const d = triage("torch.compile fails", frames("torch/_inductor/lowering.py"));
+    expect(d.modules.find((m) => m.name.startsWith("Compilers"))!.why).toBe(
+      'oncall: pt2 (title "torch.compile" +4; innermost frame torch/_inductor/lowering.py +3), module: inductor (innermost frame torch/_inductor/lowering.py +3)',
+    );
+    expect(describeEvidence({ signal: "code_api", kind: "api", text: "torch.nn.Linear", path: "torch/nn/__init__.py", weight: 0.5 })).toBe(
+      "API in code torch.nn.Linear +0.5",
+    );
+  });
+});
+
+describe("triage settings", () => {
+  const base = `${TRIAGE.replace("threshold: 0.1", "threshold: 3").replace("max_module_labels: 20", "max_module_labels: 1")}
+  weights: {prose_keyword: 2, title: 3}
+modules:
+  - name: A
+    label: "module: a"
+    keywords: [alpha]
+  - name: B
+    label: "module: b"
+    keywords: [beta]
+  - name: C
+    label: "oncall: c"
+    keywords: [gamma]
+`;
+  const router = makeRouter(base);
+  const labels = (title: string, body: string) => routeIssue(router, { repository: "o/r", title, body }).labels;
+
+  it("adds a label at the threshold: one prose keyword (2) is not enough, two mentions of one are not either", () => {
+    expect(labels("", "alpha")).toEqual([]);
+    expect(labels("", "alpha and alpha")).toEqual([]);
+    expect(labels("alpha", "")).toEqual(["module: a"]);
+    expect(labels("", "alpha\n```\nalpha\n```\nalpha")).toEqual([]); // 2 + 0.5
+  });
+
+  it("caps module labels but not the uncapped prefixes", () => {
+    expect(labels("beta alpha gamma", "beta")).toEqual(["module: b", "oncall: c"]);
   });
 });

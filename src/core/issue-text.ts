@@ -648,7 +648,8 @@ function modulesOf(router: Router, found: readonly Found[], scores: readonly Lab
   router.modules.forEach(({ spec }, i) => {
     const targets = found.filter((f) => f.target.module === i && targetLabels(router, f.target).some((l) => added.has(l)));
     if (targets.length === 0) return;
-    const labels = [...new Set(targets.flatMap((f) => targetLabels(router, f.target)))].filter((l) => added.has(l));
+    const own = new Set(targets.flatMap((f) => targetLabels(router, f.target)));
+    const labels = [...added.keys()].filter((l) => own.has(l)); // best score first, as in the decision
     const areas = [...new Set(targets.filter((f) => f.target.area >= 0).map((f) => f.target.area))].sort((a, b) => a - b);
     const evidence = [...new Set(targets.map((f) => f.evidence))].sort((a, b) => b.weight - a.weight);
     out.push({
