@@ -551,6 +551,15 @@ describe.skipIf(!BUNDLED)("weighted triage with the bundled PyTorch configuratio
     expect(triage("nn.Linear gives wrong output", repro).labels).toEqual(["module: nn"]);
   });
 
+  it("counts an entry point called in a repro (torch.compile, torch.jit.script), not the training loop around it", () => {
+    const loop = "```python\nopt = torch.optim.AdamW(model.parameters())\nloss = F.cross_entropy(model(x), y)\nloss.backward()\n```";
+    expect(triage("Loss is NaN", loop).labels).toEqual([]);
+    const compiled = "```python\ncm = torch.compile(model)\nprint((cm(x) - model(x)).abs().max())\n```";
+    const d = triage("Outputs differ after upgrading", compiled);
+    expect(d.labels).toEqual(["oncall: pt2"]);
+    expect(d.scores[0]!.evidence).toEqual([{ signal: "code_entry_point", kind: "keyword", text: "torch.compile", weight: 3 }]);
+  });
+
   it("takes no keyword from inside a path: a conda env named onnx, another library's profiler/ folder", () => {
     expect(triage("Crash", 'File "/home/u/miniconda3/envs/onnx/lib/python3.10/site-packages/mylib/profiler/hooks.py", line 3').labels).toEqual([]);
   });

@@ -392,6 +392,7 @@ export const TRIAGE_SIGNALS = [
   "code_path", // a path inside a code block that is not a traceback
   "code_api", // an API name in a code block: what every repro uses
   "code_keyword", // a keyword in a code block
+  "code_entry_point", // a dotted keyword called in a code block: `torch.compile(model)`, `torch.jit.script(m)`
   "log_path", // a path in a build log (compiler output names every file it builds)
   "log_keyword", // a keyword in a build log
   "disabled_test", // the test file or class of a DISABLED-test title
@@ -443,6 +444,7 @@ export const DEFAULT_TRIAGE: TriageSettings = {
     code_path: 1,
     code_api: 0.5,
     code_keyword: 0.5,
+    code_entry_point: 2,
     log_path: 0.25,
     log_keyword: 2,
     disabled_test: 4,

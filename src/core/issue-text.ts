@@ -557,8 +557,11 @@ function resolve(router: Router, repository: string, reading: Reading): Found[] 
     }
   }
   for (const rule of keywordRules(router)) {
-    for (const [signal, texts] of reading.prose) {
-      if (!keywordIn(rule, texts, reading.apis.get(signal) ?? [])) continue;
+    for (const [where, texts] of reading.prose) {
+      const how = keywordIn(rule, texts, reading.apis.get(where) ?? []);
+      if (!how) continue;
+      // An entry point called in a repro (`torch.compile(model)`) says what the issue exercises; other code does not.
+      const signal: TriageSignal = how === "api" && where === "code_keyword" ? "code_entry_point" : where;
       found.push({ target: { module: rule.module, area: rule.area }, evidence: { signal, kind: "keyword", text: rule.keyword, weight: weights[signal] } });
     }
   }
@@ -569,25 +572,26 @@ function resolve(router: Router, repository: string, reading: Reading): Found[] 
 const wordSets = new WeakMap<readonly string[], Set<string>>();
 const joined = new WeakMap<readonly string[], string>();
 
-function keywordIn(rule: KeywordRule, texts: readonly string[], apis: readonly string[]): boolean {
+/** Whether a keyword is in one signal's texts: as a dotted API name ("api"), as words ("words"), or not (false). */
+function keywordIn(rule: KeywordRule, texts: readonly string[], apis: readonly string[]): "api" | "words" | false {
   if (rule.keyword.includes(".")) {
     // `torch.compile` is a dotted name: it names `torch.compile(...)` and `torch.compile.x`, not prose.
     const k = rule.keyword.toLowerCase();
-    if (apis.some((a) => a.toLowerCase() === k || a.toLowerCase().startsWith(`${k}.`))) return true;
+    if (apis.some((a) => a.toLowerCase() === k || a.toLowerCase().startsWith(`${k}.`))) return "api";
   }
   let words = wordSets.get(texts);
   if (!words) {
     words = new Set((texts.join("\n").toLowerCase().match(/\w+/g) ?? []) as string[]);
     wordSets.set(texts, words);
   }
-  if (rule.word !== undefined) return words.has(rule.word);
+  if (rule.word !== undefined) return words.has(rule.word) && "words";
   if (!rule.words.every((w) => words.has(w))) return false;
   let text = joined.get(texts);
   if (text === undefined) {
     text = texts.join("\n");
     joined.set(texts, text);
   }
-  return rule.regex!.test(text);
+  return rule.regex!.test(text) && "words";
 }
 
 function targetLabels(router: Router, t: Target): string[] {
@@ -676,6 +680,7 @@ const SIGNAL_WORDS: Record<TriageSignal, string> = {
   code_path: "path in code",
   code_api: "API in code",
   code_keyword: "keyword in code",
+  code_entry_point: "entry point in code",
   log_path: "path in build log",
   log_keyword: "build log",
   disabled_test: "disabled test",
