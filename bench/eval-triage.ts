@@ -112,15 +112,19 @@ function main(): void {
     const a = score(cases, ours, universe);
     const b = score(cases, baseline, universe);
     console.log(`\n== ${split}: ${cases.length} cases`);
-    console.log(`review-router     precision ${precision(a.micro)}  recall ${recall(a.micro)}  (tp ${a.micro.tp}, fp ${a.micro.fp}, fn ${a.micro.fn}; ${a.noLabel} cases with no label)`);
-    console.log(`keyword baseline  precision ${precision(b.micro)}  recall ${recall(b.micro)}  (tp ${b.micro.tp}, fp ${b.micro.fp}, fn ${b.micro.fn}; ${b.noLabel} cases with no label)`);
+    const line = (name: string, x: ReturnType<typeof score>) =>
+      `${name.padEnd(18)}precision ${precision(x.micro)}  recall ${recall(x.micro)}  ` +
+      `(tp ${x.micro.tp}, fp ${x.micro.fp}, fn ${x.micro.fn}; ${x.noLabel} cases with no label)`;
+    console.log(line("review-router", a));
+    console.log(line("keyword baseline", b));
     if (split !== "all") continue;
     console.log("\nper label (review-router | baseline): precision recall tp/fp/fn");
     const labels = [...new Set([...a.perLabel.keys(), ...b.perLabel.keys()])].sort();
     for (const l of labels) {
       const x = a.perLabel.get(l) ?? { tp: 0, fp: 0, fn: 0 };
       const y = b.perLabel.get(l) ?? { tp: 0, fp: 0, fn: 0 };
-      console.log(`  ${l.padEnd(28)} ${precision(x).padStart(4)} ${recall(x).padStart(4)} ${`${x.tp}/${x.fp}/${x.fn}`.padEnd(9)} | ${precision(y).padStart(4)} ${recall(y).padStart(4)} ${y.tp}/${y.fp}/${y.fn}`);
+      const cell = (t: Tally) => `${precision(t).padStart(4)} ${recall(t).padStart(4)} ${`${t.tp}/${t.fp}/${t.fn}`.padEnd(9)}`;
+      console.log(`  ${l.padEnd(28)} ${cell(x)} | ${cell(y)}`);
     }
   }
   if (values.failures) {

@@ -40,7 +40,13 @@ export function triageJson(d: IssueDecision) {
       score: s.score,
       added: s.added,
       ...(s.dropped ? { dropped: s.dropped } : {}),
-      items: s.evidence.map((e) => ({ signal: e.signal, kind: e.kind, text: e.text, ...(e.path ? { path: e.path } : {}), weight: e.weight })),
+      items: s.evidence.map((e) => ({
+        signal: e.signal,
+        kind: e.kind,
+        text: e.text,
+        ...(e.path ? { path: e.path } : {}),
+        weight: e.weight,
+      })),
     })),
     modules: d.modules.map((m) => ({ name: m.name, labels: m.labels, why: m.why, maintainers: m.maintainers })),
   };
@@ -74,7 +80,8 @@ function triageLines(router: Router, repository: string, file: string, text: str
       input = undefined;
     }
     const obj = input as { title?: unknown; body?: unknown } | undefined;
-    if (!obj || typeof obj !== "object" || typeof obj.title !== "string" || (obj.body !== undefined && obj.body !== null && typeof obj.body !== "string")) {
+    const badBody = obj?.body !== undefined && obj?.body !== null && typeof obj?.body !== "string";
+    if (!obj || typeof obj !== "object" || typeof obj.title !== "string" || badBody) {
       const message = 'not a JSON object with a string "title" (and "body")';
       io.stderr(`${file}:${i + 1}: error: ${message}\n`);
       io.stdout(JSON.stringify({ error: message, line: i + 1 }) + "\n");

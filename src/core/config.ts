@@ -110,7 +110,18 @@ const TOP_KEYS = [
   "modules",
   "triage",
 ] as const;
-const MODULE_KEYS = ["name", "label", "labels", "paths", "exclude", "areas", "maintainers", "registry_entry", "repository", "keywords"] as const;
+const MODULE_KEYS = [
+  "name",
+  "label",
+  "labels",
+  "paths",
+  "exclude",
+  "areas",
+  "maintainers",
+  "registry_entry",
+  "repository",
+  "keywords",
+] as const;
 const AREA_KEYS = ["name", "label", "labels", "paths", "exclude", "keywords"] as const;
 const REPO_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 

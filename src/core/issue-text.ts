@@ -149,7 +149,9 @@ const FENCE_CLOSE_RE = /^ {0,3}(`{3,}|~{3,})\s*$/;
  * every issue) names ROCm, MIOpen, NCCL, ONNX... whatever the issue is about, so it is dropped
  * from a line starting with one of `settings.envReportStarts` up to the end of its code block or the next heading.
  */
-export function issueLines(title: string, body: string, settings: Pick<TriageSettings, "envReportStarts" | "ignoreLinePrefixes">): IssueLine[] {
+type ReadSettings = Pick<TriageSettings, "envReportStarts" | "ignoreLinePrefixes">;
+
+export function issueLines(title: string, body: string, settings: ReadSettings): IssueLine[] {
   const text = `${title}\n${body}`.slice(0, MAX_ISSUE_TEXT);
   const rawLines = text.split(/\r?\n/);
   const kept: IssueLine[] = [{ text: rawLines[0]!, block: -2 }];
@@ -195,7 +197,7 @@ export function issueLines(title: string, body: string, settings: Pick<TriageSet
 }
 
 /** The lines issueLines keeps, joined: what the labeller reads. */
-export function issueText(title: string, body: string, settings: Pick<TriageSettings, "envReportStarts" | "ignoreLinePrefixes">): string {
+export function issueText(title: string, body: string, settings: ReadSettings): string {
   return issueLines(title, body, settings)
     .map((l) => l.text)
     .join("\n");
@@ -318,7 +320,10 @@ const TRACEBACK_START_RE = /^\s*Traceback \(most recent call last\)/;
  * An exception line: `RuntimeError: ...`, `torch._dynamo.exc.Unsupported: ...`, C++ `what():  ...`.
  * The class name is bounded, so a long dotted run is not rescanned from each of its dots.
  */
-const ERROR_LINE_RE = /^\s*(?:E\s+)?((?:[A-Za-z_]\w{0,40}\.){0,8}[A-Z]\w{0,60}(?:Error|Exception|Warning|Failed|Unsupported|Interrupt|Exit))(?::\s|:$|$)|^\s*what\(\):\s/;
+const ERROR_LINE_RE = new RegExp(
+  "^\\s*(?:E\\s+)?((?:[A-Za-z_]\\w{0,40}\\.){0,8}[A-Z]\\w{0,60}(?:Error|Exception|Warning|Failed|Unsupported|Interrupt|Exit))(?::\\s|:$|$)" +
+    "|^\\s*what\\(\\):\\s",
+);
 
 /** A piece of text the labeller found, and the signal its place gives it. */
 interface Mention {
@@ -562,7 +567,8 @@ function resolve(router: Router, repository: string, reading: Reading): Found[] 
       if (!how) continue;
       // An entry point called in a repro (`torch.compile(model)`) says what the issue exercises; other code does not.
       const signal: TriageSignal = how === "api" && where === "code_keyword" ? "code_entry_point" : where;
-      found.push({ target: { module: rule.module, area: rule.area }, evidence: { signal, kind: "keyword", text: rule.keyword, weight: weights[signal] } });
+      const evidence: IssueEvidence = { signal, kind: "keyword", text: rule.keyword, weight: weights[signal] };
+      found.push({ target: { module: rule.module, area: rule.area }, evidence });
     }
   }
   return found;
@@ -602,7 +608,15 @@ function targetLabels(router: Router, t: Target): string[] {
  * Step 3: score every label. Per signal, the first distinct piece of evidence counts its full
  * weight and each further one `repeatFactor` of it, at most two more; the signals add up.
  */
-function scoreLabels(router: Router, found: readonly Found[]): { label: string; score: number; order: number; evidence: IssueEvidence[] }[] {
+interface Scored {
+  label: string;
+  score: number;
+  /** Configuration order of the first module or area giving the label: breaks ties. */
+  order: number;
+  evidence: IssueEvidence[];
+}
+
+function scoreLabels(router: Router, found: readonly Found[]): Scored[] {
   const { weights, repeatFactor } = router.config.triage;
   const perLabel = new Map<string, { order: number; evidence: IssueEvidence[]; keys: Set<string> }>();
   for (const f of found) {
@@ -631,7 +645,7 @@ function scoreLabels(router: Router, found: readonly Found[]): { label: string; 
 }
 
 /** Step 4: keep labels that reach the threshold; of the capped kind, only the best `maxModuleLabels`. */
-function decide(router: Router, scored: ReturnType<typeof scoreLabels>): LabelScore[] {
+function decide(router: Router, scored: readonly Scored[]): LabelScore[] {
   const { threshold, maxModuleLabels, uncappedPrefixes } = router.config.triage;
   const ranked = [...scored].sort((a, b) => b.score - a.score || a.order - b.order);
   let capped = 0;
@@ -696,7 +710,14 @@ export function routeIssue(router: Router, input: IssueInput): IssueDecision {
   const owners = repositoryOwners(router, input.repository);
   if (owners.length > 0) {
     // The module owns every issue of this repository; its label would be on all of them, so none.
-    const modules = owners.map((i) => ({ name: router.modules[i]!.spec.name, labels: [], areas: [], evidence: [], why: "owns the repository", maintainers: activeMaintainers(router, i) }));
+    const modules = owners.map((i) => ({
+      name: router.modules[i]!.spec.name,
+      labels: [],
+      areas: [],
+      evidence: [],
+      why: "owns the repository",
+      maintainers: activeMaintainers(router, i),
+    }));
     return { labels: [], modules, scores: [] };
   }
   const settings = router.config.triage;
