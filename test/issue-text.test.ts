@@ -541,8 +541,10 @@ describe.skipIf(!BUNDLED)("weighted triage with the bundled PyTorch configuratio
     ]);
   });
 
-  it("gives oncall: pt2 to a torch.compile title with no sub-area evidence", () => {
+  it("gives oncall: pt2 to a torch.compile title with no sub-area evidence, and reads title tags", () => {
     expect(triage("torch.compile output differs from eager").labels).toEqual(["oncall: pt2"]);
+    expect(triage("[export] strict mode fails on a dict input").labels.sort()).toEqual(["oncall: export", "oncall: pt2"]);
+    expect(triage("ONNX export fails for aten::unflatten").labels).toEqual(["module: onnx"]);
   });
 
   it("reads repro code as weak evidence: the same API names count in the title", () => {
@@ -578,6 +580,11 @@ describe.skipIf(!BUNDLED)("weighted triage with the bundled PyTorch configuratio
     expect(d.labels).toEqual(["module: cuda"]);
     expect(triage("DISABLED test_x (__main__.TestSomethingElse)", "Platforms: rocm").labels).toEqual([]);
     expect(triage("DISABLED test_x (inductor.test_torchinductor.CpuTests)", "").labels.sort()).toEqual(["module: inductor", "oncall: pt2"]);
+    // A sample error's frames outside the tests say nothing; the test file's own path does.
+    const sample = "Sample error message\n```\nTraceback (most recent call last):\n" +
+      '  File "/var/lib/jenkins/workspace/test/distributed/test_c10d_gloo.py", line 3, in test_x\n' +
+      '  File "/opt/conda/lib/python3.10/site-packages/torch/_dynamo/utils.py", line 2, in f\n```';
+    expect(triage("DISABLED test_x (__main__.ProcessGroupGlooTest)", sample).labels).toEqual(["oncall: distributed"]);
   });
 
   it("skips the environment report, whatever libraries it lists", () => {

@@ -512,8 +512,12 @@ function readDisabledTest(title: string, lines: readonly IssueLine[], reader: Re
   for (const line of lines) {
     if (line.block === -2) continue;
     for (const [file] of line.text.matchAll(/[\w/.-]{1,300}\.py\b/g)) {
-      const path = file.replace(/^(?:\.\/)+/, "");
-      if (!path.startsWith(dir) && !path.startsWith("/")) reader.path("disabled_test", file, `${dir}${path}`);
+      // `test_nn.py`, `inductor/test_x.py` (relative to the tests' directory), or a test file's full path;
+      // never another file a pasted sample error names.
+      const relative = file.replace(/^(?:\.\/)+/, "");
+      let path: string | undefined = relative.startsWith(dir) ? relative : `${dir}${relative}`;
+      if (file.startsWith("/")) path = repoPathFromToken(file, reader.repoDirs);
+      if (path?.startsWith(dir)) reader.path("disabled_test", file, path);
     }
   }
   return true;
