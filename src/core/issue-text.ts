@@ -474,8 +474,10 @@ function readIssue(lines: readonly IssueLine[], reader: Reader): void {
     const error = ERROR_LINE_RE.exec(text);
     if (error) {
       const type = error[1] ?? "";
+      // The qualified class often names a wrapper (torch._dynamo.exc.BackendCompilerFailed): weak. Its own
+      // name (UnsupportedOperatorException) and the message are the error.
       if (type.includes(".")) reader.text("exception_type", type);
-      reader.text("error", text.slice(text.indexOf(type) + type.length));
+      reader.text("error", `${type.slice(type.lastIndexOf(".") + 1)} ${text.slice(text.indexOf(type) + type.length)}`);
       continue;
     }
     if (line.block >= 0) reader.text("code_keyword", text, "code_path", "code_api");
