@@ -118,7 +118,13 @@ RuntimeError: boom`);
     expect(names(d)).toEqual(["NN"]);
     expect(d.labels).toEqual(["module: nn"]);
     expect(d.modules[0]!.evidence).toEqual([
-      { signal: "frame_innermost", kind: "path", text: "/usr/lib/python3/site-packages/torch/nn/modules/module.py", path: "torch/nn/modules/module.py", weight: 3 },
+      {
+        signal: "frame_innermost",
+        kind: "path",
+        text: "/usr/lib/python3/site-packages/torch/nn/modules/module.py",
+        path: "torch/nn/modules/module.py",
+        weight: 3,
+      },
     ]);
     expect(d.modules[0]!.maintainers).toEqual(["gchanan", "albanD"]);
   });
@@ -451,7 +457,8 @@ describe.skipIf(!BUNDLED)("routeIssue with the bundled PyTorch configuration", (
 
   it("routes Unix and Windows tracebacks by the frame that raised", () => {
     expect(route(`File "/usr/lib/python3/site-packages/torch/optim/adam.py", line 150, in step`)).toContain("Optimizers (torch.optim)");
-    expect(route(`File "C:\\Python311\\Lib\\site-packages\\torch\\utils\\data\\dataloader.py", line 114`)).toContain("Multiprocessing and DataLoaders");
+    const windows = `File "C:\\Python311\\Lib\\site-packages\\torch\\utils\\data\\dataloader.py", line 114`;
+    expect(route(windows)).toContain("Multiprocessing and DataLoaders");
   });
 
   it("passes over nn's module and functional frames: what raises there is the op", () => {
@@ -512,7 +519,8 @@ describe("environment reports", () => {
     const body = `### 🐛 Describe the bug\n\ncumsum is wrong\n\n### Versions\n\n\`\`\`\n${REPORT}\n\`\`\`\n\nAlso seen with ROCm.\n`;
     const d = routeIssue(router, { repository: "pytorch/pytorch", title: "cumsum bug", body });
     expect(d.labels).toEqual(["module: linear algebra", "module: rocm"]);
-    expect(d.modules.find((m) => m.name === "ROCm")!.evidence).toEqual([{ signal: "prose_keyword", kind: "keyword", text: "ROCm", weight: 2 }]);
+    const rocm = d.modules.find((m) => m.name === "ROCm")!;
+    expect(rocm.evidence).toEqual([{ signal: "prose_keyword", kind: "keyword", text: "ROCm", weight: 2 }]);
   });
 
   it("ignores collect_env output pasted without a code block, up to the next heading", () => {

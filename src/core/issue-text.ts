@@ -321,7 +321,8 @@ const TRACEBACK_START_RE = /^\s*Traceback \(most recent call last\)/;
  * The class name is bounded, so a long dotted run is not rescanned from each of its dots.
  */
 const ERROR_LINE_RE = new RegExp(
-  "^\\s*(?:E\\s+)?((?:[A-Za-z_]\\w{0,40}\\.){0,8}[A-Z]\\w{0,60}(?:Error|Exception|Warning|Failed|Unsupported|Interrupt|Exit))(?::\\s|:$|$)" +
+  "^\\s*(?:E\\s+)?((?:[A-Za-z_]\\w{0,40}\\.){0,8}[A-Z]\\w{0,60}" +
+    "(?:Error|Exception|Warning|Failed|Unsupported|Interrupt|Exit))(?::\\s|:$|$)" +
     "|^\\s*what\\(\\):\\s",
 );
 

@@ -44,8 +44,8 @@ export function mergeOverBase(base: Record<string, unknown>, repo: Record<string
   delete merged.registry; // the base's registry is already loaded; a layered file names none
   // `triage` merges key by key (its weights too), so a repository may change one weight only.
   if (isRecord(base.triage) && isRecord(repo.triage)) {
-    const weights = isRecord(base.triage.weights) && isRecord(repo.triage.weights) ? { weights: { ...base.triage.weights, ...repo.triage.weights } } : {};
-    merged.triage = { ...base.triage, ...repo.triage, ...weights };
+    const [bw, rw] = [base.triage.weights, repo.triage.weights];
+    merged.triage = { ...base.triage, ...repo.triage, ...(isRecord(bw) && isRecord(rw) ? { weights: { ...bw, ...rw } } : {}) };
   }
   const baseModules = repo.use_default_modules === false || !Array.isArray(base.modules) ? [] : base.modules;
   const out: unknown[] = [...baseModules];
