@@ -9,8 +9,7 @@ import { describe, expect, it } from "vitest";
 import { route } from "../src/core/route.js";
 import { loadRouter } from "../src/io/files.js";
 
-// Copies of the shared reference files (see test/fixtures/pytorch/SOURCES.md).
-const FIXTURE = (name: string) => fileURLToPath(new URL(`./fixtures/pytorch/${name}`, import.meta.url));
+const FIXTURE = (name: string) => fileURLToPath(new URL(`fixtures/pytorch/${name}`, import.meta.url));
 const tree = readFileSync(FIXTURE("tree.txt"), "utf8").split("\n").filter(Boolean);
 
 const { router, loaded } = loadRouter();
