@@ -14,6 +14,8 @@ export interface AreaSpec {
   paths: string[];
   exclude: string[];
   keywords: string[];
+  /** Labels added with the area's own (e.g. "oncall: pt2" for each part of the compile stack). */
+  extraLabels: string[];
 }
 
 export interface ModuleSpec {
@@ -27,14 +29,14 @@ export interface ModuleSpec {
   maintainers?: string[];
   /** Teams (`org/team-slug`) requested as team reviews; each counts as one reviewer toward the cap. */
   teams?: string[];
-  /** Labels added beside `label` (a CODEOWNERS group can name several). */
-  extraLabels?: string[];
   /** Registry entry whose maintainers review this module; defaults to the module's name. */
   registryEntry?: string;
   /** Repositories (owner/name) this module owns whole, e.g. pytorch/vision for TorchVision. */
   repositories: string[];
   /** Words that, found in an issue, name this module (matched as whole words, any case). */
   keywords: string[];
+  /** Labels added with the module's own label (key `labels`). */
+  extraLabels: string[];
 }
 
 export interface Policy {
@@ -96,6 +98,7 @@ export interface RouterConfig {
    * read as a module source); it names the module that owns a path by the module's name.
    */
   ownership?: OwnershipLookup;
+  triage: TriageSettings;
 }
 
 export interface OwnershipLookup {
@@ -151,15 +154,28 @@ const TOP_KEYS = [
   "unowned_label",
   ...AVAILABILITY_KEYS,
   "modules",
+  "triage",
 ] as const;
-const MODULE_KEYS = ["name", "label", "paths", "exclude", "areas", "maintainers", "teams", "registry_entry", "repository", "keywords"] as const;
+const MODULE_KEYS = [
+  "name",
+  "label",
+  "labels",
+  "paths",
+  "exclude",
+  "areas",
+  "maintainers",
+  "teams",
+  "registry_entry",
+  "repository",
+  "keywords",
+] as const;
 const TEAM_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9_.-]+$/;
 
 /** A team as review-router names it: `org/team-slug` (CODEOWNERS writes it `@org/team-slug`). */
 export function isTeamName(text: string): boolean {
   return TEAM_RE.test(text);
 }
-const AREA_KEYS = ["name", "label", "paths", "exclude", "keywords"] as const;
+const AREA_KEYS = ["name", "label", "labels", "paths", "exclude", "keywords"] as const;
 const REPO_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 /** Parse a configuration file and check it; `registry` enables the registry cross-checks. */
@@ -366,8 +382,9 @@ export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry):
       });
     }
   }
+  const triage = checkTriage(c, r.triage);
   return {
-    config: { ...(registryFile ? { registryFile } : {}), policy, app, modules },
+    config: { ...(registryFile ? { registryFile } : {}), policy, app, modules, triage },
     problems: c.problems,
   };
 }
@@ -471,6 +488,7 @@ function checkModule(c: Checker, raw: unknown, at: KeyPath, registry?: Registry)
           paths: areaPaths,
           exclude: c.globs(a.exclude, [...aat, "exclude"]),
           keywords: c.strings(a.keywords, [...aat, "keywords"], CONFIG_LIMITS.maxKeywords),
+          extraLabels: c.strings(a.labels, [...aat, "labels"], 10),
         });
       });
     }
@@ -514,5 +532,174 @@ function checkModule(c: Checker, raw: unknown, at: KeyPath, registry?: Registry)
     ...(registryEntry ? { registryEntry } : {}),
     repositories,
     keywords,
+    extraLabels: c.strings(m.labels, [...at, "labels"], 10),
   };
+}
+
+// ---------------------------------------------------------------- issue triage (`triage:`)
+// How the issue labeller weighs what it reads. The code's defaults know nothing of any project;
+// the bundled PyTorch file sets PyTorch's directories, API prefix, report markers and so on.
+
+/** Where in an issue a piece of evidence was found; each has a weight. */
+export const TRIAGE_SIGNALS = [
+  "title", // an API, path or keyword in the title
+  "error", // ... in an exception message or error line
+  "exception_type", // the qualified class of the exception (`pkg.mod.SomeError:`): a wrapper's, often
+  "frame_innermost", // the frame that raised (last repository frame of a traceback, C++ "Exception raised from")
+  "frame_outer", // any other repository frame
+  "prose_path", // a repository path or file link written in prose
+  "prose_api", // an API name in prose
+  "prose_keyword", // a keyword in prose
+  "code_path", // a path inside a code block that is not a traceback
+  "code_api", // an API name in a code block: what every repro uses
+  "code_keyword", // a keyword in a code block
+  "code_entry_point", // a dotted keyword called in a code block: `torch.compile(model)`, `torch.jit.script(m)`
+  "log_path", // a path in a build log (compiler output names every file it builds)
+  "log_keyword", // a keyword in a build log
+  "disabled_test", // the test file or class of a DISABLED-test title
+] as const;
+export type TriageSignal = (typeof TRIAGE_SIGNALS)[number];
+
+export interface TriageSettings {
+  /** A label is added when its score reaches this. */
+  threshold: number;
+  /** Most labels per issue that do not start with one of `uncappedPrefixes`, best scores first. */
+  maxModuleLabels: number;
+  uncappedPrefixes: string[];
+  weights: Record<TriageSignal, number>;
+  /** Each further distinct piece of evidence of one signal adds this share of its weight (at most two more). */
+  repeatFactor: number;
+  /** Top-level directories of the repository: where a repository path starts inside an absolute one. */
+  repoDirs: string[];
+  /** Package names whose dotted names (`torch.nn.Linear`) are looked up as files. */
+  apiPrefixes: string[];
+  /** Short names that stand for a dotted prefix, as code imports them: `F` for `torch.nn.functional`. */
+  apiAliases: Record<string, string>;
+  /** A line starting with one of these opens an environment report, skipped to its block's end or the next heading. */
+  envReportStarts: string[];
+  /** Lines starting (after blanks) with one of these are not read. */
+  ignoreLinePrefixes: string[];
+  /** Frames in these files (or under these directories, ending in "/") only pass a call on: never the innermost. */
+  passthroughFrames: string[];
+  /** A code block with a line containing one of these is a build log. */
+  buildLogMarkers: string[];
+  /** Title prefix of an automatically filed disabled-test issue ("" for none). */
+  disabledTestPrefix: string;
+  /** Directory the disabled tests' files are under. */
+  testDir: string;
+}
+
+export const DEFAULT_TRIAGE: TriageSettings = {
+  threshold: 3,
+  maxModuleLabels: 2,
+  uncappedPrefixes: ["oncall:"],
+  weights: {
+    title: 4,
+    error: 3,
+    exception_type: 1,
+    frame_innermost: 3,
+    frame_outer: 1,
+    prose_path: 3,
+    prose_api: 2,
+    prose_keyword: 2,
+    code_path: 1,
+    code_api: 0.5,
+    code_keyword: 0.5,
+    code_entry_point: 2,
+    log_path: 0.25,
+    log_keyword: 2,
+    disabled_test: 4,
+  },
+  repeatFactor: 0.5,
+  repoDirs: [],
+  apiPrefixes: [],
+  apiAliases: {},
+  envReportStarts: [],
+  ignoreLinePrefixes: [],
+  passthroughFrames: [],
+  buildLogMarkers: [],
+  disabledTestPrefix: "",
+  testDir: "test",
+};
+
+const TRIAGE_KEYS = [
+  "threshold",
+  "max_module_labels",
+  "uncapped_prefixes",
+  "weights",
+  "repeat_factor",
+  "repo_dirs",
+  "api_prefixes",
+  "api_aliases",
+  "env_report_starts",
+  "ignore_line_prefixes",
+  "passthrough_frames",
+  "build_log_markers",
+  "disabled_test_prefix",
+  "test_dir",
+] as const;
+
+function checkTriage(c: Checker, raw: unknown): TriageSettings {
+  if (raw === undefined || raw === null) return DEFAULT_TRIAGE;
+  const t = c.mapping(raw, ["triage"], "threshold, weights, ...");
+  if (!t) return DEFAULT_TRIAGE;
+  c.unknownKeys(t, TRIAGE_KEYS, ["triage"]);
+  const number = (key: string, value: unknown, fallback: number, max: number): number => {
+    if (value === undefined || value === null) return fallback;
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > max) {
+      c.report(["triage", ...key.split(".")], `must be a number from 0 to ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+  const weights = { ...DEFAULT_TRIAGE.weights };
+  if (t.weights !== undefined && t.weights !== null) {
+    const w = c.mapping(t.weights, ["triage", "weights"], TRIAGE_SIGNALS.join(", "));
+    if (w) {
+      c.unknownKeys(w, TRIAGE_SIGNALS, ["triage", "weights"]);
+      for (const s of TRIAGE_SIGNALS) weights[s] = number(`weights.${s}`, w[s], weights[s], 100);
+    }
+  }
+  const list = (key: (typeof TRIAGE_KEYS)[number], fallback: string[]) =>
+    t[key] === undefined || t[key] === null ? fallback : c.strings(t[key], ["triage", key], 200);
+  const prefix = t.disabled_test_prefix;
+  let disabledTestPrefix = DEFAULT_TRIAGE.disabledTestPrefix;
+  if (prefix !== undefined && prefix !== null) {
+    if (typeof prefix === "string") disabledTestPrefix = prefix.trim();
+    else c.report(["triage", "disabled_test_prefix"], "must be a string");
+  }
+  return {
+    threshold: number("threshold", t.threshold, DEFAULT_TRIAGE.threshold, 100),
+    maxModuleLabels: c.int(t.max_module_labels, ["triage", "max_module_labels"], DEFAULT_TRIAGE.maxModuleLabels, 0, 20),
+    uncappedPrefixes: list("uncapped_prefixes", DEFAULT_TRIAGE.uncappedPrefixes),
+    weights,
+    repeatFactor: number("repeat_factor", t.repeat_factor, DEFAULT_TRIAGE.repeatFactor, 1),
+    repoDirs: list("repo_dirs", DEFAULT_TRIAGE.repoDirs),
+    apiPrefixes: list("api_prefixes", DEFAULT_TRIAGE.apiPrefixes).filter((p, i) => {
+      if (/^[A-Za-z_]\w*$/.test(p)) return true;
+      c.report(["triage", "api_prefixes", i], `"${truncate(p)}" is not a package name (letters, digits, _)`);
+      return false;
+    }),
+    apiAliases: checkAliases(c, t.api_aliases),
+    envReportStarts: list("env_report_starts", DEFAULT_TRIAGE.envReportStarts),
+    ignoreLinePrefixes: list("ignore_line_prefixes", DEFAULT_TRIAGE.ignoreLinePrefixes),
+    passthroughFrames: list("passthrough_frames", DEFAULT_TRIAGE.passthroughFrames),
+    buildLogMarkers: list("build_log_markers", DEFAULT_TRIAGE.buildLogMarkers),
+    disabledTestPrefix,
+    testDir: c.string(t.test_dir, ["triage", "test_dir"], false)?.replace(/^\/+|\/+$/g, "") ?? DEFAULT_TRIAGE.testDir,
+  };
+}
+
+function checkAliases(c: Checker, raw: unknown): Record<string, string> {
+  if (raw === undefined || raw === null) return DEFAULT_TRIAGE.apiAliases;
+  const m = c.mapping(raw, ["triage", "api_aliases"], "short name: dotted.prefix");
+  if (!m) return DEFAULT_TRIAGE.apiAliases;
+  const out: Record<string, string> = {};
+  for (const [alias, target] of Object.entries(m)) {
+    if (!/^[A-Za-z_]\w*$/.test(alias)) c.report(["triage", "api_aliases", alias], "must be a name (letters, digits, _)");
+    else if (typeof target !== "string" || !/^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/.test(target)) {
+      c.report(["triage", "api_aliases", alias], "must be a dotted name such as torch.nn.functional");
+    } else out[alias] = target;
+  }
+  return out;
 }
