@@ -41,7 +41,8 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
   }
   const { facts, thread } = await gatherPullRequest(port, eventView(pr));
   const dryRun = loaded.config.app.dryRun || deps.dryRunEnv;
-  const run = await planAndApplyPullRequest(port, { router: loaded.router, pr: facts, dryRun }, (refused) =>
+  // `now` lets a later event of the pull request replace overdue reviewers (reroute_after_hours).
+  const run = await planAndApplyPullRequest(port, { router: loaded.router, pr: facts, dryRun, now: new Date() }, (refused) =>
     log.warn({ refused }, "GitHub refused review requests; choosing again without those users"),
   );
   await writePlannedSummary(port, { number: pr.number, headSha: pr.head.sha }, run.plan, loaded.source, thread.appComments);

@@ -6,6 +6,7 @@
 import { globProblem } from "./matcher.js";
 import type { Problem } from "./problems.js";
 import { findEntry, isValidLogin, loginKey, type Registry } from "./registry.js";
+import { DEFAULT_REROUTE, REROUTE_KEYS, validTimeZone, type RerouteSettings } from "./overdue.js";
 import { formatKeyPath, parseYaml, type KeyPath, type ParsedYaml } from "./yaml.js";
 
 export interface AreaSpec {
@@ -59,6 +60,8 @@ export interface AppSettings {
   issueComment: boolean;
   /** In a repository's file: whether the bundled modules apply too (the file's modules merge over them). */
   useDefaultModules: boolean;
+  /** Overdue re-routing (reroute_after_hours, reroute_timezone); see src/core/overdue.ts. */
+  reroute: RerouteSettings;
 }
 
 export interface RouterConfig {
@@ -84,6 +87,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   dryRun: false,
   issueComment: false,
   useDefaultModules: true,
+  reroute: DEFAULT_REROUTE,
 };
 
 /** Limits on a configuration's size, so that a hostile file costs little to refuse. */
@@ -102,6 +106,7 @@ const TOP_KEYS = [
   "dry_run",
   "issue_comment",
   "use_default_modules",
+  ...REROUTE_KEYS,
   "modules",
 ] as const;
 const MODULE_KEYS = ["name", "label", "paths", "exclude", "areas", "maintainers", "registry_entry", "repository", "keywords"] as const;
@@ -243,6 +248,7 @@ export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry):
     dryRun: c.bool(r.dry_run, ["dry_run"], DEFAULT_APP_SETTINGS.dryRun),
     issueComment: c.bool(r.issue_comment, ["issue_comment"], DEFAULT_APP_SETTINGS.issueComment),
     useDefaultModules: c.bool(r.use_default_modules, ["use_default_modules"], DEFAULT_APP_SETTINGS.useDefaultModules),
+    reroute: checkReroute(c, r),
   };
   const registryFile = c.string(r.registry, ["registry"], false);
 
@@ -280,6 +286,18 @@ export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry):
     config: { ...(registryFile ? { registryFile } : {}), policy, app, modules },
     problems: c.problems,
   };
+}
+
+/** reroute_after_hours (0: off) and reroute_timezone (an IANA zone; UTC by default). */
+function checkReroute(c: Checker, r: Record<string, unknown>): RerouteSettings {
+  const afterHours = c.int(r.reroute_after_hours, ["reroute_after_hours"], DEFAULT_REROUTE.afterHours, 0, 2000);
+  let timeZone = DEFAULT_REROUTE.timeZone;
+  const zone = c.string(r.reroute_timezone, ["reroute_timezone"], false);
+  if (zone !== undefined) {
+    if (validTimeZone(zone)) timeZone = zone;
+    else c.report(["reroute_timezone"], `"${truncate(zone)}" is not a time zone; use an IANA name such as Europe/Berlin or UTC`);
+  }
+  return { afterHours, timeZone };
 }
 
 function registryHasLogin(registry: Registry, login: string): boolean {

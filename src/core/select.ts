@@ -15,7 +15,8 @@ export type SkipReason =
   | "cap reached"
   | "author ignored"
   | "request removed"
-  | "not a collaborator";
+  | "not a collaborator"
+  | "overdue";
 
 export interface SkippedCandidate {
   login: string;

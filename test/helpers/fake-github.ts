@@ -15,7 +15,8 @@ export type FakeCall =
   | { call: "requestReviews"; number: number; users: string[]; teams: string[] }
   | { call: "writeSummary"; number: number; headSha: string; write: SummaryWrite }
   | { call: "createComment"; number: number; body: string }
-  | { call: "listComments"; number: number };
+  | { call: "listComments"; number: number }
+  | { call: "removeRequestedReviewers"; number: number; users: string[] };
 
 export interface FakeThread {
   files?: string[];
@@ -29,6 +30,9 @@ export interface FakeThread {
   requestRemovedByHuman?: string[];
   reviewedBy?: string[];
   comments?: { id: number; body: string }[];
+  requestTimes?: { login: string; at: string }[];
+  activity?: { login: string; at: string }[];
+  replacedByApp?: string[];
 }
 
 /** Thrown like Octokit's RequestError: what matters to the app is `status`. */
@@ -97,6 +101,9 @@ export class FakeGitHub implements GitHubPort {
       requestRemovedByHuman: [...(t.requestRemovedByHuman ?? [])],
       reviewedBy: [...(t.reviewedBy ?? [])],
       appComments: [...this.comments],
+      requestTimes: [...(t.requestTimes ?? [])],
+      activity: [...(t.activity ?? [])],
+      replacedByApp: [...(t.replacedByApp ?? [])],
     };
   }
 
@@ -129,6 +136,28 @@ export class FakeGitHub implements GitHubPort {
     if (failure && !this.loseCreateAnswer) throw failure;
     this.comments.push({ id: 1000 + this.comments.length, body });
     if (failure) throw failure;
+  }
+
+  async removeRequestedReviewers(number: number, users: readonly string[]): Promise<void> {
+    this.record({ call: "removeRequestedReviewers", number, users: [...users] });
+    const gone = new Set(users.map((u) => u.toLowerCase()));
+    this.requestedUsers.splice(0, this.requestedUsers.length, ...this.requestedUsers.filter((u) => !gone.has(u.toLowerCase())));
+  }
+
+  async readFile(): Promise<string | undefined> {
+    throw new Error("FakeGitHub has no files; test configuration loading with nock or the stand-in");
+  }
+
+  async getPullRequest(): Promise<never> {
+    throw new Error("FakeGitHub serves one thread from a test's view; use nock or the stand-in");
+  }
+
+  async listOpenPullRequests(): Promise<never> {
+    throw new Error("FakeGitHub serves one thread from a test's view; use nock or the stand-in");
+  }
+
+  async getIssue(): Promise<never> {
+    throw new Error("FakeGitHub serves one thread from a test's view; use nock or the stand-in");
   }
 
   async listComments(number: number): Promise<{ id: number; body: string }[]> {
