@@ -7,6 +7,7 @@ import type { ChangedFile } from "../core/route.js";
 import { listChangedFiles, readThreadState, type AppOctokit, type RepoRef, type ThreadState } from "./github-state.js";
 import type { Summary } from "./summary.js";
 import { NO_RETRY, writeSummary } from "./summary-writer.js";
+import { httpStatus } from "../core/util.js";
 
 /** What a webhook payload shows of a thread; the timeline read overrides whatever it mentions. */
 export interface InitialThread {
@@ -42,6 +43,71 @@ export interface GitHubPort {
   createComment(issueNumber: number, body: string): Promise<void>;
   /** The first 100 comments of an issue or pull request. */
   listComments(issueNumber: number): Promise<{ id: number; body: string }[]>;
+  /** Withdraw review requests (overdue re-routing). */
+  removeRequestedReviewers(pullNumber: number, users: readonly string[]): Promise<void>;
+  /** A file's text on the default branch (contents API); undefined when there is none (404). */
+  readFile(path: string): Promise<string | undefined>;
+  /** A pull request as GitHub shows it now (online CLI, sweep, Action on a comment event). */
+  getPullRequest(pullNumber: number): Promise<PullRequestInfo>;
+  /** Open pull requests, newest first, up to `limit`. */
+  listOpenPullRequests(limit: number): Promise<PullRequestInfo[]>;
+  /** An issue as GitHub shows it now. */
+  getIssue(issueNumber: number): Promise<IssueInfo>;
+}
+
+/** What review-router reads of a pull request it was not sent in an event. */
+export interface PullRequestInfo {
+  number: number;
+  state: string;
+  author: string;
+  draft: boolean;
+  headSha: string;
+  /** Unknown in a pull request list: read the files until a short page then. */
+  changedFiles?: number;
+  thread: InitialThread;
+}
+
+export interface IssueInfo {
+  number: number;
+  state: string;
+  author: string;
+  title: string;
+  body: string;
+  labels: string[];
+  /** Set when the "issue" is a pull request. */
+  isPullRequest: boolean;
+}
+
+/** Largest configuration file read through the contents API; a larger one is refused before parsing. */
+export const MAX_FILE_BYTES = 512 * 1024;
+
+export interface RawPull {
+  number: number;
+  state: string;
+  user?: { login?: string } | null;
+  draft?: boolean;
+  head: { sha: string };
+  changed_files?: number;
+  labels?: ({ name?: string } | string)[];
+  requested_reviewers?: ({ login?: string } | null)[] | null;
+  requested_teams?: ({ slug?: string } | null)[] | null;
+}
+
+/** A pull request as the REST API (or an event payload) shows it. */
+export function pullInfo(p: RawPull): PullRequestInfo {
+  return {
+    number: p.number,
+    state: p.state,
+    author: p.user?.login ?? "",
+    draft: p.draft === true,
+    headSha: p.head.sha,
+    ...(typeof p.changed_files === "number" ? { changedFiles: p.changed_files } : {}),
+    thread: {
+      labels: (p.labels ?? []).flatMap((l) => (typeof l === "string" ? [l] : l.name ? [l.name] : [])),
+      requestedUsers: (p.requested_reviewers ?? []).flatMap((r) => (r?.login ? [r.login] : [])),
+      requestedTeams: (p.requested_teams ?? []).flatMap((t) => (t?.slug ? [t.slug] : [])),
+    },
+  };
 }
 
 /** The port over an Octokit client for `repo`. `appId` tells review-router's own labels, requests and comments from humans'. */
@@ -74,6 +140,47 @@ export function octokitPort(octokit: AppOctokit, repo: RepoRef, appId: number | 
     async listComments(issueNumber) {
       const { data } = await octokit.rest.issues.listComments({ ...ref, issue_number: issueNumber, per_page: 100 });
       return data.map((c) => ({ id: c.id, body: c.body ?? "" }));
+    },
+    async removeRequestedReviewers(pullNumber, users) {
+      await octokit.rest.pulls.removeRequestedReviewers({ ...ref, pull_number: pullNumber, reviewers: [...users] });
+    },
+    async readFile(path) {
+      try {
+        const { data } = await octokit.rest.repos.getContent({ ...ref, path, mediaType: { format: "raw" } });
+        const text = typeof data === "string" ? data : undefined;
+        if (text !== undefined && Buffer.byteLength(text, "utf8") > MAX_FILE_BYTES) {
+          throw new Error(`${path} is larger than ${MAX_FILE_BYTES} bytes; not read`);
+        }
+        return text;
+      } catch (err) {
+        if (httpStatus(err) === 404) return undefined;
+        throw err;
+      }
+    },
+    async getPullRequest(pullNumber) {
+      const { data } = await octokit.rest.pulls.get({ ...ref, pull_number: pullNumber });
+      return pullInfo(data as RawPull);
+    },
+    async listOpenPullRequests(limit) {
+      const out: PullRequestInfo[] = [];
+      for (let page = 1; out.length < limit; page++) {
+        const { data } = await octokit.rest.pulls.list({ ...ref, state: "open", sort: "created", direction: "desc", per_page: 100, page });
+        out.push(...(data as RawPull[]).map(pullInfo));
+        if (data.length < 100) break;
+      }
+      return out.slice(0, limit);
+    },
+    async getIssue(issueNumber) {
+      const { data } = await octokit.rest.issues.get({ ...ref, issue_number: issueNumber });
+      return {
+        number: data.number,
+        state: data.state,
+        author: data.user?.login ?? "",
+        title: data.title ?? "",
+        body: data.body ?? "",
+        labels: (data.labels ?? []).flatMap((l) => (typeof l === "string" ? [l] : l.name ? [l.name] : [])),
+        isPullRequest: data.pull_request !== undefined && data.pull_request !== null,
+      };
     },
   };
 }

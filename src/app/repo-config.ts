@@ -44,7 +44,7 @@ export interface ConfigContext {
 const ROUTER_CACHE_SIZE = 64;
 const routerCache = new Map<string, Router>();
 
-function compiledRouter(config: RouterConfig, registry: Registry): Router {
+export function compiledRouter(config: RouterConfig, registry: Registry): Router {
   const key = JSON.stringify(config);
   const hit = routerCache.get(key);
   if (hit) {

@@ -10,6 +10,7 @@ import { plural } from "../core/util.js";
 import { checkAnyFile, displayPath, loadRouter } from "../io/files.js";
 import { formatDecision, table } from "./format.js";
 import { EXIT, type CliIO } from "./io.js";
+import { onlineRouteCommand, wantsOnline } from "./online.js";
 
 export const DEFAULT_REPOSITORY = "pytorch/pytorch";
 
@@ -21,6 +22,8 @@ Paths come from the arguments, or one per line on standard input:
   git diff --name-only main | review-router route
 
 A renamed file may be given as "OLD => NEW" (its old path counts too).
+Online, from GitHub: review-router route https://github.com/OWNER/NAME/pull/N [--apply]
+(see \`review-router route URL --help\`).
 
 Options:
   --config FILE      configuration file (default: the bundled PyTorch configuration)
@@ -143,6 +146,7 @@ export function decisionJson(d: RouteDecision) {
 }
 
 export async function routeCommand(args: string[], io: CliIO): Promise<number> {
+  if (wantsOnline(args)) return onlineRouteCommand(args, io);
   const parsed = parseCommand(
     args,
     {

@@ -3,6 +3,7 @@
 
 import { explainCommand, routeCommand, validateCommand } from "./commands.js";
 import { importGovernanceCommand } from "./import-governance.js";
+import { sweepCommand } from "./sweep.js";
 import { isMainModule } from "../io/is-main.js";
 import { EXIT, type CliIO } from "./io.js";
 
@@ -12,10 +13,13 @@ Route pull requests to the maintainers of the modules they touch.
 
 Commands:
   route [PATH ...]               modules, labels and reviewers for a change (paths or stdin)
+  route URL [--apply]            what the app would do on a pull request or issue on GitHub (online)
   explain PATH ...               every rule that matches each path, and what was excluded
   validate FILE ...              check a configuration or registry file
   import-governance FILE [-o OUT]
                                  build a maintainer registry from a governance page (text or .rst)
+  sweep --repo OWNER/NAME [--apply]
+                                 replace overdue reviewers on open pull requests (reroute_after_hours)
 
 Run \`review-router COMMAND --help\` for a command's options.
 `;
@@ -25,6 +29,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIO) => Promise<number>> =
   explain: explainCommand,
   validate: validateCommand,
   "import-governance": importGovernanceCommand,
+  sweep: sweepCommand,
 };
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
