@@ -78,7 +78,7 @@ function instantOfLocalMidnight(wallMidnight: number, timeZone: string): number 
 
 /**
  * Business hours between two instants (ms since the epoch) in `timeZone`: the time that falls on
- * a Monday to Friday there. Linear in the days spanned; stops counting once `capHours` is reached.
+ * a Monday to Friday there. Linear in the days spanned; stops counting at `capHours` (and returns it).
  */
 export function businessHoursBetween(fromMs: number, toMs: number, timeZone: string, capHours = Infinity): number {
   let t = fromMs;
@@ -90,7 +90,7 @@ export function businessHoursBetween(fromMs: number, toMs: number, timeZone: str
     let next = instantOfLocalMidnight(Date.UTC(local.year, local.month - 1, local.day + 1), timeZone);
     if (next <= t) next = t + HOUR_MS; // a zone whose midnight does not exist that day: still move on
     const end = Math.min(next, toMs);
-    if (weekday >= 1 && weekday <= 5) total += end - t;
+    if (weekday >= 1 && weekday <= 5) total += Math.min(end - t, cap - total);
     t = end;
   }
   return total / HOUR_MS;
