@@ -33,9 +33,12 @@ export function restOctokit(token: string, apiUrl: string): Octokit {
 export function describeGitHubError(err: unknown, what: string, apiUrl: string): string {
   const status = httpStatus(err);
   const message = (err as { message?: string }).message ?? String(err);
+  // Octokit reports a connection that failed as a 500 carrying the network error's message.
+  if (status === undefined || (status === 500 && /ECONN|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|fetch failed|socket|abort/i.test(message))) {
+    return `cannot reach ${apiUrl} for ${what}: ${message}`;
+  }
   if (status === 401) return `GitHub refused the token (401 ${message}); set GITHUB_TOKEN to a valid token`;
   if (status === 403) return `GitHub forbids this with the token (403 ${message}); check its scopes or permissions for ${what}`;
   if (status === 404) return `${what} was not found (404): check the name, or give a token that can see it`;
-  if (status !== undefined) return `GitHub answered ${status} for ${what}: ${message}`;
-  return `cannot reach ${apiUrl} for ${what}: ${message}`;
+  return `GitHub answered ${status} for ${what}: ${message}`;
 }
