@@ -10,7 +10,7 @@ import { plural } from "../core/util.js";
 import { checkAnyFile, displayPath, loadRouter } from "../io/files.js";
 import { formatDecision, table } from "./format.js";
 import { EXIT, type CliIO } from "./io.js";
-import { onlineRouteCommand, wantsOnline } from "./online.js";
+import { wantsOnline } from "./online-args.js";
 
 export const DEFAULT_REPOSITORY = "pytorch/pytorch";
 
@@ -146,7 +146,8 @@ export function decisionJson(d: RouteDecision) {
 }
 
 export async function routeCommand(args: string[], io: CliIO): Promise<number> {
-  if (wantsOnline(args)) return onlineRouteCommand(args, io);
+  // The online form loads @octokit/rest; offline routing does not pay for it.
+  if (wantsOnline(args)) return (await import("./online.js")).onlineRouteCommand(args, io);
   const parsed = parseCommand(
     args,
     {

@@ -3,7 +3,6 @@
 
 import { explainCommand, routeCommand, validateCommand } from "./commands.js";
 import { importGovernanceCommand } from "./import-governance.js";
-import { sweepCommand } from "./sweep.js";
 import { isMainModule } from "../io/is-main.js";
 import { EXIT, type CliIO } from "./io.js";
 
@@ -29,7 +28,8 @@ const COMMANDS: Record<string, (args: string[], io: CliIO) => Promise<number>> =
   explain: explainCommand,
   validate: validateCommand,
   "import-governance": importGovernanceCommand,
-  sweep: sweepCommand,
+  // Loaded on use: the online commands bring @octokit/rest, which offline commands do not need.
+  sweep: async (args, io) => (await import("./sweep.js")).sweepCommand(args, io),
 };
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {

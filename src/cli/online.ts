@@ -76,11 +76,6 @@ export function parseTargetUrl(text: string): Target | undefined {
   };
 }
 
-/** Whether `route` was asked for the online form: a URL argument, or --online. */
-export function wantsOnline(args: readonly string[]): boolean {
-  return args.some((a) => a === "--online" || /^https?:\/\//i.test(a));
-}
-
 function fail(io: CliIO, message: string, code: number = EXIT.problems): number {
   io.stderr(`review-router: ${message}\n`);
   return code;

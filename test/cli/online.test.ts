@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { onlineRouteCommand, parseTargetUrl, type OnlineDeps } from "../../src/cli/online.js";
+import { wantsOnline } from "../../src/cli/online-args.js";
 import type { CliIO } from "../../src/cli/io.js";
 import { GitHubStandIn } from "../e2e/github-stand-in.js";
 
@@ -43,6 +44,17 @@ describe("parseTargetUrl", () => {
     ["not a url", undefined],
   ])("%s", (text, target) => {
     expect(parseTargetUrl(text)).toEqual(target);
+  });
+});
+
+describe("wantsOnline", () => {
+  it.each([
+    [["torch/nn/linear.py"], false],
+    [["--pr", "3", "--repo", "a/b"], false],
+    [["--online", "--pr", "3", "--repo", "a/b"], true],
+    [["https://github.com/a/b/pull/3"], true],
+  ])("%j: %s", (args, online) => {
+    expect(wantsOnline(args)).toBe(online);
   });
 });
 
