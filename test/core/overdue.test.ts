@@ -67,3 +67,17 @@ describe("overdueReviewers", () => {
     expect(overdueReviewers({ ...base, ...over }).map((o) => o.login)).toEqual(logins);
   });
 });
+
+describe("reroute configuration keys", () => {
+  it("checks reroute_after_hours and reroute_timezone, naming file, line and key", async () => {
+    const { parseConfig } = await import("../../src/core/config.js");
+    const good = parseConfig("reroute_after_hours: 16\nreroute_timezone: Europe/Berlin\n", "r.yml");
+    expect(good.problems).toEqual([]);
+    expect(good.config!.app.reroute).toEqual({ afterHours: 16, timeZone: "Europe/Berlin" });
+    const bad = parseConfig("reroute_after_hours: -1\nreroute_timezone: Mars/Olympus\n", "r.yml");
+    expect(bad.problems.map((p) => `${p.file}:${p.line}: ${p.key}: ${p.message}`)).toEqual([
+      "r.yml:1: reroute_after_hours: must be a whole number from 0 to 2000",
+      'r.yml:2: reroute_timezone: "Mars/Olympus" is not a time zone; use an IANA name such as Europe/Berlin or UTC',
+    ]);
+  });
+});
