@@ -6,6 +6,7 @@
 import { globProblem } from "./matcher.js";
 import type { Problem } from "./problems.js";
 import { findEntry, isValidLogin, loginKey, type Registry } from "./registry.js";
+import { DEFAULT_REROUTE, REROUTE_KEYS, validTimeZone, type RerouteSettings } from "./overdue.js";
 import { formatKeyPath, parseYaml, type KeyPath, type ParsedYaml } from "./yaml.js";
 
 export interface AreaSpec {
@@ -85,6 +86,8 @@ export interface AppSettings {
   commandPrefix: string;
   /** The label `/route skip` puts on a pull request to stop automatic review requests. */
   skipLabel: string;
+  /** Overdue re-routing (reroute_after_hours, reroute_timezone); see src/core/overdue.ts. */
+  reroute: RerouteSettings;
 }
 
 export interface RouterConfig {
@@ -127,6 +130,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   codeowners: false,
   commandPrefix: "/route",
   skipLabel: "review-router: skip",
+  reroute: DEFAULT_REROUTE,
 };
 
 /** Limits on a configuration's size, so that a hostile file costs little to refuse. */
@@ -153,6 +157,7 @@ const TOP_KEYS = [
   "default_reviewers",
   "unowned_label",
   ...AVAILABILITY_KEYS,
+  ...REROUTE_KEYS,
   "modules",
   "triage",
 ] as const;
@@ -349,6 +354,7 @@ export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry):
     labelIssues: c.bool(r.label_issues, ["label_issues"], DEFAULT_APP_SETTINGS.labelIssues),
     codeowners: c.bool(r.codeowners, ["codeowners"], DEFAULT_APP_SETTINGS.codeowners),
     ...checkCommandSettings(c, r),
+    reroute: checkReroute(c, r),
   };
   const registryFile = c.string(r.registry, ["registry"], false);
 
@@ -446,6 +452,18 @@ function checkCommandSettings(c: Checker, r: Record<string, unknown>): Pick<AppS
     else c.report(["skip_label"], "must be at most 50 characters (GitHub's limit for a label name)");
   }
   return { commandPrefix, skipLabel };
+}
+
+/** reroute_after_hours (0: off) and reroute_timezone (an IANA zone; UTC by default). */
+function checkReroute(c: Checker, r: Record<string, unknown>): RerouteSettings {
+  const afterHours = c.int(r.reroute_after_hours, ["reroute_after_hours"], DEFAULT_REROUTE.afterHours, 0, 2000);
+  let timeZone = DEFAULT_REROUTE.timeZone;
+  const zone = c.string(r.reroute_timezone, ["reroute_timezone"], false);
+  if (zone !== undefined) {
+    if (validTimeZone(zone)) timeZone = zone;
+    else c.report(["reroute_timezone"], `"${truncate(zone)}" is not a time zone; use an IANA name such as Europe/Berlin or UTC`);
+  }
+  return { afterHours, timeZone };
 }
 
 function registryHasLogin(registry: Registry, login: string): boolean {
