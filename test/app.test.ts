@@ -28,6 +28,7 @@ import {
   captureReviewRequests,
   existingCheckRun,
   mockCheckRunList,
+  mockCodeowners,
   mockConfigFile,
   mockInstallationToken,
   mockLabelRemoved,
@@ -700,14 +701,16 @@ describe("configuration sources", () => {
     expect(checkRuns[0]!.output.summary).toContain("<sub>Configuration: .github/review-router.yml merged over the bundled PyTorch configuration.");
   });
 
-  it("does nothing in another owner's repository that has no configuration file anywhere", async () => {
+  it("does nothing in another owner's repository that has no configuration file and no CODEOWNERS", async () => {
     const pr = pullRequestEvent({ number: 133, changedFiles: 2, repository: "someone/project" });
     const probot = await startApp();
     mockInstallationToken();
     mockNoConfigFile("someone/project");
+    const lookups = mockCodeowners("someone/project");
 
     await deliver(probot, "pull_request", pr);
-    // afterEach: only the two configuration reads were mocked: no files, timeline, label, review or check run.
+    expect(lookups).toEqual(["/repos/someone/project/contents/.github%2FCODEOWNERS", "/repos/someone/project/contents/CODEOWNERS", "/repos/someone/project/contents/docs%2FCODEOWNERS"]);
+    // afterEach: only the configuration and CODEOWNERS reads were mocked: no files, timeline, label, review or check run.
   });
 });
 

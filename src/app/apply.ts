@@ -10,6 +10,7 @@ import {
   type PullRequestPlanInput,
   type Refusal,
 } from "../core/plan.js";
+import type { Problem } from "../core/problems.js";
 import { httpStatus } from "../core/util.js";
 import type { GitHubPort } from "./port.js";
 import { renderSummary } from "./summary.js";
@@ -106,13 +107,13 @@ export interface PullRequestRun {
 }
 
 /**
- * Plan, apply, and when GitHub refuses review requests plan again with those users blocked, in
+ * Plan, apply, and when GitHub refuses review requests plan again with those users and teams blocked, in
  * at most REQUEST_ROUNDS rounds of requests. `onRefused` hears of each refusal (for the log).
  */
 export async function planAndApplyPullRequest(
   port: GitHubPort,
   input: PullRequestPlanInput,
-  onRefused: (refused: Refusal[]) => void = () => {},
+  onRefused: (refused: Refusal[], refusedTeams: string[]) => void = () => {},
 ): Promise<PullRequestRun> {
   const applied: Applied = { labelsAdded: [], labelsRemoved: [], requestedUsers: [], requestedTeams: [] };
   const refused: Refusal[] = [];
@@ -126,10 +127,10 @@ export async function planAndApplyPullRequest(
     applied.requestedUsers.push(...done.requestedUsers);
     applied.requestedTeams.push(...done.requestedTeams);
     refusedTeams.push(...done.refusedTeams);
-    if (done.refused.length === 0) break;
+    if (done.refused.length === 0 && done.refusedTeams.length === 0) break;
     refused.push(...done.refused);
-    onRefused(done.refused);
-    input = afterApplying(input, done, done.refused);
+    onRefused(done.refused, done.refusedTeams);
+    input = afterApplying(input, done, done.refused, done.refusedTeams);
     plan = planPullRequest(input);
     plans.push(plan);
   }
@@ -143,6 +144,7 @@ export async function writePlannedSummary(
   plan: PullRequestPlan,
   configSource: string,
   appComments: readonly { id: number; body: string }[],
+  extra: { warnings?: readonly Problem[] } = {},
 ): Promise<void> {
   const s = plan.summary;
   if (!s) return;
@@ -152,6 +154,8 @@ export async function writePlannedSummary(
     draftDeferred: s.draftDeferred,
     configSource,
     ...(s.truncatedAt !== undefined ? { truncatedAt: s.truncatedAt } : {}),
+    ...(s.unownedLabel !== undefined ? { unownedLabel: s.unownedLabel } : {}),
+    ...(extra.warnings && extra.warnings.length > 0 ? { warnings: extra.warnings } : {}),
   });
   await port.writeSummary(pr.number, pr.headSha, { mode: s.mode, summary, conclusion: "neutral", appComments });
 }

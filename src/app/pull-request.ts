@@ -41,10 +41,11 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
   }
   const { facts, thread } = await gatherPullRequest(port, eventView(pr));
   const dryRun = loaded.config.app.dryRun || deps.dryRunEnv;
-  const run = await planAndApplyPullRequest(port, { router: loaded.router, pr: facts, dryRun }, (refused) =>
-    log.warn({ refused }, "GitHub refused review requests; choosing again without those users"),
+  const run = await planAndApplyPullRequest(port, { router: loaded.router, pr: facts, dryRun }, (refused, refusedTeams) =>
+    log.warn({ refused, refusedTeams }, "GitHub refused review requests; choosing again without those users and teams"),
   );
-  await writePlannedSummary(port, { number: pr.number, headSha: pr.head.sha }, run.plan, loaded.source, thread.appComments);
+  const warnings = loaded.problems.filter((p) => p.severity === "warning");
+  await writePlannedSummary(port, { number: pr.number, headSha: pr.head.sha }, run.plan, loaded.source, thread.appComments, { warnings });
   logRun(open, run);
 }
 
@@ -72,6 +73,7 @@ function logRun(open: OpenThread, run: PullRequestRun): void {
       added: run.applied.labelsAdded,
       removed: run.applied.labelsRemoved,
       requested: run.applied.requestedUsers,
+      requestedTeams: run.applied.requestedTeams,
       wouldRequest: dryRun ? first.reviews.users : undefined,
       modules: decision.modules.map((m) => m.name),
       uncovered: decision.uncovered,
