@@ -110,7 +110,9 @@ export function defaultsWithoutModules(raw: Record<string, unknown>, registry: R
   const known = defaultsByBase.get(raw);
   if (known) return known;
   const layered = resolveLayered(raw, registry, { value: {}, lineOf: () => undefined }, "(defaults)", { baseModules: false });
-  if (!layered.config) throw new Error(`the bundled configuration has no valid defaults: ${layered.problems.map((p) => p.message).join("; ")}`);
+  if (!layered.config) {
+    throw new Error(`the bundled configuration has no valid defaults: ${layered.problems.map((p) => p.message).join("; ")}`);
+  }
   defaultsByBase.set(raw, layered.config);
   return layered.config;
 }
@@ -152,10 +154,13 @@ export async function addRepoCodeowners(
       file: ".github/review-router.yml",
       key: "codeowners",
       severity: "warning",
-      message: `codeowners is true but there is no CODEOWNERS in ${CODEOWNERS_LOCATIONS.join(", ")} on the default branch; only the file's modules apply`,
+      message:
+        `codeowners is true but there is no CODEOWNERS in ${CODEOWNERS_LOCATIONS.join(", ")} on the default branch; ` +
+        "only the file's modules apply",
     };
     return { kind: "ok", ...loaded, router: compileWithout(), problems: [...loaded.problems, missing] };
   }
   const routing = codeownersRouting(loaded.config, registry, found);
-  return { kind: "ok", ...loaded, ...routing, source: `${loaded.source}, with modules from ${found.path}`, problems: [...loaded.problems, ...routing.problems] };
+  const source = `${loaded.source}, with modules from ${found.path}`;
+  return { kind: "ok", ...loaded, ...routing, source, problems: [...loaded.problems, ...routing.problems] };
 }

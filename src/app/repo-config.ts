@@ -97,7 +97,8 @@ export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): 
   if (value === null || value === undefined) {
     if (!bundled.owners.has(owner.toLowerCase())) {
       // Zero-config adoption: the repository's CODEOWNERS, when it has one, says who owns what.
-      return routeFromCodeowners(context, bundled, `${owner}/${repo} has no ${CONFIG_PATH} and the bundled configuration is for ${[...bundled.owners].join(", ")}`);
+      const noFile = `${owner}/${repo} has no ${CONFIG_PATH} and the bundled configuration is for ${[...bundled.owners].join(", ")}`;
+      return routeFromCodeowners(context, bundled, noFile);
     }
     return { kind: "ok", router: bundled.router, config: bundled.config, source: "bundled PyTorch configuration", problems: [] };
   }

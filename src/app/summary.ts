@@ -72,7 +72,8 @@ function warningLines(warnings: readonly Problem[] | undefined): string[] {
   if (!warnings || warnings.length === 0) return [];
   const shown = warnings.slice(0, WARNINGS_SHOWN).map(formatProblem);
   const more = warnings.length > WARNINGS_SHOWN ? [`... and ${warnings.length - WARNINGS_SHOWN} more`] : [];
-  return ["", `**Warnings** (${warnings.length}; routing went on without these lines, as GitHub does):`, "", "```", ...shown, ...more, "```"];
+  const head = `**Warnings** (${warnings.length}; routing went on without these lines, as GitHub does):`;
+  return ["", head, "", "```", ...shown, ...more, "```"];
 }
 
 export function renderSummary(s: SummaryContext): Summary {

@@ -240,7 +240,12 @@ export function afterApplying(
     requestedTeams: [...t.requestedTeams, ...applied.requestedTeams],
   };
   const teams = [...(input.refusedTeams ?? []), ...refusedTeams];
-  return { ...input, pr: { ...input.pr, thread }, refused: [...(input.refused ?? []), ...refused], ...(teams.length > 0 ? { refusedTeams: teams } : {}) };
+  return {
+    ...input,
+    pr: { ...input.pr, thread },
+    refused: [...(input.refused ?? []), ...refused],
+    ...(teams.length > 0 ? { refusedTeams: teams } : {}),
+  };
 }
 
 /** Marks the one comment that cc's the maintainers of an issue's modules. */

@@ -119,7 +119,10 @@ type Touched = ReturnType<typeof modulesForFiles>["touched"];
 type Candidate = SelectionModule & TeamModule;
 
 /** Teams of `candidates` that are blocked, as skipped candidates; the candidates keep only the others. */
-function withoutBlockedTeams(candidates: Candidate[], blockedTeams: RouteInput["blockedTeams"]): { candidates: Candidate[]; skipped: SkippedCandidate[] } {
+function withoutBlockedTeams(
+  candidates: Candidate[],
+  blockedTeams: RouteInput["blockedTeams"],
+): { candidates: Candidate[]; skipped: SkippedCandidate[] } {
   if (!blockedTeams || blockedTeams.length === 0) return { candidates, skipped: [] };
   const reasons = new Map(blockedTeams.map((b) => [b.team.toLowerCase(), b.reason]));
   const skipped: SkippedCandidate[] = [];

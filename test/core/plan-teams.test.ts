@@ -4,7 +4,14 @@
 
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/core/config.js";
-import { afterApplying, planPullRequest, qualifiedTeam, teamSlug, type PullRequestPlanInput, type ThreadFacts } from "../../src/core/plan.js";
+import {
+  afterApplying,
+  planPullRequest,
+  qualifiedTeam,
+  teamSlug,
+  type PullRequestPlanInput,
+  type ThreadFacts,
+} from "../../src/core/plan.js";
 import { buildRouter } from "../../src/core/router.js";
 
 const REPOSITORY = "acme/widgets";
@@ -37,7 +44,14 @@ function thread(requestedTeams: string[] = []): ThreadFacts {
 function input(files: string[], o: { requestedTeams?: string[]; draft?: boolean; refusedTeams?: string[] } = {}): PullRequestPlanInput {
   return {
     router: router(),
-    pr: { repository: REPOSITORY, number: 3, author: "zed", draft: o.draft ?? false, files: files.map((path) => ({ path })), thread: thread(o.requestedTeams) },
+    pr: {
+      repository: REPOSITORY,
+      number: 3,
+      author: "zed",
+      draft: o.draft ?? false,
+      files: files.map((path) => ({ path })),
+      thread: thread(o.requestedTeams),
+    },
     dryRun: false,
     ...(o.refusedTeams ? { refusedTeams: o.refusedTeams } : {}),
   };

@@ -76,7 +76,8 @@ describe("a repository with only a CODEOWNERS", () => {
     gh.repo(repo).files.set(".github/CODEOWNERS", text);
     // The team the stable hash picks first (from the core) has no access; the other one has.
     const bundled = loadBundled();
-    const { router } = codeownersRouting(defaultsWithoutModules(bundled.raw, bundled.registry), bundled.registry, { path: ".github/CODEOWNERS", text });
+    const defaults = defaultsWithoutModules(bundled.raw, bundled.registry);
+    const { router } = codeownersRouting(defaults, bundled.registry, { path: ".github/CODEOWNERS", text });
     const first = route(router, { repository: repo, prNumber: 5, author: "carol", files: [{ path: "docs/a.md" }] }).teamReviewers;
     expect(first).toHaveLength(1);
     const refused = first[0]!.split("/")[1]!;
@@ -93,6 +94,7 @@ describe("a repository with only a CODEOWNERS", () => {
       [{ team_reviewers: [other] }, 201],
     ]);
     expect(gh.thread(repo, 5).requestedTeams).toEqual([other]);
-    expect(gh.repo(repo).checkRuns[0]!.output.summary).toContain(`| acme/${refused} | @acme/docs-team @acme/writers | not a collaborator |`);
+    const summary = gh.repo(repo).checkRuns[0]!.output.summary;
+    expect(summary).toContain(`| acme/${refused} | @acme/docs-team @acme/writers | not a collaborator |`);
   });
 });

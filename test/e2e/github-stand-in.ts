@@ -282,7 +282,9 @@ export class GitHubStandIn {
       for (const slug of teams) {
         if (t.requestedTeams.some((x) => x.toLowerCase() === slug.toLowerCase())) continue;
         t.requestedTeams.push(slug);
-        t.timeline.push({ event: "review_requested", id: this.nextId++, requested_team: { slug, name: slug }, review_requester: { login: "review-router[bot]" }, ...byApp });
+        const requester = { login: "review-router[bot]" };
+        const team = { slug, name: slug };
+        t.timeline.push({ event: "review_requested", id: this.nextId++, requested_team: team, review_requester: requester, ...byApp });
       }
       return reply(201, {
         number: Number(match[1]),
