@@ -29,6 +29,7 @@ import {
   existingCheckRun,
   mockCheckRunList,
   mockConfigFile,
+  mockGraphql,
   mockInstallationToken,
   mockLabelRemoved,
   mockLabelsAddFailing,
@@ -230,7 +231,7 @@ describe("pull requests", () => {
     const probot = await startApp();
     mockInstallationToken();
 
-    mockPullRequestReads(draft, { files });
+    mockPullRequestReads(draft, { files, signals: false }); // a deferred draft needs no availability
     const labels = captureLabelsAdded(103);
     const created = captureCheckRunCreate(77);
     await deliver(probot, "pull_request", draft);
@@ -421,6 +422,7 @@ describe("pull requests", () => {
       files,
       timeline: [...want.labels.map(timeline.labeledByApp), ...want.reviewers.map(timeline.reviewRequestedByApp)],
       checkRuns: [existingCheckRun(42, DEFAULT_HEAD_SHA, created[0]!)],
+      signals: false, // every module is covered: no availability query
     });
     await deliver(probot, "pull_request", pr);
   });
@@ -474,6 +476,7 @@ describe("pull requests", () => {
     mockPullRequestReads(sync, {
       files,
       timeline: [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer"), ...onPr.map(timeline.reviewRequestedByApp)],
+      signals: false, // no new reviewer is needed: no GraphQL request
     });
     const checkRuns = captureCheckRunCreate();
 
@@ -560,6 +563,7 @@ describe("pull requests", () => {
         timeline.labeledBy("ezyang", "module: autograd"),
         ...nnReviewer.map(timeline.reviewRequestedByApp),
       ],
+      signals: false,
     });
     mockLabelRemoved(117, "module: optimizer");
     captureCheckRunCreate();
@@ -646,6 +650,7 @@ describe("summary modes", () => {
         ...want.reviewers.map(timeline.reviewRequestedByApp),
       ],
       checkRuns: false,
+      signals: false,
     });
     await deliver(probot, "pull_request", sync);
     // afterEach: only reads were mocked, so nothing was written.
@@ -731,6 +736,7 @@ describe("repositories outside the bundled organisations", () => {
       .get(`${REPO_ME}/issues/140/timeline`)
       .query({ per_page: "100", page: "1" })
       .reply(200, [], json);
+    const graphql = mockGraphql({}, { repository: "me/proj" });
     const labels: unknown[] = [];
     const reviews: unknown[] = [];
     nock(API)
@@ -743,6 +749,7 @@ describe("repositories outside the bundled organisations", () => {
 
     expect(labels).toEqual([{ labels: ["web"] }]);
     expect(reviews).toEqual([{ reviewers: ["alice"] }]);
+    expect(graphql.map((b) => b.variables)).toEqual([{ login0: "alice", search0: "is:pr is:open review-requested:alice repo:me/proj" }]);
   });
 });
 

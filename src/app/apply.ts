@@ -152,6 +152,10 @@ export async function writePlannedSummary(
     draftDeferred: s.draftDeferred,
     configSource,
     ...(s.truncatedAt !== undefined ? { truncatedAt: s.truncatedAt } : {}),
+    ...(s.pausedBy !== undefined ? { pausedBy: s.pausedBy } : {}),
+    ...(s.signalsUnavailable !== undefined ? { signalsUnavailable: s.signalsUnavailable } : {}),
+    ...(s.signals ? { signals: s.signals } : {}),
+    ...(s.maxOpenReviews !== undefined ? { maxOpenReviews: s.maxOpenReviews } : {}),
   });
   await port.writeSummary(pr.number, pr.headSha, { mode: s.mode, summary, conclusion: "neutral", appComments });
 }

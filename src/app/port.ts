@@ -2,11 +2,17 @@
 // Implemented once over Octokit (Probot's context.octokit, or @octokit/rest's Octokit for a CLI
 // or a GitHub Action); tests of the plan/apply logic use an in-memory fake.
 
+import type { PermissionLevel } from "../core/commands.js";
 import type { SummaryMode } from "../core/config.js";
 import type { ChangedFile } from "../core/route.js";
+import { fetchCandidateSignals, type GraphqlCall, type SignalsResult } from "./candidate-signals.js";
 import { listChangedFiles, readThreadState, type AppOctokit, type RepoRef, type ThreadState } from "./github-state.js";
 import type { Summary } from "./summary.js";
 import { NO_RETRY, writeSummary } from "./summary-writer.js";
+import { httpStatus } from "../core/util.js";
+
+/** The reactions review-router puts on a command comment. */
+export type Reaction = "+1" | "eyes";
 
 /** What a webhook payload shows of a thread; the timeline read overrides whatever it mentions. */
 export interface InitialThread {
@@ -42,10 +48,26 @@ export interface GitHubPort {
   createComment(issueNumber: number, body: string): Promise<void>;
   /** The first 100 comments of an issue or pull request. */
   listComments(issueNumber: number): Promise<{ id: number; body: string }[]>;
+  /**
+   * The candidates' availability and load for this repository, in ONE GraphQL request (see
+   * candidate-signals.ts); `{ ok: false, reason }` on an error or time-out, never a throw.
+   */
+  candidateSignals(logins: readonly string[], now: Date): Promise<SignalsResult>;
+  /** Withdraw review requests (users by login, teams by slug). */
+  removeReviewRequests(pullNumber: number, request: { users: readonly string[]; teams: readonly string[] }): Promise<void>;
+  /** A user's permission on the repository (`role_name`, else `permission`); "none" when GitHub knows no such collaborator. */
+  permissionLevel(login: string): Promise<PermissionLevel | string>;
+  /**
+   * Put review-router's reaction on an issue comment. GitHub answers 201 when it creates the
+   * reaction and 200 when this app's reaction of that kind is already there: `created` tells
+   * them apart, which makes the reaction the record that the comment was acted on.
+   */
+  addReaction(commentId: number, content: Reaction): Promise<{ created: boolean; id: number }>;
+  deleteReaction(commentId: number, reactionId: number): Promise<void>;
 }
 
 /** The port over an Octokit client for `repo`. `appId` tells review-router's own labels, requests and comments from humans'. */
-export function octokitPort(octokit: AppOctokit, repo: RepoRef, appId: number | undefined): GitHubPort {
+export function octokitPort(octokit: AppOctokit & { graphql: GraphqlCall }, repo: RepoRef, appId: number | undefined): GitHubPort {
   const ref: RepoRef = { owner: repo.owner, repo: repo.repo };
   return {
     repo: ref,
@@ -74,6 +96,27 @@ export function octokitPort(octokit: AppOctokit, repo: RepoRef, appId: number | 
     async listComments(issueNumber) {
       const { data } = await octokit.rest.issues.listComments({ ...ref, issue_number: issueNumber, per_page: 100 });
       return data.map((c) => ({ id: c.id, body: c.body ?? "" }));
+    },
+    candidateSignals: (logins, now) => fetchCandidateSignals((q, p) => octokit.graphql(q, p), `${ref.owner}/${ref.repo}`, logins, now),
+    async removeReviewRequests(pullNumber, request) {
+      await octokit.rest.pulls.removeRequestedReviewers({ ...ref, pull_number: pullNumber, reviewers: [...request.users], team_reviewers: [...request.teams] });
+    },
+    async permissionLevel(login) {
+      try {
+        const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...ref, username: login });
+        return (data as { role_name?: string }).role_name || data.permission;
+      } catch (err) {
+        if (httpStatus(err) === 404) return "none";
+        throw err;
+      }
+    },
+    async addReaction(commentId, content) {
+      // Not retried: a retry after a lost answer would read as "already there" and skip the command.
+      const r = await octokit.rest.reactions.createForIssueComment({ ...ref, comment_id: commentId, content, request: NO_RETRY });
+      return { created: r.status === 201, id: r.data.id };
+    },
+    async deleteReaction(commentId, reactionId) {
+      await octokit.rest.reactions.deleteForIssueComment({ ...ref, comment_id: commentId, reaction_id: reactionId });
     },
   };
 }

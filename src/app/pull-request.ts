@@ -3,7 +3,7 @@
 
 import type { Context } from "probot";
 import { planAndApplyPullRequest, writePlannedSummary, type PullRequestRun } from "./apply.js";
-import { gatherPullRequest, type PullRequestEventView } from "./gather.js";
+import { gatherPullRequest, gatherSignals, type PullRequestEventView } from "./gather.js";
 import { octokitPort } from "./port.js";
 import type { Bundled } from "./repo-config.js";
 import { openThread, type OpenThread } from "./thread.js";
@@ -39,9 +39,14 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
     await port.writeSummary(pr.number, pr.head.sha, { mode: "check", summary, conclusion: "failure", appComments: [] });
     return;
   }
+  // One clock reading per delivery: dated `unavailable` entries and status expiry are read against it.
+  const now = new Date();
   const { facts, thread } = await gatherPullRequest(port, eventView(pr));
   const dryRun = loaded.config.app.dryRun || deps.dryRunEnv;
-  const run = await planAndApplyPullRequest(port, { router: loaded.router, pr: facts, dryRun }, (refused) =>
+  const base = { router: loaded.router, pr: facts, dryRun, now };
+  const signals = await gatherSignals(port, base, now);
+  if (signals.signalsUnavailable) log.warn({ reason: signals.signalsUnavailable }, "availability and load not read; choosing without them");
+  const run = await planAndApplyPullRequest(port, { ...base, ...signals }, (refused) =>
     log.warn({ refused }, "GitHub refused review requests; choosing again without those users"),
   );
   await writePlannedSummary(port, { number: pr.number, headSha: pr.head.sha }, run.plan, loaded.source, thread.appComments);

@@ -4,7 +4,10 @@
 
 import type { Problem } from "../core/problems.js";
 import { formatProblem } from "../core/problems.js";
+import { loginKey } from "../core/registry.js";
 import type { RouteDecision } from "../core/route.js";
+import type { SkippedCandidate } from "../core/select.js";
+import type { CandidateSignals } from "../core/signals.js";
 import { plural } from "../core/util.js";
 
 export const CHECK_NAME = "review-router";
@@ -21,6 +24,13 @@ export interface SummaryContext {
   draftDeferred: boolean;
   /** Where the configuration came from, named at the foot of the summary. */
   configSource: string;
+  /** Set when `/route skip` paused automatic review requests: the skip label's name. */
+  pausedBy?: string;
+  /** Set when the candidates' availability and load could not be read: why. */
+  signalsUnavailable?: string;
+  /** The availability and load the choice used: shown with busy and overloaded candidates. */
+  signals?: CandidateSignals;
+  maxOpenReviews?: number;
 }
 
 export interface Summary {
@@ -52,6 +62,12 @@ export function renderSummary(s: SummaryContext): Summary {
   if (s.truncatedAt !== undefined) {
     lines.push(`**Note**: GitHub lists at most ${s.truncatedAt} changed files of a pull request; files beyond that were not routed.`, "");
   }
+  if (s.pausedBy !== undefined) {
+    lines.push(`**Paused**: automatic review requests are stopped on this pull request (label ${code(s.pausedBy)}); labels still apply.`, "");
+  }
+  if (s.signalsUnavailable !== undefined) {
+    lines.push(`**Note**: availability and load could not be read: ${cell(s.signalsUnavailable)}; chose as without them.`, "");
+  }
   if (s.draftDeferred) lines.push("This pull request is a draft: reviews will be requested when it is marked ready for review.", "");
   if (d.modules.length === 0) {
     lines.push("No module owns any changed file.");
@@ -73,13 +89,29 @@ export function renderSummary(s: SummaryContext): Summary {
   const skipped = d.skipped.filter((k) => !covering.has(`${k.module}\u0000${k.login.toLowerCase()}`));
   if (skipped.length > 0) {
     lines.push("", "<details><summary>Candidates not chosen</summary>", "", "| login | module | reason |", "| --- | --- | --- |");
-    for (const k of skipped) lines.push(`| ${cell(k.login)} | ${cell(k.module)} | ${cell(k.reason)} |`);
+    for (const k of skipped) lines.push(`| ${cell(k.login)} | ${cell(k.module)} | ${cell(skipReason(k, s))} |`);
     lines.push("", "</details>");
   }
   lines.push("", `<sub>Configuration: ${cell(s.configSource)}. Run \`review-router route\` with the same paths to see this decision offline.</sub>`);
   const n = d.modules.length;
   const title = n === 0 ? "No module touched" : `${plural(n, "module")}: ${d.modules.map((m) => m.name).join(", ")}`;
   return { title: title.length > 200 ? `${title.slice(0, 197)}...` : title, body: lines.join("\n") };
+}
+
+/** A skip reason, with what GitHub said for `busy` (status message, until when) and `overloaded` (the count). */
+function skipReason(k: SkippedCandidate, s: SummaryContext): string {
+  if (k.reason === "busy") {
+    const status = [...(s.signals?.busy ?? [])].find(([l]) => loginKey(l) === loginKey(k.login))?.[1];
+    const details = [status?.message ? `"${status.message.slice(0, 80)}"` : "", status?.expiresAt ? `until ${status.expiresAt.slice(0, 10)}` : ""];
+    const shown = details.filter(Boolean).join(", ");
+    return `busy (GitHub status${shown ? `: ${shown}` : ""})`;
+  }
+  if (k.reason === "overloaded") {
+    const n = [...(s.signals?.openReviews ?? [])].find(([l]) => loginKey(l) === loginKey(k.login))?.[1];
+    if (n === undefined) return "overloaded";
+    return `overloaded (${plural(n, "open review request")}${s.maxOpenReviews !== undefined ? `; max_open_reviews: ${s.maxOpenReviews}` : ""})`;
+  }
+  return k.reason;
 }
 
 export function renderConfigError(file: string, problems: readonly Problem[]): Summary {

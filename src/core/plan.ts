@@ -3,12 +3,14 @@
 // the same port. Whatever GitHub answers while a plan is carried out (a 422 refusing a review
 // request) becomes a new input, and the planner is asked again; a plan is never patched.
 
+import { rerolledBlocked, reviewsPaused } from "./commands.js";
 import type { AppSettings, SummaryMode } from "./config.js";
 import type { IssueDecision } from "./issue-text.js";
 import { loginKey } from "./registry.js";
-import { route, type ChangedFile, type ModuleDecision, type RouteDecision } from "./route.js";
+import { candidatesToFetch, route, type ChangedFile, type ModuleDecision, type RouteDecision, type RouteInput } from "./route.js";
 import type { Router } from "./router.js";
 import type { SkipReason } from "./select.js";
+import type { CandidateSignals } from "./signals.js";
 
 /** What is on a pull request or issue now, as read from GitHub (its timeline folded over the payload). */
 export interface ThreadFacts {
@@ -21,6 +23,8 @@ export interface ThreadFacts {
   requestedTeams: readonly string[];
   /** Users whose review request a human removed: never requested again. */
   requestRemovedByHuman: readonly string[];
+  /** Users whose review request review-router withdrew (`/route reroll`): not chosen again. */
+  requestRemovedByApp?: readonly string[];
   reviewedBy: readonly string[];
 }
 
@@ -48,6 +52,12 @@ export interface PullRequestPlanInput {
   dryRun: boolean;
   /** Users GitHub refused earlier in this delivery: never chosen again. */
   refused?: readonly Refusal[];
+  /** Candidates' availability and load, as fetched for this delivery (absent: the stable hash alone). */
+  signals?: CandidateSignals;
+  /** Why the signals could not be read: the choice is made without them, and the summary says so. */
+  signalsUnavailable?: string;
+  /** The time of the decision (taken once per delivery by the adapter). */
+  now?: Date;
 }
 
 export interface ReviewRequest {
@@ -63,6 +73,13 @@ export interface SummaryPlan {
   dryRun: boolean;
   draftDeferred: boolean;
   truncatedAt?: number;
+  /** Set when `/route skip` paused automatic review requests: the skip label's name. */
+  pausedBy?: string;
+  /** Set when availability and load could not be read: why. */
+  signalsUnavailable?: string;
+  /** The signals the choice used, for the reasons shown with busy and overloaded candidates. */
+  signals?: CandidateSignals;
+  maxOpenReviews?: number;
 }
 
 export interface PullRequestPlan {
@@ -73,8 +90,8 @@ export interface PullRequestPlan {
   labels: { add: string[]; remove: string[] };
   /** Review requests to make now. */
   reviews: ReviewRequest;
-  /** Chosen reviewers not requested now, with the reason (a draft's reviewers wait until it is ready). */
-  deferred: { login: string; reason: "draft" }[];
+  /** Chosen reviewers not requested now, with the reason (a draft's reviewers wait until it is ready; `/route skip`). */
+  deferred: { login: string; reason: "draft" | "paused" }[];
   /** Every candidate not chosen, with the reason (from the routing decision). */
   skipped: RouteDecision["skipped"];
   summary?: SummaryPlan;
@@ -90,14 +107,19 @@ export function configuredLabels(config: { modules: { label?: string; areas: { l
   return out;
 }
 
-/** Logins never to request: those a human removed, then those GitHub refused. */
+/** Logins never to request: those a human removed, those rerolled away, then those GitHub refused. */
 function blockedLogins(pr: PullRequestFacts, refused: readonly Refusal[]): Refusal[] {
-  return [...pr.thread.requestRemovedByHuman.map((login): Refusal => ({ login, reason: "request removed" })), ...refused];
+  return [
+    ...pr.thread.requestRemovedByHuman.map((login): Refusal => ({ login, reason: "request removed" })),
+    ...rerolledBlocked(pr.thread.requestRemovedByApp ?? []),
+    ...refused,
+  ];
 }
 
-function routePullRequest(input: PullRequestPlanInput): RouteDecision {
+/** The routing input of a pull request plan (also what `/route reroll` plans from). */
+export function pullRequestRouteInput(input: PullRequestPlanInput): RouteInput {
   const { pr } = input;
-  return route(input.router, {
+  return {
     repository: pr.repository,
     prNumber: pr.number,
     author: pr.author,
@@ -106,7 +128,28 @@ function routePullRequest(input: PullRequestPlanInput): RouteDecision {
     requestedTeams: [...pr.thread.requestedTeams],
     reviewedBy: [...pr.thread.reviewedBy],
     blocked: blockedLogins(pr, input.refused ?? []),
-  });
+    ...(input.signals ? { signals: input.signals } : {}),
+    ...(input.now ? { now: input.now } : {}),
+  };
+}
+
+function routePullRequest(input: PullRequestPlanInput): RouteDecision {
+  return route(input.router, pullRequestRouteInput(input));
+}
+
+/** Whether `/route skip` paused automatic review requests on the pull request (its skip label is on). */
+export function pausedPullRequest(input: Pick<PullRequestPlanInput, "router" | "pr">): boolean {
+  return reviewsPaused([...input.pr.thread.labels], input.router.config.app.skipLabel);
+}
+
+/**
+ * Whose availability and load to fetch before planning: none when no review request can be made
+ * now (a deferred draft, paused reviews, every module covered, the cap reached).
+ */
+export function signalsToFetch(input: PullRequestPlanInput): string[] {
+  const app = input.router.config.app;
+  if ((input.pr.draft && app.skipDrafts) || pausedPullRequest(input)) return [];
+  return candidatesToFetch(input.router, pullRequestRouteInput(input));
 }
 
 /** Add what is missing, never what a human removed; with sync_labels, remove our own that no longer apply. */
@@ -118,11 +161,12 @@ function planLabels(decision: RouteDecision, thread: ThreadFacts, router: Router
   return { add, remove };
 }
 
-/** A draft (with skip_drafts) gets no new review request: the chosen reviewers are deferred. */
-function planReviews(decision: RouteDecision, pr: PullRequestFacts, app: AppSettings): Pick<PullRequestPlan, "reviews" | "deferred"> {
+/** A draft (with skip_drafts) or a paused pull request gets no new review request: the chosen reviewers are deferred. */
+function planReviews(decision: RouteDecision, pr: PullRequestFacts, app: AppSettings, paused: boolean): Pick<PullRequestPlan, "reviews" | "deferred"> {
   if (pr.draft && app.skipDrafts) {
     return { reviews: { users: [], teams: [] }, deferred: decision.reviewers.map((login) => ({ login, reason: "draft" })) };
   }
+  if (paused) return { reviews: { users: [], teams: [] }, deferred: decision.reviewers.map((login) => ({ login, reason: "paused" })) };
   // No module source names teams yet; CODEOWNERS teams will be requested through the same field.
   return { reviews: { users: [...decision.reviewers], teams: [] }, deferred: [] };
 }
@@ -149,6 +193,9 @@ function planSummary(
     dryRun: input.dryRun,
     draftDeferred: pr.draft && app.skipDrafts,
     ...(pr.truncatedAt !== undefined ? { truncatedAt: pr.truncatedAt } : {}),
+    ...(pausedPullRequest(input) ? { pausedBy: app.skipLabel } : {}),
+    ...(input.signalsUnavailable ? { signalsUnavailable: input.signalsUnavailable } : {}),
+    ...(input.signals ? { signals: input.signals, maxOpenReviews: input.router.config.policy.maxOpenReviews } : {}),
   };
 }
 
@@ -157,7 +204,7 @@ export function planPullRequest(input: PullRequestPlanInput): PullRequestPlan {
   const app = input.router.config.app;
   const decision = routePullRequest(input);
   const labels = planLabels(decision, input.pr.thread, input.router);
-  const { reviews, deferred } = planReviews(decision, input.pr, app);
+  const { reviews, deferred } = planReviews(decision, input.pr, app, pausedPullRequest(input));
   const summary = planSummary(app, decision, input, deferred);
   return { decision, dryRun: input.dryRun, labels, reviews, deferred, skipped: decision.skipped, ...(summary ? { summary } : {}) };
 }

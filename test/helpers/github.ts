@@ -2,6 +2,7 @@
 // mocks record the request bodies so tests can assert them exactly.
 
 import nock from "nock";
+import { answerGraphql, newGraphqlState, type GraphqlState, type StandInStatus } from "../e2e/graphql-stand-in.js";
 import type { PullRequestPayload } from "./payloads.js";
 import { APP_ID, INSTALLATION_ID } from "./probot.js";
 
@@ -172,6 +173,35 @@ export const timeline = {
 };
 
 /** What one pull_request delivery to pytorch/pytorch reads, for `mockPullRequestReads`. */
+/** What GitHub's GraphQL API knows of the candidates: statuses by login, open review requests by login. */
+export interface SignalsState {
+  statuses?: Record<string, StandInStatus | null>;
+  openReviews?: Record<string, number>;
+}
+
+/**
+ * POST /graphql, once: the query is validated against GitHub's public schema and answered from
+ * `state` (nobody busy, no open review requests by default), or failed with `fail` (an HTTP
+ * status). Returns the request bodies.
+ */
+export function mockGraphql(state: SignalsState = {}, o: { fail?: number; repository?: string } = {}): { query: string; variables: Record<string, string> }[] {
+  const gql: GraphqlState = newGraphqlState();
+  for (const [login, status] of Object.entries(state.statuses ?? {})) gql.statuses.set(login.toLowerCase(), status);
+  const repository = (o.repository ?? "pytorch/pytorch").toLowerCase();
+  for (const [login, n] of Object.entries(state.openReviews ?? {})) gql.openReviews.set(`${repository}\u0000${login.toLowerCase()}`, n);
+  const bodies: { query: string; variables: Record<string, string> }[] = [];
+  github()
+    .post("/graphql")
+    .reply((_uri, body) => {
+      const b = bodyOf<{ query: string; variables: Record<string, string> }>(body);
+      bodies.push(b);
+      if (o.fail !== undefined) return [o.fail, { message: "Server Error" }, JSON_HEADERS];
+      const answer = answerGraphql(gql, b);
+      return [answer.status, answer.body as nock.Body, JSON_HEADERS];
+    });
+  return bodies;
+}
+
 export interface PullRequestReads {
   /**
    * `.github/review-router.yml`: its text; `{ org: text }` when only the owner's `.github`
@@ -187,6 +217,12 @@ export interface PullRequestReads {
    * is read (summary: comment or none, or the delivery fails before writing its summary).
    */
   checkRuns?: readonly CheckRun[] | false;
+  /**
+   * The one GraphQL request for the candidates' availability and load: answered from this state
+   * (by default nobody busy, no open review requests); false when the delivery must make none
+   * (no new reviewer is needed).
+   */
+  signals?: SignalsState | false;
 }
 
 /**
@@ -194,8 +230,11 @@ export interface PullRequestReads {
  * changed files, the timeline and the check runs on `pr`'s head commit. Writes are captured by the
  * test. Returns the configuration paths and file pages requested, in order.
  */
-export function mockPullRequestReads(pr: PullRequestPayload, reads: PullRequestReads): { configReads: string[]; filePages: number[] } {
-  const { config = null, files, timeline: events = [], checkRuns = [] } = reads;
+export function mockPullRequestReads(
+  pr: PullRequestPayload,
+  reads: PullRequestReads,
+): { configReads: string[]; filePages: number[]; graphql: { query: string; variables: Record<string, string> }[] } {
+  const { config = null, files, timeline: events = [], checkRuns = [], signals = {} } = reads;
   let configReads: string[] = [];
   if (config === null) mockNoConfigFile();
   else if (typeof config === "string") configReads = mockConfigFile(config);
@@ -204,8 +243,9 @@ export function mockPullRequestReads(pr: PullRequestPayload, reads: PullRequestR
   if ("pages" in files) filePages = mockChangedFilePages(pr.number, files.pages, files.fileAt);
   else mockChangedFiles(pr.number, files);
   mockTimeline(pr.number, events);
+  const graphql = signals === false ? [] : mockGraphql(signals);
   if (checkRuns !== false) mockCheckRunList(pr.pull_request.head.sha, checkRuns);
-  return { configReads, filePages };
+  return { configReads, filePages, graphql };
 }
 
 export interface CheckRunBody {
