@@ -64,6 +64,18 @@ export interface GitHubPort {
    */
   addReaction(commentId: number, content: Reaction): Promise<{ created: boolean; id: number }>;
   deleteReaction(commentId: number, reactionId: number): Promise<void>;
+  /** A pull request as GET /pulls/{n} shows it (a comment event carries only the issue). */
+  readPullRequest(pullNumber: number): Promise<PullRequestRead>;
+}
+
+export interface PullRequestRead {
+  number: number;
+  state: string;
+  author: string;
+  draft: boolean;
+  changedFiles: number;
+  headSha: string;
+  thread: InitialThread;
 }
 
 /** The port over an Octokit client for `repo`. `appId` tells review-router's own labels, requests and comments from humans'. */
@@ -114,6 +126,22 @@ export function octokitPort(octokit: AppOctokit & { graphql: GraphqlCall }, repo
       // Not retried: a retry after a lost answer would read as "already there" and skip the command.
       const r = await octokit.rest.reactions.createForIssueComment({ ...ref, comment_id: commentId, content, request: NO_RETRY });
       return { created: r.status === 201, id: r.data.id };
+    },
+    async readPullRequest(pullNumber) {
+      const { data } = await octokit.rest.pulls.get({ ...ref, pull_number: pullNumber });
+      return {
+        number: data.number,
+        state: data.state,
+        author: data.user?.login ?? "",
+        draft: data.draft === true,
+        changedFiles: data.changed_files,
+        headSha: data.head.sha,
+        thread: {
+          labels: data.labels.map((l) => l.name),
+          requestedUsers: (data.requested_reviewers ?? []).map((r) => r.login),
+          requestedTeams: (data.requested_teams ?? []).map((t) => t.slug),
+        },
+      };
     },
     async deleteReaction(commentId, reactionId) {
       await octokit.rest.reactions.deleteForIssueComment({ ...ref, comment_id: commentId, reaction_id: reactionId });

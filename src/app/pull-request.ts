@@ -4,8 +4,9 @@
 import type { Context } from "probot";
 import { planAndApplyPullRequest, writePlannedSummary, type PullRequestRun } from "./apply.js";
 import { gatherPullRequest, gatherSignals, type PullRequestEventView } from "./gather.js";
-import { octokitPort } from "./port.js";
-import type { Bundled } from "./repo-config.js";
+import { octokitPort, type GitHubPort } from "./port.js";
+import type { PullRequestFacts } from "../core/plan.js";
+import type { Bundled, RepoConfigResult } from "./repo-config.js";
 import { openThread, type OpenThread } from "./thread.js";
 import { renderConfigError } from "./summary.js";
 
@@ -42,19 +43,36 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
   // One clock reading per delivery: dated `unavailable` entries and status expiry are read against it.
   const now = new Date();
   const { facts, thread } = await gatherPullRequest(port, eventView(pr));
+  await routeGathered(port, open, loaded, deps, { facts, headSha: pr.head.sha, appComments: thread.appComments, now });
+}
+
+/**
+ * Route a gathered pull request: read the candidates' availability and load when a new reviewer
+ * is needed, plan, apply, write the summary, log. The pull_request handler and the `/route`,
+ * `/route reroll` and `/route resume` commands all end here.
+ */
+export async function routeGathered(
+  port: GitHubPort,
+  open: OpenThread,
+  loaded: Extract<RepoConfigResult, { kind: "ok" }>,
+  deps: AppDeps,
+  g: { facts: PullRequestFacts; headSha: string; appComments: readonly { id: number; body: string }[]; now: Date },
+): Promise<PullRequestRun> {
+  const { log } = open;
   const dryRun = loaded.config.app.dryRun || deps.dryRunEnv;
-  const base = { router: loaded.router, pr: facts, dryRun, now };
-  const signals = await gatherSignals(port, base, now);
+  const base = { router: loaded.router, pr: g.facts, dryRun, now: g.now };
+  const signals = await gatherSignals(port, base, g.now);
   if (signals.signalsUnavailable) log.warn({ reason: signals.signalsUnavailable }, "availability and load not read; choosing without them");
   const run = await planAndApplyPullRequest(port, { ...base, ...signals }, (refused) =>
     log.warn({ refused }, "GitHub refused review requests; choosing again without those users"),
   );
-  await writePlannedSummary(port, { number: pr.number, headSha: pr.head.sha }, run.plan, loaded.source, thread.appComments);
+  await writePlannedSummary(port, { number: g.facts.number, headSha: g.headSha }, run.plan, loaded.source, g.appComments);
   logRun(open, run);
+  return run;
 }
 
 /** What the payload shows of the pull request, in the shape gathering starts from. */
-function eventView(pr: PullRequestPayload): PullRequestEventView {
+export function eventView(pr: PullRequestPayload): PullRequestEventView {
   return {
     number: pr.number,
     author: pr.user?.login ?? "",

@@ -5,7 +5,7 @@
 
 import type { ChangedFile } from "../../src/core/route.js";
 import type { RepoRef, ThreadState } from "../../src/app/github-state.js";
-import type { GitHubPort, InitialThread, Reaction, SummaryWrite } from "../../src/app/port.js";
+import type { GitHubPort, InitialThread, PullRequestRead, Reaction, SummaryWrite } from "../../src/app/port.js";
 import type { SignalsResult } from "../../src/app/candidate-signals.js";
 
 export type FakeCall =
@@ -21,7 +21,8 @@ export type FakeCall =
   | { call: "removeReviewRequests"; number: number; users: string[]; teams: string[] }
   | { call: "permissionLevel"; login: string }
   | { call: "addReaction"; commentId: number; content: Reaction }
-  | { call: "deleteReaction"; commentId: number; reactionId: number };
+  | { call: "deleteReaction"; commentId: number; reactionId: number }
+  | { call: "readPullRequest"; number: number };
 
 export interface FakeThread {
   files?: string[];
@@ -90,7 +91,7 @@ export class FakeGitHub implements GitHubPort {
 
   /** Calls that change something on GitHub. */
   writes(): FakeCall[] {
-    return this.calls.filter((c) => !["listChangedFiles", "readThreadState", "listComments", "candidateSignals", "permissionLevel"].includes(c.call));
+    return this.calls.filter((c) => !["listChangedFiles", "readThreadState", "listComments", "candidateSignals", "permissionLevel", "readPullRequest"].includes(c.call));
   }
 
   private record(c: FakeCall): void {
@@ -184,5 +185,11 @@ export class FakeGitHub implements GitHubPort {
   async deleteReaction(commentId: number, reactionId: number): Promise<void> {
     this.record({ call: "deleteReaction", commentId, reactionId });
     for (const k of [...this.reactions]) if (k.startsWith(`${commentId}:`)) this.reactions.delete(k);
+  }
+
+  async readPullRequest(number: number): Promise<PullRequestRead> {
+    this.record({ call: "readPullRequest", number });
+    const thread = { labels: [...this.labels], requestedUsers: [...this.requestedUsers], requestedTeams: [...this.requestedTeams] };
+    return { number, state: "open", author: "author", draft: false, changedFiles: this.thread.files?.length ?? 0, headSha: "0".repeat(40), thread };
   }
 }
