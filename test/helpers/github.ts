@@ -375,3 +375,67 @@ export function captureCommentUpdate(id: number): { body: string }[] {
     }, JSON_HEADERS);
   return bodies;
 }
+
+export interface PullRequestGet {
+  author: string;
+  changedFiles: number;
+  labels?: string[];
+  requestedReviewers?: string[];
+  headSha?: string;
+  draft?: boolean;
+}
+
+/** GET pulls/{n}: the pull request as GitHub shows it now (what a comment event does not carry). */
+export function mockPullRequestGet(pr: number, o: PullRequestGet): void {
+  github()
+    .get(`${REPO}/pulls/${pr}`)
+    .reply(
+      200,
+      {
+        number: pr,
+        state: "open",
+        user: human(o.author),
+        draft: o.draft ?? false,
+        changed_files: o.changedFiles,
+        head: { sha: o.headSha ?? "ec26c3e57ca3a959ca5aad62de7213c562f8c821" },
+        labels: (o.labels ?? []).map((name) => ({ name })),
+        requested_reviewers: (o.requestedReviewers ?? []).map(human),
+        requested_teams: [],
+      },
+      JSON_HEADERS,
+    );
+}
+
+/** GET collaborators/{login}/permission: `role_name` as GitHub reports it (admin, maintain, write, triage, read). */
+export function mockPermission(login: string, role: string): void {
+  const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+  github().get(`${REPO}/collaborators/${login}/permission`).reply(200, { permission, role_name: role, user: human(login) }, JSON_HEADERS);
+}
+
+/**
+ * POST issues/comments/{id}/reactions, once: 201 when the reaction is new, 200 when this app's
+ * reaction is already there (a redelivery). Returns the request bodies.
+ */
+export function captureReaction(commentId: number, o: { existing?: boolean } = {}): { content: string }[] {
+  const bodies: { content: string }[] = [];
+  github()
+    .post(`${REPO}/issues/comments/${commentId}/reactions`)
+    .reply((_uri, body) => {
+      const b = bodyOf<{ content: string }>(body);
+      bodies.push(b);
+      return [o.existing ? 200 : 201, { id: 77, content: b.content, user: BOT }, JSON_HEADERS];
+    });
+  return bodies;
+}
+
+/** DELETE pulls/{n}/requested_reviewers, once; returns the request bodies. */
+export function captureReviewRequestsRemoved(pr: number): { reviewers: string[]; team_reviewers?: string[] }[] {
+  const bodies: { reviewers: string[]; team_reviewers?: string[] }[] = [];
+  github()
+    .delete(`${REPO}/pulls/${pr}/requested_reviewers`)
+    .reply(200, (_uri, body) => {
+      bodies.push(bodyOf<{ reviewers: string[]; team_reviewers?: string[] }>(body));
+      return { number: pr, requested_reviewers: [] };
+    }, JSON_HEADERS);
+  return bodies;
+}
