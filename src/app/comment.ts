@@ -7,7 +7,10 @@
 // GitHub answers 201 when it creates the reaction and 200 when this app's reaction is already
 // there, so the reaction is the record that the comment was acted on; with 200 nothing is done.
 // If acting fails, the reaction is taken back so that a redelivery can try again. Refusals are
-// answered once: the reply carries a marker naming the comment, found in the timeline.
+// answered once: the reply carries a marker naming the comment, found in the timeline. A reroll
+// whose target review-router already withdrew (the timeline says so) counts as done: the
+// commenter is no longer a requested reviewer, and without this their redelivered reroll of
+// themselves would be refused rather than recognised.
 
 import type { Context } from "probot";
 import { planReroll, parseCommands, rerollTarget, skipLabelChange, type Command } from "../core/commands.js";
@@ -62,9 +65,10 @@ export async function handleComment(context: CommentContext, deps: AppDeps): Pro
   // Step 4, authorize: the commenter's permission is read only when their role does not decide it.
   const actor = comment.user?.login ?? "";
   const ctx = { author: pr.author, requestedReviewers: thread.requestedUsers };
-  const permission = permissionNeeded(parsed, actor, ctx) ? await port.permissionLevel(actor) : undefined;
-  const { accepted, refused } = decideCommands(parsed, actor, ctx, permission);
-  log.info({ actor, accepted: accepted.map((a) => a.text), refused, permission }, "commands on pull request");
+  const withdrawn = thread.requestRemovedByApp;
+  const permission = permissionNeeded(parsed, actor, ctx, withdrawn) ? await port.permissionLevel(actor) : undefined;
+  const { accepted, refused, done } = decideCommands(parsed, actor, ctx, permission, withdrawn);
+  log.info({ actor, accepted: accepted.map((a) => a.text), refused, done: done.map((d) => d.text), permission }, "commands on pull request");
   // Step 5, claim and act.
   const acting: Acting = { port, open, loaded, deps, pr, thread, commentId: comment.id, actor, now: new Date() };
   if (accepted.length > 0) refused.push(...(await claimAndAct(acting, accepted.map((a) => ({ text: a.text, command: a.command })))));

@@ -2,7 +2,8 @@
 // accepted, which are refused and why, whether the commenter's permission must be looked up,
 // and the one reply a comment gets. Pure: the handler (src/app/comment.ts) gathers and applies.
 
-import { acceptedForms, authorize, needsPermissionLevel, type Command, type CommandContext, type ParsedCommand } from "./commands.js";
+import { acceptedForms, authorize, needsPermissionLevel, rerollTarget, type Command, type CommandContext, type ParsedCommand } from "./commands.js";
+import { loginKey } from "./registry.js";
 
 /** Marks review-router's reply to one comment's commands, so a redelivered comment is not answered twice. */
 export function replyMarker(commentId: number): string {
@@ -21,21 +22,43 @@ export function writtenByBot(comment: { user?: { type?: string } | null; perform
 }
 
 /** Whether any parsed command needs the commenter's permission level from GitHub to be decided. */
-export function permissionNeeded(parsed: readonly ParsedCommand[], actor: string, ctx: CommandContext): boolean {
-  return parsed.some((p) => p.command !== undefined && needsPermissionLevel(p.command, actor, ctx));
+export function permissionNeeded(parsed: readonly ParsedCommand[], actor: string, ctx: CommandContext, withdrawnByApp: readonly string[] = []): boolean {
+  return parsed.some((p) => p.command !== undefined && !rerollDone(p.command, actor, ctx, withdrawnByApp) && needsPermissionLevel(p.command, actor, ctx));
 }
 
 export interface CommandDecisions {
   accepted: { text: string; command: Command }[];
   refused: { text: string; reason: string }[];
+  /** Rerolls already carried out (the target withdrawn by review-router, not requested since): a redelivery, nothing to do. */
+  done: { text: string }[];
 }
 
-/** Sort a comment's command lines into accepted and refused (malformed, or not allowed for `actor`). */
-export function decideCommands(parsed: readonly ParsedCommand[], actor: string, ctx: CommandContext, permission?: string): CommandDecisions {
-  const out: CommandDecisions = { accepted: [], refused: [] };
+/** Whether a reroll of `target` was already done: review-router withdrew them and nobody requested them since. */
+function rerollDone(command: Command, actor: string, ctx: CommandContext, withdrawnByApp: readonly string[]): boolean {
+  if (command.kind !== "reroll") return false;
+  const key = loginKey(rerollTarget(command, actor));
+  return withdrawnByApp.some((l) => loginKey(l) === key) && !ctx.requestedReviewers.some((r) => loginKey(r) === key);
+}
+
+/**
+ * Sort a comment's command lines into accepted, refused (malformed, or not allowed for `actor`),
+ * and done (a reroll whose target review-router already withdrew: the comment was acted on).
+ */
+export function decideCommands(
+  parsed: readonly ParsedCommand[],
+  actor: string,
+  ctx: CommandContext,
+  permission?: string,
+  withdrawnByApp: readonly string[] = [],
+): CommandDecisions {
+  const out: CommandDecisions = { accepted: [], refused: [], done: [] };
   for (const p of parsed) {
     if (!p.command) {
       out.refused.push({ text: p.text, reason: p.error ?? "not a command" });
+      continue;
+    }
+    if (rerollDone(p.command, actor, ctx, withdrawnByApp)) {
+      out.done.push({ text: p.text });
       continue;
     }
     const allowed = authorize(p.command, actor, ctx, permission);

@@ -27,6 +27,18 @@ describe("decideCommands", () => {
   });
 });
 
+describe("a reroll already carried out", () => {
+  it("is done, not refused, when review-router withdrew the target and nobody requested them since", () => {
+    const parsed = parseCommands("/route reroll", "/route");
+    const ctxAfter = { author: "ann", requestedReviewers: ["carl"] };
+    expect(permissionNeeded(parsed, "bob", ctxAfter, ["BOB"])).toBe(false);
+    expect(decideCommands(parsed, "bob", ctxAfter, undefined, ["BOB"])).toEqual({ accepted: [], refused: [], done: [{ text: "/route reroll" }] });
+    // Requested again by someone since: a new reroll is allowed again.
+    const again = decideCommands(parsed, "bob", { ...ctxAfter, requestedReviewers: ["bob"] }, undefined, ["bob"]);
+    expect(again.accepted).toHaveLength(1);
+  });
+});
+
 describe("permissionNeeded", () => {
   it("asks GitHub only when the role does not settle it", () => {
     expect(permissionNeeded(parseCommands("/route", "/route"), "ann", ctx)).toBe(false);

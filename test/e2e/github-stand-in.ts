@@ -47,6 +47,8 @@ interface Thread {
   timeline: TimelineEvent[];
   comments: { id: number; body: string; byApp: boolean }[];
   files: { filename: string; previous_filename?: string; status: string }[];
+  /** The pull request's author and head commit, for GET pulls/{n}. */
+  pull?: { author: string; headSha: string; draft: boolean };
 }
 
 interface Repo {
@@ -55,6 +57,10 @@ interface Repo {
   files: Map<string, string>;
   /** Logins that may be asked to review; empty set: everyone may. */
   collaborators: Set<string>;
+  /** Role names (admin, maintain, write, triage, read) by login (lower case); absent: read. */
+  roles: Map<string, string>;
+  /** The app's reactions on the repository's comments: "commentId:content" → reaction id. */
+  reactions: Map<string, number>;
   threads: Map<number, Thread>;
   checkRuns: { id: number; head_sha: string; name: string; status: string; conclusion: string | null; output: { title: string; summary: string } }[];
 }
@@ -112,7 +118,7 @@ export class GitHubStandIn {
   repo(fullName: string): Repo {
     let repo = this.repos.get(fullName.toLowerCase());
     if (!repo) {
-      repo = { defaultBranch: "main", files: new Map(), collaborators: new Set(), threads: new Map(), checkRuns: [] };
+      repo = { defaultBranch: "main", files: new Map(), collaborators: new Set(), roles: new Map(), reactions: new Map(), threads: new Map(), checkRuns: [] };
       this.repos.set(fullName.toLowerCase(), repo);
     }
     return repo;
@@ -131,6 +137,11 @@ export class GitHubStandIn {
   /** Make a pull request's changed files known. */
   setPullFiles(fullName: string, number: number, files: string[]): void {
     this.thread(fullName, number).files = files.map((filename) => ({ filename, status: "modified" }));
+  }
+
+  /** Make a pull request known to GET pulls/{n} (a comment event does not carry it). */
+  setPull(fullName: string, number: number, pull: { author: string; headSha: string; draft?: boolean }): void {
+    this.thread(fullName, number).pull = { draft: false, ...pull };
   }
 
   fail(fault: Fault): void {
@@ -276,6 +287,52 @@ export class GitHubStandIn {
         t.timeline.push({ event: "review_requested", id: this.nextId++, requested_reviewer: { login }, review_requester: { login: "review-router[bot]" }, ...byApp });
       }
       return reply(201, { number: Number(match[1]), requested_reviewers: t.requestedUsers.map((login) => ({ login })) });
+    }
+    if (method === "GET" && (match = /^pulls\/(\d+)$/.exec(rest))) {
+      const t = repo.threads.get(Number(match[1]));
+      if (!t?.pull) return reply(404, { message: "Not Found" });
+      return reply(200, {
+        number: Number(match[1]),
+        state: "open",
+        user: { login: t.pull.author, type: "User" },
+        draft: t.pull.draft,
+        changed_files: t.files.length,
+        head: { sha: t.pull.headSha },
+        labels: t.labels.map((name) => ({ name })),
+        requested_reviewers: t.requestedUsers.map((login) => ({ login, type: "User" })),
+        requested_teams: [],
+      });
+    }
+    if (method === "DELETE" && (match = /^pulls\/(\d+)\/requested_reviewers$/.exec(rest))) {
+      const t = this.thread(fullName, Number(match[1]));
+      const reviewers = (body as { reviewers?: string[] })?.reviewers ?? [];
+      for (const login of reviewers) {
+        const i = t.requestedUsers.findIndex((u) => u.toLowerCase() === login.toLowerCase());
+        if (i < 0) continue;
+        t.requestedUsers.splice(i, 1);
+        t.timeline.push({ event: "review_request_removed", id: this.nextId++, requested_reviewer: { login }, ...byApp });
+      }
+      return reply(200, { number: Number(match[1]), requested_reviewers: t.requestedUsers.map((login) => ({ login })) });
+    }
+    if (method === "GET" && (match = /^collaborators\/([^/]+)\/permission$/.exec(rest))) {
+      const login = decodeURIComponent(match[1]!);
+      const role = repo.roles.get(login.toLowerCase()) ?? "read";
+      // `permission` is the older four-level name: maintain reads as write, triage as read.
+      const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+      return reply(200, { permission, role_name: role, user: { login, type: "User" } });
+    }
+    if (method === "POST" && (match = /^issues\/comments\/(\d+)\/reactions$/.exec(rest))) {
+      // 201 when the app's reaction is new, 200 with the existing one when it is already there.
+      const key = `${match[1]}:${(body as { content?: string })?.content ?? ""}`;
+      const existing = repo.reactions.get(key);
+      if (existing !== undefined) return reply(200, { id: existing, content: (body as { content: string }).content });
+      const id = this.nextId++;
+      repo.reactions.set(key, id);
+      return reply(201, { id, content: (body as { content: string }).content });
+    }
+    if (method === "DELETE" && (match = /^issues\/comments\/(\d+)\/reactions\/(\d+)$/.exec(rest))) {
+      for (const [key, id] of repo.reactions) if (id === Number(match![2])) repo.reactions.delete(key);
+      return reply(204);
     }
     if (method === "GET" && (match = /^commits\/([^/]+)\/check-runs$/.exec(rest))) {
       const name = url.searchParams.get("check_name");
