@@ -762,10 +762,11 @@ describe("availability and load", () => {
     openReviews: new Map(candidates.map((l) => [l, load[l] ?? 0])),
   });
 
-  it("passes over a busy and an overloaded maintainer on a real delivery, in one GraphQL request, and says why in the summary", async () => {
+  it("passes over a busy and an overloaded maintainer on a real delivery, in one GraphQL request, saying why", async () => {
     const pr = pullRequestEvent({ number: 150, changedFiles: files.length });
     const plain = expectedRoute(pr, files);
-    const candidates = candidatesToFetch(bundled.router, { repository: REPOSITORY, prNumber: 150, author: pr.pull_request.user.login, files: [{ path: NN_FILE }] });
+    const author = pr.pull_request.user.login;
+    const candidates = candidatesToFetch(bundled.router, { repository: REPOSITORY, prNumber: 150, author, files: [{ path: NN_FILE }] });
     expect(candidates.length).toBeGreaterThan(2);
     // The one the hash picks is busy; the next one has 20 open review requests (max_open_reviews is 15).
     const busy = plain.reviewers[0]!;
@@ -819,7 +820,8 @@ describe("availability and load", () => {
     const pr = pullRequestEvent({ number: 152, changedFiles: 2, labels: ["review-router: skip"] });
     const probot = await startApp();
     mockInstallationToken();
-    mockPullRequestReads(pr, { files: [NN_FILE, OPTIM_FILE], timeline: [timeline.labeledBy("ezyang", "review-router: skip")], signals: false });
+    const skipLabelled = [timeline.labeledBy("ezyang", "review-router: skip")];
+    mockPullRequestReads(pr, { files: [NN_FILE, OPTIM_FILE], timeline: skipLabelled, signals: false });
     const labels = captureLabelsAdded(152);
     const checkRuns = captureCheckRunCreate();
 
@@ -827,7 +829,9 @@ describe("availability and load", () => {
 
     expect(labels).toEqual([{ labels: ["module: nn", "module: optimizer"] }]);
     const summary = checkRuns[0]!.output.summary;
-    expect(summary).toContain("**Paused**: automatic review requests are stopped on this pull request (label `review-router: skip`); labels still apply.");
+    expect(summary).toContain(
+      "**Paused**: automatic review requests are stopped on this pull request (label `review-router: skip`); labels still apply.",
+    );
     expect(summary).toContain(`| ${NN} | \`module: nn\` | \`${NN_FILE}\` | - |`);
     // afterEach: no review request and no GraphQL request was mocked.
   });

@@ -14,7 +14,15 @@
 
 import type { Context } from "probot";
 import { planReroll, parseCommands, rerollTarget, skipLabelChange, type Command } from "../core/commands.js";
-import { decideCommands, explainMarker, explainReply, permissionNeeded, refusalsReply, replyMarker, writtenByBot } from "../core/command-plan.js";
+import {
+  decideCommands,
+  explainMarker,
+  explainReply,
+  permissionNeeded,
+  refusalsReply,
+  replyMarker,
+  writtenByBot,
+} from "../core/command-plan.js";
 import { planPullRequest, pullRequestRouteInput, type PullRequestFacts, type PullRequestPlanInput } from "../core/plan.js";
 import { loginKey } from "../core/registry.js";
 import { createOnce } from "./summary-writer.js";
@@ -68,7 +76,8 @@ export async function handleComment(context: CommentContext, deps: AppDeps): Pro
   const withdrawn = thread.requestRemovedByApp;
   const permission = permissionNeeded(parsed, actor, ctx, withdrawn) ? await port.permissionLevel(actor) : undefined;
   const { accepted, refused, done } = decideCommands(parsed, actor, ctx, permission, withdrawn);
-  log.info({ actor, accepted: accepted.map((a) => a.text), refused, done: done.map((d) => d.text), permission }, "commands on pull request");
+  const seen = { actor, accepted: accepted.map((a) => a.text), refused, done: done.map((d) => d.text), permission };
+  log.info(seen, "commands on pull request");
   // Step 5, claim and act.
   const acting: Acting = { port, open, loaded, deps, pr, thread, commentId: comment.id, actor, now: new Date() };
   if (accepted.length > 0) refused.push(...(await claimAndAct(acting, accepted.map((a) => ({ text: a.text, command: a.command })))));

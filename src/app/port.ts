@@ -111,7 +111,12 @@ export function octokitPort(octokit: AppOctokit & { graphql: GraphqlCall }, repo
     },
     candidateSignals: (logins, now) => fetchCandidateSignals((q, p) => octokit.graphql(q, p), `${ref.owner}/${ref.repo}`, logins, now),
     async removeReviewRequests(pullNumber, request) {
-      await octokit.rest.pulls.removeRequestedReviewers({ ...ref, pull_number: pullNumber, reviewers: [...request.users], team_reviewers: [...request.teams] });
+      await octokit.rest.pulls.removeRequestedReviewers({
+        ...ref,
+        pull_number: pullNumber,
+        reviewers: [...request.users],
+        team_reviewers: [...request.teams],
+      });
     },
     async permissionLevel(login) {
       try {

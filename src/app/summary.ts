@@ -63,7 +63,8 @@ export function renderSummary(s: SummaryContext): Summary {
     lines.push(`**Note**: GitHub lists at most ${s.truncatedAt} changed files of a pull request; files beyond that were not routed.`, "");
   }
   if (s.pausedBy !== undefined) {
-    lines.push(`**Paused**: automatic review requests are stopped on this pull request (label ${code(s.pausedBy)}); labels still apply.`, "");
+    const label = code(s.pausedBy);
+    lines.push(`**Paused**: automatic review requests are stopped on this pull request (label ${label}); labels still apply.`, "");
   }
   if (s.signalsUnavailable !== undefined) {
     lines.push(`**Note**: availability and load could not be read: ${cell(s.signalsUnavailable)}; chose as without them.`, "");
@@ -102,14 +103,16 @@ export function renderSummary(s: SummaryContext): Summary {
 function skipReason(k: SkippedCandidate, s: SummaryContext): string {
   if (k.reason === "busy") {
     const status = [...(s.signals?.busy ?? [])].find(([l]) => loginKey(l) === loginKey(k.login))?.[1];
-    const details = [status?.message ? `"${status.message.slice(0, 80)}"` : "", status?.expiresAt ? `until ${status.expiresAt.slice(0, 10)}` : ""];
-    const shown = details.filter(Boolean).join(", ");
+    const message = status?.message ? `"${status.message.slice(0, 80)}"` : "";
+    const until = status?.expiresAt ? `until ${status.expiresAt.slice(0, 10)}` : "";
+    const shown = [message, until].filter(Boolean).join(", ");
     return `busy (GitHub status${shown ? `: ${shown}` : ""})`;
   }
   if (k.reason === "overloaded") {
     const n = [...(s.signals?.openReviews ?? [])].find(([l]) => loginKey(l) === loginKey(k.login))?.[1];
     if (n === undefined) return "overloaded";
-    return `overloaded (${plural(n, "open review request")}${s.maxOpenReviews !== undefined ? `; max_open_reviews: ${s.maxOpenReviews}` : ""})`;
+    const limit = s.maxOpenReviews !== undefined ? `; max_open_reviews: ${s.maxOpenReviews}` : "";
+    return `overloaded (${plural(n, "open review request")}${limit})`;
   }
   return k.reason;
 }

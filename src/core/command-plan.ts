@@ -2,7 +2,15 @@
 // accepted, which are refused and why, whether the commenter's permission must be looked up,
 // and the one reply a comment gets. Pure: the handler (src/app/comment.ts) gathers and applies.
 
-import { acceptedForms, authorize, needsPermissionLevel, rerollTarget, type Command, type CommandContext, type ParsedCommand } from "./commands.js";
+import {
+  acceptedForms,
+  authorize,
+  needsPermissionLevel,
+  rerollTarget,
+  type Command,
+  type CommandContext,
+  type ParsedCommand,
+} from "./commands.js";
 import { loginKey } from "./registry.js";
 
 /** Marks review-router's reply to one comment's commands, so a redelivered comment is not answered twice. */
@@ -16,14 +24,24 @@ export function explainMarker(commentId: number): string {
 }
 
 /** Whether a comment was written by review-router itself or by any bot: such comments never run commands. */
-export function writtenByBot(comment: { user?: { type?: string } | null; performed_via_github_app?: { id?: number } | null }, appId?: number): boolean {
+export function writtenByBot(
+  comment: { user?: { type?: string } | null; performed_via_github_app?: { id?: number } | null },
+  appId?: number,
+): boolean {
   if (comment.user?.type === "Bot") return true;
   return appId !== undefined && comment.performed_via_github_app?.id === appId;
 }
 
 /** Whether any parsed command needs the commenter's permission level from GitHub to be decided. */
-export function permissionNeeded(parsed: readonly ParsedCommand[], actor: string, ctx: CommandContext, withdrawnByApp: readonly string[] = []): boolean {
-  return parsed.some((p) => p.command !== undefined && !rerollDone(p.command, actor, ctx, withdrawnByApp) && needsPermissionLevel(p.command, actor, ctx));
+export function permissionNeeded(
+  parsed: readonly ParsedCommand[],
+  actor: string,
+  ctx: CommandContext,
+  withdrawnByApp: readonly string[] = [],
+): boolean {
+  return parsed.some(
+    (p) => p.command !== undefined && !rerollDone(p.command, actor, ctx, withdrawnByApp) && needsPermissionLevel(p.command, actor, ctx),
+  );
 }
 
 export interface CommandDecisions {

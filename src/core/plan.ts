@@ -162,7 +162,12 @@ function planLabels(decision: RouteDecision, thread: ThreadFacts, router: Router
 }
 
 /** A draft (with skip_drafts) or a paused pull request gets no new review request: the chosen reviewers are deferred. */
-function planReviews(decision: RouteDecision, pr: PullRequestFacts, app: AppSettings, paused: boolean): Pick<PullRequestPlan, "reviews" | "deferred"> {
+function planReviews(
+  decision: RouteDecision,
+  pr: PullRequestFacts,
+  app: AppSettings,
+  paused: boolean,
+): Pick<PullRequestPlan, "reviews" | "deferred"> {
   if (pr.draft && app.skipDrafts) {
     return { reviews: { users: [], teams: [] }, deferred: decision.reviewers.map((login) => ({ login, reason: "draft" })) };
   }

@@ -51,15 +51,30 @@ afterEach(() => {
   }
 });
 
+/** A person's comment `commentId` on pull request `number`. */
+function say(number: number, commentId: number, body: string, commenter: string) {
+  return pullRequestCommentEvent({ number, commentId, body, commenter });
+}
+
+/** The query the app must send for pull request `number` in state `more`. */
+function signalsQuery(number: number, more: Partial<RouteInput> = {}) {
+  const input = { repository: "pytorch/pytorch", prNumber: number, author: AUTHOR, files: [{ path: NN_FILE }], ...more };
+  return buildSignalsQuery("pytorch/pytorch", candidatesToFetch(bundled.router, input));
+}
+
 function routeOf(number: number, more: Partial<RouteInput> = {}) {
   return route(bundled.router, { repository: "pytorch/pytorch", prNumber: number, author: AUTHOR, files: [{ path: NN_FILE }], ...more });
 }
 
 /** The reads every command comment on pull request `number` makes before deciding. */
-function mockCommentReads(number: number, o: { labels?: string[]; requested?: string[]; events?: Parameters<typeof mockTimeline>[1] } = {}): void {
+function mockCommentReads(
+  number: number,
+  o: { labels?: string[]; requested?: string[]; events?: Parameters<typeof mockTimeline>[1] } = {},
+): void {
   mockInstallationToken();
   mockNoConfigFile();
-  mockPullRequestGet(number, { author: AUTHOR, changedFiles: 1, labels: o.labels ?? ["module: nn"], requestedReviewers: o.requested ?? [] });
+  const labels = o.labels ?? ["module: nn"];
+  mockPullRequestGet(number, { author: AUTHOR, changedFiles: 1, labels, requestedReviewers: o.requested ?? [] });
   mockTimeline(number, o.events ?? [timeline.labeledByApp("module: nn"), ...(o.requested ?? []).map(timeline.reviewRequestedByApp)]);
 }
 
@@ -70,13 +85,13 @@ describe("issue_comment commands", () => {
     const reaction = captureReaction(1101);
     mockChangedFiles(201, [NN_FILE]);
     const want = routeOf(201);
-    const q = buildSignalsQuery("pytorch/pytorch", candidatesToFetch(bundled.router, { repository: "pytorch/pytorch", prNumber: 201, author: AUTHOR, files: [{ path: NN_FILE }] }));
+    const q = signalsQuery(201);
     const graphql = mockGraphql();
     const reviews = captureReviewRequests(201);
     mockCheckRunList(DEFAULT_HEAD_SHA);
     const runs = captureCheckRunCreate();
 
-    await deliver(probot, "issue_comment", pullRequestCommentEvent({ number: 201, commentId: 1101, body: "Please look again.\n/route", commenter: AUTHOR }));
+    await deliver(probot, "issue_comment", say(201, 1101, "Please look again.\n/route", AUTHOR));
 
     expect(reaction).toEqual([{ content: "+1" }]);
     expect(graphql).toEqual([{ query: q.query, variables: q.variables }]);
@@ -88,7 +103,7 @@ describe("issue_comment commands", () => {
     const probot = await startApp();
     mockCommentReads(202);
     const reaction = captureReaction(1102, { existing: true });
-    await deliver(probot, "issue_comment", pullRequestCommentEvent({ number: 202, commentId: 1102, body: "/route", commenter: AUTHOR }));
+    await deliver(probot, "issue_comment", say(202, 1102, "/route", AUTHOR));
     expect(reaction).toEqual([{ content: "+1" }]);
   });
 
@@ -104,13 +119,13 @@ describe("issue_comment commands", () => {
     const reaction = captureReaction(1103);
     mockChangedFiles(number, [NN_FILE]);
     const removed = captureReviewRequestsRemoved(number);
-    const q = buildSignalsQuery("pytorch/pytorch", candidatesToFetch(bundled.router, { repository: "pytorch/pytorch", prNumber: number, author: AUTHOR, files: [{ path: NN_FILE }], ...after }));
+    const q = signalsQuery(number, after);
     const graphql = mockGraphql();
     const reviews = captureReviewRequests(number);
     mockCheckRunList(DEFAULT_HEAD_SHA);
     const runs = captureCheckRunCreate();
 
-    await deliver(probot, "issue_comment", pullRequestCommentEvent({ number, commentId: 1103, body: "/route reroll", commenter: first }));
+    await deliver(probot, "issue_comment", say(number, 1103, "/route reroll", first));
 
     expect(reaction).toEqual([{ content: "+1" }]);
     expect(removed).toEqual([{ reviewers: [first], team_reviewers: [] }]);
@@ -127,13 +142,14 @@ describe("issue_comment commands", () => {
     mockPermission("outsider", "read");
     const replies = captureComments(number);
 
-    await deliver(probot, "issue_comment", pullRequestCommentEvent({ number, commentId: 1104, body: `/route reroll @${first}`, commenter: "outsider" }));
+    await deliver(probot, "issue_comment", say(number, 1104, `/route reroll @${first}`, "outsider"));
 
     expect(replies).toHaveLength(1);
     const body = replies[0]!.body;
     expect(body.startsWith(`${replyMarker(1104)}\n`)).toBe(true);
     expect(body).toContain(
-      `\`/route reroll @${first}\`: @outsider may not reroll someone else's review request here: only the author, a requested reviewer about themselves, and people with write access may.`,
+      `\`/route reroll @${first}\`: @outsider may not reroll someone else's review request here: ` +
+        "only the author, a requested reviewer about themselves, and people with write access may.",
     );
     expect(body).toContain("Accepted forms:\n- `/route`: route again now");
   });
@@ -141,14 +157,14 @@ describe("issue_comment commands", () => {
   it("a refusal already answered (its reply in the timeline) is not answered again", async () => {
     const probot = await startApp();
     mockCommentReads(205, { events: [timeline.commentedByApp(5, `${replyMarker(1105)}\n\`/route frob\`: unknown subcommand "frob".`)] });
-    await deliver(probot, "issue_comment", pullRequestCommentEvent({ number: 205, commentId: 1105, body: "/route frob", commenter: AUTHOR }));
+    await deliver(probot, "issue_comment", say(205, 1105, "/route frob", AUTHOR));
   });
 
   it("a malformed command by the author gets one reply naming the problem, no permission check and no reaction", async () => {
     const probot = await startApp();
     mockCommentReads(206);
     const replies = captureComments(206);
-    await deliver(probot, "issue_comment", pullRequestCommentEvent({ number: 206, commentId: 1106, body: "/route frobnicate", commenter: AUTHOR }));
+    await deliver(probot, "issue_comment", say(206, 1106, "/route frobnicate", AUTHOR));
     expect(replies).toHaveLength(1);
     expect(replies[0]!.body).toContain('`/route frobnicate`: unknown subcommand "frobnicate".');
   });
@@ -159,7 +175,7 @@ describe("issue_comment commands", () => {
     mockPermission("maintainer1", "write");
     const reaction = captureReaction(1107);
     const labels = captureLabelsAdded(207);
-    await deliver(probot, "issue_comment", pullRequestCommentEvent({ number: 207, commentId: 1107, body: "/route skip", commenter: "maintainer1" }));
+    await deliver(probot, "issue_comment", say(207, 1107, "/route skip", "maintainer1"));
     expect(reaction).toEqual([{ content: "+1" }]);
     expect(labels).toEqual([{ labels: ["review-router: skip"] }]);
   });
@@ -174,7 +190,7 @@ describe("issue_comment commands", () => {
     const reviews = captureReviewRequests(208);
     mockCheckRunList(DEFAULT_HEAD_SHA);
     captureCheckRunCreate();
-    await deliver(probot, "issue_comment", pullRequestCommentEvent({ number: 208, commentId: 1108, body: "/route resume", commenter: AUTHOR }));
+    await deliver(probot, "issue_comment", say(208, 1108, "/route resume", AUTHOR));
     expect(reaction).toEqual([{ content: "+1" }]);
     expect(reviews).toEqual([{ reviewers: routeOf(208).reviewers }]);
   });
@@ -185,7 +201,7 @@ describe("issue_comment commands", () => {
     captureReaction(1109);
     mockChangedFiles(209, [NN_FILE]);
     const replies = captureComments(209);
-    await deliver(probot, "issue_comment", pullRequestCommentEvent({ number: 209, commentId: 1109, body: "/route explain", commenter: AUTHOR }));
+    await deliver(probot, "issue_comment", say(209, 1109, "/route explain", AUTHOR));
     const body = replies[0]!.body;
     expect(body.startsWith(`${explainMarker(1109)}\n### review-router: 1 module: ${NN}`)).toBe(true);
     expect(body).toContain(`| ${NN} | \`module: nn\` | \`${NN_FILE}\` |`);
@@ -194,9 +210,10 @@ describe("issue_comment commands", () => {
 
   it("ignores comments on plain issues, by bots, and by review-router itself, without a single request", async () => {
     const probot = await startApp();
-    await deliver(probot, "issue_comment", pullRequestCommentEvent({ number: 210, body: "/route", commenter: AUTHOR, onPullRequest: false }));
-    await deliver(probot, "issue_comment", pullRequestCommentEvent({ number: 210, body: "/route", commenter: "some-bot[bot]", commenterType: "Bot" }));
-    await deliver(probot, "issue_comment", pullRequestCommentEvent({ number: 210, body: "/route", commenter: "someone", viaAppId: APP_ID }));
-    await deliver(probot, "issue_comment", pullRequestCommentEvent({ number: 210, body: "/route", commenter: AUTHOR, action: "edited" }));
+    const on210 = { number: 210, body: "/route" };
+    await deliver(probot, "issue_comment", pullRequestCommentEvent({ ...on210, commenter: AUTHOR, onPullRequest: false }));
+    await deliver(probot, "issue_comment", pullRequestCommentEvent({ ...on210, commenter: "some-bot[bot]", commenterType: "Bot" }));
+    await deliver(probot, "issue_comment", pullRequestCommentEvent({ ...on210, commenter: "someone", viaAppId: APP_ID }));
+    await deliver(probot, "issue_comment", pullRequestCommentEvent({ ...on210, commenter: AUTHOR, action: "edited" }));
   });
 });

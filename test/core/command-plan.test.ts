@@ -32,7 +32,8 @@ describe("a reroll already carried out", () => {
     const parsed = parseCommands("/route reroll", "/route");
     const ctxAfter = { author: "ann", requestedReviewers: ["carl"] };
     expect(permissionNeeded(parsed, "bob", ctxAfter, ["BOB"])).toBe(false);
-    expect(decideCommands(parsed, "bob", ctxAfter, undefined, ["BOB"])).toEqual({ accepted: [], refused: [], done: [{ text: "/route reroll" }] });
+    const decided = decideCommands(parsed, "bob", ctxAfter, undefined, ["BOB"]);
+    expect(decided).toEqual({ accepted: [], refused: [], done: [{ text: "/route reroll" }] });
     // Requested again by someone since: a new reroll is allowed again.
     const again = decideCommands(parsed, "bob", { ...ctxAfter, requestedReviewers: ["bob"] }, undefined, ["bob"]);
     expect(again.accepted).toHaveLength(1);

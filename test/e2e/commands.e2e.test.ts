@@ -42,7 +42,9 @@ function freshCase(): Case {
   return { repo: `pytorch/cmd-${nextRepo}`, installation: 300 + nextRepo, number: 9 };
 }
 
-function repoint<T extends { repository: { owner: { login: string }; name: string; full_name: string }; installation?: { id: number } }>(c: Case, p: T): T {
+type Repointable = { repository: { owner: { login: string }; name: string; full_name: string }; installation?: { id: number } };
+
+function repoint<T extends Repointable>(c: Case, p: T): T {
   const [owner, name] = c.repo.split("/") as [string, string];
   p.repository.owner.login = owner;
   p.repository.name = name;
@@ -74,7 +76,8 @@ describe("availability and load on a real delivery", () => {
     const overloaded = routeOf(c, { blocked: [{ login: busy, reason: "busy" }] }).reviewers[0]!;
     gh.graphql.statuses.set(busy.toLowerCase(), { indicatesLimitedAvailability: true, message: "Away" });
     gh.graphql.openReviews.set(`${c.repo}\u0000${overloaded.toLowerCase()}`, 30);
-    const candidates = candidatesToFetch(router, { repository: c.repo, prNumber: c.number, author: "contributor", files: FILES.map((path) => ({ path })) });
+    const files = FILES.map((path) => ({ path }));
+    const candidates = candidatesToFetch(router, { repository: c.repo, prNumber: c.number, author: "contributor", files });
     const signals = {
       busy: new Map([[busy, { message: "Away" }]]),
       openReviews: new Map(candidates.map((l) => [l, loginKey(l) === loginKey(overloaded) ? 30 : 0])),
@@ -92,7 +95,9 @@ describe("availability and load on a real delivery", () => {
     expect(summary).toContain(`| ${busy} | ${NN} | busy (GitHub status: "Away") |`);
     expect(summary).toContain(`| ${overloaded} | ${NN} | overloaded (30 open review requests; max_open_reviews: 15) |`);
     // Cost: the five reads and three writes of a delivery without availability, plus ONE GraphQL request.
-    const sent = requestsOf(c).filter((q) => !q.path.startsWith("/app/")).map((q) => `${q.method} ${q.path.replace(`/repos/${c.repo}`, "")}`);
+    const sent = requestsOf(c)
+      .filter((q) => !q.path.startsWith("/app/"))
+      .map((q) => `${q.method} ${q.path.replace(`/repos/${c.repo}`, "")}`);
     expect(sent).toEqual([
       `GET /repos/${c.repo}/contents/.github%2Freview-router.yml`.replace(`/repos/${c.repo}`, ""),
       "GET /repos/pytorch/.github/contents/.github%2Freview-router.yml",
@@ -112,12 +117,13 @@ describe("availability and load on a real delivery", () => {
     const r = await app.deliver("pull_request", openPr(c));
     expect(r.status).toBe(200);
     expect(gh.thread(c.repo, c.number).requestedUsers).toEqual(routeOf(c).reviewers);
-    expect(gh.repo(c.repo).checkRuns[0]!.output.summary).toContain("**Note**: availability and load could not be read: the availability query failed");
+    const summary = gh.repo(c.repo).checkRuns[0]!.output.summary;
+    expect(summary).toContain("**Note**: availability and load could not be read: the availability query failed");
   });
 });
 
 describe("commands end to end", () => {
-  it("refuses an outsider's reroll with a reply; lets the reviewer reroll themselves once; a writer skips; the author explains and resumes", async () => {
+  it("refuses an outsider's reroll; the reviewer rerolls themselves once; a writer skips; the author explains, resumes", async () => {
     const c = freshCase();
     expect((await app.deliver("pull_request", openPr(c))).status).toBe(200);
     const t = gh.thread(c.repo, c.number);

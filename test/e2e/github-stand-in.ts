@@ -118,7 +118,15 @@ export class GitHubStandIn {
   repo(fullName: string): Repo {
     let repo = this.repos.get(fullName.toLowerCase());
     if (!repo) {
-      repo = { defaultBranch: "main", files: new Map(), collaborators: new Set(), roles: new Map(), reactions: new Map(), threads: new Map(), checkRuns: [] };
+      repo = {
+        defaultBranch: "main",
+        files: new Map(),
+        collaborators: new Set(),
+        roles: new Map(),
+        reactions: new Map(),
+        threads: new Map(),
+        checkRuns: [],
+      };
       this.repos.set(fullName.toLowerCase(), repo);
     }
     return repo;

@@ -91,7 +91,8 @@ export class FakeGitHub implements GitHubPort {
 
   /** Calls that change something on GitHub. */
   writes(): FakeCall[] {
-    return this.calls.filter((c) => !["listChangedFiles", "readThreadState", "listComments", "candidateSignals", "permissionLevel", "readPullRequest"].includes(c.call));
+    const reads = ["listChangedFiles", "readThreadState", "listComments", "candidateSignals", "permissionLevel", "readPullRequest"];
+    return this.calls.filter((c) => !reads.includes(c.call));
   }
 
   private record(c: FakeCall): void {
@@ -190,6 +191,7 @@ export class FakeGitHub implements GitHubPort {
   async readPullRequest(number: number): Promise<PullRequestRead> {
     this.record({ call: "readPullRequest", number });
     const thread = { labels: [...this.labels], requestedUsers: [...this.requestedUsers], requestedTeams: [...this.requestedTeams] };
-    return { number, state: "open", author: "author", draft: false, changedFiles: this.thread.files?.length ?? 0, headSha: "0".repeat(40), thread };
+    const changedFiles = this.thread.files?.length ?? 0;
+    return { number, state: "open", author: "author", draft: false, changedFiles, headSha: "0".repeat(40), thread };
   }
 }

@@ -184,7 +184,10 @@ export interface SignalsState {
  * `state` (nobody busy, no open review requests by default), or failed with `fail` (an HTTP
  * status). Returns the request bodies.
  */
-export function mockGraphql(state: SignalsState = {}, o: { fail?: number; repository?: string } = {}): { query: string; variables: Record<string, string> }[] {
+export function mockGraphql(
+  state: SignalsState = {},
+  o: { fail?: number; repository?: string } = {},
+): { query: string; variables: Record<string, string> }[] {
   const gql: GraphqlState = newGraphqlState();
   for (const [login, status] of Object.entries(state.statuses ?? {})) gql.statuses.set(login.toLowerCase(), status);
   const repository = (o.repository ?? "pytorch/pytorch").toLowerCase();
