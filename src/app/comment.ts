@@ -25,6 +25,7 @@ import {
 } from "../core/command-plan.js";
 import { planPullRequest, pullRequestRouteInput, type PullRequestFacts, type PullRequestPlanInput } from "../core/plan.js";
 import { loginKey } from "../core/registry.js";
+import { noteOutcome } from "./metrics.js";
 import { createOnce } from "./summary-writer.js";
 import type { ThreadState } from "./github-state.js";
 import { octokitPort, type GitHubPort, type PullRequestRead } from "./port.js";
@@ -53,8 +54,10 @@ interface Acting {
 export async function handleComment(context: CommentContext, deps: AppDeps): Promise<void> {
   const { comment, issue } = context.payload;
   // Step 1, screen: pull requests only; never a bot's or review-router's own comment.
-  if (!issue.pull_request) return;
-  if (writtenByBot(comment, deps.appId)) return;
+  if (!issue.pull_request || writtenByBot(comment, deps.appId)) {
+    noteOutcome("skipped");
+    return;
+  }
   const open = await openThread(context, deps.bundled, { kind: "pr", number: issue.number, state: issue.state ?? "open" });
   if (!open) return;
   const { loaded, log } = open;
@@ -65,7 +68,10 @@ export async function handleComment(context: CommentContext, deps: AppDeps): Pro
   // Step 2, parse with the repository's prefix: a comment without a command costs nothing more.
   const prefix = loaded.config.app.commandPrefix;
   const parsed = parseCommands(comment.body ?? "", prefix);
-  if (parsed.length === 0) return;
+  if (parsed.length === 0) {
+    noteOutcome("skipped");
+    return;
+  }
   // Step 3, gather: the pull request now, and its timeline (requests, rerolls, review-router's replies).
   const port = octokitPort(context.octokit, open.ref, deps.appId);
   const pr = await port.readPullRequest(issue.number);
