@@ -19,7 +19,8 @@ import { triageCommand } from "../src/cli/triage.js";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { route, type RouteDecision, type RouteInput } from "../src/core/route.js";
+import { candidatesToFetch, route, type RouteDecision, type RouteInput } from "../src/core/route.js";
+import { buildSignalsQuery } from "../src/app/candidate-signals.js";
 import { buildRouter, type Router } from "../src/core/router.js";
 import { COMMENT_MARKER } from "../src/app/summary.js";
 import {
@@ -36,6 +37,7 @@ import {
   mockCheckRunList,
   mockCodeowners,
   mockConfigFile,
+  mockGraphql,
   mockInstallationToken,
   mockLabelRemoved,
   mockLabelsAddFailing,
@@ -237,7 +239,7 @@ describe("pull requests", () => {
     const probot = await startApp();
     mockInstallationToken();
 
-    mockPullRequestReads(draft, { files });
+    mockPullRequestReads(draft, { files, signals: false }); // a deferred draft needs no availability
     const labels = captureLabelsAdded(103);
     const created = captureCheckRunCreate(77);
     await deliver(probot, "pull_request", draft);
@@ -428,6 +430,7 @@ describe("pull requests", () => {
       files,
       timeline: [...want.labels.map(timeline.labeledByApp), ...want.reviewers.map(timeline.reviewRequestedByApp)],
       checkRuns: [existingCheckRun(42, DEFAULT_HEAD_SHA, created[0]!)],
+      signals: false, // every module is covered: no availability query
     });
     await deliver(probot, "pull_request", pr);
   });
@@ -481,6 +484,7 @@ describe("pull requests", () => {
     mockPullRequestReads(sync, {
       files,
       timeline: [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer"), ...onPr.map(timeline.reviewRequestedByApp)],
+      signals: false, // no new reviewer is needed: no GraphQL request
     });
     const checkRuns = captureCheckRunCreate();
 
@@ -567,6 +571,7 @@ describe("pull requests", () => {
         timeline.labeledBy("ezyang", "module: autograd"),
         ...nnReviewer.map(timeline.reviewRequestedByApp),
       ],
+      signals: false,
     });
     mockLabelRemoved(117, "module: optimizer");
     captureCheckRunCreate();
@@ -653,6 +658,7 @@ describe("summary modes", () => {
         ...want.reviewers.map(timeline.reviewRequestedByApp),
       ],
       checkRuns: false,
+      signals: false,
     });
     await deliver(probot, "pull_request", sync);
     // afterEach: only reads were mocked, so nothing was written.
@@ -762,6 +768,7 @@ describe("repositories outside the bundled organisations", () => {
       .get(`${REPO_ME}/issues/140/timeline`)
       .query({ per_page: "100", page: "1" })
       .reply(200, [], json);
+    const graphql = mockGraphql({}, { repository: "me/proj" });
     const labels: unknown[] = [];
     const reviews: unknown[] = [];
     nock(API)
@@ -774,6 +781,109 @@ describe("repositories outside the bundled organisations", () => {
 
     expect(labels).toEqual([{ labels: ["web"] }]);
     expect(reviews).toEqual([{ reviewers: ["alice"] }]);
+    expect(graphql.map((b) => b.variables)).toEqual([{ login0: "alice", search0: "is:pr is:open review-requested:alice repo:me/proj" }]);
+  });
+});
+
+describe("availability and load", () => {
+  const files = [NN_FILE];
+  /** The signals as the app reads them from the GraphQL answer, for the expected decision. */
+  const signalsOf = (busy: Record<string, string>, load: Record<string, number>, candidates: readonly string[]) => ({
+    busy: new Map(Object.entries(busy).map(([l, message]) => [l, { message }])),
+    openReviews: new Map(candidates.map((l) => [l, load[l] ?? 0])),
+  });
+
+  it("passes over a busy and an overloaded maintainer on a real delivery, in one GraphQL request, saying why", async () => {
+    const pr = pullRequestEvent({ number: 150, changedFiles: files.length });
+    const plain = expectedRoute(pr, files);
+    const author = pr.pull_request.user.login;
+    const candidates = candidatesToFetch(bundled.router, { repository: REPOSITORY, prNumber: 150, author, files: [{ path: NN_FILE }] });
+    expect(candidates.length).toBeGreaterThan(2);
+    // The one the hash picks is busy; the next one has 20 open review requests (max_open_reviews is 15).
+    const busy = plain.reviewers[0]!;
+    const second = expectedRoute(pr, files, { blocked: [{ login: busy, reason: "busy" }] }).reviewers[0]!;
+    const signals = signalsOf({ [busy]: "On leave" }, { [second]: 20 }, candidates);
+    const want = expectedRoute(pr, files, { signals });
+    expect(want.reviewers).toHaveLength(1);
+    expect(want.reviewers.map(loginKey)).not.toContain(loginKey(busy));
+    expect(want.reviewers.map(loginKey)).not.toContain(loginKey(second));
+    const probot = await startApp();
+    mockInstallationToken();
+    const { graphql } = mockPullRequestReads(pr, {
+      files,
+      signals: { statuses: { [busy]: { indicatesLimitedAvailability: true, message: "On leave" } }, openReviews: { [second]: 20 } },
+    });
+    captureLabelsAdded(150);
+    const reviews = captureReviewRequests(150);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    const q = buildSignalsQuery(REPOSITORY, candidates);
+    expect(graphql).toEqual([{ query: q.query, variables: q.variables }]);
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    const summary = checkRuns[0]!.output.summary;
+    expect(summary).toContain(`| ${busy} | ${NN} | busy (GitHub status: "On leave") |`);
+    expect(summary).toContain(`| ${second} | ${NN} | overloaded (20 open review requests; max_open_reviews: 15) |`);
+  });
+
+  it("on a GraphQL error, chooses as without availability, requests a reviewer and notes it in the summary", async () => {
+    const pr = pullRequestEvent({ number: 151, changedFiles: files.length });
+    const want = expectedRoute(pr, files);
+    const probot = await startApp();
+    mockInstallationToken();
+    mockPullRequestReads(pr, { files, signals: false });
+    const graphql = mockGraphql({}, { fail: 502 });
+    captureLabelsAdded(151);
+    const reviews = captureReviewRequests(151);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(graphql).toHaveLength(1);
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    expect(checkRuns[0]!.output.summary).toContain(
+      "**Note**: availability and load could not be read: the availability query failed: Server Error; chose as without them.",
+    );
+  });
+
+  it("with the skip label on, adds labels but requests nobody, reads no availability, and says reviews are paused", async () => {
+    const pr = pullRequestEvent({ number: 152, changedFiles: 2, labels: ["review-router: skip"] });
+    const probot = await startApp();
+    mockInstallationToken();
+    const skipLabelled = [timeline.labeledBy("ezyang", "review-router: skip")];
+    mockPullRequestReads(pr, { files: [NN_FILE, OPTIM_FILE], timeline: skipLabelled, signals: false });
+    const labels = captureLabelsAdded(152);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(labels).toEqual([{ labels: ["module: nn", "module: optimizer"] }]);
+    const summary = checkRuns[0]!.output.summary;
+    expect(summary).toContain(
+      "**Paused**: automatic review requests are stopped on this pull request (label `review-router: skip`); labels still apply.",
+    );
+    expect(summary).toContain(`| ${NN} | \`module: nn\` | \`${NN_FILE}\` | - |`);
+    // afterEach: no review request and no GraphQL request was mocked.
+  });
+
+  it("never asks again someone review-router withdrew by /route reroll", async () => {
+    const pr = pullRequestEvent({ number: 153, action: "synchronize", changedFiles: files.length });
+    const withdrawn = expectedRoute(pr, files).reviewers[0]!;
+    const want = expectedRoute(pr, files, { blocked: [{ login: withdrawn, reason: "withdrawn" }] });
+    const probot = await startApp();
+    mockInstallationToken();
+    const removedByApp = { ...timeline.reviewRequestedByApp(withdrawn), event: "review_request_removed" };
+    mockPullRequestReads(pr, { files, timeline: [timeline.reviewRequestedByApp(withdrawn), removedByApp] });
+    captureLabelsAdded(153);
+    const reviews = captureReviewRequests(153);
+    const checkRuns = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+    expect(want.reviewers.map(loginKey)).not.toContain(loginKey(withdrawn));
+    expect(checkRuns[0]!.output.summary).toContain(`| ${withdrawn} | ${NN} | withdrawn |`);
   });
 });
 

@@ -146,9 +146,9 @@ describe("selectReviewers with availability and load", () => {
 
   it("never asks again someone withdrawn by a reroll", () => {
     for (const pr of PRS) {
-      const s = selectReviewers(input({ prNumber: pr, blocked: [{ login: "Ann", reason: "rerolled" }] }));
+      const s = selectReviewers(input({ prNumber: pr, blocked: [{ login: "Ann", reason: "withdrawn" }] }));
       expect(s.reviewers).not.toContain("ann");
-      expect(s.skipped).toContainEqual({ login: "ann", module: "Trio", reason: "rerolled" });
+      expect(s.skipped).toContainEqual({ login: "ann", module: "Trio", reason: "withdrawn" });
     }
   });
 });
@@ -174,7 +174,7 @@ describe("signalCandidates: whom to ask GitHub about", () => {
   const orphan: SelectionModule = { name: "Orphan", fileCount: 1, maintainers: [m("gone", true)] };
   const table: { name: string; over: Partial<Omit<SelectionInput, "policy">> & { policy?: Partial<Policy> }; want: string[] }[] = [
     { name: "every eligible maintainer of a module needing a reviewer", over: {}, want: ["ann", "bob", "cat"] },
-    { name: "not the author, the unavailable or the blocked", over: { author: "ANN", blocked: [{ login: "bob", reason: "rerolled" }] }, want: ["cat"] },
+    { name: "not the author, the unavailable or the blocked", over: { author: "ANN", blocked: [{ login: "bob", reason: "withdrawn" }] }, want: ["cat"] },
     { name: "nobody when the module is covered", over: { requestedReviewers: ["cat"] }, want: [] },
     { name: "only the modules still needing one", over: { modules: [TRIO, PAIR, FFT], reviewedBy: ["bob"] }, want: ["mruberry", "peterbell10"] },
     { name: "nobody when the cap is reached", over: { requestedReviewers: ["x", "y", "z"] }, want: [] },

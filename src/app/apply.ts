@@ -88,7 +88,7 @@ export async function applyPullRequestPlan(
   // An overdue reviewer's request is withdrawn only once a replacement was requested.
   const asked = new Set(requested.users.map((u) => u.toLowerCase()));
   const withdrawn = (plan.reroute ?? []).filter((r) => r.by.some((b) => asked.has(b.toLowerCase()))).map((r) => r.login);
-  if (withdrawn.length > 0) await port.removeRequestedReviewers(pullNumber, withdrawn);
+  if (withdrawn.length > 0) await port.removeReviewRequests(pullNumber, { users: withdrawn, teams: [] });
   return {
     withdrawn,
     labelsAdded: [...plan.labels.add],
@@ -166,6 +166,10 @@ export async function writePlannedSummary(
     ...(s.rerouteAfterHours !== undefined ? { rerouteAfterHours: s.rerouteAfterHours } : {}),
     ...(s.unownedLabel !== undefined ? { unownedLabel: s.unownedLabel } : {}),
     ...(extra.warnings && extra.warnings.length > 0 ? { warnings: extra.warnings } : {}),
+    ...(s.pausedBy !== undefined ? { pausedBy: s.pausedBy } : {}),
+    ...(s.signalsUnavailable !== undefined ? { signalsUnavailable: s.signalsUnavailable } : {}),
+    ...(s.signals ? { signals: s.signals } : {}),
+    ...(s.maxOpenReviews !== undefined ? { maxOpenReviews: s.maxOpenReviews } : {}),
   });
   await port.writeSummary(pr.number, pr.headSha, { mode: s.mode, summary, conclusion: "neutral", appComments });
 }

@@ -2,7 +2,7 @@
 // from a payload; a CLI or a GitHub Action that reads the pull request itself starts from the
 // same plain description.
 
-import type { PullRequestFacts } from "../core/plan.js";
+import { signalsToFetch, type PullRequestFacts, type PullRequestPlanInput } from "../core/plan.js";
 import type { ThreadState } from "./github-state.js";
 import type { GitHubPort, InitialThread } from "./port.js";
 
@@ -33,4 +33,19 @@ export async function gatherPullRequest(
     thread,
   };
   return { facts, thread };
+}
+
+/** What the candidates' availability and load add to a plan: the signals, or why they could not be read. */
+export type GatheredSignals = Pick<PullRequestPlanInput, "signals" | "signalsUnavailable">;
+
+/**
+ * The candidates' availability and load, in one GraphQL request, only when the plan could request
+ * someone new (signalsToFetch is not empty); otherwise no request at all. An error or time-out
+ * yields `signalsUnavailable`: the plan then chooses as without signals, never nobody.
+ */
+export async function gatherSignals(port: GitHubPort, input: PullRequestPlanInput, now: Date): Promise<GatheredSignals> {
+  const logins = signalsToFetch(input);
+  if (logins.length === 0) return {};
+  const result = await port.candidateSignals(logins, now);
+  return result.ok ? { signals: result.signals } : { signalsUnavailable: result.reason };
 }

@@ -1,4 +1,4 @@
-// The Probot application: registers the pull request and issue handlers. Stateless: every
+// The Probot application: registers the pull request, issue and comment (command) handlers. Stateless: every
 // decision comes from the event, the repository's configuration and GitHub's current state, so
 // any replica handles any delivery the same way.
 
@@ -6,6 +6,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import { configOwners } from "../core/layering.js";
 import { buildRouter } from "../core/router.js";
 import { BUNDLED_CONFIG, loadConfigFile } from "../io/files.js";
+import { COMMENT_EVENTS, handleComment } from "./comment.js";
 import { handleIssue, ISSUE_EVENTS } from "./issue.js";
 import { noteOutcome, type Metrics } from "./metrics.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS, type AppDeps } from "./pull-request.js";
@@ -72,6 +73,9 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     }));
     app.on([...ISSUE_EVENTS], measured(async (context) => {
       if (actionable(context)) await handleIssue(context, deps);
+    }));
+    app.on([...COMMENT_EVENTS], measured(async (context) => {
+      if (actionable(context)) await handleComment(context, deps);
     }));
   };
 }

@@ -2,12 +2,18 @@
 // Implemented once over Octokit (Probot's context.octokit, or @octokit/rest's Octokit for a CLI
 // or a GitHub Action); tests of the plan/apply logic use an in-memory fake.
 
+import type { PermissionLevel } from "../core/commands.js";
 import type { SummaryMode } from "../core/config.js";
 import type { ChangedFile } from "../core/route.js";
+import { fetchCandidateSignals, type GraphqlCall, type SignalsResult } from "./candidate-signals.js";
 import { listChangedFiles, readThreadState, type AppOctokit, type RepoRef, type ThreadState } from "./github-state.js";
 import type { Summary } from "./summary.js";
+import { httpStatus } from "../core/util.js";
 import { loadRepoConfig, type Bundled, type RepoConfigResult } from "./repo-config.js";
 import { keepOldestComment, NO_RETRY, writeSummary } from "./summary-writer.js";
+
+/** The reactions review-router puts on a command comment. */
+export type Reaction = "+1" | "eyes";
 
 /** What a webhook payload shows of a thread; the timeline read overrides whatever it mentions. */
 export interface InitialThread {
@@ -48,19 +54,33 @@ export interface GitHubPort {
   keepOldestComment(issueNumber: number, marker: string, ownId: number, body: string): Promise<void>;
   /** The first 100 comments of an issue or pull request. */
   listComments(issueNumber: number): Promise<{ id: number; body: string }[]>;
-  /** Withdraw review requests (overdue re-routing). */
-  removeRequestedReviewers(pullNumber: number, users: readonly string[]): Promise<void>;
   /**
    * The repository's configuration from its default branch, read and layered exactly as the app
    * reads it (size checked first, `_extends`, the owner's `.github` repository; see repo-config.ts).
    */
   loadConfig(bundled: Bundled): Promise<RepoConfigResult>;
-  /** A pull request as GitHub shows it now (online CLI, sweep, Action on a comment event). */
+  /** A pull request as GitHub shows it now (a comment event carries only the issue; online CLI, sweep, Action). */
   getPullRequest(pullNumber: number): Promise<PullRequestInfo>;
   /** Open pull requests, newest first, up to `limit`. */
   listOpenPullRequests(limit: number): Promise<PullRequestInfo[]>;
   /** An issue as GitHub shows it now. */
   getIssue(issueNumber: number): Promise<IssueInfo>;
+  /**
+   * The candidates' availability and load for this repository, in ONE GraphQL request (see
+   * candidate-signals.ts); `{ ok: false, reason }` on an error or time-out, never a throw.
+   */
+  candidateSignals(logins: readonly string[], now: Date): Promise<SignalsResult>;
+  /** Withdraw review requests (users by login, teams by slug). */
+  removeReviewRequests(pullNumber: number, request: { users: readonly string[]; teams: readonly string[] }): Promise<void>;
+  /** A user's permission on the repository (`role_name`, else `permission`); "none" when GitHub knows no such collaborator. */
+  permissionLevel(login: string): Promise<PermissionLevel | string>;
+  /**
+   * Put review-router's reaction on an issue comment. GitHub answers 201 when it creates the
+   * reaction and 200 when this app's reaction of that kind is already there: `created` tells
+   * them apart, which makes the reaction the record that the comment was acted on.
+   */
+  addReaction(commentId: number, content: Reaction): Promise<{ created: boolean; id: number }>;
+  deleteReaction(commentId: number, reactionId: number): Promise<void>;
 }
 
 /** What review-router reads of a pull request it was not sent in an event. */
@@ -116,7 +136,7 @@ export function pullInfo(p: RawPull): PullRequestInfo {
 }
 
 /** The port over an Octokit client for `repo`. `appId` tells review-router's own labels, requests and comments from humans'. */
-export function octokitPort(octokit: AppOctokit, repo: RepoRef, appId: number | undefined): GitHubPort {
+export function octokitPort(octokit: AppOctokit & { graphql: GraphqlCall }, repo: RepoRef, appId: number | undefined): GitHubPort {
   const ref: RepoRef = { owner: repo.owner, repo: repo.repo };
   return {
     repo: ref,
@@ -148,8 +168,29 @@ export function octokitPort(octokit: AppOctokit, repo: RepoRef, appId: number | 
       const { data } = await octokit.rest.issues.listComments({ ...ref, issue_number: issueNumber, per_page: 100 });
       return data.map((c) => ({ id: c.id, body: c.body ?? "" }));
     },
-    async removeRequestedReviewers(pullNumber, users) {
-      await octokit.rest.pulls.removeRequestedReviewers({ ...ref, pull_number: pullNumber, reviewers: [...users] });
+    candidateSignals: (logins, now) => fetchCandidateSignals((q, p) => octokit.graphql(q, p), `${ref.owner}/${ref.repo}`, logins, now),
+    async removeReviewRequests(pullNumber, request) {
+      await octokit.rest.pulls.removeRequestedReviewers({
+        ...ref,
+        pull_number: pullNumber,
+        // The body names only what is withdrawn: no empty list on the wire.
+        ...(request.users.length > 0 ? { reviewers: [...request.users] } : {}),
+        ...(request.teams.length > 0 ? { team_reviewers: [...request.teams] } : {}),
+      } as Parameters<typeof octokit.rest.pulls.removeRequestedReviewers>[0]);
+    },
+    async permissionLevel(login) {
+      try {
+        const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...ref, username: login });
+        return (data as { role_name?: string }).role_name || data.permission;
+      } catch (err) {
+        if (httpStatus(err) === 404) return "none";
+        throw err;
+      }
+    },
+    async addReaction(commentId, content) {
+      // Not retried: a retry after a lost answer would read as "already there" and skip the command.
+      const r = await octokit.rest.reactions.createForIssueComment({ ...ref, comment_id: commentId, content, request: NO_RETRY });
+      return { created: r.status === 201, id: r.data.id };
     },
     loadConfig: (bundled) => loadRepoConfig({ repo: <T>(o?: T) => ({ ...ref, ...o }) as RepoRef & T, octokit }, bundled),
     async getPullRequest(pullNumber) {
@@ -176,6 +217,9 @@ export function octokitPort(octokit: AppOctokit, repo: RepoRef, appId: number | 
         labels: (data.labels ?? []).flatMap((l) => (typeof l === "string" ? [l] : l.name ? [l.name] : [])),
         isPullRequest: data.pull_request !== undefined && data.pull_request !== null,
       };
+    },
+    async deleteReaction(commentId, reactionId) {
+      await octokit.rest.reactions.deleteForIssueComment({ ...ref, comment_id: commentId, reaction_id: reactionId });
     },
   };
 }

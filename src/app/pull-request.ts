@@ -5,9 +5,10 @@ import type { Context } from "probot";
 import { performance } from "node:perf_hooks";
 import { BudgetExceeded, deadlineIn, ROUTING_BUDGET_MS } from "../core/budget.js";
 import { planAndApplyPullRequest, writePlannedSummary, type PullRequestRun } from "./apply.js";
-import { gatherPullRequest, type PullRequestEventView } from "./gather.js";
-import { octokitPort } from "./port.js";
-import type { Bundled } from "./repo-config.js";
+import { gatherPullRequest, gatherSignals, type PullRequestEventView } from "./gather.js";
+import { octokitPort, type GitHubPort } from "./port.js";
+import type { PullRequestFacts } from "../core/plan.js";
+import type { Bundled, RepoConfigResult } from "./repo-config.js";
 import { openThread, type OpenThread } from "./thread.js";
 import { renderConfigError } from "./summary.js";
 import { budgetSummary } from "./summary-writer.js";
@@ -43,31 +44,52 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
     await port.writeSummary(pr.number, pr.head.sha, { mode: "check", summary, conclusion: "failure", appComments: [] });
     return;
   }
+  // One clock reading per delivery: dated `unavailable` entries and status expiry are read against it.
+  const now = new Date();
   const { facts, thread } = await gatherPullRequest(port, eventView(pr));
+  await routeGathered(port, open, loaded, deps, { facts, headSha: pr.head.sha, appComments: thread.appComments, now });
+}
+
+/**
+ * Route a gathered pull request: read the candidates' availability and load when a new reviewer
+ * is needed, plan, apply, write the summary, log. The pull_request handler and the `/route`,
+ * `/route reroll` and `/route resume` commands all end here.
+ */
+export async function routeGathered(
+  port: GitHubPort,
+  open: OpenThread,
+  loaded: Extract<RepoConfigResult, { kind: "ok" }>,
+  deps: AppDeps,
+  g: { facts: PullRequestFacts; headSha: string; appComments: readonly { id: number; body: string }[]; now: Date },
+): Promise<PullRequestRun | undefined> {
+  const { log } = open;
   const dryRun = loaded.config.app.dryRun || deps.dryRunEnv;
   // Each planning gets ROUTING_BUDGET_MS of routing; past it the delivery is abandoned (see budget.ts).
   const budget = () => deadlineIn(ROUTING_BUDGET_MS, () => performance.now());
-  // `now` lets a later event of the pull request replace overdue reviewers (reroute_after_hours).
-  const input = { router: loaded.router, pr: facts, dryRun, budget, now: new Date() };
+  const base = { router: loaded.router, pr: g.facts, dryRun, now: g.now, budget };
   let run: PullRequestRun;
   try {
-    run = await planAndApplyPullRequest(port, input, (refused, refusedTeams) =>
+    const signals = await gatherSignals(port, base, g.now);
+    if (signals.signalsUnavailable) log.warn({ reason: signals.signalsUnavailable }, "availability and load not read; choosing without them");
+    run = await planAndApplyPullRequest(port, { ...base, ...signals }, (refused, refusedTeams) =>
       log.warn({ refused, refusedTeams }, "GitHub refused review requests; choosing again without those users and teams"),
     );
   } catch (err) {
     if (!(err instanceof BudgetExceeded)) throw err;
     log.error({ limit: err.limit, during: err.during }, "routing budget exceeded; delivery abandoned");
     noteOutcome("budget_exceeded");
-    await port.writeSummary(pr.number, pr.head.sha, { mode: "check", summary: budgetSummary(err), conclusion: "failure", appComments: [] });
-    return;
+    const summary = budgetSummary(err);
+    await port.writeSummary(g.facts.number, g.headSha, { mode: "check", summary, conclusion: "failure", appComments: [] });
+    return undefined;
   }
   const warnings = loaded.problems.filter((p) => p.severity === "warning");
-  await writePlannedSummary(port, { number: pr.number, headSha: pr.head.sha }, run.plan, loaded.source, thread.appComments, { warnings });
+  await writePlannedSummary(port, { number: g.facts.number, headSha: g.headSha }, run.plan, loaded.source, g.appComments, { warnings });
   logRun(open, run);
+  return run;
 }
 
 /** What the payload shows of the pull request, in the shape gathering starts from. */
-function eventView(pr: PullRequestPayload): PullRequestEventView {
+export function eventView(pr: PullRequestPayload): PullRequestEventView {
   return {
     number: pr.number,
     author: pr.user?.login ?? "",

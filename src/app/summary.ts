@@ -4,7 +4,10 @@
 
 import type { Problem } from "../core/problems.js";
 import { formatProblem } from "../core/problems.js";
+import { loginKey } from "../core/registry.js";
 import type { RouteDecision } from "../core/route.js";
+import type { SkippedCandidate } from "../core/select.js";
+import type { CandidateSignals } from "../core/signals.js";
 import { plural } from "../core/util.js";
 
 export const CHECK_NAME = "review-router";
@@ -27,6 +30,13 @@ export interface SummaryContext {
   unownedLabel?: string;
   /** Problems that did not stop routing (CODEOWNERS lines GitHub skips too), as FILE:LINE warnings. */
   warnings?: readonly Problem[];
+  /** Set when `/route skip` paused automatic review requests: the skip label's name. */
+  pausedBy?: string;
+  /** Set when the candidates' availability and load could not be read: why. */
+  signalsUnavailable?: string;
+  /** The availability and load the choice used: shown with busy and overloaded candidates. */
+  signals?: CandidateSignals;
+  maxOpenReviews?: number;
 }
 
 export interface Summary {
@@ -86,6 +96,13 @@ export function renderSummary(s: SummaryContext): Summary {
   if (s.truncatedAt !== undefined) {
     lines.push(`**Note**: GitHub lists at most ${s.truncatedAt} changed files of a pull request; files beyond that were not routed.`, "");
   }
+  if (s.pausedBy !== undefined) {
+    const label = code(s.pausedBy);
+    lines.push(`**Paused**: automatic review requests are stopped on this pull request (label ${label}); labels still apply.`, "");
+  }
+  if (s.signalsUnavailable !== undefined) {
+    lines.push(`**Note**: availability and load could not be read: ${cell(s.signalsUnavailable)}; chose as without them.`, "");
+  }
   if (s.draftDeferred) lines.push("This pull request is a draft: reviews will be requested when it is marked ready for review.", "");
   if (d.modules.length === 0) {
     lines.push("No module owns any changed file.");
@@ -110,7 +127,7 @@ export function renderSummary(s: SummaryContext): Summary {
   const skipped = d.skipped.filter((k) => !covering.has(`${k.module}\u0000${k.login.toLowerCase()}`));
   if (skipped.length > 0) {
     lines.push("", "<details><summary>Candidates not chosen</summary>", "", "| login | module | reason |", "| --- | --- | --- |");
-    for (const k of skipped) lines.push(`| ${cell(k.login)} | ${cell(k.module)} | ${cell(k.reason)} |`);
+    for (const k of skipped) lines.push(`| ${cell(k.login)} | ${cell(k.module)} | ${cell(skipReason(k, s))} |`);
     lines.push("", "</details>");
   }
   lines.push(...warningLines(s.warnings));
@@ -118,6 +135,24 @@ export function renderSummary(s: SummaryContext): Summary {
   const n = d.modules.length;
   const title = n === 0 ? "No module touched" : `${plural(n, "module")}: ${d.modules.map((m) => m.name).join(", ")}`;
   return { title: title.length > 200 ? `${title.slice(0, 197)}...` : title, body: lines.join("\n") };
+}
+
+/** A skip reason, with what GitHub said for `busy` (status message, until when) and `overloaded` (the count). */
+function skipReason(k: SkippedCandidate, s: SummaryContext): string {
+  if (k.reason === "busy") {
+    const status = [...(s.signals?.busy ?? [])].find(([l]) => loginKey(l) === loginKey(k.login))?.[1];
+    const message = status?.message ? `"${status.message.slice(0, 80)}"` : "";
+    const until = status?.expiresAt ? `until ${status.expiresAt.slice(0, 10)}` : "";
+    const shown = [message, until].filter(Boolean).join(", ");
+    return `busy (GitHub status${shown ? `: ${shown}` : ""})`;
+  }
+  if (k.reason === "overloaded") {
+    const n = [...(s.signals?.openReviews ?? [])].find(([l]) => loginKey(l) === loginKey(k.login))?.[1];
+    if (n === undefined) return "overloaded";
+    const limit = s.maxOpenReviews !== undefined ? `; max_open_reviews: ${s.maxOpenReviews}` : "";
+    return `overloaded (${plural(n, "open review request")}${limit})`;
+  }
+  return k.reason;
 }
 
 export function renderConfigError(file: string, problems: readonly Problem[]): Summary {

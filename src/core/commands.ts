@@ -209,8 +209,8 @@ export function planReroll(router: Router, input: RouteInput, target: string, re
 }
 
 /** The `blocked` entries for logins withdrawn by rerolls: every later routing of the pull request passes them too. */
-export function rerolledBlocked(rerolled: readonly string[]): { login: string; reason: "rerolled" }[] {
-  return rerolled.map((login) => ({ login, reason: "rerolled" as const }));
+export function rerolledBlocked(rerolled: readonly string[]): { login: string; reason: "withdrawn" }[] {
+  return rerolled.map((login) => ({ login, reason: "withdrawn" as const }));
 }
 
 /** Whether automatic review requests are stopped on a pull request (`/route skip` put the label). */

@@ -4,13 +4,15 @@
 // request) becomes a new input, and the planner is asked again; a plan is never patched.
 
 import type { Deadline } from "./budget.js";
+import { rerolledBlocked, reviewsPaused } from "./commands.js";
 import { isTeamName, type AppSettings, type SummaryMode } from "./config.js";
 import type { IssueDecision } from "./issue-text.js";
 import { loginKey } from "./registry.js";
-import { route, type ChangedFile, type ModuleDecision, type RouteDecision } from "./route.js";
+import { candidatesToFetch, route, type ChangedFile, type ModuleDecision, type RouteDecision, type RouteInput } from "./route.js";
 import type { Router } from "./router.js";
 import { overdueReviewers, type ActivityFact, type Overdue, type RequestFact } from "./overdue.js";
 import type { SkipReason } from "./select.js";
+import type { CandidateSignals } from "./signals.js";
 
 /** What is on a pull request or issue now, as read from GitHub (its timeline folded over the payload). */
 export interface ThreadFacts {
@@ -23,6 +25,8 @@ export interface ThreadFacts {
   requestedTeams: readonly string[];
   /** Users whose review request a human removed: never requested again. */
   requestRemovedByHuman: readonly string[];
+  /** Users whose review request review-router withdrew (`/route reroll`): not chosen again. */
+  requestRemovedByApp?: readonly string[];
   reviewedBy: readonly string[];
   /** Overdue re-routing (src/core/overdue.ts): when each requested user was last requested, reviews and comments, and who was replaced. */
   requestTimes?: readonly RequestFact[];
@@ -57,10 +61,15 @@ export interface PullRequestPlanInput {
   refused?: readonly Refusal[];
   /** A fresh routing deadline for each planning (the app's CPU budget); none: unbounded (the CLI). */
   budget?: () => Deadline;
-  /** The clock, for overdue re-routing; without it no reviewer is ever overdue. */
+  /** The time of the decision, taken once per delivery by the adapter: dated `unavailable` entries,
+   * status expiry and overdue re-routing are read against it (without it no reviewer is ever overdue). */
   now?: Date;
   /** Teams (slug or `org/team`) GitHub refused earlier in this delivery: never chosen again. */
   refusedTeams?: readonly string[];
+  /** Candidates' availability and load, as fetched for this delivery (absent: the stable hash alone). */
+  signals?: CandidateSignals;
+  /** Why the signals could not be read: the choice is made without them, and the summary says so. */
+  signalsUnavailable?: string;
 }
 
 export interface ReviewRequest {
@@ -80,6 +89,13 @@ export interface SummaryPlan {
   rerouteAfterHours?: number;
   /** The `unowned_label` the decision adds, when some file is owned by no module. */
   unownedLabel?: string;
+  /** Set when `/route skip` paused automatic review requests: the skip label's name. */
+  pausedBy?: string;
+  /** Set when availability and load could not be read: why. */
+  signalsUnavailable?: string;
+  /** The signals the choice used, for the reasons shown with busy and overloaded candidates. */
+  signals?: CandidateSignals;
+  maxOpenReviews?: number;
 }
 
 export interface PullRequestPlan {
@@ -90,8 +106,8 @@ export interface PullRequestPlan {
   labels: { add: string[]; remove: string[] };
   /** Review requests to make now. */
   reviews: ReviewRequest;
-  /** Chosen reviewers not requested now, with the reason (a draft's reviewers wait until it is ready). */
-  deferred: { login: string; reason: "draft" }[];
+  /** Chosen reviewers not requested now, with the reason (a draft's reviewers wait until it is ready; `/route skip`). */
+  deferred: { login: string; reason: "draft" | "paused" }[];
   /** Every candidate not chosen, with the reason (from the routing decision). */
   skipped: RouteDecision["skipped"];
   /** Overdue reviewers to withdraw once a replacement is requested (absent when none). */
@@ -118,14 +134,18 @@ export function configuredLabels(config: { modules: { label?: string; areas: { l
 }
 
 /**
- * Logins never to request: those a human removed, those review-router replaced (not requested
- * again since), those being replaced now, then those GitHub refused.
+ * Logins never to request: those a human removed, those rerolled away, those review-router
+ * replaced as overdue (not requested again since), those being replaced now, then those GitHub refused.
  */
 function blockedLogins(pr: PullRequestFacts, refused: readonly Refusal[], replacing: readonly string[]): Refusal[] {
   const requested = new Set(pr.thread.requestedUsers.map(loginKey));
-  const replaced = (pr.thread.replacedByApp ?? []).filter((l) => !requested.has(loginKey(l)));
+  // The timeline does not say why review-router withdrew someone: one withdrawn and not asked
+  // again since is blocked once, as rerolled; "overdue" is for those replaced in this delivery.
+  const rerolled = new Set((pr.thread.requestRemovedByApp ?? []).map(loginKey));
+  const replaced = (pr.thread.replacedByApp ?? []).filter((l) => !requested.has(loginKey(l)) && !rerolled.has(loginKey(l)));
   return [
     ...pr.thread.requestRemovedByHuman.map((login): Refusal => ({ login, reason: "request removed" })),
+    ...rerolledBlocked(pr.thread.requestRemovedByApp ?? []),
     ...[...replaced, ...replacing].map((login): Refusal => ({ login, reason: "overdue" })),
     ...refused,
   ];
@@ -155,12 +175,15 @@ function blockedTeams(router: Router, repository: string, refusedTeams: readonly
   ];
 }
 
-/** Route the pull request; `replacing` are overdue reviewers routed as if their request were gone. */
-function routePullRequest(input: PullRequestPlanInput, replacing: readonly string[] = []): RouteDecision {
+/**
+ * The routing input of a pull request plan (also what `/route reroll` plans from); `replacing` are
+ * overdue reviewers routed as if their request were gone.
+ */
+export function pullRequestRouteInput(input: PullRequestPlanInput, replacing: readonly string[] = []): RouteInput {
   const { pr } = input;
   const gone = new Set(replacing.map(loginKey));
   const teams = blockedTeams(input.router, pr.repository, input.refusedTeams ?? []);
-  return route(input.router, {
+  return {
     repository: pr.repository,
     prNumber: pr.number,
     author: pr.author,
@@ -170,7 +193,30 @@ function routePullRequest(input: PullRequestPlanInput, replacing: readonly strin
     reviewedBy: [...pr.thread.reviewedBy],
     blocked: blockedLogins(pr, input.refused ?? [], replacing),
     ...(teams.length > 0 ? { blockedTeams: teams } : {}),
-  }, input.budget?.());
+    ...(input.signals ? { signals: input.signals } : {}),
+    ...(input.now ? { now: input.now } : {}),
+  };
+}
+
+function routePullRequest(input: PullRequestPlanInput, replacing: readonly string[] = []): RouteDecision {
+  return route(input.router, pullRequestRouteInput(input, replacing), input.budget?.());
+}
+
+/** Whether `/route skip` paused automatic review requests on the pull request (its skip label is on). */
+export function pausedPullRequest(input: Pick<PullRequestPlanInput, "router" | "pr">): boolean {
+  return reviewsPaused([...input.pr.thread.labels], input.router.config.app.skipLabel);
+}
+
+/**
+ * Whose availability and load to fetch before planning: none when no review request can be made
+ * now (a deferred draft, paused reviews, every module covered, the cap reached).
+ */
+export function signalsToFetch(input: PullRequestPlanInput): string[] {
+  const app = input.router.config.app;
+  if ((input.pr.draft && app.skipDrafts) || pausedPullRequest(input)) return [];
+  // Overdue reviewers are routed as gone: their replacements are candidates too.
+  const replacing = overdueOf(input).map((o) => o.login);
+  return candidatesToFetch(input.router, pullRequestRouteInput(input, replacing), input.budget?.());
 }
 
 /** Requested reviewers past reroute_after_hours; none for a draft whose requests wait. */
@@ -224,12 +270,21 @@ function planLabels(decision: RouteDecision, thread: ThreadFacts, router: Router
   return { add, remove };
 }
 
-/** A draft (with skip_drafts) gets no new review request: the chosen reviewers are deferred. */
-function planReviews(decision: RouteDecision, pr: PullRequestFacts, app: AppSettings): Pick<PullRequestPlan, "reviews" | "deferred"> {
+/** A draft (with skip_drafts) or a paused pull request gets no new review request: the chosen reviewers are deferred. */
+function planReviews(
+  decision: RouteDecision,
+  pr: PullRequestFacts,
+  app: AppSettings,
+  paused: boolean,
+): Pick<PullRequestPlan, "reviews" | "deferred"> {
   if (pr.draft && app.skipDrafts) {
     // Teams wait too, named `org/team`.
     const waiting = [...decision.reviewers, ...decision.teamReviewers];
     return { reviews: { users: [], teams: [] }, deferred: waiting.map((login) => ({ login, reason: "draft" })) };
+  }
+  if (paused) {
+    const waiting = [...decision.reviewers, ...decision.teamReviewers];
+    return { reviews: { users: [], teams: [] }, deferred: waiting.map((login) => ({ login, reason: "paused" })) };
   }
   // Teams go by slug in `team_reviewers`; route() never chooses another organisation's.
   return { reviews: { users: [...decision.reviewers], teams: decision.teamReviewers.map(teamSlug) }, deferred: [] };
@@ -266,6 +321,9 @@ function planSummary(
     ...(pr.truncatedAt !== undefined ? { truncatedAt: pr.truncatedAt } : {}),
     ...(app.reroute.afterHours > 0 ? { rerouteAfterHours: app.reroute.afterHours } : {}),
     ...(unownedLabel && decision.labels.includes(unownedLabel) ? { unownedLabel } : {}),
+    ...(pausedPullRequest(input) ? { pausedBy: app.skipLabel } : {}),
+    ...(input.signalsUnavailable ? { signalsUnavailable: input.signalsUnavailable } : {}),
+    ...(input.signals ? { signals: input.signals, maxOpenReviews: input.router.config.policy.maxOpenReviews } : {}),
   };
 }
 
@@ -274,7 +332,7 @@ export function planPullRequest(input: PullRequestPlanInput): PullRequestPlan {
   const app = input.router.config.app;
   const { decision, reroute } = routeWithReroutes(input);
   const labels = planLabels(decision, input.pr.thread, input.router);
-  const { reviews, deferred } = planReviews(decision, input.pr, app);
+  const { reviews, deferred } = planReviews(decision, input.pr, app, pausedPullRequest(input));
   const summary = planSummary(app, decision, input, deferred);
   return {
     decision,

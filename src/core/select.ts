@@ -24,8 +24,8 @@ export type SkipReason =
   | "busy"
   /** `max_open_reviews` or more open review requests in the repository. */
   | "overloaded"
-  /** Withdrawn by `/route reroll` on this pull request: not asked again there. */
-  | "rerolled"
+  /** Withdrawn by review-router on this pull request (`/route reroll`, or replaced as overdue): not asked again there. */
+  | "withdrawn"
   /** Requested, and silent past `reroute_after_hours`: replaced by another maintainer. */
   | "overdue";
 

@@ -14,7 +14,7 @@ import {
 } from "../../src/app/codeowners-source.js";
 import { loadBundled } from "../../src/app/index.js";
 import { route } from "../../src/core/route.js";
-import { API, contentsAnswer, mockInstallationToken, mockNoConfigFile, startMockGitHub, stopMockGitHub, unmatchedRequests } from "../helpers/github.js";
+import { API, contentsAnswer, mockGraphql, mockInstallationToken, mockNoConfigFile, startMockGitHub, stopMockGitHub, unmatchedRequests } from "../helpers/github.js";
 import { pullRequestEvent, DEFAULT_HEAD_SHA } from "../helpers/payloads.js";
 import { APP_ID, deliver, startApp } from "../helpers/probot.js";
 
@@ -189,6 +189,7 @@ describe("a repository with only a CODEOWNERS", () => {
     const pr = pullRequestEvent({ number: 5, changedFiles: files.length, repository: REPOSITORY, author: "alice" });
     const probot = await startApp();
     mockInstallationToken();
+    mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
     mockNoConfigFile(REPOSITORY); // the repository's and the organisation's .github repository's
     codeownersAt("CODEOWNERS", CODEOWNERS);
     changedFiles(5, files);
@@ -230,6 +231,7 @@ describe("a repository with only a CODEOWNERS", () => {
     pr.pull_request.requested_teams = [{ name: "Docs team", slug: "docs-team", id: 1 }];
     const probot = await startApp();
     mockInstallationToken();
+    mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
     mockNoConfigFile(REPOSITORY);
     codeownersAt(".github/CODEOWNERS", CODEOWNERS);
     changedFiles(6, files);
@@ -263,6 +265,7 @@ describe("a repository with only a CODEOWNERS", () => {
     const other = refused === "docs-team" ? "writers" : "docs-team";
     const probot = await startApp();
     mockInstallationToken();
+    mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
     mockNoConfigFile(REPOSITORY);
     codeownersAt(".github/CODEOWNERS", text);
     changedFiles(7, files);
@@ -324,6 +327,7 @@ describe("a repository file with codeowners: true", () => {
     const pr = pullRequestEvent({ number: 9, changedFiles: files.length, repository: REPOSITORY, author: "bob" });
     const probot = await startApp();
     mockInstallationToken();
+    mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
     onGet(`${R}/contents/.github%2Freview-router.yml`, 200, contentsAnswer(config));
     codeownersAt(".github/CODEOWNERS", CODEOWNERS);
     changedFiles(9, files);

@@ -58,7 +58,7 @@ describe("octokitPort, online calls", () => {
         bodies.push(typeof body === "string" ? JSON.parse(body) : body);
         return {};
       }, JSON_HEADERS);
-    await port().removeRequestedReviewers(5, ["carol", "dave"]);
+    await port().removeReviewRequests(5, { users: ["carol", "dave"], teams: [] });
     expect(bodies).toEqual([{ reviewers: ["carol", "dave"] }]);
   });
 

@@ -128,3 +128,25 @@ describe("octokitPort", () => {
     ]);
   });
 });
+
+describe("octokitPort for commands", () => {
+  it("withdraws review requests, reads a permission (404: none), and tells a new reaction (201) from an existing one (200)", async () => {
+    const removed = capture("delete", `${REPO}/pulls/5/requested_reviewers`, 200);
+    nock(API)
+      .get(`${REPO}/collaborators/ann/permission`)
+      .reply(200, { permission: "write", role_name: "maintain" }, JSON_HEADERS)
+      .get(`${REPO}/collaborators/ghost/permission`)
+      .reply(404, { message: "Not Found" }, JSON_HEADERS)
+      .post(`${REPO}/issues/comments/9/reactions`, { content: "+1" })
+      .reply(201, { id: 3, content: "+1" }, JSON_HEADERS)
+      .post(`${REPO}/issues/comments/9/reactions`, { content: "+1" })
+      .reply(200, { id: 3, content: "+1" }, JSON_HEADERS);
+    const p = port();
+    await p.removeReviewRequests(5, { users: ["bob"], teams: [] });
+    expect(removed).toEqual([{ reviewers: ["bob"] }]);
+    expect(await p.permissionLevel("ann")).toBe("maintain");
+    expect(await p.permissionLevel("ghost")).toBe("none");
+    expect(await p.addReaction(9, "+1")).toEqual({ created: true, id: 3 });
+    expect(await p.addReaction(9, "+1")).toEqual({ created: false, id: 3 });
+  });
+});

@@ -108,7 +108,7 @@ describe("planAndApplyPullRequest with an overdue reviewer", () => {
     const run = await planAndApplyPullRequest(github, await gathered(github));
     expect(github.writes()).toEqual([
       { call: "requestReviews", number: 7, users: ["dave"], teams: [] },
-      { call: "removeRequestedReviewers", number: 7, users: ["carol"] },
+      { call: "removeReviewRequests", number: 7, users: ["carol"], teams: [] },
     ]);
     expect(run.withdrawn).toEqual(["carol"]);
     expect(github.requestedUsers).toEqual(["dave"]);

@@ -6,6 +6,7 @@ import {
   configuredLabels,
   planIssue,
   planPullRequest,
+  signalsToFetch,
   type PullRequestFacts,
   type PullRequestPlanInput,
   type ThreadFacts,
@@ -231,5 +232,45 @@ describe("planIssue", () => {
     expect(plan.dryRun).toBe(true);
     expect(plan.labels.add).toEqual(["module: nn", "module: optim"]);
     expect(plan.comment).toBeDefined();
+  });
+});
+
+describe("availability, load, pause and rerolls in a plan", () => {
+  const busyCarol = { busy: new Map([["carol", {}]]), openReviews: new Map([["dave", 2]]) };
+
+  it("asks for the signals of the candidates only when someone new can be requested", () => {
+    expect(signalsToFetch(prInput([DOCS_FILE])).sort()).toEqual(["carol", "dave"]);
+    expect(signalsToFetch(prInput([DOCS_FILE], { draft: true })), "a deferred draft").toEqual([]);
+    expect(signalsToFetch(prInput([DOCS_FILE], { thread: thread({ labels: ["review-router: skip"] }) })), "paused").toEqual([]);
+    expect(signalsToFetch(prInput([DOCS_FILE], { thread: thread({ requestedUsers: ["dave"] }) })), "covered").toEqual([]);
+  });
+
+  it("passes a busy candidate over with the signals, and the summary carries them and max_open_reviews", () => {
+    const input = { ...prInput([DOCS_FILE]), signals: busyCarol, now: new Date("2026-12-01T00:00:00Z") };
+    const plan = planPullRequest(input);
+    expect(plan.reviews.users).toEqual(["dave"]);
+    expect(plan.skipped).toContainEqual({ login: "carol", module: "Docs", reason: "busy" });
+    expect(plan.summary).toMatchObject({ signals: busyCarol, maxOpenReviews: 15 });
+  });
+
+  it("notes in the summary why the signals could not be read", () => {
+    const plan = planPullRequest({ ...prInput([DOCS_FILE]), signalsUnavailable: "time-out" });
+    expect(plan.reviews.users).toHaveLength(1);
+    expect(plan.summary?.signalsUnavailable).toBe("time-out");
+  });
+
+  it("with the skip label on (any case), labels but defers every reviewer as paused", () => {
+    const plan = planPullRequest(prInput([NN_FILE], { thread: thread({ labels: ["Review-Router: Skip"] }) }));
+    expect(plan.labels.add).toEqual(["module: nn"]);
+    expect(plan.reviews).toEqual({ users: [], teams: [] });
+    expect(plan.deferred).toEqual([{ login: "alice", reason: "paused" }]);
+    expect(plan.summary?.pausedBy).toBe("review-router: skip");
+  });
+
+  it("never chooses again someone review-router withdrew by a reroll", () => {
+    const t = { ...thread(), requestRemovedByApp: ["carol"] };
+    const plan = planPullRequest(prInput([DOCS_FILE], { thread: t }));
+    expect(plan.reviews.users).toEqual(["dave"]);
+    expect(plan.skipped).toContainEqual({ login: "carol", module: "Docs", reason: "withdrawn" });
   });
 });

@@ -49,6 +49,7 @@ interface Thread {
   timeline: TimelineEvent[];
   comments: { id: number; body: string; byApp: boolean }[];
   files: { filename: string; previous_filename?: string; status: string }[];
+  /** The pull request's author and head commit, for GET pulls/{n}. */
 }
 
 /** A pull request's own fields (GET pulls/{n}), for clients that read it: the online CLI, the sweep, the Action. */
@@ -72,6 +73,10 @@ interface Repo {
   collaborators: Set<string>;
   /** Slugs of the organisation's teams with access to the repository: only they may be asked to review. */
   teams: Set<string>;
+  /** Role names (admin, maintain, write, triage, read) by login (lower case); absent: read. */
+  roles: Map<string, string>;
+  /** The app's reactions on the repository's comments: "commentId:content" → reaction id. */
+  reactions: Map<string, number>;
   threads: Map<number, Thread>;
   checkRuns: { id: number; head_sha: string; name: string; status: string; conclusion: string | null; output: { title: string; summary: string } }[];
 }
@@ -129,7 +134,17 @@ export class GitHubStandIn {
   repo(fullName: string): Repo {
     let repo = this.repos.get(fullName.toLowerCase());
     if (!repo) {
-      repo = { defaultBranch: "main", pulls: new Map(), files: new Map(), collaborators: new Set(), teams: new Set(), threads: new Map(), checkRuns: [] };
+      repo = {
+        defaultBranch: "main",
+        pulls: new Map(),
+        files: new Map(),
+        collaborators: new Set(),
+        teams: new Set(),
+        roles: new Map(),
+        reactions: new Map(),
+        threads: new Map(),
+        checkRuns: [],
+      };
       this.repos.set(fullName.toLowerCase(), repo);
     }
     return repo;
@@ -396,6 +411,26 @@ export class GitHubStandIn {
         requested_reviewers: t.requestedUsers.map((login) => ({ login })),
         requested_teams: t.requestedTeams.map((slug) => ({ slug, name: slug })),
       });
+    }
+    if (method === "GET" && (match = /^collaborators\/([^/]+)\/permission$/.exec(rest))) {
+      const login = decodeURIComponent(match[1]!);
+      const role = repo.roles.get(login.toLowerCase()) ?? "read";
+      // `permission` is the older four-level name: maintain reads as write, triage as read.
+      const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+      return reply(200, { permission, role_name: role, user: { login, type: "User" } });
+    }
+    if (method === "POST" && (match = /^issues\/comments\/(\d+)\/reactions$/.exec(rest))) {
+      // 201 when the app's reaction is new, 200 with the existing one when it is already there.
+      const key = `${match[1]}:${(body as { content?: string })?.content ?? ""}`;
+      const existing = repo.reactions.get(key);
+      if (existing !== undefined) return reply(200, { id: existing, content: (body as { content: string }).content });
+      const id = this.nextId++;
+      repo.reactions.set(key, id);
+      return reply(201, { id, content: (body as { content: string }).content });
+    }
+    if (method === "DELETE" && (match = /^issues\/comments\/(\d+)\/reactions\/(\d+)$/.exec(rest))) {
+      for (const [key, id] of repo.reactions) if (id === Number(match![2])) repo.reactions.delete(key);
+      return reply(204);
     }
     if (method === "GET" && (match = /^commits\/([^/]+)\/check-runs$/.exec(rest))) {
       const name = url.searchParams.get("check_name");

@@ -5,7 +5,8 @@
 
 import type { ChangedFile } from "../../src/core/route.js";
 import type { RepoRef, ThreadState } from "../../src/app/github-state.js";
-import type { GitHubPort, InitialThread, SummaryWrite } from "../../src/app/port.js";
+import type { GitHubPort, InitialThread, PullRequestInfo, Reaction, SummaryWrite } from "../../src/app/port.js";
+import type { SignalsResult } from "../../src/app/candidate-signals.js";
 
 export type FakeCall =
   | { call: "listChangedFiles"; number: number }
@@ -17,7 +18,12 @@ export type FakeCall =
   | { call: "createComment"; number: number; body: string }
   | { call: "listComments"; number: number }
   | { call: "keepOldestComment"; number: number; marker: string; ownId: number }
-  | { call: "removeRequestedReviewers"; number: number; users: string[] };
+  | { call: "candidateSignals"; logins: string[] }
+  | { call: "removeReviewRequests"; number: number; users: string[]; teams: string[] }
+  | { call: "permissionLevel"; login: string }
+  | { call: "addReaction"; commentId: number; content: Reaction }
+  | { call: "deleteReaction"; commentId: number; reactionId: number }
+  | { call: "getPullRequest"; number: number };
 
 export interface FakeThread {
   files?: string[];
@@ -60,6 +66,19 @@ export class FakeGitHub implements GitHubPort {
   readonly failures = new Map<FakeCall["call"], FakeHttpError[]>();
   /** Set when a created comment is kept although the answer is lost (a 5xx after the write). */
   loseCreateAnswer = false;
+  /** What candidateSignals answers (default: nobody busy, loads unknown). */
+  signalsResult: SignalsResult = {
+    ok: true,
+    query: { query: "", variables: {}, logins: [] },
+    errors: [],
+    signals: { busy: new Map(), openReviews: new Map() },
+    missing: [],
+    unknown: [],
+  };
+  /** Permission levels by login (lower case); absent: "none". */
+  readonly permissions = new Map<string, string>();
+  /** Reactions on comments, as "commentId:content". */
+  readonly reactions = new Set<string>();
 
   constructor(private readonly thread: FakeThread = {}) {
     this.labels = new Set(thread.labels ?? []);
@@ -76,7 +95,8 @@ export class FakeGitHub implements GitHubPort {
 
   /** Calls that change something on GitHub. */
   writes(): FakeCall[] {
-    return this.calls.filter((c) => !["listChangedFiles", "readThreadState", "listComments", "keepOldestComment"].includes(c.call));
+    const reads = ["listChangedFiles", "readThreadState", "listComments", "keepOldestComment", "candidateSignals", "permissionLevel", "getPullRequest"];
+    return this.calls.filter((c) => !reads.includes(c.call));
   }
 
   private record(c: FakeCall): void {
@@ -148,19 +168,13 @@ export class FakeGitHub implements GitHubPort {
     this.record({ call: "keepOldestComment", number, marker, ownId });
   }
 
-  async removeRequestedReviewers(number: number, users: readonly string[]): Promise<void> {
-    this.record({ call: "removeRequestedReviewers", number, users: [...users] });
-    const gone = new Set(users.map((u) => u.toLowerCase()));
-    this.requestedUsers.splice(0, this.requestedUsers.length, ...this.requestedUsers.filter((u) => !gone.has(u.toLowerCase())));
-  }
+
 
   async loadConfig(): Promise<never> {
     throw new Error("FakeGitHub has no files; test configuration loading with nock or the stand-in");
   }
 
-  async getPullRequest(): Promise<never> {
-    throw new Error("FakeGitHub serves one thread from a test's view; use nock or the stand-in");
-  }
+
 
   async listOpenPullRequests(): Promise<never> {
     throw new Error("FakeGitHub serves one thread from a test's view; use nock or the stand-in");
@@ -173,5 +187,41 @@ export class FakeGitHub implements GitHubPort {
   async listComments(number: number): Promise<{ id: number; body: string }[]> {
     this.record({ call: "listComments", number });
     return [...this.comments];
+  }
+
+  async candidateSignals(logins: readonly string[]): Promise<SignalsResult> {
+    this.record({ call: "candidateSignals", logins: [...logins] });
+    return this.signalsResult;
+  }
+
+  async removeReviewRequests(number: number, request: { users: readonly string[]; teams: readonly string[] }): Promise<void> {
+    this.record({ call: "removeReviewRequests", number, users: [...request.users], teams: [...request.teams] });
+    const gone = new Set(request.users.map((u) => u.toLowerCase()));
+    this.requestedUsers.splice(0, this.requestedUsers.length, ...this.requestedUsers.filter((u) => !gone.has(u.toLowerCase())));
+  }
+
+  async permissionLevel(login: string): Promise<string> {
+    this.record({ call: "permissionLevel", login });
+    return this.permissions.get(login.toLowerCase()) ?? "none";
+  }
+
+  async addReaction(commentId: number, content: Reaction): Promise<{ created: boolean; id: number }> {
+    this.record({ call: "addReaction", commentId, content });
+    const key = `${commentId}:${content}`;
+    const created = !this.reactions.has(key);
+    this.reactions.add(key);
+    return { created, id: 7 };
+  }
+
+  async deleteReaction(commentId: number, reactionId: number): Promise<void> {
+    this.record({ call: "deleteReaction", commentId, reactionId });
+    for (const k of [...this.reactions]) if (k.startsWith(`${commentId}:`)) this.reactions.delete(k);
+  }
+
+  async getPullRequest(number: number): Promise<PullRequestInfo> {
+    this.record({ call: "getPullRequest", number });
+    const thread = { labels: [...this.labels], requestedUsers: [...this.requestedUsers], requestedTeams: [...this.requestedTeams] };
+    const changedFiles = this.thread.files?.length ?? 0;
+    return { number, state: "open", author: "author", draft: false, changedFiles, headSha: "0".repeat(40), thread };
   }
 }

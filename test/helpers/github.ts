@@ -2,6 +2,7 @@
 // mocks record the request bodies so tests can assert them exactly.
 
 import nock from "nock";
+import { answerGraphql, newGraphqlState, type GraphqlState, type StandInStatus } from "../e2e/graphql-stand-in.js";
 import type { PullRequestPayload } from "./payloads.js";
 import { APP_ID, INSTALLATION_ID } from "./probot.js";
 
@@ -203,6 +204,38 @@ export const timeline = {
 };
 
 /** What one pull_request delivery to pytorch/pytorch reads, for `mockPullRequestReads`. */
+/** What GitHub's GraphQL API knows of the candidates: statuses by login, open review requests by login. */
+export interface SignalsState {
+  statuses?: Record<string, StandInStatus | null>;
+  openReviews?: Record<string, number>;
+}
+
+/**
+ * POST /graphql, once: the query is validated against GitHub's public schema and answered from
+ * `state` (nobody busy, no open review requests by default), or failed with `fail` (an HTTP
+ * status). Returns the request bodies.
+ */
+export function mockGraphql(
+  state: SignalsState = {},
+  o: { fail?: number; repository?: string } = {},
+): { query: string; variables: Record<string, string> }[] {
+  const gql: GraphqlState = newGraphqlState();
+  for (const [login, status] of Object.entries(state.statuses ?? {})) gql.statuses.set(login.toLowerCase(), status);
+  const repository = (o.repository ?? "pytorch/pytorch").toLowerCase();
+  for (const [login, n] of Object.entries(state.openReviews ?? {})) gql.openReviews.set(`${repository}\u0000${login.toLowerCase()}`, n);
+  const bodies: { query: string; variables: Record<string, string> }[] = [];
+  github()
+    .post("/graphql")
+    .reply((_uri, body) => {
+      const b = bodyOf<{ query: string; variables: Record<string, string> }>(body);
+      bodies.push(b);
+      if (o.fail !== undefined) return [o.fail, { message: "Server Error" }, JSON_HEADERS];
+      const answer = answerGraphql(gql, b);
+      return [answer.status, answer.body as nock.Body, JSON_HEADERS];
+    });
+  return bodies;
+}
+
 export interface PullRequestReads {
   /**
    * `.github/review-router.yml`: its text; `{ org: text }` when only the owner's `.github`
@@ -218,6 +251,12 @@ export interface PullRequestReads {
    * is read (summary: comment or none, or the delivery fails before writing its summary).
    */
   checkRuns?: readonly CheckRun[] | false;
+  /**
+   * The one GraphQL request for the candidates' availability and load: answered from this state
+   * (by default nobody busy, no open review requests); false when the delivery must make none
+   * (no new reviewer is needed).
+   */
+  signals?: SignalsState | false;
 }
 
 /**
@@ -225,8 +264,11 @@ export interface PullRequestReads {
  * changed files, the timeline and the check runs on `pr`'s head commit. Writes are captured by the
  * test. Returns the configuration paths and file pages requested, in order.
  */
-export function mockPullRequestReads(pr: PullRequestPayload, reads: PullRequestReads): { configReads: string[]; filePages: number[] } {
-  const { config = null, files, timeline: events = [], checkRuns = [] } = reads;
+export function mockPullRequestReads(
+  pr: PullRequestPayload,
+  reads: PullRequestReads,
+): { configReads: string[]; filePages: number[]; graphql: { query: string; variables: Record<string, string> }[] } {
+  const { config = null, files, timeline: events = [], checkRuns = [], signals = {} } = reads;
   let configReads: string[] = [];
   if (config === null) mockNoConfigFile();
   else if (config === false) configReads = []; // the test mocks the configuration reads itself
@@ -236,8 +278,9 @@ export function mockPullRequestReads(pr: PullRequestPayload, reads: PullRequestR
   if ("pages" in files) filePages = mockChangedFilePages(pr.number, files.pages, files.fileAt);
   else mockChangedFiles(pr.number, files);
   mockTimeline(pr.number, events);
+  const graphql = signals === false ? [] : mockGraphql(signals);
   if (checkRuns !== false) mockCheckRunList(pr.pull_request.head.sha, checkRuns);
-  return { configReads, filePages };
+  return { configReads, filePages, graphql };
 }
 
 export interface CheckRunBody {
@@ -389,6 +432,70 @@ export function captureCommentUpdate(id: number): { body: string }[] {
       const b = bodyOf<{ body: string }>(body);
       bodies.push(b);
       return { id, ...b, user: BOT, performed_via_github_app: VIA_APP };
+    }, JSON_HEADERS);
+  return bodies;
+}
+
+export interface PullRequestGet {
+  author: string;
+  changedFiles: number;
+  labels?: string[];
+  requestedReviewers?: string[];
+  headSha?: string;
+  draft?: boolean;
+}
+
+/** GET pulls/{n}: the pull request as GitHub shows it now (what a comment event does not carry). */
+export function mockPullRequestGet(pr: number, o: PullRequestGet): void {
+  github()
+    .get(`${REPO}/pulls/${pr}`)
+    .reply(
+      200,
+      {
+        number: pr,
+        state: "open",
+        user: human(o.author),
+        draft: o.draft ?? false,
+        changed_files: o.changedFiles,
+        head: { sha: o.headSha ?? "ec26c3e57ca3a959ca5aad62de7213c562f8c821" },
+        labels: (o.labels ?? []).map((name) => ({ name })),
+        requested_reviewers: (o.requestedReviewers ?? []).map(human),
+        requested_teams: [],
+      },
+      JSON_HEADERS,
+    );
+}
+
+/** GET collaborators/{login}/permission: `role_name` as GitHub reports it (admin, maintain, write, triage, read). */
+export function mockPermission(login: string, role: string): void {
+  const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+  github().get(`${REPO}/collaborators/${login}/permission`).reply(200, { permission, role_name: role, user: human(login) }, JSON_HEADERS);
+}
+
+/**
+ * POST issues/comments/{id}/reactions, once: 201 when the reaction is new, 200 when this app's
+ * reaction is already there (a redelivery). Returns the request bodies.
+ */
+export function captureReaction(commentId: number, o: { existing?: boolean } = {}): { content: string }[] {
+  const bodies: { content: string }[] = [];
+  github()
+    .post(`${REPO}/issues/comments/${commentId}/reactions`)
+    .reply((_uri, body) => {
+      const b = bodyOf<{ content: string }>(body);
+      bodies.push(b);
+      return [o.existing ? 200 : 201, { id: 77, content: b.content, user: BOT }, JSON_HEADERS];
+    });
+  return bodies;
+}
+
+/** DELETE pulls/{n}/requested_reviewers, once; returns the request bodies. */
+export function captureReviewRequestsRemoved(pr: number): { reviewers: string[]; team_reviewers?: string[] }[] {
+  const bodies: { reviewers: string[]; team_reviewers?: string[] }[] = [];
+  github()
+    .delete(`${REPO}/pulls/${pr}/requested_reviewers`)
+    .reply(200, (_uri, body) => {
+      bodies.push(bodyOf<{ reviewers: string[]; team_reviewers?: string[] }>(body));
+      return { number: pr, requested_reviewers: [] };
     }, JSON_HEADERS);
   return bodies;
 }

@@ -126,3 +126,40 @@ export function issueEditedEvent(o: IssueOptions, changes: NonNullable<IssuePayl
   payload.changes = changes;
   return payload;
 }
+
+export interface CommentPayload {
+  action: string;
+  comment: { id: number; body: string; user: User; performed_via_github_app?: { id: number } | null };
+  issue: { number: number; state: string; labels: { name: string }[]; user: User; pull_request?: Record<string, unknown> };
+  repository: Repository;
+  installation?: { id: number };
+}
+
+export interface CommentOptions {
+  /** The pull request (or issue) number. */
+  number: number;
+  body: string;
+  commenter: string;
+  commenterType?: "User" | "Bot";
+  commentId?: number;
+  /** False: a comment on a plain issue. */
+  onPullRequest?: boolean;
+  viaAppId?: number;
+  action?: "created" | "edited" | "deleted";
+}
+
+/** `issue_comment.created`, from GitHub's example, on a pull request of pytorch/pytorch (issue.pull_request set as GitHub sets it). */
+export function pullRequestCommentEvent(o: CommentOptions): CommentPayload {
+  const payload = example("issue_comment", o.action ?? "created") as unknown as CommentPayload;
+  toRepository(payload);
+  payload.issue.number = o.number;
+  payload.issue.state = "open";
+  const api = `https://api.github.com/repos/pytorch/pytorch/pulls/${o.number}`;
+  if (o.onPullRequest === false) delete payload.issue.pull_request;
+  else payload.issue.pull_request = { url: api, html_url: `https://github.com/pytorch/pytorch/pull/${o.number}`, merged_at: null };
+  payload.comment.id = o.commentId ?? 900 + o.number;
+  payload.comment.body = o.body;
+  payload.comment.user = { ...payload.comment.user, login: o.commenter, type: o.commenterType ?? "User" };
+  payload.comment.performed_via_github_app = o.viaAppId === undefined ? null : { id: o.viaAppId };
+  return payload;
+}
