@@ -2,111 +2,212 @@
 // reviewer policy, and the app's behaviour switches. One schema serves the bundled PyTorch file,
 // files given to the CLI, and `.github/review-router.yml` in a repository, so a file that
 // `review-router validate` accepts is a file the app accepts.
+//
+// Each key is declared once below (see schema.ts); the types, defaults, unknown-key lists, the
+// checking and the JSON Schema (`npm run schema`) all come from these declarations. Checks that
+// relate keys to each other or to the registry are the named functions after them.
 
-import { globProblem } from "./matcher.js";
 import type { Problem } from "./problems.js";
-import { findEntry, isValidLogin, loginKey, type Registry } from "./registry.js";
-import { formatKeyPath, parseYaml, type KeyPath, type ParsedYaml } from "./yaml.js";
-
-export interface AreaSpec {
-  name: string;
-  label: string;
-  paths: string[];
-  exclude: string[];
-  keywords: string[];
-}
-
-export interface ModuleSpec {
-  name: string;
-  /** The GitHub label for the module; optional when its areas carry labels or it owns whole repositories. */
-  label?: string;
-  paths: string[];
-  exclude: string[];
-  areas: AreaSpec[];
-  /** Logins listed inline; all count as active. When absent, the registry entry is used. */
-  maintainers?: string[];
-  /** Registry entry whose maintainers review this module; defaults to the module's name. */
-  registryEntry?: string;
-  /** Repositories (owner/name) this module owns whole, e.g. pytorch/vision for TorchVision. */
-  repositories: string[];
-  /** Words that, found in an issue, name this module (matched as whole words, any case). */
-  keywords: string[];
-}
-
-export interface Policy {
-  /** Active maintainers to request per touched module. */
-  reviewersPerModule: number;
-  /** Most reviewers (users and teams, already requested ones included) on one pull request. */
-  maxReviewers: number;
-  /** Requested for a module with no eligible active maintainer. Empty: label only. */
-  fallbackReviewers: string[];
-  /** Logins never requested (away, on leave). */
-  unavailable: string[];
-  /** Pull requests by these authors are labelled but get no review requests (bots). */
-  ignoreAuthors: string[];
-}
-
-export type SummaryMode = "check" | "comment" | "none";
-
-export interface AppSettings {
-  /** Draft pull requests get labels but no review requests until ready for review. */
-  skipDrafts: boolean;
-  /** Remove module labels review-router itself added when the PR no longer touches the module. */
-  syncLabels: boolean;
-  summary: SummaryMode;
-  dryRun: boolean;
-  /** Comment once on a new issue to cc the matched modules' active maintainers. */
-  issueComment: boolean;
-  /** In a repository's file: whether the bundled modules apply too (the file's modules merge over them). */
-  useDefaultModules: boolean;
-}
-
-export interface RouterConfig {
-  /** Registry file named by the configuration, relative to it (CLI and bundled files only). */
-  registryFile?: string;
-  policy: Policy;
-  app: AppSettings;
-  modules: ModuleSpec[];
-}
-
-export const DEFAULT_POLICY: Policy = {
-  reviewersPerModule: 1,
-  maxReviewers: 3,
-  fallbackReviewers: [],
-  unavailable: [],
-  ignoreAuthors: [],
-};
-
-export const DEFAULT_APP_SETTINGS: AppSettings = {
-  skipDrafts: true,
-  syncLabels: false,
-  summary: "check",
-  dryRun: false,
-  issueComment: false,
-  useDefaultModules: true,
-};
+import { findEntry, loginKey, type Registry } from "./registry.js";
+import { Checker, defaultsOf, tableSchema, type Field, type TableValue } from "./schema.js";
+import { parseYaml, type KeyPath, type ParsedYaml } from "./yaml.js";
 
 /** Limits on a configuration's size, so that a hostile file costs little to refuse. */
 export const CONFIG_LIMITS = { maxModules: 500, maxGlobsPerModule: 200, maxAreas: 50, maxKeywords: 100 } as const;
 
-const TOP_KEYS = [
-  "registry",
-  "reviewers_per_module",
-  "max_reviewers",
-  "fallback_reviewers",
-  "unavailable",
-  "ignore_authors",
-  "skip_drafts",
-  "sync_labels",
-  "summary",
-  "dry_run",
-  "issue_comment",
-  "use_default_modules",
-  "modules",
-] as const;
-const MODULE_KEYS = ["name", "label", "paths", "exclude", "areas", "maintainers", "registry_entry", "repository", "keywords"] as const;
-const AREA_KEYS = ["name", "label", "paths", "exclude", "keywords"] as const;
-const REPO_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const AREA_FIELDS = [
+  { key: "name", name: "name", kind: "string", required: true, doc: "The area's name, shown in the summary." },
+  { key: "label", name: "label", kind: "string", required: true, doc: "The GitHub label for the area." },
+  {
+    key: "paths",
+    name: "paths",
+    kind: "list",
+    format: "glob",
+    max: CONFIG_LIMITS.maxGlobsPerModule,
+    requiredMessage: "an area needs at least one path glob",
+    doc: "Globs of the files in the area.",
+  },
+  { key: "exclude", name: "exclude", kind: "list", format: "glob", max: CONFIG_LIMITS.maxGlobsPerModule, doc: "Globs kept out of the area only." },
+  { key: "keywords", name: "keywords", kind: "list", max: CONFIG_LIMITS.maxKeywords, doc: "Words that, found in an issue, name this area." },
+] as const satisfies readonly Field[];
+
+const MODULE_FIELDS = [
+  { key: "name", name: "name", kind: "string", required: true, doc: "The module's name; also the registry entry whose maintainers review it." },
+  {
+    key: "label",
+    name: "label",
+    kind: "string",
+    optional: true,
+    doc: "The GitHub label for the module; optional when its areas carry labels or it owns whole repositories.",
+  },
+  { key: "paths", name: "paths", kind: "list", format: "glob", max: CONFIG_LIMITS.maxGlobsPerModule, doc: "Globs of the files in the module." },
+  {
+    key: "exclude",
+    name: "exclude",
+    kind: "list",
+    format: "glob",
+    max: CONFIG_LIMITS.maxGlobsPerModule,
+    doc: "Globs kept out of the module and all its areas.",
+  },
+  {
+    key: "areas",
+    name: "areas",
+    kind: "tables",
+    fields: AREA_FIELDS,
+    noun: "areas",
+    max: CONFIG_LIMITS.maxAreas,
+    notList: "must be a list of areas (name, label, paths, exclude)",
+    notMapping: "must be a mapping (name, label, paths, exclude)",
+    doc: "Sub-areas with their own paths and label, reviewed by the module's maintainers.",
+  },
+  {
+    key: "maintainers",
+    name: "maintainers",
+    kind: "list",
+    format: "login",
+    max: 1000,
+    optional: true,
+    doc: "Logins listed inline; all count as active. When absent, the registry entry is used.",
+  },
+  {
+    key: "registry_entry",
+    name: "registryEntry",
+    kind: "string",
+    optional: true,
+    doc: "Registry entry whose maintainers review this module; defaults to the module's name.",
+  },
+  {
+    key: "repository",
+    name: "repositories",
+    kind: "list",
+    format: "repository",
+    max: 50,
+    doc: "Repositories (owner/name) this module owns whole, e.g. pytorch/vision for TorchVision.",
+  },
+  {
+    key: "keywords",
+    name: "keywords",
+    kind: "list",
+    max: CONFIG_LIMITS.maxKeywords,
+    doc: "Words that, found in an issue, name this module (matched as whole words, any case).",
+  },
+] as const satisfies readonly Field[];
+
+const MODULES_FIELD = {
+  key: "modules",
+  name: "modules",
+  kind: "tables",
+  fields: MODULE_FIELDS,
+  noun: "modules",
+  max: CONFIG_LIMITS.maxModules,
+  notList: "must be a list of modules",
+  notMapping: "must be a mapping (name, label, paths, ...)",
+  doc: "The module map: which paths belong to which module, its label and who reviews it.",
+} as const satisfies Field;
+
+const REGISTRY_FIELD = {
+  key: "registry",
+  name: "registryFile",
+  kind: "string",
+  optional: true,
+  doc: "Registry file, relative to this file (CLI and bundled files only).",
+} as const satisfies Field;
+
+/** Every key of a configuration file, in the order they are documented and checked. */
+export const CONFIG_FIELDS = [
+  REGISTRY_FIELD,
+  {
+    key: "reviewers_per_module",
+    name: "reviewersPerModule",
+    group: "policy",
+    kind: "int",
+    min: 0,
+    max: 10,
+    default: 1,
+    doc: "Active maintainers to request per touched module.",
+  },
+  {
+    key: "max_reviewers",
+    name: "maxReviewers",
+    group: "policy",
+    kind: "int",
+    min: 0,
+    max: 15,
+    default: 3,
+    doc: "Most reviewers (users and teams, already requested ones included) on one pull request.",
+  },
+  {
+    key: "fallback_reviewers",
+    name: "fallbackReviewers",
+    group: "policy",
+    kind: "list",
+    format: "login",
+    max: 1000,
+    doc: "Requested for a module with no eligible active maintainer. Empty: label only.",
+  },
+  { key: "unavailable", name: "unavailable", group: "policy", kind: "list", format: "login", max: 1000, doc: "Logins never requested (away, on leave)." },
+  {
+    key: "ignore_authors",
+    name: "ignoreAuthors",
+    group: "policy",
+    kind: "list",
+    max: 1000,
+    doc: "Pull requests by these authors (logins or globs such as *[bot]) are labelled but get no review requests.",
+  },
+  {
+    key: "skip_drafts",
+    name: "skipDrafts",
+    group: "app",
+    kind: "bool",
+    default: true,
+    doc: "Draft pull requests get labels but no review requests until ready for review.",
+  },
+  {
+    key: "sync_labels",
+    name: "syncLabels",
+    group: "app",
+    kind: "bool",
+    default: false,
+    doc: "Remove module labels review-router itself added when the pull request no longer touches the module.",
+  },
+  {
+    key: "summary",
+    name: "summary",
+    group: "app",
+    kind: "enum",
+    values: ["check", "comment", "none"],
+    default: "check",
+    doc: "Where the summary goes: a check run named review-router, a comment, or nowhere.",
+  },
+  { key: "dry_run", name: "dryRun", group: "app", kind: "bool", default: false, doc: "Compute and report, but add no label and request no review." },
+  {
+    key: "issue_comment",
+    name: "issueComment",
+    group: "app",
+    kind: "bool",
+    default: false,
+    doc: "Comment once on a new issue to cc the matched modules' active maintainers.",
+  },
+  {
+    key: "use_default_modules",
+    name: "useDefaultModules",
+    group: "app",
+    kind: "bool",
+    default: true,
+    doc: "In a repository's file: whether the bundled modules apply too (the file's modules merge over them).",
+  },
+  MODULES_FIELD,
+] as const satisfies readonly Field[];
+
+export type RouterConfig = TableValue<typeof CONFIG_FIELDS>;
+export type Policy = RouterConfig["policy"];
+export type AppSettings = RouterConfig["app"];
+export type ModuleSpec = TableValue<typeof MODULE_FIELDS>;
+export type AreaSpec = TableValue<typeof AREA_FIELDS>;
+export type SummaryMode = AppSettings["summary"];
+
+export const DEFAULT_POLICY = defaultsOf(CONFIG_FIELDS, "policy") as Policy;
+export const DEFAULT_APP_SETTINGS = defaultsOf(CONFIG_FIELDS, "app") as AppSettings;
 
 /** Parse a configuration file and check it; `registry` enables the registry cross-checks. */
 export function parseConfig(
@@ -119,166 +220,40 @@ export function parseConfig(
   return checkConfig(parsed.doc, file, registry);
 }
 
-class Checker {
-  readonly problems: Problem[] = [];
-  constructor(
-    readonly doc: ParsedYaml,
-    readonly file: string,
-  ) {}
-
-  report(path: KeyPath, message: string, severity: "error" | "warning" = "error"): void {
-    this.problems.push({ file: this.file, line: this.doc.lineOf(path), key: formatKeyPath(path), message, severity });
-  }
-
-  unknownKeys(obj: Record<string, unknown>, allowed: readonly string[], at: KeyPath): void {
-    for (const k of Object.keys(obj)) {
-      if (!allowed.includes(k)) this.report([...at, k], `unknown key; expected one of: ${allowed.join(", ")}`);
-    }
-  }
-
-  mapping(value: unknown, at: KeyPath, what: string): Record<string, unknown> | undefined {
-    if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-    this.report(at, `must be a mapping (${what})`);
-    return undefined;
-  }
-
-  string(value: unknown, at: KeyPath, required: boolean): string | undefined {
-    if (value === undefined || value === null) {
-      if (required) this.report(at, "is required and must be a non-empty string");
-      return undefined;
-    }
-    if (typeof value !== "string" || value.trim() === "") {
-      this.report(at, "must be a non-empty string");
-      return undefined;
-    }
-    return value;
-  }
-
-  bool(value: unknown, at: KeyPath, fallback: boolean): boolean {
-    if (value === undefined || value === null) return fallback;
-    if (typeof value !== "boolean") {
-      this.report(at, "must be true or false");
-      return fallback;
-    }
-    return value;
-  }
-
-  int(value: unknown, at: KeyPath, fallback: number, min: number, max: number): number {
-    if (value === undefined || value === null) return fallback;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-      this.report(at, `must be a whole number from ${min} to ${max}`);
-      return fallback;
-    }
-    return value;
-  }
-
-  /** A list of strings; a single string is accepted as a list of one. */
-  strings(value: unknown, at: KeyPath, limit: number): string[] {
-    if (value === undefined || value === null) return [];
-    const list = typeof value === "string" ? [value] : value;
-    if (!Array.isArray(list)) {
-      this.report(at, "must be a list of strings");
-      return [];
-    }
-    if (list.length > limit) {
-      this.report(at, `has ${list.length} items; the limit is ${limit}`);
-      return [];
-    }
-    const out: string[] = [];
-    list.forEach((item: unknown, i: number) => {
-      if (typeof item !== "string" || item.trim() === "") {
-        this.report(typeof value === "string" ? at : [...at, i], "must be a non-empty string");
-      } else out.push(item);
-    });
-    return out;
-  }
-
-  globs(value: unknown, at: KeyPath): string[] {
-    const list = this.strings(value, at, CONFIG_LIMITS.maxGlobsPerModule);
-    const out: string[] = [];
-    list.forEach((glob, i) => {
-      const problem = globProblem(glob);
-      if (problem) this.report(typeof value === "string" ? at : [...at, i], `bad glob "${truncate(glob)}": ${problem}`);
-      else out.push(glob);
-    });
-    return out;
-  }
-
-  logins(value: unknown, at: KeyPath): string[] {
-    const list = this.strings(value, at, 1000);
-    list.forEach((login, i) => {
-      if (!isValidLogin(login)) this.report(typeof value === "string" ? at : [...at, i], `"${truncate(login)}" is not a GitHub login`);
-    });
-    return list.filter(isValidLogin);
-  }
-}
-
-function truncate(s: string): string {
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
+/**
+ * Check a parsed configuration: the declared keys first, then the checks that relate them. With a
+ * registry, names and logins are checked against it too. The configuration is returned whenever
+ * the file is a mapping (callers look at the problems' severities).
+ */
 export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry): { config?: RouterConfig; problems: Problem[] } {
   const c = new Checker(doc, file);
+  const names = new Map<string, number>();
+  c.afterEach(MODULES_FIELD, (m, raw, at, i) => {
+    checkModuleHasLabelAndPaths(c, m, raw, at);
+    if (registry) checkModuleRegistry(c, m, at, registry);
+    checkDuplicateModuleName(c, m, at, i, names);
+  });
   const root = doc.value ?? {}; // an empty file is an empty configuration
-  const r = c.mapping(root, [], "the review-router configuration");
-  if (!r) return { problems: c.problems };
-  c.unknownKeys(r, TOP_KEYS, []);
+  const config = c.table(CONFIG_FIELDS, root, [], "must be a mapping (the review-router configuration)");
+  if (!config) return { problems: c.problems };
+  if (registry) checkPolicyRegistry(c, config.policy, registry);
+  return { config, problems: c.problems };
+}
 
-  const policy: Policy = {
-    reviewersPerModule: c.int(r.reviewers_per_module, ["reviewers_per_module"], DEFAULT_POLICY.reviewersPerModule, 0, 10),
-    maxReviewers: c.int(r.max_reviewers, ["max_reviewers"], DEFAULT_POLICY.maxReviewers, 0, 15),
-    fallbackReviewers: c.logins(r.fallback_reviewers, ["fallback_reviewers"]),
-    unavailable: c.logins(r.unavailable, ["unavailable"]),
-    ignoreAuthors: c.strings(r.ignore_authors, ["ignore_authors"], 1000),
-  };
-  let summary: SummaryMode = DEFAULT_APP_SETTINGS.summary;
-  if (r.summary !== undefined && r.summary !== null) {
-    if (r.summary === "check" || r.summary === "comment" || r.summary === "none") summary = r.summary;
-    else c.report(["summary"], "must be one of: check, comment, none");
-  }
-  const app: AppSettings = {
-    skipDrafts: c.bool(r.skip_drafts, ["skip_drafts"], DEFAULT_APP_SETTINGS.skipDrafts),
-    syncLabels: c.bool(r.sync_labels, ["sync_labels"], DEFAULT_APP_SETTINGS.syncLabels),
-    summary,
-    dryRun: c.bool(r.dry_run, ["dry_run"], DEFAULT_APP_SETTINGS.dryRun),
-    issueComment: c.bool(r.issue_comment, ["issue_comment"], DEFAULT_APP_SETTINGS.issueComment),
-    useDefaultModules: c.bool(r.use_default_modules, ["use_default_modules"], DEFAULT_APP_SETTINGS.useDefaultModules),
-  };
-  const registryFile = c.string(r.registry, ["registry"], false);
+/** The `registry` key of a configuration's top-level mapping, read as the checker reads it (no problems reported). */
+export function registryFileOf(value: unknown): string | undefined {
+  const raw = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>).registry : undefined;
+  const quiet = new Checker({ value, lineOf: () => undefined }, "");
+  return quiet.field(REGISTRY_FIELD, raw, ["registry"]) as string | undefined;
+}
 
-  const modules: ModuleSpec[] = [];
-  if (r.modules !== undefined && r.modules !== null) {
-    if (!Array.isArray(r.modules)) c.report(["modules"], "must be a list of modules");
-    else if (r.modules.length > CONFIG_LIMITS.maxModules) {
-      c.report(["modules"], `has ${r.modules.length} modules; the limit is ${CONFIG_LIMITS.maxModules}`);
-    } else {
-      const names = new Map<string, number>();
-      r.modules.forEach((raw: unknown, i: number) => {
-        const m = checkModule(c, raw, ["modules", i], registry);
-        if (!m) return;
-        const key = m.name.toLowerCase();
-        const first = names.get(key);
-        if (first !== undefined) c.report(["modules", i, "name"], `duplicate module name "${m.name}" (first at modules[${first}])`);
-        else names.set(key, i);
-        modules.push(m);
-      });
-    }
-  }
-  if (registry) {
-    for (const [key, list] of [
-      ["fallback_reviewers", policy.fallbackReviewers],
-      ["unavailable", policy.unavailable],
-    ] as const) {
-      list.forEach((login, i) => {
-        if (!registryHasLogin(registry, login)) {
-          c.report([key, i], `"${login}" is not in the maintainer registry; check the spelling`, "warning");
-        }
-      });
-    }
-  }
+/** The JSON Schema of a configuration file, for editors (written to schema/ by `npm run schema`). */
+export function configJsonSchema(): Record<string, unknown> {
   return {
-    config: { ...(registryFile ? { registryFile } : {}), policy, app, modules },
-    problems: c.problems,
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "review-router configuration",
+    description: "config/pytorch/review-router.yml, a file given to the review-router CLI, or .github/review-router.yml in a repository.",
+    ...tableSchema(CONFIG_FIELDS),
   };
 }
 
@@ -287,81 +262,51 @@ function registryHasLogin(registry: Registry, login: string): boolean {
   return registry.entries.some((e) => e.maintainers.some((m) => loginKey(m.login) === key));
 }
 
-function checkModule(c: Checker, raw: unknown, at: KeyPath, registry?: Registry): ModuleSpec | undefined {
-  const m = c.mapping(raw, at, "name, label, paths, ...");
-  if (!m) return undefined;
-  c.unknownKeys(m, MODULE_KEYS, at);
-  const name = c.string(m.name, [...at, "name"], true);
-  if (!name) return undefined;
-  const label = c.string(m.label, [...at, "label"], false);
-  const paths = c.globs(m.paths, [...at, "paths"]);
-  const exclude = c.globs(m.exclude, [...at, "exclude"]);
-  const keywords = c.strings(m.keywords, [...at, "keywords"], CONFIG_LIMITS.maxKeywords);
-  const repositories = c.strings(m.repository, [...at, "repository"], 50);
-  repositories.forEach((repo, i) => {
-    if (!REPO_RE.test(repo)) c.report(typeof m.repository === "string" ? [...at, "repository"] : [...at, "repository", i], `"${truncate(repo)}" is not owner/name`);
-  });
-  const areas: AreaSpec[] = [];
-  if (m.areas !== undefined && m.areas !== null) {
-    if (!Array.isArray(m.areas)) c.report([...at, "areas"], "must be a list of areas (name, label, paths, exclude)");
-    else if (m.areas.length > CONFIG_LIMITS.maxAreas) c.report([...at, "areas"], `has ${m.areas.length} areas; the limit is ${CONFIG_LIMITS.maxAreas}`);
-    else {
-      m.areas.forEach((rawArea: unknown, j: number) => {
-        const aat: KeyPath = [...at, "areas", j];
-        const a = c.mapping(rawArea, aat, "name, label, paths, exclude");
-        if (!a) return;
-        c.unknownKeys(a, AREA_KEYS, aat);
-        const areaName = c.string(a.name, [...aat, "name"], true);
-        const areaLabel = c.string(a.label, [...aat, "label"], true);
-        const areaPaths = c.globs(a.paths, [...aat, "paths"]);
-        if (areaPaths.length === 0 && (a.paths === undefined || a.paths === null)) c.report([...aat, "paths"], "an area needs at least one path glob");
-        if (!areaName || !areaLabel) return;
-        areas.push({
-          name: areaName,
-          label: areaLabel,
-          paths: areaPaths,
-          exclude: c.globs(a.exclude, [...aat, "exclude"]),
-          keywords: c.strings(a.keywords, [...aat, "keywords"], CONFIG_LIMITS.maxKeywords),
-        });
-      });
-    }
+/** A module needs a label unless its areas carry labels or it owns whole repositories; and something to match. */
+function checkModuleHasLabelAndPaths(c: Checker, m: ModuleSpec, raw: Record<string, unknown>, at: KeyPath): void {
+  if (!m.label && m.areas.length === 0 && m.repositories.length === 0) {
+    c.report([...at, "label"], `module "${m.name}" has no label: give it \`label\` (or areas with labels)`);
   }
-  if (!label && areas.length === 0 && repositories.length === 0) {
-    c.report([...at, "label"], `module "${name}" has no label: give it \`label\` (or areas with labels)`);
+  if ((raw.paths === undefined || raw.paths === null) && m.areas.length === 0 && m.repositories.length === 0 && m.keywords.length === 0) {
+    c.report([...at, "paths"], `module "${m.name}" matches nothing: give it \`paths\`, \`areas\` or \`repository\``, "warning");
   }
-  if ((m.paths === undefined || m.paths === null) && areas.length === 0 && repositories.length === 0 && keywords.length === 0) {
-    c.report([...at, "paths"], `module "${name}" matches nothing: give it \`paths\`, \`areas\` or \`repository\``, "warning");
+}
+
+/** Inline maintainers should be in the registry (a warning: a typo is likely); otherwise the module's entry must exist. */
+function checkModuleRegistry(c: Checker, m: ModuleSpec, at: KeyPath, registry: Registry): void {
+  if (m.maintainers) {
+    m.maintainers.forEach((login, i) => {
+      if (!registryHasLogin(registry, login)) {
+        c.report([...at, "maintainers", i], `"${login}" is not in the maintainer registry; check the spelling`, "warning");
+      }
+    });
+    return;
   }
-  let maintainers: string[] | undefined;
-  if (m.maintainers !== undefined && m.maintainers !== null) {
-    maintainers = c.logins(m.maintainers, [...at, "maintainers"]);
-    if (registry) {
-      maintainers.forEach((login, i) => {
-        if (!registryHasLogin(registry, login)) {
-          c.report([...at, "maintainers", i], `"${login}" is not in the maintainer registry; check the spelling`, "warning");
-        }
-      });
-    }
+  const entryName = m.registryEntry ?? m.name;
+  if (!findEntry(registry, entryName)) {
+    c.report(
+      m.registryEntry ? [...at, "registry_entry"] : [...at, "name"],
+      `no registry entry named "${entryName}": set \`registry_entry\` to an entry of the registry, or list \`maintainers\``,
+    );
   }
-  const registryEntry = c.string(m.registry_entry, [...at, "registry_entry"], false);
-  if (registry && !maintainers) {
-    const entryName = registryEntry ?? name;
-    if (!findEntry(registry, entryName)) {
-      c.report(
-        registryEntry ? [...at, "registry_entry"] : [...at, "name"],
-        `no registry entry named "${entryName}": set \`registry_entry\` to an entry of the registry, or list \`maintainers\``,
-      );
-    }
+}
+
+function checkDuplicateModuleName(c: Checker, m: ModuleSpec, at: KeyPath, i: number, names: Map<string, number>): void {
+  const key = m.name.toLowerCase();
+  const first = names.get(key);
+  if (first !== undefined) c.report([...at, "name"], `duplicate module name "${m.name}" (first at modules[${first}])`);
+  else names.set(key, i);
+}
+
+function checkPolicyRegistry(c: Checker, policy: Policy, registry: Registry): void {
+  for (const [key, list] of [
+    ["fallback_reviewers", policy.fallbackReviewers],
+    ["unavailable", policy.unavailable],
+  ] as const) {
+    list.forEach((login, i) => {
+      if (!registryHasLogin(registry, login)) {
+        c.report([key, i], `"${login}" is not in the maintainer registry; check the spelling`, "warning");
+      }
+    });
   }
-  return {
-    name,
-    ...(label ? { label } : {}),
-    paths,
-    exclude,
-    areas,
-    ...(maintainers ? { maintainers } : {}),
-    ...(registryEntry ? { registryEntry } : {}),
-    repositories,
-    keywords,
-  };
 }

@@ -1,0 +1,405 @@
+// Settings declared once. A table of settings is a list of field declarations (YAML key, internal
+// name, kind, default, one-line doc); from that one list come the TypeScript type of the checked
+// value (`TableValue`), the defaults, the unknown-key check, the checking with `FILE:LINE: error:
+// KEY: message` problems, and a JSON Schema for editors. Checks that relate several fields (a
+// registry reference, a duplicate name) are not declared: the caller runs them after each table.
+
+import { globProblem } from "./matcher.js";
+import type { Problem, Severity } from "./problems.js";
+import { isPlainObject } from "./util.js";
+import { formatKeyPath, type KeyPath, type ParsedYaml } from "./yaml.js";
+
+/** GitHub's rule for user names: alphanumerics and single hyphens, at most 39 characters. */
+const LOGIN_RE = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const REPO_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+export function isValidLogin(login: string): boolean {
+  return LOGIN_RE.test(login);
+}
+
+/** What a string in a list (or a string setting) must look like beyond being non-empty. */
+export type StringFormat = "login" | "glob" | "repository";
+
+interface FormatRule {
+  /** The problem with `s`, if any. */
+  problem(s: string): string | undefined;
+  /** Whether a string with a problem is still kept in the checked value. */
+  keepInvalid: boolean;
+  /** For the JSON Schema. */
+  pattern?: RegExp;
+  description: string;
+}
+
+const FORMATS: Record<StringFormat, FormatRule> = {
+  login: {
+    problem: (s) => (isValidLogin(s) ? undefined : `"${truncate(s)}" is not a GitHub login`),
+    keepInvalid: false,
+    pattern: LOGIN_RE,
+    description: "a GitHub login",
+  },
+  glob: {
+    problem: (s) => {
+      const p = globProblem(s);
+      return p ? `bad glob "${truncate(s)}": ${p}` : undefined;
+    },
+    keepInvalid: false,
+    description: "a minimatch glob relative to the repository root (no leading '/', no '!')",
+  },
+  repository: {
+    problem: (s) => (REPO_RE.test(s) ? undefined : `"${truncate(s)}" is not owner/name`),
+    keepInvalid: true,
+    pattern: REPO_RE,
+    description: "a repository as owner/name",
+  },
+};
+
+interface Common {
+  /** The key in the YAML file. */
+  readonly key: string;
+  /** The property in the checked value. */
+  readonly name: string;
+  /** One line saying what the setting does (also the JSON Schema's description). */
+  readonly doc: string;
+  /** At the top level: the checked value groups the field under this property (`policy`, `app`). */
+  readonly group?: string;
+}
+
+export interface BoolField extends Common {
+  readonly kind: "bool";
+  readonly default: boolean;
+}
+export interface IntField extends Common {
+  readonly kind: "int";
+  readonly min: number;
+  readonly max: number;
+  readonly default: number;
+}
+export interface EnumField extends Common {
+  readonly kind: "enum";
+  readonly values: readonly string[];
+  readonly default: string;
+}
+export interface StringField extends Common {
+  readonly kind: "string";
+  /** Absent or wrong, the table item is dropped (and the problem reported). */
+  readonly required?: boolean;
+  /** Absent, the property is left out of the checked value. */
+  readonly optional?: boolean;
+  /** Any string, the empty one included (otherwise it must have a non-blank character). */
+  readonly allowEmpty?: boolean;
+  readonly format?: StringFormat;
+  /** Replaces every message about this field's value. */
+  readonly message?: string;
+}
+export interface ListField extends Common {
+  readonly kind: "list";
+  /** Items: non-empty strings, of this format when given. A single string is a list of one. */
+  readonly format?: StringFormat;
+  readonly max: number;
+  /** Absent, the property is left out (rather than an empty list). */
+  readonly optional?: boolean;
+  /** Absent, this error is reported (the value is an empty list). */
+  readonly requiredMessage?: string;
+}
+export interface TableField extends Common {
+  readonly kind: "table";
+  readonly fields: readonly Field[];
+  /** Reported when the value is not a mapping. */
+  readonly notMapping: string;
+}
+export interface TablesField extends Common {
+  readonly kind: "tables";
+  readonly fields: readonly Field[];
+  /** Plural noun for the limit message: `has 3000 modules; the limit is 500`. */
+  readonly noun: string;
+  readonly max?: number;
+  /** Reported when the value is not a list (or, when `required`, absent). */
+  readonly notList: string;
+  /** Reported for an item that is not a mapping. */
+  readonly notMapping: string;
+  readonly required?: boolean;
+}
+export type Field = BoolField | IntField | EnumField | StringField | ListField | TableField | TablesField;
+
+// ---- Types derived from a declaration ----
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+export type FieldValue<F> = F extends { kind: "bool" }
+  ? boolean
+  : F extends { kind: "int" }
+    ? number
+    : F extends { kind: "enum"; values: readonly (infer V)[] }
+      ? V
+      : F extends { kind: "string" }
+        ? string
+        : F extends { kind: "list" }
+          ? string[]
+          : F extends { kind: "table"; fields: infer T extends readonly Field[] }
+            ? TableValue<T>
+            : F extends { kind: "tables"; fields: infer T extends readonly Field[] }
+              ? TableValue<T>[]
+              : never;
+
+type Props<F extends Field> = {
+  [K in F as K extends { optional: true } ? never : K["name"]]: FieldValue<K>;
+} & {
+  [K in F as K extends { optional: true } ? K["name"] : never]?: FieldValue<K>;
+};
+
+type Ungrouped<F extends Field> = F extends { group: string } ? never : F;
+type GroupNames<F extends Field> = F extends { group: infer G extends string } ? G : never;
+
+/** The checked value of a table declared by the field list `T`. */
+export type TableValue<T extends readonly Field[]> = Simplify<
+  Props<Ungrouped<T[number]>> & { [G in GroupNames<T[number]>]: Simplify<Props<Extract<T[number], { group: G }>>> }
+>;
+
+/** The defaults of a group of a table (every field of it must have a default). */
+export function defaultsOf(fields: readonly Field[], group: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (f.group !== group) continue;
+    const d = defaultValue(f);
+    if (d === undefined) throw new Error(`${f.key} has no default`);
+    out[f.name] = d;
+  }
+  return out;
+}
+
+function defaultValue(f: Field): unknown {
+  switch (f.kind) {
+    case "bool":
+    case "int":
+    case "enum":
+      return f.default;
+    case "list":
+      return f.optional ? undefined : [];
+    case "tables":
+      return [];
+    default:
+      return undefined;
+  }
+}
+
+// ---- Checking ----
+
+export function truncate(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function absent(value: unknown): boolean {
+  return value === undefined || value === null;
+}
+
+/** Runs after each item of a list of tables is checked, with the item's raw mapping. */
+export type ItemCheck<V> = (value: V, raw: Record<string, unknown>, at: KeyPath, index: number) => void;
+
+export class Checker {
+  readonly problems: Problem[] = [];
+  private readonly itemChecks = new Map<Field, ItemCheck<never>>();
+
+  constructor(
+    readonly doc: ParsedYaml,
+    readonly file: string,
+  ) {}
+
+  report(path: KeyPath, message: string, severity: Severity = "error"): void {
+    this.problems.push({ file: this.file, line: this.doc.lineOf(path), key: formatKeyPath(path), message, severity });
+  }
+
+  /** Cross-field checks to run after each item of `field` (a list of tables) is checked. */
+  afterEach<F extends TablesField>(field: F, check: ItemCheck<TableValue<F["fields"]>>): void {
+    this.itemChecks.set(field, check as ItemCheck<never>);
+  }
+
+  /**
+   * Check a mapping against a declaration: unknown keys, then each field in declaration order.
+   * Returns the checked value, or undefined when it is not a mapping or a required field is bad.
+   */
+  table<T extends readonly Field[]>(fields: T, raw: unknown, at: KeyPath, notMapping: string): TableValue<T> | undefined {
+    if (!isPlainObject(raw)) {
+      this.report(at, notMapping);
+      return undefined;
+    }
+    const keys = fields.map((f) => f.key);
+    for (const k of Object.keys(raw)) {
+      if (!keys.includes(k)) this.report([...at, k], `unknown key; expected one of: ${keys.join(", ")}`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const f of fields) if (f.group !== undefined) out[f.group] ??= {};
+    let usable = true;
+    for (const f of fields) {
+      const value = this.field(f, raw[f.key], [...at, f.key]);
+      if (value === undefined) {
+        if (f.kind === "string" && f.required) usable = false;
+        continue;
+      }
+      if (f.group !== undefined) (out[f.group] as Record<string, unknown>)[f.name] = value;
+      else out[f.name] = value;
+    }
+    return usable ? (out as TableValue<T>) : undefined;
+  }
+
+  /** The checked value of one field; undefined when absent without a default, or when bad and optional. */
+  field(f: Field, value: unknown, at: KeyPath): unknown {
+    switch (f.kind) {
+      case "bool":
+        if (absent(value)) return f.default;
+        if (typeof value === "boolean") return value;
+        this.report(at, "must be true or false");
+        return f.default;
+      case "int":
+        if (absent(value)) return f.default;
+        if (typeof value === "number" && Number.isInteger(value) && value >= f.min && value <= f.max) return value;
+        this.report(at, `must be a whole number from ${f.min} to ${f.max}`);
+        return f.default;
+      case "enum":
+        if (absent(value)) return f.default;
+        if (typeof value === "string" && f.values.includes(value)) return value;
+        this.report(at, `must be one of: ${f.values.join(", ")}`);
+        return f.default;
+      case "string":
+        return this.string(f, value, at);
+      case "list":
+        return this.list(f, value, at);
+      case "table":
+        if (absent(value)) return undefined;
+        return this.table(f.fields, value, at, f.notMapping);
+      case "tables":
+        return this.tables(f, value, at);
+    }
+  }
+
+  private string(f: StringField, value: unknown, at: KeyPath): string | undefined {
+    if (absent(value)) {
+      if (f.required) this.report(at, f.message ?? "is required and must be a non-empty string");
+      return undefined;
+    }
+    if (typeof value !== "string" || (!f.allowEmpty && value.trim() === "")) {
+      this.report(at, f.message ?? (f.allowEmpty ? "must be a string" : "must be a non-empty string"));
+      return undefined;
+    }
+    const problem = f.format ? FORMATS[f.format].problem(value) : undefined;
+    if (problem) {
+      this.report(at, f.message ?? problem);
+      return FORMATS[f.format!].keepInvalid ? value : undefined;
+    }
+    return value;
+  }
+
+  private list(f: ListField, value: unknown, at: KeyPath): string[] | undefined {
+    if (absent(value)) {
+      if (f.requiredMessage) this.report(at, f.requiredMessage);
+      return f.optional ? undefined : [];
+    }
+    const single = typeof value === "string";
+    const list = single ? [value] : value;
+    if (!Array.isArray(list)) {
+      this.report(at, "must be a list of strings");
+      return [];
+    }
+    if (list.length > f.max) {
+      this.report(at, `has ${list.length} items; the limit is ${f.max}`);
+      return [];
+    }
+    const strings: string[] = [];
+    const where: number[] = [];
+    list.forEach((item: unknown, i: number) => {
+      if (typeof item !== "string" || item.trim() === "") this.report(single ? at : [...at, i], "must be a non-empty string");
+      else {
+        strings.push(item);
+        where.push(i);
+      }
+    });
+    if (!f.format) return strings;
+    const rule = FORMATS[f.format];
+    const out: string[] = [];
+    strings.forEach((s, i) => {
+      const problem = rule.problem(s);
+      if (problem) this.report(single ? at : [...at, where[i]!], problem);
+      if (!problem || rule.keepInvalid) out.push(s);
+    });
+    return out;
+  }
+
+  private tables(f: TablesField, value: unknown, at: KeyPath): unknown[] {
+    if (absent(value) && !f.required) return [];
+    if (!Array.isArray(value)) {
+      this.report(at, f.notList);
+      return [];
+    }
+    if (f.max !== undefined && value.length > f.max) {
+      this.report(at, `has ${value.length} ${f.noun}; the limit is ${f.max}`);
+      return [];
+    }
+    const check = this.itemChecks.get(f) as ItemCheck<unknown> | undefined;
+    const out: unknown[] = [];
+    value.forEach((raw: unknown, i: number) => {
+      const item = this.table(f.fields, raw, [...at, i], f.notMapping);
+      if (item === undefined) return;
+      check?.(item, raw as Record<string, unknown>, [...at, i], i);
+      out.push(item);
+    });
+    return out;
+  }
+}
+
+// ---- JSON Schema ----
+
+type Json = Record<string, unknown>;
+
+function withNull(schema: Json): Json {
+  return { anyOf: [schema, { type: "null" }] };
+}
+
+function stringSchema(format: StringFormat | undefined, allowEmpty = false): Json {
+  const rule = format ? FORMATS[format] : undefined;
+  return {
+    type: "string",
+    ...(rule ? { description: rule.description } : {}),
+    ...(rule?.pattern ? { pattern: rule.pattern.source } : allowEmpty ? {} : { pattern: "\\S" }),
+  };
+}
+
+function fieldSchema(f: Field): Json {
+  const doc = { description: f.doc };
+  switch (f.kind) {
+    case "bool":
+      return { ...doc, type: ["boolean", "null"], default: f.default };
+    case "int":
+      return { ...doc, type: ["integer", "null"], minimum: f.min, maximum: f.max, default: f.default };
+    case "enum":
+      return { ...doc, enum: [...f.values, null], default: f.default };
+    case "string": {
+      const s = { ...doc, ...stringSchema(f.format, f.allowEmpty) };
+      return f.required ? s : { ...doc, ...withNull(s) };
+    }
+    case "list": {
+      const item = stringSchema(f.format);
+      return {
+        ...doc,
+        anyOf: [item, { type: "array", items: item, maxItems: f.max }, { type: "null" }],
+        ...(f.optional || f.requiredMessage ? {} : { default: [] }),
+      };
+    }
+    case "table":
+      return { ...doc, ...withNull(tableSchema(f.fields)) };
+    case "tables": {
+      const list = { type: "array", items: tableSchema(f.fields), ...(f.max !== undefined ? { maxItems: f.max } : {}) };
+      return f.required ? { ...doc, ...list } : { ...doc, ...withNull(list), default: [] };
+    }
+  }
+}
+
+/** A JSON Schema (draft-07) object for a table: its fields, no others, the required ones. */
+export function tableSchema(fields: readonly Field[]): Json {
+  const required = fields.filter((f) => (f.kind === "string" || f.kind === "tables") && f.required).map((f) => f.key);
+  const needed = fields.filter((f) => f.kind === "list" && f.requiredMessage).map((f) => f.key);
+  return {
+    type: "object",
+    additionalProperties: false,
+    properties: Object.fromEntries(fields.map((f) => [f.key, fieldSchema(f)])),
+    ...(required.length + needed.length > 0 ? { required: [...required, ...needed] } : {}),
+  };
+}
