@@ -257,6 +257,11 @@ export function configJsonSchema(): Record<string, unknown> {
   };
 }
 
+/** The schema file's text: stable JSON, two-space indents, a final newline. */
+export function configSchemaText(): string {
+  return `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
+}
+
 function registryHasLogin(registry: Registry, login: string): boolean {
   const key = loginKey(login);
   return registry.entries.some((e) => e.maintainers.some((m) => loginKey(m.login) === key));

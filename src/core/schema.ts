@@ -27,6 +27,7 @@ interface FormatRule {
   keepInvalid: boolean;
   /** For the JSON Schema. */
   pattern?: RegExp;
+  maxLength?: number;
   description: string;
 }
 
@@ -43,7 +44,10 @@ const FORMATS: Record<StringFormat, FormatRule> = {
       return p ? `bad glob "${truncate(s)}": ${p}` : undefined;
     },
     keepInvalid: false,
-    description: "a minimatch glob relative to the repository root (no leading '/', no '!')",
+    // The schema catches the cheap mistakes; the checker also counts '**' segments and expansions.
+    pattern: /^(?![!#/]|\.\/)(?![\s\S]*\/$)[\s\S]*\S/,
+    maxLength: 500,
+    description: "a minimatch glob relative to the repository root (no leading '/', './', '!' or '#', no trailing '/')",
   },
   repository: {
     problem: (s) => (REPO_RE.test(s) ? undefined : `"${truncate(s)}" is not owner/name`),
@@ -106,6 +110,8 @@ export interface TableField extends Common {
   readonly fields: readonly Field[];
   /** Reported when the value is not a mapping. */
   readonly notMapping: string;
+  /** Absent, the property is left out; otherwise an absent table is checked as an empty one (its defaults). */
+  readonly optional?: boolean;
 }
 export interface TablesField extends Common {
   readonly kind: "tables";
@@ -264,8 +270,8 @@ export class Checker {
       case "list":
         return this.list(f, value, at);
       case "table":
-        if (absent(value)) return undefined;
-        return this.table(f.fields, value, at, f.notMapping);
+        if (absent(value) && f.optional) return undefined;
+        return this.table(f.fields, absent(value) ? {} : value, at, f.notMapping);
       case "tables":
         return this.tables(f, value, at);
     }
@@ -359,6 +365,7 @@ function stringSchema(format: StringFormat | undefined, allowEmpty = false): Jso
     type: "string",
     ...(rule ? { description: rule.description } : {}),
     ...(rule?.pattern ? { pattern: rule.pattern.source } : allowEmpty ? {} : { pattern: "\\S" }),
+    ...(rule?.maxLength ? { maxLength: rule.maxLength } : {}),
   };
 }
 
@@ -372,8 +379,8 @@ function fieldSchema(f: Field): Json {
     case "enum":
       return { ...doc, enum: [...f.values, null], default: f.default };
     case "string": {
-      const s = { ...doc, ...stringSchema(f.format, f.allowEmpty) };
-      return f.required ? s : { ...doc, ...withNull(s) };
+      const s = stringSchema(f.format, f.allowEmpty);
+      return f.required ? { ...doc, ...s } : { ...doc, ...withNull(s) };
     }
     case "list": {
       const item = stringSchema(f.format);

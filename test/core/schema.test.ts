@@ -1,0 +1,217 @@
+// The declaration machinery (src/core/schema.ts) and what config.ts derives from it: types,
+// defaults, checking, and the published JSON Schema, which must agree with the checker.
+import Ajv from "ajv";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  CONFIG_FIELDS,
+  configJsonSchema,
+  configSchemaText,
+  DEFAULT_APP_SETTINGS,
+  DEFAULT_POLICY,
+  parseConfig,
+  type AppSettings,
+  type AreaSpec,
+  type ModuleSpec,
+  type Policy,
+  type RouterConfig,
+  type SummaryMode,
+} from "../../src/core/config.js";
+import { formatProblem } from "../../src/core/problems.js";
+import { Checker, tableSchema, type Field, type TableValue } from "../../src/core/schema.js";
+import { parseYaml } from "../../src/core/yaml.js";
+
+const root = (rel: string) => new URL(`../../${rel}`, import.meta.url);
+
+// Compile-time: the derived types are exactly the shapes the rest of the code was written against.
+type Eq<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const typesHold: [
+  Eq<Policy, { reviewersPerModule: number; maxReviewers: number; fallbackReviewers: string[]; unavailable: string[]; ignoreAuthors: string[] }>,
+  Eq<SummaryMode, "check" | "comment" | "none">,
+  Eq<
+    AppSettings,
+    { skipDrafts: boolean; syncLabels: boolean; summary: SummaryMode; dryRun: boolean; issueComment: boolean; useDefaultModules: boolean }
+  >,
+  Eq<AreaSpec, { name: string; label: string; paths: string[]; exclude: string[]; keywords: string[] }>,
+  Eq<
+    ModuleSpec,
+    {
+      name: string;
+      label?: string;
+      paths: string[];
+      exclude: string[];
+      areas: AreaSpec[];
+      maintainers?: string[];
+      registryEntry?: string;
+      repositories: string[];
+      keywords: string[];
+    }
+  >,
+  Eq<RouterConfig, { registryFile?: string; policy: Policy; app: AppSettings; modules: ModuleSpec[] }>,
+] = [true, true, true, true, true, true];
+
+describe("the configuration's declaration", () => {
+  it("derives the types and the defaults", () => {
+    expect(typesHold.every(Boolean)).toBe(true);
+    expect(DEFAULT_POLICY).toEqual({ reviewersPerModule: 1, maxReviewers: 3, fallbackReviewers: [], unavailable: [], ignoreAuthors: [] });
+    expect(DEFAULT_APP_SETTINGS).toEqual({
+      skipDrafts: true,
+      syncLabels: false,
+      summary: "check",
+      dryRun: false,
+      issueComment: false,
+      useDefaultModules: true,
+    });
+  });
+
+  it("declares every key once, each with a one-line doc", () => {
+    const keys = CONFIG_FIELDS.map((f) => f.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    const all: Field[] = [];
+    const walk = (fields: readonly Field[]) => {
+      for (const f of fields) {
+        all.push(f);
+        if (f.kind === "table" || f.kind === "tables") walk(f.fields);
+      }
+    };
+    walk(CONFIG_FIELDS);
+    for (const f of all) expect(f.doc, f.key).toMatch(/^[A-Z].*\.$/);
+    for (const f of all) expect(f.doc.includes("\n"), f.key).toBe(false);
+  });
+});
+
+describe("the published JSON Schema", () => {
+  it("is current: run `npm run schema` and commit schema/review-router.schema.json", () => {
+    expect(readFileSync(root("schema/review-router.schema.json"), "utf8")).toBe(configSchemaText());
+  });
+
+  it("is pointed at by the README's configuration example", () => {
+    const readme = readFileSync(root("README.md"), "utf8");
+    expect(readme).toContain("```yaml\n# yaml-language-server: $schema=./schema/review-router.schema.json\n");
+  });
+
+  const ajv = new Ajv({ allErrors: true });
+  const validate = ajv.compile(configJsonSchema());
+  const schemaAccepts = (text: string) => validate(parseYaml(text, "x.yml").ok ? (parseYaml(text, "x.yml") as { doc: { value: unknown } }).doc.value ?? {} : undefined);
+  const checkerAccepts = (text: string) => !parseConfig(text, "x.yml").problems.some((p) => p.severity === "error");
+
+  it("accepts the bundled configuration and the README's example, as the checker does", () => {
+    const readme = readFileSync(root("README.md"), "utf8");
+    const example = /```yaml\n(# yaml-language-server[^]*?)```/.exec(readme)![1]!;
+    for (const text of [readFileSync(root("config/pytorch/review-router.yml"), "utf8"), example]) {
+      expect(checkerAccepts(text)).toBe(true);
+      expect(schemaAccepts(text), JSON.stringify(validate.errors)).toBe(true);
+    }
+  });
+
+  // Each line: a file, and whether it is valid. The schema and the checker must agree on each.
+  const cases: [string, boolean][] = [
+    ["", true],
+    ["max_reviewers: 15\nreviewers_per_module: 0\nsummary: comment\nskip_drafts: false\n", true],
+    ["max_reviewers: 16\n", false],
+    ["max_reviewers: 1.5\n", false],
+    ["max_reviewer: 3\n", false],
+    ["summary: email\n", false],
+    ["dry_run: yes\n", false],
+    ["dry_run:\n", true],
+    ["unavailable: someone\n", true],
+    ["unavailable: [some one]\n", false],
+    ["ignore_authors: ['*[bot]', '']\n", false],
+    ["registry: ''\n", false],
+    ["modules:\n  - {name: A, label: a, paths: a/**}\n", true],
+    ["modules:\n  - {name: A, label: a, paths: [a/**], color: red}\n", false],
+    ["modules:\n  - {label: a, paths: [a/**]}\n", false],
+    ["modules:\n  - {name: A, label: a, paths: ['/a/**']}\n", false],
+    ...["a/", "./a/**", "'#a'", "'!a'", "' '"].map((g): [string, boolean] => [`modules:\n  - {name: A, label: a, paths: [${g}]}\n`, false]),
+    ["modules:\n  - {name: A, label: a, paths: [.github/**, 'a/**/*.{py,pyi}', '[#]x']}\n", true],
+    ["modules:\n  - {name: A, label: a, repository: pytorch/vision}\n", true],
+    ["modules:\n  - {name: A, label: a, repository: vision}\n", false],
+    ["modules:\n  - {name: A, label: a, maintainers: [-bad]}\n", false],
+    ["modules:\n  - name: A\n    areas:\n      - {name: B, label: b, paths: [b/**], exclude: [b/x/**], keywords: [bee]}\n", true],
+    ["modules:\n  - name: A\n    areas:\n      - {name: B, label: b}\n", false],
+    ["modules:\n  - name: A\n    areas:\n      - {name: B, paths: [b/**]}\n", false],
+    ["modules: {name: A}\n", false],
+    ["modules:\n  - 7\n", false],
+    ["- 1\n", false],
+  ];
+  it.each(cases)("agrees with the checker on %j", (text, valid) => {
+    expect(checkerAccepts(text)).toBe(valid);
+    expect(schemaAccepts(text)).toBe(valid);
+  });
+});
+
+describe("Checker", () => {
+  const NESTED = [
+    { key: "title", name: "title", kind: "string", required: true, doc: "A title." },
+    { key: "limit", name: "limit", kind: "int", min: 1, max: 5, default: 2, doc: "A limit." },
+    { key: "mode", name: "mode", kind: "enum", values: ["a", "b"], default: "a", doc: "A mode." },
+  ] as const satisfies readonly Field[];
+  const FIELDS = [
+    { key: "on", name: "on", kind: "bool", default: false, doc: "On." },
+    { key: "who", name: "who", kind: "list", format: "login", max: 2, optional: true, doc: "Who." },
+    { key: "inner", name: "inner", kind: "table", optional: true, fields: NESTED, notMapping: "must be a mapping (title, limit, mode)", doc: "Inner." },
+    { key: "in_group", name: "inGroup", group: "grouped", kind: "bool", default: true, doc: "Grouped." },
+  ] as const satisfies readonly Field[];
+  type Value = TableValue<typeof FIELDS>;
+  const shapeHolds: Eq<
+    Value,
+    { on: boolean; who?: string[]; inner?: { title: string; limit: number; mode: "a" | "b" }; grouped: { inGroup: boolean } }
+  > = true;
+
+  const check = (text: string) => {
+    const parsed = parseYaml(text, "t.yml");
+    if (!parsed.ok) throw new Error(parsed.problem.message);
+    const c = new Checker(parsed.doc, "t.yml");
+    const value = c.table(FIELDS, parsed.doc.value, [], "must be a mapping");
+    return { value, problems: c.problems.map(formatProblem) };
+  };
+
+  it("checks a nested table and groups fields, leaving out absent optional ones", () => {
+    expect(shapeHolds).toBe(true);
+    expect(check("inner:\n  title: T\n  mode: b\n")).toEqual({
+      value: { on: false, inner: { title: "T", limit: 2, mode: "b" }, grouped: { inGroup: true } },
+      problems: [],
+    });
+  });
+
+  it("names the nested key's line, and keeps the default of a bad value", () => {
+    expect(check("on: 1\nwho: [ok, -no]\ninner:\n  title: T\n  limit: 9\n  extra: 1\n")).toEqual({
+      value: { on: false, who: ["ok"], inner: { title: "T", limit: 2, mode: "a" }, grouped: { inGroup: true } },
+      problems: [
+        "t.yml:1: error: on: must be true or false",
+        't.yml:2: error: who[1]: "-no" is not a GitHub login',
+        "t.yml:6: error: inner.extra: unknown key; expected one of: title, limit, mode",
+        "t.yml:5: error: inner.limit: must be a whole number from 1 to 5",
+      ],
+    });
+  });
+
+  it("refuses a list over its limit with one problem, and a table without its required field", () => {
+    const r = check("who: [a, b, c]\ninner: {limit: 3}\n");
+    expect(r.problems).toEqual([
+      "t.yml:1: error: who: has 3 items; the limit is 2",
+      "t.yml:2: error: inner.title: is required and must be a non-empty string",
+    ]);
+    expect(r.value).toEqual({ on: false, who: [], grouped: { inGroup: true } });
+  });
+
+  it("writes a JSON Schema for a nested table", () => {
+    const schema = tableSchema(FIELDS) as { properties: Record<string, unknown> };
+    expect(schema.properties.inner).toEqual({
+      description: "Inner.",
+      anyOf: [
+        {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            title: { description: "A title.", type: "string", pattern: "\\S" },
+            limit: { description: "A limit.", type: ["integer", "null"], minimum: 1, maximum: 5, default: 2 },
+            mode: { description: "A mode.", enum: ["a", "b", null], default: "a" },
+          },
+          required: ["title"],
+        },
+        { type: "null" },
+      ],
+    });
+  });
+});
