@@ -25,6 +25,8 @@ interface FormatRule {
   problem(s: string): string | undefined;
   /** Whether a string with a problem is still kept in the checked value. */
   keepInvalid: boolean;
+  /** Applied to each list item before it is checked (`@org/team` → `org/team`). */
+  normalize?: (s: string) => string;
   /** For the JSON Schema. */
   pattern?: RegExp;
   maxLength?: number;
@@ -78,6 +80,13 @@ export interface IntField extends Common {
   readonly max: number;
   readonly default: number;
 }
+/** A number, fractions allowed. */
+export interface NumberField extends Common {
+  readonly kind: "number";
+  readonly min: number;
+  readonly max: number;
+  readonly default: number;
+}
 export interface EnumField extends Common {
   readonly kind: "enum";
   readonly values: readonly string[];
@@ -94,6 +103,13 @@ export interface StringField extends Common {
   readonly format?: StringFormat;
   /** Replaces every message about this field's value. */
   readonly message?: string;
+  /** Absent or bad, this value. */
+  readonly default?: string;
+  /** A well-formed value must match this (also in the JSON Schema); `invalid` is reported otherwise. */
+  readonly pattern?: RegExp;
+  readonly invalid?: string;
+  /** Applied to a well-formed value (trim, strip slashes). */
+  readonly transform?: (s: string) => string;
 }
 export interface ListField extends Common {
   readonly kind: "list";
@@ -104,14 +120,27 @@ export interface ListField extends Common {
   readonly optional?: boolean;
   /** Absent, this error is reported (the value is an empty list). */
   readonly requiredMessage?: string;
+  /** Absent, this list (otherwise an empty one). */
+  readonly default?: readonly string[];
+}
+/** A mapping of free names to strings (`F: torch.nn.functional`). */
+export interface MapField extends Common {
+  readonly kind: "map";
+  readonly keyPattern: RegExp;
+  readonly keyMessage: string;
+  readonly valuePattern: RegExp;
+  readonly valueMessage: string;
+  readonly notMapping: string;
 }
 export interface TableField extends Common {
   readonly kind: "table";
   readonly fields: readonly Field[];
   /** Reported when the value is not a mapping. */
   readonly notMapping: string;
-  /** Absent, the property is left out; otherwise an absent table is checked as an empty one (its defaults). */
+  /** Absent, the property is left out; otherwise an absent (or bad) table is its defaults. */
   readonly optional?: boolean;
+  /** The table's keys are written in the enclosing mapping (the value is still nested). */
+  readonly inline?: boolean;
 }
 export interface TablesField extends Common {
   readonly kind: "tables";
@@ -124,8 +153,10 @@ export interface TablesField extends Common {
   /** Reported for an item that is not a mapping. */
   readonly notMapping: string;
   readonly required?: boolean;
+  /** A string item is short for a mapping with this one key (`- alice` for `- {login: alice}`). */
+  readonly shorthand?: string;
 }
-export type Field = BoolField | IntField | EnumField | StringField | ListField | TableField | TablesField;
+export type Field = BoolField | IntField | NumberField | EnumField | StringField | ListField | MapField | TableField | TablesField;
 
 // ---- Types derived from a declaration ----
 
@@ -133,7 +164,7 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 export type FieldValue<F> = F extends { kind: "bool" }
   ? boolean
-  : F extends { kind: "int" }
+  : F extends { kind: "int" | "number" }
     ? number
     : F extends { kind: "enum"; values: readonly (infer V)[] }
       ? V
@@ -141,6 +172,8 @@ export type FieldValue<F> = F extends { kind: "bool" }
         ? string
         : F extends { kind: "list" }
           ? string[]
+          : F extends { kind: "map" }
+            ? Record<string, string>
           : F extends { kind: "table"; fields: infer T extends readonly Field[] }
             ? TableValue<T>
             : F extends { kind: "tables"; fields: infer T extends readonly Field[] }
@@ -173,18 +206,34 @@ export function defaultsOf(fields: readonly Field[], group: string): Record<stri
   return out;
 }
 
+/** A table's value when its mapping is absent: every field's default. */
+function tableDefaults(fields: readonly Field[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    const d = defaultValue(f);
+    if (d === undefined) continue;
+    if (f.group !== undefined) ((out[f.group] ??= {}) as Record<string, unknown>)[f.name] = d;
+    else out[f.name] = d;
+  }
+  return out;
+}
+
 function defaultValue(f: Field): unknown {
   switch (f.kind) {
     case "bool":
     case "int":
+    case "number":
     case "enum":
+    case "string":
       return f.default;
     case "list":
-      return f.optional ? undefined : [];
+      return f.optional ? undefined : [...(f.default ?? [])];
+    case "map":
+      return {};
+    case "table":
+      return f.optional ? undefined : tableDefaults(f.fields);
     case "tables":
       return [];
-    default:
-      return undefined;
   }
 }
 
@@ -196,6 +245,11 @@ export function truncate(s: string): string {
 
 function absent(value: unknown): boolean {
   return value === undefined || value === null;
+}
+
+/** The YAML keys of a table, those of its inline tables included, in declaration order. */
+function keysOf(fields: readonly Field[]): string[] {
+  return fields.flatMap((f) => (f.kind === "table" && f.inline ? keysOf(f.fields) : [f.key]));
 }
 
 /** Runs after each item of a list of tables is checked, with the item's raw mapping. */
@@ -228,15 +282,20 @@ export class Checker {
       this.report(at, notMapping);
       return undefined;
     }
-    const keys = fields.map((f) => f.key);
+    const keys = keysOf(fields);
     for (const k of Object.keys(raw)) {
       if (!keys.includes(k)) this.report([...at, k], `unknown key; expected one of: ${keys.join(", ")}`);
     }
+    return this.fields(fields, raw, at) as TableValue<T> | undefined;
+  }
+
+  /** The fields of a mapping already known to be one, its unknown keys already reported. */
+  private fields(fields: readonly Field[], raw: Record<string, unknown>, at: KeyPath): Record<string, unknown> | undefined {
     const out: Record<string, unknown> = {};
     for (const f of fields) if (f.group !== undefined) out[f.group] ??= {};
     let usable = true;
     for (const f of fields) {
-      const value = this.field(f, raw[f.key], [...at, f.key]);
+      const value = f.kind === "table" && f.inline ? this.fields(f.fields, raw, at) : this.field(f, raw[f.key], [...at, f.key]);
       if (value === undefined) {
         if (f.kind === "string" && f.required) usable = false;
         continue;
@@ -244,7 +303,7 @@ export class Checker {
       if (f.group !== undefined) (out[f.group] as Record<string, unknown>)[f.name] = value;
       else out[f.name] = value;
     }
-    return usable ? (out as TableValue<T>) : undefined;
+    return usable ? out : undefined;
   }
 
   /** The checked value of one field; undefined when absent without a default, or when bad and optional. */
@@ -260,6 +319,11 @@ export class Checker {
         if (typeof value === "number" && Number.isInteger(value) && value >= f.min && value <= f.max) return value;
         this.report(at, `must be a whole number from ${f.min} to ${f.max}`);
         return f.default;
+      case "number":
+        if (absent(value)) return f.default;
+        if (typeof value === "number" && Number.isFinite(value) && value >= f.min && value <= f.max) return value;
+        this.report(at, `must be a number from ${f.min} to ${f.max}`);
+        return f.default;
       case "enum":
         if (absent(value)) return f.default;
         if (typeof value === "string" && f.values.includes(value)) return value;
@@ -269,9 +333,13 @@ export class Checker {
         return this.string(f, value, at);
       case "list":
         return this.list(f, value, at);
-      case "table":
-        if (absent(value) && f.optional) return undefined;
-        return this.table(f.fields, absent(value) ? {} : value, at, f.notMapping);
+      case "map":
+        return this.map(f, value, at);
+      case "table": {
+        if (absent(value)) return f.optional ? undefined : tableDefaults(f.fields);
+        const checked = this.table(f.fields, value, at, f.notMapping);
+        return checked ?? (f.optional ? undefined : tableDefaults(f.fields));
+      }
       case "tables":
         return this.tables(f, value, at);
     }
@@ -280,24 +348,28 @@ export class Checker {
   private string(f: StringField, value: unknown, at: KeyPath): string | undefined {
     if (absent(value)) {
       if (f.required) this.report(at, f.message ?? "is required and must be a non-empty string");
-      return undefined;
+      return f.default;
     }
     if (typeof value !== "string" || (!f.allowEmpty && value.trim() === "")) {
       this.report(at, f.message ?? (f.allowEmpty ? "must be a string" : "must be a non-empty string"));
-      return undefined;
+      return f.default;
     }
-    const problem = f.format ? FORMATS[f.format].problem(value) : undefined;
+    const problem = f.format
+      ? FORMATS[f.format].problem(value)
+      : f.pattern && !f.pattern.test(value)
+        ? (f.invalid ?? `must match ${f.pattern.source}`)
+        : undefined;
     if (problem) {
       this.report(at, f.message ?? problem);
-      return FORMATS[f.format!].keepInvalid ? value : undefined;
+      return f.format && FORMATS[f.format].keepInvalid ? value : f.default;
     }
-    return value;
+    return f.transform ? f.transform(value) : value;
   }
 
   private list(f: ListField, value: unknown, at: KeyPath): string[] | undefined {
     if (absent(value)) {
       if (f.requiredMessage) this.report(at, f.requiredMessage);
-      return f.optional ? undefined : [];
+      return f.optional ? undefined : [...(f.default ?? [])];
     }
     const single = typeof value === "string";
     const list = single ? [value] : value;
@@ -321,7 +393,8 @@ export class Checker {
     if (!f.format) return strings;
     const rule = FORMATS[f.format];
     const out: string[] = [];
-    strings.forEach((s, i) => {
+    strings.forEach((raw, i) => {
+      const s = rule.normalize ? rule.normalize(raw) : raw;
       const problem = rule.problem(s);
       if (problem) this.report(single ? at : [...at, where[i]!], problem);
       if (!problem || rule.keepInvalid) out.push(s);
@@ -329,22 +402,46 @@ export class Checker {
     return out;
   }
 
+  private map(f: MapField, value: unknown, at: KeyPath): Record<string, string> {
+    if (absent(value)) return {};
+    if (!isPlainObject(value)) {
+      this.report(at, f.notMapping);
+      return {};
+    }
+    const out: Record<string, string> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (!f.keyPattern.test(key)) this.report([...at, key], f.keyMessage);
+      else if (typeof v !== "string" || !f.valuePattern.test(v)) this.report([...at, key], f.valueMessage);
+      else out[key] = v;
+    }
+    return out;
+  }
+
   private tables(f: TablesField, value: unknown, at: KeyPath): unknown[] {
     if (absent(value) && !f.required) return [];
-    if (!Array.isArray(value)) {
+    const single = f.shorthand !== undefined && typeof value === "string";
+    const list = single ? [value] : value;
+    if (!Array.isArray(list)) {
       this.report(at, f.notList);
       return [];
     }
-    if (f.max !== undefined && value.length > f.max) {
-      this.report(at, `has ${value.length} ${f.noun}; the limit is ${f.max}`);
+    if (f.max !== undefined && list.length > f.max) {
+      this.report(at, `has ${list.length} ${f.noun}; the limit is ${f.max}`);
       return [];
     }
     const check = this.itemChecks.get(f) as ItemCheck<unknown> | undefined;
     const out: unknown[] = [];
-    value.forEach((raw: unknown, i: number) => {
-      const item = this.table(f.fields, raw, [...at, i], f.notMapping);
+    list.forEach((raw: unknown, i: number) => {
+      const itemAt = single ? at : [...at, i];
+      let item: unknown;
+      if (f.shorthand !== undefined && typeof raw === "string") {
+        // Checked as the one field it stands for, with problems at the item itself.
+        const short = f.fields.find((x) => x.key === f.shorthand)!;
+        const v = this.field(short, raw, itemAt);
+        item = v === undefined ? undefined : { ...tableDefaults(f.fields), [short.name]: v };
+      } else item = this.table(f.fields, raw, itemAt, f.notMapping);
       if (item === undefined) return;
-      check?.(item, raw as Record<string, unknown>, [...at, i], i);
+      check?.(item, (isPlainObject(raw) ? raw : {}) as Record<string, unknown>, itemAt, i);
       out.push(item);
     });
     return out;
@@ -359,12 +456,13 @@ function withNull(schema: Json): Json {
   return { anyOf: [schema, { type: "null" }] };
 }
 
-function stringSchema(format: StringFormat | undefined, allowEmpty = false): Json {
+function stringSchema(format: StringFormat | undefined, allowEmpty = false, pattern?: RegExp): Json {
   const rule = format ? FORMATS[format] : undefined;
+  const re = rule?.pattern ?? pattern;
   return {
     type: "string",
     ...(rule ? { description: rule.description } : {}),
-    ...(rule?.pattern ? { pattern: rule.pattern.source } : allowEmpty ? {} : { pattern: "\\S" }),
+    ...(re ? { pattern: re.source } : allowEmpty ? {} : { pattern: "\\S" }),
     ...(rule?.maxLength ? { maxLength: rule.maxLength } : {}),
   };
 }
@@ -375,28 +473,50 @@ function fieldSchema(f: Field): Json {
     case "bool":
       return { ...doc, type: ["boolean", "null"], default: f.default };
     case "int":
-      return { ...doc, type: ["integer", "null"], minimum: f.min, maximum: f.max, default: f.default };
+    case "number":
+      return { ...doc, type: [f.kind === "int" ? "integer" : "number", "null"], minimum: f.min, maximum: f.max, default: f.default };
     case "enum":
       return { ...doc, enum: [...f.values, null], default: f.default };
     case "string": {
-      const s = stringSchema(f.format, f.allowEmpty);
-      return f.required ? { ...doc, ...s } : { ...doc, ...withNull(s) };
+      const s = stringSchema(f.format, f.allowEmpty, f.pattern);
+      if (f.required) return { ...doc, ...s };
+      return { ...doc, ...withNull(s), ...(f.default !== undefined ? { default: f.default } : {}) };
     }
     case "list": {
       const item = stringSchema(f.format);
       return {
         ...doc,
         anyOf: [item, { type: "array", items: item, maxItems: f.max }, { type: "null" }],
-        ...(f.optional || f.requiredMessage ? {} : { default: [] }),
+        ...(f.optional || f.requiredMessage ? {} : { default: [...(f.default ?? [])] }),
       };
     }
+    case "map":
+      return {
+        ...doc,
+        ...withNull({
+          type: "object",
+          propertyNames: { pattern: f.keyPattern.source },
+          additionalProperties: { type: "string", pattern: f.valuePattern.source },
+        }),
+        default: {},
+      };
     case "table":
       return { ...doc, ...withNull(tableSchema(f.fields)) };
     case "tables": {
-      const list = { type: "array", items: tableSchema(f.fields), ...(f.max !== undefined ? { maxItems: f.max } : {}) };
-      return f.required ? { ...doc, ...list } : { ...doc, ...withNull(list), default: [] };
+      const table = tableSchema(f.fields);
+      const short = f.fields.find((x) => x.key === f.shorthand);
+      const shortSchema = short?.kind === "string" ? stringSchema(short.format, short.allowEmpty, short.pattern) : undefined;
+      const item = shortSchema ? { anyOf: [shortSchema, table] } : table;
+      const list = { type: "array", items: item, ...(f.max !== undefined ? { maxItems: f.max } : {}) };
+      if (f.required) return { ...doc, ...list };
+      return { ...doc, anyOf: [...(shortSchema ? [shortSchema] : []), list, { type: "null" }], default: [] };
     }
   }
+}
+
+/** The JSON Schema properties of a table's keys, those of inline tables included. */
+function propertiesOf(fields: readonly Field[]): [string, Json][] {
+  return fields.flatMap((f) => (f.kind === "table" && f.inline ? propertiesOf(f.fields) : [[f.key, fieldSchema(f)] as [string, Json]]));
 }
 
 /** A JSON Schema (draft-07) object for a table: its fields, no others, the required ones. */
@@ -406,7 +526,7 @@ export function tableSchema(fields: readonly Field[]): Json {
   return {
     type: "object",
     additionalProperties: false,
-    properties: Object.fromEntries(fields.map((f) => [f.key, fieldSchema(f)])),
+    properties: Object.fromEntries(propertiesOf(fields)),
     ...(required.length + needed.length > 0 ? { required: [...required, ...needed] } : {}),
   };
 }

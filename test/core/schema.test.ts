@@ -215,3 +215,136 @@ describe("Checker", () => {
     });
   });
 });
+
+describe("Checker: the other kinds", () => {
+  const PEOPLE = [
+    { key: "login", name: "login", kind: "string", required: true, format: "login", doc: "Who." },
+    { key: "until", name: "until", kind: "string", optional: true, pattern: /^\d{4}-\d{2}-\d{2}$/, invalid: "must be YYYY-MM-DD", doc: "Until." },
+  ] as const satisfies readonly Field[];
+  const FIELDS = [
+    { key: "ratio", name: "ratio", kind: "number", min: 0, max: 1, default: 0.5, doc: "A share." },
+    {
+      key: "prefix",
+      name: "prefix",
+      kind: "string",
+      default: "/go",
+      pattern: /^\S{1,5}$/,
+      invalid: "must be one short word",
+      doc: "A word.",
+    },
+    { key: "dir", name: "dir", kind: "string", default: "test", transform: (s: string) => s.replace(/^\/+|\/+$/g, ""), doc: "A folder." },
+    { key: "marks", name: "marks", kind: "list", max: 3, default: ["oncall:"], doc: "Prefixes." },
+    {
+      key: "aliases",
+      name: "aliases",
+      kind: "map",
+      keyPattern: /^\w+$/,
+      keyMessage: "must be a name",
+      valuePattern: /^\w+(?:\.\w+)*$/,
+      valueMessage: "must be a dotted name",
+      notMapping: "must be a mapping (short name: dotted.name)",
+      doc: "Aliases.",
+    },
+    {
+      key: "after",
+      name: "after",
+      kind: "table",
+      inline: true,
+      notMapping: "",
+      doc: "Inline.",
+      fields: [{ key: "after_hours", name: "hours", kind: "int", min: 0, max: 99, default: 0, doc: "Hours." }],
+    },
+    {
+      key: "away",
+      name: "away",
+      kind: "tables",
+      shorthand: "login",
+      fields: PEOPLE,
+      noun: "items",
+      max: 3,
+      notList: "must be a list of logins or {login, until}",
+      notMapping: "must be a mapping (login, until)",
+      doc: "Away.",
+    },
+    {
+      key: "weights",
+      name: "weights",
+      kind: "table",
+      notMapping: "must be a mapping (a, b)",
+      doc: "Weights.",
+      fields: [
+        { key: "a", name: "a", kind: "number", min: 0, max: 10, default: 1, doc: "A." },
+        { key: "b", name: "b", kind: "number", min: 0, max: 10, default: 2, doc: "B." },
+      ],
+    },
+  ] as const satisfies readonly Field[];
+  const shapeHolds: Eq<
+    TableValue<typeof FIELDS>,
+    {
+      ratio: number;
+      prefix: string;
+      dir: string;
+      marks: string[];
+      aliases: Record<string, string>;
+      after: { hours: number };
+      away: { login: string; until?: string }[];
+      weights: { a: number; b: number };
+    }
+  > = true;
+  const check = (text: string) => {
+    const parsed = parseYaml(text, "k.yml");
+    if (!parsed.ok) throw new Error(parsed.problem.message);
+    const c = new Checker(parsed.doc, "k.yml");
+    return { value: c.table(FIELDS, parsed.doc.value ?? {}, [], "must be a mapping"), problems: c.problems.map(formatProblem) };
+  };
+
+  it("fills every default, an inline table's and a nested table's included", () => {
+    expect(shapeHolds).toBe(true);
+    expect(check("")).toEqual({
+      value: { ratio: 0.5, prefix: "/go", dir: "test", marks: ["oncall:"], aliases: {}, after: { hours: 0 }, away: [], weights: { a: 1, b: 2 } },
+      problems: [],
+    });
+  });
+
+  it("reads an inline table's keys from the enclosing mapping, and a string item as its shorthand", () => {
+    const r = check("after_hours: 24\naway: [alice, {login: bob, until: 2026-12-20}]\nweights: {b: 0.25}\ndir: /tests/\naliases: {F: a.b}\n");
+    expect(r.problems).toEqual([]);
+    expect(r.value).toMatchObject({
+      after: { hours: 24 },
+      away: [{ login: "alice" }, { login: "bob", until: "2026-12-20" }],
+      weights: { a: 1, b: 0.25 },
+      dir: "tests",
+      aliases: { F: "a.b" },
+    });
+  });
+
+  it("names each bad value, keeping defaults, and lists inline keys among the expected ones", () => {
+    const r = check(
+      [
+        "ratio: 2", // 1
+        "prefix: two words", // 2
+        "aliases: {F: 'a b', 'x-y': z}", // 3
+        "away: [-x, {login: bob, until: soon}, 7]", // 4
+        "weights: 3", // 5
+        "after_hour: 1", // 6
+      ].join("\n"),
+    );
+    expect(r.problems).toEqual([
+      "k.yml:6: error: after_hour: unknown key; expected one of: ratio, prefix, dir, marks, aliases, after_hours, away, weights",
+      "k.yml:1: error: ratio: must be a number from 0 to 1",
+      "k.yml:2: error: prefix: must be one short word",
+      "k.yml:3: error: aliases.F: must be a dotted name",
+      "k.yml:3: error: aliases.x-y: must be a name",
+      'k.yml:4: error: away[0]: "-x" is not a GitHub login',
+      "k.yml:4: error: away[1].until: must be YYYY-MM-DD",
+      "k.yml:4: error: away[2]: must be a mapping (login, until)",
+      "k.yml:5: error: weights: must be a mapping (a, b)",
+    ]);
+    expect(r.value).toMatchObject({ ratio: 0.5, prefix: "/go", aliases: {}, away: [{ login: "bob" }], weights: { a: 1, b: 2 } });
+  });
+
+  it("takes a single string for a list with a shorthand, and refuses too many items", () => {
+    expect(check("away: alice\n").value?.away).toEqual([{ login: "alice" }]);
+    expect(check("away: [a, b, c, d]\n").problems).toEqual(["k.yml:1: error: away: has 4 items; the limit is 3"]);
+  });
+});
