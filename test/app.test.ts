@@ -19,6 +19,7 @@ import { route, type RouteDecision, type RouteInput } from "../src/core/route.js
 import { buildRouter, type Router } from "../src/core/router.js";
 import { COMMENT_MARKER } from "../src/app/summary.js";
 import {
+  API,
   captureCheckRunCreate,
   captureCheckRunUpdate,
   captureCommentUpdate,
@@ -710,6 +711,41 @@ describe("configuration sources", () => {
   });
 });
 
+describe("repositories outside the bundled organisations", () => {
+  it("route a small file's own modules only: no bundled module's label or reviewer", async () => {
+    const REPO_ME = "/repos/me/proj";
+    const files = ["docs/index.md", "web/app.js"];
+    // In pytorch/pytorch the same path belongs to a bundled module: the file alone must keep it out.
+    expect(expectedRoute(pullRequestEvent({ number: 140, changedFiles: 1 }), ["docs/index.md"]).modules.length).toBeGreaterThan(0);
+    const pr = pullRequestEvent({ number: 140, changedFiles: files.length, repository: "me/proj", author: "carol" });
+    const text = "summary: none\nmodules:\n  - name: Web\n    label: web\n    maintainers: [alice]\n    paths: [web/**]\n";
+    const probot = await startApp();
+    mockInstallationToken();
+    const json = { "content-type": "application/json; charset=utf-8" };
+    nock(API)
+      .get(`${REPO_ME}/contents/.github%2Freview-router.yml`)
+      .reply(200, text, { "content-type": "text/plain; charset=utf-8" })
+      .get(`${REPO_ME}/pulls/140/files`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, files.map((filename) => ({ filename, status: "modified", additions: 1, deletions: 1, changes: 2 })), json)
+      .get(`${REPO_ME}/issues/140/timeline`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [], json);
+    const labels: unknown[] = [];
+    const reviews: unknown[] = [];
+    nock(API)
+      .post(`${REPO_ME}/issues/140/labels`, (b: { labels: string[] }) => labels.push(b) > 0)
+      .reply(200, [{ name: "web" }], json)
+      .post(`${REPO_ME}/pulls/140/requested_reviewers`, (b: { reviewers: string[] }) => reviews.push(b) > 0)
+      .reply(201, { number: 140 }, json);
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(labels).toEqual([{ labels: ["web"] }]);
+    expect(reviews).toEqual([{ reviewers: ["alice"] }]);
+  });
+});
+
 describe("GitHub errors", () => {
   it("lets a 500 on adding labels reject the delivery, and requests no review after the failed write", async () => {
     const files = [NN_FILE, OPTIM_FILE];
@@ -809,6 +845,16 @@ describe("issues", () => {
 
     expect(labels).toEqual([{ labels: ["module: nn"] }]);
     // No comment was mocked: issue_comment is off by default.
+  });
+
+  it("with label_issues: false, reads the configuration and does nothing else", async () => {
+    const issue = issueOpenedEvent({ number: 209, title, body: traceback });
+    const probot = await startApp();
+    mockInstallationToken();
+    mockConfigFile("label_issues: false\n");
+
+    await deliver(probot, "issues", issue);
+    // afterEach: only the configuration read was mocked: no timeline, label or comment.
   });
 
   it("with issue_comment, cc's the module's maintainers in exactly one comment, also when the event is delivered again", async () => {

@@ -61,7 +61,7 @@ describe("review-router CLI", () => {
       expect(out.reviewers.map((r: string) => r.toLowerCase())).not.toContain("alband");
       expect(out.skipped.filter((s: { reason: string }) => s.reason === "author").length).toBeGreaterThan(0);
     }
-  });
+  }, 90_000); // several children, each seconds long on a loaded machine
 
   it("prints a readable table with skipped candidates and reasons", () => {
     const r = cli(["route", "--pr", "7", "torch/nn/modules/linear.py"]);
@@ -173,7 +173,7 @@ modules:
     expect(cli(["frobnicate"]).code).toBe(2);
     expect(cli(["route", "--pr", "zero", "a.py"]).code).toBe(2);
     expect(cli(["route"]).code).toBe(2);
-  });
+  }, 90_000); // several children, each seconds long on a loaded machine
 
   it("imports a governance page", () => {
     const out = tempFile("registry.yml", "");

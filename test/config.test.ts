@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/core/config.js";
-import { resolveLayered } from "../src/core/layering.js";
+import { baseModulesApplyTo, configOwners, resolveLayered } from "../src/core/layering.js";
 import { formatProblem } from "../src/core/problems.js";
 import type { Registry } from "../src/core/registry.js";
 import { buildRouter, explainPath, matchPath } from "../src/core/router.js";
@@ -50,7 +50,7 @@ describe("parseConfig", () => {
     const r = parseConfig(GOOD, "review-router.yml", REGISTRY);
     expect(r.problems.filter((p) => p.severity === "error")).toEqual([]);
     expect(r.config!.policy).toEqual({ reviewersPerModule: 1, maxReviewers: 2, fallbackReviewers: [], unavailable: [], ignoreAuthors: [] });
-    expect(r.config!.app).toEqual({ skipDrafts: true, syncLabels: false, summary: "check", dryRun: false, issueComment: false, useDefaultModules: true });
+    expect(r.config!.app).toEqual({ skipDrafts: true, syncLabels: false, summary: "check", dryRun: false, issueComment: false, useDefaultModules: true, labelIssues: true });
     expect(r.config!.modules.map((m) => m.name)).toEqual(["NN", "Distributed", "Compilers", "TorchVision"]);
   });
 
@@ -73,7 +73,7 @@ modules:
     paths: torch/nn/**
 `;
     expect(problems(text)).toEqual([
-      "review-router.yml:1: error: max_reviewer: unknown key; expected one of: registry, reviewers_per_module, max_reviewers, fallback_reviewers, unavailable, ignore_authors, skip_drafts, sync_labels, summary, dry_run, issue_comment, use_default_modules, modules",
+      "review-router.yml:1: error: max_reviewer: unknown key; expected one of: registry, reviewers_per_module, max_reviewers, fallback_reviewers, unavailable, ignore_authors, skip_drafts, sync_labels, summary, dry_run, issue_comment, use_default_modules, label_issues, modules",
       "review-router.yml:2: error: reviewers_per_module: must be a whole number from 0 to 10",
       "review-router.yml:3: error: summary: must be one of: check, comment, none",
       "review-router.yml:7: error: modules[0].path: unknown key; expected one of: name, label, paths, exclude, areas, maintainers, registry_entry, repository, keywords",
@@ -204,7 +204,7 @@ describe("resolveLayered", () => {
   const layer = (text: string) => {
     const parsed = parseYaml(text, ".github/review-router.yml");
     if (!parsed.ok) throw new Error(parsed.problem.message);
-    return resolveLayered(base, REGISTRY, parsed.doc, ".github/review-router.yml");
+    return resolveLayered(base, REGISTRY, parsed.doc, ".github/review-router.yml", { baseModules: true });
   };
 
   it("overrides top-level keys, merges modules by name key by key, and adds new ones", () => {
@@ -231,5 +231,46 @@ describe("resolveLayered", () => {
     expect(layer("registry: mine.yml\n").problems.map(formatProblem)).toEqual([
       ".github/review-router.yml:1: error: registry: a repository's configuration uses the bundled registry; remove `registry`",
     ]);
+  });
+});
+
+describe("resolveLayered outside the base's organisations", () => {
+  const base = { max_reviewers: 2, modules: [{ name: "Docs", label: "module: docs", maintainers: ["gchanan"], paths: ["docs/**"] }] };
+  const layer = (text: string, baseModules: boolean) => {
+    const parsed = parseYaml(text, ".github/review-router.yml");
+    if (!parsed.ok) throw new Error(parsed.problem.message);
+    return resolveLayered(base, REGISTRY, parsed.doc, ".github/review-router.yml", { baseModules });
+  };
+  const small = "modules:\n  - {name: Web, label: web, maintainers: [alice], paths: [web/**]}\n";
+
+  it("starts from the file's own modules, keeping the base's policy", () => {
+    const r = layer(small, false);
+    expect(r.problems.filter((p) => p.severity === "error")).toEqual([]);
+    expect(r.config!.modules.map((m) => m.name)).toEqual(["Web"]);
+    expect(r.config!.policy.maxReviewers).toBe(2);
+    expect(layer(small, true).config!.modules.map((m) => m.name)).toEqual(["Docs", "Web"]);
+  });
+
+  it("lets the file's use_default_modules decide either way", () => {
+    expect(layer("use_default_modules: true\n" + small, false).config!.modules.map((m) => m.name)).toEqual(["Docs", "Web"]);
+    expect(layer("use_default_modules: false\n" + small, true).config!.modules.map((m) => m.name)).toEqual(["Web"]);
+  });
+
+  it("does not complete a module named like a base module from the base", () => {
+    const r = layer("modules:\n  - {name: Docs, maintainers: [alice]}\n", false);
+    expect(r.config).toBeUndefined();
+    expect(r.problems.map(formatProblem)).toContain(
+      ".github/review-router.yml:2: error: modules[0].label: module \"Docs\" has no label: give it `label` (or areas with labels)",
+    );
+  });
+
+  it("decides by owner, case-insensitively", () => {
+    const { config } = parseConfig("modules:\n  - {name: TorchVision, repository: PyTorch/vision}\n", "x.yml", REGISTRY);
+    const owners = configOwners(config!);
+    expect([...owners]).toEqual(["pytorch"]);
+    expect(baseModulesApplyTo(owners, "pytorch/pytorch")).toBe(true);
+    expect(baseModulesApplyTo(owners, "PYTORCH/anything")).toBe(true);
+    expect(baseModulesApplyTo(owners, "me/proj")).toBe(false);
+    expect(baseModulesApplyTo(owners, "pytorch-fork/pytorch")).toBe(false);
   });
 });

@@ -3,6 +3,7 @@
 // any replica handles any delivery the same way.
 
 import type { ApplicationFunction, Probot } from "probot";
+import { configOwners } from "../core/layering.js";
 import { buildRouter } from "../core/router.js";
 import { BUNDLED_CONFIG, loadConfigFile } from "../io/files.js";
 import { handleIssue, ISSUE_EVENTS } from "./issue.js";
@@ -13,8 +14,7 @@ import type { Bundled } from "./repo-config.js";
 /** Load and check the bundled configuration once per process; a broken one stops start-up. */
 export function loadBundled(file: string = BUNDLED_CONFIG): Bundled {
   const loaded = loadConfigFile(file);
-  const owners = new Set<string>();
-  for (const m of loaded.config.modules) for (const r of m.repositories) owners.add(r.split("/")[0]!.toLowerCase());
+  const owners = configOwners(loaded.config);
   return {
     raw: loaded.raw,
     config: loaded.config,

@@ -28,6 +28,7 @@ export async function handleIssue(context: IssueContext, deps: AppDeps): Promise
     log.error({ problems: loaded.problems }, `configuration ${loaded.file} is invalid; issue not labelled`);
     return;
   }
+  if (!loaded.config.app.labelIssues) return log.info("label_issues is false in this repository's configuration; issue left alone");
   const decision = routeIssue(loaded.router, { repository, title: issue.title ?? "", body: issue.body ?? "" });
   if (decision.modules.length === 0) {
     log.info("no module named in the issue");

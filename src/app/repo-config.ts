@@ -4,7 +4,7 @@
 // routing, because context.config reads the default branch.
 
 import type { RouterConfig } from "../core/config.js";
-import { resolveLayered } from "../core/layering.js";
+import { baseModulesApplyTo, resolveLayered } from "../core/layering.js";
 import { hasErrors, type Problem } from "../core/problems.js";
 import type { Registry } from "../core/registry.js";
 import { buildRouter, type Router } from "../core/router.js";
@@ -100,11 +100,12 @@ export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): 
     return { kind: "ok", router: bundled.router, config: bundled.config, source: "bundled PyTorch configuration", problems: [] };
   }
   // Problems name the file's own keys; lines need the file's text, fetched only when needed.
-  let layered = resolveLayered(bundled.raw, bundled.registry, { value, lineOf: () => undefined }, CONFIG_PATH);
+  const layer = { baseModules: baseModulesApplyTo(bundled.owners, `${owner}/${repo}`) };
+  let layered = resolveLayered(bundled.raw, bundled.registry, { value, lineOf: () => undefined }, CONFIG_PATH, layer);
   if (hasErrors(layered.problems)) {
     const raw = await fetchRawConfig(context);
     const parsed = raw === undefined ? undefined : parseYaml(raw, CONFIG_PATH);
-    if (parsed?.ok) layered = resolveLayered(bundled.raw, bundled.registry, { value, lineOf: parsed.doc.lineOf }, CONFIG_PATH);
+    if (parsed?.ok) layered = resolveLayered(bundled.raw, bundled.registry, { value, lineOf: parsed.doc.lineOf }, CONFIG_PATH, layer);
     return { kind: "error", file: CONFIG_PATH, problems: layered.problems };
   }
   const config = layered.config!;

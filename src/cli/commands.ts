@@ -1,17 +1,29 @@
 // The routing commands of the `review-router` CLI: route, explain, validate. Each one gathers
 // its input, calls the pure core, and prints.
 
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { baseModulesApplyTo, configOwners } from "../core/layering.js";
 import { ConfigError, formatProblem, type Problem } from "../core/problems.js";
 import { route, type RouteDecision } from "../core/route.js";
-import { explainPath, matchPath } from "../core/router.js";
+import { explainPath, matchPath, type Router } from "../core/router.js";
+import {
+  BUNDLED_CONFIG,
+  BUNDLED_REGISTRY,
+  checkAnyFile,
+  DEFAULT_REPOSITORY,
+  displayPath,
+  loadConfigFile,
+  loadRouter,
+} from "../io/files.js";
 import { plural } from "../core/util.js";
-import { checkAnyFile, displayPath, loadRouter } from "../io/files.js";
+import { findCheckoutRoot, findRepoConfig, isInside, originOf } from "./checkout.js";
 import { formatDecision, table } from "./format.js";
 import { EXIT, type CliIO } from "./io.js";
+import { normalisePath, readChangedPaths, type PathContext, type PathProblem } from "./paths.js";
 
-export const DEFAULT_REPOSITORY = "pytorch/pytorch";
+export { DEFAULT_REPOSITORY };
 
 export const ROUTE_HELP = `Usage: review-router route [options] [PATH ...]
 
@@ -20,16 +32,24 @@ Paths come from the arguments, or one per line on standard input:
 
   git diff --name-only main | review-router route
 
-A renamed file may be given as "OLD => NEW" (its old path counts too).
+Paths are from the repository root, as git prints them; "./x" and "../x" are from the current
+directory, and absolute paths must be inside the checkout. A renamed file may be given as
+"OLD => NEW", "dir/{old => new}/file" or a --name-status line ("R100<TAB>OLD<TAB>NEW"); its old
+path counts too. A path that cannot be read is reported, and the exit status is then 1.
 
 Options:
-  --config FILE      configuration file (default: the bundled PyTorch configuration)
-  --repo OWNER/NAME  repository the change is in (default: ${DEFAULT_REPOSITORY})
+  --config FILE      configuration file (default: .github/review-router.yml in or above the current
+                     directory inside a git checkout, else the bundled PyTorch configuration)
+  --repo OWNER/NAME  repository the change is in (default: the checkout's origin when the configuration
+                     is the checkout's own or origin is in a bundled organisation, else ${DEFAULT_REPOSITORY})
   --author LOGIN     author of the pull request (never requested)
   --pr N             pull request number; the choice among equal candidates depends on it (default: 1)
   --requested LOGIN  a reviewer already requested (repeatable)
   --reviewed LOGIN   someone who already reviewed (repeatable)
-  --json             print JSON: {labels, reviewers, modules: [{name, label, files, reviewers}], unmatched, ...}
+  --format FORMAT    text (default), json, or logins: the reviewers comma-separated, for
+                     gh pr edit --add-reviewer "$(review-router route --format logins ...)"
+  --json             the same as --format json: {labels, reviewers, modules: [{name, label, files, reviewers}], unmatched, ...}
+  --verbose          list every skipped candidate (by default a long list is summarised)
   -h, --help         show this help
 `;
 
@@ -39,8 +59,8 @@ Show, for each path, every rule that matched it, the rules that excluded it, and
 ends up in.
 
 Options:
-  --config FILE      configuration file (default: the bundled PyTorch configuration)
-  --repo OWNER/NAME  repository (default: ${DEFAULT_REPOSITORY})
+  --config FILE      configuration file (default: as for route)
+  --repo OWNER/NAME  repository (default: as for route)
   --json             print JSON
   -h, --help         show this help
 `;
@@ -50,9 +70,12 @@ export const VALIDATE_HELP = `Usage: review-router validate FILE ...
 Check a configuration file (review-router.yml) or a maintainer registry (registry.yml) and print
 every problem as FILE:LINE: severity: KEY: message. Exits 1 when any file has an error.
 A configuration is checked against the registry it names (default: the bundled registry).
+A configuration without a registry is checked as the app reads it in the repository --repo
+(default: the checkout's origin for a file inside the checkout, else ${DEFAULT_REPOSITORY}).
 
 Options:
-  -h, --help  show this help
+  --repo OWNER/NAME  repository the file is for
+  -h, --help         show this help
 `;
 
 function printProblems(io: CliIO, problems: readonly Problem[]): void {
@@ -94,19 +117,59 @@ function parseCommand<O extends OptionSpec>(args: string[], options: O, help: st
   return parsed;
 }
 
-/** The router for --config (default: bundled), or the exit code after printing its problems. */
-function routerFor(config: string | undefined, io: CliIO) {
+const REPO_RE = /^[^/\s]+\/[^/\s]+$/;
+
+/** An installed copy without its bundled files cannot route at all: one line saying so. */
+function missingBundledFiles(io: CliIO): number | undefined {
+  const missing = [BUNDLED_CONFIG, BUNDLED_REGISTRY].find((f) => !existsSync(f));
+  if (missing === undefined) return undefined;
+  io.stderr(
+    `review-router: the bundled configuration is missing (${missing}); ` +
+      "reinstall from a package made with `npm pack`, which carries config/\n",
+  );
+  return EXIT.problems;
+}
+
+/**
+ * The repository a file is for when --repo is not given: the checkout's origin when the file is
+ * the checkout's own, or when origin is in an organisation the bundled configuration is for
+ * (pytorch/vision); otherwise the bundled configuration's home, so a fork still routes as upstream.
+ */
+function inferRepository(file: string | undefined, root: string | undefined): string {
+  const origin = root ? originOf(root) : undefined;
+  if (!origin || !root) return DEFAULT_REPOSITORY;
+  if (file !== undefined && isInside(file, root)) return origin.repository;
+  return baseModulesApplyTo(configOwners(loadConfigFile().config), origin.repository) ? origin.repository : DEFAULT_REPOSITORY;
+}
+
+interface Target {
+  router: Router;
+  repository: string;
+  paths: PathContext;
+}
+
+/**
+ * What a routing command works on: the configuration (--config, else the checkout's own file,
+ * else the bundled one), the repository (--repo, else inferred), and where paths are read from.
+ * Returns the exit code instead after printing why it cannot.
+ */
+function resolveTarget(values: { config?: string; repo?: string }, help: string, io: CliIO): Target | number {
+  if (values.repo !== undefined && !REPO_RE.test(values.repo)) return usage(io, `--repo must be OWNER/NAME, not "${values.repo}"`, help);
+  const missing = missingBundledFiles(io);
+  if (missing !== undefined) return missing;
+  const cwd = io.cwd ?? process.cwd();
+  const root = findCheckoutRoot(cwd);
+  const file = values.config !== undefined ? resolve(cwd, values.config) : root ? findRepoConfig(cwd, root) : undefined;
   try {
-    return loadRouter(config ? resolve(config) : undefined).router;
+    const repository = values.repo ?? inferRepository(file, root);
+    return { router: loadRouter(file, repository).router, repository, paths: { cwd, ...(root ? { root } : {}) } };
   } catch (err) {
     return reportLoadError(io, err);
   }
 }
 
-/** Parse "OLD => NEW" (git's rename notation) or a plain path. */
-function parseChangedPath(line: string): { path: string; previousPath?: string } {
-  const m = /^(.*?)\s+=>\s+(.*)$/.exec(line);
-  return m ? { path: m[2]!.trim(), previousPath: m[1]!.trim() } : { path: line.trim() };
+function reportPathProblems(io: CliIO, problems: readonly PathProblem[]): void {
+  for (const p of problems) io.stderr(`review-router: cannot read path "${p.input}": ${p.message}\n`);
 }
 
 async function pathsFrom(positionals: string[], io: CliIO): Promise<string[]> {
@@ -147,12 +210,14 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
     args,
     {
       config: { type: "string" },
-      repo: { type: "string", default: DEFAULT_REPOSITORY },
+      repo: { type: "string" },
       author: { type: "string", default: "" },
       pr: { type: "string", default: "1" },
       requested: { type: "string", multiple: true, default: [] },
       reviewed: { type: "string", multiple: true, default: [] },
       json: { type: "boolean", default: false },
+      format: { type: "string" },
+      verbose: { type: "boolean", default: false },
       ...HELP_OPTION,
     },
     ROUTE_HELP,
@@ -162,21 +227,28 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parsed;
   const pr = Number(values.pr);
   if (!Number.isInteger(pr) || pr < 1) return usage(io, `--pr must be a positive whole number, not "${values.pr}"`, ROUTE_HELP);
-  if (!/^[^/\s]+\/[^/\s]+$/.test(values.repo)) return usage(io, `--repo must be OWNER/NAME, not "${values.repo}"`, ROUTE_HELP);
-  const router = routerFor(values.config, io);
-  if (typeof router === "number") return router;
+  const format = values.format ?? (values.json ? "json" : "text");
+  if (!["text", "json", "logins"].includes(format)) return usage(io, `--format must be text, json or logins, not "${format}"`, ROUTE_HELP);
+  if (values.json && format !== "json") return usage(io, `--json and --format ${format} contradict each other`, ROUTE_HELP);
+  const target = resolveTarget(values, ROUTE_HELP, io);
+  if (typeof target === "number") return target;
   const lines = await pathsFrom(positionals, io);
   if (lines.length === 0) return usage(io, "no paths given (as arguments or on standard input)", ROUTE_HELP);
-  const decision = route(router, {
-    repository: values.repo,
+  const { files, problems } = readChangedPaths(lines, target.paths);
+  reportPathProblems(io, problems);
+  if (files.length === 0) return EXIT.problems;
+  const decision = route(target.router, {
+    repository: target.repository,
     prNumber: pr,
     author: values.author,
-    files: lines.map(parseChangedPath),
+    files,
     requestedReviewers: values.requested,
     reviewedBy: values.reviewed,
   });
-  io.stdout(values.json ? JSON.stringify(decisionJson(decision), null, 2) + "\n" : formatDecision(decision));
-  return EXIT.ok;
+  if (format === "json") io.stdout(JSON.stringify(decisionJson(decision), null, 2) + "\n");
+  else if (format === "logins") io.stdout(decision.reviewers.join(",") + "\n");
+  else io.stdout(formatDecision(decision, { verbose: values.verbose }));
+  return problems.length > 0 ? EXIT.problems : EXIT.ok;
 }
 
 export async function explainCommand(args: string[], io: CliIO): Promise<number> {
@@ -184,7 +256,7 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
     args,
     {
       config: { type: "string" },
-      repo: { type: "string", default: DEFAULT_REPOSITORY },
+      repo: { type: "string" },
       json: { type: "boolean", default: false },
       ...HELP_OPTION,
     },
@@ -193,13 +265,23 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
   );
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  const router = routerFor(values.config, io);
-  if (typeof router === "number") return router;
-  const paths = await pathsFrom(positionals, io);
-  if (paths.length === 0) return usage(io, "no paths given", EXPLAIN_HELP);
+  const target = resolveTarget(values, EXPLAIN_HELP, io);
+  if (typeof target === "number") return target;
+  const { router, repository } = target;
+  const inputs = await pathsFrom(positionals, io);
+  if (inputs.length === 0) return usage(io, "no paths given", EXPLAIN_HELP);
+  const problems: PathProblem[] = [];
+  const paths = inputs.flatMap((input) => {
+    const p = normalisePath(input, target.paths);
+    if ("path" in p) return [p.path];
+    problems.push({ input, message: p.problem });
+    return [];
+  });
+  reportPathProblems(io, problems);
+  const status = problems.length > 0 ? EXIT.problems : EXIT.ok;
   const results = paths.map((path) => {
-    const rules = explainPath(router, values.repo, path);
-    const modules = matchPath(router, values.repo, path).map((m) => {
+    const rules = explainPath(router, repository, path);
+    const modules = matchPath(router, repository, path).map((m) => {
       const spec = router.modules[m.module]!.spec;
       return { name: spec.name, areas: m.areas.map((a) => spec.areas[a]!.name), rule: m.rule };
     });
@@ -218,7 +300,7 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
   });
   if (values.json) {
     io.stdout(JSON.stringify(results, null, 2) + "\n");
-    return EXIT.ok;
+    return status;
   }
   for (const r of results) {
     io.stdout(`${r.path}\n`);
@@ -233,21 +315,27 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
       io.stdout(`  => ${r.modules.map((m) => (m.areas.length ? `${m.name} [${m.areas.join(", ")}]` : m.name)).join("; ") || "no module (every match was excluded)"}\n\n`);
     }
   }
-  return EXIT.ok;
+  return status;
 }
 
 export async function validateCommand(args: string[], io: CliIO): Promise<number> {
-  const parsed = parseCommand(args, { ...HELP_OPTION }, VALIDATE_HELP, io);
+  const parsed = parseCommand(args, { repo: { type: "string" }, ...HELP_OPTION }, VALIDATE_HELP, io);
   if (typeof parsed === "number") return parsed;
   if (parsed.positionals.length === 0) return usage(io, "name at least one file to validate", VALIDATE_HELP);
+  const repo = parsed.values.repo;
+  if (repo !== undefined && !REPO_RE.test(repo)) return usage(io, `--repo must be OWNER/NAME, not "${repo}"`, VALIDATE_HELP);
+  const missing = missingBundledFiles(io);
+  if (missing !== undefined) return missing;
+  const cwd = io.cwd ?? process.cwd();
+  const root = findCheckoutRoot(cwd);
   let failed = false;
   for (const file of parsed.positionals) {
-    const problems = checkAnyFile(resolve(file));
+    const problems = checkAnyFile(resolve(cwd, file), repo ?? inferRepository(resolve(cwd, file), root));
     printProblems(io, problems);
     const errors = problems.filter((p) => p.severity === "error").length;
     const warnings = problems.length - errors;
     if (errors > 0) failed = true;
-    io.stdout(`${displayPath(resolve(file))}: ${errors === 0 ? "ok" : plural(errors, "error")}${warnings > 0 ? `, ${plural(warnings, "warning")}` : ""}\n`);
+    io.stdout(`${displayPath(resolve(cwd, file))}: ${errors === 0 ? "ok" : plural(errors, "error")}${warnings > 0 ? `, ${plural(warnings, "warning")}` : ""}\n`);
   }
   return failed ? EXIT.problems : EXIT.ok;
 }

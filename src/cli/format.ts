@@ -19,7 +19,18 @@ export function firstFew(items: readonly string[], n: number): string {
   return `${items.slice(0, n).join(", ")} (+${items.length - n} more)`;
 }
 
-export function formatDecision(d: RouteDecision): string {
+/** More skipped candidates than this are summarised by reason unless --verbose. */
+export const SKIPPED_ROWS = 12;
+
+/** "34 (emeritus 12, module covered 20, cap reached 2)": counts by reason, most frequent first. */
+export function skippedSummary(skipped: RouteDecision["skipped"]): string {
+  const counts = new Map<string, number>();
+  for (const s of skipped) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
+  const parts = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason, n]) => `${reason} ${n}`);
+  return `${skipped.length} (${parts.join(", ")})`;
+}
+
+export function formatDecision(d: RouteDecision, options: { verbose?: boolean } = {}): string {
   let out = "";
   if (d.modules.length === 0) out += "No module owns any of these paths.\n";
   else {
@@ -40,7 +51,9 @@ export function formatDecision(d: RouteDecision): string {
   }
   if (d.unmatched.length > 0) out += `unmatched: ${firstFew(d.unmatched, 10)}\n`;
   for (const note of d.notes) out += `note: ${note}\n`;
-  if (d.skipped.length > 0) {
+  if (d.skipped.length > SKIPPED_ROWS && !options.verbose) {
+    out += `\nskipped candidates: ${skippedSummary(d.skipped)}; --verbose lists each\n`;
+  } else if (d.skipped.length > 0) {
     out += "\nskipped candidates:\n";
     out += table(
       ["login", "module", "reason"],

@@ -6,6 +6,8 @@ export interface CliIO {
   stderr: (text: string) => void;
   /** Reads all of standard input; resolves to "" when stdin is a terminal. */
   readStdin: () => Promise<string>;
+  /** The working directory paths and the checkout are found from (default: process.cwd()). */
+  cwd?: string;
 }
 
 /** Exit codes shared by every command. */

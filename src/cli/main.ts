@@ -1,39 +1,95 @@
 #!/usr/bin/env node
 // The `review-router` command line: every decision the GitHub App makes, computed offline.
 
-import { explainCommand, routeCommand, validateCommand } from "./commands.js";
-import { importGovernanceCommand } from "./import-governance.js";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { isMainModule } from "../io/is-main.js";
+import { BUNDLED_CONFIG } from "../io/files.js";
+import { EXPLAIN_HELP, explainCommand, ROUTE_HELP, routeCommand, VALIDATE_HELP, validateCommand } from "./commands.js";
+import { IMPORT_GOVERNANCE_HELP, importGovernanceCommand } from "./import-governance.js";
 import { EXIT, type CliIO } from "./io.js";
+
+export interface Command {
+  /** Usage line(s) in the command list; continuation lines are indented by the table. */
+  usage: string;
+  summary: string;
+  help: string;
+  run: (args: string[], io: CliIO) => Promise<number>;
+}
+
+/** Every command, in the order the help lists them. A new command is one entry here. */
+export const COMMANDS: Record<string, Command> = {
+  route: {
+    usage: "route [PATH ...]",
+    summary: "modules, labels and reviewers for a change (paths or stdin)",
+    help: ROUTE_HELP,
+    run: routeCommand,
+  },
+  explain: {
+    usage: "explain PATH ...",
+    summary: "every rule that matches each path, and what was excluded",
+    help: EXPLAIN_HELP,
+    run: explainCommand,
+  },
+  validate: { usage: "validate FILE ...", summary: "check a configuration or registry file", help: VALIDATE_HELP, run: validateCommand },
+  "import-governance": {
+    usage: "import-governance FILE [-o OUT]",
+    summary: "build a maintainer registry from a governance page (text or .rst)",
+    help: IMPORT_GOVERNANCE_HELP,
+    run: importGovernanceCommand,
+  },
+};
+
+const USAGE_WIDTH = 30;
+
+function commandList(): string {
+  return Object.values(COMMANDS)
+    // A usage too long for its column puts the summary on the next line.
+    .map((c) => `  ${c.usage.length > USAGE_WIDTH ? `${c.usage}\n  ${"".padEnd(USAGE_WIDTH)}` : c.usage.padEnd(USAGE_WIDTH)} ${c.summary}`)
+    .join("\n");
+}
 
 export const MAIN_HELP = `Usage: review-router COMMAND [options]
 
 Route pull requests to the maintainers of the modules they touch.
 
 Commands:
-  route [PATH ...]               modules, labels and reviewers for a change (paths or stdin)
-  explain PATH ...               every rule that matches each path, and what was excluded
-  validate FILE ...              check a configuration or registry file
-  import-governance FILE [-o OUT]
-                                 build a maintainer registry from a governance page (text or .rst)
+${commandList()}
 
-Run \`review-router COMMAND --help\` for a command's options.
+Run \`review-router help COMMAND\` or \`review-router COMMAND --help\` for a command's options,
+and \`review-router --version\` for the version.
 `;
 
-const COMMANDS: Record<string, (args: string[], io: CliIO) => Promise<number>> = {
-  route: routeCommand,
-  explain: explainCommand,
-  validate: validateCommand,
-  "import-governance": importGovernanceCommand,
-};
+/** The installed package's version, from the package.json beside config/. */
+export function version(): string {
+  const root = dirname(dirname(dirname(BUNDLED_CONFIG)));
+  try {
+    return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "--version" || command === "-V") {
+    io.stdout(`review-router ${version()}\n`);
+    return EXIT.ok;
+  }
+  if (command === "help" && rest.length > 0) {
+    const named = COMMANDS[rest[0]!];
+    if (!named) {
+      io.stderr(`review-router: no command "${rest[0]}"; the commands are: ${Object.keys(COMMANDS).join(", ")}\n`);
+      return EXIT.usage;
+    }
+    io.stdout(named.help);
+    return EXIT.ok;
+  }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     (command === undefined ? io.stderr : io.stdout)(MAIN_HELP);
     return command === undefined ? EXIT.usage : EXIT.ok;
   }
-  const run = COMMANDS[command];
+  const run = COMMANDS[command]?.run;
   if (!run) {
     io.stderr(`review-router: unknown command "${command}"\n\n${MAIN_HELP}`);
     return EXIT.usage;

@@ -196,6 +196,14 @@ export const CONFIG_FIELDS = [
     default: true,
     doc: "In a repository's file: whether the bundled modules apply too (the file's modules merge over them).",
   },
+  {
+    key: "label_issues",
+    name: "labelIssues",
+    group: "app",
+    kind: "bool",
+    default: true,
+    doc: "Label new and edited issues (and cc on them); false: the issues handler does nothing.",
+  },
   MODULES_FIELD,
 ] as const satisfies readonly Field[];
 

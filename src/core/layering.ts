@@ -50,6 +50,30 @@ export function mergeOverBase(base: Record<string, unknown>, repo: Record<string
   return merged;
 }
 
+/** Owners (lower case) of the repositories a configuration's modules own whole: the organisations it is for. */
+export function configOwners(config: RouterConfig): Set<string> {
+  const owners = new Set<string>();
+  for (const m of config.modules) for (const r of m.repositories) owners.add(r.split("/")[0]!.toLowerCase());
+  return owners;
+}
+
+/**
+ * Whether the base's modules apply by default to a repository's file: only inside the
+ * organisations the base is for. Elsewhere a file starts from its own modules, so that a
+ * five-line file in someone else's project never asks PyTorch's maintainers to review.
+ */
+export function baseModulesApplyTo(owners: ReadonlySet<string>, repository: string): boolean {
+  return owners.has(repository.split("/")[0]!.toLowerCase());
+}
+
+export interface LayerOptions {
+  /**
+   * Whether the base's modules apply when the file does not set `use_default_modules`
+   * (see baseModulesApplyTo). The file's own `use_default_modules` always wins.
+   */
+  baseModules: boolean;
+}
+
 /**
  * Check a repository's file (`doc`: its value, and its lines when known) and layer it over the
  * base. Problems name the file's own keys; the configuration is returned only without errors.
@@ -59,6 +83,7 @@ export function resolveLayered(
   registry: Registry,
   doc: ParsedYaml,
   file: string,
+  options: LayerOptions,
 ): { config?: RouterConfig; problems: Problem[] } {
   if (!isPlainObject(doc.value)) {
     return { problems: [{ file, line: 1, severity: "error", message: "the configuration must be a YAML mapping of keys" }] };
@@ -66,6 +91,9 @@ export function resolveLayered(
   if ("registry" in doc.value) {
     return { problems: [{ file, line: doc.lineOf(["registry"]), key: "registry", severity: "error", message: "a repository's configuration uses the bundled registry; remove `registry`" }] };
   }
+  const useBase = typeof doc.value.use_default_modules === "boolean" ? doc.value.use_default_modules : options.baseModules;
+  // Without the base's modules, the file's modules are checked and merged alone; policy defaults still come from the base.
+  if (!useBase) base = { ...base, modules: [] };
   const own = checkConfig({ value: overlayModules(base, doc.value), lineOf: doc.lineOf }, file, registry);
   if (hasErrors(own.problems)) return { problems: own.problems };
   const merged = checkConfig({ value: mergeOverBase(base, doc.value), lineOf: () => undefined }, file, registry);

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkConfig, registryFileOf, type RouterConfig } from "../core/config.js";
-import { resolveLayered } from "../core/layering.js";
+import { baseModulesApplyTo, configOwners, resolveLayered } from "../core/layering.js";
 import { ConfigError, hasErrors, type Problem } from "../core/problems.js";
 import { checkRegistry, parseRegistry, type Registry } from "../core/registry.js";
 import { buildRouter, type Router } from "../core/router.js";
@@ -67,28 +67,31 @@ function readYamlFile(file: string): { doc: ParsedYaml } | { problems: Problem[]
   return parsed.ok ? { doc: parsed.doc } : { problems: [parsed.problem] };
 }
 
+/** The repository a layered file is read for (OWNER/NAME): it decides whether the bundled modules apply. */
+export const DEFAULT_REPOSITORY = "pytorch/pytorch";
+
 /**
  * Read and check a configuration file, never throwing for what is in it. A file that names a
  * `registry` stands alone; one that names none is read as the app reads a repository's
- * `.github/review-router.yml`: layered over the bundled configuration.
+ * `.github/review-router.yml` in `repository`: layered over the bundled configuration.
  */
-export function checkConfigFile(file: string = BUNDLED_CONFIG): { loaded?: LoadedConfig; problems: Problem[] } {
+export function checkConfigFile(file: string = BUNDLED_CONFIG, repository = DEFAULT_REPOSITORY): { loaded?: LoadedConfig; problems: Problem[] } {
   const read = readYamlFile(file);
-  return "doc" in read ? checkConfigDoc(file, read.doc) : { problems: read.problems };
+  return "doc" in read ? checkConfigDoc(file, read.doc, repository) : { problems: read.problems };
 }
 
 /** Every problem of one file, a registry (told apart by its `entries` key) or a configuration. */
-export function checkAnyFile(file: string): Problem[] {
+export function checkAnyFile(file: string, repository = DEFAULT_REPOSITORY): Problem[] {
   const read = readYamlFile(file);
   if (!("doc" in read)) return read.problems;
   const value = read.doc.value;
   if (isPlainObject(value) && "entries" in value) {
     return checkRegistry(read.doc, displayPath(file)).problems;
   }
-  return checkConfigDoc(file, read.doc).problems;
+  return checkConfigDoc(file, read.doc, repository).problems;
 }
 
-function checkConfigDoc(file: string, parsed: ParsedYaml): { loaded?: LoadedConfig; problems: Problem[] } {
+function checkConfigDoc(file: string, parsed: ParsedYaml, repository: string): { loaded?: LoadedConfig; problems: Problem[] } {
   const shown = displayPath(file);
   const value = parsed.value;
   const raw = isPlainObject(value) ? value : {};
@@ -96,7 +99,8 @@ function checkConfigDoc(file: string, parsed: ParsedYaml): { loaded?: LoadedConf
     const base = checkConfigFile(BUNDLED_CONFIG);
     if (!base.loaded) return { problems: base.problems };
     const doc = { value: value ?? {}, lineOf: parsed.lineOf };
-    const layered = resolveLayered(base.loaded.raw, base.loaded.registry, doc, shown);
+    const layer = { baseModules: baseModulesApplyTo(configOwners(base.loaded.config), repository) };
+    const layered = resolveLayered(base.loaded.raw, base.loaded.registry, doc, shown, layer);
     if (!layered.config) return { problems: layered.problems };
     return {
       loaded: { ...base.loaded, config: layered.config, configFile: file, problems: layered.problems, raw },
@@ -122,13 +126,13 @@ function checkConfigDoc(file: string, parsed: ParsedYaml): { loaded?: LoadedConf
 }
 
 /** Load a configuration file; throws ConfigError, carrying every problem, when it has errors. */
-export function loadConfigFile(file: string = BUNDLED_CONFIG): LoadedConfig {
-  const { loaded, problems } = checkConfigFile(file);
+export function loadConfigFile(file: string = BUNDLED_CONFIG, repository = DEFAULT_REPOSITORY): LoadedConfig {
+  const { loaded, problems } = checkConfigFile(file, repository);
   if (!loaded || hasErrors(problems)) throw new ConfigError(problems);
   return loaded;
 }
 
-export function loadRouter(file?: string): { router: Router; loaded: LoadedConfig } {
-  const loaded = loadConfigFile(file);
+export function loadRouter(file?: string, repository = DEFAULT_REPOSITORY): { router: Router; loaded: LoadedConfig } {
+  const loaded = loadConfigFile(file, repository);
   return { router: buildRouter(loaded.config, loaded.registry), loaded };
 }

@@ -1,0 +1,111 @@
+// Changed paths as people and git print them, turned into repository-relative paths. Pure: the
+// caller says where the checkout root and the working directory are.
+
+import { posix } from "node:path";
+
+export interface ChangedPath {
+  path: string;
+  previousPath?: string;
+}
+
+/** A line or argument the CLI could not turn into a repository path, and why. */
+export interface PathProblem {
+  input: string;
+  message: string;
+}
+
+/** Where relative and absolute paths are read from: both absolute, with `/` separators. */
+export interface PathContext {
+  /** The working directory. */
+  cwd: string;
+  /** The checkout's root, or undefined outside any checkout. */
+  root?: string;
+}
+
+const NEEDS_CHECKOUT =
+  "an absolute path needs a git checkout to be read from; run inside the checkout or give the path from the repository root";
+
+// git's --name-status letters: added, copied, deleted, modified, renamed, type changed, unmerged, unknown.
+const NAME_STATUS = /^([ACDMRTUX])(\d{0,3})\t([^\t]+)(?:\t([^\t]+))?$/;
+
+/**
+ * Read one changed path in any of the forms git prints: a plain path, `OLD => NEW`,
+ * `dir/{old => new}/file` (git diff --stat), or a --name-status line (`M<TAB>path`,
+ * `R100<TAB>old<TAB>new`). The result is not normalised yet.
+ */
+export function parseChangedLine(line: string): ChangedPath {
+  const status = NAME_STATUS.exec(line.trim());
+  if (status) {
+    const [, letter, , first, second] = status;
+    if ((letter === "R" || letter === "C") && second !== undefined) {
+      // A copy leaves its source untouched: only a rename changes the old path too.
+      return letter === "R" ? { path: second, previousPath: first! } : { path: second };
+    }
+    if (second === undefined) return { path: first! };
+  }
+  const text = line.trim();
+  const braces = /^(.*?)\{([^{}]*?)\s*=>\s*([^{}]*?)\}(.*)$/.exec(text);
+  if (braces) {
+    const [, before, from, to, after] = braces;
+    // `{ => x}` and `{x => }`: one side empty, and git prints no doubled slash.
+    const join = (middle: string) => `${before}${middle}${after}`.replace(/\/\/+/g, "/");
+    return { path: join(to!), previousPath: join(from!) };
+  }
+  const arrow = /^(.*?)\s+=>\s+(.*)$/.exec(text);
+  return arrow ? { path: arrow[2]!.trim(), previousPath: arrow[1]!.trim() } : { path: text };
+}
+
+/**
+ * A path relative to the checkout root, or the reason it cannot be one. Plain relative paths are
+ * read as git prints them (from the root); `./x` and `../x` are from the working directory;
+ * absolute paths must lie inside the checkout.
+ */
+export function normalisePath(input: string, ctx: PathContext): { path: string } | { problem: string } {
+  const raw = input.trim().replace(/\\/g, "/");
+  if (raw === "") return { problem: "empty path" };
+  let rel: string;
+  if (posix.isAbsolute(raw)) {
+    if (ctx.root === undefined) {
+      return { problem: NEEDS_CHECKOUT };
+    }
+    rel = posix.relative(ctx.root, posix.normalize(raw));
+    if (rel === "" || rel === ".." || rel.startsWith("../") || posix.isAbsolute(rel)) {
+      return { problem: `outside the checkout ${ctx.root}` };
+    }
+  } else if (raw === "." || raw === ".." || raw.startsWith("./") || raw.startsWith("../")) {
+    const base = ctx.root ?? ctx.cwd;
+    rel = posix.relative(base, posix.join(ctx.cwd, raw));
+    if (rel === "" || rel === ".." || rel.startsWith("../")) {
+      return { problem: ctx.root ? `outside the checkout ${ctx.root}` : "outside the working directory" };
+    }
+  } else {
+    rel = posix.normalize(raw);
+    if (rel === "." || rel === ".." || rel.startsWith("../")) return { problem: "leaves the repository root (`..`)" };
+  }
+  return { path: rel.replace(/\/+$/, "") };
+}
+
+/** Every changed path of `lines`, normalised; the ones that cannot be read are returned as problems. */
+export function readChangedPaths(lines: readonly string[], ctx: PathContext): { files: ChangedPath[]; problems: PathProblem[] } {
+  const files: ChangedPath[] = [];
+  const problems: PathProblem[] = [];
+  for (const line of lines) {
+    const parsed = parseChangedLine(line);
+    const path = normalisePath(parsed.path, ctx);
+    if ("problem" in path) {
+      problems.push({ input: line, message: path.problem });
+      continue;
+    }
+    const file: ChangedPath = { path: path.path };
+    if (parsed.previousPath !== undefined) {
+      const prev = normalisePath(parsed.previousPath, ctx);
+      if ("problem" in prev) {
+        problems.push({ input: line, message: `old path: ${prev.problem}` });
+        continue;
+      }
+      file.previousPath = prev.path;
+    }
+    files.push(file);
+  }
+  return { files, problems };
+}

@@ -1,0 +1,85 @@
+// Keeps the README's examples true: every ```yaml block is a repository's configuration file
+// that the app accepts, and the command synopsis names only options the commands take.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { loadBundled } from "../src/app/index.js";
+import { COMMANDS, runCli } from "../src/cli/main.js";
+import { baseModulesApplyTo, resolveLayered } from "../src/core/layering.js";
+import { formatProblem } from "../src/core/problems.js";
+import { parseYaml } from "../src/core/yaml.js";
+
+const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+
+/** Fenced blocks of `lang`, with the line each starts on. */
+function blocks(lang: string): { line: number; text: string }[] {
+  const out: { line: number; text: string }[] = [];
+  const lines = README.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] !== "```" + lang) continue;
+    const start = i + 1;
+    while (i + 1 < lines.length && lines[i + 1] !== "```") i++;
+    out.push({ line: start + 1, text: lines.slice(start, i + 1).join("\n") + "\n" });
+    i++;
+  }
+  return out;
+}
+
+describe("README", () => {
+  const bundled = loadBundled();
+  const yamlBlocks = blocks("yaml");
+
+  it("has configuration examples", () => {
+    expect(yamlBlocks.length).toBeGreaterThanOrEqual(2);
+  });
+
+  for (const block of yamlBlocks) {
+    it(`accepts the yaml block at README.md:${block.line} as a repository's file`, () => {
+      // A first line "# .github/review-router.yml in OWNER/NAME" names the repository; else pytorch/pytorch.
+      const repository = /^# \.github\/review-router\.yml in ([^/\s]+\/[^/\s]+)\s*$/m.exec(block.text.split("\n")[0]!)?.[1] ?? "pytorch/pytorch";
+      const parsed = parseYaml(block.text, `README.md:${block.line}`);
+      if (!parsed.ok) throw new Error(formatProblem(parsed.problem));
+      const r = resolveLayered(bundled.raw, bundled.registry, parsed.doc, `README.md block at ${block.line}`, {
+        baseModules: baseModulesApplyTo(bundled.owners, repository),
+      });
+      expect(r.problems.filter((p) => p.severity === "error").map(formatProblem)).toEqual([]);
+      expect(r.config).toBeDefined();
+      // Each module the block names is in the result.
+      const names = new Set(r.config!.modules.map((m) => m.name.toLowerCase()));
+      for (const m of (parsed.doc.value as { modules?: { name: string }[] }).modules ?? []) expect(names.has(m.name.toLowerCase())).toBe(true);
+      if (!baseModulesApplyTo(bundled.owners, repository)) expect(r.config!.modules.length).toBe(((parsed.doc.value as { modules?: unknown[] }).modules ?? []).length);
+    });
+  }
+
+  it("lists in the command synopsis only options each command takes", () => {
+    const synopsis = blocks("text").find((b) => b.text.startsWith("review-router route"));
+    expect(synopsis).toBeDefined();
+    let current = "";
+    for (const line of synopsis!.text.split("\n")) {
+      const named = /^review-router ([a-z-]+)/.exec(line)?.[1];
+      if (named) current = named;
+      if (!COMMANDS[current]) continue;
+      for (const flag of line.match(/--[a-z-]+/g) ?? []) expect(COMMANDS[current]!.help, `${current} ${flag}`).toContain(flag);
+    }
+  });
+
+  it("shows in its --json example what route prints for the first command's paths", async () => {
+    const first = /npx review-router route ([^\n]+)/.exec(README)![1]!.trim().split(/\s+/);
+    let stdout = "";
+    const code = await runCli(["route", "--json", ...first], { stdout: (t) => void (stdout += t), stderr: () => {}, readStdin: async () => "" });
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as { labels: string[]; reviewers: string[]; modules: { name: string; files: string[]; reviewers: string[] }[] };
+    const example = blocks("json")[0]!.text;
+    const list = (key: string) => JSON.parse(new RegExp(`"${key}": (\\[[^\\]]*\\])`).exec(example)![1]!) as string[];
+    expect(list("labels")).toEqual(out.labels);
+    expect(list("reviewers")).toEqual(out.reviewers);
+    expect(example).toContain(`"name": ${JSON.stringify(out.modules[0]!.name)}`);
+    expect(list("files")).toEqual(out.modules[0]!.files);
+  });
+
+  it("names the tarball npm pack writes for this version", () => {
+    const { name, version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { name: string; version: string };
+    const named = README.match(/review-router-[\w.-]+?\.tgz/g) ?? [];
+    expect(named.length).toBeGreaterThan(0);
+    for (const t of named) expect(t).toBe(`${name}-${version}.tgz`);
+  });
+});
