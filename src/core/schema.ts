@@ -108,6 +108,8 @@ export interface StringField extends Common {
   /** A well-formed value must match this (also in the JSON Schema); `invalid` is reported otherwise. */
   readonly pattern?: RegExp;
   readonly invalid?: string;
+  /** A check no pattern can say (a time zone): the problem with a well-formed value, if any. */
+  readonly check?: (s: string) => string | undefined;
   /** Applied to a well-formed value (trim, strip slashes). */
   readonly transform?: (s: string) => string;
 }
@@ -358,7 +360,7 @@ export class Checker {
       ? FORMATS[f.format].problem(value)
       : f.pattern && !f.pattern.test(value)
         ? (f.invalid ?? `must match ${f.pattern.source}`)
-        : undefined;
+        : f.check?.(value);
     if (problem) {
       this.report(at, f.message ?? problem);
       return f.format && FORMATS[f.format].keepInvalid ? value : f.default;

@@ -234,6 +234,14 @@ describe("Checker: the other kinds", () => {
       invalid: "must be one short word",
       doc: "A word.",
     },
+    {
+      key: "zone",
+      name: "zone",
+      kind: "string",
+      default: "UTC",
+      check: (s: string) => (s === "UTC" || s.includes("/") ? undefined : `"${s}" is not a time zone`),
+      doc: "A zone.",
+    },
     { key: "dir", name: "dir", kind: "string", default: "test", transform: (s: string) => s.replace(/^\/+|\/+$/g, ""), doc: "A folder." },
     { key: "marks", name: "marks", kind: "list", max: 3, default: ["oncall:"], doc: "Prefixes." },
     {
@@ -285,6 +293,7 @@ describe("Checker: the other kinds", () => {
     {
       ratio: number;
       prefix: string;
+      zone: string;
       dir: string;
       marks: string[];
       aliases: Record<string, string>;
@@ -303,7 +312,7 @@ describe("Checker: the other kinds", () => {
   it("fills every default, an inline table's and a nested table's included", () => {
     expect(shapeHolds).toBe(true);
     expect(check("")).toEqual({
-      value: { ratio: 0.5, prefix: "/go", dir: "test", marks: ["oncall:"], aliases: {}, after: { hours: 0 }, away: [], weights: { a: 1, b: 2 } },
+      value: { ratio: 0.5, prefix: "/go", zone: "UTC", dir: "test", marks: ["oncall:"], aliases: {}, after: { hours: 0 }, away: [], weights: { a: 1, b: 2 } },
       problems: [],
     });
   });
@@ -325,24 +334,26 @@ describe("Checker: the other kinds", () => {
       [
         "ratio: 2", // 1
         "prefix: two words", // 2
-        "aliases: {F: 'a b', 'x-y': z}", // 3
-        "away: [-x, {login: bob, until: soon}, 7]", // 4
-        "weights: 3", // 5
-        "after_hour: 1", // 6
+        "zone: Mars", // 3
+        "aliases: {F: 'a b', 'x-y': z}", // 4
+        "away: [-x, {login: bob, until: soon}, 7]", // 5
+        "weights: 3", // 6
+        "after_hour: 1", // 7
       ].join("\n"),
     );
     expect(r.problems).toEqual([
-      "k.yml:6: error: after_hour: unknown key; expected one of: ratio, prefix, dir, marks, aliases, after_hours, away, weights",
+      "k.yml:7: error: after_hour: unknown key; expected one of: ratio, prefix, zone, dir, marks, aliases, after_hours, away, weights",
       "k.yml:1: error: ratio: must be a number from 0 to 1",
       "k.yml:2: error: prefix: must be one short word",
-      "k.yml:3: error: aliases.F: must be a dotted name",
-      "k.yml:3: error: aliases.x-y: must be a name",
-      'k.yml:4: error: away[0]: "-x" is not a GitHub login',
-      "k.yml:4: error: away[1].until: must be YYYY-MM-DD",
-      "k.yml:4: error: away[2]: must be a mapping (login, until)",
-      "k.yml:5: error: weights: must be a mapping (a, b)",
+      'k.yml:3: error: zone: "Mars" is not a time zone',
+      "k.yml:4: error: aliases.F: must be a dotted name",
+      "k.yml:4: error: aliases.x-y: must be a name",
+      'k.yml:5: error: away[0]: "-x" is not a GitHub login',
+      "k.yml:5: error: away[1].until: must be YYYY-MM-DD",
+      "k.yml:5: error: away[2]: must be a mapping (login, until)",
+      "k.yml:6: error: weights: must be a mapping (a, b)",
     ]);
-    expect(r.value).toMatchObject({ ratio: 0.5, prefix: "/go", aliases: {}, away: [{ login: "bob" }], weights: { a: 1, b: 2 } });
+    expect(r.value).toMatchObject({ ratio: 0.5, prefix: "/go", zone: "UTC", aliases: {}, away: [{ login: "bob" }], weights: { a: 1, b: 2 } });
   });
 
   it("takes a single string for a list with a shorthand, and refuses too many items", () => {
