@@ -35,7 +35,7 @@ const CONCURRENCY = Math.max(1, Number(values.concurrency));
 const TIME_LIMIT_MS = Number(values["time-limit"]) * 1000;
 const started = Date.now();
 
-const tree = readFileSync("../shared/data/pytorch/tree.txt", "utf8").split("\n").filter(Boolean);
+const tree = readFileSync("test/fixtures/pytorch/tree.txt", "utf8").split("\n").filter(Boolean);
 const { router } = loadRouter();
 
 interface Planned {

@@ -16,7 +16,7 @@ import { loadConfigFile } from "../src/io/files.js";
 
 const { values } = parseArgs({
   options: {
-    tree: { type: "string", default: "../shared/data/pytorch/tree.txt" },
+    tree: { type: "string", default: "test/fixtures/pytorch/tree.txt" },
     runs: { type: "string", default: "7" },
   },
 });

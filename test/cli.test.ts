@@ -177,7 +177,7 @@ modules:
 
   it("imports a governance page", () => {
     const out = tempFile("registry.yml", "");
-    const r = cli(["import-governance", "../shared/seeds/pytorch-governance-maintainers.txt", "-o", out]);
+    const r = cli(["import-governance", "test/fixtures/pytorch/pytorch-governance-maintainers.txt", "-o", out]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("182");
   });

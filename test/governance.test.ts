@@ -8,8 +8,8 @@ import { detectGovernanceFormat, parseGovernancePage } from "../src/core/governa
 import type { Problem } from "../src/core/problems.js";
 import { countMaintainers, findEntry, type Registry } from "../src/core/registry.js";
 
-const SEED_PATH = "../shared/seeds/pytorch-governance-maintainers.txt";
-const RST_PATH = "../shared/data/pytorch/persons_of_interest.rst";
+const SEED_PATH = "test/fixtures/pytorch/pytorch-governance-maintainers.txt";
+const RST_PATH = "test/fixtures/pytorch/persons_of_interest.rst";
 const seedText = readFileSync(SEED_PATH, "utf8");
 const rstText = readFileSync(RST_PATH, "utf8");
 
@@ -278,7 +278,7 @@ describe("importGovernanceCommand", () => {
   });
 
   it("exits with the usage code for bad arguments or an unreadable file", async () => {
-    for (const args of [[], ["--nope", SEED_PATH], [SEED_PATH, "extra"], [SEED_PATH, "-o"], ["../shared/no-such-file.txt"]]) {
+    for (const args of [[], ["--nope", SEED_PATH], [SEED_PATH, "extra"], [SEED_PATH, "-o"], ["test/fixtures/pytorch/no-such-file.txt"]]) {
       const io = captureIO();
       expect(await importGovernanceCommand(args, io), args.join(" ")).toBe(EXIT.usage);
       expect(io.err).toMatch(/^review-router import-governance: /);

@@ -3,7 +3,7 @@ import { minimatch } from "minimatch";
 import { describe, expect, it } from "vitest";
 import { GLOB_OPTIONS, GlobMatcher, globProblem } from "../src/core/matcher.js";
 
-const tree = readFileSync("../shared/data/pytorch/tree.txt", "utf8").split("\n").filter(Boolean);
+const tree = readFileSync("test/fixtures/pytorch/tree.txt", "utf8").split("\n").filter(Boolean);
 
 // Globs of every shape the matcher files differently: literal, prefix + star, globstar in the
 // middle, leading globstar, braces with different prefixes, character classes, dot files.

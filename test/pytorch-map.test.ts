@@ -9,8 +9,8 @@ import { describe, expect, it } from "vitest";
 import { route } from "../src/core/route.js";
 import { loadRouter } from "../src/io/files.js";
 
-const SHARED = (rel: string) => fileURLToPath(new URL(`../../shared/${rel}`, import.meta.url));
-const tree = readFileSync(SHARED("data/pytorch/tree.txt"), "utf8").split("\n").filter(Boolean);
+const FIXTURE = (name: string) => fileURLToPath(new URL(`fixtures/pytorch/${name}`, import.meta.url));
+const tree = readFileSync(FIXTURE("tree.txt"), "utf8").split("\n").filter(Boolean);
 
 const { router, loaded } = loadRouter();
 
@@ -91,7 +91,7 @@ describe("the bundled PyTorch configuration", () => {
   });
 
   it("uses the page's headings exactly (checked against the seed page itself)", () => {
-    const page = readFileSync(SHARED("seeds/pytorch-governance-maintainers.txt"), "utf8");
+    const page = readFileSync(FIXTURE("pytorch-governance-maintainers.txt"), "utf8");
     const start = page.indexOf("## Module-level maintainers");
     const headings = [...page.slice(start).matchAll(/^### (.+?)¶?$/gm)].map((m) => m[1]!.trim());
     expect(headings).toHaveLength(35);

@@ -16,6 +16,8 @@ import type { Metrics } from "./metrics.js";
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const MAX_RETRIES = 2;
+/** Retry back-off unit: a 5xx is retried after 1 x and 4 x this many milliseconds. */
+export const DEFAULT_RETRY_BASE_MS = 1000;
 /** Longest retry-after (seconds) a delivery waits out on a secondary rate limit. */
 export const MAX_SECONDARY_WAIT_S = 60;
 
@@ -23,13 +25,17 @@ export interface OctokitSettings {
   requestTimeoutMs: number;
   /** false only against a local stand-in for GitHub (load tests): writes are not paced at all. */
   pacing: boolean;
+  /** Back-off unit of the 5xx retries (GITHUB_RETRY_BASE_MS; tests shorten it, the retries stay). */
+  retryBaseMs: number;
 }
 
 export function octokitSettingsFromEnv(env: NodeJS.ProcessEnv): OctokitSettings {
   const timeout = Number(env.GITHUB_REQUEST_TIMEOUT_MS);
+  const retryBase = Number(env.GITHUB_RETRY_BASE_MS);
   return {
     requestTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_REQUEST_TIMEOUT_MS,
     pacing: !/^(0|false|off|no)$/i.test((env.GITHUB_WRITE_PACING ?? "").trim()),
+    retryBaseMs: Number.isFinite(retryBase) && retryBase > 0 ? retryBase : DEFAULT_RETRY_BASE_MS,
   };
 }
 
@@ -69,9 +75,9 @@ export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): 
     const baseFetch = (instance.request?.fetch as typeof fetch | undefined) ?? fetch;
     const timedFetch: typeof fetch = (input, init) =>
       baseFetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(settings.requestTimeoutMs) });
-    // Two retries of a 5xx (after 1 s and 4 s), not Probot's three: a failing token request is
+    // Two retries of a 5xx (after 1 s and 4 s by default), not Probot's three: a failing token request is
     // retried inside every retried call, so each retry multiplies how long a delivery can hang.
-    const retry = { retries: MAX_RETRIES, ...(instance.retry as object | undefined) };
+    const retry = { retries: MAX_RETRIES, retryAfterBaseValue: settings.retryBaseMs, ...(instance.retry as object | undefined) };
     return { ...instance, throttle, retry, request: { ...instance.request, fetch: timedFetch } };
   }) as unknown as typeof ProbotOctokit;
   // 5. With METRICS=1, every request is counted once, after its retries (see metrics.ts).

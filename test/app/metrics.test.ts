@@ -227,7 +227,7 @@ describe("through the server's Octokit and Probot", () => {
   });
 
   function probotWith(m: Metrics): Probot {
-    const Octokit = createAppOctokit({ requestTimeoutMs: 5000, pacing: false }, m);
+    const Octokit = createAppOctokit({ requestTimeoutMs: 5000, pacing: false, retryBaseMs: 100 }, m);
     return new Probot({ appId: APP_ID, privateKey, Octokit, logLevel: "fatal" });
   }
 

@@ -3,15 +3,22 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { GitHubStandIn } from "./github-stand-in.js";
+
+/** The server's source, by absolute path so that a test can run it from another directory. */
+export const SERVER_TS = fileURLToPath(new URL("../../src/app/server.ts", import.meta.url));
+/** tsx's loader by URL, so that `--import` resolves from any working directory. */
+export const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 export const APP_ID = 4242;
 export const WEBHOOK_SECRET = "e2e-secret";
 
 export interface RunningApp {
   port: number;
-  /** Log lines the server printed (JSON, one object per line when parseable). */
+  /** Log lines the server printed (JSON, one object per line; a line that is not JSON gets notJson: true). */
   logs: Record<string, unknown>[];
   proc: ChildProcess;
   deliver(name: string, payload: unknown, options?: DeliveryOptions): Promise<{ status: number; body: string; ms: number }>;
@@ -50,7 +57,16 @@ export function generatePrivateKey(): string {
   }).privateKey;
 }
 
-export async function startApp(standIn: GitHubStandIn, extraEnv: Record<string, string> = {}): Promise<RunningApp> {
+export interface StartOptions {
+  /** Working directory of the server (where it looks for .env); the project root by default. */
+  cwd?: string;
+}
+
+export async function startApp(
+  standIn: GitHubStandIn,
+  extraEnv: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<RunningApp> {
   const port = await freePort();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
@@ -67,7 +83,7 @@ export async function startApp(standIn: GitHubStandIn, extraEnv: Record<string, 
     LOG_LEVEL: "info",
     ...extraEnv,
   };
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/app/server.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, ["--import", TSX_LOADER, SERVER_TS], { env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
   const logs: Record<string, unknown>[] = [];
   let buffered = "";
   const onData = (chunk: Buffer) => {
@@ -79,7 +95,7 @@ export async function startApp(standIn: GitHubStandIn, extraEnv: Record<string, 
       try {
         logs.push(JSON.parse(line) as Record<string, unknown>);
       } catch {
-        logs.push({ msg: line });
+        logs.push({ msg: line, notJson: true });
       }
     }
   };
