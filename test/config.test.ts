@@ -49,8 +49,8 @@ describe("parseConfig", () => {
   it("accepts a good configuration and fills in defaults", () => {
     const r = parseConfig(GOOD, "review-router.yml", REGISTRY);
     expect(r.problems.filter((p) => p.severity === "error")).toEqual([]);
-    expect(r.config!.policy).toEqual({ reviewersPerModule: 1, maxReviewers: 2, fallbackReviewers: [], unavailable: [], ignoreAuthors: [] });
-    expect(r.config!.app).toEqual({ skipDrafts: true, syncLabels: false, summary: "check", dryRun: false, issueComment: false, useDefaultModules: true, labelIssues: true });
+    expect(r.config!.policy).toEqual({ reviewersPerModule: 1, maxReviewers: 2, fallbackReviewers: [], unavailable: [], ignoreAuthors: [], defaultReviewers: [] });
+    expect(r.config!.app).toEqual({ skipDrafts: true, syncLabels: false, summary: "check", dryRun: false, issueComment: false, useDefaultModules: true, labelIssues: true, codeowners: false });
     expect(r.config!.modules.map((m) => m.name)).toEqual(["NN", "Distributed", "Compilers", "TorchVision"]);
   });
 
@@ -73,10 +73,10 @@ modules:
     paths: torch/nn/**
 `;
     expect(problems(text)).toEqual([
-      "review-router.yml:1: error: max_reviewer: unknown key; expected one of: registry, reviewers_per_module, max_reviewers, fallback_reviewers, unavailable, ignore_authors, skip_drafts, sync_labels, summary, dry_run, issue_comment, use_default_modules, label_issues, modules",
+      "review-router.yml:1: error: max_reviewer: unknown key; expected one of: registry, reviewers_per_module, max_reviewers, fallback_reviewers, unavailable, ignore_authors, skip_drafts, sync_labels, summary, dry_run, issue_comment, use_default_modules, label_issues, codeowners, default_reviewers, unowned_label, modules",
       "review-router.yml:2: error: reviewers_per_module: must be a whole number from 0 to 10",
       "review-router.yml:3: error: summary: must be one of: check, comment, none",
-      "review-router.yml:7: error: modules[0].path: unknown key; expected one of: name, label, paths, exclude, areas, maintainers, registry_entry, repository, keywords",
+      "review-router.yml:7: error: modules[0].path: unknown key; expected one of: name, label, paths, exclude, areas, maintainers, teams, registry_entry, repository, keywords",
       "review-router.yml:5: warning: modules[0].paths: module \"NN\" matches nothing: give it `paths`, `areas` or `repository`",
       "review-router.yml:9: error: modules[1].label: must be a non-empty string",
       "review-router.yml:9: error: modules[1].label: module \"NN\" has no label: give it `label` (or areas with labels)",

@@ -112,6 +112,7 @@ describe("the bundled PyTorch configuration", () => {
       fallbackReviewers: [],
       unavailable: [],
       ignoreAuthors: ["pytorchbot", "pytorchmergebot", "*[bot]"],
+      defaultReviewers: [],
     });
   });
 

@@ -191,6 +191,7 @@ export function decisionJson(d: RouteDecision) {
       label: m.label,
       files: m.files,
       reviewers: m.reviewers,
+      teams: m.teams,
       labels: m.labels,
       areas: m.areas,
       rules: m.rules,
@@ -198,6 +199,8 @@ export function decisionJson(d: RouteDecision) {
     })),
     unmatched: d.unmatched,
     skipped: d.skipped,
+    teamReviewers: d.teamReviewers,
+    unownedReviewers: d.unownedReviewers,
     uncovered: d.uncovered,
     notes: d.notes,
     repository: d.repository,
@@ -296,7 +299,7 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
       else effect = "matches";
       return { ...r, effect };
     });
-    return { path, modules, rules: annotated };
+    return { path, modules, rules: annotated, unowned: modules.length === 0 };
   });
   if (values.json) {
     io.stdout(JSON.stringify(results, null, 2) + "\n");
@@ -304,7 +307,7 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
   }
   for (const r of results) {
     io.stdout(`${r.path}\n`);
-    if (r.rules.length === 0) io.stdout("  no rule matches: no module owns this path\n\n");
+    if (r.rules.length === 0) io.stdout("  no rule matches: no module owns this path (unowned)\n\n");
     else {
       io.stdout(
         table(
@@ -312,7 +315,7 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
           r.rules.map((x) => [`  ${x.effect}`, x.module, x.area ?? "-", x.kind === "exclude" ? `exclude: ${x.rule}` : x.rule]),
         ),
       );
-      io.stdout(`  => ${r.modules.map((m) => (m.areas.length ? `${m.name} [${m.areas.join(", ")}]` : m.name)).join("; ") || "no module (every match was excluded)"}\n\n`);
+      io.stdout(`  => ${r.modules.map((m) => (m.areas.length ? `${m.name} [${m.areas.join(", ")}]` : m.name)).join("; ") || "no module (every match was excluded): unowned"}\n\n`);
     }
   }
   return status;

@@ -40,16 +40,19 @@ export function formatDecision(d: RouteDecision, options: { verbose?: boolean } 
         m.name,
         m.labels.join(", ") || "-",
         `${m.files.length}: ${firstFew(m.files, 3)}`,
-        m.reviewers.join(", ") || (m.covered ? "-" : "none"),
+        [...m.reviewers, ...m.teams.map((t) => `@${t}`)].join(", ") || (m.covered ? "-" : "none"),
       ]),
     );
   }
   out += `\nlabels:    ${d.labels.join(", ") || "(none)"}\n`;
   out += `reviewers: ${d.reviewers.join(", ") || "(none)"}\n`;
+  if (d.teamReviewers.length > 0) out += `teams:     ${d.teamReviewers.map((t) => `@${t}`).join(", ")}\n`;
   if (d.uncovered.length > 0) {
     out += `uncovered: ${d.uncovered.map((u) => `${u.module} (${u.reason})`).join("; ")}\n`;
   }
-  if (d.unmatched.length > 0) out += `unmatched: ${firstFew(d.unmatched, 10)}\n`;
+  if (d.unmatched.length > 0) {
+    out += `unowned:   ${firstFew(d.unmatched, 10)}${d.unownedReviewers.length > 0 ? ` (default reviewers: ${d.unownedReviewers.join(", ")})` : ""}\n`;
+  }
   for (const note of d.notes) out += `note: ${note}\n`;
   if (d.skipped.length > SKIPPED_ROWS && !options.verbose) {
     out += `\nskipped candidates: ${skippedSummary(d.skipped)}; --verbose lists each\n`;

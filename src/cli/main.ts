@@ -6,7 +6,9 @@ import { dirname, join } from "node:path";
 import { isMainModule } from "../io/is-main.js";
 import { BUNDLED_CONFIG } from "../io/files.js";
 import { EXPLAIN_HELP, explainCommand, ROUTE_HELP, routeCommand, VALIDATE_HELP, validateCommand } from "./commands.js";
+import { CODEOWNERS_HELP, codeownersCommand } from "./codeowners.js";
 import { IMPORT_GOVERNANCE_HELP, importGovernanceCommand } from "./import-governance.js";
+import { INIT_HELP, initCommand } from "./init.js";
 import { EXIT, type CliIO } from "./io.js";
 
 export interface Command {
@@ -37,6 +39,18 @@ export const COMMANDS: Record<string, Command> = {
     summary: "build a maintainer registry from a governance page (text or .rst)",
     help: IMPORT_GOVERNANCE_HELP,
     run: importGovernanceCommand,
+  },
+  codeowners: {
+    usage: "codeowners FILE PATH... | export | check",
+    summary: "owners under a CODEOWNERS; write one from the configuration; check drift",
+    help: CODEOWNERS_HELP,
+    run: codeownersCommand,
+  },
+  init: {
+    usage: "init [--force]",
+    summary: "write a starter .github/review-router.yml (from CODEOWNERS if present)",
+    help: INIT_HELP,
+    run: initCommand,
   },
 };
 

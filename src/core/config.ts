@@ -10,6 +10,8 @@
 import type { Problem } from "./problems.js";
 import { findEntry, loginKey, type Registry } from "./registry.js";
 import { Checker, defaultsOf, tableSchema, type Field, type TableValue } from "./schema.js";
+
+export { isTeamName } from "./schema.js";
 import { parseYaml, type KeyPath, type ParsedYaml } from "./yaml.js";
 
 /** Limits on a configuration's size, so that a hostile file costs little to refuse. */
@@ -67,7 +69,16 @@ const MODULE_FIELDS = [
     format: "login",
     max: 1000,
     optional: true,
-    doc: "Logins listed inline; all count as active. When absent, the registry entry is used.",
+    doc: "Logins listed inline; active unless the registry lists them as emeritus only. When absent, the registry entry is used.",
+  },
+  {
+    key: "teams",
+    name: "teams",
+    kind: "list",
+    format: "team",
+    max: 100,
+    optional: true,
+    doc: "Teams (org/team-slug) requested as team reviews; each counts as one reviewer toward the cap.",
   },
   {
     key: "registry_entry",
@@ -204,13 +215,57 @@ export const CONFIG_FIELDS = [
     default: true,
     doc: "Label new and edited issues (and cc on them); false: the issues handler does nothing.",
   },
+  {
+    key: "codeowners",
+    name: "codeowners",
+    group: "app",
+    kind: "bool",
+    default: false,
+    doc: "The repository's CODEOWNERS is a module source too (read by the adapter, merged by withCodeowners).",
+  },
+  {
+    key: "default_reviewers",
+    name: "defaultReviewers",
+    group: "policy",
+    kind: "list",
+    format: "reviewer",
+    max: 100,
+    doc: "Logins and teams (org/team) asked to review the changed files that no module owns. Empty: nobody.",
+  },
+  {
+    key: "unowned_label",
+    name: "unownedLabel",
+    group: "policy",
+    kind: "string",
+    optional: true,
+    doc: "Label added when some changed file is owned by no module; absent: none.",
+  },
   MODULES_FIELD,
 ] as const satisfies readonly Field[];
 
-export type RouterConfig = TableValue<typeof CONFIG_FIELDS>;
+/** The deciding rule for `path`: the owning module's name (null: the rule leaves it unowned) and the rule as text. */
+export interface OwnershipLookup {
+  lookup(path: string): { module: string | null; rule: string } | undefined;
+}
+
+// What the adapters add to a checked configuration (no key of the file sets these).
+interface Derived {
+  /**
+   * An ordered, last-match-wins ownership table consulted beside the modules' globs (CODEOWNERS
+   * read as a module source); it names the module that owns a path by the module's name.
+   */
+  ownership?: OwnershipLookup;
+}
+interface DerivedModule {
+  /** Labels added beside `label` (a CODEOWNERS group can name several). */
+  extraLabels?: string[];
+}
+
+type CheckedConfig = TableValue<typeof CONFIG_FIELDS>;
+export type RouterConfig = Omit<CheckedConfig, "modules"> & Derived & { modules: ModuleSpec[] };
 export type Policy = RouterConfig["policy"];
 export type AppSettings = RouterConfig["app"];
-export type ModuleSpec = TableValue<typeof MODULE_FIELDS>;
+export type ModuleSpec = TableValue<typeof MODULE_FIELDS> & DerivedModule;
 export type AreaSpec = TableValue<typeof AREA_FIELDS>;
 export type SummaryMode = AppSettings["summary"];
 
@@ -295,6 +350,7 @@ function checkModuleRegistry(c: Checker, m: ModuleSpec, at: KeyPath, registry: R
     });
     return;
   }
+  if (m.teams) return; // teams review it: no registry entry needed
   const entryName = m.registryEntry ?? m.name;
   if (!findEntry(registry, entryName)) {
     c.report(

@@ -1,8 +1,14 @@
 // route(): changed files of a pull request in, routing decision out. The one function every
 // adapter (CLI, GitHub App) calls; it does no I/O.
 
+import { isTeamName } from "./config.js";
+import { loginKey } from "./registry.js";
 import { matchPath, type Router } from "./router.js";
-import { selectReviewers, type SkippedCandidate, type SkipReason } from "./select.js";
+import { authorIgnored, selectReviewers, type SelectionModule, type SkippedCandidate, type SkipReason } from "./select.js";
+import { requestedTeamCoverage, selectTeams, type TeamModule } from "./teams.js";
+
+/** The name the changed files no module owns go by in selection, when `default_reviewers` is set. */
+export const UNOWNED_MODULE = "(unowned files)";
 
 export interface ChangedFile {
   path: string;
@@ -40,6 +46,8 @@ export interface ModuleDecision {
   areas: string[];
   /** Reviewers covering the module: newly requested ones and those already on the PR. */
   reviewers: string[];
+  /** Teams (`org/team`) covering the module: newly requested or already requested. */
+  teams: string[];
   covered: boolean;
   /** Where the maintainers came from (registry entry name, or "inline"). */
   maintainersFrom: string;
@@ -52,9 +60,13 @@ export interface RouteDecision {
   labels: string[];
   /** New review requests to make. */
   reviewers: string[];
+  /** New team review requests to make (`org/team`; the API's `team_reviewers` takes the slug after '/'). */
+  teamReviewers: string[];
   modules: ModuleDecision[];
-  /** Changed paths that no module owns. */
+  /** Changed paths that no module owns (unowned). */
   unmatched: string[];
+  /** Who covers the unowned files from `default_reviewers` (users and teams, new or already on the PR). */
+  unownedReviewers: string[];
   skipped: SkippedCandidate[];
   uncovered: { module: string; reason: string }[];
   notes: string[];
@@ -91,25 +103,69 @@ export function modulesForFiles(router: Router, repository: string, files: reado
 export function route(router: Router, input: RouteInput): RouteDecision {
   const { touched, unmatched } = modulesForFiles(router, input.repository, input.files);
   const indexes = [...touched.keys()].sort((a, b) => a - b);
+  const policy = router.config.policy;
+  const candidates: (SelectionModule & TeamModule)[] = indexes.map((i) => ({
+    name: router.modules[i]!.spec.name,
+    fileCount: touched.get(i)!.files.length,
+    maintainers: router.modules[i]!.maintainers,
+    teams: router.modules[i]!.spec.teams ?? [],
+  }));
+  // The unowned files form one more group, reviewed by `default_reviewers` when set.
+  if (unmatched.length > 0 && policy.defaultReviewers.length > 0) {
+    candidates.push({
+      name: UNOWNED_MODULE,
+      fileCount: unmatched.length,
+      maintainers: policy.defaultReviewers.filter((r) => !isTeamName(r)).map((login) => ({ login, name: login, emeritus: false })),
+      teams: policy.defaultReviewers.filter(isTeamName),
+    });
+  }
+  const requestedTeams = input.requestedTeams ?? [];
+  // A module covered by a team already requested, or reviewed by teams only, is left to the team step.
+  const teamCovered = requestedTeamCoverage(candidates, requestedTeams);
   const selection = selectReviewers({
     repository: input.repository,
     prNumber: input.prNumber,
     author: input.author,
-    modules: indexes.map((i) => ({
-      name: router.modules[i]!.spec.name,
-      fileCount: touched.get(i)!.files.length,
-      maintainers: router.modules[i]!.maintainers,
-    })),
+    modules: candidates.filter((m) => !teamCovered.has(m.name) && !(m.maintainers.length === 0 && m.teams.length > 0)),
     requestedReviewers: input.requestedReviewers ?? [],
     requestedTeams: input.requestedTeams ?? [],
     reviewedBy: input.reviewedBy ?? [],
     blocked: input.blocked ?? [],
-    policy: router.config.policy,
+    policy,
   });
+  const order = [...candidates].sort((a, b) => b.fileCount - a.fileCount || a.name.localeCompare(b.name));
+  const stillOpen = (name: string) => !selection.coverage.has(name) || selection.uncovered.some((u) => u.module === name);
+  const needTeam = new Set(policy.reviewersPerModule > 0 ? order.map((m) => m.name).filter(stillOpen) : []);
+  // The same count select.ts starts from: everyone on the pull request, users and teams.
+  const author = loginKey(input.author);
+  const present = new Set([
+    ...(input.requestedReviewers ?? []).map(loginKey),
+    ...(input.reviewedBy ?? []).map(loginKey).filter((l) => l !== author),
+  ]);
+  const alreadyOn = present.size + new Set(requestedTeams.map((t) => t.toLowerCase())).size;
+  const ignored = authorIgnored(input.author, policy.ignoreAuthors);
+  const teams = selectTeams({
+    repository: input.repository,
+    prNumber: input.prNumber,
+    modules: order.filter((m) => m.teams.length > 0),
+    requestedTeams,
+    uncovered: needTeam,
+    budget: Math.max(0, policy.maxReviewers - alreadyOn - selection.reviewers.length),
+    ignored,
+  });
+  const uncovered = selection.uncovered.filter((u) => !teams.covered.has(u.module));
+  for (const m of order) {
+    // Modules left out of user selection and still without a team are reported too.
+    if (needTeam.has(m.name) && !teams.covered.has(m.name) && !selection.coverage.has(m.name)) {
+      const cap = `cap of ${policy.maxReviewers} reviewer${policy.maxReviewers === 1 ? "" : "s"} reached`;
+      uncovered.push({ module: m.name, reason: ignored ? "author is ignored" : cap });
+    }
+  }
   const labels: string[] = [];
   const addLabel = (l: string) => {
     if (!labels.includes(l)) labels.push(l);
   };
+  if (unmatched.length > 0 && policy.unownedLabel) addLabel(policy.unownedLabel);
   const modules: ModuleDecision[] = indexes.map((i) => {
     const resolved = router.modules[i]!;
     const spec = resolved.spec;
@@ -120,6 +176,7 @@ export function route(router: Router, input: RouteInput): RouteDecision {
     // In a repository the module owns whole, every PR would carry its label: add none.
     if (!ownsRepo) {
       if (spec.label) moduleLabels.push(spec.label);
+      for (const l of spec.extraLabels ?? []) if (!moduleLabels.includes(l)) moduleLabels.push(l);
       for (const a of areaIdx) {
         const l = spec.areas[a]!.label;
         if (!moduleLabels.includes(l)) moduleLabels.push(l);
@@ -135,7 +192,8 @@ export function route(router: Router, input: RouteInput): RouteDecision {
       rules: t.rules,
       areas: areaIdx.map((a) => spec.areas[a]!.name),
       reviewers: cover.reviewers,
-      covered: !selection.uncovered.some((u) => u.module === spec.name),
+      teams: teams.coverage.get(spec.name) ?? [],
+      covered: !uncovered.some((u) => u.module === spec.name),
       maintainersFrom: resolved.maintainersFrom,
       fallback: cover.fallback,
     };
@@ -145,10 +203,12 @@ export function route(router: Router, input: RouteInput): RouteDecision {
     prNumber: input.prNumber,
     labels,
     reviewers: selection.reviewers,
+    teamReviewers: teams.teams,
     modules,
     unmatched,
+    unownedReviewers: [...(selection.coverage.get(UNOWNED_MODULE)?.reviewers ?? []), ...(teams.coverage.get(UNOWNED_MODULE) ?? [])],
     skipped: selection.skipped,
-    uncovered: selection.uncovered,
+    uncovered,
     notes: selection.notes,
   };
 }

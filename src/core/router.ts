@@ -27,6 +27,8 @@ export interface Router {
   matcher: GlobMatcher<RuleTag>;
   /** Module indexes by lower-cased repository each owns whole. */
   owners: Map<string, number[]>;
+  /** Module indexes by name, for the configuration's ownership table. */
+  byName: Map<string, number>;
 }
 
 /** One reason a path is in (or kept out of) a module or area. */
@@ -51,7 +53,8 @@ export interface PathMatch {
 
 function resolveMaintainers(spec: ModuleSpec, registry: Registry): { maintainers: Maintainer[]; from: string } {
   if (spec.maintainers) {
-    return { maintainers: spec.maintainers.map((login) => ({ login, name: login, emeritus: false })), from: "inline" };
+    // A login the registry lists as emeritus only (in every entry naming it) is emeritus here too.
+    return { maintainers: spec.maintainers.map((login) => ({ login, name: login, emeritus: emeritusOnly(registry, login) })), from: "inline" };
   }
   const entry = findEntry(registry, spec.registryEntry ?? spec.name);
   if (!entry) return { maintainers: [], from: spec.registryEntry ?? spec.name };
@@ -64,6 +67,19 @@ function resolveMaintainers(spec: ModuleSpec, registry: Registry): { maintainers
     return true;
   });
   return { maintainers, from: entry.name };
+}
+
+function emeritusOnly(registry: Registry, login: string): boolean {
+  const key = loginKey(login);
+  let listed = false;
+  for (const e of registry.entries) {
+    for (const m of e.maintainers) {
+      if (loginKey(m.login) !== key) continue;
+      if (!m.emeritus) return false;
+      listed = true;
+    }
+  }
+  return listed;
 }
 
 export function buildRouter(config: RouterConfig, registry: Registry): Router {
@@ -82,7 +98,8 @@ export function buildRouter(config: RouterConfig, registry: Registry): Router {
   modules.forEach((m, i) => {
     for (const repo of new Set(m.spec.repositories.map((r) => r.toLowerCase()))) owners.set(repo, [...(owners.get(repo) ?? []), i]);
   });
-  return { config, registry, modules, matcher: new GlobMatcher(rules), owners };
+  const byName = new Map(modules.map((m, i) => [m.spec.name, i]));
+  return { config, registry, modules, matcher: new GlobMatcher(rules), owners, byName };
 }
 
 /** Modules that own `repository` whole; when any does, only they apply there. */
@@ -104,11 +121,23 @@ export function explainPath(router: Router, repository: string, path: string): P
       kind: "include" as const,
     }));
   }
-  return router.matcher.match(path).map((hit) => {
+  const rules: PathRule[] = router.matcher.match(path).map((hit) => {
     const spec = router.modules[hit.tag.module]!.spec;
     const area = hit.tag.area >= 0 ? spec.areas[hit.tag.area]!.name : undefined;
     return { module: spec.name, ...(area ? { area } : {}), rule: hit.glob, kind: hit.tag.kind };
   });
+  const owned = router.config.ownership?.lookup(path);
+  // A deciding rule without owners is shown as excluding: it leaves the path unowned.
+  if (owned) rules.push({ module: owned.module ?? "(no owners)", rule: owned.rule, kind: owned.module === null ? "exclude" : "include" });
+  return rules;
+}
+
+/** The module the configuration's ownership table gives `path`, if any. */
+function ownershipMatch(router: Router, path: string): PathMatch | undefined {
+  const owned = router.config.ownership?.lookup(path);
+  if (!owned || owned.module === null) return undefined;
+  const module = router.byName.get(owned.module);
+  return module === undefined ? undefined : { module, areas: [], rule: owned.rule };
 }
 
 /** The modules (and areas) `path` belongs to in `repository`, after exclusions. */
@@ -118,7 +147,8 @@ export function matchPath(router: Router, repository: string, path: string): Pat
     return owners.map((module) => ({ module, areas: [], rule: `repository:${repository}` }));
   }
   const hits = router.matcher.match(path);
-  if (hits.length === 0) return [];
+  const owned = ownershipMatch(router, path);
+  if (hits.length === 0) return owned ? [owned] : [];
   // Tally per module: own include, own exclude, and per area include/exclude.
   const perModule = new Map<number, { own?: string; ownExcluded: boolean; areaInc: Map<number, string>; areaExc: Set<number> }>();
   for (const { glob, tag } of hits) {
@@ -140,5 +170,6 @@ export function matchPath(router: Router, repository: string, path: string): Pat
     if (t.own !== undefined) out.push({ module, areas, rule: t.own });
     else if (areas.length > 0) out.push({ module, areas, rule: t.areaInc.get(areas[0]!)!, ruleArea: areas[0]! });
   }
+  if (owned && !out.some((m) => m.module === owned.module)) out.push(owned);
   return out.sort((a, b) => a.module - b.module);
 }

@@ -17,8 +17,15 @@ export function isValidLogin(login: string): boolean {
   return LOGIN_RE.test(login);
 }
 
+const TEAM_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9_.-]+$/;
+
+/** A team as review-router names it: `org/team-slug` (CODEOWNERS writes it `@org/team-slug`). */
+export function isTeamName(text: string): boolean {
+  return TEAM_RE.test(text);
+}
+
 /** What a string in a list (or a string setting) must look like beyond being non-empty. */
-export type StringFormat = "login" | "glob" | "repository";
+export type StringFormat = "login" | "glob" | "repository" | "team" | "reviewer";
 
 interface FormatRule {
   /** The problem with `s`, if any. */
@@ -56,6 +63,20 @@ const FORMATS: Record<StringFormat, FormatRule> = {
     keepInvalid: true,
     pattern: REPO_RE,
     description: "a repository as owner/name",
+  },
+  team: {
+    normalize: (s) => s.replace(/^@/, ""),
+    problem: (s) => (isTeamName(s) ? undefined : `"${truncate(s)}" is not a team: write org/team-slug`),
+    keepInvalid: false,
+    pattern: new RegExp(`^@?${TEAM_RE.source.slice(1)}`),
+    description: "a team: org/team-slug (a leading @ is dropped)",
+  },
+  reviewer: {
+    normalize: (s) => s.replace(/^@/, ""),
+    problem: (s) => (isValidLogin(s) || isTeamName(s) ? undefined : `"${truncate(s)}" is neither a GitHub login nor a team (org/team-slug)`),
+    keepInvalid: false,
+    pattern: new RegExp(`^@?(?:${LOGIN_RE.source.slice(1, -1)}|${TEAM_RE.source.slice(1, -1)})$`),
+    description: "a GitHub login or a team: org/team-slug (a leading @ is dropped)",
   },
 };
 
@@ -196,14 +217,14 @@ export type TableValue<T extends readonly Field[]> = Simplify<
   Props<Ungrouped<T[number]>> & { [G in GroupNames<T[number]>]: Simplify<Props<Extract<T[number], { group: G }>>> }
 >;
 
-/** The defaults of a group of a table (every field of it must have a default). */
+/** The defaults of a group of a table (optional fields without a default are left out). */
 export function defaultsOf(fields: readonly Field[], group: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fields) {
     if (f.group !== group) continue;
     const d = defaultValue(f);
-    if (d === undefined) throw new Error(`${f.key} has no default`);
-    out[f.name] = d;
+    if (d === undefined && !("optional" in f && f.optional)) throw new Error(`${f.key} has no default`);
+    if (d !== undefined) out[f.name] = d;
   }
   return out;
 }

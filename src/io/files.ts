@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withCodeowners } from "../core/codeowners-modules.js";
 import { checkConfig, registryFileOf, type RouterConfig } from "../core/config.js";
 import { baseModulesApplyTo, configOwners, resolveLayered } from "../core/layering.js";
 import { ConfigError, hasErrors, type Problem } from "../core/problems.js";
@@ -11,6 +12,7 @@ import { checkRegistry, parseRegistry, type Registry } from "../core/registry.js
 import { buildRouter, type Router } from "../core/router.js";
 import { isPlainObject } from "../core/util.js";
 import { parseYaml, type ParsedYaml } from "../core/yaml.js";
+import { locateCodeowners, readCodeowners, repositoryRootOf } from "./codeowners.js";
 
 /** The project root: two levels above this file in both src/ (tsx, vitest) and dist/src/. */
 function projectRoot(): string {
@@ -77,7 +79,35 @@ export const DEFAULT_REPOSITORY = "pytorch/pytorch";
  */
 export function checkConfigFile(file: string = BUNDLED_CONFIG, repository = DEFAULT_REPOSITORY): { loaded?: LoadedConfig; problems: Problem[] } {
   const read = readYamlFile(file);
-  return "doc" in read ? checkConfigDoc(file, read.doc, repository) : { problems: read.problems };
+  return "doc" in read ? addCodeowners(file, checkConfigDoc(file, read.doc, repository)) : { problems: read.problems };
+}
+
+/**
+ * With `codeowners: true`, the repository's CODEOWNERS (found where GitHub looks, beside the
+ * configuration's `.github/`) adds its modules. Lines GitHub would skip are reported as
+ * warnings: the rest of the file still routes, as on GitHub.
+ */
+type Checked = { loaded?: LoadedConfig; problems: Problem[] };
+
+function addCodeowners(file: string, result: Checked): Checked {
+  const { loaded } = result;
+  if (!loaded?.config.app.codeowners) return result;
+  const found = locateCodeowners(repositoryRootOf(resolve(file)));
+  if (!found) {
+    const problems: Problem[] = [
+      ...result.problems,
+      {
+        file: displayPath(file),
+        key: "codeowners",
+        severity: "warning",
+        message: "no CODEOWNERS in .github/, the root or docs/ of this repository; only the configuration's modules apply",
+      },
+    ];
+    return { loaded: { ...loaded, problems }, problems };
+  }
+  const co = readCodeowners(found, displayPath(found));
+  const problems = [...result.problems, ...co.problems.map((p) => ({ ...p, severity: "warning" as const }))];
+  return { loaded: { ...loaded, config: withCodeowners(loaded.config, co), problems }, problems };
 }
 
 /** Every problem of one file, a registry (told apart by its `entries` key) or a configuration. */
@@ -88,7 +118,7 @@ export function checkAnyFile(file: string, repository = DEFAULT_REPOSITORY): Pro
   if (isPlainObject(value) && "entries" in value) {
     return checkRegistry(read.doc, displayPath(file)).problems;
   }
-  return checkConfigDoc(file, read.doc, repository).problems;
+  return addCodeowners(file, checkConfigDoc(file, read.doc, repository)).problems;
 }
 
 function checkConfigDoc(file: string, parsed: ParsedYaml, repository: string): { loaded?: LoadedConfig; problems: Problem[] } {

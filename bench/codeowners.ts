@@ -1,0 +1,125 @@
+// Benchmark: read a CODEOWNERS of 2,000 lines and route every path of the PyTorch tree through
+// it, against routing the same tree through the equivalent configuration (minimatch globs, one
+// module per line, excludes standing in for "the last matching line wins"), in the same run.
+// Both must give every path the same owners. Goal: the CODEOWNERS side within 2x.
+//
+//   npm run bench:codeowners [-- --tree FILE] [--runs N]
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { parseCodeowners } from "../src/core/codeowners.js";
+import { withCodeowners } from "../src/core/codeowners-modules.js";
+import { DEFAULT_APP_SETTINGS, DEFAULT_POLICY, type ModuleSpec, type RouterConfig } from "../src/core/config.js";
+import { buildRouter, matchPath, type Router } from "../src/core/router.js";
+
+const { values } = parseArgs({
+  options: {
+    tree: { type: "string", default: "test/fixtures/pytorch/tree.txt" },
+    runs: { type: "string", default: "7" },
+    lines: { type: "string", default: "2000" },
+  },
+});
+const REPO = "acme/app";
+const paths = readFileSync(resolve(values.tree), "utf8").split("\n").map((l) => l.trim()).filter((l) => l !== "");
+const runs = Math.max(1, Number(values.runs) || 7);
+const wanted = Math.max(1, Number(values.lines) || 2000);
+
+// Every directory of the tree gets a line (parents first), then single files spread over the
+// tree until the file has `wanted` lines. Owners rotate over 300 people.
+const dirs = [...new Set(paths.flatMap((p) => p.split("/").slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join("/"))))].sort();
+const lineTargets: { kind: "dir" | "file"; path: string }[] = dirs.slice(0, wanted).map((path) => ({ kind: "dir", path }));
+const step = Math.max(1, Math.floor(paths.length / Math.max(1, wanted - lineTargets.length)));
+// (A tree entry that is also a directory, like `benchmarks/sparse` in PyTorch's, is left out: as a
+// CODEOWNERS line it owns the directory too, which the one-glob module here would not say.)
+const dirSet = new Set(dirs);
+for (let i = 0; lineTargets.length < wanted && i < paths.length; i += step) {
+  if (!dirSet.has(paths[i]!)) lineTargets.push({ kind: "file", path: paths[i]! });
+}
+const owner = (i: number) => `user${i % 300}`;
+const codeownersText = lineTargets.map((t, i) => `/${t.path}${t.kind === "dir" ? "/" : ""} @${owner(i)}`).join("\n") + "\n";
+
+// The equivalent configuration: a line's module excludes what later lines take from it. Files
+// come after every directory, and a directory after its parent, so a later line is always deeper.
+const modules: ModuleSpec[] = lineTargets.map((t, i) => ({
+  name: `line ${i + 1}`,
+  label: `owner ${owner(i)}`,
+  paths: [t.kind === "dir" ? `${t.path}/**` : t.path],
+  exclude: [],
+  areas: [],
+  maintainers: [owner(i)],
+  repositories: [],
+  keywords: [],
+}));
+const lineOfDir = new Map(lineTargets.map((t, i) => [t.kind === "dir" ? t.path : `\u0000${t.path}`, i]));
+lineTargets.forEach((t, i) => {
+  // The nearest directory above with a line of its own loses this subtree (or file) to line i.
+  const parts = t.path.split("/");
+  for (let k = parts.length - 1; k >= 1; k--) {
+    const parent = lineOfDir.get(parts.slice(0, k).join("/"));
+    if (parent !== undefined && parent < i) {
+      modules[parent]!.exclude.push(t.kind === "dir" ? `${t.path}/**` : t.path);
+      break;
+    }
+  }
+});
+const base: RouterConfig = { policy: DEFAULT_POLICY, app: DEFAULT_APP_SETTINGS, modules: [] };
+const equivalent: RouterConfig = { ...base, modules };
+const registry = { entries: [] };
+
+function ownersOfAll(router: Router): string[] {
+  return paths.map((p) =>
+    matchPath(router, REPO, p)
+      .map((m) => router.modules[m.module]!.maintainers.map((x) => x.login).join(" "))
+      .join("|"),
+  );
+}
+
+function viaCodeowners(): string[] {
+  const co = parseCodeowners(codeownersText, "CODEOWNERS");
+  if (co.problems.length > 0) throw new Error(`generated CODEOWNERS has problems: ${co.problems[0]!.message}`);
+  return ownersOfAll(buildRouter(withCodeowners(base, co), registry));
+}
+
+function viaConfig(): string[] {
+  return ownersOfAll(buildRouter(equivalent, registry));
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function time(fn: () => string[]): { ms: number; result: string[] } {
+  let result = fn(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const s = performance.now();
+    result = fn();
+    times.push(performance.now() - s);
+  }
+  return { ms: median(times), result };
+}
+
+// Interleave the two sides' runs a little by timing config first, then CODEOWNERS, then config again.
+const config1 = time(viaConfig);
+const co = time(viaCodeowners);
+const config2 = time(viaConfig);
+const configMs = Math.min(config1.ms, config2.ms);
+const differ = paths.filter((_, i) => co.result[i] !== config1.result[i]);
+if (differ.length > 0) {
+  const at = paths.indexOf(differ[0]!);
+  console.error(`FAIL: ${differ.length} paths get different owners, e.g. ${differ[0]}: "${co.result[at]}" vs "${config1.result[at]}"`);
+  process.exit(1);
+}
+const owned = co.result.filter((r) => r !== "").length;
+const dirLines = lineTargets.filter((t) => t.kind === "dir").length;
+console.log(`CODEOWNERS lines:            ${lineTargets.length} (${dirLines} directories, ${lineTargets.length - dirLines} files)`);
+console.log(`paths routed:                ${paths.length} (${owned} owned; identical owners on both sides)`);
+console.log(`equivalent configuration:    ${modules.length} modules, ${modules.reduce((n, m) => n + m.exclude.length, 0)} excludes`);
+console.log(`config, build + route tree:  ${configMs.toFixed(1)} ms (median of ${runs}, best of two series)`);
+console.log(`CODEOWNERS, read + build + route tree: ${co.ms.toFixed(1)} ms (median of ${runs})`);
+const ratio = co.ms / configMs;
+console.log(`ratio CODEOWNERS / config:   ${ratio.toFixed(2)}x (goal: <= 2x) ${ratio <= 2 ? "OK" : "OVER"}`);
+process.exitCode = ratio <= 2 ? 0 : 1;

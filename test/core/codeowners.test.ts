@@ -1,0 +1,198 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { compilePattern, decidingRule, findCodeownersPath, ownersOf, parseCodeowners, parseOwner, patternMatches } from "../../src/core/codeowners.js";
+import { formatProblem } from "../../src/core/problems.js";
+
+/** [pattern, path, matches] — each row one rule of GitHub's documentation or gitignore's it relies on. */
+const PATTERNS: [string, string, boolean][] = [
+  // '*' alone owns everything, at any depth.
+  ["*", "README.md", true],
+  ["*", "a/b/c.txt", true],
+  // '*.js': no slash, so any depth; '*' never crosses '/'.
+  ["*.js", "app.js", true],
+  ["*.js", "src/deep/app.js", true],
+  ["*.js", "app.jsx", false],
+  ["*.js", "src/app.ts", false],
+  // A leading '/' anchors at the root.
+  ["/build/logs/", "build/logs/x.log", true],
+  ["/build/logs/", "build/logs/deeper/x.log", true],
+  ["/build/logs/", "src/build/logs/x.log", false],
+  // A trailing '/' names a directory: its contents at any depth, never a file of that name.
+  ["/build/logs/", "build/logs", false],
+  ["apps/", "apps/main.go", true],
+  ["apps/", "services/apps/main.go", true],
+  ["apps/", "apps", false],
+  ["apps/", "myapps/x", false],
+  // 'docs/*': direct files of docs only, anchored (it has a slash).
+  ["docs/*", "docs/getting-started.md", true],
+  ["docs/*", "docs/build-app/troubleshooting.md", false],
+  ["docs/*", "src/docs/x.md", false],
+  ["/*", "README.md", true],
+  ["/*", "src/README.md", false],
+  // A pattern without a trailing '/' names a file or a directory and everything below it.
+  ["/docs", "docs", true],
+  ["/docs", "docs/a/b.md", true],
+  ["/docs", "docsite/a.md", false],
+  ["/apps/github", "apps/github/x.rb", true],
+  // A slash in the middle anchors too.
+  ["docs/guide", "docs/guide/a.md", true],
+  ["docs/guide", "src/docs/guide/a.md", false],
+  // Leading '**/': in any directory.
+  ["**/logs", "build/logs/x", true],
+  ["**/logs", "scripts/logs/y", true],
+  ["**/logs", "deeply/nested/logs/z", true],
+  ["**/logs", "logs/a", true],
+  ["**/logs", "catalogs/a", false],
+  // Trailing '/**': everything inside, not the directory itself.
+  ["/abc/**", "abc/x", true],
+  ["/abc/**", "abc/x/y/z", true],
+  ["/abc/**", "abc", false],
+  ["/abc/**", "xabc/x", false],
+  // Middle '/**/': zero or more directories.
+  ["a/**/b", "a/b", true],
+  ["a/**/b", "a/x/b", true],
+  ["a/**/b", "a/x/y/b", true],
+  ["a/**/b", "a/x/y/bb", false],
+  ["/aten/src/ATen/native/**/*LinearAlgebra*", "aten/src/ATen/native/cuda/BatchLinearAlgebra.cpp", true],
+  ["/aten/src/ATen/native/**/*LinearAlgebra*", "aten/src/ATen/native/LinearAlgebra.cpp", true],
+  ["/aten/src/ATen/native/**/*LinearAlgebra*", "aten/src/ATen/LinearAlgebra.cpp", false],
+  // '?' is one character, never '/'.
+  ["/file?.txt", "file1.txt", true],
+  ["/file?.txt", "file12.txt", false],
+  ["a?b", "a/b", false],
+  // Several '*' in one segment.
+  ["/x*y*z", "xAyBz", true],
+  ["/x*y*z", "xzy", false],
+  ["/x*y*z", "xyz", true],
+  ["/x*y*z", "xyzyz", true],
+  // Paths are case sensitive.
+  ["/Docs/", "docs/a.md", false],
+];
+
+describe("CODEOWNERS patterns", () => {
+  it.each(PATTERNS)("%s against %s → %s", (pattern, path, expected) => {
+    const { matcher, error } = compilePattern(pattern);
+    expect(error).toBeUndefined();
+    expect(patternMatches(matcher!, path)).toBe(expected);
+  });
+
+  it.each([
+    ["!docs/", "negation"],
+    ["\\#file", "escaping '#'"],
+    ["docs/[ab].md", "character ranges"],
+    ["a//b", "empty segment"],
+    ["/", "names no path"],
+  ])("refuses %s (%s)", (pattern, reason) => {
+    expect(compilePattern(pattern).error).toContain(reason);
+  });
+
+  it("costs no more than path length times pattern length on hostile input", () => {
+    const pattern = `/${"*a".repeat(400)}b`;
+    const path = "a".repeat(20000);
+    const { matcher } = compilePattern(pattern);
+    const t = performance.now();
+    expect(patternMatches(matcher!, path)).toBe(false);
+    const deep = `/${"**/a/".repeat(50)}b`;
+    expect(patternMatches(compilePattern(deep).matcher!, "a/".repeat(5000) + "c")).toBe(false);
+    expect(performance.now() - t).toBeLessThan(2000);
+  });
+});
+
+describe("parseCodeowners", () => {
+  // GitHub's documented example, lines numbered as in the text.
+  const text = [
+    "# This is a comment.", // 1
+    "*       @global-owner1 @global-owner2", // 2
+    "*.js    @js-owner #This is an inline comment.", // 3
+    "*.go docs@example.com", // 4
+    "*.txt @octo-org/octocats", // 5
+    "/build/logs/ @doctocat", // 6
+    "docs/*  docs@example.com", // 7
+    "apps/ @octocat", // 8
+    "/docs/ @doctocat", // 9
+    "/scripts/ @doctocat @octocat", // 10
+    "**/logs @octocat", // 11
+    "/apps/ @octocat", // 12
+    "/apps/github", // 13
+    "/content/ @octocat", // 14
+    "/content/github @doctocat", // 15
+  ].join("\n");
+  const co = parseCodeowners(text, ".github/CODEOWNERS");
+
+  it.each([
+    ["README.md", ["@global-owner1", "@global-owner2"], 2],
+    ["src/index.js", ["@js-owner"], 3],
+    ["cmd/main.go", ["docs@example.com"], 4],
+    ["notes/a.txt", ["@octo-org/octocats"], 5],
+    ["build/logs/today.log", ["@octocat"], 11], // '**/logs' comes later and wins
+    ["docs/build-app/troubleshooting.md", ["@doctocat"], 9],
+    ["scripts/run.sh", ["@doctocat", "@octocat"], 10],
+    ["apps/web/x.rb", ["@octocat"], 12],
+    ["apps/github/x.rb", [], null], // line 13 has no owners: the path is unowned
+    ["content/github/page.md", ["@doctocat"], 15],
+    ["content/other.md", ["@octocat"], 14],
+  ])("%s is owned by %j (line %s)", (path, owners, line) => {
+    expect(co.problems).toEqual([]);
+    expect(ownersOf(co, path)).toEqual({ path, owners, line });
+  });
+
+  it("reports an unowned path with line null, and the ownerless line that decided it", () => {
+    const only = parseCodeowners("/src/ @a\n", "CODEOWNERS");
+    expect(ownersOf(only, "lib/x.c")).toEqual({ path: "lib/x.c", owners: [], line: null });
+    expect(decidingRule(co, "apps/github/x.rb")!.line).toBe(13);
+  });
+
+  it("reports bad owners and unsupported syntax with FILE:LINE and skips those lines", () => {
+    const bad = parseCodeowners(["/a/ @ok", "/b/ alice", "!/c/ @x", "/d/[xy] @x", "\\#e @x", "/f/ @org/team @-bad-"].join("\n"), "CODEOWNERS");
+    expect(bad.problems.map(formatProblem)).toEqual([
+      'CODEOWNERS:2: error: "alice" is not an owner: write @login, @org/team-name or an email address (GitHub skips this line)',
+      expect.stringMatching(/^CODEOWNERS:3: error: negation/),
+      expect.stringMatching(/^CODEOWNERS:4: error: character ranges/),
+      expect.stringMatching(/^CODEOWNERS:5: error: escaping '#'/),
+      expect.stringMatching(/^CODEOWNERS:6: error: "@-bad-" is not an owner/),
+    ]);
+    expect(bad.rules.map((r) => r.line)).toEqual([1]);
+  });
+
+  it("reads owners of the three kinds", () => {
+    expect(parseOwner("@alice")).toEqual({ text: "@alice", kind: "user", name: "alice" });
+    expect(parseOwner("@pytorch/pytorch-dev-infra")).toEqual({ text: "@pytorch/pytorch-dev-infra", kind: "team", name: "pytorch/pytorch-dev-infra" });
+    expect(parseOwner("a.b@example.com")).toEqual({ text: "a.b@example.com", kind: "email", name: "a.b@example.com" });
+    expect(parseOwner("alice")).toBeUndefined();
+    expect(parseOwner("@")).toBeUndefined();
+  });
+
+  it("gives rules the labels of the '# label:' line above their group", () => {
+    const labelled = parseCodeowners(
+      ["/a @x", "# [sec]", "# label: module: a, oncall: b", "/b @y", "# some comment", "/c @z", "# label: module: d", "/d @w", "#", "# [next]", "/e @v", "# label: l", "", "/f @u"].join("\n"),
+    );
+    expect(labelled.rules.map((r) => [r.pattern, r.labels])).toEqual([
+      ["/a", []],
+      ["/b", ["module: a", "oncall: b"]],
+      ["/c", ["module: a", "oncall: b"]],
+      ["/d", ["module: d"]],
+      ["/e", []],
+      ["/f", []],
+    ]);
+  });
+
+  it("looks the file up where GitHub does, first found", () => {
+    expect(findCodeownersPath((p) => p === "CODEOWNERS" || p === "docs/CODEOWNERS")).toBe("CODEOWNERS");
+    expect(findCodeownersPath((p) => p === "docs/CODEOWNERS" || p === ".github/CODEOWNERS")).toBe(".github/CODEOWNERS");
+    expect(findCodeownersPath(() => false)).toBeUndefined();
+  });
+
+  it("reads PyTorch's CODEOWNERS without problems, with its labels and teams", () => {
+    const py = parseCodeowners(readFileSync("test/fixtures/pytorch/CODEOWNERS", "utf8"), "CODEOWNERS");
+    expect(py.problems).toEqual([]);
+    expect(ownersOf(py, "torch/_functorch/_aot_autograd/complex_decomposition.py")).toEqual({
+      path: "torch/_functorch/_aot_autograd/complex_decomposition.py",
+      owners: ["@hameerabbasi", "@amjames"],
+      line: expect.any(Number),
+    });
+    const rule = py.rules.find((r) => r.pattern === "/torch/_functorch/_aot_autograd/complex_decomposition.py")!;
+    expect(rule.labels).toEqual(["oncall: pt2", "module: aotdispatch", "module: complex"]);
+    const merge = py.rules.find((r) => r.pattern === "/.github/merge_rules.yaml")!;
+    expect(merge.owners.map((o) => o.kind)).toEqual(["team", "user", "user"]);
+  });
+});
