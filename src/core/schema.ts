@@ -281,6 +281,8 @@ export type ItemCheck<V> = (value: V, raw: Record<string, unknown>, at: KeyPath,
 export class Checker {
   readonly problems: Problem[] = [];
   private readonly itemChecks = new Map<Field, ItemCheck<never>>();
+  /** Per format, a limit on the strings of that format in all lists of the document, and the count so far. */
+  private readonly totals = new Map<StringFormat, { max: number; seen: number; message: string }>();
 
   constructor(
     readonly doc: ParsedYaml,
@@ -294,6 +296,14 @@ export class Checker {
   /** Cross-field checks to run after each item of `field` (a list of tables) is checked. */
   afterEach<F extends TablesField>(field: F, check: ItemCheck<TableValue<F["fields"]>>): void {
     this.itemChecks.set(field, check as ItemCheck<never>);
+  }
+
+  /**
+   * At most `max` strings of `format` in all the document's lists: the list that passes the limit
+   * gets `message`, and it and every later list of that format are refused before any check.
+   */
+  limitTotal(format: StringFormat, max: number, message: string): void {
+    this.totals.set(format, { max, seen: 0, message });
   }
 
   /**
@@ -414,6 +424,14 @@ export class Checker {
       }
     });
     if (!f.format) return strings;
+    const total = this.totals.get(f.format);
+    if (total) {
+      total.seen += strings.length;
+      if (total.seen > total.max) {
+        if (total.seen - strings.length <= total.max) this.report(at, total.message);
+        return [];
+      }
+    }
     const rule = FORMATS[f.format];
     const out: string[] = [];
     strings.forEach((raw, i) => {

@@ -365,3 +365,20 @@ describe("Checker: the other kinds", () => {
     expect(check("away: [a, b, c, d]\n").problems).toEqual(["k.yml:1: error: away: has 4 items; the limit is 3"]);
   });
 });
+
+describe("Checker.limitTotal", () => {
+  const FIELDS = [
+    { key: "a", name: "a", kind: "list", format: "glob", max: 10, doc: "A." },
+    { key: "b", name: "b", kind: "list", format: "glob", max: 10, doc: "B." },
+    { key: "c", name: "c", kind: "list", format: "glob", max: 10, doc: "C." },
+  ] as const satisfies readonly Field[];
+
+  it("refuses, with one problem, the list that passes the document-wide limit and every later one", () => {
+    const parsed = parseYaml("a: [x, y]\nb: [z, '/w']\nc: [v]\n", "g.yml");
+    if (!parsed.ok) throw new Error(parsed.problem.message);
+    const c = new Checker(parsed.doc, "g.yml");
+    c.limitTotal("glob", 3, "too many globs in all");
+    expect(c.table(FIELDS, parsed.doc.value, [], "")).toEqual({ a: ["x", "y"], b: [], c: [] });
+    expect(c.problems.map(formatProblem)).toEqual(["g.yml:2: error: b: too many globs in all"]);
+  });
+});
