@@ -25,7 +25,15 @@ export function isTeamName(text: string): boolean {
 }
 
 /** What a string in a list (or a string setting) must look like beyond being non-empty. */
-export type StringFormat = "login" | "glob" | "repository" | "team" | "reviewer";
+export type StringFormat = "login" | "glob" | "repository" | "team" | "reviewer" | "date";
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A YYYY-MM-DD string naming a day that exists (not 2026-02-30). */
+function realDay(day: string): boolean {
+  const t = Date.parse(`${day}T00:00:00Z`);
+  return DATE_RE.test(day) && !Number.isNaN(t) && new Date(t).toISOString().startsWith(day);
+}
 
 interface FormatRule {
   /** The problem with `s`, if any. */
@@ -77,6 +85,12 @@ const FORMATS: Record<StringFormat, FormatRule> = {
     keepInvalid: false,
     pattern: new RegExp(`^@?(?:${LOGIN_RE.source.slice(1, -1)}|${TEAM_RE.source.slice(1, -1)})$`),
     description: "a GitHub login or a team: org/team-slug (a leading @ is dropped)",
+  },
+  date: {
+    problem: (s) => (realDay(s) ? undefined : `"${truncate(s)}" is not a day written YYYY-MM-DD`),
+    keepInvalid: false,
+    pattern: DATE_RE,
+    description: "a day, YYYY-MM-DD",
   },
 };
 

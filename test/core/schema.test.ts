@@ -225,7 +225,7 @@ describe("Checker", () => {
 describe("Checker: the other kinds", () => {
   const PEOPLE = [
     { key: "login", name: "login", kind: "string", required: true, format: "login", doc: "Who." },
-    { key: "until", name: "until", kind: "string", optional: true, pattern: /^\d{4}-\d{2}-\d{2}$/, invalid: "must be YYYY-MM-DD", doc: "Until." },
+    { key: "until", name: "until", kind: "string", optional: true, format: "date", doc: "Until." },
   ] as const satisfies readonly Field[];
   const FIELDS = [
     { key: "ratio", name: "ratio", kind: "number", min: 0, max: 1, default: 0.5, doc: "A share." },
@@ -340,7 +340,7 @@ describe("Checker: the other kinds", () => {
         "prefix: two words", // 2
         "zone: Mars", // 3
         "aliases: {F: 'a b', 'x-y': z}", // 4
-        "away: [-x, {login: bob, until: soon}, 7]", // 5
+        "away: [-x, {login: bob, until: 2026-02-30}, 7]", // 5
         "weights: 3", // 6
         "after_hour: 1", // 7
       ].join("\n"),
@@ -353,7 +353,7 @@ describe("Checker: the other kinds", () => {
       "k.yml:4: error: aliases.F: must be a dotted name",
       "k.yml:4: error: aliases.x-y: must be a name",
       'k.yml:5: error: away[0]: "-x" is not a GitHub login',
-      "k.yml:5: error: away[1].until: must be YYYY-MM-DD",
+      'k.yml:5: error: away[1].until: "2026-02-30" is not a day written YYYY-MM-DD',
       "k.yml:5: error: away[2]: must be a mapping (login, until)",
       "k.yml:6: error: weights: must be a mapping (a, b)",
     ]);
