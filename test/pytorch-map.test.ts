@@ -113,6 +113,7 @@ describe("the bundled PyTorch configuration", () => {
       unavailable: [],
       ignoreAuthors: ["pytorchbot", "pytorchmergebot", "*[bot]"],
       defaultReviewers: [],
+      maxOpenReviews: 15,
     });
   });
 

@@ -127,7 +127,7 @@ describe("selectReviewers", () => {
   });
 
   it("skips unavailable maintainers", () => {
-    const s = selectReviewers(input({ modules: [FFT], policy: { unavailable: ["MRUBERRY"] } }));
+    const s = selectReviewers(input({ modules: [FFT], policy: { unavailable: [{ login: "MRUBERRY" }] } }));
     expect(s.reviewers).toEqual(["peterbell10"]);
     expect(s.skipped).toContainEqual({ login: "mruberry", module: "FFT", reason: "unavailable" });
   });

@@ -68,6 +68,8 @@ export interface ThreadState {
   requestedTeams: string[];
   /** Users whose review request a human removed: never requested again. */
   requestRemovedByHuman: string[];
+  /** Users whose review request review-router withdrew (`/route reroll`): not asked again unless a human asks them. */
+  requestRemovedByApp: string[];
   reviewedBy: string[];
   /** review-router's own comments (summary, cc), told apart by their markers. */
   appComments: { id: number; body: string }[];
@@ -107,6 +109,7 @@ export function foldTimeline(
   const users = new Map(initial.requestedUsers.map((l) => [loginKey(l), l]));
   const teams = new Set(initial.requestedTeams.map((t) => t.toLowerCase()));
   const removed = new Map<string, string>();
+  const removedByApp = new Map<string, string>();
   const reviewed = new Map<string, string>();
   const appComments: { id: number; body: string }[] = [];
   for (const e of events) {
@@ -128,6 +131,7 @@ export function foldTimeline(
         if (e.requested_reviewer?.login) {
           users.set(loginKey(e.requested_reviewer.login), e.requested_reviewer.login);
           removed.delete(loginKey(e.requested_reviewer.login));
+          removedByApp.delete(loginKey(e.requested_reviewer.login));
         }
         if (e.requested_team?.slug) teams.add(e.requested_team.slug.toLowerCase());
         break;
@@ -136,6 +140,7 @@ export function foldTimeline(
           const key = loginKey(e.requested_reviewer.login);
           users.delete(key);
           if (!byApp(e, appId)) removed.set(key, e.requested_reviewer.login);
+          else removedByApp.set(key, e.requested_reviewer.login);
         }
         if (e.requested_team?.slug) teams.delete(e.requested_team.slug.toLowerCase());
         break;
@@ -161,6 +166,7 @@ export function foldTimeline(
     requestedUsers: [...users.values()],
     requestedTeams: [...teams],
     requestRemovedByHuman: [...removed.values()],
+    requestRemovedByApp: [...removedByApp.values()],
     reviewedBy: [...reviewed.values()],
     appComments,
   };

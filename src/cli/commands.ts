@@ -22,6 +22,7 @@ import { findCheckoutRoot, findRepoConfig, isInside, originOf } from "./checkout
 import { formatDecision, table } from "./format.js";
 import { EXIT, type CliIO } from "./io.js";
 import { normalisePath, readChangedPaths, type PathContext, type PathProblem } from "./paths.js";
+import { SIGNAL_HELP, SIGNAL_OPTIONS, signalInputs } from "./signal-options.js";
 
 export { DEFAULT_REPOSITORY };
 
@@ -50,7 +51,7 @@ Options:
                      gh pr edit --add-reviewer "$(review-router route --format logins ...)"
   --json             the same as --format json: {labels, reviewers, modules: [{name, label, files, reviewers}], unmatched, ...}
   --verbose          list every skipped candidate (by default a long list is summarised)
-  -h, --help         show this help
+${SIGNAL_HELP}  -h, --help         show this help
 `;
 
 export const EXPLAIN_HELP = `Usage: review-router explain [options] PATH ...
@@ -221,6 +222,7 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
       json: { type: "boolean", default: false },
       format: { type: "string" },
       verbose: { type: "boolean", default: false },
+      ...SIGNAL_OPTIONS,
       ...HELP_OPTION,
     },
     ROUTE_HELP,
@@ -233,6 +235,8 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
   const format = values.format ?? (values.json ? "json" : "text");
   if (!["text", "json", "logins"].includes(format)) return usage(io, `--format must be text, json or logins, not "${format}"`, ROUTE_HELP);
   if (values.json && format !== "json") return usage(io, `--json and --format ${format} contradict each other`, ROUTE_HELP);
+  const signals = signalInputs(values);
+  if (typeof signals === "string") return usage(io, signals, ROUTE_HELP);
   const target = resolveTarget(values, ROUTE_HELP, io);
   if (typeof target === "number") return target;
   const lines = await pathsFrom(positionals, io);
@@ -247,6 +251,7 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
     files,
     requestedReviewers: values.requested,
     reviewedBy: values.reviewed,
+    ...signals,
   });
   if (format === "json") io.stdout(JSON.stringify(decisionJson(decision), null, 2) + "\n");
   else if (format === "logins") io.stdout(decision.reviewers.join(",") + "\n");

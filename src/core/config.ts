@@ -124,6 +124,19 @@ const REGISTRY_FIELD = {
   doc: "Registry file, relative to this file (CLI and bundled files only).",
 } as const satisfies Field;
 
+const UNAVAILABLE_FIELDS = [
+  { key: "login", name: "login", kind: "string", required: true, format: "login", doc: "The login never requested." },
+  {
+    key: "until",
+    name: "until",
+    kind: "string",
+    optional: true,
+    format: "date",
+    message: "must be a date written YYYY-MM-DD (the last day away), e.g. until: 2026-12-20",
+    doc: "The last day away (YYYY-MM-DD, inclusive); absent: away for good.",
+  },
+] as const satisfies readonly Field[];
+
 /** Every key of a configuration file, in the order they are documented and checked. */
 export const CONFIG_FIELDS = [
   REGISTRY_FIELD,
@@ -156,7 +169,19 @@ export const CONFIG_FIELDS = [
     max: 1000,
     doc: "Requested for a module with no eligible active maintainer. Empty: label only.",
   },
-  { key: "unavailable", name: "unavailable", group: "policy", kind: "list", format: "login", max: 1000, doc: "Logins never requested (away, on leave)." },
+  {
+    key: "unavailable",
+    name: "unavailable",
+    group: "policy",
+    kind: "tables",
+    shorthand: "login",
+    fields: UNAVAILABLE_FIELDS,
+    noun: "items",
+    max: 1000,
+    notList: "must be a list of logins or {login, until: YYYY-MM-DD} mappings",
+    notMapping: "must be a mapping (a login, or login and until)",
+    doc: "Logins never requested (away, on leave), some only through a date: `- alice` or `- {login: bob, until: 2026-12-20}`.",
+  },
   {
     key: "ignore_authors",
     name: "ignoreAuthors",
@@ -240,6 +265,36 @@ export const CONFIG_FIELDS = [
     optional: true,
     doc: "Label added when some changed file is owned by no module; absent: none.",
   },
+  {
+    key: "max_open_reviews",
+    name: "maxOpenReviews",
+    group: "policy",
+    kind: "int",
+    min: 1,
+    max: 10000,
+    default: 15,
+    doc: "A candidate with this many open review requests in the repository or more is skipped as overloaded.",
+  },
+  {
+    key: "command_prefix",
+    name: "commandPrefix",
+    group: "app",
+    kind: "string",
+    default: "/route",
+    pattern: /^\S{1,30}$/,
+    invalid: "must be one word of at most 30 characters, without spaces, e.g. /route",
+    doc: "Comment lines starting with this are commands to review-router (/route explain, ...).",
+  },
+  {
+    key: "skip_label",
+    name: "skipLabel",
+    group: "app",
+    kind: "string",
+    default: "review-router: skip",
+    pattern: /^[\s\S]{1,50}$/,
+    invalid: "must be at most 50 characters (GitHub's limit for a label name)",
+    doc: "The label `/route skip` puts on a pull request to stop automatic review requests.",
+  },
   MODULES_FIELD,
 ] as const satisfies readonly Field[];
 
@@ -268,6 +323,8 @@ export type AppSettings = RouterConfig["app"];
 export type ModuleSpec = TableValue<typeof MODULE_FIELDS> & DerivedModule;
 export type AreaSpec = TableValue<typeof AREA_FIELDS>;
 export type SummaryMode = AppSettings["summary"];
+/** An `unavailable` entry: a login, away for good or through `until` (YYYY-MM-DD, inclusive). */
+export type UnavailableEntry = Policy["unavailable"][number];
 
 export const DEFAULT_POLICY = defaultsOf(CONFIG_FIELDS, "policy") as Policy;
 export const DEFAULT_APP_SETTINGS = defaultsOf(CONFIG_FIELDS, "app") as AppSettings;
@@ -370,7 +427,7 @@ function checkDuplicateModuleName(c: Checker, m: ModuleSpec, at: KeyPath, i: num
 function checkPolicyRegistry(c: Checker, policy: Policy, registry: Registry): void {
   for (const [key, list] of [
     ["fallback_reviewers", policy.fallbackReviewers],
-    ["unavailable", policy.unavailable],
+    ["unavailable", policy.unavailable.map((u) => u.login)],
   ] as const) {
     list.forEach((login, i) => {
       if (!registryHasLogin(registry, login)) {

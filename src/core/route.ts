@@ -4,7 +4,16 @@
 import { isTeamName } from "./config.js";
 import { loginKey } from "./registry.js";
 import { matchPath, type Router } from "./router.js";
-import { authorIgnored, selectReviewers, type SelectionModule, type SkippedCandidate, type SkipReason } from "./select.js";
+import {
+  authorIgnored,
+  selectReviewers,
+  signalCandidates,
+  type SelectionInput,
+  type SelectionModule,
+  type SkippedCandidate,
+  type SkipReason,
+} from "./select.js";
+import type { CandidateSignals } from "./signals.js";
 import { requestedTeamCoverage, selectTeams, type TeamModule } from "./teams.js";
 
 /** The name the changed files no module owns go by in selection, when `default_reviewers` is set. */
@@ -26,6 +35,10 @@ export interface RouteInput {
   reviewedBy?: string[];
   /** Logins not to request, with the reason: a human removed their request, not a collaborator. */
   blocked?: { login: string; reason: SkipReason }[];
+  /** Candidates' availability and load (see selectReviewers); absent: the stable hash alone decides. */
+  signals?: CandidateSignals;
+  /** When the decision is made; dated `unavailable` entries and status expiry are read against it. */
+  now?: Date;
 }
 
 export interface FileRule {
@@ -100,17 +113,20 @@ export function modulesForFiles(router: Router, repository: string, files: reado
   return { touched, unmatched };
 }
 
-export function route(router: Router, input: RouteInput): RouteDecision {
-  const { touched, unmatched } = modulesForFiles(router, input.repository, input.files);
-  const indexes = [...touched.keys()].sort((a, b) => a - b);
+type Touched = ReturnType<typeof modulesForFiles>["touched"];
+type Candidate = SelectionModule & TeamModule;
+
+/** The touched modules as selection candidates, plus the unowned files' group when `default_reviewers` is set. */
+function candidatesFor(router: Router, touched: Touched, unmatched: readonly string[]): Candidate[] {
   const policy = router.config.policy;
-  const candidates: (SelectionModule & TeamModule)[] = indexes.map((i) => ({
-    name: router.modules[i]!.spec.name,
-    fileCount: touched.get(i)!.files.length,
-    maintainers: router.modules[i]!.maintainers,
-    teams: router.modules[i]!.spec.teams ?? [],
-  }));
-  // The unowned files form one more group, reviewed by `default_reviewers` when set.
+  const candidates: Candidate[] = [...touched.keys()]
+    .sort((a, b) => a - b)
+    .map((i) => ({
+      name: router.modules[i]!.spec.name,
+      fileCount: touched.get(i)!.files.length,
+      maintainers: router.modules[i]!.maintainers,
+      teams: router.modules[i]!.spec.teams ?? [],
+    }));
   if (unmatched.length > 0 && policy.defaultReviewers.length > 0) {
     candidates.push({
       name: UNOWNED_MODULE,
@@ -119,10 +135,13 @@ export function route(router: Router, input: RouteInput): RouteDecision {
       teams: policy.defaultReviewers.filter(isTeamName),
     });
   }
-  const requestedTeams = input.requestedTeams ?? [];
-  // A module covered by a team already requested, or reviewed by teams only, is left to the team step.
-  const teamCovered = requestedTeamCoverage(candidates, requestedTeams);
-  const selection = selectReviewers({
+  return candidates;
+}
+
+/** The user-selection input: modules covered by a team already requested, or reviewed by teams only, go to the team step. */
+function selectionInput(router: Router, input: RouteInput, candidates: readonly Candidate[]): SelectionInput {
+  const teamCovered = requestedTeamCoverage(candidates, input.requestedTeams ?? []);
+  return {
     repository: input.repository,
     prNumber: input.prNumber,
     author: input.author,
@@ -131,8 +150,28 @@ export function route(router: Router, input: RouteInput): RouteDecision {
     requestedTeams: input.requestedTeams ?? [],
     reviewedBy: input.reviewedBy ?? [],
     blocked: input.blocked ?? [],
-    policy,
-  });
+    policy: router.config.policy,
+    ...(input.signals ? { signals: input.signals } : {}),
+    ...(input.now ? { now: input.now } : {}),
+  };
+}
+
+/**
+ * Whose availability and load the adapter should fetch before route(): the candidates of the
+ * modules still needing a reviewer. Empty: the pull request needs no new reviewer, fetch nothing.
+ */
+export function candidatesToFetch(router: Router, input: RouteInput): string[] {
+  const { touched, unmatched } = modulesForFiles(router, input.repository, input.files);
+  return signalCandidates(selectionInput(router, input, candidatesFor(router, touched, unmatched)));
+}
+
+export function route(router: Router, input: RouteInput): RouteDecision {
+  const { touched, unmatched } = modulesForFiles(router, input.repository, input.files);
+  const indexes = [...touched.keys()].sort((a, b) => a - b);
+  const policy = router.config.policy;
+  const candidates = candidatesFor(router, touched, unmatched);
+  const selection = selectReviewers(selectionInput(router, input, candidates));
+  const requestedTeams = input.requestedTeams ?? [];
   const order = [...candidates].sort((a, b) => b.fileCount - a.fileCount || a.name.localeCompare(b.name));
   const stillOpen = (name: string) => !selection.coverage.has(name) || selection.uncovered.some((u) => u.module === name);
   const needTeam = new Set(policy.reviewersPerModule > 0 ? order.map((m) => m.name).filter(stillOpen) : []);

@@ -1,9 +1,11 @@
 // Reviewer selection: from the touched modules' maintainers, pick the few to request, and say why
 // every other candidate was not chosen. Pure and deterministic: the same pull request (repository
-// and number) always gets the same choice, and different pull requests spread the load.
+// and number) with the same signals (who is busy, how loaded) always gets the same choice, and
+// different pull requests spread the load.
 
-import type { Policy } from "./config.js";
+import type { Policy, UnavailableEntry } from "./config.js";
 import { loginKey, type Maintainer } from "./registry.js";
+import { normalizeSignals, type CandidateSignals } from "./signals.js";
 
 export type SkipReason =
   | "emeritus"
@@ -15,7 +17,13 @@ export type SkipReason =
   | "cap reached"
   | "author ignored"
   | "request removed"
-  | "not a collaborator";
+  | "not a collaborator"
+  /** GitHub status says limited availability ("Busy"). */
+  | "busy"
+  /** `max_open_reviews` or more open review requests in the repository. */
+  | "overloaded"
+  /** Withdrawn by `/route reroll` on this pull request: not asked again there. */
+  | "rerolled";
 
 export interface SkippedCandidate {
   login: string;
@@ -41,6 +49,10 @@ export interface SelectionInput {
   /** Logins the adapter learned must not be requested, with the reason (e.g. a human removed them). */
   blocked?: { login: string; reason: SkipReason }[];
   policy: Policy;
+  /** Availability and load of the candidates; absent: choose by the stable hash alone. */
+  signals?: CandidateSignals;
+  /** The time of the decision (dated `unavailable` entries, status expiry); absent: dated entries hold. */
+  now?: Date;
 }
 
 export interface ModuleCoverage {
@@ -91,119 +103,226 @@ export function authorIgnored(author: string, patterns: readonly string[]): bool
   });
 }
 
-export function selectReviewers(input: SelectionInput): Selection {
+/** An `unavailable` entry still in force at `now`: plain logins always, dated ones through their `until` day (UTC). */
+export function unavailableNow(entries: readonly UnavailableEntry[], now?: Date): Set<string> {
+  const today = now?.toISOString().slice(0, 10);
+  return new Set(entries.filter((e) => !e.until || !today || today <= e.until).map((e) => loginKey(e.login)));
+}
+
+/** What every step of one selection shares: the pull request's facts and the choice so far. */
+interface Selecting {
+  input: SelectionInput;
+  policy: Policy;
+  author: string;
+  ignored: boolean;
+  unavailable: Set<string>;
+  blocked: Map<string, SkipReason>;
+  requested: Set<string>;
+  reviewed: Set<string>;
+  signals?: CandidateSignals;
+  /** New review requests still allowed by `max_reviewers`. */
+  budget: number;
+  chosen: string[];
+  chosenKeys: Set<string>;
+  skipped: SkippedCandidate[];
+  notes: string[];
+}
+
+function start(input: SelectionInput): Selecting {
   const { policy } = input;
   const author = loginKey(input.author);
-  const unavailable = new Set(policy.unavailable.map(loginKey));
-  const blocked = new Map((input.blocked ?? []).map((b) => [loginKey(b.login), b.reason]));
   const requested = new Set(input.requestedReviewers.map(loginKey));
   const reviewed = new Set(input.reviewedBy.map(loginKey).filter((l) => l !== author));
-  const chosen: string[] = [];
-  const chosenKeys = new Set<string>();
-  const skipped: SkippedCandidate[] = [];
-  const coverage = new Map<string, ModuleCoverage>();
-  const uncovered: { module: string; reason: string }[] = [];
-  const notes: string[] = [];
-
   // Everyone already on the pull request, users and teams, counts toward the cap.
   const present = new Set([...requested, ...reviewed]);
   const alreadyOn = present.size + new Set(input.requestedTeams.map((t) => t.toLowerCase())).size;
-  let budget = Math.max(0, policy.maxReviewers - alreadyOn);
-
-  /** Why a login may never be asked on this pull request, or undefined when it may. */
-  const refusal = (login: string, emeritus: boolean): SkipReason | undefined => {
-    const key = loginKey(login);
-    if (emeritus) return "emeritus";
-    if (key === author) return "author";
-    if (unavailable.has(key)) return "unavailable";
-    return blocked.get(key);
-  };
-
   const ignored = authorIgnored(input.author, policy.ignoreAuthors);
+  const notes: string[] = [];
   if (ignored) notes.push(`author ${input.author} is in ignore_authors: no reviews requested`);
+  return {
+    input,
+    policy,
+    author,
+    ignored,
+    unavailable: unavailableNow(policy.unavailable, input.now),
+    blocked: new Map((input.blocked ?? []).map((b) => [loginKey(b.login), b.reason])),
+    requested,
+    reviewed,
+    ...(input.signals ? { signals: normalizeSignals(input.signals, input.now) } : {}),
+    budget: Math.max(0, policy.maxReviewers - alreadyOn),
+    chosen: [],
+    chosenKeys: new Set(),
+    skipped: [],
+    notes,
+  };
+}
 
+/** Why a login may never be asked on this pull request, or undefined when it may. */
+function refusal(s: Selecting, login: string, emeritus: boolean): SkipReason | undefined {
+  const key = loginKey(login);
+  if (emeritus) return "emeritus";
+  if (key === s.author) return "author";
+  if (s.unavailable.has(key)) return "unavailable";
+  return s.blocked.get(key);
+}
+
+/** Sort a module's maintainers into those covering it already and those who may be requested. */
+function classify(s: Selecting, mod: SelectionModule, cover: ModuleCoverage, skip: (login: string, r: SkipReason) => void): string[] {
+  const eligible: string[] = [];
+  for (const m of mod.maintainers) {
+    const key = loginKey(m.login);
+    const refused = refusal(s, m.login, m.emeritus);
+    if (refused) skip(m.login, refused);
+    else if (s.reviewed.has(key) || s.requested.has(key)) cover.reviewers.push(m.login);
+    else eligible.push(m.login);
+  }
+  return eligible;
+}
+
+/** The module's eligible maintainers, or the fallback reviewers when none is eligible or on the PR. */
+function candidatePool(s: Selecting, eligible: string[], cover: ModuleCoverage): string[] {
+  if (eligible.length > 0 || cover.reviewers.length > 0 || s.policy.fallbackReviewers.length === 0) return eligible;
+  const pool = s.policy.fallbackReviewers.filter((l) => refusal(s, l, false) === undefined);
+  cover.fallback = pool.length > 0;
+  return pool;
+}
+
+/**
+ * Leave out busy candidates, and overloaded ones (at or above `max_open_reviews`) unless every
+ * candidate left is: then all stay and the ranking asks the least loaded. Someone already chosen
+ * for another module costs nothing more and stays. Without signals the pool is unchanged.
+ */
+function applySignals(s: Selecting, mod: SelectionModule, pool: string[], skip: (login: string, r: SkipReason) => void): string[] {
+  const signals = s.signals;
+  if (!signals) return pool;
+  const free = pool.filter((l) => {
+    if (!signals.busy.has(loginKey(l))) return true;
+    skip(l, "busy");
+    return false;
+  });
+  const overloaded = (l: string) => !s.chosenKeys.has(loginKey(l)) && (signals.openReviews.get(loginKey(l)) ?? -1) >= s.policy.maxOpenReviews;
+  const under = free.filter((l) => !overloaded(l));
+  if (under.length > 0) {
+    for (const l of free) if (overloaded(l)) skip(l, "overloaded");
+    return under;
+  }
+  if (free.length > 0) {
+    s.notes.push(`every candidate for ${mod.name} has ${s.policy.maxOpenReviews} or more open review requests: the least loaded is asked`);
+  }
+  return free;
+}
+
+/**
+ * Best first: someone already chosen for an earlier module (no extra request), then known loads,
+ * least loaded first, then the stable hash of the pull request, so replicas agree on ties.
+ */
+function rankPool(s: Selecting, pool: string[], byLoad: boolean): string[] {
+  const { repository, prNumber } = s.input;
+  const load = (l: string) => (byLoad ? s.signals?.openReviews.get(loginKey(l)) : undefined);
+  const key = (l: string) => {
+    const n = load(l);
+    return [s.chosenKeys.has(loginKey(l)) ? 0 : 1, n === undefined ? 1 : 0, n ?? 0, rank(repository, prNumber, l)] as const;
+  };
+  const keys = new Map(pool.map((l) => [l, key(l)]));
+  return [...pool].sort((a, b) => {
+    const ka = keys.get(a)!;
+    const kb = keys.get(b)!;
+    return ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2] || ka[3] - kb[3] || a.localeCompare(b);
+  });
+}
+
+/** Request from the ranked pool until the module is covered or the cap is hit; true when the cap stopped it. */
+function pick(s: Selecting, ranked: string[], cover: ModuleCoverage, skip: (login: string, r: SkipReason) => void): boolean {
+  let capHit = false;
+  for (const login of ranked) {
+    const key = loginKey(login);
+    if (cover.reviewers.length >= s.policy.reviewersPerModule) {
+      if (!cover.fallback) skip(login, capHit ? "cap reached" : "module covered");
+    } else if (s.ignored) {
+      if (!cover.fallback) skip(login, "author ignored");
+    } else if (s.chosenKeys.has(key)) {
+      cover.reviewers.push(login);
+    } else if (s.budget <= 0) {
+      capHit = true;
+      if (!cover.fallback) skip(login, "cap reached");
+    } else {
+      s.budget -= 1;
+      s.chosen.push(login);
+      s.chosenKeys.add(key);
+      cover.reviewers.push(login);
+    }
+  }
+  return capHit;
+}
+
+function uncoveredReason(s: Selecting, mod: SelectionModule, capHit: boolean): string {
+  const { policy } = s;
+  if (s.ignored) return "author is ignored";
+  if (capHit) return `cap of ${policy.maxReviewers} reviewer${policy.maxReviewers === 1 ? "" : "s"} reached`;
+  if (!mod.maintainers.some((m) => !m.emeritus)) {
+    return policy.fallbackReviewers.length > 0 ? "no active maintainer; no fallback reviewer available" : "no active maintainer (label only)";
+  }
+  return "no eligible active maintainer";
+}
+
+/**
+ * A reviewer chosen for one module covers every other touched module they maintain. Listing
+ * them there too, in the module's own maintainer order, makes the coverage a function of who
+ * is on the pull request, so a redelivered event reports exactly what the first one did.
+ */
+function settleCoverage(s: Selecting, order: SelectionModule[], coverage: Map<string, ModuleCoverage>): void {
+  const onPr = new Set([...s.chosenKeys, ...s.requested, ...s.reviewed]);
+  for (const mod of order) {
+    const cover = coverage.get(mod.name)!;
+    const fallbacks = cover.reviewers.filter((r) => !mod.maintainers.some((m) => loginKey(m.login) === loginKey(r)));
+    const covering = mod.maintainers.filter((m) => refusal(s, m.login, m.emeritus) === undefined && onPr.has(loginKey(m.login)));
+    cover.reviewers = [...covering.map((m) => m.login), ...fallbacks];
+    const covers = new Set(covering.map((m) => loginKey(m.login)));
+    const superseded: SkipReason[] = ["module covered", "cap reached", "overloaded"];
+    s.skipped = s.skipped.filter((k) => !(k.module === mod.name && covers.has(loginKey(k.login)) && superseded.includes(k.reason)));
+  }
+}
+
+/**
+ * The logins whose availability and load could change this selection: the candidate pools of
+ * the modules that still need a reviewer. Empty when no new review request can be made (every
+ * module covered, cap reached, author ignored): then nothing needs fetching.
+ */
+export function signalCandidates(input: SelectionInput): string[] {
+  const s = start(input);
+  if (s.ignored || s.budget <= 0) return [];
+  const out = new Map<string, string>();
+  for (const mod of input.modules) {
+    const cover: ModuleCoverage = { reviewers: [], fallback: false };
+    const pool = candidatePool(s, classify(s, mod, cover, () => {}), cover);
+    if (cover.reviewers.length >= s.policy.reviewersPerModule) continue;
+    for (const login of pool) if (!out.has(loginKey(login))) out.set(loginKey(login), login);
+  }
+  return [...out.values()];
+}
+
+export function selectReviewers(input: SelectionInput): Selection {
+  const s = start(input);
+  const coverage = new Map<string, ModuleCoverage>();
+  const uncovered: { module: string; reason: string }[] = [];
   // Most changed files first; ties by name so the order never depends on input order.
   const order = [...input.modules].sort((a, b) => b.fileCount - a.fileCount || a.name.localeCompare(b.name));
   for (const mod of order) {
     const cover: ModuleCoverage = { reviewers: [], fallback: false };
     coverage.set(mod.name, cover);
-    const skip = (login: string, reason: SkipReason) => skipped.push({ login, module: mod.name, reason });
-
-    // Classify every listed maintainer; those left in `eligible` may be requested.
-    const eligible: string[] = [];
-    for (const m of mod.maintainers) {
-      const key = loginKey(m.login);
-      const refused = refusal(m.login, m.emeritus);
-      if (refused) skip(m.login, refused);
-      else if (reviewed.has(key)) cover.reviewers.push(m.login);
-      else if (requested.has(key)) cover.reviewers.push(m.login);
-      else eligible.push(m.login);
-    }
-    const activeCount = mod.maintainers.filter((m) => !m.emeritus).length;
-    let pool = eligible;
-    if (eligible.length === 0 && cover.reviewers.length === 0 && policy.fallbackReviewers.length > 0) {
-      pool = policy.fallbackReviewers.filter((l) => refusal(l, false) === undefined);
-      cover.fallback = pool.length > 0;
-    }
+    const skip = (login: string, reason: SkipReason) => s.skipped.push({ login, module: mod.name, reason });
+    const eligible = classify(s, mod, cover, skip);
+    let pool = candidatePool(s, eligible, cover);
     // Reviewers already on the PR for this module are reported once, as such.
-    for (const login of cover.reviewers) {
-      skip(login, reviewed.has(loginKey(login)) ? "already reviewed" : "already requested");
-    }
-
-    // Someone chosen for an earlier module covers this one too at no cost to the cap.
-    const ranked = [...pool].sort((a, b) => {
-      const ca = chosenKeys.has(loginKey(a)) ? 0 : 1;
-      const cb = chosenKeys.has(loginKey(b)) ? 0 : 1;
-      return ca - cb || rank(input.repository, input.prNumber, a) - rank(input.repository, input.prNumber, b) || a.localeCompare(b);
-    });
-    let capHit = false;
-    for (const login of ranked) {
-      const key = loginKey(login);
-      if (cover.reviewers.length >= policy.reviewersPerModule) {
-        if (!cover.fallback) skip(login, capHit ? "cap reached" : "module covered");
-        continue;
-      }
-      if (ignored) {
-        if (!cover.fallback) skip(login, "author ignored");
-        continue;
-      }
-      if (chosenKeys.has(key)) {
-        cover.reviewers.push(login);
-        continue;
-      }
-      if (budget <= 0) {
-        capHit = true;
-        if (!cover.fallback) skip(login, "cap reached");
-        continue;
-      }
-      budget -= 1;
-      chosen.push(login);
-      chosenKeys.add(key);
-      cover.reviewers.push(login);
-    }
-    if (cover.reviewers.length < policy.reviewersPerModule) {
-      let reason: string;
-      if (ignored) reason = "author is ignored";
-      else if (capHit) reason = `cap of ${policy.maxReviewers} reviewer${policy.maxReviewers === 1 ? "" : "s"} reached`;
-      else if (activeCount === 0) reason = policy.fallbackReviewers.length > 0 ? "no active maintainer; no fallback reviewer available" : "no active maintainer (label only)";
-      else reason = "no eligible active maintainer";
-      if (policy.reviewersPerModule > 0) uncovered.push({ module: mod.name, reason });
+    for (const login of cover.reviewers) skip(login, s.reviewed.has(loginKey(login)) ? "already reviewed" : "already requested");
+    // Availability and load matter only where someone new may be requested (as signalCandidates says).
+    const requesting = cover.reviewers.length < s.policy.reviewersPerModule && !s.ignored && s.budget > 0;
+    if (requesting) pool = applySignals(s, mod, pool, skip);
+    const capHit = pick(s, rankPool(s, pool, requesting), cover, skip);
+    if (cover.reviewers.length < s.policy.reviewersPerModule && s.policy.reviewersPerModule > 0) {
+      uncovered.push({ module: mod.name, reason: uncoveredReason(s, mod, capHit) });
     }
   }
-  // A reviewer chosen for one module covers every other touched module they maintain. Listing
-  // them there too, in the module's own maintainer order, makes the coverage a function of who
-  // is on the pull request, so a redelivered event reports exactly what the first one did.
-  const onPr = new Set([...chosenKeys, ...requested, ...reviewed]);
-  for (const mod of order) {
-    const cover = coverage.get(mod.name)!;
-    const fallbacks = cover.reviewers.filter((r) => !mod.maintainers.some((m) => loginKey(m.login) === loginKey(r)));
-    const covering = mod.maintainers.filter((m) => refusal(m.login, m.emeritus) === undefined && onPr.has(loginKey(m.login)));
-    cover.reviewers = [...covering.map((m) => m.login), ...fallbacks];
-    const covers = new Set(covering.map((m) => loginKey(m.login)));
-    for (let i = skipped.length - 1; i >= 0; i--) {
-      const k = skipped[i]!;
-      if (k.module === mod.name && covers.has(loginKey(k.login)) && (k.reason === "module covered" || k.reason === "cap reached")) skipped.splice(i, 1);
-    }
-  }
-  return { reviewers: chosen, coverage, skipped, uncovered, notes };
+  settleCoverage(s, order, coverage);
+  return { reviewers: s.chosen, coverage, skipped: s.skipped, uncovered, notes: s.notes };
 }

@@ -96,7 +96,7 @@ describe("CODEOWNERS as a module source", () => {
 
   it("never requests the author, and skips the unavailable", () => {
     expect(decide(["src/core/a.ts"], { author: "Carol" }).reviewers).toEqual(["erin"]);
-    expect(decide(["src/core/a.ts"], {}, { unavailable: ["erin"] }).reviewers).toEqual(["carol"]);
+    expect(decide(["src/core/a.ts"], {}, { unavailable: [{ login: "erin" }] }).reviewers).toEqual(["carol"]);
   });
 
   it("keeps configuration modules on top of CODEOWNERS", () => {

@@ -5,6 +5,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { answerGraphql, newGraphqlState } from "./graphql-stand-in.js";
 
 export interface RecordedRequest {
   method: string;
@@ -71,6 +72,8 @@ export class GitHubStandIn {
   readonly requests: RecordedRequest[] = [];
   private readonly repos = new Map<string, Repo>();
   private readonly faults: Fault[] = [];
+  /** What the GraphQL endpoint answers: users' statuses and open review requests (see graphql-stand-in.ts). */
+  readonly graphql = newGraphqlState();
   private readonly hanging = new Set<ServerResponse>();
   /** Requests each installation's token made, for x-ratelimit-remaining as GitHub sends it. */
   private readonly used = new Map<number, number>();
@@ -207,6 +210,10 @@ export class GitHubStandIn {
       return reply(201, { token: `tok-${tokenMatch[1]}`, expires_at: expires, permissions: { checks: "write", contents: "read", issues: "write", pull_requests: "write", metadata: "read" }, repository_selection: "all" });
     }
     if (!token) return reply(401, { message: "Bad credentials" });
+    if (method === "POST" && (path === "/api/graphql" || path === "/graphql")) {
+      const answer = answerGraphql(this.graphql, body);
+      return reply(answer.status, answer.body);
+    }
 
     const m = /^\/repos\/([^/]+)\/([^/]+)\/(.*)$/.exec(path);
     if (!m) return reply(404, { message: "Not Found" });

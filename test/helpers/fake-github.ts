@@ -27,6 +27,7 @@ export interface FakeThread {
   requestedUsers?: string[];
   requestedTeams?: string[];
   requestRemovedByHuman?: string[];
+  requestRemovedByApp?: string[];
   reviewedBy?: string[];
   comments?: { id: number; body: string }[];
 }
@@ -95,6 +96,7 @@ export class FakeGitHub implements GitHubPort {
       requestedUsers: [...new Set([...initial.requestedUsers, ...this.requestedUsers])],
       requestedTeams: [...new Set([...initial.requestedTeams, ...this.requestedTeams])],
       requestRemovedByHuman: [...(t.requestRemovedByHuman ?? [])],
+      requestRemovedByApp: [...(t.requestRemovedByApp ?? [])],
       reviewedBy: [...(t.reviewedBy ?? [])],
       appComments: [...this.comments],
     };
