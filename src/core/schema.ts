@@ -533,7 +533,7 @@ function fieldSchema(f: Field): Json {
     case "enum":
       return { ...doc, enum: [...f.values, null], default: f.default };
     case "string": {
-      const s = stringSchema(f.format, f.allowEmpty, f.pattern);
+      const { description: _format, ...s } = stringSchema(f.format, f.allowEmpty, f.pattern); // the field's doc says it
       if (f.required) return { ...doc, ...s };
       return { ...doc, ...withNull(s), ...(f.default !== undefined ? { default: f.default } : {}) };
     }
