@@ -1,7 +1,12 @@
-// Benchmark: route every path of a real pytorch/pytorch tree through the bundled module map,
-// once with the compiled matcher and once with the naive loop that calls minimatch(path, glob)
-// for every path and glob. Both must give identical results; the figures are measured in the
-// same run so the ratio holds on a noisy shared machine.
+// Benchmark: route every path of a real pytorch/pytorch tree through the bundled module map with
+// the compiled matcher (trie + prefilters + linear-time glob matching), and with baselines
+// measured in the same run so the ratios hold on a noisy shared machine:
+//   - the previous matcher (same trie, minimatch's match() per glob), kept in previous-matcher.ts;
+//   - one precompiled Minimatch object per glob, every glob tested (what actions/labeler does);
+//   - one regular expression per module (its globs' makeRe() joined), every module tested;
+//   - the naive loop that calls minimatch(path, glob), rebuilding the glob, for every pair.
+// Every baseline but the regex one must give identical results (makeRe() reads a trailing '/**'
+// differently from match(), so that one reports its differences instead).
 //
 //   npm run bench [-- --tree FILE] [--runs N]
 
@@ -9,10 +14,11 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { minimatch } from "minimatch";
+import { Minimatch, minimatch } from "minimatch";
 import { GLOB_OPTIONS } from "../src/core/matcher.js";
-import { buildRouter, matchPath, type Router } from "../src/core/router.js";
+import { buildRouter, matchPath, type Router, type RuleTag } from "../src/core/router.js";
 import { loadConfigFile } from "../src/io/files.js";
+import { GlobMatcher as PreviousMatcher } from "./previous-matcher.js";
 
 const { values } = parseArgs({
   options: {
@@ -52,6 +58,84 @@ function naiveRoute(router: Router, paths: string[]): Result[] {
   });
 }
 
+/** matchPath's semantics over any "does this glob list match this path" test. */
+function routeWith(router: Router, paths: string[], any: (p: string, module: number, area: number, kind: "paths" | "exclude") => boolean): Result[] {
+  return paths.map((p) => {
+    const parts: string[] = [];
+    router.modules.forEach((m, i) => {
+      if (any(p, i, -1, "exclude")) return;
+      const areas: number[] = [];
+      m.spec.areas.forEach((_a, j) => {
+        if (any(p, i, j, "paths") && !any(p, i, j, "exclude")) areas.push(j);
+      });
+      if (any(p, i, -1, "paths") || areas.length > 0) parts.push(`${i}[${areas.join(",")}]`);
+    });
+    return parts.join("|");
+  });
+}
+
+function globsOf(router: Router, module: number, area: number, kind: "paths" | "exclude"): string[] {
+  const spec = router.modules[module]!.spec;
+  return area < 0 ? spec[kind] : spec.areas[area]![kind];
+}
+
+/** Precompiled Minimatch objects, one per glob; every glob of every module tested. */
+function minimatchObjects(router: Router): (p: string, m: number, a: number, k: "paths" | "exclude") => boolean {
+  const cache = new Map<string, Minimatch[]>();
+  return (p, m, a, k) => {
+    const key = `${m}/${a}/${k}`;
+    let list = cache.get(key);
+    if (!list) {
+      list = globsOf(router, m, a, k).map((g) => new Minimatch(g, GLOB_OPTIONS));
+      cache.set(key, list);
+    }
+    return list.some((mm) => mm.match(p));
+  };
+}
+
+/** One regex per glob list (a module's paths, excludes, each area's): the globs' makeRe() joined. */
+function regexPerModule(router: Router): (p: string, m: number, a: number, k: "paths" | "exclude") => boolean {
+  const cache = new Map<string, RegExp | null>();
+  return (p, m, a, k) => {
+    const key = `${m}/${a}/${k}`;
+    let re = cache.get(key);
+    if (re === undefined) {
+      const sources = globsOf(router, m, a, k).flatMap((g) => {
+        const r = new Minimatch(g, GLOB_OPTIONS).makeRe();
+        return r ? [r.source] : [];
+      });
+      re = sources.length ? new RegExp(sources.map((x) => `(?:${x})`).join("|")) : null;
+      cache.set(key, re);
+    }
+    return re !== null && re.test(p);
+  };
+}
+
+/** The same router, with the previous matcher in place of the current one (same rules, same order). */
+function previousRouter(router: Router): Router {
+  const rules: { glob: string; tag: RuleTag }[] = [];
+  router.modules.forEach(({ spec }, module) => {
+    for (const glob of spec.paths) rules.push({ glob, tag: { module, area: -1, kind: "include" } });
+    for (const glob of spec.exclude) rules.push({ glob, tag: { module, area: -1, kind: "exclude" } });
+    spec.areas.forEach((area, a) => {
+      for (const glob of area.paths) rules.push({ glob, tag: { module, area: a, kind: "include" } });
+      for (const glob of area.exclude) rules.push({ glob, tag: { module, area: a, kind: "exclude" } });
+    });
+  });
+  return { ...router, matcher: new PreviousMatcher(rules) as unknown as Router["matcher"] };
+}
+
+function timed<T>(runs: number, f: () => T): { ms: number; out: T } {
+  let out = f(); // warm up the JIT once, then take the median
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const s = performance.now();
+    out = f();
+    times.push(performance.now() - s);
+  }
+  return { ms: median(times), out };
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -73,34 +157,54 @@ const t0 = performance.now();
 const router = buildRouter(loaded.config, loaded.registry);
 const compileMs = performance.now() - t0;
 
-// Warm up the JIT once, then take the median of several runs.
+// The current and previous matchers alternate run by run, so load on the machine hits both alike.
+const oldRouter = previousRouter(router);
 let compiled = compiledRoute(router, paths);
-const compiledTimes: number[] = [];
+const previous = { ms: 0, out: compiledRoute(oldRouter, paths) };
+const currentTimes: number[] = [];
+const previousTimes: number[] = [];
 for (let i = 0; i < runs; i++) {
-  const s = performance.now();
+  let t = performance.now();
   compiled = compiledRoute(router, paths);
-  compiledTimes.push(performance.now() - s);
+  currentTimes.push(performance.now() - t);
+  t = performance.now();
+  previous.out = compiledRoute(oldRouter, paths);
+  previousTimes.push(performance.now() - t);
 }
+const compiledMs = median(currentTimes);
+previous.ms = median(previousTimes);
+const objects = timed(Math.min(runs, 3), () => routeWith(router, paths, minimatchObjects(router)));
+const regex = timed(Math.min(runs, 3), () => routeWith(router, paths, regexPerModule(router)));
 const s = performance.now();
 const naive = naiveRoute(router, paths);
 const naiveMs = performance.now() - s;
 
-let mismatches = 0;
-for (let i = 0; i < paths.length; i++) {
-  if (compiled[i] !== naive[i]) {
-    if (mismatches < 10) console.error(`MISMATCH ${paths[i]}: compiled=${compiled[i]} naive=${naive[i]}`);
-    mismatches += 1;
+function differences(name: string, other: Result[], report: boolean): number {
+  let n = 0;
+  for (let i = 0; i < paths.length; i++) {
+    if (compiled[i] !== other[i]) {
+      if (report && n < 10) console.error(`MISMATCH (${name}) ${paths[i]}: compiled=${compiled[i]} ${name}=${other[i]}`);
+      n += 1;
+    }
   }
+  return n;
 }
+const mismatches = differences("naive", naive, true) + differences("previous", previous.out, true) + differences("minimatch objects", objects.out, true);
+const regexDiffers = differences("regex", regex.out, false);
 const routed = compiled.filter((r) => r !== "").length;
-const compiledMs = median(compiledTimes);
-console.log(`tree:            ${paths.length} paths (${treeFile})`);
-console.log(`configuration:   ${loaded.config.modules.length} modules, ${globCount} globs`);
-console.log(`routed:          ${routed} paths in at least one module, ${paths.length - routed} unmatched`);
-console.log(`compile:         ${compileMs.toFixed(1)} ms (once per configuration)`);
-console.log(`compiled match:  ${compiledMs.toFixed(1)} ms for the whole tree (median of ${runs} runs; ${((compiledMs * 1e6) / paths.length).toFixed(0)} ns/path)`);
-console.log(`naive minimatch: ${naiveMs.toFixed(1)} ms for the whole tree (one run, ${paths.length * globCount} minimatch calls)`);
-console.log(`ratio:           ${(naiveMs / compiledMs).toFixed(1)}x faster`);
-console.log(`identical:       ${mismatches === 0 ? "yes" : `NO, ${mismatches} paths differ`}`);
-console.log(`targets:         whole tree < 50 ms: ${compiledMs < 50 ? "met" : "MISSED"}; >= 50x naive: ${naiveMs / compiledMs >= 50 ? "met" : "MISSED"}`);
+const ratio = (ms: number) => `${(ms / compiledMs).toFixed(1)}x the compiled matcher's time`;
+console.log(`tree:              ${paths.length} paths (${treeFile})`);
+console.log(`configuration:     ${loaded.config.modules.length} modules, ${globCount} globs`);
+console.log(`routed:            ${routed} paths in at least one module, ${paths.length - routed} unmatched`);
+console.log(`compile:           ${compileMs.toFixed(1)} ms (once per configuration)`);
+console.log(`compiled match:    ${compiledMs.toFixed(1)} ms for the whole tree (median of ${runs} runs; ${((compiledMs * 1e6) / paths.length).toFixed(0)} ns/path)`);
+console.log(`previous matcher:  ${previous.ms.toFixed(1)} ms (same trie, minimatch's match() per glob): ${ratio(previous.ms)}`);
+console.log(`minimatch objects: ${objects.ms.toFixed(1)} ms (one precompiled Minimatch per glob, all tested): ${ratio(objects.ms)}`);
+console.log(`regex per module:  ${regex.ms.toFixed(1)} ms (makeRe() of a module's globs joined): ${ratio(regex.ms)}; ${regexDiffers} paths routed differently (trailing '/**')`);
+console.log(`naive minimatch:   ${naiveMs.toFixed(1)} ms (one run, ${paths.length * globCount} minimatch() calls): ${ratio(naiveMs)}`);
+console.log(`identical:         ${mismatches === 0 ? "yes (naive, previous, minimatch objects)" : `NO, ${mismatches} differences`}`);
+console.log(
+  `targets:           whole tree < 50 ms: ${compiledMs < 50 ? "met" : "MISSED"}; >= 50x naive: ${naiveMs / compiledMs >= 50 ? "met" : "MISSED"}; ` +
+    `no slower than the previous matcher: ${compiledMs <= previous.ms * 1.05 ? "met" : "MISSED"}`,
+);
 if (mismatches > 0) process.exitCode = 1;

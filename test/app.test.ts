@@ -20,8 +20,10 @@ import { buildRouter, type Router } from "../src/core/router.js";
 import { COMMENT_MARKER } from "../src/app/summary.js";
 import {
   API,
+  contentsAnswer,
   captureCheckRunCreate,
   captureCheckRunUpdate,
+  captureCommentDelete,
   captureCommentUpdate,
   captureComments,
   captureLabelsAdded,
@@ -651,6 +653,28 @@ describe("summary modes", () => {
     // afterEach: only reads were mocked, so nothing was written.
   });
 
+  it("with summary: comment, deletes its new comment when another replica's older one is there, and gives the older one its text", async () => {
+    const files = [NN_FILE, OPTIM_FILE];
+    const pr = pullRequestEvent({ number: 135, changedFiles: files.length });
+    const probot = await startApp();
+    mockInstallationToken();
+    // The timeline read at the start showed no summary: another replica created one meanwhile (id 4990).
+    mockPullRequestReads(pr, { config: "summary: comment\n", files, checkRuns: false });
+    captureLabelsAdded(135);
+    captureReviewRequests(135);
+    const older = { id: 4990, body: `${COMMENT_MARKER}\n### review-router: stale text` };
+    const comments = captureComments(135, [older]);
+    const deleted = captureCommentDelete(5001);
+    const edits = captureCommentUpdate(4990);
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(comments).toHaveLength(1);
+    expect(deleted.count).toBe(1);
+    expect(edits).toEqual([{ body: comments[0]!.body }]);
+    expectAllMocksUsed();
+  });
+
   it("with summary: none, labels and requests reviews but writes no check run and no comment", async () => {
     const files = [NN_FILE, OPTIM_FILE];
     const pr = pullRequestEvent({ number: 131, changedFiles: files.length });
@@ -724,7 +748,7 @@ describe("repositories outside the bundled organisations", () => {
     const json = { "content-type": "application/json; charset=utf-8" };
     nock(API)
       .get(`${REPO_ME}/contents/.github%2Freview-router.yml`)
-      .reply(200, text, { "content-type": "text/plain; charset=utf-8" })
+      .reply(200, contentsAnswer(text))
       .get(`${REPO_ME}/pulls/140/files`)
       .query({ per_page: "100", page: "1" })
       .reply(200, files.map((filename) => ({ filename, status: "modified", additions: 1, deletions: 1, changes: 2 })), json)
@@ -743,6 +767,65 @@ describe("repositories outside the bundled organisations", () => {
 
     expect(labels).toEqual([{ labels: ["web"] }]);
     expect(reviews).toEqual([{ reviewers: ["alice"] }]);
+  });
+});
+
+describe("configuration limits and _extends", () => {
+  it("refuses a 2 MB configuration from the size GitHub reports, without reading or parsing it", async () => {
+    const pr = pullRequestEvent({ number: 140, changedFiles: 1 });
+    const probot = await startApp();
+    mockInstallationToken();
+    // GitHub sends no content for a file over 1 MB: size only, encoding "none".
+    nock(API)
+      .get("/repos/pytorch/pytorch/contents/.github%2Freview-router.yml")
+      .reply(200, { type: "file", path: ".github/review-router.yml", size: 2_000_000, encoding: "none", content: "" });
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const failed = captureCheckRunCreate();
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.conclusion).toBe("failure");
+    expect(failed[0]!.output.summary).toContain(
+      ".github/review-router.yml: error: file is 2000000 bytes; the limit is 1000000 bytes: split it or remove unused entries",
+    );
+  });
+
+  it("layers the file over the ones `_extends` names (owner/repo:path), lists replaced, and reports a loop", async () => {
+    const files = [NN_FILE, "torch/distributions/normal.py"];
+    const pr = pullRequestEvent({ number: 141, changedFiles: files.length });
+    const want = expectedRoute(pr, files, {}, routerWith({ maxReviewers: 1 }));
+    const probot = await startApp();
+    mockInstallationToken();
+    const reads: string[] = [];
+    const serve = (path: string, text: string) =>
+      nock(API)
+        .get(path)
+        .reply(200, () => {
+          reads.push(path);
+          return contentsAnswer(text);
+        });
+    serve("/repos/pytorch/pytorch/contents/.github%2Freview-router.yml", "_extends: shared/settings:conf/rr.yml\nmax_reviewers: 1\n");
+    serve("/repos/shared/settings/contents/conf%2Frr.yml", "_extends: base-repo\nmax_reviewers: 3\nsummary: none\n");
+    serve("/repos/pytorch/base-repo/contents/.github%2Freview-router.yml", "summary: check\nfallback_reviewers: [ezyang]\n");
+    mockPullRequestReads(pr, { config: false, files, checkRuns: false });
+    const labels = captureLabelsAdded(141);
+    const reviews = captureReviewRequests(141);
+
+    await deliver(probot, "pull_request", pr);
+
+    expect(reads).toHaveLength(3);
+    expect(labels).toEqual([{ labels: ["module: nn", "module: distributions"] }]);
+    expect(reviews).toEqual([{ reviewers: want.reviewers }]); // max_reviewers 1 (own) over 3; summary: none from the middle file
+    expectAllMocksUsed();
+
+    // A chain that comes back to a file it read is refused, naming the line of `_extends`.
+    serve("/repos/pytorch/pytorch/contents/.github%2Freview-router.yml", "max_reviewers: 1\n_extends: other\n");
+    serve("/repos/pytorch/other/contents/.github%2Freview-router.yml", "_extends: pytorch/pytorch\n");
+    mockCheckRunList(DEFAULT_HEAD_SHA);
+    const failed = captureCheckRunCreate();
+    await deliver(probot, "pull_request", pr);
+    expect(failed[0]!.output.summary).toContain(".github/review-router.yml:2: error: _extends: pytorch/pytorch:.github/review-router.yml is read twice (the chain loops)");
   });
 });
 
@@ -781,7 +864,8 @@ describe("configuration errors", () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ name: "review-router", head_sha: DEFAULT_HEAD_SHA, status: "completed", conclusion: "failure" });
     expect(failed[0]!.output.title).toBe("Configuration error");
-    expect(failed[0]!.output.summary).toContain(".github/review-router.yml:2: error: invalid YAML");
+    // The same parser as the CLI's: it reports where the unclosed list ends (the end of the file).
+    expect(failed[0]!.output.summary).toContain(".github/review-router.yml:3: error: invalid YAML: unexpected end of the stream within a flow collection");
     expectAllMocksUsed(); // no files, no timeline, no label, no review request
 
     // The file is fixed on the default branch; the next event is routed with it.
@@ -803,8 +887,8 @@ describe("configuration errors", () => {
     const pr = pullRequestEvent({ number: 108, changedFiles: 1 });
     const probot = await startApp();
     mockInstallationToken();
-    // Read once through context.config, and once more as text to find the lines.
-    mockConfigFile('# review-router for pytorch/pytorch\nmax_reviewers: "three"\nskip_draft: false\n', 2);
+    // Read once: the same parsed text gives the values and their lines.
+    mockConfigFile('# review-router for pytorch/pytorch\nmax_reviewers: "three"\nskip_draft: false\n');
     mockCheckRunList(DEFAULT_HEAD_SHA);
     const failed = captureCheckRunCreate();
 
@@ -883,6 +967,24 @@ describe("issues", () => {
     mockConfigFile("issue_comment: true\n");
     mockTimeline(202, [timeline.labeledByApp("module: nn"), timeline.commentedByApp(5001, body)]);
     await deliver(probot, "issues", issue);
+  });
+
+  it("with issue_comment, keeps only the older cc comment when another replica wrote one at the same time", async () => {
+    const issue = issueOpenedEvent({ number: 204, title, body: traceback });
+    const probot = await startApp();
+    mockInstallationToken();
+    mockConfigFile("issue_comment: true\n");
+    mockTimeline(204);
+    captureLabelsAdded(204);
+    const comments = captureComments(204, [{ id: 4000, body: "earlier, unrelated" }, { id: 4990, body: `${CC_MARKER}\ncc from the other replica` }]);
+    const deleted = captureCommentDelete(5001);
+    const edits = captureCommentUpdate(4990);
+
+    await deliver(probot, "issues", issue);
+
+    expect(comments).toHaveLength(1);
+    expect(deleted.count).toBe(1);
+    expect(edits).toEqual([{ body: comments[0]!.body }]);
   });
 
   it("on an edit, adds the label of a newly named module but never adds back one a human removed", async () => {

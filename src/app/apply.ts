@@ -166,10 +166,12 @@ export async function applyIssuePlan(
   if (plan.labels.add.length > 0) await port.addLabels(issueNumber, plan.labels.add);
   const comment = plan.comment;
   if (comment) {
-    await createOnce(
+    const created = await createOnce(
       () => port.createComment(issueNumber, comment.body),
       async () => (await port.listComments(issueNumber)).some((c) => c.body.includes(comment.marker)),
     );
+    // Another replica may have cc'd at the same moment: only the oldest comment stays.
+    if (created) await port.keepOldestComment(issueNumber, comment.marker, created.id, comment.body);
   }
   return { labelsAdded: [...plan.labels.add], commented: comment !== undefined };
 }

@@ -18,7 +18,7 @@ const PER_PAGE = 100;
  * The Octokit the app's GitHub calls go through: Probot's (with retry and throttling) or
  * @octokit/rest's; only its REST methods are used.
  */
-export type AppOctokit = Pick<InstanceType<typeof ProbotOctokit>, "rest">;
+export type AppOctokit = Pick<InstanceType<typeof ProbotOctokit>, "rest" | "paginate">;
 
 export interface RepoRef {
   owner: string;

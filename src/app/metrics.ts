@@ -13,7 +13,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 
 export const DEFAULT_METRICS_PORT = 9464;
 
-export const OUTCOMES = ["routed", "skipped", "config_error", "failed", "budget_exceeded"] as const;
+export const OUTCOMES = ["routed", "skipped", "config_error", "failed", "rate_limited", "budget_exceeded"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** Distinct GitHub routes kept as label values; any further one is counted as "other". */
@@ -97,7 +97,7 @@ function headerOf(headers: unknown, name: string): string | undefined {
 }
 
 /** A failure because GitHub's request budget ran out: a 403 or 429 with no requests left, or a retry-after. */
-export function isBudgetExceeded(err: unknown): boolean {
+export function isRateLimited(err: unknown): boolean {
   const e = err as { status?: unknown; response?: { headers?: unknown } } | null;
   if (!e || (e.status !== 403 && e.status !== 429)) return false;
   const headers = e.response?.headers;
@@ -184,7 +184,7 @@ export class Metrics {
 
   /**
    * Wrap a Probot event handler: time it, and count the delivery with its outcome (what the
-   * handler noted, else "routed"; a throw is "failed", or "budget_exceeded" when GitHub's rate
+   * handler noted, else "routed"; a throw is "failed", or "rate_limited" when GitHub's rate
    * limit ran out). The error is rethrown for Probot to log.
    */
   instrument<C extends { name: string; payload: { action?: string } }>(
@@ -197,7 +197,7 @@ export class Metrics {
       try {
         await scope.run(s, () => handler(context));
       } catch (err) {
-        s.outcome = isBudgetExceeded(err) ? "budget_exceeded" : "failed";
+        s.outcome = isRateLimited(err) ? "rate_limited" : "failed";
         throw err;
       } finally {
         stop();

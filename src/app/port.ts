@@ -6,7 +6,7 @@ import type { SummaryMode } from "../core/config.js";
 import type { ChangedFile } from "../core/route.js";
 import { listChangedFiles, readThreadState, type AppOctokit, type RepoRef, type ThreadState } from "./github-state.js";
 import type { Summary } from "./summary.js";
-import { NO_RETRY, writeSummary } from "./summary-writer.js";
+import { keepOldestComment, NO_RETRY, writeSummary } from "./summary-writer.js";
 
 /** What a webhook payload shows of a thread; the timeline read overrides whatever it mentions. */
 export interface InitialThread {
@@ -39,7 +39,12 @@ export interface GitHubPort {
   /** Create or update the one summary (a check run on `headSha`, or a marked comment); unchanged text is not rewritten. */
   writeSummary(pullNumber: number, headSha: string, write: SummaryWrite): Promise<void>;
   /** Create a comment, without retrying: creating is not idempotent (see createOnce). */
-  createComment(issueNumber: number, body: string): Promise<void>;
+  createComment(issueNumber: number, body: string): Promise<{ id: number }>;
+  /**
+   * After creating comment `ownId` marked with `marker`: when another replica created one first,
+   * delete ours and put our text in the oldest, so one stays (see keepOldestComment).
+   */
+  keepOldestComment(issueNumber: number, marker: string, ownId: number, body: string): Promise<void>;
   /** The first 100 comments of an issue or pull request. */
   listComments(issueNumber: number): Promise<{ id: number; body: string }[]>;
 }
@@ -69,8 +74,10 @@ export function octokitPort(octokit: AppOctokit, repo: RepoRef, appId: number | 
     writeSummary: (pullNumber, headSha, w) =>
       writeSummary({ octokit }, ref, pullNumber, headSha, w.mode, w.summary, appId, w.conclusion, w.appComments),
     async createComment(issueNumber, body) {
-      await octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body, request: NO_RETRY });
+      const { data } = await octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body, request: NO_RETRY });
+      return { id: data.id };
     },
+    keepOldestComment: (issueNumber, marker, ownId, body) => keepOldestComment({ octokit }, ref, issueNumber, marker, appId, ownId, body),
     async listComments(issueNumber) {
       const { data } = await octokit.rest.issues.listComments({ ...ref, issue_number: issueNumber, per_page: 100 });
       return data.map((c) => ({ id: c.id, body: c.body ?? "" }));

@@ -2,12 +2,16 @@
 // GitHub port, plan (pure: src/core/plan.ts), then apply the plan and write the summary.
 
 import type { Context } from "probot";
+import { performance } from "node:perf_hooks";
+import { BudgetExceeded, deadlineIn, ROUTING_BUDGET_MS } from "../core/budget.js";
 import { planAndApplyPullRequest, writePlannedSummary, type PullRequestRun } from "./apply.js";
 import { gatherPullRequest, type PullRequestEventView } from "./gather.js";
 import { octokitPort } from "./port.js";
 import type { Bundled } from "./repo-config.js";
 import { openThread, type OpenThread } from "./thread.js";
 import { renderConfigError } from "./summary.js";
+import { budgetSummary } from "./summary-writer.js";
+import { noteOutcome } from "./metrics.js";
 
 export const PULL_REQUEST_EVENTS = [
   "pull_request.opened",
@@ -41,9 +45,20 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
   }
   const { facts, thread } = await gatherPullRequest(port, eventView(pr));
   const dryRun = loaded.config.app.dryRun || deps.dryRunEnv;
-  const run = await planAndApplyPullRequest(port, { router: loaded.router, pr: facts, dryRun }, (refused) =>
-    log.warn({ refused }, "GitHub refused review requests; choosing again without those users"),
-  );
+  // Each planning gets ROUTING_BUDGET_MS of routing; past it the delivery is abandoned (see budget.ts).
+  const budget = () => deadlineIn(ROUTING_BUDGET_MS, () => performance.now());
+  let run: PullRequestRun;
+  try {
+    run = await planAndApplyPullRequest(port, { router: loaded.router, pr: facts, dryRun, budget }, (refused) =>
+      log.warn({ refused }, "GitHub refused review requests; choosing again without those users"),
+    );
+  } catch (err) {
+    if (!(err instanceof BudgetExceeded)) throw err;
+    log.error({ limit: err.limit, during: err.during }, "routing budget exceeded; delivery abandoned");
+    noteOutcome("budget_exceeded");
+    await port.writeSummary(pr.number, pr.head.sha, { mode: "check", summary: budgetSummary(err), conclusion: "failure", appComments: [] });
+    return;
+  }
   await writePlannedSummary(port, { number: pr.number, headSha: pr.head.sha }, run.plan, loaded.source, thread.appComments);
   logRun(open, run);
 }

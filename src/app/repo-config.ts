@@ -1,14 +1,15 @@
-// A repository's configuration: `.github/review-router.yml` from the default branch (through
-// Probot's context.config, so `_extends` and the org-wide `.github` repository work), merged over
-// the bundled PyTorch configuration. A pull request that edits the file cannot change its own
-// routing, because context.config reads the default branch.
+// A repository's configuration: `.github/review-router.yml` from the default branch (or the
+// owner's `.github` repository, and the files `_extends` names, as Probot's config loader reads
+// them), merged over the bundled PyTorch configuration. A pull request that edits the file cannot
+// change its own routing, because the default branch is read. Files are fetched through the
+// contents API, whose answer gives the size: an oversized file is refused before it is parsed.
 
 import type { RouterConfig } from "../core/config.js";
 import { baseModulesApplyTo, resolveLayered } from "../core/layering.js";
 import { hasErrors, type Problem } from "../core/problems.js";
 import type { Registry } from "../core/registry.js";
 import { buildRouter, type Router } from "../core/router.js";
-import { parseYaml } from "../core/yaml.js";
+import { parseYaml, YAML_LIMITS } from "../core/yaml.js";
 
 export const CONFIG_FILE = "review-router.yml";
 export const CONFIG_PATH = `.github/${CONFIG_FILE}`;
@@ -30,10 +31,12 @@ export type RepoConfigResult =
 
 /** The minimum of Probot's Context this module needs; tests pass a real Context. */
 export interface ConfigContext {
-  config<T>(fileName: string, defaultConfig?: T, deepMergeOptions?: object): Promise<T | null>;
   repo<T>(o?: T): { owner: string; repo: string } & T;
   octokit: { request: (route: string, params: Record<string, unknown>) => Promise<{ data: unknown }> };
 }
+
+/** A configuration file larger than this is refused from its size alone, before it is read or parsed. */
+export const MAX_CONFIG_BYTES = YAML_LIMITS.maxBytes;
 
 /**
  * Compiled routers by configuration. Compiling a configuration's globs costs tens of
@@ -58,56 +61,127 @@ function compiledRouter(config: RouterConfig, registry: Registry): Router {
   return router;
 }
 
-/** Line of a YAML parse error thrown by context.config (the `yaml` package's YAMLParseError). */
-function yamlErrorLine(err: unknown): number | undefined {
-  const cause = (err as { cause?: { linePos?: { line: number }[] } }).cause;
-  return cause?.linePos?.[0]?.line;
+type Fetched =
+  | { kind: "missing" }
+  | { kind: "file"; text: string }
+  | { kind: "refused"; message: string };
+
+/**
+ * One file through the contents API. Its JSON answer gives the size first: a file over the cap
+ * is refused without decoding it (GitHub sends no content at all past 1 MB).
+ */
+async function fetchFile(context: ConfigContext, owner: string, repo: string, path: string): Promise<Fetched> {
+  let data: unknown;
+  try {
+    ({ data } = await context.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", { owner, repo, path }));
+  } catch (err) {
+    if ((err as { status?: unknown }).status === 404) return { kind: "missing" };
+    throw err; // a GitHub failure: let the delivery fail and be logged
+  }
+  const file = data as { type?: unknown; size?: unknown; encoding?: unknown; content?: unknown };
+  if (Array.isArray(data) || file.type !== "file") {
+    return { kind: "refused", message: `${owner}/${repo}:${path} is a directory or a submodule, not a file` };
+  }
+  const size = typeof file.size === "number" ? file.size : Number.POSITIVE_INFINITY;
+  if (size > MAX_CONFIG_BYTES) {
+    return { kind: "refused", message: `file is ${size} bytes; the limit is ${MAX_CONFIG_BYTES} bytes: split it or remove unused entries` };
+  }
+  if (file.encoding !== "base64" || typeof file.content !== "string") {
+    return { kind: "refused", message: `GitHub sent ${owner}/${repo}:${path} without its content` };
+  }
+  return { kind: "file", text: Buffer.from(file.content, "base64").toString("utf8") };
 }
 
-async function fetchRawConfig(context: ConfigContext): Promise<string | undefined> {
-  try {
-    const { data } = await context.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
-      ...context.repo({ path: CONFIG_PATH }),
-      mediaType: { format: "raw" },
-    });
-    return typeof data === "string" ? data : undefined;
-  } catch {
-    return undefined;
-  }
+// `_extends: repo`, `owner/repo` or either followed by `:path/to/file.yml`, as Probot reads it.
+const EXTENDS_RE = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w]+)(?::([-_./\w]+\.ya?ml))?$/i;
+/** Files one `_extends` chain may read, the repository's own included. */
+const MAX_EXTENDS = 5;
+
+/** Parsed documents by text: a file that has not changed is parsed once per replica. */
+const parsedCache = new Map<string, ReturnType<typeof parseYaml>>();
+function parseCached(text: string): ReturnType<typeof parseYaml> {
+  const hit = parsedCache.get(text);
+  if (hit) return hit;
+  const parsed = parseYaml(text, CONFIG_PATH);
+  parsedCache.set(text, parsed);
+  if (parsedCache.size > ROUTER_CACHE_SIZE) parsedCache.delete(parsedCache.keys().next().value!);
+  return parsed;
+}
+
+/** Checked configurations by the texts they came from: each distinct configuration is checked once. */
+const layeredCache = new Map<string, ReturnType<typeof resolveLayered>>();
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Probot's layering of `_extends` files: mappings merge key by key, anything else (lists too) replaces. */
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isRecord(base) || !isRecord(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k], v) : v;
+  return out;
+}
+
+function fileError(message: string, line?: number): RepoConfigResult {
+  return { kind: "error", file: CONFIG_PATH, problems: [{ file: CONFIG_PATH, ...(line !== undefined ? { line } : {}), severity: "error", message }] };
 }
 
 export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): Promise<RepoConfigResult> {
   const { owner, repo } = context.repo();
-  let value: unknown;
-  try {
-    // Arrays replace rather than concatenate when `_extends` layers files.
-    value = await context.config<Record<string, unknown>>(CONFIG_FILE, undefined, { arrayMerge: (_t: unknown[], s: unknown[]) => s });
-  } catch (err) {
-    const message = (err as Error).message ?? String(err);
-    if (/could not be parsed|not an object/i.test(message)) {
-      return {
-        kind: "error",
-        file: CONFIG_PATH,
-        problems: [{ file: CONFIG_PATH, line: yamlErrorLine(err), severity: "error", message: `invalid YAML: ${(err as { cause?: Error }).cause?.message?.split("\n")[0] ?? message}` }],
-      };
-    }
-    throw err; // a GitHub failure: let the delivery fail and be logged
+  // The repository's file, else the owner's `.github` repository's (Probot's organisation-wide default).
+  let fetched = await fetchFile(context, owner, repo, CONFIG_PATH);
+  let at = { owner, repo, path: CONFIG_PATH };
+  if (fetched.kind === "missing" && repo !== ".github") {
+    at = { owner, repo: ".github", path: CONFIG_PATH };
+    fetched = await fetchFile(context, owner, ".github", CONFIG_PATH);
   }
-  if (value === null || value === undefined) {
+  if (fetched.kind === "missing") {
     if (!bundled.owners.has(owner.toLowerCase())) {
       return { kind: "none", reason: `${owner}/${repo} has no ${CONFIG_PATH} and the bundled configuration is for ${[...bundled.owners].join(", ")}` };
     }
     return { kind: "ok", router: bundled.router, config: bundled.config, source: "bundled PyTorch configuration", problems: [] };
   }
-  // Problems name the file's own keys; lines need the file's text, fetched only when needed.
-  const layer = { baseModules: baseModulesApplyTo(bundled.owners, `${owner}/${repo}`) };
-  let layered = resolveLayered(bundled.raw, bundled.registry, { value, lineOf: () => undefined }, CONFIG_PATH, layer);
-  if (hasErrors(layered.problems)) {
-    const raw = await fetchRawConfig(context);
-    const parsed = raw === undefined ? undefined : parseYaml(raw, CONFIG_PATH);
-    if (parsed?.ok) layered = resolveLayered(bundled.raw, bundled.registry, { value, lineOf: parsed.doc.lineOf }, CONFIG_PATH, layer);
-    return { kind: "error", file: CONFIG_PATH, problems: layered.problems };
+  if (fetched.kind === "refused") return fileError(fetched.message);
+  const own = parseCached(fetched.text);
+  if (!own.ok) return { kind: "error", file: CONFIG_PATH, problems: [own.problem] };
+  // Follow `_extends`: each file layers over the one it names.
+  const texts = [fetched.text];
+  let value: unknown = own.doc.value ?? {};
+  let next = isRecord(value) ? value._extends : undefined;
+  const seen = new Set([`${at.owner}/${at.repo}:${at.path}`.toLowerCase()]);
+  while (next !== undefined) {
+    const m = typeof next === "string" ? EXTENDS_RE.exec(next) : null;
+    if (!m) return fileError(`_extends: ${JSON.stringify(next)} is not "repo", "owner/repo" or either with ":path/file.yml"`, own.doc.lineOf(["_extends"]));
+    const target = { owner: m[1] ?? owner, repo: m[2]!, path: m[3] ?? CONFIG_PATH };
+    const key = `${target.owner}/${target.repo}:${target.path}`.toLowerCase();
+    if (seen.has(key)) return fileError(`_extends: ${key} is read twice (the chain loops)`, own.doc.lineOf(["_extends"]));
+    if (seen.size >= MAX_EXTENDS) return fileError(`_extends: the chain reads more than ${MAX_EXTENDS} files`, own.doc.lineOf(["_extends"]));
+    seen.add(key);
+    const base = await fetchFile(context, target.owner, target.repo, target.path);
+    if (base.kind === "refused") return fileError(`_extends: ${target.owner}/${target.repo}:${target.path}: ${base.message}`);
+    if (base.kind === "missing") break; // Probot ignores an _extends that names no file
+    const parsed = parseCached(base.text);
+    if (!parsed.ok) return fileError(`_extends: ${target.owner}/${target.repo}:${target.path}: ${parsed.problem.message}`);
+    texts.push(base.text);
+    const baseValue = parsed.doc.value ?? {};
+    next = isRecord(baseValue) ? baseValue._extends : undefined;
+    value = deepMerge(baseValue, value);
   }
+  if (isRecord(value) && "_extends" in value) {
+    const { _extends: _ignored, ...rest } = value;
+    value = rest;
+  }
+  // Outside the bundled organisations a file starts from no bundled modules (see layering.ts).
+  const layer = { baseModules: baseModulesApplyTo(bundled.owners, `${owner}/${repo}`) };
+  const cacheKey = JSON.stringify([layer.baseModules, texts]);
+  let layered = layeredCache.get(cacheKey);
+  if (!layered) {
+    layered = resolveLayered(bundled.raw, bundled.registry, { value, lineOf: own.doc.lineOf }, CONFIG_PATH, layer);
+    layeredCache.set(cacheKey, layered);
+    if (layeredCache.size > ROUTER_CACHE_SIZE) layeredCache.delete(layeredCache.keys().next().value!);
+  }
+  if (hasErrors(layered.problems)) return { kind: "error", file: CONFIG_PATH, problems: layered.problems };
   const config = layered.config!;
   return {
     kind: "ok",

@@ -1,7 +1,9 @@
 // Writing the one summary of a pull request: a check run named `review-router` on the head
 // commit, or one comment edited in place. An existing summary with the same text is left alone,
-// so a redelivered event writes nothing.
+// so a redelivered event writes nothing. Replicas handling two events of one thread at once may
+// both create a comment: each then looks, and the one that is not the oldest deletes its own.
 
+import type { BudgetExceeded } from "../core/budget.js";
 import type { SummaryMode } from "../core/config.js";
 import { httpStatus } from "../core/util.js";
 import type { AppOctokit, RepoRef } from "./github-state.js";
@@ -33,13 +35,14 @@ export async function writeSummary(
       if (existing.body !== body) await octokit.rest.issues.updateComment({ ...ref, comment_id: existing.id, body });
       return;
     }
-    await createOnce(
+    const created = await createOnce(
       () => octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body, request: NO_RETRY }),
       async () => {
         const { data } = await octokit.rest.issues.listComments({ ...ref, issue_number: issueNumber, per_page: 100 });
         return data.some((c) => (c.body ?? "").includes(COMMENT_MARKER) && (appId === undefined || c.performed_via_github_app?.id === appId));
       },
     );
+    if (created) await keepOldestComment(context, ref, issueNumber, COMMENT_MARKER, appId, created.data.id, body);
     return;
   }
   const output = { title: summary.title, summary: clip(summary.body) };
@@ -67,13 +70,57 @@ export const NO_RETRY = { retries: 0 };
  * a time-out), GitHub may have done it and lost the answer: look, and create again only if it
  * is not there.
  */
-export async function createOnce(create: () => Promise<unknown>, exists: () => Promise<boolean>): Promise<void> {
+export async function createOnce<R>(create: () => Promise<R>, exists: () => Promise<boolean>): Promise<R | undefined> {
   try {
-    await create();
+    return await create();
   } catch (err) {
     const status = httpStatus(err);
     if (status !== undefined && status < 500) throw err;
-    if (await exists()) return;
-    await create();
+    if (await exists()) return undefined;
+    return await create();
   }
+}
+
+/**
+ * After creating comment `ownId` (marked with `marker`), make it the only one: list the thread's
+ * comments by this app with the marker; when an older one exists (another replica created it
+ * first), delete ours and put our text in the oldest. Comment ids grow with creation time, so
+ * every racer agrees on which one stays, whatever the order their requests arrive in.
+ */
+export async function keepOldestComment(
+  context: { octokit: AppOctokit },
+  ref: RepoRef,
+  issueNumber: number,
+  marker: string,
+  appId: number | undefined,
+  ownId: number,
+  body: string,
+): Promise<void> {
+  const { octokit } = context;
+  const all = await octokit.paginate(octokit.rest.issues.listComments, { ...ref, issue_number: issueNumber, per_page: 100 });
+  const ours = all
+    .filter((c) => (c.body ?? "").includes(marker) && (appId === undefined || c.performed_via_github_app?.id === appId))
+    .sort((a, b) => a.id - b.id);
+  const oldest = ours[0];
+  if (!oldest || oldest.id === ownId) return;
+  try {
+    await octokit.rest.issues.deleteComment({ ...ref, comment_id: ownId });
+  } catch (err) {
+    if ((err as { status?: unknown }).status !== 404) throw err; // already gone is fine
+  }
+  if (oldest.body !== body) await octokit.rest.issues.updateComment({ ...ref, comment_id: oldest.id, body });
+}
+
+/** The failure summary of a delivery cut off by the routing budget. */
+export function budgetSummary(err: BudgetExceeded): Summary {
+  return {
+    title: "Routing budget exceeded",
+    body: [
+      `review-router stopped routing this pull request: ${err.message}.`,
+      "",
+      "Nothing was labelled and no review was requested. A configuration with many or very long globs, or a pull request",
+      "with very many files, can cost more than one delivery may spend; see the README's Limits section.",
+      "The next push or a re-run routes it again.",
+    ].join("\n"),
+  };
 }

@@ -17,6 +17,9 @@ import { parseYaml, type KeyPath, type ParsedYaml } from "./yaml.js";
 /** Limits on a configuration's size, so that a hostile file costs little to refuse. */
 export const CONFIG_LIMITS = { maxModules: 500, maxGlobsPerModule: 200, maxAreas: 50, maxKeywords: 100 } as const;
 
+/** Globs one configuration may hold in all (modules and areas, paths and excludes), bundled ones included. */
+export const MAX_GLOBS_TOTAL = 5000;
+
 const AREA_FIELDS = [
   { key: "name", name: "name", kind: "string", required: true, doc: "The area's name, shown in the summary." },
   { key: "label", name: "label", kind: "string", required: true, doc: "The GitHub label for the area." },
@@ -347,6 +350,8 @@ export function parseConfig(
  */
 export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry): { config?: RouterConfig; problems: Problem[] } {
   const c = new Checker(doc, file);
+  // Past the limit the rest are refused before any is checked.
+  c.limitTotal("glob", MAX_GLOBS_TOTAL, `the configuration has more than ${MAX_GLOBS_TOTAL} globs in all; the limit is ${MAX_GLOBS_TOTAL}`);
   const names = new Map<string, number>();
   c.afterEach(MODULES_FIELD, (m, raw, at, i) => {
     checkModuleHasLabelAndPaths(c, m, raw, at);

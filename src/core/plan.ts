@@ -3,6 +3,7 @@
 // the same port. Whatever GitHub answers while a plan is carried out (a 422 refusing a review
 // request) becomes a new input, and the planner is asked again; a plan is never patched.
 
+import type { Deadline } from "./budget.js";
 import type { AppSettings, SummaryMode } from "./config.js";
 import type { IssueDecision } from "./issue-text.js";
 import { loginKey } from "./registry.js";
@@ -48,6 +49,8 @@ export interface PullRequestPlanInput {
   dryRun: boolean;
   /** Users GitHub refused earlier in this delivery: never chosen again. */
   refused?: readonly Refusal[];
+  /** A fresh routing deadline for each planning (the app's CPU budget); none: unbounded (the CLI). */
+  budget?: () => Deadline;
 }
 
 export interface ReviewRequest {
@@ -106,7 +109,7 @@ function routePullRequest(input: PullRequestPlanInput): RouteDecision {
     requestedTeams: [...pr.thread.requestedTeams],
     reviewedBy: [...pr.thread.reviewedBy],
     blocked: blockedLogins(pr, input.refused ?? []),
-  });
+  }, input.budget?.());
 }
 
 /** Add what is missing, never what a human removed; with sync_labels, remove our own that no longer apply. */

@@ -1,6 +1,7 @@
 // route(): changed files of a pull request in, routing decision out. The one function every
 // adapter (CLI, GitHub App) calls; it does no I/O.
 
+import { checkDeadline, type Deadline } from "./budget.js";
 import { isTeamName } from "./config.js";
 import { loginKey } from "./registry.js";
 import { matchPath, type Router } from "./router.js";
@@ -85,14 +86,21 @@ export interface RouteDecision {
   notes: string[];
 }
 
-/** Which modules each file belongs to; shared by the PR router and the issue labeller. */
-export function modulesForFiles(router: Router, repository: string, files: readonly ChangedFile[]) {
+/**
+ * Which modules each file belongs to; shared by the PR router and the issue labeller. With a
+ * deadline, throws BudgetExceeded once it has passed (checked per file and during long matches).
+ */
+export function modulesForFiles(router: Router, repository: string, files: readonly ChangedFile[], deadline?: Deadline) {
   const touched = new Map<number, { files: string[]; rules: FileRule[]; areas: Set<number> }>();
   const unmatched: string[] = [];
+  let index = 0;
+  const during = () => `matching changed file ${index + 1} of ${files.length} against the configuration's globs`;
+  const tick = deadline ? () => checkDeadline(deadline, during) : undefined;
   for (const f of files) {
+    checkDeadline(deadline, during);
     const seen = new Set<number>();
     for (const p of f.previousPath && f.previousPath !== f.path ? [f.path, f.previousPath] : [f.path]) {
-      for (const m of matchPath(router, repository, p)) {
+      for (const m of matchPath(router, repository, p, tick)) {
         let t = touched.get(m.module);
         if (!t) {
           t = { files: [], rules: [], areas: new Set() };
@@ -109,6 +117,7 @@ export function modulesForFiles(router: Router, repository: string, files: reado
       }
     }
     if (seen.size === 0) unmatched.push(f.path);
+    index++;
   }
   return { touched, unmatched };
 }
@@ -160,13 +169,14 @@ function selectionInput(router: Router, input: RouteInput, candidates: readonly 
  * Whose availability and load the adapter should fetch before route(): the candidates of the
  * modules still needing a reviewer. Empty: the pull request needs no new reviewer, fetch nothing.
  */
-export function candidatesToFetch(router: Router, input: RouteInput): string[] {
-  const { touched, unmatched } = modulesForFiles(router, input.repository, input.files);
+export function candidatesToFetch(router: Router, input: RouteInput, deadline?: Deadline): string[] {
+  const { touched, unmatched } = modulesForFiles(router, input.repository, input.files, deadline);
   return signalCandidates(selectionInput(router, input, candidatesFor(router, touched, unmatched)));
 }
 
-export function route(router: Router, input: RouteInput): RouteDecision {
-  const { touched, unmatched } = modulesForFiles(router, input.repository, input.files);
+/** `deadline`: stop with BudgetExceeded past it (see budget.ts); none for the CLI. */
+export function route(router: Router, input: RouteInput, deadline?: Deadline): RouteDecision {
+  const { touched, unmatched } = modulesForFiles(router, input.repository, input.files, deadline);
   const indexes = [...touched.keys()].sort((a, b) => a - b);
   const policy = router.config.policy;
   const candidates = candidatesFor(router, touched, unmatched);

@@ -141,12 +141,12 @@ function ownershipMatch(router: Router, path: string): PathMatch | undefined {
 }
 
 /** The modules (and areas) `path` belongs to in `repository`, after exclusions. */
-export function matchPath(router: Router, repository: string, path: string): PathMatch[] {
+export function matchPath(router: Router, repository: string, path: string, tick?: () => void): PathMatch[] {
   const owners = repositoryOwners(router, repository);
   if (owners.length > 0) {
     return owners.map((module) => ({ module, areas: [], rule: `repository:${repository}` }));
   }
-  const hits = router.matcher.match(path);
+  const hits = router.matcher.match(path, tick);
   const owned = ownershipMatch(router, path);
   if (hits.length === 0) return owned ? [owned] : [];
   // Tally per module: own include, own exclude, and per area include/exclude.

@@ -276,7 +276,7 @@ describe("applyIssuePlan", () => {
     const github = new FakeGitHub();
     github.failNext("createComment", 503);
     await applyIssuePlan(github, 3, issuePlan({}));
-    expect(github.calls.map((c) => c.call)).toEqual(["addLabels", "createComment", "listComments", "createComment"]);
+    expect(github.calls.map((c) => c.call)).toEqual(["addLabels", "createComment", "listComments", "createComment", "keepOldestComment"]);
     expect(github.comments).toHaveLength(1);
   });
 

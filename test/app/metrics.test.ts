@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp, loadBundled } from "../../src/app/index.js";
 import {
   DEFAULT_METRICS_PORT,
-  isBudgetExceeded,
+  isRateLimited,
   listenMetrics,
   MAX_ROUTES,
   Metrics,
@@ -105,13 +105,13 @@ describe("routeTemplate", () => {
   });
 });
 
-describe("isBudgetExceeded", () => {
+describe("isRateLimited", () => {
   it("is a 403 or 429 with no requests left or a retry-after, and nothing else", () => {
-    expect(isBudgetExceeded({ status: 403, response: { headers: { "x-ratelimit-remaining": "0" } } })).toBe(true);
-    expect(isBudgetExceeded({ status: 429, response: { headers: { "retry-after": "30" } } })).toBe(true);
-    expect(isBudgetExceeded({ status: 403, response: { headers: { "x-ratelimit-remaining": "12" } } })).toBe(false);
-    expect(isBudgetExceeded({ status: 500, response: { headers: { "x-ratelimit-remaining": "0" } } })).toBe(false);
-    expect(isBudgetExceeded(new Error("socket hang up"))).toBe(false);
+    expect(isRateLimited({ status: 403, response: { headers: { "x-ratelimit-remaining": "0" } } })).toBe(true);
+    expect(isRateLimited({ status: 429, response: { headers: { "retry-after": "30" } } })).toBe(true);
+    expect(isRateLimited({ status: 403, response: { headers: { "x-ratelimit-remaining": "12" } } })).toBe(false);
+    expect(isRateLimited({ status: 500, response: { headers: { "x-ratelimit-remaining": "0" } } })).toBe(false);
+    expect(isRateLimited(new Error("socket hang up"))).toBe(false);
   });
 });
 
@@ -137,7 +137,7 @@ describe("Metrics.instrument", () => {
       "event=issues.edited,outcome=failed: 1",
       "event=issues.opened,outcome=config_error: 1",
       "event=pull_request.opened,outcome=routed: 2",
-      "event=pull_request.reopened,outcome=budget_exceeded: 1",
+      "event=pull_request.reopened,outcome=rate_limited: 1",
       "event=pull_request.synchronize,outcome=skipped: 1",
     ]);
     expect(await valueOf(m, "review_router_handler_duration_seconds_bucket", { event: "pull_request.opened", le: "+Inf" })).toBe(2);

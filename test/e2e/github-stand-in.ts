@@ -32,6 +32,8 @@ export interface Fault {
   times?: number;
   /** Carry the request out first, then fail the answer: GitHub did it, the app does not know. */
   applied?: boolean;
+  /** Answer normally, but only after this many milliseconds (to line up racing handlers). */
+  delayMs?: number;
 }
 
 interface TimelineEvent {
@@ -186,7 +188,11 @@ export class GitHubStandIn {
       left === undefined
         ? {}
         : { "x-ratelimit-limit": String(GitHubStandIn.RATE_LIMIT), "x-ratelimit-remaining": String(left), "x-ratelimit-resource": "core" };
-    const fault = this.takeFault(method, path);
+    let fault = this.takeFault(method, path);
+    if (fault?.delayMs !== undefined) {
+      await new Promise((r) => setTimeout(r, fault!.delayMs));
+      fault = undefined;
+    }
     const failWith = (f: Fault) => {
       if (f.hang) {
         record.status = -1;
@@ -231,10 +237,34 @@ export class GitHubStandIn {
       const ref = url.searchParams.get("ref");
       const text = !ref || ref === repo.defaultBranch ? repo.files.get(file) : undefined;
       if (text === undefined) return reply(404, { message: "Not Found" });
-      record.status = 200;
-      res.writeHead(200, { "content-type": "text/plain; charset=utf-8", ...rate });
-      res.end(text);
-      return;
+      if (/raw/.test(String(req.headers.accept ?? ""))) {
+        record.status = 200;
+        res.writeHead(200, { "content-type": "text/plain; charset=utf-8", ...rate });
+        res.end(text);
+        return;
+      }
+      // The JSON answer: GitHub sends the content (base64) only for files up to 1 MB.
+      const size = Buffer.byteLength(text, "utf8");
+      const content = size <= 1024 * 1024 ? { encoding: "base64", content: Buffer.from(text, "utf8").toString("base64") } : { encoding: "none", content: "" };
+      return reply(200, { type: "file", name: file.split("/").pop(), path: file, size, ...content });
+    }
+    if (method === "GET" && (match = /^issues\/(\d+)\/comments$/.exec(rest))) {
+      const t = this.thread(fullName, Number(match[1]));
+      return reply(200, slice(t.comments.map((c) => ({ id: c.id, body: c.body, ...(c.byApp ? byApp : {}), user: { login: "review-router[bot]", type: "Bot" } }))));
+    }
+    if (method === "DELETE" && (match = /^issues\/comments\/(\d+)$/.exec(rest))) {
+      for (const t of repo.threads.values()) {
+        const at = t.comments.findIndex((x) => x.id === Number(match![1]));
+        if (at >= 0) {
+          const [gone] = t.comments.splice(at, 1);
+          t.timeline = t.timeline.filter((e) => !(e.event === "commented" && e.id === gone!.id));
+          record.status = 204;
+          res.writeHead(204);
+          res.end();
+          return;
+        }
+      }
+      return reply(404, { message: "Not Found" });
     }
     if (method === "GET" && (match = /^pulls\/(\d+)\/files$/.exec(rest))) {
       if (!repo.threads.has(Number(match[1]))) return reply(404, { message: "Not Found" });

@@ -15,7 +15,8 @@ export type FakeCall =
   | { call: "requestReviews"; number: number; users: string[]; teams: string[] }
   | { call: "writeSummary"; number: number; headSha: string; write: SummaryWrite }
   | { call: "createComment"; number: number; body: string }
-  | { call: "listComments"; number: number };
+  | { call: "listComments"; number: number }
+  | { call: "keepOldestComment"; number: number; marker: string; ownId: number };
 
 export interface FakeThread {
   files?: string[];
@@ -71,7 +72,7 @@ export class FakeGitHub implements GitHubPort {
 
   /** Calls that change something on GitHub. */
   writes(): FakeCall[] {
-    return this.calls.filter((c) => !["listChangedFiles", "readThreadState", "listComments"].includes(c.call));
+    return this.calls.filter((c) => !["listChangedFiles", "readThreadState", "listComments", "keepOldestComment"].includes(c.call));
   }
 
   private record(c: FakeCall): void {
@@ -125,12 +126,19 @@ export class FakeGitHub implements GitHubPort {
     this.record({ call: "writeSummary", number, headSha, write });
   }
 
-  async createComment(number: number, body: string): Promise<void> {
+  async createComment(number: number, body: string): Promise<{ id: number }> {
     this.calls.push({ call: "createComment", number, body });
     const failure = this.failures.get("createComment")?.shift();
     if (failure && !this.loseCreateAnswer) throw failure;
-    this.comments.push({ id: 1000 + this.comments.length, body });
+    const id = 1000 + this.comments.length;
+    this.comments.push({ id, body });
     if (failure) throw failure;
+    return { id };
+  }
+
+  /** One process: no other replica's comment to give way to; recorded, so tests see it is asked. */
+  async keepOldestComment(number: number, marker: string, ownId: number): Promise<void> {
+    this.record({ call: "keepOldestComment", number, marker, ownId });
   }
 
   async listComments(number: number): Promise<{ id: number; body: string }[]> {

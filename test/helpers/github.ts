@@ -45,6 +45,12 @@ export function mockInstallationToken(installationId = INSTALLATION_ID): void {
     .reply(201, { token: "test", expires_at: "2099-01-01T00:00:00Z", permissions: { checks: "write", contents: "read", issues: "write", pull_requests: "write" } });
 }
 
+/** What the contents API answers for a file: its size, and its text in base64. */
+export function contentsAnswer(text: string): Record<string, unknown> {
+  const size = Buffer.byteLength(text, "utf8");
+  return { type: "file", name: "review-router.yml", path: ".github/review-router.yml", size, encoding: "base64", content: Buffer.from(text, "utf8").toString("base64") };
+}
+
 /** No `.github/review-router.yml` in the repository nor in the owner's `.github` repository. */
 export function mockNoConfigFile(repository = "pytorch/pytorch"): void {
   const owner = repository.split("/")[0]!;
@@ -68,7 +74,7 @@ export function mockOrgConfigFile(text: string): string[] {
     .query(true)
     .reply((uri) => {
       paths.push(uri);
-      return [200, text, { "content-type": "text/plain; charset=utf-8" }];
+      return [200, contentsAnswer(text), JSON_HEADERS];
     });
   return paths;
 }
@@ -85,7 +91,7 @@ export function mockConfigFile(text: string, times = 1): string[] {
     .times(times)
     .reply((uri) => {
       paths.push(uri);
-      return [200, text, { "content-type": "text/plain; charset=utf-8" }];
+      return [200, contentsAnswer(text), JSON_HEADERS];
     });
   return paths;
 }
@@ -175,9 +181,9 @@ export const timeline = {
 export interface PullRequestReads {
   /**
    * `.github/review-router.yml`: its text; `{ org: text }` when only the owner's `.github`
-   * repository has it; null or left out when neither has one.
+   * repository has it; null or left out when neither has one; false when the test mocks the reads.
    */
-  config?: string | { org: string } | null;
+  config?: string | { org: string } | null | false;
   /** The changed files, or `pages` full pages of 100 named by `fileAt(page, index)`. */
   files: readonly string[] | { pages: number; fileAt: (page: number, index: number) => string };
   /** The issue timeline: none when left out. */
@@ -198,6 +204,7 @@ export function mockPullRequestReads(pr: PullRequestPayload, reads: PullRequestR
   const { config = null, files, timeline: events = [], checkRuns = [] } = reads;
   let configReads: string[] = [];
   if (config === null) mockNoConfigFile();
+  else if (config === false) configReads = []; // the test mocks the configuration reads itself
   else if (typeof config === "string") configReads = mockConfigFile(config);
   else configReads = mockOrgConfigFile(config.org);
   let filePages: number[] = [];
@@ -311,7 +318,7 @@ export function captureReviewRequests(pr: number, options: { calls?: number; not
 }
 
 /** POST issues/{n}/comments; returns the request bodies. */
-export function captureComments(issue: number): { body: string }[] {
+export function captureComments(issue: number, othersFirst: readonly { id: number; body: string }[] = []): { body: string }[] {
   const bodies: { body: string }[] = [];
   github()
     .post(`${REPO}/issues/${issue}/comments`)
@@ -320,7 +327,32 @@ export function captureComments(issue: number): { body: string }[] {
       bodies.push(b);
       return { id: 5000 + bodies.length, ...b, user: BOT, performed_via_github_app: VIA_APP };
     }, JSON_HEADERS);
+  // After creating, the app lists the thread's comments to find another replica's older one:
+  // `othersFirst` (created by the app before ours), then ours.
+  github()
+    .get(`${REPO}/issues/${issue}/comments`)
+    .query({ per_page: "100" })
+    .reply(
+      200,
+      () => [
+        ...othersFirst.map((c) => ({ ...c, user: BOT, performed_via_github_app: VIA_APP })),
+        ...bodies.map((b, i) => ({ id: 5001 + i, ...b, user: BOT, performed_via_github_app: VIA_APP })),
+      ],
+      JSON_HEADERS,
+    );
   return bodies;
+}
+
+/** DELETE issues/comments/{id}; returns how many times it was called. */
+export function captureCommentDelete(id: number): { count: number } {
+  const seen = { count: 0 };
+  github()
+    .delete(`${REPO}/issues/comments/${id}`)
+    .reply(204, () => {
+      seen.count++;
+      return "";
+    });
+  return seen;
 }
 
 /** PATCH issues/comments/{id}; returns the request bodies. */
