@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { parseCodeowners } from "../src/core/codeowners.js";
 import { withCodeowners } from "../src/core/codeowners-modules.js";
-import { DEFAULT_APP_SETTINGS, DEFAULT_POLICY, type ModuleSpec, type RouterConfig } from "../src/core/config.js";
+import { DEFAULT_APP_SETTINGS, DEFAULT_POLICY, DEFAULT_TRIAGE, type ModuleSpec, type RouterConfig } from "../src/core/config.js";
 import { buildRouter, matchPath, type Router } from "../src/core/router.js";
 
 const { values } = parseArgs({
@@ -51,6 +51,7 @@ const modules: ModuleSpec[] = lineTargets.map((t, i) => ({
   maintainers: [owner(i)],
   repositories: [],
   keywords: [],
+  extraLabels: [],
 }));
 const lineOfDir = new Map(lineTargets.map((t, i) => [t.kind === "dir" ? t.path : `\u0000${t.path}`, i]));
 lineTargets.forEach((t, i) => {
@@ -64,7 +65,7 @@ lineTargets.forEach((t, i) => {
     }
   }
 });
-const base: RouterConfig = { policy: DEFAULT_POLICY, app: DEFAULT_APP_SETTINGS, modules: [] };
+const base: RouterConfig = { policy: DEFAULT_POLICY, app: DEFAULT_APP_SETTINGS, modules: [], triage: DEFAULT_TRIAGE };
 const equivalent: RouterConfig = { ...base, modules };
 const registry = { entries: [] };
 

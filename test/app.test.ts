@@ -15,6 +15,10 @@ import { CC_MARKER } from "../src/app/issue.js";
 import type { Policy } from "../src/core/config.js";
 import { routeIssue } from "../src/core/issue-text.js";
 import { loginKey } from "../src/core/registry.js";
+import { triageCommand } from "../src/cli/triage.js";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { route, type RouteDecision, type RouteInput } from "../src/core/route.js";
 import { buildRouter, type Router } from "../src/core/router.js";
 import { COMMENT_MARKER } from "../src/app/summary.js";
@@ -905,20 +909,21 @@ describe("configuration errors", () => {
 
 describe("issues", () => {
   const traceback = [
-    "Calling the model fails:",
+    "Iterating fails:",
     "",
     "```",
     "Traceback (most recent call last):",
-    '  File "/usr/lib/python3/site-packages/torch/nn/modules/module.py", line 1501, in _call_impl',
-    "    return forward_call(*args, **kwargs)",
-    "RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)",
+    '  File "/usr/lib/python3/site-packages/torch/utils/data/dataloader.py", line 631, in __next__',
+    "    data = self._next_data()",
+    "RuntimeError: DataLoader worker (pid 4242) exited unexpectedly",
     "```",
   ].join("\n");
-  const title = "Model crashes on the first batch";
+  const title = "Training crashes on the first batch";
+  const DATA = "Multiprocessing and DataLoaders";
 
   it("labels an issue by the module a pasted traceback names, without commenting by default", async () => {
     const issue = issueOpenedEvent({ number: 201, title, body: traceback });
-    expect(routeIssue(bundled.router, { repository: REPOSITORY, title, body: traceback }).labels).toEqual(["module: nn"]);
+    expect(routeIssue(bundled.router, { repository: REPOSITORY, title, body: traceback }).labels).toEqual(["module: dataloader"]);
     const probot = await startApp();
     mockInstallationToken();
     mockNoConfigFile();
@@ -927,7 +932,7 @@ describe("issues", () => {
 
     await deliver(probot, "issues", issue);
 
-    expect(labels).toEqual([{ labels: ["module: nn"] }]);
+    expect(labels).toEqual([{ labels: ["module: dataloader"] }]);
     // No comment was mocked: issue_comment is off by default.
   });
 
@@ -953,19 +958,22 @@ describe("issues", () => {
     const comments = captureComments(202);
     await deliver(probot, "issues", issue);
 
-    expect(labels).toEqual([{ labels: ["module: nn"] }]);
+    expect(labels).toEqual([{ labels: ["module: dataloader"] }]);
     expect(comments).toHaveLength(1);
     const body = comments[0]!.body;
     expect(body.startsWith(CC_MARKER)).toBe(true);
     const maintainers = decision.modules.flatMap((m) => m.maintainers);
     expect(maintainers.length).toBeGreaterThan(0);
-    expect(body).toContain(`- ${NN}: ${maintainers.map((l) => `@${l}`).join(" ")}`);
-    for (const login of ["colesbury", "apaszke"]) expect(body, "no emeritus maintainer is cc'd").not.toContain(`@${login}`);
+    // Each module's line says briefly why: its labels and their strongest evidence.
+    expect(body).toContain(
+      `- ${DATA}: ${maintainers.map((l) => `@${l}`).join(" ")} (module: dataloader (innermost frame torch/utils/data/dataloader.py +3; error message "DataLoader" +3))`,
+    );
+    for (const login of ["VitalyFedyunin", "apaszke"]) expect(body, "no emeritus maintainer is cc'd").not.toContain(`@${login}`);
     expectAllMocksUsed();
 
     // Redelivered: the timeline shows the label and the comment review-router wrote.
     mockConfigFile("issue_comment: true\n");
-    mockTimeline(202, [timeline.labeledByApp("module: nn"), timeline.commentedByApp(5001, body)]);
+    mockTimeline(202, [timeline.labeledByApp("module: dataloader"), timeline.commentedByApp(5001, body)]);
     await deliver(probot, "issues", issue);
   });
 
@@ -988,19 +996,53 @@ describe("issues", () => {
   });
 
   it("on an edit, adds the label of a newly named module but never adds back one a human removed", async () => {
-    const edited = `${traceback}\n\nAfter that, \`torch.optim.Adam\` diverges too.`;
+    const edited = `${traceback}\n\nAfter that, the Adam step in torch/optim/adam.py diverges too.`;
     const issue = issueEditedEvent({ number: 203, title, body: edited }, { body: { from: traceback } });
     expect(issue.action).toBe("edited");
-    expect(routeIssue(bundled.router, { repository: REPOSITORY, title, body: edited }).labels).toEqual(["module: nn", "module: optimizer"]);
+    expect(routeIssue(bundled.router, { repository: REPOSITORY, title, body: edited }).labels).toEqual(["module: dataloader", "module: optimizer"]);
     const probot = await startApp();
     mockInstallationToken();
     mockNoConfigFile();
     // review-router labelled the issue when it was opened; a maintainer then removed the label.
-    mockTimeline(203, [timeline.labeledByApp("module: nn"), timeline.unlabeledBy("ezyang", "module: nn")]);
+    mockTimeline(203, [timeline.labeledByApp("module: dataloader"), timeline.unlabeledBy("ezyang", "module: dataloader")]);
     const labels = captureLabelsAdded(203);
 
     await deliver(probot, "issues", issue);
 
     expect(labels).toEqual([{ labels: ["module: optimizer"] }]);
+  });
+
+  it("adds the labels `review-router triage` prints for the same issue (the CLI and the app decide alike)", async () => {
+    // Cases of every kind from the evaluation set: compile stack, DISABLED test, build log, OOM, no label.
+    const all = readFileSync(new URL("./fixtures/triage/cases.jsonl", import.meta.url), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l) as { title: string; body: string });
+    const cases = all.filter((_, i) => i % 16 === 0);
+    expect(cases.length).toBeGreaterThanOrEqual(10);
+    const file = join(mkdtempSync(join(tmpdir(), "review-router-triage-")), "issues.jsonl");
+    writeFileSync(file, cases.map((c) => JSON.stringify({ title: c.title, body: c.body })).join("\n") + "\n");
+    let out = "";
+    const code = await triageCommand(["--jsonl", file], { stdout: (t) => (out += t), stderr: () => {}, readStdin: async () => "" });
+    expect(code).toBe(0);
+    const cliLabels = out.trim().split("\n").map((l) => (JSON.parse(l) as { labels: string[] }).labels);
+    expect(cliLabels).toHaveLength(cases.length);
+    expect(cliLabels.filter((l) => l.length > 0).length, "some cases are labelled").toBeGreaterThan(3);
+    expect(cliLabels.filter((l) => l.length === 0).length, "some cases are not").toBeGreaterThan(0);
+
+    const probot = await startApp();
+    for (const [i, c] of cases.entries()) {
+      const number = 300 + i;
+      if (i === 0) mockInstallationToken(); // the app keeps the token for later deliveries
+      mockNoConfigFile();
+      let added: { labels: string[] }[] = [];
+      if (cliLabels[i]!.length > 0) {
+        mockTimeline(number);
+        added = captureLabelsAdded(number);
+      }
+      await deliver(probot, "issues", issueOpenedEvent({ number, title: c.title, body: c.body }));
+      expect(added, c.title).toEqual(cliLabels[i]!.length > 0 ? [{ labels: cliLabels[i] }] : []);
+      expectAllMocksUsed();
+    }
   });
 });

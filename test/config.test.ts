@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../src/core/config.js";
+import { DEFAULT_TRIAGE, parseConfig, TRIAGE_SIGNALS } from "../src/core/config.js";
 import { baseModulesApplyTo, configOwners, resolveLayered } from "../src/core/layering.js";
 import { formatProblem } from "../src/core/problems.js";
 import type { Registry } from "../src/core/registry.js";
@@ -76,10 +76,10 @@ modules:
     paths: torch/nn/**
 `;
     expect(problems(text)).toEqual([
-      "review-router.yml:1: error: max_reviewer: unknown key; expected one of: registry, reviewers_per_module, max_reviewers, fallback_reviewers, unavailable, ignore_authors, skip_drafts, sync_labels, summary, dry_run, issue_comment, use_default_modules, label_issues, codeowners, default_reviewers, unowned_label, max_open_reviews, command_prefix, skip_label, modules",
+      "review-router.yml:1: error: max_reviewer: unknown key; expected one of: registry, reviewers_per_module, max_reviewers, fallback_reviewers, unavailable, ignore_authors, skip_drafts, sync_labels, summary, dry_run, issue_comment, use_default_modules, label_issues, codeowners, default_reviewers, unowned_label, max_open_reviews, command_prefix, skip_label, modules, triage",
       "review-router.yml:2: error: reviewers_per_module: must be a whole number from 0 to 10",
       "review-router.yml:3: error: summary: must be one of: check, comment, none",
-      "review-router.yml:7: error: modules[0].path: unknown key; expected one of: name, label, paths, exclude, areas, maintainers, teams, registry_entry, repository, keywords",
+      "review-router.yml:7: error: modules[0].path: unknown key; expected one of: name, label, labels, paths, exclude, areas, maintainers, teams, registry_entry, repository, keywords",
       "review-router.yml:5: warning: modules[0].paths: module \"NN\" matches nothing: give it `paths`, `areas` or `repository`",
       "review-router.yml:9: error: modules[1].label: must be a non-empty string",
       "review-router.yml:9: error: modules[1].label: module \"NN\" has no label: give it `label` (or areas with labels)",
@@ -275,5 +275,93 @@ describe("resolveLayered outside the base's organisations", () => {
     expect(baseModulesApplyTo(owners, "PYTORCH/anything")).toBe(true);
     expect(baseModulesApplyTo(owners, "me/proj")).toBe(false);
     expect(baseModulesApplyTo(owners, "pytorch-fork/pytorch")).toBe(false);
+  });
+});
+
+describe("triage settings and extra labels", () => {
+  it("fills the triage defaults, and reads every key of a triage section", () => {
+    expect(parseConfig("", "c.yml").config!.triage).toEqual(DEFAULT_TRIAGE);
+    const r = parseConfig(
+      `triage:
+  threshold: 2.5
+  max_module_labels: 1
+  uncapped_prefixes: ["triage:"]
+  weights: {title: 5, code_api: 0}
+  repeat_factor: 0.25
+  repo_dirs: [src, lib]
+  api_prefixes: [mypkg]
+  api_aliases: {mp: mypkg.sub}
+  env_report_starts: ["System info:"]
+  ignore_line_prefixes: ["Platforms:"]
+  passthrough_frames: [src/wrap.py, src/hooks/]
+  build_log_markers: ["make: ***"]
+  disabled_test_prefix: SKIPPED
+  test_dir: /tests/
+`,
+      "c.yml",
+    );
+    expect(r.problems).toEqual([]);
+    expect(r.config!.triage).toEqual({
+      threshold: 2.5,
+      maxModuleLabels: 1,
+      uncappedPrefixes: ["triage:"],
+      weights: { ...DEFAULT_TRIAGE.weights, title: 5, code_api: 0 },
+      repeatFactor: 0.25,
+      repoDirs: ["src", "lib"],
+      apiPrefixes: ["mypkg"],
+      apiAliases: { mp: "mypkg.sub" },
+      envReportStarts: ["System info:"],
+      ignoreLinePrefixes: ["Platforms:"],
+      passthroughFrames: ["src/wrap.py", "src/hooks/"],
+      buildLogMarkers: ["make: ***"],
+      disabledTestPrefix: "SKIPPED",
+      testDir: "tests",
+    });
+  });
+
+  it("names file, line and key for a bad triage section", () => {
+    const r = parseConfig(
+      "triage:\n  threshold: -1\n  weights:\n    titel: 3\n    error: lots\n  api_prefixes: [my-pkg]\n  api_aliases: {F: 'torch nn'}\n  thresold: 2\n",
+      "c.yml",
+    );
+    expect(r.problems.map(formatProblem)).toEqual([
+      "c.yml:8: error: triage.thresold: unknown key; expected one of: threshold, max_module_labels, uncapped_prefixes, weights, repeat_factor, " +
+        "repo_dirs, api_prefixes, api_aliases, env_report_starts, ignore_line_prefixes, passthrough_frames, build_log_markers, disabled_test_prefix, test_dir",
+      `c.yml:4: error: triage.weights.titel: unknown key; expected one of: ${TRIAGE_SIGNALS.join(", ")}`,
+      "c.yml:5: error: triage.weights.error: must be a number from 0 to 100",
+      "c.yml:2: error: triage.threshold: must be a number from 0 to 100",
+      'c.yml:6: error: triage.api_prefixes[0]: "my-pkg" is not a package name (letters, digits, _)',
+      "c.yml:7: error: triage.api_aliases.F: must be a dotted name such as torch.nn.functional",
+    ]);
+  });
+
+  it("reads `labels:` on modules and areas, and a pull request gets them with the module's or area's label", () => {
+    const r = parseConfig(
+      `modules:
+  - name: Compilers
+    labels: ["oncall: pt2"]
+    paths: [torch/_compile.py]
+    areas:
+      - name: Inductor
+        label: "module: inductor"
+        labels: ["oncall: pt2", "module: compile"]
+        paths: [torch/_inductor/**]
+`,
+      "c.yml",
+    );
+    expect(r.problems.filter((p) => p.severity === "error")).toEqual([]);
+    const router = buildRouter(r.config!, { entries: [] });
+    const labels = (path: string) => route(router, { repository: "o/r", prNumber: 1, author: "a", files: [{ path }] }).labels;
+    expect(labels("torch/_inductor/graph.py")).toEqual(["oncall: pt2", "module: inductor", "module: compile"]);
+    expect(labels("torch/_compile.py")).toEqual(["oncall: pt2"]);
+  });
+
+  it("merges a repository's triage section over the base key by key, weights too", () => {
+    const base = { triage: { threshold: 3, repo_dirs: ["torch"], weights: { title: 4, error: 3 } }, modules: [] };
+    const parsed = parseYaml("triage:\n  threshold: 4\n  weights: {error: 1}\n", ".github/review-router.yml");
+    if (!parsed.ok) throw new Error(parsed.problem.message);
+    const r = resolveLayered(base, REGISTRY, parsed.doc, ".github/review-router.yml", { baseModules: true });
+    expect(r.problems).toEqual([]);
+    expect(r.config!.triage).toMatchObject({ threshold: 4, repoDirs: ["torch"], weights: { title: 4, error: 1 } });
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/core/config.js";
 import {
   apiCandidatePaths,
+  describeEvidence,
   issueText,
   MAX_ISSUE_TEXT,
   repoPathFromToken,
@@ -14,7 +15,20 @@ import type { Registry } from "../src/core/registry.js";
 import { buildRouter, type Router } from "../src/core/router.js";
 import { BUNDLED_CONFIG, BUNDLED_REGISTRY, loadRouter } from "../src/io/files.js";
 
-const CONFIG = `
+// The mechanics of reading: every piece of evidence is enough (threshold 0.1, no cap), so these
+// tests see what is found. Scoring is tested with the bundled settings further down.
+const TRIAGE = `
+triage:
+  threshold: 0.1
+  max_module_labels: 20
+  repo_dirs: [torch, aten, c10, test, tools, docs, .github, .ci, third_party]
+  api_prefixes: [torch]
+  env_report_starts: ["Collecting environment information", "PyTorch version: "]
+`;
+const SETTINGS = { envReportStarts: ["Collecting environment information", "PyTorch version: "], ignoreLinePrefixes: [] };
+const DIRS = new Set(["torch", "aten", "c10", "test", "tools", "docs", ".github", ".ci", "third_party"]);
+
+const CONFIG = `${TRIAGE}
 modules:
   - name: NN
     label: "module: nn"
@@ -104,7 +118,13 @@ RuntimeError: boom`);
     expect(names(d)).toEqual(["NN"]);
     expect(d.labels).toEqual(["module: nn"]);
     expect(d.modules[0]!.evidence).toEqual([
-      { kind: "path", text: "/usr/lib/python3/site-packages/torch/nn/modules/module.py", path: "torch/nn/modules/module.py" },
+      {
+        signal: "frame_innermost",
+        kind: "path",
+        text: "/usr/lib/python3/site-packages/torch/nn/modules/module.py",
+        path: "torch/nn/modules/module.py",
+        weight: 3,
+      },
     ]);
     expect(d.modules[0]!.maintainers).toEqual(["gchanan", "albanD"]);
   });
@@ -139,6 +159,8 @@ RuntimeError: boom`);
 In file included from /home/me/src/pytorch/torch/nn/modules/conv.py`);
     expect(names(d)).toEqual(["NN", "CUDA"]);
     expect(d.modules[1]!.evidence[0]).toEqual({
+      signal: "prose_path",
+      weight: 3,
       kind: "path",
       text: "/home/me/src/pytorch/aten/src/ATen/native/cuda/Blas.cpp:123:45",
       path: "aten/src/ATen/native/cuda/Blas.cpp",
@@ -157,17 +179,18 @@ In file included from /home/me/src/pytorch/torch/nn/modules/conv.py`);
     expect(names(issue("Everything under torch/distributed/ is slow"))).toEqual(["Distributed"]);
   });
 
-  it("applies excludes and areas as for pull requests", () => {
+  it("applies excludes and areas as for pull requests, but an area's path is evidence for the area only", () => {
     const d = issue("torch/nn/parallel/distributed.py");
     expect(names(d)).toEqual(["Distributed"]);
-    expect(d.labels).toEqual(["oncall: distributed", "module: ddp"]);
+    expect(d.labels).toEqual(["module: ddp"]);
     expect(d.modules[0]!.areas).toEqual(["DDP"]);
   });
 
   it("lists a path once however often it appears", () => {
     const frame = `  File "/x/site-packages/torch/nn/modules/module.py", line 1501, in _call_impl\n`;
     const d = issue(frame.repeat(20) + `  File "/y/site-packages/torch/nn/modules/module.py", line 1520`);
-    expect(d.modules[0]!.evidence).toHaveLength(1);
+    // Once as an outer frame, once as the innermost one.
+    expect(d.modules[0]!.evidence.map((e) => e.signal)).toEqual(["frame_innermost", "frame_outer"]);
   });
 });
 
@@ -176,7 +199,13 @@ describe("routeIssue: GitHub links", () => {
     const d = issue("See https://github.com/pytorch/pytorch/blob/main/torch/optim/adam.py#L120-L130");
     expect(names(d)).toEqual(["Optimizers"]);
     expect(d.modules[0]!.evidence).toEqual([
-      { kind: "path", text: "https://github.com/pytorch/pytorch/blob/main/torch/optim/adam.py#L120-L130", path: "torch/optim/adam.py" },
+      {
+        signal: "prose_path",
+        kind: "path",
+        text: "https://github.com/pytorch/pytorch/blob/main/torch/optim/adam.py#L120-L130",
+        path: "torch/optim/adam.py",
+        weight: 3,
+      },
     ]);
   });
 
@@ -199,13 +228,13 @@ describe("routeIssue: GitHub links", () => {
   });
 
   it("repoPathsFromUrl offers later starts for refs that contain slashes", () => {
-    expect(repoPathsFromUrl("https://github.com/pytorch/pytorch/blob/gh/me/1/head/torch/nn/x.py", "pytorch/pytorch")).toEqual([
+    expect(repoPathsFromUrl("https://github.com/pytorch/pytorch/blob/gh/me/1/head/torch/nn/x.py", "pytorch/pytorch", DIRS)).toEqual([
       "me/1/head/torch/nn/x.py",
       "1/head/torch/nn/x.py",
       "head/torch/nn/x.py",
       "torch/nn/x.py",
     ]);
-    expect(repoPathsFromUrl("https://github.com/pytorch/pytorch/blob/main/torch%2Foptim/adam.py", "pytorch/pytorch")[0]).toBe("torch/optim/adam.py");
+    expect(repoPathsFromUrl("https://github.com/pytorch/pytorch/blob/main/torch%2Foptim/adam.py", "pytorch/pytorch", DIRS)[0]).toBe("torch/optim/adam.py");
   });
 });
 
@@ -233,7 +262,7 @@ describe("routeIssue: dotted API names", () => {
     expect(issue("torch.tensor([1]) and torch.Tensor.add_ and torch.zeros(3) and torch.float16").modules).toEqual([]);
     const d = issue("torch.functional.einsum is slow");
     expect(names(d)).toEqual(["Functional"]);
-    expect(d.modules[0]!.evidence).toEqual([{ kind: "api", text: "torch.functional.einsum", path: "torch/functional.py" }]);
+    expect(d.modules[0]!.evidence).toEqual([{ signal: "prose_api", kind: "api", text: "torch.functional.einsum", path: "torch/functional.py", weight: 2 }]);
   });
 
   it("does not guess at short forms or names inside other names", () => {
@@ -268,9 +297,9 @@ describe("routeIssue: keywords", () => {
 
   it("adds an area's label for the area's keyword", () => {
     const d = issue("DistributedDataParallel hangs");
-    expect(d.labels).toEqual(["oncall: distributed", "module: ddp"]);
+    expect(d.labels).toEqual(["module: ddp"]);
     expect(d.modules[0]!.areas).toEqual(["DDP"]);
-    expect(d.modules[0]!.evidence).toEqual([{ kind: "keyword", text: "DistributedDataParallel" }]);
+    expect(d.modules[0]!.evidence).toEqual([{ signal: "prose_keyword", kind: "keyword", text: "DistributedDataParallel", weight: 2 }]);
   });
 
   it("handles keywords with non-word characters", () => {
@@ -287,11 +316,10 @@ describe("routeIssue: keywords", () => {
     expect(issue("the distributed system is slow; linear algebra is hard").modules).toEqual([]);
   });
 
-  it("matches a keyword of a module that owns another repository, without a label", () => {
+  it("adds nothing for the keyword of a module without a label in this repository", () => {
     const d = issue("torchvision transforms are slow");
-    expect(names(d)).toEqual(["TorchVision"]);
+    expect(d.modules).toEqual([]);
     expect(d.labels).toEqual([]);
-    expect(d.modules[0]!.maintainers).toEqual(["NicolasHug"]);
   });
 });
 
@@ -315,10 +343,10 @@ describe("routeIssue: what is not read", () => {
 
   it("does not take prose with slashes for paths", () => {
     expect(issue("We ran a/b testing on input/output and/or read/write; see example.com/torch/nn/functional.py").modules).toEqual([]);
-    expect(repoPathFromToken("a/b")).toBeUndefined();
-    expect(repoPathFromToken("1/2")).toBeUndefined();
-    expect(repoPathFromToken("/home/me/project/model.py")).toBeUndefined();
-    expect(repoPathFromToken("/usr/lib/python3/site-packages/six.py")).toBeUndefined();
+    expect(repoPathFromToken("a/b", DIRS)).toBeUndefined();
+    expect(repoPathFromToken("1/2", DIRS)).toBeUndefined();
+    expect(repoPathFromToken("/home/me/project/model.py", DIRS)).toBeUndefined();
+    expect(repoPathFromToken("/usr/lib/python3/site-packages/six.py", DIRS)).toBeUndefined();
   });
 
   it("reads the title", () => {
@@ -326,15 +354,16 @@ describe("routeIssue: what is not read", () => {
   });
 
   it("issueText drops quotes and comments but keeps code", () => {
-    expect(issueText("T", "a <!-- b --> c\n> quoted\n```\n> code <!-- kept -->\n```")).toBe("T\na   c\n```\n> code <!-- kept -->\n```");
+    expect(issueText("T", "a <!-- b --> c\n> quoted\n```\n> code <!-- kept -->\n```", SETTINGS)).toBe("T\na   c\n> code <!-- kept -->");
   });
 });
 
 describe("routeIssue: decisions", () => {
-  it("orders modules and labels by configuration, not by mention", () => {
+  it("orders modules by configuration and labels by score, equal scores by configuration", () => {
     const d = issue("DataLoader then torch.fft.rfft then torch/nn/modules/module.py");
     expect(names(d)).toEqual(["NN", "FFT", "DataLoader"]);
     expect(d.labels).toEqual(["module: nn", "module: fft", "module: dataloader"]);
+    expect(d.scores.map((s) => s.score)).toEqual([3, 2, 2]);
   });
 
   it("lists each piece of evidence once: links, then paths and names as they appear, then keywords", () => {
@@ -342,16 +371,23 @@ describe("routeIssue: decisions", () => {
       "DataLoader torch.utils.data.DataLoader dataloader torch/utils/data/dataloader.py torch.utils.data.DataLoader " +
         "https://github.com/pytorch/pytorch/blob/main/torch/utils/data/sampler.py",
     );
+    // Strongest first: paths (3), then the API name and the keyword (2).
     expect(d.modules[0]!.evidence).toEqual([
-      { kind: "path", text: "https://github.com/pytorch/pytorch/blob/main/torch/utils/data/sampler.py", path: "torch/utils/data/sampler.py" },
-      { kind: "api", text: "torch.utils.data.DataLoader", path: "torch/utils/data/DataLoader.py" },
-      { kind: "path", text: "torch/utils/data/dataloader.py", path: "torch/utils/data/dataloader.py" },
-      { kind: "keyword", text: "DataLoader" },
+      {
+        signal: "prose_path",
+        kind: "path",
+        text: "https://github.com/pytorch/pytorch/blob/main/torch/utils/data/sampler.py",
+        path: "torch/utils/data/sampler.py",
+        weight: 3,
+      },
+      { signal: "prose_path", kind: "path", text: "torch/utils/data/dataloader.py", path: "torch/utils/data/dataloader.py", weight: 3 },
+      { signal: "prose_api", kind: "api", text: "torch.utils.data.DataLoader", path: "torch/utils/data/DataLoader.py", weight: 2 },
+      { signal: "prose_keyword", kind: "keyword", text: "DataLoader", weight: 2 },
     ]);
   });
 
   it("lists only active maintainers", () => {
-    const router = makeRouter(`modules:\n  - name: NN\n    label: "module: nn"\n    paths: [torch/nn/**]\n`, {
+    const router = makeRouter(`${TRIAGE}modules:\n  - name: NN\n    label: "module: nn"\n    paths: [torch/nn/**]\n`, {
       entries: [
         {
           name: "NN",
@@ -371,11 +407,15 @@ describe("routeIssue: decisions", () => {
 
   it("gives an owned repository's issues to the owner, with no labels and no text read", () => {
     const d = issue("torch.optim.Adam and DataLoader", "", "pytorch/vision");
-    expect(d).toEqual({ labels: [], modules: [{ name: "TorchVision", labels: [], areas: [], evidence: [], maintainers: ["NicolasHug"] }] });
+    expect(d).toEqual({
+      labels: [],
+      modules: [{ name: "TorchVision", labels: [], areas: [], evidence: [], why: "owns the repository", maintainers: ["NicolasHug"] }],
+      scores: [],
+    });
   });
 
   it("returns nothing for nothing", () => {
-    expect(issue("")).toEqual({ labels: [], modules: [] });
+    expect(issue("")).toEqual({ labels: [], modules: [], scores: [] });
   });
 });
 
@@ -388,7 +428,7 @@ describe("routeIssue: bounded work", () => {
     const d = issue(body);
     expect(performance.now() - start).toBeLessThan(2000);
     expect(names(d)).toEqual(["NN"]);
-    expect(issueText("", body).length).toBeLessThanOrEqual(MAX_ISSUE_TEXT);
+    expect(issueText("", body, SETTINGS).length).toBeLessThanOrEqual(MAX_ISSUE_TEXT);
   });
 
   it("stops looking up candidates after the cap", () => {
@@ -415,16 +455,25 @@ describe.skipIf(!BUNDLED)("routeIssue with the bundled PyTorch configuration", (
     return routeIssue(bundled, { repository: "pytorch/pytorch", title: "", body }).modules.map((m) => m.name);
   };
 
-  it("routes Unix and Windows tracebacks to NN", () => {
-    expect(route(`File "/usr/lib/python3/site-packages/torch/nn/modules/module.py", line 1501, in _call_impl`)).toContain("NN APIs (torch.nn)");
-    expect(route(`File "C:\\Python311\\Lib\\site-packages\\torch\\nn\\modules\\linear.py", line 114`)).toContain("NN APIs (torch.nn)");
+  it("routes Unix and Windows tracebacks by the frame that raised", () => {
+    expect(route(`File "/usr/lib/python3/site-packages/torch/optim/adam.py", line 150, in step`)).toContain("Optimizers (torch.optim)");
+    const windows = `File "C:\\Python311\\Lib\\site-packages\\torch\\utils\\data\\dataloader.py", line 114`;
+    expect(route(windows)).toContain("Multiprocessing and DataLoaders");
   });
 
-  it("routes API names and keywords", () => {
-    expect(route("torch.optim.Adam")).toContain("Optimizers (torch.optim)");
-    expect(route("torch.linalg.solve")).toContain("Linear Algebra (torch.linalg)");
-    expect(route("torch.distributed.init_process_group")).toContain("Distributed");
-    expect(route("my DataLoader hangs")).toContain("Multiprocessing and DataLoaders");
+  it("passes over nn's module and functional frames: what raises there is the op", () => {
+    expect(route(`File "/usr/lib/python3/site-packages/torch/nn/modules/module.py", line 1501, in _call_impl`)).toEqual([]);
+  });
+
+  it("routes API names and keywords of the title", () => {
+    const title = (t: string) => {
+      bundled ??= loadRouter().router;
+      return routeIssue(bundled, { repository: "pytorch/pytorch", title: t, body: "" }).modules.map((m) => m.name);
+    };
+    expect(title("torch.optim.Adam")).toContain("Optimizers (torch.optim)");
+    expect(title("torch.linalg.solve")).toContain("Linear Algebra (torch.linalg)");
+    expect(title("torch.distributed.init_process_group")).toContain("Distributed");
+    expect(title("my DataLoader hangs")).toContain("Multiprocessing and DataLoaders");
   });
 
   it("maps bare torch names and prose to nothing", () => {
@@ -434,7 +483,7 @@ describe.skipIf(!BUNDLED)("routeIssue with the bundled PyTorch configuration", (
 });
 
 describe("environment reports", () => {
-  const ROUTER_TEXT = `modules:
+  const ROUTER_TEXT = `${TRIAGE}modules:
   - name: ROCm
     label: "module: rocm"
     maintainers: [jeffdaily]
@@ -469,12 +518,147 @@ describe("environment reports", () => {
   it("ignores collect_env output inside a code block, and reads what follows it", () => {
     const body = `### 🐛 Describe the bug\n\ncumsum is wrong\n\n### Versions\n\n\`\`\`\n${REPORT}\n\`\`\`\n\nAlso seen with ROCm.\n`;
     const d = routeIssue(router, { repository: "pytorch/pytorch", title: "cumsum bug", body });
-    expect(d.labels).toEqual(["module: rocm", "module: linear algebra"]);
-    expect(d.modules.find((m) => m.name === "ROCm")!.evidence).toEqual([{ kind: "keyword", text: "ROCm" }]);
+    expect(d.labels).toEqual(["module: linear algebra", "module: rocm"]);
+    const rocm = d.modules.find((m) => m.name === "ROCm")!;
+    expect(rocm.evidence).toEqual([{ signal: "prose_keyword", kind: "keyword", text: "ROCm", weight: 2 }]);
   });
 
   it("ignores collect_env output pasted without a code block, up to the next heading", () => {
     const body = `cumsum is wrong\n\n### Versions\n${REPORT}\n### Other\nnothing`;
     expect(routeIssue(router, { repository: "pytorch/pytorch", title: "bug", body }).labels).toEqual(["module: linear algebra"]);
+  });
+});
+
+describe.skipIf(!BUNDLED)("weighted triage with the bundled PyTorch configuration", () => {
+  let bundled: Router | undefined;
+  const triage = (title: string, body = "") => {
+    bundled ??= loadRouter().router;
+    return routeIssue(bundled, { repository: "pytorch/pytorch", title, body });
+  };
+  const frames = (...paths: string[]) =>
+    "```\nTraceback (most recent call last):\n" +
+    paths.map((p) => `  File "/opt/conda/lib/python3.11/site-packages/${p}", line 10, in f\n    g()\n`).join("") +
+    "RuntimeError: failed\n```";
+
+  it("reads a traceback innermost-first: through dynamo, raised in inductor, is inductor (and pt2)", () => {
+    const d = triage("Model fails", frames("torch/_dynamo/eval_frame.py", "torch/_dynamo/convert_frame.py", "torch/_inductor/lowering.py"));
+    expect(d.labels).toEqual(["oncall: pt2", "module: inductor"]);
+    expect(d.scores.find((s) => s.label === "module: dynamo")).toMatchObject({ added: false, dropped: "below threshold", score: 1.5 });
+    expect(d.scores.find((s) => s.label === "module: inductor")!.evidence).toEqual([
+      { signal: "frame_innermost", kind: "path", text: "/opt/conda/lib/python3.11/site-packages/torch/_inductor/lowering.py", path: "torch/_inductor/lowering.py", weight: 3 },
+    ]);
+  });
+
+  it("gives oncall: pt2 to a torch.compile title with no sub-area evidence, and reads title tags", () => {
+    expect(triage("torch.compile output differs from eager").labels).toEqual(["oncall: pt2"]);
+    expect(triage("[export] strict mode fails on a dict input").labels.sort()).toEqual(["oncall: export", "oncall: pt2"]);
+    expect(triage("ONNX export fails for aten::unflatten").labels).toEqual(["module: onnx"]);
+  });
+
+  it("reads repro code as weak evidence: the same API names count in the title", () => {
+    const repro = "```python\nimport torch.nn as nn\nfrom torch.autograd import Variable\nm = nn.Linear(3, 4)\ntorch.cuda.synchronize()\n```";
+    expect(triage("Wrong output", repro).labels).toEqual([]);
+    expect(triage("nn.Linear gives wrong output", repro).labels).toEqual(["module: nn"]);
+  });
+
+  it("counts an entry point called in a repro (torch.compile, torch.jit.script), not the training loop around it", () => {
+    const loop = "```python\nopt = torch.optim.AdamW(model.parameters())\nloss = F.cross_entropy(model(x), y)\nloss.backward()\n```";
+    expect(triage("Loss is NaN", loop).labels).toEqual([]);
+    const compiled = "```python\ncm = torch.compile(model)\nprint((cm(x) - model(x)).abs().max())\n```";
+    const d = triage("Outputs differ after upgrading", compiled);
+    expect(d.labels).toEqual(["oncall: pt2"]);
+    expect(d.scores[0]!.evidence).toEqual([{ signal: "code_entry_point", kind: "keyword", text: "torch.compile", weight: 3 }]);
+  });
+
+  it("takes no keyword from inside a path: a conda env named onnx, another library's profiler/ folder", () => {
+    expect(triage("Crash", 'File "/home/u/miniconda3/envs/onnx/lib/python3.10/site-packages/mylib/profiler/hooks.py", line 3').labels).toEqual([]);
+  });
+
+  it("reads a build log's paths as weak evidence, and its markers as a build problem", () => {
+    const log = "```\n[1/2] Building CXX object caffe2/CMakeFiles/torch_cpu.dir/__/torch/csrc/autograd/engine.cpp.o\n" +
+      "/home/u/src/pytorch/torch/csrc/autograd/engine.cpp:120:5: error: 'x' was not declared in this scope\n" +
+      "ninja: build stopped: subcommand failed.\n```";
+    const d = triage("Cannot build from source on Ubuntu", log);
+    expect(d.labels).toEqual(["module: build"]);
+    expect(d.scores.find((s) => s.label === "module: autograd")).toMatchObject({ added: false, score: 0.25 });
+  });
+
+  it("ignores the Platforms line of DISABLED issues and maps the test to its module", () => {
+    const d = triage("DISABLED test_foo_cuda (__main__.TestCudaMallocAsync)", "Platforms: rocm, linux\n\nTest file path: `test_cuda.py`");
+    expect(d.labels).toEqual(["module: cuda"]);
+    expect(triage("DISABLED test_x (__main__.TestSomethingElse)", "Platforms: rocm").labels).toEqual([]);
+    expect(triage("DISABLED test_x (inductor.test_torchinductor.CpuTests)", "").labels.sort()).toEqual(["module: inductor", "oncall: pt2"]);
+    // A sample error's frames outside the tests say nothing; the test file's own path does.
+    const sample = "Sample error message\n```\nTraceback (most recent call last):\n" +
+      '  File "/var/lib/jenkins/workspace/test/distributed/test_c10d_gloo.py", line 3, in test_x\n' +
+      '  File "/opt/conda/lib/python3.10/site-packages/torch/_dynamo/utils.py", line 2, in f\n```';
+    expect(triage("DISABLED test_x (__main__.ProcessGroupGlooTest)", sample).labels).toEqual(["oncall: distributed"]);
+  });
+
+  it("skips the environment report, whatever libraries it lists", () => {
+    const env = "```\nCollecting environment information...\nPyTorch version: 2.5.0\nROCM used to build PyTorch: 6.2\nMIOpen runtime version: 3.2\n[pip3] onnx==1.16\n[conda] nccl 2.21\n```";
+    expect(triage("torch.cat is slow", env).labels).toEqual([]);
+  });
+
+  it("does not add a module's label for evidence of one of its areas: oneDNN is mkldnn, not cpu", () => {
+    const d = triage("Slow conv", "```\nRuntimeError: could not create a primitive descriptor for a convolution forward propagation primitive\n```");
+    expect(d.labels).toEqual(["module: mkldnn"]);
+    expect(d.scores.map((s) => s.label)).not.toContain("module: cpu");
+  });
+
+  it("labels CUDA out-of-memory reports and Windows DLL load failures", () => {
+    expect(triage("OOM", "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB").labels).toEqual(["module: cuda"]);
+    expect(triage("import fails", "ImportError: DLL load failed while importing _C: The specified module could not be found.").labels).toEqual([
+      "module: windows",
+    ]);
+  });
+
+  it("adds at most two module labels, best first, but every oncall label that reaches the threshold", () => {
+    const d = triage("DataLoader, Adam and FFT on Windows", "");
+    expect(d.labels).toHaveLength(2);
+    expect(d.scores.filter((s) => s.dropped === "over the cap").length).toBe(2);
+    const pt2 = triage("[inductor] FSDP with torch.compile on Windows hangs in DataLoader", "");
+    expect(pt2.labels.filter((l) => !l.startsWith("oncall:"))).toHaveLength(2);
+    expect(pt2.labels).toContain("oncall: pt2");
+    expect(pt2.labels).toContain("oncall: distributed");
+  });
+
+  it("describes each piece of evidence briefly", () => {
+    const d = triage("torch.compile fails", frames("torch/_inductor/lowering.py"));
+    expect(d.modules.find((m) => m.name.startsWith("Compilers"))!.why).toBe(
+      'oncall: pt2 (title "torch.compile" +4; innermost frame torch/_inductor/lowering.py +3), module: inductor (innermost frame torch/_inductor/lowering.py +3)',
+    );
+    expect(describeEvidence({ signal: "code_api", kind: "api", text: "torch.nn.Linear", path: "torch/nn/__init__.py", weight: 0.5 })).toBe(
+      "API in code torch.nn.Linear +0.5",
+    );
+  });
+});
+
+describe("triage settings", () => {
+  const base = `${TRIAGE.replace("threshold: 0.1", "threshold: 3").replace("max_module_labels: 20", "max_module_labels: 1")}
+  weights: {prose_keyword: 2, title: 3}
+modules:
+  - name: A
+    label: "module: a"
+    keywords: [alpha]
+  - name: B
+    label: "module: b"
+    keywords: [beta]
+  - name: C
+    label: "oncall: c"
+    keywords: [gamma]
+`;
+  const router = makeRouter(base);
+  const labels = (title: string, body: string) => routeIssue(router, { repository: "o/r", title, body }).labels;
+
+  it("adds a label at the threshold: one prose keyword (2) is not enough, two mentions of one are not either", () => {
+    expect(labels("", "alpha")).toEqual([]);
+    expect(labels("", "alpha and alpha")).toEqual([]);
+    expect(labels("alpha", "")).toEqual(["module: a"]);
+    expect(labels("", "alpha\n```\nalpha\n```\nalpha")).toEqual([]); // 2 + 0.5
+  });
+
+  it("caps module labels but not the uncapped prefixes", () => {
+    expect(labels("beta alpha gamma", "beta")).toEqual(["module: b", "oncall: c"]);
   });
 });

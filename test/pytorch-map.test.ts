@@ -159,9 +159,9 @@ describe("the bundled PyTorch configuration", () => {
     expect(kw(PERF)).toContain("profiler");
     expect(kw(NVFUSER)).toContain("nvfuser");
     expect(kw(POWER)).toContain("ppc64le");
-    // Whole-word matching: a keyword is one token, never a phrase with spaces.
+    // Keywords are whole words or phrases; none is a word that every bug report contains.
     for (const m of router.modules) for (const k of [...m.spec.keywords, ...m.spec.areas.flatMap((a) => a.keywords)]) {
-      expect(k, m.spec.name).not.toMatch(/\s/);
+      expect(["cuda", "gpu", "torch", "python", "error", "model", "tensor", "nn", "nn.module", "bug"], m.spec.name).not.toContain(k.toLowerCase());
     }
   });
 });
@@ -173,8 +173,8 @@ describe("paths of pytorch/pytorch", () => {
       { path: "test/test_nn.py", modules: [NN], labels: ["module: nn"] },
       // CO "# label: module: nn, module: nn.utils.parametrize"
       { path: "torch/nn/utils/parametrize.py", modules: [NN], labels: ["module: nn", "module: nn.utils.parametrize"] },
-      // CO "# label: module: flex attention" /torch/nn/attention/flex_attention.py
-      { path: "torch/nn/attention/flex_attention.py", modules: [NN], labels: ["module: nn", "module: flex attention"] },
+      // CO "# label: module: flex attention" /torch/nn/attention/flex_attention.py; its kernels are CO "oncall: pt2, ..., module: flex attention"
+      { path: "torch/nn/attention/flex_attention.py", modules: [NN], labels: ["module: nn", "module: flex attention", "oncall: pt2"] },
     ]);
   });
 
@@ -211,7 +211,7 @@ describe("paths of pytorch/pytorch", () => {
       {
         path: "torch/_dynamo/compiled_autograd.py",
         modules: [AUTOGRAD, COMPILERS],
-        labels: ["module: autograd", "module: compiled autograd", "module: dynamo"],
+        labels: ["module: autograd", "module: compiled autograd", "module: dynamo", "oncall: pt2"], // CO "oncall: pt2, module: compiled autograd"
       },
     ]);
   });
@@ -225,31 +225,43 @@ describe("paths of pytorch/pytorch", () => {
     ]);
   });
 
-  describe("Compilers: one label per area (LB module: dynamo / module: inductor; CO jit_torchscript, compiler_export_fx, functorch)", () => {
+  describe("Compilers: one label per area, and oncall: pt2 for the compile stack (CO '# label: oncall: pt2, ...' lines)", () => {
     check([
-      { path: "torch/_dynamo/variables/builder.py", modules: [COMPILERS], labels: ["module: dynamo"] },
+      // CO [compiler_dynamo] "oncall: pt2, module: dynamo"
+      { path: "torch/_dynamo/variables/builder.py", modules: [COMPILERS], labels: ["module: dynamo", "oncall: pt2"] },
       { path: "torch/fx/graph.py", modules: [COMPILERS], labels: ["module: fx"] },
       { path: "test/test_fx.py", modules: [COMPILERS], labels: ["module: fx"] },
-      { path: "torch/_inductor/codegen/common.py", modules: [COMPILERS], labels: ["module: inductor"] },
+      // CO [compiler_inductor] "oncall: pt2, module: inductor"
+      { path: "torch/_inductor/codegen/common.py", modules: [COMPILERS], labels: ["module: inductor", "oncall: pt2"] },
       { path: "torch/jit/_script.py", modules: [COMPILERS], labels: ["oncall: jit"] },
       { path: "torch/csrc/jit/ir/ir.cpp", modules: [COMPILERS], labels: ["oncall: jit"] },
       // LB "NNC": torch/csrc/jit/tensorexpr/** (kept out of the JIT area)
       { path: "torch/csrc/jit/tensorexpr/kernel.cpp", modules: [COMPILERS], labels: ["NNC"] },
-      { path: "torch/_export/serde/schema.py", modules: [COMPILERS], labels: ["oncall: export"] },
-      { path: "torch/_functorch/aot_autograd.py", modules: [COMPILERS], labels: ["module: functorch"] },
+      // CO "oncall: export"; triagers queue export in pt2 too
+      { path: "torch/_export/serde/schema.py", modules: [COMPILERS], labels: ["oncall: export", "oncall: pt2"] },
+      // CO "oncall: pt2, module: aotdispatch" (kept out of the functorch area)
+      { path: "torch/_functorch/aot_autograd.py", modules: [COMPILERS], labels: ["module: aotdispatch", "oncall: pt2"] },
+      { path: "torch/_functorch/_aot_autograd/complex_decomposition.py", modules: [COMPILERS], labels: ["module: aotdispatch", "oncall: pt2"] },
+      { path: "torch/_functorch/compilers.py", modules: [COMPILERS], labels: ["module: aotdispatch", "oncall: pt2"] },
+      { path: "torch/_functorch/vmap.py", modules: [COMPILERS], labels: ["module: functorch"] },
+      // CO "oncall: pt2, module: fakeTensor"; the shared compile-stack area
+      { path: "torch/_subclasses/fake_tensor.py", modules: [COMPILERS], labels: ["module: pt2-dispatcher", "oncall: pt2"] },
+      { path: "torch/_subclasses/meta_utils.py", modules: [COMPILERS], labels: ["oncall: pt2"] },
+      // Outside the compile stack: no oncall: pt2
+      { path: "torch/fx/proxy.py", modules: [COMPILERS], labels: ["module: fx"] },
       { path: "torch/package/package_exporter.py", modules: [COMPILERS], labels: ["oncall: package/deploy"] },
       // CO "oncall: pt2, module: dynamic shapes": not "module: fx" although it is under torch/fx
-      { path: "torch/fx/experimental/symbolic_shapes.py", modules: [COMPILERS], labels: ["module: dynamic shapes"] },
+      { path: "torch/fx/experimental/symbolic_shapes.py", modules: [COMPILERS], labels: ["module: dynamic shapes", "oncall: pt2"] },
       // CO "module: higher order operators"; L2L -> module: pt2-dispatcher
-      { path: "torch/_higher_order_ops/flex_attention.py", modules: [COMPILERS], labels: ["module: pt2-dispatcher"] },
+      { path: "torch/_higher_order_ops/flex_attention.py", modules: [COMPILERS], labels: ["module: pt2-dispatcher", "oncall: pt2"] },
       // LBn "release notes: inductor (aoti)" torch/_inductor/codegen/aoti_runtime/**, inside LB torch/_inductor/**
       {
         path: "torch/_inductor/codegen/aoti_runtime/interface.cpp",
         modules: [COMPILERS],
-        labels: ["module: inductor", "module: aotinductor"],
+        labels: ["module: inductor", "module: aotinductor", "oncall: pt2"],
       },
       // CO "oncall: pt2, module: dynamo, module: onnx"
-      { path: "torch/_dynamo/backends/onnxrt.py", modules: [COMPILERS, ONNX], labels: ["module: dynamo", "module: onnx"] },
+      { path: "torch/_dynamo/backends/onnxrt.py", modules: [COMPILERS, ONNX], labels: ["module: dynamo", "module: onnx", "oncall: pt2"] },
     ]);
   });
 
@@ -271,9 +283,9 @@ describe("paths of pytorch/pytorch", () => {
 
   describe("Inductor backends (INF from the CPU / GPU Performance headings) and MPS (LBn ciflow/mps)", () => {
     check([
-      { path: "torch/_inductor/codegen/cpp.py", modules: [COMPILERS, CPU], labels: ["module: inductor", "module: cpu"] },
-      { path: "torch/_inductor/codegen/cuda/gemm_template.py", modules: [COMPILERS, GPU], labels: ["module: inductor", "module: cuda"] },
-      { path: "torch/_inductor/codegen/mps.py", modules: [COMPILERS, MPS], labels: ["module: inductor", "module: mps"] },
+      { path: "torch/_inductor/codegen/cpp.py", modules: [COMPILERS, CPU], labels: ["module: inductor", "module: cpu", "oncall: pt2"] },
+      { path: "torch/_inductor/codegen/cuda/gemm_template.py", modules: [COMPILERS, GPU], labels: ["module: inductor", "module: cuda", "oncall: pt2"] },
+      { path: "torch/_inductor/codegen/mps.py", modules: [COMPILERS, MPS], labels: ["module: inductor", "module: mps", "oncall: pt2"] },
     ]);
   });
 
@@ -371,7 +383,8 @@ describe("paths of pytorch/pytorch", () => {
       // MR 'OSS CI' tools/** + INF: tools/codegen is torchgen's 2021 location (CO "module: codegen" /torchgen/)
       { path: "tools/codegen/gen.py", modules: [CI, C10], labels: ["module: ci", "module: dispatch", "module: codegen"] },
       // CO "oncall: pt2, module: ci, module: inductor"
-      { path: ".ci/docker/ci_commit_pins/triton.txt", modules: [CI, COMPILERS], labels: ["module: ci", "module: inductor"] },
+      // CO "oncall: pt2, module: ci, module: inductor"
+      { path: ".ci/docker/ci_commit_pins/triton.txt", modules: [CI, COMPILERS], labels: ["module: ci", "module: inductor", "oncall: pt2"] },
     ]);
   });
 
@@ -385,7 +398,7 @@ describe("paths of pytorch/pytorch", () => {
       // CO [infra_codegen] "module: codegen" /torchgen/ (not in tree.txt: its current location)
       { path: "torchgen/gen.py", modules: [C10], labels: ["module: dispatch", "module: codegen"] },
       // ...except the AOTI shim generator (LBn "release notes: inductor (aoti)")
-      { path: "torchgen/gen_aoti_c_shim.py", modules: [COMPILERS], labels: ["module: aotinductor"] },
+      { path: "torchgen/gen_aoti_c_shim.py", modules: [COMPILERS], labels: ["module: aotinductor", "oncall: pt2"] },
       // MR 'MPS' lists native_functions.yaml for approvals only: it must not route every edit to MPS
       { path: "aten/src/ATen/native/native_functions.yaml", modules: [C10], labels: ["module: dispatch"] },
     ]);
@@ -510,4 +523,25 @@ describe("the whole of tree.txt", () => {
     const caffe2 = [...new Set([...hits.values()].flat().filter((p) => p.startsWith("caffe2/")))];
     expect(caffe2.every((p) => /ideep|hip|miopen|onnx/.test(p)), caffe2.filter((p) => !/ideep|hip|miopen|onnx/.test(p)).join(", ")).toBe(true);
   });
+});
+
+describe("oncall: pt2 on every path CODEOWNERS labels so (its '# label: oncall: pt2, ...' lines)", () => {
+  // A `# label:` line applies to the path lines after it (listed or commented out) up to the next label or section.
+  const owners = readFileSync(FIXTURE("CODEOWNERS"), "utf8").split("\n");
+  const pt2: string[] = [];
+  let labels: string[] = [];
+  for (const line of owners) {
+    const label = /^# label:\s*(.+)$/.exec(line);
+    if (label) labels = label[1]!.split(",").map((l) => l.trim());
+    else if (/^#\s*\[/.test(line) || line.trim() === "#") labels = [];
+    else {
+      const path = /^(?:#\s*)?\/(\S+)/.exec(line);
+      if (path && labels.includes("oncall: pt2")) {
+        // A directory stands for a file in it, a glob for one file it matches.
+        pt2.push(path[1]!.replace(/\/$/, "/x.py").replace(/\*\*?/g, "x"));
+      }
+    }
+  }
+  it("finds the compile stack's paths", () => expect(pt2.length).toBeGreaterThan(30));
+  it.each(pt2)("%s", (path) => expect(labelsOf(path)).toContain("oncall: pt2"));
 });

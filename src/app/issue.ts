@@ -62,7 +62,8 @@ function logIssue(open: OpenThread, plan: IssuePlan, decision: IssueDecision, ad
     {
       labels: decision.labels,
       added,
-      modules: decision.modules.map((m) => ({ name: m.name, evidence: m.evidence })),
+      modules: decision.modules.map((m) => ({ name: m.name, why: m.why })),
+      scores: decision.scores,
       commented,
       dryRun: plan.dryRun,
     },

@@ -9,6 +9,7 @@ import { EXPLAIN_HELP, explainCommand, ROUTE_HELP, routeCommand, VALIDATE_HELP, 
 import { CODEOWNERS_HELP, codeownersCommand } from "./codeowners.js";
 import { IMPORT_GOVERNANCE_HELP, importGovernanceCommand } from "./import-governance.js";
 import { INIT_HELP, initCommand } from "./init.js";
+import { TRIAGE_HELP, triageCommand } from "./triage.js";
 import { EXIT, type CliIO } from "./io.js";
 
 export interface Command {
@@ -34,6 +35,12 @@ export const COMMANDS: Record<string, Command> = {
     run: explainCommand,
   },
   validate: { usage: "validate FILE ...", summary: "check a configuration or registry file", help: VALIDATE_HELP, run: validateCommand },
+  triage: {
+    usage: "triage --title T [--body-file F | -] | --jsonl FILE",
+    summary: "the labels for an issue, and the evidence for each",
+    help: TRIAGE_HELP,
+    run: triageCommand,
+  },
   "import-governance": {
     usage: "import-governance FILE [-o OUT]",
     summary: "build a maintainer registry from a governance page (text or .rst)",

@@ -34,7 +34,7 @@ export function codeownersModules(co: Codeowners): CodeownersModules {
       byName.set(name, {
         name,
         ...(rule.labels[0] ? { label: rule.labels[0] } : {}),
-        ...(rule.labels.length > 1 ? { extraLabels: rule.labels.slice(1) } : {}),
+        extraLabels: rule.labels.slice(1),
         paths: [],
         exclude: [],
         areas: [],

@@ -24,6 +24,13 @@ const AREA_FIELDS = [
   { key: "name", name: "name", kind: "string", required: true, doc: "The area's name, shown in the summary." },
   { key: "label", name: "label", kind: "string", required: true, doc: "The GitHub label for the area." },
   {
+    key: "labels",
+    name: "extraLabels",
+    kind: "list",
+    max: 10,
+    doc: "Labels added with the area's own (e.g. \"oncall: pt2\" for each part of the compile stack).",
+  },
+  {
     key: "paths",
     name: "paths",
     kind: "list",
@@ -45,6 +52,7 @@ const MODULE_FIELDS = [
     optional: true,
     doc: "The GitHub label for the module; optional when its areas carry labels or it owns whole repositories.",
   },
+  { key: "labels", name: "extraLabels", kind: "list", max: 10, doc: "Labels added with the module's own label." },
   { key: "paths", name: "paths", kind: "list", format: "glob", max: CONFIG_LIMITS.maxGlobsPerModule, doc: "Globs of the files in the module." },
   {
     key: "exclude",
@@ -125,6 +133,132 @@ const REGISTRY_FIELD = {
   kind: "string",
   optional: true,
   doc: "Registry file, relative to this file (CLI and bundled files only).",
+} as const satisfies Field;
+
+// ---------------------------------------------------------------- issue triage (`triage:`)
+// How the issue labeller weighs what it reads. The code's defaults know nothing of any project;
+// the bundled PyTorch file sets PyTorch's directories, API prefix, report markers and so on.
+
+/** Where in an issue a piece of evidence was found: each signal's default weight and what it is. */
+const TRIAGE_WEIGHTS = {
+  title: [4, "an API, path or keyword in the title"],
+  error: [3, "an API, path or keyword in an exception message or error line"],
+  exception_type: [1, "the qualified class of the exception (`pkg.mod.SomeError:`): a wrapper's, often"],
+  frame_innermost: [3, "the frame that raised (last repository frame of a traceback, C++ \"Exception raised from\")"],
+  frame_outer: [1, "any other repository frame"],
+  prose_path: [3, "a repository path or file link written in prose"],
+  prose_api: [2, "an API name in prose"],
+  prose_keyword: [2, "a keyword in prose"],
+  code_path: [1, "a path inside a code block that is not a traceback"],
+  code_api: [0.5, "an API name in a code block: what every repro uses"],
+  code_keyword: [0.5, "a keyword in a code block"],
+  code_entry_point: [2, "a dotted keyword called in a code block: `torch.compile(model)`, `torch.jit.script(m)`"],
+  log_path: [0.25, "a path in a build log (compiler output names every file it builds)"],
+  log_keyword: [2, "a keyword in a build log"],
+  disabled_test: [4, "the test file or class of a DISABLED-test title"],
+} as const;
+export type TriageSignal = keyof typeof TRIAGE_WEIGHTS;
+export const TRIAGE_SIGNALS = Object.keys(TRIAGE_WEIGHTS) as TriageSignal[];
+
+const WEIGHT_FIELDS = TRIAGE_SIGNALS.map(
+  (s) => ({ key: s, name: s, kind: "number", min: 0, max: 100, default: TRIAGE_WEIGHTS[s][0], doc: `Weight of ${TRIAGE_WEIGHTS[s][1]}.` }) as const,
+);
+
+const NAME_RE = /^[A-Za-z_]\w*$/;
+/** A list of up to 200 strings in `triage`. */
+function triageList<K extends string, N extends string>(key: K, name: N, doc: string, fallback: readonly string[] = []) {
+  return { key, name, kind: "list", max: 200, default: fallback, doc } as const;
+}
+
+const TRIAGE_FIELD = {
+  key: "triage",
+  name: "triage",
+  kind: "table",
+  notMapping: "must be a mapping (threshold, weights, ...)",
+  doc: "How the issue labeller weighs what it reads in an issue.",
+  fields: [
+    { key: "threshold", name: "threshold", kind: "number", min: 0, max: 100, default: 3, doc: "A label is added when its score reaches this." },
+    {
+      key: "max_module_labels",
+      name: "maxModuleLabels",
+      kind: "int",
+      min: 0,
+      max: 20,
+      default: 2,
+      doc: "Most labels per issue that do not start with one of uncapped_prefixes, best scores first.",
+    },
+    triageList("uncapped_prefixes", "uncappedPrefixes", "Labels starting with one of these are not counted toward max_module_labels.", [
+      "oncall:",
+    ]),
+    {
+      key: "weights",
+      name: "weights",
+      kind: "table",
+      notMapping: `must be a mapping (${TRIAGE_SIGNALS.join(", ")})`,
+      fields: WEIGHT_FIELDS,
+      checkOrder: -2,
+      doc: "The weight of each signal: where in an issue a piece of evidence was found.",
+    },
+    {
+      key: "repeat_factor",
+      name: "repeatFactor",
+      kind: "number",
+      min: 0,
+      max: 1,
+      default: 0.5,
+      doc: "Each further distinct piece of evidence of one signal adds this share of its weight (at most two more).",
+    },
+    triageList("repo_dirs", "repoDirs", "Top-level directories of the repository: where a repository path starts inside an absolute one."),
+    {
+      key: "api_prefixes",
+      name: "apiPrefixes",
+      kind: "list",
+      format: "identifier",
+      max: 200,
+      doc: "Package names whose dotted names (`torch.nn.Linear`) are looked up as files.",
+    },
+    {
+      key: "api_aliases",
+      name: "apiAliases",
+      kind: "map",
+      keyPattern: NAME_RE,
+      keyMessage: "must be a name (letters, digits, _)",
+      valuePattern: /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/,
+      valueMessage: "must be a dotted name such as torch.nn.functional",
+      notMapping: "must be a mapping (short name: dotted.prefix)",
+      doc: "Short names that stand for a dotted prefix, as code imports them: `F` for `torch.nn.functional`.",
+    },
+    triageList(
+      "env_report_starts",
+      "envReportStarts",
+      "A line starting with one of these opens an environment report, skipped to its block's end or the next heading.",
+    ),
+    triageList("ignore_line_prefixes", "ignoreLinePrefixes", "Lines starting (after blanks) with one of these are not read."),
+    triageList(
+      "passthrough_frames",
+      "passthroughFrames",
+      "Frames in these files (or under these directories, ending in /) only pass a call on: never the innermost.",
+    ),
+    triageList("build_log_markers", "buildLogMarkers", "A code block with a line containing one of these is a build log."),
+    {
+      key: "disabled_test_prefix",
+      name: "disabledTestPrefix",
+      kind: "string",
+      allowEmpty: true,
+      default: "",
+      transform: (s: string) => s.trim(),
+      checkOrder: -1,
+      doc: "Title prefix of an automatically filed disabled-test issue (empty for none).",
+    },
+    {
+      key: "test_dir",
+      name: "testDir",
+      kind: "string",
+      default: "test",
+      transform: (s: string) => s.replace(/^\/+|\/+$/g, ""),
+      doc: "Directory the disabled tests' files are under.",
+    },
+  ],
 } as const satisfies Field;
 
 const UNAVAILABLE_FIELDS = [
@@ -299,6 +433,7 @@ export const CONFIG_FIELDS = [
     doc: "The label `/route skip` puts on a pull request to stop automatic review requests.",
   },
   MODULES_FIELD,
+  TRIAGE_FIELD,
 ] as const satisfies readonly Field[];
 
 /** The deciding rule for `path`: the owning module's name (null: the rule leaves it unowned) and the rule as text. */
@@ -314,23 +449,21 @@ interface Derived {
    */
   ownership?: OwnershipLookup;
 }
-interface DerivedModule {
-  /** Labels added beside `label` (a CODEOWNERS group can name several). */
-  extraLabels?: string[];
-}
 
 type CheckedConfig = TableValue<typeof CONFIG_FIELDS>;
 export type RouterConfig = Omit<CheckedConfig, "modules"> & Derived & { modules: ModuleSpec[] };
 export type Policy = RouterConfig["policy"];
 export type AppSettings = RouterConfig["app"];
-export type ModuleSpec = TableValue<typeof MODULE_FIELDS> & DerivedModule;
+export type ModuleSpec = TableValue<typeof MODULE_FIELDS>;
 export type AreaSpec = TableValue<typeof AREA_FIELDS>;
 export type SummaryMode = AppSettings["summary"];
+export type TriageSettings = RouterConfig["triage"];
 /** An `unavailable` entry: a login, away for good or through `until` (YYYY-MM-DD, inclusive). */
 export type UnavailableEntry = Policy["unavailable"][number];
 
 export const DEFAULT_POLICY = defaultsOf(CONFIG_FIELDS, "policy") as Policy;
 export const DEFAULT_APP_SETTINGS = defaultsOf(CONFIG_FIELDS, "app") as AppSettings;
+export const DEFAULT_TRIAGE = defaultsOf(CONFIG_FIELDS, undefined).triage as TriageSettings;
 
 /** Parse a configuration file and check it; `registry` enables the registry cross-checks. */
 export function parseConfig(

@@ -1,8 +1,14 @@
-// routeIssue(): an issue's title and body in, the modules it names out. An issue has no changed
-// files, so the modules come from what its text mentions: file paths (tracebacks, build errors,
-// GitHub links), dotted `torch.` API names, and the configuration's keywords. Pure, no I/O.
+// routeIssue(): an issue's title and body in, its labels out, each with the evidence behind it.
+// An issue has no changed files, so the modules come from what its text mentions: file paths
+// (tracebacks, build errors, GitHub links), dotted API names (`torch.nn.Linear`) and the
+// configuration's keywords. Where a mention stands counts as much as what it names: the title,
+// an error message and the frame that raised are strong evidence; the API names every repro
+// snippet uses are weak. Each label's score is the weighted sum of its evidence (the `triage:`
+// settings); a label is added when its score reaches the threshold. Pure, no I/O.
 
+import type { TriageSettings, TriageSignal } from "./config.js";
 import { loginKey } from "./registry.js";
+import { labelsOf } from "./route.js";
 import { matchPath, repositoryOwners, type PathMatch, type Router } from "./router.js";
 
 export interface IssueInput {
@@ -12,25 +18,42 @@ export interface IssueInput {
 }
 
 export interface IssueEvidence {
+  signal: TriageSignal;
   kind: "path" | "api" | "keyword";
   text: string;
   /** the repo-relative path that was matched, for path and api evidence */
   path?: string;
+  weight: number;
+}
+
+export interface LabelScore {
+  label: string;
+  score: number;
+  added: boolean;
+  /** Why a label with evidence was not added. */
+  dropped?: "below threshold" | "over the cap";
+  evidence: IssueEvidence[];
 }
 
 export interface IssueModule {
   name: string;
+  /** The labels added for this module (its own, its areas', and their extra labels). */
   labels: string[];
   areas: string[];
-  /** Why the module was matched; empty when the module owns the issue's repository whole. */
+  /** Evidence for the labels added; empty when the module owns the issue's repository whole. */
   evidence: IssueEvidence[];
+  /** One line: each added label and its strongest evidence, for logs and the cc comment. */
+  why: string;
   /** active (non-emeritus) maintainers, for an optional cc comment */
   maintainers: string[];
 }
 
 export interface IssueDecision {
   labels: string[];
+  /** Modules with at least one label added, in configuration order. */
   modules: IssueModule[];
+  /** Every label that had evidence, added or not, best score first. */
+  scores: LabelScore[];
 }
 
 /** Only this much of title + body is read, so a huge body costs no more than a long one. */
@@ -39,31 +62,8 @@ export const MAX_ISSUE_TEXT = 65_536;
 export const MAX_CANDIDATES = 2_000;
 /** Longer tokens are not paths anyone typed or pasted. */
 const MAX_TOKEN_LENGTH = 1_000;
-/** First lines of PyTorch's collect_env report (torch.utils.collect_env). */
-const ENV_REPORT_START = /^\s*(?:Collecting environment information|PyTorch version: )/;
 /** Dotted names deeper than this are cut; no PyTorch module is nested deeper. */
 const MAX_API_SEGMENTS = 6;
-
-/** Top-level directories of the PyTorch repository: where a repo path starts inside an absolute one. */
-const REPO_DIRS = new Set([
-  "torch",
-  "aten",
-  "c10",
-  "caffe2",
-  "test",
-  "tools",
-  "torchgen",
-  "benchmarks",
-  "docs",
-  ".github",
-  ".ci",
-  "third_party",
-  "functorch",
-  "android",
-  "ios",
-  "scripts",
-  "cmake",
-]);
 
 // Scheme URLs, www. hosts and scheme-less GitHub links; `)` and `]` end a URL so Markdown links work.
 // The scheme is bounded: an unbounded `[a-z0-9+.-]*` rescans "a.a.a.a..." from every word (quadratic).
@@ -72,8 +72,6 @@ const GITHUB_FILE_RE = /^(?:https?:\/\/)?(?:www\.)?github\.com\/([\w.-]+)\/([\w.
 const GITHUB_RAW_RE = /^(?:https?:\/\/)?raw\.githubusercontent\.com\/([\w.-]+)\/([\w.-]+)\/([^?#]+)/i;
 /** Runs of characters that can make up a path, a Windows path or a dotted name. */
 const TOKEN_RE = /[\w.~+:\\/-]+/g;
-/** `torch.` names not inside a longer dotted name or a path. */
-const API_RE = /(?<![\w./\\])torch(?:\.[A-Za-z_]\w*)+/g;
 const FILE_NAME_RE = /[\w-]\.[A-Za-z][\w-]{0,9}$/;
 const SEGMENT_RE = /^[\w.+~-]+$/;
 const HOST_RE = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i;
@@ -132,25 +130,44 @@ function keywordRules(router: Router): KeywordRule[] {
   return rules;
 }
 
+/** A line of the issue as read: the title, prose, or a line of fenced code block `block`. */
+export interface IssueLine {
+  text: string;
+  /** -2 for the title, -1 for prose, else the index of the fenced code block the line is in. */
+  block: number;
+}
+
+const FENCE_RE = /^ {0,3}(`{3,}|~{3,})/;
+const FENCE_CLOSE_RE = /^ {0,3}(`{3,}|~{3,})\s*$/;
+
 /**
- * The part of the issue that speaks for itself: title and body, cut to MAX_ISSUE_TEXT, without
- * HTML comments (issue templates) and quoted lines (usually another issue's words). Fenced code
- * is kept verbatim. Lines starting `>>>` are Python prompts, not quotes, and are kept.
+ * The part of the issue that speaks for itself, line by line: title and body, cut to
+ * MAX_ISSUE_TEXT, without HTML comments (issue templates), quoted lines (usually another issue's
+ * words), lines starting with one of `settings.ignoreLinePrefixes`, and environment reports.
+ * Fenced code is kept verbatim (fence lines excluded); lines starting `>>>` are Python prompts, not quotes.
  * An environment report (PyTorch's collect_env output, pasted by the bug template into nearly
- * every issue) names ROCm, MIOpen, NCCL, ONNX... whatever the issue is about, so it is dropped,
- * up to the end of its code block or the next heading.
+ * every issue) names ROCm, MIOpen, NCCL, ONNX... whatever the issue is about, so it is dropped
+ * from a line starting with one of `settings.envReportStarts` up to the end of its code block or the next heading.
  */
-export function issueText(title: string, body: string): string {
+type ReadSettings = Pick<TriageSettings, "envReportStarts" | "ignoreLinePrefixes">;
+
+export function issueLines(title: string, body: string, settings: ReadSettings): IssueLine[] {
   const text = `${title}\n${body}`.slice(0, MAX_ISSUE_TEXT);
-  const kept: string[] = [];
+  const rawLines = text.split(/\r?\n/);
+  const kept: IssueLine[] = [{ text: rawLines[0]!, block: -2 }];
   let fence: { char: string; length: number } | undefined;
+  let blocks = 0;
   let inComment = false;
   let envReport = false;
-  for (const rawLine of text.split(/\r?\n/)) {
-    let line = rawLine;
-    if (!envReport && ENV_REPORT_START.test(line)) envReport = true;
+  const startsWith = (line: string, prefixes: readonly string[]) => {
+    const t = line.trimStart();
+    return prefixes.some((p) => t.startsWith(p));
+  };
+  for (let n = 1; n < rawLines.length; n++) {
+    let line = rawLines[n]!;
+    if (!envReport && startsWith(line, settings.envReportStarts)) envReport = true;
     if (envReport) {
-      const closesFence = fence && /^ {0,3}(`{3,}|~{3,})\s*$/.test(line);
+      const closesFence = fence && FENCE_CLOSE_RE.test(line);
       if (closesFence) fence = undefined;
       if (closesFence || (!fence && /^ {0,3}#{1,6}\s/.test(line))) envReport = false;
       if (envReport || closesFence) continue;
@@ -161,21 +178,29 @@ export function issueText(title: string, body: string): string {
       inComment = false;
       line = line.slice(close + 3);
     } else if (fence) {
-      const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line);
+      const close = FENCE_CLOSE_RE.exec(line);
       if (close && close[1]![0] === fence.char && close[1]!.length >= fence.length) fence = undefined;
-      kept.push(line);
+      else if (!startsWith(line, settings.ignoreLinePrefixes)) kept.push({ text: line, block: blocks - 1 });
       continue;
     }
     if (/^ {0,3}>/.test(line) && !/^ {0,3}>>>(?:\s|$)/.test(line)) continue;
-    const open = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    const open = FENCE_RE.exec(line);
     if (open) {
       fence = { char: open[1]![0]!, length: open[1]!.length };
-      kept.push(line);
+      blocks++;
       continue;
     }
-    kept.push(stripComments(line, () => (inComment = true)));
+    line = stripComments(line, () => (inComment = true));
+    if (!startsWith(line, settings.ignoreLinePrefixes)) kept.push({ text: line, block: /^ {0,3}>>>(?:\s|$)/.test(line) ? blocks++ : -1 });
   }
-  return kept.join("\n");
+  return kept;
+}
+
+/** The lines issueLines keeps, joined: what the labeller reads. */
+export function issueText(title: string, body: string, settings: ReadSettings): string {
+  return issueLines(title, body, settings)
+    .map((l) => l.text)
+    .join("\n");
 }
 
 /** Remove `<!-- ... -->` from one line; an unclosed comment runs on to later lines. */
@@ -196,12 +221,12 @@ function stripComments(line: string, opensComment: () => void): string {
 }
 
 /** A path the repository could hold: several plain segments, naming a file or under a known directory. */
-function plausibleRepoPath(path: string): string | undefined {
+function plausibleRepoPath(path: string, repoDirs: ReadonlySet<string>): string | undefined {
   const p = path.replace(/\/+$/, "");
   const segments = p.split("/");
   if (segments.length < 2) return undefined;
   if (!segments.every((s) => SEGMENT_RE.test(s) && s !== "." && s !== "..")) return undefined;
-  if (!FILE_NAME_RE.test(segments[segments.length - 1]!) && !REPO_DIRS.has(segments[0]!)) return undefined;
+  if (!FILE_NAME_RE.test(segments[segments.length - 1]!) && !repoDirs.has(segments[0]!)) return undefined;
   return p;
 }
 
@@ -215,7 +240,7 @@ function trimToken(token: string): string {
  * Installed files are cut after `site-packages/`; other absolute paths at the last top-level
  * repository directory; relative paths are taken as they are.
  */
-export function repoPathFromToken(token: string): string | undefined {
+export function repoPathFromToken(token: string, repoDirs: ReadonlySet<string>): string | undefined {
   if (token.length > MAX_TOKEN_LENGTH) return undefined;
   let p = trimToken(token);
   const testId = p.indexOf("::"); // pytest ids: test/test_nn.py::TestNN::test_x
@@ -227,12 +252,12 @@ export function repoPathFromToken(token: string): string | undefined {
   const lower = p.toLowerCase();
   const installed = Math.max(lower.lastIndexOf("site-packages/"), lower.lastIndexOf("dist-packages/"));
   if (installed >= 0 && (installed === 0 || p[installed - 1] === "/")) {
-    return plausibleRepoPath(p.slice(installed + "site-packages/".length));
+    return plausibleRepoPath(p.slice(installed + "site-packages/".length), repoDirs);
   }
   if (ABSOLUTE_RE.test(p)) {
     const segments = p.split("/");
     for (let i = segments.length - 2; i >= 1; i--) {
-      if (REPO_DIRS.has(segments[i]!)) return plausibleRepoPath(segments.slice(i).join("/"));
+      if (repoDirs.has(segments[i]!)) return plausibleRepoPath(segments.slice(i).join("/"), repoDirs);
     }
     return undefined;
   }
@@ -240,14 +265,14 @@ export function repoPathFromToken(token: string): string | undefined {
   const first = p.slice(0, p.indexOf("/"));
   // `example.com/torch/nn.py` is a host and its path, not a file of the repository.
   if (HOST_RE.test(first)) return undefined;
-  return plausibleRepoPath(p);
+  return plausibleRepoPath(p, repoDirs);
 }
 
 /**
  * Candidate paths for a GitHub file link into `repository`, best first. A ref may itself contain
  * slashes (`release/2.1`), so the path may start one or more segments later than the first.
  */
-export function repoPathsFromUrl(url: string, repository: string): string[] {
+export function repoPathsFromUrl(url: string, repository: string, repoDirs: ReadonlySet<string>): string[] {
   if (url.length > MAX_TOKEN_LENGTH) return [];
   const m = GITHUB_FILE_RE.exec(url) ?? GITHUB_RAW_RE.exec(url);
   if (!m) return [];
@@ -261,7 +286,7 @@ export function repoPathsFromUrl(url: string, repository: string): string[] {
   const segments = rest.split("/").filter((s) => s !== "");
   const out: string[] = [];
   for (let skip = 1; skip <= 4 && skip < segments.length; skip++) {
-    const path = plausibleRepoPath(segments.slice(skip).join("/"));
+    const path = plausibleRepoPath(segments.slice(skip).join("/"), repoDirs);
     if (path) out.push(...pathCandidates(path));
   }
   return out;
@@ -274,6 +299,7 @@ function pathCandidates(path: string): string[] {
 
 /** Files that a dotted `torch.` name may live in, longest prefix first. */
 export function apiCandidatePaths(name: string): string[] {
+  // `pkg.a.b` may live in pkg/a/b.py, pkg/a/b/__init__.py, pkg/a.py, ...: the deepest that exists wins.
   const parts = name.split(".").slice(0, MAX_API_SEGMENTS);
   const out: string[] = [];
   for (let n = parts.length; n >= 2; n--) {
@@ -283,119 +309,433 @@ export function apiCandidatePaths(name: string): string[] {
   return out;
 }
 
-interface Touched {
-  areas: Set<number>;
+// ---------------------------------------------------------------- reading: mentions and where they stand
+
+/** `File "path", line N` of a Python traceback. */
+const FRAME_RE = /^\s*File "([^"]{1,1000})", line \d+/;
+/** The C++ side of an error: the source location that threw. */
+const CPP_RAISE_RE = /Exception raised from \S+ at (\S+?)(?::\d+)? \(/;
+const TRACEBACK_START_RE = /^\s*Traceback \(most recent call last\)/;
+/**
+ * An exception line: `RuntimeError: ...`, `torch._dynamo.exc.Unsupported: ...`, C++ `what():  ...`.
+ * The class name is bounded, so a long dotted run is not rescanned from each of its dots.
+ */
+const ERROR_LINE_RE = new RegExp(
+  "^\\s*(?:E\\s+)?((?:[A-Za-z_]\\w{0,40}\\.){0,8}[A-Z]\\w{0,60}" +
+    "(?:Error|Exception|Warning|Failed|Unsupported|Interrupt|Exit))(?::\\s|:$|$)" +
+    "|^\\s*what\\(\\):\\s",
+);
+
+/** A piece of text the labeller found, and the signal its place gives it. */
+interface Mention {
+  signal: TriageSignal;
+  kind: "path" | "api" | "keyword";
+  text: string;
+  /** Repository paths to try, best first (path and api mentions). */
+  candidates: string[];
+}
+
+/** What one issue says, by signal: mentions to resolve, and per-signal text for keywords. */
+interface Reading {
+  mentions: Mention[];
+  /** The words (outside paths and dotted names) and the text they came from, per signal. */
+  prose: Map<TriageSignal, string[]>;
+  /** API names per signal, for dotted keywords like `torch.compile`. */
+  apis: Map<TriageSignal, string[]>;
+}
+
+class Reader {
+  readonly mentions: Mention[] = [];
+  readonly prose = new Map<TriageSignal, string[]>();
+  readonly apis = new Map<TriageSignal, string[]>();
+  private readonly seen = new Set<string>();
+  private readonly apiRe: RegExp | undefined;
+  readonly repoDirs: ReadonlySet<string>;
+
+  constructor(
+    readonly settings: TriageSettings,
+    readonly repository: string,
+  ) {
+    this.repoDirs = new Set(settings.repoDirs);
+    // Dotted names under a configured package or alias, not inside a longer dotted name or a path.
+    const prefixes = [...settings.apiPrefixes, ...Object.keys(settings.apiAliases)].map(escapeRegex).join("|");
+    this.apiRe = prefixes ? new RegExp(`(?<![\\w./\\\\])(?:${prefixes})(?:\\.[A-Za-z_]\\w*)+`, "g") : undefined;
+  }
+
+  private add(m: Mention): void {
+    // A path counts once per place however it was written (`/x/site-packages/torch/a.py`, `torch/a.py`).
+    const key = `${m.signal}\0${m.kind}\0${m.kind === "path" ? m.candidates.join("\0") : m.text}`;
+    if (this.seen.has(key) || this.seen.size >= MAX_CANDIDATES) return;
+    this.seen.add(key);
+    this.mentions.push(m);
+  }
+
+  private push(map: Map<TriageSignal, string[]>, signal: TriageSignal, text: string): void {
+    const list = map.get(signal);
+    if (list) list.push(text);
+    else map.set(signal, [text]);
+  }
+
+  /** A repository path for a frame, or undefined for frames outside the repository's own directories. */
+  framePath(raw: string): string | undefined {
+    const path = repoPathFromToken(raw, this.repoDirs);
+    return path && this.repoDirs.has(path.slice(0, path.indexOf("/"))) ? path : undefined;
+  }
+
+  path(signal: TriageSignal, text: string, path: string): void {
+    this.add({ signal, kind: "path", text, candidates: pathCandidates(path) });
+  }
+
+  /** Several files `text` may stand for, best first: the first that a module owns counts. */
+  candidates(signal: TriageSignal, text: string, candidates: string[]): void {
+    this.add({ signal, kind: "path", text, candidates });
+  }
+
+  /** Read a piece of free text: links, paths and API names are mentions; the rest is words for keywords. */
+  text(signal: TriageSignal, line: string, pathSignal: TriageSignal = signal, apiSignal: TriageSignal = signal): void {
+    const rest = line.replace(URL_RE, (url) => {
+      const candidates = repoPathsFromUrl(url, this.repository, this.repoDirs);
+      if (candidates.length > 0) this.add({ signal: pathSignal, kind: "path", text: url, candidates });
+      return " ";
+    });
+    const words = rest.replace(TOKEN_RE, (token) => {
+      if (token.includes("/") || token.includes("\\")) {
+        const path = repoPathFromToken(token, this.repoDirs);
+        if (path) this.path(pathSignal, trimToken(token), path);
+        return " "; // no keyword inside a path: a conda env named "onnx", a library's profiler/ folder
+      }
+      if (!this.apiRe || !token.includes(".")) return token;
+      let segments = "";
+      for (const [written] of token.matchAll(this.apiRe)) {
+        const dot = written.indexOf(".");
+        const alias = this.settings.apiAliases[written.slice(0, dot)];
+        const name = alias ? alias + written.slice(dot) : written;
+        this.add({ signal: apiSignal, kind: "api", text: written, candidates: apiCandidatePaths(name) });
+        this.push(this.apis, signal, name);
+        segments += ` ${name.split(".").slice(1).join(" ")}`;
+      }
+      // A keyword may be one of the name's parts (`DataLoader` in torch.utils.data.DataLoader); not its package.
+      return segments === "" ? token : `${segments} `;
+    });
+    this.push(this.prose, signal, words);
+  }
+
+  reading(): Reading {
+    return { mentions: this.mentions, prose: this.prose, apis: this.apis };
+  }
+}
+
+/** Code blocks that are build logs: compiler output names every file it builds, so its paths say little. */
+function logBlocks(lines: readonly IssueLine[], markers: readonly string[]): Set<number> {
+  const out = new Set<number>();
+  if (markers.length === 0) return out;
+  for (const l of lines) if (l.block >= 0 && !out.has(l.block) && markers.some((m) => l.text.includes(m))) out.add(l.block);
+  return out;
+}
+
+/** Step 1: read the issue's lines, giving each mention the signal of the place it stands in. */
+function readIssue(lines: readonly IssueLine[], reader: Reader): void {
+  const { settings } = reader;
+  const logs = logBlocks(lines, settings.buildLogMarkers);
+  // Frames of the current traceback, outermost first; flushed at the next traceback or the end.
+  let frames: { raw: string; path: string }[] = [];
+  const flush = () => {
+    const passthrough = (p: string) => settings.passthroughFrames.some((f) => (f.endsWith("/") ? p.startsWith(f) : p === f));
+    let inner = -1;
+    for (let i = frames.length - 1; i >= 0 && inner < 0; i--) if (!passthrough(frames[i]!.path)) inner = i;
+    frames.forEach((f, i) => reader.path(i === inner ? "frame_innermost" : "frame_outer", f.raw, f.path));
+    frames = [];
+  };
+  for (const line of lines) {
+    const text = line.text;
+    if (line.block === -2) {
+      reader.text("title", text);
+      continue;
+    }
+    if (logs.has(line.block)) {
+      reader.text("log_keyword", text, "log_path", "code_api");
+      continue;
+    }
+    if (TRACEBACK_START_RE.test(text)) {
+      flush();
+      continue;
+    }
+    const frame = FRAME_RE.exec(text);
+    if (frame) {
+      const path = reader.framePath(frame[1]!);
+      if (path) frames.push({ raw: frame[1]!, path });
+      continue;
+    }
+    const cpp = CPP_RAISE_RE.exec(text);
+    if (cpp) {
+      const path = reader.framePath(cpp[1]!);
+      if (path) reader.path("frame_innermost", cpp[1]!, path);
+      continue;
+    }
+    const error = ERROR_LINE_RE.exec(text);
+    if (error) {
+      const type = error[1] ?? "";
+      // The qualified class often names a wrapper (torch._dynamo.exc.BackendCompilerFailed): weak. Its own
+      // name (UnsupportedOperatorException) and the message are the error.
+      if (type.includes(".")) reader.text("exception_type", type);
+      reader.text("error", `${type.slice(type.lastIndexOf(".") + 1)} ${text.slice(text.indexOf(type) + type.length)}`);
+      continue;
+    }
+    if (line.block >= 0) reader.text("code_keyword", text, "code_path", "code_api");
+    else reader.text("prose_keyword", text, "prose_path", "prose_api");
+  }
+  flush();
+}
+
+/** Split `TestNNDeviceTypeCUDA` into ["NN", "Device", "Type", "CUDA"]. */
+function camelWords(name: string): string[] {
+  return name.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+/g) ?? [];
+}
+
+/**
+ * Step 1 for an automatically filed disabled-test issue (`DISABLED test_x (__main__.TestFoo)`):
+ * the test's file and class are what it is about. A dotted module names the file; a class
+ * `TestFooBarCUDA` is looked up as test_foo_bar.py, then test_foo.py; the words of the class
+ * are read as keywords; a file path in the body is taken relative to the tests' directory.
+ */
+function readDisabledTest(title: string, lines: readonly IssueLine[], reader: Reader): boolean {
+  const { settings } = reader;
+  const prefix = settings.disabledTestPrefix;
+  if (!prefix || !title.startsWith(prefix)) return false;
+  const m = /^\s*:?\s*(\w+)\s+\(([\w.]{1,300})\)/.exec(title.slice(prefix.length));
+  if (!m) return false;
+  const dotted = m[2]!.split(".");
+  const cls = dotted.pop()!;
+  const dir = settings.testDir ? `${settings.testDir}/` : "";
+  if (dotted.length > 0 && dotted[0] !== "__main__") reader.path("disabled_test", m[2]!, `${dir}${dotted.join("/")}.py`);
+  const words = camelWords(cls.replace(/^Test/, "").replace(/(?:CPU|CUDA|XPU|MPS|HPU|Meta|PrivateUse1)$/, ""));
+  const candidates = words.map((_, i) => `${dir}test_${words.slice(0, words.length - i).join("_").toLowerCase()}.py`);
+  reader.candidates("disabled_test", cls, candidates);
+  reader.text("disabled_test", words.join(" "));
+  for (const line of lines) {
+    if (line.block === -2) continue;
+    for (const [file] of line.text.matchAll(/[\w/.-]{1,300}\.py\b/g)) {
+      // `test_nn.py`, `inductor/test_x.py` (relative to the tests' directory), or a test file's full path;
+      // never another file a pasted sample error names.
+      const relative = file.replace(/^(?:\.\/)+/, "");
+      let path: string | undefined = relative.startsWith(dir) ? relative : `${dir}${relative}`;
+      if (file.startsWith("/")) path = repoPathFromToken(file, reader.repoDirs);
+      if (path?.startsWith(dir)) reader.path("disabled_test", file, path);
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------- resolving: mentions to labels
+
+/** Where a piece of evidence points: a module's own labels, or one of its areas'. */
+interface Target {
+  module: number;
+  /** Area index, or -1 for the module itself. */
+  area: number;
+}
+
+interface Found {
+  target: Target;
+  evidence: IssueEvidence;
+}
+
+/**
+ * Step 2: what each mention and keyword points at. A path inside an area counts for the area
+ * only: its module's own label needs evidence of its own (a path no area claims, a module keyword).
+ */
+function resolve(router: Router, repository: string, reading: Reading): Found[] {
+  const weights = router.config.triage.weights;
+  const found: Found[] = [];
+  const cache = new Map<string, PathMatch[]>();
+  const lookup = (path: string) => {
+    let hits = cache.get(path);
+    if (!hits) {
+      hits = matchPath(router, repository, path);
+      cache.set(path, hits);
+    }
+    return hits;
+  };
+  for (const m of reading.mentions) {
+    for (const path of m.candidates) {
+      const hits = lookup(path);
+      if (hits.length === 0) continue;
+      const evidence: IssueEvidence = { signal: m.signal, kind: m.kind, text: m.text, path, weight: weights[m.signal] };
+      for (const hit of hits) {
+        if (hit.areas.length === 0) found.push({ target: { module: hit.module, area: -1 }, evidence });
+        for (const area of hit.areas) found.push({ target: { module: hit.module, area }, evidence });
+      }
+      break;
+    }
+  }
+  for (const rule of keywordRules(router)) {
+    for (const [where, texts] of reading.prose) {
+      const how = keywordIn(rule, texts, reading.apis.get(where) ?? []);
+      if (!how) continue;
+      // An entry point called in a repro (`torch.compile(model)`) says what the issue exercises; other code does not.
+      const signal: TriageSignal = how === "api" && where === "code_keyword" ? "code_entry_point" : where;
+      const evidence: IssueEvidence = { signal, kind: "keyword", text: rule.keyword, weight: weights[signal] };
+      found.push({ target: { module: rule.module, area: rule.area }, evidence });
+    }
+  }
+  return found;
+}
+
+// The words of one signal's texts, computed once per issue (see keywordIn).
+const wordSets = new WeakMap<readonly string[], Set<string>>();
+const joined = new WeakMap<readonly string[], string>();
+
+/** Whether a keyword is in one signal's texts: as a dotted API name ("api"), as words ("words"), or not (false). */
+function keywordIn(rule: KeywordRule, texts: readonly string[], apis: readonly string[]): "api" | "words" | false {
+  if (rule.keyword.includes(".")) {
+    // `torch.compile` is a dotted name: it names `torch.compile(...)` and `torch.compile.x`, not prose.
+    const k = rule.keyword.toLowerCase();
+    if (apis.some((a) => a.toLowerCase() === k || a.toLowerCase().startsWith(`${k}.`))) return "api";
+  }
+  let words = wordSets.get(texts);
+  if (!words) {
+    words = new Set((texts.join("\n").toLowerCase().match(/\w+/g) ?? []) as string[]);
+    wordSets.set(texts, words);
+  }
+  if (rule.word !== undefined) return words.has(rule.word) && "words";
+  if (!rule.words.every((w) => words.has(w))) return false;
+  let text = joined.get(texts);
+  if (text === undefined) {
+    text = texts.join("\n");
+    joined.set(texts, text);
+  }
+  return rule.regex!.test(text) && "words";
+}
+
+function targetLabels(router: Router, t: Target): string[] {
+  return labelsOf(router.modules[t.module]!.spec, t.area < 0, t.area < 0 ? [] : [t.area]);
+}
+
+/**
+ * Step 3: score every label. Per signal, the first distinct piece of evidence counts its full
+ * weight and each further one `repeatFactor` of it, at most two more; the signals add up.
+ */
+interface Scored {
+  label: string;
+  score: number;
+  /** Configuration order of the first module or area giving the label: breaks ties. */
+  order: number;
   evidence: IssueEvidence[];
-  evidenceKeys: Set<string>;
+}
+
+function scoreLabels(router: Router, found: readonly Found[]): Scored[] {
+  const { weights, repeatFactor } = router.config.triage;
+  const perLabel = new Map<string, { order: number; evidence: IssueEvidence[]; keys: Set<string> }>();
+  for (const f of found) {
+    const order = f.target.module * 1000 + f.target.area + 1;
+    for (const label of targetLabels(router, f.target)) {
+      let entry = perLabel.get(label);
+      if (!entry) {
+        entry = { order, evidence: [], keys: new Set() };
+        perLabel.set(label, entry);
+      }
+      entry.order = Math.min(entry.order, order);
+      const key = `${f.evidence.signal}\0${f.evidence.kind === "keyword" ? f.evidence.text.toLowerCase() : f.evidence.text}`;
+      if (entry.keys.has(key)) continue;
+      entry.keys.add(key);
+      entry.evidence.push(f.evidence);
+    }
+  }
+  return [...perLabel].map(([label, { order, evidence }]) => {
+    const counts = new Map<TriageSignal, number>();
+    for (const e of evidence) counts.set(e.signal, (counts.get(e.signal) ?? 0) + 1);
+    let score = 0;
+    for (const [signal, n] of counts) score += weights[signal] * (1 + repeatFactor * Math.min(n - 1, 2));
+    evidence.sort((a, b) => b.weight - a.weight);
+    return { label, score: Math.round(score * 100) / 100, order, evidence };
+  });
+}
+
+/** Step 4: keep labels that reach the threshold; of the capped kind, only the best `maxModuleLabels`. */
+function decide(router: Router, scored: readonly Scored[]): LabelScore[] {
+  const { threshold, maxModuleLabels, uncappedPrefixes } = router.config.triage;
+  const ranked = [...scored].sort((a, b) => b.score - a.score || a.order - b.order);
+  let capped = 0;
+  return ranked.map(({ label, score, evidence }) => {
+    if (score < threshold) return { label, score, added: false, dropped: "below threshold" as const, evidence };
+    if (!uncappedPrefixes.some((p) => label.startsWith(p))) {
+      if (capped >= maxModuleLabels) return { label, score, added: false, dropped: "over the cap" as const, evidence };
+      capped++;
+    }
+    return { label, score, added: true, evidence };
+  });
+}
+
+/** Step 5: the modules whose labels were added, with their evidence, for the cc comment and the log. */
+function modulesOf(router: Router, found: readonly Found[], scores: readonly LabelScore[]): IssueModule[] {
+  const added = new Map(scores.filter((s) => s.added).map((s) => [s.label, s]));
+  const out: IssueModule[] = [];
+  router.modules.forEach(({ spec }, i) => {
+    const targets = found.filter((f) => f.target.module === i && targetLabels(router, f.target).some((l) => added.has(l)));
+    if (targets.length === 0) return;
+    const own = new Set(targets.flatMap((f) => targetLabels(router, f.target)));
+    const labels = [...added.keys()].filter((l) => own.has(l)); // best score first, as in the decision
+    const areas = [...new Set(targets.filter((f) => f.target.area >= 0).map((f) => f.target.area))].sort((a, b) => a - b);
+    const evidence = [...new Set(targets.map((f) => f.evidence))].sort((a, b) => b.weight - a.weight);
+    out.push({
+      name: spec.name,
+      labels,
+      areas: areas.map((a) => spec.areas[a]!.name),
+      evidence,
+      why: labels.map((l) => `${l} (${added.get(l)!.evidence.slice(0, 2).map(describeEvidence).join("; ")})`).join(", "),
+      maintainers: activeMaintainers(router, i),
+    });
+  });
+  return out;
+}
+
+const SIGNAL_WORDS: Record<TriageSignal, string> = {
+  title: "title",
+  error: "error message",
+  exception_type: "exception type",
+  frame_innermost: "innermost frame",
+  frame_outer: "frame",
+  prose_path: "path",
+  prose_api: "API",
+  prose_keyword: "keyword",
+  code_path: "path in code",
+  code_api: "API in code",
+  code_keyword: "keyword in code",
+  code_entry_point: "entry point in code",
+  log_path: "path in build log",
+  log_keyword: "build log",
+  disabled_test: "disabled test",
+};
+
+/** `innermost frame torch/_inductor/lowering.py +3` */
+export function describeEvidence(e: IssueEvidence): string {
+  const what = e.kind === "path" ? (e.path ?? e.text) : e.kind === "api" ? e.text : `"${e.text}"`;
+  return `${SIGNAL_WORDS[e.signal]} ${what} +${e.weight}`;
 }
 
 export function routeIssue(router: Router, input: IssueInput): IssueDecision {
   const owners = repositoryOwners(router, input.repository);
   if (owners.length > 0) {
     // The module owns every issue of this repository; its label would be on all of them, so none.
-    return {
+    const modules = owners.map((i) => ({
+      name: router.modules[i]!.spec.name,
       labels: [],
-      modules: owners.map((i) => ({
-        name: router.modules[i]!.spec.name,
-        labels: [],
-        areas: [],
-        evidence: [],
-        maintainers: activeMaintainers(router, i),
-      })),
-    };
+      areas: [],
+      evidence: [],
+      why: "owns the repository",
+      maintainers: activeMaintainers(router, i),
+    }));
+    return { labels: [], modules, scores: [] };
   }
-
-  const touched = new Map<number, Touched>();
-  const touch = (module: number, areas: Iterable<number>, evidence: IssueEvidence, key: string) => {
-    let t = touched.get(module);
-    if (!t) {
-      t = { areas: new Set(), evidence: [], evidenceKeys: new Set() };
-      touched.set(module, t);
-    }
-    for (const a of areas) t.areas.add(a);
-    if (!t.evidenceKeys.has(key)) {
-      t.evidenceKeys.add(key);
-      t.evidence.push(evidence);
-    }
-  };
-  const pathCache = new Map<string, PathMatch[]>();
-  const lookup = (path: string): PathMatch[] => {
-    let hits = pathCache.get(path);
-    if (!hits) {
-      hits = matchPath(router, input.repository, path);
-      pathCache.set(path, hits);
-    }
-    return hits;
-  };
-  const touchPath = (kind: "path" | "api", text: string, candidates: readonly string[]) => {
-    for (const path of candidates) {
-      const hits = lookup(path);
-      if (hits.length === 0) continue;
-      for (const hit of hits) {
-        touch(hit.module, hit.areas, { kind, text, path }, kind === "path" ? `path\0${path}` : `api\0${text}`);
-      }
-      return;
-    }
-  };
-
-  const seen = new Set<string>();
-  const firstSighting = (candidate: string): boolean => {
-    if (seen.has(candidate) || seen.size >= MAX_CANDIDATES) return false;
-    seen.add(candidate);
-    return true;
-  };
-
-  const text = issueText(input.title, input.body);
-  // URLs are read for GitHub file links only, then blanked: their hosts and paths say nothing.
-  const prose = text.replace(URL_RE, (url) => {
-    if (firstSighting(`url\0${url}`)) touchPath("path", url, repoPathsFromUrl(url, input.repository));
-    return " ";
-  });
-
-  for (const [token] of prose.matchAll(TOKEN_RE)) {
-    if (seen.size >= MAX_CANDIDATES) break;
-    if (token.includes("/") || token.includes("\\")) {
-      if (!firstSighting(`path\0${token}`)) continue;
-      const path = repoPathFromToken(token);
-      if (!path) continue;
-      touchPath("path", trimToken(token), pathCandidates(path));
-      continue;
-    }
-    if (!token.includes("torch.")) continue;
-    for (const [name] of token.matchAll(API_RE)) {
-      if (firstSighting(`api\0${name}`)) touchPath("api", name, apiCandidatePaths(name));
-    }
-  }
-
-  const words = new Set((prose.toLowerCase().match(/\w+/g) ?? []) as string[]);
-  for (const rule of keywordRules(router)) {
-    const found = rule.word !== undefined ? words.has(rule.word) : rule.words.every((w) => words.has(w)) && rule.regex!.test(prose);
-    if (found) touch(rule.module, rule.area >= 0 ? [rule.area] : [], { kind: "keyword", text: rule.keyword }, `keyword\0${rule.keyword.toLowerCase()}`);
-  }
-
-  const labels: string[] = [];
-  const modules: IssueModule[] = [...touched.keys()]
-    .sort((a, b) => a - b)
-    .map((i) => {
-      const spec = router.modules[i]!.spec;
-      const t = touched.get(i)!;
-      const areaIdx = [...t.areas].sort((a, b) => a - b);
-      const moduleLabels: string[] = [];
-      if (spec.label) moduleLabels.push(spec.label);
-      for (const a of areaIdx) {
-        const l = spec.areas[a]!.label;
-        if (!moduleLabels.includes(l)) moduleLabels.push(l);
-      }
-      for (const l of moduleLabels) if (!labels.includes(l)) labels.push(l);
-      return {
-        name: spec.name,
-        labels: moduleLabels,
-        areas: areaIdx.map((a) => spec.areas[a]!.name),
-        evidence: t.evidence,
-        maintainers: activeMaintainers(router, i),
-      };
-    });
-  return { labels, modules };
+  const settings = router.config.triage;
+  const lines = issueLines(input.title, input.body, settings);
+  const reader = new Reader(settings, input.repository);
+  const disabled = readDisabledTest(input.title, lines, reader);
+  // A disabled-test issue's title and body are the bot's template: only the test's file and class count.
+  if (!disabled) readIssue(lines, reader);
+  const found = resolve(router, input.repository, reader.reading());
+  const scores = decide(router, scoreLabels(router, found));
+  return { labels: scores.filter((s) => s.added).map((s) => s.label), modules: modulesOf(router, found, scores), scores };
 }
 
 function activeMaintainers(router: Router, module: number): string[] {

@@ -39,6 +39,11 @@ export function mergeOverBase(base: Record<string, unknown>, repo: Record<string
   const overlaid = overlayModules(base, repo);
   const merged: Record<string, unknown> = { ...base, ...overlaid };
   delete merged.registry; // the base's registry is already loaded; a layered file names none
+  // `triage` merges key by key (its weights too), so a repository may change one weight only.
+  if (isPlainObject(base.triage) && isPlainObject(repo.triage)) {
+    const [bw, rw] = [base.triage.weights, repo.triage.weights];
+    merged.triage = { ...base.triage, ...repo.triage, ...(isPlainObject(bw) && isPlainObject(rw) ? { weights: { ...bw, ...rw } } : {}) };
+  }
   const baseModules = repo.use_default_modules === false || !Array.isArray(base.modules) ? [] : base.modules;
   const out: unknown[] = [...baseModules];
   for (const m of Array.isArray(overlaid.modules) ? overlaid.modules : []) {

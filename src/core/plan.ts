@@ -226,7 +226,7 @@ function ccComment(decision: IssueDecision, author: string): string | undefined 
   if (!decision.modules.some((m) => m.maintainers.some(notAuthor))) return undefined;
   const lines = decision.modules
     .filter((m) => m.maintainers.length > 0)
-    .map((m) => `- ${m.name}: ${m.maintainers.filter(notAuthor).map((l) => `@${l}`).join(" ")}`);
+    .map((m) => `- ${m.name}: ${m.maintainers.filter(notAuthor).map((l) => `@${l}`).join(" ")} (${m.why})`);
   return `${CC_MARKER}\ncc the maintainers of the modules this issue names:\n\n${lines.join("\n")}`;
 }
 

@@ -2,7 +2,7 @@
 // adapter (CLI, GitHub App) calls; it does no I/O.
 
 import { checkDeadline, type Deadline } from "./budget.js";
-import { isTeamName } from "./config.js";
+import { isTeamName, type ModuleSpec } from "./config.js";
 import { loginKey } from "./registry.js";
 import { matchPath, type Router } from "./router.js";
 import {
@@ -122,6 +122,20 @@ export function modulesForFiles(router: Router, repository: string, files: reado
   return { touched, unmatched };
 }
 
+/**
+ * The labels a module adds: its own (with the extra ones it lists) when `own`, then each area's
+ * (with its extras), in configuration order, each once. Shared by the PR router and the issue labeller.
+ */
+export function labelsOf(spec: ModuleSpec, own: boolean, areas: Iterable<number>): string[] {
+  const out: string[] = [];
+  const add = (l: string) => {
+    if (!out.includes(l)) out.push(l);
+  };
+  if (own) [...(spec.label ? [spec.label] : []), ...spec.extraLabels].forEach(add);
+  for (const a of [...areas].sort((x, y) => x - y)) [spec.areas[a]!.label, ...spec.areas[a]!.extraLabels].forEach(add);
+  return out;
+}
+
 type Touched = ReturnType<typeof modulesForFiles>["touched"];
 type Candidate = SelectionModule & TeamModule;
 
@@ -221,16 +235,8 @@ export function route(router: Router, input: RouteInput, deadline?: Deadline): R
     const t = touched.get(i)!;
     const areaIdx = [...t.areas].sort((a, b) => a - b);
     const ownsRepo = t.rules.some((r) => r.rule.startsWith("repository:"));
-    const moduleLabels: string[] = [];
     // In a repository the module owns whole, every PR would carry its label: add none.
-    if (!ownsRepo) {
-      if (spec.label) moduleLabels.push(spec.label);
-      for (const l of spec.extraLabels ?? []) if (!moduleLabels.includes(l)) moduleLabels.push(l);
-      for (const a of areaIdx) {
-        const l = spec.areas[a]!.label;
-        if (!moduleLabels.includes(l)) moduleLabels.push(l);
-      }
-    }
+    const moduleLabels = ownsRepo ? [] : labelsOf(spec, true, areaIdx);
     moduleLabels.forEach(addLabel);
     const cover = selection.coverage.get(spec.name) ?? { reviewers: [], fallback: false };
     return {

@@ -25,7 +25,9 @@ export function isTeamName(text: string): boolean {
 }
 
 /** What a string in a list (or a string setting) must look like beyond being non-empty. */
-export type StringFormat = "login" | "glob" | "repository" | "team" | "reviewer" | "date";
+export type StringFormat = "login" | "glob" | "repository" | "team" | "reviewer" | "date" | "identifier";
+
+const IDENTIFIER_RE = /^[A-Za-z_]\w*$/;
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -92,6 +94,12 @@ const FORMATS: Record<StringFormat, FormatRule> = {
     pattern: DATE_RE,
     description: "a day, YYYY-MM-DD",
   },
+  identifier: {
+    problem: (s) => (IDENTIFIER_RE.test(s) ? undefined : `"${truncate(s)}" is not a package name (letters, digits, _)`),
+    keepInvalid: false,
+    pattern: IDENTIFIER_RE,
+    description: "a package name (letters, digits, _)",
+  },
 };
 
 interface Common {
@@ -103,6 +111,11 @@ interface Common {
   readonly doc: string;
   /** At the top level: the checked value groups the field under this property (`policy`, `app`). */
   readonly group?: string;
+  /**
+   * Checked before the fields without one (lower first); the declaration order stays the order
+   * keys are listed in. Only to keep the order in which an existing check listed its problems.
+   */
+  readonly checkOrder?: number;
 }
 
 export interface BoolField extends Common {
@@ -231,8 +244,8 @@ export type TableValue<T extends readonly Field[]> = Simplify<
   Props<Ungrouped<T[number]>> & { [G in GroupNames<T[number]>]: Simplify<Props<Extract<T[number], { group: G }>>> }
 >;
 
-/** The defaults of a group of a table (optional fields without a default are left out). */
-export function defaultsOf(fields: readonly Field[], group: string): Record<string, unknown> {
+/** The defaults of a group of a table, or of its ungrouped fields (optional fields without a default are left out). */
+export function defaultsOf(fields: readonly Field[], group: string | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fields) {
     if (f.group !== group) continue;
@@ -341,7 +354,8 @@ export class Checker {
     const out: Record<string, unknown> = {};
     for (const f of fields) if (f.group !== undefined) out[f.group] ??= {};
     let usable = true;
-    for (const f of fields) {
+    const ordered = fields.some((f) => f.checkOrder !== undefined) ? [...fields].sort((a, b) => (a.checkOrder ?? 0) - (b.checkOrder ?? 0)) : fields;
+    for (const f of ordered) {
       const value = f.kind === "table" && f.inline ? this.fields(f.fields, raw, at) : this.field(f, raw[f.key], [...at, f.key]);
       if (value === undefined) {
         if (f.kind === "string" && f.required) usable = false;

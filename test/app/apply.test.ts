@@ -244,7 +244,8 @@ describe("writePlannedSummary", () => {
 describe("applyIssuePlan", () => {
   const decision = {
     labels: ["module: nn"],
-    modules: [{ name: "NN", labels: ["module: nn"], areas: [], evidence: [], maintainers: ["alice"] }],
+    modules: [{ name: "NN", labels: ["module: nn"], areas: [], evidence: [], why: "module: nn (title)", maintainers: ["alice"] }],
+    scores: [],
   };
   const issuePlan = (thread: FakeThread, dryRun = false) =>
     planIssue({

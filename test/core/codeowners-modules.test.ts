@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseCodeowners } from "../../src/core/codeowners.js";
 import { codeownersModules, withCodeowners } from "../../src/core/codeowners-modules.js";
-import { DEFAULT_APP_SETTINGS, DEFAULT_POLICY, parseConfig, type ModuleSpec, type Policy, type RouterConfig } from "../../src/core/config.js";
+import { DEFAULT_APP_SETTINGS, DEFAULT_POLICY, DEFAULT_TRIAGE, parseConfig, type ModuleSpec, type Policy, type RouterConfig } from "../../src/core/config.js";
 import { formatProblem } from "../../src/core/problems.js";
 import type { Registry } from "../../src/core/registry.js";
 import { route, UNOWNED_MODULE, type RouteInput } from "../../src/core/route.js";
@@ -27,7 +27,7 @@ const registry: Registry = {
 };
 
 function config(policy: Partial<Policy> = {}, modules: ModuleSpec[] = []): RouterConfig {
-  return { policy: { ...DEFAULT_POLICY, ...policy }, app: { ...DEFAULT_APP_SETTINGS, codeowners: true }, modules };
+  return { policy: { ...DEFAULT_POLICY, ...policy }, app: { ...DEFAULT_APP_SETTINGS, codeowners: true }, modules, triage: DEFAULT_TRIAGE };
 }
 
 function decide(files: string[], over: Partial<RouteInput> = {}, policy: Partial<Policy> = {}, modules: ModuleSpec[] = []) {
@@ -39,12 +39,12 @@ describe("CODEOWNERS as a module source", () => {
   it("makes one module per owners and labels, users inline and teams apart", () => {
     const { modules } = codeownersModules(parseCodeowners(CODEOWNERS));
     expect(modules.map((m) => [m.name, m.label, m.extraLabels, m.maintainers, m.teams])).toEqual([
-      ["@root-owner", undefined, undefined, ["root-owner"], undefined],
-      ["@dana @acme/docs [module: docs]", "module: docs", undefined, ["dana"], ["acme/docs"]],
+      ["@root-owner", undefined, [], ["root-owner"], undefined],
+      ["@dana @acme/docs [module: docs]", "module: docs", [], ["dana"], ["acme/docs"]],
       ["@carol @erin [module: core, oncall: core]", "module: core", ["oncall: core"], ["carol", "erin"], undefined],
-      ["@acme/infra", undefined, undefined, [], ["acme/infra"]],
-      ["@old-timer", undefined, undefined, ["old-timer"], undefined],
-      ["@dana @acme/docs", undefined, undefined, ["dana"], ["acme/docs"]],
+      ["@acme/infra", undefined, [], [], ["acme/infra"]],
+      ["@old-timer", undefined, [], ["old-timer"], undefined],
+      ["@dana @acme/docs", undefined, [], ["dana"], ["acme/docs"]],
     ]);
   });
 
@@ -100,7 +100,7 @@ describe("CODEOWNERS as a module source", () => {
   });
 
   it("keeps configuration modules on top of CODEOWNERS", () => {
-    const extra: ModuleSpec = { name: "Build", label: "module: build", paths: ["tools/**"], exclude: [], areas: [], maintainers: ["bob"], repositories: [], keywords: [] };
+    const extra: ModuleSpec = { name: "Build", label: "module: build", paths: ["tools/**"], exclude: [], areas: [], maintainers: ["bob"], repositories: [], keywords: [], extraLabels: [] };
     const d = decide(["tools/build.sh"], {}, {}, [extra]);
     expect(d.labels).toEqual(["module: build"]);
     expect(d.reviewers).toEqual(["bob"]);

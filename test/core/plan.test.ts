@@ -191,10 +191,11 @@ describe("planIssue", () => {
   const decision: IssueDecision = {
     labels: ["module: nn", "module: optim"],
     modules: [
-      { name: "NN", labels: ["module: nn"], areas: [], evidence: [], maintainers: ["alice", "Zed"] },
-      { name: "Optim", labels: ["module: optim"], areas: [], evidence: [], maintainers: ["bob"] },
-      { name: "Orphan", labels: [], areas: [], evidence: [], maintainers: [] },
+      { name: "NN", labels: ["module: nn"], areas: [], evidence: [], why: "module: nn (title)", maintainers: ["alice", "Zed"] },
+      { name: "Optim", labels: ["module: optim"], areas: [], evidence: [], why: "module: optim (title)", maintainers: ["bob"] },
+      { name: "Orphan", labels: [], areas: [], evidence: [], why: "", maintainers: [] },
     ],
+    scores: [],
   };
   const base = {
     decision,
@@ -210,7 +211,7 @@ describe("planIssue", () => {
     expect(plan.labels).toEqual({ add: [] });
     expect(plan.comment).toEqual({
       marker: CC_MARKER,
-      body: `${CC_MARKER}\ncc the maintainers of the modules this issue names:\n\n- NN: @alice\n- Optim: @bob`,
+      body: `${CC_MARKER}\ncc the maintainers of the modules this issue names:\n\n- NN: @alice (module: nn (title))\n- Optim: @bob (module: optim (title))`,
     });
   });
 
@@ -219,7 +220,7 @@ describe("planIssue", () => {
     { name: "the cc comment is already there", over: { ccCommentPresent: true } },
     {
       name: "the author is the only maintainer",
-      over: { author: "alice", decision: { labels: ["module: nn"], modules: [{ ...decision.modules[0]!, maintainers: ["Alice"] }] } },
+      over: { author: "alice", decision: { labels: ["module: nn"], modules: [{ ...decision.modules[0]!, maintainers: ["Alice"] }], scores: [] } },
     },
   ])("writes no comment when $name", ({ over }) => {
     expect(planIssue({ ...base, ...over }).comment).toBeUndefined();

@@ -123,6 +123,12 @@ describe("the published JSON Schema", () => {
     ["unavailable: [{until: 2026-12-20}]\n", false],
     ["command_prefix: two words\n", false],
     ["max_open_reviews: 0\n", false],
+    ["triage: {threshold: 2.5, weights: {title: 5}, api_prefixes: [torch], api_aliases: {F: torch.nn.functional}, test_dir: test/}\n", true],
+    ["triage: {weights: {titel: 5}}\n", false],
+    ["triage: {repeat_factor: 2}\n", false],
+    ["triage: {api_aliases: {F: 'torch nn'}}\n", false],
+    ["triage: {api_prefixes: [my-pkg]}\n", false],
+    ["modules:\n  - {name: A, label: a, labels: ['oncall: pt2'], paths: [a/**]}\n", true],
     ["ignore_authors: ['*[bot]', '']\n", false],
     ["registry: ''\n", false],
     ["default_reviewers: ['@pytorch/core', alice]\nunowned_label: unowned\ncodeowners: true\n", true],
@@ -368,6 +374,24 @@ describe("Checker: the other kinds", () => {
   it("takes a single string for a list with a shorthand, and refuses too many items", () => {
     expect(check("away: alice\n").value?.away).toEqual([{ login: "alice" }]);
     expect(check("away: [a, b, c, d]\n").problems).toEqual(["k.yml:1: error: away: has 4 items; the limit is 3"]);
+  });
+});
+
+describe("checkOrder", () => {
+  it("checks a field with a lower checkOrder first, and still lists keys in declaration order", () => {
+    const FIELDS = [
+      { key: "a", name: "a", kind: "bool", default: false, doc: "A." },
+      { key: "b", name: "b", kind: "bool", default: false, checkOrder: -1, doc: "B." },
+    ] as const satisfies readonly Field[];
+    const parsed = parseYaml("a: 1\nb: 2\nc: 3\n", "o.yml");
+    if (!parsed.ok) throw new Error(parsed.problem.message);
+    const c = new Checker(parsed.doc, "o.yml");
+    c.table(FIELDS, parsed.doc.value, [], "");
+    expect(c.problems.map(formatProblem)).toEqual([
+      "o.yml:3: error: c: unknown key; expected one of: a, b",
+      "o.yml:2: error: b: must be true or false",
+      "o.yml:1: error: a: must be true or false",
+    ]);
   });
 });
 

@@ -119,14 +119,15 @@ describe("deliveries end to end", () => {
 
   it("labels an issue from a traceback", async () => {
     const c = freshCase();
-    const p = issueOpenedEvent({ number: 3, title: "crash in forward", body: 'Traceback:\n```\n  File "/usr/lib/python3/site-packages/torch/nn/modules/module.py", line 1501, in _call_impl\n```' });
+    const body = 'Traceback:\n```\n  File "/usr/lib/python3/site-packages/torch/optim/adam.py", line 150, in step\nRuntimeError: boom\n```';
+    const p = issueOpenedEvent({ number: 3, title: "crash in the optimizer step", body });
     p.repository.name = c.repo.split("/")[1]!;
     p.repository.full_name = c.repo;
     p.installation = { id: c.installation };
     gh.thread(c.repo, 3);
     const r = await app.deliver("issues", p);
     expect(r.status).toBe(200);
-    expect(gh.thread(c.repo, 3).labels).toEqual(["module: nn"]);
+    expect(gh.thread(c.repo, 3).labels).toEqual(["module: optimizer"]);
   });
 });
 

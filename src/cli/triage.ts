@@ -1,0 +1,148 @@
+// `review-router triage`: the issue handler's decision, offline. Labels an issue given as a title
+// and a body (a file or standard input), or a batch given as JSON lines, and shows each label's
+// evidence: which text, where it stood, what it weighed.
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { describeEvidence, routeIssue, type IssueDecision } from "../core/issue-text.js";
+import type { Router } from "../core/router.js";
+import { loadRouter } from "../io/files.js";
+import { DEFAULT_REPOSITORY, reportLoadError } from "./commands.js";
+import { EXIT, type CliIO } from "./io.js";
+
+export const TRIAGE_HELP = `Usage: review-router triage [options]
+
+Print the labels the GitHub App would add to an issue, and the evidence for each: where in the
+issue a path, API name or keyword stood (title, error message, innermost frame, prose, code...)
+and what it weighed. A label is added when its score reaches the configuration's threshold.
+
+  review-router triage --title "torch.compile fails" --body-file issue.md
+  review-router triage --jsonl issues.jsonl > results.jsonl
+
+Options:
+  --config FILE      configuration file (default: the bundled PyTorch configuration)
+  --repo OWNER/NAME  repository the issue is in (default: ${DEFAULT_REPOSITORY})
+  --title T          the issue's title
+  --body-file F      the issue's body; "-" reads standard input (default: empty body)
+  --jsonl FILE       one {"title": ..., "body": ...} object a line ("-": standard input); prints one
+                     JSON result a line: {"labels": [...], "evidence": [...], "modules": [...]}
+  --json             print the result as JSON
+  -h, --help         show this help
+`;
+
+/** The JSON view of a decision: labels, then every scored label with its evidence. */
+export function triageJson(d: IssueDecision) {
+  return {
+    labels: d.labels,
+    evidence: d.scores.map((s) => ({
+      label: s.label,
+      score: s.score,
+      added: s.added,
+      ...(s.dropped ? { dropped: s.dropped } : {}),
+      items: s.evidence.map((e) => ({
+        signal: e.signal,
+        kind: e.kind,
+        text: e.text,
+        ...(e.path ? { path: e.path } : {}),
+        weight: e.weight,
+      })),
+    })),
+    modules: d.modules.map((m) => ({ name: m.name, labels: m.labels, why: m.why, maintainers: m.maintainers })),
+  };
+}
+
+export function formatTriage(d: IssueDecision, threshold: number): string {
+  let out = `labels: ${d.labels.join(", ") || "(none)"}\n`;
+  if (d.scores.length === 0) return out + "no evidence for any label\n";
+  out += `\nscores (a label is added at ${threshold}):\n`;
+  for (const s of d.scores) {
+    out += `  ${s.added ? "+" : "-"} ${s.label}  ${s.score}${s.dropped ? `  (${s.dropped})` : ""}\n`;
+    for (const e of s.evidence) out += `      ${describeEvidence(e)}\n`;
+  }
+  return out;
+}
+
+async function readSource(name: string, io: CliIO): Promise<string> {
+  return name === "-" ? io.readStdin() : readFileSync(resolve(name), "utf8");
+}
+
+/** Label every line of a JSON-lines batch; a bad line gets an {"error"} line, so outputs stay aligned. */
+function triageLines(router: Router, repository: string, file: string, text: string, io: CliIO): number {
+  let failed = false;
+  const lines = text.split(/\r?\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  lines.forEach((line, i) => {
+    let input: unknown;
+    try {
+      input = JSON.parse(line);
+    } catch {
+      input = undefined;
+    }
+    const obj = input as { title?: unknown; body?: unknown } | undefined;
+    const badBody = obj?.body !== undefined && obj?.body !== null && typeof obj?.body !== "string";
+    if (!obj || typeof obj !== "object" || typeof obj.title !== "string" || badBody) {
+      const message = 'not a JSON object with a string "title" (and "body")';
+      io.stderr(`${file}:${i + 1}: error: ${message}\n`);
+      io.stdout(JSON.stringify({ error: message, line: i + 1 }) + "\n");
+      failed = true;
+      return;
+    }
+    const decision = routeIssue(router, { repository, title: obj.title, body: typeof obj.body === "string" ? obj.body : "" });
+    io.stdout(JSON.stringify(triageJson(decision)) + "\n");
+  });
+  return failed ? EXIT.problems : EXIT.ok;
+}
+
+export async function triageCommand(args: string[], io: CliIO): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      allowPositionals: false,
+      options: {
+        config: { type: "string" },
+        repo: { type: "string", default: DEFAULT_REPOSITORY },
+        title: { type: "string" },
+        "body-file": { type: "string" },
+        jsonl: { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (err) {
+    io.stderr(`review-router: ${(err as Error).message}\n\n${TRIAGE_HELP}`);
+    return EXIT.usage;
+  }
+  if (values.help) {
+    io.stdout(TRIAGE_HELP);
+    return EXIT.ok;
+  }
+  const usage = (message: string) => {
+    io.stderr(`review-router: ${message}\n\n${TRIAGE_HELP}`);
+    return EXIT.usage;
+  };
+  if (!/^[^/\s]+\/[^/\s]+$/.test(values.repo)) return usage(`--repo must be OWNER/NAME, not "${values.repo}"`);
+  if (values.jsonl !== undefined && (values.title !== undefined || values["body-file"] !== undefined)) {
+    return usage("--jsonl reads titles and bodies from the file: give it without --title or --body-file");
+  }
+  if (values.jsonl === undefined && values.title === undefined) return usage("give --title (and --body-file), or --jsonl FILE");
+  let router: Router;
+  try {
+    router = loadRouter(values.config ? resolve(values.config) : undefined).router;
+  } catch (err) {
+    return reportLoadError(io, err);
+  }
+  let text: string;
+  const source = values.jsonl ?? values["body-file"];
+  try {
+    text = source === undefined ? "" : await readSource(source, io);
+  } catch (err) {
+    io.stderr(`review-router: cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+    return EXIT.problems;
+  }
+  if (values.jsonl !== undefined) return triageLines(router, values.repo, values.jsonl === "-" ? "<stdin>" : values.jsonl, text, io);
+  const decision = routeIssue(router, { repository: values.repo, title: values.title ?? "", body: text });
+  io.stdout(values.json ? JSON.stringify(triageJson(decision), null, 2) + "\n" : formatTriage(decision, router.config.triage.threshold));
+  return EXIT.ok;
+}

@@ -1,0 +1,112 @@
+// `review-router triage`, run in-process with captured output.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main.js";
+import { TRIAGE_HELP, triageCommand } from "../../src/cli/triage.js";
+
+async function run(args: string[], stdin = "") {
+  let stdout = "";
+  let stderr = "";
+  const code = await triageCommand(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), readStdin: async () => stdin });
+  return { code, stdout, stderr };
+}
+
+function tempFile(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "review-router-triage-")), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const TRACEBACK = [
+  "```",
+  "Traceback (most recent call last):",
+  '  File "/opt/conda/lib/python3.11/site-packages/torch/_dynamo/convert_frame.py", line 1, in f',
+  '  File "/opt/conda/lib/python3.11/site-packages/torch/_inductor/lowering.py", line 2, in g',
+  "AssertionError: boom",
+  "```",
+].join("\n");
+
+describe("review-router triage", () => {
+  it("prints the labels and each scored label's evidence, weight by weight", async () => {
+    const r = await run(["--title", "torch.compile crash", "--body-file", tempFile("body.md", TRACEBACK)]);
+    expect(r).toEqual({
+      code: 0,
+      stderr: "",
+      stdout: [
+        "labels: oncall: pt2, module: inductor",
+        "",
+        "scores (a label is added at 3):",
+        "  + oncall: pt2  8",
+        '      title "torch.compile" +4',
+        "      innermost frame torch/_inductor/lowering.py +3",
+        "      frame torch/_dynamo/convert_frame.py +1",
+        "  + module: inductor  3",
+        "      innermost frame torch/_inductor/lowering.py +3",
+        "  - module: dynamo  1  (below threshold)",
+        "      frame torch/_dynamo/convert_frame.py +1",
+        "",
+      ].join("\n"),
+    });
+  });
+
+  it("reads the body from standard input with --body-file -, and prints JSON", async () => {
+    const r = await run(["--title", "crash", "--body-file", "-", "--json"], TRACEBACK);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(["labels", "evidence", "modules"]);
+    expect(out.labels).toEqual(["oncall: pt2", "module: inductor"]);
+    expect(out.evidence[1]).toEqual({
+      label: "module: inductor",
+      score: 3,
+      added: true,
+      items: [
+        {
+          signal: "frame_innermost",
+          kind: "path",
+          text: "/opt/conda/lib/python3.11/site-packages/torch/_inductor/lowering.py",
+          path: "torch/_inductor/lowering.py",
+          weight: 3,
+        },
+      ],
+    });
+    expect(out.modules.map((m: { name: string }) => m.name)).toEqual(["Compilers (JIT / TorchScript / FX / TorchDynamo)"]);
+  });
+
+  it("labels a JSON-lines batch, one result a line, and keeps bad lines in place as errors", async () => {
+    const file = tempFile("in.jsonl", ['{"title":"DataLoader hangs","body":""}', "not json", '{"title":"How do I print a tensor?"}', ""].join("\n"));
+    const r = await run(["--jsonl", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`${file}:2: error: not a JSON object with a string "title" (and "body")\n`);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.labels ?? l.error)).toEqual([["module: dataloader"], 'not a JSON object with a string "title" (and "body")', []]);
+    expect((await run(["--jsonl", "-"], '{"title":"[ONNX] export fails"}\n')).stdout).toContain('"labels":["module: onnx"]');
+  });
+
+  it("uses --config and --repo as the app would", async () => {
+    const config = tempFile(
+      "review-router.yml",
+      'use_default_modules: false\ntriage: {threshold: 2}\nmodules:\n  - name: Web\n    label: web\n    maintainers: [gchanan]\n    keywords: [browser]\n',
+    );
+    expect((await run(["--config", config, "--title", "", "--body-file", tempFile("b.md", "the browser freezes")])).stdout).toContain("labels: web\n");
+    // A module that owns the repository: no label, no text read.
+    expect((await run(["--repo", "pytorch/vision", "--title", "DataLoader hangs"])).stdout).toBe("labels: (none)\nno evidence for any label\n");
+  });
+
+  it("refuses bad usage with exit code 2, and shows its help", async () => {
+    expect((await run([])).code).toBe(2);
+    expect((await run(["--jsonl", "x", "--title", "t"])).code).toBe(2);
+    expect((await run(["--repo", "nope", "--title", "t"])).code).toBe(2);
+    expect((await run(["--frobnicate"])).code).toBe(2);
+    expect(await run(["--help"])).toEqual({ code: 0, stdout: TRIAGE_HELP, stderr: "" });
+    const missing = await run(["--title", "t", "--body-file", "/nonexistent/body.md"]);
+    expect(missing).toMatchObject({ code: 1, stderr: "review-router: cannot read /nonexistent/body.md: ENOENT\n" });
+  });
+
+  it("is a command of review-router", async () => {
+    let stdout = "";
+    expect(await runCli(["triage", "--help"], { stdout: (t) => (stdout += t), stderr: () => {}, readStdin: async () => "" })).toBe(0);
+    expect(stdout).toBe(TRIAGE_HELP);
+  });
+});
