@@ -24,9 +24,21 @@ function blocks(lang: string): { line: number; text: string }[] {
   return out;
 }
 
+/** A block whose first line is "# .github/workflows/NAME.yml" is a workflow, not a configuration. */
+const isWorkflow = (text: string) => /^# \.github\/workflows\/[\w.-]+\.ya?ml\s*$/.test(text.split("\n")[0]!);
+
 describe("README", () => {
   const bundled = loadBundled();
-  const yamlBlocks = blocks("yaml");
+  const yamlBlocks = blocks("yaml").filter((b) => !isWorkflow(b.text));
+
+  for (const block of blocks("yaml").filter((b) => isWorkflow(b.text))) {
+    it(`reads the workflow at README.md:${block.line} as YAML with triggers, permissions and jobs`, () => {
+      const parsed = parseYaml(block.text, `README.md:${block.line}`);
+      if (!parsed.ok) throw new Error(formatProblem(parsed.problem));
+      const doc = parsed.doc.value as Record<string, unknown>;
+      expect(Object.keys(doc)).toEqual(expect.arrayContaining(["on", "permissions", "jobs"]));
+    });
+  }
 
   it("has configuration examples", () => {
     expect(yamlBlocks.length).toBeGreaterThanOrEqual(2);
@@ -50,15 +62,22 @@ describe("README", () => {
     });
   }
 
-  it("lists in the command synopsis only options each command takes", () => {
+  it("lists in the command synopsis only options each command takes", async () => {
     const synopsis = blocks("text").find((b) => b.text.startsWith("review-router route"));
     expect(synopsis).toBeDefined();
+    // `help COMMAND` prints what `COMMAND --help` does, for commands loaded on use too.
+    const helpOf = async (command: string) => {
+      let out = "";
+      await runCli(["help", command], { stdout: (t) => void (out += t), stderr: () => {}, readStdin: async () => "" });
+      return out;
+    };
     let current = "";
     for (const line of synopsis!.text.split("\n")) {
       const named = /^review-router ([a-z-]+)/.exec(line)?.[1];
       if (named) current = named;
       if (!COMMANDS[current]) continue;
-      for (const flag of line.match(/--[a-z-]+/g) ?? []) expect(COMMANDS[current]!.help, `${current} ${flag}`).toContain(flag);
+      const help = await helpOf(current);
+      for (const flag of line.match(/--[a-z-]+/g) ?? []) expect(help, `${current} ${flag}`).toContain(flag);
     }
   });
 

@@ -72,8 +72,8 @@ export async function applyPullRequestPlan(
   port: GitHubPort,
   pullNumber: number,
   plan: PullRequestPlan,
-): Promise<Applied & { refused: Refusal[]; refusedTeams: string[] }> {
-  const none = { labelsAdded: [], labelsRemoved: [], requestedUsers: [], requestedTeams: [], refused: [], refusedTeams: [] };
+): Promise<Applied & { refused: Refusal[]; refusedTeams: string[]; withdrawn: string[] }> {
+  const none = { labelsAdded: [], labelsRemoved: [], requestedUsers: [], requestedTeams: [], refused: [], refusedTeams: [], withdrawn: [] };
   if (plan.dryRun) return none;
   if (plan.labels.add.length > 0) await port.addLabels(pullNumber, plan.labels.add);
   for (const name of plan.labels.remove) {
@@ -84,7 +84,12 @@ export async function applyPullRequestPlan(
     }
   }
   const requested = await requestReviews(port, pullNumber, plan.reviews);
+  // An overdue reviewer's request is withdrawn only once a replacement was requested.
+  const asked = new Set(requested.users.map((u) => u.toLowerCase()));
+  const withdrawn = (plan.reroute ?? []).filter((r) => r.by.some((b) => asked.has(b.toLowerCase()))).map((r) => r.login);
+  if (withdrawn.length > 0) await port.removeRequestedReviewers(pullNumber, withdrawn);
   return {
+    withdrawn,
     labelsAdded: [...plan.labels.add],
     labelsRemoved: [...plan.labels.remove],
     requestedUsers: requested.users,
@@ -103,6 +108,8 @@ export interface PullRequestRun {
   applied: Applied;
   refused: Refusal[];
   refusedTeams: string[];
+  /** Overdue reviewers whose request was withdrawn (replaced). */
+  withdrawn: string[];
 }
 
 /**
@@ -117,6 +124,7 @@ export async function planAndApplyPullRequest(
   const applied: Applied = { labelsAdded: [], labelsRemoved: [], requestedUsers: [], requestedTeams: [] };
   const refused: Refusal[] = [];
   const refusedTeams: string[] = [];
+  const withdrawn: string[] = [];
   let plan = planPullRequest(input);
   const plans = [plan];
   for (let round = 0; round < REQUEST_ROUNDS; round++) {
@@ -126,14 +134,15 @@ export async function planAndApplyPullRequest(
     applied.requestedUsers.push(...done.requestedUsers);
     applied.requestedTeams.push(...done.requestedTeams);
     refusedTeams.push(...done.refusedTeams);
+    withdrawn.push(...done.withdrawn);
     if (done.refused.length === 0) break;
     refused.push(...done.refused);
     onRefused(done.refused);
-    input = afterApplying(input, done, done.refused);
+    input = afterApplying(input, done, done.refused, done.withdrawn);
     plan = planPullRequest(input);
     plans.push(plan);
   }
-  return { plan, plans, applied, refused, refusedTeams };
+  return { plan, plans, applied, refused, refusedTeams, withdrawn };
 }
 
 /** Write the summary a plan describes, if any. */
@@ -152,6 +161,7 @@ export async function writePlannedSummary(
     draftDeferred: s.draftDeferred,
     configSource,
     ...(s.truncatedAt !== undefined ? { truncatedAt: s.truncatedAt } : {}),
+    ...(s.rerouteAfterHours !== undefined ? { rerouteAfterHours: s.rerouteAfterHours } : {}),
   });
   await port.writeSummary(pr.number, pr.headSha, { mode: s.mode, summary, conclusion: "neutral", appComments });
 }

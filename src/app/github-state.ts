@@ -5,6 +5,7 @@
 
 import type { ChangedFile } from "../core/route.js";
 import type { ProbotOctokit } from "probot";
+import type { ActivityFact, RequestFact } from "../core/overdue.js";
 import { loginKey } from "../core/registry.js";
 
 /** Every comment review-router writes starts with a marker like `<!-- review-router:summary -->`. */
@@ -18,7 +19,7 @@ const PER_PAGE = 100;
  * The Octokit the app's GitHub calls go through: Probot's (with retry and throttling) or
  * @octokit/rest's; only its REST methods are used.
  */
-export type AppOctokit = Pick<InstanceType<typeof ProbotOctokit>, "rest" | "paginate">;
+export type AppOctokit = Pick<InstanceType<typeof ProbotOctokit>, "rest" | "paginate" | "request">;
 
 export interface RepoRef {
   owner: string;
@@ -55,6 +56,8 @@ interface TimelineEvent {
   requested_team?: { slug?: string; name?: string } | null;
   performed_via_github_app?: { id?: number } | null;
   state?: string;
+  created_at?: string;
+  submitted_at?: string;
 }
 
 export interface ThreadState {
@@ -73,6 +76,10 @@ export interface ThreadState {
   reviewedBy: string[];
   /** review-router's own comments (summary, cc), told apart by their markers. */
   appComments: { id: number; body: string }[];
+  /** Overdue re-routing: when each requested user was (last) requested, who reviewed or commented when, and whom the app replaced. */
+  requestTimes: RequestFact[];
+  activity: ActivityFact[];
+  replacedByApp: string[];
 }
 
 /** Read the whole timeline (paginated) and fold it into the current state. */
@@ -112,7 +119,11 @@ export function foldTimeline(
   const removedByApp = new Map<string, string>();
   const reviewed = new Map<string, string>();
   const appComments: { id: number; body: string }[] = [];
+  const requestedAt = new Map<string, string>();
+  const activity: ActivityFact[] = [];
+  const replacedByApp = new Map<string, string>();
   for (const e of events) {
+    foldOverdueFacts(e, appId, requestedAt, activity, replacedByApp);
     switch (e.event) {
       case "labeled":
         if (!e.label?.name) break;
@@ -169,5 +180,25 @@ export function foldTimeline(
     requestRemovedByApp: [...removedByApp.values()],
     reviewedBy: [...reviewed.values()],
     appComments,
+    requestTimes: [...users].flatMap(([k, login]) => (requestedAt.has(k) ? [{ login, at: requestedAt.get(k)! }] : [])),
+    activity,
+    replacedByApp: [...replacedByApp.values()],
   };
+}
+
+/** The times overdue re-routing needs: the latest request of each user, reviews and comments, and the app's withdrawals. */
+function foldOverdueFacts(
+  e: TimelineEvent,
+  appId: number | undefined,
+  requestedAt: Map<string, string>,
+  activity: ActivityFact[],
+  replacedByApp: Map<string, string>,
+): void {
+  const reviewer = e.requested_reviewer?.login;
+  if (e.event === "review_requested" && reviewer && e.created_at) requestedAt.set(loginKey(reviewer), e.created_at);
+  // review-router withdraws a request only to replace an overdue reviewer.
+  if (e.event === "review_request_removed" && reviewer && byApp(e, appId)) replacedByApp.set(loginKey(reviewer), reviewer);
+  const by = e.user?.login ?? e.actor?.login;
+  if (e.event === "reviewed" && by && e.submitted_at) activity.push({ login: by, at: e.submitted_at });
+  if (e.event === "commented" && by && e.created_at) activity.push({ login: by, at: e.created_at });
 }

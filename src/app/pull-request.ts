@@ -47,9 +47,11 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
   const dryRun = loaded.config.app.dryRun || deps.dryRunEnv;
   // Each planning gets ROUTING_BUDGET_MS of routing; past it the delivery is abandoned (see budget.ts).
   const budget = () => deadlineIn(ROUTING_BUDGET_MS, () => performance.now());
+  // `now` lets a later event of the pull request replace overdue reviewers (reroute_after_hours).
+  const input = { router: loaded.router, pr: facts, dryRun, budget, now: new Date() };
   let run: PullRequestRun;
   try {
-    run = await planAndApplyPullRequest(port, { router: loaded.router, pr: facts, dryRun, budget }, (refused) =>
+    run = await planAndApplyPullRequest(port, input, (refused) =>
       log.warn({ refused }, "GitHub refused review requests; choosing again without those users"),
     );
   } catch (err) {

@@ -47,7 +47,7 @@ export const MAX_CONFIG_BYTES = YAML_LIMITS.maxBytes;
 const ROUTER_CACHE_SIZE = 64;
 const routerCache = new Map<string, Router>();
 
-function compiledRouter(config: RouterConfig, registry: Registry): Router {
+export function compiledRouter(config: RouterConfig, registry: Registry): Router {
   const key = JSON.stringify(config);
   const hit = routerCache.get(key);
   if (hit) {

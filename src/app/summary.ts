@@ -21,6 +21,8 @@ export interface SummaryContext {
   draftDeferred: boolean;
   /** Where the configuration came from, named at the foot of the summary. */
   configSource: string;
+  /** reroute_after_hours, when set: explains the reviewers skipped as "overdue". */
+  rerouteAfterHours?: number;
 }
 
 export interface Summary {
@@ -69,6 +71,11 @@ export function renderSummary(s: SummaryContext): Summary {
     lines.push("", `**Owned by no module** (${d.unmatched.length}): ${fileList(d.unmatched)}`);
   }
   for (const note of d.notes) lines.push("", `Note: ${note}`);
+  const overdue = [...new Set(d.skipped.filter((k) => k.reason === "overdue").map((k) => k.login))];
+  if (overdue.length > 0) {
+    const within = s.rerouteAfterHours !== undefined ? `${plural(s.rerouteAfterHours, "business hour")}` : "the configured business hours";
+    lines.push("", `**Re-routed**: ${overdue.map((l) => `@${l}`).join(", ")} neither reviewed nor commented within ${within} of being requested; another maintainer of the module was asked instead (once per reviewer).`);
+  }
   // Reviewers shown above as covering a module are not repeated as "skipped".
   const skipped = d.skipped.filter((k) => !covering.has(`${k.module}\u0000${k.login.toLowerCase()}`));
   if (skipped.length > 0) {

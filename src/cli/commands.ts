@@ -23,6 +23,7 @@ import { formatDecision, table } from "./format.js";
 import { EXIT, type CliIO } from "./io.js";
 import { normalisePath, readChangedPaths, type PathContext, type PathProblem } from "./paths.js";
 import { SIGNAL_HELP, SIGNAL_OPTIONS, signalInputs } from "./signal-options.js";
+import { wantsOnline } from "./online-args.js";
 
 export { DEFAULT_REPOSITORY };
 
@@ -37,6 +38,8 @@ Paths are from the repository root, as git prints them; "./x" and "../x" are fro
 directory, and absolute paths must be inside the checkout. A renamed file may be given as
 "OLD => NEW", "dir/{old => new}/file" or a --name-status line ("R100<TAB>OLD<TAB>NEW"); its old
 path counts too. A path that cannot be read is reported, and the exit status is then 1.
+Online, from GitHub: review-router route https://github.com/OWNER/NAME/pull/N [--apply]
+(see \`review-router route URL --help\`).
 
 Options:
   --config FILE      configuration file (default: .github/review-router.yml in or above the current
@@ -51,6 +54,8 @@ Options:
                      gh pr edit --add-reviewer "$(review-router route --format logins ...)"
   --json             the same as --format json: {labels, reviewers, modules: [{name, label, files, reviewers}], unmatched, ...}
   --verbose          list every skipped candidate (by default a long list is summarised)
+  --online           with --repo and --pr: what the app would do on that pull request on GitHub
+                     (the same as giving its URL; see \`review-router route URL --help\`)
 ${SIGNAL_HELP}  -h, --help         show this help
 `;
 
@@ -210,6 +215,8 @@ export function decisionJson(d: RouteDecision) {
 }
 
 export async function routeCommand(args: string[], io: CliIO): Promise<number> {
+  // The online form loads @octokit/rest; offline routing does not pay for it.
+  if (wantsOnline(args)) return (await import("./online.js")).onlineRouteCommand(args, io);
   const parsed = parseCommand(
     args,
     {

@@ -16,7 +16,8 @@ export interface Command {
   /** Usage line(s) in the command list; continuation lines are indented by the table. */
   usage: string;
   summary: string;
-  help: string;
+  /** The command's --help text; absent for a command loaded on use, which prints its own. */
+  help?: string;
   run: (args: string[], io: CliIO) => Promise<number>;
 }
 
@@ -24,7 +25,7 @@ export interface Command {
 export const COMMANDS: Record<string, Command> = {
   route: {
     usage: "route [PATH ...]",
-    summary: "modules, labels and reviewers for a change (paths or stdin)",
+    summary: "modules, labels and reviewers for a change (paths or stdin; a pull request URL: online)",
     help: ROUTE_HELP,
     run: routeCommand,
   },
@@ -58,6 +59,12 @@ export const COMMANDS: Record<string, Command> = {
     summary: "write a starter .github/review-router.yml (from CODEOWNERS if present)",
     help: INIT_HELP,
     run: initCommand,
+  },
+  sweep: {
+    usage: "sweep --repo OWNER/NAME [--apply]",
+    summary: "replace overdue reviewers on open pull requests (reroute_after_hours; online)",
+    // Loaded on use: the online commands bring @octokit/rest, which offline commands do not need.
+    run: async (args, io) => (await import("./sweep.js")).sweepCommand(args, io),
   },
 };
 
@@ -103,6 +110,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stderr(`review-router: no command "${rest[0]}"; the commands are: ${Object.keys(COMMANDS).join(", ")}\n`);
       return EXIT.usage;
     }
+    if (named.help === undefined) return named.run(["--help"], io);
     io.stdout(named.help);
     return EXIT.ok;
   }

@@ -9,7 +9,8 @@
 
 import type { Problem } from "./problems.js";
 import { findEntry, loginKey, type Registry } from "./registry.js";
-import { Checker, defaultsOf, tableSchema, type Field, type TableValue } from "./schema.js";
+import { validTimeZone } from "./overdue.js";
+import { Checker, defaultsOf, tableSchema, truncate, type Field, type TableValue } from "./schema.js";
 
 export { isTeamName } from "./schema.js";
 import { parseYaml, type KeyPath, type ParsedYaml } from "./yaml.js";
@@ -431,6 +432,35 @@ export const CONFIG_FIELDS = [
     pattern: /^[\s\S]{1,50}$/,
     invalid: "must be at most 50 characters (GitHub's limit for a label name)",
     doc: "The label `/route skip` puts on a pull request to stop automatic review requests.",
+  },
+  {
+    key: "reroute",
+    name: "reroute",
+    group: "app",
+    kind: "table",
+    inline: true,
+    notMapping: "",
+    doc: "Overdue re-routing; see src/core/overdue.ts.",
+    fields: [
+      {
+        key: "reroute_after_hours",
+        name: "afterHours",
+        kind: "int",
+        min: 0,
+        max: 2000,
+        default: 0,
+        doc: "Business hours a requested reviewer has to review or comment before being replaced; 0 turns re-routing off.",
+      },
+      {
+        key: "reroute_timezone",
+        name: "timeZone",
+        kind: "string",
+        default: "UTC",
+        check: (zone: string) =>
+          validTimeZone(zone) ? undefined : `"${truncate(zone)}" is not a time zone; use an IANA name such as Europe/Berlin or UTC`,
+        doc: "IANA time zone whose Saturdays and Sundays do not count.",
+      },
+    ],
   },
   MODULES_FIELD,
   TRIAGE_FIELD,

@@ -9,6 +9,7 @@ import type { IssueDecision } from "./issue-text.js";
 import { loginKey } from "./registry.js";
 import { route, type ChangedFile, type ModuleDecision, type RouteDecision } from "./route.js";
 import type { Router } from "./router.js";
+import { overdueReviewers, type ActivityFact, type Overdue, type RequestFact } from "./overdue.js";
 import type { SkipReason } from "./select.js";
 
 /** What is on a pull request or issue now, as read from GitHub (its timeline folded over the payload). */
@@ -23,6 +24,11 @@ export interface ThreadFacts {
   /** Users whose review request a human removed: never requested again. */
   requestRemovedByHuman: readonly string[];
   reviewedBy: readonly string[];
+  /** Overdue re-routing (src/core/overdue.ts): when each requested user was last requested, reviews and comments, and who was replaced. */
+  requestTimes?: readonly RequestFact[];
+  activity?: readonly ActivityFact[];
+  /** Users whose request review-router withdrew to replace them: never requested again. */
+  replacedByApp?: readonly string[];
 }
 
 export interface PullRequestFacts {
@@ -51,6 +57,8 @@ export interface PullRequestPlanInput {
   refused?: readonly Refusal[];
   /** A fresh routing deadline for each planning (the app's CPU budget); none: unbounded (the CLI). */
   budget?: () => Deadline;
+  /** The clock, for overdue re-routing; without it no reviewer is ever overdue. */
+  now?: Date;
 }
 
 export interface ReviewRequest {
@@ -66,6 +74,8 @@ export interface SummaryPlan {
   dryRun: boolean;
   draftDeferred: boolean;
   truncatedAt?: number;
+  /** Set with reroute_after_hours: the summary explains an "overdue" candidate. */
+  rerouteAfterHours?: number;
 }
 
 export interface PullRequestPlan {
@@ -80,7 +90,17 @@ export interface PullRequestPlan {
   deferred: { login: string; reason: "draft" }[];
   /** Every candidate not chosen, with the reason (from the routing decision). */
   skipped: RouteDecision["skipped"];
+  /** Overdue reviewers to withdraw once a replacement is requested (absent when none). */
+  reroute?: Reroute[];
   summary?: SummaryPlan;
+}
+
+/** An overdue reviewer and who replaces them. */
+export interface Reroute extends Overdue {
+  /** Modules the reviewer was covering. */
+  modules: string[];
+  /** New reviewers requested for those modules: the request is withdrawn once one of them is requested. */
+  by: string[];
 }
 
 /** Labels any module of the configuration can add; only these are ever removed by sync_labels. */
@@ -93,23 +113,76 @@ export function configuredLabels(config: { modules: { label?: string; areas: { l
   return out;
 }
 
-/** Logins never to request: those a human removed, then those GitHub refused. */
-function blockedLogins(pr: PullRequestFacts, refused: readonly Refusal[]): Refusal[] {
-  return [...pr.thread.requestRemovedByHuman.map((login): Refusal => ({ login, reason: "request removed" })), ...refused];
+/**
+ * Logins never to request: those a human removed, those review-router replaced (not requested
+ * again since), those being replaced now, then those GitHub refused.
+ */
+function blockedLogins(pr: PullRequestFacts, refused: readonly Refusal[], replacing: readonly string[]): Refusal[] {
+  const requested = new Set(pr.thread.requestedUsers.map(loginKey));
+  const replaced = (pr.thread.replacedByApp ?? []).filter((l) => !requested.has(loginKey(l)));
+  return [
+    ...pr.thread.requestRemovedByHuman.map((login): Refusal => ({ login, reason: "request removed" })),
+    ...[...replaced, ...replacing].map((login): Refusal => ({ login, reason: "overdue" })),
+    ...refused,
+  ];
 }
 
-function routePullRequest(input: PullRequestPlanInput): RouteDecision {
+/** Route the pull request; `replacing` are overdue reviewers routed as if their request were gone. */
+function routePullRequest(input: PullRequestPlanInput, replacing: readonly string[] = []): RouteDecision {
   const { pr } = input;
+  const gone = new Set(replacing.map(loginKey));
   return route(input.router, {
     repository: pr.repository,
     prNumber: pr.number,
     author: pr.author,
     files: pr.files,
-    requestedReviewers: [...pr.thread.requestedUsers],
+    requestedReviewers: pr.thread.requestedUsers.filter((l) => !gone.has(loginKey(l))),
     requestedTeams: [...pr.thread.requestedTeams],
     reviewedBy: [...pr.thread.reviewedBy],
-    blocked: blockedLogins(pr, input.refused ?? []),
+    blocked: blockedLogins(pr, input.refused ?? [], replacing),
   }, input.budget?.());
+}
+
+/** Requested reviewers past reroute_after_hours; none for a draft whose requests wait. */
+export function overdueOnThread(app: AppSettings, draft: boolean, thread: ThreadFacts, now: Date): Overdue[] {
+  if (app.reroute.afterHours <= 0 || (draft && app.skipDrafts)) return [];
+  const requested = new Set(thread.requestedUsers.map(loginKey));
+  return overdueReviewers({
+    requests: (thread.requestTimes ?? []).filter((r) => requested.has(loginKey(r.login))),
+    activity: thread.activity ?? [],
+    replaced: thread.replacedByApp ?? [],
+    settings: app.reroute,
+    now,
+  });
+}
+
+function overdueOf(input: PullRequestPlanInput): Overdue[] {
+  return input.now ? overdueOnThread(input.router.config.app, input.pr.draft, input.pr.thread, input.now) : [];
+}
+
+/** The overdue reviewers this decision replaces: a module they were blocked from got a new reviewer. */
+function reroutesOf(decision: RouteDecision, overdue: readonly Overdue[]): Reroute[] {
+  const fresh = new Set(decision.reviewers.map(loginKey));
+  const out: Reroute[] = [];
+  for (const o of overdue) {
+    const modules = [...new Set(decision.skipped.filter((s) => s.reason === "overdue" && loginKey(s.login) === loginKey(o.login)).map((s) => s.module))];
+    const by = [...new Set(decision.modules.filter((m) => modules.includes(m.name)).flatMap((m) => m.reviewers.filter((r) => fresh.has(loginKey(r)))))];
+    if (by.length > 0) out.push({ ...o, modules, by });
+  }
+  return out;
+}
+
+/** Route with the overdue reviewers replaced; those nobody can replace stay requested. */
+function routeWithReroutes(input: PullRequestPlanInput): { decision: RouteDecision; reroute: Reroute[] } {
+  const overdue = overdueOf(input);
+  if (overdue.length === 0) return { decision: routePullRequest(input), reroute: [] };
+  let decision = routePullRequest(input, overdue.map((o) => o.login));
+  let reroute = reroutesOf(decision, overdue);
+  if (reroute.length < overdue.length) {
+    decision = routePullRequest(input, reroute.map((r) => r.login));
+    reroute = reroutesOf(decision, reroute);
+  }
+  return { decision, reroute };
 }
 
 /** Add what is missing, never what a human removed; with sync_labels, remove our own that no longer apply. */
@@ -152,17 +225,27 @@ function planSummary(
     dryRun: input.dryRun,
     draftDeferred: pr.draft && app.skipDrafts,
     ...(pr.truncatedAt !== undefined ? { truncatedAt: pr.truncatedAt } : {}),
+    ...(app.reroute.afterHours > 0 ? { rerouteAfterHours: app.reroute.afterHours } : {}),
   };
 }
 
 /** Route the pull request, then decide the labels, review requests and summary. */
 export function planPullRequest(input: PullRequestPlanInput): PullRequestPlan {
   const app = input.router.config.app;
-  const decision = routePullRequest(input);
+  const { decision, reroute } = routeWithReroutes(input);
   const labels = planLabels(decision, input.pr.thread, input.router);
   const { reviews, deferred } = planReviews(decision, input.pr, app);
   const summary = planSummary(app, decision, input, deferred);
-  return { decision, dryRun: input.dryRun, labels, reviews, deferred, skipped: decision.skipped, ...(summary ? { summary } : {}) };
+  return {
+    decision,
+    dryRun: input.dryRun,
+    labels,
+    reviews,
+    deferred,
+    skipped: decision.skipped,
+    ...(reroute.length > 0 ? { reroute } : {}),
+    ...(summary ? { summary } : {}),
+  };
 }
 
 /** What carrying out a plan changed on GitHub. */
@@ -177,7 +260,12 @@ export interface Applied {
  * The input of the next plan once `applied` is done and GitHub refused `refused`: the thread as
  * it now is (the labels and requests made count as present), and the refused users blocked.
  */
-export function afterApplying(input: PullRequestPlanInput, applied: Applied, refused: readonly Refusal[]): PullRequestPlanInput {
+export function afterApplying(
+  input: PullRequestPlanInput,
+  applied: Applied,
+  refused: readonly Refusal[],
+  withdrawn: readonly string[] = [],
+): PullRequestPlanInput {
   const t = input.pr.thread;
   const labels = new Set(t.labels);
   const byApp = new Set(t.labelsAddedByApp);
@@ -189,12 +277,14 @@ export function afterApplying(input: PullRequestPlanInput, applied: Applied, ref
     labels.delete(l);
     byApp.delete(l);
   }
+  const gone = new Set(withdrawn.map(loginKey));
   const thread: ThreadFacts = {
     ...t,
     labels,
     labelsAddedByApp: byApp,
-    requestedUsers: [...t.requestedUsers, ...applied.requestedUsers],
+    requestedUsers: [...t.requestedUsers.filter((l) => !gone.has(loginKey(l))), ...applied.requestedUsers],
     requestedTeams: [...t.requestedTeams, ...applied.requestedTeams],
+    ...(withdrawn.length > 0 ? { replacedByApp: [...(t.replacedByApp ?? []), ...withdrawn] } : {}),
   };
   return { ...input, pr: { ...input.pr, thread }, refused: [...(input.refused ?? []), ...refused] };
 }

@@ -23,7 +23,9 @@ export type SkipReason =
   /** `max_open_reviews` or more open review requests in the repository. */
   | "overloaded"
   /** Withdrawn by `/route reroll` on this pull request: not asked again there. */
-  | "rerolled";
+  | "rerolled"
+  /** Requested, and silent past `reroute_after_hours`: replaced by another maintainer. */
+  | "overdue";
 
 export interface SkippedCandidate {
   login: string;

@@ -168,6 +168,7 @@ describe("applyPullRequestPlan", () => {
       requestedTeams: ["core"],
       refused: [],
       refusedTeams: ["ghosts"],
+      withdrawn: [],
     });
     expect(github.requestedTeams).toEqual(["core"]);
   });

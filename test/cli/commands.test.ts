@@ -151,6 +151,6 @@ describe("help and version", () => {
     }
     const bad = await run(["help", "nope"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('review-router: no command "nope"; the commands are: route, explain, validate, triage, import-governance, codeowners, init\n');
+    expect(bad.stderr).toBe('review-router: no command "nope"; the commands are: route, explain, validate, triage, import-governance, codeowners, init, sweep\n');
   });
 });

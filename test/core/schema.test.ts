@@ -123,6 +123,8 @@ describe("the published JSON Schema", () => {
     ["unavailable: [{until: 2026-12-20}]\n", false],
     ["command_prefix: two words\n", false],
     ["max_open_reviews: 0\n", false],
+    ["reroute_after_hours: 48\nreroute_timezone: Europe/Berlin\n", true],
+    ["reroute_after_hours: 2001\n", false],
     ["triage: {threshold: 2.5, weights: {title: 5}, api_prefixes: [torch], api_aliases: {F: torch.nn.functional}, test_dir: test/}\n", true],
     ["triage: {weights: {titel: 5}}\n", false],
     ["triage: {repeat_factor: 2}\n", false],

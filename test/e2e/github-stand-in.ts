@@ -51,8 +51,21 @@ interface Thread {
   files: { filename: string; previous_filename?: string; status: string }[];
 }
 
+/** A pull request's own fields (GET pulls/{n}), for clients that read it: the online CLI, the sweep, the Action. */
+export interface PullInfo {
+  author: string;
+  draft?: boolean;
+  state?: "open" | "closed";
+  headSha?: string;
+  title?: string;
+  body?: string;
+  /** ISO time the pull request was opened. */
+  createdAt?: string;
+}
+
 interface Repo {
   defaultBranch: string;
+  pulls: Map<number, PullInfo>;
   /** Files on the default branch (path → text), e.g. .github/review-router.yml. */
   files: Map<string, string>;
   /** Logins that may be asked to review; empty set: everyone may. */
@@ -114,7 +127,7 @@ export class GitHubStandIn {
   repo(fullName: string): Repo {
     let repo = this.repos.get(fullName.toLowerCase());
     if (!repo) {
-      repo = { defaultBranch: "main", files: new Map(), collaborators: new Set(), threads: new Map(), checkRuns: [] };
+      repo = { defaultBranch: "main", pulls: new Map(), files: new Map(), collaborators: new Set(), threads: new Map(), checkRuns: [] };
       this.repos.set(fullName.toLowerCase(), repo);
     }
     return repo;
@@ -133,6 +146,38 @@ export class GitHubStandIn {
   /** Make a pull request's changed files known. */
   setPullFiles(fullName: string, number: number, files: string[]): void {
     this.thread(fullName, number).files = files.map((filename) => ({ filename, status: "modified" }));
+  }
+
+  /** Make a pull request readable (GET pulls/{n}, the open list, GET issues/{n}) with its changed files. */
+  setPull(fullName: string, number: number, info: PullInfo, files: string[]): void {
+    this.repo(fullName).pulls.set(number, info);
+    this.setPullFiles(fullName, number, files);
+  }
+
+  /** A review request made at `at` (ISO) by someone other than review-router, as the timeline records it. */
+  requestReview(fullName: string, number: number, login: string, at: string): void {
+    const t = this.thread(fullName, number);
+    if (!t.requestedUsers.some((u) => u.toLowerCase() === login.toLowerCase())) t.requestedUsers.push(login);
+    t.timeline.push({ event: "review_requested", id: this.nextId++, created_at: at, requested_reviewer: { login }, actor: { login: "someone", type: "User" } });
+  }
+
+  private pullJson(fullName: string, number: number, p: PullInfo): Record<string, unknown> {
+    const t = this.thread(fullName, number);
+    return {
+      number,
+      state: p.state ?? "open",
+      draft: p.draft ?? false,
+      title: p.title ?? `Pull request ${number}`,
+      body: p.body ?? "",
+      user: { login: p.author, type: "User" },
+      head: { sha: p.headSha ?? `sha-${number}`, ref: `branch-${number}` },
+      base: { ref: this.repo(fullName).defaultBranch },
+      created_at: p.createdAt ?? "2026-01-05T09:00:00Z",
+      changed_files: t.files.length,
+      labels: t.labels.map((name) => ({ name })),
+      requested_reviewers: t.requestedUsers.map((login) => ({ login, type: "User" })),
+      requested_teams: t.requestedTeams.map((slug) => ({ slug })),
+    };
   }
 
   fail(fault: Fault): void {
@@ -266,6 +311,36 @@ export class GitHubStandIn {
       }
       return reply(404, { message: "Not Found" });
     }
+    if (method === "GET" && (match = /^pulls\/(\d+)$/.exec(rest))) {
+      const p = repo.pulls.get(Number(match[1]));
+      if (!p) return reply(404, { message: "Not Found" });
+      return reply(200, this.pullJson(fullName, Number(match[1]), p));
+    }
+    if (method === "GET" && rest === "pulls") {
+      const state = url.searchParams.get("state") ?? "open";
+      const open = [...repo.pulls.entries()].filter(([, p]) => state === "all" || (p.state ?? "open") === state).sort((a, b) => b[0] - a[0]);
+      return reply(200, slice(open.map(([n, p]) => {
+        const { changed_files: _omitted, ...listed } = this.pullJson(fullName, n, p); // the list has no file count
+        return listed;
+      })));
+    }
+    if (method === "GET" && (match = /^issues\/(\d+)$/.exec(rest))) {
+      const p = repo.pulls.get(Number(match[1]));
+      if (!p) return reply(404, { message: "Not Found" });
+      const pull = this.pullJson(fullName, Number(match[1]), p);
+      return reply(200, { ...pull, pull_request: { url: `${PREFIX}/repos/${fullName}/pulls/${match[1]}` } });
+    }
+    if (method === "DELETE" && (match = /^pulls\/(\d+)\/requested_reviewers$/.exec(rest))) {
+      const t = this.thread(fullName, Number(match[1]));
+      const reviewers = (body as { reviewers?: string[] })?.reviewers ?? [];
+      for (const login of reviewers) {
+        const at = t.requestedUsers.findIndex((u) => u.toLowerCase() === login.toLowerCase());
+        if (at < 0) continue;
+        t.requestedUsers.splice(at, 1);
+        t.timeline.push({ event: "review_request_removed", id: this.nextId++, created_at: new Date().toISOString(), requested_reviewer: { login }, ...byApp });
+      }
+      return reply(200, { number: Number(match[1]), requested_reviewers: t.requestedUsers.map((login) => ({ login })) });
+    }
     if (method === "GET" && (match = /^pulls\/(\d+)\/files$/.exec(rest))) {
       if (!repo.threads.has(Number(match[1]))) return reply(404, { message: "Not Found" });
       return reply(200, slice(this.thread(fullName, Number(match[1])).files));
@@ -303,7 +378,7 @@ export class GitHubStandIn {
       for (const login of reviewers) {
         if (t.requestedUsers.some((u) => u.toLowerCase() === login.toLowerCase())) continue;
         t.requestedUsers.push(login);
-        t.timeline.push({ event: "review_requested", id: this.nextId++, requested_reviewer: { login }, review_requester: { login: "review-router[bot]" }, ...byApp });
+        t.timeline.push({ event: "review_requested", id: this.nextId++, created_at: new Date().toISOString(), requested_reviewer: { login }, review_requester: { login: "review-router[bot]" }, ...byApp });
       }
       return reply(201, { number: Number(match[1]), requested_reviewers: t.requestedUsers.map((login) => ({ login })) });
     }

@@ -177,9 +177,11 @@ describe("two replicas", () => {
     gh.repo(c.repo).files.set(CONFIG, "issue_comment: true\n");
     gh.thread(c.repo, 3);
     gh.fail({ method: "GET", path: new RegExp(`^/repos/${c.repo}/issues/3/timeline$`), delayMs: 400, times: 2 });
-    const body = 'Traceback:\n```\n  File "/usr/lib/python3/site-packages/torch/nn/modules/module.py", line 1501, in _call_impl\n```';
+    // The title names the optimizer: strong evidence for a label, so the issue is cc'd.
+    const title = "torch.optim.AdamW ignores weight_decay";
+    const body = "Using torch.optim.AdamW the decay is not applied.";
     const payload = (edited: boolean) => {
-      const p = edited ? issueEditedEvent({ number: 3, title: "crash", body }, { body: { from: "crash" } }) : issueOpenedEvent({ number: 3, title: "crash", body });
+      const p = edited ? issueEditedEvent({ number: 3, title, body }, { body: { from: "before" } }) : issueOpenedEvent({ number: 3, title, body });
       p.repository.name = c.repo.split("/")[1]!;
       p.repository.full_name = c.repo;
       p.installation = { id: c.installation };

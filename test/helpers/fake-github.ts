@@ -16,7 +16,8 @@ export type FakeCall =
   | { call: "writeSummary"; number: number; headSha: string; write: SummaryWrite }
   | { call: "createComment"; number: number; body: string }
   | { call: "listComments"; number: number }
-  | { call: "keepOldestComment"; number: number; marker: string; ownId: number };
+  | { call: "keepOldestComment"; number: number; marker: string; ownId: number }
+  | { call: "removeRequestedReviewers"; number: number; users: string[] };
 
 export interface FakeThread {
   files?: string[];
@@ -31,6 +32,9 @@ export interface FakeThread {
   requestRemovedByApp?: string[];
   reviewedBy?: string[];
   comments?: { id: number; body: string }[];
+  requestTimes?: { login: string; at: string }[];
+  activity?: { login: string; at: string }[];
+  replacedByApp?: string[];
 }
 
 /** Thrown like Octokit's RequestError: what matters to the app is `status`. */
@@ -100,6 +104,9 @@ export class FakeGitHub implements GitHubPort {
       requestRemovedByApp: [...(t.requestRemovedByApp ?? [])],
       reviewedBy: [...(t.reviewedBy ?? [])],
       appComments: [...this.comments],
+      requestTimes: [...(t.requestTimes ?? [])],
+      activity: [...(t.activity ?? [])],
+      replacedByApp: [...(t.replacedByApp ?? [])],
     };
   }
 
@@ -139,6 +146,28 @@ export class FakeGitHub implements GitHubPort {
   /** One process: no other replica's comment to give way to; recorded, so tests see it is asked. */
   async keepOldestComment(number: number, marker: string, ownId: number): Promise<void> {
     this.record({ call: "keepOldestComment", number, marker, ownId });
+  }
+
+  async removeRequestedReviewers(number: number, users: readonly string[]): Promise<void> {
+    this.record({ call: "removeRequestedReviewers", number, users: [...users] });
+    const gone = new Set(users.map((u) => u.toLowerCase()));
+    this.requestedUsers.splice(0, this.requestedUsers.length, ...this.requestedUsers.filter((u) => !gone.has(u.toLowerCase())));
+  }
+
+  async loadConfig(): Promise<never> {
+    throw new Error("FakeGitHub has no files; test configuration loading with nock or the stand-in");
+  }
+
+  async getPullRequest(): Promise<never> {
+    throw new Error("FakeGitHub serves one thread from a test's view; use nock or the stand-in");
+  }
+
+  async listOpenPullRequests(): Promise<never> {
+    throw new Error("FakeGitHub serves one thread from a test's view; use nock or the stand-in");
+  }
+
+  async getIssue(): Promise<never> {
+    throw new Error("FakeGitHub serves one thread from a test's view; use nock or the stand-in");
   }
 
   async listComments(number: number): Promise<{ id: number; body: string }[]> {

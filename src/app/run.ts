@@ -1,0 +1,105 @@
+// One pull request or issue handled through the GitHub port alone, for the adapters that hold no
+// Probot context: the online CLI, the sweep and the GitHub Action. The steps are the app's own:
+// load the configuration, gather (src/app/gather.ts), plan (src/core/plan.ts), apply
+// (src/app/apply.ts) and write the summary. Without `apply` the plan is only computed.
+
+import { routeIssue } from "../core/issue-text.js";
+import { CC_MARKER, planIssue, planPullRequest, type IssuePlan, type PullRequestPlan } from "../core/plan.js";
+import { applyIssuePlan, planAndApplyPullRequest, writePlannedSummary, type PullRequestRun } from "./apply.js";
+import { gatherPullRequest } from "./gather.js";
+import { GITHUB_FILE_LIMIT, type ThreadState } from "./github-state.js";
+import type { GitHubPort, IssueInfo, PullRequestInfo } from "./port.js";
+import type { Bundled, RepoConfigResult } from "./repo-config.js";
+import { renderConfigError, renderSummary, type Summary } from "./summary.js";
+
+export interface RunOptions {
+  bundled: Bundled;
+  /** Carry the plan out (labels, review requests, withdrawals, summary); otherwise only plan. */
+  apply: boolean;
+  /** DRY_RUN in the environment (or the Action's dry-run input). */
+  dryRunEnv: boolean;
+  /** The clock for overdue re-routing. */
+  now: Date;
+}
+
+export type PullRequestOutcome =
+  | { kind: "skipped"; reason: string }
+  | { kind: "config-error"; file: string; loaded: Extract<RepoConfigResult, { kind: "error" }> }
+  | { kind: "planned"; plan: PullRequestPlan; summary?: Summary; run?: PullRequestRun; configSource: string };
+
+/** Load the repository's configuration once; the sweep shares it across pull requests. */
+export function loadConfig(port: GitHubPort, bundled: Bundled): Promise<RepoConfigResult> {
+  return port.loadConfig(bundled);
+}
+
+/** Route one pull request through the port: exactly what the app does on a pull_request event. */
+export async function runPullRequest(
+  port: GitHubPort,
+  pr: PullRequestInfo,
+  options: RunOptions,
+  loaded?: RepoConfigResult,
+): Promise<PullRequestOutcome> {
+  if (pr.state !== "open") return { kind: "skipped", reason: `pull request #${pr.number} is ${pr.state}; nothing to do` };
+  const config = loaded ?? (await loadConfig(port, options.bundled));
+  if (config.kind === "none") return { kind: "skipped", reason: config.reason };
+  if (config.kind === "error") {
+    if (options.apply) {
+      const summary = renderConfigError(config.file, config.problems);
+      await port.writeSummary(pr.number, pr.headSha, { mode: "check", summary, conclusion: "failure", appComments: [] });
+    }
+    return { kind: "config-error", file: config.file, loaded: config };
+  }
+  const view = { number: pr.number, author: pr.author, draft: pr.draft, changedFiles: pr.changedFiles ?? GITHUB_FILE_LIMIT, thread: pr.thread };
+  const { facts, thread } = await gatherPullRequest(port, view);
+  const input = { router: config.router, pr: facts, dryRun: config.config.app.dryRun || options.dryRunEnv, now: options.now };
+  if (!options.apply) {
+    const plan = planPullRequest(input);
+    return { kind: "planned", plan, configSource: config.source, ...summaryOf(plan, config.source) };
+  }
+  const run = await planAndApplyPullRequest(port, input);
+  await writePlannedSummary(port, { number: pr.number, headSha: pr.headSha }, run.plan, config.source, thread.appComments);
+  return { kind: "planned", plan: run.plan, run, configSource: config.source, ...summaryOf(run.plan, config.source) };
+}
+
+/** The summary text a plan leads to (what writePlannedSummary writes). */
+function summaryOf(plan: PullRequestPlan, configSource: string): { summary?: Summary } {
+  const s = plan.summary;
+  if (!s) return {};
+  return {
+    summary: renderSummary({
+      decision: s.decision,
+      dryRun: s.dryRun,
+      draftDeferred: s.draftDeferred,
+      configSource,
+      ...(s.truncatedAt !== undefined ? { truncatedAt: s.truncatedAt } : {}),
+      ...(s.rerouteAfterHours !== undefined ? { rerouteAfterHours: s.rerouteAfterHours } : {}),
+    }),
+  };
+}
+
+export type IssueOutcome =
+  | { kind: "skipped"; reason: string }
+  | { kind: "config-error"; file: string; loaded: Extract<RepoConfigResult, { kind: "error" }> }
+  | { kind: "planned"; plan: IssuePlan; applied?: { labelsAdded: string[]; commented: boolean } };
+
+/** Label an issue by the modules it names, as the app's issues handler does. */
+export async function runIssue(port: GitHubPort, issue: IssueInfo, options: RunOptions): Promise<IssueOutcome> {
+  if (issue.state !== "open") return { kind: "skipped", reason: `issue #${issue.number} is ${issue.state}; nothing to do` };
+  const config = await loadConfig(port, options.bundled);
+  if (config.kind === "none") return { kind: "skipped", reason: config.reason };
+  if (config.kind === "error") return { kind: "config-error", file: config.file, loaded: config };
+  const repository = `${port.repo.owner}/${port.repo.repo}`;
+  const decision = routeIssue(config.router, { repository, title: issue.title, body: issue.body });
+  if (decision.modules.length === 0) return { kind: "skipped", reason: "no module named in the issue" };
+  const thread: ThreadState = await port.readThreadState(issue.number, { labels: issue.labels, requestedUsers: [], requestedTeams: [] });
+  const plan = planIssue({
+    decision,
+    author: issue.author,
+    thread,
+    ccCommentPresent: thread.appComments.some((c) => c.body.includes(CC_MARKER)),
+    settings: config.config.app,
+    dryRun: config.config.app.dryRun || options.dryRunEnv,
+  });
+  if (!options.apply) return { kind: "planned", plan };
+  return { kind: "planned", plan, applied: await applyIssuePlan(port, issue.number, plan) };
+}

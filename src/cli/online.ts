@@ -1,0 +1,221 @@
+// `review-router route URL`: the online form of `route`. It reads the pull request (or issue), its
+// state and the repository's configuration from GitHub, and prints the plan the app would carry
+// out; `--apply` carries it out through the same apply code as the app (src/app/run.ts).
+
+import { parseArgs } from "node:util";
+import { formatProblem } from "../core/problems.js";
+import type { IssuePlan, PullRequestPlan } from "../core/plan.js";
+import { loadBundled } from "../app/index.js";
+import { octokitPort, type GitHubPort } from "../app/port.js";
+import type { Bundled } from "../app/repo-config.js";
+import { DEFAULT_API_URL, describeGitHubError, resolveToken, restOctokit } from "../app/rest.js";
+import { runIssue, runPullRequest, type IssueOutcome, type PullRequestOutcome } from "../app/run.js";
+import { formatDecision } from "./format.js";
+import { EXIT, type CliIO } from "./io.js";
+
+export const ONLINE_ROUTE_HELP = `Usage: review-router route URL [--apply] [--json]
+       review-router route --online --repo OWNER/NAME --pr N [--apply] [--json]
+
+Read a pull request (or an issue) from GitHub, with its labels, review requests, timeline and the
+repository's .github/review-router.yml on the default branch, and print what the GitHub App would
+do: labels to add and remove, reviews to request, overdue reviewers to replace, and the summary.
+URL is https://github.com/OWNER/NAME/pull/N or .../issues/N (a GitHub Enterprise URL works too).
+Without URL or --online, \`route\` routes the paths it is given, offline.
+
+Options:
+  --online           read --repo and --pr from GitHub (instead of routing paths)
+  --repo OWNER/NAME  repository (with --online)
+  --pr N             pull request number (with --online)
+  --apply            do it: add and remove the labels, request the reviews, write the summary
+  --json             print the plan as JSON
+  -h, --help         show this help
+
+Environment:
+  GITHUB_TOKEN       token to read (and with --apply, write) the repository; else GH_TOKEN, else
+                     \`gh auth token\` when the GitHub CLI is logged in
+  GITHUB_API_URL     API root (default ${DEFAULT_API_URL}; GitHub Enterprise: https://HOST/api/v3)
+  DRY_RUN=1          plan as the app would with DRY_RUN set
+`;
+
+export interface OnlineDeps {
+  env: NodeJS.ProcessEnv;
+  /** `gh auth token`, replaceable in tests. */
+  ghToken?: () => string | undefined;
+  now?: () => Date;
+  bundled?: Bundled;
+}
+
+export interface Target {
+  owner: string;
+  repo: string;
+  kind: "pull" | "issue";
+  number: number;
+  /** The API of the URL's host, when it is not github.com (GitHub Enterprise). */
+  apiUrl?: string;
+}
+
+/** Parse https://HOST/OWNER/NAME/pull/N (or /issues/N, or /pull/N/files ...). */
+export function parseTargetUrl(text: string): Target | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  const m = /^\/([^/]+)\/([^/]+)\/(pull|pulls|issues)\/(\d+)(?:\/.*)?$/.exec(url.pathname);
+  if (!m || !/^https?:$/.test(url.protocol)) return undefined;
+  const number = Number(m[4]);
+  if (!Number.isSafeInteger(number) || number < 1) return undefined;
+  const host = url.host.toLowerCase();
+  return {
+    owner: m[1]!,
+    repo: m[2]!,
+    kind: m[3] === "issues" ? "issue" : "pull",
+    number,
+    ...(host === "github.com" || host === "www.github.com" ? {} : { apiUrl: `${url.protocol}//${url.host}/api/v3` }),
+  };
+}
+
+function fail(io: CliIO, message: string, code: number = EXIT.problems): number {
+  io.stderr(`review-router: ${message}\n`);
+  return code;
+}
+
+/** The port for a repository, or an error line: the token and API from the environment. */
+export function connect(
+  deps: OnlineDeps,
+  owner: string,
+  repo: string,
+  apiFromUrl?: string,
+): { port: GitHubPort; apiUrl: string } | { error: string } {
+  const apiUrl = (deps.env.GITHUB_API_URL ?? "").trim() || apiFromUrl || DEFAULT_API_URL;
+  const token = resolveToken(deps.env, deps.ghToken);
+  if (!token) return { error: "no GitHub token: set GITHUB_TOKEN (or log in with `gh auth login`)" };
+  // No app id: what the token's user did counts as a person's doing (see README, online CLI).
+  const appId = Number(deps.env.REVIEW_ROUTER_APP_ID);
+  return { port: octokitPort(restOctokit(token, apiUrl), { owner, repo }, Number.isInteger(appId) && appId > 0 ? appId : undefined), apiUrl };
+}
+
+function list(items: readonly string[]): string {
+  return items.length > 0 ? items.join(", ") : "(none)";
+}
+
+/** The plan as text: the routing decision, then each change, then the summary. */
+export function formatPullRequestPlan(outcome: Extract<PullRequestOutcome, { kind: "planned" }>, applied: boolean): string {
+  const plan: PullRequestPlan = outcome.plan;
+  let out = formatDecision(plan.decision);
+  out += `\n${applied ? "done" : "plan"}${plan.dryRun ? " (dry run: nothing is written but the summary)" : ""}:\n`;
+  if (applied && outcome.run) {
+    const a = outcome.run.applied;
+    out += `  labels added:      ${list(a.labelsAdded)}\n  labels removed:    ${list(a.labelsRemoved)}\n`;
+    out += `  reviews requested: ${list(a.requestedUsers)}${a.requestedTeams.length ? `; teams ${list(a.requestedTeams)}` : ""}\n`;
+    if (outcome.run.withdrawn.length > 0) out += `  requests withdrawn (overdue): ${list(outcome.run.withdrawn)}\n`;
+    if (outcome.run.refused.length > 0) out += `  refused by GitHub: ${outcome.run.refused.map((r) => `${r.login} (${r.reason})`).join(", ")}\n`;
+  } else {
+    out += `  add labels:      ${list(plan.labels.add)}\n  remove labels:   ${list(plan.labels.remove)}\n`;
+    out += `  request reviews: ${list(plan.reviews.users)}${plan.reviews.teams.length ? `; teams ${list(plan.reviews.teams)}` : ""}\n`;
+  }
+  for (const r of plan.reroute ?? []) {
+    out += `  replace overdue: ${r.login} (requested ${r.requestedAt}, ${r.businessHours} business hours) by ${r.by.join(", ")} for ${r.modules.join(", ")}\n`;
+  }
+  for (const d of plan.deferred) out += `  deferred: ${d.login} (${d.reason})\n`;
+  if (outcome.summary && plan.summary) {
+    const where = plan.summary.mode === "check" ? "check run" : "comment";
+    out += `\nsummary (${where}${applied ? "" : ", as it would be written"}): ${outcome.summary.title}\n`;
+    out += outcome.summary.body.split("\n").map((l) => `  ${l}`.trimEnd()).join("\n") + "\n";
+  } else out += "\nsummary: none (summary: none)\n";
+  if (!applied) out += "\nNothing was changed on GitHub; run again with --apply to do this.\n";
+  return out;
+}
+
+function formatIssuePlan(plan: IssuePlan, applied: boolean): string {
+  let out = "";
+  for (const m of plan.decision.modules) out += `${m.name}: ${m.labels.join(", ") || "-"} (${m.evidence.map((e) => `${e.kind} "${e.text}"`).join("; ") || "owns the repository"})\n`;
+  out += `\n${applied ? "done" : "plan"}${plan.dryRun ? " (dry run)" : ""}:\n  add labels: ${list(plan.labels.add)}\n`;
+  out += plan.comment ? `  cc comment:\n${plan.comment.body.split("\n").map((l) => `    ${l}`.trimEnd()).join("\n")}\n` : "  cc comment: none\n";
+  if (!applied) out += "\nNothing was changed on GitHub; run again with --apply to do this.\n";
+  return out;
+}
+
+function reportOutcome(io: CliIO, outcome: PullRequestOutcome | IssueOutcome, apply: boolean, json: boolean, label: string): number {
+  if (outcome.kind === "skipped") {
+    if (json) io.stdout(JSON.stringify({ target: label, skipped: outcome.reason }, null, 2) + "\n");
+    else io.stdout(`${label}: ${outcome.reason}\n`);
+    return EXIT.ok;
+  }
+  if (outcome.kind === "config-error") {
+    for (const p of outcome.loaded.problems) io.stderr(formatProblem(p) + "\n");
+    return fail(io, `${label}: the repository's ${outcome.file} has errors; the app would not act${apply ? " (the summary says so)" : ""}`);
+  }
+  if (json) {
+    const body = "run" in outcome ? { plan: outcome.plan, summary: outcome.summary, applied: outcome.run?.applied, withdrawn: outcome.run?.withdrawn } : outcome;
+    io.stdout(JSON.stringify({ target: label, ...body }, null, 2) + "\n");
+    return EXIT.ok;
+  }
+  io.stdout(`${label}\n\n`);
+  if ("configSource" in outcome) io.stdout(formatPullRequestPlan(outcome, apply) + `\nconfiguration: ${outcome.configSource}\n`);
+  else io.stdout(formatIssuePlan(outcome.plan, apply));
+  return EXIT.ok;
+}
+
+export async function onlineRouteCommand(args: string[], io: CliIO, deps: OnlineDeps = { env: process.env }): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        online: { type: "boolean", default: false },
+        repo: { type: "string" },
+        pr: { type: "string" },
+        apply: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (err) {
+    return fail(io, `${(err as Error).message}\n\n${ONLINE_ROUTE_HELP}`, EXIT.usage);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(ONLINE_ROUTE_HELP);
+    return EXIT.ok;
+  }
+  let target: Target | undefined;
+  if (positionals.length > 0) {
+    if (positionals.length > 1 || values.repo !== undefined || values.pr !== undefined) {
+      return fail(io, "give one pull request or issue URL, or --online --repo OWNER/NAME --pr N, not both", EXIT.usage);
+    }
+    target = parseTargetUrl(positionals[0]!);
+    if (!target) return fail(io, `"${positionals[0]}" is not a pull request or issue URL (https://github.com/OWNER/NAME/pull/N)`, EXIT.usage);
+  } else {
+    const repoMatch = /^([^/\s]+)\/([^/\s]+)$/.exec(values.repo ?? "");
+    const n = Number(values.pr);
+    if (!repoMatch) return fail(io, `--online needs --repo OWNER/NAME${values.repo ? `, not "${values.repo}"` : ""}`, EXIT.usage);
+    if (!Number.isSafeInteger(n) || n < 1) return fail(io, `--online needs --pr N, a positive whole number${values.pr ? `, not "${values.pr}"` : ""}`, EXIT.usage);
+    target = { owner: repoMatch[1]!, repo: repoMatch[2]!, kind: "pull", number: n };
+  }
+  const conn = connect(deps, target.owner, target.repo, target.apiUrl);
+  if ("error" in conn) return fail(io, conn.error);
+  const label = `${target.owner}/${target.repo}#${target.number}`;
+  const options = {
+    bundled: deps.bundled ?? loadBundled(),
+    apply: values.apply,
+    dryRunEnv: /^(1|true|yes|on)$/i.test((deps.env.DRY_RUN ?? "").trim()),
+    now: deps.now?.() ?? new Date(),
+  };
+  try {
+    if (target.kind === "pull") {
+      const pr = await conn.port.getPullRequest(target.number);
+      return reportOutcome(io, await runPullRequest(conn.port, pr, options), values.apply, values.json, label);
+    }
+    const issue = await conn.port.getIssue(target.number);
+    if (issue.isPullRequest) {
+      const pr = await conn.port.getPullRequest(target.number);
+      return reportOutcome(io, await runPullRequest(conn.port, pr, options), values.apply, values.json, label);
+    }
+    return reportOutcome(io, await runIssue(conn.port, issue, options), values.apply, values.json, label);
+  } catch (err) {
+    return fail(io, describeGitHubError(err, label, conn.apiUrl));
+  }
+}

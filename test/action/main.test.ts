@@ -1,0 +1,144 @@
+// The GitHub Action's entry point against the local GitHub stand-in, with the variables a
+// workflow run sets: a pull_request_target event is labelled, reviewed and summarised (run as a
+// child process, as the action runs it), an issue is labelled, a comment on a pull request
+// re-routes an overdue reviewer, a scheduled run sweeps; bad set-ups fail with one ::error:: line.
+
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GITHUB_ACTIONS_APP_ID, runAction } from "../../src/action/main.js";
+import { pullRequestEvent } from "../helpers/payloads.js";
+import { GitHubStandIn } from "../e2e/github-stand-in.js";
+
+// What the workflow token does is recorded as done via the GitHub Actions app.
+const gh = new GitHubStandIn(GITHUB_ACTIONS_APP_ID);
+const REPO = "acme/action";
+const CONFIG = `use_default_modules: false
+reroute_after_hours: 8
+modules:
+  - {name: Docs, label: "module: docs", maintainers: [carol, dave], paths: ["docs/**"], keywords: [documentation]}
+  - {name: Build, label: "module: build", maintainers: [erin], paths: ["build/**"]}
+`;
+const dir = mkdtempSync(join(tmpdir(), "review-router-action-"));
+
+beforeAll(async () => {
+  await gh.start();
+  gh.repo(REPO).files.set(".github/review-router.yml", CONFIG);
+});
+afterAll(async () => {
+  await gh.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let nextEvent = 0;
+function workflowEnv(name: string, payload: unknown, extra: Record<string, string> = {}): Record<string, string> {
+  const path = join(dir, `event-${nextEvent++}.json`);
+  writeFileSync(path, JSON.stringify(payload));
+  return {
+    GITHUB_EVENT_NAME: name,
+    GITHUB_EVENT_PATH: path,
+    GITHUB_REPOSITORY: REPO,
+    GITHUB_API_URL: `http://${gh.host}/api/v3`,
+    INPUT_TOKEN: "tok-9",
+    ...extra,
+  };
+}
+
+async function runInProcess(env: Record<string, string>): Promise<{ code: number; log: string[] }> {
+  const log: string[] = [];
+  const code = await runAction({ env, log: (l) => log.push(l), now: () => new Date("2026-01-07T12:00:00Z") });
+  return { code, log };
+}
+
+describe("the action's entry point", () => {
+  it("labels a pull_request_target event and requests reviewers (run as a child process, as the action runs it)", async () => {
+    gh.setPull(REPO, 5, { author: "zed", headSha: "h5" }, ["docs/index.md", "build/ci.sh"]);
+    const payload = pullRequestEvent({ action: "opened", number: 5, changedFiles: 2, author: "zed", headSha: "h5", repository: REPO });
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...workflowEnv("pull_request_target", payload) };
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "src/action/main.ts"], { env, timeout: 60_000 });
+    expect(stdout).toMatch(/^acme\/action#5: labels added \["module: docs","module: build"\], removed \[\], reviews requested \["erin","(carol|dave)"\]/);
+    const writes = gh.writes(REPO).map((r) => `${r.method} ${r.path}`);
+    expect(writes).toEqual([`POST /repos/${REPO}/issues/5/labels`, `POST /repos/${REPO}/pulls/5/requested_reviewers`, `POST /repos/${REPO}/check-runs`]);
+    expect(gh.thread(REPO, 5).labels).toEqual(["module: docs", "module: build"]);
+    expect(gh.thread(REPO, 5).requestedUsers).toHaveLength(2);
+    expect(gh.repo(REPO).checkRuns.find((c) => c.head_sha === "h5")?.output.title).toBe("2 modules: Docs, Build");
+  }, 60_000);
+
+  it("a comment on a pull request is a later event of it: an overdue reviewer is replaced", async () => {
+    gh.setPull(REPO, 6, { author: "zed", headSha: "h6" }, ["docs/a.md"]);
+    gh.requestReview(REPO, 6, "carol", "2026-01-05T09:00:00Z");
+    const payload = { action: "created", issue: { number: 6, pull_request: { url: "x" } }, comment: { body: "ping" }, repository: { full_name: REPO } };
+    const { code, log } = await runInProcess(workflowEnv("issue_comment", payload));
+    expect(code).toBe(0);
+    expect(log.join("\n")).toContain('overdue withdrawn ["carol"]');
+    expect(gh.thread(REPO, 6).requestedUsers).toEqual(["dave"]);
+  });
+
+  it("labels an opened issue by the modules it names", async () => {
+    const payload = {
+      action: "opened",
+      issue: { number: 40, state: "open", title: "documentation typo", body: "in docs/index.md", user: { login: "u" }, labels: [] },
+      repository: { full_name: REPO },
+    };
+    gh.thread(REPO, 40); // the issue exists: its timeline can be read
+    const { code, log } = await runInProcess(workflowEnv("issues", payload));
+    expect(code).toBe(0);
+    expect(log).toEqual([`${REPO}#40: labels added ["module: docs"], cc comment none`]);
+    expect(gh.thread(REPO, 40).labels).toEqual(["module: docs"]);
+  });
+
+  it("a scheduled run sweeps the repository", async () => {
+    gh.setPull(REPO, 7, { author: "zed", headSha: "h7" }, ["docs/b.md"]);
+    gh.requestReview(REPO, 7, "dave", "2026-01-05T09:00:00Z");
+    const { code, log } = await runInProcess(workflowEnv("schedule", { schedule: "0 * * * *", repository: { full_name: REPO } }));
+    expect(code).toBe(0);
+    expect(log[0]).toMatch(/^acme\/action: 3 open pull requests looked at, 1 with overdue reviewers$/);
+    expect(gh.thread(REPO, 7).requestedUsers).toEqual(["carol"]);
+  });
+
+  it.each([
+    ["no token", { INPUT_TOKEN: "" }, "::error::review-router: no token: pass `token` (default: the workflow's github.token) or set GITHUB_TOKEN"],
+    ["a bad token", { INPUT_TOKEN: "bad" }, "::error::review-router: GitHub refused the token (401 Bad credentials); set GITHUB_TOKEN to a valid token"],
+    ["no repository", { GITHUB_REPOSITORY: "nope" }, '::error::review-router: GITHUB_REPOSITORY must be OWNER/NAME, not "nope"'],
+  ])("%s: one ::error:: line, exit 1", async (_name, over, line) => {
+    gh.setPull(REPO, 8, { author: "zed" }, ["docs/c.md"]);
+    const payload = pullRequestEvent({ action: "opened", number: 8, changedFiles: 1, author: "zed", repository: REPO });
+    const { code, log } = await runInProcess({ ...workflowEnv("pull_request", payload), ...over });
+    expect(code).toBe(1);
+    expect(log).toEqual([line]);
+  });
+
+  it("ignores events and actions the app does not act on", async () => {
+    const payload = pullRequestEvent({ action: "opened", number: 9, changedFiles: 1, repository: REPO });
+    const { code, log } = await runInProcess(workflowEnv("pull_request", { ...payload, action: "labeled" }));
+    expect([code, log]).toEqual([0, ["pull_request.labeled: not an event review-router acts on"]]);
+  });
+});
+
+describe("action.yml", () => {
+  it("installs in the action's checkout, runs the built entry point, and passes every input as the INPUT_ variable main.ts reads", async () => {
+    const { load } = await import("js-yaml");
+    const { readFileSync, existsSync } = await import("node:fs");
+    const action = load(readFileSync("action.yml", "utf8")) as {
+      inputs: Record<string, { default?: string }>;
+      runs: { using: string; steps: { run: string; env?: Record<string, string>; "working-directory"?: string }[] };
+    };
+    expect(action.runs.using).toBe("composite");
+    const [install, run] = action.runs.steps;
+    expect(install!["working-directory"]).toBe("${{ github.action_path }}");
+    expect(install!.run).toMatch(/^npm ci\b/);
+    const entry = /dist\/(src\/action\/main)\.js/.exec(run!.run);
+    expect(entry, "the run step names the built entry point").not.toBeNull();
+    expect(existsSync(`${entry![1]}.ts`), "built from src/ (tsconfig.build.json includes src)").toBe(true);
+    const source = readFileSync("src/action/main.ts", "utf8");
+    for (const name of Object.keys(action.inputs)) {
+      const variable = `INPUT_${name.toUpperCase().replace(/-/g, "_")}`;
+      expect(run!.env?.[variable], `${name} is passed as ${variable}`).toBe(`\${{ inputs.${name} }}`);
+      expect(source, `main.ts reads ${variable}`).toContain(`env.${variable}`);
+    }
+    expect(action.inputs["app-id"]!.default).toBe(String(GITHUB_ACTIONS_APP_ID));
+  });
+});
