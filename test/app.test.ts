@@ -34,6 +34,7 @@ import {
   captureReviewRequests,
   existingCheckRun,
   mockCheckRunList,
+  mockCodeowners,
   mockConfigFile,
   mockInstallationToken,
   mockLabelRemoved,
@@ -728,14 +729,16 @@ describe("configuration sources", () => {
     expect(checkRuns[0]!.output.summary).toContain("<sub>Configuration: .github/review-router.yml merged over the bundled PyTorch configuration.");
   });
 
-  it("does nothing in another owner's repository that has no configuration file anywhere", async () => {
+  it("does nothing in another owner's repository that has no configuration file and no CODEOWNERS", async () => {
     const pr = pullRequestEvent({ number: 133, changedFiles: 2, repository: "someone/project" });
     const probot = await startApp();
     mockInstallationToken();
     mockNoConfigFile("someone/project");
+    const lookups = mockCodeowners("someone/project");
 
     await deliver(probot, "pull_request", pr);
-    // afterEach: only the two configuration reads were mocked: no files, timeline, label, review or check run.
+    expect(lookups).toEqual([".github%2FCODEOWNERS", "CODEOWNERS", "docs%2FCODEOWNERS"].map((p) => `/repos/someone/project/contents/${p}`));
+    // afterEach: only the configuration and CODEOWNERS reads were mocked: no files, timeline, label, review or check run.
   });
 });
 

@@ -10,6 +10,7 @@ import {
   type PullRequestPlanInput,
   type Refusal,
 } from "../core/plan.js";
+import type { Problem } from "../core/problems.js";
 import { httpStatus } from "../core/util.js";
 import type { GitHubPort } from "./port.js";
 import { renderSummary } from "./summary.js";
@@ -113,13 +114,13 @@ export interface PullRequestRun {
 }
 
 /**
- * Plan, apply, and when GitHub refuses review requests plan again with those users blocked, in
+ * Plan, apply, and when GitHub refuses review requests plan again with those users and teams blocked, in
  * at most REQUEST_ROUNDS rounds of requests. `onRefused` hears of each refusal (for the log).
  */
 export async function planAndApplyPullRequest(
   port: GitHubPort,
   input: PullRequestPlanInput,
-  onRefused: (refused: Refusal[]) => void = () => {},
+  onRefused: (refused: Refusal[], refusedTeams: string[]) => void = () => {},
 ): Promise<PullRequestRun> {
   const applied: Applied = { labelsAdded: [], labelsRemoved: [], requestedUsers: [], requestedTeams: [] };
   const refused: Refusal[] = [];
@@ -135,10 +136,10 @@ export async function planAndApplyPullRequest(
     applied.requestedTeams.push(...done.requestedTeams);
     refusedTeams.push(...done.refusedTeams);
     withdrawn.push(...done.withdrawn);
-    if (done.refused.length === 0) break;
+    if (done.refused.length === 0 && done.refusedTeams.length === 0) break;
     refused.push(...done.refused);
-    onRefused(done.refused);
-    input = afterApplying(input, done, done.refused, done.withdrawn);
+    onRefused(done.refused, done.refusedTeams);
+    input = afterApplying(input, done, done.refused, done.withdrawn, done.refusedTeams);
     plan = planPullRequest(input);
     plans.push(plan);
   }
@@ -152,6 +153,7 @@ export async function writePlannedSummary(
   plan: PullRequestPlan,
   configSource: string,
   appComments: readonly { id: number; body: string }[],
+  extra: { warnings?: readonly Problem[] } = {},
 ): Promise<void> {
   const s = plan.summary;
   if (!s) return;
@@ -162,6 +164,8 @@ export async function writePlannedSummary(
     configSource,
     ...(s.truncatedAt !== undefined ? { truncatedAt: s.truncatedAt } : {}),
     ...(s.rerouteAfterHours !== undefined ? { rerouteAfterHours: s.rerouteAfterHours } : {}),
+    ...(s.unownedLabel !== undefined ? { unownedLabel: s.unownedLabel } : {}),
+    ...(extra.warnings && extra.warnings.length > 0 ? { warnings: extra.warnings } : {}),
   });
   await port.writeSummary(pr.number, pr.headSha, { mode: s.mode, summary, conclusion: "neutral", appComments });
 }

@@ -51,8 +51,8 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
   const input = { router: loaded.router, pr: facts, dryRun, budget, now: new Date() };
   let run: PullRequestRun;
   try {
-    run = await planAndApplyPullRequest(port, input, (refused) =>
-      log.warn({ refused }, "GitHub refused review requests; choosing again without those users"),
+    run = await planAndApplyPullRequest(port, input, (refused, refusedTeams) =>
+      log.warn({ refused, refusedTeams }, "GitHub refused review requests; choosing again without those users and teams"),
     );
   } catch (err) {
     if (!(err instanceof BudgetExceeded)) throw err;
@@ -61,7 +61,8 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
     await port.writeSummary(pr.number, pr.head.sha, { mode: "check", summary: budgetSummary(err), conclusion: "failure", appComments: [] });
     return;
   }
-  await writePlannedSummary(port, { number: pr.number, headSha: pr.head.sha }, run.plan, loaded.source, thread.appComments);
+  const warnings = loaded.problems.filter((p) => p.severity === "warning");
+  await writePlannedSummary(port, { number: pr.number, headSha: pr.head.sha }, run.plan, loaded.source, thread.appComments, { warnings });
   logRun(open, run);
 }
 
@@ -89,6 +90,7 @@ function logRun(open: OpenThread, run: PullRequestRun): void {
       added: run.applied.labelsAdded,
       removed: run.applied.labelsRemoved,
       requested: run.applied.requestedUsers,
+      requestedTeams: run.applied.requestedTeams,
       wouldRequest: dryRun ? first.reviews.users : undefined,
       modules: decision.modules.map((m) => m.name),
       uncovered: decision.uncovered,

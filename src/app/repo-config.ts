@@ -10,6 +10,7 @@ import { hasErrors, type Problem } from "../core/problems.js";
 import type { Registry } from "../core/registry.js";
 import { buildRouter, type Router } from "../core/router.js";
 import { parseYaml, YAML_LIMITS } from "../core/yaml.js";
+import { addRepoCodeowners, routeFromCodeowners } from "./codeowners-source.js";
 
 export const CONFIG_FILE = "review-router.yml";
 export const CONFIG_PATH = `.github/${CONFIG_FILE}`;
@@ -138,7 +139,9 @@ export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): 
   }
   if (fetched.kind === "missing") {
     if (!bundled.owners.has(owner.toLowerCase())) {
-      return { kind: "none", reason: `${owner}/${repo} has no ${CONFIG_PATH} and the bundled configuration is for ${[...bundled.owners].join(", ")}` };
+      // Zero-config adoption: the repository's CODEOWNERS, when it has one, says who owns what.
+      const noFile = `${owner}/${repo} has no ${CONFIG_PATH} and the bundled configuration is for ${[...bundled.owners].join(", ")}`;
+      return routeFromCodeowners(context, bundled, noFile);
     }
     return { kind: "ok", router: bundled.router, config: bundled.config, source: "bundled PyTorch configuration", problems: [] };
   }
@@ -183,11 +186,8 @@ export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): 
   }
   if (hasErrors(layered.problems)) return { kind: "error", file: CONFIG_PATH, problems: layered.problems };
   const config = layered.config!;
-  return {
-    kind: "ok",
-    router: compiledRouter(config, bundled.registry),
-    config,
-    source: `${CONFIG_PATH} merged over the bundled PyTorch configuration`,
-    problems: layered.problems,
-  };
+  const source = `${CONFIG_PATH} merged over the bundled PyTorch configuration`;
+  const compile = () => compiledRouter(config, bundled.registry);
+  if (config.app.codeowners) return addRepoCodeowners(context, bundled.registry, { config, source, problems: layered.problems }, compile);
+  return { kind: "ok", router: compile(), config, source, problems: layered.problems };
 }

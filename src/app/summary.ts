@@ -23,6 +23,10 @@ export interface SummaryContext {
   configSource: string;
   /** reroute_after_hours, when set: explains the reviewers skipped as "overdue". */
   rerouteAfterHours?: number;
+  /** The `unowned_label` added because some file is owned by no module. */
+  unownedLabel?: string;
+  /** Problems that did not stop routing (CODEOWNERS lines GitHub skips too), as FILE:LINE warnings. */
+  warnings?: readonly Problem[];
 }
 
 export interface Summary {
@@ -32,6 +36,9 @@ export interface Summary {
 }
 
 const FILES_SHOWN = 3;
+/** Unowned files and warnings listed before "and N more". */
+const UNOWNED_SHOWN = 10;
+const WARNINGS_SHOWN = 10;
 
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -41,9 +48,34 @@ function code(text: string): string {
   return "`" + text.replace(/`/g, "'") + "`";
 }
 
-function fileList(files: readonly string[]): string {
-  const shown = files.slice(0, FILES_SHOWN).map(code).join(", ");
-  return files.length > FILES_SHOWN ? `${shown} and ${files.length - FILES_SHOWN} more (${files.length})` : shown;
+function fileList(files: readonly string[], limit = FILES_SHOWN): string {
+  const shown = files.slice(0, limit).map(code).join(", ");
+  return files.length > limit ? `${shown} and ${files.length - limit} more (${files.length})` : shown;
+}
+
+/** A module's reviewers cell: users, then teams marked as such. */
+function reviewerCell(m: RouteDecision["modules"][number]): string {
+  const who = [...m.reviewers.map((r) => `@${r}`), ...(m.teams ?? []).map((t) => `@${t} (team)`)];
+  return who.join(", ") || (m.covered ? "-" : "none");
+}
+
+/** Which changed files no module owns, and what was done about them. */
+function unownedLines(s: SummaryContext): string[] {
+  const d = s.decision;
+  if (d.unmatched.length === 0) return [];
+  const what: string[] = [];
+  if (s.unownedLabel !== undefined) what.push(`labelled ${code(s.unownedLabel)}`);
+  if (d.unownedReviewers.length > 0) what.push(`default reviewers: ${d.unownedReviewers.map((r) => `@${r}`).join(", ")}`);
+  else what.push("no reviewer asked for them (`default_reviewers`)");
+  return ["", `**Owned by no module** (${d.unmatched.length}): ${fileList(d.unmatched, UNOWNED_SHOWN)}; ${what.join("; ")}.`];
+}
+
+function warningLines(warnings: readonly Problem[] | undefined): string[] {
+  if (!warnings || warnings.length === 0) return [];
+  const shown = warnings.slice(0, WARNINGS_SHOWN).map(formatProblem);
+  const more = warnings.length > WARNINGS_SHOWN ? [`... and ${warnings.length - WARNINGS_SHOWN} more`] : [];
+  const head = `**Warnings** (${warnings.length}; routing went on without these lines, as GitHub does):`;
+  return ["", head, "", "```", ...shown, ...more, "```"];
 }
 
 export function renderSummary(s: SummaryContext): Summary {
@@ -60,16 +92,14 @@ export function renderSummary(s: SummaryContext): Summary {
   } else {
     lines.push("| module | label | files | reviewers |", "| --- | --- | --- | --- |");
     for (const m of d.modules) {
-      const reviewers = m.reviewers.map((r) => `@${r}`).join(", ") || (m.covered ? "-" : "none");
+      const reviewers = reviewerCell(m);
       lines.push(`| ${cell(m.name)} | ${cell(m.labels.map(code).join(", ") || "-")} | ${cell(fileList(m.files))} | ${cell(reviewers)} |`);
     }
   }
   if (d.uncovered.length > 0) {
     lines.push("", "**Not covered**: " + d.uncovered.map((u) => `${u.module} (${u.reason})`).join("; "));
   }
-  if (d.unmatched.length > 0) {
-    lines.push("", `**Owned by no module** (${d.unmatched.length}): ${fileList(d.unmatched)}`);
-  }
+  lines.push(...unownedLines(s));
   for (const note of d.notes) lines.push("", `Note: ${note}`);
   const overdue = [...new Set(d.skipped.filter((k) => k.reason === "overdue").map((k) => k.login))];
   if (overdue.length > 0) {
@@ -83,6 +113,7 @@ export function renderSummary(s: SummaryContext): Summary {
     for (const k of skipped) lines.push(`| ${cell(k.login)} | ${cell(k.module)} | ${cell(k.reason)} |`);
     lines.push("", "</details>");
   }
+  lines.push(...warningLines(s.warnings));
   lines.push("", `<sub>Configuration: ${cell(s.configSource)}. Run \`review-router route\` with the same paths to see this decision offline.</sub>`);
   const n = d.modules.length;
   const title = n === 0 ? "No module touched" : `${plural(n, "module")}: ${d.modules.map((m) => m.name).join(", ")}`;

@@ -4,7 +4,7 @@
 // request) becomes a new input, and the planner is asked again; a plan is never patched.
 
 import type { Deadline } from "./budget.js";
-import type { AppSettings, SummaryMode } from "./config.js";
+import { isTeamName, type AppSettings, type SummaryMode } from "./config.js";
 import type { IssueDecision } from "./issue-text.js";
 import { loginKey } from "./registry.js";
 import { route, type ChangedFile, type ModuleDecision, type RouteDecision } from "./route.js";
@@ -59,6 +59,8 @@ export interface PullRequestPlanInput {
   budget?: () => Deadline;
   /** The clock, for overdue re-routing; without it no reviewer is ever overdue. */
   now?: Date;
+  /** Teams (slug or `org/team`) GitHub refused earlier in this delivery: never chosen again. */
+  refusedTeams?: readonly string[];
 }
 
 export interface ReviewRequest {
@@ -76,6 +78,8 @@ export interface SummaryPlan {
   truncatedAt?: number;
   /** Set with reroute_after_hours: the summary explains an "overdue" candidate. */
   rerouteAfterHours?: number;
+  /** The `unowned_label` the decision adds, when some file is owned by no module. */
+  unownedLabel?: string;
 }
 
 export interface PullRequestPlan {
@@ -127,19 +131,45 @@ function blockedLogins(pr: PullRequestFacts, refused: readonly Refusal[], replac
   ];
 }
 
+/**
+ * A team as `org/team`. Payloads and the timeline name a requested team by its slug alone, and
+ * GitHub only requests the repository's own organisation's teams, so a bare slug is that org's.
+ */
+export function qualifiedTeam(repository: string, team: string): string {
+  return team.includes("/") ? team : `${repository.split("/")[0]}/${team}`;
+}
+
+/** The slug the API's `team_reviewers` takes: the part after `org/`. */
+export function teamSlug(team: string): string {
+  return team.slice(team.indexOf("/") + 1);
+}
+
+/** Teams never to request: those of another organisation (GitHub cannot), then those GitHub refused. */
+function blockedTeams(router: Router, repository: string, refusedTeams: readonly string[]): { team: string; reason: SkipReason }[] {
+  const org = repository.split("/")[0]!.toLowerCase();
+  const named = [...router.config.modules.flatMap((m) => m.teams ?? []), ...router.config.policy.defaultReviewers.filter(isTeamName)];
+  const other = [...new Set(named.filter((t) => t.split("/")[0]!.toLowerCase() !== org))];
+  return [
+    ...other.map((team) => ({ team, reason: "other organisation" as const })),
+    ...refusedTeams.map((t) => ({ team: qualifiedTeam(repository, t), reason: "not a collaborator" as const })),
+  ];
+}
+
 /** Route the pull request; `replacing` are overdue reviewers routed as if their request were gone. */
 function routePullRequest(input: PullRequestPlanInput, replacing: readonly string[] = []): RouteDecision {
   const { pr } = input;
   const gone = new Set(replacing.map(loginKey));
+  const teams = blockedTeams(input.router, pr.repository, input.refusedTeams ?? []);
   return route(input.router, {
     repository: pr.repository,
     prNumber: pr.number,
     author: pr.author,
     files: pr.files,
     requestedReviewers: pr.thread.requestedUsers.filter((l) => !gone.has(loginKey(l))),
-    requestedTeams: [...pr.thread.requestedTeams],
+    requestedTeams: pr.thread.requestedTeams.map((t) => qualifiedTeam(pr.repository, t)),
     reviewedBy: [...pr.thread.reviewedBy],
     blocked: blockedLogins(pr, input.refused ?? [], replacing),
+    ...(teams.length > 0 ? { blockedTeams: teams } : {}),
   }, input.budget?.());
 }
 
@@ -197,18 +227,26 @@ function planLabels(decision: RouteDecision, thread: ThreadFacts, router: Router
 /** A draft (with skip_drafts) gets no new review request: the chosen reviewers are deferred. */
 function planReviews(decision: RouteDecision, pr: PullRequestFacts, app: AppSettings): Pick<PullRequestPlan, "reviews" | "deferred"> {
   if (pr.draft && app.skipDrafts) {
-    return { reviews: { users: [], teams: [] }, deferred: decision.reviewers.map((login) => ({ login, reason: "draft" })) };
+    // Teams wait too, named `org/team`.
+    const waiting = [...decision.reviewers, ...decision.teamReviewers];
+    return { reviews: { users: [], teams: [] }, deferred: waiting.map((login) => ({ login, reason: "draft" })) };
   }
-  // No module source names teams yet; CODEOWNERS teams will be requested through the same field.
-  return { reviews: { users: [...decision.reviewers], teams: [] }, deferred: [] };
+  // Teams go by slug in `team_reviewers`; route() never chooses another organisation's.
+  return { reviews: { users: [...decision.reviewers], teams: decision.teamReviewers.map(teamSlug) }, deferred: [] };
 }
 
 /** The decision as the summary shows it: a deferred reviewer does not cover a module yet. */
 function shownDecision(decision: RouteDecision, deferred: readonly { login: string }[]): RouteDecision {
   if (deferred.length === 0) return decision;
   const waiting = new Set(deferred.map((d) => loginKey(d.login)));
-  const modules = decision.modules.map((m): ModuleDecision => ({ ...m, reviewers: m.reviewers.filter((r) => !waiting.has(loginKey(r))) }));
-  return { ...decision, reviewers: [], modules };
+  const modules = decision.modules.map(
+    (m): ModuleDecision => ({
+      ...m,
+      reviewers: m.reviewers.filter((r) => !waiting.has(loginKey(r))),
+      teams: m.teams.filter((t) => !waiting.has(loginKey(t))),
+    }),
+  );
+  return { ...decision, reviewers: [], teamReviewers: [], modules };
 }
 
 function planSummary(
@@ -219,6 +257,7 @@ function planSummary(
 ): SummaryPlan | undefined {
   if (app.summary === "none") return undefined;
   const { pr } = input;
+  const unownedLabel = input.router.config.policy.unownedLabel;
   return {
     mode: app.summary,
     decision: shownDecision(decision, deferred),
@@ -226,6 +265,7 @@ function planSummary(
     draftDeferred: pr.draft && app.skipDrafts,
     ...(pr.truncatedAt !== undefined ? { truncatedAt: pr.truncatedAt } : {}),
     ...(app.reroute.afterHours > 0 ? { rerouteAfterHours: app.reroute.afterHours } : {}),
+    ...(unownedLabel && decision.labels.includes(unownedLabel) ? { unownedLabel } : {}),
   };
 }
 
@@ -257,14 +297,16 @@ export interface Applied {
 }
 
 /**
- * The input of the next plan once `applied` is done and GitHub refused `refused`: the thread as
- * it now is (the labels and requests made count as present), and the refused users blocked.
+ * The input of the next plan once `applied` is done and GitHub refused `refused` (users) and
+ * `refusedTeams`: the thread as it now is (the labels and requests made count as present), and
+ * the refused users and teams blocked.
  */
 export function afterApplying(
   input: PullRequestPlanInput,
   applied: Applied,
   refused: readonly Refusal[],
   withdrawn: readonly string[] = [],
+  refusedTeams: readonly string[] = [],
 ): PullRequestPlanInput {
   const t = input.pr.thread;
   const labels = new Set(t.labels);
@@ -286,7 +328,13 @@ export function afterApplying(
     requestedTeams: [...t.requestedTeams, ...applied.requestedTeams],
     ...(withdrawn.length > 0 ? { replacedByApp: [...(t.replacedByApp ?? []), ...withdrawn] } : {}),
   };
-  return { ...input, pr: { ...input.pr, thread }, refused: [...(input.refused ?? []), ...refused] };
+  const teams = [...(input.refusedTeams ?? []), ...refusedTeams];
+  return {
+    ...input,
+    pr: { ...input.pr, thread },
+    refused: [...(input.refused ?? []), ...refused],
+    ...(teams.length > 0 ? { refusedTeams: teams } : {}),
+  };
 }
 
 /** Marks the one comment that cc's the maintainers of an issue's modules. */

@@ -36,6 +36,8 @@ export interface RouteInput {
   reviewedBy?: string[];
   /** Logins not to request, with the reason: a human removed their request, not a collaborator. */
   blocked?: { login: string; reason: SkipReason }[];
+  /** Teams (`org/team`) not to request, with the reason: another organisation's, refused by GitHub. */
+  blockedTeams?: { team: string; reason: SkipReason }[];
   /** Candidates' availability and load (see selectReviewers); absent: the stable hash alone decides. */
   signals?: CandidateSignals;
   /** When the decision is made; dated `unavailable` entries and status expiry are read against it. */
@@ -139,6 +141,25 @@ export function labelsOf(spec: ModuleSpec, own: boolean, areas: Iterable<number>
 type Touched = ReturnType<typeof modulesForFiles>["touched"];
 type Candidate = SelectionModule & TeamModule;
 
+/** Teams of `candidates` that are blocked, as skipped candidates; the candidates keep only the others. */
+function withoutBlockedTeams(
+  candidates: Candidate[],
+  blockedTeams: RouteInput["blockedTeams"],
+): { candidates: Candidate[]; skipped: SkippedCandidate[] } {
+  if (!blockedTeams || blockedTeams.length === 0) return { candidates, skipped: [] };
+  const reasons = new Map(blockedTeams.map((b) => [b.team.toLowerCase(), b.reason]));
+  const skipped: SkippedCandidate[] = [];
+  const kept = candidates.map((c) => {
+    const teams = c.teams.filter((t) => {
+      const reason = reasons.get(t.toLowerCase());
+      if (reason) skipped.push({ login: t, module: c.name, reason });
+      return !reason;
+    });
+    return teams.length === c.teams.length ? c : { ...c, teams };
+  });
+  return { candidates: kept, skipped };
+}
+
 /** The touched modules as selection candidates, plus the unowned files' group when `default_reviewers` is set. */
 function candidatesFor(router: Router, touched: Touched, unmatched: readonly string[]): Candidate[] {
   const policy = router.config.policy;
@@ -185,7 +206,8 @@ function selectionInput(router: Router, input: RouteInput, candidates: readonly 
  */
 export function candidatesToFetch(router: Router, input: RouteInput, deadline?: Deadline): string[] {
   const { touched, unmatched } = modulesForFiles(router, input.repository, input.files, deadline);
-  return signalCandidates(selectionInput(router, input, candidatesFor(router, touched, unmatched)));
+  const { candidates } = withoutBlockedTeams(candidatesFor(router, touched, unmatched), input.blockedTeams);
+  return signalCandidates(selectionInput(router, input, candidates));
 }
 
 /** `deadline`: stop with BudgetExceeded past it (see budget.ts); none for the CLI. */
@@ -193,7 +215,7 @@ export function route(router: Router, input: RouteInput, deadline?: Deadline): R
   const { touched, unmatched } = modulesForFiles(router, input.repository, input.files, deadline);
   const indexes = [...touched.keys()].sort((a, b) => a - b);
   const policy = router.config.policy;
-  const candidates = candidatesFor(router, touched, unmatched);
+  const { candidates, skipped: teamsSkipped } = withoutBlockedTeams(candidatesFor(router, touched, unmatched), input.blockedTeams);
   const selection = selectReviewers(selectionInput(router, input, candidates));
   const requestedTeams = input.requestedTeams ?? [];
   const order = [...candidates].sort((a, b) => b.fileCount - a.fileCount || a.name.localeCompare(b.name));
@@ -262,7 +284,7 @@ export function route(router: Router, input: RouteInput, deadline?: Deadline): R
     modules,
     unmatched,
     unownedReviewers: [...(selection.coverage.get(UNOWNED_MODULE)?.reviewers ?? []), ...(teams.coverage.get(UNOWNED_MODULE) ?? [])],
-    skipped: selection.skipped,
+    skipped: [...selection.skipped, ...teamsSkipped],
     uncovered,
     notes: selection.notes,
   };

@@ -18,6 +18,8 @@ export type SkipReason =
   | "author ignored"
   | "request removed"
   | "not a collaborator"
+  /** A team of another organisation than the repository's: GitHub cannot request it. */
+  | "other organisation"
   /** GitHub status says limited availability ("Busy"). */
   | "busy"
   /** `max_open_reviews` or more open review requests in the repository. */

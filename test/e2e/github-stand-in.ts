@@ -70,6 +70,8 @@ interface Repo {
   files: Map<string, string>;
   /** Logins that may be asked to review; empty set: everyone may. */
   collaborators: Set<string>;
+  /** Slugs of the organisation's teams with access to the repository: only they may be asked to review. */
+  teams: Set<string>;
   threads: Map<number, Thread>;
   checkRuns: { id: number; head_sha: string; name: string; status: string; conclusion: string | null; output: { title: string; summary: string } }[];
 }
@@ -127,7 +129,7 @@ export class GitHubStandIn {
   repo(fullName: string): Repo {
     let repo = this.repos.get(fullName.toLowerCase());
     if (!repo) {
-      repo = { defaultBranch: "main", pulls: new Map(), files: new Map(), collaborators: new Set(), threads: new Map(), checkRuns: [] };
+      repo = { defaultBranch: "main", pulls: new Map(), files: new Map(), collaborators: new Set(), teams: new Set(), threads: new Map(), checkRuns: [] };
       this.repos.set(fullName.toLowerCase(), repo);
     }
     return repo;
@@ -369,8 +371,10 @@ export class GitHubStandIn {
     if (method === "POST" && (match = /^pulls\/(\d+)\/requested_reviewers$/.exec(rest))) {
       const t = this.thread(fullName, Number(match[1]));
       const reviewers = (body as { reviewers?: string[] })?.reviewers ?? [];
+      const teams = (body as { team_reviewers?: string[] })?.team_reviewers ?? [];
       const outsiders = reviewers.filter((r) => repo.collaborators.size > 0 && !repo.collaborators.has(r.toLowerCase()));
-      if (outsiders.length > 0) {
+      // A team without access to the repository fails the whole request, as a user who is no collaborator does.
+      if (outsiders.length > 0 || teams.some((slug) => !repo.teams.has(slug.toLowerCase()))) {
         return reply(422, {
           message: `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${fullName} repository.`,
         });
@@ -380,7 +384,18 @@ export class GitHubStandIn {
         t.requestedUsers.push(login);
         t.timeline.push({ event: "review_requested", id: this.nextId++, created_at: new Date().toISOString(), requested_reviewer: { login }, review_requester: { login: "review-router[bot]" }, ...byApp });
       }
-      return reply(201, { number: Number(match[1]), requested_reviewers: t.requestedUsers.map((login) => ({ login })) });
+      for (const slug of teams) {
+        if (t.requestedTeams.some((x) => x.toLowerCase() === slug.toLowerCase())) continue;
+        t.requestedTeams.push(slug);
+        const requester = { login: "review-router[bot]" };
+        const team = { slug, name: slug };
+        t.timeline.push({ event: "review_requested", id: this.nextId++, requested_team: team, review_requester: requester, ...byApp });
+      }
+      return reply(201, {
+        number: Number(match[1]),
+        requested_reviewers: t.requestedUsers.map((login) => ({ login })),
+        requested_teams: t.requestedTeams.map((slug) => ({ slug, name: slug })),
+      });
     }
     if (method === "GET" && (match = /^commits\/([^/]+)\/check-runs$/.exec(rest))) {
       const name = url.searchParams.get("check_name");

@@ -187,7 +187,7 @@ describe("the setup page (no credentials)", () => {
     expect(manifest.name).toBe("review-router");
     expect(manifest.description).toBe(appYml.description);
     expect(String(manifest.description)).toMatch(/^Labels pull requests and issues .* maintainers of those modules\.$/);
-    const permissions = { pull_requests: "write", issues: "write", contents: "read", metadata: "read", checks: "write" };
+    const permissions = { pull_requests: "write", issues: "write", contents: "read", metadata: "read", checks: "write", members: "read" };
     expect(manifest.default_permissions).toEqual(permissions);
     expect(manifest.default_events).toEqual(["pull_request", "issues"]);
     expect(manifest.public).toBe(false);

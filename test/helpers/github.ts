@@ -57,6 +57,31 @@ export function mockNoConfigFile(repository = "pytorch/pytorch"): void {
   github().get(`/repos/${repository}/${CONFIG_FILE}`).reply(404, NOT_FOUND).get(`/repos/${owner}/.github/${CONFIG_FILE}`).reply(404, NOT_FOUND);
 }
 
+/** The contents API path of a CODEOWNERS location, as Octokit encodes it (`.github%2FCODEOWNERS`). */
+export function codeownersContentsPath(repository: string, location: string): string {
+  return `/repos/${repository}/contents/${encodeURIComponent(location)}`;
+}
+
+/**
+ * CODEOWNERS lookups in GitHub's order (.github/, root, docs/): 404 for each location before
+ * `found`, then `found.text` there; every location 404 when `found` is undefined. Returns the
+ * requested paths in order.
+ */
+export function mockCodeowners(repository: string, found?: { location: string; text: string }): string[] {
+  const paths: string[] = [];
+  for (const location of [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]) {
+    const hit = found?.location === location;
+    github()
+      .get(codeownersContentsPath(repository, location))
+      .reply((uri) => {
+        paths.push(uri);
+        return hit ? [200, found!.text, { "content-type": "text/plain; charset=utf-8" }] : [404, NOT_FOUND, JSON_HEADERS];
+      });
+    if (hit) break;
+  }
+  return paths;
+}
+
 /**
  * No `.github/review-router.yml` in pytorch/pytorch, but one with `text` in the owner's `.github`
  * repository (Probot's organisation-wide fallback). Returns the requested paths, in order.
