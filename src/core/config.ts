@@ -2,186 +2,498 @@
 // reviewer policy, and the app's behaviour switches. One schema serves the bundled PyTorch file,
 // files given to the CLI, and `.github/review-router.yml` in a repository, so a file that
 // `review-router validate` accepts is a file the app accepts.
+//
+// Each key is declared once below (see schema.ts); the types, defaults, unknown-key lists, the
+// checking and the JSON Schema (`npm run schema`) all come from these declarations. Checks that
+// relate keys to each other or to the registry are the named functions after them.
 
-import { globProblem } from "./matcher.js";
 import type { Problem } from "./problems.js";
-import { findEntry, isValidLogin, loginKey, type Registry } from "./registry.js";
-import { DEFAULT_REROUTE, REROUTE_KEYS, validTimeZone, type RerouteSettings } from "./overdue.js";
-import { formatKeyPath, parseYaml, type KeyPath, type ParsedYaml } from "./yaml.js";
+import { findEntry, loginKey, type Registry } from "./registry.js";
+import { validTimeZone } from "./overdue.js";
+import { Checker, defaultsOf, tableSchema, truncate, type Field, type TableValue } from "./schema.js";
 
-export interface AreaSpec {
-  name: string;
-  label: string;
-  paths: string[];
-  exclude: string[];
-  keywords: string[];
-  /** Labels added with the area's own (e.g. "oncall: pt2" for each part of the compile stack). */
-  extraLabels: string[];
+export { isTeamName } from "./schema.js";
+import { parseYaml, type KeyPath, type ParsedYaml } from "./yaml.js";
+
+/** Limits on a configuration's size, so that a hostile file costs little to refuse. */
+export const CONFIG_LIMITS = { maxModules: 500, maxGlobsPerModule: 200, maxAreas: 50, maxKeywords: 100 } as const;
+
+/** Globs one configuration may hold in all (modules and areas, paths and excludes), bundled ones included. */
+export const MAX_GLOBS_TOTAL = 5000;
+
+const AREA_FIELDS = [
+  { key: "name", name: "name", kind: "string", required: true, doc: "The area's name, shown in the summary." },
+  { key: "label", name: "label", kind: "string", required: true, doc: "The GitHub label for the area." },
+  {
+    key: "labels",
+    name: "extraLabels",
+    kind: "list",
+    max: 10,
+    doc: "Labels added with the area's own (e.g. \"oncall: pt2\" for each part of the compile stack).",
+  },
+  {
+    key: "paths",
+    name: "paths",
+    kind: "list",
+    format: "glob",
+    max: CONFIG_LIMITS.maxGlobsPerModule,
+    requiredMessage: "an area needs at least one path glob",
+    doc: "Globs of the files in the area.",
+  },
+  { key: "exclude", name: "exclude", kind: "list", format: "glob", max: CONFIG_LIMITS.maxGlobsPerModule, doc: "Globs kept out of the area only." },
+  { key: "keywords", name: "keywords", kind: "list", max: CONFIG_LIMITS.maxKeywords, doc: "Words that, found in an issue, name this area." },
+] as const satisfies readonly Field[];
+
+const MODULE_FIELDS = [
+  { key: "name", name: "name", kind: "string", required: true, doc: "The module's name; also the registry entry whose maintainers review it." },
+  {
+    key: "label",
+    name: "label",
+    kind: "string",
+    optional: true,
+    doc: "The GitHub label for the module; optional when its areas carry labels or it owns whole repositories.",
+  },
+  { key: "labels", name: "extraLabels", kind: "list", max: 10, doc: "Labels added with the module's own label." },
+  { key: "paths", name: "paths", kind: "list", format: "glob", max: CONFIG_LIMITS.maxGlobsPerModule, doc: "Globs of the files in the module." },
+  {
+    key: "exclude",
+    name: "exclude",
+    kind: "list",
+    format: "glob",
+    max: CONFIG_LIMITS.maxGlobsPerModule,
+    doc: "Globs kept out of the module and all its areas.",
+  },
+  {
+    key: "areas",
+    name: "areas",
+    kind: "tables",
+    fields: AREA_FIELDS,
+    noun: "areas",
+    max: CONFIG_LIMITS.maxAreas,
+    notList: "must be a list of areas (name, label, paths, exclude)",
+    notMapping: "must be a mapping (name, label, paths, exclude)",
+    doc: "Sub-areas with their own paths and label, reviewed by the module's maintainers.",
+  },
+  {
+    key: "maintainers",
+    name: "maintainers",
+    kind: "list",
+    format: "login",
+    max: 1000,
+    optional: true,
+    doc: "Logins listed inline; active unless the registry lists them as emeritus only. When absent, the registry entry is used.",
+  },
+  {
+    key: "teams",
+    name: "teams",
+    kind: "list",
+    format: "team",
+    max: 100,
+    optional: true,
+    doc: "Teams (org/team-slug) requested as team reviews; each counts as one reviewer toward the cap.",
+  },
+  {
+    key: "registry_entry",
+    name: "registryEntry",
+    kind: "string",
+    optional: true,
+    doc: "Registry entry whose maintainers review this module; defaults to the module's name.",
+  },
+  {
+    key: "repository",
+    name: "repositories",
+    kind: "list",
+    format: "repository",
+    max: 50,
+    doc: "Repositories (owner/name) this module owns whole, e.g. pytorch/vision for TorchVision.",
+  },
+  {
+    key: "keywords",
+    name: "keywords",
+    kind: "list",
+    max: CONFIG_LIMITS.maxKeywords,
+    doc: "Words that, found in an issue, name this module (matched as whole words, any case).",
+  },
+] as const satisfies readonly Field[];
+
+const MODULES_FIELD = {
+  key: "modules",
+  name: "modules",
+  kind: "tables",
+  fields: MODULE_FIELDS,
+  noun: "modules",
+  max: CONFIG_LIMITS.maxModules,
+  notList: "must be a list of modules",
+  notMapping: "must be a mapping (name, label, paths, ...)",
+  doc: "The module map: which paths belong to which module, its label and who reviews it.",
+} as const satisfies Field;
+
+const REGISTRY_FIELD = {
+  key: "registry",
+  name: "registryFile",
+  kind: "string",
+  optional: true,
+  doc: "Registry file, relative to this file (CLI and bundled files only).",
+} as const satisfies Field;
+
+// ---------------------------------------------------------------- issue triage (`triage:`)
+// How the issue labeller weighs what it reads. The code's defaults know nothing of any project;
+// the bundled PyTorch file sets PyTorch's directories, API prefix, report markers and so on.
+
+/** Where in an issue a piece of evidence was found: each signal's default weight and what it is. */
+const TRIAGE_WEIGHTS = {
+  title: [4, "an API, path or keyword in the title"],
+  error: [3, "an API, path or keyword in an exception message or error line"],
+  exception_type: [1, "the qualified class of the exception (`pkg.mod.SomeError:`): a wrapper's, often"],
+  frame_innermost: [3, "the frame that raised (last repository frame of a traceback, C++ \"Exception raised from\")"],
+  frame_outer: [1, "any other repository frame"],
+  prose_path: [3, "a repository path or file link written in prose"],
+  prose_api: [2, "an API name in prose"],
+  prose_keyword: [2, "a keyword in prose"],
+  code_path: [1, "a path inside a code block that is not a traceback"],
+  code_api: [0.5, "an API name in a code block: what every repro uses"],
+  code_keyword: [0.5, "a keyword in a code block"],
+  code_entry_point: [2, "a dotted keyword called in a code block: `torch.compile(model)`, `torch.jit.script(m)`"],
+  log_path: [0.25, "a path in a build log (compiler output names every file it builds)"],
+  log_keyword: [2, "a keyword in a build log"],
+  disabled_test: [4, "the test file or class of a DISABLED-test title"],
+} as const;
+export type TriageSignal = keyof typeof TRIAGE_WEIGHTS;
+export const TRIAGE_SIGNALS = Object.keys(TRIAGE_WEIGHTS) as TriageSignal[];
+
+const WEIGHT_FIELDS = TRIAGE_SIGNALS.map(
+  (s) => ({ key: s, name: s, kind: "number", min: 0, max: 100, default: TRIAGE_WEIGHTS[s][0], doc: `Weight of ${TRIAGE_WEIGHTS[s][1]}.` }) as const,
+);
+
+const NAME_RE = /^[A-Za-z_]\w*$/;
+/** A list of up to 200 strings in `triage`. */
+function triageList<K extends string, N extends string>(key: K, name: N, doc: string, fallback: readonly string[] = []) {
+  return { key, name, kind: "list", max: 200, default: fallback, doc } as const;
 }
 
-export interface ModuleSpec {
-  name: string;
-  /** The GitHub label for the module; optional when its areas carry labels or it owns whole repositories. */
-  label?: string;
-  paths: string[];
-  exclude: string[];
-  areas: AreaSpec[];
-  /** Logins listed inline; active unless the registry lists them as emeritus only. When absent, the registry entry is used. */
-  maintainers?: string[];
-  /** Teams (`org/team-slug`) requested as team reviews; each counts as one reviewer toward the cap. */
-  teams?: string[];
-  /** Registry entry whose maintainers review this module; defaults to the module's name. */
-  registryEntry?: string;
-  /** Repositories (owner/name) this module owns whole, e.g. pytorch/vision for TorchVision. */
-  repositories: string[];
-  /** Words that, found in an issue, name this module (matched as whole words, any case). */
-  keywords: string[];
-  /** Labels added with the module's own label (key `labels`). */
-  extraLabels: string[];
+const TRIAGE_FIELD = {
+  key: "triage",
+  name: "triage",
+  kind: "table",
+  notMapping: "must be a mapping (threshold, weights, ...)",
+  doc: "How the issue labeller weighs what it reads in an issue.",
+  fields: [
+    { key: "threshold", name: "threshold", kind: "number", min: 0, max: 100, default: 3, doc: "A label is added when its score reaches this." },
+    {
+      key: "max_module_labels",
+      name: "maxModuleLabels",
+      kind: "int",
+      min: 0,
+      max: 20,
+      default: 2,
+      doc: "Most labels per issue that do not start with one of uncapped_prefixes, best scores first.",
+    },
+    triageList("uncapped_prefixes", "uncappedPrefixes", "Labels starting with one of these are not counted toward max_module_labels.", [
+      "oncall:",
+    ]),
+    {
+      key: "weights",
+      name: "weights",
+      kind: "table",
+      notMapping: `must be a mapping (${TRIAGE_SIGNALS.join(", ")})`,
+      fields: WEIGHT_FIELDS,
+      checkOrder: -2,
+      doc: "The weight of each signal: where in an issue a piece of evidence was found.",
+    },
+    {
+      key: "repeat_factor",
+      name: "repeatFactor",
+      kind: "number",
+      min: 0,
+      max: 1,
+      default: 0.5,
+      doc: "Each further distinct piece of evidence of one signal adds this share of its weight (at most two more).",
+    },
+    triageList("repo_dirs", "repoDirs", "Top-level directories of the repository: where a repository path starts inside an absolute one."),
+    {
+      key: "api_prefixes",
+      name: "apiPrefixes",
+      kind: "list",
+      format: "identifier",
+      max: 200,
+      doc: "Package names whose dotted names (`torch.nn.Linear`) are looked up as files.",
+    },
+    {
+      key: "api_aliases",
+      name: "apiAliases",
+      kind: "map",
+      keyPattern: NAME_RE,
+      keyMessage: "must be a name (letters, digits, _)",
+      valuePattern: /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/,
+      valueMessage: "must be a dotted name such as torch.nn.functional",
+      notMapping: "must be a mapping (short name: dotted.prefix)",
+      doc: "Short names that stand for a dotted prefix, as code imports them: `F` for `torch.nn.functional`.",
+    },
+    triageList(
+      "env_report_starts",
+      "envReportStarts",
+      "A line starting with one of these opens an environment report, skipped to its block's end or the next heading.",
+    ),
+    triageList("ignore_line_prefixes", "ignoreLinePrefixes", "Lines starting (after blanks) with one of these are not read."),
+    triageList(
+      "passthrough_frames",
+      "passthroughFrames",
+      "Frames in these files (or under these directories, ending in /) only pass a call on: never the innermost.",
+    ),
+    triageList("build_log_markers", "buildLogMarkers", "A code block with a line containing one of these is a build log."),
+    {
+      key: "disabled_test_prefix",
+      name: "disabledTestPrefix",
+      kind: "string",
+      allowEmpty: true,
+      default: "",
+      transform: (s: string) => s.trim(),
+      checkOrder: -1,
+      doc: "Title prefix of an automatically filed disabled-test issue (empty for none).",
+    },
+    {
+      key: "test_dir",
+      name: "testDir",
+      kind: "string",
+      default: "test",
+      transform: (s: string) => s.replace(/^\/+|\/+$/g, ""),
+      doc: "Directory the disabled tests' files are under.",
+    },
+  ],
+} as const satisfies Field;
+
+const UNAVAILABLE_FIELDS = [
+  { key: "login", name: "login", kind: "string", required: true, format: "login", doc: "The login never requested." },
+  {
+    key: "until",
+    name: "until",
+    kind: "string",
+    optional: true,
+    format: "date",
+    message: "must be a date written YYYY-MM-DD (the last day away), e.g. until: 2026-12-20",
+    doc: "The last day away (YYYY-MM-DD, inclusive); absent: away for good.",
+  },
+] as const satisfies readonly Field[];
+
+/** Every key of a configuration file, in the order they are documented and checked. */
+export const CONFIG_FIELDS = [
+  REGISTRY_FIELD,
+  {
+    key: "reviewers_per_module",
+    name: "reviewersPerModule",
+    group: "policy",
+    kind: "int",
+    min: 0,
+    max: 10,
+    default: 1,
+    doc: "Active maintainers to request per touched module.",
+  },
+  {
+    key: "max_reviewers",
+    name: "maxReviewers",
+    group: "policy",
+    kind: "int",
+    min: 0,
+    max: 15,
+    default: 3,
+    doc: "Most reviewers (users and teams, already requested ones included) on one pull request.",
+  },
+  {
+    key: "fallback_reviewers",
+    name: "fallbackReviewers",
+    group: "policy",
+    kind: "list",
+    format: "login",
+    max: 1000,
+    doc: "Requested for a module with no eligible active maintainer. Empty: label only.",
+  },
+  {
+    key: "unavailable",
+    name: "unavailable",
+    group: "policy",
+    kind: "tables",
+    shorthand: "login",
+    fields: UNAVAILABLE_FIELDS,
+    noun: "items",
+    max: 1000,
+    notList: "must be a list of logins or {login, until: YYYY-MM-DD} mappings",
+    notMapping: "must be a mapping (a login, or login and until)",
+    doc: "Logins never requested (away, on leave), some only through a date: `- alice` or `- {login: bob, until: 2026-12-20}`.",
+  },
+  {
+    key: "ignore_authors",
+    name: "ignoreAuthors",
+    group: "policy",
+    kind: "list",
+    max: 1000,
+    doc: "Pull requests by these authors (logins or globs such as *[bot]) are labelled but get no review requests.",
+  },
+  {
+    key: "skip_drafts",
+    name: "skipDrafts",
+    group: "app",
+    kind: "bool",
+    default: true,
+    doc: "Draft pull requests get labels but no review requests until ready for review.",
+  },
+  {
+    key: "sync_labels",
+    name: "syncLabels",
+    group: "app",
+    kind: "bool",
+    default: false,
+    doc: "Remove module labels review-router itself added when the pull request no longer touches the module.",
+  },
+  {
+    key: "summary",
+    name: "summary",
+    group: "app",
+    kind: "enum",
+    values: ["check", "comment", "none"],
+    default: "check",
+    doc: "Where the summary goes: a check run named review-router, a comment, or nowhere.",
+  },
+  { key: "dry_run", name: "dryRun", group: "app", kind: "bool", default: false, doc: "Compute and report, but add no label and request no review." },
+  {
+    key: "issue_comment",
+    name: "issueComment",
+    group: "app",
+    kind: "bool",
+    default: false,
+    doc: "Comment once on a new issue to cc the matched modules' active maintainers.",
+  },
+  {
+    key: "use_default_modules",
+    name: "useDefaultModules",
+    group: "app",
+    kind: "bool",
+    default: true,
+    doc: "In a repository's file: whether the bundled modules apply too (the file's modules merge over them).",
+  },
+  {
+    key: "label_issues",
+    name: "labelIssues",
+    group: "app",
+    kind: "bool",
+    default: true,
+    doc: "Label new and edited issues (and cc on them); false: the issues handler does nothing.",
+  },
+  {
+    key: "codeowners",
+    name: "codeowners",
+    group: "app",
+    kind: "bool",
+    default: false,
+    doc: "The repository's CODEOWNERS is a module source too (read by the adapter, merged by withCodeowners).",
+  },
+  {
+    key: "default_reviewers",
+    name: "defaultReviewers",
+    group: "policy",
+    kind: "list",
+    format: "reviewer",
+    max: 100,
+    doc: "Logins and teams (org/team) asked to review the changed files that no module owns. Empty: nobody.",
+  },
+  {
+    key: "unowned_label",
+    name: "unownedLabel",
+    group: "policy",
+    kind: "string",
+    optional: true,
+    doc: "Label added when some changed file is owned by no module; absent: none.",
+  },
+  {
+    key: "max_open_reviews",
+    name: "maxOpenReviews",
+    group: "policy",
+    kind: "int",
+    min: 1,
+    max: 10000,
+    default: 15,
+    doc: "A candidate with this many open review requests in the repository or more is skipped as overloaded.",
+  },
+  {
+    key: "command_prefix",
+    name: "commandPrefix",
+    group: "app",
+    kind: "string",
+    default: "/route",
+    pattern: /^\S{1,30}$/,
+    invalid: "must be one word of at most 30 characters, without spaces, e.g. /route",
+    doc: "Comment lines starting with this are commands to review-router (/route explain, ...).",
+  },
+  {
+    key: "skip_label",
+    name: "skipLabel",
+    group: "app",
+    kind: "string",
+    default: "review-router: skip",
+    pattern: /^[\s\S]{1,50}$/,
+    invalid: "must be at most 50 characters (GitHub's limit for a label name)",
+    doc: "The label `/route skip` puts on a pull request to stop automatic review requests.",
+  },
+  {
+    key: "reroute",
+    name: "reroute",
+    group: "app",
+    kind: "table",
+    inline: true,
+    notMapping: "",
+    doc: "Overdue re-routing; see src/core/overdue.ts.",
+    fields: [
+      {
+        key: "reroute_after_hours",
+        name: "afterHours",
+        kind: "int",
+        min: 0,
+        max: 2000,
+        default: 0,
+        doc: "Business hours a requested reviewer has to review or comment before being replaced; 0 turns re-routing off.",
+      },
+      {
+        key: "reroute_timezone",
+        name: "timeZone",
+        kind: "string",
+        default: "UTC",
+        check: (zone: string) =>
+          validTimeZone(zone) ? undefined : `"${truncate(zone)}" is not a time zone; use an IANA name such as Europe/Berlin or UTC`,
+        doc: "IANA time zone whose Saturdays and Sundays do not count.",
+      },
+    ],
+  },
+  MODULES_FIELD,
+  TRIAGE_FIELD,
+] as const satisfies readonly Field[];
+
+/** The deciding rule for `path`: the owning module's name (null: the rule leaves it unowned) and the rule as text. */
+export interface OwnershipLookup {
+  lookup(path: string): { module: string | null; rule: string } | undefined;
 }
 
-export interface Policy {
-  /** Active maintainers to request per touched module. */
-  reviewersPerModule: number;
-  /** Most reviewers (users and teams, already requested ones included) on one pull request. */
-  maxReviewers: number;
-  /** Requested for a module with no eligible active maintainer. Empty: label only. */
-  fallbackReviewers: string[];
-  /** Logins never requested (away, on leave), some only through a date. */
-  unavailable: UnavailableEntry[];
-  /** Pull requests by these authors are labelled but get no review requests (bots). */
-  ignoreAuthors: string[];
-  /** Logins and teams (`org/team`) asked to review the changed files that no module owns. Empty: nobody. */
-  defaultReviewers: string[];
-  /** Label added when some changed file is owned by no module; undefined: none. */
-  unownedLabel?: string;
-  /** A candidate with this many open review requests in the repository or more is skipped as overloaded. */
-  maxOpenReviews: number;
-}
-
-/** An `unavailable` entry: a login, away for good or through `until` (YYYY-MM-DD, inclusive). */
-export interface UnavailableEntry {
-  login: string;
-  until?: string;
-}
-
-export type SummaryMode = "check" | "comment" | "none";
-
-export interface AppSettings {
-  /** Draft pull requests get labels but no review requests until ready for review. */
-  skipDrafts: boolean;
-  /** Remove module labels review-router itself added when the PR no longer touches the module. */
-  syncLabels: boolean;
-  summary: SummaryMode;
-  dryRun: boolean;
-  /** Comment once on a new issue to cc the matched modules' active maintainers. */
-  issueComment: boolean;
-  /** In a repository's file: whether the bundled modules apply too (the file's modules merge over them). */
-  useDefaultModules: boolean;
-  /** Label new and edited issues (and cc on them); false: the issues handler does nothing. */
-  labelIssues: boolean;
-  /** The repository's CODEOWNERS is a module source too (read by the adapter, merged by `withCodeowners`). */
-  codeowners: boolean;
-  /** Comment lines starting with this are commands to review-router (`/route explain`, ...). */
-  commandPrefix: string;
-  /** The label `/route skip` puts on a pull request to stop automatic review requests. */
-  skipLabel: string;
-  /** Overdue re-routing (reroute_after_hours, reroute_timezone); see src/core/overdue.ts. */
-  reroute: RerouteSettings;
-}
-
-export interface RouterConfig {
-  /** Registry file named by the configuration, relative to it (CLI and bundled files only). */
-  registryFile?: string;
-  policy: Policy;
-  app: AppSettings;
-  modules: ModuleSpec[];
+// What the adapters add to a checked configuration (no key of the file sets these).
+interface Derived {
   /**
    * An ordered, last-match-wins ownership table consulted beside the modules' globs (CODEOWNERS
    * read as a module source); it names the module that owns a path by the module's name.
    */
   ownership?: OwnershipLookup;
-  triage: TriageSettings;
 }
 
-export interface OwnershipLookup {
-  /** The deciding rule for `path`: the owning module's name (null: the rule leaves it unowned) and the rule as text. */
-  lookup(path: string): { module: string | null; rule: string } | undefined;
-}
+type CheckedConfig = TableValue<typeof CONFIG_FIELDS>;
+export type RouterConfig = Omit<CheckedConfig, "modules"> & Derived & { modules: ModuleSpec[] };
+export type Policy = RouterConfig["policy"];
+export type AppSettings = RouterConfig["app"];
+export type ModuleSpec = TableValue<typeof MODULE_FIELDS>;
+export type AreaSpec = TableValue<typeof AREA_FIELDS>;
+export type SummaryMode = AppSettings["summary"];
+export type TriageSettings = RouterConfig["triage"];
+/** An `unavailable` entry: a login, away for good or through `until` (YYYY-MM-DD, inclusive). */
+export type UnavailableEntry = Policy["unavailable"][number];
 
-export const DEFAULT_POLICY: Policy = {
-  reviewersPerModule: 1,
-  maxReviewers: 3,
-  fallbackReviewers: [],
-  unavailable: [],
-  ignoreAuthors: [],
-  defaultReviewers: [],
-  maxOpenReviews: 15,
-};
-
-export const DEFAULT_APP_SETTINGS: AppSettings = {
-  skipDrafts: true,
-  syncLabels: false,
-  summary: "check",
-  dryRun: false,
-  issueComment: false,
-  useDefaultModules: true,
-  labelIssues: true,
-  codeowners: false,
-  commandPrefix: "/route",
-  skipLabel: "review-router: skip",
-  reroute: DEFAULT_REROUTE,
-};
-
-/** Limits on a configuration's size, so that a hostile file costs little to refuse. */
-export const CONFIG_LIMITS = { maxModules: 500, maxGlobsPerModule: 200, maxAreas: 50, maxKeywords: 100 } as const;
-
-/** Keys of reviewer availability, load and pull request commands (checked by checkAvailability). */
-const AVAILABILITY_KEYS = ["max_open_reviews", "command_prefix", "skip_label"] as const;
-
-const TOP_KEYS = [
-  "registry",
-  "reviewers_per_module",
-  "max_reviewers",
-  "fallback_reviewers",
-  "unavailable",
-  "ignore_authors",
-  "skip_drafts",
-  "sync_labels",
-  "summary",
-  "dry_run",
-  "issue_comment",
-  "use_default_modules",
-  "label_issues",
-  "codeowners",
-  "default_reviewers",
-  "unowned_label",
-  ...AVAILABILITY_KEYS,
-  ...REROUTE_KEYS,
-  "modules",
-  "triage",
-] as const;
-const MODULE_KEYS = [
-  "name",
-  "label",
-  "labels",
-  "paths",
-  "exclude",
-  "areas",
-  "maintainers",
-  "teams",
-  "registry_entry",
-  "repository",
-  "keywords",
-] as const;
-const TEAM_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9_.-]+$/;
-
-/** A team as review-router names it: `org/team-slug` (CODEOWNERS writes it `@org/team-slug`). */
-export function isTeamName(text: string): boolean {
-  return TEAM_RE.test(text);
-}
-const AREA_KEYS = ["name", "label", "labels", "paths", "exclude", "keywords"] as const;
-const REPO_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+export const DEFAULT_POLICY = defaultsOf(CONFIG_FIELDS, "policy") as Policy;
+export const DEFAULT_APP_SETTINGS = defaultsOf(CONFIG_FIELDS, "app") as AppSettings;
+export const DEFAULT_TRIAGE = defaultsOf(CONFIG_FIELDS, undefined).triage as TriageSettings;
 
 /** Parse a configuration file and check it; `registry` enables the registry cross-checks. */
 export function parseConfig(
@@ -194,276 +506,48 @@ export function parseConfig(
   return checkConfig(parsed.doc, file, registry);
 }
 
-/** Globs one configuration may hold in all (modules and areas, paths and excludes), bundled ones included. */
-export const MAX_GLOBS_TOTAL = 5000;
-
-class Checker {
-  readonly problems: Problem[] = [];
-  /** Globs seen so far: past MAX_GLOBS_TOTAL the rest are refused before any is checked. */
-  private globCount = 0;
-  constructor(
-    readonly doc: ParsedYaml,
-    readonly file: string,
-  ) {}
-
-  report(path: KeyPath, message: string, severity: "error" | "warning" = "error"): void {
-    this.problems.push({ file: this.file, line: this.doc.lineOf(path), key: formatKeyPath(path), message, severity });
-  }
-
-  unknownKeys(obj: Record<string, unknown>, allowed: readonly string[], at: KeyPath): void {
-    for (const k of Object.keys(obj)) {
-      if (!allowed.includes(k)) this.report([...at, k], `unknown key; expected one of: ${allowed.join(", ")}`);
-    }
-  }
-
-  mapping(value: unknown, at: KeyPath, what: string): Record<string, unknown> | undefined {
-    if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-    this.report(at, `must be a mapping (${what})`);
-    return undefined;
-  }
-
-  string(value: unknown, at: KeyPath, required: boolean): string | undefined {
-    if (value === undefined || value === null) {
-      if (required) this.report(at, "is required and must be a non-empty string");
-      return undefined;
-    }
-    if (typeof value !== "string" || value.trim() === "") {
-      this.report(at, "must be a non-empty string");
-      return undefined;
-    }
-    return value;
-  }
-
-  bool(value: unknown, at: KeyPath, fallback: boolean): boolean {
-    if (value === undefined || value === null) return fallback;
-    if (typeof value !== "boolean") {
-      this.report(at, "must be true or false");
-      return fallback;
-    }
-    return value;
-  }
-
-  int(value: unknown, at: KeyPath, fallback: number, min: number, max: number): number {
-    if (value === undefined || value === null) return fallback;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-      this.report(at, `must be a whole number from ${min} to ${max}`);
-      return fallback;
-    }
-    return value;
-  }
-
-  /** A list of strings; a single string is accepted as a list of one. */
-  strings(value: unknown, at: KeyPath, limit: number): string[] {
-    if (value === undefined || value === null) return [];
-    const list = typeof value === "string" ? [value] : value;
-    if (!Array.isArray(list)) {
-      this.report(at, "must be a list of strings");
-      return [];
-    }
-    if (list.length > limit) {
-      this.report(at, `has ${list.length} items; the limit is ${limit}`);
-      return [];
-    }
-    const out: string[] = [];
-    list.forEach((item: unknown, i: number) => {
-      if (typeof item !== "string" || item.trim() === "") {
-        this.report(typeof value === "string" ? at : [...at, i], "must be a non-empty string");
-      } else out.push(item);
-    });
-    return out;
-  }
-
-  globs(value: unknown, at: KeyPath): string[] {
-    const list = this.strings(value, at, CONFIG_LIMITS.maxGlobsPerModule);
-    const out: string[] = [];
-    this.globCount += list.length;
-    if (this.globCount > MAX_GLOBS_TOTAL) {
-      if (this.globCount - list.length <= MAX_GLOBS_TOTAL) this.report(at, `the configuration has more than ${MAX_GLOBS_TOTAL} globs in all; the limit is ${MAX_GLOBS_TOTAL}`);
-      return [];
-    }
-    list.forEach((glob, i) => {
-      const problem = globProblem(glob);
-      if (problem) this.report(typeof value === "string" ? at : [...at, i], `bad glob "${truncate(glob)}": ${problem}`);
-      else out.push(glob);
-    });
-    return out;
-  }
-
-  teams(value: unknown, at: KeyPath): string[] {
-    const list = this.strings(value, at, 100).map((t) => t.replace(/^@/, ""));
-    list.forEach((team, i) => {
-      if (!isTeamName(team)) this.report(typeof value === "string" ? at : [...at, i], `"${truncate(team)}" is not a team: write org/team-slug`);
-    });
-    return list.filter(isTeamName);
-  }
-
-  /** Logins and teams mixed, as `default_reviewers` takes them. */
-  reviewers(value: unknown, at: KeyPath): string[] {
-    const list = this.strings(value, at, 100).map((t) => t.replace(/^@/, ""));
-    list.forEach((who, i) => {
-      if (!isValidLogin(who) && !isTeamName(who)) {
-        this.report(typeof value === "string" ? at : [...at, i], `"${truncate(who)}" is neither a GitHub login nor a team (org/team-slug)`);
-      }
-    });
-    return list.filter((w) => isValidLogin(w) || isTeamName(w));
-  }
-
-  logins(value: unknown, at: KeyPath): string[] {
-    const list = this.strings(value, at, 1000);
-    list.forEach((login, i) => {
-      if (!isValidLogin(login)) this.report(typeof value === "string" ? at : [...at, i], `"${truncate(login)}" is not a GitHub login`);
-    });
-    return list.filter(isValidLogin);
-  }
-}
-
-function truncate(s: string): string {
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
+/**
+ * Check a parsed configuration: the declared keys first, then the checks that relate them. With a
+ * registry, names and logins are checked against it too. The configuration is returned whenever
+ * the file is a mapping (callers look at the problems' severities).
+ */
 export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry): { config?: RouterConfig; problems: Problem[] } {
   const c = new Checker(doc, file);
-  const root = doc.value ?? {}; // an empty file is an empty configuration
-  const r = c.mapping(root, [], "the review-router configuration");
-  if (!r) return { problems: c.problems };
-  c.unknownKeys(r, TOP_KEYS, []);
-
-  const policy: Policy = {
-    reviewersPerModule: c.int(r.reviewers_per_module, ["reviewers_per_module"], DEFAULT_POLICY.reviewersPerModule, 0, 10),
-    maxReviewers: c.int(r.max_reviewers, ["max_reviewers"], DEFAULT_POLICY.maxReviewers, 0, 15),
-    fallbackReviewers: c.logins(r.fallback_reviewers, ["fallback_reviewers"]),
-    unavailable: checkUnavailable(c, r.unavailable),
-    ignoreAuthors: c.strings(r.ignore_authors, ["ignore_authors"], 1000),
-    defaultReviewers: c.reviewers(r.default_reviewers, ["default_reviewers"]),
-    maxOpenReviews: c.int(r.max_open_reviews, ["max_open_reviews"], DEFAULT_POLICY.maxOpenReviews, 1, 10000),
-  };
-  const unownedLabel = c.string(r.unowned_label, ["unowned_label"], false);
-  if (unownedLabel) policy.unownedLabel = unownedLabel;
-  let summary: SummaryMode = DEFAULT_APP_SETTINGS.summary;
-  if (r.summary !== undefined && r.summary !== null) {
-    if (r.summary === "check" || r.summary === "comment" || r.summary === "none") summary = r.summary;
-    else c.report(["summary"], "must be one of: check, comment, none");
-  }
-  const app: AppSettings = {
-    skipDrafts: c.bool(r.skip_drafts, ["skip_drafts"], DEFAULT_APP_SETTINGS.skipDrafts),
-    syncLabels: c.bool(r.sync_labels, ["sync_labels"], DEFAULT_APP_SETTINGS.syncLabels),
-    summary,
-    dryRun: c.bool(r.dry_run, ["dry_run"], DEFAULT_APP_SETTINGS.dryRun),
-    issueComment: c.bool(r.issue_comment, ["issue_comment"], DEFAULT_APP_SETTINGS.issueComment),
-    useDefaultModules: c.bool(r.use_default_modules, ["use_default_modules"], DEFAULT_APP_SETTINGS.useDefaultModules),
-    labelIssues: c.bool(r.label_issues, ["label_issues"], DEFAULT_APP_SETTINGS.labelIssues),
-    codeowners: c.bool(r.codeowners, ["codeowners"], DEFAULT_APP_SETTINGS.codeowners),
-    ...checkCommandSettings(c, r),
-    reroute: checkReroute(c, r),
-  };
-  const registryFile = c.string(r.registry, ["registry"], false);
-
-  const modules: ModuleSpec[] = [];
-  if (r.modules !== undefined && r.modules !== null) {
-    if (!Array.isArray(r.modules)) c.report(["modules"], "must be a list of modules");
-    else if (r.modules.length > CONFIG_LIMITS.maxModules) {
-      c.report(["modules"], `has ${r.modules.length} modules; the limit is ${CONFIG_LIMITS.maxModules}`);
-    } else {
-      const names = new Map<string, number>();
-      r.modules.forEach((raw: unknown, i: number) => {
-        const m = checkModule(c, raw, ["modules", i], registry);
-        if (!m) return;
-        const key = m.name.toLowerCase();
-        const first = names.get(key);
-        if (first !== undefined) c.report(["modules", i, "name"], `duplicate module name "${m.name}" (first at modules[${first}])`);
-        else names.set(key, i);
-        modules.push(m);
-      });
-    }
-  }
-  if (registry) {
-    for (const [key, list] of [
-      ["fallback_reviewers", policy.fallbackReviewers],
-      ["unavailable", policy.unavailable.map((u) => u.login)],
-    ] as const) {
-      list.forEach((login, i) => {
-        if (!registryHasLogin(registry, login)) {
-          c.report([key, i], `"${login}" is not in the maintainer registry; check the spelling`, "warning");
-        }
-      });
-    }
-  }
-  const triage = checkTriage(c, r.triage);
-  return {
-    config: { ...(registryFile ? { registryFile } : {}), policy, app, modules, triage },
-    problems: c.problems,
-  };
-}
-
-/** `unavailable`: logins, or `{login, until: YYYY-MM-DD}` mappings that lapse after that day. */
-function checkUnavailable(c: Checker, value: unknown): UnavailableEntry[] {
-  if (value === undefined || value === null) return [];
-  const list = typeof value === "string" ? [value] : value;
-  if (!Array.isArray(list)) {
-    c.report(["unavailable"], "must be a list of logins or {login, until: YYYY-MM-DD} mappings");
-    return [];
-  }
-  if (list.length > 1000) {
-    c.report(["unavailable"], `has ${list.length} items; the limit is 1000`);
-    return [];
-  }
-  const out: UnavailableEntry[] = [];
-  list.forEach((item: unknown, i: number) => {
-    const at: KeyPath = typeof value === "string" ? ["unavailable"] : ["unavailable", i];
-    if (typeof item === "string") {
-      if (isValidLogin(item)) out.push({ login: item });
-      else c.report(at, `"${truncate(item)}" is not a GitHub login`);
-      return;
-    }
-    const entry = c.mapping(item, at, "a login, or login and until");
-    if (!entry) return;
-    c.unknownKeys(entry, ["login", "until"], at);
-    const login = c.string(entry.login, [...at, "login"], true);
-    if (login && !isValidLogin(login)) c.report([...at, "login"], `"${truncate(login)}" is not a GitHub login`);
-    const until = entry.until;
-    const validDate = typeof until === "string" && /^\d{4}-\d{2}-\d{2}$/.test(until) && realDay(until);
-    if (until !== undefined && until !== null && !validDate) {
-      c.report([...at, "until"], "must be a date written YYYY-MM-DD (the last day away), e.g. until: 2026-12-20");
-      return;
-    }
-    if (login && isValidLogin(login)) out.push({ login, ...(typeof until === "string" ? { until } : {}) });
+  // Past the limit the rest are refused before any is checked.
+  c.limitTotal("glob", MAX_GLOBS_TOTAL, `the configuration has more than ${MAX_GLOBS_TOTAL} globs in all; the limit is ${MAX_GLOBS_TOTAL}`);
+  const names = new Map<string, number>();
+  c.afterEach(MODULES_FIELD, (m, raw, at, i) => {
+    checkModuleHasLabelAndPaths(c, m, raw, at);
+    if (registry) checkModuleRegistry(c, m, at, registry);
+    checkDuplicateModuleName(c, m, at, i, names);
   });
-  return out;
+  const root = doc.value ?? {}; // an empty file is an empty configuration
+  const config = c.table(CONFIG_FIELDS, root, [], "must be a mapping (the review-router configuration)");
+  if (!config) return { problems: c.problems };
+  if (registry) checkPolicyRegistry(c, config.policy, registry);
+  return { config, problems: c.problems };
 }
 
-/** A YYYY-MM-DD string naming a day that exists (not 2026-02-30). */
-function realDay(day: string): boolean {
-  const t = Date.parse(`${day}T00:00:00Z`);
-  return !Number.isNaN(t) && new Date(t).toISOString().startsWith(day);
+/** The `registry` key of a configuration's top-level mapping, read as the checker reads it (no problems reported). */
+export function registryFileOf(value: unknown): string | undefined {
+  const raw = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>).registry : undefined;
+  const quiet = new Checker({ value, lineOf: () => undefined }, "");
+  return quiet.field(REGISTRY_FIELD, raw, ["registry"]) as string | undefined;
 }
 
-/** `command_prefix` and `skip_label`: how pull request commands are written and where `/route skip` is kept. */
-function checkCommandSettings(c: Checker, r: Record<string, unknown>): Pick<AppSettings, "commandPrefix" | "skipLabel"> {
-  let commandPrefix = DEFAULT_APP_SETTINGS.commandPrefix;
-  const prefix = c.string(r.command_prefix, ["command_prefix"], false);
-  if (prefix !== undefined) {
-    if (/^\S{1,30}$/.test(prefix)) commandPrefix = prefix;
-    else c.report(["command_prefix"], "must be one word of at most 30 characters, without spaces, e.g. /route");
-  }
-  let skipLabel = DEFAULT_APP_SETTINGS.skipLabel;
-  const label = c.string(r.skip_label, ["skip_label"], false);
-  if (label !== undefined) {
-    if (label.length <= 50) skipLabel = label;
-    else c.report(["skip_label"], "must be at most 50 characters (GitHub's limit for a label name)");
-  }
-  return { commandPrefix, skipLabel };
+/** The JSON Schema of a configuration file, for editors (written to schema/ by `npm run schema`). */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "review-router configuration",
+    description: "config/pytorch/review-router.yml, a file given to the review-router CLI, or .github/review-router.yml in a repository.",
+    ...tableSchema(CONFIG_FIELDS),
+  };
 }
 
-/** reroute_after_hours (0: off) and reroute_timezone (an IANA zone; UTC by default). */
-function checkReroute(c: Checker, r: Record<string, unknown>): RerouteSettings {
-  const afterHours = c.int(r.reroute_after_hours, ["reroute_after_hours"], DEFAULT_REROUTE.afterHours, 0, 2000);
-  let timeZone = DEFAULT_REROUTE.timeZone;
-  const zone = c.string(r.reroute_timezone, ["reroute_timezone"], false);
-  if (zone !== undefined) {
-    if (validTimeZone(zone)) timeZone = zone;
-    else c.report(["reroute_timezone"], `"${truncate(zone)}" is not a time zone; use an IANA name such as Europe/Berlin or UTC`);
-  }
-  return { afterHours, timeZone };
+/** The schema file's text: stable JSON, two-space indents, a final newline. */
+export function configSchemaText(): string {
+  return `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
 }
 
 function registryHasLogin(registry: Registry, login: string): boolean {
@@ -471,253 +555,52 @@ function registryHasLogin(registry: Registry, login: string): boolean {
   return registry.entries.some((e) => e.maintainers.some((m) => loginKey(m.login) === key));
 }
 
-function checkModule(c: Checker, raw: unknown, at: KeyPath, registry?: Registry): ModuleSpec | undefined {
-  const m = c.mapping(raw, at, "name, label, paths, ...");
-  if (!m) return undefined;
-  c.unknownKeys(m, MODULE_KEYS, at);
-  const name = c.string(m.name, [...at, "name"], true);
-  if (!name) return undefined;
-  const label = c.string(m.label, [...at, "label"], false);
-  const paths = c.globs(m.paths, [...at, "paths"]);
-  const exclude = c.globs(m.exclude, [...at, "exclude"]);
-  const keywords = c.strings(m.keywords, [...at, "keywords"], CONFIG_LIMITS.maxKeywords);
-  const repositories = c.strings(m.repository, [...at, "repository"], 50);
-  repositories.forEach((repo, i) => {
-    if (!REPO_RE.test(repo)) c.report(typeof m.repository === "string" ? [...at, "repository"] : [...at, "repository", i], `"${truncate(repo)}" is not owner/name`);
-  });
-  const areas: AreaSpec[] = [];
-  if (m.areas !== undefined && m.areas !== null) {
-    if (!Array.isArray(m.areas)) c.report([...at, "areas"], "must be a list of areas (name, label, paths, exclude)");
-    else if (m.areas.length > CONFIG_LIMITS.maxAreas) c.report([...at, "areas"], `has ${m.areas.length} areas; the limit is ${CONFIG_LIMITS.maxAreas}`);
-    else {
-      m.areas.forEach((rawArea: unknown, j: number) => {
-        const aat: KeyPath = [...at, "areas", j];
-        const a = c.mapping(rawArea, aat, "name, label, paths, exclude");
-        if (!a) return;
-        c.unknownKeys(a, AREA_KEYS, aat);
-        const areaName = c.string(a.name, [...aat, "name"], true);
-        const areaLabel = c.string(a.label, [...aat, "label"], true);
-        const areaPaths = c.globs(a.paths, [...aat, "paths"]);
-        if (areaPaths.length === 0 && (a.paths === undefined || a.paths === null)) c.report([...aat, "paths"], "an area needs at least one path glob");
-        if (!areaName || !areaLabel) return;
-        areas.push({
-          name: areaName,
-          label: areaLabel,
-          paths: areaPaths,
-          exclude: c.globs(a.exclude, [...aat, "exclude"]),
-          keywords: c.strings(a.keywords, [...aat, "keywords"], CONFIG_LIMITS.maxKeywords),
-          extraLabels: c.strings(a.labels, [...aat, "labels"], 10),
-        });
-      });
-    }
+/** A module needs a label unless its areas carry labels or it owns whole repositories; and something to match. */
+function checkModuleHasLabelAndPaths(c: Checker, m: ModuleSpec, raw: Record<string, unknown>, at: KeyPath): void {
+  if (!m.label && m.areas.length === 0 && m.repositories.length === 0) {
+    c.report([...at, "label"], `module "${m.name}" has no label: give it \`label\` (or areas with labels)`);
   }
-  if (!label && areas.length === 0 && repositories.length === 0) {
-    c.report([...at, "label"], `module "${name}" has no label: give it \`label\` (or areas with labels)`);
+  if ((raw.paths === undefined || raw.paths === null) && m.areas.length === 0 && m.repositories.length === 0 && m.keywords.length === 0) {
+    c.report([...at, "paths"], `module "${m.name}" matches nothing: give it \`paths\`, \`areas\` or \`repository\``, "warning");
   }
-  if ((m.paths === undefined || m.paths === null) && areas.length === 0 && repositories.length === 0 && keywords.length === 0) {
-    c.report([...at, "paths"], `module "${name}" matches nothing: give it \`paths\`, \`areas\` or \`repository\``, "warning");
-  }
-  let maintainers: string[] | undefined;
-  if (m.maintainers !== undefined && m.maintainers !== null) {
-    maintainers = c.logins(m.maintainers, [...at, "maintainers"]);
-    if (registry) {
-      maintainers.forEach((login, i) => {
-        if (!registryHasLogin(registry, login)) {
-          c.report([...at, "maintainers", i], `"${login}" is not in the maintainer registry; check the spelling`, "warning");
-        }
-      });
-    }
-  }
-  const teams = m.teams === undefined || m.teams === null ? undefined : c.teams(m.teams, [...at, "teams"]);
-  const registryEntry = c.string(m.registry_entry, [...at, "registry_entry"], false);
-  if (registry && !maintainers && !teams) {
-    const entryName = registryEntry ?? name;
-    if (!findEntry(registry, entryName)) {
-      c.report(
-        registryEntry ? [...at, "registry_entry"] : [...at, "name"],
-        `no registry entry named "${entryName}": set \`registry_entry\` to an entry of the registry, or list \`maintainers\``,
-      );
-    }
-  }
-  return {
-    name,
-    ...(label ? { label } : {}),
-    paths,
-    exclude,
-    areas,
-    ...(maintainers ? { maintainers } : {}),
-    ...(teams ? { teams } : {}),
-    ...(registryEntry ? { registryEntry } : {}),
-    repositories,
-    keywords,
-    extraLabels: c.strings(m.labels, [...at, "labels"], 10),
-  };
 }
 
-// ---------------------------------------------------------------- issue triage (`triage:`)
-// How the issue labeller weighs what it reads. The code's defaults know nothing of any project;
-// the bundled PyTorch file sets PyTorch's directories, API prefix, report markers and so on.
-
-/** Where in an issue a piece of evidence was found; each has a weight. */
-export const TRIAGE_SIGNALS = [
-  "title", // an API, path or keyword in the title
-  "error", // ... in an exception message or error line
-  "exception_type", // the qualified class of the exception (`pkg.mod.SomeError:`): a wrapper's, often
-  "frame_innermost", // the frame that raised (last repository frame of a traceback, C++ "Exception raised from")
-  "frame_outer", // any other repository frame
-  "prose_path", // a repository path or file link written in prose
-  "prose_api", // an API name in prose
-  "prose_keyword", // a keyword in prose
-  "code_path", // a path inside a code block that is not a traceback
-  "code_api", // an API name in a code block: what every repro uses
-  "code_keyword", // a keyword in a code block
-  "code_entry_point", // a dotted keyword called in a code block: `torch.compile(model)`, `torch.jit.script(m)`
-  "log_path", // a path in a build log (compiler output names every file it builds)
-  "log_keyword", // a keyword in a build log
-  "disabled_test", // the test file or class of a DISABLED-test title
-] as const;
-export type TriageSignal = (typeof TRIAGE_SIGNALS)[number];
-
-export interface TriageSettings {
-  /** A label is added when its score reaches this. */
-  threshold: number;
-  /** Most labels per issue that do not start with one of `uncappedPrefixes`, best scores first. */
-  maxModuleLabels: number;
-  uncappedPrefixes: string[];
-  weights: Record<TriageSignal, number>;
-  /** Each further distinct piece of evidence of one signal adds this share of its weight (at most two more). */
-  repeatFactor: number;
-  /** Top-level directories of the repository: where a repository path starts inside an absolute one. */
-  repoDirs: string[];
-  /** Package names whose dotted names (`torch.nn.Linear`) are looked up as files. */
-  apiPrefixes: string[];
-  /** Short names that stand for a dotted prefix, as code imports them: `F` for `torch.nn.functional`. */
-  apiAliases: Record<string, string>;
-  /** A line starting with one of these opens an environment report, skipped to its block's end or the next heading. */
-  envReportStarts: string[];
-  /** Lines starting (after blanks) with one of these are not read. */
-  ignoreLinePrefixes: string[];
-  /** Frames in these files (or under these directories, ending in "/") only pass a call on: never the innermost. */
-  passthroughFrames: string[];
-  /** A code block with a line containing one of these is a build log. */
-  buildLogMarkers: string[];
-  /** Title prefix of an automatically filed disabled-test issue ("" for none). */
-  disabledTestPrefix: string;
-  /** Directory the disabled tests' files are under. */
-  testDir: string;
+/** Inline maintainers should be in the registry (a warning: a typo is likely); otherwise the module's entry must exist. */
+function checkModuleRegistry(c: Checker, m: ModuleSpec, at: KeyPath, registry: Registry): void {
+  if (m.maintainers) {
+    m.maintainers.forEach((login, i) => {
+      if (!registryHasLogin(registry, login)) {
+        c.report([...at, "maintainers", i], `"${login}" is not in the maintainer registry; check the spelling`, "warning");
+      }
+    });
+    return;
+  }
+  if (m.teams) return; // teams review it: no registry entry needed
+  const entryName = m.registryEntry ?? m.name;
+  if (!findEntry(registry, entryName)) {
+    c.report(
+      m.registryEntry ? [...at, "registry_entry"] : [...at, "name"],
+      `no registry entry named "${entryName}": set \`registry_entry\` to an entry of the registry, or list \`maintainers\``,
+    );
+  }
 }
 
-export const DEFAULT_TRIAGE: TriageSettings = {
-  threshold: 3,
-  maxModuleLabels: 2,
-  uncappedPrefixes: ["oncall:"],
-  weights: {
-    title: 4,
-    error: 3,
-    exception_type: 1,
-    frame_innermost: 3,
-    frame_outer: 1,
-    prose_path: 3,
-    prose_api: 2,
-    prose_keyword: 2,
-    code_path: 1,
-    code_api: 0.5,
-    code_keyword: 0.5,
-    code_entry_point: 2,
-    log_path: 0.25,
-    log_keyword: 2,
-    disabled_test: 4,
-  },
-  repeatFactor: 0.5,
-  repoDirs: [],
-  apiPrefixes: [],
-  apiAliases: {},
-  envReportStarts: [],
-  ignoreLinePrefixes: [],
-  passthroughFrames: [],
-  buildLogMarkers: [],
-  disabledTestPrefix: "",
-  testDir: "test",
-};
-
-const TRIAGE_KEYS = [
-  "threshold",
-  "max_module_labels",
-  "uncapped_prefixes",
-  "weights",
-  "repeat_factor",
-  "repo_dirs",
-  "api_prefixes",
-  "api_aliases",
-  "env_report_starts",
-  "ignore_line_prefixes",
-  "passthrough_frames",
-  "build_log_markers",
-  "disabled_test_prefix",
-  "test_dir",
-] as const;
-
-function checkTriage(c: Checker, raw: unknown): TriageSettings {
-  if (raw === undefined || raw === null) return DEFAULT_TRIAGE;
-  const t = c.mapping(raw, ["triage"], "threshold, weights, ...");
-  if (!t) return DEFAULT_TRIAGE;
-  c.unknownKeys(t, TRIAGE_KEYS, ["triage"]);
-  const number = (key: string, value: unknown, fallback: number, max: number): number => {
-    if (value === undefined || value === null) return fallback;
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > max) {
-      c.report(["triage", ...key.split(".")], `must be a number from 0 to ${max}`);
-      return fallback;
-    }
-    return value;
-  };
-  const weights = { ...DEFAULT_TRIAGE.weights };
-  if (t.weights !== undefined && t.weights !== null) {
-    const w = c.mapping(t.weights, ["triage", "weights"], TRIAGE_SIGNALS.join(", "));
-    if (w) {
-      c.unknownKeys(w, TRIAGE_SIGNALS, ["triage", "weights"]);
-      for (const s of TRIAGE_SIGNALS) weights[s] = number(`weights.${s}`, w[s], weights[s], 100);
-    }
-  }
-  const list = (key: (typeof TRIAGE_KEYS)[number], fallback: string[]) =>
-    t[key] === undefined || t[key] === null ? fallback : c.strings(t[key], ["triage", key], 200);
-  const prefix = t.disabled_test_prefix;
-  let disabledTestPrefix = DEFAULT_TRIAGE.disabledTestPrefix;
-  if (prefix !== undefined && prefix !== null) {
-    if (typeof prefix === "string") disabledTestPrefix = prefix.trim();
-    else c.report(["triage", "disabled_test_prefix"], "must be a string");
-  }
-  return {
-    threshold: number("threshold", t.threshold, DEFAULT_TRIAGE.threshold, 100),
-    maxModuleLabels: c.int(t.max_module_labels, ["triage", "max_module_labels"], DEFAULT_TRIAGE.maxModuleLabels, 0, 20),
-    uncappedPrefixes: list("uncapped_prefixes", DEFAULT_TRIAGE.uncappedPrefixes),
-    weights,
-    repeatFactor: number("repeat_factor", t.repeat_factor, DEFAULT_TRIAGE.repeatFactor, 1),
-    repoDirs: list("repo_dirs", DEFAULT_TRIAGE.repoDirs),
-    apiPrefixes: list("api_prefixes", DEFAULT_TRIAGE.apiPrefixes).filter((p, i) => {
-      if (/^[A-Za-z_]\w*$/.test(p)) return true;
-      c.report(["triage", "api_prefixes", i], `"${truncate(p)}" is not a package name (letters, digits, _)`);
-      return false;
-    }),
-    apiAliases: checkAliases(c, t.api_aliases),
-    envReportStarts: list("env_report_starts", DEFAULT_TRIAGE.envReportStarts),
-    ignoreLinePrefixes: list("ignore_line_prefixes", DEFAULT_TRIAGE.ignoreLinePrefixes),
-    passthroughFrames: list("passthrough_frames", DEFAULT_TRIAGE.passthroughFrames),
-    buildLogMarkers: list("build_log_markers", DEFAULT_TRIAGE.buildLogMarkers),
-    disabledTestPrefix,
-    testDir: c.string(t.test_dir, ["triage", "test_dir"], false)?.replace(/^\/+|\/+$/g, "") ?? DEFAULT_TRIAGE.testDir,
-  };
+function checkDuplicateModuleName(c: Checker, m: ModuleSpec, at: KeyPath, i: number, names: Map<string, number>): void {
+  const key = m.name.toLowerCase();
+  const first = names.get(key);
+  if (first !== undefined) c.report([...at, "name"], `duplicate module name "${m.name}" (first at modules[${first}])`);
+  else names.set(key, i);
 }
 
-function checkAliases(c: Checker, raw: unknown): Record<string, string> {
-  if (raw === undefined || raw === null) return DEFAULT_TRIAGE.apiAliases;
-  const m = c.mapping(raw, ["triage", "api_aliases"], "short name: dotted.prefix");
-  if (!m) return DEFAULT_TRIAGE.apiAliases;
-  const out: Record<string, string> = {};
-  for (const [alias, target] of Object.entries(m)) {
-    if (!/^[A-Za-z_]\w*$/.test(alias)) c.report(["triage", "api_aliases", alias], "must be a name (letters, digits, _)");
-    else if (typeof target !== "string" || !/^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/.test(target)) {
-      c.report(["triage", "api_aliases", alias], "must be a dotted name such as torch.nn.functional");
-    } else out[alias] = target;
+function checkPolicyRegistry(c: Checker, policy: Policy, registry: Registry): void {
+  for (const [key, list] of [
+    ["fallback_reviewers", policy.fallbackReviewers],
+    ["unavailable", policy.unavailable.map((u) => u.login)],
+  ] as const) {
+    list.forEach((login, i) => {
+      if (!registryHasLogin(registry, login)) {
+        c.report([key, i], `"${login}" is not in the maintainer registry; check the spelling`, "warning");
+      }
+    });
   }
-  return out;
 }

@@ -4,17 +4,10 @@
 // day: a reviewer anywhere in the world may answer at any hour of a working day; Saturday and
 // Sunday do not count). Pure: the clock is passed in, times come from the timeline.
 
-export interface RerouteSettings {
-  /** Business hours a requested reviewer has to review or comment; 0 turns re-routing off. */
-  afterHours: number;
-  /** IANA time zone whose Saturdays and Sundays do not count. */
-  timeZone: string;
-}
+import type { AppSettings } from "./config.js";
 
-export const DEFAULT_REROUTE: RerouteSettings = { afterHours: 0, timeZone: "UTC" };
-
-/** The configuration keys, checked in src/core/config.ts. */
-export const REROUTE_KEYS = ["reroute_after_hours", "reroute_timezone"] as const;
+/** reroute_after_hours and reroute_timezone, declared (with their defaults) in src/core/config.ts. */
+export type RerouteSettings = AppSettings["reroute"];
 
 const HOUR_MS = 3_600_000;
 

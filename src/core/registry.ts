@@ -4,10 +4,12 @@
 
 import yaml from "js-yaml";
 import { type Problem } from "./problems.js";
-import { formatKeyPath, parseYaml, type KeyPath, type ParsedYaml } from "./yaml.js";
+import { Checker, isValidLogin, type Field } from "./schema.js";
+import { isPlainObject } from "./util.js";
+import { parseYaml, type ParsedYaml } from "./yaml.js";
 
-export type RegistryLevel = "lead" | "core" | "module" | "library";
-export const REGISTRY_LEVELS: readonly RegistryLevel[] = ["lead", "core", "module", "library"];
+export const REGISTRY_LEVELS = ["lead", "core", "module", "library"] as const;
+export type RegistryLevel = (typeof REGISTRY_LEVELS)[number];
 
 export interface Maintainer {
   login: string;
@@ -77,14 +79,52 @@ export function serializeRegistry(registry: Registry, header?: string): string {
   return (header ? header.replace(/^/gm, "# ").replace(/# $/gm, "#") + "\n" : "") + body;
 }
 
-const ENTRY_KEYS = new Set(["name", "level", "maintainers"]);
-const MAINTAINER_KEYS = new Set(["login", "name", "emeritus"]);
-/** GitHub's rule for user names: alphanumerics and single hyphens, at most 39 characters. */
-const LOGIN_RE = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+export { isValidLogin };
 
-export function isValidLogin(login: string): boolean {
-  return LOGIN_RE.test(login);
-}
+const MAINTAINER_FIELDS = [
+  {
+    key: "login",
+    name: "login",
+    kind: "string",
+    required: true,
+    format: "login",
+    message: "must be a GitHub login (letters, digits and single hyphens)",
+    doc: "The maintainer's GitHub login.",
+  },
+  { key: "name", name: "name", kind: "string", optional: true, allowEmpty: true, doc: "The maintainer's name; the login when absent." },
+  { key: "emeritus", name: "emeritus", kind: "bool", default: false, doc: "Listed as emeritus: never requested." },
+] as const satisfies readonly Field[];
+
+const ENTRIES_FIELD = {
+  key: "entries",
+  name: "entries",
+  kind: "tables",
+  required: true,
+  noun: "entries",
+  notList: "must be a list of entries (name, level, maintainers)",
+  notMapping: "each entry must be a mapping with name, level and maintainers",
+  doc: "One entry per module or library of the governance page.",
+  fields: [
+    { key: "name", name: "name", kind: "string", required: true, message: "each entry needs a non-empty `name`", doc: "The entry's heading." },
+    { key: "level", name: "level", kind: "enum", values: REGISTRY_LEVELS, default: "module", doc: "Where the entry stands on the page." },
+    {
+      key: "maintainers",
+      name: "maintainers",
+      kind: "tables",
+      required: true,
+      noun: "maintainers",
+      notList: "must be a list of {login, name, emeritus?}",
+      notMapping: "each maintainer must be a mapping with login and name",
+      fields: MAINTAINER_FIELDS,
+      doc: "The entry's maintainers.",
+    },
+  ],
+} as const satisfies Field;
+
+const REGISTRY_FIELDS = [
+  { key: "source", name: "source", kind: "string", optional: true, allowEmpty: true, message: "must be a string", doc: "Where the registry came from." },
+  ENTRIES_FIELD,
+] as const satisfies readonly Field[];
 
 /** Parse and check a registry YAML document. Returns the registry (when usable) and every problem. */
 export function parseRegistry(text: string, file: string): { registry?: Registry; problems: Problem[] } {
@@ -94,73 +134,22 @@ export function parseRegistry(text: string, file: string): { registry?: Registry
 }
 
 export function checkRegistry(doc: ParsedYaml, file: string): { registry?: Registry; problems: Problem[] } {
-  const problems: Problem[] = [];
-  const err = (path: KeyPath, message: string, severity: "error" | "warning" = "error") =>
-    problems.push({ file, line: doc.lineOf(path), key: formatKeyPath(path), message, severity });
-  const root = doc.value;
-  if (root === null || typeof root !== "object" || Array.isArray(root)) {
-    problems.push({ file, line: 1, severity: "error", message: "a registry must be a mapping with an `entries` list" });
-    return { problems };
+  if (!isPlainObject(doc.value)) {
+    return { problems: [{ file, line: 1, severity: "error", message: "a registry must be a mapping with an `entries` list" }] };
   }
-  const r = root as Record<string, unknown>;
-  for (const k of Object.keys(r)) {
-    if (k !== "source" && k !== "entries") err([k], `unknown key; expected one of: source, entries`);
-  }
-  if (r.source !== undefined && typeof r.source !== "string") err(["source"], "must be a string");
-  if (!Array.isArray(r.entries)) {
-    err(["entries"], "must be a list of entries (name, level, maintainers)");
-    return { problems };
-  }
-  const entries: RegistryEntry[] = [];
+  const c = new Checker(doc, file);
   const seen = new Map<string, number>();
-  r.entries.forEach((raw: unknown, i: number) => {
-    const at: KeyPath = ["entries", i];
-    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-      err(at, "each entry must be a mapping with name, level and maintainers");
-      return;
-    }
-    const e = raw as Record<string, unknown>;
-    for (const k of Object.keys(e)) {
-      if (!ENTRY_KEYS.has(k)) err([...at, k], `unknown key; expected one of: ${[...ENTRY_KEYS].join(", ")}`);
-    }
-    if (typeof e.name !== "string" || e.name.trim() === "") {
-      err([...at, "name"], "each entry needs a non-empty `name`");
-      return;
-    }
+  c.afterEach(ENTRIES_FIELD, (e, _raw, at, i) => {
     const dup = seen.get(e.name.toLowerCase());
-    if (dup !== undefined) err([...at, "name"], `duplicate entry name "${e.name}" (first at entries[${dup}])`);
+    if (dup !== undefined) c.report([...at, "name"], `duplicate entry name "${e.name}" (first at entries[${dup}])`);
     seen.set(e.name.toLowerCase(), i);
-    const level = e.level ?? "module";
-    if (typeof level !== "string" || !REGISTRY_LEVELS.includes(level as RegistryLevel)) {
-      err([...at, "level"], `must be one of: ${REGISTRY_LEVELS.join(", ")}`);
-    }
-    const maintainers: Maintainer[] = [];
-    if (!Array.isArray(e.maintainers)) {
-      err([...at, "maintainers"], "must be a list of {login, name, emeritus?}");
-    } else {
-      e.maintainers.forEach((mr: unknown, j: number) => {
-        const mat: KeyPath = [...at, "maintainers", j];
-        if (mr === null || typeof mr !== "object" || Array.isArray(mr)) {
-          err(mat, "each maintainer must be a mapping with login and name");
-          return;
-        }
-        const m = mr as Record<string, unknown>;
-        for (const k of Object.keys(m)) {
-          if (!MAINTAINER_KEYS.has(k)) err([...mat, k], `unknown key; expected one of: ${[...MAINTAINER_KEYS].join(", ")}`);
-        }
-        if (typeof m.login !== "string" || !isValidLogin(m.login)) {
-          err([...mat, "login"], "must be a GitHub login (letters, digits and single hyphens)");
-          return;
-        }
-        if (m.name !== undefined && typeof m.name !== "string") err([...mat, "name"], "must be a string");
-        if (m.emeritus !== undefined && typeof m.emeritus !== "boolean") err([...mat, "emeritus"], "must be true or false");
-        maintainers.push({ login: m.login, name: typeof m.name === "string" ? m.name : m.login, emeritus: m.emeritus === true });
-      });
-    }
-    entries.push({ name: e.name, level: level as RegistryLevel, maintainers });
   });
-  return {
-    registry: { ...(typeof r.source === "string" ? { source: r.source } : {}), entries },
-    problems,
-  };
+  const checked = c.table(REGISTRY_FIELDS, doc.value, [], "");
+  if (!checked || !Array.isArray(doc.value.entries)) return { problems: c.problems };
+  const entries = checked.entries.map((e) => ({
+    name: e.name,
+    level: e.level,
+    maintainers: e.maintainers.map((m) => ({ login: m.login, name: m.name ?? m.login, emeritus: m.emeritus })),
+  }));
+  return { registry: { ...(checked.source !== undefined ? { source: checked.source } : {}), entries }, problems: c.problems };
 }

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { withCodeowners } from "../core/codeowners-modules.js";
-import { checkConfig, type RouterConfig } from "../core/config.js";
+import { checkConfig, registryFileOf, type RouterConfig } from "../core/config.js";
 import { baseModulesApplyTo, configOwners, resolveLayered } from "../core/layering.js";
 import { ConfigError, hasErrors, type Problem } from "../core/problems.js";
 import { checkRegistry, parseRegistry, type Registry } from "../core/registry.js";
@@ -137,22 +137,22 @@ function checkConfigDoc(file: string, parsed: ParsedYaml, repository: string): {
       problems: layered.problems,
     };
   }
-  // A first pass learns which registry the file names; the second checks against it too.
-  const first = checkConfig(parsed, shown);
-  if (!first.config) return { problems: first.problems };
-  const registryFile = first.config.registryFile ? resolve(dirname(file), first.config.registryFile) : BUNDLED_REGISTRY;
+  if (value !== null && value !== undefined && !isPlainObject(value)) return checkConfig(parsed, shown); // not a mapping
+  // The registry the file names is read first, so that the file is checked once, against it.
+  const named = registryFileOf(value);
+  const registryFile = named ? resolve(dirname(file), named) : BUNDLED_REGISTRY;
   let reg;
   try {
     reg = loadRegistryFile(registryFile);
   } catch (err) {
-    if (err instanceof ConfigError) return { problems: [...first.problems, ...err.problems] };
+    if (err instanceof ConfigError) return { problems: [...checkConfig(parsed, shown).problems, ...err.problems] };
     throw err;
   }
-  if (!reg.registry || hasErrors(reg.problems)) return { problems: [...first.problems, ...reg.problems] };
-  const second = checkConfig(parsed, shown, reg.registry);
-  const problems = [...reg.problems, ...second.problems];
-  if (!second.config || hasErrors(problems)) return { problems };
-  return { loaded: { config: second.config, registry: reg.registry, configFile: file, registryFile, problems, raw }, problems };
+  if (!reg.registry || hasErrors(reg.problems)) return { problems: [...checkConfig(parsed, shown).problems, ...reg.problems] };
+  const checked = checkConfig(parsed, shown, reg.registry);
+  const problems = [...reg.problems, ...checked.problems];
+  if (!checked.config || hasErrors(problems)) return { problems };
+  return { loaded: { config: checked.config, registry: reg.registry, configFile: file, registryFile, problems, raw }, problems };
 }
 
 /** Load a configuration file; throws ConfigError, carrying every problem, when it has errors. */
