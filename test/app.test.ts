@@ -46,7 +46,7 @@ import {
   timeline,
   unmatchedRequests,
 } from "./helpers/github.js";
-import { DEFAULT_HEAD_SHA, issueEditedEvent, issueOpenedEvent, pullRequestEvent, type PullRequestPayload } from "./helpers/payloads.js";
+import { DEFAULT_HEAD_SHA, issueEditedEvent, issueOpenedEvent, pullRequestEvent, pushEvent, type PullRequestPayload } from "./helpers/payloads.js";
 import { deliver, startApp } from "./helpers/probot.js";
 
 const bundled = loadBundled();
@@ -249,6 +249,7 @@ describe("pull requests", () => {
     // Marked ready: the timeline now shows the labels review-router added.
     const ready = pullRequestEvent({ action: "ready_for_review", number: 103, changedFiles: files.length });
     mockPullRequestReads(ready, {
+      config: false, // this replica read the file a moment ago: it is not read again (see ConfigFileCache)
       files,
       timeline: [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer")],
       checkRuns: [existingCheckRun(77, DEFAULT_HEAD_SHA, created[0]!)],
@@ -422,8 +423,10 @@ describe("pull requests", () => {
     expect(reviews).toEqual([{ reviewers: want.reviewers }]);
     expectAllMocksUsed();
 
-    // Redelivery: the same payload; GitHub now shows what the first delivery did. Only reads are mocked.
+    // Redelivery: the same payload; GitHub now shows what the first delivery did. Only reads are mocked
+    // (and not the configuration: this replica has it cached).
     mockPullRequestReads(pr, {
+      config: false,
       files,
       timeline: [...want.labels.map(timeline.labeledByApp), ...want.reviewers.map(timeline.reviewRequestedByApp)],
       checkRuns: [existingCheckRun(42, DEFAULT_HEAD_SHA, created[0]!)],
@@ -624,7 +627,7 @@ describe("summary modes", () => {
     });
     const want = expectedRoute(sync, files, { requestedReviewers: onPr });
     const afterOpened = [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer"), ...onPr.map(timeline.reviewRequestedByApp)];
-    mockPullRequestReads(sync, { config: "summary: comment\n", files, timeline: [...afterOpened, timeline.commentedByApp(commentId, created)], checkRuns: false });
+    mockPullRequestReads(sync, { config: false, files, timeline: [...afterOpened, timeline.commentedByApp(commentId, created)], checkRuns: false });
     const added = captureLabelsAdded(130);
     const topUp = captureReviewRequests(130);
     const edits = captureCommentUpdate(commentId);
@@ -643,7 +646,7 @@ describe("summary modes", () => {
 
     // The same synchronize delivered again: GitHub shows everything done; the body would not change.
     mockPullRequestReads(sync, {
-      config: "summary: comment\n",
+      config: false,
       files,
       timeline: [
         ...afterOpened,
@@ -823,7 +826,10 @@ describe("configuration limits and _extends", () => {
     expect(reviews).toEqual([{ reviewers: want.reviewers }]); // max_reviewers 1 (own) over 3; summary: none from the middle file
     expectAllMocksUsed();
 
-    // A chain that comes back to a file it read is refused, naming the line of `_extends`.
+    // A chain that comes back to a file it read is refused, naming the line of `_extends`. The push
+    // that changed the file drops this replica's copy of it (a push to another branch does not).
+    await deliver(probot, "push", pushEvent("pytorch/pytorch", "feature"));
+    await deliver(probot, "push", pushEvent("pytorch/pytorch"));
     serve("/repos/pytorch/pytorch/contents/.github%2Freview-router.yml", "max_reviewers: 1\n_extends: other\n");
     serve("/repos/pytorch/other/contents/.github%2Freview-router.yml", "_extends: pytorch/pytorch\n");
     mockCheckRunList(DEFAULT_HEAD_SHA);
@@ -872,7 +878,8 @@ describe("configuration errors", () => {
     expect(failed[0]!.output.summary).toContain(".github/review-router.yml:3: error: invalid YAML: unexpected end of the stream within a flow collection");
     expectAllMocksUsed(); // no files, no timeline, no label, no review request
 
-    // The file is fixed on the default branch; the next event is routed with it.
+    // The file is fixed on the default branch (the push says so); the next event is routed with it.
+    await deliver(probot, "push", pushEvent());
     const want = expectedRoute(pr, files, {}, routerWith({ maxReviewers: 2 }));
     mockPullRequestReads(pr, { config: "max_reviewers: 2\n", files, checkRuns: [existingCheckRun(70, DEFAULT_HEAD_SHA, failed[0]!)] });
     const labels = captureLabelsAdded(107);
@@ -971,8 +978,7 @@ describe("issues", () => {
     for (const login of ["VitalyFedyunin", "apaszke"]) expect(body, "no emeritus maintainer is cc'd").not.toContain(`@${login}`);
     expectAllMocksUsed();
 
-    // Redelivered: the timeline shows the label and the comment review-router wrote.
-    mockConfigFile("issue_comment: true\n");
+    // Redelivered: the timeline shows the label and the comment review-router wrote (the configuration is cached).
     mockTimeline(202, [timeline.labeledByApp("module: dataloader"), timeline.commentedByApp(5001, body)]);
     await deliver(probot, "issues", issue);
   });
@@ -1033,8 +1039,11 @@ describe("issues", () => {
     const probot = await startApp();
     for (const [i, c] of cases.entries()) {
       const number = 300 + i;
-      if (i === 0) mockInstallationToken(); // the app keeps the token for later deliveries
-      mockNoConfigFile();
+      // The app keeps the token, and that there is no configuration file, for later deliveries.
+      if (i === 0) {
+        mockInstallationToken();
+        mockNoConfigFile();
+      }
       let added: { labels: string[] }[] = [];
       if (cliLabels[i]!.length > 0) {
         mockTimeline(number);
