@@ -29,14 +29,23 @@ interface CompiledRule<T> {
   index: number;
   glob: string;
   tag: T;
-  /** One matcher per brace alternative; null for a glob that matches nothing (comment, empty). */
-  alternatives: CompiledAlternative[] | null;
+  /**
+   * One matcher per brace alternative, built when a path first reaches the rule (a CLI routing
+   * one path builds a few of ~500); null for a glob that matches nothing (comment, empty).
+   */
+  alternatives: (() => CompiledAlternative[]) | null;
   /** Text every matching path contains; checked before the costlier match(). */
   needle: string;
   /** Number of path segments every match has, or -1 when a '**' makes it vary. */
   segments: number;
   /** For globs with no magic at all: the one path they match. */
   literal: string | null;
+}
+
+/** `make()`'s result, computed on the first call only. */
+function onFirstUse<R>(make: () => R): () => R {
+  let made: { value: R } | undefined;
+  return () => (made ??= { value: make() }).value;
 }
 
 function newNode<T>(): TrieNode<T> {
@@ -405,7 +414,7 @@ export class GlobMatcher<T> {
         index,
         glob: rule.glob,
         tag: rule.tag,
-        alternatives: isLiteral || mm.comment || mm.empty ? null : mm.set.map((parts) => new CompiledAlternative(parts)),
+        alternatives: isLiteral || mm.comment || mm.empty ? null : onFirstUse(() => mm.set.map((parts) => new CompiledAlternative(parts))),
         needle: requiredText(rule.glob, mm),
         segments: mm.set.length === 1 && !mm.set[0]!.some((p) => p === GLOBSTAR) ? mm.set[0]!.length : -1,
         literal: isLiteral ? (mm.set[0] as string[]).join("/") : null,
@@ -451,7 +460,7 @@ export class GlobMatcher<T> {
       if ((rule.segments >= 0 && rule.segments !== segments) || (rule.needle !== "" && !path.includes(rule.needle))) return false;
       if (tick && ++tested % 16 === 0) tick();
       parts ??= path.split("/");
-      for (const alt of rule.alternatives!) if (alt.match(parts)) return true;
+      for (const alt of rule.alternatives!()) if (alt.match(parts)) return true;
       return false;
     };
     const exact = this.exact.get(path);
