@@ -29,23 +29,19 @@ interface CompiledRule<T> {
   index: number;
   glob: string;
   tag: T;
+  /** The glob's parsed brace alternatives (minimatch's set); null for a glob that matches nothing (comment, empty). */
+  set: Minimatch["set"] | null;
   /**
-   * One matcher per brace alternative, built when a path first reaches the rule (a CLI routing
-   * one path builds a few of ~500); null for a glob that matches nothing (comment, empty).
+   * One matcher per alternative of `set`, built when a path first reaches the rule: a CLI that
+   * routes one path builds a few of ~500.
    */
-  alternatives: (() => CompiledAlternative[]) | null;
+  alternatives: CompiledAlternative[] | undefined;
   /** Text every matching path contains; checked before the costlier match(). */
   needle: string;
   /** Number of path segments every match has, or -1 when a '**' makes it vary. */
   segments: number;
   /** For globs with no magic at all: the one path they match. */
   literal: string | null;
-}
-
-/** `make()`'s result, computed on the first call only. */
-function onFirstUse<R>(make: () => R): () => R {
-  let made: { value: R } | undefined;
-  return () => (made ??= { value: make() }).value;
 }
 
 function newNode<T>(): TrieNode<T> {
@@ -414,7 +410,8 @@ export class GlobMatcher<T> {
         index,
         glob: rule.glob,
         tag: rule.tag,
-        alternatives: isLiteral || mm.comment || mm.empty ? null : onFirstUse(() => mm.set.map((parts) => new CompiledAlternative(parts))),
+        set: isLiteral || mm.comment || mm.empty ? null : mm.set,
+        alternatives: undefined,
         needle: requiredText(rule.glob, mm),
         segments: mm.set.length === 1 && !mm.set[0]!.some((p) => p === GLOBSTAR) ? mm.set[0]!.length : -1,
         literal: isLiteral ? (mm.set[0] as string[]).join("/") : null,
@@ -425,7 +422,7 @@ export class GlobMatcher<T> {
         this.exact.set(compiled.literal, list);
         return;
       }
-      if (compiled.alternatives === null) return; // a comment or empty pattern matches nothing
+      if (compiled.set === null) return; // a comment or empty pattern matches nothing
       const placed = new Set<TrieNode<T>>();
       for (const prefix of literalPrefixes(mm)) {
         let node = this.root;
@@ -460,7 +457,8 @@ export class GlobMatcher<T> {
       if ((rule.segments >= 0 && rule.segments !== segments) || (rule.needle !== "" && !path.includes(rule.needle))) return false;
       if (tick && ++tested % 16 === 0) tick();
       parts ??= path.split("/");
-      for (const alt of rule.alternatives!()) if (alt.match(parts)) return true;
+      rule.alternatives ??= rule.set!.map((alt) => new CompiledAlternative(alt));
+      for (const alt of rule.alternatives) if (alt.match(parts)) return true;
       return false;
     };
     const exact = this.exact.get(path);
