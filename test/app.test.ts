@@ -953,6 +953,25 @@ describe("issues", () => {
     // afterEach: only the configuration read was mocked: no timeline, label or comment.
   });
 
+  it("reads the configuration once per replica until a push to the default branch (not another branch) says it changed", async () => {
+    const issue = issueOpenedEvent({ number: 210, title, body: traceback });
+    const probot = await startApp();
+    mockInstallationToken();
+    const reads = mockConfigFile("label_issues: false\n");
+    await deliver(probot, "issues", issue);
+    await deliver(probot, "issues", issue);
+    await deliver(probot, "push", pushEvent("pytorch/pytorch", "feature"));
+    await deliver(probot, "push", pushEvent("pytorch/vision"));
+    await deliver(probot, "issues", issue);
+    expect(reads).toHaveLength(1);
+    expectAllMocksUsed();
+
+    await deliver(probot, "push", pushEvent("pytorch/pytorch"));
+    const again = mockConfigFile("label_issues: false\n");
+    await deliver(probot, "issues", issue);
+    expect(again).toHaveLength(1);
+  });
+
   it("with issue_comment, cc's the module's maintainers in exactly one comment, also when the event is delivered again", async () => {
     const issue = issueOpenedEvent({ number: 202, title, body: traceback });
     const decision = routeIssue(bundled.router, { repository: REPOSITORY, title, body: traceback });
