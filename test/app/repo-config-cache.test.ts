@@ -1,6 +1,9 @@
-import { describe, expect, it } from "vitest";
+import nock from "nock";
+import { ProbotOctokit } from "probot";
+import { afterEach, describe, expect, it } from "vitest";
 import { loadBundled } from "../../src/app/index.js";
 import { CONFIG_MAX_AGE_MS, ConfigFileCache, loadRepoConfig, type Bundled, type ConfigContext } from "../../src/app/repo-config.js";
+import { contentsAnswer } from "../helpers/github.js";
 
 const bundled = loadBundled();
 
@@ -91,5 +94,34 @@ describe("the configuration file cache", () => {
     await loadRepoConfig(context, bundled);
     await loadRepoConfig(context, bundled);
     expect(calls).toEqual([OWN, OWN]);
+  });
+});
+
+describe("the configuration file cache over Probot's Octokit", () => {
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  it("sends If-None-Match with the ETag GitHub gave, and keeps the file on GitHub's 304", async () => {
+    nock.disableNetConnect();
+    const text = "max_reviewers: 2\n";
+    const path = "/repos/pytorch/pytorch/contents/.github%2Freview-router.yml";
+    const scope = nock("https://api.github.com")
+      .get(path)
+      .reply(200, contentsAnswer(text), { "content-type": "application/json", etag: '"v1"' })
+      .get(path)
+      .matchHeader("if-none-match", '"v1"')
+      .reply(304, "", { etag: '"v1"' });
+    let now = 0;
+    const withCache: Bundled = { ...bundled, files: new ConfigFileCache(() => now) };
+    const octokit = new ProbotOctokit({ auth: { token: "test" }, retry: { enabled: false }, throttle: { enabled: false } });
+    const context = { repo: <T>(o?: T) => ({ owner: "pytorch", repo: "pytorch", ...o }) as { owner: string; repo: string } & T, octokit };
+    const first = await loadRepoConfig(context, withCache);
+    now += CONFIG_MAX_AGE_MS;
+    const second = await loadRepoConfig(context, withCache);
+    expect(first.kind === "ok" && first.config.policy.maxReviewers).toBe(2);
+    expect(second).toEqual(first);
+    expect(scope.isDone()).toBe(true);
   });
 });
