@@ -49,15 +49,22 @@ export const MAX_CONFIG_BYTES = YAML_LIMITS.maxBytes;
 const ROUTER_CACHE_SIZE = 64;
 const routerCache = new Map<string, Router>();
 
+/** The same configuration object (from the checked-configuration cache) skips serialising it for the key. */
+const routerByConfig = new WeakMap<RouterConfig, Router>();
+
 export function compiledRouter(config: RouterConfig, registry: Registry): Router {
+  const known = routerByConfig.get(config);
+  if (known && known.registry === registry) return known;
   const key = JSON.stringify(config);
   const hit = routerCache.get(key);
   if (hit) {
     routerCache.delete(key); // most recently used goes last
     routerCache.set(key, hit);
+    routerByConfig.set(config, hit);
     return hit;
   }
   const router = buildRouter(config, registry);
+  routerByConfig.set(config, router);
   routerCache.set(key, router);
   if (routerCache.size > ROUTER_CACHE_SIZE) routerCache.delete(routerCache.keys().next().value!);
   return router;
