@@ -5,8 +5,10 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY config ./config
 # tsconfig.build.json also names bench/route-tree.ts; bench is not in the context, so only src is built.
-RUN npm ci --ignore-scripts --no-audit --no-fund && npx tsc -p tsconfig.build.json
+# Then the bundled configuration is checked once, here, into dist/config (see src/io/prebuilt.ts).
+RUN npm ci --ignore-scripts --no-audit --no-fund && npx tsc -p tsconfig.build.json && node dist/src/io/build-prebuilt.js
 
 # Runtime stage: production dependencies and the compiled output only, as a non-root user.
 FROM node:24-bookworm-slim
@@ -18,6 +20,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/config ./dist/config
 COPY config ./config
 COPY app.yml LICENSE ./
 USER node

@@ -6,17 +6,21 @@
 //   paced:    pacing as in production (about one write a second per installation), to measure
 //             the end-to-end rate GitHub's guidance allows.
 //
-// Both check that every delivery was answered and every PR labelled and routed exactly once,
-// and count GitHub requests per routed PR. Bounded in count and time; stops by itself.
+// Both run the built server (dist/src/app/server.js, as `npm start` does), check that every
+// delivery was answered and every PR labelled and routed exactly once, and count GitHub requests
+// per routed PR twice: for the first PR of each repository (the replica has not read that
+// repository's configuration yet: a fresh cache) and for the others (a warm cache). The first
+// PRs are delivered, and routed, before the rest. Bounded in count and time; stops by itself.
 //
 //   npm run loadtest [-- --deliveries 1000 --installations 50 --concurrency 50 --only capacity|paced]
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { route } from "../src/core/route.js";
 import { loadRouter } from "../src/io/files.js";
-import { GitHubStandIn } from "../test/e2e/github-stand-in.js";
+import { GitHubStandIn, type RecordedRequest } from "../test/e2e/github-stand-in.js";
 import { APP_ID, startApp, type RunningApp } from "../test/e2e/harness.js";
 import { pullRequestEvent } from "../test/helpers/payloads.js";
 
@@ -34,6 +38,9 @@ const INSTALLATIONS = Math.max(1, Number(values.installations));
 const CONCURRENCY = Math.max(1, Number(values.concurrency));
 const TIME_LIMIT_MS = Number(values["time-limit"]) * 1000;
 const started = Date.now();
+
+const SERVER_JS = fileURLToPath(new URL("../dist/src/app/server.js", import.meta.url));
+if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run npm run build first (npm run loadtest does)`);
 
 const tree = readFileSync("test/fixtures/pytorch/tree.txt", "utf8").split("\n").filter(Boolean);
 const { router } = loadRouter();
@@ -99,32 +106,38 @@ async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promi
   const env: Record<string, string> = { LOG_LEVEL: "warn", ...(name === "capacity" ? { GITHUB_WRITE_PACING: "off" } : {}) };
   let app: RunningApp | undefined;
   try {
-    app = await startApp(gh, env);
+    app = await startApp(gh, env, { server: SERVER_JS });
     const times: number[] = [];
     const statuses = new Map<number, number>();
-    let next = 0;
-    const t0 = performance.now();
-    const worker = async () => {
-      while (next < deliveries.length && Date.now() - started < TIME_LIMIT_MS) {
-        const d = deliveries[next++]!;
-        const r = await app!.deliver("pull_request", undefined, { rawBody: d.payload });
-        times.push(r.ms);
-        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const answeredMs = performance.now() - t0;
     // Deliveries answered 202 ("still processing") finish after their response: wait for each
     // PR's summary, the last write of a routed PR.
-    const routed = () => deliveries.every((d) => gh.repo(d.repo).checkRuns.some((r) => r.head_sha === JSON.parse(d.payload).pull_request.head.sha));
-    const finished = await waitUntil(routed, started + TIME_LIMIT_MS);
+    const routed = (list: Planned[]) => () =>
+      list.every((d) => gh.repo(d.repo).checkRuns.some((r) => r.head_sha === JSON.parse(d.payload).pull_request.head.sha));
+    const t0 = performance.now();
+    const phase = async (list: Planned[]) => {
+      let next = 0;
+      const worker = async () => {
+        while (next < list.length && Date.now() - started < TIME_LIMIT_MS) {
+          const d = list[next++]!;
+          const r = await app!.deliver("pull_request", undefined, { rawBody: d.payload });
+          times.push(r.ms);
+          statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        }
+      };
+      const from = gh.requests.length;
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      const finished = await waitUntil(routed(list), started + TIME_LIMIT_MS);
+      return { finished, requests: gh.requests.slice(from) };
+    };
+    const fresh = await phase(deliveries.filter((d) => d.number === 1));
+    const warm = await phase(deliveries.filter((d) => d.number !== 1));
+    const answeredMs = performance.now() - t0;
+    const finished = fresh.finished && warm.finished;
     const doneMs = performance.now() - t0;
     const rss = peakRssMiB(app.proc.pid);
 
     // Exactly once: per PR, at most one label write, one review request, one check run.
     let problems = 0;
-    let reads = 0;
-    let writes = 0;
     for (const d of deliveries) {
       const prefix = `/repos/${d.repo}/`;
       const mine = gh.requests.filter((q) => q.path.startsWith(prefix) && (q.path.includes(`/${d.number}/`) || q.path.endsWith(`/${d.number}`)));
@@ -135,14 +148,8 @@ async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promi
       const expected = route(router, { repository: d.repo, prNumber: d.number, author: JSON.parse(d.payload).pull_request.user.login, files: d.files.map((path) => ({ path })) });
       const labels = gh.thread(d.repo, d.number).labels;
       if (labelPosts.length > 1 || reviewPosts.length > 1 || runs.length !== 1 || JSON.stringify(labels) !== JSON.stringify(expected.labels)) problems += 1;
-      // Requests about this PR plus the configuration and check-run reads of its delivery.
-      reads += mine.filter((q) => q.method === "GET").length;
-      writes += mine.filter((q) => q.method !== "GET").length + runs.length;
     }
-    const configReads = gh.requests.filter((q) => q.method === "GET" && q.path.includes("/contents/")).length;
-    const checkReads = gh.requests.filter((q) => q.method === "GET" && q.path.includes("/check-runs")).length;
     const tokenRequests = gh.requests.filter((q) => q.path.includes("/access_tokens")).length;
-    reads += configReads + checkReads;
     const sorted = [...times].sort((a, b) => a - b);
     const answered = times.length;
     console.log(`\n== ${name}: ${answered} deliveries over ${INSTALLATIONS} installations, ${CONCURRENCY} at a time${name === "capacity" ? " (write pacing off: the app's own capacity)" : " (write pacing on, as in production)"}`);
@@ -151,7 +158,16 @@ async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promi
     console.log(`deliveries/s:        ${((answered / answeredMs) * 1000).toFixed(1)} answered; ${((deliveries.length / doneMs) * 1000).toFixed(1)} fully routed (all done in ${(doneMs / 1000).toFixed(1)} s)`);
     console.log(`response time:       p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms`);
     console.log(`server peak RSS:     ${rss.toFixed(0)} MiB`);
-    console.log(`GitHub requests/PR:  ${(reads / deliveries.length).toFixed(2)} reads, ${(writes / deliveries.length).toFixed(2)} writes (config ${(configReads / deliveries.length).toFixed(2)}, check-run list ${(checkReads / deliveries.length).toFixed(2)}); ${tokenRequests} token requests in all`);
+    const perPr = (requests: RecordedRequest[], prs: number) => {
+      const about = requests.filter((q) => q.path.startsWith("/repos/") || q.path === "/graphql");
+      const n = (f: (q: RecordedRequest) => boolean) => (about.filter(f).length / Math.max(prs, 1)).toFixed(2);
+      const get = (q: RecordedRequest) => q.method === "GET" || (q.method === "POST" && q.path === "/graphql");
+      return `${n(get)} reads + ${n((q) => !get(q))} writes (config ${n((q) => get(q) && q.path.includes("/contents/"))}, ` +
+        `check-run list ${n((q) => get(q) && q.path.includes("/check-runs"))}, timeline ${n((q) => get(q) && q.path.endsWith("/timeline"))})`;
+    };
+    const freshPrs = deliveries.filter((d) => d.number === 1).length;
+    console.log(`GitHub requests/PR:  fresh cache ${perPr(fresh.requests, freshPrs)}`);
+    console.log(`                     warm cache  ${perPr(warm.requests, deliveries.length - freshPrs)}; ${tokenRequests} token requests in all`);
     return finished && problems === 0 && answered === deliveries.length;
   } finally {
     await app?.stop();

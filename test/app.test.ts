@@ -49,7 +49,7 @@ import {
   timeline,
   unmatchedRequests,
 } from "./helpers/github.js";
-import { DEFAULT_HEAD_SHA, issueEditedEvent, issueOpenedEvent, pullRequestEvent, type PullRequestPayload } from "./helpers/payloads.js";
+import { DEFAULT_HEAD_SHA, issueEditedEvent, issueOpenedEvent, pullRequestEvent, pushEvent, type PullRequestPayload } from "./helpers/payloads.js";
 import { deliver, startApp } from "./helpers/probot.js";
 
 const bundled = loadBundled();
@@ -252,6 +252,7 @@ describe("pull requests", () => {
     // Marked ready: the timeline now shows the labels review-router added.
     const ready = pullRequestEvent({ action: "ready_for_review", number: 103, changedFiles: files.length });
     mockPullRequestReads(ready, {
+      config: false, // this replica read the file a moment ago: it is not read again (see ConfigFileCache)
       files,
       timeline: [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer")],
       checkRuns: [existingCheckRun(77, DEFAULT_HEAD_SHA, created[0]!)],
@@ -425,8 +426,10 @@ describe("pull requests", () => {
     expect(reviews).toEqual([{ reviewers: want.reviewers }]);
     expectAllMocksUsed();
 
-    // Redelivery: the same payload; GitHub now shows what the first delivery did. Only reads are mocked.
+    // Redelivery: the same payload; GitHub now shows what the first delivery did. Only reads are mocked
+    // (and not the configuration: this replica has it cached).
     mockPullRequestReads(pr, {
+      config: false,
       files,
       timeline: [...want.labels.map(timeline.labeledByApp), ...want.reviewers.map(timeline.reviewRequestedByApp)],
       checkRuns: [existingCheckRun(42, DEFAULT_HEAD_SHA, created[0]!)],
@@ -630,7 +633,7 @@ describe("summary modes", () => {
     });
     const want = expectedRoute(sync, files, { requestedReviewers: onPr });
     const afterOpened = [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer"), ...onPr.map(timeline.reviewRequestedByApp)];
-    mockPullRequestReads(sync, { config: "summary: comment\n", files, timeline: [...afterOpened, timeline.commentedByApp(commentId, created)], checkRuns: false });
+    mockPullRequestReads(sync, { config: false, files, timeline: [...afterOpened, timeline.commentedByApp(commentId, created)], checkRuns: false });
     const added = captureLabelsAdded(130);
     const topUp = captureReviewRequests(130);
     const edits = captureCommentUpdate(commentId);
@@ -649,7 +652,7 @@ describe("summary modes", () => {
 
     // The same synchronize delivered again: GitHub shows everything done; the body would not change.
     mockPullRequestReads(sync, {
-      config: "summary: comment\n",
+      config: false,
       files,
       timeline: [
         ...afterOpened,
@@ -936,7 +939,10 @@ describe("configuration limits and _extends", () => {
     expect(reviews).toEqual([{ reviewers: want.reviewers }]); // max_reviewers 1 (own) over 3; summary: none from the middle file
     expectAllMocksUsed();
 
-    // A chain that comes back to a file it read is refused, naming the line of `_extends`.
+    // A chain that comes back to a file it read is refused, naming the line of `_extends`. The push
+    // that changed the file drops this replica's copy of it (a push to another branch does not).
+    await deliver(probot, "push", pushEvent("pytorch/pytorch", "feature"));
+    await deliver(probot, "push", pushEvent("pytorch/pytorch"));
     serve("/repos/pytorch/pytorch/contents/.github%2Freview-router.yml", "max_reviewers: 1\n_extends: other\n");
     serve("/repos/pytorch/other/contents/.github%2Freview-router.yml", "_extends: pytorch/pytorch\n");
     mockCheckRunList(DEFAULT_HEAD_SHA);
@@ -985,7 +991,8 @@ describe("configuration errors", () => {
     expect(failed[0]!.output.summary).toContain(".github/review-router.yml:3: error: invalid YAML: unexpected end of the stream within a flow collection");
     expectAllMocksUsed(); // no files, no timeline, no label, no review request
 
-    // The file is fixed on the default branch; the next event is routed with it.
+    // The file is fixed on the default branch (the push says so); the next event is routed with it.
+    await deliver(probot, "push", pushEvent());
     const want = expectedRoute(pr, files, {}, routerWith({ maxReviewers: 2 }));
     mockPullRequestReads(pr, { config: "max_reviewers: 2\n", files, checkRuns: [existingCheckRun(70, DEFAULT_HEAD_SHA, failed[0]!)] });
     const labels = captureLabelsAdded(107);
@@ -1059,6 +1066,25 @@ describe("issues", () => {
     // afterEach: only the configuration read was mocked: no timeline, label or comment.
   });
 
+  it("reads the configuration once per replica until a push to the default branch (not another branch) says it changed", async () => {
+    const issue = issueOpenedEvent({ number: 210, title, body: traceback });
+    const probot = await startApp();
+    mockInstallationToken();
+    const reads = mockConfigFile("label_issues: false\n");
+    await deliver(probot, "issues", issue);
+    await deliver(probot, "issues", issue);
+    await deliver(probot, "push", pushEvent("pytorch/pytorch", "feature"));
+    await deliver(probot, "push", pushEvent("pytorch/vision"));
+    await deliver(probot, "issues", issue);
+    expect(reads).toHaveLength(1);
+    expectAllMocksUsed();
+
+    await deliver(probot, "push", pushEvent("pytorch/pytorch"));
+    const again = mockConfigFile("label_issues: false\n");
+    await deliver(probot, "issues", issue);
+    expect(again).toHaveLength(1);
+  });
+
   it("with issue_comment, cc's the module's maintainers in exactly one comment, also when the event is delivered again", async () => {
     const issue = issueOpenedEvent({ number: 202, title, body: traceback });
     const decision = routeIssue(bundled.router, { repository: REPOSITORY, title, body: traceback });
@@ -1084,8 +1110,7 @@ describe("issues", () => {
     for (const login of ["VitalyFedyunin", "apaszke"]) expect(body, "no emeritus maintainer is cc'd").not.toContain(`@${login}`);
     expectAllMocksUsed();
 
-    // Redelivered: the timeline shows the label and the comment review-router wrote.
-    mockConfigFile("issue_comment: true\n");
+    // Redelivered: the timeline shows the label and the comment review-router wrote (the configuration is cached).
     mockTimeline(202, [timeline.labeledByApp("module: dataloader"), timeline.commentedByApp(5001, body)]);
     await deliver(probot, "issues", issue);
   });
@@ -1146,8 +1171,11 @@ describe("issues", () => {
     const probot = await startApp();
     for (const [i, c] of cases.entries()) {
       const number = 300 + i;
-      if (i === 0) mockInstallationToken(); // the app keeps the token for later deliveries
-      mockNoConfigFile();
+      // The app keeps the token, and that there is no configuration file, for later deliveries.
+      if (i === 0) {
+        mockInstallationToken();
+        mockNoConfigFile();
+      }
       let added: { labels: string[] }[] = [];
       if (cliLabels[i]!.length > 0) {
         mockTimeline(number);

@@ -10,7 +10,7 @@ import { COMMENT_EVENTS, handleComment } from "./comment.js";
 import { handleIssue, ISSUE_EVENTS } from "./issue.js";
 import { noteOutcome, type Metrics } from "./metrics.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS, type AppDeps } from "./pull-request.js";
-import type { Bundled } from "./repo-config.js";
+import { ConfigFileCache, type Bundled } from "./repo-config.js";
 
 /** Load and check the bundled configuration once per process; a broken one stops start-up. */
 export function loadBundled(file: string = BUNDLED_CONFIG): Bundled {
@@ -45,7 +45,8 @@ function envFlag(value: string | undefined): boolean {
 }
 
 export function createApp(options: AppOptions = {}): ApplicationFunction {
-  const bundled = options.bundled ?? loadBundled();
+  // Each app gets its own cache of configuration files; a `push` to a default branch empties that repository's part.
+  const bundled: Bundled = { ...(options.bundled ?? loadBundled()), files: new ConfigFileCache() };
   return (app: Probot) => {
     const envAppId = Number(process.env.APP_ID);
     const deps: AppDeps = {
@@ -77,5 +78,12 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     app.on([...COMMENT_EVENTS], measured(async (context) => {
       if (actionable(context)) await handleComment(context, deps);
     }));
+    app.on("push", async (context) => {
+      const { ref, repository } = context.payload;
+      // Only the default branch holds the configuration (the repository's, `.github`'s or an `_extends` target's).
+      if (ref !== `refs/heads/${repository.default_branch}`) return;
+      const dropped = bundled.files!.forget(repository.owner?.login ?? repository.full_name.split("/")[0]!, repository.name);
+      context.log.debug({ repository: repository.full_name, dropped }, "push to the default branch; cached configuration dropped");
+    });
   };
 }

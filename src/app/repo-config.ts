@@ -23,6 +23,8 @@ export interface Bundled {
   router: Router;
   /** Owners of the repositories the bundled configuration names (pytorch): it applies there without a file. */
   owners: Set<string>;
+  /** The server's cache of configuration files (see ConfigFileCache); the CLI and the Action read without one. */
+  files?: ConfigFileCache;
 }
 
 export type RepoConfigResult =
@@ -33,7 +35,7 @@ export type RepoConfigResult =
 /** The minimum of Probot's Context this module needs; tests pass a real Context. */
 export interface ConfigContext {
   repo<T>(o?: T): { owner: string; repo: string } & T;
-  octokit: { request: (route: string, params: Record<string, unknown>) => Promise<{ data: unknown }> };
+  octokit: { request: (route: string, params: Record<string, unknown>) => Promise<{ data: unknown; headers?: unknown }> };
 }
 
 /** A configuration file larger than this is refused from its size alone, before it is read or parsed. */
@@ -48,15 +50,22 @@ export const MAX_CONFIG_BYTES = YAML_LIMITS.maxBytes;
 const ROUTER_CACHE_SIZE = 64;
 const routerCache = new Map<string, Router>();
 
+/** The same configuration object (from the checked-configuration cache) skips serialising it for the key. */
+const routerByConfig = new WeakMap<RouterConfig, Router>();
+
 export function compiledRouter(config: RouterConfig, registry: Registry): Router {
+  const known = routerByConfig.get(config);
+  if (known && known.registry === registry) return known;
   const key = JSON.stringify(config);
   const hit = routerCache.get(key);
   if (hit) {
     routerCache.delete(key); // most recently used goes last
     routerCache.set(key, hit);
+    routerByConfig.set(config, hit);
     return hit;
   }
   const router = buildRouter(config, registry);
+  routerByConfig.set(config, router);
   routerCache.set(key, router);
   if (routerCache.size > ROUTER_CACHE_SIZE) routerCache.delete(routerCache.keys().next().value!);
   return router;
@@ -67,18 +76,98 @@ type Fetched =
   | { kind: "file"; text: string }
   | { kind: "refused"; message: string };
 
+/** How long a cached configuration file is used without asking GitHub, when no `push` said it changed. */
+export const CONFIG_MAX_AGE_MS = 5 * 60_000;
+const CONFIG_CACHE_ENTRIES = 2000;
+
+/**
+ * Configuration files a server replica has read, by repository and path. A repository's file is
+ * read for every delivery otherwise, though it changes a few times a year. An entry is used as
+ * is for at most CONFIG_MAX_AGE_MS; a `push` to the repository's default branch drops its entries
+ * at once (see `forget`), so a missed push delays a change by that age at most. After that age the
+ * file is asked for again with its ETag: GitHub answers 304 (not counted against the rate limit)
+ * when the file is unchanged. A replica with an empty cache decides the same, one read later.
+ */
+export class ConfigFileCache {
+  private readonly entries = new Map<string, { fetched: Fetched; etag?: string; at: number }>();
+  constructor(
+    private readonly now: () => number = Date.now,
+    readonly maxAgeMs: number = CONFIG_MAX_AGE_MS,
+  ) {}
+
+  static key(owner: string, repo: string, path: string): string {
+    return `${owner}/${repo}:${path}`.toLowerCase();
+  }
+
+  get(key: string): { fetched: Fetched; etag?: string; fresh: boolean } | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    return { fetched: hit.fetched, ...(hit.etag !== undefined ? { etag: hit.etag } : {}), fresh: this.now() - hit.at < this.maxAgeMs };
+  }
+
+  set(key: string, fetched: Fetched, etag: string | undefined): void {
+    this.entries.delete(key); // most recently read goes last
+    this.entries.set(key, { fetched, ...(etag !== undefined ? { etag } : {}), at: this.now() });
+    if (this.entries.size > CONFIG_CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** A push to `owner/repo`'s default branch: every file cached from that repository is read again. */
+  forget(owner: string, repo: string): number {
+    const prefix = `${owner}/${repo}:`.toLowerCase();
+    let n = 0;
+    for (const key of [...this.entries.keys()]) {
+      if (key.startsWith(prefix)) {
+        this.entries.delete(key);
+        n += 1;
+      }
+    }
+    return n;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** A file from the cache while fresh; after that, asked again with its ETag (a 304 renews it). */
+async function fetchFile(context: ConfigContext, owner: string, repo: string, path: string, cache?: ConfigFileCache): Promise<Fetched> {
+  if (!cache) return (await fetchFileOnce(context, owner, repo, path)).fetched;
+  const key = ConfigFileCache.key(owner, repo, path);
+  const hit = cache.get(key);
+  if (hit?.fresh) return hit.fetched;
+  const answer = await fetchFileOnce(context, owner, repo, path, hit?.etag);
+  const fetched = answer.notModified && hit ? hit.fetched : answer.fetched;
+  cache.set(key, fetched, answer.etag ?? hit?.etag);
+  return fetched;
+}
+
 /**
  * One file through the contents API. Its JSON answer gives the size first: a file over the cap
  * is refused without decoding it (GitHub sends no content at all past 1 MB).
  */
-async function fetchFile(context: ConfigContext, owner: string, repo: string, path: string): Promise<Fetched> {
+async function fetchFileOnce(
+  context: ConfigContext,
+  owner: string,
+  repo: string,
+  path: string,
+  etag?: string,
+): Promise<{ fetched: Fetched; etag?: string; notModified?: boolean }> {
   let data: unknown;
+  let headers: Record<string, unknown> | undefined;
   try {
-    ({ data } = await context.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", { owner, repo, path }));
+    const params: Record<string, unknown> = { owner, repo, path, ...(etag !== undefined ? { headers: { "if-none-match": etag } } : {}) };
+    ({ data, headers } = (await context.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", params)) as { data: unknown; headers?: Record<string, unknown> });
   } catch (err) {
-    if ((err as { status?: unknown }).status === 404) return { kind: "missing" };
+    const status = (err as { status?: unknown }).status;
+    if (status === 304) return { fetched: { kind: "missing" }, notModified: true };
+    if (status === 404) return { fetched: { kind: "missing" } };
     throw err; // a GitHub failure: let the delivery fail and be logged
   }
+  const tag = typeof headers?.etag === "string" ? headers.etag : undefined;
+  return { fetched: decodeFile(owner, repo, path, data), ...(tag !== undefined ? { etag: tag } : {}) };
+}
+
+function decodeFile(owner: string, repo: string, path: string, data: unknown): Fetched {
   const file = data as { type?: unknown; size?: unknown; encoding?: unknown; content?: unknown };
   if (Array.isArray(data) || file.type !== "file") {
     return { kind: "refused", message: `${owner}/${repo}:${path} is a directory or a submodule, not a file` };
@@ -131,11 +220,11 @@ function fileError(message: string, line?: number): RepoConfigResult {
 export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): Promise<RepoConfigResult> {
   const { owner, repo } = context.repo();
   // The repository's file, else the owner's `.github` repository's (Probot's organisation-wide default).
-  let fetched = await fetchFile(context, owner, repo, CONFIG_PATH);
+  let fetched = await fetchFile(context, owner, repo, CONFIG_PATH, bundled.files);
   let at = { owner, repo, path: CONFIG_PATH };
   if (fetched.kind === "missing" && repo !== ".github") {
     at = { owner, repo: ".github", path: CONFIG_PATH };
-    fetched = await fetchFile(context, owner, ".github", CONFIG_PATH);
+    fetched = await fetchFile(context, owner, ".github", CONFIG_PATH, bundled.files);
   }
   if (fetched.kind === "missing") {
     if (!bundled.owners.has(owner.toLowerCase())) {
@@ -161,7 +250,7 @@ export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): 
     if (seen.has(key)) return fileError(`_extends: ${key} is read twice (the chain loops)`, own.doc.lineOf(["_extends"]));
     if (seen.size >= MAX_EXTENDS) return fileError(`_extends: the chain reads more than ${MAX_EXTENDS} files`, own.doc.lineOf(["_extends"]));
     seen.add(key);
-    const base = await fetchFile(context, target.owner, target.repo, target.path);
+    const base = await fetchFile(context, target.owner, target.repo, target.path, bundled.files);
     if (base.kind === "refused") return fileError(`_extends: ${target.owner}/${target.repo}:${target.path}: ${base.message}`);
     if (base.kind === "missing") break; // Probot ignores an _extends that names no file
     const parsed = parseCached(base.text);

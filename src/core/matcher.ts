@@ -29,8 +29,13 @@ interface CompiledRule<T> {
   index: number;
   glob: string;
   tag: T;
-  /** One matcher per brace alternative; null for a glob that matches nothing (comment, empty). */
-  alternatives: CompiledAlternative[] | null;
+  /** The glob's parsed brace alternatives (minimatch's set); null for a glob that matches nothing (comment, empty). */
+  set: Minimatch["set"] | null;
+  /**
+   * One matcher per alternative of `set`, built when a path first reaches the rule: a CLI that
+   * routes one path builds a few of ~500.
+   */
+  alternatives: CompiledAlternative[] | undefined;
   /** Text every matching path contains; checked before the costlier match(). */
   needle: string;
   /** Number of path segments every match has, or -1 when a '**' makes it vary. */
@@ -405,7 +410,8 @@ export class GlobMatcher<T> {
         index,
         glob: rule.glob,
         tag: rule.tag,
-        alternatives: isLiteral || mm.comment || mm.empty ? null : mm.set.map((parts) => new CompiledAlternative(parts)),
+        set: isLiteral || mm.comment || mm.empty ? null : mm.set,
+        alternatives: undefined,
         needle: requiredText(rule.glob, mm),
         segments: mm.set.length === 1 && !mm.set[0]!.some((p) => p === GLOBSTAR) ? mm.set[0]!.length : -1,
         literal: isLiteral ? (mm.set[0] as string[]).join("/") : null,
@@ -416,7 +422,7 @@ export class GlobMatcher<T> {
         this.exact.set(compiled.literal, list);
         return;
       }
-      if (compiled.alternatives === null) return; // a comment or empty pattern matches nothing
+      if (compiled.set === null) return; // a comment or empty pattern matches nothing
       const placed = new Set<TrieNode<T>>();
       for (const prefix of literalPrefixes(mm)) {
         let node = this.root;
@@ -451,7 +457,8 @@ export class GlobMatcher<T> {
       if ((rule.segments >= 0 && rule.segments !== segments) || (rule.needle !== "" && !path.includes(rule.needle))) return false;
       if (tick && ++tested % 16 === 0) tick();
       parts ??= path.split("/");
-      for (const alt of rule.alternatives!) if (alt.match(parts)) return true;
+      rule.alternatives ??= rule.set!.map((alt) => new CompiledAlternative(alt));
+      for (const alt of rule.alternatives) if (alt.match(parts)) return true;
       return false;
     };
     const exact = this.exact.get(path);

@@ -13,6 +13,7 @@ import { buildRouter, type Router } from "../core/router.js";
 import { isPlainObject } from "../core/util.js";
 import { parseYaml, type ParsedYaml } from "../core/yaml.js";
 import { locateCodeowners, readCodeowners, repositoryRootOf } from "./codeowners.js";
+import { readPrebuilt } from "./prebuilt.js";
 
 /** The project root: two levels above this file in both src/ (tsx, vitest) and dist/src/. */
 function projectRoot(): string {
@@ -78,8 +79,37 @@ export const DEFAULT_REPOSITORY = "pytorch/pytorch";
  * `.github/review-router.yml` in `repository`: layered over the bundled configuration.
  */
 export function checkConfigFile(file: string = BUNDLED_CONFIG, repository = DEFAULT_REPOSITORY): { loaded?: LoadedConfig; problems: Problem[] } {
+  if (file === BUNDLED_CONFIG) return checkBundled();
   const read = readYamlFile(file);
   return "doc" in read ? addCodeowners(file, checkConfigDoc(file, read.doc, repository)) : { problems: read.problems };
+}
+
+/** The bundled configuration, checked once per process (it is the same for every repository). */
+let bundledChecked: Checked | undefined;
+
+/** From the file `npm run build` wrote when it was made from these texts by this checker (prebuilt.ts), else from the YAML. */
+function checkBundled(): Checked {
+  if (bundledChecked) return bundledChecked;
+  let text: string | undefined;
+  try {
+    text = readFileSync(BUNDLED_CONFIG, "utf8");
+  } catch {
+    text = undefined; // reported by the YAML path below
+  }
+  const pre = text === undefined ? undefined : readPrebuilt(BUNDLED_CONFIG, text);
+  if (pre) {
+    const { config, registry, registryFile, problems, raw } = pre;
+    bundledChecked = { loaded: { config, registry, configFile: BUNDLED_CONFIG, registryFile, problems, raw }, problems };
+  } else {
+    bundledChecked = checkBundledYaml();
+  }
+  return bundledChecked;
+}
+
+/** The bundled configuration checked from its YAML, never from the prebuilt file (the build writes that from this). */
+export function checkBundledYaml(): Checked {
+  const read = readYamlFile(BUNDLED_CONFIG);
+  return "doc" in read ? addCodeowners(BUNDLED_CONFIG, checkConfigDoc(BUNDLED_CONFIG, read.doc, DEFAULT_REPOSITORY)) : { problems: read.problems };
 }
 
 /**

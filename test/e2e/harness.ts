@@ -60,6 +60,8 @@ export function generatePrivateKey(): string {
 export interface StartOptions {
   /** Working directory of the server (where it looks for .env); the project root by default. */
   cwd?: string;
+  /** A built server to run with plain node (dist/src/app/server.js); src/app/server.ts through tsx by default. */
+  server?: string;
 }
 
 export async function startApp(
@@ -83,7 +85,8 @@ export async function startApp(
     LOG_LEVEL: "info",
     ...extraEnv,
   };
-  const proc = spawn(process.execPath, ["--import", TSX_LOADER, SERVER_TS], { env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const argv = options.server !== undefined ? [options.server] : ["--import", TSX_LOADER, SERVER_TS];
+  const proc = spawn(process.execPath, argv, { env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
   const logs: Record<string, unknown>[] = [];
   let buffered = "";
   const onData = (chunk: Buffer) => {

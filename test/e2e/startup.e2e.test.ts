@@ -189,7 +189,7 @@ describe("the setup page (no credentials)", () => {
     expect(String(manifest.description)).toMatch(/^Labels pull requests and issues .* maintainers of those modules\.$/);
     const permissions = { pull_requests: "write", issues: "write", contents: "read", metadata: "read", checks: "write", members: "read" };
     expect(manifest.default_permissions).toEqual(permissions);
-    expect(manifest.default_events).toEqual(["pull_request", "issues", "issue_comment"]);
+    expect(manifest.default_events).toEqual(["pull_request", "issues", "issue_comment", "push"]);
     expect(manifest.public).toBe(false);
   }
 

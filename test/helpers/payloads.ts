@@ -163,3 +163,20 @@ export function pullRequestCommentEvent(o: CommentOptions): CommentPayload {
   payload.comment.performed_via_github_app = o.viaAppId === undefined ? null : { id: o.viaAppId };
   return payload;
 }
+
+export interface PushPayload {
+  ref: string;
+  repository: Repository & { default_branch: string };
+  installation?: { id: number };
+}
+
+/** GitHub's push example, re-pointed at `repository` (default branch `main`) and pushed to `branch`. */
+export function pushEvent(repository = "pytorch/pytorch", branch = "main"): PushPayload {
+  const found = definitions.find((d) => d.name === "push")?.examples[0];
+  if (!found) throw new Error("@octokit/webhooks-examples has no push example");
+  const p = structuredClone(found) as unknown as PushPayload;
+  toRepository(p, repository);
+  p.repository.default_branch = "main";
+  p.ref = `refs/heads/${branch}`;
+  return p;
+}

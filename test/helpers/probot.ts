@@ -36,6 +36,6 @@ export async function startApp(options: Omit<AppOptions, "appId"> = {}): Promise
 type WebhookEvent = Parameters<Probot["receive"]>[0];
 
 /** Deliver one webhook event as GitHub would (a fresh delivery id each time). */
-export async function deliver(probot: Probot, name: "pull_request" | "issues" | "issue_comment", payload: object): Promise<void> {
+export async function deliver(probot: Probot, name: "pull_request" | "issues" | "issue_comment" | "push", payload: object): Promise<void> {
   await probot.receive({ id: randomUUID(), name, payload } as unknown as WebhookEvent);
 }
