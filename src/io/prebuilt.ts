@@ -25,7 +25,7 @@ export interface Prebuilt {
 
 const FORMAT = "review-router prebuilt configuration 1";
 /** The modules whose code decides what a checked configuration is: a change to any makes the file stale. */
-const CHECKER_MODULES = ["config", "registry", "yaml", "problems", "util"];
+const CHECKER_MODULES = ["config", "schema", "matcher", "registry", "yaml", "problems", "util"];
 
 function readOr(file: string): string | undefined {
   try {
