@@ -1,6 +1,6 @@
 // The plan/apply logic against an in-memory GitHub (test/helpers/fake-github.ts): which calls are
 // made, in which order, and what the next plan is when GitHub refuses. The exact wire requests are
-// asserted with nock in test/app.test.ts and test/app/port.test.ts.
+// asserted with nock in test/app/index.test.ts and test/app/port.test.ts.
 
 import { describe, expect, it } from "vitest";
 import { applyIssuePlan, applyPullRequestPlan, planAndApplyPullRequest, requestReviews, writePlannedSummary } from "../../src/app/apply.js";

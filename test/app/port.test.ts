@@ -1,6 +1,6 @@
 // The GitHub port over @octokit/rest's Octokit (what a CLI or a GitHub Action holds), against a
 // nock-mocked GitHub: the exact requests each call makes. Probot's context.octokit goes through
-// the same port in test/app.test.ts.
+// the same port in test/app/index.test.ts.
 
 import { Octokit } from "@octokit/rest";
 import nock from "nock";

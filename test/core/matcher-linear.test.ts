@@ -4,10 +4,10 @@
 import { readFileSync } from "node:fs";
 import { braceExpand, Minimatch } from "minimatch";
 import { describe, expect, it } from "vitest";
-import { countBraceAlternatives, GLOB_OPTIONS, GlobMatcher, globProblem, MAX_ALTERNATIVES } from "../src/core/matcher.js";
-import { MAX_GLOBS_TOTAL, parseConfig } from "../src/core/config.js";
-import { formatProblem } from "../src/core/problems.js";
-import { loadConfigFile } from "../src/io/files.js";
+import { countBraceAlternatives, GLOB_OPTIONS, GlobMatcher, globProblem, MAX_ALTERNATIVES } from "../../src/core/matcher.js";
+import { MAX_GLOBS_TOTAL, parseConfig } from "../../src/core/config.js";
+import { formatProblem } from "../../src/core/problems.js";
+import { loadConfigFile } from "../../src/io/files.js";
 
 const tree = readFileSync("test/fixtures/pytorch/tree.txt", "utf8").split("\n").filter(Boolean);
 

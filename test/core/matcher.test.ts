@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { minimatch } from "minimatch";
 import { describe, expect, it } from "vitest";
-import { GLOB_OPTIONS, GlobMatcher, globProblem } from "../src/core/matcher.js";
+import { GLOB_OPTIONS, GlobMatcher, globProblem } from "../../src/core/matcher.js";
 
 const tree = readFileSync("test/fixtures/pytorch/tree.txt", "utf8").split("\n").filter(Boolean);
 

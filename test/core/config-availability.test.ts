@@ -1,7 +1,7 @@
 // The configuration keys of reviewer availability, load and pull request commands.
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../src/core/config.js";
-import { formatProblem } from "../src/core/problems.js";
+import { parseConfig } from "../../src/core/config.js";
+import { formatProblem } from "../../src/core/problems.js";
 
 const parse = (text: string) => parseConfig(text, "review-router.yml");
 const problems = (text: string) => parse(text).problems.map(formatProblem);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_POLICY, type Policy } from "../src/core/config.js";
-import type { Maintainer } from "../src/core/registry.js";
-import { authorIgnored, selectReviewers, stableHash, type SelectionInput, type SelectionModule } from "../src/core/select.js";
+import { DEFAULT_POLICY, type Policy } from "../../src/core/config.js";
+import type { Maintainer } from "../../src/core/registry.js";
+import { authorIgnored, selectReviewers, stableHash, type SelectionInput, type SelectionModule } from "../../src/core/select.js";
 
 const m = (login: string, emeritus = false): Maintainer => ({ login, name: login, emeritus });
 

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../src/core/config.js";
+import { parseConfig } from "../../src/core/config.js";
 import {
   apiCandidatePaths,
   describeEvidence,
@@ -10,10 +10,10 @@ import {
   repoPathsFromUrl,
   routeIssue,
   type IssueDecision,
-} from "../src/core/issue-text.js";
-import type { Registry } from "../src/core/registry.js";
-import { buildRouter, type Router } from "../src/core/router.js";
-import { BUNDLED_CONFIG, BUNDLED_REGISTRY, loadRouter } from "../src/io/files.js";
+} from "../../src/core/issue-text.js";
+import type { Registry } from "../../src/core/registry.js";
+import { buildRouter, type Router } from "../../src/core/router.js";
+import { BUNDLED_CONFIG, BUNDLED_REGISTRY, loadRouter } from "../../src/io/files.js";
 
 // The mechanics of reading: every piece of evidence is enough (threshold 0.1, no cap), so these
 // tests see what is found. Scoring is tested with the bundled settings further down.

@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { importGovernanceCommand } from "../src/cli/import-governance.js";
-import { EXIT, type CliIO } from "../src/cli/io.js";
-import { detectGovernanceFormat, parseGovernancePage } from "../src/core/governance.js";
-import type { Problem } from "../src/core/problems.js";
-import { countMaintainers, findEntry, type Registry } from "../src/core/registry.js";
+import { importGovernanceCommand } from "../../src/cli/import-governance.js";
+import { EXIT, type CliIO } from "../../src/cli/io.js";
+import { detectGovernanceFormat, parseGovernancePage } from "../../src/core/governance.js";
+import type { Problem } from "../../src/core/problems.js";
+import { countMaintainers, findEntry, type Registry } from "../../src/core/registry.js";
 
 const SEED_PATH = "test/fixtures/pytorch/pytorch-governance-maintainers.txt";
 const RST_PATH = "test/fixtures/pytorch/persons_of_interest.rst";

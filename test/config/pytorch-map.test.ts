@@ -6,10 +6,10 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { route } from "../src/core/route.js";
-import { loadRouter } from "../src/io/files.js";
+import { route } from "../../src/core/route.js";
+import { loadRouter } from "../../src/io/files.js";
 
-const FIXTURE = (name: string) => fileURLToPath(new URL(`fixtures/pytorch/${name}`, import.meta.url));
+const FIXTURE = (name: string) => fileURLToPath(new URL(`../fixtures/pytorch/${name}`, import.meta.url));
 const tree = readFileSync(FIXTURE("tree.txt"), "utf8").split("\n").filter(Boolean);
 
 const { router, loaded } = loadRouter();

@@ -10,19 +10,19 @@
 
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { loadBundled } from "../src/app/index.js";
-import { CC_MARKER } from "../src/app/issue.js";
-import type { Policy } from "../src/core/config.js";
-import { routeIssue } from "../src/core/issue-text.js";
-import { loginKey } from "../src/core/registry.js";
-import { triageCommand } from "../src/cli/triage.js";
+import { loadBundled } from "../../src/app/index.js";
+import { CC_MARKER } from "../../src/app/issue.js";
+import type { Policy } from "../../src/core/config.js";
+import { routeIssue } from "../../src/core/issue-text.js";
+import { loginKey } from "../../src/core/registry.js";
+import { triageCommand } from "../../src/cli/triage.js";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { candidatesToFetch, route, type RouteDecision, type RouteInput } from "../src/core/route.js";
-import { buildSignalsQuery } from "../src/app/candidate-signals.js";
-import { buildRouter, type Router } from "../src/core/router.js";
-import { COMMENT_MARKER } from "../src/app/summary.js";
+import { candidatesToFetch, route, type RouteDecision, type RouteInput } from "../../src/core/route.js";
+import { buildSignalsQuery } from "../../src/app/candidate-signals.js";
+import { buildRouter, type Router } from "../../src/core/router.js";
+import { COMMENT_MARKER } from "../../src/app/summary.js";
 import {
   API,
   contentsAnswer,
@@ -48,9 +48,9 @@ import {
   stopMockGitHub,
   timeline,
   unmatchedRequests,
-} from "./helpers/github.js";
-import { DEFAULT_HEAD_SHA, issueEditedEvent, issueOpenedEvent, pullRequestEvent, pushEvent, type PullRequestPayload } from "./helpers/payloads.js";
-import { deliver, startApp } from "./helpers/probot.js";
+} from "../helpers/github.js";
+import { DEFAULT_HEAD_SHA, issueEditedEvent, issueOpenedEvent, pullRequestEvent, pushEvent, type PullRequestPayload } from "../helpers/payloads.js";
+import { deliver, startApp } from "../helpers/probot.js";
 
 const bundled = loadBundled();
 const REPOSITORY = "pytorch/pytorch";
@@ -1152,7 +1152,7 @@ describe("issues", () => {
 
   it("adds the labels `review-router triage` prints for the same issue (the CLI and the app decide alike)", async () => {
     // Cases of every kind from the evaluation set: compile stack, DISABLED test, build log, OOM, no label.
-    const all = readFileSync(new URL("./fixtures/triage/cases.jsonl", import.meta.url), "utf8")
+    const all = readFileSync(new URL("../fixtures/triage/cases.jsonl", import.meta.url), "utf8")
       .split("\n")
       .filter((l) => l.trim() !== "")
       .map((l) => JSON.parse(l) as { title: string; body: string });

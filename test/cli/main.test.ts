@@ -4,8 +4,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { route } from "../src/core/route.js";
-import { loadRouter } from "../src/io/files.js";
+import { route } from "../../src/core/route.js";
+import { loadRouter } from "../../src/io/files.js";
 
 function cli(args: string[], input?: string) {
   const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {

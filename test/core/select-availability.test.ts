@@ -1,9 +1,9 @@
 // Availability and load in reviewer selection: table tests of the policy of issue 11.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_POLICY, type Policy } from "../src/core/config.js";
-import type { Maintainer } from "../src/core/registry.js";
-import { selectReviewers, signalCandidates, unavailableNow, type SelectionInput, type SelectionModule } from "../src/core/select.js";
-import type { BusyStatus, CandidateSignals } from "../src/core/signals.js";
+import { DEFAULT_POLICY, type Policy } from "../../src/core/config.js";
+import type { Maintainer } from "../../src/core/registry.js";
+import { selectReviewers, signalCandidates, unavailableNow, type SelectionInput, type SelectionModule } from "../../src/core/select.js";
+import type { BusyStatus, CandidateSignals } from "../../src/core/signals.js";
 
 const m = (login: string, emeritus = false): Maintainer => ({ login, name: login, emeritus });
 const FFT: SelectionModule = { name: "FFT", fileCount: 1, maintainers: [m("mruberry"), m("peterbell10")] };

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TRIAGE, parseConfig, TRIAGE_SIGNALS } from "../src/core/config.js";
-import { baseModulesApplyTo, configOwners, resolveLayered } from "../src/core/layering.js";
-import { formatProblem } from "../src/core/problems.js";
-import type { Registry } from "../src/core/registry.js";
-import { buildRouter, explainPath, matchPath } from "../src/core/router.js";
-import { route } from "../src/core/route.js";
-import { parseYaml } from "../src/core/yaml.js";
+import { DEFAULT_TRIAGE, parseConfig, TRIAGE_SIGNALS } from "../../src/core/config.js";
+import { baseModulesApplyTo, configOwners, resolveLayered } from "../../src/core/layering.js";
+import { formatProblem } from "../../src/core/problems.js";
+import type { Registry } from "../../src/core/registry.js";
+import { buildRouter, explainPath, matchPath } from "../../src/core/router.js";
+import { route } from "../../src/core/route.js";
+import { parseYaml } from "../../src/core/yaml.js";
 
 const REGISTRY: Registry = {
   entries: [

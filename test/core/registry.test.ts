@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { countMaintainers, findEntry, loginKey, parseRegistry, registryLogins, sameLogin } from "../src/core/registry.js";
+import { countMaintainers, findEntry, loginKey, parseRegistry, registryLogins, sameLogin } from "../../src/core/registry.js";
 
 const BUNDLED = "config/pytorch/registry.yml";
 
