@@ -22,13 +22,25 @@ const { values } = parseArgs({
   },
 });
 const REPO = "acme/app";
-const paths = readFileSync(resolve(values.tree), "utf8").split("\n").map((l) => l.trim()).filter((l) => l !== "");
+const paths = readFileSync(resolve(values.tree), "utf8")
+  .split("\n")
+  .map((l) => l.trim())
+  .filter((l) => l !== "");
 const runs = Math.max(1, Number(values.runs) || 7);
 const wanted = Math.max(1, Number(values.lines) || 2000);
 
 // Every directory of the tree gets a line (parents first), then single files spread over the
 // tree until the file has `wanted` lines. Owners rotate over 300 people.
-const dirs = [...new Set(paths.flatMap((p) => p.split("/").slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join("/"))))].sort();
+const dirs = [
+  ...new Set(
+    paths.flatMap((p) =>
+      p
+        .split("/")
+        .slice(0, -1)
+        .map((_, i, a) => a.slice(0, i + 1).join("/")),
+    ),
+  ),
+].sort();
 const lineTargets: { kind: "dir" | "file"; path: string }[] = dirs.slice(0, wanted).map((path) => ({ kind: "dir", path }));
 const step = Math.max(1, Math.floor(paths.length / Math.max(1, wanted - lineTargets.length)));
 // (A tree entry that is also a directory, like `benchmarks/sparse` in PyTorch's, is left out: as a

@@ -46,7 +46,12 @@ export function readCases(file: string): TriageCase[] {
 export function emittableLabels(router: Router): Set<string> {
   const out = new Set<string>();
   for (const { spec } of router.modules) {
-    for (const l of labelsOf(spec, true, spec.areas.map((_, i) => i))) out.add(l);
+    for (const l of labelsOf(
+      spec,
+      true,
+      spec.areas.map((_, i) => i),
+    ))
+      out.add(l);
   }
   return out;
 }

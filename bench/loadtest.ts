@@ -61,7 +61,12 @@ function plan(): Planned[] {
     const repo = `pytorch/load-${installation}`;
     const number = Math.floor(i / INSTALLATIONS) + 1;
     const files = [0, 1, 2].map((k) => tree[(i * 997 + k * 3041) % tree.length]!);
-    const p = pullRequestEvent({ number, changedFiles: files.length, author: `author${i % 17}`, headSha: `${i.toString(16).padStart(8, "0")}${"a".repeat(32)}` });
+    const p = pullRequestEvent({
+      number,
+      changedFiles: files.length,
+      author: `author${i % 17}`,
+      headSha: `${i.toString(16).padStart(8, "0")}${"a".repeat(32)}`,
+    });
     p.repository.owner.login = "pytorch";
     p.repository.name = repo.split("/")[1]!;
     p.repository.full_name = repo;
@@ -140,34 +145,59 @@ async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promi
     let problems = 0;
     for (const d of deliveries) {
       const prefix = `/repos/${d.repo}/`;
-      const mine = gh.requests.filter((q) => q.path.startsWith(prefix) && (q.path.includes(`/${d.number}/`) || q.path.endsWith(`/${d.number}`)));
+      const mine = gh.requests.filter(
+        (q) => q.path.startsWith(prefix) && (q.path.includes(`/${d.number}/`) || q.path.endsWith(`/${d.number}`)),
+      );
       const labelPosts = mine.filter((q) => q.method === "POST" && q.path.endsWith("/labels"));
       const reviewPosts = mine.filter((q) => q.method === "POST" && q.path.endsWith("/requested_reviewers"));
       const sha = JSON.parse(d.payload).pull_request.head.sha as string;
       const runs = gh.repo(d.repo).checkRuns.filter((r) => r.head_sha === sha);
-      const expected = route(router, { repository: d.repo, prNumber: d.number, author: JSON.parse(d.payload).pull_request.user.login, files: d.files.map((path) => ({ path })) });
+      const expected = route(router, {
+        repository: d.repo,
+        prNumber: d.number,
+        author: JSON.parse(d.payload).pull_request.user.login,
+        files: d.files.map((path) => ({ path })),
+      });
       const labels = gh.thread(d.repo, d.number).labels;
-      if (labelPosts.length > 1 || reviewPosts.length > 1 || runs.length !== 1 || JSON.stringify(labels) !== JSON.stringify(expected.labels)) problems += 1;
+      if (
+        labelPosts.length > 1 ||
+        reviewPosts.length > 1 ||
+        runs.length !== 1 ||
+        JSON.stringify(labels) !== JSON.stringify(expected.labels)
+      )
+        problems += 1;
     }
     const tokenRequests = gh.requests.filter((q) => q.path.includes("/access_tokens")).length;
     const sorted = [...times].sort((a, b) => a - b);
     const answered = times.length;
-    console.log(`\n== ${name}: ${answered} deliveries over ${INSTALLATIONS} installations, ${CONCURRENCY} at a time${name === "capacity" ? " (write pacing off: the app's own capacity)" : " (write pacing on, as in production)"}`);
+    console.log(
+      `\n== ${name}: ${answered} deliveries over ${INSTALLATIONS} installations, ${CONCURRENCY} at a time${name === "capacity" ? " (write pacing off: the app's own capacity)" : " (write pacing on, as in production)"}`,
+    );
     console.log(`answered:            ${answered}/${deliveries.length} (${[...statuses].map(([s, n]) => `${n}x ${s}`).join(", ")})`);
-    console.log(`routed exactly once: ${finished && problems === 0 ? "yes" : `NO (${problems} PRs wrong${finished ? "" : ", not all finished in time"})`}`);
-    console.log(`deliveries/s:        ${((answered / answeredMs) * 1000).toFixed(1)} answered; ${((deliveries.length / doneMs) * 1000).toFixed(1)} fully routed (all done in ${(doneMs / 1000).toFixed(1)} s)`);
-    console.log(`response time:       p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms`);
+    console.log(
+      `routed exactly once: ${finished && problems === 0 ? "yes" : `NO (${problems} PRs wrong${finished ? "" : ", not all finished in time"})`}`,
+    );
+    console.log(
+      `deliveries/s:        ${((answered / answeredMs) * 1000).toFixed(1)} answered; ${((deliveries.length / doneMs) * 1000).toFixed(1)} fully routed (all done in ${(doneMs / 1000).toFixed(1)} s)`,
+    );
+    console.log(
+      `response time:       p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms`,
+    );
     console.log(`server peak RSS:     ${rss.toFixed(0)} MiB`);
     const perPr = (requests: RecordedRequest[], prs: number) => {
       const about = requests.filter((q) => q.path.startsWith("/repos/") || q.path === "/graphql");
       const n = (f: (q: RecordedRequest) => boolean) => (about.filter(f).length / Math.max(prs, 1)).toFixed(2);
       const get = (q: RecordedRequest) => q.method === "GET" || (q.method === "POST" && q.path === "/graphql");
-      return `${n(get)} reads + ${n((q) => !get(q))} writes (config ${n((q) => get(q) && q.path.includes("/contents/"))}, ` +
-        `check-run list ${n((q) => get(q) && q.path.includes("/check-runs"))}, timeline ${n((q) => get(q) && q.path.endsWith("/timeline"))})`;
+      return (
+        `${n(get)} reads + ${n((q) => !get(q))} writes (config ${n((q) => get(q) && q.path.includes("/contents/"))}, ` +
+        `check-run list ${n((q) => get(q) && q.path.includes("/check-runs"))}, timeline ${n((q) => get(q) && q.path.endsWith("/timeline"))})`
+      );
     };
     const freshPrs = deliveries.filter((d) => d.number === 1).length;
     console.log(`GitHub requests/PR:  fresh cache ${perPr(fresh.requests, freshPrs)}`);
-    console.log(`                     warm cache  ${perPr(warm.requests, deliveries.length - freshPrs)}; ${tokenRequests} token requests in all`);
+    console.log(
+      `                     warm cache  ${perPr(warm.requests, deliveries.length - freshPrs)}; ${tokenRequests} token requests in all`,
+    );
     return finished && problems === 0 && answered === deliveries.length;
   } finally {
     await app?.stop();
@@ -177,7 +207,9 @@ async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promi
 
 const deliveries = plan();
 let ok = true;
-console.log(`load test: ${DELIVERIES} signed pull_request deliveries, ${INSTALLATIONS} installations, ${CONCURRENCY} concurrent, loopback only, time limit ${TIME_LIMIT_MS / 1000} s`);
+console.log(
+  `load test: ${DELIVERIES} signed pull_request deliveries, ${INSTALLATIONS} installations, ${CONCURRENCY} concurrent, loopback only, time limit ${TIME_LIMIT_MS / 1000} s`,
+);
 if (values.only !== "paced") ok = (await runOnce("capacity", deliveries)) && ok;
 if (values.only !== "capacity") ok = (await runOnce("paced", deliveries)) && ok;
 process.exitCode = ok ? 0 : 1;

@@ -62,7 +62,11 @@ function naiveRoute(router: Router, paths: string[]): Result[] {
 }
 
 /** matchPath's semantics over any "does this glob list match this path" test. */
-function routeWith(router: Router, paths: string[], any: (p: string, module: number, area: number, kind: "paths" | "exclude") => boolean): Result[] {
+function routeWith(
+  router: Router,
+  paths: string[],
+  any: (p: string, module: number, area: number, kind: "paths" | "exclude") => boolean,
+): Result[] {
   return paths.map((p) => {
     const parts: string[] = [];
     router.modules.forEach((m, i) => {
@@ -192,18 +196,25 @@ function differences(name: string, other: Result[], report: boolean): number {
   }
   return n;
 }
-const mismatches = differences("naive", naive, true) + differences("previous", previous.out, true) + differences("minimatch objects", objects.out, true);
+const mismatches =
+  differences("naive", naive, true) + differences("previous", previous.out, true) + differences("minimatch objects", objects.out, true);
 const regexDiffers = differences("regex", regex.out, false);
 const routed = compiled.filter((r) => r !== "").length;
 const ratio = (ms: number) => `${(ms / compiledMs).toFixed(1)}x the compiled matcher's time`;
 console.log(`tree:              ${paths.length} paths (${treeFile})`);
 console.log(`configuration:     ${loaded.config.modules.length} modules, ${globCount} globs`);
 console.log(`routed:            ${routed} paths in at least one module, ${paths.length - routed} unmatched`);
-console.log(`compile:           ${compileMs.toFixed(1)} ms (once per configuration; each glob's matchers are built when a path first reaches it)`);
-console.log(`compiled match:    ${compiledMs.toFixed(1)} ms for the whole tree (median of ${runs} runs; ${((compiledMs * 1e6) / paths.length).toFixed(0)} ns/path)`);
+console.log(
+  `compile:           ${compileMs.toFixed(1)} ms (once per configuration; each glob's matchers are built when a path first reaches it)`,
+);
+console.log(
+  `compiled match:    ${compiledMs.toFixed(1)} ms for the whole tree (median of ${runs} runs; ${((compiledMs * 1e6) / paths.length).toFixed(0)} ns/path)`,
+);
 console.log(`previous matcher:  ${previous.ms.toFixed(1)} ms (same trie, minimatch's match() per glob): ${ratio(previous.ms)}`);
 console.log(`minimatch objects: ${objects.ms.toFixed(1)} ms (one precompiled Minimatch per glob, all tested): ${ratio(objects.ms)}`);
-console.log(`regex per module:  ${regex.ms.toFixed(1)} ms (makeRe() of a module's globs joined): ${ratio(regex.ms)}; ${regexDiffers} paths routed differently (trailing '/**')`);
+console.log(
+  `regex per module:  ${regex.ms.toFixed(1)} ms (makeRe() of a module's globs joined): ${ratio(regex.ms)}; ${regexDiffers} paths routed differently (trailing '/**')`,
+);
 console.log(`naive minimatch:   ${naiveMs.toFixed(1)} ms (one run, ${paths.length * globCount} minimatch() calls): ${ratio(naiveMs)}`);
 console.log(`identical:         ${mismatches === 0 ? "yes (naive, previous, minimatch objects)" : `NO, ${mismatches} differences`}`);
 console.log(
@@ -229,6 +240,10 @@ for (let i = 0; i < cliRuns; i++) {
 }
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const [nodeMs, helpMs, routeMs] = [med(starts.node), med(starts.help), med(starts.route)];
-console.log(`cli start:         node -e 0 ${nodeMs.toFixed(0)} ms; review-router --help ${helpMs.toFixed(0)} ms; route with one path ${routeMs.toFixed(0)} ms (medians of ${cliRuns})`);
-console.log(`cli target:        route <= 1.5x --help: ${(routeMs / helpMs).toFixed(2)}x, ${routeMs <= helpMs * 1.5 ? "met" : "MISSED"} (${(routeMs / nodeMs).toFixed(2)}x node -e 0)`);
+console.log(
+  `cli start:         node -e 0 ${nodeMs.toFixed(0)} ms; review-router --help ${helpMs.toFixed(0)} ms; route with one path ${routeMs.toFixed(0)} ms (medians of ${cliRuns})`,
+);
+console.log(
+  `cli target:        route <= 1.5x --help: ${(routeMs / helpMs).toFixed(2)}x, ${routeMs <= helpMs * 1.5 ? "met" : "MISSED"} (${(routeMs / nodeMs).toFixed(2)}x node -e 0)`,
+);
 if (mismatches > 0) process.exitCode = 1;

@@ -9,7 +9,10 @@ const read = (f: string) => readFileSync(new URL(`../${f}`, import.meta.url), "u
 const pkg = JSON.parse(read("package.json")) as { license: string; engines: { node: string } };
 
 describe("Docker", () => {
-  const ignore = read(".dockerignore").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  const ignore = read(".dockerignore")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
   const dockerfile = read("Dockerfile");
 
   it("keeps local installs, secrets, tests and benchmarks out of the build context", () => {

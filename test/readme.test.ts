@@ -47,7 +47,8 @@ describe("README", () => {
   for (const block of yamlBlocks) {
     it(`accepts the yaml block at README.md:${block.line} as a repository's file`, () => {
       // A first line "# .github/review-router.yml in OWNER/NAME" names the repository; else pytorch/pytorch.
-      const repository = /^# \.github\/review-router\.yml in ([^/\s]+\/[^/\s]+)\s*$/m.exec(block.text.split("\n")[0]!)?.[1] ?? "pytorch/pytorch";
+      const repository =
+        /^# \.github\/review-router\.yml in ([^/\s]+\/[^/\s]+)\s*$/m.exec(block.text.split("\n")[0]!)?.[1] ?? "pytorch/pytorch";
       const parsed = parseYaml(block.text, `README.md:${block.line}`);
       if (!parsed.ok) throw new Error(formatProblem(parsed.problem));
       const r = resolveLayered(bundled.raw, bundled.registry, parsed.doc, `README.md block at ${block.line}`, {
@@ -57,8 +58,10 @@ describe("README", () => {
       expect(r.config).toBeDefined();
       // Each module the block names is in the result.
       const names = new Set(r.config!.modules.map((m) => m.name.toLowerCase()));
-      for (const m of (parsed.doc.value as { modules?: { name: string }[] }).modules ?? []) expect(names.has(m.name.toLowerCase())).toBe(true);
-      if (!baseModulesApplyTo(bundled.owners, repository)) expect(r.config!.modules.length).toBe(((parsed.doc.value as { modules?: unknown[] }).modules ?? []).length);
+      for (const m of (parsed.doc.value as { modules?: { name: string }[] }).modules ?? [])
+        expect(names.has(m.name.toLowerCase())).toBe(true);
+      if (!baseModulesApplyTo(bundled.owners, repository))
+        expect(r.config!.modules.length).toBe(((parsed.doc.value as { modules?: unknown[] }).modules ?? []).length);
     });
   }
 
@@ -84,9 +87,17 @@ describe("README", () => {
   it("shows in its --json example what route prints for the first command's paths", async () => {
     const first = /npx review-router route ([^\n]+)/.exec(README)![1]!.trim().split(/\s+/);
     let stdout = "";
-    const code = await runCli(["route", "--json", ...first], { stdout: (t) => void (stdout += t), stderr: () => {}, readStdin: async () => "" });
+    const code = await runCli(["route", "--json", ...first], {
+      stdout: (t) => void (stdout += t),
+      stderr: () => {},
+      readStdin: async () => "",
+    });
     expect(code).toBe(0);
-    const out = JSON.parse(stdout) as { labels: string[]; reviewers: string[]; modules: { name: string; files: string[]; reviewers: string[] }[] };
+    const out = JSON.parse(stdout) as {
+      labels: string[];
+      reviewers: string[];
+      modules: { name: string; files: string[]; reviewers: string[] }[];
+    };
     const example = blocks("json")[0]!.text;
     const list = (key: string) => JSON.parse(new RegExp(`"${key}": (\\[[^\\]]*\\])`).exec(example)![1]!) as string[];
     expect(list("labels")).toEqual(out.labels);
@@ -96,7 +107,10 @@ describe("README", () => {
   });
 
   it("names the tarball npm pack writes for this version", () => {
-    const { name, version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { name: string; version: string };
+    const { name, version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      name: string;
+      version: string;
+    };
     const named = README.match(/review-router-[\w.-]+?\.tgz/g) ?? [];
     expect(named.length).toBeGreaterThan(0);
     for (const t of named) expect(t).toBe(`${name}-${version}.tgz`);

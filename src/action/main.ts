@@ -40,7 +40,15 @@ export interface ActionDeps {
 interface EventPayload {
   action?: string;
   pull_request?: RawPull;
-  issue?: { number: number; state?: string; title?: string; body?: string | null; user?: { login?: string } | null; labels?: ({ name?: string } | string)[]; pull_request?: unknown };
+  issue?: {
+    number: number;
+    state?: string;
+    title?: string;
+    body?: string | null;
+    user?: { login?: string } | null;
+    labels?: ({ name?: string } | string)[];
+    pull_request?: unknown;
+  };
   repository?: { full_name?: string };
 }
 
@@ -71,7 +79,9 @@ function report(deps: ActionDeps, what: string, outcome: PullRequestOutcome | Is
         `${outcome.plan.dryRun ? " (dry run)" : ""}`,
     );
   } else {
-    deps.log(`${what}: labels added ${JSON.stringify(outcome.applied?.labelsAdded ?? [])}, cc comment ${outcome.applied?.commented ? "written" : "none"}`);
+    deps.log(
+      `${what}: labels added ${JSON.stringify(outcome.applied?.labelsAdded ?? [])}, cc comment ${outcome.applied?.commented ? "written" : "none"}`,
+    );
   }
   return 0;
 }
@@ -174,7 +184,9 @@ if (isMainModule(import.meta.url)) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stdout.write(`::error::review-router: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stdout.write(
+        `::error::review-router: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       process.exitCode = 1;
     },
   );

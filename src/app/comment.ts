@@ -86,7 +86,13 @@ export async function handleComment(context: CommentContext, deps: AppDeps): Pro
   log.info(seen, "commands on pull request");
   // Step 5, claim and act.
   const acting: Acting = { port, open, loaded, deps, pr, thread, commentId: comment.id, actor, now: new Date() };
-  if (accepted.length > 0) refused.push(...(await claimAndAct(acting, accepted.map((a) => ({ text: a.text, command: a.command })))));
+  if (accepted.length > 0)
+    refused.push(
+      ...(await claimAndAct(
+        acting,
+        accepted.map((a) => ({ text: a.text, command: a.command })),
+      )),
+    );
   // Step 6, answer refusals once.
   if (refused.length > 0 && !thread.appComments.some((c) => c.body.includes(replyMarker(comment.id)))) {
     const body = refusalsReply(prefix, comment.id, refused);

@@ -87,7 +87,10 @@ function normalisePem(raw: string): string {
     const begin = `-----BEGIN ${kind}-----`;
     const end = `-----END ${kind}-----`;
     if (key.startsWith(begin) && key.endsWith(end) && !key.includes("\n")) {
-      const body = key.slice(begin.length, key.length - end.length).trim().replace(/\s+/g, "\n");
+      const body = key
+        .slice(begin.length, key.length - end.length)
+        .trim()
+        .replace(/\s+/g, "\n");
       key = `${begin}\n${body}\n${end}`;
     }
   }

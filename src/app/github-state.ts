@@ -164,7 +164,12 @@ export function foldTimeline(
         break;
       }
       case "commented":
-        if (e.id !== undefined && typeof e.body === "string" && e.body.includes(MARKER_PREFIX) && (byApp(e, appId) || e.user?.type === "Bot")) {
+        if (
+          e.id !== undefined &&
+          typeof e.body === "string" &&
+          e.body.includes(MARKER_PREFIX) &&
+          (byApp(e, appId) || e.user?.type === "Bot")
+        ) {
           appComments.push({ id: e.id, body: e.body });
         }
         break;

@@ -55,7 +55,11 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       dryRunEnv: options.dryRun ?? envFlag(process.env.DRY_RUN),
     };
     /** Whether a delivery can be acted on at all; says why not in the log. */
-    const actionable = (context: { name: string; payload: { installation?: unknown }; log: { warn: (o: object, m: string) => void; error: (o: object, m: string) => void } }) => {
+    const actionable = (context: {
+      name: string;
+      payload: { installation?: unknown };
+      log: { warn: (o: object, m: string) => void; error: (o: object, m: string) => void };
+    }) => {
       if (payloadTooLarge(context.payload)) {
         context.log.error({ event: context.name }, "payload exceeds GitHub's 25 MB limit; not acted on");
         noteOutcome("skipped");
@@ -68,16 +72,26 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       }
       return true;
     };
-    const measured = <C extends { name: string; payload: { action?: string } }>(h: (c: C) => Promise<void>) => options.metrics?.instrument(h) ?? h;
-    app.on([...PULL_REQUEST_EVENTS], measured(async (context) => {
-      if (actionable(context)) await handlePullRequest(context, deps);
-    }));
-    app.on([...ISSUE_EVENTS], measured(async (context) => {
-      if (actionable(context)) await handleIssue(context, deps);
-    }));
-    app.on([...COMMENT_EVENTS], measured(async (context) => {
-      if (actionable(context)) await handleComment(context, deps);
-    }));
+    const measured = <C extends { name: string; payload: { action?: string } }>(h: (c: C) => Promise<void>) =>
+      options.metrics?.instrument(h) ?? h;
+    app.on(
+      [...PULL_REQUEST_EVENTS],
+      measured(async (context) => {
+        if (actionable(context)) await handlePullRequest(context, deps);
+      }),
+    );
+    app.on(
+      [...ISSUE_EVENTS],
+      measured(async (context) => {
+        if (actionable(context)) await handleIssue(context, deps);
+      }),
+    );
+    app.on(
+      [...COMMENT_EVENTS],
+      measured(async (context) => {
+        if (actionable(context)) await handleComment(context, deps);
+      }),
+    );
     app.on("push", async (context) => {
       const { ref, repository } = context.payload;
       // Only the default branch holds the configuration (the repository's, `.github`'s or an `_extends` target's).

@@ -70,7 +70,8 @@ export async function routeGathered(
   let run: PullRequestRun;
   try {
     const signals = await gatherSignals(port, base, g.now);
-    if (signals.signalsUnavailable) log.warn({ reason: signals.signalsUnavailable }, "availability and load not read; choosing without them");
+    if (signals.signalsUnavailable)
+      log.warn({ reason: signals.signalsUnavailable }, "availability and load not read; choosing without them");
     run = await planAndApplyPullRequest(port, { ...base, ...signals }, (refused, refusedTeams) =>
       log.warn({ refused, refusedTeams }, "GitHub refused review requests; choosing again without those users and teams"),
     );

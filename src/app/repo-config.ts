@@ -71,10 +71,7 @@ export function compiledRouter(config: RouterConfig, registry: Registry): Router
   return router;
 }
 
-type Fetched =
-  | { kind: "missing" }
-  | { kind: "file"; text: string }
-  | { kind: "refused"; message: string };
+type Fetched = { kind: "missing" } | { kind: "file"; text: string } | { kind: "refused"; message: string };
 
 /** How long a cached configuration file is used without asking GitHub, when no `push` said it changed. */
 export const CONFIG_MAX_AGE_MS = 5 * 60_000;
@@ -156,7 +153,10 @@ async function fetchFileOnce(
   let headers: Record<string, unknown> | undefined;
   try {
     const params: Record<string, unknown> = { owner, repo, path, ...(etag !== undefined ? { headers: { "if-none-match": etag } } : {}) };
-    ({ data, headers } = (await context.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", params)) as { data: unknown; headers?: Record<string, unknown> });
+    ({ data, headers } = (await context.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", params)) as {
+      data: unknown;
+      headers?: Record<string, unknown>;
+    });
   } catch (err) {
     const status = (err as { status?: unknown }).status;
     if (status === 304) return { fetched: { kind: "missing" }, notModified: true };
@@ -214,7 +214,11 @@ function deepMerge(base: unknown, over: unknown): unknown {
 }
 
 function fileError(message: string, line?: number): RepoConfigResult {
-  return { kind: "error", file: CONFIG_PATH, problems: [{ file: CONFIG_PATH, ...(line !== undefined ? { line } : {}), severity: "error", message }] };
+  return {
+    kind: "error",
+    file: CONFIG_PATH,
+    problems: [{ file: CONFIG_PATH, ...(line !== undefined ? { line } : {}), severity: "error", message }],
+  };
 }
 
 export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): Promise<RepoConfigResult> {
@@ -244,11 +248,16 @@ export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): 
   const seen = new Set([`${at.owner}/${at.repo}:${at.path}`.toLowerCase()]);
   while (next !== undefined) {
     const m = typeof next === "string" ? EXTENDS_RE.exec(next) : null;
-    if (!m) return fileError(`_extends: ${JSON.stringify(next)} is not "repo", "owner/repo" or either with ":path/file.yml"`, own.doc.lineOf(["_extends"]));
+    if (!m)
+      return fileError(
+        `_extends: ${JSON.stringify(next)} is not "repo", "owner/repo" or either with ":path/file.yml"`,
+        own.doc.lineOf(["_extends"]),
+      );
     const target = { owner: m[1] ?? owner, repo: m[2]!, path: m[3] ?? CONFIG_PATH };
     const key = `${target.owner}/${target.repo}:${target.path}`.toLowerCase();
     if (seen.has(key)) return fileError(`_extends: ${key} is read twice (the chain loops)`, own.doc.lineOf(["_extends"]));
-    if (seen.size >= MAX_EXTENDS) return fileError(`_extends: the chain reads more than ${MAX_EXTENDS} files`, own.doc.lineOf(["_extends"]));
+    if (seen.size >= MAX_EXTENDS)
+      return fileError(`_extends: the chain reads more than ${MAX_EXTENDS} files`, own.doc.lineOf(["_extends"]));
     seen.add(key);
     const base = await fetchFile(context, target.owner, target.repo, target.path, bundled.files);
     if (base.kind === "refused") return fileError(`_extends: ${target.owner}/${target.repo}:${target.path}: ${base.message}`);

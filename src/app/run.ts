@@ -49,7 +49,13 @@ export async function runPullRequest(
     }
     return { kind: "config-error", file: config.file, loaded: config };
   }
-  const view = { number: pr.number, author: pr.author, draft: pr.draft, changedFiles: pr.changedFiles ?? GITHUB_FILE_LIMIT, thread: pr.thread };
+  const view = {
+    number: pr.number,
+    author: pr.author,
+    draft: pr.draft,
+    changedFiles: pr.changedFiles ?? GITHUB_FILE_LIMIT,
+    thread: pr.thread,
+  };
   const { facts, thread } = await gatherPullRequest(port, view);
   const input = { router: config.router, pr: facts, dryRun: config.config.app.dryRun || options.dryRunEnv, now: options.now };
   if (!options.apply) {

@@ -39,7 +39,9 @@ export async function writeSummary(
       () => octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body, request: NO_RETRY }),
       async () => {
         const { data } = await octokit.rest.issues.listComments({ ...ref, issue_number: issueNumber, per_page: 100 });
-        return data.some((c) => (c.body ?? "").includes(COMMENT_MARKER) && (appId === undefined || c.performed_via_github_app?.id === appId));
+        return data.some(
+          (c) => (c.body ?? "").includes(COMMENT_MARKER) && (appId === undefined || c.performed_via_github_app?.id === appId),
+        );
       },
     );
     if (created) await keepOldestComment(context, ref, issueNumber, COMMENT_MARKER, appId, created.data.id, body);
@@ -53,12 +55,25 @@ export async function writeSummary(
   const existing = await findOurs();
   if (!existing) {
     await createOnce(
-      () => octokit.rest.checks.create({ ...ref, name: CHECK_NAME, head_sha: headSha, status: "completed", conclusion, output, request: NO_RETRY }),
+      () =>
+        octokit.rest.checks.create({
+          ...ref,
+          name: CHECK_NAME,
+          head_sha: headSha,
+          status: "completed",
+          conclusion,
+          output,
+          request: NO_RETRY,
+        }),
       async () => (await findOurs()) !== undefined,
     );
     return;
   }
-  const same = existing.status === "completed" && existing.conclusion === conclusion && existing.output?.title === output.title && existing.output?.summary === output.summary;
+  const same =
+    existing.status === "completed" &&
+    existing.conclusion === conclusion &&
+    existing.output?.title === output.title &&
+    existing.output?.summary === output.summary;
   if (!same) await octokit.rest.checks.update({ ...ref, check_run_id: existing.id, status: "completed", conclusion, output });
 }
 

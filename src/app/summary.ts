@@ -121,7 +121,10 @@ export function renderSummary(s: SummaryContext): Summary {
   const overdue = [...new Set(d.skipped.filter((k) => k.reason === "overdue").map((k) => k.login))];
   if (overdue.length > 0) {
     const within = s.rerouteAfterHours !== undefined ? `${plural(s.rerouteAfterHours, "business hour")}` : "the configured business hours";
-    lines.push("", `**Re-routed**: ${overdue.map((l) => `@${l}`).join(", ")} neither reviewed nor commented within ${within} of being requested; another maintainer of the module was asked instead (once per reviewer).`);
+    lines.push(
+      "",
+      `**Re-routed**: ${overdue.map((l) => `@${l}`).join(", ")} neither reviewed nor commented within ${within} of being requested; another maintainer of the module was asked instead (once per reviewer).`,
+    );
   }
   // Reviewers shown above as covering a module are not repeated as "skipped".
   const skipped = d.skipped.filter((k) => !covering.has(`${k.module}\u0000${k.login.toLowerCase()}`));
@@ -131,7 +134,10 @@ export function renderSummary(s: SummaryContext): Summary {
     lines.push("", "</details>");
   }
   lines.push(...warningLines(s.warnings));
-  lines.push("", `<sub>Configuration: ${cell(s.configSource)}. Run \`review-router route\` with the same paths to see this decision offline.</sub>`);
+  lines.push(
+    "",
+    `<sub>Configuration: ${cell(s.configSource)}. Run \`review-router route\` with the same paths to see this decision offline.</sub>`,
+  );
   const n = d.modules.length;
   const title = n === 0 ? "No module touched" : `${plural(n, "module")}: ${d.modules.map((m) => m.name).join(", ")}`;
   return { title: title.length > 200 ? `${title.slice(0, 197)}...` : title, body: lines.join("\n") };

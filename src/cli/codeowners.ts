@@ -58,7 +58,10 @@ function treeFrom(option: string | undefined, io: CliIO): string[] | undefined |
   if (option !== undefined) {
     const text = readText(option, io);
     if (text === undefined) return EXIT.problems;
-    return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
+    return text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l !== "");
   }
   const git = spawnSync("git", ["ls-files", "-z"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   if (git.status !== 0 || git.error) {
@@ -104,7 +107,13 @@ export async function codeownersCommand(args: string[], io: CliIO): Promise<numb
   if (text === undefined) return EXIT.problems;
   const co = parseCodeowners(text, displayPath(resolve(first)));
   for (const p of co.problems) io.stderr(formatProblem({ ...p, severity: "warning" }) + " (GitHub skips the line)\n");
-  const paths = rest.length > 0 ? rest : (await io.readStdin()).split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
+  const paths =
+    rest.length > 0
+      ? rest
+      : (await io.readStdin())
+          .split(/\r?\n/)
+          .map((l) => l.trim())
+          .filter((l) => l !== "");
   if (paths.length === 0) return usage(io, "no paths given (as arguments or on standard input)");
   if (values.json) {
     io.stdout(JSON.stringify(paths.map((p) => ownersOf(co, p))) + "\n");

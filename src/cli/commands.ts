@@ -327,7 +327,9 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
           r.rules.map((x) => [`  ${x.effect}`, x.module, x.area ?? "-", x.kind === "exclude" ? `exclude: ${x.rule}` : x.rule]),
         ),
       );
-      io.stdout(`  => ${r.modules.map((m) => (m.areas.length ? `${m.name} [${m.areas.join(", ")}]` : m.name)).join("; ") || "no module (every match was excluded): unowned"}\n\n`);
+      io.stdout(
+        `  => ${r.modules.map((m) => (m.areas.length ? `${m.name} [${m.areas.join(", ")}]` : m.name)).join("; ") || "no module (every match was excluded): unowned"}\n\n`,
+      );
     }
   }
   return status;
@@ -350,7 +352,9 @@ export async function validateCommand(args: string[], io: CliIO): Promise<number
     const errors = problems.filter((p) => p.severity === "error").length;
     const warnings = problems.length - errors;
     if (errors > 0) failed = true;
-    io.stdout(`${displayPath(resolve(cwd, file))}: ${errors === 0 ? "ok" : plural(errors, "error")}${warnings > 0 ? `, ${plural(warnings, "warning")}` : ""}\n`);
+    io.stdout(
+      `${displayPath(resolve(cwd, file))}: ${errors === 0 ? "ok" : plural(errors, "error")}${warnings > 0 ? `, ${plural(warnings, "warning")}` : ""}\n`,
+    );
   }
   return failed ? EXIT.problems : EXIT.ok;
 }

@@ -71,10 +71,14 @@ export const COMMANDS: Record<string, Command> = {
 const USAGE_WIDTH = 30;
 
 function commandList(): string {
-  return Object.values(COMMANDS)
-    // A usage too long for its column puts the summary on the next line.
-    .map((c) => `  ${c.usage.length > USAGE_WIDTH ? `${c.usage}\n  ${"".padEnd(USAGE_WIDTH)}` : c.usage.padEnd(USAGE_WIDTH)} ${c.summary}`)
-    .join("\n");
+  return (
+    Object.values(COMMANDS)
+      // A usage too long for its column puts the summary on the next line.
+      .map(
+        (c) => `  ${c.usage.length > USAGE_WIDTH ? `${c.usage}\n  ${"".padEnd(USAGE_WIDTH)}` : c.usage.padEnd(USAGE_WIDTH)} ${c.summary}`,
+      )
+      .join("\n")
+  );
 }
 
 export const MAIN_HELP = `Usage: review-router COMMAND [options]
@@ -132,7 +136,6 @@ async function readStdin(): Promise<string> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
 }
-
 
 if (isMainModule(import.meta.url)) {
   const io: CliIO = {

@@ -93,7 +93,10 @@ export function connect(
   if (!token) return { error: "no GitHub token: set GITHUB_TOKEN (or log in with `gh auth login`)" };
   // No app id: what the token's user did counts as a person's doing (see README, online CLI).
   const appId = Number(deps.env.REVIEW_ROUTER_APP_ID);
-  return { port: octokitPort(restOctokit(token, apiUrl), { owner, repo }, Number.isInteger(appId) && appId > 0 ? appId : undefined), apiUrl };
+  return {
+    port: octokitPort(restOctokit(token, apiUrl), { owner, repo }, Number.isInteger(appId) && appId > 0 ? appId : undefined),
+    apiUrl,
+  };
 }
 
 function list(items: readonly string[]): string {
@@ -110,7 +113,8 @@ export function formatPullRequestPlan(outcome: Extract<PullRequestOutcome, { kin
     out += `  labels added:      ${list(a.labelsAdded)}\n  labels removed:    ${list(a.labelsRemoved)}\n`;
     out += `  reviews requested: ${list(a.requestedUsers)}${a.requestedTeams.length ? `; teams ${list(a.requestedTeams)}` : ""}\n`;
     if (outcome.run.withdrawn.length > 0) out += `  requests withdrawn (overdue): ${list(outcome.run.withdrawn)}\n`;
-    if (outcome.run.refused.length > 0) out += `  refused by GitHub: ${outcome.run.refused.map((r) => `${r.login} (${r.reason})`).join(", ")}\n`;
+    if (outcome.run.refused.length > 0)
+      out += `  refused by GitHub: ${outcome.run.refused.map((r) => `${r.login} (${r.reason})`).join(", ")}\n`;
   } else {
     out += `  add labels:      ${list(plan.labels.add)}\n  remove labels:   ${list(plan.labels.remove)}\n`;
     out += `  request reviews: ${list(plan.reviews.users)}${plan.reviews.teams.length ? `; teams ${list(plan.reviews.teams)}` : ""}\n`;
@@ -122,7 +126,11 @@ export function formatPullRequestPlan(outcome: Extract<PullRequestOutcome, { kin
   if (outcome.summary && plan.summary) {
     const where = plan.summary.mode === "check" ? "check run" : "comment";
     out += `\nsummary (${where}${applied ? "" : ", as it would be written"}): ${outcome.summary.title}\n`;
-    out += outcome.summary.body.split("\n").map((l) => `  ${l}`.trimEnd()).join("\n") + "\n";
+    out +=
+      outcome.summary.body
+        .split("\n")
+        .map((l) => `  ${l}`.trimEnd())
+        .join("\n") + "\n";
   } else out += "\nsummary: none (summary: none)\n";
   if (!applied) out += "\nNothing was changed on GitHub; run again with --apply to do this.\n";
   return out;
@@ -130,9 +138,15 @@ export function formatPullRequestPlan(outcome: Extract<PullRequestOutcome, { kin
 
 function formatIssuePlan(plan: IssuePlan, applied: boolean): string {
   let out = "";
-  for (const m of plan.decision.modules) out += `${m.name}: ${m.labels.join(", ") || "-"} (${m.evidence.map((e) => `${e.kind} "${e.text}"`).join("; ") || "owns the repository"})\n`;
+  for (const m of plan.decision.modules)
+    out += `${m.name}: ${m.labels.join(", ") || "-"} (${m.evidence.map((e) => `${e.kind} "${e.text}"`).join("; ") || "owns the repository"})\n`;
   out += `\n${applied ? "done" : "plan"}${plan.dryRun ? " (dry run)" : ""}:\n  add labels: ${list(plan.labels.add)}\n`;
-  out += plan.comment ? `  cc comment:\n${plan.comment.body.split("\n").map((l) => `    ${l}`.trimEnd()).join("\n")}\n` : "  cc comment: none\n";
+  out += plan.comment
+    ? `  cc comment:\n${plan.comment.body
+        .split("\n")
+        .map((l) => `    ${l}`.trimEnd())
+        .join("\n")}\n`
+    : "  cc comment: none\n";
   if (!applied) out += "\nNothing was changed on GitHub; run again with --apply to do this.\n";
   return out;
 }
@@ -148,7 +162,10 @@ function reportOutcome(io: CliIO, outcome: PullRequestOutcome | IssueOutcome, ap
     return fail(io, `${label}: the repository's ${outcome.file} has errors; the app would not act${apply ? " (the summary says so)" : ""}`);
   }
   if (json) {
-    const body = "run" in outcome ? { plan: outcome.plan, summary: outcome.summary, applied: outcome.run?.applied, withdrawn: outcome.run?.withdrawn } : outcome;
+    const body =
+      "run" in outcome
+        ? { plan: outcome.plan, summary: outcome.summary, applied: outcome.run?.applied, withdrawn: outcome.run?.withdrawn }
+        : outcome;
     io.stdout(JSON.stringify({ target: label, ...body }, null, 2) + "\n");
     return EXIT.ok;
   }
@@ -187,12 +204,14 @@ export async function onlineRouteCommand(args: string[], io: CliIO, deps: Online
       return fail(io, "give one pull request or issue URL, or --online --repo OWNER/NAME --pr N, not both", EXIT.usage);
     }
     target = parseTargetUrl(positionals[0]!);
-    if (!target) return fail(io, `"${positionals[0]}" is not a pull request or issue URL (https://github.com/OWNER/NAME/pull/N)`, EXIT.usage);
+    if (!target)
+      return fail(io, `"${positionals[0]}" is not a pull request or issue URL (https://github.com/OWNER/NAME/pull/N)`, EXIT.usage);
   } else {
     const repoMatch = /^([^/\s]+)\/([^/\s]+)$/.exec(values.repo ?? "");
     const n = Number(values.pr);
     if (!repoMatch) return fail(io, `--online needs --repo OWNER/NAME${values.repo ? `, not "${values.repo}"` : ""}`, EXIT.usage);
-    if (!Number.isSafeInteger(n) || n < 1) return fail(io, `--online needs --pr N, a positive whole number${values.pr ? `, not "${values.pr}"` : ""}`, EXIT.usage);
+    if (!Number.isSafeInteger(n) || n < 1)
+      return fail(io, `--online needs --pr N, a positive whole number${values.pr ? `, not "${values.pr}"` : ""}`, EXIT.usage);
     target = { owner: repoMatch[1]!, repo: repoMatch[2]!, kind: "pull", number: n };
   }
   const conn = connect(deps, target.owner, target.repo, target.apiUrl);

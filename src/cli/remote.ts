@@ -10,7 +10,11 @@ export interface RemoteRepository {
 const NAME = /^[A-Za-z0-9_.-]+$/;
 
 function fromPath(host: string, path: string): RemoteRepository | undefined {
-  const parts = path.replace(/^\/+/, "").replace(/\/+$/, "").replace(/\.git$/, "").split("/");
+  const parts = path
+    .replace(/^\/+/, "")
+    .replace(/\/+$/, "")
+    .replace(/\.git$/, "")
+    .split("/");
   if (parts.length !== 2 || !parts.every((p) => NAME.test(p) && p !== "." && p !== "..")) return undefined;
   return { host: host.toLowerCase(), repository: `${parts[0]}/${parts[1]}` };
 }

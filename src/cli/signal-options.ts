@@ -26,7 +26,10 @@ export interface SignalValues {
 }
 
 /** The signals (only when some were given) and the decision time, or a usage message. */
-export function signalInputs(values: SignalValues, readFile = (f: string) => readFileSync(f, "utf8")): { signals?: CandidateSignals; now: Date } | string {
+export function signalInputs(
+  values: SignalValues,
+  readFile = (f: string) => readFileSync(f, "utf8"),
+): { signals?: CandidateSignals; now: Date } | string {
   const now = values.now === undefined ? new Date() : new Date(values.now);
   if (Number.isNaN(now.getTime())) return `--now must be a date such as 2026-12-20 or 2026-12-20T09:00:00Z, not "${values.now}"`;
   if (values.busy.length === 0 && values.load.length === 0 && values.signals === undefined) return { now };

@@ -37,7 +37,9 @@ export function formatSweep(repo: string, result: Extract<SweepResult, { kind: "
     for (const o of p.overdue) {
       const r = reroute.find((x) => x.login.toLowerCase() === o.login.toLowerCase());
       const withdrawn = p.outcome.kind === "planned" && p.outcome.run?.withdrawn.some((w) => w.toLowerCase() === o.login.toLowerCase());
-      const what = r ? `${apply ? (withdrawn ? "replaced by" : "not replaced (the replacement could not be requested):") : "would be replaced by"} ${r.by.join(", ")}` : "no other eligible maintainer: stays requested";
+      const what = r
+        ? `${apply ? (withdrawn ? "replaced by" : "not replaced (the replacement could not be requested):") : "would be replaced by"} ${r.by.join(", ")}`
+        : "no other eligible maintainer: stays requested";
       out += `  ${o.login}: requested ${o.requestedAt}, ${o.businessHours}+ business hours without review or comment; ${what}\n`;
     }
     if (p.outcome.kind !== "planned") out += `  not acted on: ${p.outcome.kind === "skipped" ? p.outcome.reason : "configuration error"}\n`;

@@ -227,8 +227,7 @@ export function compareCodeowners(router: Router, repository: string, co: Codeow
       const at = { line: rule.line, owner: o.text };
       if (emeritus.has(key)) {
         out.push({ kind: "emeritus", ...at, message: `${o.text} is emeritus in the registry but still owns paths ${where}` });
-      }
-      else out.push({ kind: "not a maintainer", ...at, message: `${o.text} maintains no module of the configuration ${where}` });
+      } else out.push({ kind: "not a maintainer", ...at, message: `${o.text} maintains no module of the configuration ${where}` });
     }
   }
   for (const path of tree ?? []) {

@@ -7,12 +7,7 @@ import { isValidLogin, loginKey } from "./registry.js";
 import { route, type RouteDecision, type RouteInput } from "./route.js";
 import type { Router } from "./router.js";
 
-export type Command =
-  | { kind: "route" }
-  | { kind: "explain" }
-  | { kind: "reroll"; login?: string }
-  | { kind: "skip" }
-  | { kind: "resume" };
+export type Command = { kind: "route" } | { kind: "explain" } | { kind: "reroll"; login?: string } | { kind: "skip" } | { kind: "resume" };
 
 export interface ParsedCommand {
   /** 1-based line of the comment the command is on. */
@@ -135,7 +130,11 @@ export function rerollTarget(command: Extract<Command, { kind: "reroll" }>, acto
 function allowedByRole(command: Command, actor: string, ctx: CommandContext): Permission | undefined {
   const key = loginKey(actor);
   if (key === loginKey(ctx.author)) return { allowed: true, as: "author" };
-  if (command.kind === "reroll" && loginKey(rerollTarget(command, actor)) === key && ctx.requestedReviewers.some((r) => loginKey(r) === key)) {
+  if (
+    command.kind === "reroll" &&
+    loginKey(rerollTarget(command, actor)) === key &&
+    ctx.requestedReviewers.some((r) => loginKey(r) === key)
+  ) {
     return { allowed: true, as: "reviewer" };
   }
   return undefined;
@@ -192,7 +191,10 @@ export function planReroll(router: Router, input: RouteInput, target: string, re
   const before = route(router, input);
   const modules = before.modules.filter((m) => m.reviewers.some((r) => loginKey(r) === key)).map((m) => m.name);
   if (modules.length === 0) {
-    return { ok: false, reason: `@${target} is not a maintainer of a module this pull request touches, so review-router has no one to ask instead` };
+    return {
+      ok: false,
+      reason: `@${target} is not a maintainer of a module this pull request touches, so review-router has no one to ask instead`,
+    };
   }
   const blocked = [...(input.blocked ?? []), ...rerolledBlocked([...rerolled, withdraw])];
   const after = route(router, { ...input, requestedReviewers: requested.filter((r) => loginKey(r) !== key), blocked });

@@ -29,7 +29,7 @@ const AREA_FIELDS = [
     name: "extraLabels",
     kind: "list",
     max: 10,
-    doc: "Labels added with the area's own (e.g. \"oncall: pt2\" for each part of the compile stack).",
+    doc: 'Labels added with the area\'s own (e.g. "oncall: pt2" for each part of the compile stack).',
   },
   {
     key: "paths",
@@ -40,12 +40,31 @@ const AREA_FIELDS = [
     requiredMessage: "an area needs at least one path glob",
     doc: "Globs of the files in the area.",
   },
-  { key: "exclude", name: "exclude", kind: "list", format: "glob", max: CONFIG_LIMITS.maxGlobsPerModule, doc: "Globs kept out of the area only." },
-  { key: "keywords", name: "keywords", kind: "list", max: CONFIG_LIMITS.maxKeywords, doc: "Words that, found in an issue, name this area." },
+  {
+    key: "exclude",
+    name: "exclude",
+    kind: "list",
+    format: "glob",
+    max: CONFIG_LIMITS.maxGlobsPerModule,
+    doc: "Globs kept out of the area only.",
+  },
+  {
+    key: "keywords",
+    name: "keywords",
+    kind: "list",
+    max: CONFIG_LIMITS.maxKeywords,
+    doc: "Words that, found in an issue, name this area.",
+  },
 ] as const satisfies readonly Field[];
 
 const MODULE_FIELDS = [
-  { key: "name", name: "name", kind: "string", required: true, doc: "The module's name; also the registry entry whose maintainers review it." },
+  {
+    key: "name",
+    name: "name",
+    kind: "string",
+    required: true,
+    doc: "The module's name; also the registry entry whose maintainers review it.",
+  },
   {
     key: "label",
     name: "label",
@@ -54,7 +73,14 @@ const MODULE_FIELDS = [
     doc: "The GitHub label for the module; optional when its areas carry labels or it owns whole repositories.",
   },
   { key: "labels", name: "extraLabels", kind: "list", max: 10, doc: "Labels added with the module's own label." },
-  { key: "paths", name: "paths", kind: "list", format: "glob", max: CONFIG_LIMITS.maxGlobsPerModule, doc: "Globs of the files in the module." },
+  {
+    key: "paths",
+    name: "paths",
+    kind: "list",
+    format: "glob",
+    max: CONFIG_LIMITS.maxGlobsPerModule,
+    doc: "Globs of the files in the module.",
+  },
   {
     key: "exclude",
     name: "exclude",
@@ -145,7 +171,7 @@ const TRIAGE_WEIGHTS = {
   title: [4, "an API, path or keyword in the title"],
   error: [3, "an API, path or keyword in an exception message or error line"],
   exception_type: [1, "the qualified class of the exception (`pkg.mod.SomeError:`): a wrapper's, often"],
-  frame_innermost: [3, "the frame that raised (last repository frame of a traceback, C++ \"Exception raised from\")"],
+  frame_innermost: [3, 'the frame that raised (last repository frame of a traceback, C++ "Exception raised from")'],
   frame_outer: [1, "any other repository frame"],
   prose_path: [3, "a repository path or file link written in prose"],
   prose_api: [2, "an API name in prose"],
@@ -162,7 +188,16 @@ export type TriageSignal = keyof typeof TRIAGE_WEIGHTS;
 export const TRIAGE_SIGNALS = Object.keys(TRIAGE_WEIGHTS) as TriageSignal[];
 
 const WEIGHT_FIELDS = TRIAGE_SIGNALS.map(
-  (s) => ({ key: s, name: s, kind: "number", min: 0, max: 100, default: TRIAGE_WEIGHTS[s][0], doc: `Weight of ${TRIAGE_WEIGHTS[s][1]}.` }) as const,
+  (s) =>
+    ({
+      key: s,
+      name: s,
+      kind: "number",
+      min: 0,
+      max: 100,
+      default: TRIAGE_WEIGHTS[s][0],
+      doc: `Weight of ${TRIAGE_WEIGHTS[s][1]}.`,
+    }) as const,
 );
 
 const NAME_RE = /^[A-Za-z_]\w*$/;
@@ -178,7 +213,15 @@ const TRIAGE_FIELD = {
   notMapping: "must be a mapping (threshold, weights, ...)",
   doc: "How the issue labeller weighs what it reads in an issue.",
   fields: [
-    { key: "threshold", name: "threshold", kind: "number", min: 0, max: 100, default: 3, doc: "A label is added when its score reaches this." },
+    {
+      key: "threshold",
+      name: "threshold",
+      kind: "number",
+      min: 0,
+      max: 100,
+      default: 3,
+      doc: "A label is added when its score reaches this.",
+    },
     {
       key: "max_module_labels",
       name: "maxModuleLabels",
@@ -353,7 +396,14 @@ export const CONFIG_FIELDS = [
     default: "check",
     doc: "Where the summary goes: a check run named review-router, a comment, or nowhere.",
   },
-  { key: "dry_run", name: "dryRun", group: "app", kind: "bool", default: false, doc: "Compute and report, but add no label and request no review." },
+  {
+    key: "dry_run",
+    name: "dryRun",
+    group: "app",
+    kind: "bool",
+    default: false,
+    doc: "Compute and report, but add no label and request no review.",
+  },
   {
     key: "issue_comment",
     name: "issueComment",
@@ -496,11 +546,7 @@ export const DEFAULT_APP_SETTINGS = defaultsOf(CONFIG_FIELDS, "app") as AppSetti
 export const DEFAULT_TRIAGE = defaultsOf(CONFIG_FIELDS, undefined).triage as TriageSettings;
 
 /** Parse a configuration file and check it; `registry` enables the registry cross-checks. */
-export function parseConfig(
-  text: string,
-  file: string,
-  registry?: Registry,
-): { config?: RouterConfig; problems: Problem[] } {
+export function parseConfig(text: string, file: string, registry?: Registry): { config?: RouterConfig; problems: Problem[] } {
   const parsed = parseYaml(text, file);
   if (!parsed.ok) return { problems: [parsed.problem] };
   return checkConfig(parsed.doc, file, registry);
@@ -530,7 +576,8 @@ export function checkConfig(doc: ParsedYaml, file: string, registry?: Registry):
 
 /** The `registry` key of a configuration's top-level mapping, read as the checker reads it (no problems reported). */
 export function registryFileOf(value: unknown): string | undefined {
-  const raw = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>).registry : undefined;
+  const raw =
+    value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>).registry : undefined;
   const quiet = new Checker({ value, lineOf: () => undefined }, "");
   return quiet.field(REGISTRY_FIELD, raw, ["registry"]) as string | undefined;
 }

@@ -250,7 +250,11 @@ function buildRegistry(items: PageItem[], file: string, format: GovernanceFormat
         const kind = classifySection(item.name);
         if (kind === "prose") context = { kind: "skip" };
         else if (kind === "unknown") {
-          report(item.line, `section "${item.name}" is not a maintainer section, so its list items are not read; the maintainer sections are: ${SECTION_NAMES}`, "warning");
+          report(
+            item.line,
+            `section "${item.name}" is not a maintainer section, so its list items are not read; the maintainer sections are: ${SECTION_NAMES}`,
+            "warning",
+          );
           context = { kind: "skip" };
         } else if ("entryLevel" in kind) context = openEntry(item.name, kind.entryLevel, item.line);
         else {
@@ -262,7 +266,10 @@ function buildRegistry(items: PageItem[], file: string, format: GovernanceFormat
         group.subsections += 1;
         context = openEntry(item.name, group.level, item.line);
       } else if (context.kind !== "skip") {
-        report(item.line, `subsection "${item.name}" is not under "Module-level maintainers" or "Library-level maintainers", so its list items are not read`);
+        report(
+          item.line,
+          `subsection "${item.name}" is not under "Module-level maintainers" or "Library-level maintainers", so its list items are not read`,
+        );
         context = { kind: "skip" };
       }
       continue;
@@ -271,7 +278,11 @@ function buildRegistry(items: PageItem[], file: string, format: GovernanceFormat
     if (item.kind === "prose") {
       // Prose is ignored, but a maintainer written without its bullet would vanish silently.
       if (context.kind === "entry" && "maintainer" in parseMaintainerItem(item.text)) {
-        report(item.line, `"${item.text}" looks like a maintainer but is not a list item, so it is not read; write it as ${EXPECTED_ENTRY[format]}`, "warning");
+        report(
+          item.line,
+          `"${item.text}" looks like a maintainer but is not a list item, so it is not read; write it as ${EXPECTED_ENTRY[format]}`,
+          "warning",
+        );
       }
       continue;
     }
@@ -283,7 +294,10 @@ function buildRegistry(items: PageItem[], file: string, format: GovernanceFormat
         report(item.line, `list item "${item.text}" comes before any maintainer section; list maintainers under one of: ${SECTION_NAMES}`);
         break;
       case "group":
-        report(item.line, `list item "${item.text}" is directly under "${context.name}"; its maintainers belong under a subsection naming the module or library`);
+        report(
+          item.line,
+          `list item "${item.text}" is directly under "${context.name}"; its maintainers belong under a subsection naming the module or library`,
+        );
         break;
       case "entry": {
         context.items += 1;
@@ -295,7 +309,11 @@ function buildRegistry(items: PageItem[], file: string, format: GovernanceFormat
         const key = loginKey(parsed.maintainer.login);
         const first = context.logins.get(key);
         if (first !== undefined) {
-          report(item.line, `${parsed.maintainer.login} is listed twice under "${context.entry.name}" (first at line ${first}); this listing is ignored`, "warning");
+          report(
+            item.line,
+            `${parsed.maintainer.login} is listed twice under "${context.entry.name}" (first at line ${first}); this listing is ignored`,
+            "warning",
+          );
           break;
         }
         context.logins.set(key, item.line);

@@ -509,7 +509,13 @@ function readDisabledTest(title: string, lines: readonly IssueLine[], reader: Re
   const dir = settings.testDir ? `${settings.testDir}/` : "";
   if (dotted.length > 0 && dotted[0] !== "__main__") reader.path("disabled_test", m[2]!, `${dir}${dotted.join("/")}.py`);
   const words = camelWords(cls.replace(/^Test/, "").replace(/(?:CPU|CUDA|XPU|MPS|HPU|Meta|PrivateUse1)$/, ""));
-  const candidates = words.map((_, i) => `${dir}test_${words.slice(0, words.length - i).join("_").toLowerCase()}.py`);
+  const candidates = words.map(
+    (_, i) =>
+      `${dir}test_${words
+        .slice(0, words.length - i)
+        .join("_")
+        .toLowerCase()}.py`,
+  );
   reader.candidates("disabled_test", cls, candidates);
   reader.text("disabled_test", words.join(" "));
   for (const line of lines) {

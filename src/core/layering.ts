@@ -94,7 +94,17 @@ export function resolveLayered(
     return { problems: [{ file, line: 1, severity: "error", message: "the configuration must be a YAML mapping of keys" }] };
   }
   if ("registry" in doc.value) {
-    return { problems: [{ file, line: doc.lineOf(["registry"]), key: "registry", severity: "error", message: "a repository's configuration uses the bundled registry; remove `registry`" }] };
+    return {
+      problems: [
+        {
+          file,
+          line: doc.lineOf(["registry"]),
+          key: "registry",
+          severity: "error",
+          message: "a repository's configuration uses the bundled registry; remove `registry`",
+        },
+      ],
+    };
   }
   const useBase = typeof doc.value.use_default_modules === "boolean" ? doc.value.use_default_modules : options.baseModules;
   // Without the base's modules, the file's modules are checked and merged alone; policy defaults still come from the base.

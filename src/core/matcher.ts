@@ -185,7 +185,7 @@ function parseClass(glob: string, start: number): { token: Token; end: number } 
 /** Tokens of one magic segment's glob text (minimatch's `_glob`); extglobs are refused. */
 function parseSegment(glob: string): SegmentPattern {
   const tokens: Token[] = [];
-  for (let i = 0; i < glob.length; ) {
+  for (let i = 0; i < glob.length;) {
     const c = glob[i]!;
     if ("?*+@!".includes(c) && glob[i + 1] === "(") throw new Error(`extglob patterns are not supported: ${glob}`);
     if (c === "\\" && i + 1 < glob.length) {
@@ -362,7 +362,11 @@ export function countBraceAlternatives(glob: string, cap = MAX_ALTERNATIVES): { 
         }
         const body = glob.slice(open + 1, i);
         i++;
-        if (alternatives.length > 1) n = mul(n, alternatives.reduce((a, b) => Math.min(limit, a + b), 0));
+        if (alternatives.length > 1)
+          n = mul(
+            n,
+            alternatives.reduce((a, b) => Math.min(limit, a + b), 0),
+          );
         else {
           const seqLen = sequenceLength(body);
           if (seqLen !== undefined) n = mul(n, Math.min(limit, seqLen));
@@ -403,7 +407,8 @@ export class GlobMatcher<T> {
     rules.forEach((rule, index) => {
       // Counted before minimatch expands the braces: a glob the checks would refuse costs nothing here.
       const braces = countBraceAlternatives(rule.glob);
-      if (braces.irregular || braces.count > MAX_ALTERNATIVES) throw new Error(`glob "${rule.glob.slice(0, 60)}" has too many brace alternatives`);
+      if (braces.irregular || braces.count > MAX_ALTERNATIVES)
+        throw new Error(`glob "${rule.glob.slice(0, 60)}" has too many brace alternatives`);
       const mm = new Minimatch(rule.glob, GLOB_OPTIONS);
       const isLiteral = mm.set.length === 1 && mm.set[0]!.every((p) => typeof p === "string");
       const compiled: CompiledRule<T> = {
@@ -513,8 +518,10 @@ function checkGlob(glob: string): string | undefined {
   }
   // Counted, not expanded: expanding a large brace glob is itself the expensive part.
   const braces = countBraceAlternatives(glob);
-  if (braces.irregular) return "every '{' needs a matching '}' and ',' between alternatives (or a range like '1..3'); escape a literal brace as '\\{'";
-  if (braces.count > MAX_ALTERNATIVES) return `glob expands to more than ${MAX_ALTERNATIVES} alternatives; the limit is ${MAX_ALTERNATIVES}`;
+  if (braces.irregular)
+    return "every '{' needs a matching '}' and ',' between alternatives (or a range like '1..3'); escape a literal brace as '\\{'";
+  if (braces.count > MAX_ALTERNATIVES)
+    return `glob expands to more than ${MAX_ALTERNATIVES} alternatives; the limit is ${MAX_ALTERNATIVES}`;
   const mm = new Minimatch(glob, GLOB_OPTIONS);
   if (mm.set.length > MAX_ALTERNATIVES) return `glob expands to ${mm.set.length} alternatives; the limit is ${MAX_ALTERNATIVES}`;
   try {

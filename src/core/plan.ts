@@ -241,8 +241,14 @@ function reroutesOf(decision: RouteDecision, overdue: readonly Overdue[]): Rerou
   const fresh = new Set(decision.reviewers.map(loginKey));
   const out: Reroute[] = [];
   for (const o of overdue) {
-    const modules = [...new Set(decision.skipped.filter((s) => s.reason === "overdue" && loginKey(s.login) === loginKey(o.login)).map((s) => s.module))];
-    const by = [...new Set(decision.modules.filter((m) => modules.includes(m.name)).flatMap((m) => m.reviewers.filter((r) => fresh.has(loginKey(r)))))];
+    const modules = [
+      ...new Set(decision.skipped.filter((s) => s.reason === "overdue" && loginKey(s.login) === loginKey(o.login)).map((s) => s.module)),
+    ];
+    const by = [
+      ...new Set(
+        decision.modules.filter((m) => modules.includes(m.name)).flatMap((m) => m.reviewers.filter((r) => fresh.has(loginKey(r)))),
+      ),
+    ];
     if (by.length > 0) out.push({ ...o, modules, by });
   }
   return out;
@@ -252,10 +258,16 @@ function reroutesOf(decision: RouteDecision, overdue: readonly Overdue[]): Rerou
 function routeWithReroutes(input: PullRequestPlanInput): { decision: RouteDecision; reroute: Reroute[] } {
   const overdue = overdueOf(input);
   if (overdue.length === 0) return { decision: routePullRequest(input), reroute: [] };
-  let decision = routePullRequest(input, overdue.map((o) => o.login));
+  let decision = routePullRequest(
+    input,
+    overdue.map((o) => o.login),
+  );
   let reroute = reroutesOf(decision, overdue);
   if (reroute.length < overdue.length) {
-    decision = routePullRequest(input, reroute.map((r) => r.login));
+    decision = routePullRequest(
+      input,
+      reroute.map((r) => r.login),
+    );
     reroute = reroutesOf(decision, reroute);
   }
   return { decision, reroute };
@@ -294,13 +306,11 @@ function planReviews(
 function shownDecision(decision: RouteDecision, deferred: readonly { login: string }[]): RouteDecision {
   if (deferred.length === 0) return decision;
   const waiting = new Set(deferred.map((d) => loginKey(d.login)));
-  const modules = decision.modules.map(
-    (m): ModuleDecision => ({
-      ...m,
-      reviewers: m.reviewers.filter((r) => !waiting.has(loginKey(r))),
-      teams: m.teams.filter((t) => !waiting.has(loginKey(t))),
-    }),
-  );
+  const modules = decision.modules.map((m): ModuleDecision => ({
+    ...m,
+    reviewers: m.reviewers.filter((r) => !waiting.has(loginKey(r))),
+    teams: m.teams.filter((t) => !waiting.has(loginKey(t))),
+  }));
   return { ...decision, reviewers: [], teamReviewers: [], modules };
 }
 
@@ -422,7 +432,13 @@ function ccComment(decision: IssueDecision, author: string): string | undefined 
   if (!decision.modules.some((m) => m.maintainers.some(notAuthor))) return undefined;
   const lines = decision.modules
     .filter((m) => m.maintainers.length > 0)
-    .map((m) => `- ${m.name}: ${m.maintainers.filter(notAuthor).map((l) => `@${l}`).join(" ")} (${m.why})`);
+    .map(
+      (m) =>
+        `- ${m.name}: ${m.maintainers
+          .filter(notAuthor)
+          .map((l) => `@${l}`)
+          .join(" ")} (${m.why})`,
+    );
   return `${CC_MARKER}\ncc the maintainers of the modules this issue names:\n\n${lines.join("\n")}`;
 }
 

@@ -105,7 +105,14 @@ const ENTRIES_FIELD = {
   notMapping: "each entry must be a mapping with name, level and maintainers",
   doc: "One entry per module or library of the governance page.",
   fields: [
-    { key: "name", name: "name", kind: "string", required: true, message: "each entry needs a non-empty `name`", doc: "The entry's heading." },
+    {
+      key: "name",
+      name: "name",
+      kind: "string",
+      required: true,
+      message: "each entry needs a non-empty `name`",
+      doc: "The entry's heading.",
+    },
     { key: "level", name: "level", kind: "enum", values: REGISTRY_LEVELS, default: "module", doc: "Where the entry stands on the page." },
     {
       key: "maintainers",
@@ -122,7 +129,15 @@ const ENTRIES_FIELD = {
 } as const satisfies Field;
 
 const REGISTRY_FIELDS = [
-  { key: "source", name: "source", kind: "string", optional: true, allowEmpty: true, message: "must be a string", doc: "Where the registry came from." },
+  {
+    key: "source",
+    name: "source",
+    kind: "string",
+    optional: true,
+    allowEmpty: true,
+    message: "must be a string",
+    doc: "Where the registry came from.",
+  },
   ENTRIES_FIELD,
 ] as const satisfies readonly Field[];
 

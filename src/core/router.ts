@@ -54,7 +54,10 @@ export interface PathMatch {
 function resolveMaintainers(spec: ModuleSpec, registry: Registry): { maintainers: Maintainer[]; from: string } {
   if (spec.maintainers) {
     // A login the registry lists as emeritus only (in every entry naming it) is emeritus here too.
-    return { maintainers: spec.maintainers.map((login) => ({ login, name: login, emeritus: emeritusOnly(registry, login) })), from: "inline" };
+    return {
+      maintainers: spec.maintainers.map((login) => ({ login, name: login, emeritus: emeritusOnly(registry, login) })),
+      from: "inline",
+    };
   }
   const entry = findEntry(registry, spec.registryEntry ?? spec.name);
   if (!entry) return { maintainers: [], from: spec.registryEntry ?? spec.name };

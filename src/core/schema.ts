@@ -83,7 +83,8 @@ const FORMATS: Record<StringFormat, FormatRule> = {
   },
   reviewer: {
     normalize: (s) => s.replace(/^@/, ""),
-    problem: (s) => (isValidLogin(s) || isTeamName(s) ? undefined : `"${truncate(s)}" is neither a GitHub login nor a team (org/team-slug)`),
+    problem: (s) =>
+      isValidLogin(s) || isTeamName(s) ? undefined : `"${truncate(s)}" is neither a GitHub login nor a team (org/team-slug)`,
     keepInvalid: false,
     pattern: new RegExp(`^@?(?:${LOGIN_RE.source.slice(1, -1)}|${TEAM_RE.source.slice(1, -1)})$`),
     description: "a GitHub login or a team: org/team-slug (a leading @ is dropped)",
@@ -224,11 +225,11 @@ export type FieldValue<F> = F extends { kind: "bool" }
           ? string[]
           : F extends { kind: "map" }
             ? Record<string, string>
-          : F extends { kind: "table"; fields: infer T extends readonly Field[] }
-            ? TableValue<T>
-            : F extends { kind: "tables"; fields: infer T extends readonly Field[] }
-              ? TableValue<T>[]
-              : never;
+            : F extends { kind: "table"; fields: infer T extends readonly Field[] }
+              ? TableValue<T>
+              : F extends { kind: "tables"; fields: infer T extends readonly Field[] }
+                ? TableValue<T>[]
+                : never;
 
 type Props<F extends Field> = {
   [K in F as K extends { optional: true } ? never : K["name"]]: FieldValue<K>;
@@ -354,7 +355,9 @@ export class Checker {
     const out: Record<string, unknown> = {};
     for (const f of fields) if (f.group !== undefined) out[f.group] ??= {};
     let usable = true;
-    const ordered = fields.some((f) => f.checkOrder !== undefined) ? [...fields].sort((a, b) => (a.checkOrder ?? 0) - (b.checkOrder ?? 0)) : fields;
+    const ordered = fields.some((f) => f.checkOrder !== undefined)
+      ? [...fields].sort((a, b) => (a.checkOrder ?? 0) - (b.checkOrder ?? 0))
+      : fields;
     for (const f of ordered) {
       const value = f.kind === "table" && f.inline ? this.fields(f.fields, raw, at) : this.field(f, raw[f.key], [...at, f.key]);
       if (value === undefined) {

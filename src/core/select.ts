@@ -102,7 +102,12 @@ export function authorIgnored(author: string, patterns: readonly string[]): bool
   return patterns.some((p) => {
     const key = loginKey(p);
     if (!key.includes("*")) return key === a;
-    const re = new RegExp(`^${key.split("*").map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+    const re = new RegExp(
+      `^${key
+        .split("*")
+        .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*")}$`,
+    );
     return re.test(a);
   });
 }
@@ -204,7 +209,8 @@ function applySignals(s: Selecting, mod: SelectionModule, pool: string[], skip: 
     skip(l, "busy");
     return false;
   });
-  const overloaded = (l: string) => !s.chosenKeys.has(loginKey(l)) && (signals.openReviews.get(loginKey(l)) ?? -1) >= s.policy.maxOpenReviews;
+  const overloaded = (l: string) =>
+    !s.chosenKeys.has(loginKey(l)) && (signals.openReviews.get(loginKey(l)) ?? -1) >= s.policy.maxOpenReviews;
   const under = free.filter((l) => !overloaded(l));
   if (under.length > 0) {
     for (const l of free) if (overloaded(l)) skip(l, "overloaded");
@@ -264,7 +270,9 @@ function uncoveredReason(s: Selecting, mod: SelectionModule, capHit: boolean): s
   if (s.ignored) return "author is ignored";
   if (capHit) return `cap of ${policy.maxReviewers} reviewer${policy.maxReviewers === 1 ? "" : "s"} reached`;
   if (!mod.maintainers.some((m) => !m.emeritus)) {
-    return policy.fallbackReviewers.length > 0 ? "no active maintainer; no fallback reviewer available" : "no active maintainer (label only)";
+    return policy.fallbackReviewers.length > 0
+      ? "no active maintainer; no fallback reviewer available"
+      : "no active maintainer (label only)";
   }
   return "no eligible active maintainer";
 }
@@ -298,7 +306,11 @@ export function signalCandidates(input: SelectionInput): string[] {
   const out = new Map<string, string>();
   for (const mod of input.modules) {
     const cover: ModuleCoverage = { reviewers: [], fallback: false };
-    const pool = candidatePool(s, classify(s, mod, cover, () => {}), cover);
+    const pool = candidatePool(
+      s,
+      classify(s, mod, cover, () => {}),
+      cover,
+    );
     if (cover.reviewers.length >= s.policy.reviewersPerModule) continue;
     for (const login of pool) if (!out.has(loginKey(login))) out.set(loginKey(login), login);
   }

@@ -6,7 +6,8 @@ import { writePrebuilt } from "./prebuilt.js";
 
 const { loaded, problems } = checkBundledYaml();
 if (!loaded) {
-  for (const p of problems) process.stderr.write(`${p.file}${p.line ? `:${p.line}` : ""}: ${p.severity}: ${p.key ? `${p.key}: ` : ""}${p.message}\n`);
+  for (const p of problems)
+    process.stderr.write(`${p.file}${p.line ? `:${p.line}` : ""}: ${p.severity}: ${p.key ? `${p.key}: ` : ""}${p.message}\n`);
   process.exitCode = 1;
 } else if (loaded.config.app.codeowners || problems.length > 0) {
   // CODEOWNERS is read at run time, and warnings name files relative to the working directory.

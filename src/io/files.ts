@@ -78,7 +78,10 @@ export const DEFAULT_REPOSITORY = "pytorch/pytorch";
  * `registry` stands alone; one that names none is read as the app reads a repository's
  * `.github/review-router.yml` in `repository`: layered over the bundled configuration.
  */
-export function checkConfigFile(file: string = BUNDLED_CONFIG, repository = DEFAULT_REPOSITORY): { loaded?: LoadedConfig; problems: Problem[] } {
+export function checkConfigFile(
+  file: string = BUNDLED_CONFIG,
+  repository = DEFAULT_REPOSITORY,
+): { loaded?: LoadedConfig; problems: Problem[] } {
   if (file === BUNDLED_CONFIG) return checkBundled();
   const read = readYamlFile(file);
   return "doc" in read ? addCodeowners(file, checkConfigDoc(file, read.doc, repository)) : { problems: read.problems };
@@ -109,7 +112,9 @@ function checkBundled(): Checked {
 /** The bundled configuration checked from its YAML, never from the prebuilt file (the build writes that from this). */
 export function checkBundledYaml(): Checked {
   const read = readYamlFile(BUNDLED_CONFIG);
-  return "doc" in read ? addCodeowners(BUNDLED_CONFIG, checkConfigDoc(BUNDLED_CONFIG, read.doc, DEFAULT_REPOSITORY)) : { problems: read.problems };
+  return "doc" in read
+    ? addCodeowners(BUNDLED_CONFIG, checkConfigDoc(BUNDLED_CONFIG, read.doc, DEFAULT_REPOSITORY))
+    : { problems: read.problems };
 }
 
 /**

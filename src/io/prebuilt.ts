@@ -43,7 +43,15 @@ function checkerCode(): string {
 
 /** The key of a prebuilt configuration made from these texts by this checker. */
 export function prebuiltKey(configText: string, registryText: string): string {
-  return createHash("sha256").update(FORMAT).update("\0").update(configText).update("\0").update(registryText).update("\0").update(checkerCode()).digest("hex");
+  return createHash("sha256")
+    .update(FORMAT)
+    .update("\0")
+    .update(configText)
+    .update("\0")
+    .update(registryText)
+    .update("\0")
+    .update(checkerCode())
+    .digest("hex");
 }
 
 /** dist/config/pytorch.json beside the project's config/ (the same in src and dist runs). */
@@ -73,7 +81,14 @@ export function writePrebuilt(bundledConfig: string, loaded: Omit<Prebuilt, "key
   const out = prebuiltPath(bundledConfig);
   mkdirSync(dirname(out), { recursive: true });
   const registryFile = relative(dirname(bundledConfig), loaded.registryFile);
-  const data: Prebuilt = { key, config: loaded.config, registry: loaded.registry, problems: loaded.problems, raw: loaded.raw, registryFile };
+  const data: Prebuilt = {
+    key,
+    config: loaded.config,
+    registry: loaded.registry,
+    problems: loaded.problems,
+    raw: loaded.raw,
+    registryFile,
+  };
   // Written whole, then renamed: a CLI starting meanwhile reads the old file or the new one.
   writeFileSync(`${out}.tmp`, JSON.stringify(data));
   renameSync(`${out}.tmp`, out);

@@ -59,9 +59,15 @@ describe("the action's entry point", () => {
     const payload = pullRequestEvent({ action: "opened", number: 5, changedFiles: 2, author: "zed", headSha: "h5", repository: REPO });
     const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...workflowEnv("pull_request_target", payload) };
     const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "src/action/main.ts"], { env, timeout: 60_000 });
-    expect(stdout).toMatch(/^acme\/action#5: labels added \["module: docs","module: build"\], removed \[\], reviews requested \["erin","(carol|dave)"\]/);
+    expect(stdout).toMatch(
+      /^acme\/action#5: labels added \["module: docs","module: build"\], removed \[\], reviews requested \["erin","(carol|dave)"\]/,
+    );
     const writes = gh.writes(REPO).map((r) => `${r.method} ${r.path}`);
-    expect(writes).toEqual([`POST /repos/${REPO}/issues/5/labels`, `POST /repos/${REPO}/pulls/5/requested_reviewers`, `POST /repos/${REPO}/check-runs`]);
+    expect(writes).toEqual([
+      `POST /repos/${REPO}/issues/5/labels`,
+      `POST /repos/${REPO}/pulls/5/requested_reviewers`,
+      `POST /repos/${REPO}/check-runs`,
+    ]);
     expect(gh.thread(REPO, 5).labels).toEqual(["module: docs", "module: build"]);
     expect(gh.thread(REPO, 5).requestedUsers).toHaveLength(2);
     expect(gh.repo(REPO).checkRuns.find((c) => c.head_sha === "h5")?.output.title).toBe("2 modules: Docs, Build");
@@ -70,7 +76,12 @@ describe("the action's entry point", () => {
   it("a comment on a pull request is a later event of it: an overdue reviewer is replaced", async () => {
     gh.setPull(REPO, 6, { author: "zed", headSha: "h6" }, ["docs/a.md"]);
     gh.requestReview(REPO, 6, "carol", "2026-01-05T09:00:00Z");
-    const payload = { action: "created", issue: { number: 6, pull_request: { url: "x" } }, comment: { body: "ping" }, repository: { full_name: REPO } };
+    const payload = {
+      action: "created",
+      issue: { number: 6, pull_request: { url: "x" } },
+      comment: { body: "ping" },
+      repository: { full_name: REPO },
+    };
     const { code, log } = await runInProcess(workflowEnv("issue_comment", payload));
     expect(code).toBe(0);
     expect(log.join("\n")).toContain('overdue withdrawn ["carol"]');
@@ -100,8 +111,16 @@ describe("the action's entry point", () => {
   });
 
   it.each([
-    ["no token", { INPUT_TOKEN: "" }, "::error::review-router: no token: pass `token` (default: the workflow's github.token) or set GITHUB_TOKEN"],
-    ["a bad token", { INPUT_TOKEN: "bad" }, "::error::review-router: GitHub refused the token (401 Bad credentials); set GITHUB_TOKEN to a valid token"],
+    [
+      "no token",
+      { INPUT_TOKEN: "" },
+      "::error::review-router: no token: pass `token` (default: the workflow's github.token) or set GITHUB_TOKEN",
+    ],
+    [
+      "a bad token",
+      { INPUT_TOKEN: "bad" },
+      "::error::review-router: GitHub refused the token (401 Bad credentials); set GITHUB_TOKEN to a valid token",
+    ],
     ["no repository", { GITHUB_REPOSITORY: "nope" }, '::error::review-router: GITHUB_REPOSITORY must be OWNER/NAME, not "nope"'],
   ])("%s: one ::error:: line, exit 1", async (_name, over, line) => {
     gh.setPull(REPO, 8, { author: "zed" }, ["docs/c.md"]);

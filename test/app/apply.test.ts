@@ -180,7 +180,10 @@ describe("requestReviews", () => {
     github.notCollaborators.add("mallory").add("ghosts");
     const outcome = await requestReviews(github, PR, { users: ["alice", "mallory"], teams: ["core", "ghosts"] });
     expect(github.writes().map((c) => (c.call === "requestReviews" ? [c.users, c.teams] : c.call))).toEqual([
-      [["alice", "mallory"], ["core", "ghosts"]],
+      [
+        ["alice", "mallory"],
+        ["core", "ghosts"],
+      ],
       [["alice"], []],
       [["mallory"], []],
       [[], ["core"]],

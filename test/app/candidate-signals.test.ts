@@ -100,7 +100,10 @@ describe("fetchCandidateSignals", () => {
   });
 
   const octokit = () => new Octokit({ auth: "test-token" });
-  const graphqlOf = (o: Octokit): GraphqlCall => (query, parameters) => o.graphql(query, parameters);
+  const graphqlOf =
+    (o: Octokit): GraphqlCall =>
+    (query, parameters) =>
+      o.graphql(query, parameters);
   const expectBody = { query: EXPECTED_QUERY, variables: buildSignalsQuery(REPO, ["alice", "bob"]).variables };
 
   it("sends one request with the exact query and variables, and returns the signals", async () => {
@@ -135,7 +138,12 @@ describe("fetchCandidateSignals", () => {
       });
     const r = await fetchCandidateSignals(graphqlOf(octokit()), REPO, ["alice", "bob"], NOW);
     scope.done();
-    expect(r).toMatchObject({ ok: true, missing: ["alice"], unknown: [], errors: ["Could not resolve to a User with the login of 'alice'."] });
+    expect(r).toMatchObject({
+      ok: true,
+      missing: ["alice"],
+      unknown: [],
+      errors: ["Could not resolve to a User with the login of 'alice'."],
+    });
     if (r.ok) expect([...r.signals.openReviews]).toEqual([["bob", 1]]);
   });
 

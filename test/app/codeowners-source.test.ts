@@ -14,7 +14,16 @@ import {
 } from "../../src/app/codeowners-source.js";
 import { loadBundled } from "../../src/app/index.js";
 import { route } from "../../src/core/route.js";
-import { API, contentsAnswer, mockGraphql, mockInstallationToken, mockNoConfigFile, startMockGitHub, stopMockGitHub, unmatchedRequests } from "../helpers/github.js";
+import {
+  API,
+  contentsAnswer,
+  mockGraphql,
+  mockInstallationToken,
+  mockNoConfigFile,
+  startMockGitHub,
+  stopMockGitHub,
+  unmatchedRequests,
+} from "../helpers/github.js";
 import { pullRequestEvent, DEFAULT_HEAD_SHA } from "../helpers/payloads.js";
 import { APP_ID, deliver, startApp } from "../helpers/probot.js";
 
@@ -141,7 +150,11 @@ function onPost<B>(path: string, bodies: B[], answer: (b: B) => [number, unknown
 }
 
 function changedFiles(n: number, files: readonly string[]): void {
-  onGet(`${R}/pulls/${n}/files`, 200, files.map((filename) => ({ filename, status: "modified", additions: 1, deletions: 1, changes: 2 })));
+  onGet(
+    `${R}/pulls/${n}/files`,
+    200,
+    files.map((filename) => ({ filename, status: "modified", additions: 1, deletions: 1, changes: 2 })),
+  );
 }
 
 function codeownersAt(location: string, text: string): void {

@@ -10,7 +10,11 @@ const initial = { labels: [], requestedUsers: [], requestedTeams: [] };
 
 describe("foldTimeline: withdrawn review requests", () => {
   it("tells review-router's withdrawals from a human's", () => {
-    const s = foldTimeline([requested("Ann", byApp), removed("Ann", byApp), requested("bob", byApp), removed("bob"), requested("cat", byApp)], APP, initial);
+    const s = foldTimeline(
+      [requested("Ann", byApp), removed("Ann", byApp), requested("bob", byApp), removed("bob"), requested("cat", byApp)],
+      APP,
+      initial,
+    );
     expect(s.requestRemovedByApp).toEqual(["Ann"]);
     expect(s.requestRemovedByHuman).toEqual(["bob"]);
     expect(s.requestedUsers).toEqual(["cat"]);
@@ -31,7 +35,6 @@ describe("foldTimeline: withdrawn review requests", () => {
 
 // foldTimeline's facts for overdue re-routing: when each requested user was last requested, who
 // reviewed or commented when, and whom review-router itself withdrew (replaced).
-
 
 const APP2 = 77;
 const viaApp = { performed_via_github_app: { id: APP2 } };

@@ -49,7 +49,14 @@ import {
   timeline,
   unmatchedRequests,
 } from "../helpers/github.js";
-import { DEFAULT_HEAD_SHA, issueEditedEvent, issueOpenedEvent, pullRequestEvent, pushEvent, type PullRequestPayload } from "../helpers/payloads.js";
+import {
+  DEFAULT_HEAD_SHA,
+  issueEditedEvent,
+  issueOpenedEvent,
+  pullRequestEvent,
+  pushEvent,
+  type PullRequestPayload,
+} from "../helpers/payloads.js";
 import { deliver, startApp } from "../helpers/probot.js";
 
 const bundled = loadBundled();
@@ -72,7 +79,12 @@ function routerWith(policy: Partial<Policy>): Router {
 }
 
 /** What the core decides for `pr` with these files: the app must do exactly this. */
-function expectedRoute(pr: PullRequestPayload, files: readonly string[], more: Partial<RouteInput> = {}, router: Router = bundled.router): RouteDecision {
+function expectedRoute(
+  pr: PullRequestPayload,
+  files: readonly string[],
+  more: Partial<RouteInput> = {},
+  router: Router = bundled.router,
+): RouteDecision {
   return route(router, {
     repository: REPOSITORY,
     prNumber: pr.number,
@@ -108,7 +120,10 @@ function expectSoundRequests(
   expect(new Set(keys).size, "nobody is requested twice").toBe(keys.length);
   expect(keys, "the author is never requested").not.toContain(loginKey(pr.pull_request.user.login));
   for (const login of requested) {
-    expect(o.modules.some((m) => covers([login], m)), `${login} is an active (not emeritus) maintainer of a touched module`).toBe(true);
+    expect(
+      o.modules.some((m) => covers([login], m)),
+      `${login} is an active (not emeritus) maintainer of a touched module`,
+    ).toBe(true);
   }
   const onPr = new Set([...keys, ...(o.alreadyOnPr ?? []).map(loginKey)]);
   expect(onPr.size, "reviewers on the pull request").toBeLessThanOrEqual(o.max ?? MAX_REVIEWERS);
@@ -147,33 +162,36 @@ describe("pull requests", () => {
   it.each([
     ["opened", 101],
     ["reopened", 120],
-  ] as const)("labels a %s pull request by module, requests its maintainers in one call and creates a neutral check run", async (action, number) => {
-    const files = [NN_FILE, OPTIM_FILE];
-    const pr = pullRequestEvent({ action, number, changedFiles: files.length });
-    expect(pr.action).toBe(action);
-    const want = expectedRoute(pr, files);
-    const probot = await startApp();
-    mockInstallationToken();
-    mockPullRequestReads(pr, { files });
-    const labels = captureLabelsAdded(number);
-    const reviews = captureReviewRequests(number);
-    const checkRuns = captureCheckRunCreate();
+  ] as const)(
+    "labels a %s pull request by module, requests its maintainers in one call and creates a neutral check run",
+    async (action, number) => {
+      const files = [NN_FILE, OPTIM_FILE];
+      const pr = pullRequestEvent({ action, number, changedFiles: files.length });
+      expect(pr.action).toBe(action);
+      const want = expectedRoute(pr, files);
+      const probot = await startApp();
+      mockInstallationToken();
+      mockPullRequestReads(pr, { files });
+      const labels = captureLabelsAdded(number);
+      const reviews = captureReviewRequests(number);
+      const checkRuns = captureCheckRunCreate();
 
-    await deliver(probot, "pull_request", pr);
+      await deliver(probot, "pull_request", pr);
 
-    expect(labels).toEqual([{ labels: ["module: nn", "module: optimizer"] }]);
-    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
-    const requested = reviewersIn(reviews);
-    expectSoundRequests(requested, pr, { modules: [NN, OPTIM] });
-    expect(covers(requested, NN) && covers(requested, OPTIM), "every module has a reviewer").toBe(true);
+      expect(labels).toEqual([{ labels: ["module: nn", "module: optimizer"] }]);
+      expect(reviews).toEqual([{ reviewers: want.reviewers }]);
+      const requested = reviewersIn(reviews);
+      expectSoundRequests(requested, pr, { modules: [NN, OPTIM] });
+      expect(covers(requested, NN) && covers(requested, OPTIM), "every module has a reviewer").toBe(true);
 
-    expect(checkRuns).toHaveLength(1);
-    const run = checkRuns[0]!;
-    expect(run).toMatchObject({ name: "review-router", head_sha: DEFAULT_HEAD_SHA, status: "completed", conclusion: "neutral" });
-    expect(run.output.title).toBe(`2 modules: ${NN}, ${OPTIM}`);
-    expect(run.output.summary).toContain("| module | label | files | reviewers |");
-    for (const m of want.modules) expect(run.output.summary).toContain(summaryRow(m));
-  });
+      expect(checkRuns).toHaveLength(1);
+      const run = checkRuns[0]!;
+      expect(run).toMatchObject({ name: "review-router", head_sha: DEFAULT_HEAD_SHA, status: "completed", conclusion: "neutral" });
+      expect(run.output.title).toBe(`2 modules: ${NN}, ${OPTIM}`);
+      expect(run.output.summary).toContain("| module | label | files | reviewers |");
+      for (const m of want.modules) expect(run.output.summary).toContain(summaryRow(m));
+    },
+  );
 
   it("reads at most 30 pages of 100 files (GitHub's 3,000) of a larger pull request and says so in the check run", async () => {
     // Pages 1-29 are NN files; page 30, the last GitHub lists, is ONNX: its label shows it was read.
@@ -198,13 +216,20 @@ describe("pull requests", () => {
     expect(checkRuns).toHaveLength(1);
     const summary = checkRuns[0]!.output.summary;
     expect(summary).toContain("**Note**: GitHub lists at most 3000 changed files of a pull request; files beyond that were not routed.");
-    expect(summary).toContain(`| ${NN} | \`module: nn\` | \`torch/nn/p1_0.py\`, \`torch/nn/p1_1.py\`, \`torch/nn/p1_2.py\` and 2897 more (2900) |`);
+    expect(summary).toContain(
+      `| ${NN} | \`module: nn\` | \`torch/nn/p1_0.py\`, \`torch/nn/p1_1.py\`, \`torch/nn/p1_2.py\` and 2897 more (2900) |`,
+    );
   });
 
   it("reads every page of a 250-file pull request, labels every module and covers the modules with most files first, within the cap", async () => {
     // Page 3 holds most of the ONNX files: without it ONNX would not be among the top three.
     const page1 = [...filesIn("torch/nn", 60), ...filesIn("torch/distributed", 40)];
-    const page2 = [...filesIn("torch/distributed", 5, "g"), ...filesIn("torch/linalg", 35), ...filesIn("torch/distributions", 30), ...filesIn("torch/onnx", 30)];
+    const page2 = [
+      ...filesIn("torch/distributed", 5, "g"),
+      ...filesIn("torch/linalg", 35),
+      ...filesIn("torch/distributions", 30),
+      ...filesIn("torch/onnx", 30),
+    ];
     const page3 = filesIn("torch/onnx", 50, "g");
     const files = [...page1, ...page2, ...page3];
     expect([page1.length, page2.length, page3.length]).toEqual([100, 100, 50]);
@@ -220,16 +245,20 @@ describe("pull requests", () => {
     await deliver(probot, "pull_request", pr);
 
     expect(labels).toEqual([{ labels: want.labels }]);
-    for (const l of ["module: nn", "oncall: distributed", "module: linear algebra", "module: distributions", "module: onnx"]) expect(want.labels).toContain(l);
+    for (const l of ["module: nn", "oncall: distributed", "module: linear algebra", "module: distributions", "module: onnx"])
+      expect(want.labels).toContain(l);
     expect(reviews).toEqual([{ reviewers: want.reviewers }]);
     const requested = reviewersIn(reviews);
     expect(requested).toHaveLength(MAX_REVIEWERS);
     expectSoundRequests(requested, pr, { modules: moduleNames(want) });
     // ONNX (80 files), NN (60) and Distributed (45) first; the cap leaves Linear Algebra (35) and Distributions (30) out.
     for (const m of ["ONNX exporter", NN, "Distributed"]) expect(covers(requested, m), `${m} is covered`).toBe(true);
-    for (const m of ["Linear Algebra (torch.linalg)", "Distributions & RNG"]) expect(covers(requested, m), `${m} is not covered`).toBe(false);
+    for (const m of ["Linear Algebra (torch.linalg)", "Distributions & RNG"])
+      expect(covers(requested, m), `${m} is not covered`).toBe(false);
     const summary = checkRuns[0]!.output.summary;
-    expect(summary).toContain("**Not covered**: Linear Algebra (torch.linalg) (cap of 3 reviewers reached); Distributions & RNG (cap of 3 reviewers reached)");
+    expect(summary).toContain(
+      "**Not covered**: Linear Algebra (torch.linalg) (cap of 3 reviewers reached); Distributions & RNG (cap of 3 reviewers reached)",
+    );
   });
 
   it("labels a draft but defers review requests until it is ready for review, then requests and updates the same check run", async () => {
@@ -246,7 +275,9 @@ describe("pull requests", () => {
 
     expect(labels).toEqual([{ labels: ["module: nn", "module: optimizer"] }]);
     expect(created).toHaveLength(1);
-    expect(created[0]!.output.summary).toContain("This pull request is a draft: reviews will be requested when it is marked ready for review.");
+    expect(created[0]!.output.summary).toContain(
+      "This pull request is a draft: reviews will be requested when it is marked ready for review.",
+    );
     expectAllMocksUsed(); // and no review request: none was mocked
 
     // Marked ready: the timeline now shows the labels review-router added.
@@ -290,19 +321,17 @@ describe("pull requests", () => {
   });
 
   it("counts reviewers a human already requested toward the cap, lets them cover their module and never requests them again", async () => {
-    const files = [
-      NN_FILE,
-      ...filesIn("torch/distributions", 2),
-      ...filesIn("torch/linalg", 3),
-      ...filesIn("torch/distributed", 4),
-    ];
+    const files = [NN_FILE, ...filesIn("torch/distributions", 2), ...filesIn("torch/linalg", 3), ...filesIn("torch/distributed", 4)];
     // jbschlosser (NN) is in the payload; fritzo (Distributions) only in the timeline, requested by a person.
     const pr = pullRequestEvent({ number: 105, changedFiles: files.length, requestedReviewers: ["jbschlosser"] });
     const alreadyOnPr = ["jbschlosser", "fritzo"];
     const want = expectedRoute(pr, files, { requestedReviewers: alreadyOnPr });
     const probot = await startApp();
     mockInstallationToken();
-    mockPullRequestReads(pr, { files, timeline: [timeline.reviewRequestedBy("ezyang", "jbschlosser"), timeline.reviewRequestedBy("ezyang", "fritzo")] });
+    mockPullRequestReads(pr, {
+      files,
+      timeline: [timeline.reviewRequestedBy("ezyang", "jbschlosser"), timeline.reviewRequestedBy("ezyang", "fritzo")],
+    });
     captureLabelsAdded(105);
     const reviews = captureReviewRequests(105);
     const checkRuns = captureCheckRunCreate();
@@ -354,9 +383,15 @@ describe("pull requests", () => {
   });
 
   it("keeps a refused reviewer's replacements within the cap when the refused reviewer covered two modules", async () => {
-    const files = [...filesIn("torch/nn", 4), ...filesIn("torch/autograd", 3), ...filesIn("torch/distributions", 2), ...filesIn("torch/linalg", 1)];
+    const files = [
+      ...filesIn("torch/nn", 4),
+      ...filesIn("torch/autograd", 3),
+      ...filesIn("torch/distributions", 2),
+      ...filesIn("torch/linalg", 1),
+    ];
     const routeFor = (prNumber: number) => expectedRoute(pullRequestEvent({ number: prNumber, changedFiles: files.length }), files);
-    const coversTwo = (d: RouteDecision) => d.modules.filter((m) => m.reviewers.map(loginKey).includes(loginKey(d.reviewers[0]!))).length === 2;
+    const coversTwo = (d: RouteDecision) =>
+      d.modules.filter((m) => m.reviewers.map(loginKey).includes(loginKey(d.reviewers[0]!))).length === 2;
     // A pull request number for which the first choice alone covers NN and Autograd (e.g. albanD).
     const prNumber = Array.from({ length: 500 }, (_, i) => i + 1).find((n) => {
       const d = routeFor(n);
@@ -486,7 +521,11 @@ describe("pull requests", () => {
     // The check runs are listed on the synchronize's head commit, 1111…: it has none yet.
     mockPullRequestReads(sync, {
       files,
-      timeline: [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer"), ...onPr.map(timeline.reviewRequestedByApp)],
+      timeline: [
+        timeline.labeledByApp("module: nn"),
+        timeline.labeledByApp("module: optimizer"),
+        ...onPr.map(timeline.reviewRequestedByApp),
+      ],
       signals: false, // no new reviewer is needed: no GraphQL request
     });
     const checkRuns = captureCheckRunCreate();
@@ -516,7 +555,11 @@ describe("pull requests", () => {
     // The check runs are listed on the synchronize's head commit, 2222…: it has none yet.
     mockPullRequestReads(sync, {
       files,
-      timeline: [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer"), ...onPr.map(timeline.reviewRequestedByApp)],
+      timeline: [
+        timeline.labeledByApp("module: nn"),
+        timeline.labeledByApp("module: optimizer"),
+        ...onPr.map(timeline.reviewRequestedByApp),
+      ],
     });
     const labels = captureLabelsAdded(115);
     const reviews = captureReviewRequests(115);
@@ -541,7 +584,11 @@ describe("pull requests", () => {
     mockInstallationToken();
     mockPullRequestReads(sync, {
       files,
-      timeline: [timeline.labeledByApp("module: nn"), timeline.reviewRequestedByApp(removed), timeline.reviewRequestRemovedBy("ezyang", removed)],
+      timeline: [
+        timeline.labeledByApp("module: nn"),
+        timeline.reviewRequestedByApp(removed),
+        timeline.reviewRequestRemovedBy("ezyang", removed),
+      ],
     });
     const reviews = captureReviewRequests(116);
     const checkRuns = captureCheckRunCreate();
@@ -632,8 +679,17 @@ describe("summary modes", () => {
       headSha: SYNC_SHA,
     });
     const want = expectedRoute(sync, files, { requestedReviewers: onPr });
-    const afterOpened = [timeline.labeledByApp("module: nn"), timeline.labeledByApp("module: optimizer"), ...onPr.map(timeline.reviewRequestedByApp)];
-    mockPullRequestReads(sync, { config: false, files, timeline: [...afterOpened, timeline.commentedByApp(commentId, created)], checkRuns: false });
+    const afterOpened = [
+      timeline.labeledByApp("module: nn"),
+      timeline.labeledByApp("module: optimizer"),
+      ...onPr.map(timeline.reviewRequestedByApp),
+    ];
+    mockPullRequestReads(sync, {
+      config: false,
+      files,
+      timeline: [...afterOpened, timeline.commentedByApp(commentId, created)],
+      checkRuns: false,
+    });
     const added = captureLabelsAdded(130);
     const topUp = captureReviewRequests(130);
     const edits = captureCommentUpdate(commentId);
@@ -735,7 +791,9 @@ describe("configuration sources", () => {
     expect(reviewersIn(reviews), "only one reviewer for two modules").toHaveLength(1);
     expectSoundRequests(reviewersIn(reviews), pr, { modules: [NN, DISTRIBUTIONS], max: 1 });
     expect(checkRuns[0]!.output.summary).toMatch(/\*\*Not covered\*\*: [^\n]*\(cap of 1 reviewers? reached\)/);
-    expect(checkRuns[0]!.output.summary).toContain("<sub>Configuration: .github/review-router.yml merged over the bundled PyTorch configuration.");
+    expect(checkRuns[0]!.output.summary).toContain(
+      "<sub>Configuration: .github/review-router.yml merged over the bundled PyTorch configuration.",
+    );
   });
 
   it("does nothing in another owner's repository that has no configuration file and no CODEOWNERS", async () => {
@@ -767,7 +825,11 @@ describe("repositories outside the bundled organisations", () => {
       .reply(200, contentsAnswer(text))
       .get(`${REPO_ME}/pulls/140/files`)
       .query({ per_page: "100", page: "1" })
-      .reply(200, files.map((filename) => ({ filename, status: "modified", additions: 1, deletions: 1, changes: 2 })), json)
+      .reply(
+        200,
+        files.map((filename) => ({ filename, status: "modified", additions: 1, deletions: 1, changes: 2 })),
+        json,
+      )
       .get(`${REPO_ME}/issues/140/timeline`)
       .query({ per_page: "100", page: "1" })
       .reply(200, [], json);
@@ -948,7 +1010,9 @@ describe("configuration limits and _extends", () => {
     mockCheckRunList(DEFAULT_HEAD_SHA);
     const failed = captureCheckRunCreate();
     await deliver(probot, "pull_request", pr);
-    expect(failed[0]!.output.summary).toContain(".github/review-router.yml:2: error: _extends: pytorch/pytorch:.github/review-router.yml is read twice (the chain loops)");
+    expect(failed[0]!.output.summary).toContain(
+      ".github/review-router.yml:2: error: _extends: pytorch/pytorch:.github/review-router.yml is read twice (the chain loops)",
+    );
   });
 });
 
@@ -988,7 +1052,9 @@ describe("configuration errors", () => {
     expect(failed[0]).toMatchObject({ name: "review-router", head_sha: DEFAULT_HEAD_SHA, status: "completed", conclusion: "failure" });
     expect(failed[0]!.output.title).toBe("Configuration error");
     // The same parser as the CLI's: it reports where the unclosed list ends (the end of the file).
-    expect(failed[0]!.output.summary).toContain(".github/review-router.yml:3: error: invalid YAML: unexpected end of the stream within a flow collection");
+    expect(failed[0]!.output.summary).toContain(
+      ".github/review-router.yml:3: error: invalid YAML: unexpected end of the stream within a flow collection",
+    );
     expectAllMocksUsed(); // no files, no timeline, no label, no review request
 
     // The file is fixed on the default branch (the push says so); the next event is routed with it.
@@ -1122,7 +1188,10 @@ describe("issues", () => {
     mockConfigFile("issue_comment: true\n");
     mockTimeline(204);
     captureLabelsAdded(204);
-    const comments = captureComments(204, [{ id: 4000, body: "earlier, unrelated" }, { id: 4990, body: `${CC_MARKER}\ncc from the other replica` }]);
+    const comments = captureComments(204, [
+      { id: 4000, body: "earlier, unrelated" },
+      { id: 4990, body: `${CC_MARKER}\ncc from the other replica` },
+    ]);
     const deleted = captureCommentDelete(5001);
     const edits = captureCommentUpdate(4990);
 
@@ -1137,7 +1206,10 @@ describe("issues", () => {
     const edited = `${traceback}\n\nAfter that, the Adam step in torch/optim/adam.py diverges too.`;
     const issue = issueEditedEvent({ number: 203, title, body: edited }, { body: { from: traceback } });
     expect(issue.action).toBe("edited");
-    expect(routeIssue(bundled.router, { repository: REPOSITORY, title, body: edited }).labels).toEqual(["module: dataloader", "module: optimizer"]);
+    expect(routeIssue(bundled.router, { repository: REPOSITORY, title, body: edited }).labels).toEqual([
+      "module: dataloader",
+      "module: optimizer",
+    ]);
     const probot = await startApp();
     mockInstallationToken();
     mockNoConfigFile();
@@ -1163,7 +1235,10 @@ describe("issues", () => {
     let out = "";
     const code = await triageCommand(["--jsonl", file], { stdout: (t) => (out += t), stderr: () => {}, readStdin: async () => "" });
     expect(code).toBe(0);
-    const cliLabels = out.trim().split("\n").map((l) => (JSON.parse(l) as { labels: string[] }).labels);
+    const cliLabels = out
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { labels: string[] }).labels);
     expect(cliLabels).toHaveLength(cases.length);
     expect(cliLabels.filter((l) => l.length > 0).length, "some cases are labelled").toBeGreaterThan(3);
     expect(cliLabels.filter((l) => l.length === 0).length, "some cases are not").toBeGreaterThan(0);

@@ -59,7 +59,12 @@ async function valueOf(metrics: Metrics, name: string, labels: Record<string, st
 async function seriesOf(metrics: Metrics, name: string): Promise<string[]> {
   const { values } = await metrics.registry.getSingleMetric(name)!.get();
   return values
-    .map((v) => `${Object.entries(v.labels).map(([k, x]) => `${k}=${String(x)}`).join(",")}: ${v.value}`)
+    .map(
+      (v) =>
+        `${Object.entries(v.labels)
+          .map(([k, x]) => `${k}=${String(x)}`)
+          .join(",")}: ${v.value}`,
+    )
     .sort();
 }
 

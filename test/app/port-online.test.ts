@@ -54,10 +54,14 @@ describe("octokitPort, online calls", () => {
     const bodies: unknown[] = [];
     nock(API)
       .delete(`${REPO}/pulls/5/requested_reviewers`)
-      .reply(200, (_uri, body) => {
-        bodies.push(typeof body === "string" ? JSON.parse(body) : body);
-        return {};
-      }, JSON_HEADERS);
+      .reply(
+        200,
+        (_uri, body) => {
+          bodies.push(typeof body === "string" ? JSON.parse(body) : body);
+          return {};
+        },
+        JSON_HEADERS,
+      );
     await port().removeReviewRequests(5, { users: ["carol", "dave"], teams: [] });
     expect(bodies).toEqual([{ reviewers: ["carol", "dave"] }]);
   });
@@ -79,10 +83,16 @@ describe("octokitPort, online calls", () => {
   it("refuses a configuration over the size limit from its size, and passes other failures on", async () => {
     nock(API)
       .get(`${REPO}/contents/.github%2Freview-router.yml`)
-      .reply(200, { type: "file", path: ".github/review-router.yml", size: MAX_CONFIG_BYTES + 1, encoding: "none", content: "" }, JSON_HEADERS);
+      .reply(
+        200,
+        { type: "file", path: ".github/review-router.yml", size: MAX_CONFIG_BYTES + 1, encoding: "none", content: "" },
+        JSON_HEADERS,
+      );
     const big = await port().loadConfig(loadBundled());
     expect(big.kind).toBe("error");
-    nock(API).get(`${REPO}/contents/.github%2Freview-router.yml`).reply(403, { message: "Resource not accessible by integration" }, JSON_HEADERS);
+    nock(API)
+      .get(`${REPO}/contents/.github%2Freview-router.yml`)
+      .reply(403, { message: "Resource not accessible by integration" }, JSON_HEADERS);
     await expect(port().loadConfig(loadBundled())).rejects.toMatchObject({ status: 403 });
   });
 
@@ -100,7 +110,8 @@ describe("octokitPort, online calls", () => {
   });
 
   it("lists open pull requests newest first, page by page, up to the limit", async () => {
-    const page = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ ...PULL, number: from - i, changed_files: undefined }));
+    const page = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ ...PULL, number: from - i, changed_files: undefined }));
     nock(API)
       .get(`${REPO}/pulls`)
       .query({ state: "open", sort: "created", direction: "desc", per_page: "100", page: "1" })
@@ -116,10 +127,26 @@ describe("octokitPort, online calls", () => {
   it("reads an issue, and tells a pull request from an issue", async () => {
     nock(API)
       .get(`${REPO}/issues/9`)
-      .reply(200, { number: 9, state: "open", title: "T", body: null, user: { login: "u" }, labels: ["bug", { name: "docs" }] }, JSON_HEADERS)
+      .reply(
+        200,
+        { number: 9, state: "open", title: "T", body: null, user: { login: "u" }, labels: ["bug", { name: "docs" }] },
+        JSON_HEADERS,
+      )
       .get(`${REPO}/issues/5`)
-      .reply(200, { number: 5, state: "open", title: "P", body: "b", user: { login: "u" }, labels: [], pull_request: { url: "x" } }, JSON_HEADERS);
-    expect(await port().getIssue(9)).toEqual({ number: 9, state: "open", author: "u", title: "T", body: "", labels: ["bug", "docs"], isPullRequest: false });
+      .reply(
+        200,
+        { number: 5, state: "open", title: "P", body: "b", user: { login: "u" }, labels: [], pull_request: { url: "x" } },
+        JSON_HEADERS,
+      );
+    expect(await port().getIssue(9)).toEqual({
+      number: 9,
+      state: "open",
+      author: "u",
+      title: "T",
+      body: "",
+      labels: ["bug", "docs"],
+      isPullRequest: false,
+    });
     expect((await port().getIssue(5)).isPullRequest).toBe(true);
   });
 });

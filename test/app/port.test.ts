@@ -40,10 +40,14 @@ function port() {
 function capture(method: "post" | "delete", path: string, status = 201): unknown[] {
   const bodies: unknown[] = [];
   const scope = nock(API);
-  (method === "post" ? scope.post(path) : scope.delete(path)).reply(status, (_uri, body) => {
+  (method === "post" ? scope.post(path) : scope.delete(path)).reply(
+    status,
+    (_uri, body) => {
       bodies.push(typeof body === "string" && body !== "" ? JSON.parse(body) : body);
       return status === 422 ? { message: "Reviews may only be requested from collaborators." } : {};
-    }, JSON_HEADERS);
+    },
+    JSON_HEADERS,
+  );
   return bodies;
 }
 
@@ -83,7 +87,14 @@ describe("octokitPort", () => {
     nock(API)
       .get(`${REPO}/issues/5/comments`)
       .query({ per_page: "100" })
-      .reply(200, [{ id: 1, body: "a" }, { id: 2, body: null }], JSON_HEADERS);
+      .reply(
+        200,
+        [
+          { id: 1, body: "a" },
+          { id: 2, body: null },
+        ],
+        JSON_HEADERS,
+      );
     expect(await port().listComments(5)).toEqual([
       { id: 1, body: "a" },
       { id: 2, body: "" },

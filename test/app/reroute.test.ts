@@ -56,7 +56,14 @@ function captureWithdrawals(pr: number): unknown[] {
 
 describe("overdue re-routing on a later event", () => {
   it("requests another maintainer of the module, withdraws the overdue request, and the summary says so", async () => {
-    const pr = pullRequestEvent({ action: "synchronize", number: 12, changedFiles: 1, labels: ["module: docs"], requestedReviewers: ["carol"], author: "zed" });
+    const pr = pullRequestEvent({
+      action: "synchronize",
+      number: 12,
+      changedFiles: 1,
+      labels: ["module: docs"],
+      requestedReviewers: ["carol"],
+      author: "zed",
+    });
     mockInstallationToken();
     mockPullRequestReads(pr, {
       config: CONFIG,
@@ -75,7 +82,14 @@ describe("overdue re-routing on a later event", () => {
   });
 
   it("does nothing more once the overdue reviewer was replaced (the app's own withdrawal on the timeline)", async () => {
-    const pr = pullRequestEvent({ action: "synchronize", number: 13, changedFiles: 1, labels: ["module: docs"], requestedReviewers: ["dave"], author: "zed" });
+    const pr = pullRequestEvent({
+      action: "synchronize",
+      number: 13,
+      changedFiles: 1,
+      labels: ["module: docs"],
+      requestedReviewers: ["dave"],
+      author: "zed",
+    });
     mockInstallationToken();
     const withdrawnByApp = { ...timeline.reviewRequestRemovedBy("review-router[bot]", "carol"), performed_via_github_app: { id: 123 } };
     mockPullRequestReads(pr, {

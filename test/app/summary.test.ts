@@ -47,7 +47,10 @@ describe("renderSummary", () => {
     const unmatched = Array.from({ length: 12 }, (_, i) => `f${i}.txt`);
     const d = decision({ unmatched, unownedReviewers: ["erin", "acme/core"] });
     const body = renderSummary({ ...base, unownedLabel: "needs owner", decision: d }).body;
-    const shown = unmatched.slice(0, 10).map((f) => `\`${f}\``).join(", ");
+    const shown = unmatched
+      .slice(0, 10)
+      .map((f) => `\`${f}\``)
+      .join(", ");
     const done = "labelled `needs owner`; default reviewers: @erin, @acme/core.";
     expect(body).toContain(`**Owned by no module** (12): ${shown} and 2 more (12); ${done}`);
     expect(body).not.toContain("f10.txt");

@@ -41,6 +41,9 @@ describe("the evaluation set", () => {
   }
 
   it("the baseline counts a label's name as a word only", () => {
-    expect(keywordBaseline(["module: onnx", "oncall: pt2", "module: nn"], "ONNX export", "pt2 and cnn")).toEqual(["module: onnx", "oncall: pt2"]);
+    expect(keywordBaseline(["module: onnx", "oncall: pt2", "module: nn"], "ONNX export", "pt2 and cnn")).toEqual([
+      "module: onnx",
+      "oncall: pt2",
+    ]);
   });
 });

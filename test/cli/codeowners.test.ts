@@ -71,7 +71,16 @@ describe("review-router init", () => {
     expect(r.stdout).toBe("wrote .github/review-router.yml (modules from docs/CODEOWNERS): valid\n");
     const written = readFileSync(join(dir, ".github", "review-router.yml"), "utf8");
     expect(written).toMatch(/^codeowners: true$/m);
-    const routed = cli(["route", "--json", "--config", join(dir, ".github", "review-router.yml"), "--repo", "acme/app", "docs/x.md", "src/a.c"]);
+    const routed = cli([
+      "route",
+      "--json",
+      "--config",
+      join(dir, ".github", "review-router.yml"),
+      "--repo",
+      "acme/app",
+      "docs/x.md",
+      "src/a.c",
+    ]);
     expect(routed.code).toBe(0);
     const d = JSON.parse(routed.stdout);
     expect([d.reviewers, d.teamReviewers]).toEqual([["alice", "bob"], []]);

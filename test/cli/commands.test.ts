@@ -64,7 +64,9 @@ describe("in a checkout", () => {
   });
 
   it("takes the origin's repository inside a bundled organisation even without a file, and upstream's for a fork", async () => {
-    const vision = await run(["route", "--json", "torchvision/models/resnet.py"], { cwd: tempCheckout("git@github.com:pytorch/vision.git") });
+    const vision = await run(["route", "--json", "torchvision/models/resnet.py"], {
+      cwd: tempCheckout("git@github.com:pytorch/vision.git"),
+    });
     expect(JSON.parse(vision.stdout).modules.map((m: { name: string }) => m.name)).toEqual(["TorchVision"]);
     const fork = await run(["route", "--json", "torch/nn/functional.py"], { cwd: tempCheckout("git@github.com:someone/pytorch.git") });
     expect(JSON.parse(fork.stdout).repository).toBe("pytorch/pytorch");
@@ -89,7 +91,9 @@ describe("--config layering follows --repo, as the app does", () => {
     const mine = JSON.parse((await run(["route", "--json", "--config", file, "--repo", "me/proj", "docs/index.md", "web/a.js"])).stdout);
     expect(mine.labels).toEqual(["web"]);
     expect(mine.unmatched).toEqual(["docs/index.md"]);
-    const upstream = JSON.parse((await run(["route", "--json", "--config", file, "--repo", "pytorch/pytorch", "docs/index.md", "web/a.js"])).stdout);
+    const upstream = JSON.parse(
+      (await run(["route", "--json", "--config", file, "--repo", "pytorch/pytorch", "docs/index.md", "web/a.js"])).stdout,
+    );
     expect(upstream.labels).toContain("web");
     expect(upstream.unmatched).toEqual([]);
   });
@@ -100,7 +104,12 @@ describe("outside any checkout", () => {
     const r = await run(["route", "--format", "logins", "--pr", "3", "torch/nn/functional.py"], { cwd: outside() });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    const d = route(loadRouter().router, { repository: "pytorch/pytorch", prNumber: 3, author: "", files: [{ path: "torch/nn/functional.py" }] });
+    const d = route(loadRouter().router, {
+      repository: "pytorch/pytorch",
+      prNumber: 3,
+      author: "",
+      files: [{ path: "torch/nn/functional.py" }],
+    });
     expect(r.stdout).toBe(`${d.reviewers.join(",")}\n`);
   });
 
@@ -115,19 +124,30 @@ describe("outside any checkout", () => {
 });
 
 describe("output that fits a terminal", () => {
-  const many = ["torch/nn/a.py", "torch/optim/a.py", "torch/autograd/a.py", "torch/distributed/a.py", "torch/_dynamo/a.py", "torch/fx/a.py"];
+  const many = [
+    "torch/nn/a.py",
+    "torch/optim/a.py",
+    "torch/autograd/a.py",
+    "torch/distributed/a.py",
+    "torch/_dynamo/a.py",
+    "torch/fx/a.py",
+  ];
 
   it("summarises a long skipped-candidate list by reason unless --verbose", async () => {
     const json = JSON.parse((await run(["route", "--json", ...many], { cwd: outside() })).stdout);
     expect(json.skipped.length).toBeGreaterThan(12);
     const short = await run(["route", ...many], { cwd: outside() });
     const line = short.stdout.split("\n").find((l) => l.startsWith("skipped candidates:"))!;
-    expect(line).toMatch(new RegExp(`^skipped candidates: ${json.skipped.length} \\((\\w[\\w ]* \\d+, )*\\w[\\w ]* \\d+\\); --verbose lists each$`));
+    expect(line).toMatch(
+      new RegExp(`^skipped candidates: ${json.skipped.length} \\((\\w[\\w ]* \\d+, )*\\w[\\w ]* \\d+\\); --verbose lists each$`),
+    );
     const counted = [...line.matchAll(/ (\d+)[,)]/g)].reduce((n, m) => n + Number(m[1]), 0);
     expect(counted).toBe(json.skipped.length);
     const verbose = await run(["route", "--verbose", ...many], { cwd: outside() });
     expect(verbose.stdout).toContain("skipped candidates:\nlogin");
-    expect(verbose.stdout.split("\n").filter((l) => /\s(emeritus|module covered|cap reached|author)$/.test(l)).length).toBe(json.skipped.length);
+    expect(verbose.stdout.split("\n").filter((l) => /\s(emeritus|module covered|cap reached|author)$/.test(l)).length).toBe(
+      json.skipped.length,
+    );
   });
 
   it("refuses an unknown format and a contradictory --json", async () => {
@@ -151,6 +171,8 @@ describe("help and version", () => {
     }
     const bad = await run(["help", "nope"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('review-router: no command "nope"; the commands are: route, explain, validate, triage, import-governance, codeowners, init, sweep\n');
+    expect(bad.stderr).toBe(
+      'review-router: no command "nope"; the commands are: route, explain, validate, triage, import-governance, codeowners, init, sweep\n',
+    );
   });
 });

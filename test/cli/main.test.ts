@@ -25,7 +25,17 @@ function tempFile(name: string, text: string): string {
 
 describe("review-router CLI", () => {
   it("routes paths given as arguments, as JSON of the documented shape", () => {
-    const r = cli(["route", "--json", "--pr", "42", "--author", "someone", "torch/nn/modules/linear.py", "torch/optim/adam.py", "README.md"]);
+    const r = cli([
+      "route",
+      "--json",
+      "--pr",
+      "42",
+      "--author",
+      "someone",
+      "torch/nn/modules/linear.py",
+      "torch/optim/adam.py",
+      "README.md",
+    ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -42,13 +52,21 @@ describe("review-router CLI", () => {
     }
     // The same decision the core makes in-process.
     const { router } = loadRouter();
-    const d = route(router, { repository: "pytorch/pytorch", prNumber: 42, author: "someone", files: [{ path: "torch/nn/modules/linear.py" }, { path: "torch/optim/adam.py" }, { path: "README.md" }] });
+    const d = route(router, {
+      repository: "pytorch/pytorch",
+      prNumber: 42,
+      author: "someone",
+      files: [{ path: "torch/nn/modules/linear.py" }, { path: "torch/optim/adam.py" }, { path: "README.md" }],
+    });
     expect(out.reviewers).toEqual(d.reviewers);
     expect(out.reviewers.length).toBeGreaterThan(0);
   });
 
   it("reads paths from standard input, one per line", () => {
-    const r = cli(["route", "--json", "--repo", "pytorch/pytorch"], "torch/distributed/distributed_c10d.py\n\ntorch/nn/parallel/distributed.py\n");
+    const r = cli(
+      ["route", "--json", "--repo", "pytorch/pytorch"],
+      "torch/distributed/distributed_c10d.py\n\ntorch/nn/parallel/distributed.py\n",
+    );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.modules.map((m: { name: string }) => m.name)).toEqual(["Distributed"]);
@@ -57,7 +75,19 @@ describe("review-router CLI", () => {
 
   it("never requests the author, whatever the letter case", () => {
     for (let pr = 1; pr <= 5; pr++) {
-      const out = JSON.parse(cli(["route", "--json", "--pr", String(pr), "--author", "ALBAND", "torch/nn/functional.py", "torch/optim/sgd.py", "torch/autograd/grad_mode.py"]).stdout);
+      const out = JSON.parse(
+        cli([
+          "route",
+          "--json",
+          "--pr",
+          String(pr),
+          "--author",
+          "ALBAND",
+          "torch/nn/functional.py",
+          "torch/optim/sgd.py",
+          "torch/autograd/grad_mode.py",
+        ]).stdout,
+      );
       expect(out.reviewers.map((r: string) => r.toLowerCase())).not.toContain("alband");
       expect(out.skipped.filter((s: { reason: string }) => s.reason === "author").length).toBeGreaterThan(0);
     }
@@ -117,10 +147,16 @@ modules:
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split("\n");
     expect(lines).toContain(`${file}:1: error: max_reviewers: must be a whole number from 0 to 15`);
-    expect(lines).toContain(`${file}:5: error: modules[0].paths[0]: bad glob "!torch/nn/**": negated globs are not supported; list the path under \`exclude\` instead`);
+    expect(lines).toContain(
+      `${file}:5: error: modules[0].paths[0]: bad glob "!torch/nn/**": negated globs are not supported; list the path under \`exclude\` instead`,
+    );
     expect(lines).toContain(`${file}:6: error: modules[1].name: duplicate module name "nn apis (torch.nn)" (first at modules[0])`);
-    expect(lines).toContain(`${file}:8: error: modules[2].name: no registry entry named "Made Up": set \`registry_entry\` to an entry of the registry, or list \`maintainers\``);
-    expect(lines).toContain(`${file}:11: error: modules[3].label: module "Unlabelled" has no label: give it \`label\` (or areas with labels)`);
+    expect(lines).toContain(
+      `${file}:8: error: modules[2].name: no registry entry named "Made Up": set \`registry_entry\` to an entry of the registry, or list \`maintainers\``,
+    );
+    expect(lines).toContain(
+      `${file}:11: error: modules[3].label: module "Unlabelled" has no label: give it \`label\` (or areas with labels)`,
+    );
   });
 
   it("reads a file without a registry as the app reads a repository's file: over the bundled modules", () => {

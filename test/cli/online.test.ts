@@ -74,7 +74,12 @@ describe("review-router route URL (online)", () => {
 
   it("--json prints the plan as data", async () => {
     const { out, cli } = io();
-    expect(await onlineRouteCommand(["--online", "--repo", REPO, "--pr", "3", "--json"], cli, { ...deps(), env: { GITHUB_TOKEN: "tok-1", GITHUB_API_URL: `http://${gh.host}/api/v3` } })).toBe(0);
+    expect(
+      await onlineRouteCommand(["--online", "--repo", REPO, "--pr", "3", "--json"], cli, {
+        ...deps(),
+        env: { GITHUB_TOKEN: "tok-1", GITHUB_API_URL: `http://${gh.host}/api/v3` },
+      }),
+    ).toBe(0);
     const json = JSON.parse(out.stdout) as { target: string; plan: { labels: { add: string[] }; reviews: { users: string[] } } };
     expect(json.target).toBe(`${REPO}#3`);
     expect(json.plan.labels.add).toEqual(["module: docs", "module: build"]);
@@ -110,16 +115,43 @@ describe("review-router route URL (online)", () => {
 
   it.each([
     ["no token", [3], {}, 1, "review-router: no GitHub token: set GITHUB_TOKEN (or log in with `gh auth login`)\n"],
-    ["a bad token (401)", [3], { GITHUB_TOKEN: "bad" }, 1, "review-router: GitHub refused the token (401 Bad credentials); set GITHUB_TOKEN to a valid token\n"],
-    ["no such pull request (404)", [99], { GITHUB_TOKEN: "tok-1" }, 1, `review-router: ${REPO}#99 was not found (404): check the name, or give a token that can see it\n`],
-    ["not a pull request URL", ["https://github.com/acme/widgets"], { GITHUB_TOKEN: "tok-1" }, 2, `review-router: "https://github.com/acme/widgets" is not a pull request or issue URL (https://github.com/OWNER/NAME/pull/N)\n`],
-    ["--online without --pr", ["--online", "--repo", REPO], { GITHUB_TOKEN: "tok-1" }, 2, "review-router: --online needs --pr N, a positive whole number\n"],
-  ] as [string, (string | number)[], NodeJS.ProcessEnv, number, string][])("%s: one line, non-zero exit", async (_name, args, env, code, line) => {
-    const { out, cli } = io();
-    // A number stands for the stand-in's URL of that pull request (its port is known only once started).
-    const argv = args.map((a) => (typeof a === "number" ? url(a) : a));
-    expect(await onlineRouteCommand(argv, cli, deps(env))).toBe(code);
-    expect(out.stderr).toBe(line);
-    expect(out.stdout).toBe("");
-  });
+    [
+      "a bad token (401)",
+      [3],
+      { GITHUB_TOKEN: "bad" },
+      1,
+      "review-router: GitHub refused the token (401 Bad credentials); set GITHUB_TOKEN to a valid token\n",
+    ],
+    [
+      "no such pull request (404)",
+      [99],
+      { GITHUB_TOKEN: "tok-1" },
+      1,
+      `review-router: ${REPO}#99 was not found (404): check the name, or give a token that can see it\n`,
+    ],
+    [
+      "not a pull request URL",
+      ["https://github.com/acme/widgets"],
+      { GITHUB_TOKEN: "tok-1" },
+      2,
+      `review-router: "https://github.com/acme/widgets" is not a pull request or issue URL (https://github.com/OWNER/NAME/pull/N)\n`,
+    ],
+    [
+      "--online without --pr",
+      ["--online", "--repo", REPO],
+      { GITHUB_TOKEN: "tok-1" },
+      2,
+      "review-router: --online needs --pr N, a positive whole number\n",
+    ],
+  ] as [string, (string | number)[], NodeJS.ProcessEnv, number, string][])(
+    "%s: one line, non-zero exit",
+    async (_name, args, env, code, line) => {
+      const { out, cli } = io();
+      // A number stands for the stand-in's URL of that pull request (its port is known only once started).
+      const argv = args.map((a) => (typeof a === "number" ? url(a) : a));
+      expect(await onlineRouteCommand(argv, cli, deps(env))).toBe(code);
+      expect(out.stderr).toBe(line);
+      expect(out.stdout).toBe("");
+    },
+  );
 });

@@ -19,12 +19,23 @@ describe("parseRemoteUrl", () => {
   });
 
   it("reads GitHub Enterprise Server hosts, keeping names with dots, dashes and underscores", () => {
-    expect(parseRemoteUrl("https://GHE.example.com/my-org/my_repo.js.git")).toEqual({ host: "ghe.example.com", repository: "my-org/my_repo.js" });
+    expect(parseRemoteUrl("https://GHE.example.com/my-org/my_repo.js.git")).toEqual({
+      host: "ghe.example.com",
+      repository: "my-org/my_repo.js",
+    });
     expect(parseRemoteUrl("git@ghe.corp:team/tool.git")).toEqual({ host: "ghe.corp", repository: "team/tool" });
   });
 
   it("refuses what is not OWNER/NAME on a host", () => {
-    for (const url of ["", "/home/me/proj", "../proj", "file:///srv/git/proj.git", "https://github.com/me", "https://github.com/a/b/c", "git@github.com:me"]) {
+    for (const url of [
+      "",
+      "/home/me/proj",
+      "../proj",
+      "file:///srv/git/proj.git",
+      "https://github.com/me",
+      "https://github.com/a/b/c",
+      "git@github.com:me",
+    ]) {
       expect(parseRemoteUrl(url), url).toBeUndefined();
     }
   });

@@ -104,13 +104,28 @@ describe("review-router route with signals", () => {
   it("reads the same from a --signals file, and a dated entry lapses after its day", () => {
     const file = join(dir, "signals.json");
     writeFileSync(file, JSON.stringify({ busy: ["cat"], openReviews: { bob: 12, ann: 1 } }));
-    const out = JSON.parse(cli(["route", "--config", CONFIG, "--json", "--now", "2026-12-21T08:00:00Z", "--signals", file, "trio/a.py"]).stdout);
+    const out = JSON.parse(
+      cli(["route", "--config", CONFIG, "--json", "--now", "2026-12-21T08:00:00Z", "--signals", file, "trio/a.py"]).stdout,
+    );
     expect(out.reviewers).toEqual(["ann"]);
     expect(reasons(out)).toEqual(["cat:busy", "bob:overloaded"]);
   });
 
   it("shows the reasons in the table", () => {
-    const r = cli(["route", "--config", CONFIG, "--now", "2026-12-01", "--busy", "bob", "--load", "cat=11", "--load", "ann=0", "trio/a.py"]);
+    const r = cli([
+      "route",
+      "--config",
+      CONFIG,
+      "--now",
+      "2026-12-01",
+      "--busy",
+      "bob",
+      "--load",
+      "cat=11",
+      "--load",
+      "ann=0",
+      "trio/a.py",
+    ]);
     expect(r.stdout).toMatch(/^bob\s+Trio\s+busy$/m);
     expect(r.stdout).toMatch(/^reviewers: cat$/m);
   });

@@ -85,7 +85,9 @@ describe("review-router sweep", () => {
   it("says so when reroute_after_hours is off, and needs --repo", async () => {
     gh.repo("acme/off").files.set(".github/review-router.yml", "use_default_modules: false\nmodules: []\n");
     const off = await run(["--repo", "acme/off"]);
-    expect(off.stdout).toBe("acme/off: reroute_after_hours is not set in .github/review-router.yml merged over the bundled PyTorch configuration: no review request is ever overdue\n");
+    expect(off.stdout).toBe(
+      "acme/off: reroute_after_hours is not set in .github/review-router.yml merged over the bundled PyTorch configuration: no review request is ever overdue\n",
+    );
     const bad = await run([]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^review-router: sweep needs --repo OWNER\/NAME\n/);

@@ -75,23 +75,37 @@ describe("review-router triage", () => {
   });
 
   it("labels a JSON-lines batch, one result a line, and keeps bad lines in place as errors", async () => {
-    const file = tempFile("in.jsonl", ['{"title":"DataLoader hangs","body":""}', "not json", '{"title":"How do I print a tensor?"}', ""].join("\n"));
+    const file = tempFile(
+      "in.jsonl",
+      ['{"title":"DataLoader hangs","body":""}', "not json", '{"title":"How do I print a tensor?"}', ""].join("\n"),
+    );
     const r = await run(["--jsonl", file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`${file}:2: error: not a JSON object with a string "title" (and "body")\n`);
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.labels ?? l.error)).toEqual([["module: dataloader"], 'not a JSON object with a string "title" (and "body")', []]);
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.labels ?? l.error)).toEqual([
+      ["module: dataloader"],
+      'not a JSON object with a string "title" (and "body")',
+      [],
+    ]);
     expect((await run(["--jsonl", "-"], '{"title":"[ONNX] export fails"}\n')).stdout).toContain('"labels":["module: onnx"]');
   });
 
   it("uses --config and --repo as the app would", async () => {
     const config = tempFile(
       "review-router.yml",
-      'use_default_modules: false\ntriage: {threshold: 2}\nmodules:\n  - name: Web\n    label: web\n    maintainers: [gchanan]\n    keywords: [browser]\n',
+      "use_default_modules: false\ntriage: {threshold: 2}\nmodules:\n  - name: Web\n    label: web\n    maintainers: [gchanan]\n    keywords: [browser]\n",
     );
-    expect((await run(["--config", config, "--title", "", "--body-file", tempFile("b.md", "the browser freezes")])).stdout).toContain("labels: web\n");
+    expect((await run(["--config", config, "--title", "", "--body-file", tempFile("b.md", "the browser freezes")])).stdout).toContain(
+      "labels: web\n",
+    );
     // A module that owns the repository: no label, no text read.
-    expect((await run(["--repo", "pytorch/vision", "--title", "DataLoader hangs"])).stdout).toBe("labels: (none)\nno evidence for any label\n");
+    expect((await run(["--repo", "pytorch/vision", "--title", "DataLoader hangs"])).stdout).toBe(
+      "labels: (none)\nno evidence for any label\n",
+    );
   });
 
   it("refuses bad usage with exit code 2, and shows its help", async () => {

@@ -51,15 +51,43 @@ const TORCHX = "TorchX";
 const TORCHDATA = "TorchData / TorchArrow";
 
 const MODULE_LEVEL = [
-  NN, OPTIM, AUTOGRAD, COMPILERS, DISTRIBUTIONS, DISTRIBUTED, DATA, LINALG, SPARSE, NESTED, MASKED, FFT, CPU, GPU,
-  NVFUSER, ROCM, CI, PERF, CPP, C10, ONNX, MOBILE, QUANT, WINDOWS, MPS, POWER, DOCS,
+  NN,
+  OPTIM,
+  AUTOGRAD,
+  COMPILERS,
+  DISTRIBUTIONS,
+  DISTRIBUTED,
+  DATA,
+  LINALG,
+  SPARSE,
+  NESTED,
+  MASKED,
+  FFT,
+  CPU,
+  GPU,
+  NVFUSER,
+  ROCM,
+  CI,
+  PERF,
+  CPP,
+  C10,
+  ONNX,
+  MOBILE,
+  QUANT,
+  WINDOWS,
+  MPS,
+  POWER,
+  DOCS,
 ];
 const LIBRARY_LEVEL = [XLA, SERVE, VISION, TEXT, AUDIO, TORCHREC, TORCHX, TORCHDATA];
 
 function routeFile(path: string, repository = "pytorch/pytorch") {
   return route(router, { repository, prNumber: 1, author: "octocat", files: [{ path }] });
 }
-const modulesOf = (path: string, repository?: string) => routeFile(path, repository).modules.map((m) => m.name).sort();
+const modulesOf = (path: string, repository?: string) =>
+  routeFile(path, repository)
+    .modules.map((m) => m.name)
+    .sort();
 const labelsOf = (path: string, repository?: string) => [...routeFile(path, repository).labels].sort();
 
 interface Case {
@@ -123,7 +151,12 @@ describe("the bundled PyTorch configuration", () => {
       expect(d.labels, author).toEqual(["module: optimizer"]);
       expect(d.reviewers, author).toEqual([]);
     }
-    const human = route(router, { repository: "pytorch/pytorch", prNumber: 2, author: "octocat", files: [{ path: "torch/optim/adam.py" }] });
+    const human = route(router, {
+      repository: "pytorch/pytorch",
+      prNumber: 2,
+      author: "octocat",
+      files: [{ path: "torch/optim/adam.py" }],
+    });
     expect(human.reviewers).toHaveLength(1);
   });
 
@@ -160,9 +193,12 @@ describe("the bundled PyTorch configuration", () => {
     expect(kw(NVFUSER)).toContain("nvfuser");
     expect(kw(POWER)).toContain("ppc64le");
     // Keywords are whole words or phrases; none is a word that every bug report contains.
-    for (const m of router.modules) for (const k of [...m.spec.keywords, ...m.spec.areas.flatMap((a) => a.keywords)]) {
-      expect(["cuda", "gpu", "torch", "python", "error", "model", "tensor", "nn", "nn.module", "bug"], m.spec.name).not.toContain(k.toLowerCase());
-    }
+    for (const m of router.modules)
+      for (const k of [...m.spec.keywords, ...m.spec.areas.flatMap((a) => a.keywords)]) {
+        expect(["cuda", "gpu", "torch", "python", "error", "model", "tensor", "nn", "nn.module", "bug"], m.spec.name).not.toContain(
+          k.toLowerCase(),
+        );
+      }
   });
 });
 
@@ -197,7 +233,11 @@ describe("paths of pytorch/pytorch", () => {
       // MR 'Sparse' also claims torch/optim/sparse* (SparseAdam)
       { path: "torch/optim/sparse_adam.py", modules: [OPTIM, SPARSE], labels: ["module: optimizer", "module: sparse"] },
       // INF aten/src/ATen/native/**/Fused* + CO [backend_mps] /aten/src/ATen/native/mps/
-      { path: "aten/src/ATen/native/mps/operations/FusedAdamKernel.mm", modules: [OPTIM, MPS], labels: ["module: optimizer", "module: mps"] },
+      {
+        path: "aten/src/ATen/native/mps/operations/FusedAdamKernel.mm",
+        modules: [OPTIM, MPS],
+        labels: ["module: optimizer", "module: mps"],
+      },
     ]);
   });
 
@@ -241,7 +281,11 @@ describe("paths of pytorch/pytorch", () => {
       { path: "torch/_export/serde/schema.py", modules: [COMPILERS], labels: ["oncall: export", "oncall: pt2"] },
       // CO "oncall: pt2, module: aotdispatch" (kept out of the functorch area)
       { path: "torch/_functorch/aot_autograd.py", modules: [COMPILERS], labels: ["module: aotdispatch", "oncall: pt2"] },
-      { path: "torch/_functorch/_aot_autograd/complex_decomposition.py", modules: [COMPILERS], labels: ["module: aotdispatch", "oncall: pt2"] },
+      {
+        path: "torch/_functorch/_aot_autograd/complex_decomposition.py",
+        modules: [COMPILERS],
+        labels: ["module: aotdispatch", "oncall: pt2"],
+      },
       { path: "torch/_functorch/compilers.py", modules: [COMPILERS], labels: ["module: aotdispatch", "oncall: pt2"] },
       { path: "torch/_functorch/vmap.py", modules: [COMPILERS], labels: ["module: functorch"] },
       // CO "oncall: pt2, module: fakeTensor"; the shared compile-stack area
@@ -284,7 +328,11 @@ describe("paths of pytorch/pytorch", () => {
   describe("Inductor backends (INF from the CPU / GPU Performance headings) and MPS (LBn ciflow/mps)", () => {
     check([
       { path: "torch/_inductor/codegen/cpp.py", modules: [COMPILERS, CPU], labels: ["module: inductor", "module: cpu", "oncall: pt2"] },
-      { path: "torch/_inductor/codegen/cuda/gemm_template.py", modules: [COMPILERS, GPU], labels: ["module: inductor", "module: cuda", "oncall: pt2"] },
+      {
+        path: "torch/_inductor/codegen/cuda/gemm_template.py",
+        modules: [COMPILERS, GPU],
+        labels: ["module: inductor", "module: cuda", "oncall: pt2"],
+      },
       { path: "torch/_inductor/codegen/mps.py", modules: [COMPILERS, MPS], labels: ["module: inductor", "module: mps", "oncall: pt2"] },
     ]);
   });
@@ -299,7 +347,11 @@ describe("paths of pytorch/pytorch", () => {
         modules: [DISTRIBUTED],
         labels: ["oncall: distributed", "module: dtensor"],
       },
-      { path: "torch/distributed/elastic/multiprocessing/errors/error_handler.py", modules: [DISTRIBUTED], labels: ["oncall: distributed"] },
+      {
+        path: "torch/distributed/elastic/multiprocessing/errors/error_handler.py",
+        modules: [DISTRIBUTED],
+        labels: ["oncall: distributed"],
+      },
       // a file of two modules: CO [benchmark_*] /benchmarks/ too
       {
         path: "benchmarks/distributed/ddp/benchmark.py",
@@ -326,7 +378,11 @@ describe("paths of pytorch/pytorch", () => {
   describe("Linear algebra, sparse, nested, masked, FFT (CO [core_aten_linalg], [sparse]; MR Linear Algebra, FFT, Sparse)", () => {
     check([
       { path: "aten/src/ATen/native/BatchLinearAlgebra.cpp", modules: [LINALG], labels: ["module: linear algebra"] },
-      { path: "aten/src/ATen/native/cuda/BatchLinearAlgebra.cu", modules: [LINALG, GPU], labels: ["module: linear algebra", "module: cuda"] },
+      {
+        path: "aten/src/ATen/native/cuda/BatchLinearAlgebra.cu",
+        modules: [LINALG, GPU],
+        labels: ["module: linear algebra", "module: cuda"],
+      },
       { path: "test/test_linalg.py", modules: [LINALG] },
       { path: "aten/src/ATen/native/sparse/SparseTensor.cpp", modules: [SPARSE], labels: ["module: sparse"] },
       { path: "aten/src/ATen/SparseCsrTensorImpl.cpp", modules: [SPARSE], labels: ["module: sparse"] },
@@ -462,7 +518,10 @@ describe("repositories a library owns whole", () => {
   it.each(OWNERS)("%s -> %s, for any path, with no label", (repository, owner) => {
     for (const path of ["README.md", "setup.py", "torch/nn/modules/conv.py", "test/test_models.py", ".github/workflows/lint.yml"]) {
       const d = routeFile(path, repository);
-      expect(d.modules.map((m) => m.name), `${repository}: ${path}`).toEqual([owner]);
+      expect(
+        d.modules.map((m) => m.name),
+        `${repository}: ${path}`,
+      ).toEqual([owner]);
       expect(d.labels, `${repository}: ${path}`).toEqual([]);
       expect(d.unmatched).toEqual([]);
     }
@@ -516,12 +575,18 @@ describe("the whole of tree.txt", () => {
 
   it("does not route native_functions.yaml or the MPS-free tree to MPS", () => {
     const mps = hits.get(MPS) ?? [];
-    expect(mps.every((p) => /mps|metal/i.test(p)), mps.filter((p) => !/mps|metal/i.test(p)).join(", ")).toBe(true);
+    expect(
+      mps.every((p) => /mps|metal/i.test(p)),
+      mps.filter((p) => !/mps|metal/i.test(p)).join(", "),
+    ).toBe(true);
   });
 
   it("keeps owned caffe2 paths to the few that sources give (ideep, HIP/MIOpen, ONNX)", () => {
     const caffe2 = [...new Set([...hits.values()].flat().filter((p) => p.startsWith("caffe2/")))];
-    expect(caffe2.every((p) => /ideep|hip|miopen|onnx/.test(p)), caffe2.filter((p) => !/ideep|hip|miopen|onnx/.test(p)).join(", ")).toBe(true);
+    expect(
+      caffe2.every((p) => /ideep|hip|miopen|onnx/.test(p)),
+      caffe2.filter((p) => !/ideep|hip|miopen|onnx/.test(p)).join(", "),
+    ).toBe(true);
   });
 });
 

@@ -55,7 +55,9 @@ describe("routing budget", () => {
       err = e;
     }
     expect(err).toBeInstanceOf(BudgetExceeded);
-    expect((err as BudgetExceeded).message).toMatch(/^the routing budget \(200 ms of routing\) was exceeded while matching changed file \d+ of 100/);
+    expect((err as BudgetExceeded).message).toMatch(
+      /^the routing budget \(200 ms of routing\) was exceeded while matching changed file \d+ of 100/,
+    );
     expect(slow.reads()).toBeLessThan(80); // it stopped soon after the deadline
     const fast = steppingClock(0.001);
     const decision = route(router, input, deadlineIn(ROUTING_BUDGET_MS, fast.now));
@@ -66,9 +68,9 @@ describe("routing budget", () => {
     const globs = Array.from({ length: 200 }, (_, i) => `**/*a*a*a*[b${i}]`);
     const router = routerWithGlobs(globs);
     const clock = steppingClock(50);
-    expect(() => route(router, { repository: "o/r", prNumber: 1, author: "b", files: [{ path: `x/${"a".repeat(60)}` }] }, deadlineIn(200, clock.now))).toThrow(
-      /matching changed file 1 of 1/,
-    );
+    expect(() =>
+      route(router, { repository: "o/r", prNumber: 1, author: "b", files: [{ path: `x/${"a".repeat(60)}` }] }, deadlineIn(200, clock.now)),
+    ).toThrow(/matching changed file 1 of 1/);
     expect(clock.reads()).toBeLessThan(10);
   });
 });

@@ -35,9 +35,14 @@ describe("export → read → same routing, on every path of the PyTorch tree", 
     expect(co.problems).toEqual([]);
     expect(exported.unexpressed).toEqual([]);
     expect(exported.remaining).toEqual([]);
-    const emeritus = new Set(router.registry.entries.flatMap((e) => e.maintainers.filter((m) => m.emeritus).map((m) => m.login.toLowerCase())));
-    const active = new Set(router.registry.entries.flatMap((e) => e.maintainers.filter((m) => !m.emeritus).map((m) => m.login.toLowerCase())));
-    for (const rule of co.rules) for (const o of rule.owners) expect(active.has(o.name.toLowerCase()) || !emeritus.has(o.name.toLowerCase())).toBe(true);
+    const emeritus = new Set(
+      router.registry.entries.flatMap((e) => e.maintainers.filter((m) => m.emeritus).map((m) => m.login.toLowerCase())),
+    );
+    const active = new Set(
+      router.registry.entries.flatMap((e) => e.maintainers.filter((m) => !m.emeritus).map((m) => m.login.toLowerCase())),
+    );
+    for (const rule of co.rules)
+      for (const o of rule.owners) expect(active.has(o.name.toLowerCase()) || !emeritus.has(o.name.toLowerCase())).toBe(true);
   });
 
   it("gives every path the configuration's owners and labels", () => {
@@ -47,7 +52,11 @@ describe("export → read → same routing, on every path of the PyTorch tree", 
       const want = configOwnership(router, REPO, path);
       const got = configOwnership(reread, REPO, path);
       const direct = ownersOf(co, path).owners;
-      if (!sameOwners(want.owners, got.owners) || !sameOwners(want.owners, direct) || [...want.labels].sort().join() !== [...got.labels].sort().join()) {
+      if (
+        !sameOwners(want.owners, got.owners) ||
+        !sameOwners(want.owners, direct) ||
+        [...want.labels].sort().join() !== [...got.labels].sort().join()
+      ) {
         differ.push(path);
       }
     }
@@ -71,7 +80,13 @@ describe("compareCodeowners", () => {
   });
 
   it("lists emeritus owners, owners who maintain nothing, skipped lines and paths owned differently", () => {
-    const emeritus = router.registry.entries.flatMap((e) => e.maintainers).find((m) => m.emeritus && !router.registry.entries.some((e) => e.maintainers.some((x) => !x.emeritus && x.login.toLowerCase() === m.login.toLowerCase())))!;
+    const emeritus = router.registry.entries
+      .flatMap((e) => e.maintainers)
+      .find(
+        (m) =>
+          m.emeritus &&
+          !router.registry.entries.some((e) => e.maintainers.some((x) => !x.emeritus && x.login.toLowerCase() === m.login.toLowerCase())),
+      )!;
     const co = parseCodeowners([`/torch/nn/ @${emeritus.login}`, "/torch/optim/ @nobody-here-xyz", "/bad/ owner"].join("\n"), "CODEOWNERS");
     const diffs = compareCodeowners(router, REPO, co, ["torch/nn/functional.py", "torch/optim/adam.py", "README.md"]);
     expect(diffs.map((d) => [d.kind, d.line ?? null, d.path ?? d.owner ?? null])).toEqual([

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { parseCodeowners } from "../../src/core/codeowners.js";
 import { codeownersModules, withCodeowners } from "../../src/core/codeowners-modules.js";
-import { DEFAULT_APP_SETTINGS, DEFAULT_POLICY, DEFAULT_TRIAGE, parseConfig, type ModuleSpec, type Policy, type RouterConfig } from "../../src/core/config.js";
+import {
+  DEFAULT_APP_SETTINGS,
+  DEFAULT_POLICY,
+  DEFAULT_TRIAGE,
+  parseConfig,
+  type ModuleSpec,
+  type Policy,
+  type RouterConfig,
+} from "../../src/core/config.js";
 import { formatProblem } from "../../src/core/problems.js";
 import type { Registry } from "../../src/core/registry.js";
 import { route, UNOWNED_MODULE, type RouteInput } from "../../src/core/route.js";
@@ -100,7 +108,17 @@ describe("CODEOWNERS as a module source", () => {
   });
 
   it("keeps configuration modules on top of CODEOWNERS", () => {
-    const extra: ModuleSpec = { name: "Build", label: "module: build", paths: ["tools/**"], exclude: [], areas: [], maintainers: ["bob"], repositories: [], keywords: [], extraLabels: [] };
+    const extra: ModuleSpec = {
+      name: "Build",
+      label: "module: build",
+      paths: ["tools/**"],
+      exclude: [],
+      areas: [],
+      maintainers: ["bob"],
+      repositories: [],
+      keywords: [],
+      extraLabels: [],
+    };
     const d = decide(["tools/build.sh"], {}, {}, [extra]);
     expect(d.labels).toEqual(["module: build"]);
     expect(d.reviewers).toEqual(["bob"]);
@@ -139,12 +157,22 @@ describe("default reviewers and the unowned label", () => {
 describe("selectTeams", () => {
   const base = { repository: "acme/app", prNumber: 1, requestedTeams: [] as string[], budget: 3, ignored: false };
   it("reuses a team chosen for an earlier module at no cost", () => {
-    const s = selectTeams({ ...base, modules: [{ name: "A", teams: ["acme/x"] }, { name: "B", teams: ["acme/y", "acme/x"] }], uncovered: new Set(["A", "B"]), budget: 1 });
+    const s = selectTeams({
+      ...base,
+      modules: [
+        { name: "A", teams: ["acme/x"] },
+        { name: "B", teams: ["acme/y", "acme/x"] },
+      ],
+      uncovered: new Set(["A", "B"]),
+      budget: 1,
+    });
     expect(s.teams).toEqual(["acme/x"]);
     expect([...s.covered]).toEqual(["A", "B"]);
   });
   it("requests nothing for an ignored author or without budget", () => {
-    expect(selectTeams({ ...base, modules: [{ name: "A", teams: ["acme/x"] }], uncovered: new Set(["A"]), ignored: true }).teams).toEqual([]);
+    expect(selectTeams({ ...base, modules: [{ name: "A", teams: ["acme/x"] }], uncovered: new Set(["A"]), ignored: true }).teams).toEqual(
+      [],
+    );
     expect(selectTeams({ ...base, modules: [{ name: "A", teams: ["acme/x"] }], uncovered: new Set(["A"]), budget: 0 }).teams).toEqual([]);
   });
   it("finds teams already requested, any case", () => {
@@ -156,7 +184,7 @@ describe("configuration keys", () => {
   it("reads codeowners, default_reviewers, unowned_label and module teams", () => {
     const yml = [
       "codeowners: true",
-      "default_reviewers: [frank, \"@acme/triage\"]",
+      'default_reviewers: [frank, "@acme/triage"]',
       "unowned_label: needs owner",
       "modules:",
       "  - name: Web",
@@ -173,7 +201,14 @@ describe("configuration keys", () => {
   });
 
   it("names file, line and key for a bad team or reviewer", () => {
-    const yml = ["default_reviewers: [\"not a login\"]", "modules:", "  - name: Web", "    label: web", "    paths: [web/**]", "    teams: [nope]"].join("\n");
+    const yml = [
+      'default_reviewers: ["not a login"]',
+      "modules:",
+      "  - name: Web",
+      "    label: web",
+      "    paths: [web/**]",
+      "    teams: [nope]",
+    ].join("\n");
     expect(parseConfig(yml, "review-router.yml").problems.map(formatProblem)).toEqual([
       'review-router.yml:1: error: default_reviewers[0]: "not a login" is neither a GitHub login nor a team (org/team-slug)',
       'review-router.yml:6: error: modules[0].teams[0]: "nope" is not a team: write org/team-slug',

@@ -1,6 +1,14 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { compilePattern, decidingRule, findCodeownersPath, ownersOf, parseCodeowners, parseOwner, patternMatches } from "../../src/core/codeowners.js";
+import {
+  compilePattern,
+  decidingRule,
+  findCodeownersPath,
+  ownersOf,
+  parseCodeowners,
+  parseOwner,
+  patternMatches,
+} from "../../src/core/codeowners.js";
 import { formatProblem } from "../../src/core/problems.js";
 
 /** [pattern, path, matches] — each row one rule of GitHub's documentation or gitignore's it relies on. */
@@ -143,7 +151,10 @@ describe("parseCodeowners", () => {
   });
 
   it("reports bad owners and unsupported syntax with FILE:LINE and skips those lines", () => {
-    const bad = parseCodeowners(["/a/ @ok", "/b/ alice", "!/c/ @x", "/d/[xy] @x", "\\#e @x", "/f/ @org/team @-bad-"].join("\n"), "CODEOWNERS");
+    const bad = parseCodeowners(
+      ["/a/ @ok", "/b/ alice", "!/c/ @x", "/d/[xy] @x", "\\#e @x", "/f/ @org/team @-bad-"].join("\n"),
+      "CODEOWNERS",
+    );
     expect(bad.problems.map(formatProblem)).toEqual([
       'CODEOWNERS:2: error: "alice" is not an owner: write @login, @org/team-name or an email address (GitHub skips this line)',
       expect.stringMatching(/^CODEOWNERS:3: error: negation/),
@@ -156,7 +167,11 @@ describe("parseCodeowners", () => {
 
   it("reads owners of the three kinds", () => {
     expect(parseOwner("@alice")).toEqual({ text: "@alice", kind: "user", name: "alice" });
-    expect(parseOwner("@pytorch/pytorch-dev-infra")).toEqual({ text: "@pytorch/pytorch-dev-infra", kind: "team", name: "pytorch/pytorch-dev-infra" });
+    expect(parseOwner("@pytorch/pytorch-dev-infra")).toEqual({
+      text: "@pytorch/pytorch-dev-infra",
+      kind: "team",
+      name: "pytorch/pytorch-dev-infra",
+    });
     expect(parseOwner("a.b@example.com")).toEqual({ text: "a.b@example.com", kind: "email", name: "a.b@example.com" });
     expect(parseOwner("alice")).toBeUndefined();
     expect(parseOwner("@")).toBeUndefined();
@@ -164,7 +179,22 @@ describe("parseCodeowners", () => {
 
   it("gives rules the labels of the '# label:' line above their group", () => {
     const labelled = parseCodeowners(
-      ["/a @x", "# [sec]", "# label: module: a, oncall: b", "/b @y", "# some comment", "/c @z", "# label: module: d", "/d @w", "#", "# [next]", "/e @v", "# label: l", "", "/f @u"].join("\n"),
+      [
+        "/a @x",
+        "# [sec]",
+        "# label: module: a, oncall: b",
+        "/b @y",
+        "# some comment",
+        "/c @z",
+        "# label: module: d",
+        "/d @w",
+        "#",
+        "# [next]",
+        "/e @v",
+        "# label: l",
+        "",
+        "/f @u",
+      ].join("\n"),
     );
     expect(labelled.rules.map((r) => [r.pattern, r.labels])).toEqual([
       ["/a", []],

@@ -70,7 +70,13 @@ describe("parseCommands", () => {
 
   it("lists the accepted forms with the prefix", () => {
     const forms = acceptedForms("/rr");
-    expect(forms.split("\n").map((l) => /`([^`]+)`/.exec(l)![1])).toEqual(["/rr", "/rr explain", "/rr reroll [@login]", "/rr skip", "/rr resume"]);
+    expect(forms.split("\n").map((l) => /`([^`]+)`/.exec(l)![1])).toEqual([
+      "/rr",
+      "/rr explain",
+      "/rr reroll [@login]",
+      "/rr skip",
+      "/rr resume",
+    ]);
   });
 });
 
@@ -85,7 +91,14 @@ describe("refusalReply", () => {
 
 describe("authorize", () => {
   const ctx = { author: "Author", requestedReviewers: ["rev1", "Rev2"] };
-  const all: Command[] = [{ kind: "route" }, { kind: "explain" }, { kind: "reroll" }, { kind: "reroll", login: "rev1" }, { kind: "skip" }, { kind: "resume" }];
+  const all: Command[] = [
+    { kind: "route" },
+    { kind: "explain" },
+    { kind: "reroll" },
+    { kind: "reroll", login: "rev1" },
+    { kind: "skip" },
+    { kind: "resume" },
+  ];
   const table: { who: string; permission?: string; command: Command; allowed: boolean; as?: string }[] = [
     ...all.map((command) => ({ who: "author", command, allowed: true, as: "author" })),
     ...all.map((command) => ({ who: "stranger", permission: "write", command, allowed: true, as: "writer" })),
@@ -171,9 +184,20 @@ modules:
       const second = planReroll(router, base(requested, { prNumber: pr }), plan.request[0]!, [nnReviewer]);
       expect(second.ok && second.request).toEqual(["ann", "bob", "cat"].filter((l) => l !== nnReviewer && l !== plan.request[0]));
       // The third reroll has nobody left: the request is withdrawn, the module left uncovered.
-      const third = planReroll(router, base([...requested.slice(0, -1), ...(second.ok ? second.request : [])], { prNumber: pr }), second.ok ? second.request[0]! : "", [nnReviewer, plan.request[0]!]);
+      const third = planReroll(
+        router,
+        base([...requested.slice(0, -1), ...(second.ok ? second.request : [])], { prNumber: pr }),
+        second.ok ? second.request[0]! : "",
+        [nnReviewer, plan.request[0]!],
+      );
       expect(third).toMatchObject({ ok: true, request: [], uncovered: [{ module: "NN", reason: "no eligible active maintainer" }] });
-      if (third.ok) expect(third.decision.skipped.filter((k) => k.reason === "withdrawn").map((k) => k.login).sort()).toEqual(["ann", "bob", "cat"]);
+      if (third.ok)
+        expect(
+          third.decision.skipped
+            .filter((k) => k.reason === "withdrawn")
+            .map((k) => k.login)
+            .sort(),
+        ).toEqual(["ann", "bob", "cat"]);
     }
   });
 
@@ -184,7 +208,10 @@ modules:
   });
 
   it("refuses someone not requested, and someone requested who is no candidate", () => {
-    expect(planReroll(router, base(["ann"]), "bob", [])).toEqual({ ok: false, reason: "@bob is not a requested reviewer of this pull request" });
+    expect(planReroll(router, base(["ann"]), "bob", [])).toEqual({
+      ok: false,
+      reason: "@bob is not a requested reviewer of this pull request",
+    });
     expect(planReroll(router, base(["ann", "outsider"]), "outsider", [])).toEqual({
       ok: false,
       reason: "@outsider is not a maintainer of a module this pull request touches, so review-router has no one to ask instead",

@@ -9,7 +9,14 @@ import { parseYaml } from "../../src/core/yaml.js";
 
 const REGISTRY: Registry = {
   entries: [
-    { name: "NN", level: "module", maintainers: [{ login: "gchanan", name: "Greg", emeritus: false }, { login: "colesbury", name: "Sam", emeritus: true }] },
+    {
+      name: "NN",
+      level: "module",
+      maintainers: [
+        { login: "gchanan", name: "Greg", emeritus: false },
+        { login: "colesbury", name: "Sam", emeritus: true },
+      ],
+    },
     { name: "Distributed", level: "module", maintainers: [{ login: "mrshenli", name: "Shen", emeritus: false }] },
     { name: "TorchVision", level: "library", maintainers: [{ login: "NicolasHug", name: "Nicolas", emeritus: false }] },
   ],
@@ -50,10 +57,27 @@ describe("parseConfig", () => {
     const r = parseConfig(GOOD, "review-router.yml", REGISTRY);
     expect(r.problems.filter((p) => p.severity === "error")).toEqual([]);
     expect(r.config!.policy).toEqual({
-      reviewersPerModule: 1, maxReviewers: 2, fallbackReviewers: [], unavailable: [], ignoreAuthors: [], defaultReviewers: [], maxOpenReviews: 15,
+      reviewersPerModule: 1,
+      maxReviewers: 2,
+      fallbackReviewers: [],
+      unavailable: [],
+      ignoreAuthors: [],
+      defaultReviewers: [],
+      maxOpenReviews: 15,
     });
-    expect(r.config!.app).toEqual({ skipDrafts: true, syncLabels: false, summary: "check", dryRun: false, issueComment: false, useDefaultModules: true,
-      labelIssues: true, codeowners: false, commandPrefix: "/route", skipLabel: "review-router: skip", reroute: { afterHours: 0, timeZone: "UTC" } });
+    expect(r.config!.app).toEqual({
+      skipDrafts: true,
+      syncLabels: false,
+      summary: "check",
+      dryRun: false,
+      issueComment: false,
+      useDefaultModules: true,
+      labelIssues: true,
+      codeowners: false,
+      commandPrefix: "/route",
+      skipLabel: "review-router: skip",
+      reroute: { afterHours: 0, timeZone: "UTC" },
+    });
     expect(r.config!.modules.map((m) => m.name)).toEqual(["NN", "Distributed", "Compilers", "TorchVision"]);
   });
 
@@ -80,10 +104,10 @@ modules:
       "review-router.yml:2: error: reviewers_per_module: must be a whole number from 0 to 10",
       "review-router.yml:3: error: summary: must be one of: check, comment, none",
       "review-router.yml:7: error: modules[0].path: unknown key; expected one of: name, label, labels, paths, exclude, areas, maintainers, teams, registry_entry, repository, keywords",
-      "review-router.yml:5: warning: modules[0].paths: module \"NN\" matches nothing: give it `paths`, `areas` or `repository`",
+      'review-router.yml:5: warning: modules[0].paths: module "NN" matches nothing: give it `paths`, `areas` or `repository`',
       "review-router.yml:9: error: modules[1].label: must be a non-empty string",
-      "review-router.yml:9: error: modules[1].label: module \"NN\" has no label: give it `label` (or areas with labels)",
-      "review-router.yml:8: error: modules[1].name: duplicate module name \"NN\" (first at modules[0])",
+      'review-router.yml:9: error: modules[1].label: module "NN" has no label: give it `label` (or areas with labels)',
+      'review-router.yml:8: error: modules[1].name: duplicate module name "NN" (first at modules[0])',
     ]);
   });
 
@@ -125,14 +149,15 @@ modules:
   });
 
   it("reports invalid YAML with its line instead of throwing", () => {
-    expect(problems("modules:\n  - name: [unclosed\n")).toEqual([
-      expect.stringMatching(/^review-router\.yml:3: error: invalid YAML: /),
-    ]);
+    expect(problems("modules:\n  - name: [unclosed\n")).toEqual([expect.stringMatching(/^review-router\.yml:3: error: invalid YAML: /)]);
   });
 
   it("refuses a YAML alias bomb cheaply, without expanding it", () => {
     const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 0; i < 20; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`);
+    for (let i = 0; i < 20; i++)
+      bomb.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`,
+      );
     bomb.push("modules: *u");
     const started = Date.now();
     const out = problems(bomb.join("\n"));
@@ -183,7 +208,9 @@ describe("router", () => {
     expect(d.modules.map((m) => [m.name, m.label, m.labels, m.files])).toEqual([
       ["Distributed", "oncall: distributed", ["oncall: distributed", "module: ddp"], ["torch/utils/moved.py"]],
     ]);
-    expect(d.modules[0]!.rules).toEqual([{ file: "torch/utils/moved.py", rule: "torch/nn/parallel/** (previous name torch/nn/parallel/comm.py)" }]);
+    expect(d.modules[0]!.rules).toEqual([
+      { file: "torch/utils/moved.py", rule: "torch/nn/parallel/** (previous name torch/nn/parallel/comm.py)" },
+    ]);
     expect(d.labels).toEqual(["oncall: distributed", "module: ddp"]);
     expect(d.reviewers).toEqual(["mrshenli"]);
     expect(d.unmatched).toEqual(["README.md"]);
@@ -211,7 +238,9 @@ describe("resolveLayered", () => {
   };
 
   it("overrides top-level keys, merges modules by name key by key, and adds new ones", () => {
-    const r = layer("max_reviewers: 1\nmodules:\n  - name: nn\n    maintainers: [alice]\n  - name: Docs\n    label: docs\n    maintainers: [bob]\n    paths: [docs/**]\n");
+    const r = layer(
+      "max_reviewers: 1\nmodules:\n  - name: nn\n    maintainers: [alice]\n  - name: Docs\n    label: docs\n    maintainers: [bob]\n    paths: [docs/**]\n",
+    );
     expect(r.problems).toEqual([expect.objectContaining({ severity: "warning" }), expect.objectContaining({ severity: "warning" })]);
     expect(r.config!.policy.maxReviewers).toBe(1);
     expect(r.config!.modules.map((m) => [m.name, m.label, m.paths, m.maintainers])).toEqual([
@@ -228,7 +257,7 @@ describe("resolveLayered", () => {
   });
 
   it("names the file's own lines, and refuses a registry of its own", () => {
-    expect(layer("modules:\n  - name: NN\n    paths: [\"!x\"]\n").problems.map(formatProblem)).toEqual([
+    expect(layer('modules:\n  - name: NN\n    paths: ["!x"]\n').problems.map(formatProblem)).toEqual([
       '.github/review-router.yml:3: error: modules[0].paths[0]: bad glob "!x": negated globs are not supported; list the path under `exclude` instead',
     ]);
     expect(layer("registry: mine.yml\n").problems.map(formatProblem)).toEqual([
@@ -263,7 +292,7 @@ describe("resolveLayered outside the base's organisations", () => {
     const r = layer("modules:\n  - {name: Docs, maintainers: [alice]}\n", false);
     expect(r.config).toBeUndefined();
     expect(r.problems.map(formatProblem)).toContain(
-      ".github/review-router.yml:2: error: modules[0].label: module \"Docs\" has no label: give it `label` (or areas with labels)",
+      '.github/review-router.yml:2: error: modules[0].label: module "Docs" has no label: give it `label` (or areas with labels)',
     );
   });
 

@@ -179,7 +179,7 @@ describe("parseGovernancePage reports what it cannot read", () => {
     const { registry, problems } = parseGovernancePage(page, "poi.rst");
     expect(where(problems)).toEqual(["8:error", "10:error", "11:error", "12:error"]);
     expect(problems[0]!.message).toContain("not closed");
-    expect(problems[0]!.message).toContain("expected \"- Name (`login <https://github.com/login>`__)\"");
+    expect(problems[0]!.message).toContain('expected "- Name (`login <https://github.com/login>`__)"');
     expect(problems[1]!.message).toContain('"bad login!" is not a valid GitHub login');
     expect(problems[2]!.message).toContain("name different accounts");
     expect(problems[3]!.message).toContain("is not a reStructuredText link");

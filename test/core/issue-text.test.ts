@@ -133,7 +133,9 @@ RuntimeError: boom`);
     const single = issue(`  File "C:\\Python311\\Lib\\site-packages\\torch\\nn\\modules\\linear.py", line 114, in forward`);
     expect(names(single)).toEqual(["NN"]);
     expect(single.modules[0]!.evidence[0]!.path).toBe("torch/nn/modules/linear.py");
-    const doubled = issue(`File "C:\\\\Users\\\\me\\\\AppData\\\\Local\\\\Programs\\\\Python\\\\Python311\\\\Lib\\\\site-packages\\\\torch\\\\optim\\\\adam.py"`);
+    const doubled = issue(
+      `File "C:\\\\Users\\\\me\\\\AppData\\\\Local\\\\Programs\\\\Python\\\\Python311\\\\Lib\\\\site-packages\\\\torch\\\\optim\\\\adam.py"`,
+    );
     expect(names(doubled)).toEqual(["Optimizers"]);
     // A space in the directory name splits the token; the part after it still holds site-packages.
     const spaced = issue(`File "C:\\Program Files\\Python311\\Lib\\site-packages\\torch\\nn\\functional.py", line 1`);
@@ -141,16 +143,18 @@ RuntimeError: boom`);
   });
 
   it("routes conda and dist-packages paths", () => {
-    expect(names(issue(`File "/home/me/miniconda3/envs/py310/lib/python3.10/site-packages/torch/distributed/distributed_c10d.py", line 2`))).toEqual([
-      "Distributed",
-    ]);
+    expect(
+      names(issue(`File "/home/me/miniconda3/envs/py310/lib/python3.10/site-packages/torch/distributed/distributed_c10d.py", line 2`)),
+    ).toEqual(["Distributed"]);
     expect(names(issue(`/usr/local/lib/python3.8/dist-packages/torch/utils/data/dataloader.py:633`))).toEqual(["DataLoader"]);
   });
 
   it("reads tracebacks inside fenced and indented code blocks", () => {
-    const fenced = issue("Here is the error:\n\n```python\nTraceback (most recent call last):\n  File \"/opt/conda/lib/python3.11/site-packages/torch/_dynamo/eval_frame.py\", line 328, in _fn\n```\n");
+    const fenced = issue(
+      'Here is the error:\n\n```python\nTraceback (most recent call last):\n  File "/opt/conda/lib/python3.11/site-packages/torch/_dynamo/eval_frame.py", line 328, in _fn\n```\n',
+    );
     expect(names(fenced)).toEqual(["Dynamo"]);
-    const indented = issue("Error:\n\n    File \"/venv/lib/python3.12/site-packages/torch/fft/__init__.py\", line 3\n");
+    const indented = issue('Error:\n\n    File "/venv/lib/python3.12/site-packages/torch/fft/__init__.py", line 3\n');
     expect(names(indented)).toEqual(["FFT"]);
   });
 
@@ -210,9 +214,9 @@ describe("routeIssue: GitHub links", () => {
   });
 
   it("handles permalinks, Markdown links, tree links and refs with slashes", () => {
-    expect(names(issue("[here](https://github.com/pytorch/pytorch/blob/0123456789abcdef0123456789abcdef01234567/torch/fft/__init__.py)"))).toEqual([
-      "FFT",
-    ]);
+    expect(
+      names(issue("[here](https://github.com/pytorch/pytorch/blob/0123456789abcdef0123456789abcdef01234567/torch/fft/__init__.py)")),
+    ).toEqual(["FFT"]);
     expect(names(issue("https://github.com/pytorch/pytorch/tree/main/torch/onnx"))).toEqual(["ONNX"]);
     expect(names(issue("https://github.com/pytorch/pytorch/blob/release/2.1/torch/optim/sgd.py"))).toEqual(["Optimizers"]);
     expect(names(issue("github.com/PyTorch/PyTorch/blob/main/torch/cuda/__init__.py?plain=1"))).toEqual(["CUDA"]);
@@ -234,7 +238,9 @@ describe("routeIssue: GitHub links", () => {
       "head/torch/nn/x.py",
       "torch/nn/x.py",
     ]);
-    expect(repoPathsFromUrl("https://github.com/pytorch/pytorch/blob/main/torch%2Foptim/adam.py", "pytorch/pytorch", DIRS)[0]).toBe("torch/optim/adam.py");
+    expect(repoPathsFromUrl("https://github.com/pytorch/pytorch/blob/main/torch%2Foptim/adam.py", "pytorch/pytorch", DIRS)[0]).toBe(
+      "torch/optim/adam.py",
+    );
   });
 });
 
@@ -262,7 +268,9 @@ describe("routeIssue: dotted API names", () => {
     expect(issue("torch.tensor([1]) and torch.Tensor.add_ and torch.zeros(3) and torch.float16").modules).toEqual([]);
     const d = issue("torch.functional.einsum is slow");
     expect(names(d)).toEqual(["Functional"]);
-    expect(d.modules[0]!.evidence).toEqual([{ signal: "prose_api", kind: "api", text: "torch.functional.einsum", path: "torch/functional.py", weight: 2 }]);
+    expect(d.modules[0]!.evidence).toEqual([
+      { signal: "prose_api", kind: "api", text: "torch.functional.einsum", path: "torch/functional.py", weight: 2 },
+    ]);
   });
 
   it("does not guess at short forms or names inside other names", () => {
@@ -545,7 +553,13 @@ describe.skipIf(!BUNDLED)("weighted triage with the bundled PyTorch configuratio
     expect(d.labels).toEqual(["oncall: pt2", "module: inductor"]);
     expect(d.scores.find((s) => s.label === "module: dynamo")).toMatchObject({ added: false, dropped: "below threshold", score: 1.5 });
     expect(d.scores.find((s) => s.label === "module: inductor")!.evidence).toEqual([
-      { signal: "frame_innermost", kind: "path", text: "/opt/conda/lib/python3.11/site-packages/torch/_inductor/lowering.py", path: "torch/_inductor/lowering.py", weight: 3 },
+      {
+        signal: "frame_innermost",
+        kind: "path",
+        text: "/opt/conda/lib/python3.11/site-packages/torch/_inductor/lowering.py",
+        path: "torch/_inductor/lowering.py",
+        weight: 3,
+      },
     ]);
   });
 
@@ -556,7 +570,8 @@ describe.skipIf(!BUNDLED)("weighted triage with the bundled PyTorch configuratio
   });
 
   it("reads repro code as weak evidence: the same API names count in the title", () => {
-    const repro = "```python\nimport torch.nn as nn\nfrom torch.autograd import Variable\nm = nn.Linear(3, 4)\ntorch.cuda.synchronize()\n```";
+    const repro =
+      "```python\nimport torch.nn as nn\nfrom torch.autograd import Variable\nm = nn.Linear(3, 4)\ntorch.cuda.synchronize()\n```";
     expect(triage("Wrong output", repro).labels).toEqual([]);
     expect(triage("nn.Linear gives wrong output", repro).labels).toEqual(["module: nn"]);
   });
@@ -571,11 +586,14 @@ describe.skipIf(!BUNDLED)("weighted triage with the bundled PyTorch configuratio
   });
 
   it("takes no keyword from inside a path: a conda env named onnx, another library's profiler/ folder", () => {
-    expect(triage("Crash", 'File "/home/u/miniconda3/envs/onnx/lib/python3.10/site-packages/mylib/profiler/hooks.py", line 3').labels).toEqual([]);
+    expect(
+      triage("Crash", 'File "/home/u/miniconda3/envs/onnx/lib/python3.10/site-packages/mylib/profiler/hooks.py", line 3').labels,
+    ).toEqual([]);
   });
 
   it("reads a build log's paths as weak evidence, and its markers as a build problem", () => {
-    const log = "```\n[1/2] Building CXX object caffe2/CMakeFiles/torch_cpu.dir/__/torch/csrc/autograd/engine.cpp.o\n" +
+    const log =
+      "```\n[1/2] Building CXX object caffe2/CMakeFiles/torch_cpu.dir/__/torch/csrc/autograd/engine.cpp.o\n" +
       "/home/u/src/pytorch/torch/csrc/autograd/engine.cpp:120:5: error: 'x' was not declared in this scope\n" +
       "ninja: build stopped: subcommand failed.\n```";
     const d = triage("Cannot build from source on Ubuntu", log);
@@ -589,28 +607,33 @@ describe.skipIf(!BUNDLED)("weighted triage with the bundled PyTorch configuratio
     expect(triage("DISABLED test_x (__main__.TestSomethingElse)", "Platforms: rocm").labels).toEqual([]);
     expect(triage("DISABLED test_x (inductor.test_torchinductor.CpuTests)", "").labels.sort()).toEqual(["module: inductor", "oncall: pt2"]);
     // A sample error's frames outside the tests say nothing; the test file's own path does.
-    const sample = "Sample error message\n```\nTraceback (most recent call last):\n" +
+    const sample =
+      "Sample error message\n```\nTraceback (most recent call last):\n" +
       '  File "/var/lib/jenkins/workspace/test/distributed/test_c10d_gloo.py", line 3, in test_x\n' +
       '  File "/opt/conda/lib/python3.10/site-packages/torch/_dynamo/utils.py", line 2, in f\n```';
     expect(triage("DISABLED test_x (__main__.ProcessGroupGlooTest)", sample).labels).toEqual(["oncall: distributed"]);
   });
 
   it("skips the environment report, whatever libraries it lists", () => {
-    const env = "```\nCollecting environment information...\nPyTorch version: 2.5.0\nROCM used to build PyTorch: 6.2\nMIOpen runtime version: 3.2\n[pip3] onnx==1.16\n[conda] nccl 2.21\n```";
+    const env =
+      "```\nCollecting environment information...\nPyTorch version: 2.5.0\nROCM used to build PyTorch: 6.2\nMIOpen runtime version: 3.2\n[pip3] onnx==1.16\n[conda] nccl 2.21\n```";
     expect(triage("torch.cat is slow", env).labels).toEqual([]);
   });
 
   it("does not add a module's label for evidence of one of its areas: oneDNN is mkldnn, not cpu", () => {
-    const d = triage("Slow conv", "```\nRuntimeError: could not create a primitive descriptor for a convolution forward propagation primitive\n```");
+    const d = triage(
+      "Slow conv",
+      "```\nRuntimeError: could not create a primitive descriptor for a convolution forward propagation primitive\n```",
+    );
     expect(d.labels).toEqual(["module: mkldnn"]);
     expect(d.scores.map((s) => s.label)).not.toContain("module: cpu");
   });
 
   it("labels CUDA out-of-memory reports and Windows DLL load failures", () => {
     expect(triage("OOM", "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB").labels).toEqual(["module: cuda"]);
-    expect(triage("import fails", "ImportError: DLL load failed while importing _C: The specified module could not be found.").labels).toEqual([
-      "module: windows",
-    ]);
+    expect(
+      triage("import fails", "ImportError: DLL load failed while importing _C: The specified module could not be found.").labels,
+    ).toEqual(["module: windows"]);
   });
 
   it("adds at most two module labels, best first, but every oncall label that reaches the threshold", () => {

@@ -117,7 +117,10 @@ describe("matching cost", () => {
   it("matches the backtracking-bomb glob against a 48-character name at once", () => {
     const glob = "*a*a*a*a*a*a*a*a*a*a*a*a*b";
     expect(globProblem(glob)).toBeUndefined();
-    const matcher = new GlobMatcher([{ glob, tag: 0 }, { glob: "**/*a*a*a*a*a*a*a*a*a*a*a*a*b/**/x", tag: 1 }]);
+    const matcher = new GlobMatcher([
+      { glob, tag: 0 },
+      { glob: "**/*a*a*a*a*a*a*a*a*a*a*a*a*b/**/x", tag: 1 },
+    ]);
     const start = process.hrtime.bigint();
     expect(matcher.match("a".repeat(48))).toEqual([]);
     expect(matcher.match(`${"a".repeat(5000)}`)).toEqual([]);
@@ -172,7 +175,16 @@ describe("globProblem", () => {
 
 describe("configuration check", () => {
   it("names file, line and key of an extglob and of an oversized brace glob", () => {
-    const text = ["modules:", "  - name: M", "    label: m", "    maintainers: [alice]", "    paths:", '      - "+(a|aa)+(a|aa)x"', `      - "${"{a,b}".repeat(7)}"`, ""].join("\n");
+    const text = [
+      "modules:",
+      "  - name: M",
+      "    label: m",
+      "    maintainers: [alice]",
+      "    paths:",
+      '      - "+(a|aa)+(a|aa)x"',
+      `      - "${"{a,b}".repeat(7)}"`,
+      "",
+    ].join("\n");
     const { problems } = parseConfig(text, "review-router.yml");
     expect(problems.map(formatProblem)).toEqual([
       "review-router.yml:6: error: modules[0].paths[0]: bad glob \"+(a|aa)+(a|aa)x\": extglob patterns like '+(a|b)' or '@(x)' are not supported " +
@@ -188,6 +200,8 @@ describe("configuration check", () => {
       for (let g = 0; g < 200; g++) lines.push(`      - "d${m}/f${g}/**"`);
     }
     const { problems } = parseConfig(`${lines.join("\n")}\n`, "c.yml");
-    expect(problems.map(formatProblem)).toEqual([`c.yml:${2 + 25 * 204 + 3}: error: modules[25].paths: the configuration has more than ${MAX_GLOBS_TOTAL} globs in all; the limit is ${MAX_GLOBS_TOTAL}`]);
+    expect(problems.map(formatProblem)).toEqual([
+      `c.yml:${2 + 25 * 204 + 3}: error: modules[25].paths: the configuration has more than ${MAX_GLOBS_TOTAL} globs in all; the limit is ${MAX_GLOBS_TOTAL}`,
+    ]);
   });
 });

@@ -50,7 +50,10 @@ describe("GlobMatcher", () => {
   it("treats a folder glob and a trailing '/**' as minimatch does", () => {
     for (const path of ["torch/nn", "torch", "x/install_rocm.sh", "x/rocm/y.sh"]) {
       const expected = GLOBS.filter((g) => minimatch(path, g, GLOB_OPTIONS));
-      expect(matcher.match(path).map((h) => h.glob), path).toEqual(expected);
+      expect(
+        matcher.match(path).map((h) => h.glob),
+        path,
+      ).toEqual(expected);
     }
   });
 

@@ -60,8 +60,16 @@ describe("overdueReviewers", () => {
     ["a comment before the request does not count", { activity: [{ login: "alice", at: "2026-01-05T08:00:00Z" }] }, ["alice"]],
     ["someone else's comment does not count", { activity: [{ login: "bob", at: "2026-01-06T09:00:00Z" }] }, ["alice"]],
     ["replaced once already", { replaced: ["Alice"] }, []],
-    ["a weekend in between: not yet", { requests: [{ login: "carol", at: "2026-01-09T12:00:00Z" }], now: new Date("2026-01-12T11:00:00Z") }, []],
-    ["a weekend in between: due", { requests: [{ login: "carol", at: "2026-01-09T12:00:00Z" }], now: new Date("2026-01-12T12:00:00Z") }, ["carol"]],
+    [
+      "a weekend in between: not yet",
+      { requests: [{ login: "carol", at: "2026-01-09T12:00:00Z" }], now: new Date("2026-01-12T11:00:00Z") },
+      [],
+    ],
+    [
+      "a weekend in between: due",
+      { requests: [{ login: "carol", at: "2026-01-09T12:00:00Z" }], now: new Date("2026-01-12T12:00:00Z") },
+      ["carol"],
+    ],
     ["an unreadable time is ignored", { requests: [{ login: "dave", at: "yesterday" }] }, []],
   ] as [string, Partial<OverdueInput>, string[]][])("%s", (_name, over, logins) => {
     expect(overdueReviewers({ ...base, ...over }).map((o) => o.login)).toEqual(logins);

@@ -46,7 +46,13 @@ describe("planPullRequest with reroute_after_hours", () => {
     expect(plan.reroute).toEqual([{ login: "carol", requestedAt: MONDAY, businessHours: 24, modules: ["Docs"], by: ["dave"] }]);
     expect(plan.skipped).toContainEqual({ login: "carol", module: "Docs", reason: "overdue" });
     expect(plan.summary?.rerouteAfterHours).toBe(24);
-    const text = renderSummary({ decision: plan.summary!.decision, dryRun: false, draftDeferred: false, configSource: "x", rerouteAfterHours: 24 });
+    const text = renderSummary({
+      decision: plan.summary!.decision,
+      dryRun: false,
+      draftDeferred: false,
+      configSource: "x",
+      rerouteAfterHours: 24,
+    });
     expect(text.body).toContain("**Re-routed**: @carol neither reviewed nor commented within 24 business hours");
     expect(plan.decision.modules[0]!.reviewers).toEqual(["dave"]);
   });
@@ -98,13 +104,24 @@ describe("planPullRequest with reroute_after_hours", () => {
 
 describe("planAndApplyPullRequest with an overdue reviewer", () => {
   async function gathered(github: FakeGitHub): Promise<PullRequestPlanInput> {
-    const view = { number: 7, author: "zed", draft: false, changedFiles: 1, thread: { labels: [], requestedUsers: [], requestedTeams: [] } };
+    const view = {
+      number: 7,
+      author: "zed",
+      draft: false,
+      changedFiles: 1,
+      thread: { labels: [], requestedUsers: [], requestedTeams: [] },
+    };
     const { facts } = await gatherPullRequest(github, view);
     return { router: smallRouter(REROUTE), pr: facts, dryRun: false, now: WEDNESDAY };
   }
 
   it("requests the replacement, then withdraws the overdue request", async () => {
-    const github = new FakeGitHub({ files: [DOCS_FILE], labels: ["docs"], requestedUsers: ["carol"], requestTimes: [{ login: "carol", at: MONDAY }] });
+    const github = new FakeGitHub({
+      files: [DOCS_FILE],
+      labels: ["docs"],
+      requestedUsers: ["carol"],
+      requestTimes: [{ login: "carol", at: MONDAY }],
+    });
     const run = await planAndApplyPullRequest(github, await gathered(github));
     expect(github.writes()).toEqual([
       { call: "requestReviews", number: 7, users: ["dave"], teams: [] },
@@ -115,7 +132,12 @@ describe("planAndApplyPullRequest with an overdue reviewer", () => {
   });
 
   it("withdraws nothing when GitHub refuses the replacement", async () => {
-    const github = new FakeGitHub({ files: [DOCS_FILE], labels: ["docs"], requestedUsers: ["carol"], requestTimes: [{ login: "carol", at: MONDAY }] });
+    const github = new FakeGitHub({
+      files: [DOCS_FILE],
+      labels: ["docs"],
+      requestedUsers: ["carol"],
+      requestTimes: [{ login: "carol", at: MONDAY }],
+    });
     github.notCollaborators.add("dave");
     const run = await planAndApplyPullRequest(github, await gathered(github));
     expect(github.writes()).toEqual([{ call: "requestReviews", number: 7, users: ["dave"], teams: [] }]);

@@ -104,7 +104,13 @@ describe("planPullRequest with teams", () => {
     const start = input(["docs/a.md", "src/b.ts"]);
     const first = planPullRequest(start);
     const refused = first.reviews.teams[0]!;
-    const next = afterApplying(start, { labelsAdded: [], labelsRemoved: [], requestedUsers: ["alice"], requestedTeams: [] }, [], [], [refused]);
+    const next = afterApplying(
+      start,
+      { labelsAdded: [], labelsRemoved: [], requestedUsers: ["alice"], requestedTeams: [] },
+      [],
+      [],
+      [refused],
+    );
     expect(next.refusedTeams).toEqual([refused]);
     const plan = planPullRequest(next);
     expect(plan.reviews.users).toEqual([]);

@@ -221,7 +221,10 @@ describe("planIssue", () => {
     { name: "the cc comment is already there", over: { ccCommentPresent: true } },
     {
       name: "the author is the only maintainer",
-      over: { author: "alice", decision: { labels: ["module: nn"], modules: [{ ...decision.modules[0]!, maintainers: ["Alice"] }], scores: [] } },
+      over: {
+        author: "alice",
+        decision: { labels: ["module: nn"], modules: [{ ...decision.modules[0]!, maintainers: ["Alice"] }], scores: [] },
+      },
     },
   ])("writes no comment when $name", ({ over }) => {
     expect(planIssue({ ...base, ...over }).comment).toBeUndefined();

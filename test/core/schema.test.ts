@@ -94,7 +94,8 @@ describe("the published JSON Schema", () => {
 
   const ajv = new Ajv({ allErrors: true });
   const validate = ajv.compile(configJsonSchema());
-  const schemaAccepts = (text: string) => validate(parseYaml(text, "x.yml").ok ? (parseYaml(text, "x.yml") as { doc: { value: unknown } }).doc.value ?? {} : undefined);
+  const schemaAccepts = (text: string) =>
+    validate(parseYaml(text, "x.yml").ok ? ((parseYaml(text, "x.yml") as { doc: { value: unknown } }).doc.value ?? {}) : undefined);
   const checkerAccepts = (text: string) => !parseConfig(text, "x.yml").problems.some((p) => p.severity === "error");
 
   it("accepts the bundled configuration and the README's example, as the checker does", () => {
@@ -125,7 +126,10 @@ describe("the published JSON Schema", () => {
     ["max_open_reviews: 0\n", false],
     ["reroute_after_hours: 48\nreroute_timezone: Europe/Berlin\n", true],
     ["reroute_after_hours: 2001\n", false],
-    ["triage: {threshold: 2.5, weights: {title: 5}, api_prefixes: [torch], api_aliases: {F: torch.nn.functional}, test_dir: test/}\n", true],
+    [
+      "triage: {threshold: 2.5, weights: {title: 5}, api_prefixes: [torch], api_aliases: {F: torch.nn.functional}, test_dir: test/}\n",
+      true,
+    ],
     ["triage: {weights: {titel: 5}}\n", false],
     ["triage: {repeat_factor: 2}\n", false],
     ["triage: {api_aliases: {F: 'torch nn'}}\n", false],
@@ -168,7 +172,15 @@ describe("Checker", () => {
   const FIELDS = [
     { key: "on", name: "on", kind: "bool", default: false, doc: "On." },
     { key: "who", name: "who", kind: "list", format: "login", max: 2, optional: true, doc: "Who." },
-    { key: "inner", name: "inner", kind: "table", optional: true, fields: NESTED, notMapping: "must be a mapping (title, limit, mode)", doc: "Inner." },
+    {
+      key: "inner",
+      name: "inner",
+      kind: "table",
+      optional: true,
+      fields: NESTED,
+      notMapping: "must be a mapping (title, limit, mode)",
+      doc: "Inner.",
+    },
     { key: "in_group", name: "inGroup", group: "grouped", kind: "bool", default: true, doc: "Grouped." },
   ] as const satisfies readonly Field[];
   type Value = TableValue<typeof FIELDS>;
@@ -329,13 +341,25 @@ describe("Checker: the other kinds", () => {
   it("fills every default, an inline table's and a nested table's included", () => {
     expect(shapeHolds).toBe(true);
     expect(check("")).toEqual({
-      value: { ratio: 0.5, prefix: "/go", zone: "UTC", dir: "test", marks: ["oncall:"], aliases: {}, after: { hours: 0 }, away: [], weights: { a: 1, b: 2 } },
+      value: {
+        ratio: 0.5,
+        prefix: "/go",
+        zone: "UTC",
+        dir: "test",
+        marks: ["oncall:"],
+        aliases: {},
+        after: { hours: 0 },
+        away: [],
+        weights: { a: 1, b: 2 },
+      },
       problems: [],
     });
   });
 
   it("reads an inline table's keys from the enclosing mapping, and a string item as its shorthand", () => {
-    const r = check("after_hours: 24\naway: [alice, {login: bob, until: 2026-12-20}]\nweights: {b: 0.25}\ndir: /tests/\naliases: {F: a.b}\n");
+    const r = check(
+      "after_hours: 24\naway: [alice, {login: bob, until: 2026-12-20}]\nweights: {b: 0.25}\ndir: /tests/\naliases: {F: a.b}\n",
+    );
     expect(r.problems).toEqual([]);
     expect(r.value).toMatchObject({
       after: { hours: 24 },
@@ -370,7 +394,14 @@ describe("Checker: the other kinds", () => {
       "k.yml:5: error: away[2]: must be a mapping (login, until)",
       "k.yml:6: error: weights: must be a mapping (a, b)",
     ]);
-    expect(r.value).toMatchObject({ ratio: 0.5, prefix: "/go", zone: "UTC", aliases: {}, away: [{ login: "bob" }], weights: { a: 1, b: 2 } });
+    expect(r.value).toMatchObject({
+      ratio: 0.5,
+      prefix: "/go",
+      zone: "UTC",
+      aliases: {},
+      away: [{ login: "bob" }],
+      weights: { a: 1, b: 2 },
+    });
   });
 
   it("takes a single string for a list with a shorthand, and refuses too many items", () => {

@@ -40,10 +40,21 @@ describe("selectReviewers with availability and load", () => {
     want?: string[];
     skipped?: { login: string; reason: string }[];
   }[] = [
-    { name: "busy is never asked", signals: signals({ ann: {}, bob: {} }), want: ["cat"], skipped: [{ login: "ann", reason: "busy" }, { login: "bob", reason: "busy" }] },
+    {
+      name: "busy is never asked",
+      signals: signals({ ann: {}, bob: {} }),
+      want: ["cat"],
+      skipped: [
+        { login: "ann", reason: "busy" },
+        { login: "bob", reason: "busy" },
+      ],
+    },
     {
       name: "a status that expired is not busy",
-      signals: signals({ ann: { expiresAt: "2026-12-01T00:00:00Z" }, bob: { expiresAt: "2026-12-09T00:00:00Z" } }, { ann: 0, bob: 1, cat: 2 }),
+      signals: signals(
+        { ann: { expiresAt: "2026-12-01T00:00:00Z" }, bob: { expiresAt: "2026-12-09T00:00:00Z" } },
+        { ann: 0, bob: 1, cat: 2 },
+      ),
       now: new Date("2026-12-05T00:00:00Z"),
       want: ["ann"],
       skipped: [{ login: "bob", reason: "busy" }],
@@ -52,17 +63,27 @@ describe("selectReviewers with availability and load", () => {
       name: "overloaded at the limit, not below it",
       signals: signals({}, { ann: 15, bob: 14, cat: 20 }),
       want: ["bob"],
-      skipped: [{ login: "ann", reason: "overloaded" }, { login: "cat", reason: "overloaded" }],
+      skipped: [
+        { login: "ann", reason: "overloaded" },
+        { login: "cat", reason: "overloaded" },
+      ],
     },
     {
       name: "max_open_reviews is the policy's",
       signals: signals({}, { ann: 3, bob: 5, cat: 1 }),
       policy: { maxOpenReviews: 2 },
       want: ["cat"],
-      skipped: [{ login: "ann", reason: "overloaded" }, { login: "bob", reason: "overloaded" }],
+      skipped: [
+        { login: "ann", reason: "overloaded" },
+        { login: "bob", reason: "overloaded" },
+      ],
     },
     { name: "all overloaded: the least loaded is asked", signals: signals({}, { ann: 40, bob: 16, cat: 30 }), want: ["bob"], skipped: [] },
-    { name: "all overloaded or busy: the least loaded free one", signals: signals({ bob: {} }, { ann: 40, bob: 1, cat: 30 }), want: ["cat"] },
+    {
+      name: "all overloaded or busy: the least loaded free one",
+      signals: signals({ bob: {} }, { ann: 40, bob: 1, cat: 30 }),
+      want: ["cat"],
+    },
     { name: "the least loaded is preferred", signals: signals({}, { ann: 7, bob: 3, cat: 9 }), want: ["bob"] },
     { name: "a known load is preferred to an unknown one", signals: signals({}, { cat: 10 }), want: ["cat"] },
     { name: "everyone busy: nobody is asked", signals: signals({ ann: {}, bob: {}, cat: {} }), want: [] },
@@ -70,9 +91,13 @@ describe("selectReviewers with availability and load", () => {
   for (const c of cases) {
     it(c.name, () => {
       for (const pr of PRS) {
-        const s = selectReviewers(input({ prNumber: pr, ...(c.signals ? { signals: c.signals } : {}), ...(c.now ? { now: c.now } : {}), policy: c.policy ?? {} }));
+        const s = selectReviewers(
+          input({ prNumber: pr, ...(c.signals ? { signals: c.signals } : {}), ...(c.now ? { now: c.now } : {}), policy: c.policy ?? {} }),
+        );
         if (c.want) expect(s.reviewers).toEqual(c.want);
-        const signalSkips = s.skipped.filter((k) => k.reason === "busy" || k.reason === "overloaded").map(({ login, reason }) => ({ login, reason }));
+        const signalSkips = s.skipped
+          .filter((k) => k.reason === "busy" || k.reason === "overloaded")
+          .map(({ login, reason }) => ({ login, reason }));
         if (c.skipped) expect(signalSkips).toEqual(c.skipped);
       }
     });
@@ -174,12 +199,24 @@ describe("signalCandidates: whom to ask GitHub about", () => {
   const orphan: SelectionModule = { name: "Orphan", fileCount: 1, maintainers: [m("gone", true)] };
   const table: { name: string; over: Partial<Omit<SelectionInput, "policy">> & { policy?: Partial<Policy> }; want: string[] }[] = [
     { name: "every eligible maintainer of a module needing a reviewer", over: {}, want: ["ann", "bob", "cat"] },
-    { name: "not the author, the unavailable or the blocked", over: { author: "ANN", blocked: [{ login: "bob", reason: "withdrawn" }] }, want: ["cat"] },
+    {
+      name: "not the author, the unavailable or the blocked",
+      over: { author: "ANN", blocked: [{ login: "bob", reason: "withdrawn" }] },
+      want: ["cat"],
+    },
     { name: "nobody when the module is covered", over: { requestedReviewers: ["cat"] }, want: [] },
-    { name: "only the modules still needing one", over: { modules: [TRIO, PAIR, FFT], reviewedBy: ["bob"] }, want: ["mruberry", "peterbell10"] },
+    {
+      name: "only the modules still needing one",
+      over: { modules: [TRIO, PAIR, FFT], reviewedBy: ["bob"] },
+      want: ["mruberry", "peterbell10"],
+    },
     { name: "nobody when the cap is reached", over: { requestedReviewers: ["x", "y", "z"] }, want: [] },
     { name: "nobody for an ignored author", over: { author: "dependabot[bot]", policy: { ignoreAuthors: ["*[bot]"] } }, want: [] },
-    { name: "the fallback reviewers of a module without maintainers", over: { modules: [orphan], policy: { fallbackReviewers: ["fa", "FB", "fb"] } }, want: ["fa", "FB"] },
+    {
+      name: "the fallback reviewers of a module without maintainers",
+      over: { modules: [orphan], policy: { fallbackReviewers: ["fa", "FB", "fb"] } },
+      want: ["fa", "FB"],
+    },
     { name: "each login once", over: { modules: [TRIO, PAIR] }, want: ["ann", "bob", "cat", "dan"] },
   ];
   for (const c of table) it(c.name, () => expect(signalCandidates(input(c.over))).toEqual(c.want));
@@ -191,11 +228,19 @@ describe("signalCandidates: whom to ask GitHub about", () => {
     for (let pr = 1; pr <= 200; pr++) {
       const load = Object.fromEntries(everyone.map((l) => [l, rand(25)]));
       const busy = Object.fromEntries(everyone.filter(() => rand(4) === 0).map((l) => [l, {}]));
-      const base = input({ prNumber: pr, modules: [TRIO, PAIR, FFT], requestedReviewers: rand(2) ? ["bob"] : [], policy: { maxReviewers: 1 + rand(3) } });
+      const base = input({
+        prNumber: pr,
+        modules: [TRIO, PAIR, FFT],
+        requestedReviewers: rand(2) ? ["bob"] : [],
+        policy: { maxReviewers: 1 + rand(3) },
+      });
       const asked = new Set(signalCandidates(base));
       const only = (rec: Record<string, unknown>) => Object.fromEntries(Object.entries(rec).filter(([l]) => asked.has(l)));
       const full = selectReviewers({ ...base, signals: signals(busy, load) });
-      const partial = selectReviewers({ ...base, signals: signals(only(busy) as Record<string, BusyStatus>, only(load) as Record<string, number>) });
+      const partial = selectReviewers({
+        ...base,
+        signals: signals(only(busy) as Record<string, BusyStatus>, only(load) as Record<string, number>),
+      });
       expect(partial).toEqual(full);
     }
   });

@@ -5,9 +5,21 @@ import { authorIgnored, selectReviewers, stableHash, type SelectionInput, type S
 
 const m = (login: string, emeritus = false): Maintainer => ({ login, name: login, emeritus });
 
-const NN: SelectionModule = { name: "NN", fileCount: 3, maintainers: [m("gchanan"), m("soumith"), m("jbschlosser"), m("albanD"), m("colesbury", true)] };
-const OPTIM: SelectionModule = { name: "Optim", fileCount: 2, maintainers: [m("albanD"), m("jbschlosser"), m("soumith"), m("vincentqb", true)] };
-const AUTOGRAD: SelectionModule = { name: "Autograd", fileCount: 1, maintainers: [m("ezyang"), m("alband"), m("soulitzer"), m("apaszke", true)] };
+const NN: SelectionModule = {
+  name: "NN",
+  fileCount: 3,
+  maintainers: [m("gchanan"), m("soumith"), m("jbschlosser"), m("albanD"), m("colesbury", true)],
+};
+const OPTIM: SelectionModule = {
+  name: "Optim",
+  fileCount: 2,
+  maintainers: [m("albanD"), m("jbschlosser"), m("soumith"), m("vincentqb", true)],
+};
+const AUTOGRAD: SelectionModule = {
+  name: "Autograd",
+  fileCount: 1,
+  maintainers: [m("ezyang"), m("alband"), m("soulitzer"), m("apaszke", true)],
+};
 const FFT: SelectionModule = { name: "FFT", fileCount: 1, maintainers: [m("mruberry"), m("peterbell10")] };
 const ONNX: SelectionModule = { name: "ONNX", fileCount: 5, maintainers: [m("BowenBao"), m("abock"), m("garymm", true)] };
 const ALL_EMERITUS: SelectionModule = { name: "Old", fileCount: 4, maintainers: [m("zdevito", true)] };
@@ -31,7 +43,9 @@ const lower = (xs: string[]) => xs.map((x) => x.toLowerCase());
 describe("selectReviewers", () => {
   it("never picks an emeritus maintainer and says why each was skipped", () => {
     for (let pr = 1; pr <= 200; pr++) {
-      const s = selectReviewers(input({ prNumber: pr, modules: [NN, OPTIM, AUTOGRAD, ONNX], policy: { reviewersPerModule: 3, maxReviewers: 15 } }));
+      const s = selectReviewers(
+        input({ prNumber: pr, modules: [NN, OPTIM, AUTOGRAD, ONNX], policy: { reviewersPerModule: 3, maxReviewers: 15 } }),
+      );
       for (const r of lower(s.reviewers)) expect(["colesbury", "vincentqb", "apaszke", "garymm"]).not.toContain(r);
       for (const login of ["colesbury", "vincentqb", "apaszke", "garymm"]) {
         expect(s.skipped.some((k) => k.login === login && k.reason === "emeritus")).toBe(true);
@@ -44,7 +58,12 @@ describe("selectReviewers", () => {
       for (let pr = 1; pr <= 100; pr++) {
         const s = selectReviewers(input({ prNumber: pr, author, modules: [NN, OPTIM, AUTOGRAD], policy: { reviewersPerModule: 3 } }));
         expect(lower(s.reviewers)).not.toContain("alband");
-        expect(s.skipped.filter((k) => k.reason === "author").map((k) => k.module).sort()).toEqual(["Autograd", "NN", "Optim"]);
+        expect(
+          s.skipped
+            .filter((k) => k.reason === "author")
+            .map((k) => k.module)
+            .sort(),
+        ).toEqual(["Autograd", "NN", "Optim"]);
       }
     }
   });
@@ -53,7 +72,9 @@ describe("selectReviewers", () => {
     for (let pr = 1; pr <= 100; pr++) {
       const s = selectReviewers(input({ prNumber: pr, modules: [NN, OPTIM, AUTOGRAD, FFT, ONNX], policy: { maxReviewers: 3 } }));
       expect(s.reviewers.length).toBeLessThanOrEqual(3);
-      const t = selectReviewers(input({ prNumber: pr, modules: [NN, FFT, ONNX], requestedReviewers: ["outsider"], requestedTeams: ["pytorch/core"] }));
+      const t = selectReviewers(
+        input({ prNumber: pr, modules: [NN, FFT, ONNX], requestedReviewers: ["outsider"], requestedTeams: ["pytorch/core"] }),
+      );
       expect(t.reviewers.length).toBeLessThanOrEqual(1);
     }
   });

@@ -44,7 +44,10 @@ describe("a repository with only a CODEOWNERS", () => {
     const r = await app.deliver("pull_request", p);
     expect(r.status).toBe(200);
 
-    const reads = gh.repoRequests().filter((q) => q.installation === 501 && q.method === "GET").map((q) => q.path);
+    const reads = gh
+      .repoRequests()
+      .filter((q) => q.installation === 501 && q.method === "GET")
+      .map((q) => q.path);
     expect(reads).toEqual([
       `/repos/${repo}/contents/.github%2Freview-router.yml`,
       "/repos/acme/.github/contents/.github%2Freview-router.yml",
@@ -87,7 +90,10 @@ describe("a repository with only a CODEOWNERS", () => {
 
     expect((await app.deliver("pull_request", p)).status).toBe(200);
 
-    const asked = gh.repoRequests(repo).filter((q) => q.path.endsWith("/requested_reviewers")).map((q) => [q.body, q.status]);
+    const asked = gh
+      .repoRequests(repo)
+      .filter((q) => q.path.endsWith("/requested_reviewers"))
+      .map((q) => [q.body, q.status]);
     // A request of one is not repeated alone: refused once, then the re-plan asks the other team.
     expect(asked).toEqual([
       [{ team_reviewers: [refused] }, 422],

@@ -158,7 +158,12 @@ describe("commands end to end", () => {
     // The same delivery again: the timeline shows the withdrawal was done, so nothing is written.
     const writesBefore = gh.writes(c.repo).length;
     expect((await app.deliver("issue_comment", reroll, { id })).status).toBe(200);
-    expect(gh.writes(c.repo).slice(writesBefore).map((w) => `${w.method} ${w.path} ${w.status}`)).toEqual([]);
+    expect(
+      gh
+        .writes(c.repo)
+        .slice(writesBefore)
+        .map((w) => `${w.method} ${w.path} ${w.status}`),
+    ).toEqual([]);
     expect(t.requestedUsers).toEqual(replacement);
 
     // A writer pauses automatic requests.

@@ -78,7 +78,14 @@ interface Repo {
   /** The app's reactions on the repository's comments: "commentId:content" → reaction id. */
   reactions: Map<string, number>;
   threads: Map<number, Thread>;
-  checkRuns: { id: number; head_sha: string; name: string; status: string; conclusion: string | null; output: { title: string; summary: string } }[];
+  checkRuns: {
+    id: number;
+    head_sha: string;
+    name: string;
+    status: string;
+    conclusion: string | null;
+    output: { title: string; summary: string };
+  }[];
 }
 
 const PREFIX = "/api/v3";
@@ -175,7 +182,13 @@ export class GitHubStandIn {
   requestReview(fullName: string, number: number, login: string, at: string): void {
     const t = this.thread(fullName, number);
     if (!t.requestedUsers.some((u) => u.toLowerCase() === login.toLowerCase())) t.requestedUsers.push(login);
-    t.timeline.push({ event: "review_requested", id: this.nextId++, created_at: at, requested_reviewer: { login }, actor: { login: "someone", type: "User" } });
+    t.timeline.push({
+      event: "review_requested",
+      id: this.nextId++,
+      created_at: at,
+      requested_reviewer: { login },
+      actor: { login: "someone", type: "User" },
+    });
   }
 
   private pullJson(fullName: string, number: number, p: PullInfo): Record<string, unknown> {
@@ -275,7 +288,12 @@ export class GitHubStandIn {
     if (tokenMatch && method === "POST") {
       if (!/^bearer /i.test(auth)) return reply(401, { message: "A JSON web token could not be decoded" });
       const expires = new Date(Date.now() + 3600_000).toISOString();
-      return reply(201, { token: `tok-${tokenMatch[1]}`, expires_at: expires, permissions: { checks: "write", contents: "read", issues: "write", pull_requests: "write", metadata: "read" }, repository_selection: "all" });
+      return reply(201, {
+        token: `tok-${tokenMatch[1]}`,
+        expires_at: expires,
+        permissions: { checks: "write", contents: "read", issues: "write", pull_requests: "write", metadata: "read" },
+        repository_selection: "all",
+      });
     }
     if (!token) return reply(401, { message: "Bad credentials" });
     if (method === "POST" && (path === "/api/graphql" || path === "/graphql")) {
@@ -291,7 +309,10 @@ export class GitHubStandIn {
     const page = Number(url.searchParams.get("page") ?? "1");
     const perPage = Number(url.searchParams.get("per_page") ?? "30");
     const slice = <T>(items: T[]) => items.slice((page - 1) * perPage, page * perPage);
-    const byApp = { performed_via_github_app: { id: this.appId, slug: "review-router" }, actor: { login: "review-router[bot]", type: "Bot" } };
+    const byApp = {
+      performed_via_github_app: { id: this.appId, slug: "review-router" },
+      actor: { login: "review-router[bot]", type: "Bot" },
+    };
     let match: RegExpExecArray | null;
 
     if (method === "GET" && (match = /^contents\/(.+)$/.exec(rest))) {
@@ -307,12 +328,25 @@ export class GitHubStandIn {
       }
       // The JSON answer: GitHub sends the content (base64) only for files up to 1 MB.
       const size = Buffer.byteLength(text, "utf8");
-      const content = size <= 1024 * 1024 ? { encoding: "base64", content: Buffer.from(text, "utf8").toString("base64") } : { encoding: "none", content: "" };
+      const content =
+        size <= 1024 * 1024
+          ? { encoding: "base64", content: Buffer.from(text, "utf8").toString("base64") }
+          : { encoding: "none", content: "" };
       return reply(200, { type: "file", name: file.split("/").pop(), path: file, size, ...content });
     }
     if (method === "GET" && (match = /^issues\/(\d+)\/comments$/.exec(rest))) {
       const t = this.thread(fullName, Number(match[1]));
-      return reply(200, slice(t.comments.map((c) => ({ id: c.id, body: c.body, ...(c.byApp ? byApp : {}), user: { login: "review-router[bot]", type: "Bot" } }))));
+      return reply(
+        200,
+        slice(
+          t.comments.map((c) => ({
+            id: c.id,
+            body: c.body,
+            ...(c.byApp ? byApp : {}),
+            user: { login: "review-router[bot]", type: "Bot" },
+          })),
+        ),
+      );
     }
     if (method === "DELETE" && (match = /^issues\/comments\/(\d+)$/.exec(rest))) {
       for (const t of repo.threads.values()) {
@@ -335,11 +369,18 @@ export class GitHubStandIn {
     }
     if (method === "GET" && rest === "pulls") {
       const state = url.searchParams.get("state") ?? "open";
-      const open = [...repo.pulls.entries()].filter(([, p]) => state === "all" || (p.state ?? "open") === state).sort((a, b) => b[0] - a[0]);
-      return reply(200, slice(open.map(([n, p]) => {
-        const { changed_files: _omitted, ...listed } = this.pullJson(fullName, n, p); // the list has no file count
-        return listed;
-      })));
+      const open = [...repo.pulls.entries()]
+        .filter(([, p]) => state === "all" || (p.state ?? "open") === state)
+        .sort((a, b) => b[0] - a[0]);
+      return reply(
+        200,
+        slice(
+          open.map(([n, p]) => {
+            const { changed_files: _omitted, ...listed } = this.pullJson(fullName, n, p); // the list has no file count
+            return listed;
+          }),
+        ),
+      );
     }
     if (method === "GET" && (match = /^issues\/(\d+)$/.exec(rest))) {
       const p = repo.pulls.get(Number(match[1]));
@@ -354,7 +395,13 @@ export class GitHubStandIn {
         const at = t.requestedUsers.findIndex((u) => u.toLowerCase() === login.toLowerCase());
         if (at < 0) continue;
         t.requestedUsers.splice(at, 1);
-        t.timeline.push({ event: "review_request_removed", id: this.nextId++, created_at: new Date().toISOString(), requested_reviewer: { login }, ...byApp });
+        t.timeline.push({
+          event: "review_request_removed",
+          id: this.nextId++,
+          created_at: new Date().toISOString(),
+          requested_reviewer: { login },
+          ...byApp,
+        });
       }
       return reply(200, { number: Number(match[1]), requested_reviewers: t.requestedUsers.map((login) => ({ login })) });
     }
@@ -373,7 +420,10 @@ export class GitHubStandIn {
         t.labels.push(name);
         t.timeline.push({ event: "labeled", id: this.nextId++, label: { name }, ...byApp });
       }
-      return reply(200, t.labels.map((name) => ({ name })));
+      return reply(
+        200,
+        t.labels.map((name) => ({ name })),
+      );
     }
     if (method === "DELETE" && (match = /^issues\/(\d+)\/labels\/(.+)$/.exec(rest))) {
       const t = this.thread(fullName, Number(match[1]));
@@ -381,7 +431,10 @@ export class GitHubStandIn {
       if (!t.labels.includes(name)) return reply(404, { message: "Label does not exist" });
       t.labels = t.labels.filter((l) => l !== name);
       t.timeline.push({ event: "unlabeled", id: this.nextId++, label: { name }, ...byApp });
-      return reply(200, t.labels.map((l) => ({ name: l })));
+      return reply(
+        200,
+        t.labels.map((l) => ({ name: l })),
+      );
     }
     if (method === "POST" && (match = /^pulls\/(\d+)\/requested_reviewers$/.exec(rest))) {
       const t = this.thread(fullName, Number(match[1]));
@@ -397,7 +450,14 @@ export class GitHubStandIn {
       for (const login of reviewers) {
         if (t.requestedUsers.some((u) => u.toLowerCase() === login.toLowerCase())) continue;
         t.requestedUsers.push(login);
-        t.timeline.push({ event: "review_requested", id: this.nextId++, created_at: new Date().toISOString(), requested_reviewer: { login }, review_requester: { login: "review-router[bot]" }, ...byApp });
+        t.timeline.push({
+          event: "review_requested",
+          id: this.nextId++,
+          created_at: new Date().toISOString(),
+          requested_reviewer: { login },
+          review_requester: { login: "review-router[bot]" },
+          ...byApp,
+        });
       }
       for (const slug of teams) {
         if (t.requestedTeams.some((x) => x.toLowerCase() === slug.toLowerCase())) continue;
@@ -439,7 +499,14 @@ export class GitHubStandIn {
     }
     if (method === "POST" && rest === "check-runs") {
       const b = body as { name: string; head_sha: string; status: string; conclusion: string; output: { title: string; summary: string } };
-      const run = { id: this.nextId++, name: b.name, head_sha: b.head_sha, status: b.status, conclusion: b.conclusion ?? null, output: b.output };
+      const run = {
+        id: this.nextId++,
+        name: b.name,
+        head_sha: b.head_sha,
+        status: b.status,
+        conclusion: b.conclusion ?? null,
+        output: b.output,
+      };
       repo.checkRuns.push(run);
       return reply(201, { ...run, app: { id: this.appId } });
     }
@@ -453,7 +520,13 @@ export class GitHubStandIn {
       const t = this.thread(fullName, Number(match[1]));
       const comment = { id: this.nextId++, body: (body as { body: string }).body, byApp: true };
       t.comments.push(comment);
-      t.timeline.push({ event: "commented", id: comment.id, body: comment.body, user: { login: "review-router[bot]", type: "Bot" }, ...byApp });
+      t.timeline.push({
+        event: "commented",
+        id: comment.id,
+        body: comment.body,
+        user: { login: "review-router[bot]", type: "Bot" },
+        ...byApp,
+      });
       return reply(201, { id: comment.id, body: comment.body });
     }
     if (method === "PATCH" && (match = /^issues\/comments\/(\d+)$/.exec(rest))) {

@@ -19,7 +19,12 @@ describe("GraphQL on the stand-in", () => {
     standIn.graphql.statuses.set("bob", { indicatesLimitedAvailability: true, expiresAt: "2026-11-30T00:00:00Z" });
     standIn.graphql.statuses.set("gone", null);
     standIn.graphql.openReviews.set("pytorch/pytorch\u0000cat", 16);
-    const r = await fetchCandidateSignals((q, p) => octokit.graphql(q, p), "pytorch/pytorch", ["ann", "bob", "cat", "gone"], new Date("2026-12-01T00:00:00Z"));
+    const r = await fetchCandidateSignals(
+      (q, p) => octokit.graphql(q, p),
+      "pytorch/pytorch",
+      ["ann", "bob", "cat", "gone"],
+      new Date("2026-12-01T00:00:00Z"),
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect([...r.signals.busy]).toEqual([["ann", { message: "Away" }]]);
@@ -40,6 +45,7 @@ describe("GraphQL on the stand-in", () => {
     const broken = (q: string, p?: Record<string, unknown>) => octokit.graphql(q.replace("issueCount", "count"), p);
     const r = await fetchCandidateSignals(broken, "pytorch/pytorch", ["ann"], new Date());
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.reason).toMatch(/^the availability query failed: [^\n]*Cannot query field "count" on type "SearchResultItemConnection"/);
+    if (!r.ok)
+      expect(r.reason).toMatch(/^the availability query failed: [^\n]*Cannot query field "count" on type "SearchResultItemConnection"/);
   });
 });

@@ -39,7 +39,15 @@ function prPayload(gh: GitHubStandIn, c: Case, files: string[], action: "opened"
 
 /** A configuration of its own (no bundled modules): one module whose globs are given. */
 function configWith(globs: string[], extra = ""): string {
-  const lines = ["use_default_modules: false", extra, "modules:", "  - name: Hostile", "    label: hostile", "    maintainers: [alice]", "    paths:"];
+  const lines = [
+    "use_default_modules: false",
+    extra,
+    "modules:",
+    "  - name: Hostile",
+    "    label: hostile",
+    "    maintainers: [alice]",
+    "    paths:",
+  ];
   for (const g of globs) lines.push(`      - ${JSON.stringify(g)}`);
   return `${lines.filter((l) => l !== "").join("\n")}\n`;
 }
@@ -108,7 +116,10 @@ describe("hostile deliveries beside healthy ones", () => {
 
     for (const [i, h] of healthy.entries()) {
       expect(healthyDone[i]!.status).toBe(200);
-      expect(healthyDone[i]!.ms, `healthy delivery ${i} answered within ${bound} ms (alone: ${alone.map(Math.round).join(", ")} ms)`).toBeLessThan(bound);
+      expect(
+        healthyDone[i]!.ms,
+        `healthy delivery ${i} answered within ${bound} ms (alone: ${alone.map(Math.round).join(", ")} ms)`,
+      ).toBeLessThan(bound);
       expect(gh.thread(h.c.repo, h.c.number).labels).toEqual(["module: nn", "module: optimizer"]);
       expect(gh.repo(h.c.repo).checkRuns.map((r) => r.conclusion)).toEqual(["neutral"]);
     }
@@ -181,7 +192,9 @@ describe("two replicas", () => {
     const title = "torch.optim.AdamW ignores weight_decay";
     const body = "Using torch.optim.AdamW the decay is not applied.";
     const payload = (edited: boolean) => {
-      const p = edited ? issueEditedEvent({ number: 3, title, body }, { body: { from: "before" } }) : issueOpenedEvent({ number: 3, title, body });
+      const p = edited
+        ? issueEditedEvent({ number: 3, title, body }, { body: { from: "before" } })
+        : issueOpenedEvent({ number: 3, title, body });
       p.repository.name = c.repo.split("/")[1]!;
       p.repository.full_name = c.repo;
       p.installation = { id: c.installation };

@@ -31,7 +31,10 @@ function parse(text: string): Map<string, number> {
 }
 
 function key(name: string, labels: Record<string, string>): string {
-  return `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort().join(",")}}`;
+  return `${name}{${Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .sort()
+    .join(",")}}`;
 }
 
 function prPayload(repo: string, installation: number, number: number, state = "open") {

@@ -43,9 +43,19 @@ function freshCase(): Case {
   return { repo: `pytorch/e2e-${nextRepo}`, installation: 100 + nextRepo, number: 7 };
 }
 
-function prPayload(c: Case, files: string[], over: { action?: "opened" | "synchronize" | "reopened" | "ready_for_review"; author?: string; draft?: boolean } = {}) {
+function prPayload(
+  c: Case,
+  files: string[],
+  over: { action?: "opened" | "synchronize" | "reopened" | "ready_for_review"; author?: string; draft?: boolean } = {},
+) {
   gh.setPullFiles(c.repo, c.number, files);
-  const p = pullRequestEvent({ action: over.action ?? "opened", number: c.number, changedFiles: files.length, author: over.author ?? "contributor", draft: over.draft ?? false });
+  const p = pullRequestEvent({
+    action: over.action ?? "opened",
+    number: c.number,
+    changedFiles: files.length,
+    author: over.author ?? "contributor",
+    draft: over.draft ?? false,
+  });
   const [owner, name] = c.repo.split("/") as [string, string];
   p.repository.owner.login = owner;
   p.repository.name = name;
@@ -64,7 +74,13 @@ async function waitForLog(test: (line: Record<string, unknown>) => boolean, ms =
   for (;;) {
     const found = app.logs.find(test);
     if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no such log line within ${ms} ms; last: ${app.logs.slice(-5).map((l) => String(l.msg)).join(" | ")}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `no such log line within ${ms} ms; last: ${app.logs
+          .slice(-5)
+          .map((l) => String(l.msg))
+          .join(" | ")}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -101,7 +117,10 @@ describe("deliveries end to end", () => {
       ["POST", "/check-runs", expect.objectContaining({ name: "review-router", status: "completed", conclusion: "neutral" })],
     ]);
     // Reads: the configuration (the repository, then the organisation's .github), files, timeline, check runs.
-    const reads = gh.repoRequests().filter((q) => q.installation === c.installation && q.method === "GET").map((q) => q.path);
+    const reads = gh
+      .repoRequests()
+      .filter((q) => q.installation === c.installation && q.method === "GET")
+      .map((q) => q.path);
     expect(reads).toEqual([
       `/repos/${c.repo}/contents/.github%2Freview-router.yml`,
       "/repos/pytorch/.github/contents/.github%2Freview-router.yml",
@@ -114,7 +133,12 @@ describe("deliveries end to end", () => {
     const before = gh.writes().length;
     const again = await app.deliver("pull_request", prPayload(c, NN_OPTIM), { id });
     expect(again.status).toBe(200);
-    expect(gh.writes().slice(before).map((w) => [w.method, w.path, JSON.stringify(w.body).slice(0, 3000)])).toEqual([]);
+    expect(
+      gh
+        .writes()
+        .slice(before)
+        .map((w) => [w.method, w.path, JSON.stringify(w.body).slice(0, 3000)]),
+    ).toEqual([]);
   });
 
   it("labels an issue from a traceback", async () => {
@@ -135,7 +159,10 @@ describe("write pacing", () => {
   it("paces writes one a second per installation, not for the whole process", async () => {
     const a = freshCase();
     const b = freshCase();
-    const [ra, rb] = await Promise.all([app.deliver("pull_request", prPayload(a, NN_OPTIM)), app.deliver("pull_request", prPayload(b, NN_OPTIM))]);
+    const [ra, rb] = await Promise.all([
+      app.deliver("pull_request", prPayload(a, NN_OPTIM)),
+      app.deliver("pull_request", prPayload(b, NN_OPTIM)),
+    ]);
     expect([ra.status, rb.status]).toEqual([200, 200]);
     const writesOf = (c: Case) => gh.writes(c.repo).map((w) => w.at);
     // Within one installation: three writes take two one-second slots (Bottleneck's minTime).
@@ -173,7 +200,10 @@ describe("GitHub faults", () => {
     gh.fail({ method: "POST", path: new RegExp(`^/repos/${c.repo}/check-runs$`), status: 502, applied: true });
     const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
     expect(r.status).toBe(200);
-    const calls = gh.repoRequests(c.repo).filter((q) => q.path.includes("check-runs")).map((q) => `${q.method} ${q.status}`);
+    const calls = gh
+      .repoRequests(c.repo)
+      .filter((q) => q.path.includes("check-runs"))
+      .map((q) => `${q.method} ${q.status}`);
     // Created (answer lost), looked again, found it: no second create.
     expect(calls).toEqual(["GET 200", "POST 502", "GET 200"]);
     expect(gh.repo(c.repo).checkRuns).toHaveLength(1);
@@ -185,7 +215,10 @@ describe("GitHub faults", () => {
     gh.fail({ method: "POST", path: new RegExp(`^/repos/${c.repo}/check-runs$`), status: 502 });
     const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
     expect(r.status).toBe(200);
-    const calls = gh.repoRequests(c.repo).filter((q) => q.path.includes("check-runs")).map((q) => `${q.method} ${q.status}`);
+    const calls = gh
+      .repoRequests(c.repo)
+      .filter((q) => q.path.includes("check-runs"))
+      .map((q) => `${q.method} ${q.status}`);
     expect(calls).toEqual(["GET 200", "POST 502", "GET 200", "POST 201"]);
     expect(gh.repo(c.repo).checkRuns).toHaveLength(1);
   });
@@ -196,7 +229,10 @@ describe("GitHub faults", () => {
     const started = Date.now();
     const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
     expect([202, 500]).toContain(r.status);
-    const err = await waitForLog((l) => Number(l.level) >= 50 && errorUrl(l).includes(`/repos/${c.repo}/issues/${c.number}/timeline`), 60_000);
+    const err = await waitForLog(
+      (l) => Number(l.level) >= 50 && errorUrl(l).includes(`/repos/${c.repo}/issues/${c.number}/timeline`),
+      60_000,
+    );
     expect(String(err.msg)).toMatch(/timeout/i);
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(gh.writes(c.repo)).toEqual([]);
@@ -257,7 +293,10 @@ describe("GitHub faults", () => {
     const started = Date.now();
     const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
     expect([202, 500]).toContain(r.status);
-    await waitForLog((l) => Number(l.level) >= 50 && errorUrl(l).includes(`/app/installations/${c.installation}/access_tokens`), 60_000).catch((e) => {
+    await waitForLog(
+      (l) => Number(l.level) >= 50 && errorUrl(l).includes(`/app/installations/${c.installation}/access_tokens`),
+      60_000,
+    ).catch((e) => {
       console.log(app.logs.filter((l) => Number(l.level) >= 40).map((l) => JSON.stringify(l).slice(0, 600)));
       console.log(gh.requests.filter((q) => q.path.includes("access_tokens")).map((q) => `${q.path} ${q.status} ${q.at - started}`));
       throw e;
@@ -312,12 +351,26 @@ describe("bad input", () => {
   const BAD_CONFIGS: [string, string, RegExp][] = [
     ["invalid YAML", "modules: [unclosed\n", /review-router\.yml:2: error: invalid YAML/],
     ["the wrong shape", "max_reviewers: three\nmodules: {a: 1}\n", /review-router\.yml:1: error: max_reviewers: must be a whole number/],
-    ["a pathological glob", `modules:\n  - name: X\n    label: x\n    maintainers: [someone]\n    paths: ["${"**/a".repeat(40)}"]\n`, /'\*\*' segments; the limit is 4/],
-    ["a very long glob", `modules:\n  - name: X\n    label: x\n    maintainers: [someone]\n    paths: ["${"a".repeat(5000)}"]\n`, /the limit is 500/],
+    [
+      "a pathological glob",
+      `modules:\n  - name: X\n    label: x\n    maintainers: [someone]\n    paths: ["${"**/a".repeat(40)}"]\n`,
+      /'\*\*' segments; the limit is 4/,
+    ],
+    [
+      "a very long glob",
+      `modules:\n  - name: X\n    label: x\n    maintainers: [someone]\n    paths: ["${"a".repeat(5000)}"]\n`,
+      /the limit is 500/,
+    ],
     // Read with the CLI's parser, which shares aliased values instead of copying them: the bomb
     // costs nothing, and its 10^12 leaves are reported as what they are, lists where modules go.
     ["a YAML alias bomb", aliasBomb(), /review-router\.yml:13: error: modules\[0\]: must be a mapping/],
-    ["thousands of modules", "modules:\n" + Array.from({ length: 5000 }, (_, i) => `  - {name: m${i}, label: l, maintainers: [a], paths: [x/**]}`).join("\n") + "\n", /has 5000 modules; the limit is 500/],
+    [
+      "thousands of modules",
+      "modules:\n" +
+        Array.from({ length: 5000 }, (_, i) => `  - {name: m${i}, label: l, maintainers: [a], paths: [x/**]}`).join("\n") +
+        "\n",
+      /has 5000 modules; the limit is 500/,
+    ],
   ];
   for (const [what, text, expected] of BAD_CONFIGS) {
     it(`shows a configuration with ${what} as a failed check run, and serves on`, async () => {

@@ -176,7 +176,12 @@ describe("the shell wins over .env", () => {
 function manifestOf(html: string): Record<string, unknown> {
   const m = /name="manifest"[^>]*value='([^']*)'/.exec(html);
   expect(m, "the setup page has a manifest button").not.toBeNull();
-  const value = m![1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  const value = m![1]!
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
   return JSON.parse(value) as Record<string, unknown>;
 }
 

@@ -95,7 +95,15 @@ export class FakeGitHub implements GitHubPort {
 
   /** Calls that change something on GitHub. */
   writes(): FakeCall[] {
-    const reads = ["listChangedFiles", "readThreadState", "listComments", "keepOldestComment", "candidateSignals", "permissionLevel", "getPullRequest"];
+    const reads = [
+      "listChangedFiles",
+      "readThreadState",
+      "listComments",
+      "keepOldestComment",
+      "candidateSignals",
+      "permissionLevel",
+      "getPullRequest",
+    ];
     return this.calls.filter((c) => !reads.includes(c.call));
   }
 
@@ -168,13 +176,9 @@ export class FakeGitHub implements GitHubPort {
     this.record({ call: "keepOldestComment", number, marker, ownId });
   }
 
-
-
   async loadConfig(): Promise<never> {
     throw new Error("FakeGitHub has no files; test configuration loading with nock or the stand-in");
   }
-
-
 
   async listOpenPullRequests(): Promise<never> {
     throw new Error("FakeGitHub serves one thread from a test's view; use nock or the stand-in");

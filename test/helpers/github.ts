@@ -43,19 +43,34 @@ function bodyOf<T>(body: nock.Body): T {
 export function mockInstallationToken(installationId = INSTALLATION_ID): void {
   github()
     .post(`/app/installations/${installationId}/access_tokens`)
-    .reply(201, { token: "test", expires_at: "2099-01-01T00:00:00Z", permissions: { checks: "write", contents: "read", issues: "write", pull_requests: "write" } });
+    .reply(201, {
+      token: "test",
+      expires_at: "2099-01-01T00:00:00Z",
+      permissions: { checks: "write", contents: "read", issues: "write", pull_requests: "write" },
+    });
 }
 
 /** What the contents API answers for a file: its size, and its text in base64. */
 export function contentsAnswer(text: string): Record<string, unknown> {
   const size = Buffer.byteLength(text, "utf8");
-  return { type: "file", name: "review-router.yml", path: ".github/review-router.yml", size, encoding: "base64", content: Buffer.from(text, "utf8").toString("base64") };
+  return {
+    type: "file",
+    name: "review-router.yml",
+    path: ".github/review-router.yml",
+    size,
+    encoding: "base64",
+    content: Buffer.from(text, "utf8").toString("base64"),
+  };
 }
 
 /** No `.github/review-router.yml` in the repository nor in the owner's `.github` repository. */
 export function mockNoConfigFile(repository = "pytorch/pytorch"): void {
   const owner = repository.split("/")[0]!;
-  github().get(`/repos/${repository}/${CONFIG_FILE}`).reply(404, NOT_FOUND).get(`/repos/${owner}/.github/${CONFIG_FILE}`).reply(404, NOT_FOUND);
+  github()
+    .get(`/repos/${repository}/${CONFIG_FILE}`)
+    .reply(404, NOT_FOUND)
+    .get(`/repos/${owner}/.github/${CONFIG_FILE}`)
+    .reply(404, NOT_FOUND);
 }
 
 /** The contents API path of a CODEOWNERS location, as Octokit encodes it (`.github%2FCODEOWNERS`). */
@@ -151,7 +166,13 @@ export function mockChangedFilePages(pr: number, pages: number, fileAt: (page: n
     .reply((uri) => {
       const page = Number(new URL(uri, API).searchParams.get("page"));
       requested.push(page);
-      const files = Array.from({ length: 100 }, (_, i) => ({ filename: fileAt(page, i), status: "modified", additions: 1, deletions: 1, changes: 2 }));
+      const files = Array.from({ length: 100 }, (_, i) => ({
+        filename: fileAt(page, i),
+        status: "modified",
+        additions: 1,
+        deletions: 1,
+        changes: 2,
+      }));
       return [200, files, JSON_HEADERS];
     });
   return requested;
@@ -180,8 +201,18 @@ const human = (login: string) => ({ login, type: "User" });
 /** Timeline events, as GitHub reports them, done by review-router or by a person. */
 export const timeline = {
   labeledByApp: (name: string): TimelineEvent => ({ event: "labeled", label: { name }, actor: BOT, performed_via_github_app: VIA_APP }),
-  labeledBy: (person: string, name: string): TimelineEvent => ({ event: "labeled", label: { name }, actor: human(person), performed_via_github_app: null }),
-  unlabeledBy: (person: string, name: string): TimelineEvent => ({ event: "unlabeled", label: { name }, actor: human(person), performed_via_github_app: null }),
+  labeledBy: (person: string, name: string): TimelineEvent => ({
+    event: "labeled",
+    label: { name },
+    actor: human(person),
+    performed_via_github_app: null,
+  }),
+  unlabeledBy: (person: string, name: string): TimelineEvent => ({
+    event: "unlabeled",
+    label: { name },
+    actor: human(person),
+    performed_via_github_app: null,
+  }),
   reviewRequestedByApp: (login: string): TimelineEvent => ({
     event: "review_requested",
     requested_reviewer: human(login),
@@ -200,7 +231,14 @@ export const timeline = {
     actor: human(person),
     performed_via_github_app: null,
   }),
-  commentedByApp: (id: number, body: string): TimelineEvent => ({ event: "commented", id, body, user: BOT, actor: BOT, performed_via_github_app: VIA_APP }),
+  commentedByApp: (id: number, body: string): TimelineEvent => ({
+    event: "commented",
+    id,
+    body,
+    user: BOT,
+    actor: BOT,
+    performed_via_github_app: VIA_APP,
+  }),
 };
 
 /** What one pull_request delivery to pytorch/pytorch reads, for `mockPullRequestReads`. */
@@ -271,7 +309,8 @@ export function mockPullRequestReads(
   const { config = null, files, timeline: events = [], checkRuns = [], signals = {} } = reads;
   let configReads: string[] = [];
   if (config === null) mockNoConfigFile();
-  else if (config === false) configReads = []; // the test mocks the configuration reads itself
+  else if (config === false)
+    configReads = []; // the test mocks the configuration reads itself
   else if (typeof config === "string") configReads = mockConfigFile(config);
   else configReads = mockOrgConfigFile(config.org);
   let filePages: number[] = [];
@@ -310,11 +349,15 @@ export function captureCheckRunCreate(id = 9001): CheckRunBody[] {
   const bodies: CheckRunBody[] = [];
   github()
     .post(`${REPO}/check-runs`)
-    .reply(201, (_uri, body) => {
-      const b = bodyOf<CheckRunBody>(body);
-      bodies.push(b);
-      return { id, ...b, app: { id: APP_ID } };
-    }, JSON_HEADERS);
+    .reply(
+      201,
+      (_uri, body) => {
+        const b = bodyOf<CheckRunBody>(body);
+        bodies.push(b);
+        return { id, ...b, app: { id: APP_ID } };
+      },
+      JSON_HEADERS,
+    );
   return bodies;
 }
 
@@ -323,11 +366,15 @@ export function captureCheckRunUpdate(id: number): CheckRunBody[] {
   const bodies: CheckRunBody[] = [];
   github()
     .patch(`${REPO}/check-runs/${id}`)
-    .reply(200, (_uri, body) => {
-      const b = bodyOf<CheckRunBody>(body);
-      bodies.push(b);
-      return { id, ...b, app: { id: APP_ID } };
-    }, JSON_HEADERS);
+    .reply(
+      200,
+      (_uri, body) => {
+        const b = bodyOf<CheckRunBody>(body);
+        bodies.push(b);
+        return { id, ...b, app: { id: APP_ID } };
+      },
+      JSON_HEADERS,
+    );
   return bodies;
 }
 
@@ -341,11 +388,15 @@ export function captureLabelsAdded(issue: number): { labels: string[] }[] {
   const bodies: { labels: string[] }[] = [];
   github()
     .post(`${REPO}/issues/${issue}/labels`)
-    .reply(200, (_uri, body) => {
-      const b = bodyOf<{ labels: string[] }>(body);
-      bodies.push(b);
-      return b.labels.map((name) => ({ name }));
-    }, JSON_HEADERS);
+    .reply(
+      200,
+      (_uri, body) => {
+        const b = bodyOf<{ labels: string[] }>(body);
+        bodies.push(b);
+        return b.labels.map((name) => ({ name }));
+      },
+      JSON_HEADERS,
+    );
   return bodies;
 }
 
@@ -358,7 +409,9 @@ export function mockLabelsAddFailing(issue: number): void {
 
 /** DELETE issues/{n}/labels/{name}, once. */
 export function mockLabelRemoved(issue: number, name: string): void {
-  github().delete(`${REPO}/issues/${issue}/labels/${encodeURIComponent(name)}`).reply(200, [], JSON_HEADERS);
+  github()
+    .delete(`${REPO}/issues/${issue}/labels/${encodeURIComponent(name)}`)
+    .reply(200, [], JSON_HEADERS);
 }
 
 export const NOT_COLLABORATOR_MESSAGE =
@@ -368,7 +421,10 @@ export const NOT_COLLABORATOR_MESSAGE =
  * POST pulls/{n}/requested_reviewers, `calls` times; returns the request bodies in order. Like
  * GitHub, the whole request fails with 422 when any login is in `notCollaborators`.
  */
-export function captureReviewRequests(pr: number, options: { calls?: number; notCollaborators?: string[] } = {}): { reviewers: string[] }[] {
+export function captureReviewRequests(
+  pr: number,
+  options: { calls?: number; notCollaborators?: string[] } = {},
+): { reviewers: string[] }[] {
   const refused = new Set((options.notCollaborators ?? []).map((l) => l.toLowerCase()));
   const bodies: { reviewers: string[] }[] = [];
   github()
@@ -378,7 +434,11 @@ export function captureReviewRequests(pr: number, options: { calls?: number; not
       const b = bodyOf<{ reviewers: string[] }>(body);
       bodies.push(b);
       if (b.reviewers.some((l) => refused.has(l.toLowerCase()))) {
-        return [422, { message: NOT_COLLABORATOR_MESSAGE, documentation_url: "https://docs.github.com/rest/pulls/review-requests" }, JSON_HEADERS];
+        return [
+          422,
+          { message: NOT_COLLABORATOR_MESSAGE, documentation_url: "https://docs.github.com/rest/pulls/review-requests" },
+          JSON_HEADERS,
+        ];
       }
       return [201, { number: pr, requested_reviewers: b.reviewers.map(human) }, JSON_HEADERS];
     });
@@ -390,11 +450,15 @@ export function captureComments(issue: number, othersFirst: readonly { id: numbe
   const bodies: { body: string }[] = [];
   github()
     .post(`${REPO}/issues/${issue}/comments`)
-    .reply(201, (_uri, body) => {
-      const b = bodyOf<{ body: string }>(body);
-      bodies.push(b);
-      return { id: 5000 + bodies.length, ...b, user: BOT, performed_via_github_app: VIA_APP };
-    }, JSON_HEADERS);
+    .reply(
+      201,
+      (_uri, body) => {
+        const b = bodyOf<{ body: string }>(body);
+        bodies.push(b);
+        return { id: 5000 + bodies.length, ...b, user: BOT, performed_via_github_app: VIA_APP };
+      },
+      JSON_HEADERS,
+    );
   // After creating, the app lists the thread's comments to find another replica's older one:
   // `othersFirst` (created by the app before ours), then ours.
   github()
@@ -428,11 +492,15 @@ export function captureCommentUpdate(id: number): { body: string }[] {
   const bodies: { body: string }[] = [];
   github()
     .patch(`${REPO}/issues/comments/${id}`)
-    .reply(200, (_uri, body) => {
-      const b = bodyOf<{ body: string }>(body);
-      bodies.push(b);
-      return { id, ...b, user: BOT, performed_via_github_app: VIA_APP };
-    }, JSON_HEADERS);
+    .reply(
+      200,
+      (_uri, body) => {
+        const b = bodyOf<{ body: string }>(body);
+        bodies.push(b);
+        return { id, ...b, user: BOT, performed_via_github_app: VIA_APP };
+      },
+      JSON_HEADERS,
+    );
   return bodies;
 }
 
@@ -469,7 +537,9 @@ export function mockPullRequestGet(pr: number, o: PullRequestGet): void {
 /** GET collaborators/{login}/permission: `role_name` as GitHub reports it (admin, maintain, write, triage, read). */
 export function mockPermission(login: string, role: string): void {
   const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
-  github().get(`${REPO}/collaborators/${login}/permission`).reply(200, { permission, role_name: role, user: human(login) }, JSON_HEADERS);
+  github()
+    .get(`${REPO}/collaborators/${login}/permission`)
+    .reply(200, { permission, role_name: role, user: human(login) }, JSON_HEADERS);
 }
 
 /**
@@ -493,9 +563,13 @@ export function captureReviewRequestsRemoved(pr: number): { reviewers: string[];
   const bodies: { reviewers: string[]; team_reviewers?: string[] }[] = [];
   github()
     .delete(`${REPO}/pulls/${pr}/requested_reviewers`)
-    .reply(200, (_uri, body) => {
-      bodies.push(bodyOf<{ reviewers: string[]; team_reviewers?: string[] }>(body));
-      return { number: pr, requested_reviewers: [] };
-    }, JSON_HEADERS);
+    .reply(
+      200,
+      (_uri, body) => {
+        bodies.push(bodyOf<{ reviewers: string[]; team_reviewers?: string[] }>(body));
+        return { number: pr, requested_reviewers: [] };
+      },
+      JSON_HEADERS,
+    );
   return bodies;
 }
