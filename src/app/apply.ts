@@ -13,7 +13,7 @@ import {
 import type { Problem } from "../core/problems.js";
 import { httpStatus } from "../core/util.js";
 import type { GitHubPort } from "./port.js";
-import { renderSummary } from "./summary.js";
+import { renderSummary, type Summary } from "./summary.js";
 import { createOnce } from "./summary-writer.js";
 
 /** Review requests are made in at most this many rounds per delivery: the plan, then one re-plan after refusals. */
@@ -157,7 +157,19 @@ export async function writePlannedSummary(
 ): Promise<void> {
   const s = plan.summary;
   if (!s) return;
-  const summary = renderSummary({
+  const summary = plannedSummary(plan, configSource, extra)!;
+  await port.writeSummary(pr.number, pr.headSha, { mode: s.mode, summary, conclusion: "neutral", appComments });
+}
+
+/** The summary text a plan leads to: what writePlannedSummary writes, and what the online CLI prints. */
+export function plannedSummary(
+  plan: PullRequestPlan,
+  configSource: string,
+  extra: { warnings?: readonly Problem[] } = {},
+): Summary | undefined {
+  const s = plan.summary;
+  if (!s) return undefined;
+  return renderSummary({
     decision: s.decision,
     dryRun: s.dryRun,
     draftDeferred: s.draftDeferred,
@@ -171,7 +183,6 @@ export async function writePlannedSummary(
     ...(s.signals ? { signals: s.signals } : {}),
     ...(s.maxOpenReviews !== undefined ? { maxOpenReviews: s.maxOpenReviews } : {}),
   });
-  await port.writeSummary(pr.number, pr.headSha, { mode: s.mode, summary, conclusion: "neutral", appComments });
 }
 
 /** Add the labels, then write the cc comment once (a lost answer is checked before writing again). */

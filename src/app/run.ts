@@ -5,12 +5,12 @@
 
 import { routeIssue } from "../core/issue-text.js";
 import { CC_MARKER, planIssue, planPullRequest, type IssuePlan, type PullRequestPlan } from "../core/plan.js";
-import { applyIssuePlan, planAndApplyPullRequest, writePlannedSummary, type PullRequestRun } from "./apply.js";
-import { gatherPullRequest } from "./gather.js";
+import { applyIssuePlan, planAndApplyPullRequest, plannedSummary, writePlannedSummary, type PullRequestRun } from "./apply.js";
+import { gatherPullRequest, gatherSignals } from "./gather.js";
 import { GITHUB_FILE_LIMIT, type ThreadState } from "./github-state.js";
 import type { GitHubPort, IssueInfo, PullRequestInfo } from "./port.js";
 import type { Bundled, RepoConfigResult } from "./repo-config.js";
-import { renderConfigError, renderSummary, type Summary } from "./summary.js";
+import { renderConfigError, type Summary } from "./summary.js";
 
 export interface RunOptions {
   bundled: Bundled;
@@ -57,30 +57,23 @@ export async function runPullRequest(
     thread: pr.thread,
   };
   const { facts, thread } = await gatherPullRequest(port, view);
-  const input = { router: config.router, pr: facts, dryRun: config.config.app.dryRun || options.dryRunEnv, now: options.now };
+  const base = { router: config.router, pr: facts, dryRun: config.config.app.dryRun || options.dryRunEnv, now: options.now };
+  // The candidates' availability and load, read as the app reads them (one request, only when needed).
+  const input = { ...base, ...(await gatherSignals(port, base, options.now)) };
   if (!options.apply) {
     const plan = planPullRequest(input);
-    return { kind: "planned", plan, configSource: config.source, ...summaryOf(plan, config.source) };
+    return { kind: "planned", plan, configSource: config.source, ...summaryOf(plan, config) };
   }
   const run = await planAndApplyPullRequest(port, input);
-  await writePlannedSummary(port, { number: pr.number, headSha: pr.headSha }, run.plan, config.source, thread.appComments);
-  return { kind: "planned", plan: run.plan, run, configSource: config.source, ...summaryOf(run.plan, config.source) };
+  const warnings = config.problems.filter((p) => p.severity === "warning");
+  await writePlannedSummary(port, { number: pr.number, headSha: pr.headSha }, run.plan, config.source, thread.appComments, { warnings });
+  return { kind: "planned", plan: run.plan, run, configSource: config.source, ...summaryOf(run.plan, config) };
 }
 
-/** The summary text a plan leads to (what writePlannedSummary writes). */
-function summaryOf(plan: PullRequestPlan, configSource: string): { summary?: Summary } {
-  const s = plan.summary;
-  if (!s) return {};
-  return {
-    summary: renderSummary({
-      decision: s.decision,
-      dryRun: s.dryRun,
-      draftDeferred: s.draftDeferred,
-      configSource,
-      ...(s.truncatedAt !== undefined ? { truncatedAt: s.truncatedAt } : {}),
-      ...(s.rerouteAfterHours !== undefined ? { rerouteAfterHours: s.rerouteAfterHours } : {}),
-    }),
-  };
+/** The summary text a plan leads to, with the configuration's warnings, as the app writes it. */
+function summaryOf(plan: PullRequestPlan, config: Extract<RepoConfigResult, { kind: "ok" }>): { summary?: Summary } {
+  const summary = plannedSummary(plan, config.source, { warnings: config.problems.filter((p) => p.severity === "warning") });
+  return summary ? { summary } : {};
 }
 
 export type IssueOutcome =
