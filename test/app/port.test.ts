@@ -4,32 +4,16 @@
 
 import { Octokit } from "@octokit/rest";
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { octokitPort } from "../../src/app/port.js";
+import { useStrictNock } from "../helpers/strict-nock.js";
 
 const API = "https://api.github.com";
 const REPO = "/repos/acme/widgets";
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 const APP_ID = 77;
 
-const unmatched: string[] = [];
-const onNoMatch = (req: { method?: string; path?: string }) => unmatched.push(`${req.method} ${req.path}`);
-
-beforeEach(() => {
-  nock.disableNetConnect();
-  unmatched.length = 0;
-  nock.emitter.on("no match", onNoMatch);
-});
-
-afterEach(() => {
-  try {
-    expect(unmatched, "requests no mock expected").toEqual([]);
-    expect(nock.pendingMocks(), "mocked requests never made").toEqual([]);
-  } finally {
-    nock.emitter.removeListener("no match", onNoMatch);
-    nock.cleanAll();
-  }
-});
+useStrictNock();
 
 function port() {
   const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
