@@ -45,7 +45,7 @@ export async function listChangedFiles(
   return changedFiles > GITHUB_FILE_LIMIT || files.length >= GITHUB_FILE_LIMIT ? { files, truncatedAt: GITHUB_FILE_LIMIT } : { files };
 }
 
-interface TimelineEvent {
+export interface TimelineEvent {
   event?: string;
   id?: number;
   body?: string;
