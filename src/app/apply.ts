@@ -12,7 +12,7 @@ import {
 } from "../core/plan.js";
 import type { Problem } from "../core/problems.js";
 import { httpStatus } from "../core/util.js";
-import type { GitHubPort } from "./port.js";
+import type { GitHubPort, SummaryWrite } from "./port.js";
 import { renderSummary, type Summary } from "./summary.js";
 import { createOnce } from "./summary-writer.js";
 
@@ -152,13 +152,13 @@ export async function writePlannedSummary(
   pr: { number: number; headSha: string },
   plan: PullRequestPlan,
   configSource: string,
-  appComments: readonly { id: number; body: string }[],
+  seen: Pick<SummaryWrite, "appComments" | "checkRuns">,
   extra: { warnings?: readonly Problem[] } = {},
 ): Promise<void> {
   const s = plan.summary;
   if (!s) return;
   const summary = plannedSummary(plan, configSource, extra)!;
-  await port.writeSummary(pr.number, pr.headSha, { mode: s.mode, summary, conclusion: "neutral", appComments });
+  await port.writeSummary(pr.number, pr.headSha, { mode: s.mode, summary, conclusion: "neutral", ...seen });
 }
 
 /** The summary text a plan leads to: what writePlannedSummary writes, and what the online CLI prints. */

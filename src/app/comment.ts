@@ -25,6 +25,7 @@ import {
 } from "../core/command-plan.js";
 import { planPullRequest, pullRequestRouteInput, type PullRequestFacts, type PullRequestPlanInput } from "../core/plan.js";
 import { loginKey } from "../core/registry.js";
+import type { ChangedFile } from "../core/route.js";
 import { noteOutcome } from "./metrics.js";
 import { createOnce } from "./summary-writer.js";
 import { GITHUB_FILE_LIMIT, type ThreadState } from "./github-state.js";
@@ -46,6 +47,8 @@ interface Acting {
   deps: AppDeps;
   pr: PullRequestInfo;
   thread: ThreadState;
+  /** The changed files, read with the thread. */
+  files: { files: ChangedFile[]; truncatedAt?: number };
   commentId: number;
   actor: string;
   now: Date;
@@ -72,10 +75,16 @@ export async function handleComment(context: CommentContext, deps: AppDeps): Pro
     noteOutcome("skipped");
     return;
   }
-  // Step 3, gather: the pull request now, and its timeline (requests, rerolls, review-router's replies).
+  // Step 3, gather: the pull request now, its files and state (requests, rerolls, review-router's replies).
   const port = octokitPort(context.octokit, open.ref, deps.appId);
   const pr = await port.getPullRequest(issue.number);
-  const thread = await port.readThreadState(issue.number, pr.thread);
+  const { thread, files, truncatedAt, graphqlFailed } = await port.readPullRequest({
+    number: pr.number,
+    headSha: pr.headSha,
+    changedFiles: pr.changedFiles ?? GITHUB_FILE_LIMIT,
+    thread: pr.thread,
+  });
+  if (graphqlFailed !== undefined) log.warn({ reason: graphqlFailed }, "the GraphQL read failed; read the pull request by REST");
   // Step 4, authorize: the commenter's permission is read only when their role does not decide it.
   const actor = comment.user?.login ?? "";
   const ctx = { author: pr.author, requestedReviewers: thread.requestedUsers };
@@ -85,7 +94,8 @@ export async function handleComment(context: CommentContext, deps: AppDeps): Pro
   const seen = { actor, accepted: accepted.map((a) => a.text), refused, done: done.map((d) => d.text), permission };
   log.info(seen, "commands on pull request");
   // Step 5, claim and act.
-  const acting: Acting = { port, open, loaded, deps, pr, thread, commentId: comment.id, actor, now: new Date() };
+  const read = { files, ...(truncatedAt ? { truncatedAt } : {}) };
+  const acting: Acting = { port, open, loaded, deps, pr, thread, files: read, commentId: comment.id, actor, now: new Date() };
   if (accepted.length > 0)
     refused.push(
       ...(await claimAndAct(
@@ -130,7 +140,7 @@ async function claimAndAct(a: Acting, accepted: { text: string; command: Command
 async function act(a: Acting, command: Command): Promise<string | undefined> {
   switch (command.kind) {
     case "route":
-      await routeNow(a, await facts(a, a.thread));
+      await routeNow(a, facts(a, a.thread));
       return undefined;
     case "explain":
       await explain(a);
@@ -149,8 +159,8 @@ function dryRun(a: Acting): boolean {
 }
 
 /** The pull request's facts for planning, with `thread` as the state. */
-async function facts(a: Acting, thread: ThreadState): Promise<PullRequestFacts> {
-  const { files, truncatedAt } = await a.port.listChangedFiles(a.pr.number, a.pr.changedFiles ?? GITHUB_FILE_LIMIT);
+function facts(a: Acting, thread: ThreadState): PullRequestFacts {
+  const { files, truncatedAt } = a.files;
   return {
     repository: `${a.port.repo.owner}/${a.port.repo.repo}`,
     number: a.pr.number,
@@ -164,13 +174,19 @@ async function facts(a: Acting, thread: ThreadState): Promise<PullRequestFacts> 
 
 /** `/route`: route again now, topping up as on synchronize. */
 async function routeNow(a: Acting, f: PullRequestFacts): Promise<void> {
-  await routeGathered(a.port, a.open, a.loaded, a.deps, { facts: f, headSha: a.pr.headSha, appComments: a.thread.appComments, now: a.now });
+  // The check run is looked up when written: one comment may route more than once.
+  await routeGathered(a.port, a.open, a.loaded, a.deps, {
+    facts: f,
+    headSha: a.pr.headSha,
+    seen: { appComments: a.thread.appComments },
+    now: a.now,
+  });
 }
 
 /** `/route explain`: reply with the routing explanation (the summary's text), once per comment. */
 async function explain(a: Acting): Promise<void> {
   if (a.thread.appComments.some((c) => c.body.includes(explainMarker(a.commentId)))) return;
-  const f = await facts(a, a.thread);
+  const f = facts(a, a.thread);
   const plan = planPullRequest({ router: a.loaded.router, pr: f, dryRun: dryRun(a), now: a.now });
   const s = plan.summary;
   const summary = renderSummary({
@@ -192,7 +208,7 @@ async function explain(a: Acting): Promise<void> {
  * covered; the withdrawn person is blocked from then on (the timeline shows the app removed them).
  */
 async function reroll(a: Acting, target: string): Promise<string | undefined> {
-  const f = await facts(a, a.thread);
+  const f = facts(a, a.thread);
   const input: PullRequestPlanInput = { router: a.loaded.router, pr: f, dryRun: dryRun(a), now: a.now };
   const key = loginKey(target);
   // The thread as it will be once the request is withdrawn: what the replacement is chosen from.
@@ -218,6 +234,6 @@ async function skipOrResume(a: Acting, kind: "skip" | "resume"): Promise<void> {
   if (change.remove) await a.port.removeLabel(a.pr.number, change.remove);
   if (kind === "resume") {
     const labels = new Set([...a.thread.labels].filter((l) => l.toLowerCase() !== skipLabel.toLowerCase()));
-    await routeNow(a, await facts(a, { ...a.thread, labels }));
+    await routeNow(a, facts(a, { ...a.thread, labels }));
   }
 }

@@ -4,25 +4,18 @@
 
 import { signalsToFetch, type PullRequestFacts, type PullRequestPlanInput } from "../core/plan.js";
 import type { ThreadState } from "./github-state.js";
-import type { GitHubPort, InitialThread } from "./port.js";
+import type { GitHubPort } from "./port.js";
+import type { CheckRunsSeen, PullRequestView } from "./pull-request-read.js";
 
-/** A pull request as an event shows it; the timeline read overrides what `thread` says. */
-export interface PullRequestEventView {
-  number: number;
-  author: string;
-  draft: boolean;
-  /** The number of changed files the event announced: how many pages of files to read. */
-  changedFiles: number;
-  thread: InitialThread;
-}
+/** A pull request as an event shows it; the read's state overrides what `thread` says. */
+export type PullRequestEventView = PullRequestView & { author: string; draft: boolean };
 
-/** The pull request's changed files and its state now (the timeline over the event's view). */
+/** The pull request's changed files, its state now (over the event's view) and review-router's check runs. */
 export async function gatherPullRequest(
   port: GitHubPort,
   pr: PullRequestEventView,
-): Promise<{ facts: PullRequestFacts; thread: ThreadState }> {
-  const { files, truncatedAt } = await port.listChangedFiles(pr.number, pr.changedFiles);
-  const thread = await port.readThreadState(pr.number, pr.thread);
+): Promise<{ facts: PullRequestFacts; thread: ThreadState; checkRuns?: CheckRunsSeen; graphqlFailed?: string }> {
+  const { files, truncatedAt, thread, checkRuns, graphqlFailed } = await port.readPullRequest(pr);
   const facts: PullRequestFacts = {
     repository: `${port.repo.owner}/${port.repo.repo}`,
     number: pr.number,
@@ -32,7 +25,7 @@ export async function gatherPullRequest(
     ...(truncatedAt ? { truncatedAt } : {}),
     thread,
   };
-  return { facts, thread };
+  return { facts, thread, ...(checkRuns ? { checkRuns } : {}), ...(graphqlFailed !== undefined ? { graphqlFailed } : {}) };
 }
 
 /** What the candidates' availability and load add to a plan: the signals, or why they could not be read. */

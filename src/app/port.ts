@@ -4,9 +4,9 @@
 
 import type { PermissionLevel } from "../core/commands.js";
 import type { SummaryMode } from "../core/config.js";
-import type { ChangedFile } from "../core/route.js";
 import { fetchCandidateSignals, type GraphqlCall, type SignalsResult } from "./candidate-signals.js";
-import { listChangedFiles, readThreadState, type AppOctokit, type RepoRef, type ThreadState } from "./github-state.js";
+import { readThreadState, type AppOctokit, type RepoRef, type ThreadState } from "./github-state.js";
+import { readPullRequest, type CheckRunsSeen, type PullRequestState, type PullRequestView } from "./pull-request-read.js";
 import type { Summary } from "./summary.js";
 import { httpStatus } from "../core/util.js";
 import { loadRepoConfig, type Bundled, type RepoConfigResult } from "./repo-config.js";
@@ -28,6 +28,8 @@ export interface SummaryWrite {
   conclusion: "neutral" | "failure";
   /** review-router's comments already on the thread (from its timeline): the summary comment is found among them. */
   appComments: readonly { id: number; body: string }[];
+  /** review-router's check runs as the pull request read found them; unknown (left out): looked up by REST. */
+  checkRuns?: CheckRunsSeen;
 }
 
 /**
@@ -36,9 +38,12 @@ export interface SummaryWrite {
  */
 export interface GitHubPort {
   readonly repo: RepoRef;
-  /** Changed files of a pull request, up to GitHub's limit; `changedFiles` is the count the payload announced. */
-  listChangedFiles(pullNumber: number, changedFiles: number): Promise<{ files: ChangedFile[]; truncatedAt?: number }>;
-  /** What is on the pull request or issue now: labels, requests, reviews, review-router's comments. */
+  /**
+   * A pull request's changed files (up to GitHub's limit), its state now and review-router's check
+   * runs: one GraphQL request when it can give them all, REST reads for the rest (pull-request-read.ts).
+   */
+  readPullRequest(pr: PullRequestView): Promise<PullRequestState>;
+  /** What is on the pull request or issue now, from its REST timeline: labels, requests, reviews, review-router's comments. */
   readThreadState(issueNumber: number, initial: InitialThread): Promise<ThreadState>;
   addLabels(issueNumber: number, labels: readonly string[]): Promise<void>;
   removeLabel(issueNumber: number, name: string): Promise<void>;
@@ -140,7 +145,7 @@ export function octokitPort(octokit: AppOctokit & { graphql: GraphqlCall }, repo
   const ref: RepoRef = { owner: repo.owner, repo: repo.repo };
   return {
     repo: ref,
-    listChangedFiles: (pullNumber, changedFiles) => listChangedFiles(octokit, ref, pullNumber, changedFiles),
+    readPullRequest: (pr) => readPullRequest(octokit, ref, pr, appId),
     readThreadState: (issueNumber, initial) => readThreadState(octokit, ref, issueNumber, appId, initial),
     async addLabels(issueNumber, labels) {
       await octokit.rest.issues.addLabels({ ...ref, issue_number: issueNumber, labels: [...labels] });
@@ -157,8 +162,7 @@ export function octokitPort(octokit: AppOctokit & { graphql: GraphqlCall }, repo
         ...(request.teams.length > 0 ? { team_reviewers: [...request.teams] } : {}),
       });
     },
-    writeSummary: (pullNumber, headSha, w) =>
-      writeSummary({ octokit }, ref, pullNumber, headSha, w.mode, w.summary, appId, w.conclusion, w.appComments),
+    writeSummary: (pullNumber, headSha, w) => writeSummary({ octokit }, ref, pullNumber, headSha, appId, w),
     async createComment(issueNumber, body) {
       const { data } = await octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body, request: NO_RETRY });
       return { id: data.id };

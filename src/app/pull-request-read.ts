@@ -7,8 +7,17 @@
 
 import { createHash } from "node:crypto";
 import type { ChangedFile } from "../core/route.js";
+import type { GraphqlCall } from "./candidate-signals.js";
+import {
+  foldTimeline,
+  listChangedFiles,
+  readThreadState,
+  type AppOctokit,
+  type RepoRef,
+  type ThreadState,
+  type TimelineEvent,
+} from "./github-state.js";
 import { CHECK_NAME } from "./summary.js";
-import type { TimelineEvent } from "./github-state.js";
 
 /** Timeline items read per page, and pages read in the one request. */
 const PAGE = 100;
@@ -29,8 +38,9 @@ export function pullRequestReadQuery(appId: number | undefined): string {
     (_, i) =>
       `      t${i}: timelineItems(first: ${PAGE}, skip: ${i * PAGE}, itemTypes: [LABELED_EVENT, UNLABELED_EVENT, REVIEW_REQUESTED_EVENT, REVIEW_REQUEST_REMOVED_EVENT, PULL_REQUEST_REVIEW, ISSUE_COMMENT]) { ${i === 0 ? "totalCount " : ""}nodes { ...Item } }`,
   );
-  const runs = (first: number, fields: string) =>
-    `checkSuites(first: 5, filterBy: { appId: $appId }) { nodes { checkRuns(first: ${first}, filterBy: { checkName: $checkName }) { nodes { ${fields} } } } }`;
+  // An app usually has one suite a commit; GitHub Actions (the Action's token) has one a workflow run.
+  const runs = (suites: number, first: number, fields: string) =>
+    `checkSuites(first: ${suites}, filterBy: { appId: $appId }) { nodes { checkRuns(first: ${first}, filterBy: { checkName: $checkName }) { nodes { ${fields} } } } }`;
   return [
     `query ReviewRouterPullRequest($owner: String!, $name: String!, $number: Int!, $withFiles: Boolean!${withChecks ? ", $head: GitObjectID!, $appId: Int!, $checkName: String!" : ""}) {`,
     ...(withChecks ? ["  viewer { login }"] : []),
@@ -40,9 +50,9 @@ export function pullRequestReadQuery(appId: number | undefined): string {
     `      labels(first: ${PAGE}) { nodes { name } }`,
     `      reviewRequests(first: ${PAGE}) { nodes { ${REVIEWER} } }`,
     ...pages,
-    ...(withChecks ? [`      commits(last: ${RECENT_COMMITS}) { nodes { commit { oid ${runs(1, "externalId")} } } }`] : []),
+    ...(withChecks ? [`      commits(last: ${RECENT_COMMITS}) { nodes { commit { oid ${runs(10, 1, "externalId")} } } }`] : []),
     "    }",
-    ...(withChecks ? [`    head: object(oid: $head) { ... on Commit { ${runs(5, "databaseId status conclusion externalId")} } }`] : []),
+    ...(withChecks ? [`    head: object(oid: $head) { ... on Commit { ${runs(20, 5, "databaseId status conclusion externalId")} } }`] : []),
     "  }",
     "}",
     "fragment Item on PullRequestTimelineItems {",
@@ -281,4 +291,53 @@ function timelineEvent(
 /** The digest a check run's content is written with (its external_id): equal digests, equal content. */
 export function checkRunDigest(conclusion: string, output: { title: string; summary: string }): string {
   return `rr1-${createHash("sha256").update(`${conclusion}\u0000${output.title}\u0000${output.summary}`).digest("hex").slice(0, 32)}`;
+}
+
+/** A pull request as the reader starts from it: the event's (or a REST read's) view. */
+export interface PullRequestView {
+  number: number;
+  headSha: string;
+  /** The number of changed files announced: above 100 the files are read by REST pages. */
+  changedFiles: number;
+  thread: { labels: string[]; requestedUsers: string[]; requestedTeams: string[] };
+}
+
+export interface PullRequestState {
+  files: ChangedFile[];
+  truncatedAt?: number;
+  thread: ThreadState;
+  checkRuns?: CheckRunsSeen;
+  /** Set when the GraphQL request failed and everything was read by REST: why. */
+  graphqlFailed?: string;
+}
+
+/**
+ * The pull request's files, state and review-router's check runs: one GraphQL request, and REST
+ * reads only for what it cannot give (see the top of this file). A failed GraphQL request is not
+ * fatal: REST reads everything, as before the GraphQL read existed.
+ */
+export async function readPullRequest(
+  octokit: AppOctokit & { graphql: GraphqlCall },
+  ref: RepoRef,
+  pr: PullRequestView,
+  appId: number | undefined,
+): Promise<PullRequestState> {
+  let read: PullRequestRead | undefined;
+  let graphqlFailed: string | undefined;
+  try {
+    read = parsePullRequestRead(await octokit.graphql(pullRequestReadQuery(appId), pullRequestReadVariables(ref, pr, appId)), appId);
+  } catch (err) {
+    graphqlFailed = err instanceof Error ? err.message : String(err);
+  }
+  const listed = read?.files ? { files: read.files } : await listChangedFiles(octokit, ref, pr.number, pr.changedFiles);
+  const initial = read ? { labels: read.labels, requestedUsers: read.requestedUsers, requestedTeams: read.requestedTeams } : pr.thread;
+  const thread = read?.timeline
+    ? foldTimeline(read.timeline, appId, initial)
+    : await readThreadState(octokit, ref, pr.number, appId, initial);
+  return {
+    ...listed,
+    thread,
+    ...(read?.checkRuns ? { checkRuns: read.checkRuns } : {}),
+    ...(graphqlFailed !== undefined ? { graphqlFailed } : {}),
+  };
 }

@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import { BudgetExceeded, deadlineIn, ROUTING_BUDGET_MS } from "../core/budget.js";
 import { planAndApplyPullRequest, writePlannedSummary, type PullRequestRun } from "./apply.js";
 import { gatherPullRequest, gatherSignals, type PullRequestEventView } from "./gather.js";
-import { octokitPort, type GitHubPort } from "./port.js";
+import { octokitPort, type GitHubPort, type SummaryWrite } from "./port.js";
 import type { PullRequestFacts } from "../core/plan.js";
 import type { Bundled, RepoConfigResult } from "./repo-config.js";
 import { openThread, type OpenThread } from "./thread.js";
@@ -46,8 +46,14 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
   }
   // One clock reading per delivery: dated `unavailable` entries and status expiry are read against it.
   const now = new Date();
-  const { facts, thread } = await gatherPullRequest(port, eventView(pr));
-  await routeGathered(port, open, loaded, deps, { facts, headSha: pr.head.sha, appComments: thread.appComments, now });
+  const { facts, thread, checkRuns, graphqlFailed } = await gatherPullRequest(port, eventView(pr));
+  if (graphqlFailed !== undefined) log.warn({ reason: graphqlFailed }, "the GraphQL read failed; read the pull request by REST");
+  await routeGathered(port, open, loaded, deps, {
+    facts,
+    headSha: pr.head.sha,
+    seen: { appComments: thread.appComments, ...(checkRuns ? { checkRuns } : {}) },
+    now,
+  });
 }
 
 /**
@@ -60,7 +66,7 @@ export async function routeGathered(
   open: OpenThread,
   loaded: Extract<RepoConfigResult, { kind: "ok" }>,
   deps: AppDeps,
-  g: { facts: PullRequestFacts; headSha: string; appComments: readonly { id: number; body: string }[]; now: Date },
+  g: { facts: PullRequestFacts; headSha: string; seen: Pick<SummaryWrite, "appComments" | "checkRuns">; now: Date },
 ): Promise<PullRequestRun | undefined> {
   const { log } = open;
   const dryRun = loaded.config.app.dryRun || deps.dryRunEnv;
@@ -80,11 +86,11 @@ export async function routeGathered(
     log.error({ limit: err.limit, during: err.during }, "routing budget exceeded; delivery abandoned");
     noteOutcome("budget_exceeded");
     const summary = budgetSummary(err);
-    await port.writeSummary(g.facts.number, g.headSha, { mode: "check", summary, conclusion: "failure", appComments: [] });
+    await port.writeSummary(g.facts.number, g.headSha, { mode: "check", summary, conclusion: "failure", ...g.seen });
     return undefined;
   }
   const warnings = loaded.problems.filter((p) => p.severity === "warning");
-  await writePlannedSummary(port, { number: g.facts.number, headSha: g.headSha }, run.plan, loaded.source, g.appComments, { warnings });
+  await writePlannedSummary(port, { number: g.facts.number, headSha: g.headSha }, run.plan, loaded.source, g.seen, { warnings });
   logRun(open, run);
   return run;
 }
@@ -93,6 +99,7 @@ export async function routeGathered(
 export function eventView(pr: PullRequestPayload): PullRequestEventView {
   return {
     number: pr.number,
+    headSha: pr.head.sha,
     author: pr.user?.login ?? "",
     draft: pr.draft === true,
     changedFiles: pr.changed_files ?? 0,

@@ -51,12 +51,13 @@ export async function runPullRequest(
   }
   const view = {
     number: pr.number,
+    headSha: pr.headSha,
     author: pr.author,
     draft: pr.draft,
     changedFiles: pr.changedFiles ?? GITHUB_FILE_LIMIT,
     thread: pr.thread,
   };
-  const { facts, thread } = await gatherPullRequest(port, view);
+  const { facts, thread, checkRuns } = await gatherPullRequest(port, view);
   const base = { router: config.router, pr: facts, dryRun: config.config.app.dryRun || options.dryRunEnv, now: options.now };
   // The candidates' availability and load, read as the app reads them (one request, only when needed).
   const input = { ...base, ...(await gatherSignals(port, base, options.now)) };
@@ -66,7 +67,17 @@ export async function runPullRequest(
   }
   const run = await planAndApplyPullRequest(port, input);
   const warnings = config.problems.filter((p) => p.severity === "warning");
-  await writePlannedSummary(port, { number: pr.number, headSha: pr.headSha }, run.plan, config.source, thread.appComments, { warnings });
+  await writePlannedSummary(
+    port,
+    { number: pr.number, headSha: pr.headSha },
+    run.plan,
+    config.source,
+    {
+      appComments: thread.appComments,
+      ...(checkRuns ? { checkRuns } : {}),
+    },
+    { warnings },
+  );
   return { kind: "planned", plan: run.plan, run, configSource: config.source, ...summaryOf(run.plan, config) };
 }
 

@@ -4,9 +4,10 @@
 // both create a comment: each then looks, and the one that is not the oldest deletes its own.
 
 import type { BudgetExceeded } from "../core/budget.js";
-import type { SummaryMode } from "../core/config.js";
 import { httpStatus } from "../core/util.js";
 import type { AppOctokit, RepoRef } from "./github-state.js";
+import type { SummaryWrite } from "./port.js";
+import { checkRunDigest, type KnownCheckRun } from "./pull-request-read.js";
 import { CHECK_NAME, COMMENT_MARKER, type Summary } from "./summary.js";
 
 /** GitHub's limit on a check run's output.summary and a comment's body. */
@@ -21,16 +22,14 @@ export async function writeSummary(
   ref: RepoRef,
   issueNumber: number,
   headSha: string,
-  mode: Exclude<SummaryMode, "none">,
-  summary: Summary,
   appId: number | undefined,
-  conclusion: "neutral" | "failure",
-  appComments: readonly { id: number; body: string }[],
+  write: SummaryWrite,
 ): Promise<void> {
   const { octokit } = context;
-  if (mode === "comment") {
+  const { summary, conclusion } = write;
+  if (write.mode === "comment") {
     const body = clip(`${COMMENT_MARKER}\n### review-router: ${summary.title}\n\n${summary.body}`);
-    const existing = appComments.find((c) => c.body.includes(COMMENT_MARKER));
+    const existing = write.appComments.find((c) => c.body.includes(COMMENT_MARKER));
     if (existing) {
       if (existing.body !== body) await octokit.rest.issues.updateComment({ ...ref, comment_id: existing.id, body });
       return;
@@ -48,33 +47,48 @@ export async function writeSummary(
     return;
   }
   const output = { title: summary.title, summary: clip(summary.body) };
-  const findOurs = async () => {
+  // The digest of the content travels as the run's external_id: equal digests, nothing to write.
+  const digest = checkRunDigest(conclusion, output);
+  const listOurs = async (): Promise<KnownCheckRun | null> => {
     const { data } = await octokit.rest.checks.listForRef({ ...ref, ref: headSha, check_name: CHECK_NAME, per_page: 100 });
-    return data.check_runs.find((r) => appId === undefined || !r.app || r.app.id === appId);
+    const run = data.check_runs.find((r) => appId === undefined || !r.app || r.app.id === appId);
+    if (!run) return null;
+    // A run written before digests: its digest is what its fields say.
+    const same = run.output?.title === output.title && run.output?.summary === output.summary;
+    const legacy = run.conclusion === conclusion && same ? digest : undefined;
+    return {
+      id: run.id,
+      status: run.status,
+      conclusion: run.conclusion,
+      ...(run.external_id ? { digest: run.external_id } : legacy ? { digest: legacy } : {}),
+    };
   };
-  const existing = await findOurs();
+  const seen = write.checkRuns;
+  const existing = seen ? seen.head : await listOurs();
   if (!existing) {
+    // No run on this commit yet. When the pull request's latest run already says exactly this (a
+    // push that changed nothing), the new commit gets none: a synchronize that changes nothing writes nothing.
+    if (seen?.latestDigest === digest) return;
     await createOnce(
       () =>
         octokit.rest.checks.create({
           ...ref,
           name: CHECK_NAME,
           head_sha: headSha,
+          external_id: digest,
           status: "completed",
           conclusion,
           output,
           request: NO_RETRY,
         }),
-      async () => (await findOurs()) !== undefined,
+      async () => (await listOurs()) !== null,
     );
     return;
   }
-  const same =
-    existing.status === "completed" &&
-    existing.conclusion === conclusion &&
-    existing.output?.title === output.title &&
-    existing.output?.summary === output.summary;
-  if (!same) await octokit.rest.checks.update({ ...ref, check_run_id: existing.id, status: "completed", conclusion, output });
+  if (existing.status === "completed" && existing.conclusion === conclusion && existing.digest === digest) return;
+  const id = existing.id ?? (await listOurs())?.id;
+  if (id === undefined) return; // gone since it was read: the next delivery writes it
+  await octokit.rest.checks.update({ ...ref, check_run_id: id, external_id: digest, status: "completed", conclusion, output });
 }
 
 /** Creating is not idempotent, so a failed create is not retried blindly. */

@@ -20,7 +20,14 @@ async function gathered(
   o: { settings?: string; draft?: boolean; dryRun?: boolean } = {},
 ): Promise<PullRequestPlanInput> {
   const thread = { labels: [], requestedUsers: [], requestedTeams: [] };
-  const { facts } = await gatherPullRequest(github, { number: PR, author: "zed", draft: o.draft ?? false, changedFiles: 3, thread });
+  const { facts } = await gatherPullRequest(github, {
+    number: PR,
+    headSha: "abc",
+    author: "zed",
+    draft: o.draft ?? false,
+    changedFiles: 3,
+    thread,
+  });
   return { router: smallRouter(o.settings), pr: facts, dryRun: o.dryRun ?? false };
 }
 
@@ -232,8 +239,10 @@ describe("writePlannedSummary", () => {
   it("renders the plan's summary into the mode it names, and writes none for summary: none", async () => {
     const github = new FakeGitHub();
     const comments = [{ id: 3, body: "<!-- review-router:summary -->" }];
-    await writePlannedSummary(github, { number: PR, headSha: "abc" }, plan("summary: comment\n", true), "small.yml", comments);
-    await writePlannedSummary(github, { number: PR, headSha: "abc" }, plan("summary: none\n"), "small.yml", comments);
+    await writePlannedSummary(github, { number: PR, headSha: "abc" }, plan("summary: comment\n", true), "small.yml", {
+      appComments: comments,
+    });
+    await writePlannedSummary(github, { number: PR, headSha: "abc" }, plan("summary: none\n"), "small.yml", { appComments: comments });
     expect(github.calls).toHaveLength(1);
     const call = github.calls[0]!;
     if (call.call !== "writeSummary") throw new Error(`unexpected ${call.call}`);

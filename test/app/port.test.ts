@@ -6,12 +6,14 @@ import { Octokit } from "@octokit/rest";
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { octokitPort } from "../../src/app/port.js";
+import { checkRunDigest, type CheckRunsSeen } from "../../src/app/pull-request-read.js";
 import { useStrictNock } from "../helpers/strict-nock.js";
 
 const API = "https://api.github.com";
 const REPO = "/repos/acme/widgets";
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 const APP_ID = 77;
+const DIGEST_TB = checkRunDigest("neutral", { title: "T", summary: "B" });
 
 useStrictNock();
 
@@ -85,7 +87,14 @@ describe("octokitPort", () => {
     ]);
   });
 
-  it("reads changed files (with renames) and folds the timeline with the app's id", async () => {
+  it("reads files and timeline by REST when the GraphQL read fails: renames kept, timeline folded with the app's id", async () => {
+    const graphql: { query: string }[] = [];
+    nock(API)
+      .post("/graphql")
+      .reply(502, (_uri, body) => {
+        graphql.push(body as { query: string });
+        return { message: "Bad gateway" };
+      });
     nock(API)
       .get(`${REPO}/pulls/5/files`)
       .query({ per_page: "100", page: "1" })
@@ -102,9 +111,17 @@ describe("octokitPort", () => {
         ],
         JSON_HEADERS,
       );
-    const p = port();
-    expect(await p.listChangedFiles(5, 2)).toEqual({ files: [{ path: "a.py" }, { path: "b.py", previousPath: "old/b.py" }] });
-    const state = await p.readThreadState(5, { labels: [], requestedUsers: ["carol"], requestedTeams: [] });
+    const read = await port().readPullRequest({
+      number: 5,
+      headSha: "c".repeat(40),
+      changedFiles: 2,
+      thread: { labels: [], requestedUsers: ["carol"], requestedTeams: [] },
+    });
+    expect(graphql.map((b) => b.query.split("(")[0])).toEqual(["query ReviewRouterPullRequest"]);
+    expect(read.graphqlFailed).toMatch(/Bad gateway/);
+    expect(read.checkRuns).toBeUndefined();
+    expect(read.files).toEqual([{ path: "a.py" }, { path: "b.py", previousPath: "old/b.py" }]);
+    const state = read.thread;
     expect([...state.labels]).toEqual(["docs", "triaged"]);
     expect([...state.labelsAddedByApp]).toEqual(["docs"]);
     expect(state.requestRemovedByHuman).toEqual(["carol"]);
@@ -119,8 +136,69 @@ describe("octokitPort", () => {
     const created = capture("post", `${REPO}/check-runs`);
     await port().writeSummary(5, "abc", { mode: "check", summary: { title: "T", body: "B" }, conclusion: "neutral", appComments: [] });
     expect(created).toEqual([
-      { name: "review-router", head_sha: "abc", status: "completed", conclusion: "neutral", output: { title: "T", summary: "B" } },
+      {
+        name: "review-router",
+        head_sha: "abc",
+        external_id: DIGEST_TB,
+        status: "completed",
+        conclusion: "neutral",
+        output: { title: "T", summary: "B" },
+      },
     ]);
+  });
+
+  describe("with the check runs the pull request read found", () => {
+    const write = (checkRuns: CheckRunsSeen) =>
+      port().writeSummary(5, "abc", {
+        mode: "check",
+        summary: { title: "T", body: "B" },
+        conclusion: "neutral",
+        appComments: [],
+        checkRuns,
+      });
+    const patch = () => {
+      const bodies: unknown[] = [];
+      nock(API)
+        .patch(`${REPO}/check-runs/41`)
+        .reply(200, (_uri, body) => (bodies.push(body), { id: 41 }), JSON_HEADERS);
+      return bodies;
+    };
+
+    it("writes nothing when the head commit's run has the same digest", async () => {
+      await write({ head: { id: 41, status: "completed", conclusion: "neutral", digest: DIGEST_TB } });
+    });
+
+    it("writes nothing on a new commit when the pull request's latest run says the same (a push that changed nothing)", async () => {
+      await write({ head: null, latestDigest: DIGEST_TB });
+    });
+
+    it("creates the run on the new commit when the latest run says something else, without listing first", async () => {
+      const created = capture("post", `${REPO}/check-runs`);
+      await write({ head: null, latestDigest: checkRunDigest("neutral", { title: "T", summary: "older" }) });
+      expect(created).toMatchObject([{ head_sha: "abc", external_id: DIGEST_TB, output: { title: "T", summary: "B" } }]);
+    });
+
+    it("updates the head commit's run in place when its digest differs, or it has none (written before digests)", async () => {
+      const bodies = patch();
+      await write({ head: { id: 41, status: "completed", conclusion: "neutral" } });
+      expect(bodies).toEqual([
+        { external_id: DIGEST_TB, status: "completed", conclusion: "neutral", output: { title: "T", summary: "B" } },
+      ]);
+    });
+
+    it("looks the run's id up by REST when the read did not give it, then updates it", async () => {
+      nock(API)
+        .get(`${REPO}/commits/abc/check-runs`)
+        .query({ check_name: "review-router", per_page: "100" })
+        .reply(
+          200,
+          { total_count: 1, check_runs: [{ id: 41, status: "completed", conclusion: "failure", app: { id: APP_ID } }] },
+          JSON_HEADERS,
+        );
+      const bodies = patch();
+      await write({ head: { status: "completed", conclusion: "failure", digest: "rr1-other" } });
+      expect(bodies).toHaveLength(1);
+    });
   });
 });
 

@@ -106,6 +106,7 @@ describe("planAndApplyPullRequest with an overdue reviewer", () => {
   async function gathered(github: FakeGitHub): Promise<PullRequestPlanInput> {
     const view = {
       number: 7,
+      headSha: "abc",
       author: "zed",
       draft: false,
       changedFiles: 1,

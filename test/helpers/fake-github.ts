@@ -6,10 +6,11 @@
 import type { ChangedFile } from "../../src/core/route.js";
 import type { RepoRef, ThreadState } from "../../src/app/github-state.js";
 import type { GitHubPort, InitialThread, PullRequestInfo, Reaction, SummaryWrite } from "../../src/app/port.js";
+import type { PullRequestState, PullRequestView } from "../../src/app/pull-request-read.js";
 import type { SignalsResult } from "../../src/app/candidate-signals.js";
 
 export type FakeCall =
-  | { call: "listChangedFiles"; number: number }
+  | { call: "readPullRequest"; number: number }
   | { call: "readThreadState"; number: number }
   | { call: "addLabels"; number: number; labels: string[] }
   | { call: "removeLabel"; number: number; name: string }
@@ -96,7 +97,7 @@ export class FakeGitHub implements GitHubPort {
   /** Calls that change something on GitHub. */
   writes(): FakeCall[] {
     const reads = [
-      "listChangedFiles",
+      "readPullRequest",
       "readThreadState",
       "listComments",
       "keepOldestComment",
@@ -113,14 +114,20 @@ export class FakeGitHub implements GitHubPort {
     if (failure) throw failure;
   }
 
-  async listChangedFiles(number: number): Promise<{ files: ChangedFile[]; truncatedAt?: number }> {
-    this.record({ call: "listChangedFiles", number });
-    const files = (this.thread.files ?? []).map((path) => ({ path }));
-    return this.thread.truncatedAt === undefined ? { files } : { files, truncatedAt: this.thread.truncatedAt };
+  /** One read of files, state and check runs (as the GraphQL read gives them); check runs are left unknown. */
+  async readPullRequest(pr: PullRequestView): Promise<PullRequestState> {
+    this.record({ call: "readPullRequest", number: pr.number });
+    const files: ChangedFile[] = (this.thread.files ?? []).map((path) => ({ path }));
+    const thread = this.state(pr.thread);
+    return this.thread.truncatedAt === undefined ? { files, thread } : { files, truncatedAt: this.thread.truncatedAt, thread };
   }
 
   async readThreadState(number: number, initial: InitialThread): Promise<ThreadState> {
     this.record({ call: "readThreadState", number });
+    return this.state(initial);
+  }
+
+  private state(initial: InitialThread): ThreadState {
     const t = this.thread;
     return {
       labels: new Set([...initial.labels, ...this.labels]),
