@@ -1,9 +1,18 @@
-// nock mocks for the GitHub REST calls review-router makes, one helper per call pattern. Write
-// mocks record the request bodies so tests can assert them exactly.
+// nock mocks for the GitHub calls review-router makes, one helper per call pattern. Write mocks
+// record the request bodies so tests can assert them exactly. GraphQL requests are validated and
+// executed against GitHub's public schema by the stand-in's executor, from a model the test sets.
 
 import nock from "nock";
-import { answerGraphql, newGraphqlState, type GraphqlState, type StandInStatus } from "../e2e/graphql-stand-in.js";
-import type { PullRequestPayload } from "./payloads.js";
+import { checkRunDigest } from "../../src/app/pull-request-read.js";
+import {
+  answerGraphql,
+  answerGraphqlFrom,
+  newGraphqlState,
+  type GraphqlState,
+  type ModelPullRequest,
+  type StandInStatus,
+} from "../e2e/graphql-stand-in.js";
+import { DEFAULT_HEAD_SHA, type PullRequestPayload } from "./payloads.js";
 import { APP_ID, INSTALLATION_ID } from "./probot.js";
 
 export const API = "https://api.github.com";
@@ -263,7 +272,7 @@ export function mockGraphql(
   for (const [login, n] of Object.entries(state.openReviews ?? {})) gql.openReviews.set(`${repository}\u0000${login.toLowerCase()}`, n);
   const bodies: { query: string; variables: Record<string, string> }[] = [];
   github()
-    .post("/graphql")
+    .post("/graphql", (b: { query?: unknown }) => typeof b.query === "string" && b.query.startsWith("query CandidateSignals("))
     .reply((_uri, body) => {
       const b = bodyOf<{ query: string; variables: Record<string, string> }>(body);
       bodies.push(b);
@@ -280,14 +289,11 @@ export interface PullRequestReads {
    * repository has it; null or left out when neither has one; false when the test mocks the reads.
    */
   config?: string | { org: string } | null | false;
-  /** The changed files, or `pages` full pages of 100 named by `fileAt(page, index)`. */
+  /** The changed files, or `pages` full pages of 100 named by `fileAt(page, index)` (read by REST). */
   files: readonly string[] | { pages: number; fileAt: (page: number, index: number) => string };
-  /** The issue timeline: none when left out. */
+  /** The issue timeline, as REST shows it: none when left out. */
   timeline?: readonly TimelineEvent[];
-  /**
-   * The check runs already on the head commit (none when left out); false when no check-run list
-   * is read (summary: comment or none, or the delivery fails before writing its summary).
-   */
+  /** review-router's check runs already on the head commit (none when left out or false). */
   checkRuns?: readonly CheckRun[] | false;
   /**
    * The one GraphQL request for the candidates' availability and load: answered from this state
@@ -299,13 +305,19 @@ export interface PullRequestReads {
 
 /**
  * Mock, once each, the reads a pull_request delivery of `pr` makes: the configuration file, the
- * changed files, the timeline and the check runs on `pr`'s head commit. Writes are captured by the
- * test. Returns the configuration paths and file pages requested, in order.
+ * one GraphQL read of the pull request (files, timeline, check runs; `mockPullRequestRead`), the
+ * REST file pages when there are more than 100, and the candidates' signals. Writes are captured
+ * by the test. Returns the configuration paths and file pages requested, and the GraphQL bodies.
  */
 export function mockPullRequestReads(
   pr: PullRequestPayload,
   reads: PullRequestReads,
-): { configReads: string[]; filePages: number[]; graphql: { query: string; variables: Record<string, string> }[] } {
+): {
+  configReads: string[];
+  filePages: number[];
+  read: GraphqlBody[];
+  graphql: { query: string; variables: Record<string, string> }[];
+} {
   const { config = null, files, timeline: events = [], checkRuns = [], signals = {} } = reads;
   let configReads: string[] = [];
   if (config === null) mockNoConfigFile();
@@ -315,11 +327,74 @@ export function mockPullRequestReads(
   else configReads = mockOrgConfigFile(config.org);
   let filePages: number[] = [];
   if ("pages" in files) filePages = mockChangedFilePages(pr.number, files.pages, files.fileAt);
-  else mockChangedFiles(pr.number, files);
-  mockTimeline(pr.number, events);
+  const p = pr.pull_request;
+  const read = mockPullRequestRead({
+    number: pr.number,
+    headSha: p.head.sha,
+    files: "pages" in files ? [] : files,
+    labels: p.labels.map((l) => l.name),
+    requestedUsers: (p.requested_reviewers ?? []).flatMap((r) => (r && "login" in r ? [r.login] : [])),
+    timeline: events,
+    checkRuns: checkRuns === false ? [] : checkRuns,
+  });
   const graphql = signals === false ? [] : mockGraphql(signals);
-  if (checkRuns !== false) mockCheckRunList(pr.pull_request.head.sha, checkRuns);
-  return { configReads, filePages, graphql };
+  return { configReads, filePages, read, graphql };
+}
+
+export interface GraphqlBody {
+  query: string;
+  variables: Record<string, unknown>;
+}
+
+/** What GitHub holds of one pull request, for `mockPullRequestRead`. */
+export interface PullRequestOnGitHub {
+  number: number;
+  headSha?: string;
+  /** Its commits, oldest first (the head last); default: the head alone. */
+  commits?: string[];
+  /** Paths (status "modified"), or files as REST lists them. */
+  files: readonly (string | { filename: string; status: string; previous_filename?: string })[];
+  labels?: string[];
+  requestedUsers?: string[];
+  timeline?: readonly TimelineEvent[];
+  /** Check runs on any of its commits. */
+  checkRuns?: readonly CheckRun[];
+}
+
+/**
+ * POST /graphql, once: the app's read of a pull request (`query ReviewRouterPullRequest`), validated
+ * and executed against GitHub's public schema over `pr`. Returns the request bodies.
+ */
+export function mockPullRequestRead(pr: PullRequestOnGitHub): GraphqlBody[] {
+  const headSha = pr.headSha ?? DEFAULT_HEAD_SHA;
+  const model: ModelPullRequest = {
+    number: pr.number,
+    headSha,
+    commits: pr.commits ?? [headSha],
+    files: pr.files.map((f) => (typeof f === "string" ? { filename: f, status: "modified" } : f)),
+    labels: pr.labels ?? [],
+    requestedUsers: pr.requestedUsers ?? [],
+    requestedTeams: [],
+    timeline: pr.timeline ?? [],
+  };
+  const checkRuns = (pr.checkRuns ?? []).map((r) => ({ ...r, external_id: r.external_id ?? null, appId: r.app.id }));
+  const bodies: GraphqlBody[] = [];
+  github()
+    .post("/graphql", (b: { query?: unknown }) => typeof b.query === "string" && b.query.startsWith("query ReviewRouterPullRequest("))
+    .reply((_uri, body) => {
+      const b = bodyOf<GraphqlBody>(body);
+      bodies.push(b);
+      const answer = answerGraphqlFrom(
+        {
+          appId: APP_ID,
+          viewerLogin: "review-router[bot]",
+          repositories: [{ owner: "pytorch", name: "pytorch", pullRequests: [model], checkRuns }],
+        },
+        b,
+      );
+      return [answer.status, answer.body as nock.Body, JSON_HEADERS];
+    });
+  return bodies;
 }
 
 export interface CheckRunBody {
@@ -334,6 +409,8 @@ export interface CheckRun extends CheckRunBody {
   id: number;
   head_sha: string;
   app: { id: number };
+  /** The digest review-router wrote it with; null for a run written before digests. */
+  external_id?: string | null;
 }
 
 /** GET commits/{sha}/check-runs?check_name=review-router: the runs already on the head commit. */
@@ -378,9 +455,9 @@ export function captureCheckRunUpdate(id: number): CheckRunBody[] {
   return bodies;
 }
 
-/** The check run GitHub lists after `body` was created or last written with id `id`. */
+/** The check run GitHub lists after review-router created or last wrote `body` with id `id` (its digest included). */
 export function existingCheckRun(id: number, sha: string, body: CheckRunBody): CheckRun {
-  return { ...body, id, head_sha: sha, app: { id: APP_ID } };
+  return { ...body, id, head_sha: sha, app: { id: APP_ID }, external_id: checkRunDigest(body.conclusion, body.output) };
 }
 
 /** POST issues/{n}/labels; returns the request bodies. */
@@ -525,7 +602,7 @@ export function mockPullRequestGet(pr: number, o: PullRequestGet): void {
         user: human(o.author),
         draft: o.draft ?? false,
         changed_files: o.changedFiles,
-        head: { sha: o.headSha ?? "ec26c3e57ca3a959ca5aad62de7213c562f8c821" },
+        head: { sha: o.headSha ?? DEFAULT_HEAD_SHA },
         labels: (o.labels ?? []).map((name) => ({ name })),
         requested_reviewers: (o.requestedReviewers ?? []).map(human),
         requested_teams: [],
