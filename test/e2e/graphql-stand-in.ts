@@ -319,7 +319,7 @@ function rootOf(model: GraphqlModel, schema: GraphQLSchema): Record<string, unkn
     },
   });
 
-  const pullRequestOf = (repo: ModelRepository, pr: ModelPullRequest) => ({
+  const pullRequestOf = (repo: ModelRepository, pr: ModelPullRequest, timelines = new Map<string, Record<string, unknown>[]>()) => ({
     __typename: "PullRequest",
     number: pr.number,
     headRefOid: pr.headSha,
@@ -351,11 +351,17 @@ function rootOf(model: GraphqlModel, schema: GraphQLSchema): Record<string, unkn
       ),
     timelineItems: (args: PageArgs & { itemTypes?: string[] | null; since?: string | null }) => {
       if (args.since != null) throw new GitHubFieldError("the stand-in does not filter timeline items by `since`");
-      const wanted = args.itemTypes ? new Set(args.itemTypes) : undefined;
-      const items = pr.timeline.flatMap((e) => {
-        const item = itemOf(e);
-        return item && (!wanted || wanted.has(itemTypeEnum(item.__typename as string))) ? [item] : [];
-      });
+      // The query's pages ask for the same item types: map the timeline once per request and types.
+      const key = args.itemTypes ? args.itemTypes.join(",") : "*";
+      let items = timelines.get(key);
+      if (!items) {
+        const wanted = args.itemTypes ? new Set(args.itemTypes) : undefined;
+        items = pr.timeline.flatMap((e) => {
+          const item = itemOf(e);
+          return item && (!wanted || wanted.has(itemTypeEnum(item.__typename as string))) ? [item] : [];
+        });
+        timelines.set(key, items);
+      }
       return connectionOf(items, args, "timelineItems");
     },
     commits: (args: PageArgs) =>
