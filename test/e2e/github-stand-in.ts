@@ -5,7 +5,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { answerGraphql, newGraphqlState } from "./graphql-stand-in.js";
+import { answerGraphqlFrom, newGraphqlState, type GraphqlModel, type ModelPullRequest } from "./graphql-stand-in.js";
 
 export interface RecordedRequest {
   method: string;
@@ -58,6 +58,8 @@ export interface PullInfo {
   draft?: boolean;
   state?: "open" | "closed";
   headSha?: string;
+  /** The pull request's commits, oldest first, the head last (GraphQL `commits`); default: the head commit alone. */
+  commits?: string[];
   title?: string;
   body?: string;
   /** ISO time the pull request was opened. */
@@ -84,6 +86,7 @@ interface Repo {
     name: string;
     status: string;
     conclusion: string | null;
+    external_id: string | null;
     output: { title: string; summary: string };
   }[];
 }
@@ -107,6 +110,8 @@ export class GitHubStandIn {
   /** Requests each installation's token made, for x-ratelimit-remaining as GitHub sends it. */
   private readonly used = new Map<number, number>();
   static readonly RATE_LIMIT = 5000;
+  /** The app's slug: its bot is "review-router[bot]" in REST and `viewer`, "review-router" as a GraphQL Bot actor. */
+  static readonly APP_SLUG = "review-router";
   private server?: Server;
   private nextId = 1000;
   port = 0;
@@ -210,6 +215,36 @@ export class GitHubStandIn {
     };
   }
 
+  /** What the GraphQL endpoint answers from: every repository's pull requests and check runs, the viewer, the signals. */
+  graphqlModel(): GraphqlModel {
+    return {
+      appId: this.appId,
+      viewerLogin: `${GitHubStandIn.APP_SLUG}[bot]`,
+      signals: this.graphql,
+      repositories: [...this.repos].map(([fullName, repo]) => {
+        const [owner, name] = fullName.split("/") as [string, string];
+        // A pull request is known once set (setPull) or once it has a thread (files, labels, timeline), as REST knows it.
+        const numbers = new Set([...repo.pulls.keys(), ...repo.threads.keys()]);
+        const pullRequests = [...numbers].map((number): ModelPullRequest => {
+          const t = this.thread(fullName, number);
+          const info = repo.pulls.get(number);
+          const headSha = info?.headSha ?? `sha-${number}`;
+          return {
+            number,
+            headSha,
+            commits: info?.commits ?? [headSha],
+            files: t.files,
+            labels: t.labels,
+            requestedUsers: t.requestedUsers,
+            requestedTeams: t.requestedTeams,
+            timeline: t.timeline,
+          };
+        });
+        return { owner, name, pullRequests, checkRuns: repo.checkRuns.map((r) => ({ ...r, appId: this.appId })) };
+      }),
+    };
+  }
+
   fail(fault: Fault): void {
     this.faults.push({ times: 1, ...fault });
   }
@@ -297,7 +332,7 @@ export class GitHubStandIn {
     }
     if (!token) return reply(401, { message: "Bad credentials" });
     if (method === "POST" && (path === "/api/graphql" || path === "/graphql")) {
-      const answer = answerGraphql(this.graphql, body);
+      const answer = answerGraphqlFrom(this.graphqlModel(), body);
       return reply(answer.status, answer.body);
     }
 
@@ -418,7 +453,7 @@ export class GitHubStandIn {
       const labels = ((body as { labels?: string[] })?.labels ?? []).filter((l) => !t.labels.includes(l));
       for (const name of labels) {
         t.labels.push(name);
-        t.timeline.push({ event: "labeled", id: this.nextId++, label: { name }, ...byApp });
+        t.timeline.push({ event: "labeled", id: this.nextId++, created_at: new Date().toISOString(), label: { name }, ...byApp });
       }
       return reply(
         200,
@@ -430,7 +465,7 @@ export class GitHubStandIn {
       const name = decodeURIComponent(match[2]!);
       if (!t.labels.includes(name)) return reply(404, { message: "Label does not exist" });
       t.labels = t.labels.filter((l) => l !== name);
-      t.timeline.push({ event: "unlabeled", id: this.nextId++, label: { name }, ...byApp });
+      t.timeline.push({ event: "unlabeled", id: this.nextId++, created_at: new Date().toISOString(), label: { name }, ...byApp });
       return reply(
         200,
         t.labels.map((l) => ({ name: l })),
@@ -464,7 +499,15 @@ export class GitHubStandIn {
         t.requestedTeams.push(slug);
         const requester = { login: "review-router[bot]" };
         const team = { slug, name: slug };
-        t.timeline.push({ event: "review_requested", id: this.nextId++, requested_team: team, review_requester: requester, ...byApp });
+        const at = new Date().toISOString();
+        t.timeline.push({
+          event: "review_requested",
+          id: this.nextId++,
+          created_at: at,
+          requested_team: team,
+          review_requester: requester,
+          ...byApp,
+        });
       }
       return reply(201, {
         number: Number(match[1]),
@@ -498,13 +541,21 @@ export class GitHubStandIn {
       return reply(200, { total_count: runs.length, check_runs: runs.map((r) => ({ ...r, app: { id: this.appId } })) });
     }
     if (method === "POST" && rest === "check-runs") {
-      const b = body as { name: string; head_sha: string; status: string; conclusion: string; output: { title: string; summary: string } };
+      const b = body as {
+        name: string;
+        head_sha: string;
+        status: string;
+        conclusion: string;
+        external_id?: string;
+        output: { title: string; summary: string };
+      };
       const run = {
         id: this.nextId++,
         name: b.name,
         head_sha: b.head_sha,
         status: b.status,
         conclusion: b.conclusion ?? null,
+        external_id: b.external_id ?? null,
         output: b.output,
       };
       repo.checkRuns.push(run);
@@ -523,6 +574,7 @@ export class GitHubStandIn {
       t.timeline.push({
         event: "commented",
         id: comment.id,
+        created_at: new Date().toISOString(),
         body: comment.body,
         user: { login: "review-router[bot]", type: "Bot" },
         ...byApp,

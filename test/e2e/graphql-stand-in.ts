@@ -1,10 +1,28 @@
-// The stand-in's GraphQL endpoint, for the candidates' availability and load: every incoming
-// query is validated against GitHub's public schema (a query GitHub would refuse fails here too),
-// then the `user(login:) { status }` and `search(query:, type: ISSUE) { issueCount }` fields are
-// answered from what the test set. Other fields are refused, as the app asks for nothing else.
+// The stand-in's GraphQL endpoint. Every query is validated against GitHub's public schema (a query
+// GitHub would refuse fails here too), then EXECUTED against that schema (graphql-js) with a root
+// built from a plain model of GitHub's state: repositories' pull requests (files, labels, review
+// requests, the REST-shaped timeline, commits and check runs), the viewer, and the candidates'
+// statuses and open review requests. A field the model does not describe is a GraphQL error, never
+// a silent null, so a query that drifts from what the stand-in knows fails loudly.
+//
+// GitHub's documented behaviour followed here: connections need `first` or `last` (1..100, not
+// both), `skip` skips the first n items; a missing repository, pull request or user is null plus a
+// NOT_FOUND error; a Bot's GraphQL login has no "[bot]" suffix (REST's "dependabot[bot]" is
+// "dependabot"); enums are upper case. Cursors (`after`/`before`) are refused: nothing reads them.
 
-import { validate } from "@octokit/graphql-schema";
-import { Kind, parse, type FieldNode, type ValueNode } from "graphql";
+import { schema as githubSchema, validate } from "@octokit/graphql-schema";
+import {
+  buildClientSchema,
+  execute,
+  GraphQLError,
+  isUnionType,
+  parse,
+  type DocumentNode,
+  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  type IntrospectionQuery,
+} from "graphql";
 
 export interface StandInStatus {
   indicatesLimitedAvailability: boolean;
@@ -23,45 +41,419 @@ export function newGraphqlState(): GraphqlState {
   return { statuses: new Map(), openReviews: new Map() };
 }
 
-function argValue(node: ValueNode | undefined, variables: Record<string, unknown>): unknown {
-  if (!node) return undefined;
-  if (node.kind === Kind.VARIABLE) return variables[node.name.value];
-  if (node.kind === Kind.STRING || node.kind === Kind.ENUM) return node.value;
-  return undefined;
+/** A user or bot as REST shows it: a bot's login ends with "[bot]" and its type is "Bot". */
+export interface RestUser {
+  login?: string;
+  type?: string;
 }
 
-/** The HTTP status and body GitHub would send for a GraphQL request `body`. */
-export function answerGraphql(state: GraphqlState, body: unknown): { status: number; body: unknown } {
-  const request = body as { query?: unknown; variables?: Record<string, unknown> } | undefined;
+/** One event of the REST issue timeline (GET issues/{n}/timeline), as far as the model reads it. */
+export interface RestTimelineEvent {
+  event: string;
+  id?: number;
+  created_at?: string;
+  actor?: RestUser | null;
+  user?: RestUser | null;
+  performed_via_github_app?: { id?: number } | null;
+  label?: { name?: string };
+  requested_reviewer?: RestUser | null;
+  requested_team?: { slug?: string; name?: string } | null;
+  state?: string;
+  submitted_at?: string;
+  body?: string;
+  [key: string]: unknown;
+}
+
+/** A check run as REST shows it, with the id of the app that wrote it. */
+export interface ModelCheckRun {
+  id: number;
+  head_sha: string;
+  name: string;
+  /** REST's lower-case status and conclusion ("completed", "neutral"). */
+  status: string;
+  conclusion: string | null;
+  external_id?: string | null;
+  appId: number;
+}
+
+export interface ModelPullRequest {
+  number: number;
+  headSha: string;
+  /** The pull request's commits, oldest first (the head last); default: the head commit alone. */
+  commits?: readonly string[];
+  /** As REST lists them: status added, removed, modified, renamed, copied or changed. */
+  files: readonly { filename: string; status: string; previous_filename?: string }[];
+  labels: readonly string[];
+  /** Logins; a bot's ends with "[bot]". */
+  requestedUsers: readonly string[];
+  requestedTeams: readonly string[];
+  timeline: readonly RestTimelineEvent[];
+}
+
+export interface ModelRepository {
+  owner: string;
+  name: string;
+  pullRequests: readonly ModelPullRequest[];
+  /** Check runs on the repository's commits, in the order they were created. */
+  checkRuns: readonly ModelCheckRun[];
+}
+
+/** What the GraphQL endpoint knows: everything it answers comes from here. */
+export interface GraphqlModel {
+  /** The app whose installation token asks: its timeline actions and comments are the viewer's. */
+  appId?: number;
+  /** `viewer { login }`: for an app's installation token, "<slug>[bot]". */
+  viewerLogin?: string;
+  repositories: readonly ModelRepository[];
+  signals?: GraphqlState;
+}
+
+/** An error as GitHub adds it to `errors`: `type` (e.g. NOT_FOUND) when GitHub gives one. */
+class GitHubFieldError extends Error {
+  constructor(
+    message: string,
+    readonly type?: string,
+  ) {
+    super(message);
+  }
+}
+
+let built: { schema: GraphQLSchema; ms: number } | undefined;
+
+/**
+ * GitHub's public schema, executable; built once per process, on first use (`ms`: how long that
+ * took). Built from the package's introspection JSON, the very schema its `validate` checks against:
+ * its SDL (schema.idl) defines some fields twice, which graphql-js's buildSchema refuses unless told
+ * to assume valid SDL, and building from the SDL takes about five times as long.
+ */
+export function executableSchema(): { schema: GraphQLSchema; ms: number } {
+  if (!built) {
+    const start = performance.now();
+    const schema = buildClientSchema(githubSchema.json as unknown as IntrospectionQuery);
+    built = { schema, ms: performance.now() - start };
+  }
+  return built;
+}
+
+export interface PageArgs {
+  first?: number | null;
+  last?: number | null;
+  skip?: number | null;
+  after?: string | null;
+  before?: string | null;
+}
+
+/**
+ * The items a connection `name` returns for `args`, as GitHub pages: `first` or `last` is required
+ * (1..100, not both), `skip` drops the first n items, then `first` keeps the first n of the rest
+ * or `last` the last n. Cursors are refused.
+ */
+export function pageOf<T>(items: readonly T[], args: PageArgs, name: string): T[] {
+  const { first, last, skip } = args;
+  if (args.after != null || args.before != null) throw new GitHubFieldError(`the stand-in does not page \`${name}\` by cursor`);
+  if (first == null && last == null)
+    throw new GitHubFieldError(`You must provide a \`first\` or \`last\` value to properly paginate the \`${name}\` connection.`);
+  if (first != null && last != null)
+    throw new GitHubFieldError(`Passing both \`first\` and \`last\` to paginate the \`${name}\` connection is not supported.`);
+  const [arg, n] = first != null ? ["first", first] : ["last", last!];
+  if (n > 100)
+    throw new GitHubFieldError(`Requesting ${n} records on the \`${name}\` connection exceeds the \`${arg}\` limit of 100 records.`);
+  if (n < 0 || (skip ?? 0) < 0) throw new GitHubFieldError(`\`${name}\`: \`${arg}\` and \`skip\` must not be negative`);
+  const rest = items.slice(skip ?? 0);
+  return first != null ? rest.slice(0, n) : rest.slice(Math.max(0, rest.length - n));
+}
+
+/** A connection object: `totalCount` counts every item (before paging), `nodes` the page. */
+export function connectionOf<T>(items: readonly T[], args: PageArgs, name: string): { totalCount: number; nodes: T[] } {
+  return { totalCount: items.length, nodes: pageOf(items, args, name) };
+}
+
+/** The resolver for every field: the model object's property (a function gets the field's arguments); absent: an error. */
+const modelField: GraphQLFieldResolver<unknown, unknown> = (source, args, _context, info: GraphQLResolveInfo) => {
+  const object = source as Record<string, unknown> | null;
+  if (object === null || typeof object !== "object" || !Object.hasOwn(object, info.fieldName))
+    throw new GitHubFieldError(`the stand-in does not model ${info.parentType.name}.${info.fieldName}`);
+  const value = object[info.fieldName];
+  return typeof value === "function" ? (value as (a: unknown) => unknown).call(object, args) : value;
+};
+
+const BOT_SUFFIX = /\[bot\]$/i;
+
+/** REST status of a changed file → GraphQL's PatchStatus. */
+const CHANGE_TYPES: Record<string, string> = {
+  added: "ADDED",
+  removed: "DELETED",
+  modified: "MODIFIED",
+  renamed: "RENAMED",
+  copied: "COPIED",
+  changed: "CHANGED",
+};
+
+/** REST timeline event names whose GraphQL type is not "<PascalCase>Event". */
+const ITEM_TYPES: Record<string, string> = {
+  reviewed: "PullRequestReview",
+  commented: "IssueComment",
+  committed: "PullRequestCommit",
+};
+
+/** The GraphQL type of a REST timeline event; undefined when the pull request timeline has no such item. */
+function itemTypeOf(event: string, schema: GraphQLSchema): string | undefined {
+  const name =
+    ITEM_TYPES[event] ??
+    `${event
+      .split(/[-_]/)
+      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+      .join("")}Event`;
+  const union = schema.getType("PullRequestTimelineItems");
+  return isUnionType(union) && union.getTypes().some((t) => t.name === name) ? name : undefined;
+}
+
+/** "LabeledEvent" → "LABELED_EVENT": the PullRequestTimelineItemsItemType value. */
+function itemTypeEnum(typename: string): string {
+  return typename.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+/** The executor's root for `model`. */
+function rootOf(model: GraphqlModel, schema: GraphQLSchema): Record<string, unknown> {
+  const appId = model.appId;
+  const viewerKey = model.viewerLogin?.toLowerCase().replace(BOT_SUFFIX, "");
+  const byApp = (e: RestTimelineEvent) => appId !== undefined && e.performed_via_github_app?.id === appId;
+
+  /** A REST user as a GraphQL Actor: a bot (or the app acting) is a Bot whose login lacks "[bot]". */
+  const actorOf = (user: RestUser | null | undefined, viaApp: boolean): Record<string, unknown> | null => {
+    const login = user?.login ?? (viaApp ? model.viewerLogin : undefined);
+    if (login === undefined) return null;
+    const bot = viaApp || user?.type === "Bot" || BOT_SUFFIX.test(login);
+    return bot ? { __typename: "Bot", login: login.replace(BOT_SUFFIX, "") } : { __typename: "User", login };
+  };
+  const teamOf = (team: { slug?: string; name?: string }) => ({ __typename: "Team", slug: team.slug, name: team.name ?? team.slug });
+  const reviewerOf = (e: RestTimelineEvent) =>
+    e.requested_team ? teamOf(e.requested_team) : e.requested_reviewer ? actorOf(e.requested_reviewer, false) : null;
+  const at = (e: RestTimelineEvent) => (e.created_at !== undefined ? { createdAt: e.created_at } : {});
+
+  /** A REST timeline event as its GraphQL timeline item: only what REST says is given. */
+  const itemOf = (e: RestTimelineEvent): Record<string, unknown> | undefined => {
+    const typename = itemTypeOf(e.event, schema);
+    if (typename === undefined) return undefined;
+    switch (typename) {
+      case "LabeledEvent":
+      case "UnlabeledEvent":
+        return { __typename: typename, ...at(e), actor: actorOf(e.actor, byApp(e)), label: { __typename: "Label", name: e.label?.name } };
+      case "ReviewRequestedEvent":
+      case "ReviewRequestRemovedEvent":
+        return { __typename: typename, ...at(e), actor: actorOf(e.actor, byApp(e)), requestedReviewer: reviewerOf(e) };
+      case "PullRequestReview":
+        return {
+          __typename: typename,
+          state: e.state?.toUpperCase(),
+          submittedAt: e.submitted_at ?? null,
+          author: actorOf(e.user ?? e.actor, byApp(e)),
+          ...(e.body !== undefined ? { body: e.body } : {}),
+        };
+      case "IssueComment": {
+        const author = e.user ?? e.actor;
+        const mine = byApp(e) || (viewerKey !== undefined && author?.login?.toLowerCase().replace(BOT_SUFFIX, "") === viewerKey);
+        return {
+          __typename: typename,
+          ...(e.id !== undefined ? { fullDatabaseId: String(e.id), databaseId: e.id } : {}),
+          body: e.body ?? "",
+          ...at(e),
+          author: actorOf(author, byApp(e)),
+          viewerDidAuthor: mine,
+        };
+      }
+      default:
+        // Other items (commits, cross-references, ...) are there to be filtered and counted; their fields are not modelled.
+        return { __typename: typename, ...at(e) };
+    }
+  };
+
+  const commitOf = (repo: ModelRepository, oid: string) => ({
+    __typename: "Commit",
+    oid,
+    checkSuites: (args: PageArgs & { filterBy?: { appId?: number | null; checkName?: string | null } | null }) => {
+      if (args.filterBy?.checkName != null) throw new GitHubFieldError("the stand-in does not filter check suites by name");
+      const runs = repo.checkRuns.filter((r) => r.head_sha === oid);
+      // One suite per app that ran checks on the commit.
+      const apps = [...new Set(runs.map((r) => r.appId))].filter((id) => args.filterBy?.appId == null || id === args.filterBy.appId);
+      const suites = apps.map((id) => suiteOf(runs.filter((r) => r.appId === id)));
+      return connectionOf(suites, args, "checkSuites");
+    },
+  });
+  const suiteOf = (runs: readonly ModelCheckRun[]) => ({
+    __typename: "CheckSuite",
+    checkRuns: (
+      args: PageArgs & {
+        filterBy?: {
+          appId?: number | null;
+          checkName?: string | null;
+          checkType?: string | null;
+          status?: string | null;
+          statuses?: string[] | null;
+          conclusions?: string[] | null;
+        } | null;
+      },
+    ) => {
+      const f = args.filterBy ?? {};
+      let kept = runs.filter(
+        (r) =>
+          (f.appId == null || r.appId === f.appId) &&
+          (f.checkName == null || r.name === f.checkName) &&
+          (f.statuses != null ? f.statuses.includes(r.status.toUpperCase()) : f.status == null || f.status === r.status.toUpperCase()) &&
+          (f.conclusions == null || (r.conclusion !== null && f.conclusions.includes(r.conclusion.toUpperCase()))),
+      );
+      // LATEST: the most recent run of each name.
+      if (f.checkType === "LATEST") kept = kept.filter((r) => !kept.some((s) => s.name === r.name && s.id > r.id));
+      return connectionOf(
+        kept.map((r) => ({
+          __typename: "CheckRun",
+          databaseId: r.id,
+          name: r.name,
+          status: r.status.toUpperCase(),
+          conclusion: r.conclusion === null ? null : r.conclusion.toUpperCase(),
+          externalId: r.external_id ?? null,
+        })),
+        args,
+        "checkRuns",
+      );
+    },
+  });
+
+  const pullRequestOf = (repo: ModelRepository, pr: ModelPullRequest, timelines = new Map<string, Record<string, unknown>[]>()) => ({
+    __typename: "PullRequest",
+    number: pr.number,
+    headRefOid: pr.headSha,
+    files: (args: PageArgs) =>
+      connectionOf(
+        pr.files.map((f) => {
+          const changeType = CHANGE_TYPES[f.status];
+          if (changeType === undefined)
+            throw new GitHubFieldError(`the stand-in has no PatchStatus for the REST file status "${f.status}"`);
+          return { __typename: "PullRequestChangedFile", path: f.filename, changeType };
+        }),
+        args,
+        "files",
+      ),
+    labels: (args: PageArgs) =>
+      connectionOf(
+        pr.labels.map((name) => ({ __typename: "Label", name })),
+        args,
+        "labels",
+      ),
+    reviewRequests: (args: PageArgs) =>
+      connectionOf(
+        [
+          ...pr.requestedUsers.map((login) => ({ __typename: "ReviewRequest", requestedReviewer: actorOf({ login }, false) })),
+          ...pr.requestedTeams.map((slug) => ({ __typename: "ReviewRequest", requestedReviewer: teamOf({ slug }) })),
+        ],
+        args,
+        "reviewRequests",
+      ),
+    timelineItems: (args: PageArgs & { itemTypes?: string[] | null; since?: string | null }) => {
+      if (args.since != null) throw new GitHubFieldError("the stand-in does not filter timeline items by `since`");
+      // The query's pages ask for the same item types: map the timeline once per request and types.
+      const key = args.itemTypes ? args.itemTypes.join(",") : "*";
+      let items = timelines.get(key);
+      if (!items) {
+        const wanted = args.itemTypes ? new Set(args.itemTypes) : undefined;
+        items = pr.timeline.flatMap((e) => {
+          const item = itemOf(e);
+          return item && (!wanted || wanted.has(itemTypeEnum(item.__typename as string))) ? [item] : [];
+        });
+        timelines.set(key, items);
+      }
+      return connectionOf(items, args, "timelineItems");
+    },
+    commits: (args: PageArgs) =>
+      connectionOf(
+        (pr.commits ?? [pr.headSha]).map((oid) => ({ __typename: "PullRequestCommit", commit: commitOf(repo, oid) })),
+        args,
+        "commits",
+      ),
+  });
+
+  const repositoryOf = (repo: ModelRepository) => ({
+    __typename: "Repository",
+    name: repo.name,
+    nameWithOwner: `${repo.owner}/${repo.name}`,
+    pullRequest: ({ number }: { number: number }) => {
+      const pr = repo.pullRequests.find((p) => p.number === number);
+      if (!pr) throw new GitHubFieldError(`Could not resolve to a PullRequest with the number of ${number}.`, "NOT_FOUND");
+      return pullRequestOf(repo, pr);
+    },
+    object: ({ oid, expression }: { oid?: string | null; expression?: string | null }) => {
+      if (expression != null || oid == null) throw new GitHubFieldError("the stand-in finds objects by `oid` only");
+      const known =
+        repo.pullRequests.some((p) => (p.commits ?? [p.headSha]).includes(oid)) || repo.checkRuns.some((r) => r.head_sha === oid);
+      return known ? commitOf(repo, oid) : null;
+    },
+  });
+
+  const signals = model.signals;
+  return {
+    viewer: () => {
+      if (model.viewerLogin === undefined) throw new GitHubFieldError("the stand-in's model has no viewer");
+      return { __typename: "User", login: model.viewerLogin };
+    },
+    repository: ({ owner, name }: { owner: string; name: string }) => {
+      const repo = model.repositories.find((r) => `${r.owner}/${r.name}`.toLowerCase() === `${owner}/${name}`.toLowerCase());
+      if (!repo) throw new GitHubFieldError(`Could not resolve to a Repository with the name '${owner}/${name}'.`, "NOT_FOUND");
+      return repositoryOf(repo);
+    },
+    user: ({ login }: { login: string }) => {
+      if (!signals) throw new GitHubFieldError("the stand-in's model has no users");
+      const status = signals.statuses.get(login.toLowerCase());
+      if (status === null) throw new GitHubFieldError(`Could not resolve to a User with the login of '${login}'.`, "NOT_FOUND");
+      return { __typename: "User", login, status: status ? { expiresAt: null, message: null, ...status } : null };
+    },
+    search: ({ query, type }: { query: string; type: string }) => {
+      if (!signals) throw new GitHubFieldError("the stand-in's model has no search");
+      // Only the search the app makes is understood: is:pr is:open review-requested:LOGIN repo:OWNER/NAME.
+      const m = /^is:pr is:open review-requested:(\S+) repo:(\S+)$/.exec(query);
+      if (type !== "ISSUE" || !m) throw new GitHubFieldError(`the stand-in does not answer the search "${query}" (type ${type})`);
+      return { issueCount: signals.openReviews.get(`${m[2]!.toLowerCase()}\u0000${m[1]!.toLowerCase()}`) ?? 0 };
+    },
+  };
+}
+
+/** An executor error as GitHub writes it: type (when GitHub gives one), path, locations, message. */
+function githubError(e: GraphQLError): Record<string, unknown> {
+  const type = e.originalError instanceof GitHubFieldError ? e.originalError.type : undefined;
+  return {
+    ...(type ? { type } : {}),
+    ...(e.path ? { path: e.path } : {}),
+    ...(e.locations ? { locations: e.locations } : {}),
+    message: e.message,
+  };
+}
+
+/** The HTTP status and body GitHub would send for the GraphQL request `body`, answered from `model`. */
+export function answerGraphqlFrom(model: GraphqlModel, body: unknown): { status: number; body: unknown } {
+  const request = body as { query?: unknown; variables?: Record<string, unknown>; operationName?: string } | undefined;
   if (typeof request?.query !== "string") return { status: 400, body: { message: "Problems parsing JSON" } };
   const problems = validate(request.query);
-  if (problems.length > 0) return { status: 200, body: { errors: problems.map((p) => ({ message: p.message })) } };
-  const variables = request.variables ?? {};
-  const data: Record<string, unknown> = {};
-  const errors: { type: string; path: string[]; message: string }[] = [];
-  const operation = parse(request.query).definitions[0]!;
-  if (operation.kind !== Kind.OPERATION_DEFINITION) return { status: 400, body: { message: "expected one operation" } };
-  for (const selection of operation.selectionSet.selections) {
-    const field = selection as FieldNode;
-    const alias = field.alias?.value ?? field.name.value;
-    const arg = (name: string) => argValue(field.arguments?.find((a) => a.name.value === name)?.value, variables);
-    if (field.name.value === "user") {
-      const login = String(arg("login"));
-      const status = state.statuses.get(login.toLowerCase());
-      if (status === null) {
-        data[alias] = null;
-        errors.push({ type: "NOT_FOUND", path: [alias], message: `Could not resolve to a User with the login of '${login}'.` });
-      } else {
-        data[alias] = { status: status ? { expiresAt: null, message: null, ...status } : null };
-      }
-    } else if (field.name.value === "search" && arg("type") === "ISSUE") {
-      // Only the query the app makes is understood: is:pr is:open review-requested:LOGIN repo:OWNER/NAME.
-      const m = /^is:pr is:open review-requested:(\S+) repo:(\S+)$/.exec(String(arg("query")));
-      if (!m) return { status: 200, body: { errors: [{ message: `the stand-in does not answer the search "${String(arg("query"))}"` }] } };
-      data[alias] = { issueCount: state.openReviews.get(`${m[2]!.toLowerCase()}\u0000${m[1]!.toLowerCase()}`) ?? 0 };
-    } else {
-      return { status: 200, body: { errors: [{ message: `the stand-in does not answer the field ${field.name.value}` }] } };
-    }
+  if (problems.length > 0) return { status: 200, body: { errors: problems.map((p) => ({ message: p.message, locations: p.locations })) } };
+  const { schema } = executableSchema();
+  let document: DocumentNode;
+  try {
+    document = parse(request.query);
+  } catch (e) {
+    return { status: 200, body: { errors: [{ message: (e as Error).message }] } };
   }
-  return { status: 200, body: errors.length > 0 ? { data, errors } : { data } };
+  const result = execute({
+    schema,
+    document,
+    rootValue: rootOf(model, schema),
+    variableValues: request.variables ?? {},
+    ...(request.operationName ? { operationName: request.operationName } : {}),
+    fieldResolver: modelField,
+  });
+  if (result instanceof Promise) throw new Error("the stand-in's resolvers are synchronous");
+  const errors = result.errors?.map(githubError);
+  return { status: 200, body: { ...(result.data !== undefined ? { data: result.data } : {}), ...(errors?.length ? { errors } : {}) } };
+}
+
+/** The candidates' statuses and loads alone (no repositories), for the signals query. */
+export function answerGraphql(state: GraphqlState, body: unknown): { status: number; body: unknown } {
+  return answerGraphqlFrom({ repositories: [], signals: state }, body);
 }
