@@ -40,7 +40,7 @@ export function pullRequestReadQuery(appId: number | undefined): string {
   );
   // An app usually has one suite a commit; GitHub Actions (the Action's token) has one a workflow run.
   const runs = (suites: number, first: number, fields: string) =>
-    `checkSuites(first: ${suites}, filterBy: { appId: $appId }) { nodes { checkRuns(first: ${first}, filterBy: { checkName: $checkName }) { nodes { ${fields} } } } }`;
+    `checkSuites(first: ${suites}, filterBy: { appId: $appId }) { nodes { checkRuns(first: ${first}, filterBy: { checkName: $checkName, checkType: LATEST }) { nodes { ${fields} } } } }`;
   return [
     `query ReviewRouterPullRequest($owner: String!, $name: String!, $number: Int!, $withFiles: Boolean!${withChecks ? ", $head: GitObjectID!, $appId: Int!, $checkName: String!" : ""}) {`,
     ...(withChecks ? ["  viewer { login }"] : []),
@@ -179,7 +179,11 @@ export function parsePullRequestRead(data: unknown, appId: number | undefined): 
 
   const out: PullRequestRead = {
     labels: (pr.labels?.nodes ?? []).flatMap((l) => (l?.name ? [l.name] : [])),
-    requestedUsers: (pr.reviewRequests?.nodes ?? []).flatMap((r) => (r?.requestedReviewer?.login ? [r.requestedReviewer.login] : [])),
+    // A requested bot as REST names it ("name[bot]"), so that it matches the timeline's events.
+    requestedUsers: (pr.reviewRequests?.nodes ?? []).flatMap((r) => {
+      const who = r?.requestedReviewer?.slug ? null : person(r?.requestedReviewer);
+      return who ? [who.login] : [];
+    }),
     requestedTeams: (pr.reviewRequests?.nodes ?? []).flatMap((r) => (r?.requestedReviewer?.slug ? [r.requestedReviewer.slug] : [])),
   };
 

@@ -20,6 +20,7 @@ import {
   mockGraphql,
   mockInstallationToken,
   mockNoConfigFile,
+  mockPullRequestRead,
   startMockGitHub,
   stopMockGitHub,
   unmatchedRequests,
@@ -149,12 +150,15 @@ function onPost<B>(path: string, bodies: B[], answer: (b: B) => [number, unknown
     });
 }
 
-function changedFiles(n: number, files: readonly string[]): void {
-  onGet(
-    `${R}/pulls/${n}/files`,
-    200,
-    files.map((filename) => ({ filename, status: "modified", additions: 1, deletions: 1, changes: 2 })),
-  );
+/** The one GraphQL read of pull request `n` (its files; no timeline, no check run yet). */
+function pullRequestRead(n: number, files: readonly string[], requestedTeams: string[] = []): void {
+  mockPullRequestRead({
+    repository: REPOSITORY,
+    number: n,
+    files,
+    requestedTeams,
+    onRequest: () => requests.push("POST /graphql (the pull request read)"),
+  });
 }
 
 function codeownersAt(location: string, text: string): void {
@@ -169,9 +173,8 @@ interface CheckRunBody {
   output: { title: string; summary: string };
 }
 
-/** The check-run list (none yet) and the create, whose bodies are returned. */
+/** The check-run create (the read found none), whose bodies are returned. */
 function checkRun(): CheckRunBody[] {
-  onGet(`${R}/commits/${DEFAULT_HEAD_SHA}/check-runs`, 200, { total_count: 0, check_runs: [] });
   const bodies: CheckRunBody[] = [];
   onPost<CheckRunBody>(`${R}/check-runs`, bodies, (b) => [201, { id: 77, ...b, app: { id: APP_ID } }]);
   return bodies;
@@ -205,8 +208,7 @@ describe("a repository with only a CODEOWNERS", () => {
     mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
     mockNoConfigFile(REPOSITORY); // the repository's and the organisation's .github repository's
     codeownersAt("CODEOWNERS", CODEOWNERS);
-    changedFiles(5, files);
-    onGet(`${R}/issues/5/timeline`, 200, []);
+    pullRequestRead(5, files);
     const labels: { labels: string[] }[] = [];
     onPost(`${R}/issues/5/labels`, labels, (b) => [200, b.labels.map((name) => ({ name }))]);
     const reviews: ReviewBody[] = [];
@@ -218,11 +220,9 @@ describe("a repository with only a CODEOWNERS", () => {
     expect(requests).toEqual([
       `GET ${R}/contents/.github%2FCODEOWNERS`,
       `GET ${R}/contents/CODEOWNERS`,
-      `GET ${R}/pulls/5/files`,
-      `GET ${R}/issues/5/timeline`,
+      "POST /graphql (the pull request read)",
       `POST ${R}/issues/5/labels`,
       `POST ${R}/pulls/5/requested_reviewers`,
-      `GET ${R}/commits/${DEFAULT_HEAD_SHA}/check-runs`,
       `POST ${R}/check-runs`,
     ]);
     expect(labels).toEqual([{ labels: ["docs", "core", "api"] }]);
@@ -247,8 +247,7 @@ describe("a repository with only a CODEOWNERS", () => {
     mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
     mockNoConfigFile(REPOSITORY);
     codeownersAt(".github/CODEOWNERS", CODEOWNERS);
-    changedFiles(6, files);
-    onGet(`${R}/issues/6/timeline`, 200, []);
+    pullRequestRead(6, files, ["docs-team"]);
     const labels: { labels: string[] }[] = [];
     onPost(`${R}/issues/6/labels`, labels, (b) => [200, b.labels.map((name) => ({ name }))]);
     const reviews: ReviewBody[] = [];
@@ -281,8 +280,7 @@ describe("a repository with only a CODEOWNERS", () => {
     mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
     mockNoConfigFile(REPOSITORY);
     codeownersAt(".github/CODEOWNERS", text);
-    changedFiles(7, files);
-    onGet(`${R}/issues/7/timeline`, 200, []);
+    pullRequestRead(7, files);
     const reviews: ReviewBody[] = [];
     const answer = (b: ReviewBody): [number, unknown] =>
       (b.team_reviewers ?? []).includes(refused)
@@ -311,8 +309,7 @@ describe("a repository with only a CODEOWNERS", () => {
     mockInstallationToken();
     mockNoConfigFile(REPOSITORY);
     codeownersAt(".github/CODEOWNERS", text);
-    changedFiles(8, ["docs/a.md"]);
-    onGet(`${R}/issues/8/timeline`, 200, []);
+    pullRequestRead(8, ["docs/a.md"]);
     const runs = checkRun();
 
     await deliver(probot, "pull_request", pr);
@@ -343,8 +340,7 @@ describe("a repository file with codeowners: true", () => {
     mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
     onGet(`${R}/contents/.github%2Freview-router.yml`, 200, contentsAnswer(config));
     codeownersAt(".github/CODEOWNERS", CODEOWNERS);
-    changedFiles(9, files);
-    onGet(`${R}/issues/9/timeline`, 200, []);
+    pullRequestRead(9, files);
     const labels: { labels: string[] }[] = [];
     onPost(`${R}/issues/9/labels`, labels, (b) => [200, b.labels.map((name) => ({ name }))]);
     const reviews: ReviewBody[] = [];

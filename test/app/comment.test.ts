@@ -14,7 +14,6 @@ import {
   captureReaction,
   captureReviewRequests,
   captureReviewRequestsRemoved,
-  mockChangedFiles,
   mockCheckRunList,
   mockGraphql,
   mockInstallationToken,
@@ -22,10 +21,11 @@ import {
   mockNoConfigFile,
   mockPermission,
   mockPullRequestGet,
-  mockTimeline,
+  mockPullRequestRead,
   startMockGitHub,
   stopMockGitHub,
   timeline,
+  type TimelineEvent,
   unmatchedRequests,
 } from "../helpers/github.js";
 import { DEFAULT_HEAD_SHA, pullRequestCommentEvent } from "../helpers/payloads.js";
@@ -67,15 +67,19 @@ function routeOf(number: number, more: Partial<RouteInput> = {}) {
 }
 
 /** The reads every command comment on pull request `number` makes before deciding. */
-function mockCommentReads(
-  number: number,
-  o: { labels?: string[]; requested?: string[]; events?: Parameters<typeof mockTimeline>[1] } = {},
-): void {
+function mockCommentReads(number: number, o: { labels?: string[]; requested?: string[]; events?: TimelineEvent[] } = {}): void {
   mockInstallationToken();
   mockNoConfigFile();
   const labels = o.labels ?? ["module: nn"];
   mockPullRequestGet(number, { author: AUTHOR, changedFiles: 1, labels, requestedReviewers: o.requested ?? [] });
-  mockTimeline(number, o.events ?? [timeline.labeledByApp("module: nn"), ...(o.requested ?? []).map(timeline.reviewRequestedByApp)]);
+  // One GraphQL read: the files, the state and review-router's check runs.
+  mockPullRequestRead({
+    number,
+    files: [NN_FILE],
+    labels,
+    requestedUsers: o.requested ?? [],
+    timeline: o.events ?? [timeline.labeledByApp("module: nn"), ...(o.requested ?? []).map(timeline.reviewRequestedByApp)],
+  });
 }
 
 describe("issue_comment commands", () => {
@@ -83,7 +87,6 @@ describe("issue_comment commands", () => {
     const probot = await startApp();
     mockCommentReads(201);
     const reaction = captureReaction(1101);
-    mockChangedFiles(201, [NN_FILE]);
     const want = routeOf(201);
     const q = signalsQuery(201);
     const graphql = mockGraphql();
@@ -117,7 +120,6 @@ describe("issue_comment commands", () => {
     const probot = await startApp();
     mockCommentReads(number, { requested: [first] });
     const reaction = captureReaction(1103);
-    mockChangedFiles(number, [NN_FILE]);
     const removed = captureReviewRequestsRemoved(number);
     const q = signalsQuery(number, after);
     const graphql = mockGraphql();
@@ -185,7 +187,6 @@ describe("issue_comment commands", () => {
     mockCommentReads(208, { labels: ["module: nn", "review-router: skip"] });
     const reaction = captureReaction(1108);
     mockLabelRemoved(208, "review-router: skip");
-    mockChangedFiles(208, [NN_FILE]);
     mockGraphql();
     const reviews = captureReviewRequests(208);
     mockCheckRunList(DEFAULT_HEAD_SHA);
@@ -199,7 +200,6 @@ describe("issue_comment commands", () => {
     const probot = await startApp();
     mockCommentReads(209);
     captureReaction(1109);
-    mockChangedFiles(209, [NN_FILE]);
     const replies = captureComments(209);
     await deliver(probot, "issue_comment", say(209, 1109, "/route explain", AUTHOR));
     const body = replies[0]!.body;

@@ -43,10 +43,12 @@ import {
   mockLabelsAddFailing,
   mockNoConfigFile,
   mockPullRequestReads,
+  mockPullRequestRead,
   mockTimeline,
   startMockGitHub,
   stopMockGitHub,
   timeline,
+  type TimelineEvent,
   unmatchedRequests,
 } from "../helpers/github.js";
 import {
@@ -537,6 +539,90 @@ describe("pull requests", () => {
     expect(checkRuns[0]!.head_sha).toBe("1111111111111111111111111111111111111111");
   });
 
+  it("a synchronize that changes nothing writes nothing: no label, no request, no check run when the latest one says the same", async () => {
+    const files = [NN_FILE, OPTIM_FILE];
+    const opened = pullRequestEvent({ number: 119, changedFiles: files.length });
+    const onPr = expectedRoute(opened, files).reviewers;
+    const afterOpened = [
+      timeline.labeledByApp("module: nn"),
+      timeline.labeledByApp("module: optimizer"),
+      ...onPr.map(timeline.reviewRequestedByApp),
+    ];
+    const push = (headSha: string) =>
+      pullRequestEvent({
+        action: "synchronize",
+        number: 119,
+        changedFiles: files.length,
+        labels: ["module: nn", "module: optimizer"],
+        requestedReviewers: onPr,
+        headSha,
+      });
+    const [A, B] = ["a".repeat(40), "b".repeat(40)];
+    const probot = await startApp();
+    mockInstallationToken();
+    // A push whose commit has no run and whose earlier commits have none: the run is created.
+    mockPullRequestReads(push(A), { files, timeline: afterOpened, signals: false });
+    const created = captureCheckRunCreate(9001);
+    await deliver(probot, "pull_request", push(A));
+    expect(created).toHaveLength(1);
+    expect(created[0]!.external_id).toMatch(/^rr1-/);
+    expectAllMocksUsed();
+
+    // Another push that changes nothing: the run on A says the same, so B gets none. Only the one read is made.
+    const { read } = mockPullRequestReads(push(B), {
+      config: false,
+      files,
+      timeline: afterOpened,
+      commits: [A, B],
+      checkRuns: [existingCheckRun(9001, A, created[0]!)],
+      signals: false,
+    });
+    await deliver(probot, "pull_request", push(B));
+    expect(read.map((b) => b.variables.head)).toEqual([B]);
+    // afterEach: no write was mocked, so none was made.
+  });
+
+  it("reads a timeline of over 450 events in one request: a label a human removed on the last page is not added back", async () => {
+    const files = [NN_FILE, OPTIM_FILE];
+    const opened = pullRequestEvent({ number: 120, changedFiles: files.length });
+    const onPr = expectedRoute(opened, files).reviewers;
+    const talk = (i: number): TimelineEvent => ({
+      event: "commented",
+      id: 70000 + i,
+      body: `comment ${i}`,
+      user: { login: `person${i % 9}`, type: "User" },
+      actor: { login: `person${i % 9}`, type: "User" },
+      created_at: "2026-11-30T12:00:00Z",
+    });
+    const pushed = (i: number): TimelineEvent => ({ event: "committed", sha: i.toString(16).padStart(40, "0") });
+    // The app's labels and requests, then a person's removal of one label, come past the first four pages of 100.
+    const events = [
+      ...Array.from({ length: 450 }, (_, i) => (i % 20 === 0 ? pushed(i) : talk(i))),
+      timeline.labeledByApp("module: nn"),
+      timeline.labeledByApp("module: optimizer"),
+      ...onPr.map(timeline.reviewRequestedByApp),
+      timeline.unlabeledBy("ezyang", "module: optimizer"),
+    ];
+    expect(events.length).toBeGreaterThan(450);
+    expect(events.filter((e) => e.event !== "committed").length).toBeGreaterThan(400); // five pages of the items read
+    const sync = pullRequestEvent({
+      action: "synchronize",
+      number: 120,
+      changedFiles: files.length,
+      labels: ["module: nn"],
+      requestedReviewers: onPr,
+    });
+    const probot = await startApp();
+    mockInstallationToken();
+    const { read } = mockPullRequestReads(sync, { files, timeline: events, signals: false });
+    const checkRuns = captureCheckRunCreate();
+    await deliver(probot, "pull_request", sync);
+    expect(read).toHaveLength(1);
+    // No label write was mocked: "module: optimizer" stays off. Nobody new is requested.
+    expect(checkRuns).toHaveLength(1);
+    for (const login of onPr) expect(checkRuns[0]!.output.summary).toContain(login);
+  });
+
   it("on synchronize that touches a new module, adds its label and tops up one reviewer for that module only", async () => {
     const before = [NN_FILE, OPTIM_FILE];
     const files = [...before, "torch/distributions/normal.py"];
@@ -820,19 +906,8 @@ describe("repositories outside the bundled organisations", () => {
     const probot = await startApp();
     mockInstallationToken();
     const json = { "content-type": "application/json; charset=utf-8" };
-    nock(API)
-      .get(`${REPO_ME}/contents/.github%2Freview-router.yml`)
-      .reply(200, contentsAnswer(text))
-      .get(`${REPO_ME}/pulls/140/files`)
-      .query({ per_page: "100", page: "1" })
-      .reply(
-        200,
-        files.map((filename) => ({ filename, status: "modified", additions: 1, deletions: 1, changes: 2 })),
-        json,
-      )
-      .get(`${REPO_ME}/issues/140/timeline`)
-      .query({ per_page: "100", page: "1" })
-      .reply(200, [], json);
+    nock(API).get(`${REPO_ME}/contents/.github%2Freview-router.yml`).reply(200, contentsAnswer(text));
+    mockPullRequestRead({ repository: "me/proj", number: 140, files });
     const graphql = mockGraphql({}, { repository: "me/proj" });
     const labels: unknown[] = [];
     const reviews: unknown[] = [];

@@ -188,6 +188,7 @@ export function mockChangedFilePages(pr: number, pages: number, fileAt: (page: n
 }
 
 export interface TimelineEvent {
+  [key: string]: unknown;
   event: string;
   id?: number;
   body?: string;
@@ -207,40 +208,55 @@ const BOT = { login: "review-router[bot]", type: "Bot" };
 const VIA_APP = { id: APP_ID };
 const human = (login: string) => ({ login, type: "User" });
 
+/** When the helpers' timeline events happened (GitHub stamps every event). */
+const AT = "2026-11-30T12:00:00Z";
+
 /** Timeline events, as GitHub reports them, done by review-router or by a person. */
 export const timeline = {
-  labeledByApp: (name: string): TimelineEvent => ({ event: "labeled", label: { name }, actor: BOT, performed_via_github_app: VIA_APP }),
+  labeledByApp: (name: string): TimelineEvent => ({
+    created_at: AT,
+    event: "labeled",
+    label: { name },
+    actor: BOT,
+    performed_via_github_app: VIA_APP,
+  }),
   labeledBy: (person: string, name: string): TimelineEvent => ({
+    created_at: AT,
     event: "labeled",
     label: { name },
     actor: human(person),
     performed_via_github_app: null,
   }),
   unlabeledBy: (person: string, name: string): TimelineEvent => ({
+    created_at: AT,
     event: "unlabeled",
     label: { name },
     actor: human(person),
     performed_via_github_app: null,
   }),
   reviewRequestedByApp: (login: string): TimelineEvent => ({
+    created_at: AT,
     event: "review_requested",
     requested_reviewer: human(login),
     actor: BOT,
     performed_via_github_app: VIA_APP,
   }),
   reviewRequestedBy: (person: string, login: string): TimelineEvent => ({
+    created_at: AT,
     event: "review_requested",
     requested_reviewer: human(login),
     actor: human(person),
     performed_via_github_app: null,
   }),
   reviewRequestRemovedBy: (person: string, login: string): TimelineEvent => ({
+    created_at: AT,
     event: "review_request_removed",
     requested_reviewer: human(login),
     actor: human(person),
     performed_via_github_app: null,
   }),
   commentedByApp: (id: number, body: string): TimelineEvent => ({
+    created_at: AT,
     event: "commented",
     id,
     body,
@@ -293,8 +309,10 @@ export interface PullRequestReads {
   files: readonly string[] | { pages: number; fileAt: (page: number, index: number) => string };
   /** The issue timeline, as REST shows it: none when left out. */
   timeline?: readonly TimelineEvent[];
-  /** review-router's check runs already on the head commit (none when left out or false). */
+  /** review-router's check runs already on the pull request's commits (none when left out or false). */
   checkRuns?: readonly CheckRun[] | false;
+  /** The pull request's commits, oldest first (the head last); default: the head alone. */
+  commits?: string[];
   /**
    * The one GraphQL request for the candidates' availability and load: answered from this state
    * (by default nobody busy, no open review requests); false when the delivery must make none
@@ -325,8 +343,10 @@ export function mockPullRequestReads(
     configReads = []; // the test mocks the configuration reads itself
   else if (typeof config === "string") configReads = mockConfigFile(config);
   else configReads = mockOrgConfigFile(config.org);
+  // Over 100 files, the app reads them by REST pages (the GraphQL read lists none).
   let filePages: number[] = [];
   if ("pages" in files) filePages = mockChangedFilePages(pr.number, files.pages, files.fileAt);
+  else if (files.length > 100) mockChangedFiles(pr.number, files);
   const p = pr.pull_request;
   const read = mockPullRequestRead({
     number: pr.number,
@@ -334,8 +354,10 @@ export function mockPullRequestReads(
     files: "pages" in files ? [] : files,
     labels: p.labels.map((l) => l.name),
     requestedUsers: (p.requested_reviewers ?? []).flatMap((r) => (r && "login" in r ? [r.login] : [])),
+    requestedTeams: (p.requested_teams as { slug?: string }[]).flatMap((t) => (t.slug ? [t.slug] : [])),
     timeline: events,
     checkRuns: checkRuns === false ? [] : checkRuns,
+    ...(reads.commits ? { commits: reads.commits } : {}),
   });
   const graphql = signals === false ? [] : mockGraphql(signals);
   return { configReads, filePages, read, graphql };
@@ -348,6 +370,8 @@ export interface GraphqlBody {
 
 /** What GitHub holds of one pull request, for `mockPullRequestRead`. */
 export interface PullRequestOnGitHub {
+  /** "owner/name"; default pytorch/pytorch. */
+  repository?: string;
   number: number;
   headSha?: string;
   /** Its commits, oldest first (the head last); default: the head alone. */
@@ -356,9 +380,13 @@ export interface PullRequestOnGitHub {
   files: readonly (string | { filename: string; status: string; previous_filename?: string })[];
   labels?: string[];
   requestedUsers?: string[];
+  /** Team slugs. */
+  requestedTeams?: string[];
   timeline?: readonly TimelineEvent[];
   /** Check runs on any of its commits. */
   checkRuns?: readonly CheckRun[];
+  /** Called when the request arrives (for tests that log the order of requests). */
+  onRequest?: () => void;
 }
 
 /**
@@ -374,9 +402,10 @@ export function mockPullRequestRead(pr: PullRequestOnGitHub): GraphqlBody[] {
     files: pr.files.map((f) => (typeof f === "string" ? { filename: f, status: "modified" } : f)),
     labels: pr.labels ?? [],
     requestedUsers: pr.requestedUsers ?? [],
-    requestedTeams: [],
+    requestedTeams: pr.requestedTeams ?? [],
     timeline: pr.timeline ?? [],
   };
+  const [owner, name] = (pr.repository ?? "pytorch/pytorch").split("/") as [string, string];
   const checkRuns = (pr.checkRuns ?? []).map((r) => ({ ...r, external_id: r.external_id ?? null, appId: r.app.id }));
   const bodies: GraphqlBody[] = [];
   github()
@@ -384,11 +413,12 @@ export function mockPullRequestRead(pr: PullRequestOnGitHub): GraphqlBody[] {
     .reply((_uri, body) => {
       const b = bodyOf<GraphqlBody>(body);
       bodies.push(b);
+      pr.onRequest?.();
       const answer = answerGraphqlFrom(
         {
           appId: APP_ID,
           viewerLogin: "review-router[bot]",
-          repositories: [{ owner: "pytorch", name: "pytorch", pullRequests: [model], checkRuns }],
+          repositories: [{ owner, name, pullRequests: [model], checkRuns }],
         },
         b,
       );
@@ -399,6 +429,8 @@ export function mockPullRequestRead(pr: PullRequestOnGitHub): GraphqlBody[] {
 
 export interface CheckRunBody {
   name: string;
+  /** The digest of the content, as review-router writes it. */
+  external_id?: string | null;
   head_sha?: string;
   status: string;
   conclusion: string;
@@ -409,8 +441,6 @@ export interface CheckRun extends CheckRunBody {
   id: number;
   head_sha: string;
   app: { id: number };
-  /** The digest review-router wrote it with; null for a run written before digests. */
-  external_id?: string | null;
 }
 
 /** GET commits/{sha}/check-runs?check_name=review-router: the runs already on the head commit. */
