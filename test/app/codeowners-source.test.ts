@@ -25,7 +25,7 @@ import {
   stopMockGitHub,
   unmatchedRequests,
 } from "../helpers/github.js";
-import { pullRequestEvent, DEFAULT_HEAD_SHA } from "../helpers/payloads.js";
+import { pullRequestEvent } from "../helpers/payloads.js";
 import { APP_ID, deliver, startApp } from "../helpers/probot.js";
 
 const bundled = loadBundled();
