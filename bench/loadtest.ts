@@ -10,7 +10,9 @@
 // delivery was answered and every PR labelled and routed exactly once, and count GitHub requests
 // per routed PR twice: for the first PR of each repository (the replica has not read that
 // repository's configuration yet: a fresh cache) and for the others (a warm cache). The first
-// PRs are delivered, and routed, before the rest. Bounded in count and time; stops by itself.
+// PRs are delivered, and routed, before the rest. Then one PR of each installation gets a push that
+// changes nothing (a synchronize to a new commit, same files), half of them with a 450-event
+// timeline: what those cost is printed too. Bounded in count and time; stops by itself.
 //
 //   npm run loadtest [-- --deliveries 1000 --installations 50 --concurrency 50 --only capacity|paced]
 
@@ -137,6 +139,7 @@ async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promi
     const fresh = await phase(deliveries.filter((d) => d.number === 1));
     const warm = await phase(deliveries.filter((d) => d.number !== 1));
     const answeredMs = performance.now() - t0;
+    const pushed = await pushNothing(gh, app, deliveries);
     const finished = fresh.finished && warm.finished;
     const doneMs = performance.now() - t0;
     const rss = peakRssMiB(app.proc.pid);
@@ -185,12 +188,13 @@ async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promi
     );
     console.log(`server peak RSS:     ${rss.toFixed(0)} MiB`);
     const perPr = (requests: RecordedRequest[], prs: number) => {
-      const about = requests.filter((q) => q.path.startsWith("/repos/") || q.path === "/graphql");
+      const about = requests.filter((q) => q.path.startsWith("/repos/") || isGraphql(q));
       const n = (f: (q: RecordedRequest) => boolean) => (about.filter(f).length / Math.max(prs, 1)).toFixed(2);
-      const get = (q: RecordedRequest) => q.method === "GET" || (q.method === "POST" && q.path === "/graphql");
+      const get = (q: RecordedRequest) => q.method === "GET" || isGraphql(q);
       return (
-        `${n(get)} reads + ${n((q) => !get(q))} writes (config ${n((q) => get(q) && q.path.includes("/contents/"))}, ` +
-        `check-run list ${n((q) => get(q) && q.path.includes("/check-runs"))}, timeline ${n((q) => get(q) && q.path.endsWith("/timeline"))})`
+        `${n(get)} reads + ${n((q) => !get(q))} writes (GraphQL ${n(isGraphql)}, ` +
+        `config ${n((q) => get(q) && q.path.includes("/contents/"))}, files ${n((q) => get(q) && q.path.endsWith("/files"))}, ` +
+        `timeline ${n((q) => get(q) && q.path.endsWith("/timeline"))}, check-run list ${n((q) => get(q) && q.path.includes("/check-runs"))})`
       );
     };
     const freshPrs = deliveries.filter((d) => d.number === 1).length;
@@ -198,11 +202,100 @@ async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promi
     console.log(
       `                     warm cache  ${perPr(warm.requests, deliveries.length - freshPrs)}; ${tokenRequests} token requests in all`,
     );
+    console.log(`push, nothing changed: ${perPr(pushed.short, pushed.shortPrs)}`);
+    console.log(`  450-event timeline:  ${perPr(pushed.long, pushed.longPrs)}${pushed.finished ? "" : " (NOT all answered in time)"}`);
     return finished && problems === 0 && answered === deliveries.length;
   } finally {
     await app?.stop();
     await gh.stop();
   }
+}
+
+/** A GraphQL request (the stand-in serves GitHub Enterprise's path, /api/graphql). */
+function isGraphql(q: RecordedRequest): boolean {
+  return q.method === "POST" && q.path.endsWith("/graphql");
+}
+
+/** The repository ("owner/name") a request is about: from its path, or a GraphQL request's variables. */
+function repoOf(q: RecordedRequest): string {
+  if (q.path.startsWith("/repos/")) return q.path.split("/").slice(2, 4).join("/");
+  const v = (q.body as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+  if (typeof v.owner === "string" && typeof v.name === "string") return `${v.owner}/${v.name}`;
+  const search = Object.values(v).find((x) => typeof x === "string" && x.includes(" repo:")) as string | undefined;
+  return search ? search.slice(search.indexOf(" repo:") + 6).split(" ")[0]! : "";
+}
+
+/**
+ * A push that changes nothing, for PR 2 of each installation (routed by now): a synchronize to a
+ * new commit with the same files, labels and requests. Every other installation's PR first gets a
+ * 450-event timeline (people's comments and commits). Returns the requests each group made.
+ */
+async function pushNothing(gh: GitHubStandIn, app: RunningApp, all: Planned[]) {
+  const chosen = all.filter((d) => d.number === 2);
+  const long = new Set(chosen.filter((_, i) => i % 2 === 1).map((d) => d.repo));
+  const payloads = chosen.map((d) => {
+    const opened = JSON.parse(d.payload) as ReturnType<typeof pullRequestEvent>;
+    const before = opened.pull_request.head.sha;
+    const after = `f${before.slice(1)}`;
+    const t = gh.thread(d.repo, d.number);
+    if (long.has(d.repo))
+      for (let i = 0; i < 450; i++)
+        t.timeline.push(
+          i % 10 === 0
+            ? { event: "committed", sha: i.toString(16).padStart(40, "0") }
+            : {
+                event: "commented",
+                id: 900000 + i,
+                body: `note ${i}`,
+                user: { login: `person${i % 7}`, type: "User" },
+                created_at: "2026-11-30T12:00:00Z",
+              },
+        );
+    gh.setPull(d.repo, d.number, { author: opened.pull_request.user.login, headSha: after, commits: [before, after] }, d.files);
+    const p = pullRequestEvent({
+      action: "synchronize",
+      number: d.number,
+      changedFiles: d.files.length,
+      author: opened.pull_request.user.login,
+      headSha: after,
+      labels: [...t.labels],
+      requestedReviewers: [...t.requestedUsers],
+    });
+    p.repository = opened.repository;
+    p.installation = opened.installation;
+    return { d, after, payload: JSON.stringify(p) };
+  });
+  const from = gh.requests.length;
+  let next = 0;
+  const worker = async () => {
+    while (next < payloads.length && Date.now() - started < TIME_LIMIT_MS) {
+      const { payload } = payloads[next++]!;
+      await app.deliver("pull_request", undefined, { rawBody: payload });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, 10) }, worker));
+  // Nothing is written, so "done" is: every PR's read seen, then no request for a second and a half.
+  const readSeen = () =>
+    payloads.every(({ after }) =>
+      gh.requests.some((q) => isGraphql(q) && (q.body as { variables?: { head?: string } })?.variables?.head === after),
+    );
+  let finished = await waitUntil(readSeen, started + TIME_LIMIT_MS);
+  let seen = gh.requests.length;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1500));
+    if (gh.requests.length === seen || Date.now() > started + TIME_LIMIT_MS) break;
+    seen = gh.requests.length;
+  }
+  finished = finished && Date.now() <= started + TIME_LIMIT_MS;
+  const requests = gh.requests.slice(from);
+  const of = (pick: (repo: string) => boolean) => requests.filter((q) => pick(repoOf(q)));
+  return {
+    short: of((r) => !long.has(r)),
+    shortPrs: chosen.length - long.size,
+    long: of((r) => long.has(r)),
+    longPrs: long.size,
+    finished,
+  };
 }
 
 const deliveries = plan();

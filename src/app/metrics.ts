@@ -112,7 +112,7 @@ export function isRateLimited(err: unknown): boolean {
  */
 export function routeTemplate(url: string): string {
   let path = url.replace(/^[a-z]+:\/\/[^/]+/i, "").split("?")[0]!;
-  path = path.replace(/^\/api\/v3(?=\/)/, ""); // GitHub Enterprise's prefix
+  path = path.replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api(?=\/graphql$)/, ""); // GitHub Enterprise's prefixes
   if (!path.startsWith("/")) path = `/${path}`;
   if (path.includes("{")) return path;
   const parts = path.split("/");

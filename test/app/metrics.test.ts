@@ -107,6 +107,7 @@ describe("routeTemplate", () => {
     expect(routeTemplate(page2)).toBe("/repositories/{id}/pulls/{id}/files");
     const enterprise = "http://ghe.local/api/v3/repos/pytorch/vision/issues/3/timeline?page=4";
     expect(routeTemplate(enterprise)).toBe("/repos/{owner}/{repo}/issues/{id}/timeline");
+    expect(routeTemplate("http://ghe.local/api/graphql")).toBe("/graphql"); // GitHub Enterprise's GraphQL endpoint
   });
 });
 

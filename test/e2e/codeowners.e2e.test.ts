@@ -44,19 +44,17 @@ describe("a repository with only a CODEOWNERS", () => {
     const r = await app.deliver("pull_request", p);
     expect(r.status).toBe(200);
 
-    const reads = gh
-      .repoRequests()
-      .filter((q) => q.installation === 501 && q.method === "GET")
-      .map((q) => q.path);
+    const reads = gh.requests
+      .filter((q) => q.installation === 501 && (q.method === "GET" || q.path.endsWith("/graphql")))
+      .map((q) => `${q.method} ${q.path}`);
     expect(reads).toEqual([
-      `/repos/${repo}/contents/.github%2Freview-router.yml`,
-      "/repos/acme/.github/contents/.github%2Freview-router.yml",
-      `/repos/${repo}/contents/.github%2FCODEOWNERS`,
-      `/repos/${repo}/contents/CODEOWNERS`,
-      `/repos/${repo}/contents/docs%2FCODEOWNERS`,
-      `/repos/${repo}/pulls/4/files`,
-      `/repos/${repo}/issues/4/timeline`,
-      `/repos/${repo}/commits/${p.pull_request.head.sha}/check-runs`,
+      `GET /repos/${repo}/contents/.github%2Freview-router.yml`,
+      "GET /repos/acme/.github/contents/.github%2Freview-router.yml",
+      `GET /repos/${repo}/contents/.github%2FCODEOWNERS`,
+      `GET /repos/${repo}/contents/CODEOWNERS`,
+      `GET /repos/${repo}/contents/docs%2FCODEOWNERS`,
+      "POST /api/graphql", // the pull request: files, timeline, check runs
+      "POST /api/graphql", // the candidates' availability and load
     ]);
     const writes = gh.writes(repo).map((w) => [w.method, w.path.replace(`/repos/${repo}`, ""), w.body]);
     expect(writes).toEqual([

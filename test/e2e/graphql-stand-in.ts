@@ -457,3 +457,9 @@ export function answerGraphqlFrom(model: GraphqlModel, body: unknown): { status:
 export function answerGraphql(state: GraphqlState, body: unknown): { status: number; body: unknown } {
   return answerGraphqlFrom({ repositories: [], signals: state }, body);
 }
+
+/** GitHub's GraphQL answer for a pull request that does not exist. */
+export function notFoundPullRequest(n: number) {
+  const message = `Could not resolve to a PullRequest with the number of ${n}.`;
+  return { data: { repository: { pullRequest: null } }, errors: [{ type: "NOT_FOUND", path: ["repository", "pullRequest"], message }] };
+}

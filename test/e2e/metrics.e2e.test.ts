@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pullRequestEvent } from "../helpers/payloads.js";
 import { GitHubStandIn } from "./github-stand-in.js";
+import { notFoundPullRequest } from "./graphql-stand-in.js";
 import { APP_ID, freePort, startApp, type RunningApp } from "./harness.js";
 
 const gh = new GitHubStandIn(APP_ID);
@@ -85,7 +86,9 @@ describe("with METRICS=1", () => {
     // Configuration error: the repository's file is not YAML.
     gh.repo("pytorch/metrics-bad-config").files.set(".github/review-router.yml", "modules: [\n");
     expect((await app.deliver("pull_request", prPayload("pytorch/metrics-bad-config", 503, 7))).status).toBe(200);
-    // Failed: GitHub answers 404 to the changed-files list, which is not retried.
+    // Failed: the pull request is gone. GraphQL says NOT_FOUND, so the app reads by REST, and GitHub
+    // answers 404 to the changed-files list, which is not retried.
+    gh.fail({ method: "POST", path: /^\/api\/graphql$/, status: 200, body: notFoundPullRequest(7) });
     gh.fail({ method: "GET", path: /^\/repos\/pytorch\/metrics-failed\/pulls\/7\/files$/, status: 404 });
     // (Probot answers a failed delivery with the failed request's status.)
     expect((await app.deliver("pull_request", prPayload("pytorch/metrics-failed", 504, 7))).status).toBe(404);
@@ -107,7 +110,9 @@ describe("with METRICS=1", () => {
       delta("review_router_github_requests_total", { method, route, status });
     expect(requests("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels", "200")).toBe(1);
     expect(requests("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", "201")).toBe(1);
-    expect(requests("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", "200")).toBe(1); // the bad configuration stops before
+    // The routed PR's read and availability, the failed one's read; the bad configuration stops before.
+    expect(requests("POST", "/graphql", "200")).toBe(3);
+    expect(requests("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", "200")).toBe(0);
     expect(requests("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", "404")).toBe(1);
     expect(requests("POST", "/app/installations/{installation_id}/access_tokens", "201")).toBe(3); // the closed PR needs no token
     // The stand-in counts each installation's requests; the gauge holds the last answer's figure,

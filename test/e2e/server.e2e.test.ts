@@ -9,6 +9,7 @@ import { route } from "../../src/core/route.js";
 import { loadRouter } from "../../src/io/files.js";
 import { pullRequestEvent, issueOpenedEvent } from "../helpers/payloads.js";
 import { GitHubStandIn } from "./github-stand-in.js";
+import { notFoundPullRequest } from "./graphql-stand-in.js";
 import { APP_ID, sign, startApp, type RunningApp } from "./harness.js";
 
 const gh = new GitHubStandIn(APP_ID);
@@ -116,18 +117,21 @@ describe("deliveries end to end", () => {
       ["POST", `/pulls/${c.number}/requested_reviewers`, { reviewers: d.reviewers }],
       ["POST", "/check-runs", expect.objectContaining({ name: "review-router", status: "completed", conclusion: "neutral" })],
     ]);
-    // Reads: the configuration (the repository, then the organisation's .github), files, timeline, check runs.
-    const reads = gh
-      .repoRequests()
-      .filter((q) => q.installation === c.installation && q.method === "GET")
-      .map((q) => q.path);
+    // Reads: the configuration (the repository, then the organisation's .github), then ONE GraphQL
+    // request for the files, the timeline and the check runs (and one for availability and load).
+    const reads = gh.requests
+      .filter((q) => q.installation === c.installation && (q.method === "GET" || q.path.endsWith("/graphql")))
+      .map((q) => `${q.method} ${q.path}`);
     expect(reads).toEqual([
-      `/repos/${c.repo}/contents/.github%2Freview-router.yml`,
-      "/repos/pytorch/.github/contents/.github%2Freview-router.yml",
-      `/repos/${c.repo}/pulls/${c.number}/files`,
-      `/repos/${c.repo}/issues/${c.number}/timeline`,
-      `/repos/${c.repo}/commits/${prPayload(c, NN_OPTIM).pull_request.head.sha}/check-runs`,
+      `GET /repos/${c.repo}/contents/.github%2Freview-router.yml`,
+      "GET /repos/pytorch/.github/contents/.github%2Freview-router.yml",
+      "POST /api/graphql",
+      "POST /api/graphql",
     ]);
+    const queries = gh.requests
+      .filter((q) => q.installation === c.installation && q.path.endsWith("/graphql"))
+      .map((q) => String((q.body as { query: string }).query).split("(")[0]);
+    expect(queries).toEqual(["query ReviewRouterPullRequest", "query CandidateSignals"]);
 
     // The same delivery again (GitHub's "redeliver"): nothing new is written.
     const before = gh.writes().length;
@@ -204,8 +208,8 @@ describe("GitHub faults", () => {
       .repoRequests(c.repo)
       .filter((q) => q.path.includes("check-runs"))
       .map((q) => `${q.method} ${q.status}`);
-    // Created (answer lost), looked again, found it: no second create.
-    expect(calls).toEqual(["GET 200", "POST 502", "GET 200"]);
+    // Created (answer lost), looked again, found it: no second create. (The GraphQL read said there was none before.)
+    expect(calls).toEqual(["POST 502", "GET 200"]);
     expect(gh.repo(c.repo).checkRuns).toHaveLength(1);
     await expectServedNormally();
   });
@@ -219,23 +223,26 @@ describe("GitHub faults", () => {
       .repoRequests(c.repo)
       .filter((q) => q.path.includes("check-runs"))
       .map((q) => `${q.method} ${q.status}`);
-    expect(calls).toEqual(["GET 200", "POST 502", "GET 200", "POST 201"]);
+    expect(calls).toEqual(["POST 502", "GET 200", "POST 201"]);
     expect(gh.repo(c.repo).checkRuns).toHaveLength(1);
   });
 
   it("ends a delivery whose GitHub call never answers, with the error logged", async () => {
     const c = freshCase();
-    gh.fail({ method: "GET", path: new RegExp(`^/repos/${c.repo}/issues/\\d+/timeline$`), hang: true, times: 10 });
+    gh.fail({ method: "POST", path: new RegExp(`^/repos/${c.repo}/issues/\\d+/labels$`), hang: true, times: 10 });
     const started = Date.now();
     const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
     expect([202, 500]).toContain(r.status);
     const err = await waitForLog(
-      (l) => Number(l.level) >= 50 && errorUrl(l).includes(`/repos/${c.repo}/issues/${c.number}/timeline`),
+      (l) => Number(l.level) >= 50 && errorUrl(l).includes(`/repos/${c.repo}/issues/${c.number}/labels`),
       60_000,
     );
     expect(String(err.msg)).toMatch(/timeout/i);
     expect(Date.now() - started).toBeLessThan(60_000);
-    expect(gh.writes(c.repo)).toEqual([]);
+    // Only the label request was sent (and retried); it never answered (status -1 here), and nothing after it was sent.
+    expect(new Set(gh.writes(c.repo).map((w) => `${w.method} ${w.path.replace(`/repos/${c.repo}`, "")} ${w.status}`))).toEqual(
+      new Set([`POST /issues/${c.number}/labels -1`]),
+    );
     await expectServedNormally();
   }, 90_000);
 
@@ -260,6 +267,8 @@ describe("GitHub faults", () => {
 
   it("writes nothing for a pull request deleted meanwhile (404)", async () => {
     const c = freshCase();
+    // GraphQL answers a missing pull request with null and NOT_FOUND; the app then reads by REST, which says 404.
+    gh.fail({ method: "POST", path: /^\/api\/graphql$/, status: 200, body: notFoundPullRequest(c.number) });
     gh.fail({ method: "GET", path: new RegExp(`^/repos/${c.repo}/pulls/\\d+/files$`), status: 404, body: { message: "Not Found" } });
     const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
     expect(r.status).toBe(404);
