@@ -145,6 +145,36 @@ describe("deliveries end to end", () => {
     ).toEqual([]);
   });
 
+  it("writes nothing for a push that changes nothing: one read, no label, no request, no check run on the new commit", async () => {
+    const c = freshCase();
+    const opened = prPayload(c, NN_OPTIM);
+    const first = opened.pull_request.head.sha;
+    gh.setPull(c.repo, c.number, { author: "contributor", headSha: first }, NN_OPTIM);
+    expect((await app.deliver("pull_request", opened)).status).toBe(200);
+    expect(gh.repo(c.repo).checkRuns.map((r) => r.head_sha)).toEqual([first]);
+
+    // A new commit with the same files: the pull request's latest check run already says it all.
+    const next = "5".repeat(40);
+    gh.setPull(c.repo, c.number, { author: "contributor", headSha: next, commits: [first, next] }, NN_OPTIM);
+    const t = gh.thread(c.repo, c.number);
+    const push = pullRequestEvent({
+      action: "synchronize",
+      number: c.number,
+      changedFiles: NN_OPTIM.length,
+      author: "contributor",
+      headSha: next,
+      labels: [...t.labels],
+      requestedReviewers: [...t.requestedUsers],
+    });
+    push.repository = opened.repository;
+    push.installation = opened.installation;
+    const mark = gh.requests.length;
+    expect((await app.deliver("pull_request", push)).status).toBe(200);
+    const sent = gh.requests.slice(mark).filter((q) => q.installation === c.installation);
+    expect(sent.map((q) => `${q.method} ${q.path}`)).toEqual(["POST /api/graphql"]);
+    expect(gh.repo(c.repo).checkRuns.map((r) => r.head_sha)).toEqual([first]);
+  });
+
   it("labels an issue from a traceback", async () => {
     const c = freshCase();
     const body = 'Traceback:\n```\n  File "/usr/lib/python3/site-packages/torch/optim/adam.py", line 150, in step\nRuntimeError: boom\n```';
