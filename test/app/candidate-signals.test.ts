@@ -3,7 +3,7 @@
 import { validate } from "@octokit/graphql-schema";
 import { Octokit } from "@octokit/rest";
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   buildSignalsQuery,
   fetchCandidateSignals,
@@ -11,7 +11,8 @@ import {
   parseSignalsResponse,
   type GraphqlCall,
 } from "../../src/app/candidate-signals.js";
-import { API, startMockGitHub, stopMockGitHub, unmatchedRequests } from "../helpers/github.js";
+import { API } from "../helpers/github.js";
+import { useStrictNock } from "../helpers/strict-nock.js";
 
 const NOW = new Date("2026-12-01T12:00:00Z");
 const REPO = "pytorch/pytorch";
@@ -93,11 +94,7 @@ describe("parseSignalsResponse", () => {
 });
 
 describe("fetchCandidateSignals", () => {
-  beforeEach(startMockGitHub);
-  afterEach(() => {
-    expect(unmatchedRequests).toEqual([]);
-    stopMockGitHub();
-  });
+  useStrictNock();
 
   const octokit = () => new Octokit({ auth: "test-token" });
   const graphqlOf =

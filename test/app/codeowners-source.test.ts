@@ -4,7 +4,7 @@
 // and a team already requested. Every request is asserted, in order.
 
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
   codeownersCacheSize,
   codeownersRouting,
@@ -14,17 +14,8 @@ import {
 } from "../../src/app/codeowners-source.js";
 import { loadBundled } from "../../src/app/index.js";
 import { route } from "../../src/core/route.js";
-import {
-  API,
-  contentsAnswer,
-  mockGraphql,
-  mockInstallationToken,
-  mockNoConfigFile,
-  mockPullRequestRead,
-  startMockGitHub,
-  stopMockGitHub,
-  unmatchedRequests,
-} from "../helpers/github.js";
+import { API, contentsAnswer, mockGraphql, mockInstallationToken, mockNoConfigFile, mockPullRequestRead } from "../helpers/github.js";
+import { useStrictNock } from "../helpers/strict-nock.js";
 import { pullRequestEvent } from "../helpers/payloads.js";
 import { APP_ID, deliver, startApp } from "../helpers/probot.js";
 
@@ -185,18 +176,9 @@ interface ReviewBody {
   team_reviewers?: string[];
 }
 
+useStrictNock();
 beforeEach(() => {
-  startMockGitHub();
   requests = [];
-});
-
-afterEach(() => {
-  try {
-    expect(unmatchedRequests, "requests the app made that no mock expected").toEqual([]);
-    expect(nock.pendingMocks(), "mocked requests the app never made").toEqual([]);
-  } finally {
-    stopMockGitHub();
-  }
 });
 
 describe("a repository with only a CODEOWNERS", () => {

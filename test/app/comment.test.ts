@@ -1,6 +1,5 @@
 // Commands on pull requests through a real Probot instance against nock: every GitHub request is
 // mocked exactly (bodies asserted), nothing else may be requested, and every mock must be used.
-import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { buildSignalsQuery } from "../../src/app/candidate-signals.js";
 import { loadBundled } from "../../src/app/index.js";
@@ -22,12 +21,10 @@ import {
   mockPermission,
   mockPullRequestGet,
   mockPullRequestRead,
-  startMockGitHub,
-  stopMockGitHub,
   timeline,
   type TimelineEvent,
-  unmatchedRequests,
 } from "../helpers/github.js";
+import { useStrictNock } from "../helpers/strict-nock.js";
 import { DEFAULT_HEAD_SHA, pullRequestCommentEvent } from "../helpers/payloads.js";
 import { APP_ID, deliver, startApp } from "../helpers/probot.js";
 
@@ -36,20 +33,9 @@ const NN_FILE = "torch/nn/modules/linear.py";
 const NN = "NN APIs (torch.nn)";
 const AUTHOR = "contributor";
 
-beforeEach(() => {
-  startMockGitHub();
-  vi.stubEnv("DRY_RUN", undefined);
-});
-
-afterEach(() => {
-  try {
-    expect(unmatchedRequests, "requests the app made that no mock expected").toEqual([]);
-    expect(nock.pendingMocks(), "mocked requests the app never made").toEqual([]);
-  } finally {
-    stopMockGitHub();
-    vi.unstubAllEnvs();
-  }
-});
+useStrictNock();
+beforeEach(() => vi.stubEnv("DRY_RUN", undefined));
+afterEach(() => vi.unstubAllEnvs());
 
 /** A person's comment `commentId` on pull request `number`. */
 function say(number: number, commentId: number, body: string, commenter: string) {

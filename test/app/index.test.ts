@@ -45,12 +45,10 @@ import {
   mockPullRequestReads,
   mockPullRequestRead,
   mockTimeline,
-  startMockGitHub,
-  stopMockGitHub,
   timeline,
   type TimelineEvent,
-  unmatchedRequests,
 } from "../helpers/github.js";
+import { useStrictNock } from "../helpers/strict-nock.js";
 import {
   DEFAULT_HEAD_SHA,
   issueEditedEvent,
@@ -139,25 +137,13 @@ function summaryRow(m: RouteDecision["modules"][number]): string {
   return `| ${m.name} | ${m.labels.map((l) => `\`${l}\``).join(", ")} | ${m.files.map((f) => `\`${f}\``).join(", ")} | ${m.reviewers.map((r) => `@${r}`).join(", ")} |`;
 }
 
-beforeEach(() => {
-  startMockGitHub();
-  vi.stubEnv("DRY_RUN", undefined); // the environment must not switch dry-run on behind a test's back
-});
-
-afterEach(() => {
-  try {
-    expect(unmatchedRequests, "requests the app made that no mock expected").toEqual([]);
-    expect(nock.pendingMocks(), "mocked requests the app never made").toEqual([]);
-  } finally {
-    stopMockGitHub();
-    vi.unstubAllEnvs();
-  }
-});
+const github = useStrictNock();
+beforeEach(() => vi.stubEnv("DRY_RUN", undefined)); // the environment must not switch dry-run on behind a test's back
+afterEach(() => vi.unstubAllEnvs());
 
 /** Mid-test: everything mocked so far was requested, and nothing else. */
 function expectAllMocksUsed(): void {
-  expect(unmatchedRequests).toEqual([]);
-  expect(nock.pendingMocks()).toEqual([]);
+  github.expectAllUsed();
 }
 
 describe("pull requests", () => {

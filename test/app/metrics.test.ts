@@ -5,7 +5,7 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import nock from "nock";
 import { Probot } from "probot";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApp, loadBundled } from "../../src/app/index.js";
 import {
   DEFAULT_METRICS_PORT,
@@ -26,10 +26,8 @@ import {
   captureReviewRequests,
   mockInstallationToken,
   mockPullRequestReads,
-  startMockGitHub,
-  stopMockGitHub,
-  unmatchedRequests,
 } from "../helpers/github.js";
+import { useStrictNock } from "../helpers/strict-nock.js";
 import { pullRequestEvent } from "../helpers/payloads.js";
 import { APP_ID, INSTALLATION_ID } from "../helpers/probot.js";
 
@@ -222,15 +220,7 @@ describe("Metrics.observeRequest", () => {
 });
 
 describe("through the server's Octokit and Probot", () => {
-  beforeEach(() => startMockGitHub());
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    const unmatched = [...unmatchedRequests];
-    stopMockGitHub();
-    nock.enableNetConnect();
-    expect(unmatched, "requests nock did not expect").toEqual([]);
-    expect(pending, "mocked requests never made").toEqual([]);
-  });
+  useStrictNock();
 
   function probotWith(m: Metrics): Probot {
     const Octokit = createAppOctokit({ requestTimeoutMs: 5000, pacing: false, retryBaseMs: 100 }, m);

@@ -3,7 +3,7 @@
 // the overdue request; the exact requests, against a nock-mocked GitHub.
 
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   API,
   captureCheckRunCreate,
@@ -11,12 +11,10 @@ import {
   mockInstallationToken,
   mockPullRequestReads,
   REPO,
-  startMockGitHub,
-  stopMockGitHub,
   timeline,
-  unmatchedRequests,
   type TimelineEvent,
 } from "../helpers/github.js";
+import { useStrictNock } from "../helpers/strict-nock.js";
 import { pullRequestEvent } from "../helpers/payloads.js";
 import { deliver, startApp } from "../helpers/probot.js";
 
@@ -27,16 +25,7 @@ modules:
   - {name: Docs, label: "module: docs", maintainers: [carol, dave], paths: ["docs/**"]}
 `;
 
-beforeEach(() => startMockGitHub());
-
-afterEach(() => {
-  try {
-    expect(unmatchedRequests, "requests no mock expected").toEqual([]);
-    expect(nock.pendingMocks(), "mocked requests never made").toEqual([]);
-  } finally {
-    stopMockGitHub();
-  }
-});
+useStrictNock();
 
 /** review-router requested `login` at `at` (long enough ago to be overdue with any clock after 2026). */
 function requestedByAppAt(login: string, at: string): TimelineEvent {

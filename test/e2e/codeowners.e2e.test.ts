@@ -3,27 +3,15 @@
 // it where GitHub does, label from its `# label:` lines, request users and teams in one request,
 // ask again without a team GitHub refuses, and write nothing more on a redelivery.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { codeownersRouting, defaultsWithoutModules } from "../../src/app/codeowners-source.js";
 import { loadBundled } from "../../src/app/index.js";
 import { route } from "../../src/core/route.js";
 import { pullRequestEvent } from "../helpers/payloads.js";
-import { GitHubStandIn } from "./github-stand-in.js";
-import { APP_ID, startApp, type RunningApp } from "./harness.js";
+import { serveOnStandIn } from "./serve.js";
 
-const gh = new GitHubStandIn(APP_ID);
-let app: RunningApp;
-
-beforeAll(async () => {
-  await gh.start();
-  app = await startApp(gh, { GITHUB_REQUEST_TIMEOUT_MS: "1500", GITHUB_RETRY_BASE_MS: "100" });
-}, 60_000);
-
-afterAll(async () => {
-  const code = await app?.stop("SIGTERM");
-  await gh.stop();
-  expect(code).toBe(0);
-}, 30_000);
+const served = serveOnStandIn();
+const gh = served.gh;
 
 const CODEOWNERS = ["# label: docs", "/docs/ @acme/docs-team", "", "# label: core", "src/ @alice @bob", ""].join("\n");
 
@@ -41,7 +29,7 @@ describe("a repository with only a CODEOWNERS", () => {
     gh.repo(repo).teams.add("docs-team");
     const p = payload(repo, 501, 4, ["docs/a.md", "src/b.ts"], "alice");
 
-    const r = await app.deliver("pull_request", p);
+    const r = await served.app.deliver("pull_request", p);
     expect(r.status).toBe(200);
 
     const reads = gh.requests
@@ -67,7 +55,7 @@ describe("a repository with only a CODEOWNERS", () => {
 
     // Redelivered: the timeline shows the team (by slug) and bob already requested; nothing is written.
     const before = gh.writes(repo).length;
-    expect((await app.deliver("pull_request", p)).status).toBe(200);
+    expect((await served.app.deliver("pull_request", p)).status).toBe(200);
     expect(gh.writes(repo).slice(before)).toEqual([]);
   });
 
@@ -86,7 +74,7 @@ describe("a repository with only a CODEOWNERS", () => {
     gh.repo(repo).teams.add(other);
     const p = payload(repo, 502, 5, ["docs/a.md"], "carol");
 
-    expect((await app.deliver("pull_request", p)).status).toBe(200);
+    expect((await served.app.deliver("pull_request", p)).status).toBe(200);
 
     const asked = gh
       .repoRequests(repo)

@@ -3,33 +3,21 @@
 // GitHub's public schema). Each case has its own repository and installation.
 
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { explainMarker, replyMarker } from "../../src/core/command-plan.js";
 import { loginKey } from "../../src/core/registry.js";
 import { candidatesToFetch, route, type RouteInput } from "../../src/core/route.js";
 import { loadRouter } from "../../src/io/files.js";
 import { pullRequestCommentEvent, pullRequestEvent } from "../helpers/payloads.js";
-import { GitHubStandIn } from "./github-stand-in.js";
-import { APP_ID, startApp, type RunningApp } from "./harness.js";
+import { serveOnStandIn } from "./serve.js";
 
-const gh = new GitHubStandIn(APP_ID);
-let app: RunningApp;
+const served = serveOnStandIn();
+const gh = served.gh;
 let nextRepo = 0;
 const { router } = loadRouter();
 const FILES = ["torch/nn/modules/linear.py"];
 const NN = "NN APIs (torch.nn)";
 const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
-
-beforeAll(async () => {
-  await gh.start();
-  app = await startApp(gh, { GITHUB_REQUEST_TIMEOUT_MS: "1500", GITHUB_RETRY_BASE_MS: "100" });
-}, 60_000);
-
-afterAll(async () => {
-  const code = await app?.stop("SIGTERM");
-  await gh.stop();
-  expect(code).toBe(0);
-}, 30_000);
 
 interface Case {
   repo: string;
@@ -83,7 +71,7 @@ describe("availability and load on a real delivery", () => {
     };
     const want = routeOf(c, { signals });
 
-    const r = await app.deliver("pull_request", openPr(c));
+    const r = await served.app.deliver("pull_request", openPr(c));
 
     expect(r.status).toBe(200);
     const requested = gh.thread(c.repo, c.number).requestedUsers;
@@ -113,7 +101,7 @@ describe("availability and load on a real delivery", () => {
     const c = freshCase();
     // Both GraphQL requests fail, each with its two retries: the read falls back to REST, the availability to today's choice.
     gh.fail({ method: "POST", path: /^\/api\/graphql$/, status: 502, times: 6 });
-    const r = await app.deliver("pull_request", openPr(c));
+    const r = await served.app.deliver("pull_request", openPr(c));
     expect(r.status).toBe(200);
     expect(gh.thread(c.repo, c.number).requestedUsers).toEqual(routeOf(c).reviewers);
     const summary = gh.repo(c.repo).checkRuns[0]!.output.summary;
@@ -124,14 +112,14 @@ describe("availability and load on a real delivery", () => {
 describe("commands end to end", () => {
   it("refuses an outsider's reroll; the reviewer rerolls themselves once; a writer skips; the author explains, resumes", async () => {
     const c = freshCase();
-    expect((await app.deliver("pull_request", openPr(c))).status).toBe(200);
+    expect((await served.app.deliver("pull_request", openPr(c))).status).toBe(200);
     const t = gh.thread(c.repo, c.number);
     const first = t.requestedUsers[0]!;
     expect(t.requestedUsers).toEqual(routeOf(c).reviewers);
 
     // An outsider (read access) may not reroll someone else: permission read, one reply, nothing changed.
     let mark = gh.requests.length;
-    expect((await app.deliver("issue_comment", comment(c, "outsider", `/route reroll @${first}`, 5001))).status).toBe(200);
+    expect((await served.app.deliver("issue_comment", comment(c, "outsider", `/route reroll @${first}`, 5001))).status).toBe(200);
     let sent = gh.requests.slice(mark).map((q) => `${q.method} ${q.path}`);
     expect(sent).toContain(`GET /repos/${c.repo}/collaborators/outsider/permission`);
     expect(sent.filter((s) => s.includes("/reactions"))).toEqual([]);
@@ -145,7 +133,7 @@ describe("commands end to end", () => {
     const reroll = comment(c, first, "/route reroll", 5002);
     const id = randomUUID();
     mark = gh.requests.length;
-    expect((await app.deliver("issue_comment", reroll, { id })).status).toBe(200);
+    expect((await served.app.deliver("issue_comment", reroll, { id })).status).toBe(200);
     sent = gh.requests.slice(mark).map((q) => `${q.method} ${q.path}`);
     expect(sent.some((s) => s.includes("/permission"))).toBe(false);
     expect(sent).toContain(`POST /repos/${c.repo}/issues/comments/5002/reactions`);
@@ -157,7 +145,7 @@ describe("commands end to end", () => {
 
     // The same delivery again: the timeline shows the withdrawal was done, so nothing is written.
     const writesBefore = gh.writes(c.repo).length;
-    expect((await app.deliver("issue_comment", reroll, { id })).status).toBe(200);
+    expect((await served.app.deliver("issue_comment", reroll, { id })).status).toBe(200);
     expect(
       gh
         .writes(c.repo)
@@ -168,18 +156,18 @@ describe("commands end to end", () => {
 
     // A writer pauses automatic requests.
     gh.repo(c.repo).roles.set("maint", "write");
-    expect((await app.deliver("issue_comment", comment(c, "maint", "/route skip", 5003))).status).toBe(200);
+    expect((await served.app.deliver("issue_comment", comment(c, "maint", "/route skip", 5003))).status).toBe(200);
     expect(t.labels).toContain("review-router: skip");
 
     // The author asks for the explanation.
-    expect((await app.deliver("issue_comment", comment(c, "contributor", "/route explain", 5004))).status).toBe(200);
+    expect((await served.app.deliver("issue_comment", comment(c, "contributor", "/route explain", 5004))).status).toBe(200);
     const explained = t.comments.at(-1)!.body;
     expect(explained.startsWith(explainMarker(5004))).toBe(true);
     expect(explained).toContain(`| ${first} | ${NN} | withdrawn |`);
     expect(explained).toContain("**Paused**");
 
     // The author resumes: the label goes; every module is covered, so nobody new is asked.
-    expect((await app.deliver("issue_comment", comment(c, "contributor", "/route resume", 5005))).status).toBe(200);
+    expect((await served.app.deliver("issue_comment", comment(c, "contributor", "/route resume", 5005))).status).toBe(200);
     expect(t.labels).not.toContain("review-router: skip");
     expect(t.requestedUsers).toEqual(replacement);
   }, 60_000); // six deliveries; writes and GraphQL requests are paced a second apart per installation

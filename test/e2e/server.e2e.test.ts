@@ -4,31 +4,18 @@
 // each other's state; after every fault or bad input, a normal delivery must still be served.
 
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { route } from "../../src/core/route.js";
 import { loadRouter } from "../../src/io/files.js";
 import { pullRequestEvent, issueOpenedEvent } from "../helpers/payloads.js";
-import { GitHubStandIn } from "./github-stand-in.js";
 import { notFoundPullRequest } from "./graphql-stand-in.js";
-import { APP_ID, sign, startApp, type RunningApp } from "./harness.js";
+import { sign } from "./harness.js";
+import { serveOnStandIn } from "./serve.js";
 
-const gh = new GitHubStandIn(APP_ID);
-let app: RunningApp;
+const served = serveOnStandIn();
+const gh = served.gh;
 let nextRepo = 0;
 const { router } = loadRouter();
-
-beforeAll(async () => {
-  await gh.start();
-  // Retries back off 100 ms x 1 and x 4 instead of 1 s and 4 s: the same retries, less waiting.
-  app = await startApp(gh, { GITHUB_REQUEST_TIMEOUT_MS: "1500", GITHUB_RETRY_BASE_MS: "100" });
-}, 60_000);
-
-afterAll(async () => {
-  // SIGTERM must stop the server cleanly.
-  const code = await app?.stop("SIGTERM");
-  await gh.stop();
-  expect(code).toBe(0);
-}, 30_000);
 
 const NN_OPTIM = ["torch/nn/modules/linear.py", "torch/optim/adam.py"];
 
@@ -73,11 +60,11 @@ function expectedDecision(c: Case, files: string[], author = "contributor") {
 async function waitForLog(test: (line: Record<string, unknown>) => boolean, ms = 30_000): Promise<Record<string, unknown>> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const found = app.logs.find(test);
+    const found = served.app.logs.find(test);
     if (found) return found;
     if (Date.now() > deadline)
       throw new Error(
-        `no such log line within ${ms} ms; last: ${app.logs
+        `no such log line within ${ms} ms; last: ${served.app.logs
           .slice(-5)
           .map((l) => String(l.msg))
           .join(" | ")}`,
@@ -95,7 +82,7 @@ function errorUrl(line: Record<string, unknown>): string {
 /** A normal pull request is labelled, reviewed and summarised: the server is still serving. */
 async function expectServedNormally(): Promise<void> {
   const c = freshCase();
-  const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+  const r = await served.app.deliver("pull_request", prPayload(c, NN_OPTIM));
   expect(r.status).toBe(200);
   const t = gh.thread(c.repo, c.number);
   const d = expectedDecision(c, NN_OPTIM);
@@ -108,7 +95,7 @@ describe("deliveries end to end", () => {
   it("labels, requests reviews and writes one check run for a signed pull_request delivery", async () => {
     const c = freshCase();
     const id = randomUUID();
-    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM), { id });
+    const r = await served.app.deliver("pull_request", prPayload(c, NN_OPTIM), { id });
     expect(r.status).toBe(200);
     const d = expectedDecision(c, NN_OPTIM);
     const writes = gh.writes(c.repo).map((w) => [w.method, w.path.replace(`/repos/${c.repo}`, ""), w.body]);
@@ -135,7 +122,7 @@ describe("deliveries end to end", () => {
 
     // The same delivery again (GitHub's "redeliver"): nothing new is written.
     const before = gh.writes().length;
-    const again = await app.deliver("pull_request", prPayload(c, NN_OPTIM), { id });
+    const again = await served.app.deliver("pull_request", prPayload(c, NN_OPTIM), { id });
     expect(again.status).toBe(200);
     expect(
       gh
@@ -150,7 +137,7 @@ describe("deliveries end to end", () => {
     const opened = prPayload(c, NN_OPTIM);
     const first = opened.pull_request.head.sha;
     gh.setPull(c.repo, c.number, { author: "contributor", headSha: first }, NN_OPTIM);
-    expect((await app.deliver("pull_request", opened)).status).toBe(200);
+    expect((await served.app.deliver("pull_request", opened)).status).toBe(200);
     expect(gh.repo(c.repo).checkRuns.map((r) => r.head_sha)).toEqual([first]);
 
     // A new commit with the same files: the pull request's latest check run already says it all.
@@ -169,7 +156,7 @@ describe("deliveries end to end", () => {
     push.repository = opened.repository;
     push.installation = opened.installation;
     const mark = gh.requests.length;
-    expect((await app.deliver("pull_request", push)).status).toBe(200);
+    expect((await served.app.deliver("pull_request", push)).status).toBe(200);
     const sent = gh.requests.slice(mark).filter((q) => q.installation === c.installation);
     expect(sent.map((q) => `${q.method} ${q.path}`)).toEqual(["POST /api/graphql"]);
     expect(gh.repo(c.repo).checkRuns.map((r) => r.head_sha)).toEqual([first]);
@@ -183,7 +170,7 @@ describe("deliveries end to end", () => {
     p.repository.full_name = c.repo;
     p.installation = { id: c.installation };
     gh.thread(c.repo, 3);
-    const r = await app.deliver("issues", p);
+    const r = await served.app.deliver("issues", p);
     expect(r.status).toBe(200);
     expect(gh.thread(c.repo, 3).labels).toEqual(["module: optimizer"]);
   });
@@ -194,8 +181,8 @@ describe("write pacing", () => {
     const a = freshCase();
     const b = freshCase();
     const [ra, rb] = await Promise.all([
-      app.deliver("pull_request", prPayload(a, NN_OPTIM)),
-      app.deliver("pull_request", prPayload(b, NN_OPTIM)),
+      served.app.deliver("pull_request", prPayload(a, NN_OPTIM)),
+      served.app.deliver("pull_request", prPayload(b, NN_OPTIM)),
     ]);
     expect([ra.status, rb.status]).toEqual([200, 200]);
     const writesOf = (c: Case) => gh.writes(c.repo).map((w) => w.at);
@@ -217,7 +204,7 @@ describe("GitHub faults", () => {
     const c = freshCase();
     gh.fail({ method: "POST", path: new RegExp(`^/repos/${c.repo}/issues/\\d+/labels$`), status: 500 });
     gh.fail({ method: "POST", path: new RegExp(`^/repos/${c.repo}/pulls/\\d+/requested_reviewers$`), status: 502 });
-    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+    const r = await served.app.deliver("pull_request", prPayload(c, NN_OPTIM));
     expect([200, 202]).toContain(r.status);
     await waitForLog((l) => l.msg === "routed pull request" && l.repository === c.repo);
     const labelPosts = gh.repoRequests(c.repo).filter((q) => q.method === "POST" && q.path.endsWith("/labels"));
@@ -232,7 +219,7 @@ describe("GitHub faults", () => {
   it("does not create the summary twice when GitHub created it but the answer was lost", async () => {
     const c = freshCase();
     gh.fail({ method: "POST", path: new RegExp(`^/repos/${c.repo}/check-runs$`), status: 502, applied: true });
-    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+    const r = await served.app.deliver("pull_request", prPayload(c, NN_OPTIM));
     expect(r.status).toBe(200);
     const calls = gh
       .repoRequests(c.repo)
@@ -247,7 +234,7 @@ describe("GitHub faults", () => {
   it("creates the summary again when the failed create did not happen", async () => {
     const c = freshCase();
     gh.fail({ method: "POST", path: new RegExp(`^/repos/${c.repo}/check-runs$`), status: 502 });
-    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+    const r = await served.app.deliver("pull_request", prPayload(c, NN_OPTIM));
     expect(r.status).toBe(200);
     const calls = gh
       .repoRequests(c.repo)
@@ -261,7 +248,7 @@ describe("GitHub faults", () => {
     const c = freshCase();
     gh.fail({ method: "POST", path: new RegExp(`^/repos/${c.repo}/issues/\\d+/labels$`), hang: true, times: 10 });
     const started = Date.now();
-    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+    const r = await served.app.deliver("pull_request", prPayload(c, NN_OPTIM));
     expect([202, 500]).toContain(r.status);
     const err = await waitForLog(
       (l) => Number(l.level) >= 50 && errorUrl(l).includes(`/repos/${c.repo}/issues/${c.number}/labels`),
@@ -285,7 +272,7 @@ describe("GitHub faults", () => {
       body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." },
       headers: { "retry-after": "1" },
     });
-    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+    const r = await served.app.deliver("pull_request", prPayload(c, NN_OPTIM));
     expect([200, 202]).toContain(r.status);
     await waitForLog((l) => l.msg === "routed pull request" && l.repository === c.repo);
     const posts = gh.repoRequests(c.repo).filter((q) => q.method === "POST" && q.path.endsWith("/labels"));
@@ -300,7 +287,7 @@ describe("GitHub faults", () => {
     // GraphQL answers a missing pull request with null and NOT_FOUND; the app then reads by REST, which says 404.
     gh.fail({ method: "POST", path: /^\/api\/graphql$/, status: 200, body: notFoundPullRequest(c.number) });
     gh.fail({ method: "GET", path: new RegExp(`^/repos/${c.repo}/pulls/\\d+/files$`), status: 404, body: { message: "Not Found" } });
-    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+    const r = await served.app.deliver("pull_request", prPayload(c, NN_OPTIM));
     expect(r.status).toBe(404);
     expect(gh.writes(c.repo)).toEqual([]);
     await expectServedNormally();
@@ -314,7 +301,7 @@ describe("GitHub faults", () => {
     const outsider = first.reviewers[0]!;
     const repo = gh.repo(c.repo);
     for (const m of router.modules) for (const x of m.maintainers) if (x.login !== outsider) repo.collaborators.add(x.login.toLowerCase());
-    const r = await app.deliver("pull_request", prPayload(c, files));
+    const r = await served.app.deliver("pull_request", prPayload(c, files));
     // Every refused request is a paced write too: this delivery may outlive its response.
     expect([200, 202]).toContain(r.status);
     await waitForLog((l) => l.msg === "routed pull request" && l.repository === c.repo);
@@ -330,13 +317,13 @@ describe("GitHub faults", () => {
     const c = freshCase();
     gh.fail({ method: "POST", path: new RegExp(`^/app/installations/${c.installation}/access_tokens$`), status: 500, times: 10 });
     const started = Date.now();
-    const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+    const r = await served.app.deliver("pull_request", prPayload(c, NN_OPTIM));
     expect([202, 500]).toContain(r.status);
     await waitForLog(
       (l) => Number(l.level) >= 50 && errorUrl(l).includes(`/app/installations/${c.installation}/access_tokens`),
       60_000,
     ).catch((e) => {
-      console.log(app.logs.filter((l) => Number(l.level) >= 40).map((l) => JSON.stringify(l).slice(0, 600)));
+      console.log(served.app.logs.filter((l) => Number(l.level) >= 40).map((l) => JSON.stringify(l).slice(0, 600)));
       console.log(gh.requests.filter((q) => q.path.includes("access_tokens")).map((q) => `${q.path} ${q.status} ${q.at - started}`));
       throw e;
     });
@@ -349,9 +336,9 @@ describe("bad input", () => {
   it("rejects a wrong or missing signature without calling GitHub", async () => {
     const c = freshCase();
     const before = gh.requests.length;
-    const wrong = await app.deliver("pull_request", prPayload(c, NN_OPTIM), { signature: sign("something else") });
+    const wrong = await served.app.deliver("pull_request", prPayload(c, NN_OPTIM), { signature: sign("something else") });
     expect(wrong.status).toBe(400);
-    const missing = await app.deliver("pull_request", prPayload(c, NN_OPTIM), { signature: null });
+    const missing = await served.app.deliver("pull_request", prPayload(c, NN_OPTIM), { signature: null });
     expect(missing.status).toBe(400);
     expect(gh.requests.length).toBe(before);
     await expectServedNormally();
@@ -359,18 +346,18 @@ describe("bad input", () => {
 
   it("rejects malformed JSON and survives it", async () => {
     const body = '{"action": "opened", "pull_request": ';
-    const r = await app.deliver("pull_request", undefined, { rawBody: body });
+    const r = await served.app.deliver("pull_request", undefined, { rawBody: body });
     expect(r.status).toBeGreaterThanOrEqual(400);
     await expectServedNormally();
   });
 
   it("ignores an unknown event and a payload without installation, calling nothing", async () => {
     const before = gh.requests.length;
-    expect((await app.deliver("star", { action: "created", repository: { full_name: "pytorch/x" } })).status).toBe(200);
+    expect((await served.app.deliver("star", { action: "created", repository: { full_name: "pytorch/x" } })).status).toBe(200);
     const c = freshCase();
     const p = prPayload(c, NN_OPTIM) as { installation?: unknown };
     delete p.installation;
-    expect((await app.deliver("pull_request", p)).status).toBe(200);
+    expect((await served.app.deliver("pull_request", p)).status).toBe(200);
     expect(gh.requests.length).toBe(before);
     await expectServedNormally();
   });
@@ -380,7 +367,7 @@ describe("bad input", () => {
     const p = prPayload(c, NN_OPTIM) as unknown as { pull_request: { body: string } };
     p.pull_request.body = "x".repeat(26 * 1024 * 1024);
     const before = gh.requests.length;
-    const r = await app.deliver("pull_request", p);
+    const r = await served.app.deliver("pull_request", p);
     expect(r.status).toBe(200);
     await waitForLog((l) => typeof l.msg === "string" && l.msg.includes("25 MB"));
     expect(gh.requests.length).toBe(before);
@@ -415,7 +402,7 @@ describe("bad input", () => {
     it(`shows a configuration with ${what} as a failed check run, and serves on`, async () => {
       const c = freshCase();
       gh.repo(c.repo).files.set(".github/review-router.yml", text);
-      const r = await app.deliver("pull_request", prPayload(c, NN_OPTIM));
+      const r = await served.app.deliver("pull_request", prPayload(c, NN_OPTIM));
       expect(r.status).toBe(200);
       expect(gh.thread(c.repo, c.number).labels).toEqual([]);
       expect(gh.thread(c.repo, c.number).requestedUsers).toEqual([]);

@@ -21,25 +21,6 @@ const CONFIG_FILE = "contents/.github%2Freview-router.yml";
 const NOT_FOUND = { message: "Not Found", documentation_url: "https://docs.github.com/rest" };
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
-/** Every request nock could not match during the current test, as "METHOD path". */
-export const unmatchedRequests: string[] = [];
-function recordUnmatched(req: { method?: string; path?: string }): void {
-  unmatchedRequests.push(`${req.method ?? "?"} ${req.path ?? "?"}`);
-}
-
-/** Allow no real connection and record unmatched requests (call in beforeEach). */
-export function startMockGitHub(): void {
-  nock.disableNetConnect();
-  unmatchedRequests.length = 0;
-  nock.emitter.on("no match", recordUnmatched);
-}
-
-/** Forget every mock and listener (call in afterEach, after asserting). */
-export function stopMockGitHub(): void {
-  nock.emitter.removeListener("no match", recordUnmatched);
-  nock.cleanAll();
-}
-
 function github(): nock.Scope {
   return nock(API);
 }

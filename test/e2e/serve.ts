@@ -1,0 +1,30 @@
+// One GitHub stand-in and one running server for a whole e2e test file: started before its
+// tests, stopped after them with SIGTERM, which must end the server cleanly (exit code 0).
+
+import { afterAll, beforeAll, expect } from "vitest";
+import { GitHubStandIn } from "./github-stand-in.js";
+import { APP_ID, startApp, type RunningApp } from "./harness.js";
+
+/** The same retries and time-outs, shorter: retries back off 100 ms x 1 and x 4 (not 1 s and 4 s); a call times out after 1.5 s. */
+const QUICK = { GITHUB_REQUEST_TIMEOUT_MS: "1500", GITHUB_RETRY_BASE_MS: "100" };
+
+export function serveOnStandIn(): { gh: GitHubStandIn; readonly app: RunningApp } {
+  const gh = new GitHubStandIn(APP_ID);
+  let app: RunningApp | undefined;
+  beforeAll(async () => {
+    await gh.start();
+    app = await startApp(gh, QUICK);
+  }, 60_000);
+  afterAll(async () => {
+    const code = await app?.stop("SIGTERM");
+    await gh.stop();
+    expect(code).toBe(0);
+  }, 30_000);
+  return {
+    gh,
+    get app(): RunningApp {
+      if (!app) throw new Error("the server has not started: use it inside a test");
+      return app;
+    },
+  };
+}
