@@ -83,6 +83,8 @@ export async function handleComment(context: CommentContext, deps: AppDeps): Pro
     headSha: pr.headSha,
     changedFiles: pr.changedFiles ?? GITHUB_FILE_LIMIT,
     thread: pr.thread,
+    // Not read: one comment may route more than once, so the writer looks the run up each time.
+    withCheckRuns: false,
   });
   if (graphqlFailed !== undefined) log.warn({ reason: graphqlFailed }, "the GraphQL read failed; read the pull request by REST");
   // Step 4, authorize: the commenter's permission is read only when their role does not decide it.

@@ -30,9 +30,12 @@ const RECENT_COMMITS = 10;
 const REVIEWER =
   "requestedReviewer { __typename ... on User { login } ... on Bot { login } ... on Mannequin { login } ... on Team { slug } }";
 
-/** The query; `appId` known (the app): the check runs are read too, filtered by the app. */
-export function pullRequestReadQuery(appId: number | undefined): string {
-  const withChecks = appId !== undefined;
+/**
+ * The query. `viewer`: who the token is (known app id: its own actions are told apart by it);
+ * `checkRuns`: review-router's check runs too, filtered by the app's id.
+ */
+export function pullRequestReadQuery(o: { viewer: boolean; checkRuns: boolean }): string {
+  const withChecks = o.checkRuns;
   const pages = Array.from(
     { length: TIMELINE_PAGES },
     (_, i) =>
@@ -43,7 +46,7 @@ export function pullRequestReadQuery(appId: number | undefined): string {
     `checkSuites(first: ${suites}, filterBy: { appId: $appId }) { nodes { checkRuns(first: ${first}, filterBy: { checkName: $checkName, checkType: LATEST }) { nodes { ${fields} } } } }`;
   return [
     `query ReviewRouterPullRequest($owner: String!, $name: String!, $number: Int!, $withFiles: Boolean!${withChecks ? ", $head: GitObjectID!, $appId: Int!, $checkName: String!" : ""}) {`,
-    ...(withChecks ? ["  viewer { login }"] : []),
+    ...(o.viewer ? ["  viewer { login }"] : []),
     "  repository(owner: $owner, name: $name) {",
     "    pullRequest(number: $number) {",
     `      files(first: ${PAGE}) @include(if: $withFiles) { totalCount nodes { path changeType } }`,
@@ -67,10 +70,11 @@ export function pullRequestReadQuery(appId: number | undefined): string {
   ].join("\n");
 }
 
+/** The query's variables; `checksOf`: the app whose check runs are read, if they are. */
 export function pullRequestReadVariables(
   ref: { owner: string; repo: string },
   pr: { number: number; headSha: string; changedFiles: number },
-  appId: number | undefined,
+  checksOf: number | undefined,
 ): Record<string, unknown> {
   return {
     owner: ref.owner,
@@ -78,7 +82,7 @@ export function pullRequestReadVariables(
     number: pr.number,
     // More files than one page: the REST list is read anyway, so GraphQL does not list them.
     withFiles: pr.changedFiles <= PAGE,
-    ...(appId !== undefined ? { head: pr.headSha, appId, checkName: CHECK_NAME } : {}),
+    ...(checksOf !== undefined ? { head: pr.headSha, appId: checksOf, checkName: CHECK_NAME } : {}),
   };
 }
 
@@ -162,7 +166,7 @@ function botKey(login: string): string {
  * token) carries `performed_via_github_app: { id: appId }` as REST would. Throws when the pull
  * request is missing from the answer.
  */
-export function parsePullRequestRead(data: unknown, appId: number | undefined): PullRequestRead {
+export function parsePullRequestRead(data: unknown, appId: number | undefined, checkRunsRead = appId !== undefined): PullRequestRead {
   const d = data as ReadData;
   const pr = d.repository?.pullRequest;
   if (!pr) throw new Error("the GraphQL answer has no pull request");
@@ -203,7 +207,7 @@ export function parsePullRequestRead(data: unknown, appId: number | undefined): 
     out.timeline = items.flatMap((item) => timelineEvent(item, viaApp, person, appId));
   }
 
-  if (appId !== undefined) {
+  if (checkRunsRead) {
     const runsOf = (suites: Runs | undefined) =>
       (suites?.nodes ?? []).flatMap((s) => (s?.checkRuns?.nodes ?? []).filter((r): r is NonNullable<typeof r> => r !== null));
     const head = runsOf(d.repository?.head?.checkSuites)[0];
@@ -303,6 +307,11 @@ export interface PullRequestView {
   headSha: string;
   /** The number of changed files announced: above 100 the files are read by REST pages. */
   changedFiles: number;
+  /**
+   * Read review-router's check runs too (the summary is a check run); false for `summary: comment`
+   * or `none`, where a workflow's token may have no checks permission at all.
+   */
+  withCheckRuns: boolean;
   thread: { labels: string[]; requestedUsers: string[]; requestedTeams: string[] };
 }
 
@@ -328,8 +337,12 @@ export async function readPullRequest(
 ): Promise<PullRequestState> {
   let read: PullRequestRead | undefined;
   let graphqlFailed: string | undefined;
+  // Check runs are read only for the app's own id and when the summary is one.
+  const checksOf = pr.withCheckRuns ? appId : undefined;
   try {
-    read = parsePullRequestRead(await octokit.graphql(pullRequestReadQuery(appId), pullRequestReadVariables(ref, pr, appId)), appId);
+    const query = pullRequestReadQuery({ viewer: appId !== undefined, checkRuns: checksOf !== undefined });
+    const data = await octokit.graphql(query, pullRequestReadVariables(ref, pr, checksOf));
+    read = parsePullRequestRead(data, appId, checksOf !== undefined);
   } catch (err) {
     graphqlFailed = err instanceof Error ? err.message : String(err);
   }

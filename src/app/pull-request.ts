@@ -46,7 +46,7 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
   }
   // One clock reading per delivery: dated `unavailable` entries and status expiry are read against it.
   const now = new Date();
-  const { facts, thread, checkRuns, graphqlFailed } = await gatherPullRequest(port, eventView(pr));
+  const { facts, thread, checkRuns, graphqlFailed } = await gatherPullRequest(port, eventView(pr, loaded.config.app.summary === "check"));
   if (graphqlFailed !== undefined) log.warn({ reason: graphqlFailed }, "the GraphQL read failed; read the pull request by REST");
   await routeGathered(port, open, loaded, deps, {
     facts,
@@ -95,10 +95,11 @@ export async function routeGathered(
   return run;
 }
 
-/** What the payload shows of the pull request, in the shape gathering starts from. */
-export function eventView(pr: PullRequestPayload): PullRequestEventView {
+/** What the payload shows of the pull request, in the shape gathering starts from; `withCheckRuns` when the summary is a check run. */
+export function eventView(pr: PullRequestPayload, withCheckRuns: boolean): PullRequestEventView {
   return {
     number: pr.number,
+    withCheckRuns,
     headSha: pr.head.sha,
     author: pr.user?.login ?? "",
     draft: pr.draft === true,

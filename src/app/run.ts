@@ -52,6 +52,7 @@ export async function runPullRequest(
   const view = {
     number: pr.number,
     headSha: pr.headSha,
+    withCheckRuns: config.config.app.summary === "check",
     author: pr.author,
     draft: pr.draft,
     changedFiles: pr.changedFiles ?? GITHUB_FILE_LIMIT,

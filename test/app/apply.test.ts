@@ -23,6 +23,7 @@ async function gathered(
   const { facts } = await gatherPullRequest(github, {
     number: PR,
     headSha: "abc",
+    withCheckRuns: true,
     author: "zed",
     draft: o.draft ?? false,
     changedFiles: 3,
@@ -246,7 +247,11 @@ describe("writePlannedSummary", () => {
     expect(github.calls).toHaveLength(1);
     const call = github.calls[0]!;
     if (call.call !== "writeSummary") throw new Error(`unexpected ${call.call}`);
-    expect(call).toMatchObject({ number: PR, headSha: "abc", write: { mode: "comment", conclusion: "neutral", appComments: comments } });
+    expect(call).toMatchObject({
+      number: PR,
+      headSha: "abc",
+      write: { mode: "comment", conclusion: "neutral", appComments: comments },
+    });
     expect(call.write.summary.title).toBe("1 module: NN");
     expect(call.write.summary.body).toContain("This pull request is a draft");
     expect(call.write.summary.body).toContain("| NN | `module: nn` | `torch/nn/linear.py` | - |");

@@ -723,7 +723,7 @@ describe("summary modes", () => {
     mockInstallationToken();
 
     // Opened: labels, reviews and one new comment; no check run.
-    mockPullRequestReads(opened, { config: "summary: comment\n", files: before, checkRuns: false });
+    const { read } = mockPullRequestReads(opened, { config: "summary: comment\n", files: before, checkRuns: false });
     const labels = captureLabelsAdded(130);
     const reviews = captureReviewRequests(130);
     const comments = captureComments(130);
@@ -731,6 +731,9 @@ describe("summary modes", () => {
 
     expect(labels).toEqual([{ labels: ["module: nn", "module: optimizer"] }]);
     expect(reviews).toEqual([{ reviewers: first.reviewers }]);
+    // The read asks for no check runs: a workflow token without checks permission still reads in one request.
+    expect(read[0]!.query).not.toContain("checkSuites");
+    expect(read[0]!.variables).not.toHaveProperty("appId");
     expect(comments).toHaveLength(1);
     const created = comments[0]!.body;
     expect(created.startsWith(`${COMMENT_MARKER}\n`)).toBe(true);

@@ -115,6 +115,7 @@ describe("octokitPort", () => {
       number: 5,
       headSha: "c".repeat(40),
       changedFiles: 2,
+      withCheckRuns: true,
       thread: { labels: [], requestedUsers: ["carol"], requestedTeams: [] },
     });
     expect(graphql.map((b) => b.query.split("(")[0])).toEqual(["query ReviewRouterPullRequest"]);

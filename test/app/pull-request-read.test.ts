@@ -61,9 +61,10 @@ function answer(
 
 describe("pullRequestReadQuery", () => {
   it("is valid against GitHub's public schema, with and without the app's id", () => {
-    expect(validate(pullRequestReadQuery(APP_ID))).toEqual([]);
-    expect(validate(pullRequestReadQuery(undefined))).toEqual([]);
-    expect(pullRequestReadQuery(undefined)).not.toContain("checkSuites");
+    for (const viewer of [true, false])
+      for (const checkRuns of [true, false]) expect(validate(pullRequestReadQuery({ viewer, checkRuns }))).toEqual([]);
+    expect(pullRequestReadQuery({ viewer: true, checkRuns: false })).not.toContain("checkSuites");
+    expect(pullRequestReadQuery({ viewer: false, checkRuns: false })).not.toMatch(/\bviewer \{/);
   });
 
   it("lists files only when one page holds them", () => {
@@ -271,7 +272,13 @@ describe("readPullRequest", () => {
   useStrictNock();
   const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
   const octokit = () => new Octokit({ auth: "t", log: quiet });
-  const view = { number: 5, headSha: "abc", changedFiles: 1, thread: { labels: [], requestedUsers: [], requestedTeams: [] } };
+  const view = {
+    number: 5,
+    headSha: "abc",
+    changedFiles: 1,
+    withCheckRuns: true,
+    thread: { labels: [], requestedUsers: [], requestedTeams: [] },
+  };
   const graphql = (data: unknown) => {
     const bodies: { query: string; variables: Record<string, unknown> }[] = [];
     nock(API)

@@ -107,6 +107,7 @@ describe("planAndApplyPullRequest with an overdue reviewer", () => {
     const view = {
       number: 7,
       headSha: "abc",
+      withCheckRuns: true,
       author: "zed",
       draft: false,
       changedFiles: 1,

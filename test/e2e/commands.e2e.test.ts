@@ -9,37 +9,16 @@ import { loginKey } from "../../src/core/registry.js";
 import { candidatesToFetch, route, type RouteInput } from "../../src/core/route.js";
 import { loadRouter } from "../../src/io/files.js";
 import { pullRequestCommentEvent, pullRequestEvent } from "../helpers/payloads.js";
-import { serveOnStandIn } from "./serve.js";
+import { caseMaker, repoint, serveOnStandIn, type Case } from "./serve.js";
 
 const served = serveOnStandIn();
 const gh = served.gh;
-let nextRepo = 0;
 const { router } = loadRouter();
 const FILES = ["torch/nn/modules/linear.py"];
 const NN = "NN APIs (torch.nn)";
 const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 
-interface Case {
-  repo: string;
-  installation: number;
-  number: number;
-}
-
-function freshCase(): Case {
-  nextRepo += 1;
-  return { repo: `pytorch/cmd-${nextRepo}`, installation: 300 + nextRepo, number: 9 };
-}
-
-type Repointable = { repository: { owner: { login: string }; name: string; full_name: string }; installation?: { id: number } };
-
-function repoint<T extends Repointable>(c: Case, p: T): T {
-  const [owner, name] = c.repo.split("/") as [string, string];
-  p.repository.owner.login = owner;
-  p.repository.name = name;
-  p.repository.full_name = c.repo;
-  p.installation = { id: c.installation };
-  return p;
-}
+const freshCase = caseMaker("cmd", 300, 9);
 
 function openPr(c: Case) {
   gh.setPull(c.repo, c.number, { author: "contributor", headSha: HEAD }, FILES);

@@ -72,7 +72,7 @@ describe("the pull request read on the stand-in", () => {
     const appId = o.appId;
     const before = graphqlCalls();
     const data = await octokit.graphql(
-      pullRequestReadQuery(appId),
+      pullRequestReadQuery({ viewer: appId !== undefined, checkRuns: appId !== undefined }),
       pullRequestReadVariables(ref, { number, headSha, changedFiles }, appId),
     );
     expect(graphqlCalls() - before).toBe(1);
@@ -227,7 +227,7 @@ describe("the pull request read on the stand-in", () => {
 
   it("answers a pull request it does not know with null and NOT_FOUND, as GitHub does", async () => {
     const vars = pullRequestReadVariables(ref, { number: 404, headSha: "x", changedFiles: 1 }, APP);
-    const err = await octokit.graphql(pullRequestReadQuery(APP), vars).catch((e: unknown) => e);
+    const err = await octokit.graphql(pullRequestReadQuery({ viewer: true, checkRuns: true }), vars).catch((e: unknown) => e);
     expect(err).toMatchObject({
       data: { viewer: { login: "review-router[bot]" }, repository: { pullRequest: null, head: null } },
       errors: [
@@ -238,7 +238,9 @@ describe("the pull request read on the stand-in", () => {
 
   it("refuses a query GitHub's schema refuses, and a field the stand-in does not model", async () => {
     const vars = pullRequestReadVariables(ref, { number: 5, headSha: "c3", changedFiles: 2 }, APP);
-    const invalid = await octokit.graphql(pullRequestReadQuery(APP).replace("changeType", "changeKind"), vars).catch((e: unknown) => e);
+    const invalid = await octokit
+      .graphql(pullRequestReadQuery({ viewer: true, checkRuns: true }).replace("changeType", "changeKind"), vars)
+      .catch((e: unknown) => e);
     expect(String(invalid)).toMatch(/Cannot query field "changeKind" on type "PullRequestChangedFile"/);
     const unmodelled = await octokit
       .graphql("query($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { pullRequest(number: 5) { title } } }", {

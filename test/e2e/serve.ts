@@ -28,3 +28,31 @@ export function serveOnStandIn(): { gh: GitHubStandIn; readonly app: RunningApp 
     },
   };
 }
+
+/** One repository and installation of the stand-in, used by one test case alone. */
+export interface Case {
+  repo: string;
+  installation: number;
+  number: number;
+}
+
+/** Fresh cases, each a new repository under the pytorch organisation (the bundled configuration applies) and installation. */
+export function caseMaker(prefix: string, firstInstallation: number, number: number): () => Case {
+  let made = 0;
+  return () => {
+    made += 1;
+    return { repo: `pytorch/${prefix}-${made}`, installation: firstInstallation + made, number };
+  };
+}
+
+type Repointable = { repository: { owner: { login: string }; name: string; full_name: string }; installation?: { id: number } };
+
+/** Point an event payload at the case's repository and installation. */
+export function repoint<T extends Repointable>(c: Case, p: T): T {
+  const [owner, name] = c.repo.split("/") as [string, string];
+  p.repository.owner.login = owner;
+  p.repository.name = name;
+  p.repository.full_name = c.repo;
+  p.installation = { id: c.installation };
+  return p;
+}

@@ -10,26 +10,16 @@ import { loadRouter } from "../../src/io/files.js";
 import { pullRequestEvent, issueOpenedEvent } from "../helpers/payloads.js";
 import { notFoundPullRequest } from "./graphql-stand-in.js";
 import { sign } from "./harness.js";
-import { serveOnStandIn } from "./serve.js";
+import { caseMaker, repoint, serveOnStandIn, type Case } from "./serve.js";
 
 const served = serveOnStandIn();
 const gh = served.gh;
-let nextRepo = 0;
 const { router } = loadRouter();
 
 const NN_OPTIM = ["torch/nn/modules/linear.py", "torch/optim/adam.py"];
 
-interface Case {
-  repo: string;
-  installation: number;
-  number: number;
-}
-
 /** A fresh repository under the pytorch organisation (the bundled configuration applies). */
-function freshCase(): Case {
-  nextRepo += 1;
-  return { repo: `pytorch/e2e-${nextRepo}`, installation: 100 + nextRepo, number: 7 };
-}
+const freshCase = caseMaker("e2e", 100, 7);
 
 function prPayload(
   c: Case,
@@ -44,12 +34,7 @@ function prPayload(
     author: over.author ?? "contributor",
     draft: over.draft ?? false,
   });
-  const [owner, name] = c.repo.split("/") as [string, string];
-  p.repository.owner.login = owner;
-  p.repository.name = name;
-  p.repository.full_name = c.repo;
-  p.installation = { id: c.installation };
-  return p;
+  return repoint(c, p);
 }
 
 function expectedDecision(c: Case, files: string[], author = "contributor") {
