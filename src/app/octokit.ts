@@ -10,6 +10,11 @@
 // 3. Two retries of a server error instead of three (see below).
 // 4. A secondary rate limit (403 with retry-after) is waited out and retried once when the wait
 //    is short, instead of failing the delivery outright.
+// 5. GraphQL queries are not paced. GitHub asks apps to pause between mutative requests (POST,
+//    PATCH, PUT, DELETE; in GraphQL, mutations); the throttling plugin paces every GraphQL request
+//    as a write because it cannot tell a query from a mutation. review-router's GraphQL requests
+//    are reads (a pull request's files and state, candidates' availability), so a query goes
+//    through a sibling client with throttling off: same token, retries, time-outs and metrics.
 
 import { ProbotOctokit } from "probot";
 import type { Metrics } from "./metrics.js";
@@ -80,6 +85,30 @@ export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): 
     const retry = { retries: MAX_RETRIES, retryAfterBaseValue: settings.retryBaseMs, ...(instance.retry as object | undefined) };
     return { ...instance, throttle, retry, request: { ...instance.request, fetch: timedFetch } };
   }) as unknown as typeof ProbotOctokit;
-  // 5. With METRICS=1, every request is counted once, after its retries (see metrics.ts).
-  return metrics ? (Octokit.plugin(metrics.octokitPlugin() as (o: unknown) => void) as unknown as typeof ProbotOctokit) : Octokit;
+  // With METRICS=1, every request is counted once, after its retries (see metrics.ts).
+  const Counted = metrics ? (Octokit.plugin(metrics.octokitPlugin() as (o: unknown) => void) as unknown as typeof ProbotOctokit) : Octokit;
+  return settings.pacing ? (Counted.plugin(unpacedQueries as unknown as (o: unknown) => void) as unknown as typeof ProbotOctokit) : Counted;
+}
+
+type Graphql = ((query: unknown, parameters?: unknown) => Promise<unknown>) & Record<string, unknown>;
+
+/** A GraphQL document that is a query (no mutation, no subscription): `query ...` or a bare `{ ... }`. */
+export function isGraphqlQuery(query: unknown): boolean {
+  const text = typeof query === "string" ? query : (query as { query?: unknown } | null)?.query;
+  if (typeof text !== "string") return false;
+  const start = text.replace(/^(?:\s|#[^\n]*)*/, "");
+  return /^(query\b|\{)/.test(start);
+}
+
+/** See 5. above: `graphql` sends queries through an unthrottled sibling, anything else as before. */
+function unpacedQueries(octokit: { graphql: Graphql; constructor: unknown }, options: Options): { graphql?: Graphql } {
+  if (options.throttle?.enabled === false) return {}; // the sibling itself
+  const Sibling = octokit.constructor as new (o: Options) => { graphql: Graphql };
+  const sibling = new Sibling({ ...options, throttle: { ...options.throttle, enabled: false } });
+  const paced = octokit.graphql;
+  const graphql = Object.assign(
+    (query: unknown, parameters?: unknown) => (isGraphqlQuery(query) ? sibling.graphql : paced)(query, parameters),
+    paced,
+  );
+  return { graphql };
 }

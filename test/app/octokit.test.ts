@@ -1,0 +1,87 @@
+// The server's Octokit with write pacing on, against a nock-mocked GitHub: writes and GraphQL
+// mutations are spaced a second apart per installation; GraphQL queries are not (GitHub asks
+// apps to pause between mutative requests only), and they still carry the installation's token.
+
+import { generateKeyPairSync } from "node:crypto";
+import { validate } from "@octokit/graphql-schema";
+import nock from "nock";
+import { Probot } from "probot";
+import { describe, expect, it } from "vitest";
+import { createAppOctokit, isGraphqlQuery } from "../../src/app/octokit.js";
+import { API, mockInstallationToken } from "../helpers/github.js";
+import { APP_ID, INSTALLATION_ID } from "../helpers/probot.js";
+import { useStrictNock } from "../helpers/strict-nock.js";
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+describe("isGraphqlQuery", () => {
+  it("tells queries from mutations and subscriptions, after comments and blank lines", () => {
+    expect(isGraphqlQuery("query ReviewRouterPullRequest($n: Int!) { viewer { login } }")).toBe(true);
+    expect(isGraphqlQuery("  \n# the viewer\n{ viewer { login } }")).toBe(true);
+    expect(isGraphqlQuery({ query: "query { viewer { login } }" })).toBe(true);
+    expect(isGraphqlQuery("mutation AddLabel { addLabelsToLabelable(input: {}) { clientMutationId } }")).toBe(false);
+    expect(isGraphqlQuery("# query\nmutation { x }")).toBe(false);
+    expect(isGraphqlQuery("subscription { x }")).toBe(false);
+    expect(isGraphqlQuery("queryX { x }")).toBe(false);
+    expect(isGraphqlQuery(undefined)).toBe(false);
+  });
+});
+
+describe("the server's Octokit with write pacing on", () => {
+  useStrictNock();
+
+  async function installationClient() {
+    const Octokit = createAppOctokit({ requestTimeoutMs: 5000, pacing: true, retryBaseMs: 100 });
+    const probot = new Probot({ appId: APP_ID, privateKey, Octokit, logLevel: "fatal" });
+    mockInstallationToken();
+    return probot.auth(INSTALLATION_ID);
+  }
+
+  /** Answer `count` POST /graphql requests (matching `kind`), recording when each arrived and its token. */
+  function graphqlArrivals(count: number, kind: RegExp): { at: number; auth: string }[] {
+    const seen: { at: number; auth: string }[] = [];
+    nock(API)
+      .post("/graphql", (b: { query?: string }) => kind.test(b.query ?? ""))
+      .times(count)
+      .reply(function () {
+        seen.push({ at: Date.now(), auth: String(this.req.headers.authorization) });
+        return [200, { data: { viewer: { login: "review-router[bot]" } } }];
+      });
+    return seen;
+  }
+
+  const QUERY = "query Who { viewer { login } }";
+  const MUTATION = 'mutation React { addReaction(input: { subjectId: "I_1", content: HOORAY }) { clientMutationId } }';
+
+  it("sends queries at once, with the installation's token, and spaces mutations a second apart", async () => {
+    expect([...validate(QUERY), ...validate(MUTATION)]).toEqual([]);
+    const octokit = await installationClient();
+    const queries = graphqlArrivals(3, /^query /);
+    await Promise.all([1, 2, 3].map(() => octokit.graphql(QUERY)));
+    expect(queries.map((q) => q.auth)).toEqual(["token test", "token test", "token test"]);
+    expect(queries[2]!.at - queries[0]!.at).toBeLessThan(900);
+
+    const mutations = graphqlArrivals(2, /^mutation /);
+    await Promise.all([1, 2].map(() => octokit.graphql(MUTATION)));
+    expect(mutations[1]!.at - mutations[0]!.at).toBeGreaterThanOrEqual(900);
+  });
+
+  it("still spaces REST writes a second apart per installation", async () => {
+    const octokit = await installationClient();
+    const at: number[] = [];
+    nock(API)
+      .post("/repos/pytorch/pytorch/issues/5/labels")
+      .times(2)
+      .reply(() => {
+        at.push(Date.now());
+        return [200, []];
+      });
+    const add = () => octokit.rest.issues.addLabels({ owner: "pytorch", repo: "pytorch", issue_number: 5, labels: ["x"] });
+    await Promise.all([add(), add()]);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(900);
+  });
+});
