@@ -187,10 +187,15 @@ async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promi
       `response time:       p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms`,
     );
     console.log(`server peak RSS:     ${rss.toFixed(0)} MiB`);
+    const get = (q: RecordedRequest) => q.method === "GET" || isGraphql(q);
+    const about = (requests: RecordedRequest[]) => requests.filter((q) => q.path.startsWith("/repos/") || isGraphql(q));
+    /** Reads and writes per PR, on average. */
+    const rate = (requests: RecordedRequest[], prs: number) => {
+      const all = about(requests);
+      return { reads: all.filter(get).length / Math.max(prs, 1), writes: all.filter((q) => !get(q)).length / Math.max(prs, 1) };
+    };
     const perPr = (requests: RecordedRequest[], prs: number) => {
-      const about = requests.filter((q) => q.path.startsWith("/repos/") || isGraphql(q));
-      const n = (f: (q: RecordedRequest) => boolean) => (about.filter(f).length / Math.max(prs, 1)).toFixed(2);
-      const get = (q: RecordedRequest) => q.method === "GET" || isGraphql(q);
+      const n = (f: (q: RecordedRequest) => boolean) => (about(requests).filter(f).length / Math.max(prs, 1)).toFixed(2);
       return (
         `${n(get)} reads + ${n((q) => !get(q))} writes (GraphQL ${n(isGraphql)}, ` +
         `config ${n((q) => get(q) && q.path.includes("/contents/"))}, files ${n((q) => get(q) && q.path.endsWith("/files"))}, ` +
@@ -204,6 +209,11 @@ async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promi
     );
     console.log(`push, nothing changed: ${perPr(pushed.short, pushed.shortPrs)}`);
     console.log(`  450-event timeline:  ${perPr(pushed.long, pushed.longPrs)}${pushed.finished ? "" : " (NOT all answered in time)"}`);
+    // Issue 13's goal: a warm opened PR at most 2 reads + 3 writes; a push that changes nothing writes nothing.
+    const w = rate(warm.requests, deliveries.length - freshPrs);
+    const p = [rate(pushed.short, pushed.shortPrs), rate(pushed.long, pushed.longPrs)];
+    const met = w.reads <= 2 && w.writes <= 3 && p.every((x) => x.writes === 0 && x.reads <= 2) && pushed.finished;
+    console.log(`goal (<= 2 reads + 3 writes per PR, warm; a push that changes nothing writes nothing): ${met ? "met" : "NOT met"}`);
     return finished && problems === 0 && answered === deliveries.length;
   } finally {
     await app?.stop();
