@@ -64,7 +64,7 @@ function mockCommentReads(number: number, o: { labels?: string[]; requested?: st
     files: [NN_FILE],
     labels,
     requestedUsers: o.requested ?? [],
-    timeline: o.events ?? [timeline.labeledByApp("module: nn"), ...(o.requested ?? []).map(timeline.reviewRequestedByApp)],
+    timeline: o.events ?? timeline.routedByApp(["module: nn"], o.requested ?? []),
   });
 }
 

@@ -454,7 +454,7 @@ describe("pull requests", () => {
     mockPullRequestReads(pr, {
       config: false,
       files,
-      timeline: [...want.labels.map(timeline.labeledByApp), ...want.reviewers.map(timeline.reviewRequestedByApp)],
+      timeline: timeline.routedByApp(want.labels, want.reviewers),
       checkRuns: [existingCheckRun(42, DEFAULT_HEAD_SHA, created[0]!)],
       signals: false, // every module is covered: no availability query
     });
@@ -506,14 +506,10 @@ describe("pull requests", () => {
     });
     const probot = await startApp();
     mockInstallationToken();
-    // The check runs are listed on the synchronize's head commit, 1111…: it has none yet.
+    // The read finds no check run on the synchronize's head commit, 1111…, nor on earlier ones.
     mockPullRequestReads(sync, {
       files,
-      timeline: [
-        timeline.labeledByApp("module: nn"),
-        timeline.labeledByApp("module: optimizer"),
-        ...onPr.map(timeline.reviewRequestedByApp),
-      ],
+      timeline: timeline.routedByApp(["module: nn", "module: optimizer"], onPr),
       signals: false, // no new reviewer is needed: no GraphQL request
     });
     const checkRuns = captureCheckRunCreate();
@@ -529,11 +525,7 @@ describe("pull requests", () => {
     const files = [NN_FILE, OPTIM_FILE];
     const opened = pullRequestEvent({ number: 119, changedFiles: files.length });
     const onPr = expectedRoute(opened, files).reviewers;
-    const afterOpened = [
-      timeline.labeledByApp("module: nn"),
-      timeline.labeledByApp("module: optimizer"),
-      ...onPr.map(timeline.reviewRequestedByApp),
-    ];
+    const afterOpened = timeline.routedByApp(["module: nn", "module: optimizer"], onPr);
     const push = (headSha: string) =>
       pullRequestEvent({
         action: "synchronize",
@@ -584,9 +576,7 @@ describe("pull requests", () => {
     // The app's labels and requests, then a person's removal of one label, come past the first four pages of 100.
     const events = [
       ...Array.from({ length: 450 }, (_, i) => (i % 20 === 0 ? pushed(i) : talk(i))),
-      timeline.labeledByApp("module: nn"),
-      timeline.labeledByApp("module: optimizer"),
-      ...onPr.map(timeline.reviewRequestedByApp),
+      ...timeline.routedByApp(["module: nn", "module: optimizer"], onPr),
       timeline.unlabeledBy("ezyang", "module: optimizer"),
     ];
     expect(events.length).toBeGreaterThan(450);
@@ -624,14 +614,10 @@ describe("pull requests", () => {
     const want = expectedRoute(sync, files, { requestedReviewers: onPr });
     const probot = await startApp();
     mockInstallationToken();
-    // The check runs are listed on the synchronize's head commit, 2222…: it has none yet.
+    // The read finds no check run on the synchronize's head commit, 2222…, nor on earlier ones.
     mockPullRequestReads(sync, {
       files,
-      timeline: [
-        timeline.labeledByApp("module: nn"),
-        timeline.labeledByApp("module: optimizer"),
-        ...onPr.map(timeline.reviewRequestedByApp),
-      ],
+      timeline: timeline.routedByApp(["module: nn", "module: optimizer"], onPr),
     });
     const labels = captureLabelsAdded(115);
     const reviews = captureReviewRequests(115);
@@ -723,7 +709,7 @@ describe("summary modes", () => {
     mockInstallationToken();
 
     // Opened: labels, reviews and one new comment; no check run.
-    const { read } = mockPullRequestReads(opened, { config: "summary: comment\n", files: before, checkRuns: false });
+    const { read } = mockPullRequestReads(opened, { config: "summary: comment\n", files: before });
     const labels = captureLabelsAdded(130);
     const reviews = captureReviewRequests(130);
     const comments = captureComments(130);
@@ -754,16 +740,11 @@ describe("summary modes", () => {
       headSha: SYNC_SHA,
     });
     const want = expectedRoute(sync, files, { requestedReviewers: onPr });
-    const afterOpened = [
-      timeline.labeledByApp("module: nn"),
-      timeline.labeledByApp("module: optimizer"),
-      ...onPr.map(timeline.reviewRequestedByApp),
-    ];
+    const afterOpened = timeline.routedByApp(["module: nn", "module: optimizer"], onPr);
     mockPullRequestReads(sync, {
       config: false,
       files,
       timeline: [...afterOpened, timeline.commentedByApp(commentId, created)],
-      checkRuns: false,
     });
     const added = captureLabelsAdded(130);
     const topUp = captureReviewRequests(130);
@@ -788,10 +769,8 @@ describe("summary modes", () => {
       timeline: [
         ...afterOpened,
         timeline.commentedByApp(commentId, edited),
-        timeline.labeledByApp("module: distributions"),
-        ...want.reviewers.map(timeline.reviewRequestedByApp),
+        ...timeline.routedByApp(["module: distributions"], want.reviewers),
       ],
-      checkRuns: false,
       signals: false,
     });
     await deliver(probot, "pull_request", sync);
@@ -804,7 +783,7 @@ describe("summary modes", () => {
     const probot = await startApp();
     mockInstallationToken();
     // The timeline read at the start showed no summary: another replica created one meanwhile (id 4990).
-    mockPullRequestReads(pr, { config: "summary: comment\n", files, checkRuns: false });
+    mockPullRequestReads(pr, { config: "summary: comment\n", files });
     captureLabelsAdded(135);
     captureReviewRequests(135);
     const older = { id: 4990, body: `${COMMENT_MARKER}\n### review-router: stale text` };
@@ -826,7 +805,7 @@ describe("summary modes", () => {
     const want = expectedRoute(pr, files);
     const probot = await startApp();
     mockInstallationToken();
-    mockPullRequestReads(pr, { config: "summary: none\n", files, checkRuns: false });
+    mockPullRequestReads(pr, { config: "summary: none\n", files });
     const labels = captureLabelsAdded(131);
     const reviews = captureReviewRequests(131);
 
@@ -1054,7 +1033,7 @@ describe("configuration limits and _extends", () => {
     serve("/repos/pytorch/pytorch/contents/.github%2Freview-router.yml", "_extends: shared/settings:conf/rr.yml\nmax_reviewers: 1\n");
     serve("/repos/shared/settings/contents/conf%2Frr.yml", "_extends: base-repo\nmax_reviewers: 3\nsummary: none\n");
     serve("/repos/pytorch/base-repo/contents/.github%2Freview-router.yml", "summary: check\nfallback_reviewers: [ezyang]\n");
-    mockPullRequestReads(pr, { config: false, files, checkRuns: false });
+    mockPullRequestReads(pr, { config: false, files });
     const labels = captureLabelsAdded(141);
     const reviews = captureReviewRequests(141);
 
@@ -1086,7 +1065,7 @@ describe("GitHub errors", () => {
     const pr = pullRequestEvent({ number: 134, changedFiles: files.length });
     const probot = await startApp();
     mockInstallationToken();
-    mockPullRequestReads(pr, { files, checkRuns: false }); // the delivery fails before its summary
+    mockPullRequestReads(pr, { files }); // the delivery fails before its summary
     mockLabelsAddFailing(134);
 
     const delivery = deliver(probot, "pull_request", pr);

@@ -236,6 +236,11 @@ export const timeline = {
     actor: human(person),
     performed_via_github_app: null,
   }),
+  /** What routing leaves on the timeline: review-router's labels, then its review requests. */
+  routedByApp: (labels: readonly string[], reviewers: readonly string[]): TimelineEvent[] => [
+    ...labels.map(timeline.labeledByApp),
+    ...reviewers.map(timeline.reviewRequestedByApp),
+  ],
   commentedByApp: (id: number, body: string): TimelineEvent => ({
     created_at: AT,
     event: "commented",
@@ -290,8 +295,8 @@ export interface PullRequestReads {
   files: readonly string[] | { pages: number; fileAt: (page: number, index: number) => string };
   /** The issue timeline, as REST shows it: none when left out. */
   timeline?: readonly TimelineEvent[];
-  /** review-router's check runs already on the pull request's commits (none when left out or false). */
-  checkRuns?: readonly CheckRun[] | false;
+  /** review-router's check runs already on the pull request's commits (none when left out). */
+  checkRuns?: readonly CheckRun[];
   /** The pull request's commits, oldest first (the head last); default: the head alone. */
   commits?: string[];
   /**
@@ -337,7 +342,7 @@ export function mockPullRequestReads(
     requestedUsers: (p.requested_reviewers ?? []).flatMap((r) => (r && "login" in r ? [r.login] : [])),
     requestedTeams: (p.requested_teams as { slug?: string }[]).flatMap((t) => (t.slug ? [t.slug] : [])),
     timeline: events,
-    checkRuns: checkRuns === false ? [] : checkRuns,
+    checkRuns,
     ...(reads.commits ? { commits: reads.commits } : {}),
   });
   const graphql = signals === false ? [] : mockGraphql(signals);
