@@ -8,6 +8,7 @@ import { CC_MARKER, planIssue, planPullRequest, type PullRequestPlan, type PullR
 import { gatherPullRequest } from "../../src/app/gather.js";
 import { FakeGitHub, type FakeThread } from "../helpers/fake-github.js";
 import { REPOSITORY, smallRouter } from "../helpers/small-router.js";
+import { threadFacts } from "../helpers/thread.js";
 
 const NN_FILE = "torch/nn/linear.py";
 const OPTIM_FILE = "torch/optim/adam.py";
@@ -224,15 +225,7 @@ describe("writePlannedSummary", () => {
         author: "zed",
         draft,
         files: [{ path: NN_FILE }],
-        thread: {
-          labels: new Set(),
-          labelsAddedByApp: new Set(),
-          labelsRemovedByHuman: new Set(),
-          requestedUsers: [],
-          requestedTeams: [],
-          requestRemovedByHuman: [],
-          reviewedBy: [],
-        },
+        thread: threadFacts(),
       },
       dryRun: false,
     });

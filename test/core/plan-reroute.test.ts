@@ -8,6 +8,7 @@ import { renderSummary } from "../../src/app/summary.js";
 import { afterApplying, planPullRequest, type PullRequestPlanInput, type ThreadFacts } from "../../src/core/plan.js";
 import { FakeGitHub } from "../helpers/fake-github.js";
 import { REPOSITORY, smallRouter } from "../helpers/small-router.js";
+import { threadFacts } from "../helpers/thread.js";
 
 const DOCS_FILE = "docs/index.md";
 const NN_FILE = "torch/nn/linear.py";
@@ -15,18 +16,7 @@ const REROUTE = "reroute_after_hours: 24\n";
 const MONDAY = "2026-01-05T09:00:00Z";
 const WEDNESDAY = new Date("2026-01-07T10:00:00Z");
 
-function thread(over: Partial<ThreadFacts> = {}): ThreadFacts {
-  return {
-    labels: new Set(),
-    labelsAddedByApp: new Set(),
-    labelsRemovedByHuman: new Set(),
-    requestedUsers: [],
-    requestedTeams: [],
-    requestRemovedByHuman: [],
-    reviewedBy: [],
-    ...over,
-  };
-}
+const thread = threadFacts;
 
 function input(files: string[], t: ThreadFacts, o: { settings?: string; now?: Date | null; draft?: boolean } = {}): PullRequestPlanInput {
   return {

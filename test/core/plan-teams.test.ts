@@ -13,6 +13,7 @@ import {
   type ThreadFacts,
 } from "../../src/core/plan.js";
 import { buildRouter } from "../../src/core/router.js";
+import { threadFacts } from "../helpers/thread.js";
 
 const REPOSITORY = "acme/widgets";
 
@@ -30,15 +31,7 @@ function router(settings = "") {
 }
 
 function thread(requestedTeams: string[] = []): ThreadFacts {
-  return {
-    labels: new Set(),
-    labelsAddedByApp: new Set(),
-    labelsRemovedByHuman: new Set(),
-    requestedUsers: [],
-    requestedTeams,
-    requestRemovedByHuman: [],
-    reviewedBy: [],
-  };
+  return threadFacts({ requestedTeams });
 }
 
 function input(files: string[], o: { requestedTeams?: string[]; draft?: boolean; refusedTeams?: string[] } = {}): PullRequestPlanInput {
