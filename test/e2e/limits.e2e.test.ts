@@ -10,31 +10,15 @@ import { COMMENT_MARKER } from "../../src/app/summary.js";
 import { issueEditedEvent, issueOpenedEvent, pullRequestEvent } from "../helpers/payloads.js";
 import { GitHubStandIn } from "./github-stand-in.js";
 import { APP_ID, startApp, type RunningApp } from "./harness.js";
+import { caseMaker, repoint, type Case } from "./serve.js";
 
 const CONFIG = ".github/review-router.yml";
 const NN_OPTIM = ["torch/nn/modules/linear.py", "torch/optim/adam.py"];
-let nextRepo = 0;
-
-interface Case {
-  repo: string;
-  installation: number;
-  number: number;
-}
-
-function freshCase(owner = "pytorch"): Case {
-  nextRepo += 1;
-  return { repo: `${owner}/limits-${nextRepo}`, installation: 500 + nextRepo, number: 9 };
-}
+const freshCase = caseMaker("limits", 500, 9);
 
 function prPayload(gh: GitHubStandIn, c: Case, files: string[], action: "opened" | "synchronize" = "opened") {
   gh.setPullFiles(c.repo, c.number, files);
-  const p = pullRequestEvent({ action, number: c.number, changedFiles: files.length, author: "contributor", draft: false });
-  const [owner, name] = c.repo.split("/") as [string, string];
-  p.repository.owner.login = owner;
-  p.repository.name = name;
-  p.repository.full_name = c.repo;
-  p.installation = { id: c.installation };
-  return p;
+  return repoint(c, pullRequestEvent({ action, number: c.number, changedFiles: files.length, author: "contributor", draft: false }));
 }
 
 /** A configuration of its own (no bundled modules): one module whose globs are given. */
@@ -195,10 +179,7 @@ describe("two replicas", () => {
       const p = edited
         ? issueEditedEvent({ number: 3, title, body }, { body: { from: "before" } })
         : issueOpenedEvent({ number: 3, title, body });
-      p.repository.name = c.repo.split("/")[1]!;
-      p.repository.full_name = c.repo;
-      p.installation = { id: c.installation };
-      return p;
+      return repoint(c, p);
     };
     const [r1, r2] = await Promise.all([a.deliver("issues", payload(false)), b.deliver("issues", payload(true))]);
     expect([r1.status, r2.status]).toEqual([200, 200]);

@@ -36,12 +36,15 @@ export interface Case {
   number: number;
 }
 
-/** Fresh cases, each a new repository under the pytorch organisation (the bundled configuration applies) and installation. */
-export function caseMaker(prefix: string, firstInstallation: number, number: number): () => Case {
+/**
+ * Fresh cases, each a new repository and installation; by default under the pytorch organisation,
+ * where the bundled configuration applies.
+ */
+export function caseMaker(prefix: string, firstInstallation: number, number: number): (owner?: string) => Case {
   let made = 0;
-  return () => {
+  return (owner = "pytorch") => {
     made += 1;
-    return { repo: `pytorch/${prefix}-${made}`, installation: firstInstallation + made, number };
+    return { repo: `${owner}/${prefix}-${made}`, installation: firstInstallation + made, number };
   };
 }
 

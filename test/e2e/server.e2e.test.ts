@@ -151,9 +151,7 @@ describe("deliveries end to end", () => {
     const c = freshCase();
     const body = 'Traceback:\n```\n  File "/usr/lib/python3/site-packages/torch/optim/adam.py", line 150, in step\nRuntimeError: boom\n```';
     const p = issueOpenedEvent({ number: 3, title: "crash in the optimizer step", body });
-    p.repository.name = c.repo.split("/")[1]!;
-    p.repository.full_name = c.repo;
-    p.installation = { id: c.installation };
+    repoint(c, p);
     gh.thread(c.repo, 3);
     const r = await served.app.deliver("issues", p);
     expect(r.status).toBe(200);
