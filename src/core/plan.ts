@@ -6,6 +6,7 @@
 import type { Deadline } from "./budget.js";
 import { rerolledBlocked, reviewsPaused } from "./commands.js";
 import { isTeamName, type AppSettings, type SummaryMode } from "./config.js";
+import type { HistoryRecord } from "./history.js";
 import type { IssueDecision } from "./issue-text.js";
 import { loginKey } from "./registry.js";
 import { candidatesToFetch, route, type ChangedFile, type ModuleDecision, type RouteDecision, type RouteInput } from "./route.js";
@@ -70,6 +71,14 @@ export interface PullRequestPlanInput {
   signals?: CandidateSignals;
   /** Why the signals could not be read: the choice is made without them, and the summary says so. */
   signalsUnavailable?: string;
+  /**
+   * Merged pull requests touching the changed paths, with their approvers (src/core/history.ts):
+   * the candidates' expertise. A record's `files` may name a directory (ending in `/`) when the
+   * source knew only that the pull request touched something under it. Absent: no expertise.
+   */
+  history?: readonly HistoryRecord[];
+  /** Why the history could not be read: the choice is made without it, and the summary says so. */
+  historyUnavailable?: string;
 }
 
 export interface ReviewRequest {
