@@ -1,10 +1,18 @@
-// `npm run schema`: write the configuration's JSON Schema, generated from the declarations in
-// src/core/config.ts, to schema/review-router.schema.json. A test fails when the file is stale.
+// `npm run schema`: write every file generated from a declaration in src/core: the
+// configuration's JSON Schema (schema/review-router.schema.json) and its reference
+// (docs/config-reference.md), both from src/core/config.ts. Tests fail while any is stale.
 
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { configSchemaText } from "../src/core/config.js";
+import { configReferenceText } from "../src/core/config-reference.js";
 
-const out = fileURLToPath(new URL("../schema/review-router.schema.json", import.meta.url));
-writeFileSync(out, configSchemaText());
-console.log(`wrote ${out}`);
+const outputs: [string, () => string][] = [
+  ["../schema/review-router.schema.json", configSchemaText],
+  ["../docs/config-reference.md", configReferenceText],
+];
+for (const [relative, text] of outputs) {
+  const out = fileURLToPath(new URL(relative, import.meta.url));
+  writeFileSync(out, text());
+  console.log(`wrote ${out}`);
+}

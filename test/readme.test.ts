@@ -1,5 +1,6 @@
-// Keeps the README's examples true: every ```yaml block is a repository's configuration file
-// that the app accepts, and the command synopsis names only options the commands take.
+// Keeps the examples of the README and of the reference in docs/ true: every ```yaml block is a
+// repository's configuration file that the app accepts (or a workflow), and the command synopsis
+// names only options the commands take.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadBundled } from "../src/app/index.js";
@@ -8,17 +9,32 @@ import { baseModulesApplyTo, resolveLayered } from "../src/core/layering.js";
 import { formatProblem } from "../src/core/problems.js";
 import { parseYaml } from "../src/core/yaml.js";
 
-const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.url), "utf8");
+const README = read("README.md");
 
-/** Fenced blocks of `lang`, with the line each starts on. */
-function blocks(lang: string): { line: number; text: string }[] {
-  const out: { line: number; text: string }[] = [];
-  const lines = README.split("\n");
+/** The reference documents whose examples are checked with the README's (other docs hold no configuration). */
+const DOCS = ["docs/cli.md", "docs/configuration.md", "docs/codeowners.md", "docs/issue-triage.md", "docs/app.md", "docs/action.md"];
+const TEXTS = new Map([["README.md", README], ...DOCS.map((f) => [f, read(f)] as const)]);
+
+interface Block {
+  file: string;
+  line: number;
+  text: string;
+}
+
+/** Fenced blocks of `lang` in the README and the docs, with the file and line each starts on. */
+function blocks(lang: string): Block[] {
+  return [...TEXTS].flatMap(([file, text]) => blocksOf(file, text, lang));
+}
+
+function blocksOf(file: string, text: string, lang: string): Block[] {
+  const out: Block[] = [];
+  const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     if (lines[i] !== "```" + lang) continue;
     const start = i + 1;
     while (i + 1 < lines.length && lines[i + 1] !== "```") i++;
-    out.push({ line: start + 1, text: lines.slice(start, i + 1).join("\n") + "\n" });
+    out.push({ file, line: start + 1, text: lines.slice(start, i + 1).join("\n") + "\n" });
     i++;
   }
   return out;
@@ -32,8 +48,8 @@ describe("README", () => {
   const yamlBlocks = blocks("yaml").filter((b) => !isWorkflow(b.text));
 
   for (const block of blocks("yaml").filter((b) => isWorkflow(b.text))) {
-    it(`reads the workflow at README.md:${block.line} as YAML with triggers, permissions and jobs`, () => {
-      const parsed = parseYaml(block.text, `README.md:${block.line}`);
+    it(`reads the workflow at ${block.file}:${block.line} as YAML with triggers, permissions and jobs`, () => {
+      const parsed = parseYaml(block.text, `${block.file}:${block.line}`);
       if (!parsed.ok) throw new Error(formatProblem(parsed.problem));
       const doc = parsed.doc.value as Record<string, unknown>;
       expect(Object.keys(doc)).toEqual(expect.arrayContaining(["on", "permissions", "jobs"]));
@@ -45,13 +61,13 @@ describe("README", () => {
   });
 
   for (const block of yamlBlocks) {
-    it(`accepts the yaml block at README.md:${block.line} as a repository's file`, () => {
+    it(`accepts the yaml block at ${block.file}:${block.line} as a repository's file`, () => {
       // A first line "# .github/review-router.yml in OWNER/NAME" names the repository; else pytorch/pytorch.
       const repository =
         /^# \.github\/review-router\.yml in ([^/\s]+\/[^/\s]+)\s*$/m.exec(block.text.split("\n")[0]!)?.[1] ?? "pytorch/pytorch";
-      const parsed = parseYaml(block.text, `README.md:${block.line}`);
+      const parsed = parseYaml(block.text, `${block.file}:${block.line}`);
       if (!parsed.ok) throw new Error(formatProblem(parsed.problem));
-      const r = resolveLayered(bundled.raw, bundled.registry, parsed.doc, `README.md block at ${block.line}`, {
+      const r = resolveLayered(bundled.raw, bundled.registry, parsed.doc, `${block.file} block at ${block.line}`, {
         baseModules: baseModulesApplyTo(bundled.owners, repository),
       });
       expect(r.problems.filter((p) => p.severity === "error").map(formatProblem)).toEqual([]);
@@ -106,12 +122,43 @@ describe("README", () => {
     expect(list("files")).toEqual(out.modules[0]!.files);
   });
 
+  it("fits on a first screen or so: at most 300 lines, the two commands before any reference", () => {
+    const lines = README.split("\n");
+    expect(lines.length).toBeLessThanOrEqual(300);
+    const at = (needle: string) => lines.findIndex((l) => l.includes(needle));
+    expect(at("npm ci && npm test")).toBeGreaterThan(0);
+    expect(at("npx review-router route")).toBeGreaterThan(0);
+    expect(at("npm ci && npm test")).toBeLessThan(60);
+    expect(at("npx review-router route")).toBeLessThan(60);
+  });
+
+  it("shows under its first command lines that route prints for it", async () => {
+    const first = /npx review-router route ([^\n]+)/.exec(README)![1]!.trim().split(/\s+/);
+    let stdout = "";
+    const code = await runCli(["route", ...first], { stdout: (t) => void (stdout += t), stderr: () => {}, readStdin: async () => "" });
+    expect(code).toBe(0);
+    const shown = blocksOf("README.md", README, "text")[0]!
+      .text.split("\n")
+      .filter((l) => l !== "");
+    expect(shown.length).toBeGreaterThan(3);
+    const printed = stdout.split("\n");
+    for (const line of shown) expect(printed, line).toContain(line);
+  });
+
+  it("links only to documents that exist", () => {
+    for (const [file, text] of TEXTS)
+      for (const [, target] of text.matchAll(/\]\(([^)#:]+\.md)(?:#[^)]*)?\)/g)) {
+        const from = new URL(`../${file}`, import.meta.url);
+        expect(() => readFileSync(new URL(target!, from)), `${file} links to ${target}`).not.toThrow();
+      }
+  });
+
   it("names the tarball npm pack writes for this version", () => {
     const { name, version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
       name: string;
       version: string;
     };
-    const named = README.match(/review-router-[\w.-]+?\.tgz/g) ?? [];
+    const named = [...TEXTS.values()].flatMap((text) => text.match(/review-router-[\w.-]+?\.tgz/g) ?? []);
     expect(named.length).toBeGreaterThan(0);
     for (const t of named) expect(t).toBe(`${name}-${version}.tgz`);
   });

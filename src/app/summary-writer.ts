@@ -148,7 +148,7 @@ export function budgetSummary(err: BudgetExceeded): Summary {
       `review-router stopped routing this pull request: ${err.message}.`,
       "",
       "Nothing was labelled and no review was requested. A configuration with many or very long globs, or a pull request",
-      "with very many files, can cost more than one delivery may spend; see the README's Limits section.",
+      "with very many files, can cost more than one delivery may spend; see docs/configuration.md, Limits.",
       "The next push or a re-run routes it again.",
     ].join("\n"),
   };

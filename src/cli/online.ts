@@ -91,7 +91,7 @@ export function connect(
   const apiUrl = (deps.env.GITHUB_API_URL ?? "").trim() || apiFromUrl || DEFAULT_API_URL;
   const token = resolveToken(deps.env, deps.ghToken);
   if (!token) return { error: "no GitHub token: set GITHUB_TOKEN (or log in with `gh auth login`)" };
-  // No app id: what the token's user did counts as a person's doing (see README, online CLI).
+  // No app id: what the token's user did counts as a person's doing (see docs/cli.md, online).
   const appId = Number(deps.env.REVIEW_ROUTER_APP_ID);
   return {
     port: octokitPort(restOctokit(token, apiUrl), { owner, repo }, Number.isInteger(appId) && appId > 0 ? appId : undefined),

@@ -103,6 +103,11 @@ const FORMATS: Record<StringFormat, FormatRule> = {
   },
 };
 
+/** What a string of `format` must be, in words (the configuration reference and the JSON Schema say it alike). */
+export function formatDescription(format: StringFormat): string {
+  return FORMATS[format].description;
+}
+
 interface Common {
   /** The key in the YAML file. */
   readonly key: string;
