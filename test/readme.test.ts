@@ -7,6 +7,7 @@ import { loadBundled } from "../src/app/index.js";
 import { COMMANDS, runCli } from "../src/cli/main.js";
 import { baseModulesApplyTo, resolveLayered } from "../src/core/layering.js";
 import { formatProblem } from "../src/core/problems.js";
+import type { PullRequestPlanDocument } from "../src/core/plan-document.js";
 import { parseYaml } from "../src/core/yaml.js";
 
 const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.url), "utf8");
@@ -100,7 +101,7 @@ describe("README", () => {
     }
   });
 
-  it("shows in its --json example what route prints for the first command's paths", async () => {
+  it("shows in the --json example of docs/cli.md what route prints for the README's first command", async () => {
     const first = /npx review-router route ([^\n]+)/.exec(README)![1]!.trim().split(/\s+/);
     let stdout = "";
     const code = await runCli(["route", "--json", ...first], {
@@ -109,17 +110,20 @@ describe("README", () => {
       readStdin: async () => "",
     });
     expect(code).toBe(0);
-    const out = JSON.parse(stdout) as {
-      labels: string[];
-      reviewers: string[];
-      modules: { name: string; files: string[]; reviewers: string[] }[];
-    };
-    const example = blocks("json")[0]!.text;
+    const out = JSON.parse(stdout) as PullRequestPlanDocument;
+    const example = blocksOf("docs/cli.md", TEXTS.get("docs/cli.md")!, "json")[0]!.text;
+    // Every key of the document is shown, in the order it is printed.
+    const shownKeys = [...example.matchAll(/^ {2}"(\w+)":/gm)].map((m) => m[1]);
+    expect(shownKeys).toEqual(Object.keys(out));
+    for (const key of ["kind", "source", "target", "repository", "configuration"] as const)
+      expect(example).toContain(`"${key}": ${JSON.stringify(out[key])}`);
     const list = (key: string) => JSON.parse(new RegExp(`"${key}": (\\[[^\\]]*\\])`).exec(example)![1]!) as string[];
-    expect(list("labels")).toEqual(out.labels);
-    expect(list("reviewers")).toEqual(out.reviewers);
-    expect(example).toContain(`"name": ${JSON.stringify(out.modules[0]!.name)}`);
-    expect(list("files")).toEqual(out.modules[0]!.files);
+    const d = out.plan.decision;
+    expect(list("labels")).toEqual(d.labels);
+    expect(list("reviewers")).toEqual(d.reviewers);
+    expect(example).toContain(`"name": ${JSON.stringify(d.modules[0]!.name)}`);
+    expect(list("files")).toEqual(d.modules[0]!.files);
+    expect(example).toContain(`"labels": {"add": ${JSON.stringify(out.plan.labels.add).replace(/","/g, '", "')}, "remove": []}`);
   });
 
   it("fits on a first screen or so: at most 300 lines, the two commands before any reference", () => {

@@ -117,6 +117,16 @@ export function defaultsWithoutModules(raw: Record<string, unknown>, registry: R
   return layered.config;
 }
 
+/** How a summary (or the CLI) names a configuration made from a CODEOWNERS file alone. */
+export function zeroConfigSource(codeownersPath: string): string {
+  return `${codeownersPath} with review-router's default policy (no .github/review-router.yml)`;
+}
+
+/** Why nothing applies in a repository with neither a review-router file nor a CODEOWNERS. */
+export function nothingAppliesReason(noFile: string): string {
+  return `${noFile}, and no CODEOWNERS in ${CODEOWNERS_LOCATIONS.join(", ")}`;
+}
+
 /** The parts of a loaded configuration this module reads and returns (RepoConfigResult's "ok"). */
 export interface LoadedRouting {
   kind: "ok";
@@ -136,9 +146,9 @@ export async function routeFromCodeowners(
   noFile: string,
 ): Promise<LoadedRouting | { kind: "none"; reason: string }> {
   const found = await fetchCodeowners(context);
-  if (!found) return { kind: "none", reason: `${noFile}, and no CODEOWNERS in ${CODEOWNERS_LOCATIONS.join(", ")}` };
+  if (!found) return { kind: "none", reason: nothingAppliesReason(noFile) };
   const routing = codeownersRouting(defaultsWithoutModules(bundled.raw, bundled.registry), bundled.registry, found);
-  return { kind: "ok", ...routing, source: `${found.path} with review-router's default policy (no .github/review-router.yml)` };
+  return { kind: "ok", ...routing, source: zeroConfigSource(found.path) };
 }
 
 /** A repository file with `codeowners: true`: its CODEOWNERS modules added over the layered configuration. */

@@ -221,6 +221,11 @@ function fileError(message: string, line?: number): RepoConfigResult {
   };
 }
 
+/** The start of what is said when a repository has no file and the bundled configuration is another organisation's. */
+export function noConfigFile(repository: string, bundledOwners: ReadonlySet<string>): string {
+  return `${repository} has no ${CONFIG_PATH} and the bundled configuration is for ${[...bundledOwners].join(", ")}`;
+}
+
 export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): Promise<RepoConfigResult> {
   const { owner, repo } = context.repo();
   // The repository's file, else the owner's `.github` repository's (Probot's organisation-wide default).
@@ -233,7 +238,7 @@ export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): 
   if (fetched.kind === "missing") {
     if (!bundled.owners.has(owner.toLowerCase())) {
       // Zero-config adoption: the repository's CODEOWNERS, when it has one, says who owns what.
-      const noFile = `${owner}/${repo} has no ${CONFIG_PATH} and the bundled configuration is for ${[...bundled.owners].join(", ")}`;
+      const noFile = noConfigFile(`${owner}/${repo}`, bundled.owners);
       return routeFromCodeowners(context, bundled, noFile);
     }
     return { kind: "ok", router: bundled.router, config: bundled.config, source: "bundled PyTorch configuration", problems: [] };

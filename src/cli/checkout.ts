@@ -19,9 +19,14 @@ export function findCheckoutRoot(cwd: string): string | undefined {
 
 /** The repository `origin` points at, read with git itself (so worktrees and includes work). */
 export function originOf(root: string): RemoteRepository | undefined {
+  return remoteOf(root, "origin");
+}
+
+/** The repository the remote `name` points at (`upstream` in a fork's checkout, by convention). */
+export function remoteOf(root: string, name: string): RemoteRepository | undefined {
   let url: string;
   try {
-    url = execFileSync("git", ["-C", root, "config", "--get", "remote.origin.url"], {
+    url = execFileSync("git", ["-C", root, "config", "--get", `remote.${name}.url`], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "ignore"],
     });

@@ -1,29 +1,29 @@
 // The routing commands of the `review-router` CLI: route, explain, validate. Each one gathers
 // its input, calls the pure core, and prints.
 
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { baseModulesApplyTo, configOwners } from "../core/layering.js";
-import { ConfigError, formatProblem, type Problem } from "../core/problems.js";
-import { route, type RouteDecision } from "../core/route.js";
-import { explainPath, matchPath, type Router } from "../core/router.js";
-import {
-  BUNDLED_CONFIG,
-  BUNDLED_REGISTRY,
-  checkAnyFile,
-  DEFAULT_REPOSITORY,
-  displayPath,
-  loadConfigFile,
-  loadRouter,
-} from "../io/files.js";
+import { pullRequestDocument, planDocumentText, targetName } from "../core/plan-document.js";
+import { planPullRequest, type PullRequestFacts } from "../core/plan.js";
+import { formatProblem, type Problem } from "../core/problems.js";
+import { explainPath, matchPath } from "../core/router.js";
+import { checkAnyFile, DEFAULT_REPOSITORY, displayPath } from "../io/files.js";
 import { plural } from "../core/util.js";
-import { findCheckoutRoot, findRepoConfig, isInside, originOf } from "./checkout.js";
+import { findCheckoutRoot } from "./checkout.js";
 import { formatDecision, table } from "./format.js";
 import { EXIT, type CliIO } from "./io.js";
-import { normalisePath, readChangedPaths, type PathContext, type PathProblem } from "./paths.js";
+import { normalisePath, readChangedPaths, type PathProblem } from "./paths.js";
 import { SIGNAL_HELP, SIGNAL_OPTIONS, signalInputs } from "./signal-options.js";
 import { wantsOnline } from "./online-args.js";
+import {
+  inferRepository,
+  isRepository,
+  missingBundledFiles,
+  reportLoadError,
+  resolveTarget,
+  type NothingApplies,
+  type Target,
+} from "./target.js";
 
 export { DEFAULT_REPOSITORY };
 
@@ -38,21 +38,25 @@ Paths are from the repository root, as git prints them; "./x" and "../x" are fro
 directory, and absolute paths must be inside the checkout. A renamed file may be given as
 "OLD => NEW", "dir/{old => new}/file" or a --name-status line ("R100<TAB>OLD<TAB>NEW"); its old
 path counts too. A path that cannot be read is reported, and the exit status is then 1.
+The last line names the configuration used.
 Online, from GitHub: review-router route https://github.com/OWNER/NAME/pull/N [--apply]
 (see \`review-router route URL --help\`).
 
 Options:
-  --config FILE      configuration file (default: .github/review-router.yml in or above the current
-                     directory inside a git checkout, else the bundled PyTorch configuration)
-  --repo OWNER/NAME  repository the change is in (default: the checkout's origin when the configuration
-                     is the checkout's own or origin is in a bundled organisation, else ${DEFAULT_REPOSITORY})
+  --config FILE      configuration file (default: the checkout's .github/review-router.yml, found in
+                     or above the current directory; without one, what the app uses for the repository:
+                     the bundled PyTorch configuration in the pytorch organisation, elsewhere the
+                     checkout's CODEOWNERS, else nothing applies)
+  --repo OWNER/NAME  repository the change is in (default: the checkout's origin, or its upstream when
+                     only upstream is in a bundled organisation; outside a checkout ${DEFAULT_REPOSITORY})
   --author LOGIN     author of the pull request (never requested)
   --pr N             pull request number; the choice among equal candidates depends on it (default: 1)
   --requested LOGIN  a reviewer already requested (repeatable)
   --reviewed LOGIN   someone who already reviewed (repeatable)
   --format FORMAT    text (default), json, or logins: the reviewers comma-separated, for
                      gh pr edit --add-reviewer "$(review-router route --format logins ...)"
-  --json             the same as --format json: {labels, reviewers, modules: [{name, label, files, reviewers}], unmatched, ...}
+  --json             the same as --format json: the plan document (schema/plan-document.schema.json),
+                     as \`route URL --json\` prints it online
   --verbose          list every skipped candidate (by default a long list is summarised)
   --online           with --repo and --pr: what the app would do on that pull request on GitHub
                      (the same as giving its URL; see \`review-router route URL --help\`)
@@ -88,15 +92,7 @@ function printProblems(io: CliIO, problems: readonly Problem[]): void {
   for (const p of problems) io.stderr(formatProblem(p) + "\n");
 }
 
-/** Report a configuration that could not be loaded; returns the exit code. */
-export function reportLoadError(io: CliIO, err: unknown): number {
-  if (err instanceof ConfigError) {
-    printProblems(io, err.problems);
-    io.stderr("review-router: the configuration has errors; fix them and run again (see `review-router validate FILE`)\n");
-    return EXIT.problems;
-  }
-  throw err;
-}
+export { reportLoadError };
 
 function usage(io: CliIO, message: string, help: string): number {
   io.stderr(`review-router: ${message}\n\n${help}`);
@@ -123,57 +119,6 @@ function parseCommand<O extends OptionSpec>(args: string[], options: O, help: st
   return parsed;
 }
 
-const REPO_RE = /^[^/\s]+\/[^/\s]+$/;
-
-/** An installed copy without its bundled files cannot route at all: one line saying so. */
-function missingBundledFiles(io: CliIO): number | undefined {
-  const missing = [BUNDLED_CONFIG, BUNDLED_REGISTRY].find((f) => !existsSync(f));
-  if (missing === undefined) return undefined;
-  io.stderr(
-    `review-router: the bundled configuration is missing (${missing}); ` +
-      "reinstall from a package made with `npm pack`, which carries config/\n",
-  );
-  return EXIT.problems;
-}
-
-/**
- * The repository a file is for when --repo is not given: the checkout's origin when the file is
- * the checkout's own, or when origin is in an organisation the bundled configuration is for
- * (pytorch/vision); otherwise the bundled configuration's home, so a fork still routes as upstream.
- */
-function inferRepository(file: string | undefined, root: string | undefined): string {
-  const origin = root ? originOf(root) : undefined;
-  if (!origin || !root) return DEFAULT_REPOSITORY;
-  if (file !== undefined && isInside(file, root)) return origin.repository;
-  return baseModulesApplyTo(configOwners(loadConfigFile().config), origin.repository) ? origin.repository : DEFAULT_REPOSITORY;
-}
-
-interface Target {
-  router: Router;
-  repository: string;
-  paths: PathContext;
-}
-
-/**
- * What a routing command works on: the configuration (--config, else the checkout's own file,
- * else the bundled one), the repository (--repo, else inferred), and where paths are read from.
- * Returns the exit code instead after printing why it cannot.
- */
-function resolveTarget(values: { config?: string; repo?: string }, help: string, io: CliIO): Target | number {
-  if (values.repo !== undefined && !REPO_RE.test(values.repo)) return usage(io, `--repo must be OWNER/NAME, not "${values.repo}"`, help);
-  const missing = missingBundledFiles(io);
-  if (missing !== undefined) return missing;
-  const cwd = io.cwd ?? process.cwd();
-  const root = findCheckoutRoot(cwd);
-  const file = values.config !== undefined ? resolve(cwd, values.config) : root ? findRepoConfig(cwd, root) : undefined;
-  try {
-    const repository = values.repo ?? inferRepository(file, root);
-    return { router: loadRouter(file, repository).router, repository, paths: { cwd, ...(root ? { root } : {}) } };
-  } catch (err) {
-    return reportLoadError(io, err);
-  }
-}
-
 function reportPathProblems(io: CliIO, problems: readonly PathProblem[]): void {
   for (const p of problems) io.stderr(`review-router: cannot read path "${p.input}": ${p.message}\n`);
 }
@@ -187,31 +132,10 @@ async function pathsFrom(positionals: string[], io: CliIO): Promise<string[]> {
     .filter((l) => l !== "");
 }
 
-/** The stable JSON view of a decision: the documented keys first, details after. */
-export function decisionJson(d: RouteDecision) {
-  return {
-    labels: d.labels,
-    reviewers: d.reviewers,
-    modules: d.modules.map((m) => ({
-      name: m.name,
-      label: m.label,
-      files: m.files,
-      reviewers: m.reviewers,
-      teams: m.teams,
-      labels: m.labels,
-      areas: m.areas,
-      rules: m.rules,
-      covered: m.covered,
-    })),
-    unmatched: d.unmatched,
-    skipped: d.skipped,
-    teamReviewers: d.teamReviewers,
-    unownedReviewers: d.unownedReviewers,
-    uncovered: d.uncovered,
-    notes: d.notes,
-    repository: d.repository,
-    pr: d.prNumber,
-  };
+/** A target, or the one line saying that nothing applies (printed as the format wants); the exit code otherwise. */
+function targetOrNothing(values: { config?: string; repo?: string }, help: string, io: CliIO): Target | NothingApplies | number {
+  if (values.repo !== undefined && !isRepository(values.repo)) return usage(io, `--repo must be OWNER/NAME, not "${values.repo}"`, help);
+  return resolveTarget(values, io);
 }
 
 export async function routeCommand(args: string[], io: CliIO): Promise<number> {
@@ -244,26 +168,58 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
   if (values.json && format !== "json") return usage(io, `--json and --format ${format} contradict each other`, ROUTE_HELP);
   const signals = signalInputs(values);
   if (typeof signals === "string") return usage(io, signals, ROUTE_HELP);
-  const target = resolveTarget(values, ROUTE_HELP, io);
+  const target = targetOrNothing(values, ROUTE_HELP, io);
   if (typeof target === "number") return target;
   const lines = await pathsFrom(positionals, io);
   if (lines.length === 0) return usage(io, "no paths given (as arguments or on standard input)", ROUTE_HELP);
-  const { files, problems } = readChangedPaths(lines, target.paths);
+  const cwd = io.cwd ?? process.cwd();
+  const { files, problems } = readChangedPaths(lines, "paths" in target ? target.paths : { cwd });
   reportPathProblems(io, problems);
   if (files.length === 0) return EXIT.problems;
-  const decision = route(target.router, {
+  const status = problems.length > 0 ? EXIT.problems : EXIT.ok;
+  if ("nothing" in target) {
+    // As the app does in such a repository: nothing, said in one line.
+    if (format === "json") {
+      const doc = { kind: "skipped" as const, source: "offline" as const, target: targetName(target.repository, pr) };
+      io.stdout(planDocumentText({ ...doc, repository: target.repository, number: pr, reason: target.nothing }));
+    } else if (format === "logins") io.stderr(`review-router: ${target.nothing}\n`);
+    else io.stdout(`${target.nothing}\n`);
+    return status;
+  }
+  // The pull request as the arguments describe it: the gathered state the app reads from GitHub.
+  const facts: PullRequestFacts = {
     repository: target.repository,
-    prNumber: pr,
+    number: pr,
     author: values.author,
+    draft: false,
     files,
-    requestedReviewers: values.requested,
-    reviewedBy: values.reviewed,
-    ...signals,
-  });
-  if (format === "json") io.stdout(JSON.stringify(decisionJson(decision), null, 2) + "\n");
-  else if (format === "logins") io.stdout(decision.reviewers.join(",") + "\n");
-  else io.stdout(formatDecision(decision, { verbose: values.verbose }));
-  return problems.length > 0 ? EXIT.problems : EXIT.ok;
+    thread: {
+      labels: new Set(),
+      labelsAddedByApp: new Set(),
+      labelsRemovedByHuman: new Set(),
+      requestedUsers: values.requested,
+      requestedTeams: [],
+      requestRemovedByHuman: [],
+      reviewedBy: values.reviewed,
+    },
+  };
+  const plan = planPullRequest({ router: target.router, pr: facts, dryRun: target.router.config.app.dryRun, ...signals });
+  if (format === "json") {
+    // The summary as the app would write it; loaded only here, so the text forms start no slower.
+    const { plannedSummary } = await import("../app/apply.js");
+    const summary = plannedSummary(plan, target.configuration);
+    const doc = pullRequestDocument({
+      repository: target.repository,
+      number: pr,
+      source: "offline",
+      configuration: target.configuration,
+      plan,
+      ...(summary ? { summary } : {}),
+    });
+    io.stdout(planDocumentText(doc));
+  } else if (format === "logins") io.stdout(plan.decision.reviewers.join(",") + "\n");
+  else io.stdout(formatDecision(plan.decision, { verbose: values.verbose }) + `\nconfiguration: ${target.configuration}\n`);
+  return status;
 }
 
 export async function explainCommand(args: string[], io: CliIO): Promise<number> {
@@ -280,8 +236,12 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
   );
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  const target = resolveTarget(values, EXPLAIN_HELP, io);
+  const target = targetOrNothing(values, EXPLAIN_HELP, io);
   if (typeof target === "number") return target;
+  if ("nothing" in target) {
+    io.stdout(`${target.nothing}\n`);
+    return EXIT.ok;
+  }
   const { router, repository } = target;
   const inputs = await pathsFrom(positionals, io);
   if (inputs.length === 0) return usage(io, "no paths given", EXPLAIN_HELP);
@@ -332,6 +292,7 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
       );
     }
   }
+  io.stdout(`configuration: ${target.configuration}\n`);
   return status;
 }
 
@@ -340,14 +301,14 @@ export async function validateCommand(args: string[], io: CliIO): Promise<number
   if (typeof parsed === "number") return parsed;
   if (parsed.positionals.length === 0) return usage(io, "name at least one file to validate", VALIDATE_HELP);
   const repo = parsed.values.repo;
-  if (repo !== undefined && !REPO_RE.test(repo)) return usage(io, `--repo must be OWNER/NAME, not "${repo}"`, VALIDATE_HELP);
+  if (repo !== undefined && !isRepository(repo)) return usage(io, `--repo must be OWNER/NAME, not "${repo}"`, VALIDATE_HELP);
   const missing = missingBundledFiles(io);
   if (missing !== undefined) return missing;
   const cwd = io.cwd ?? process.cwd();
   const root = findCheckoutRoot(cwd);
   let failed = false;
   for (const file of parsed.positionals) {
-    const problems = checkAnyFile(resolve(cwd, file), repo ?? inferRepository(resolve(cwd, file), root));
+    const problems = checkAnyFile(resolve(cwd, file), repo ?? inferRepository(root));
     printProblems(io, problems);
     const errors = problems.filter((p) => p.severity === "error").length;
     const warnings = problems.length - errors;

@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { formatProblem } from "../core/problems.js";
 import type { IssuePlan, PullRequestPlan } from "../core/plan.js";
+import { planDocumentText, pullRequestDocument, targetName, type PlanDocument } from "../core/plan-document.js";
 import { loadBundled } from "../app/index.js";
 import { octokitPort, type GitHubPort } from "../app/port.js";
 import type { Bundled } from "../app/repo-config.js";
@@ -27,7 +28,8 @@ Options:
   --repo OWNER/NAME  repository (with --online)
   --pr N             pull request number (with --online)
   --apply            do it: add and remove the labels, request the reviews, write the summary
-  --json             print the plan as JSON
+  --json             print the plan document (schema/plan-document.schema.json), as offline
+                     \`route --json\` prints it
   -h, --help         show this help
 
 Environment:
@@ -151,22 +153,43 @@ function formatIssuePlan(plan: IssuePlan, applied: boolean): string {
   return out;
 }
 
-function reportOutcome(io: CliIO, outcome: PullRequestOutcome | IssueOutcome, apply: boolean, json: boolean, label: string): number {
-  if (outcome.kind === "skipped") {
-    if (json) io.stdout(JSON.stringify({ target: label, skipped: outcome.reason }, null, 2) + "\n");
-    else io.stdout(`${label}: ${outcome.reason}\n`);
-    return EXIT.ok;
+/** The plan document `route URL --json` prints: the same shape as offline `route --json` (src/core/plan-document.ts). */
+export function onlineDocument(outcome: PullRequestOutcome | IssueOutcome, repository: string, number: number): PlanDocument {
+  const where = { target: targetName(repository, number), repository, number };
+  if (outcome.kind === "skipped") return { kind: "skipped", source: "online", ...where, reason: outcome.reason };
+  if (outcome.kind === "config-error") throw new Error("a configuration with errors has no plan document");
+  if ("configSource" in outcome) {
+    return pullRequestDocument({
+      repository,
+      number,
+      source: "online",
+      configuration: outcome.configSource,
+      plan: outcome.plan,
+      ...(outcome.summary ? { summary: outcome.summary } : {}),
+      ...(outcome.run ? { applied: outcome.run.applied, withdrawn: outcome.run.withdrawn } : {}),
+    });
   }
+  return { kind: "issue", source: "online", ...where, plan: outcome.plan, ...(outcome.applied ? { applied: outcome.applied } : {}) };
+}
+
+function reportOutcome(
+  io: CliIO,
+  outcome: PullRequestOutcome | IssueOutcome,
+  apply: boolean,
+  json: boolean,
+  target: { repository: string; number: number },
+): number {
+  const label = targetName(target.repository, target.number);
   if (outcome.kind === "config-error") {
     for (const p of outcome.loaded.problems) io.stderr(formatProblem(p) + "\n");
     return fail(io, `${label}: the repository's ${outcome.file} has errors; the app would not act${apply ? " (the summary says so)" : ""}`);
   }
   if (json) {
-    const body =
-      "run" in outcome
-        ? { plan: outcome.plan, summary: outcome.summary, applied: outcome.run?.applied, withdrawn: outcome.run?.withdrawn }
-        : outcome;
-    io.stdout(JSON.stringify({ target: label, ...body }, null, 2) + "\n");
+    io.stdout(planDocumentText(onlineDocument(outcome, target.repository, target.number)));
+    return EXIT.ok;
+  }
+  if (outcome.kind === "skipped") {
+    io.stdout(`${label}: ${outcome.reason}\n`);
     return EXIT.ok;
   }
   io.stdout(`${label}\n\n`);
@@ -216,7 +239,8 @@ export async function onlineRouteCommand(args: string[], io: CliIO, deps: Online
   }
   const conn = connect(deps, target.owner, target.repo, target.apiUrl);
   if ("error" in conn) return fail(io, conn.error);
-  const label = `${target.owner}/${target.repo}#${target.number}`;
+  const label = targetName(`${target.owner}/${target.repo}`, target.number);
+  const where = { repository: `${target.owner}/${target.repo}`, number: target.number };
   const options = {
     bundled: deps.bundled ?? loadBundled(),
     apply: values.apply,
@@ -226,14 +250,14 @@ export async function onlineRouteCommand(args: string[], io: CliIO, deps: Online
   try {
     if (target.kind === "pull") {
       const pr = await conn.port.getPullRequest(target.number);
-      return reportOutcome(io, await runPullRequest(conn.port, pr, options), values.apply, values.json, label);
+      return reportOutcome(io, await runPullRequest(conn.port, pr, options), values.apply, values.json, where);
     }
     const issue = await conn.port.getIssue(target.number);
     if (issue.isPullRequest) {
       const pr = await conn.port.getPullRequest(target.number);
-      return reportOutcome(io, await runPullRequest(conn.port, pr, options), values.apply, values.json, label);
+      return reportOutcome(io, await runPullRequest(conn.port, pr, options), values.apply, values.json, where);
     }
-    return reportOutcome(io, await runIssue(conn.port, issue, options), values.apply, values.json, label);
+    return reportOutcome(io, await runIssue(conn.port, issue, options), values.apply, values.json, where);
   } catch (err) {
     return fail(io, describeGitHubError(err, label, conn.apiUrl));
   }

@@ -7,9 +7,9 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { describeEvidence, routeIssue, type IssueDecision } from "../core/issue-text.js";
 import type { Router } from "../core/router.js";
-import { loadRouter } from "../io/files.js";
-import { DEFAULT_REPOSITORY, reportLoadError } from "./commands.js";
+import { DEFAULT_REPOSITORY } from "../io/files.js";
 import { EXIT, type CliIO } from "./io.js";
+import { isRepository, resolveTarget } from "./target.js";
 
 export const TRIAGE_HELP = `Usage: review-router triage [options]
 
@@ -21,8 +21,9 @@ and what it weighed. A label is added when its score reaches the configuration's
   review-router triage --jsonl issues.jsonl > results.jsonl
 
 Options:
-  --config FILE      configuration file (default: the bundled PyTorch configuration)
-  --repo OWNER/NAME  repository the issue is in (default: ${DEFAULT_REPOSITORY})
+  --config FILE      configuration file (default: as for route: the checkout's own, else what the
+                     app uses for the repository)
+  --repo OWNER/NAME  repository the issue is in (default: as for route; outside a checkout ${DEFAULT_REPOSITORY})
   --title T          the issue's title
   --body-file F      the issue's body; "-" reads standard input (default: empty body)
   --jsonl FILE       one {"title": ..., "body": ...} object a line ("-": standard input); prints one
@@ -102,7 +103,7 @@ export async function triageCommand(args: string[], io: CliIO): Promise<number> 
       allowPositionals: false,
       options: {
         config: { type: "string" },
-        repo: { type: "string", default: DEFAULT_REPOSITORY },
+        repo: { type: "string" },
         title: { type: "string" },
         "body-file": { type: "string" },
         jsonl: { type: "string" },
@@ -122,17 +123,19 @@ export async function triageCommand(args: string[], io: CliIO): Promise<number> 
     io.stderr(`review-router: ${message}\n\n${TRIAGE_HELP}`);
     return EXIT.usage;
   };
-  if (!/^[^/\s]+\/[^/\s]+$/.test(values.repo)) return usage(`--repo must be OWNER/NAME, not "${values.repo}"`);
+  if (values.repo !== undefined && !isRepository(values.repo)) return usage(`--repo must be OWNER/NAME, not "${values.repo}"`);
   if (values.jsonl !== undefined && (values.title !== undefined || values["body-file"] !== undefined)) {
     return usage("--jsonl reads titles and bodies from the file: give it without --title or --body-file");
   }
   if (values.jsonl === undefined && values.title === undefined) return usage("give --title (and --body-file), or --jsonl FILE");
-  let router: Router;
-  try {
-    router = loadRouter(values.config ? resolve(values.config) : undefined).router;
-  } catch (err) {
-    return reportLoadError(io, err);
+  // The repository's configuration, as route and explain read it.
+  const target = resolveTarget(values, io);
+  if (typeof target === "number") return target;
+  if ("nothing" in target) {
+    io.stdout(`${target.nothing}\n`);
+    return EXIT.ok;
   }
+  const { router, repository } = target;
   let text: string;
   const source = values.jsonl ?? values["body-file"];
   try {
@@ -141,8 +144,12 @@ export async function triageCommand(args: string[], io: CliIO): Promise<number> 
     io.stderr(`review-router: cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
     return EXIT.problems;
   }
-  if (values.jsonl !== undefined) return triageLines(router, values.repo, values.jsonl === "-" ? "<stdin>" : values.jsonl, text, io);
-  const decision = routeIssue(router, { repository: values.repo, title: values.title ?? "", body: text });
-  io.stdout(values.json ? JSON.stringify(triageJson(decision), null, 2) + "\n" : formatTriage(decision, router.config.triage.threshold));
+  if (values.jsonl !== undefined) return triageLines(router, repository, values.jsonl === "-" ? "<stdin>" : values.jsonl, text, io);
+  const decision = routeIssue(router, { repository, title: values.title ?? "", body: text });
+  io.stdout(
+    values.json
+      ? JSON.stringify(triageJson(decision), null, 2) + "\n"
+      : formatTriage(decision, router.config.triage.threshold) + `\nconfiguration: ${target.configuration}\n`,
+  );
   return EXIT.ok;
 }

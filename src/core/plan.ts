@@ -87,8 +87,19 @@ export interface ReviewRequest {
   teams: string[];
 }
 
+/**
+ * Where a summary is written, spelt out rather than derived from the configuration's declaration
+ * (SummaryMode), so that the plan document's schema can be generated from these types; the
+ * assertion below stops compiling when the two differ.
+ */
+export type SummaryWhere = "check" | "comment";
+const summaryWhereIsSummaryMode: [SummaryWhere, Exclude<SummaryMode, "none">] extends [Exclude<SummaryMode, "none">, SummaryWhere]
+  ? true
+  : never = true;
+void summaryWhereIsSummaryMode;
+
 export interface SummaryPlan {
-  mode: Exclude<SummaryMode, "none">;
+  mode: SummaryWhere;
   /** What the summary shows: the decision, with each module's reviewers as they will be on the pull request. */
   decision: RouteDecision;
   dryRun: boolean;

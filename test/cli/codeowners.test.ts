@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { decisionOf } from "../helpers/cli.js";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const TSX = import.meta.resolve("tsx");
@@ -82,7 +83,7 @@ describe("review-router init", () => {
       "src/a.c",
     ]);
     expect(routed.code).toBe(0);
-    const d = JSON.parse(routed.stdout);
+    const d = decisionOf(routed.stdout);
     expect([d.reviewers, d.teamReviewers]).toEqual([["alice", "bob"], []]);
     const again = cli(["init"], dir);
     expect(again.code).toBe(1);

@@ -1,5 +1,6 @@
 // The CLI's commands in-process (runCli with a captured CliIO and a chosen working directory):
 // checkout discovery, --repo inference, path forms, output formats, help and version.
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { COMMANDS, runCli } from "../../src/cli/main.js";
 import { route } from "../../src/core/route.js";
 import { loadRouter } from "../../src/io/files.js";
+import { decisionOf } from "../helpers/cli.js";
 import { tempCheckout } from "../helpers/git.js";
 
 async function run(args: string[], o: { cwd?: string; stdin?: string } = {}) {
@@ -40,7 +42,11 @@ describe("in a checkout", () => {
     const r = await run(["route", "--json", "./app.js", `${root}/web/lib/x.js`, "docs/index.md"], { cwd: join(root, "web") });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      repository: "me/proj",
+      configuration: ".github/review-router.yml merged over the bundled PyTorch configuration".replace(".github", `${root}/.github`),
+    });
+    const out = decisionOf(r.stdout);
     expect(out.repository).toBe("me/proj");
     expect(out.modules.map((m: { name: string; files: string[] }) => [m.name, m.files])).toEqual([["Web", ["web/app.js", "web/lib/x.js"]]]);
     // Outside the bundled organisations the bundled Docs module does not apply.
@@ -67,10 +73,12 @@ describe("in a checkout", () => {
     const vision = await run(["route", "--json", "torchvision/models/resnet.py"], {
       cwd: tempCheckout("git@github.com:pytorch/vision.git"),
     });
-    expect(JSON.parse(vision.stdout).modules.map((m: { name: string }) => m.name)).toEqual(["TorchVision"]);
-    const fork = await run(["route", "--json", "torch/nn/functional.py"], { cwd: tempCheckout("git@github.com:someone/pytorch.git") });
-    expect(JSON.parse(fork.stdout).repository).toBe("pytorch/pytorch");
-    expect(JSON.parse(fork.stdout).labels).toEqual(["module: nn"]);
+    expect(decisionOf(vision.stdout).modules.map((m: { name: string }) => m.name)).toEqual(["TorchVision"]);
+    const forkRoot = tempCheckout("git@github.com:someone/pytorch.git");
+    execFileSync("git", ["-C", forkRoot, "remote", "add", "upstream", "https://github.com/pytorch/pytorch.git"]);
+    const fork = await run(["route", "--json", "torch/nn/functional.py"], { cwd: forkRoot });
+    expect(JSON.parse(fork.stdout)).toMatchObject({ repository: "pytorch/pytorch", configuration: "bundled PyTorch configuration" });
+    expect(decisionOf(fork.stdout).labels).toEqual(["module: nn"]);
   });
 
   it("validates the checkout's file as the app reads it in origin's repository", async () => {
@@ -84,14 +92,65 @@ describe("in a checkout", () => {
   });
 });
 
+describe("zero configuration, as the app treats a repository outside the bundled organisations", () => {
+  it("routes from the checkout's CODEOWNERS under the default policy, never from PyTorch's map, and says so", async () => {
+    const root = tempCheckout("git@github.com:acme/widgets.git");
+    mkdirSync(join(root, ".github"));
+    writeFileSync(join(root, ".github", "CODEOWNERS"), "* @zoe\n/torch/ @yan @xia\n");
+    for (const args of [[], ["--repo", "acme/widgets"]]) {
+      const r = await run(["route", "--json", ...args, "torch/nn/functional.py"], { cwd: root });
+      expect(r.stderr).toBe("");
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        repository: "acme/widgets",
+        configuration: ".github/CODEOWNERS with review-router's default policy (no .github/review-router.yml)",
+      });
+      const d = decisionOf(r.stdout);
+      expect(d.modules.map((m) => m.name)).toEqual(["@yan @xia"]);
+      expect(d.labels).toEqual([]);
+      expect(d.reviewers).toHaveLength(1);
+      expect(["yan", "xia"]).toContain(d.reviewers[0]);
+    }
+    const text = await run(["route", "torch/nn/functional.py"], { cwd: root });
+    expect(text.stdout.trimEnd().split("\n").at(-1)).toBe(
+      "configuration: .github/CODEOWNERS with review-router's default policy (no .github/review-router.yml)",
+    );
+  });
+
+  it("says in one line that nothing applies without a configuration or a CODEOWNERS, and exits 0", async () => {
+    const root = tempCheckout("git@github.com:acme/widgets.git");
+    const r = await run(["route", "torch/nn/functional.py"], { cwd: root });
+    expect(r).toEqual({
+      code: 0,
+      stderr: "",
+      stdout:
+        "acme/widgets has no .github/review-router.yml and the bundled configuration is for pytorch, and no CODEOWNERS in " +
+        ".github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS: nothing applies\n",
+    });
+    // Outside any checkout, --repo names the repository; there is no CODEOWNERS to read.
+    const named = await run(["route", "--repo", "acme/widgets", "torch/nn/functional.py"], { cwd: outside() });
+    expect(named.stdout).toMatch(/: nothing applies; run inside its checkout to use its CODEOWNERS, or give --config FILE\n$/);
+    expect(named.stdout.split("\n")).toHaveLength(2);
+    // --format logins prints no login, and says why on stderr.
+    const logins = await run(["route", "--format", "logins", "torch/nn/functional.py"], { cwd: root });
+    expect(logins.stdout).toBe("");
+    expect(logins.stderr).toMatch(/^review-router: acme\/widgets has no .*nothing applies\n$/);
+    expect((await run(["explain", "torch/nn/functional.py"], { cwd: root })).stdout).toMatch(/nothing applies\n$/);
+  });
+
+  it("routes as the bundled configuration in a fork only when its upstream is in a bundled organisation", async () => {
+    const fork = tempCheckout("git@github.com:someone/pytorch.git");
+    expect((await run(["route", "torch/nn/functional.py"], { cwd: fork })).stdout).toMatch(/^someone\/pytorch has no .*nothing applies\n$/);
+  });
+});
+
 describe("--config layering follows --repo, as the app does", () => {
   it("gives a non-bundled repository only the file's modules", async () => {
     const file = join(outside(), "small.yml");
     writeFileSync(file, SMALL);
-    const mine = JSON.parse((await run(["route", "--json", "--config", file, "--repo", "me/proj", "docs/index.md", "web/a.js"])).stdout);
+    const mine = decisionOf((await run(["route", "--json", "--config", file, "--repo", "me/proj", "docs/index.md", "web/a.js"])).stdout);
     expect(mine.labels).toEqual(["web"]);
     expect(mine.unmatched).toEqual(["docs/index.md"]);
-    const upstream = JSON.parse(
+    const upstream = decisionOf(
       (await run(["route", "--json", "--config", file, "--repo", "pytorch/pytorch", "docs/index.md", "web/a.js"])).stdout,
     );
     expect(upstream.labels).toContain("web");
@@ -134,7 +193,7 @@ describe("output that fits a terminal", () => {
   ];
 
   it("summarises a long skipped-candidate list by reason unless --verbose", async () => {
-    const json = JSON.parse((await run(["route", "--json", ...many], { cwd: outside() })).stdout);
+    const json = decisionOf((await run(["route", "--json", ...many], { cwd: outside() })).stdout);
     expect(json.skipped.length).toBeGreaterThan(12);
     const short = await run(["route", ...many], { cwd: outside() });
     const line = short.stdout.split("\n").find((l) => l.startsWith("skipped candidates:"))!;

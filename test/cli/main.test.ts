@@ -1,19 +1,16 @@
 // The CLI end to end: each case runs `review-router` as a child process, from source.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { route } from "../../src/core/route.js";
 import { loadRouter } from "../../src/io/files.js";
+import { decisionOf, runCliProcess } from "../helpers/cli.js";
 
+/** The CLI outside any checkout, where the bundled configuration and pytorch/pytorch are the defaults. */
 function cli(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-    input: input ?? "",
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCliProcess(args, input === undefined ? {} : { input });
 }
 
 function tempFile(name: string, text: string): string {
@@ -38,8 +35,14 @@ describe("review-router CLI", () => {
     ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout);
-    expect(Object.keys(out).slice(0, 5)).toEqual(["labels", "reviewers", "modules", "unmatched", "skipped"]);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({
+      kind: "pull_request",
+      source: "offline",
+      target: "pytorch/pytorch#42",
+      configuration: "bundled PyTorch configuration",
+    });
+    const out = decisionOf(r.stdout);
     expect(out.labels).toEqual(["module: nn", "module: optimizer"]);
     expect(out.unmatched).toEqual(["README.md"]);
     expect(out.modules.map((m: { name: string; label: string; files: string[] }) => [m.name, m.label, m.files])).toEqual([
@@ -68,14 +71,14 @@ describe("review-router CLI", () => {
       "torch/distributed/distributed_c10d.py\n\ntorch/nn/parallel/distributed.py\n",
     );
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = decisionOf(r.stdout);
     expect(out.modules.map((m: { name: string }) => m.name)).toEqual(["Distributed"]);
-    expect(out.modules[0].files).toEqual(["torch/distributed/distributed_c10d.py", "torch/nn/parallel/distributed.py"]);
+    expect(out.modules[0]!.files).toEqual(["torch/distributed/distributed_c10d.py", "torch/nn/parallel/distributed.py"]);
   });
 
   it("never requests the author, whatever the letter case", () => {
     for (let pr = 1; pr <= 5; pr++) {
-      const out = JSON.parse(
+      const out = decisionOf(
         cli([
           "route",
           "--json",
@@ -102,7 +105,7 @@ describe("review-router CLI", () => {
   });
 
   it("routes a library repository to its library module", () => {
-    const out = JSON.parse(cli(["route", "--json", "--repo", "pytorch/vision", "torchvision/models/resnet.py"]).stdout);
+    const out = decisionOf(cli(["route", "--json", "--repo", "pytorch/vision", "torchvision/models/resnet.py"]).stdout);
     expect(out.modules.map((m: { name: string }) => m.name)).toEqual(["TorchVision"]);
     expect(out.labels).toEqual([]);
     expect(out.reviewers).toHaveLength(1);
@@ -117,7 +120,7 @@ describe("review-router CLI", () => {
   });
 
   it("validates the bundled files and exits 0", () => {
-    const r = cli(["validate", "config/pytorch/review-router.yml", "config/pytorch/registry.yml"]);
+    const r = runCliProcess(["validate", "config/pytorch/review-router.yml", "config/pytorch/registry.yml"], { cwd: process.cwd() });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("config/pytorch/review-router.yml: ok");
@@ -169,9 +172,9 @@ modules:
 `,
     );
     expect(cli(["validate", file]).code).toBe(0);
-    const out = JSON.parse(cli(["route", "--json", "--config", file, "torch/nn/functional.py", "torch/optim/sgd.py"]).stdout);
+    const out = decisionOf(cli(["route", "--json", "--config", file, "torch/nn/functional.py", "torch/optim/sgd.py"]).stdout);
     expect(out.labels).toEqual(["module: nn", "module: optimizer"]);
-    expect(out.modules[0].reviewers).toEqual(["someone-else"]);
+    expect(out.modules[0]!.reviewers).toEqual(["someone-else"]);
     expect(out.reviewers).toEqual(["someone-else"]);
     expect(out.uncovered).toEqual([{ module: "Optimizers (torch.optim)", reason: "cap of 1 reviewer reached" }]);
   });
@@ -194,7 +197,7 @@ modules:
     paths: ["web/**"]
 `,
     );
-    const out = JSON.parse(cli(["route", "--json", "--config", file, "--author", "alice", "web/app.ts"]).stdout);
+    const out = decisionOf(cli(["route", "--json", "--config", file, "--author", "alice", "web/app.ts"]).stdout);
     expect(out.labels).toEqual(["area: frontend"]);
     expect(out.reviewers).toEqual(["bob"]);
   });
@@ -213,7 +216,12 @@ modules:
 
   it("imports a governance page", () => {
     const out = tempFile("registry.yml", "");
-    const r = cli(["import-governance", "test/fixtures/pytorch/pytorch-governance-maintainers.txt", "-o", out]);
+    const r = cli([
+      "import-governance",
+      fileURLToPath(new URL("../fixtures/pytorch/pytorch-governance-maintainers.txt", import.meta.url)),
+      "-o",
+      out,
+    ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("182");
   });

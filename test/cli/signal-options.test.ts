@@ -1,15 +1,12 @@
 // The offline twin of the app's availability and load: --busy, --load, --signals, --now.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { signalInputs } from "../../src/cli/signal-options.js";
+import { decisionOf, runCliProcess } from "../helpers/cli.js";
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { encoding: "utf8", timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[]) => runCliProcess(args);
 
 const dir = mkdtempSync(join(tmpdir(), "review-router-signals-"));
 const CONFIG = join(dir, "review-router.yml");
@@ -94,7 +91,7 @@ describe("review-router route with signals", () => {
   it("passes over busy and overloaded maintainers, with the reasons in the JSON", () => {
     const r = route("--busy", "bob", "--load", "cat=10");
     expect(r.stderr).toBe("");
-    const out = JSON.parse(r.stdout);
+    const out = decisionOf(r.stdout);
     // ann is away until 2026-12-20; bob busy; cat at the limit: every free candidate is overloaded, so cat is asked.
     expect(out.reviewers).toEqual(["cat"]);
     expect(reasons(out)).toEqual(["ann:unavailable", "bob:busy"]);
@@ -104,7 +101,7 @@ describe("review-router route with signals", () => {
   it("reads the same from a --signals file, and a dated entry lapses after its day", () => {
     const file = join(dir, "signals.json");
     writeFileSync(file, JSON.stringify({ busy: ["cat"], openReviews: { bob: 12, ann: 1 } }));
-    const out = JSON.parse(
+    const out = decisionOf(
       cli(["route", "--config", CONFIG, "--json", "--now", "2026-12-21T08:00:00Z", "--signals", file, "trio/a.py"]).stdout,
     );
     expect(out.reviewers).toEqual(["ann"]);

@@ -1,15 +1,18 @@
 // `review-router triage`, run in-process with captured output.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { TRIAGE_HELP, triageCommand } from "../../src/cli/triage.js";
+import { outsideCheckout } from "../helpers/cli.js";
+import { tempCheckout } from "../helpers/git.js";
 
-async function run(args: string[], stdin = "") {
+/** The command in `cwd` (default: outside any checkout, where pytorch/pytorch and the bundled configuration apply). */
+async function run(args: string[], stdin = "", cwd = outsideCheckout()) {
   let stdout = "";
   let stderr = "";
-  const code = await triageCommand(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), readStdin: async () => stdin });
+  const code = await triageCommand(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), readStdin: async () => stdin, cwd });
   return { code, stdout, stderr };
 }
 
@@ -46,6 +49,8 @@ describe("review-router triage", () => {
         "      innermost frame torch/_inductor/lowering.py +3",
         "  - module: dynamo  1  (below threshold)",
         "      frame torch/_dynamo/convert_frame.py +1",
+        "",
+        "configuration: bundled PyTorch configuration",
         "",
       ].join("\n"),
     });
@@ -104,8 +109,39 @@ describe("review-router triage", () => {
     );
     // A module that owns the repository: no label, no text read.
     expect((await run(["--repo", "pytorch/vision", "--title", "DataLoader hangs"])).stdout).toBe(
-      "labels: (none)\nno evidence for any label\n",
+      "labels: (none)\nno evidence for any label\n\nconfiguration: bundled PyTorch configuration\n",
     );
+  });
+
+  it("reads the checkout's own configuration, as route and explain do", async () => {
+    const root = tempCheckout("git@github.com:acme/widgets.git");
+    mkdirSync(join(root, ".github"));
+    writeFileSync(
+      join(root, ".github", "review-router.yml"),
+      "modules:\n  - name: Web\n    label: web\n    maintainers: [gchanan]\n    keywords: [browser]\n",
+    );
+    const r = await run(["--title", "The browser freezes"], "", join(root, ".github"));
+    expect(r.stdout).toBe(
+      [
+        "labels: web",
+        "",
+        "scores (a label is added at 3):",
+        "  + web  4",
+        '      title "browser" +4',
+        "",
+        `configuration: ${join(root, ".github", "review-router.yml")} merged over the bundled PyTorch configuration`,
+        "",
+      ].join("\n"),
+    );
+    // In acme/widgets the bundled modules do not apply: a PyTorch issue gets nothing there.
+    expect((await run(["--title", "torch.compile crash"], "", root)).stdout).toMatch(/^labels: \(none\)\n/);
+  });
+
+  it("says in one line that nothing applies to a repository with no configuration, as the app does nothing there", async () => {
+    const r = await run(["--repo", "acme/widgets", "--title", "torch.compile crash"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")).toHaveLength(2);
+    expect(r.stdout).toMatch(/^acme\/widgets has no \.github\/review-router\.yml .*nothing applies/);
   });
 
   it("refuses bad usage with exit code 2, and shows its help", async () => {
