@@ -138,10 +138,19 @@ async function handle(port: GitHubPort, name: string, event: EventPayload, optio
   return 0;
 }
 
+/**
+ * An input of action.yml as the runner passes it to a JavaScript action: INPUT_ and the name in
+ * capitals, hyphens kept (INPUT_DRY-RUN); the underscore form is accepted too.
+ */
+export function actionInput(env: NodeJS.ProcessEnv, name: string): string {
+  const key = `INPUT_${name.toUpperCase()}`;
+  return (env[key] ?? env[key.replace(/-/g, "_")] ?? "").trim();
+}
+
 /** Run the Action for the event in `deps.env`; returns the exit code. */
 export async function runAction(deps: ActionDeps): Promise<number> {
   const { env } = deps;
-  const token = (env.INPUT_TOKEN ?? "").trim() || (env.GITHUB_TOKEN ?? "").trim();
+  const token = actionInput(env, "token") || (env.GITHUB_TOKEN ?? "").trim();
   const name = env.GITHUB_EVENT_NAME ?? "";
   const path = env.GITHUB_EVENT_PATH ?? "";
   const apiUrl = (env.GITHUB_API_URL ?? "").trim() || DEFAULT_API_URL;
@@ -156,14 +165,14 @@ export async function runAction(deps: ActionDeps): Promise<number> {
   const fullName = (env.GITHUB_REPOSITORY ?? "").trim() || event.repository?.full_name || "";
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(fullName);
   if (!m) return fail(deps, `GITHUB_REPOSITORY must be OWNER/NAME, not "${fullName}"`);
-  const appInput = (env.INPUT_APP_ID ?? "").trim();
+  const appInput = actionInput(env, "app-id");
   const appId = appInput === "" ? GITHUB_ACTIONS_APP_ID : Number(appInput);
   if (!Number.isInteger(appId) || appId <= 0) return fail(deps, `app-id must be a GitHub App id (a whole number), not "${appInput}"`);
   const port = octokitPort(restOctokit(token, apiUrl), { owner: m[1]!, repo: m[2]! }, appId);
   const options: RunOptions = {
     bundled: deps.bundled ?? loadBundled(),
     apply: true,
-    dryRunEnv: flag(env.INPUT_DRY_RUN) || flag(env.DRY_RUN),
+    dryRunEnv: flag(actionInput(env, "dry-run")) || flag(env.DRY_RUN),
     now: deps.now?.() ?? new Date(),
   };
   try {
