@@ -547,6 +547,16 @@ export const CONFIG_FIELDS = [
       },
     ],
   },
+  {
+    key: "needs_triage_label",
+    name: "needsTriageLabel",
+    group: "app",
+    kind: "string",
+    optional: true,
+    pattern: /^[\s\S]{1,50}$/,
+    invalid: "must be at most 50 characters (GitHub's limit for a label name)",
+    doc: 'Label added to an issue that gets no module label and carries no label yet, so a human triages it (PyTorch\'s triagers use "triage review"); absent: none.',
+  },
   MODULES_FIELD,
   TRIAGE_FIELD,
 ] as const satisfies readonly Field[];
