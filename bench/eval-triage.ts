@@ -1,10 +1,15 @@
-// Evaluation of the issue labeller on the hand-written cases in test/fixtures/triage/cases.jsonl:
-// micro precision and recall, and per-label figures, for review-router and, measured in the same
-// run on the same cases, a keyword baseline that adds a label when its name ("inductor" for
-// "module: inductor") appears in the title or body. The "holdout" split was written before any
-// tuning and not looked at case by case while tuning; "dev" is what the weights were tuned on.
+// Evaluation of the issue labeller: micro precision and recall, the share of issues left without
+// a label, and per-label figures, for review-router and, measured in the same run on the same cases,
+// a keyword baseline that adds a label when its name ("inductor" for "module: inductor") appears in
+// the title or body. Two case files:
+//   test/fixtures/triage/cases.jsonl       hand-written cases (splits "dev" and "holdout")
+//   test/fixtures/triage/real-cases.jsonl  cases written after real pytorch/pytorch issues, each with
+//                                          its URL and the labels its triagers gave (splits "real-dev"
+//                                          and "real-holdout")
+// A "holdout" split was written before tuning and not looked at case by case while tuning; a "dev"
+// split is what the weights and thresholds were tuned on.
 //
-//   npm run eval:triage [-- --cases FILE] [--config FILE] [--split dev|holdout] [--failures]
+//   npm run eval:triage [-- --cases FILE]... [--config FILE] [--split NAME] [--failures]
 
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -17,6 +22,8 @@ import { isMainModule } from "../src/io/is-main.js";
 
 export interface TriageCase {
   split: string;
+  /** The real issue the case was written after (real-cases.jsonl). */
+  source?: string;
   title: string;
   body: string;
   labels: string[];
@@ -94,13 +101,17 @@ export function score(cases: readonly TriageCase[], predict: (c: TriageCase) => 
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? "-" : (a / b).toFixed(2));
+const share = (a: number, b: number) => (b === 0 ? "-" : `${Math.round((100 * a) / b)}%`);
+
+/** The case files, relative to the repository root. */
+export const CASE_FILES = ["test/fixtures/triage/cases.jsonl", "test/fixtures/triage/real-cases.jsonl"] as const;
 export const precision = (t: Tally) => ratio(t.tp, t.tp + t.fp);
 export const recall = (t: Tally) => ratio(t.tp, t.tp + t.fn);
 
 function main(): void {
   const { values } = parseArgs({
     options: {
-      cases: { type: "string", default: "test/fixtures/triage/cases.jsonl" },
+      cases: { type: "string", multiple: true, default: [...CASE_FILES] },
       config: { type: "string" },
       split: { type: "string" },
       failures: { type: "boolean", default: false },
@@ -108,8 +119,8 @@ function main(): void {
   });
   const { router } = loadRouter(values.config ? resolve(values.config) : undefined);
   const universe = emittableLabels(router);
-  const all = readCases(resolve(values.cases));
-  const splits = values.split ? [values.split] : ["dev", "holdout", "all"];
+  const all = values.cases.flatMap((f) => readCases(resolve(f)));
+  const splits = values.split ? [values.split] : [...new Set(all.map((c) => c.split)), "all"];
   const ours = (c: TriageCase) => routeIssue(router, { repository: "pytorch/pytorch", title: c.title, body: c.body }).labels;
   const baseline = (c: TriageCase) => keywordBaseline(universe, c.title, c.body);
   for (const split of splits) {
@@ -119,7 +130,7 @@ function main(): void {
     console.log(`\n== ${split}: ${cases.length} cases`);
     const line = (name: string, x: ReturnType<typeof score>) =>
       `${name.padEnd(18)}precision ${precision(x.micro)}  recall ${recall(x.micro)}  ` +
-      `(tp ${x.micro.tp}, fp ${x.micro.fp}, fn ${x.micro.fn}; ${x.noLabel} cases with no label)`;
+      `unlabelled ${share(x.noLabel, cases.length)}  (tp ${x.micro.tp}, fp ${x.micro.fp}, fn ${x.micro.fn}; ${x.noLabel} cases with no label)`;
     console.log(line("review-router", a));
     console.log(line("keyword baseline", b));
     if (split !== "all") continue;
@@ -135,7 +146,7 @@ function main(): void {
   if (values.failures) {
     const cases = values.split ? all.filter((c) => c.split === values.split) : all;
     for (const { c, got } of score(cases, ours, universe).failures) {
-      console.log(`\n[${c.split}] ${c.title}\n  want ${JSON.stringify(c.labels)}  got ${JSON.stringify(got)}  (${c.why})`);
+      console.log(`\n[${c.split}] ${c.title}\n  want ${JSON.stringify(c.labels)}  got ${JSON.stringify(got)}  (${c.source ?? c.why})`);
     }
   }
 }

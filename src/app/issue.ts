@@ -4,7 +4,7 @@
 
 import type { Context } from "probot";
 import { routeIssue, type IssueDecision } from "../core/issue-text.js";
-import { CC_MARKER, planIssue, type IssuePlan } from "../core/plan.js";
+import { CC_MARKER, issueHasWork, planIssue, type IssuePlan } from "../core/plan.js";
 import { applyIssuePlan } from "./apply.js";
 import type { ThreadState } from "./github-state.js";
 import { octokitPort, type GitHubPort } from "./port.js";
@@ -30,11 +30,11 @@ export async function handleIssue(context: IssueContext, deps: AppDeps): Promise
   }
   if (!loaded.config.app.labelIssues) return log.info("label_issues is false in this repository's configuration; issue left alone");
   const decision = routeIssue(loaded.router, { repository, title: issue.title ?? "", body: issue.body ?? "" });
-  if (decision.modules.length === 0) {
+  if (!issueHasWork(decision, loaded.config.app)) {
     log.info("no module named in the issue");
     return;
   }
-  // The state is read only once the issue names a module: an issue naming none costs no further call.
+  // The state is read only once there is work (a module named, or needs_triage_label set): otherwise no further call.
   const port = octokitPort(context.octokit, open.ref, deps.appId);
   const thread = await gatherIssue(port, issue);
   const plan = planIssue({

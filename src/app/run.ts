@@ -4,7 +4,7 @@
 // (src/app/apply.ts) and write the summary. Without `apply` the plan is only computed.
 
 import { routeIssue } from "../core/issue-text.js";
-import { CC_MARKER, planIssue, planPullRequest, type IssuePlan, type PullRequestPlan } from "../core/plan.js";
+import { CC_MARKER, issueHasWork, planIssue, planPullRequest, type IssuePlan, type PullRequestPlan } from "../core/plan.js";
 import { applyIssuePlan, planAndApplyPullRequest, plannedSummary, writePlannedSummary, type PullRequestRun } from "./apply.js";
 import { gatherPullRequest, gatherSignals } from "./gather.js";
 import { GITHUB_FILE_LIMIT, type ThreadState } from "./github-state.js";
@@ -101,7 +101,7 @@ export async function runIssue(port: GitHubPort, issue: IssueInfo, options: RunO
   if (config.kind === "error") return { kind: "config-error", file: config.file, loaded: config };
   const repository = `${port.repo.owner}/${port.repo.repo}`;
   const decision = routeIssue(config.router, { repository, title: issue.title, body: issue.body });
-  if (decision.modules.length === 0) return { kind: "skipped", reason: "no module named in the issue" };
+  if (!issueHasWork(decision, config.config.app)) return { kind: "skipped", reason: "no module named in the issue" };
   const thread: ThreadState = await port.readThreadState(issue.number, { labels: issue.labels, requestedUsers: [], requestedTeams: [] });
   const plan = planIssue({
     decision,

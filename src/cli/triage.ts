@@ -15,7 +15,9 @@ export const TRIAGE_HELP = `Usage: review-router triage [options]
 
 Print the labels the GitHub App would add to an issue, and the evidence for each: where in the
 issue a path, API name or keyword stood (title, error message, innermost frame, prose, code...)
-and what it weighed. A label is added when its score reaches the configuration's threshold.
+and what it weighed. A label is added when its score reaches its threshold, unless it is only named
+in passing beside the issue's subject, or is a sub-label (module: inductor) with only frames and code
+behind it; a label not added says why.
 
   review-router triage --title "torch.compile fails" --body-file issue.md
   review-router triage --jsonl issues.jsonl > results.jsonl
@@ -39,6 +41,7 @@ export function triageJson(d: IssueDecision) {
     evidence: d.scores.map((s) => ({
       label: s.label,
       score: s.score,
+      threshold: s.threshold,
       added: s.added,
       ...(s.dropped ? { dropped: s.dropped } : {}),
       items: s.evidence.map((e) => ({
@@ -58,7 +61,10 @@ export function formatTriage(d: IssueDecision, threshold: number): string {
   if (d.scores.length === 0) return out + "no evidence for any label\n";
   out += `\nscores (a label is added at ${threshold}):\n`;
   for (const s of d.scores) {
-    out += `  ${s.added ? "+" : "-"} ${s.label}  ${s.score}${s.dropped ? `  (${s.dropped})` : ""}\n`;
+    // A label with its own threshold says so: "(below threshold 5)".
+    const own = s.threshold !== threshold ? ` ${s.threshold}` : "";
+    const why = s.dropped === "below threshold" ? `${s.dropped}${own}` : s.dropped;
+    out += `  ${s.added ? "+" : "-"} ${s.label}  ${s.score}${why ? `  (${why})` : ""}\n`;
     for (const e of s.evidence) out += `      ${describeEvidence(e)}\n`;
   }
   return out;

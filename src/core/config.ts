@@ -183,6 +183,7 @@ const TRIAGE_WEIGHTS = {
   log_path: [0.25, "a path in a build log (compiler output names every file it builds)"],
   log_keyword: [2, "a keyword in a build log"],
   disabled_test: [4, "the test file or class of a DISABLED-test title"],
+  native_frame: [3, "a keyword in a native backtrace line (gdb `#3 ... in dnnl::...`, lldb `frame #3:`, `lib.dll!fn`)"],
 } as const;
 export type TriageSignal = keyof typeof TRIAGE_WEIGHTS;
 export const TRIAGE_SIGNALS = Object.keys(TRIAGE_WEIGHTS) as TriageSignal[];
@@ -242,6 +243,40 @@ const TRIAGE_FIELD = {
       fields: WEIGHT_FIELDS,
       checkOrder: -2,
       doc: "The weight of each signal: where in an issue a piece of evidence was found.",
+    },
+    {
+      key: "label_thresholds",
+      name: "labelThresholds",
+      kind: "tables",
+      fields: [
+        { key: "label", name: "label", kind: "string", required: true, doc: "A label the configuration adds." },
+        { key: "threshold", name: "threshold", kind: "number", min: 0, max: 100, default: 3, doc: "The score an issue needs for it." },
+      ],
+      noun: "items",
+      max: 500,
+      notList: "must be a list of {label, threshold} mappings",
+      notMapping: "must be a mapping (label, threshold)",
+      doc: "Labels that need another score than threshold: those often named in passing (module: nn) need more.",
+    },
+    {
+      key: "passing_threshold",
+      name: "passingThreshold",
+      kind: "number",
+      min: 0,
+      max: 100,
+      default: 0,
+      doc:
+        "When a label reaches its threshold with evidence that names the issue's subject (title, error message, innermost or native frame, " +
+        "disabled test), a label without such evidence needs this score: a module named in passing in a long report is not its subject. 0: off.",
+    },
+    {
+      key: "sub_labels_need_own_evidence",
+      name: "subLabelsNeedOwnEvidence",
+      kind: "bool",
+      default: false,
+      doc:
+        "A label that comes with extra labels (an area of a larger queue: module: inductor with oncall: pt2) needs evidence the reporter wrote " +
+        "(title, error message, prose, an entry point called, a native frame), not frames and code alone, which show the path a call took.",
     },
     {
       key: "repeat_factor",
@@ -511,6 +546,16 @@ export const CONFIG_FIELDS = [
         doc: "IANA time zone whose Saturdays and Sundays do not count.",
       },
     ],
+  },
+  {
+    key: "needs_triage_label",
+    name: "needsTriageLabel",
+    group: "app",
+    kind: "string",
+    optional: true,
+    pattern: /^[\s\S]{1,50}$/,
+    invalid: "must be at most 50 characters (GitHub's limit for a label name)",
+    doc: 'Label added to an issue that gets no module label and carries no label yet, so a human triages it (PyTorch\'s triagers use "triage review"); absent: none.',
   },
   MODULES_FIELD,
   TRIAGE_FIELD,

@@ -30,10 +30,19 @@ export interface LabelScore {
   label: string;
   score: number;
   added: boolean;
+  /** The score this label needs (its triage.label_thresholds entry, else triage.threshold). */
+  threshold: number;
   /** Why a label with evidence was not added. */
-  dropped?: "below threshold" | "over the cap";
+  dropped?: DropReason;
   evidence: IssueEvidence[];
 }
+
+/**
+ * Why a label with evidence was not added: its score is under its threshold; it is only named in passing
+ * (another label has the issue's subject, this one has none and is under passing_threshold); it is a
+ * sub-label (module: inductor beside oncall: pt2) with only frames and code behind it; or it is past the cap.
+ */
+export type DropReason = "below threshold" | "a passing mention" | "no evidence of its own" | "over the cap";
 
 export interface IssueModule {
   name: string;
@@ -317,6 +326,11 @@ const FRAME_RE = /^\s*File "([^"]{1,1000})", line \d+/;
 const CPP_RAISE_RE = /Exception raised from \S+ at (\S+?)(?::\d+)? \(/;
 const TRACEBACK_START_RE = /^\s*Traceback \(most recent call last\)/;
 /**
+ * A line of a native backtrace: gdb (`#3  0x7f.. in dnnl::impl::...`), lldb (`frame #3: libtorch_cpu.so`at::...`),
+ * Android's tombstone (`#41 pc 0011593c  /data/app/.../libpytorch_jni.so`), Windows (`00007FF..00007FF.. c10.dll!c10::Error`).
+ */
+const NATIVE_FRAME_RE = /^\s*(?:#\d{1,4}\s|frame #\d{1,4}:|[0-9A-Fa-f]{16,32}\s+[\w.-]{1,100}\.(?:dll|so|dylib)!)/;
+/**
  * An exception line: `RuntimeError: ...`, `torch._dynamo.exc.Unsupported: ...`, C++ `what():  ...`.
  * The class name is bounded, so a long dotted run is not rescanned from each of its dots.
  */
@@ -481,7 +495,9 @@ function readIssue(lines: readonly IssueLine[], reader: Reader): void {
       reader.text("error", `${type.slice(type.lastIndexOf(".") + 1)} ${text.slice(text.indexOf(type) + type.length)}`);
       continue;
     }
-    if (line.block >= 0) reader.text("code_keyword", text, "code_path", "code_api");
+    // A crash's native frames name the library code that failed (dnnl::, c10::cuda::): its keywords say what broke.
+    if (line.block >= 0 && NATIVE_FRAME_RE.test(text)) reader.text("native_frame", text);
+    else if (line.block >= 0) reader.text("code_keyword", text, "code_path", "code_api");
     else reader.text("prose_keyword", text, "prose_path", "prose_api");
   }
   flush();
@@ -657,18 +673,75 @@ function scoreLabels(router: Router, found: readonly Found[]): Scored[] {
   });
 }
 
-/** Step 4: keep labels that reach the threshold; of the capped kind, only the best `maxModuleLabels`. */
+/** What decide() needs to know of the configuration's labels, computed once per router. */
+interface LabelRules {
+  /** Labels with their own threshold (triage.label_thresholds). */
+  thresholds: Map<string, number>;
+  /** Labels that come with extra labels: module: inductor (with oncall: pt2), module: android (with oncall: mobile). */
+  subLabels: Set<string>;
+}
+
+const labelRulesCache = new WeakMap<Router, LabelRules>();
+
+function labelRules(router: Router): LabelRules {
+  let rules = labelRulesCache.get(router);
+  if (rules) return rules;
+  rules = { thresholds: new Map(), subLabels: new Set() };
+  for (const { spec } of router.modules) {
+    if (spec.label && spec.extraLabels.length > 0) rules.subLabels.add(spec.label);
+    for (const area of spec.areas) if (area.extraLabels.length > 0) rules.subLabels.add(area.label);
+  }
+  for (const { label, threshold } of router.config.triage.labelThresholds) rules.thresholds.set(label, threshold);
+  labelRulesCache.set(router, rules);
+  return rules;
+}
+
+/** Where a mention says what the issue is about, rather than what it passes through or uses. */
+const SUBJECT_SIGNALS: ReadonlySet<TriageSignal> = new Set([
+  "title",
+  "error",
+  "frame_innermost",
+  "native_frame",
+  "log_keyword",
+  "disabled_test",
+]);
+/** Evidence that names a part itself; frames, exception classes and code only show the path a call took. */
+const OWN_SIGNALS: ReadonlySet<TriageSignal> = new Set([
+  "title",
+  "error",
+  "prose_path",
+  "prose_api",
+  "prose_keyword",
+  "code_entry_point",
+  "log_keyword",
+  "native_frame",
+  "disabled_test",
+]);
+
+/**
+ * Step 4: keep labels that reach their threshold, that are not only named in passing beside the
+ * issue's subject, and, for a sub-label, that have evidence of their own; of the capped kind, only
+ * the best `maxModuleLabels`.
+ */
 function decide(router: Router, scored: readonly Scored[]): LabelScore[] {
-  const { threshold, maxModuleLabels, uncappedPrefixes } = router.config.triage;
+  const { threshold, maxModuleLabels, uncappedPrefixes, passingThreshold, subLabelsNeedOwnEvidence } = router.config.triage;
+  const rules = labelRules(router);
+  const thresholdOf = (label: string) => rules.thresholds.get(label) ?? threshold;
+  const named = (s: Scored, signals: ReadonlySet<TriageSignal>) => s.evidence.some((e) => signals.has(e.signal));
   const ranked = [...scored].sort((a, b) => b.score - a.score || a.order - b.order);
+  const subjectKnown = ranked.some((s) => s.score >= thresholdOf(s.label) && named(s, SUBJECT_SIGNALS));
   let capped = 0;
-  return ranked.map(({ label, score, evidence }) => {
-    if (score < threshold) return { label, score, added: false, dropped: "below threshold" as const, evidence };
+  return ranked.map(({ label, score, evidence }, i) => {
+    const own = thresholdOf(label);
+    const drop = (dropped: DropReason) => ({ label, score, threshold: own, added: false, dropped, evidence });
+    if (score < own) return drop("below threshold");
+    if (subjectKnown && score < passingThreshold && !named(ranked[i]!, SUBJECT_SIGNALS)) return drop("a passing mention");
+    if (subLabelsNeedOwnEvidence && rules.subLabels.has(label) && !named(ranked[i]!, OWN_SIGNALS)) return drop("no evidence of its own");
     if (!uncappedPrefixes.some((p) => label.startsWith(p))) {
-      if (capped >= maxModuleLabels) return { label, score, added: false, dropped: "over the cap" as const, evidence };
+      if (capped >= maxModuleLabels) return drop("over the cap");
       capped++;
     }
-    return { label, score, added: true, evidence };
+    return { label, score, threshold: own, added: true, evidence };
   });
 }
 
@@ -711,6 +784,7 @@ const SIGNAL_WORDS: Record<TriageSignal, string> = {
   log_path: "path in build log",
   log_keyword: "build log",
   disabled_test: "disabled test",
+  native_frame: "native frame",
 };
 
 /** `innermost frame torch/_inductor/lowering.py +3` */

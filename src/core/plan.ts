@@ -434,7 +434,7 @@ export interface IssuePlanInput {
   thread: Pick<ThreadFacts, "labels" | "labelsRemovedByHuman">;
   /** Whether review-router's cc comment is already on the issue. */
   ccCommentPresent: boolean;
-  settings: Pick<AppSettings, "issueComment">;
+  settings: Pick<AppSettings, "issueComment" | "needsTriageLabel">;
   dryRun: boolean;
 }
 
@@ -463,9 +463,27 @@ function ccComment(decision: IssueDecision, author: string): string | undefined 
 }
 
 /** Label an issue by the modules it names (never re-adding one a human removed); cc their maintainers once. */
+/**
+ * Whether an issue's decision leaves anything to do: a module it names, or, with needs_triage_label,
+ * an issue that names none (it may get that label). The handlers read no state when it is false.
+ */
+export function issueHasWork(decision: IssueDecision, settings: Pick<AppSettings, "needsTriageLabel">): boolean {
+  return decision.modules.length > 0 || settings.needsTriageLabel !== undefined;
+}
+
+/**
+ * The needs-triage label, when it is due: the issue names no module confidently, carries no label yet
+ * (a label a human put there means someone triaged it), and no human removed this one before.
+ */
+function needsTriage(input: IssuePlanInput): string[] {
+  const label = input.settings.needsTriageLabel;
+  if (label === undefined || input.decision.modules.length > 0 || input.decision.labels.length > 0) return [];
+  return input.thread.labels.size === 0 && !input.thread.labelsRemovedByHuman.has(label) ? [label] : [];
+}
+
 export function planIssue(input: IssuePlanInput): IssuePlan {
   const { decision, thread } = input;
-  const add = decision.labels.filter((l) => !thread.labels.has(l) && !thread.labelsRemovedByHuman.has(l));
+  const add = [...decision.labels.filter((l) => !thread.labels.has(l) && !thread.labelsRemovedByHuman.has(l)), ...needsTriage(input)];
   const body = input.settings.issueComment && !input.ccCommentPresent ? ccComment(decision, input.author) : undefined;
   return { decision, dryRun: input.dryRun, labels: { add }, ...(body ? { comment: { marker: CC_MARKER, body } } : {}) };
 }

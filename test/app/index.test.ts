@@ -1165,6 +1165,26 @@ describe("issues", () => {
     // No comment was mocked: issue_comment is off by default.
   });
 
+  it("with needs_triage_label, labels an issue that names no module for a human to triage; without it, reads nothing more", async () => {
+    const vague = { title: "Something is off after upgrading", body: "My results changed when I upgraded. Any idea why?" };
+    expect(routeIssue(bundled.router, { repository: REPOSITORY, ...vague })).toMatchObject({ labels: [], modules: [] });
+    const probot = await startApp();
+    mockInstallationToken();
+    mockConfigFile('needs_triage_label: "triage review"\n');
+    mockTimeline(211);
+    const labels = captureLabelsAdded(211);
+
+    await deliver(probot, "issues", issueOpenedEvent({ number: 211, ...vague }));
+
+    expect(labels).toEqual([{ labels: ["triage review"] }]);
+    expectAllMocksUsed();
+
+    // The bundled configuration leaves the setting off: the configuration is read, nothing else.
+    await deliver(probot, "push", pushEvent("pytorch/pytorch"));
+    mockNoConfigFile();
+    await deliver(probot, "issues", issueOpenedEvent({ number: 212, ...vague }));
+  });
+
   it("with label_issues: false, reads the configuration and does nothing else", async () => {
     const issue = issueOpenedEvent({ number: 209, title, body: traceback });
     const probot = await startApp();
@@ -1246,7 +1266,7 @@ describe("issues", () => {
   });
 
   it("on an edit, adds the label of a newly named module but never adds back one a human removed", async () => {
-    const edited = `${traceback}\n\nAfter that, the Adam step in torch/optim/adam.py diverges too.`;
+    const edited = `${traceback}\n\nAfter that, the Adam optimizer step in torch/optim/adam.py diverges too.`;
     const issue = issueEditedEvent({ number: 203, title, body: edited }, { body: { from: traceback } });
     expect(issue.action).toBe("edited");
     expect(routeIssue(bundled.router, { repository: REPOSITORY, title, body: edited }).labels).toEqual([

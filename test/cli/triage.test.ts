@@ -38,14 +38,14 @@ describe("review-router triage", () => {
       code: 0,
       stderr: "",
       stdout: [
-        "labels: oncall: pt2, module: inductor",
+        "labels: oncall: pt2",
         "",
         "scores (a label is added at 3):",
         "  + oncall: pt2  8",
         '      title "torch.compile" +4',
         "      innermost frame torch/_inductor/lowering.py +3",
         "      frame torch/_dynamo/convert_frame.py +1",
-        "  + module: inductor  3",
+        "  - module: inductor  3  (no evidence of its own)",
         "      innermost frame torch/_inductor/lowering.py +3",
         "  - module: dynamo  1  (below threshold)",
         "      frame torch/_dynamo/convert_frame.py +1",
@@ -61,11 +61,13 @@ describe("review-router triage", () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out)).toEqual(["labels", "evidence", "modules"]);
-    expect(out.labels).toEqual(["oncall: pt2", "module: inductor"]);
+    expect(out.labels).toEqual(["oncall: pt2"]);
     expect(out.evidence[1]).toEqual({
       label: "module: inductor",
       score: 3,
-      added: true,
+      threshold: 3,
+      added: false,
+      dropped: "no evidence of its own",
       items: [
         {
           signal: "frame_innermost",

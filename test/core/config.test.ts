@@ -100,7 +100,7 @@ modules:
     paths: torch/nn/**
 `;
     expect(problems(text)).toEqual([
-      "review-router.yml:1: error: max_reviewer: unknown key; expected one of: registry, reviewers_per_module, max_reviewers, fallback_reviewers, unavailable, ignore_authors, skip_drafts, sync_labels, summary, dry_run, issue_comment, use_default_modules, label_issues, codeowners, default_reviewers, unowned_label, max_open_reviews, command_prefix, skip_label, reroute_after_hours, reroute_timezone, modules, triage",
+      "review-router.yml:1: error: max_reviewer: unknown key; expected one of: registry, reviewers_per_module, max_reviewers, fallback_reviewers, unavailable, ignore_authors, skip_drafts, sync_labels, summary, dry_run, issue_comment, use_default_modules, label_issues, codeowners, default_reviewers, unowned_label, max_open_reviews, command_prefix, skip_label, reroute_after_hours, reroute_timezone, needs_triage_label, modules, triage",
       "review-router.yml:2: error: reviewers_per_module: must be a whole number from 0 to 10",
       "review-router.yml:3: error: summary: must be one of: check, comment, none",
       "review-router.yml:7: error: modules[0].path: unknown key; expected one of: name, label, labels, paths, exclude, areas, maintainers, teams, registry_entry, repository, keywords",
@@ -316,6 +316,9 @@ describe("triage settings and extra labels", () => {
   max_module_labels: 1
   uncapped_prefixes: ["triage:"]
   weights: {title: 5, code_api: 0}
+  label_thresholds: [{label: "module: a", threshold: 6}]
+  passing_threshold: 7
+  sub_labels_need_own_evidence: true
   repeat_factor: 0.25
   repo_dirs: [src, lib]
   api_prefixes: [mypkg]
@@ -335,6 +338,9 @@ describe("triage settings and extra labels", () => {
       maxModuleLabels: 1,
       uncappedPrefixes: ["triage:"],
       weights: { ...DEFAULT_TRIAGE.weights, title: 5, code_api: 0 },
+      labelThresholds: [{ label: "module: a", threshold: 6 }],
+      passingThreshold: 7,
+      subLabelsNeedOwnEvidence: true,
       repeatFactor: 0.25,
       repoDirs: ["src", "lib"],
       apiPrefixes: ["mypkg"],
@@ -354,7 +360,8 @@ describe("triage settings and extra labels", () => {
       "c.yml",
     );
     expect(r.problems.map(formatProblem)).toEqual([
-      "c.yml:8: error: triage.thresold: unknown key; expected one of: threshold, max_module_labels, uncapped_prefixes, weights, repeat_factor, " +
+      "c.yml:8: error: triage.thresold: unknown key; expected one of: threshold, max_module_labels, uncapped_prefixes, weights, label_thresholds, " +
+        "passing_threshold, sub_labels_need_own_evidence, repeat_factor, " +
         "repo_dirs, api_prefixes, api_aliases, env_report_starts, ignore_line_prefixes, passthrough_frames, build_log_markers, disabled_test_prefix, test_dir",
       `c.yml:4: error: triage.weights.titel: unknown key; expected one of: ${TRIAGE_SIGNALS.join(", ")}`,
       "c.yml:5: error: triage.weights.error: must be a number from 0 to 100",

@@ -548,9 +548,16 @@ describe.skipIf(!BUNDLED)("weighted triage with the bundled PyTorch configuratio
     paths.map((p) => `  File "/opt/conda/lib/python3.11/site-packages/${p}", line 10, in f\n    g()\n`).join("") +
     "RuntimeError: failed\n```";
 
-  it("reads a traceback innermost-first: through dynamo, raised in inductor, is inductor (and pt2)", () => {
-    const d = triage("Model fails", frames("torch/_dynamo/eval_frame.py", "torch/_dynamo/convert_frame.py", "torch/_inductor/lowering.py"));
-    expect(d.labels).toEqual(["oncall: pt2", "module: inductor"]);
+  it("reads a traceback innermost-first: through dynamo, raised in inductor, is pt2; inductor needs the reporter to name it", () => {
+    const trace = frames("torch/_dynamo/eval_frame.py", "torch/_dynamo/convert_frame.py", "torch/_inductor/lowering.py");
+    expect(triage("[inductor] Model fails", trace).labels).toEqual(["oncall: pt2", "module: inductor"]);
+    const d = triage("Model fails", trace);
+    expect(d.labels).toEqual(["oncall: pt2"]);
+    expect(d.scores.find((s) => s.label === "module: inductor")).toMatchObject({
+      added: false,
+      dropped: "no evidence of its own",
+      score: 3,
+    });
     expect(d.scores.find((s) => s.label === "module: dynamo")).toMatchObject({ added: false, dropped: "below threshold", score: 1.5 });
     expect(d.scores.find((s) => s.label === "module: inductor")!.evidence).toEqual([
       {
@@ -647,9 +654,9 @@ describe.skipIf(!BUNDLED)("weighted triage with the bundled PyTorch configuratio
   });
 
   it("describes each piece of evidence briefly", () => {
-    const d = triage("torch.compile fails", frames("torch/_inductor/lowering.py"));
+    const d = triage("torch.compile fails in Inductor", frames("torch/_inductor/lowering.py"));
     expect(d.modules.find((m) => m.name.startsWith("Compilers"))!.why).toBe(
-      'oncall: pt2 (title "torch.compile" +4; innermost frame torch/_inductor/lowering.py +3), module: inductor (innermost frame torch/_inductor/lowering.py +3)',
+      'oncall: pt2 (title "Inductor" +4; title "torch.compile" +4), module: inductor (title "Inductor" +4; innermost frame torch/_inductor/lowering.py +3)',
     );
     expect(describeEvidence({ signal: "code_api", kind: "api", text: "torch.nn.Linear", path: "torch/nn/__init__.py", weight: 0.5 })).toBe(
       "API in code torch.nn.Linear +0.5",
@@ -683,5 +690,80 @@ modules:
 
   it("caps module labels but not the uncapped prefixes", () => {
     expect(labels("beta alpha gamma", "beta")).toEqual(["module: b", "oncall: c"]);
+  });
+
+  describe("thresholds per label, passing mentions, sub-labels, native frames", () => {
+    const rules = makeRouter(`${TRIAGE.replace("threshold: 0.1", "threshold: 3").replace("max_module_labels: 20", "max_module_labels: 5")}
+  weights: {prose_keyword: 2, title: 4, native_frame: 3}
+  label_thresholds: [{label: "module: nn", threshold: 5}]
+  passing_threshold: 6
+  sub_labels_need_own_evidence: true
+modules:
+  - name: NN
+    label: "module: nn"
+    keywords: [Conv2d]
+  - name: Optim
+    label: "module: optimizer"
+    keywords: [Adam, SGD]
+  - name: CUDA
+    label: "module: cuda"
+    keywords: [CUDA error]
+  - name: Compilers
+    areas:
+      - name: Inductor
+        label: "module: inductor"
+        labels: ["oncall: pt2"]
+        paths: [torch/_inductor/**]
+        keywords: [Inductor]
+  - name: CPU
+    label: "module: cpu"
+    areas:
+      - name: oneDNN
+        label: "module: mkldnn"
+        paths: [aten/src/ATen/native/mkldnn/**]
+        keywords: [dnnl]
+`);
+    const decide = (title: string, body: string) => routeIssue(rules, { repository: "o/r", title, body });
+    const score = (d: IssueDecision, label: string) => d.scores.find((s) => s.label === label);
+
+    it("a label with its own threshold needs that score, and says so", () => {
+      const d = decide("Conv2d gives NaN", "");
+      expect(d.labels).toEqual([]);
+      expect(score(d, "module: nn")).toMatchObject({ score: 4, threshold: 5, added: false, dropped: "below threshold" });
+      expect(decide("Conv2d gives NaN", "Conv2d again, a Conv2d with stride").labels).toEqual(["module: nn"]); // 4 + 2
+    });
+
+    it("a module named in passing does not join the subject: it needs passing_threshold", () => {
+      const prose = "Training with SGD and then Adam, momentum 0.9.";
+      const d = decide("RuntimeError: CUDA error: an illegal memory access was encountered", prose);
+      expect(d.labels).toEqual(["module: cuda"]);
+      expect(score(d, "module: optimizer")).toMatchObject({ score: 3, added: false, dropped: "a passing mention" });
+      // Without a subject, the same mentions reach the ordinary threshold.
+      expect(decide("Training diverges", prose).labels).toEqual(["module: optimizer"]);
+      // Named in passing often enough, it is a second subject.
+      expect(decide("CUDA error: launch failure", `${prose} SGD, Adam, SGD.\n\nAdam is in the title of my notes too: Adam`).labels).toEqual(
+        ["module: cuda"],
+      );
+    });
+
+    it("a sub-label needs evidence the reporter wrote, not frames alone; its area label keeps the frames", () => {
+      const trace =
+        'Traceback (most recent call last):\n  File "/x/site-packages/torch/_inductor/graph.py", line 3, in run\n' +
+        '  File "/x/site-packages/torch/_inductor/lowering.py", line 9, in full\nAssertionError: bad';
+      const d = decide("Model fails", trace);
+      expect(d.labels).toEqual(["oncall: pt2"]);
+      expect(score(d, "module: inductor")).toMatchObject({ added: false, dropped: "no evidence of its own" });
+      expect(decide("Inductor: model fails", trace).labels).toEqual(["module: inductor", "oncall: pt2"]);
+    });
+
+    it("reads keywords in a native backtrace as the part that failed", () => {
+      const gdb =
+        "```\n#10 0x00007fd2 in dnnl::impl::cpu::x64::brgemm_kernel_create() from libtorch_cpu.so\n#11 0x00007fd3 in main ()\n```";
+      const d = decide("Segfault in conv3d", gdb);
+      expect(d.labels).toEqual(["module: mkldnn"]);
+      expect(score(d, "module: mkldnn")!.evidence).toEqual([{ signal: "native_frame", kind: "keyword", text: "dnnl", weight: 3 }]);
+      // The same words in ordinary code are weak.
+      expect(decide("Segfault in conv3d", "```\nx = dnnl.run()\n```").labels).toEqual([]);
+    });
   });
 });

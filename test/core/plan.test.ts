@@ -4,6 +4,7 @@ import {
   afterApplying,
   CC_MARKER,
   configuredLabels,
+  issueHasWork,
   planIssue,
   planPullRequest,
   signalsToFetch,
@@ -228,6 +229,37 @@ describe("planIssue", () => {
     },
   ])("writes no comment when $name", ({ over }) => {
     expect(planIssue({ ...base, ...over }).comment).toBeUndefined();
+  });
+
+  describe("needs_triage_label", () => {
+    const none: IssueDecision = { labels: [], modules: [], scores: [] };
+    const unsure = { ...base, decision: none, settings: { issueComment: true, needsTriageLabel: "triage review" } };
+    const thread = (labels: string[], removed: string[] = []) => ({ labels: new Set(labels), labelsRemovedByHuman: new Set(removed) });
+
+    it("adds the label to an issue that names no module and carries no label, and writes no comment", () => {
+      const plan = planIssue(unsure);
+      expect(plan.labels).toEqual({ add: ["triage review"] });
+      expect(plan.comment).toBeUndefined();
+      expect(issueHasWork(none, unsure.settings)).toBe(true);
+    });
+
+    it.each([
+      { name: "the setting is absent", over: { settings: { issueComment: true } } },
+      { name: "the issue already carries a label (someone triaged it, or it is there)", over: { thread: thread(["module: nn"]) } },
+      { name: "the label is already on the issue", over: { thread: thread(["triage review"]) } },
+      { name: "a human removed it before", over: { thread: thread([], ["triage review"]) } },
+      { name: "a module was named", over: { decision } },
+      {
+        name: "a module owns the repository (no label, but named)",
+        over: { decision: { labels: [], modules: [{ ...decision.modules[2]!, why: "owns the repository" }], scores: [] } },
+      },
+    ])("adds nothing more when $name", ({ over }) => {
+      expect(planIssue({ ...unsure, ...over }).labels.add).not.toContain("triage review");
+    });
+
+    it("leaves an issue naming no module alone when the setting is absent", () => {
+      expect(issueHasWork(none, { needsTriageLabel: undefined })).toBe(false);
+    });
   });
 
   it("in dry run still plans the labels and comment, and marks the plan dry", () => {
