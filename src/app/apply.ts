@@ -9,6 +9,7 @@ import {
   type PullRequestPlan,
   type PullRequestPlanInput,
   type Refusal,
+  type Reroute,
 } from "../core/plan.js";
 import type { Problem } from "../core/problems.js";
 import { httpStatus } from "../core/util.js";
@@ -85,9 +86,11 @@ export async function applyPullRequestPlan(
     }
   }
   const requested = await requestReviews(port, pullNumber, plan.reviews);
-  // An overdue reviewer's request is withdrawn only once a replacement was requested.
+  // An overdue reviewer's request is withdrawn only once a replacement was requested: now, or by
+  // an earlier delivery that could not withdraw it (this completes that delivery's work).
   const asked = new Set(requested.users.map((u) => u.toLowerCase()));
-  const withdrawn = (plan.reroute ?? []).filter((r) => r.by.some((b) => asked.has(b.toLowerCase()))).map((r) => r.login);
+  const replaced = (r: Reroute) => (r.alreadyRequested ?? []).length > 0 || r.by.some((b) => asked.has(b.toLowerCase()));
+  const withdrawn = (plan.reroute ?? []).filter(replaced).map((r) => r.login);
   if (withdrawn.length > 0) await port.removeReviewRequests(pullNumber, { users: withdrawn, teams: [] });
   return {
     withdrawn,

@@ -10,6 +10,8 @@
 // request for `.github/`. Neither is clearly fewer requests than this.
 
 import { createHash } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { BudgetExceeded, deadlineIn, ROUTING_BUDGET_MS, type Deadline } from "../core/budget.js";
 import { CODEOWNERS_LOCATIONS, parseCodeowners } from "../core/codeowners.js";
 import { withCodeowners } from "../core/codeowners-modules.js";
 import type { RouterConfig } from "../core/config.js";
@@ -72,8 +74,17 @@ function digest(parts: readonly string[]): string {
   return h.digest("hex");
 }
 
-/** `config` with the modules of `file` added (withCodeowners), compiled; memoised by content. */
-export function codeownersRouting(config: RouterConfig, registry: Registry, file: CodeownersFile): CodeownersRouting {
+/**
+ * `config` with the modules of `file` added (withCodeowners), compiled; memoised by content.
+ * Reading the file counts against the routing budget (one event loop serves every installation):
+ * past ROUTING_BUDGET_MS it throws BudgetExceeded, and nothing is memoised.
+ */
+export function codeownersRouting(
+  config: RouterConfig,
+  registry: Registry,
+  file: CodeownersFile,
+  budget: () => Deadline = () => deadlineIn(ROUTING_BUDGET_MS, () => performance.now()),
+): CodeownersRouting {
   const key = digest([JSON.stringify(config), file.path, file.text]);
   const hit = cache.get(key);
   if (hit) {
@@ -81,7 +92,7 @@ export function codeownersRouting(config: RouterConfig, registry: Registry, file
     cache.set(key, hit);
     return hit;
   }
-  const co = parseCodeowners(file.text, file.path);
+  const co = parseCodeowners(file.text, file.path, budget());
   const withOwners = withCodeowners(config, co);
   const routing: CodeownersRouting = {
     router: buildRouter(withOwners, registry),
@@ -147,7 +158,13 @@ export async function routeFromCodeowners(
 ): Promise<LoadedRouting | { kind: "none"; reason: string }> {
   const found = await fetchCodeowners(context);
   if (!found) return { kind: "none", reason: nothingAppliesReason(noFile) };
-  const routing = codeownersRouting(defaultsWithoutModules(bundled.raw, bundled.registry), bundled.registry, found);
+  let routing: CodeownersRouting;
+  try {
+    routing = codeownersRouting(defaultsWithoutModules(bundled.raw, bundled.registry), bundled.registry, found);
+  } catch (err) {
+    if (!(err instanceof BudgetExceeded)) throw err;
+    return { kind: "none", reason: `${noFile}, and ${err.message}; not acted on (the next event tries again)` };
+  }
   return { kind: "ok", ...routing, source: zeroConfigSource(found.path) };
 }
 
@@ -170,7 +187,18 @@ export async function addRepoCodeowners(
     };
     return { kind: "ok", ...loaded, router: compileWithout(), problems: [...loaded.problems, missing] };
   }
-  const routing = codeownersRouting(loaded.config, registry, found);
+  let routing: CodeownersRouting;
+  try {
+    routing = codeownersRouting(loaded.config, registry, found);
+  } catch (err) {
+    if (!(err instanceof BudgetExceeded)) throw err;
+    const late: Problem = {
+      file: found.path,
+      severity: "warning",
+      message: `${err.message}; only the configuration's modules apply to this event (the next event tries again)`,
+    };
+    return { kind: "ok", ...loaded, router: compileWithout(), problems: [...loaded.problems, late] };
+  }
   const source = `${loaded.source}, with modules from ${found.path}`;
   return { kind: "ok", ...loaded, ...routing, source, problems: [...loaded.problems, ...routing.problems] };
 }

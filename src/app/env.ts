@@ -3,7 +3,7 @@
 // Probot's run() would assign `.env` over process.env a second time; server.ts undoes that.
 
 import { createPrivateKey } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 
@@ -116,6 +116,16 @@ function pemProblem(raw: string): string | undefined {
 
 const set = (v: string | undefined): v is string => v !== undefined && v.trim() !== "";
 
+/** Whether Probot finds a private key: PRIVATE_KEY, PRIVATE_KEY_PATH, or a .pem file in the working directory. */
+function hasPrivateKey(env: NodeJS.ProcessEnv, cwd: string): boolean {
+  if (set(env.PRIVATE_KEY) || set(env.PRIVATE_KEY_PATH)) return true;
+  try {
+    return readdirSync(cwd).some((f) => f.endsWith(".pem"));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Why the server must not start with this environment, or undefined when it may. `cwd` resolves a
  * relative PRIVATE_KEY_PATH as Probot does.
@@ -141,7 +151,14 @@ export function startupProblem(env: NodeJS.ProcessEnv, cwd: string = process.cwd
     const problem = pemProblem(text);
     if (problem) return `PRIVATE_KEY_PATH is wrong: ${file}: ${problem}.`;
   }
-  if (!production) return undefined;
+  const setSecret = "Set WEBHOOK_SECRET to the webhook secret of the GitHub App's settings.";
+  if (!production) {
+    // Probot serves its setup page without an App ID or a key; with both it runs the app, and
+    // without a secret it would check deliveries against its public default, which anyone can sign with.
+    if (!set(env.APP_ID) || !hasPrivateKey(env, cwd) || set(env.WEBHOOK_SECRET)) return undefined;
+    const state = env.WEBHOOK_SECRET === undefined ? "not set" : "empty";
+    return `WEBHOOK_SECRET is ${state}: without it Probot would accept deliveries signed with its public "${PROBOT_DEFAULT_SECRET}" secret. ${setSecret}`;
+  }
   if (!set(env.APP_ID)) return "APP_ID is not set: in production the app needs its App ID (from the GitHub App's settings page).";
   if (!set(env.PRIVATE_KEY) && !set(env.PRIVATE_KEY_PATH)) {
     return (
@@ -149,7 +166,6 @@ export function startupProblem(env: NodeJS.ProcessEnv, cwd: string = process.cwd
       "in production the app needs its private key (the .pem file from the app's settings)."
     );
   }
-  const setSecret = "Set WEBHOOK_SECRET to the webhook secret of the GitHub App's settings.";
   if (env.WEBHOOK_SECRET === undefined) return `WEBHOOK_SECRET is not set: in production every delivery must be signed. ${setSecret}`;
   if (env.WEBHOOK_SECRET.trim() === "") return `WEBHOOK_SECRET is empty: in production every delivery must be signed. ${setSecret}`;
   if (env.WEBHOOK_SECRET === PROBOT_DEFAULT_SECRET) {

@@ -11,6 +11,7 @@ import { handleIssue, ISSUE_EVENTS } from "./issue.js";
 import { noteOutcome, type Metrics } from "./metrics.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS, type AppDeps } from "./pull-request.js";
 import { ConfigFileCache, type Bundled } from "./repo-config.js";
+import { KeyedQueue, threadKey } from "./thread-queue.js";
 
 /** Load and check the bundled configuration once per process; a broken one stops start-up. */
 export function loadBundled(file: string = BUNDLED_CONFIG): Bundled {
@@ -72,8 +73,17 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       }
       return true;
     };
-    const measured = <C extends { name: string; payload: { action?: string } }>(h: (c: C) => Promise<void>) =>
-      options.metrics?.instrument(h) ?? h;
+    // One delivery of a thread at a time in this process (thread-queue.ts); the handler's time excludes the wait.
+    const queue = new KeyedQueue();
+    const measured = <C extends { name: string; payload: { action?: string } & Parameters<typeof threadKey>[0] }>(
+      h: (c: C) => Promise<void>,
+    ) => {
+      const timed = options.metrics?.instrument(h) ?? h;
+      return (context: C) => {
+        const key = threadKey(context.payload);
+        return key === undefined ? timed(context) : queue.run(key, () => timed(context));
+      };
+    };
     app.on(
       [...PULL_REQUEST_EVENTS],
       measured(async (context) => {

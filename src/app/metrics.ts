@@ -244,8 +244,11 @@ export class Metrics {
     return (octokit) => {
       octokit.hook.after("request", (response, options) => this.observeRequest(options, response));
       octokit.hook.error("request", (error, options) => {
-        const e = error as { status?: number; response?: { headers?: unknown } };
-        this.observeRequest(options, { ...(typeof e.status === "number" ? { status: e.status } : {}), headers: e.response?.headers });
+        // Octokit gives a request that got no answer (refused connection, reset, time-out) status 500
+        // and no response: that is no_response, not a server error.
+        const e = error as { status?: number; response?: { status?: number; headers?: unknown } };
+        const status = e.response ? (e.response.status ?? e.status) : undefined;
+        this.observeRequest(options, { ...(typeof status === "number" ? { status } : {}), headers: e.response?.headers });
         throw error;
       });
     };

@@ -50,8 +50,8 @@ export function codeownersModules(co: Codeowners): CodeownersModules {
   return {
     modules: [...byName.values()],
     ownership: {
-      lookup(path) {
-        const rule = decidingRule(co, path);
+      lookup(path, tick) {
+        const rule = decidingRule(co, path, tick);
         if (!rule) return undefined;
         return { module: moduleOf[index.get(rule)!]!, rule: `${co.file}:${rule.line} ${rule.pattern}` };
       },

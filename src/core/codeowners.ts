@@ -7,6 +7,7 @@
 // always a correct choice when the gaps between blocks may be any length, so the cost is
 // bounded by path length times pattern length, whatever the pattern says.
 
+import { checkDeadline, type Deadline } from "./budget.js";
 import type { Problem } from "./problems.js";
 import { isValidLogin } from "./registry.js";
 
@@ -40,7 +41,8 @@ export interface CodeownersRule {
   owners: Owner[];
   /** From the `# label: a, b` comment above the rule's group; empty when none. */
   labels: string[];
-  matcher: PatternMatcher;
+  /** Compiled when a path first meets the rule: a large file's lines are checked, not all kept compiled. */
+  matcher?: PatternMatcher;
 }
 
 export interface Codeowners {
@@ -49,22 +51,36 @@ export interface Codeowners {
   problems: Problem[];
   /** Rules filed under the literal leading segments of their pattern, so a path meets only its candidates. */
   index: IndexNode;
+  /**
+   * Patterns of one segment that apply at any depth (`Makefile`, `*.py`, `build/`), filed by the
+   * name a path segment must have, or by the extension it must end in: a path meets those of its
+   * own segments' names and extensions only. Indexes into `rules`, in file order.
+   */
+  anyDepth: { byName: Map<string, number[]>; byExtension: Map<string, number[]> };
 }
 
 interface IndexNode {
-  children: Map<string, IndexNode>;
-  /** Indexes into `rules`, highest (latest in the file) first. */
+  /** Made when needed: most nodes of a large file are a single file's, with no children. */
+  children?: Map<string, IndexNode>;
+  /** Indexes into `rules`, in file order (the latest, which wins, last). */
   rules: number[];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Pattern compilation and matching
 
-/** One path segment's pattern: literal pieces separated by `*`; `?` inside a piece is one character. */
+/** One path segment's pattern: literal pieces separated by `*`; WILD inside a piece is one character (`?`). */
 interface SegmentPattern {
   /** Pieces between `*`s; length 1 when the segment has no `*`. */
   pieces: string[];
 }
+
+/**
+ * What an unescaped `?` becomes inside a piece: NUL, which no repository path contains, so an
+ * escaped `\?` can stay a plain `?`.
+ */
+const WILD = "\u0000";
+const WILD_CODE = 0;
 
 type Segment = SegmentPattern | "**";
 
@@ -79,14 +95,14 @@ function pieceAt(text: string, at: number, piece: string): boolean {
   if (at + piece.length > text.length) return false;
   for (let i = 0; i < piece.length; i++) {
     const c = piece.charCodeAt(i);
-    if (c !== 63 /* ? */ && c !== text.charCodeAt(at + i)) return false;
+    if (c !== WILD_CODE && c !== text.charCodeAt(at + i)) return false;
   }
   return true;
 }
 
 /** Leftmost position >= from where `piece` matches in `text`, or -1. */
 function findPiece(text: string, from: number, piece: string): number {
-  if (!piece.includes("?")) return text.indexOf(piece, from);
+  if (!piece.includes(WILD)) return text.indexOf(piece, from);
   for (let at = from; at + piece.length <= text.length; at++) if (pieceAt(text, at, piece)) return at;
   return -1;
 }
@@ -151,9 +167,11 @@ export function matchSegments(m: PatternMatcher, segs: readonly string[]): boole
   return true;
 }
 
-function compileSegment(text: string): SegmentPattern {
-  // Runs of '*' inside a segment are one '*' (gitignore: other consecutive asterisks are plain ones).
-  return { pieces: text.replace(/\*+/g, "*").split("*") };
+/** `*` alone: any one segment (shared: segment patterns are never changed once made). */
+const ANY_SEGMENT: SegmentPattern = { pieces: ["", ""] };
+
+function isAnySegment(s: Segment | { pieces: string[] }): boolean {
+  return s !== "**" && s.pieces.length === 2 && s.pieces[0] === "" && s.pieces[1] === "";
 }
 
 function toMatcher(segments: Segment[]): PatternMatcher {
@@ -173,6 +191,71 @@ function toMatcher(segments: Segment[]): PatternMatcher {
   return { blocks: blocks.filter((b) => b.length > 0), leading, trailing };
 }
 
+/** A pattern's segments as read: `**` (unescaped), or the pieces between unescaped `*`s. */
+type ScannedSegment = "**" | { pieces: string[]; plain: string };
+
+const GLOBSTAR_SEGMENT = "**" as const;
+
+/**
+ * Split a pattern (no leading or trailing `/`) into segments in one pass, honouring backslash
+ * escapes as gitignore does: `\*`, `\?`, `\#`, `\ `, `\\` (any escaped character) stand for
+ * themselves. Unescaped `?` becomes WILD; runs of unescaped `*` in a segment are one `*`
+ * (gitignore: asterisks other than a whole `**` segment are plain ones). Pieces are slices of the
+ * pattern unless an escape or a `?` makes them differ from it. The pattern passed patternError.
+ */
+function scanSegments(p: string): ScannedSegment[] {
+  const out: ScannedSegment[] = [];
+  let pieces: string[] = [];
+  let piece = ""; // text of the current piece before `from`, when an escape or '?' made it differ from the pattern
+  let from = 0; // start of the part of the current piece not yet copied
+  let segStart = 0;
+  let stars = 0; // unescaped '*' in the segment
+  let other = false; // anything else in the segment
+  let afterStar = false; // the last thing read was an unescaped '*'
+  let edited = false; // the segment has an escape or a '?': its plain text is not a slice
+  let plain = "";
+  for (let i = 0; i <= p.length; i++) {
+    const c = i < p.length ? p.charCodeAt(i) : 47; // the end closes the last segment as a '/' would
+    if (c === 47 /* / */ || (c === 92 && p.charCodeAt(i + 1) === 47)) {
+      if (stars === 2 && !other) out.push(GLOBSTAR_SEGMENT);
+      else {
+        pieces.push(piece + p.slice(from, i));
+        out.push({ pieces, plain: edited ? plain + p.slice(from, i) : p.slice(segStart, i) });
+      }
+      if (c === 92) i++; // an escaped '/' is still a separator
+      pieces = [];
+      piece = plain = "";
+      from = segStart = i + 1;
+      stars = 0;
+      other = afterStar = edited = false;
+      continue;
+    }
+    if (c === 42 /* * */) {
+      if (!afterStar) {
+        if (edited) plain += p.slice(from, i);
+        pieces.push(piece + p.slice(from, i));
+        piece = "";
+      }
+      if (edited) plain += "*";
+      from = i + 1;
+      afterStar = true;
+      stars++;
+      continue;
+    }
+    afterStar = false;
+    other = true;
+    if (c !== 92 /* \ */ && c !== 63 /* ? */) continue;
+    if (!edited) plain = p.slice(segStart, from);
+    const before = p.slice(from, i);
+    const ch = c === 92 ? p[++i]! : "?";
+    piece += before + (c === 92 ? ch : WILD);
+    plain += before + ch;
+    edited = true;
+    from = i + 1;
+  }
+  return out;
+}
+
 /**
  * Compile a CODEOWNERS pattern, or say why it cannot be used. The rules (gitignore's, as GitHub
  * documents them):
@@ -181,45 +264,108 @@ function toMatcher(segments: Segment[]): PatternMatcher {
  * - `*` and `?` never match `/`; `**` as a whole segment matches any number of directories, and at
  *   the end everything inside;
  * - a pattern that names a directory owns everything below it; a trailing `/` matches only
- *   directories; a last segment of just `*` (`docs/*`) matches the directory's direct files only.
+ *   directories; a last segment of just `*` (`docs/*`) matches the directory's direct files only;
+ * - a backslash makes the next character plain (`\*`, `\?`, `\ `, `\#` inside a pattern); GitHub
+ *   documents that a `\#` opening a pattern does not work, so such a line is refused.
+ * Linear in the pattern's length.
  */
 export function compilePattern(pattern: string): { matcher?: PatternMatcher; error?: string } {
-  if (pattern.length > CODEOWNERS_MAX_PATTERN) {
-    return { error: `pattern is ${pattern.length} characters long; the limit is ${CODEOWNERS_MAX_PATTERN}` };
-  }
+  const error = patternError(pattern);
+  return error ? { error } : { matcher: buildMatcher(pattern) };
+}
+
+/** Where a pattern's path lies once its leading and (unescaped) trailing slashes are set aside. */
+function patternBody(pattern: string): { start: number; end: number; dirOnly: boolean; anchored: boolean } {
+  let end = pattern.length;
+  while (end > 0 && pattern[end - 1] === "/" && !escapedAt(pattern, end - 1)) end--;
+  let start = 0;
+  while (start < end && pattern[start] === "/") start++;
+  return { start, end, dirOnly: end < pattern.length, anchored: pattern.lastIndexOf("/", end - 1) >= 0 };
+}
+
+/**
+ * Why GitHub skips a line with this pattern (see compilePattern), or undefined. One pass over the
+ * text that keeps nothing: a large file's patterns are checked as it is read, compiled when used.
+ */
+export function patternError(pattern: string): string | undefined {
+  if (pattern.length > CODEOWNERS_MAX_PATTERN)
+    return `pattern is ${pattern.length} characters long; the limit is ${CODEOWNERS_MAX_PATTERN}`;
   if (pattern.startsWith("!")) {
-    return { error: "negation ('!') is not supported in CODEOWNERS: GitHub ignores this line; list the paths with no owners instead" };
+    return "negation ('!') is not supported in CODEOWNERS: GitHub ignores this line; list the paths with no owners instead";
   }
-  if (pattern.startsWith("\\#")) return { error: "escaping '#' with '\\' is not supported in CODEOWNERS: GitHub ignores this line" };
-  if (/[[\]]/.test(pattern)) return { error: "character ranges ('[ ]') are not supported in CODEOWNERS: GitHub ignores this line" };
-  if (pattern.includes("\\")) return { error: "backslash escapes are not supported by review-router in CODEOWNERS patterns" };
-  let p = pattern;
-  const dirOnly = p.endsWith("/");
-  if (dirOnly) p = p.replace(/\/+$/, "");
-  const anchored = p.includes("/");
-  p = p.replace(/^\/+/, "");
-  if (p === "") return { error: "the pattern names no path; use '*' for every file" };
-  const parts = p.split("/");
-  if (parts.some((s) => s === "")) return { error: "the pattern has an empty segment ('//')" };
-  if (parts.some((s) => s === "." || s === "..")) return { error: "'.' and '..' segments never match a repository path" };
+  if (pattern.startsWith("\\#")) return "escaping '#' with '\\' is not supported in CODEOWNERS: GitHub ignores this line";
+  const { start, end } = patternBody(pattern);
+  if (start >= end) return "the pattern names no path; use '*' for every file";
+  let segStart = start;
+  for (let i = start; i <= end; i++) {
+    let c = i < end ? pattern.charCodeAt(i) : 47; // the end closes the last segment as a '/' would
+    const at = i;
+    if (c === 92 /* \ */) {
+      if (i + 1 >= end) return "the pattern ends with a lone '\\' (it escapes nothing)";
+      c = pattern.charCodeAt(++i);
+      if (c !== 47) continue; // an escaped character; an escaped '/' still separates
+    } else if (c === 91 || c === 93 /* [ ] */) {
+      return "character ranges ('[ ]') are not supported in CODEOWNERS: GitHub ignores this line";
+    }
+    if (c !== 47) continue;
+    if (at === segStart) return "the pattern has an empty segment ('//')";
+    const first = pattern.charCodeAt(segStart);
+    if (at - segStart <= 4 && (first === 46 || first === 92) /* '.' or '\\' */) {
+      const plain = pattern.slice(segStart, at).replace(/\\(.)/g, "$1");
+      if (plain === "." || plain === "..") return "'.' and '..' segments never match a repository path";
+    }
+    segStart = i + 1;
+  }
+  return undefined;
+}
+
+/** The literal directories an anchored pattern starts with (where the index files its rule). */
+function literalPrefix(pattern: string): string[] {
+  const { start, end, anchored } = patternBody(pattern);
+  const prefix: string[] = [];
+  if (!anchored) return prefix;
+  for (let from = start; from < end;) {
+    let to = pattern.indexOf("/", from);
+    if (to < 0 || to > end) to = end;
+    let plain = true;
+    for (let i = from; i < to && plain; i++) {
+      const c = pattern.charCodeAt(i);
+      plain = c !== 42 && c !== 63 && c !== 92; // '*', '?', '\\'
+    }
+    if (!plain) break;
+    prefix.push(pattern.slice(from, to));
+    from = to + 1;
+  }
+  return prefix;
+}
+
+/** The matcher of a pattern patternError accepts. */
+function buildMatcher(pattern: string): PatternMatcher {
+  const { start, end, dirOnly, anchored } = patternBody(pattern);
   const segments: Segment[] = [];
-  for (const s of parts) {
-    const seg: Segment = s === "**" ? "**" : compileSegment(s);
-    if (seg === "**" && segments[segments.length - 1] === "**") continue; // '**/**' is '**'
-    segments.push(seg);
+  for (const s of scanSegments(pattern.slice(start, end))) {
+    if (s === GLOBSTAR_SEGMENT) {
+      if (segments[segments.length - 1] !== "**") segments.push("**"); // '**/**' is '**'
+    } else segments.push(isAnySegment(s) ? ANY_SEGMENT : { pieces: s.pieces });
   }
   if (!anchored && segments[0] !== "**") segments.unshift("**");
   const last = segments[segments.length - 1]!;
-  const lastIsStar = last !== "**" && last.pieces.length === 2 && last.pieces[0] === "" && last.pieces[1] === "";
   if (last === "**") {
     // Trailing '/**': everything inside, never the directory's own name.
-    segments.splice(segments.length - 1, 0, { pieces: ["", ""] });
+    segments.splice(segments.length - 1, 0, ANY_SEGMENT);
   } else if (dirOnly) {
-    segments.push({ pieces: ["", ""] }, "**"); // a directory: something must be below it
-  } else if (!lastIsStar || !anchored) {
+    segments.push(ANY_SEGMENT, "**"); // a directory: something must be below it
+  } else if (!isAnySegment(last) || !anchored) {
     segments.push("**"); // a file of that name, or a directory of that name and all below it
   }
-  return { matcher: toMatcher(segments) };
+  return toMatcher(segments);
+}
+
+/** Whether the character at `i` is escaped by an odd run of backslashes before it. */
+function escapedAt(text: string, i: number): boolean {
+  let n = 0;
+  for (let j = i - 1; j >= 0 && text[j] === "\\"; j--) n++;
+  return n % 2 === 1;
 }
 
 /** Whether `pattern`'s compiled matcher matches the repository path (no leading '/'). */
@@ -253,24 +399,30 @@ const SECTION_RE = /^#\s*\[[^\]]+\]\s*$/;
  * Read a CODEOWNERS text. Lines GitHub would skip (bad owner, unsupported syntax) are reported
  * with `FILE:LINE` and left out of `rules`; the others keep their order, since the last matching
  * rule decides. `# label: a, b` sets the labels of the rules below it, up to the next such line, a
- * `# [section]` header, or a blank line.
+ * `# [section]` header, or a blank line. Linear in the text: each pattern is checked here and
+ * compiled when a path first meets it. With a deadline, throws BudgetExceeded once it has passed.
  */
-export function parseCodeowners(text: string, file = "CODEOWNERS"): Codeowners {
+export function parseCodeowners(text: string, file = "CODEOWNERS", deadline?: Deadline): Codeowners {
   const problems: Problem[] = [];
   const rules: CodeownersRule[] = [];
   if (Buffer.byteLength(text, "utf8") >= CODEOWNERS_MAX_BYTES) {
     problems.push({ file, severity: "error", message: "the file is 3 MB or larger; GitHub ignores such a CODEOWNERS file" });
-    return { file, rules, problems, index: { children: new Map(), rules: [] } };
+    return { file, rules, problems, index: { rules: [] }, anyDepth: { byName: new Map(), byExtension: new Map() } };
   }
   let labels: string[] = [];
-  const index: IndexNode = { children: new Map(), rules: [] };
-  const lines = text.split(/\r?\n/);
-  lines.forEach((raw, i) => {
+  const index: IndexNode = { rules: [] };
+  const anyDepth = { byName: new Map<string, number[]>(), byExtension: new Map<string, number[]>() };
+  // Owners lists recur on many lines: each distinct one is read once.
+  const ownersByText = new Map<string, Owner[] | string>();
+  const lines = text.split("\n");
+  const during = (i: number) => () => `reading ${file} (line ${i + 1} of ${lines.length})`;
+  for (let i = 0; i < lines.length; i++) {
+    if ((i & 4095) === 4095) checkDeadline(deadline, during(i));
     const line = i + 1;
-    const trimmed = raw.trim();
+    const trimmed = lines[i]!.trim(); // also drops the '\r' of a CRLF line end
     if (trimmed === "") {
       labels = [];
-      return;
+      continue;
     }
     if (trimmed.startsWith("#")) {
       const label = LABEL_RE.exec(trimmed);
@@ -280,41 +432,92 @@ export function parseCodeowners(text: string, file = "CODEOWNERS"): Codeowners {
           .map((l) => l.trim())
           .filter((l) => l !== "");
       } else if (SECTION_RE.test(trimmed)) labels = [];
-      return;
+      continue;
     }
+    const end = patternEnd(trimmed);
+    const pattern = trimmed.slice(0, end);
     // A '#' after whitespace starts a comment to the end of the line.
-    const body = trimmed.replace(/\s+#.*$/, "");
-    const [pattern, ...ownerTexts] = body.split(/\s+/);
-    const report = (message: string) => problems.push({ file, line, severity: "error", message });
-    const compiled = compilePattern(pattern!);
-    if (compiled.error) {
-      report(`${compiled.error} (pattern "${truncate(pattern!)}")`);
-      return;
+    let ownersText = end < trimmed.length ? trimmed.slice(end).trim() : "";
+    if (ownersText.includes("#")) ownersText = ` ${ownersText}`.replace(/\s+#.*$/, "").trim();
+    const error = patternError(pattern);
+    if (error) {
+      problems.push({ file, line, severity: "error", message: `${error} (pattern "${truncate(pattern)}")` });
+      continue;
     }
-    const owners: Owner[] = [];
-    for (const t of ownerTexts) {
-      const owner = parseOwner(t);
-      if (!owner) {
-        report(`"${truncate(t)}" is not an owner: write @login, @org/team-name or an email address (GitHub skips this line)`);
-        return;
+    let owners = ownersByText.get(ownersText);
+    if (owners === undefined) {
+      owners = readOwners(ownersText);
+      ownersByText.set(ownersText, owners);
+    }
+    if (typeof owners === "string") {
+      problems.push({ file, line, severity: "error", message: owners });
+      continue;
+    }
+    const key = anyDepthKey(pattern);
+    if (key) {
+      const map = key.name !== undefined ? anyDepth.byName : anyDepth.byExtension;
+      const k = key.name ?? key.extension!;
+      const list = map.get(k);
+      if (list) list.push(rules.length);
+      else map.set(k, [rules.length]);
+    } else {
+      let node = index;
+      for (const seg of literalPrefix(pattern)) {
+        node.children ??= new Map();
+        let next = node.children.get(seg);
+        if (!next) {
+          next = { rules: [] };
+          node.children.set(seg, next);
+        }
+        node = next;
       }
-      if (!owners.some((o) => o.text.toLowerCase() === owner.text.toLowerCase())) owners.push(owner);
+      node.rules.push(rules.length);
     }
-    const matcher = compiled.matcher!;
-    let node = index;
-    for (const seg of matcher.leading ? [] : (matcher.blocks[0] ?? [])) {
-      if (seg.pieces.length !== 1 || seg.pieces[0]!.includes("?")) break;
-      let next = node.children.get(seg.pieces[0]!);
-      if (!next) {
-        next = { children: new Map(), rules: [] };
-        node.children.set(seg.pieces[0]!, next);
-      }
-      node = next;
-    }
-    node.rules.unshift(rules.length);
-    rules.push({ line, pattern: pattern!, owners, labels, matcher });
-  });
-  return { file, rules, problems, index };
+    rules.push({ line, pattern, owners, labels });
+  }
+  return { file, rules, problems, index, anyDepth };
+}
+
+/**
+ * For a pattern of one segment that applies at any depth, what a path segment must be to match
+ * it: that name (no wildcard, no escape), or a name ending in `.extension` (a `*` then plain text
+ * with a dot). Undefined for any other pattern.
+ */
+function anyDepthKey(pattern: string): { name?: string; extension?: string } | undefined {
+  const { start, end, anchored } = patternBody(pattern);
+  if (anchored || start !== 0) return undefined;
+  const seg = end === pattern.length ? pattern : pattern.slice(0, end);
+  let lastStar = -1;
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg.charCodeAt(i);
+    if (c === 92 || c === 63) return undefined; // an escape or '?': filed with the others
+    if (c === 42) lastStar = i;
+  }
+  if (lastStar < 0) return { name: seg };
+  const dot = seg.lastIndexOf(".");
+  return dot > lastStar && dot < seg.length - 1 ? { extension: seg.slice(dot + 1) } : undefined;
+}
+
+/** Where a line's pattern ends: at the first whitespace that no backslash escapes. */
+function patternEnd(line: string): number {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 92 /* \\ */) i++;
+    else if (c === 32 || c === 9 || c === 11 || c === 12) return i;
+  }
+  return line.length;
+}
+
+/** The owners written after a pattern (duplicates dropped), or why the line is skipped. */
+function readOwners(text: string): Owner[] | string {
+  const owners: Owner[] = [];
+  if (text === "") return owners;
+  for (const t of text.split(/\s+/)) {
+    const owner = parseOwner(t);
+    if (!owner) return `"${truncate(t)}" is not an owner: write @login, @org/team-name or an email address (GitHub skips this line)`;
+    if (!owners.some((o) => o.text.toLowerCase() === owner.text.toLowerCase())) owners.push(owner);
+  }
+  return owners;
 }
 
 function truncate(s: string): string {
@@ -323,22 +526,38 @@ function truncate(s: string): string {
 
 /**
  * The rule that decides `path`'s owners (the last one matching it), or undefined when none does.
- * A deciding rule with no owners leaves the path unowned.
+ * A deciding rule with no owners leaves the path unowned. Rules are compiled as a path first
+ * meets them; `tick` is called every 64 rules tested (it throws to stop a long lookup).
  */
-export function decidingRule(co: Codeowners, path: string): CodeownersRule | undefined {
+export function decidingRule(co: Codeowners, path: string, tick?: () => void): CodeownersRule | undefined {
   const segs = path.replace(/^\/+/, "").split("/");
   let best = -1;
-  let node: IndexNode | undefined = co.index;
-  for (let depth = 0; node; depth++) {
-    for (const i of node.rules) {
-      if (i <= best) break;
-      if (matchSegments(co.rules[i]!.matcher, segs)) {
+  let tested = 0;
+  // The latest matching rule of a list (file order) beats `best` when it comes later in the file.
+  const latest = (list: readonly number[] | undefined) => {
+    if (!list) return;
+    for (let k = list.length - 1; k >= 0; k--) {
+      const i = list[k]!;
+      if (i <= best) return;
+      if (tick && ++tested % 64 === 0) tick();
+      const rule = co.rules[i]!;
+      rule.matcher ??= buildMatcher(rule.pattern);
+      if (matchSegments(rule.matcher, segs)) {
         best = i;
-        break;
+        return;
       }
     }
+  };
+  let node: IndexNode | undefined = co.index;
+  for (let depth = 0; node; depth++) {
+    latest(node.rules);
     if (depth >= segs.length) break;
-    node = node.children.get(segs[depth]!);
+    node = node.children?.get(segs[depth]!);
+  }
+  for (const seg of segs) {
+    latest(co.anyDepth.byName.get(seg));
+    const dot = seg.lastIndexOf(".");
+    if (dot >= 0) latest(co.anyDepth.byExtension.get(seg.slice(dot + 1)));
   }
   return best < 0 ? undefined : co.rules[best];
 }

@@ -563,7 +563,8 @@ export const CONFIG_FIELDS = [
 
 /** The deciding rule for `path`: the owning module's name (null: the rule leaves it unowned) and the rule as text. */
 export interface OwnershipLookup {
-  lookup(path: string): { module: string | null; rule: string } | undefined;
+  /** `tick` is called every few rules tested, so a caller can stop a long lookup (it throws to stop). */
+  lookup(path: string, tick?: () => void): { module: string | null; rule: string } | undefined;
 }
 
 // What the adapters add to a checked configuration (no key of the file sets these).

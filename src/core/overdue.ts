@@ -143,3 +143,14 @@ export function overdueReviewers(input: OverdueInput): Overdue[] {
   }
   return out;
 }
+
+/**
+ * Whether a request made at `at` (ISO) came once `overdue` was past the deadline: a replacement
+ * asked for by an earlier delivery, whose withdrawal of the overdue request is still to be done.
+ */
+export function requestedWhileOverdue(overdue: Pick<Overdue, "requestedAt">, at: string, settings: RerouteSettings): boolean {
+  const from = Date.parse(overdue.requestedAt);
+  const to = Date.parse(at);
+  if (Number.isNaN(from) || Number.isNaN(to) || settings.afterHours <= 0) return false;
+  return businessHoursBetween(from, to, settings.timeZone, settings.afterHours) >= settings.afterHours;
+}

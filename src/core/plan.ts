@@ -11,7 +11,7 @@ import type { IssueDecision } from "./issue-text.js";
 import { loginKey } from "./registry.js";
 import { candidatesToFetch, route, type ChangedFile, type ModuleDecision, type RouteDecision, type RouteInput } from "./route.js";
 import type { Router } from "./router.js";
-import { overdueReviewers, type ActivityFact, type Overdue, type RequestFact } from "./overdue.js";
+import { overdueReviewers, requestedWhileOverdue, type ActivityFact, type Overdue, type RequestFact } from "./overdue.js";
 import type { SkipReason } from "./select.js";
 import type { CandidateSignals } from "./signals.js";
 
@@ -139,8 +139,13 @@ export interface PullRequestPlan {
 export interface Reroute extends Overdue {
   /** Modules the reviewer was covering. */
   modules: string[];
-  /** New reviewers requested for those modules: the request is withdrawn once one of them is requested. */
+  /** Who replaces them for those modules: the request is withdrawn once one of them is requested. */
   by: string[];
+  /**
+   * Those of `by` an earlier delivery already requested (after the deadline) while its withdrawal
+   * failed: the withdrawal is what is missing, and is done now. Absent when none.
+   */
+  alreadyRequested?: string[];
 }
 
 /** Labels any module of the configuration can add; only these are ever removed by sync_labels. */
@@ -256,20 +261,31 @@ function overdueOf(input: PullRequestPlanInput): Overdue[] {
   return input.now ? overdueOnThread(input.router.config.app, input.pr.draft, input.pr.thread, input.now) : [];
 }
 
-/** The overdue reviewers this decision replaces: a module they were blocked from got a new reviewer. */
-function reroutesOf(decision: RouteDecision, overdue: readonly Overdue[]): Reroute[] {
+/**
+ * The overdue reviewers this decision replaces: a module they were blocked from got a new
+ * reviewer, or is covered by one requested since they became overdue (an earlier delivery
+ * requested the replacement but could not withdraw them).
+ */
+function reroutesOf(decision: RouteDecision, overdue: readonly Overdue[], input: PullRequestPlanInput): Reroute[] {
   const fresh = new Set(decision.reviewers.map(loginKey));
+  const thread = input.pr.thread;
+  const requested = new Set(thread.requestedUsers.map(loginKey));
+  const requestedAt = new Map((thread.requestTimes ?? []).map((r) => [loginKey(r.login), r.at]));
+  const settings = input.router.config.app.reroute;
   const out: Reroute[] = [];
   for (const o of overdue) {
     const modules = [
       ...new Set(decision.skipped.filter((s) => s.reason === "overdue" && loginKey(s.login) === loginKey(o.login)).map((s) => s.module)),
     ];
-    const by = [
-      ...new Set(
-        decision.modules.filter((m) => modules.includes(m.name)).flatMap((m) => m.reviewers.filter((r) => fresh.has(loginKey(r)))),
-      ),
-    ];
-    if (by.length > 0) out.push({ ...o, modules, by });
+    const covering = [...new Set(decision.modules.filter((m) => modules.includes(m.name)).flatMap((m) => m.reviewers))];
+    const by = covering.filter((r) => fresh.has(loginKey(r)));
+    const already = covering.filter((r) => {
+      const at = requestedAt.get(loginKey(r));
+      return !fresh.has(loginKey(r)) && requested.has(loginKey(r)) && at !== undefined && requestedWhileOverdue(o, at, settings);
+    });
+    if (by.length + already.length > 0) {
+      out.push({ ...o, modules, by: [...by, ...already], ...(already.length > 0 ? { alreadyRequested: already } : {}) });
+    }
   }
   return out;
 }
@@ -282,13 +298,13 @@ function routeWithReroutes(input: PullRequestPlanInput): { decision: RouteDecisi
     input,
     overdue.map((o) => o.login),
   );
-  let reroute = reroutesOf(decision, overdue);
+  let reroute = reroutesOf(decision, overdue, input);
   if (reroute.length < overdue.length) {
     decision = routePullRequest(
       input,
       reroute.map((r) => r.login),
     );
-    reroute = reroutesOf(decision, reroute);
+    reroute = reroutesOf(decision, reroute, input);
   }
   return { decision, reroute };
 }

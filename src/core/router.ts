@@ -136,8 +136,8 @@ export function explainPath(router: Router, repository: string, path: string): P
 }
 
 /** The module the configuration's ownership table gives `path`, if any. */
-function ownershipMatch(router: Router, path: string): PathMatch | undefined {
-  const owned = router.config.ownership?.lookup(path);
+function ownershipMatch(router: Router, path: string, tick?: () => void): PathMatch | undefined {
+  const owned = router.config.ownership?.lookup(path, tick);
   if (!owned || owned.module === null) return undefined;
   const module = router.byName.get(owned.module);
   return module === undefined ? undefined : { module, areas: [], rule: owned.rule };
@@ -150,7 +150,7 @@ export function matchPath(router: Router, repository: string, path: string, tick
     return owners.map((module) => ({ module, areas: [], rule: `repository:${repository}` }));
   }
   const hits = router.matcher.match(path, tick);
-  const owned = ownershipMatch(router, path);
+  const owned = ownershipMatch(router, path, tick);
   if (hits.length === 0) return owned ? [owned] : [];
   // Tally per module: own include, own exclude, and per area include/exclude.
   const perModule = new Map<number, { own?: string; ownExcluded: boolean; areaInc: Map<number, string>; areaExc: Set<number> }>();

@@ -13,6 +13,7 @@ import {
   type CodeownersContext,
 } from "../../src/app/codeowners-source.js";
 import { loadBundled } from "../../src/app/index.js";
+import { BudgetExceeded } from "../../src/core/budget.js";
 import { route } from "../../src/core/route.js";
 import { API, contentsAnswer, mockGraphql, mockInstallationToken, mockNoConfigFile, mockPullRequestRead } from "../helpers/github.js";
 import { useStrictNock } from "../helpers/strict-nock.js";
@@ -108,6 +109,15 @@ describe("codeownersRouting", () => {
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]).toMatchObject({ file: "CODEOWNERS", line: 6, severity: "warning" });
     expect(r.router.config.modules.map((m) => m.name)).toEqual(["@acme/docs-team [docs]", "@alice @bob [core, api]"]);
+  });
+
+  it("counts reading the file against the routing budget: past it, BudgetExceeded and nothing memoised", () => {
+    const before = codeownersCacheSize();
+    const big = { path: "CODEOWNERS", text: Array.from({ length: 10_000 }, (_, i) => `/d${i}/ @alice`).join("\n") };
+    const spent = () => ({ now: () => 1, at: 0, limit: "200 ms of routing" });
+    expect(() => codeownersRouting(defaults, bundled.registry, big, spent)).toThrow(BudgetExceeded);
+    expect(codeownersCacheSize()).toBe(before);
+    expect(codeownersRouting(defaults, bundled.registry, big).router.config.modules).toHaveLength(1);
   });
 });
 

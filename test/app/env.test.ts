@@ -78,7 +78,22 @@ describe("startupProblem", () => {
     expect(startupProblem(noSecret)).toMatch(/^WEBHOOK_SECRET is not set/);
     expect(startupProblem({ ...prod, WEBHOOK_SECRET: " " })).toMatch(/^WEBHOOK_SECRET is empty/);
     expect(startupProblem({ ...prod, WEBHOOK_SECRET: "development" })).toMatch(/^WEBHOOK_SECRET is "development"/);
-    expect(startupProblem({ ...noSecret, NODE_ENV: "development" })).toBeUndefined();
+  });
+
+  it("outside production, refuses to run the app without a webhook secret, but serves the setup page", () => {
+    const { WEBHOOK_SECRET: _unused, ...noSecret } = prod;
+    const dev = { ...noSecret, NODE_ENV: "development" };
+    expect(startupProblem(dev)).toMatch(
+      /^WEBHOOK_SECRET is not set: without it Probot would accept deliveries signed with its public "development" secret/,
+    );
+    expect(startupProblem({ ...dev, WEBHOOK_SECRET: "" })).toMatch(/^WEBHOOK_SECRET is empty/);
+    expect(startupProblem({ ...dev, WEBHOOK_SECRET: "local" })).toBeUndefined();
+    // No App ID, or no key anywhere Probot looks: the setup page, which needs no secret.
+    expect(startupProblem({ NODE_ENV: "development" }, dir)).toBeUndefined();
+    expect(startupProblem({ NODE_ENV: "development", APP_ID: "12" }, mkdtempSync(join(dir, "no-key-")))).toBeUndefined();
+    const withPem = mkdtempSync(join(dir, "pem-"));
+    writeFileSync(join(withPem, "app.pem"), KEY);
+    expect(startupProblem({ NODE_ENV: "development", APP_ID: "12" }, withPem)).toMatch(/^WEBHOOK_SECRET is not set/);
   });
 
   it("refuses missing credentials in production, and a non-numeric APP_ID anywhere", () => {

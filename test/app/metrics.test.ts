@@ -251,6 +251,29 @@ describe("through the server's Octokit and Probot", () => {
     expect(await seriesOf(m, "review_router_github_rate_limit_remaining")).toEqual(["resource=core: 4320"]);
   });
 
+  it("counts a request refused at connection level, after its retries, as no_response (not 500)", async () => {
+    const m = new Metrics({ processMetrics: false });
+    const probot = probotWith(m);
+    mockInstallationToken();
+    nock(API)
+      .get("/repos/pytorch/pytorch/issues/7/labels")
+      .times(3) // the first try and both retries
+      .replyWithError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED 127.0.0.1:443" })
+      .get("/repos/pytorch/pytorch/issues/8/labels")
+      .times(3)
+      .reply(500, { message: "Server Error" });
+    const octokit = await probot.auth(INSTALLATION_ID);
+    const labelsOf = (issue: number) =>
+      octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner: "pytorch", repo: "pytorch", issue_number: issue });
+    await expect(labelsOf(7)).rejects.toMatchObject({ status: 500 });
+    await expect(labelsOf(8)).rejects.toMatchObject({ status: 500 });
+    expect(await seriesOf(m, "review_router_github_requests_total")).toEqual([
+      "method=GET,route=/repos/{owner}/{repo}/issues/{issue_number}/labels,status=500: 1",
+      "method=GET,route=/repos/{owner}/{repo}/issues/{issue_number}/labels,status=no_response: 1",
+      "method=POST,route=/app/installations/{installation_id}/access_tokens,status=201: 1",
+    ]);
+  });
+
   it("counts a routed pull_request.opened delivery, its labels, reviewers and GitHub requests", async () => {
     const m = new Metrics({ processMetrics: false });
     const probot = probotWith(m);

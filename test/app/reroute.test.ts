@@ -70,6 +70,36 @@ describe("overdue re-routing on a later event", () => {
     expect(checks[0]!.output.summary).toContain("| Docs | `module: docs` | `docs/index.md` | @dave |");
   });
 
+  it("a redelivery completes a withdrawal that failed: the replacement is not asked again", async () => {
+    // An earlier delivery asked dave once carol was overdue, then GitHub failed the withdrawal.
+    const pr = pullRequestEvent({
+      action: "synchronize",
+      number: 14,
+      changedFiles: 1,
+      labels: ["module: docs"],
+      requestedReviewers: ["carol", "dave"],
+      author: "zed",
+    });
+    mockInstallationToken();
+    mockPullRequestReads(pr, {
+      config: CONFIG,
+      files: ["docs/index.md"],
+      timeline: [
+        timeline.labeledByApp("module: docs"),
+        requestedByAppAt("carol", "2026-01-05T09:00:00Z"),
+        requestedByAppAt("dave", new Date(Date.now() - 60_000).toISOString()), // a minute ago: not overdue itself
+      ],
+      signals: false,
+    });
+    const withdrawn = captureWithdrawals(14);
+    const checks = captureCheckRunCreate();
+    await deliver(await startApp(), "pull_request", pr);
+    // No review request (afterEach: no unmatched request), one withdrawal, one summary.
+    expect(withdrawn).toEqual([{ reviewers: ["carol"] }]);
+    expect(checks).toHaveLength(1);
+    expect(checks[0]!.output.summary).toContain("**Re-routed**: @carol");
+  });
+
   it("does nothing more once the overdue reviewer was replaced (the app's own withdrawal on the timeline)", async () => {
     const pr = pullRequestEvent({
       action: "synchronize",

@@ -82,6 +82,27 @@ describe("review-router sweep", () => {
     expect(gh.writes(REPO).length, "carol is not asked again; alice stays; summaries unchanged").toBe(before);
   });
 
+  it("a withdrawal GitHub failed is made by the next sweep, without asking the replacement again", async () => {
+    const repo = "acme/sweep-fault";
+    gh.repo(repo).files.set(".github/review-router.yml", CONFIG);
+    gh.setPull(repo, 1, { author: "zed" }, ["docs/a.md"]);
+    gh.requestReview(repo, 1, "carol", MONDAY);
+    gh.fail({ method: "DELETE", path: /\/pulls\/1\/requested_reviewers$/, status: 502 }); // the CLI does not retry a 5xx
+    const first = await run(["--repo", repo, "--apply"]);
+    expect(first.code).toBe(1);
+    expect(gh.thread(repo, 1).requestedUsers).toEqual(["carol", "dave"]);
+    const reviewCalls = () =>
+      gh
+        .repoRequests(repo)
+        .filter((q) => q.path.endsWith("/requested_reviewers"))
+        .map((q) => `${q.method} ${JSON.stringify(q.body)} ${q.status}`);
+    const before = reviewCalls().length;
+    const again = await run(["--repo", repo, "--apply"]);
+    expect(again.stderr).toBe("");
+    expect(reviewCalls().slice(before)).toEqual(['DELETE {"reviewers":["carol"]} 200']);
+    expect(gh.thread(repo, 1).requestedUsers).toEqual(["dave"]);
+  });
+
   it("says so when reroute_after_hours is off, and needs --repo", async () => {
     gh.repo("acme/off").files.set(".github/review-router.yml", "use_default_modules: false\nmodules: []\n");
     const off = await run(["--repo", "acme/off"]);

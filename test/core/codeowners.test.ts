@@ -75,6 +75,22 @@ const PATTERNS: [string, string, boolean][] = [
   ["/x*y*z", "xyzyz", true],
   // Paths are case sensitive.
   ["/Docs/", "docs/a.md", false],
+  // A backslash makes the next character plain, as in gitignore.
+  ["/notes/\\*", "notes/*", true],
+  ["/notes/\\*", "notes/todo.md", false],
+  ["/what\\?.md", "what?.md", true],
+  ["/what\\?.md", "whatX.md", false],
+  ["docs/\\#pinned.md", "docs/#pinned.md", true],
+  ["docs/a\\#b", "docs/a#b", true],
+  ["/My\\ Documents/", "My Documents/cv.pdf", true],
+  ["/My\\ Documents/", "My/cv.pdf", false],
+  ["/back\\\\slash", "back\\slash", true],
+  ["\\[draft\\].md", "notes/[draft].md", true],
+  ["/star\\**", "star*", true], // an escaped '*' then a wildcard one
+  ["/star\\**", "star*x", true],
+  ["/star\\**", "starx", false],
+  ["/a\\*b*c", "a*bXc", true],
+  ["/a\\*b*c", "aXbXc", false],
 ];
 
 describe("CODEOWNERS patterns", () => {
@@ -90,6 +106,8 @@ describe("CODEOWNERS patterns", () => {
     ["docs/[ab].md", "character ranges"],
     ["a//b", "empty segment"],
     ["/", "names no path"],
+    ["/docs\\", "lone '\\'"],
+    ["/a/\\./b", "'.' and '..'"],
   ])("refuses %s (%s)", (pattern, reason) => {
     expect(compilePattern(pattern).error).toContain(reason);
   });
@@ -163,6 +181,36 @@ describe("parseCodeowners", () => {
       expect.stringMatching(/^CODEOWNERS:6: error: "@-bad-" is not an owner/),
     ]);
     expect(bad.rules.map((r) => r.line)).toEqual([1]);
+  });
+
+  it("the last matching line wins between lines filed apart (by directory, by name, by extension, the rest)", () => {
+    const lines = ["* @all", "/src/ @src", "*.js @js", "Makefile @make", "/src/gen/ @gen", "build/ @build", "*.min.js @min"];
+    const mixed = parseCodeowners(lines.join("\n"), "CODEOWNERS");
+    expect(
+      ["src/a.js", "src/gen/a.js", "src/gen/x.c", "src/Makefile", "lib/build/a.py", "build", "a.min.js", "src/gen/b.min.js", "x.c"].map(
+        (p) => ownersOf(mixed, p).line,
+      ),
+    ).toEqual([3, 5, 5, 4, 6, 1, 7, 7, 1]);
+  });
+
+  it("reads an escaped space as part of the pattern, not as the end of it", () => {
+    const spaced = parseCodeowners("/My\\ Documents/ @alice\n/a\\ b\\#c @bob # comment\n", "CODEOWNERS");
+    expect(spaced.problems).toEqual([]);
+    expect(spaced.rules.map((r) => [r.pattern, r.owners.map((o) => o.text)])).toEqual([
+      ["/My\\ Documents/", ["@alice"]],
+      ["/a\\ b\\#c", ["@bob"]],
+    ]);
+    expect(ownersOf(spaced, "My Documents/x.txt").owners).toEqual(["@alice"]);
+    expect(ownersOf(spaced, "a b#c").owners).toEqual(["@bob"]);
+  });
+
+  it("stops reading with BudgetExceeded, naming the line, once the deadline has passed", () => {
+    let clock = 0;
+    const deadline = { now: () => clock++, at: 3, limit: "200 ms of routing" }; // checked every 4096 lines: the 5th check is late
+    const text = Array.from({ length: 50_000 }, (_, i) => `/d${i}/ @a`).join("\n");
+    expect(() => parseCodeowners(text, "CODEOWNERS", deadline)).toThrow(
+      /the routing budget \(200 ms of routing\) was exceeded while reading CODEOWNERS \(line \d+ of 50000\)/,
+    );
   });
 
   it("reads owners of the three kinds", () => {

@@ -92,6 +92,42 @@ describe("planPullRequest with reroute_after_hours", () => {
   });
 });
 
+describe("a replacement requested by an earlier delivery whose withdrawal failed", () => {
+  // carol's 24 business hours ran out on Tuesday at 09:00; dave was asked after that.
+  const bothRequested = (daveAt: string) =>
+    thread({
+      labels: new Set(["docs"]),
+      requestedUsers: ["carol", "dave"],
+      requestTimes: [
+        { login: "carol", at: MONDAY },
+        { login: "dave", at: daveAt },
+      ],
+    });
+
+  it("plans the missing withdrawal of the overdue reviewer, and no new request", () => {
+    const plan = planPullRequest(input([DOCS_FILE], bothRequested("2026-01-07T09:30:00Z")));
+    expect(plan.reviews.users).toEqual([]);
+    expect(plan.reroute).toEqual([
+      { login: "carol", requestedAt: MONDAY, businessHours: 24, modules: ["Docs"], by: ["dave"], alreadyRequested: ["dave"] },
+    ]);
+    expect(plan.skipped).toContainEqual({ login: "carol", module: "Docs", reason: "overdue" });
+  });
+
+  it("is not assumed of a reviewer requested before the deadline passed: both stay", () => {
+    const plan = planPullRequest(input([DOCS_FILE], bothRequested("2026-01-05T10:00:00Z")));
+    expect(plan.reroute).toBeUndefined();
+    expect(plan.reviews.users).toEqual([]);
+  });
+
+  it("apply withdraws the overdue request without asking anyone again", async () => {
+    const github = new FakeGitHub({ files: [DOCS_FILE], labels: ["docs"], requestedUsers: ["carol", "dave"] });
+    const run = await planAndApplyPullRequest(github, input([DOCS_FILE], bothRequested("2026-01-07T09:30:00Z")));
+    expect(github.writes()).toEqual([{ call: "removeReviewRequests", number: 7, users: ["carol"], teams: [] }]);
+    expect(run.withdrawn).toEqual(["carol"]);
+    expect(github.requestedUsers).toEqual(["dave"]);
+  });
+});
+
 describe("planAndApplyPullRequest with an overdue reviewer", () => {
   async function gathered(github: FakeGitHub): Promise<PullRequestPlanInput> {
     const view = {

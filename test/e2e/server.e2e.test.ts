@@ -117,6 +117,24 @@ describe("deliveries end to end", () => {
     ).toEqual([]);
   });
 
+  it("handles one delivery sent twice at once (redelivered while the first runs): one label write, one review request, one check run", async () => {
+    const c = freshCase();
+    const payload = prPayload(c, NN_OPTIM);
+    const id = randomUUID();
+    const [first, second] = await Promise.all([
+      served.app.deliver("pull_request", payload, { id }),
+      served.app.deliver("pull_request", payload, { id }),
+    ]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const writes = gh.writes(c.repo).map((q) => `${q.method} ${q.path}`);
+    expect(writes).toEqual([
+      `POST /repos/${c.repo}/issues/${c.number}/labels`,
+      `POST /repos/${c.repo}/pulls/${c.number}/requested_reviewers`,
+      `POST /repos/${c.repo}/check-runs`,
+    ]);
+    expect(gh.thread(c.repo, c.number).requestedUsers).toEqual(expectedDecision(c, NN_OPTIM).reviewers);
+  });
+
   it("writes nothing for a push that changes nothing: one read, no label, no request, no check run on the new commit", async () => {
     const c = freshCase();
     const opened = prPayload(c, NN_OPTIM);

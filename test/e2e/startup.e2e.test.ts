@@ -76,6 +76,11 @@ describe("server start-up refusals", () => {
     expect(await refusal(PROD)).toMatch(/^cannot start: WEBHOOK_SECRET is not set/);
   });
 
+  it("refuses to run the app without WEBHOOK_SECRET outside production too (Probot's public default would sign)", async () => {
+    const dev = { NODE_ENV: "development", APP_ID: "1", PRIVATE_KEY: KEY, LOG_FORMAT: "json" };
+    expect(await refusal(dev)).toMatch(/^cannot start: WEBHOOK_SECRET is not set: without it Probot would accept deliveries signed/);
+  }, 60_000);
+
   it("refuses an empty WEBHOOK_SECRET and Probot's default one in production", async () => {
     expect(await refusal({ ...PROD, WEBHOOK_SECRET: "" })).toContain("WEBHOOK_SECRET is empty");
     expect(await refusal({ ...PROD, WEBHOOK_SECRET: "development" })).toContain('WEBHOOK_SECRET is "development"');
