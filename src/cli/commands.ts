@@ -209,6 +209,8 @@ export function decisionJson(d: RouteDecision) {
     unownedReviewers: d.unownedReviewers,
     uncovered: d.uncovered,
     notes: d.notes,
+    candidates: d.candidates,
+    widened: d.widened,
     repository: d.repository,
     pr: d.prNumber,
   };
