@@ -183,6 +183,7 @@ export function plannedSummary(
     ...(extra.warnings && extra.warnings.length > 0 ? { warnings: extra.warnings } : {}),
     ...(s.pausedBy !== undefined ? { pausedBy: s.pausedBy } : {}),
     ...(s.signalsUnavailable !== undefined ? { signalsUnavailable: s.signalsUnavailable } : {}),
+    ...(s.historyUnavailable !== undefined ? { historyUnavailable: s.historyUnavailable } : {}),
     ...(s.signals ? { signals: s.signals } : {}),
     ...(s.maxOpenReviews !== undefined ? { maxOpenReviews: s.maxOpenReviews } : {}),
   });

@@ -34,6 +34,8 @@ export interface SummaryContext {
   pausedBy?: string;
   /** Set when the candidates' availability and load could not be read: why. */
   signalsUnavailable?: string;
+  /** Set when the review history could not be read: why. */
+  historyUnavailable?: string;
   /** The availability and load the choice used: shown with busy and overloaded candidates. */
   signals?: CandidateSignals;
   maxOpenReviews?: number;
@@ -103,6 +105,9 @@ export function renderSummary(s: SummaryContext): Summary {
   if (s.signalsUnavailable !== undefined) {
     lines.push(`**Note**: availability and load could not be read: ${cell(s.signalsUnavailable)}; chose as without them.`, "");
   }
+  if (s.historyUnavailable !== undefined) {
+    lines.push(`**Note**: the review history could not be read: ${cell(s.historyUnavailable)}; chose as without it.`, "");
+  }
   if (s.draftDeferred) lines.push("This pull request is a draft: reviews will be requested when it is marked ready for review.", "");
   if (d.modules.length === 0) {
     lines.push("No module owns any changed file.");
@@ -117,6 +122,7 @@ export function renderSummary(s: SummaryContext): Summary {
     lines.push("", "**Not covered**: " + d.uncovered.map((u) => `${u.module} (${u.reason})`).join("; "));
   }
   lines.push(...unownedLines(s));
+  lines.push(...expertiseLines(d));
   for (const note of d.notes) lines.push("", `Note: ${note}`);
   const overdue = [...new Set(d.skipped.filter((k) => k.reason === "overdue").map((k) => k.login))];
   if (overdue.length > 0) {
@@ -141,6 +147,31 @@ export function renderSummary(s: SummaryContext): Summary {
   const n = d.modules.length;
   const title = n === 0 ? "No module touched" : `${plural(n, "module")}: ${d.modules.map((m) => m.name).join(", ")}`;
   return { title: title.length > 200 ? `${title.slice(0, 197)}...` : title, body: lines.join("\n") };
+}
+
+/**
+ * Why the chosen reviewers were chosen, from the review history: each one's evidence, and those
+ * widening asked named as recent approvers who are not listed maintainers. Nothing without history.
+ */
+export function expertiseLines(d: RouteDecision): string[] {
+  if (d.historyRecords === undefined) return [];
+  const widened = new Set(d.widened.map(loginKey));
+  const chosen = d.candidates.filter((c) => c.chosen);
+  const listed = chosen.filter((c) => !widened.has(loginKey(c.login)));
+  const asked = chosen.filter((c) => widened.has(loginKey(c.login)));
+  const out: string[] = [];
+  if (listed.length > 0) {
+    out.push(
+      "",
+      `**Why these reviewers** (ranked by who approved ${plural(d.historyRecords, "merged pull request")} of the review history):`,
+    );
+    for (const c of listed) out.push(`- @${c.login} (${cell(c.reason)}): ${cell(c.evidence)}`);
+  }
+  if (asked.length > 0) {
+    out.push("", "**Also asked**, as recent approvers of these paths who are not listed maintainers of the touched modules:");
+    for (const c of asked) out.push(`- @${c.login}: ${cell(c.evidence)}`);
+  }
+  return out;
 }
 
 /** A skip reason, with what GitHub said for `busy` (status message, until when) and `overloaded` (the count). */

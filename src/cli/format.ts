@@ -54,6 +54,13 @@ export function formatDecision(d: RouteDecision, options: { verbose?: boolean } 
     out += `unowned:   ${firstFew(d.unmatched, 10)}${d.unownedReviewers.length > 0 ? ` (default reviewers: ${d.unownedReviewers.join(", ")})` : ""}\n`;
   }
   for (const note of d.notes) out += `note: ${note}\n`;
+  if (d.historyRecords !== undefined && d.candidates.length > 0) {
+    out += `\ncandidates, best first (review history: ${d.historyRecords} merged pull requests):\n`;
+    out += table(
+      ["login", "score", "chosen", "reason", "evidence"],
+      d.candidates.map((c) => [c.login, c.score.toFixed(3), c.chosen ? "yes" : "no", c.reason, c.evidence]),
+    );
+  }
   if (d.skipped.length > SKIPPED_ROWS && !options.verbose) {
     out += `\nskipped candidates: ${skippedSummary(d.skipped)}; --verbose lists each\n`;
   } else if (d.skipped.length > 0) {

@@ -6,10 +6,19 @@
 import type { Deadline } from "./budget.js";
 import { rerolledBlocked, reviewsPaused } from "./commands.js";
 import { isTeamName, type AppSettings, type SummaryMode } from "./config.js";
+import { expertiseIndex } from "./expertise.js";
 import type { HistoryRecord } from "./history.js";
 import type { IssueDecision } from "./issue-text.js";
 import { loginKey } from "./registry.js";
-import { candidatesToFetch, route, type ChangedFile, type ModuleDecision, type RouteDecision, type RouteInput } from "./route.js";
+import {
+  candidatesToFetch,
+  route,
+  type ChangedFile,
+  type ModuleDecision,
+  type RankedCandidate,
+  type RouteDecision,
+  type RouteInput,
+} from "./route.js";
 import type { Router } from "./router.js";
 import { overdueReviewers, requestedWhileOverdue, type ActivityFact, type Overdue, type RequestFact } from "./overdue.js";
 import type { SkipReason } from "./select.js";
@@ -113,6 +122,8 @@ export interface SummaryPlan {
   pausedBy?: string;
   /** Set when availability and load could not be read: why. */
   signalsUnavailable?: string;
+  /** Set when the review history could not be read: why. */
+  historyUnavailable?: string;
   /** The signals the choice used, for the reasons shown with busy and overloaded candidates. */
   signals?: CandidateSignals;
   maxOpenReviews?: number;
@@ -130,6 +141,8 @@ export interface PullRequestPlan {
   deferred: { login: string; reason: "draft" | "paused" }[];
   /** Every candidate not chosen, with the reason (from the routing decision). */
   skipped: RouteDecision["skipped"];
+  /** Every candidate reviewer, best first, with their expertise and why they were chosen or not (from the routing decision). */
+  candidates: RankedCandidate[];
   /** Overdue reviewers to withdraw once a replacement is requested (absent when none). */
   reroute?: Reroute[];
   summary?: SummaryPlan;
@@ -220,6 +233,7 @@ export function pullRequestRouteInput(input: PullRequestPlanInput, replacing: re
     ...(teams.length > 0 ? { blockedTeams: teams } : {}),
     ...(input.signals ? { signals: input.signals } : {}),
     ...(input.now ? { now: input.now } : {}),
+    ...(input.history ? { history: expertiseIndex(input.history, input.router.config.policy.expertiseHalfLifeDays) } : {}),
   };
 }
 
@@ -369,6 +383,7 @@ function planSummary(
     ...(unownedLabel && decision.labels.includes(unownedLabel) ? { unownedLabel } : {}),
     ...(pausedPullRequest(input) ? { pausedBy: app.skipLabel } : {}),
     ...(input.signalsUnavailable ? { signalsUnavailable: input.signalsUnavailable } : {}),
+    ...(input.historyUnavailable ? { historyUnavailable: input.historyUnavailable } : {}),
     ...(input.signals ? { signals: input.signals, maxOpenReviews: input.router.config.policy.maxOpenReviews } : {}),
   };
 }
@@ -387,6 +402,7 @@ export function planPullRequest(input: PullRequestPlanInput): PullRequestPlan {
     reviews,
     deferred,
     skipped: decision.skipped,
+    candidates: decision.candidates,
     ...(reroute.length > 0 ? { reroute } : {}),
     ...(summary ? { summary } : {}),
   };

@@ -2,11 +2,14 @@
 // adapter (CLI, GitHub App) calls; it does no I/O.
 
 import { checkDeadline, type Deadline } from "./budget.js";
-import { isTeamName, type ModuleSpec } from "./config.js";
+import { isTeamName, type ModuleSpec, type Policy } from "./config.js";
+import { expertiseEvidence, expertiseFor, type Expertise, type ExpertiseIndex } from "./expertise.js";
+import { isBotLogin } from "./history.js";
 import { loginKey } from "./registry.js";
 import { matchPath, type Router } from "./router.js";
 import {
   authorIgnored,
+  byExpertise,
   selectReviewers,
   signalCandidates,
   type SelectionInput,
@@ -14,7 +17,7 @@ import {
   type SkippedCandidate,
   type SkipReason,
 } from "./select.js";
-import type { CandidateSignals } from "./signals.js";
+import { normalizeSignals, type CandidateSignals } from "./signals.js";
 import { requestedTeamCoverage, selectTeams, type TeamModule } from "./teams.js";
 
 /** The name the changed files no module owns go by in selection, when `default_reviewers` is set. */
@@ -42,6 +45,21 @@ export interface RouteInput {
   signals?: CandidateSignals;
   /** When the decision is made; dated `unavailable` entries and status expiry are read against it. */
   now?: Date;
+  /** Who approved which merged pull requests (src/core/expertise.ts): the candidates' expertise. Absent: none. */
+  history?: ExpertiseIndex;
+}
+
+/** One candidate reviewer of the decision, as `route --json` and the summary show them. */
+export interface RankedCandidate {
+  login: string;
+  /** Expertise on the change (0 to 1: the mean share of the changed paths' recent approvals; 0 without history). */
+  score: number;
+  /** What the score rests on: "approved 7 pull requests touching torch/nn/ in the last 90 days". */
+  evidence: string;
+  /** Requested by this decision. */
+  chosen: boolean;
+  /** Why chosen ("chosen for nn") or not (a skip reason: "module covered", "emeritus", ...). */
+  reason: string;
 }
 
 export interface FileRule {
@@ -86,6 +104,12 @@ export interface RouteDecision {
   skipped: SkippedCandidate[];
   uncovered: { module: string; reason: string }[];
   notes: string[];
+  /** Every candidate reviewer, best first: the chosen, those already on the pull request, the others who could be asked, then those who cannot. */
+  candidates: RankedCandidate[];
+  /** Recent approvers asked by widening, who are not listed maintainers of the touched modules (also in `reviewers`). */
+  widened: string[];
+  /** How many merged pull requests the history held, when one was given: `candidates` are ranked by it. */
+  historyRecords?: number;
 }
 
 /**
@@ -185,6 +209,8 @@ function candidatesFor(router: Router, touched: Touched, unmatched: readonly str
 /** The user-selection input: modules covered by a team already requested, or reviewed by teams only, go to the team step. */
 function selectionInput(router: Router, input: RouteInput, candidates: readonly Candidate[]): SelectionInput {
   const teamCovered = requestedTeamCoverage(candidates, input.requestedTeams ?? []);
+  const expertise = input.history ? expertiseOf(router.config.policy, input, candidates) : undefined;
+  const widen = expertise && router.config.policy.widenToRecentApprovers ? widenable(router, candidates, expertise) : [];
   return {
     repository: input.repository,
     prNumber: input.prNumber,
@@ -197,7 +223,92 @@ function selectionInput(router: Router, input: RouteInput, candidates: readonly 
     policy: router.config.policy,
     ...(input.signals ? { signals: input.signals } : {}),
     ...(input.now ? { now: input.now } : {}),
+    ...(expertise ? { expertise } : {}),
+    ...(widen.length > 0 ? { widen } : {}),
   };
+}
+
+/** The candidates' expertise on the change: every changed path, a renamed file's old one too; the modules' maintainers always scored. */
+function expertiseOf(policy: Policy, input: RouteInput, candidates: readonly Candidate[]): Map<string, Expertise> {
+  const paths = input.files.flatMap((f) => (f.previousPath && f.previousPath !== f.path ? [f.path, f.previousPath] : [f.path]));
+  const settings = { windowDays: policy.expertiseWindowDays, halfLifeDays: policy.expertiseHalfLifeDays };
+  const also = candidates.flatMap((c) => c.maintainers.map((m) => m.login));
+  return expertiseFor(input.history!, paths, settings, input.now, { author: input.author, also });
+}
+
+/**
+ * Whom widening may consider: recent approvers of the changed paths who are not listed (active or
+ * emeritus) for a touched module, never emeritus anywhere in the registry, never a bot. Selection
+ * asks only those with `widen_min_approvals`, and refuses the author and blocked logins.
+ */
+function widenable(router: Router, candidates: readonly Candidate[], expertise: ReadonlyMap<string, Expertise>): Expertise[] {
+  const listed = new Set(candidates.flatMap((c) => c.maintainers.map((m) => loginKey(m.login))));
+  const emeritus = new Set(router.registry.entries.flatMap((e) => e.maintainers.filter((m) => m.emeritus).map((m) => loginKey(m.login))));
+  return [...expertise]
+    .filter(([key, e]) => e.approvals > 0 && !listed.has(key) && !emeritus.has(key) && !isBotLogin(e.login))
+    .map(([, e]) => e);
+}
+
+/** How the summary and `candidates` say why a recent approver was not asked. */
+const WIDEN_REASONS: Partial<Record<SkipReason, string>> = {
+  "not needed": "recent approver, not needed: a reviewer on the pull request knows these paths as well",
+  "few approvals": "recent approver, too few approvals to be asked (widen_min_approvals)",
+};
+
+/** Reasons a candidate cannot be asked on this pull request at all: they rank after everyone who can. */
+const CANNOT: ReadonlySet<SkipReason> = new Set<SkipReason>([
+  "emeritus",
+  "author",
+  "unavailable",
+  "request removed",
+  "not a collaborator",
+  "busy",
+  "withdrawn",
+  "overdue",
+]);
+
+/**
+ * Every candidate reviewer once, best first: those who could be asked (the chosen, those already on
+ * the pull request, the others), by expertise, the chosen first among equals, then load and the
+ * stable hash as selection ranks them; then those who cannot be asked, in the same order.
+ */
+function rankedCandidates(router: Router, sel: SelectionInput, selection: ReturnType<typeof selectReviewers>): RankedCandidate[] {
+  const reasons = new Map<string, { login: string; cannot: boolean; chosen: boolean; reason: string }>();
+  const add = (login: string, cannot: boolean, chosen: boolean, reason: string) => {
+    if (!reasons.has(loginKey(login))) reasons.set(loginKey(login), { login, cannot, chosen, reason });
+  };
+  const widened = new Set(selection.widened.map(loginKey));
+  const fresh = new Set(selection.reviewers.map(loginKey));
+  for (const login of selection.widened) add(login, false, true, "recent approver, not a listed maintainer (widening)");
+  for (const [module, cover] of selection.coverage) {
+    for (const login of cover.reviewers)
+      if (fresh.has(loginKey(login)) && !widened.has(loginKey(login))) add(login, false, true, `chosen for ${module}`);
+  }
+  for (const k of [...selection.skipped, ...selection.widenSkipped])
+    add(k.login, CANNOT.has(k.reason), false, WIDEN_REASONS[k.reason] ?? k.reason);
+  const windowDays = router.config.policy.expertiseWindowDays;
+  const loads = sel.signals ? normalizeSignals(sel.signals).openReviews : undefined;
+  const load = (l: string) => loads?.get(loginKey(l));
+  const all = [...reasons.values()];
+  const ordered = [false, true].flatMap((cannot) =>
+    byExpertise(
+      sel,
+      all.filter((r) => r.cannot === cannot).map((r) => r.login),
+      load,
+      { amongEqual: (l) => reasons.get(loginKey(l))!.chosen },
+    ),
+  );
+  return ordered.map((login) => {
+    const r = reasons.get(loginKey(login))!;
+    const e = sel.expertise?.get(loginKey(login));
+    return {
+      login,
+      score: Math.round((e?.score ?? 0) * 1000) / 1000,
+      evidence: sel.expertise ? expertiseEvidence(e, windowDays) : "no review history given",
+      chosen: r.chosen,
+      reason: r.reason,
+    };
+  });
 }
 
 /**
@@ -216,7 +327,8 @@ export function route(router: Router, input: RouteInput, deadline?: Deadline): R
   const indexes = [...touched.keys()].sort((a, b) => a - b);
   const policy = router.config.policy;
   const { candidates, skipped: teamsSkipped } = withoutBlockedTeams(candidatesFor(router, touched, unmatched), input.blockedTeams);
-  const selection = selectReviewers(selectionInput(router, input, candidates));
+  const selecting = selectionInput(router, input, candidates);
+  const selection = selectReviewers(selecting);
   const requestedTeams = input.requestedTeams ?? [];
   const order = [...candidates].sort((a, b) => b.fileCount - a.fileCount || a.name.localeCompare(b.name));
   const stillOpen = (name: string) => !selection.coverage.has(name) || selection.uncovered.some((u) => u.module === name);
@@ -287,5 +399,8 @@ export function route(router: Router, input: RouteInput, deadline?: Deadline): R
     skipped: [...selection.skipped, ...teamsSkipped],
     uncovered,
     notes: selection.notes,
+    candidates: rankedCandidates(router, selecting, selection),
+    widened: selection.widened,
+    ...(input.history ? { historyRecords: input.history.records } : {}),
   };
 }

@@ -1,9 +1,10 @@
 // Reviewer selection: from the touched modules' maintainers, pick the few to request, and say why
 // every other candidate was not chosen. Pure and deterministic: the same pull request (repository
-// and number) with the same signals (who is busy, how loaded) always gets the same choice, and
-// different pull requests spread the load.
+// and number) with the same signals (who is busy, how loaded) and history (who approved these
+// paths) always gets the same choice, and different pull requests spread the load.
 
 import type { Policy, UnavailableEntry } from "./config.js";
+import type { Expertise } from "./expertise.js";
 import { loginKey, type Maintainer } from "./registry.js";
 import { normalizeSignals, type CandidateSignals } from "./signals.js";
 
@@ -27,7 +28,14 @@ export type SkipReason =
   /** Withdrawn by review-router on this pull request (`/route reroll`, or replaced as overdue): not asked again there. */
   | "withdrawn"
   /** Requested, and silent past `reroute_after_hours`: replaced by another maintainer. */
-  | "overdue";
+  | "overdue"
+  /** A recent approver (widening) not asked: a reviewer already on the pull request knows these paths as well or better. */
+  | "not needed"
+  /** A recent approver (widening) with fewer approvals of the changed paths than `widen_min_approvals`. */
+  | "few approvals";
+
+/** The group widened candidates (recent approvers who are not listed maintainers) are reported under. */
+export const RECENT_APPROVERS = "(recent approvers)";
 
 export interface SkippedCandidate {
   login: string;
@@ -57,6 +65,14 @@ export interface SelectionInput {
   signals?: CandidateSignals;
   /** The time of the decision (dated `unavailable` entries, status expiry); absent: dated entries hold. */
   now?: Date;
+  /** Candidates' expertise on the change, keyed by loginKey: ranks before load; absent: load and the stable hash alone. */
+  expertise?: ReadonlyMap<string, Expertise>;
+  /**
+   * Widening: recent approvers of the changed paths who are not listed maintainers of the touched
+   * modules (already filtered for emeritus and bots). The best of them with `widen_min_approvals`
+   * is asked too when no reviewer on the pull request has as much expertise.
+   */
+  widen?: readonly Expertise[];
 }
 
 export interface ModuleCoverage {
@@ -74,6 +90,10 @@ export interface Selection {
   /** Modules that still lack `reviewersPerModule` reviewers, with the reason. */
   uncovered: { module: string; reason: string }[];
   notes: string[];
+  /** Recent approvers asked by widening (also in `reviewers`). */
+  widened: string[];
+  /** Recent approvers widening did not ask, and why (kept out of `skipped`: they are not the modules' candidates). */
+  widenSkipped: SkippedCandidate[];
 }
 
 /** FNV-1a, 32 bit: a stable hash so that every replica ranks candidates the same way. */
@@ -92,7 +112,7 @@ export function stableHash(text: string): number {
   return h >>> 0;
 }
 
-function rank(repository: string, prNumber: number, login: string): number {
+export function rank(repository: string, prNumber: number, login: string): number {
   return stableHash(`${repository.toLowerCase()}#${prNumber}@${loginKey(login)}`);
 }
 
@@ -222,23 +242,46 @@ function applySignals(s: Selecting, mod: SelectionModule, pool: string[], skip: 
   return free;
 }
 
+/** A candidate's expertise score on this change (0 without history). */
+export function expertiseScore(expertise: ReadonlyMap<string, Expertise> | undefined, login: string): number {
+  return expertise?.get(loginKey(login))?.score ?? 0;
+}
+
 /**
- * Best first: someone already chosen for an earlier module (no extra request), then known loads,
- * least loaded first, then the stable hash of the pull request, so replicas agree on ties.
+ * Order logins by: most expertise on the change, then known loads (least loaded first), then the
+ * stable hash of the pull request, so replicas agree on ties. `first` puts some ahead of all;
+ * `amongEqual` puts some ahead of others with the same expertise.
  */
-function rankPool(s: Selecting, pool: string[], byLoad: boolean): string[] {
-  const { repository, prNumber } = s.input;
-  const load = (l: string) => (byLoad ? s.signals?.openReviews.get(loginKey(l)) : undefined);
+export function byExpertise(
+  input: Pick<SelectionInput, "repository" | "prNumber" | "expertise">,
+  logins: readonly string[],
+  load: (login: string) => number | undefined,
+  prefer: { first?: (login: string) => boolean; amongEqual?: (login: string) => boolean } = {},
+): string[] {
   const key = (l: string) => {
     const n = load(l);
-    return [s.chosenKeys.has(loginKey(l)) ? 0 : 1, n === undefined ? 1 : 0, n ?? 0, rank(repository, prNumber, l)] as const;
+    return [
+      prefer.first?.(l) ? 0 : 1,
+      -expertiseScore(input.expertise, l),
+      prefer.amongEqual?.(l) ? 0 : 1,
+      n === undefined ? 1 : 0,
+      n ?? 0,
+      rank(input.repository, input.prNumber, l),
+    ];
   };
-  const keys = new Map(pool.map((l) => [l, key(l)]));
-  return [...pool].sort((a, b) => {
+  const keys = new Map(logins.map((l) => [l, key(l)]));
+  return [...logins].sort((a, b) => {
     const ka = keys.get(a)!;
     const kb = keys.get(b)!;
-    return ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2] || ka[3] - kb[3] || a.localeCompare(b);
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
+    return a.localeCompare(b);
   });
+}
+
+/** Best first: someone already chosen for an earlier module (no extra request), then byExpertise. */
+function rankPool(s: Selecting, pool: string[], byLoad: boolean): string[] {
+  const load = (l: string) => (byLoad ? s.signals?.openReviews.get(loginKey(l)) : undefined);
+  return byExpertise(s.input, pool, load, { first: (l) => s.chosenKeys.has(loginKey(l)) });
 }
 
 /** Request from the ranked pool until the module is covered or the cap is hit; true when the cap stopped it. */
@@ -314,7 +357,50 @@ export function signalCandidates(input: SelectionInput): string[] {
     if (cover.reviewers.length >= s.policy.reviewersPerModule) continue;
     for (const login of pool) if (!out.has(loginKey(login))) out.set(loginKey(login), login);
   }
+  for (const e of input.widen ?? []) {
+    if (e.approvals >= s.policy.widenMinApprovals && !out.has(loginKey(e.login)) && refusal(s, e.login, false) === undefined) {
+      out.set(loginKey(e.login), e.login);
+    }
+  }
   return [...out.values()];
+}
+
+/**
+ * Widening: ask the recent approver with the most expertise too, when no reviewer on the pull
+ * request (chosen, requested or reviewed) has as much. The others are reported as not asked.
+ */
+function widen(s: Selecting): { asked: string[]; skipped: SkippedCandidate[] } {
+  const widen = s.input.widen ?? [];
+  const approvals = new Map(widen.map((e) => [loginKey(e.login), e.approvals]));
+  const experts = byExpertise(
+    s.input,
+    widen.map((e) => e.login),
+    () => undefined,
+  );
+  const skipped: SkippedCandidate[] = [];
+  const skip = (login: string, reason: SkipReason) => skipped.push({ login, module: RECENT_APPROVERS, reason });
+  const onPr = [...s.chosenKeys, ...s.requested, ...s.reviewed];
+  const known = Math.max(0, ...onPr.map((k) => expertiseScore(s.input.expertise, k)));
+  const asked: string[] = [];
+  for (const login of experts) {
+    const key = loginKey(login);
+    const refused = refusal(s, login, false);
+    if (refused) skip(login, refused);
+    else if (onPr.includes(key)) continue;
+    else if (s.ignored) skip(login, "author ignored");
+    else if (approvals.get(key)! < s.policy.widenMinApprovals) skip(login, "few approvals");
+    else if (asked.length > 0 || expertiseScore(s.input.expertise, login) <= known) skip(login, "not needed");
+    else if (s.signals?.busy.has(key)) skip(login, "busy");
+    else if ((s.signals?.openReviews.get(key) ?? -1) >= s.policy.maxOpenReviews) skip(login, "overloaded");
+    else if (s.budget <= 0) skip(login, "cap reached");
+    else {
+      s.budget -= 1;
+      s.chosen.push(login);
+      s.chosenKeys.add(key);
+      asked.push(login);
+    }
+  }
+  return { asked, skipped };
 }
 
 export function selectReviewers(input: SelectionInput): Selection {
@@ -339,6 +425,15 @@ export function selectReviewers(input: SelectionInput): Selection {
       uncovered.push({ module: mod.name, reason: uncoveredReason(s, mod, capHit) });
     }
   }
+  const widened = widen(s);
   settleCoverage(s, order, coverage);
-  return { reviewers: s.chosen, coverage, skipped: s.skipped, uncovered, notes: s.notes };
+  return {
+    reviewers: s.chosen,
+    coverage,
+    skipped: s.skipped,
+    uncovered,
+    notes: s.notes,
+    widened: widened.asked,
+    widenSkipped: widened.skipped,
+  };
 }

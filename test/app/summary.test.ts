@@ -18,6 +18,8 @@ function decision(over: Partial<RouteDecision> = {}): RouteDecision {
     skipped: [],
     uncovered: [],
     notes: [],
+    candidates: [],
+    widened: [],
     ...over,
   };
 }

@@ -1,0 +1,273 @@
+// Reviewer expertise: who approved the merged pull requests that touched the paths a change
+// touches, recently. An index is built once per history (linear in records × path depth); asking
+// it about a change costs a few binary searches per changed path and directory level, whatever the
+// history's length. Pure, no I/O.
+//
+// A record counts once for every directory above each of its files (and for the file itself), so
+// "approved 7 pull requests touching torch/nn/" means 7 pull requests that changed something under
+// torch/nn/. A changed path is scored at its deepest level with enough recent history (the file,
+// then its directory, then the parent...): a new directory backs off to its parent. At that level a
+// candidate's weight is their share of its recent approvals, each approval decayed by its age
+// (half-life), so a narrow directory's few reviewers are not drowned by a wide one's many; the
+// pull request's score is the mean over its changed paths.
+
+import { isBotLogin, type HistoryRecord } from "./history.js";
+import { loginKey } from "./registry.js";
+import { plural } from "./util.js";
+
+const DAY_MS = 86_400_000;
+
+export interface ExpertiseSettings {
+  /** Approvals older than this many days before the decision do not count. */
+  windowDays: number;
+  /** An approval weighs half as much every this many days. */
+  halfLifeDays: number;
+}
+
+/**
+ * How many pull requests' worth a level's estimate borrows from its parent's: a level with few
+ * recent pull requests mostly repeats its parent (a new directory backs off to its parent), one
+ * with many speaks for itself.
+ */
+export const SMOOTHING = 3;
+
+/** How much the author's usual approvers count, beside the paths' (whose shares sum to at most 1). */
+export const AUTHOR_WEIGHT = 0.5;
+
+/** Times (ms) in date order with prefix sums of their decayed weights: window sums by two binary searches. */
+interface Series {
+  times: number[];
+  /** cum[i]: the weights of the first i entries; cum[0] = 0. */
+  cum: number[];
+}
+
+interface Level {
+  all: Series;
+  /** Per approver (loginKey): the login as first written, and the pull requests they approved here. */
+  by: Map<string, { login: string; series: Series }>;
+}
+
+export interface ExpertiseIndex {
+  halfLifeDays: number;
+  /** The time weights are relative to (the first record's), so they stay finite. */
+  origin: number;
+  /** The newest record's time: records are added in date order. */
+  newest: number;
+  /** Files and directories ("torch/nn/"; "" is the repository root) by path. */
+  levels: Map<string, Level>;
+  /** Per author (loginKey): their pull requests, and who approved them. */
+  authors: Map<string, Level>;
+  records: number;
+}
+
+/** A candidate's expertise on one change. */
+export interface Expertise {
+  login: string;
+  /** The mean over changed paths of the candidate's decayed share of the path's recent approvals (0 to 1). */
+  score: number;
+  /** The level that gave the candidate most of their score, as a directory ("torch/nn/") or a file. */
+  path: string;
+  /** Pull requests the candidate approved there within the window. */
+  approvals: number;
+  /** The author's pull requests (any path) the candidate approved within the window. */
+  authorApprovals: number;
+}
+
+export function newExpertiseIndex(halfLifeDays: number): ExpertiseIndex {
+  return { halfLifeDays, origin: Number.NaN, newest: -Infinity, levels: new Map(), authors: new Map(), records: 0 };
+}
+
+/**
+ * The levels a path is scored at, deepest first: the file, its directory, each parent, the root ("").
+ * A path ending in "/" is a directory (a history source that only knew a directory was touched).
+ */
+export function levelsOf(path: string): string[] {
+  const out: string[] = [];
+  const clean = path.replace(/^\/+/, "");
+  if (clean !== "" && !clean.endsWith("/")) out.push(clean);
+  let end = clean.endsWith("/") ? clean.length - 1 : clean.lastIndexOf("/");
+  while (end > 0) {
+    out.push(clean.slice(0, end + 1));
+    end = clean.lastIndexOf("/", end - 1);
+  }
+  out.push("");
+  return out;
+}
+
+function push(series: Series, time: number, weight: number): void {
+  series.times.push(time);
+  series.cum.push(series.cum[series.cum.length - 1]! + weight);
+}
+
+/**
+ * Add one merged pull request. Records must come in date order (an earlier one than the newest is
+ * refused): the eval replays a history by adding each record after routing it.
+ */
+export function addRecord(index: ExpertiseIndex, record: HistoryRecord): void {
+  const time = Date.parse(record.date);
+  if (Number.isNaN(time)) return;
+  if (time < index.newest)
+    throw new Error(`history records must be added in date order: #${record.pr} (${record.date}) is older than the previous one`);
+  if (Number.isNaN(index.origin)) index.origin = time;
+  index.newest = time;
+  index.records++;
+  const author = record.author ? loginKey(record.author) : undefined;
+  const approvers = new Map<string, string>();
+  for (const a of record.approvers) {
+    const key = loginKey(a);
+    if (key !== "" && key !== author && !isBotLogin(a) && !approvers.has(key)) approvers.set(key, a);
+  }
+  const weight = 2 ** ((time - index.origin) / (index.halfLifeDays * DAY_MS));
+  if (author) {
+    let node = index.authors.get(author);
+    if (!node) index.authors.set(author, (node = { all: { times: [], cum: [0] }, by: new Map() }));
+    push(node.all, time, weight);
+    for (const [key, login] of approvers) {
+      let mine = node.by.get(key);
+      if (!mine) node.by.set(key, (mine = { login, series: { times: [], cum: [0] } }));
+      push(mine.series, time, weight);
+    }
+  }
+  const seen = new Set<string>();
+  for (const file of record.files) {
+    for (const level of levelsOf(file)) {
+      // A parent is reached from every file below it: stop at the first one already counted.
+      if (seen.has(level)) break;
+      seen.add(level);
+      let node = index.levels.get(level);
+      if (!node) index.levels.set(level, (node = { all: { times: [], cum: [0] }, by: new Map() }));
+      push(node.all, time, weight);
+      for (const [key, login] of approvers) {
+        let mine = node.by.get(key);
+        if (!mine) node.by.set(key, (mine = { login, series: { times: [], cum: [0] } }));
+        push(mine.series, time, weight);
+      }
+    }
+  }
+}
+
+/** Cached per history array and half-life: the app plans the same pull request more than once per delivery. */
+const built = new WeakMap<readonly HistoryRecord[], Map<number, ExpertiseIndex>>();
+
+/** The index of a whole history (sorted by date first when it is not already). */
+export function expertiseIndex(records: readonly HistoryRecord[], halfLifeDays: number): ExpertiseIndex {
+  const cached = built.get(records)?.get(halfLifeDays);
+  if (cached) return cached;
+  let sorted = true;
+  for (let i = 1; i < records.length && sorted; i++) sorted = Date.parse(records[i]!.date) >= Date.parse(records[i - 1]!.date);
+  const ordered = sorted ? records : [...records].sort((a, b) => Date.parse(a.date) - Date.parse(b.date));
+  const index = newExpertiseIndex(halfLifeDays);
+  for (const r of ordered) addRecord(index, r);
+  const byHalfLife = built.get(records) ?? new Map<number, ExpertiseIndex>();
+  byHalfLife.set(halfLifeDays, index);
+  built.set(records, byHalfLife);
+  return index;
+}
+
+/** The first index whose time is >= t. */
+function lowerBound(times: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Count and decayed weight of a series' entries in [from, to). */
+function windowOf(series: Series, from: number, to: number): { count: number; weight: number } {
+  const lo = lowerBound(series.times, from);
+  const hi = lowerBound(series.times, to);
+  return { count: hi - lo, weight: series.cum[hi]! - series.cum[lo]! };
+}
+
+/** Who the change is by, and whom to score even without approvals under its paths (the modules' maintainers). */
+export interface ExpertiseQuery {
+  author?: string;
+  also?: readonly string[];
+}
+
+/**
+ * Every approver's expertise on a change touching `paths`, as of `now` (only pull requests merged
+ * in the window before it count), keyed by loginKey: the approvers under the paths, the author's
+ * recent approvers, and `also`. Without `now` the window ends after the newest record. Empty when
+ * the history has nothing in the window.
+ */
+export function expertiseFor(
+  index: ExpertiseIndex,
+  paths: readonly string[],
+  settings: ExpertiseSettings,
+  now?: Date,
+  query: ExpertiseQuery = {},
+): Map<string, Expertise> {
+  const out = new Map<string, Expertise>();
+  if (index.records === 0 || paths.length === 0) return out;
+  const to = now ? now.getTime() : index.newest + 1;
+  const from = to - settings.windowDays * DAY_MS;
+  // Decayed weights as counts: a pull request merged at `to` weighs 1.
+  const scale = 2 ** (-(to - index.origin) / (index.halfLifeDays * DAY_MS));
+  const entry = (key: string, login: string): Expertise => {
+    let e = out.get(key);
+    if (!e) out.set(key, (e = { login, score: 0, path: "", approvals: 0, authorApprovals: 0 }));
+    return e;
+  };
+  const also = new Map((query.also ?? []).map((l) => [loginKey(l), l]));
+  for (const p of paths) {
+    // The path's levels with history in the window, root first.
+    const chain: { level: string; node: Level; total: number }[] = [];
+    for (const level of levelsOf(p).reverse()) {
+      const node = index.levels.get(level);
+      const w = node ? windowOf(node.all, from, to) : undefined;
+      if (!node || !w || w.count === 0) break;
+      chain.push({ level, node, total: w.weight * scale });
+    }
+    // Only the root: nothing in the history touched this path's directories (the root is a prior, not evidence).
+    if (chain.length <= 1) continue;
+    // Whom to score: the approvers below the root, and `also`.
+    const who = new Map(also);
+    for (const c of chain.slice(1)) for (const [key, { login }] of c.node.by) if (!who.has(key)) who.set(key, login);
+    for (const [key, login] of who) {
+      // Each level's estimate leans on its parent's with the weight of SMOOTHING pull requests.
+      let estimate = 0;
+      let shown: { level: string; count: number } | undefined;
+      for (const c of chain) {
+        const mine = c.node.by.get(key);
+        const w = mine ? windowOf(mine.series, from, to) : { count: 0, weight: 0 };
+        estimate = (w.weight * scale + SMOOTHING * estimate) / (c.total + SMOOTHING);
+        // The evidence shown is the deepest directory (a file only at the top) they approved under.
+        if (w.count > 0 && (c.level === "" || c.level.endsWith("/") || !shown)) shown = { level: c.level, count: w.count };
+      }
+      if (estimate <= 0) continue;
+      const e = entry(key, login);
+      e.score += estimate / paths.length;
+      if (shown && (shown.count > e.approvals || (shown.count === e.approvals && shown.level.length > e.path.length))) {
+        e.path = shown.level;
+        e.approvals = shown.count;
+      }
+    }
+  }
+  // The author's recent approvers know the author's work: their share of the author's pull requests counts too.
+  const theirs = query.author ? index.authors.get(loginKey(query.author)) : undefined;
+  const total = theirs ? windowOf(theirs.all, from, to).weight : 0;
+  for (const [key, { login, series }] of total > 0 ? theirs!.by : []) {
+    const w = windowOf(series, from, to);
+    if (w.count === 0) continue;
+    const e = entry(key, login);
+    e.score += (AUTHOR_WEIGHT * w.weight) / total;
+    e.authorApprovals = w.count;
+  }
+  return out;
+}
+
+/** "approved 7 pull requests touching torch/nn/ in the last 90 days; 3 of the author's". */
+export function expertiseEvidence(e: Omit<Expertise, "login" | "score"> | undefined, windowDays: number): string {
+  const where = e && e.path !== "" ? e.path : "this repository";
+  const paths =
+    e && e.approvals > 0
+      ? `approved ${plural(e.approvals, "pull request")} touching ${where}`
+      : "approved no pull request touching these paths";
+  const author = e && e.authorApprovals > 0 ? `, ${e.authorApprovals} of the author's` : "";
+  return `${paths}${author} in the last ${windowDays} days`;
+}
