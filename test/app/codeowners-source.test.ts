@@ -14,7 +14,15 @@ import {
 } from "../../src/app/codeowners-source.js";
 import { loadBundled } from "../../src/app/index.js";
 import { route } from "../../src/core/route.js";
-import { API, contentsAnswer, mockGraphql, mockInstallationToken, mockNoConfigFile, mockPullRequestRead } from "../helpers/github.js";
+import {
+  API,
+  contentsAnswer,
+  mockApprovalHistory,
+  mockGraphql,
+  mockInstallationToken,
+  mockNoConfigFile,
+  mockPullRequestRead,
+} from "../helpers/github.js";
 import { useStrictNock } from "../helpers/strict-nock.js";
 import { pullRequestEvent } from "../helpers/payloads.js";
 import { APP_ID, deliver, startApp } from "../helpers/probot.js";
@@ -188,6 +196,7 @@ describe("a repository with only a CODEOWNERS", () => {
     const probot = await startApp();
     mockInstallationToken();
     mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
+    mockApprovalHistory({ repository: REPOSITORY }); // one for the touched directories' approvers
     mockNoConfigFile(REPOSITORY); // the repository's and the organisation's .github repository's
     codeownersAt("CODEOWNERS", CODEOWNERS);
     pullRequestRead(5, files);
@@ -227,6 +236,7 @@ describe("a repository with only a CODEOWNERS", () => {
     const probot = await startApp();
     mockInstallationToken();
     mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
+    mockApprovalHistory({ repository: REPOSITORY }); // one for the touched directories' approvers
     mockNoConfigFile(REPOSITORY);
     codeownersAt(".github/CODEOWNERS", CODEOWNERS);
     pullRequestRead(6, files, ["docs-team"]);
@@ -260,6 +270,7 @@ describe("a repository with only a CODEOWNERS", () => {
     const probot = await startApp();
     mockInstallationToken();
     mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
+    mockApprovalHistory({ repository: REPOSITORY }); // one for the touched directories' approvers
     mockNoConfigFile(REPOSITORY);
     codeownersAt(".github/CODEOWNERS", text);
     pullRequestRead(7, files);
@@ -320,6 +331,7 @@ describe("a repository file with codeowners: true", () => {
     const probot = await startApp();
     mockInstallationToken();
     mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
+    mockApprovalHistory({ repository: REPOSITORY }); // one for the touched directories' approvers
     onGet(`${R}/contents/.github%2Freview-router.yml`, 200, contentsAnswer(config));
     codeownersAt(".github/CODEOWNERS", CODEOWNERS);
     pullRequestRead(9, files);
