@@ -306,8 +306,11 @@ export interface PullRequestReads {
    * (no new reviewer is needed), and then no approval history request either.
    */
   signals?: SignalsState | false;
-  /** The default branch's history the approval history request is answered from (default: no commits). */
-  history?: HistoryOnGitHub;
+  /**
+   * The default branch's history the approval history request is answered from (default: no
+   * commits); false when the delivery must make none (every touched directory is cached).
+   */
+  history?: HistoryOnGitHub | false;
 }
 
 /**
@@ -350,7 +353,7 @@ export function mockPullRequestReads(
     ...(reads.commits ? { commits: reads.commits } : {}),
   });
   const graphql = signals === false ? [] : mockGraphql(signals);
-  const history = signals === false ? [] : mockApprovalHistory(reads.history ?? {});
+  const history = signals === false || reads.history === false ? [] : mockApprovalHistory(reads.history ?? {});
   return { configReads, filePages, read, graphql, history };
 }
 
