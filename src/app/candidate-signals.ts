@@ -110,6 +110,51 @@ function partialResponse(err: unknown): { data: unknown; errors: string[] } | un
   return { data: e.data, errors };
 }
 
+/** How one GraphQL request ended: its data, a partial answer (data with errors), a time-out, or an error. */
+export type GraphqlOutcome =
+  | { kind: "data"; data: unknown }
+  | { kind: "partial"; data: unknown; errors: string[] }
+  | { kind: "timeout" }
+  /** `message` is one line; `types` are the errors' GitHub types (RATE_LIMITED, NOT_FOUND, ...). */
+  | { kind: "error"; message: string; types: string[] };
+
+/**
+ * One GraphQL request, abandoned (and aborted) after `timeoutMs`; never throws. The review-router
+ * reads that may fall back to today's choice (availability and load, approval history) share it.
+ */
+export async function graphqlWithin(
+  graphql: GraphqlCall,
+  query: string,
+  variables: Record<string, unknown>,
+  timeoutMs: number,
+): Promise<GraphqlOutcome> {
+  const abort = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      resolve("timeout");
+    }, timeoutMs);
+  });
+  try {
+    const data = await Promise.race([graphql(query, { ...variables, request: { signal: abort.signal } }), timedOut]);
+    return data === "timeout" ? { kind: "timeout" } : { kind: "data", data };
+  } catch (err) {
+    if (abort.signal.aborted) return { kind: "timeout" };
+    const partial = partialResponse(err);
+    if (partial) return { kind: "partial", ...partial };
+    const errors = record(err)?.errors;
+    const types = Array.isArray(errors)
+      ? errors.flatMap((x) => (typeof record(x)?.type === "string" ? [record(x)!.type as string] : []))
+      : [];
+    // One line, for the log and the summary's note.
+    const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").slice(0, 300);
+    return { kind: "error", message, types };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Fetch the signals for `logins` of `repository` (owner/name) in one GraphQL request. Partial
  * errors keep what came back; anything else (an error without data, a time-out) returns the
@@ -126,26 +171,15 @@ export async function fetchCandidateSignals(
   if (q.logins.length === 0) {
     return { ok: true, query: q, errors: [], signals: { busy: new Map(), openReviews: new Map() }, missing: [], unknown: [] };
   }
-  const abort = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => {
-      abort.abort();
-      resolve("timeout");
-    }, timeoutMs);
-  });
-  try {
-    const data = await Promise.race([graphql(q.query, { ...q.variables, request: { signal: abort.signal } }), timedOut]);
-    if (data === "timeout") return { ok: false, reason: `GitHub did not answer the availability query within ${timeoutMs} ms` };
-    return { ok: true, query: q, errors: [], ...parseSignalsResponse(q.logins, data, now) };
-  } catch (err) {
-    if (abort.signal.aborted) return { ok: false, reason: `GitHub did not answer the availability query within ${timeoutMs} ms` };
-    const partial = partialResponse(err);
-    if (partial) return { ok: true, query: q, errors: partial.errors, ...parseSignalsResponse(q.logins, partial.data, now) };
-    // One line, for the log and the summary's note.
-    const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").slice(0, 300);
-    return { ok: false, reason: `the availability query failed: ${message}` };
-  } finally {
-    clearTimeout(timer);
+  const outcome = await graphqlWithin(graphql, q.query, q.variables, timeoutMs);
+  switch (outcome.kind) {
+    case "timeout":
+      return { ok: false, reason: `GitHub did not answer the availability query within ${timeoutMs} ms` };
+    case "error":
+      return { ok: false, reason: `the availability query failed: ${outcome.message}` };
+    case "partial":
+      return { ok: true, query: q, errors: outcome.errors, ...parseSignalsResponse(q.logins, outcome.data, now) };
+    case "data":
+      return { ok: true, query: q, errors: [], ...parseSignalsResponse(q.logins, outcome.data, now) };
   }
 }

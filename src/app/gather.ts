@@ -3,6 +3,9 @@
 // same plain description.
 
 import { signalsToFetch, type PullRequestFacts, type PullRequestPlanInput } from "../core/plan.js";
+import type { HistoryRecord } from "../core/history.js";
+import type { ChangedFile } from "../core/route.js";
+import { HISTORY_WINDOW_DAYS, historyDirectories, mergeByPullRequest, type ApprovalHistoryCache } from "./approval-history.js";
 import type { ThreadState } from "./github-state.js";
 import type { GitHubPort } from "./port.js";
 import type { CheckRunsSeen, PullRequestView } from "./pull-request-read.js";
@@ -30,15 +33,55 @@ export async function gatherPullRequest(
 
 /** What the candidates' availability and load add to a plan: the signals, or why they could not be read. */
 export type GatheredSignals = Pick<PullRequestPlanInput, "signals" | "signalsUnavailable">;
+/** What the touched directories' approval history adds to a plan: the records, or why they could not be read. */
+export type GatheredHistory = Pick<PullRequestPlanInput, "history" | "historyUnavailable">;
 
 /**
- * The candidates' availability and load, in one GraphQL request, only when the plan could request
- * someone new (signalsToFetch is not empty); otherwise no request at all. An error or time-out
- * yields `signalsUnavailable`: the plan then chooses as without signals, never nobody.
+ * What choosing a new reviewer reads, only when the plan could request someone new (signalsToFetch
+ * is not empty; otherwise no request at all): the candidates' availability and load, and the
+ * touched directories' approval history, one GraphQL request each, side by side. A failure of
+ * either yields `signalsUnavailable` or `historyUnavailable`: the plan then chooses without it, never nobody.
  */
-export async function gatherSignals(port: GitHubPort, input: PullRequestPlanInput, now: Date): Promise<GatheredSignals> {
+export async function gatherForChoice(
+  port: GitHubPort,
+  input: PullRequestPlanInput,
+  now: Date,
+  cache?: ApprovalHistoryCache,
+): Promise<GatheredSignals & GatheredHistory> {
   const logins = signalsToFetch(input);
   if (logins.length === 0) return {};
-  const result = await port.candidateSignals(logins, now);
-  return result.ok ? { signals: result.signals } : { signalsUnavailable: result.reason };
+  const [signals, history] = await Promise.all([port.candidateSignals(logins, now), gatherHistory(port, input.pr.files, now, cache)]);
+  return { ...(signals.ok ? { signals: signals.signals } : { signalsUnavailable: signals.reason }), ...history };
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/**
+ * The approval history of the directories `files` touch (historyDirectories), from `cache` while
+ * fresh, the rest in ONE request (none when every directory is cached), merged by pull request.
+ */
+export async function gatherHistory(
+  port: GitHubPort,
+  files: readonly ChangedFile[],
+  now: Date,
+  cache?: ApprovalHistoryCache,
+): Promise<GatheredHistory> {
+  const entries = historyDirectories(files.map((f) => f.path));
+  const repository = `${port.repo.owner}/${port.repo.repo}`;
+  const lists: (readonly HistoryRecord[])[] = [];
+  const missing: string[] = [];
+  for (const entry of entries) {
+    const hit = cache?.get(repository, entry);
+    if (hit) lists.push(hit);
+    else missing.push(entry);
+  }
+  if (missing.length > 0) {
+    const read = await port.approvalHistory(missing, new Date(now.getTime() - HISTORY_WINDOW_DAYS * DAY_MS));
+    if (!read.ok) return { historyUnavailable: read.reason };
+    for (const [entry, records] of read.byEntry) {
+      cache?.set(repository, entry, records);
+      lists.push(records);
+    }
+  }
+  return { history: mergeByPullRequest(lists) };
 }

@@ -10,6 +10,7 @@ import { COMMENT_EVENTS, handleComment } from "./comment.js";
 import { handleIssue, ISSUE_EVENTS } from "./issue.js";
 import { noteOutcome, type Metrics } from "./metrics.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS, type AppDeps } from "./pull-request.js";
+import { ApprovalHistoryCache } from "./approval-history.js";
 import { ConfigFileCache, type Bundled } from "./repo-config.js";
 import { KeyedQueue, threadKey } from "./thread-queue.js";
 
@@ -47,7 +48,7 @@ function envFlag(value: string | undefined): boolean {
 
 export function createApp(options: AppOptions = {}): ApplicationFunction {
   // Each app gets its own cache of configuration files; a `push` to a default branch empties that repository's part.
-  const bundled: Bundled = { ...(options.bundled ?? loadBundled()), files: new ConfigFileCache() };
+  const bundled: Bundled = { ...(options.bundled ?? loadBundled()), files: new ConfigFileCache(), approvals: new ApprovalHistoryCache() };
   return (app: Probot) => {
     const envAppId = Number(process.env.APP_ID);
     const deps: AppDeps = {

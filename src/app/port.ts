@@ -4,6 +4,7 @@
 
 import type { PermissionLevel } from "../core/commands.js";
 import type { SummaryMode } from "../core/config.js";
+import { fetchApprovalHistory, type ApprovalHistoryResult } from "./approval-history.js";
 import { fetchCandidateSignals, type GraphqlCall, type SignalsResult } from "./candidate-signals.js";
 import { readThreadState, type AppOctokit, type RepoRef, type ThreadState } from "./github-state.js";
 import { readPullRequest, type CheckRunsSeen, type PullRequestState, type PullRequestView } from "./pull-request-read.js";
@@ -75,6 +76,12 @@ export interface GitHubPort {
    * candidate-signals.ts); `{ ok: false, reason }` on an error or time-out, never a throw.
    */
   candidateSignals(logins: readonly string[], now: Date): Promise<SignalsResult>;
+  /**
+   * Who approved the merged pull requests touching `entries` (directories ending in "/", or
+   * root-level files) on the default branch since `since`, in ONE GraphQL request (see
+   * approval-history.ts); `{ ok: false, reason }` on an error, time-out or partial answer, never a throw.
+   */
+  approvalHistory(entries: readonly string[], since: Date): Promise<ApprovalHistoryResult>;
   /** Withdraw review requests (users by login, teams by slug). */
   removeReviewRequests(pullNumber: number, request: { users: readonly string[]; teams: readonly string[] }): Promise<void>;
   /** A user's permission on the repository (`role_name`, else `permission`); "none" when GitHub knows no such collaborator. */
@@ -173,6 +180,7 @@ export function octokitPort(octokit: AppOctokit & { graphql: GraphqlCall }, repo
       return data.map((c) => ({ id: c.id, body: c.body ?? "" }));
     },
     candidateSignals: (logins, now) => fetchCandidateSignals((q, p) => octokit.graphql(q, p), `${ref.owner}/${ref.repo}`, logins, now),
+    approvalHistory: (entries, since) => fetchApprovalHistory((q, p) => octokit.graphql(q, p), ref, entries, since),
     async removeReviewRequests(pullNumber, request) {
       await octokit.rest.pulls.removeRequestedReviewers({
         ...ref,

@@ -5,7 +5,7 @@ import type { Context } from "probot";
 import { performance } from "node:perf_hooks";
 import { BudgetExceeded, deadlineIn, ROUTING_BUDGET_MS } from "../core/budget.js";
 import { planAndApplyPullRequest, writePlannedSummary, type PullRequestRun } from "./apply.js";
-import { gatherPullRequest, gatherSignals, type PullRequestEventView } from "./gather.js";
+import { gatherForChoice, gatherPullRequest, type PullRequestEventView } from "./gather.js";
 import { octokitPort, type GitHubPort, type SummaryWrite } from "./port.js";
 import type { PullRequestFacts } from "../core/plan.js";
 import type { Bundled, RepoConfigResult } from "./repo-config.js";
@@ -57,8 +57,8 @@ export async function handlePullRequest(context: PullRequestContext, deps: AppDe
 }
 
 /**
- * Route a gathered pull request: read the candidates' availability and load when a new reviewer
- * is needed, plan, apply, write the summary, log. The pull_request handler and the `/route`,
+ * Route a gathered pull request: read the candidates' availability and load and the touched
+ * directories' approval history when a new reviewer is needed, plan, apply, write the summary, log. The pull_request handler and the `/route`,
  * `/route reroll` and `/route resume` commands all end here.
  */
 export async function routeGathered(
@@ -75,10 +75,11 @@ export async function routeGathered(
   const base = { router: loaded.router, pr: g.facts, dryRun, now: g.now, budget };
   let run: PullRequestRun;
   try {
-    const signals = await gatherSignals(port, base, g.now);
-    if (signals.signalsUnavailable)
-      log.warn({ reason: signals.signalsUnavailable }, "availability and load not read; choosing without them");
-    run = await planAndApplyPullRequest(port, { ...base, ...signals }, (refused, refusedTeams) =>
+    const gathered = await gatherForChoice(port, base, g.now, deps.bundled.approvals);
+    if (gathered.signalsUnavailable)
+      log.warn({ reason: gathered.signalsUnavailable }, "availability and load not read; choosing without them");
+    if (gathered.historyUnavailable) log.warn({ reason: gathered.historyUnavailable }, "approval history not read; choosing without it");
+    run = await planAndApplyPullRequest(port, { ...base, ...gathered }, (refused, refusedTeams) =>
       log.warn({ refused, refusedTeams }, "GitHub refused review requests; choosing again without those users and teams"),
     );
   } catch (err) {

@@ -10,6 +10,7 @@ import { hasErrors, type Problem } from "../core/problems.js";
 import type { Registry } from "../core/registry.js";
 import { buildRouter, type Router } from "../core/router.js";
 import { parseYaml, YAML_LIMITS } from "../core/yaml.js";
+import type { ApprovalHistoryCache } from "./approval-history.js";
 import { addRepoCodeowners, routeFromCodeowners } from "./codeowners-source.js";
 
 export const CONFIG_FILE = "review-router.yml";
@@ -25,6 +26,8 @@ export interface Bundled {
   owners: Set<string>;
   /** The server's cache of configuration files (see ConfigFileCache); the CLI and the Action read without one. */
   files?: ConfigFileCache;
+  /** The server's cache of directories' approval histories (see ApprovalHistoryCache); the CLI and the Action read without one. */
+  approvals?: ApprovalHistoryCache;
 }
 
 export type RepoConfigResult =

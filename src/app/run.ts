@@ -6,7 +6,7 @@
 import { routeIssue } from "../core/issue-text.js";
 import { CC_MARKER, issueHasWork, planIssue, planPullRequest, type IssuePlan, type PullRequestPlan } from "../core/plan.js";
 import { applyIssuePlan, planAndApplyPullRequest, plannedSummary, writePlannedSummary, type PullRequestRun } from "./apply.js";
-import { gatherPullRequest, gatherSignals } from "./gather.js";
+import { gatherForChoice, gatherPullRequest } from "./gather.js";
 import { GITHUB_FILE_LIMIT, type ThreadState } from "./github-state.js";
 import type { GitHubPort, IssueInfo, PullRequestInfo } from "./port.js";
 import type { Bundled, RepoConfigResult } from "./repo-config.js";
@@ -60,8 +60,8 @@ export async function runPullRequest(
   };
   const { facts, thread, checkRuns } = await gatherPullRequest(port, view);
   const base = { router: config.router, pr: facts, dryRun: config.config.app.dryRun || options.dryRunEnv, now: options.now };
-  // The candidates' availability and load, read as the app reads them (one request, only when needed).
-  const input = { ...base, ...(await gatherSignals(port, base, options.now)) };
+  // The candidates' availability and load, and the approval history, read as the app reads them (only when needed).
+  const input = { ...base, ...(await gatherForChoice(port, base, options.now, options.bundled.approvals)) };
   if (!options.apply) {
     const plan = planPullRequest(input);
     return { kind: "planned", plan, configSource: config.source, ...summaryOf(plan, config) };

@@ -60,6 +60,12 @@ export const COMMANDS: Record<string, Command> = {
     help: INIT_HELP,
     run: initCommand,
   },
+  history: {
+    usage: "history --repo OWNER/NAME [--since DATE]",
+    summary: "merged pull requests and their approvers as JSONL history records (online)",
+    // Loaded on use, as the other online commands.
+    run: async (args, io) => (await import("./history-repo.js")).historyRepoCommand(args, io),
+  },
   sweep: {
     usage: "sweep --repo OWNER/NAME [--apply]",
     summary: "replace overdue reviewers on open pull requests (reroute_after_hours; online)",

@@ -15,7 +15,15 @@ import {
 import { loadBundled } from "../../src/app/index.js";
 import { BudgetExceeded } from "../../src/core/budget.js";
 import { route } from "../../src/core/route.js";
-import { API, contentsAnswer, mockGraphql, mockInstallationToken, mockNoConfigFile, mockPullRequestRead } from "../helpers/github.js";
+import {
+  API,
+  contentsAnswer,
+  mockApprovalHistory,
+  mockGraphql,
+  mockInstallationToken,
+  mockNoConfigFile,
+  mockPullRequestRead,
+} from "../helpers/github.js";
 import { useStrictNock } from "../helpers/strict-nock.js";
 import { pullRequestEvent } from "../helpers/payloads.js";
 import { APP_ID, deliver, startApp } from "../helpers/probot.js";
@@ -198,6 +206,7 @@ describe("a repository with only a CODEOWNERS", () => {
     const probot = await startApp();
     mockInstallationToken();
     mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
+    mockApprovalHistory({ repository: REPOSITORY }); // one for the touched directories' approvers
     mockNoConfigFile(REPOSITORY); // the repository's and the organisation's .github repository's
     codeownersAt("CODEOWNERS", CODEOWNERS);
     pullRequestRead(5, files);
@@ -237,6 +246,7 @@ describe("a repository with only a CODEOWNERS", () => {
     const probot = await startApp();
     mockInstallationToken();
     mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
+    mockApprovalHistory({ repository: REPOSITORY }); // one for the touched directories' approvers
     mockNoConfigFile(REPOSITORY);
     codeownersAt(".github/CODEOWNERS", CODEOWNERS);
     pullRequestRead(6, files, ["docs-team"]);
@@ -270,6 +280,7 @@ describe("a repository with only a CODEOWNERS", () => {
     const probot = await startApp();
     mockInstallationToken();
     mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
+    mockApprovalHistory({ repository: REPOSITORY }); // one for the touched directories' approvers
     mockNoConfigFile(REPOSITORY);
     codeownersAt(".github/CODEOWNERS", text);
     pullRequestRead(7, files);
@@ -330,6 +341,7 @@ describe("a repository file with codeowners: true", () => {
     const probot = await startApp();
     mockInstallationToken();
     mockGraphql({}, { repository: REPOSITORY }); // one request for the candidates' status and load
+    mockApprovalHistory({ repository: REPOSITORY }); // one for the touched directories' approvers
     onGet(`${R}/contents/.github%2Freview-router.yml`, 200, contentsAnswer(config));
     codeownersAt(".github/CODEOWNERS", CODEOWNERS);
     pullRequestRead(9, files);

@@ -14,6 +14,7 @@ import {
   captureReviewRequests,
   captureReviewRequestsRemoved,
   mockCheckRunList,
+  mockApprovalHistory,
   mockGraphql,
   mockInstallationToken,
   mockLabelRemoved,
@@ -69,13 +70,14 @@ function mockCommentReads(number: number, o: { labels?: string[]; requested?: st
 }
 
 describe("issue_comment commands", () => {
-  it("/route by the author: +1 reaction, then routes again (one GraphQL request) and writes the summary", async () => {
+  it("/route by the author: +1 reaction, then routes again (one GraphQL request for availability, one for approval history) and writes the summary", async () => {
     const probot = await startApp();
     mockCommentReads(201);
     const reaction = captureReaction(1101);
     const want = routeOf(201);
     const q = signalsQuery(201);
     const graphql = mockGraphql();
+    mockApprovalHistory({});
     const reviews = captureReviewRequests(201);
     mockCheckRunList(DEFAULT_HEAD_SHA);
     const runs = captureCheckRunCreate();
@@ -109,6 +111,7 @@ describe("issue_comment commands", () => {
     const removed = captureReviewRequestsRemoved(number);
     const q = signalsQuery(number, after);
     const graphql = mockGraphql();
+    mockApprovalHistory({});
     const reviews = captureReviewRequests(number);
     mockCheckRunList(DEFAULT_HEAD_SHA);
     const runs = captureCheckRunCreate();
@@ -174,6 +177,7 @@ describe("issue_comment commands", () => {
     const reaction = captureReaction(1108);
     mockLabelRemoved(208, "review-router: skip");
     mockGraphql();
+    mockApprovalHistory({});
     const reviews = captureReviewRequests(208);
     mockCheckRunList(DEFAULT_HEAD_SHA);
     captureCheckRunCreate();

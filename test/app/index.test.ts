@@ -37,6 +37,7 @@ import {
   mockCheckRunList,
   mockCodeowners,
   mockConfigFile,
+  mockApprovalHistory,
   mockGraphql,
   mockInstallationToken,
   mockLabelRemoved,
@@ -877,6 +878,7 @@ describe("repositories outside the bundled organisations", () => {
     nock(API).get(`${REPO_ME}/contents/.github%2Freview-router.yml`).reply(200, contentsAnswer(text));
     mockPullRequestRead({ repository: "me/proj", number: 140, files });
     const graphql = mockGraphql({}, { repository: "me/proj" });
+    mockApprovalHistory({ repository: "me/proj" });
     const labels: unknown[] = [];
     const reviews: unknown[] = [];
     nock(API)
@@ -942,6 +944,7 @@ describe("availability and load", () => {
     mockInstallationToken();
     mockPullRequestReads(pr, { files, signals: false });
     const graphql = mockGraphql({}, { fail: 502 });
+    mockApprovalHistory({});
     captureLabelsAdded(151);
     const reviews = captureReviewRequests(151);
     const checkRuns = captureCheckRunCreate();

@@ -43,6 +43,7 @@ describe("a repository with only a CODEOWNERS", () => {
       `GET /repos/${repo}/contents/docs%2FCODEOWNERS`,
       "POST /api/graphql", // the pull request: files, timeline, check runs
       "POST /api/graphql", // the candidates' availability and load
+      "POST /api/graphql", // the touched directories' approval history
     ]);
     const writes = gh.writes(repo).map((w) => [w.method, w.path.replace(`/repos/${repo}`, ""), w.body]);
     expect(writes).toEqual([

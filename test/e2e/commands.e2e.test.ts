@@ -36,7 +36,7 @@ function routeOf(c: Case, more: Partial<RouteInput> = {}) {
 const requestsOf = (c: Case) => gh.requests.filter((r) => r.installation === c.installation);
 
 describe("availability and load on a real delivery", () => {
-  it("passes over a busy and an overloaded maintainer, says why in the check run, and costs one GraphQL request more", async () => {
+  it("passes over a busy and an overloaded maintainer, says why in the check run, and costs two GraphQL requests more", async () => {
     const c = freshCase();
     const busy = routeOf(c).reviewers[0]!;
     const overloaded = routeOf(c, { blocked: [{ login: busy, reason: "busy" }] }).reviewers[0]!;
@@ -61,13 +61,15 @@ describe("availability and load on a real delivery", () => {
     expect(summary).toContain(`| ${busy} | ${NN} | busy (GitHub status: "Away") |`);
     expect(summary).toContain(`| ${overloaded} | ${NN} | overloaded (30 open review requests; max_open_reviews: 15) |`);
     // Cost: the configuration (two reads on an empty cache), ONE GraphQL read of the pull request,
-    // ONE GraphQL request for availability and load, and three writes.
+    // ONE GraphQL request for availability and load, ONE for the touched directories' approval
+    // history, and three writes.
     const sent = requestsOf(c)
       .filter((q) => !q.path.startsWith("/app/"))
       .map((q) => `${q.method} ${q.path.replace(`/repos/${c.repo}`, "")}`);
     expect(sent).toEqual([
       `GET /repos/${c.repo}/contents/.github%2Freview-router.yml`.replace(`/repos/${c.repo}`, ""),
       "GET /repos/pytorch/.github/contents/.github%2Freview-router.yml",
+      "POST /api/graphql",
       "POST /api/graphql",
       "POST /api/graphql",
       `POST /issues/${c.number}/labels`,
@@ -78,8 +80,9 @@ describe("availability and load on a real delivery", () => {
 
   it("falls back to today's choice when GraphQL fails, and notes it in the summary", async () => {
     const c = freshCase();
-    // Both GraphQL requests fail, each with its two retries: the read falls back to REST, the availability to today's choice.
-    gh.fail({ method: "POST", path: /^\/api\/graphql$/, status: 502, times: 6 });
+    // The three GraphQL requests fail, each with its two retries: the read falls back to REST, the
+    // availability and the approval history to today's choice.
+    gh.fail({ method: "POST", path: /^\/api\/graphql$/, status: 502, times: 9 });
     const r = await served.app.deliver("pull_request", openPr(c));
     expect(r.status).toBe(200);
     expect(gh.thread(c.repo, c.number).requestedUsers).toEqual(routeOf(c).reviewers);

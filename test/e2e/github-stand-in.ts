@@ -5,7 +5,14 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { answerGraphqlFrom, newGraphqlState, type GraphqlModel, type ModelPullRequest } from "./graphql-stand-in.js";
+import {
+  answerGraphqlFrom,
+  newGraphqlState,
+  type GraphqlModel,
+  type ModelCommit,
+  type ModelPullRequest,
+  type ModelRateLimit,
+} from "./graphql-stand-in.js";
 
 export interface RecordedRequest {
   method: string;
@@ -64,6 +71,10 @@ export interface PullInfo {
   body?: string;
   /** ISO time the pull request was opened. */
   createdAt?: string;
+  /** ISO time it was merged (GraphQL's MERGED state); left out: not merged. */
+  mergedAt?: string;
+  /** ISO time it last changed (GraphQL's UPDATED_AT order); default: when it was merged. */
+  updatedAt?: string;
 }
 
 interface Repo {
@@ -80,6 +91,8 @@ interface Repo {
   /** The app's reactions on the repository's comments: "commentId:content" → reaction id. */
   reactions: Map<string, number>;
   threads: Map<number, Thread>;
+  /** The default branch's commits, newest first (GraphQL's `Commit.history`). */
+  commits: ModelCommit[];
   checkRuns: {
     id: number;
     head_sha: string;
@@ -106,6 +119,8 @@ export class GitHubStandIn {
   private readonly faults: Fault[] = [];
   /** What the GraphQL endpoint answers: users' statuses and open review requests (see graphql-stand-in.ts). */
   readonly graphql = newGraphqlState();
+  /** What GraphQL's `rateLimit` answers; each GraphQL request spends its cost. Unset: always a full hour's points. */
+  graphqlRateLimit?: ModelRateLimit;
   private readonly hanging = new Set<ServerResponse>();
   /** Requests each installation's token made, for x-ratelimit-remaining as GitHub sends it. */
   private readonly used = new Map<number, number>();
@@ -155,6 +170,7 @@ export class GitHubStandIn {
         roles: new Map(),
         reactions: new Map(),
         threads: new Map(),
+        commits: [],
         checkRuns: [],
       };
       this.repos.set(fullName.toLowerCase(), repo);
@@ -196,6 +212,17 @@ export class GitHubStandIn {
     });
   }
 
+  /** An approving review of a pull request by `login` at `at` (ISO), as the timeline records it. */
+  approve(fullName: string, number: number, login: string, at: string): void {
+    this.thread(fullName, number).timeline.push({
+      event: "reviewed",
+      id: this.nextId++,
+      state: "approved",
+      submitted_at: at,
+      user: { login, type: "User" },
+    });
+  }
+
   private pullJson(fullName: string, number: number, p: PullInfo): Record<string, unknown> {
     const t = this.thread(fullName, number);
     return {
@@ -221,6 +248,8 @@ export class GitHubStandIn {
       appId: this.appId,
       viewerLogin: `${GitHubStandIn.APP_SLUG}[bot]`,
       signals: this.graphql,
+      // Unless a test sets one, every request finds the hour's points untouched.
+      rateLimit: this.graphqlRateLimit ?? { limit: 5000, remaining: 5000, resetAt: new Date(Date.now() + 3600_000).toISOString() },
       repositories: [...this.repos].map(([fullName, repo]) => {
         const [owner, name] = fullName.split("/") as [string, string];
         // A pull request is known once set (setPull) or once it has a thread (files, labels, timeline), as REST knows it.
@@ -238,9 +267,14 @@ export class GitHubStandIn {
             requestedUsers: t.requestedUsers,
             requestedTeams: t.requestedTeams,
             timeline: t.timeline,
+            ...(info ? { author: info.author } : {}),
+            ...(info?.mergedAt ? { mergedAt: info.mergedAt } : {}),
+            ...(info?.state === "closed" && !info.mergedAt ? { closed: true } : {}),
+            ...(info?.updatedAt ? { updatedAt: info.updatedAt } : {}),
           };
         });
-        return { owner, name, pullRequests, checkRuns: repo.checkRuns.map((r) => ({ ...r, appId: this.appId })) };
+        const checkRuns = repo.checkRuns.map((r) => ({ ...r, appId: this.appId }));
+        return { owner, name, pullRequests, checkRuns, commits: repo.commits };
       }),
     };
   }
@@ -332,6 +366,9 @@ export class GitHubStandIn {
     }
     if (!token) return reply(401, { message: "Bad credentials" });
     if (method === "POST" && (path === "/api/graphql" || path === "/graphql")) {
+      // GitHub reports what is left after the query's own cost.
+      const limit = this.graphqlRateLimit;
+      if (limit) limit.remaining = Math.max(0, limit.remaining - (limit.cost ?? 1));
       const answer = answerGraphqlFrom(this.graphqlModel(), body);
       return reply(answer.status, answer.body);
     }

@@ -14,10 +14,21 @@ describe("connection paging", () => {
     expect(pageOf(items, { first: 100, skip: 9 }, "x")).toEqual([9]);
     expect(pageOf(items, { first: 5, skip: 20 }, "x")).toEqual([]);
     expect(pageOf(items, { first: 0 }, "x")).toEqual([]);
-    expect(connectionOf(items, { first: 2, skip: 1 }, "x")).toEqual({ totalCount: 10, nodes: [1, 2] });
+    expect(connectionOf(items, { first: 2, skip: 1 }, "x")).toMatchObject({ totalCount: 10, nodes: [1, 2] });
   });
 
-  it("refuses what GitHub refuses, and cursors", () => {
+  it("pages on by the cursor a page ends with, and says when there is no next page", () => {
+    const first = connectionOf(items, { first: 4 }, "x");
+    expect(first.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    const second = connectionOf(items, { first: 4, after: first.pageInfo.endCursor as string }, "x");
+    expect(second.nodes).toEqual([4, 5, 6, 7]);
+    const third = connectionOf(items, { first: 4, after: second.pageInfo.endCursor as string }, "x");
+    expect(third.nodes).toEqual([8, 9]);
+    expect(third.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    expect(connectionOf([], { first: 4 }, "x").pageInfo).toMatchObject({ hasNextPage: false, endCursor: null });
+  });
+
+  it("refuses what GitHub refuses, a cursor it never gave, and paging backwards", () => {
     expect(() => pageOf(items, {}, "files")).toThrow(
       "You must provide a `first` or `last` value to properly paginate the `files` connection.",
     );
@@ -26,7 +37,8 @@ describe("connection paging", () => {
       "Requesting 101 records on the `files` connection exceeds the `first` limit of 100 records.",
     );
     expect(() => pageOf(items, { last: 1, skip: -1 }, "files")).toThrow("must not be negative");
-    expect(() => pageOf(items, { first: 1, after: "Y3Vyc29y" }, "files")).toThrow("by cursor");
+    expect(() => pageOf(items, { first: 1, after: "Y3Vyc29y" }, "files")).toThrow('the cursor "Y3Vyc29y" is not valid');
+    expect(() => pageOf(items, { last: 1, before: "Y3Vyc29y" }, "files")).toThrow("backwards");
   });
 });
 

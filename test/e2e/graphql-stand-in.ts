@@ -6,9 +6,10 @@
 // a silent null, so a query that drifts from what the stand-in knows fails loudly.
 //
 // GitHub's documented behaviour followed here: connections need `first` or `last` (1..100, not
-// both), `skip` skips the first n items; a missing repository, pull request or user is null plus a
-// NOT_FOUND error; a Bot's GraphQL login has no "[bot]" suffix (REST's "dependabot[bot]" is
-// "dependabot"); enums are upper case. Cursors (`after`/`before`) are refused: nothing reads them.
+// both), `skip` skips the first n items, `after` starts past the item whose cursor it is (cursors
+// are opaque; `pageInfo.endCursor` gives one); a missing repository, pull request or user is null
+// plus a NOT_FOUND error; a Bot's GraphQL login has no "[bot]" suffix (REST's "dependabot[bot]" is
+// "dependabot"); enums are upper case. `before` is refused: nothing reads it.
 
 import { schema as githubSchema, validate } from "@octokit/graphql-schema";
 import {
@@ -88,6 +89,28 @@ export interface ModelPullRequest {
   requestedUsers: readonly string[];
   requestedTeams: readonly string[];
   timeline: readonly RestTimelineEvent[];
+  /** The author's login (`author { login }`); unknown when left out. */
+  author?: string;
+  /** When it was merged (ISO); left out or null: not merged. */
+  mergedAt?: string | null;
+  /** Closed without being merged (a merge bot closes the pull request it lands as a new commit). */
+  closed?: boolean;
+  /** When it last changed (ISO); default: when it was merged, else 2026-01-01. */
+  updatedAt?: string;
+}
+
+/** A commit of the default branch, for `Commit.history(path:)`. */
+export interface ModelCommit {
+  oid: string;
+  /** ISO time. */
+  committedDate: string;
+  message: string;
+  /** The GitHub login the commit's author is linked to, when it is. */
+  author?: string | null;
+  /** The paths it changed: `history(path:)` lists it for any of them or a directory above them. */
+  files: readonly string[];
+  /** The pull request GitHub associates with it (its number), when there is one. */
+  pullRequest?: number;
 }
 
 export interface ModelRepository {
@@ -96,6 +119,18 @@ export interface ModelRepository {
   pullRequests: readonly ModelPullRequest[];
   /** Check runs on the repository's commits, in the order they were created. */
   checkRuns: readonly ModelCheckRun[];
+  /** The default branch's commits, newest first (none when left out). */
+  commits?: readonly ModelCommit[];
+}
+
+/** What `rateLimit` answers; the test may change it between requests. */
+export interface ModelRateLimit {
+  limit: number;
+  remaining: number;
+  /** ISO time the limit resets. */
+  resetAt: string;
+  /** What each query costs (default 1). */
+  cost?: number;
 }
 
 /** What the GraphQL endpoint knows: everything it answers comes from here. */
@@ -106,6 +141,7 @@ export interface GraphqlModel {
   viewerLogin?: string;
   repositories: readonly ModelRepository[];
   signals?: GraphqlState;
+  rateLimit?: ModelRateLimit;
 }
 
 /** An error as GitHub adds it to `errors`: `type` (e.g. NOT_FOUND) when GitHub gives one. */
@@ -143,14 +179,25 @@ export interface PageArgs {
   before?: string | null;
 }
 
+/** The opaque cursor of the item at `index` (as GitHub's, base64). */
+function cursorOf(index: number): string {
+  return Buffer.from(`cursor:v2:${index}`).toString("base64");
+}
+
+function indexOfCursor(cursor: string, name: string): number {
+  const m = /^cursor:v2:(\d+)$/.exec(Buffer.from(cursor, "base64").toString("utf8"));
+  if (!m) throw new GitHubFieldError(`\`${name}\`: the cursor "${cursor}" is not valid`);
+  return Number(m[1]);
+}
+
 /**
- * The items a connection `name` returns for `args`, as GitHub pages: `first` or `last` is required
- * (1..100, not both), `skip` drops the first n items, then `first` keeps the first n of the rest
- * or `last` the last n. Cursors are refused.
+ * Which items a connection `name` returns for `args`, as GitHub pages: `first` or `last` is required
+ * (1..100, not both), `after` starts past its item, `skip` drops the first n items, then `first`
+ * keeps the first n of the rest or `last` the last n. `before` is refused.
  */
-export function pageOf<T>(items: readonly T[], args: PageArgs, name: string): T[] {
+function pageRange(length: number, args: PageArgs, name: string): { from: number; to: number } {
   const { first, last, skip } = args;
-  if (args.after != null || args.before != null) throw new GitHubFieldError(`the stand-in does not page \`${name}\` by cursor`);
+  if (args.before != null) throw new GitHubFieldError(`the stand-in does not page \`${name}\` backwards (before)`);
   if (first == null && last == null)
     throw new GitHubFieldError(`You must provide a \`first\` or \`last\` value to properly paginate the \`${name}\` connection.`);
   if (first != null && last != null)
@@ -159,13 +206,31 @@ export function pageOf<T>(items: readonly T[], args: PageArgs, name: string): T[
   if (n > 100)
     throw new GitHubFieldError(`Requesting ${n} records on the \`${name}\` connection exceeds the \`${arg}\` limit of 100 records.`);
   if (n < 0 || (skip ?? 0) < 0) throw new GitHubFieldError(`\`${name}\`: \`${arg}\` and \`skip\` must not be negative`);
-  const rest = items.slice(skip ?? 0);
-  return first != null ? rest.slice(0, n) : rest.slice(Math.max(0, rest.length - n));
+  const start = Math.min(length, (args.after != null ? indexOfCursor(args.after, name) + 1 : 0) + (skip ?? 0));
+  return first != null ? { from: start, to: Math.min(length, start + n) } : { from: Math.max(start, length - n), to: length };
 }
 
-/** A connection object: `totalCount` counts every item (before paging), `nodes` the page. */
-export function connectionOf<T>(items: readonly T[], args: PageArgs, name: string): { totalCount: number; nodes: T[] } {
-  return { totalCount: items.length, nodes: pageOf(items, args, name) };
+/** The items a connection `name` returns for `args` (see pageRange). */
+export function pageOf<T>(items: readonly T[], args: PageArgs, name: string): T[] {
+  const { from, to } = pageRange(items.length, args, name);
+  return items.slice(from, to);
+}
+
+/** A connection object: `totalCount` counts every item (before paging), `nodes` the page, `pageInfo` its cursors. */
+export function connectionOf<T>(
+  items: readonly T[],
+  args: PageArgs,
+  name: string,
+): { totalCount: number; nodes: T[]; pageInfo: Record<string, unknown> } {
+  const { from, to } = pageRange(items.length, args, name);
+  const pageInfo = {
+    __typename: "PageInfo",
+    hasNextPage: to < items.length,
+    hasPreviousPage: from > 0,
+    startCursor: to > from ? cursorOf(from) : null,
+    endCursor: to > from ? cursorOf(to - 1) : null,
+  };
+  return { totalCount: items.length, nodes: items.slice(from, to), pageInfo };
 }
 
 /** The resolver for every field: the model object's property (a function gets the field's arguments); absent: an error. */
@@ -211,6 +276,10 @@ function itemTypeOf(event: string, schema: GraphQLSchema): string | undefined {
 /** "LabeledEvent" → "LABELED_EVENT": the PullRequestTimelineItemsItemType value. */
 function itemTypeEnum(typename: string): string {
   return typename.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+function updatedAtOf(pr: ModelPullRequest): string {
+  return pr.updatedAt ?? pr.mergedAt ?? "2026-01-01T00:00:00Z";
 }
 
 /** The executor's root for `model`. */
@@ -323,6 +392,18 @@ function rootOf(model: GraphqlModel, schema: GraphQLSchema): Record<string, unkn
     __typename: "PullRequest",
     number: pr.number,
     headRefOid: pr.headSha,
+    mergedAt: pr.mergedAt ?? null,
+    updatedAt: updatedAtOf(pr),
+    author: pr.author !== undefined ? actorOf({ login: pr.author }, false) : null,
+    // Approving (and other) reviews from the timeline's "reviewed" events; a pending one is the viewer's alone.
+    reviews: (args: PageArgs & { states?: string[] | null; author?: string | null }) => {
+      if (args.author != null) throw new GitHubFieldError("the stand-in does not filter reviews by author");
+      const reviews = pr.timeline
+        .filter((e) => e.event === "reviewed" && e.state !== undefined && e.state.toUpperCase() !== "PENDING")
+        .filter((e) => args.states == null || args.states.includes(e.state!.toUpperCase()))
+        .map((e) => ({ __typename: "PullRequestReview", state: e.state!.toUpperCase(), author: actorOf(e.user ?? e.actor, byApp(e)) }));
+      return connectionOf(reviews, args, "reviews");
+    },
     files: (args: PageArgs) =>
       connectionOf(
         pr.files.map((f) => {
@@ -372,10 +453,73 @@ function rootOf(model: GraphqlModel, schema: GraphQLSchema): Record<string, unkn
       ),
   });
 
+  /** A default-branch commit as `history` lists it: its message, author and associated pull request. */
+  const landedOf = (repo: ModelRepository, c: ModelCommit) => ({
+    __typename: "Commit",
+    oid: c.oid,
+    committedDate: c.committedDate,
+    message: c.message,
+    author: { __typename: "GitActor", user: c.author ? { __typename: "User", login: c.author } : null },
+    associatedPullRequests: (args: PageArgs) => {
+      const pr = repo.pullRequests.find((p) => p.number === c.pullRequest);
+      return connectionOf(pr ? [pullRequestOf(repo, pr)] : [], args, "associatedPullRequests");
+    },
+  });
+  const defaultBranchOf = (repo: ModelRepository) => ({
+    __typename: "Ref",
+    name: "main",
+    target: {
+      __typename: "Commit",
+      oid: repo.commits?.[0]?.oid ?? "0".repeat(40),
+      history: (args: PageArgs & { path?: string | null; since?: string | null; until?: string | null; author?: unknown }) => {
+        if (args.until != null || args.author != null)
+          throw new GitHubFieldError("the stand-in filters history by `path` and `since` only");
+        const path = args.path ?? "";
+        const under = (f: string) => path === "" || f === path || f.startsWith(`${path}/`);
+        const since = args.since != null ? Date.parse(args.since) : -Infinity;
+        const commits = (repo.commits ?? []).filter((c) => Date.parse(c.committedDate) >= since && c.files.some(under));
+        return connectionOf(
+          commits.map((c) => landedOf(repo, c)),
+          args,
+          "history",
+        );
+      },
+    },
+  });
+
   const repositoryOf = (repo: ModelRepository) => ({
     __typename: "Repository",
     name: repo.name,
     nameWithOwner: `${repo.owner}/${repo.name}`,
+    defaultBranchRef: defaultBranchOf(repo),
+    pullRequests: (
+      args: PageArgs & {
+        states?: string[] | null;
+        orderBy?: { field: string; direction: string } | null;
+        labels?: unknown;
+        headRefName?: unknown;
+        baseRefName?: unknown;
+      },
+    ) => {
+      if (args.labels != null || args.headRefName != null || args.baseRefName != null)
+        throw new GitHubFieldError("the stand-in filters pull requests by `states` only");
+      if (args.orderBy != null && args.orderBy.field !== "UPDATED_AT")
+        throw new GitHubFieldError(`the stand-in orders pull requests by UPDATED_AT only, not ${args.orderBy.field}`);
+      const stateOf = (p: ModelPullRequest) => (p.mergedAt ? "MERGED" : p.closed ? "CLOSED" : "OPEN");
+      const kept = repo.pullRequests.filter((p) => args.states == null || args.states.includes(stateOf(p)));
+      // GitHub's default order is by creation; the model's order stands for it.
+      const ordered =
+        args.orderBy == null
+          ? kept
+          : [...kept].sort(
+              (a, b) => (Date.parse(updatedAtOf(a)) - Date.parse(updatedAtOf(b))) * (args.orderBy!.direction === "DESC" ? -1 : 1),
+            );
+      return connectionOf(
+        ordered.map((p) => pullRequestOf(repo, p)),
+        args,
+        "pullRequests",
+      );
+    },
     pullRequest: ({ number }: { number: number }) => {
       const pr = repo.pullRequests.find((p) => p.number === number);
       if (!pr) throw new GitHubFieldError(`Could not resolve to a PullRequest with the number of ${number}.`, "NOT_FOUND");
@@ -391,6 +535,18 @@ function rootOf(model: GraphqlModel, schema: GraphQLSchema): Record<string, unkn
 
   const signals = model.signals;
   return {
+    rateLimit: () => {
+      if (!model.rateLimit) throw new GitHubFieldError("the stand-in's model has no rate limit");
+      const r = model.rateLimit;
+      return {
+        __typename: "RateLimit",
+        limit: r.limit,
+        remaining: r.remaining,
+        resetAt: r.resetAt,
+        cost: r.cost ?? 1,
+        used: r.limit - r.remaining,
+      };
+    },
     viewer: () => {
       if (model.viewerLogin === undefined) throw new GitHubFieldError("the stand-in's model has no viewer");
       return { __typename: "User", login: model.viewerLogin };

@@ -110,8 +110,8 @@ describe("with METRICS=1", () => {
       delta("review_router_github_requests_total", { method, route, status });
     expect(requests("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels", "200")).toBe(1);
     expect(requests("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", "201")).toBe(1);
-    // The routed PR's read and availability, the failed one's read; the bad configuration stops before.
-    expect(requests("POST", "/graphql", "200")).toBe(3);
+    // The routed PR's read, availability and approval history, the failed one's read; the bad configuration stops before.
+    expect(requests("POST", "/graphql", "200")).toBe(4);
     expect(requests("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", "200")).toBe(0);
     expect(requests("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", "404")).toBe(1);
     expect(requests("POST", "/app/installations/{installation_id}/access_tokens", "201")).toBe(3); // the closed PR needs no token

@@ -90,7 +90,8 @@ describe("deliveries end to end", () => {
       ["POST", "/check-runs", expect.objectContaining({ name: "review-router", status: "completed", conclusion: "neutral" })],
     ]);
     // Reads: the configuration (the repository, then the organisation's .github), then ONE GraphQL
-    // request for the files, the timeline and the check runs (and one for availability and load).
+    // request for the files, the timeline and the check runs (then, side by side, one for
+    // availability and load and one for the touched directories' approval history).
     const reads = gh.requests
       .filter((q) => q.installation === c.installation && (q.method === "GET" || q.path.endsWith("/graphql")))
       .map((q) => `${q.method} ${q.path}`);
@@ -99,11 +100,13 @@ describe("deliveries end to end", () => {
       "GET /repos/pytorch/.github/contents/.github%2Freview-router.yml",
       "POST /api/graphql",
       "POST /api/graphql",
+      "POST /api/graphql",
     ]);
     const queries = gh.requests
       .filter((q) => q.installation === c.installation && q.path.endsWith("/graphql"))
       .map((q) => String((q.body as { query: string }).query).split("(")[0]);
-    expect(queries).toEqual(["query ReviewRouterPullRequest", "query CandidateSignals"]);
+    expect(queries[0]).toBe("query ReviewRouterPullRequest");
+    expect(queries.slice(1).sort()).toEqual(["query CandidateSignals", "query ReviewRouterApprovalHistory"]);
 
     // The same delivery again (GitHub's "redeliver"): nothing new is written.
     const before = gh.writes().length;

@@ -8,6 +8,7 @@ import type { RepoRef, ThreadState } from "../../src/app/github-state.js";
 import type { GitHubPort, InitialThread, PullRequestInfo, Reaction, SummaryWrite } from "../../src/app/port.js";
 import type { PullRequestState, PullRequestView } from "../../src/app/pull-request-read.js";
 import type { SignalsResult } from "../../src/app/candidate-signals.js";
+import type { ApprovalHistoryResult } from "../../src/app/approval-history.js";
 
 export type FakeCall =
   | { call: "readPullRequest"; number: number }
@@ -20,6 +21,7 @@ export type FakeCall =
   | { call: "listComments"; number: number }
   | { call: "keepOldestComment"; number: number; marker: string; ownId: number }
   | { call: "candidateSignals"; logins: string[] }
+  | { call: "approvalHistory"; entries: string[]; since: string }
   | { call: "removeReviewRequests"; number: number; users: string[]; teams: string[] }
   | { call: "permissionLevel"; login: string }
   | { call: "addReaction"; commentId: number; content: Reaction }
@@ -76,6 +78,11 @@ export class FakeGitHub implements GitHubPort {
     missing: [],
     unknown: [],
   };
+  /** What approvalHistory answers: each entry asked about with these records (default: none), or a failure. */
+  historyResult: ((entries: readonly string[]) => ApprovalHistoryResult) | ApprovalHistoryResult = (entries) => ({
+    ok: true,
+    byEntry: new Map(entries.map((e) => [e, []])),
+  });
   /** Permission levels by login (lower case); absent: "none". */
   readonly permissions = new Map<string, string>();
   /** Reactions on comments, as "commentId:content". */
@@ -102,6 +109,7 @@ export class FakeGitHub implements GitHubPort {
       "listComments",
       "keepOldestComment",
       "candidateSignals",
+      "approvalHistory",
       "permissionLevel",
       "getPullRequest",
     ];
@@ -203,6 +211,11 @@ export class FakeGitHub implements GitHubPort {
   async candidateSignals(logins: readonly string[]): Promise<SignalsResult> {
     this.record({ call: "candidateSignals", logins: [...logins] });
     return this.signalsResult;
+  }
+
+  async approvalHistory(entries: readonly string[], since: Date): Promise<ApprovalHistoryResult> {
+    this.record({ call: "approvalHistory", entries: [...entries], since: since.toISOString() });
+    return typeof this.historyResult === "function" ? this.historyResult(entries) : this.historyResult;
   }
 
   async removeReviewRequests(number: number, request: { users: readonly string[]; teams: readonly string[] }): Promise<void> {

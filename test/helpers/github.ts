@@ -9,6 +9,7 @@ import {
   answerGraphqlFrom,
   newGraphqlState,
   type GraphqlState,
+  type ModelCommit,
   type ModelPullRequest,
   type StandInStatus,
 } from "../e2e/graphql-stand-in.js";
@@ -302,9 +303,14 @@ export interface PullRequestReads {
   /**
    * The one GraphQL request for the candidates' availability and load: answered from this state
    * (by default nobody busy, no open review requests); false when the delivery must make none
-   * (no new reviewer is needed).
+   * (no new reviewer is needed), and then no approval history request either.
    */
   signals?: SignalsState | false;
+  /**
+   * The default branch's history the approval history request is answered from (default: no
+   * commits); false when the delivery must make none (every touched directory is cached).
+   */
+  history?: HistoryOnGitHub | false;
 }
 
 /**
@@ -321,6 +327,7 @@ export function mockPullRequestReads(
   filePages: number[];
   read: GraphqlBody[];
   graphql: { query: string; variables: Record<string, string> }[];
+  history: GraphqlBody[];
 } {
   const { config = null, files, timeline: events = [], checkRuns = [], signals = {} } = reads;
   let configReads: string[] = [];
@@ -346,7 +353,93 @@ export function mockPullRequestReads(
     ...(reads.commits ? { commits: reads.commits } : {}),
   });
   const graphql = signals === false ? [] : mockGraphql(signals);
-  return { configReads, filePages, read, graphql };
+  const history = signals === false || reads.history === false ? [] : mockApprovalHistory(reads.history ?? {});
+  return { configReads, filePages, read, graphql, history };
+}
+
+/** What GitHub holds of a repository's default branch, for `mockApprovalHistory`. */
+export interface HistoryOnGitHub {
+  /** "owner/name"; default pytorch/pytorch. */
+  repository?: string;
+  /** Its commits, newest first. */
+  commits?: readonly ModelCommit[];
+  /** Pull requests the commits are associated with (merged ones with their approving reviews). */
+  pullRequests?: readonly MergedPullRequest[];
+  /** Answer with this HTTP status instead (a GitHub failure). */
+  fail?: number;
+  /** Answer with these GraphQL errors and no data (e.g. RATE_LIMITED). */
+  errors?: { type: string; message: string }[];
+}
+
+/** A merged pull request and who approved it. */
+export interface MergedPullRequest {
+  number: number;
+  author: string;
+  mergedAt: string;
+  approvers: readonly string[];
+}
+
+/** A merged pull request as the stand-in's model holds it: its approvals are "reviewed" events. */
+export function modelMergedPullRequest(p: MergedPullRequest): ModelPullRequest {
+  return {
+    number: p.number,
+    headSha: `sha-${p.number}`,
+    files: [],
+    labels: [],
+    requestedUsers: [],
+    requestedTeams: [],
+    author: p.author,
+    mergedAt: p.mergedAt,
+    timeline: p.approvers.map((login) => ({
+      event: "reviewed",
+      state: "approved",
+      user: { login, type: "User" },
+      submitted_at: p.mergedAt,
+    })),
+  };
+}
+
+/**
+ * A commit as PyTorch's merge bot lands a pull request: its own commit on the default branch, the
+ * pull request and its approvers named in the message (the pull request itself is closed, not merged).
+ */
+export function landedByBot(o: {
+  pr: number;
+  oid?: string;
+  date: string;
+  author: string;
+  files: readonly string[];
+  approvers: readonly string[];
+}): ModelCommit {
+  const message = [
+    `Change number ${o.pr} (#${o.pr})`,
+    "",
+    `Pull Request resolved: https://github.com/pytorch/pytorch/pull/${o.pr}`,
+    `Approved by: ${o.approvers.map((a) => `https://github.com/${a}`).join(", ")}`,
+  ].join("\n");
+  return { oid: o.oid ?? `c${o.pr}`.padEnd(40, "0"), committedDate: o.date, message, author: o.author, files: o.files };
+}
+
+/**
+ * POST /graphql, once: the app's read of the touched directories' approval history (`query
+ * ReviewRouterApprovalHistory`), validated and executed against GitHub's public schema over
+ * `history`. Returns the request bodies.
+ */
+export function mockApprovalHistory(history: HistoryOnGitHub): GraphqlBody[] {
+  const [owner, name] = (history.repository ?? "pytorch/pytorch").split("/") as [string, string];
+  const bodies: GraphqlBody[] = [];
+  github()
+    .post("/graphql", (b: { query?: unknown }) => typeof b.query === "string" && b.query.startsWith("query ReviewRouterApprovalHistory("))
+    .reply((_uri, body) => {
+      const b = bodyOf<GraphqlBody>(body);
+      bodies.push(b);
+      if (history.fail !== undefined) return [history.fail, { message: "Server Error" }, JSON_HEADERS];
+      if (history.errors) return [200, { data: null, errors: history.errors }, JSON_HEADERS];
+      const pullRequests = (history.pullRequests ?? []).map(modelMergedPullRequest);
+      const answer = answerGraphqlFrom({ repositories: [{ owner, name, pullRequests, checkRuns: [], commits: history.commits ?? [] }] }, b);
+      return [answer.status, answer.body as nock.Body, JSON_HEADERS];
+    });
+  return bodies;
 }
 
 export interface GraphqlBody {
