@@ -233,7 +233,10 @@ export function pullRequestRouteInput(input: PullRequestPlanInput, replacing: re
     ...(teams.length > 0 ? { blockedTeams: teams } : {}),
     ...(input.signals ? { signals: input.signals } : {}),
     ...(input.now ? { now: input.now } : {}),
-    ...(input.history ? { history: expertiseIndex(input.history, input.router.config.policy.expertiseHalfLifeDays) } : {}),
+    // An empty history is no history: the same choice and the same words as without one, in every door.
+    ...(input.history && input.history.length > 0
+      ? { history: expertiseIndex(input.history, input.router.config.policy.expertiseHalfLifeDays) }
+      : {}),
   };
 }
 
