@@ -11,7 +11,7 @@ import { compareCodeowners, exportCodeowners } from "../core/codeowners-export.j
 import { formatProblem } from "../core/problems.js";
 import { displayPath, loadRouter } from "../io/files.js";
 import { DEFAULT_REPOSITORY, reportLoadError } from "./commands.js";
-import { EXIT, type CliIO } from "./io.js";
+import { EXIT, usageError, type CliIO } from "./io.js";
 
 export const CODEOWNERS_HELP = `Usage: review-router codeowners FILE PATH... [--json]
        review-router codeowners export [--config FILE] [--tree FILE] [-o CODEOWNERS]
@@ -39,8 +39,7 @@ Options:
 `;
 
 function usage(io: CliIO, message: string): number {
-  io.stderr(`review-router: ${message}\n\n${CODEOWNERS_HELP}`);
-  return EXIT.usage;
+  return usageError(io, "codeowners", message);
 }
 
 function readText(file: string, io: CliIO): string | undefined {
