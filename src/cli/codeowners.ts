@@ -12,6 +12,7 @@ import { formatProblem } from "../core/problems.js";
 import { displayPath, loadRouter } from "../io/files.js";
 import { DEFAULT_REPOSITORY, reportLoadError } from "./commands.js";
 import { EXIT, usageError, type CliIO } from "./io.js";
+import { printable } from "./paths.js";
 
 export const CODEOWNERS_HELP = `Usage: review-router codeowners FILE PATH... [--json]
        review-router codeowners export [--config FILE] [--tree FILE] [-o CODEOWNERS]
@@ -122,7 +123,7 @@ export async function codeownersCommand(args: string[], io: CliIO): Promise<numb
     const rule = decidingRule(co, p);
     let why = "no line matches";
     if (rule) why = rule.owners.length > 0 ? `line ${rule.line}` : `line ${rule.line} leaves it unowned`;
-    io.stdout(`${p}  ${rule?.owners.map((o) => o.text).join(" ") || "(no owners)"}  ${why}\n`);
+    io.stdout(`${printable(p)}  ${rule?.owners.map((o) => o.text).join(" ") || "(no owners)"}  ${why}\n`);
   }
   return EXIT.ok;
 }

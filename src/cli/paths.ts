@@ -36,6 +36,11 @@ export function quoted(text: string): string {
   return `"${escaped}"`;
 }
 
+/** A path as it may be printed: as it is, or quoted and escaped when it holds a control character. */
+export function printable(path: string): string {
+  return CONTROL.test(path) ? quoted(path) : path;
+}
+
 /**
  * The records of NUL-separated input (git's -z): with --name-only one path each; with
  * --name-status a status (`M`, `R100`) then its one or two paths, which are joined into the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalisePath, nulRecords, quoted, parseChangedLine, readChangedPaths } from "../../src/cli/paths.js";
+import { normalisePath, nulRecords, printable, quoted, parseChangedLine, readChangedPaths } from "../../src/cli/paths.js";
 
 describe("parseChangedLine", () => {
   it("reads plain paths and OLD => NEW", () => {
@@ -97,5 +97,12 @@ describe("NUL-separated input and control characters", () => {
     });
     expect(quoted('a\u001b[2J"b\\\n')).toBe('"a\\u001b[2J\\"b\\\\\\u000a"');
     expect(quoted("torch/nn/é.py")).toBe('"torch/nn/é.py"');
+  });
+});
+
+describe("printable", () => {
+  it("leaves an ordinary path alone and quotes one with a control character", () => {
+    expect(printable("docs/a b.md")).toBe("docs/a b.md");
+    expect(printable("docs/\u001b[31m.md")).toBe('"docs/\\u001b[31m.md"');
   });
 });
