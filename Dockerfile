@@ -1,7 +1,8 @@
-# Node.js 24 is the active LTS line (Node 20 reached end of life in April 2026); package.json's
+# Node.js 26 is the Active LTS line (from 2026-10-28 on the schedule at github.com/nodejs/Release;
+# 24 moved to Maintenance LTS on 2026-10-20, 20 reached end of life in April 2026). package.json's
 # engines still allow 20.18+ for running from a checkout.
 # Build stage: install every dependency and compile the TypeScript (src only: no bench code).
-FROM node:24-bookworm-slim AS build
+FROM node:26-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -11,7 +12,7 @@ COPY config ./config
 RUN npm ci --ignore-scripts --no-audit --no-fund && npx tsc -p tsconfig.build.json && node dist/src/io/build-prebuilt.js
 
 # Runtime stage: production dependencies and the compiled output only, as a non-root user.
-FROM node:24-bookworm-slim
+FROM node:26-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \

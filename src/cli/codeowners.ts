@@ -11,7 +11,8 @@ import { compareCodeowners, exportCodeowners } from "../core/codeowners-export.j
 import { formatProblem } from "../core/problems.js";
 import { displayPath, loadRouter } from "../io/files.js";
 import { DEFAULT_REPOSITORY, reportLoadError } from "./commands.js";
-import { EXIT, type CliIO } from "./io.js";
+import { EXIT, usageError, type CliIO } from "./io.js";
+import { printable } from "./paths.js";
 
 export const CODEOWNERS_HELP = `Usage: review-router codeowners FILE PATH... [--json]
        review-router codeowners export [--config FILE] [--tree FILE] [-o CODEOWNERS]
@@ -39,8 +40,7 @@ Options:
 `;
 
 function usage(io: CliIO, message: string): number {
-  io.stderr(`review-router: ${message}\n\n${CODEOWNERS_HELP}`);
-  return EXIT.usage;
+  return usageError(io, "codeowners", message);
 }
 
 function readText(file: string, io: CliIO): string | undefined {
@@ -123,7 +123,7 @@ export async function codeownersCommand(args: string[], io: CliIO): Promise<numb
     const rule = decidingRule(co, p);
     let why = "no line matches";
     if (rule) why = rule.owners.length > 0 ? `line ${rule.line}` : `line ${rule.line} leaves it unowned`;
-    io.stdout(`${p}  ${rule?.owners.map((o) => o.text).join(" ") || "(no owners)"}  ${why}\n`);
+    io.stdout(`${printable(p)}  ${rule?.owners.map((o) => o.text).join(" ") || "(no owners)"}  ${why}\n`);
   }
   return EXIT.ok;
 }

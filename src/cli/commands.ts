@@ -11,8 +11,8 @@ import { checkAnyFile, DEFAULT_REPOSITORY, displayPath } from "../io/files.js";
 import { plural } from "../core/util.js";
 import { findCheckoutRoot } from "./checkout.js";
 import { formatDecision, table } from "./format.js";
-import { EXIT, type CliIO } from "./io.js";
-import { normalisePath, readChangedPaths, type PathProblem } from "./paths.js";
+import { EXIT, usageError, type CliIO } from "./io.js";
+import { normalisePath, nulRecords, quoted, readChangedPaths, type PathProblem } from "./paths.js";
 import { SIGNAL_HELP, SIGNAL_OPTIONS, signalInputs } from "./signal-options.js";
 import { wantsOnline } from "./online-args.js";
 import {
@@ -58,6 +58,7 @@ Options:
   --json             the same as --format json: the plan document (schema/plan-document.schema.json),
                      as \`route URL --json\` prints it online
   --verbose          list every skipped candidate (by default a long list is summarised)
+  -z                 standard input is NUL-separated, as git diff -z --name-only (or --name-status) prints
   --online           with --repo and --pr: what the app would do on that pull request on GitHub
                      (the same as giving its URL; see \`review-router route URL --help\`)
 ${SIGNAL_HELP}  -h, --help         show this help
@@ -72,6 +73,7 @@ Options:
   --config FILE      configuration file (default: as for route)
   --repo OWNER/NAME  repository (default: as for route)
   --json             print JSON
+  -z                 standard input is NUL-separated (git diff -z --name-only)
   -h, --help         show this help
 `;
 
@@ -94,9 +96,9 @@ function printProblems(io: CliIO, problems: readonly Problem[]): void {
 
 export { reportLoadError };
 
+/** A usage error of the command whose help is `help`, in one line (see usageError). */
 function usage(io: CliIO, message: string, help: string): number {
-  io.stderr(`review-router: ${message}\n\n${help}`);
-  return EXIT.usage;
+  return usageError(io, /^Usage: review-router ([a-z-]+)/.exec(help)?.[1], message);
 }
 
 type OptionSpec = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
@@ -120,12 +122,14 @@ function parseCommand<O extends OptionSpec>(args: string[], options: O, help: st
 }
 
 function reportPathProblems(io: CliIO, problems: readonly PathProblem[]): void {
-  for (const p of problems) io.stderr(`review-router: cannot read path "${p.input}": ${p.message}\n`);
+  for (const p of problems) io.stderr(`review-router: cannot read path ${quoted(p.input)}: ${p.message}\n`);
 }
 
-async function pathsFrom(positionals: string[], io: CliIO): Promise<string[]> {
+/** The paths of the arguments, else of standard input: one a line, or with -z NUL-separated (`git diff -z`). */
+async function pathsFrom(positionals: string[], io: CliIO, nul = false): Promise<string[]> {
   if (positionals.length > 0) return positionals;
   const input = await io.readStdin();
+  if (nul) return nulRecords(input);
   return input
     .split(/\r?\n/)
     .map((l) => l.trim())
@@ -153,6 +157,7 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
       json: { type: "boolean", default: false },
       format: { type: "string" },
       verbose: { type: "boolean", default: false },
+      z: { type: "boolean", short: "z", default: false },
       ...SIGNAL_OPTIONS,
       ...HELP_OPTION,
     },
@@ -170,7 +175,7 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
   if (typeof signals === "string") return usage(io, signals, ROUTE_HELP);
   const target = targetOrNothing(values, ROUTE_HELP, io);
   if (typeof target === "number") return target;
-  const lines = await pathsFrom(positionals, io);
+  const lines = await pathsFrom(positionals, io, values.z);
   if (lines.length === 0) return usage(io, "no paths given (as arguments or on standard input)", ROUTE_HELP);
   const cwd = io.cwd ?? process.cwd();
   const { files, problems } = readChangedPaths(lines, "paths" in target ? target.paths : { cwd });
@@ -229,6 +234,7 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
       config: { type: "string" },
       repo: { type: "string" },
       json: { type: "boolean", default: false },
+      z: { type: "boolean", short: "z", default: false },
       ...HELP_OPTION,
     },
     EXPLAIN_HELP,
@@ -243,7 +249,7 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
     return EXIT.ok;
   }
   const { router, repository } = target;
-  const inputs = await pathsFrom(positionals, io);
+  const inputs = await pathsFrom(positionals, io, values.z);
   if (inputs.length === 0) return usage(io, "no paths given", EXPLAIN_HELP);
   const problems: PathProblem[] = [];
   const paths = inputs.flatMap((input) => {

@@ -8,7 +8,7 @@ import { basename } from "node:path";
 import { parseGovernancePage } from "../core/governance.js";
 import { formatProblem, hasErrors } from "../core/problems.js";
 import { countMaintainers, serializeRegistry } from "../core/registry.js";
-import { EXIT, type CliIO } from "./io.js";
+import { EXIT, usageError, type CliIO } from "./io.js";
 
 export const IMPORT_GOVERNANCE_HELP = `Usage: review-router import-governance FILE [-o OUT]
 
@@ -63,8 +63,7 @@ function parseArgs(args: string[]): ParsedArgs {
 export async function importGovernanceCommand(args: string[], io: CliIO): Promise<number> {
   const parsed = parseArgs(args);
   if ("error" in parsed) {
-    io.stderr(`review-router import-governance: ${parsed.error}\n\n${IMPORT_GOVERNANCE_HELP}`);
-    return EXIT.usage;
+    return usageError(io, "import-governance", parsed.error);
   }
   if (parsed.help) {
     io.stdout(IMPORT_GOVERNANCE_HELP);

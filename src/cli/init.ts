@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { formatProblem, hasErrors } from "../core/problems.js";
 import { locateCodeowners, readCodeowners } from "../io/codeowners.js";
 import { checkConfigFile } from "../io/files.js";
-import { EXIT, type CliIO } from "./io.js";
+import { EXIT, usageError, type CliIO } from "./io.js";
 
 export const INIT_HELP = `Usage: review-router init [--force]
 
@@ -65,8 +65,7 @@ export async function initCommand(args: string[], io: CliIO): Promise<number> {
     const options = { force: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } } as const;
     parsed = parseArgs({ args, allowPositionals: false, options });
   } catch (err) {
-    io.stderr(`review-router: ${(err as Error).message}\n\n${INIT_HELP}`);
-    return EXIT.usage;
+    return usageError(io, "init", (err as Error).message);
   }
   if (parsed.values.help) {
     io.stdout(INIT_HELP);

@@ -10,7 +10,7 @@ import { CODEOWNERS_HELP, codeownersCommand } from "./codeowners.js";
 import { IMPORT_GOVERNANCE_HELP, importGovernanceCommand } from "./import-governance.js";
 import { INIT_HELP, initCommand } from "./init.js";
 import { TRIAGE_HELP, triageCommand } from "./triage.js";
-import { EXIT, type CliIO } from "./io.js";
+import { EXIT, usageError, type CliIO } from "./io.js";
 
 export interface Command {
   /** Usage line(s) in the command list; continuation lines are indented by the table. */
@@ -124,15 +124,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.stdout(named.help);
     return EXIT.ok;
   }
-  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-    (command === undefined ? io.stderr : io.stdout)(MAIN_HELP);
-    return command === undefined ? EXIT.usage : EXIT.ok;
+  if (command === undefined) return usageError(io, undefined, `give a command: ${Object.keys(COMMANDS).join(", ")}`);
+  if (command === "--help" || command === "-h" || command === "help") {
+    io.stdout(MAIN_HELP);
+    return EXIT.ok;
   }
   const run = COMMANDS[command]?.run;
-  if (!run) {
-    io.stderr(`review-router: unknown command "${command}"\n\n${MAIN_HELP}`);
-    return EXIT.usage;
-  }
+  if (!run) return usageError(io, undefined, `unknown command "${command}"; the commands are: ${Object.keys(COMMANDS).join(", ")}`);
   return run(rest, io);
 }
 
@@ -143,7 +141,20 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * A reader that went away (`review-router route ... | head -1`) is no failure: the output was
+ * not wanted any more. Stop at once, quietly and with status 0, instead of dying on EPIPE.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream, exit: (code: number) => void = process.exit): void {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") exit(0);
+    else throw err;
+  });
+}
+
 if (isMainModule(import.meta.url)) {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   const io: CliIO = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

@@ -12,7 +12,7 @@ import type { Bundled } from "../app/repo-config.js";
 import { DEFAULT_API_URL, describeGitHubError, resolveToken, restOctokit } from "../app/rest.js";
 import { runIssue, runPullRequest, type IssueOutcome, type PullRequestOutcome } from "../app/run.js";
 import { formatDecision } from "./format.js";
-import { EXIT, type CliIO } from "./io.js";
+import { EXIT, usageError, type CliIO } from "./io.js";
 
 export const ONLINE_ROUTE_HELP = `Usage: review-router route URL [--apply] [--json]
        review-router route --online --repo OWNER/NAME --pr N [--apply] [--json]
@@ -214,7 +214,7 @@ export async function onlineRouteCommand(args: string[], io: CliIO, deps: Online
       },
     });
   } catch (err) {
-    return fail(io, `${(err as Error).message}\n\n${ONLINE_ROUTE_HELP}`, EXIT.usage);
+    return usageError(io, "route", (err as Error).message);
   }
   const { values, positionals } = parsed;
   if (values.help) {

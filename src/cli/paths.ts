@@ -22,6 +22,46 @@ export interface PathContext {
   root?: string;
 }
 
+/** C0 and C1 control characters and DEL: never part of a path anyone means, and unsafe to print. */
+// eslint-disable-next-line no-control-regex -- control characters are what these look for
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// eslint-disable-next-line no-control-regex -- as above
+const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** `text` in double quotes, with quotes, backslashes and control characters escaped: safe to print on a terminal. */
+export function quoted(text: string): string {
+  const escaped = text
+    .replace(/[\\"]/g, (c) => `\\${c}`)
+    .replace(CONTROL_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return `"${escaped}"`;
+}
+
+/** A path as it may be printed: as it is, or quoted and escaped when it holds a control character. */
+export function printable(path: string): string {
+  return CONTROL.test(path) ? quoted(path) : path;
+}
+
+/**
+ * The records of NUL-separated input (git's -z): with --name-only one path each; with
+ * --name-status a status (`M`, `R100`) then its one or two paths, which are joined into the
+ * tab-separated line parseChangedLine reads. The form is told by the first record.
+ */
+export function nulRecords(input: string): string[] {
+  const parts = input.split("\0");
+  if (parts.at(-1) === "") parts.pop();
+  if (parts.length === 0 || !STATUS_ONLY.test(parts[0]!)) return parts.filter((p) => p !== "");
+  const lines: string[] = [];
+  for (let i = 0; i < parts.length;) {
+    const status = parts[i]!;
+    const count = STATUS_ONLY.test(status) && /^[RC]/.test(status) ? 2 : 1;
+    lines.push([status, ...parts.slice(i + 1, i + 1 + count)].join("\t"));
+    i += 1 + count;
+  }
+  return lines;
+}
+
+const STATUS_ONLY = /^[ACDMRTUX]\d{0,3}$/;
+
 const NEEDS_CHECKOUT =
   "an absolute path needs a git checkout to be read from; run inside the checkout or give the path from the repository root";
 
@@ -63,6 +103,11 @@ export function parseChangedLine(line: string): ChangedPath {
 export function normalisePath(input: string, ctx: PathContext): { path: string } | { problem: string } {
   const raw = input.trim().replace(/\\/g, "/");
   if (raw === "") return { problem: "empty path" };
+  const control = CONTROL.exec(raw);
+  if (control) {
+    const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+    return { problem: `contains the control character ${code}; no repository path does` };
+  }
   let rel: string;
   if (posix.isAbsolute(raw)) {
     if (ctx.root === undefined) {

@@ -9,7 +9,7 @@ import { describeGitHubError } from "../app/rest.js";
 import { DEFAULT_SWEEP_LIMIT, sweepRepository, type SweepResult } from "../app/sweep.js";
 import { DEFAULT_API_URL } from "../app/rest.js";
 import { connect, type OnlineDeps } from "./online.js";
-import { EXIT, type CliIO } from "./io.js";
+import { EXIT, usageError, type CliIO } from "./io.js";
 
 export const SWEEP_HELP = `Usage: review-router sweep --repo OWNER/NAME [--apply] [--json] [--limit N]
 
@@ -62,8 +62,7 @@ export async function sweepCommand(args: string[], io: CliIO, deps: OnlineDeps =
       },
     });
   } catch (err) {
-    io.stderr(`review-router: ${(err as Error).message}\n\n${SWEEP_HELP}`);
-    return EXIT.usage;
+    return usageError(io, "sweep", (err as Error).message);
   }
   const { values } = parsed;
   if (values.help) {
@@ -73,8 +72,7 @@ export async function sweepCommand(args: string[], io: CliIO, deps: OnlineDeps =
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(values.repo ?? "");
   const limit = Number(values.limit);
   if (!m) {
-    io.stderr(`review-router: sweep needs --repo OWNER/NAME${values.repo ? `, not "${values.repo}"` : ""}\n\n${SWEEP_HELP}`);
-    return EXIT.usage;
+    return usageError(io, "sweep", `needs --repo OWNER/NAME${values.repo ? `, not "${values.repo}"` : ""}`);
   }
   if (!Number.isSafeInteger(limit) || limit < 1) {
     io.stderr(`review-router: --limit must be a positive whole number, not "${values.limit}"\n`);

@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { describeEvidence, routeIssue, type IssueDecision } from "../core/issue-text.js";
 import type { Router } from "../core/router.js";
 import { DEFAULT_REPOSITORY } from "../io/files.js";
-import { EXIT, type CliIO } from "./io.js";
+import { EXIT, usageError, type CliIO } from "./io.js";
 import { isRepository, resolveTarget } from "./target.js";
 
 export const TRIAGE_HELP = `Usage: review-router triage [options]
@@ -118,17 +118,13 @@ export async function triageCommand(args: string[], io: CliIO): Promise<number> 
       },
     }).values;
   } catch (err) {
-    io.stderr(`review-router: ${(err as Error).message}\n\n${TRIAGE_HELP}`);
-    return EXIT.usage;
+    return usageError(io, "triage", (err as Error).message);
   }
   if (values.help) {
     io.stdout(TRIAGE_HELP);
     return EXIT.ok;
   }
-  const usage = (message: string) => {
-    io.stderr(`review-router: ${message}\n\n${TRIAGE_HELP}`);
-    return EXIT.usage;
-  };
+  const usage = (message: string) => usageError(io, "triage", message);
   if (values.repo !== undefined && !isRepository(values.repo)) return usage(`--repo must be OWNER/NAME, not "${values.repo}"`);
   if (values.jsonl !== undefined && (values.title !== undefined || values["body-file"] !== undefined)) {
     return usage("--jsonl reads titles and bodies from the file: give it without --title or --body-file");

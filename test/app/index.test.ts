@@ -1299,7 +1299,11 @@ describe("issues", () => {
     const file = join(mkdtempSync(join(tmpdir(), "review-router-triage-")), "issues.jsonl");
     writeFileSync(file, cases.map((c) => JSON.stringify({ title: c.title, body: c.body })).join("\n") + "\n");
     let out = "";
-    const code = await triageCommand(["--jsonl", file], { stdout: (t) => (out += t), stderr: () => {}, readStdin: async () => "" });
+    const code = await triageCommand(["--repo", "pytorch/pytorch", "--jsonl", file], {
+      stdout: (t) => (out += t),
+      stderr: () => {},
+      readStdin: async () => "",
+    });
     expect(code).toBe(0);
     const cliLabels = out
       .trim()

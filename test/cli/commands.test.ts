@@ -143,6 +143,16 @@ describe("zero configuration, as the app treats a repository outside the bundled
   });
 });
 
+describe("explain -z", () => {
+  it("reads NUL-separated paths and names the configuration it used", async () => {
+    const r = await run(["explain", "-z", "--repo", "pytorch/pytorch"], { cwd: outside(), stdin: "torch/nn/a b.py\0docs/x.md\0" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^torch\/nn\/a b\.py\n/);
+    expect(r.stdout).toContain("\ndocs/x.md\n");
+    expect(r.stdout.trimEnd().split("\n").at(-1)).toBe("configuration: bundled PyTorch configuration");
+  });
+});
+
 describe("--config layering follows --repo, as the app does", () => {
   it("gives a non-bundled repository only the file's modules", async () => {
     const file = join(outside(), "small.yml");

@@ -1,12 +1,14 @@
 // The CLI end to end: each case runs `review-router` as a child process, from source.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { route } from "../../src/core/route.js";
 import { loadRouter } from "../../src/io/files.js";
-import { decisionOf, runCliProcess } from "../helpers/cli.js";
+import { CLI_MAIN, decisionOf, outsideCheckout, runCliProcess, TSX } from "../helpers/cli.js";
+import { tempCheckout } from "../helpers/git.js";
 
 /** The CLI outside any checkout, where the bundled configuration and pytorch/pytorch are the defaults. */
 function cli(args: string[], input?: string) {
@@ -225,4 +227,65 @@ modules:
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("182");
   });
+});
+
+describe("a command line that behaves", () => {
+  it("ends quietly with status 0 when the reader of its output has gone (| head -1)", async () => {
+    const child = spawn(process.execPath, ["--import", TSX, CLI_MAIN, "route", "--verbose", "torch/nn/a.py", "torch/optim/a.py"], {
+      cwd: outsideCheckout(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    // The reader closes its end before the command writes a byte: every write meets EPIPE.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+  }, 60_000);
+
+  it("reads git diff -z output with -z: names with spaces, renames with --name-status", () => {
+    const root = tempCheckout("https://github.com/pytorch/pytorch.git");
+    const git = (...args: string[]) => execFileSync("git", ["-C", root, "-c", "user.name=t", "-c", "user.email=t@t", ...args]);
+    mkdirSync(join(root, "torch", "optim"), { recursive: true });
+    mkdirSync(join(root, "torch", "nn"), { recursive: true });
+    writeFileSync(join(root, "torch", "optim", "old name.py"), "x = 1\n");
+    git("add", ".");
+    git("commit", "-qm", "base");
+    git("mv", "torch/optim/old name.py", "torch/nn/new name.py");
+    const names = git("diff", "--cached", "--no-renames", "-z", "--name-only").toString();
+    expect(names).toBe("torch/nn/new name.py\0torch/optim/old name.py\0");
+    const byName = decisionOf(runCliProcess(["route", "-z", "--json"], { cwd: root, input: names }).stdout);
+    expect(byName.labels).toEqual(["module: nn", "module: optimizer"]);
+    const status = git("diff", "--cached", "-z", "-M", "--name-status").toString();
+    expect(status).toMatch(/^R100\0torch\/optim\/old name\.py\0torch\/nn\/new name\.py\0$/);
+    const renamed = decisionOf(runCliProcess(["route", "-z", "--json"], { cwd: root, input: status }).stdout);
+    // The new name is in NN; the old one still counts for the optimizer.
+    expect(renamed.modules.map((m) => [m.name, m.files])).toEqual([
+      ["NN APIs (torch.nn)", ["torch/nn/new name.py"]],
+      ["Optimizers (torch.optim)", ["torch/nn/new name.py"]],
+    ]);
+  }, 60_000);
+
+  it("refuses a path with control characters and prints it escaped, never raw", () => {
+    const r = cli(["route", "--format", "logins"], "torch/nn/a\u001b]0;pwned\u0007.py\ntorch/nn/b.py\n");
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toBe("\n");
+    expect(r.stderr).toBe(
+      'review-router: cannot read path "torch/nn/a\\u001b]0;pwned\\u0007.py": contains the control character U+001B; no repository path does\n',
+    );
+  });
+
+  it("answers a usage error in one line that points at --help", () => {
+    for (const args of [["route", "--frobnicate", "a.py"], ["route", "--pr", "zero", "a.py"], ["triage"], ["frobnicate"], []]) {
+      const r = cli(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.split("\n"), args.join(" ")).toHaveLength(2);
+      expect(r.stderr).toMatch(/; see `review-router( [a-z-]+)? --help`\n$/);
+    }
+    expect(cli(["route", "--frobnicate", "a.py"]).stderr).toBe(
+      "review-router route: unknown option --frobnicate; see `review-router route --help`\n",
+    );
+  }, 90_000); // several children, each seconds long on a loaded machine
 });

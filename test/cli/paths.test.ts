@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalisePath, parseChangedLine, readChangedPaths } from "../../src/cli/paths.js";
+import { normalisePath, nulRecords, printable, quoted, parseChangedLine, readChangedPaths } from "../../src/cli/paths.js";
 
 describe("parseChangedLine", () => {
   it("reads plain paths and OLD => NEW", () => {
@@ -71,5 +71,38 @@ describe("readChangedPaths", () => {
         { input: "x => ../../y", message: "outside the checkout /r" },
       ],
     });
+  });
+});
+
+describe("NUL-separated input and control characters", () => {
+  it("reads git's -z records, path by path, or status then paths", () => {
+    expect(nulRecords("a b.py\0c\n.py\0")).toEqual(["a b.py", "c\n.py"]);
+    expect(nulRecords("M\0x.py\0R100\0old.py\0new.py\0C75\0src.py\0copy.py\0D\0gone.py\0")).toEqual([
+      "M\tx.py",
+      "R100\told.py\tnew.py",
+      "C75\tsrc.py\tcopy.py",
+      "D\tgone.py",
+    ]);
+    expect(nulRecords("")).toEqual([]);
+    const { files } = readChangedPaths(nulRecords("R100\0old.py\0new.py\0"), { cwd: "/r", root: "/r" });
+    expect(files).toEqual([{ path: "new.py", previousPath: "old.py" }]);
+  });
+
+  it("refuses a path with a control character, and escapes it when printed", () => {
+    expect(normalisePath("a\u001b[2Jb.py", { cwd: "/r" })).toEqual({
+      problem: "contains the control character U+001B; no repository path does",
+    });
+    expect(normalisePath("a\u009bb.py", { cwd: "/r" })).toEqual({
+      problem: "contains the control character U+009B; no repository path does",
+    });
+    expect(quoted('a\u001b[2J"b\\\n')).toBe('"a\\u001b[2J\\"b\\\\\\u000a"');
+    expect(quoted("torch/nn/é.py")).toBe('"torch/nn/é.py"');
+  });
+});
+
+describe("printable", () => {
+  it("leaves an ordinary path alone and quotes one with a control character", () => {
+    expect(printable("docs/a b.md")).toBe("docs/a b.md");
+    expect(printable("docs/\u001b[31m.md")).toBe('"docs/\\u001b[31m.md"');
   });
 });

@@ -111,6 +111,6 @@ describe("review-router sweep", () => {
     );
     const bad = await run([]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^review-router: sweep needs --repo OWNER\/NAME\n/);
+    expect(bad.stderr).toBe("review-router sweep: needs --repo OWNER/NAME; see `review-router sweep --help`\n");
   });
 });
