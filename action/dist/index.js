@@ -11020,6 +11020,12 @@ function overdueReviewers(input) {
   }
   return out;
 }
+function requestedWhileOverdue(overdue, at, settings) {
+  const from = Date.parse(overdue.requestedAt);
+  const to = Date.parse(at);
+  if (Number.isNaN(from) || Number.isNaN(to) || settings.afterHours <= 0) return false;
+  return businessHoursBetween(from, to, settings.timeZone, settings.afterHours) >= settings.afterHours;
+}
 
 // src/core/config.ts
 var CONFIG_LIMITS = { maxModules: 500, maxGlobsPerModule: 200, maxAreas: 50, maxKeywords: 100 };
@@ -11176,7 +11182,8 @@ var TRIAGE_WEIGHTS = {
   code_entry_point: [2, "a dotted keyword called in a code block: `torch.compile(model)`, `torch.jit.script(m)`"],
   log_path: [0.25, "a path in a build log (compiler output names every file it builds)"],
   log_keyword: [2, "a keyword in a build log"],
-  disabled_test: [4, "the test file or class of a DISABLED-test title"]
+  disabled_test: [4, "the test file or class of a DISABLED-test title"],
+  native_frame: [3, "a keyword in a native backtrace line (gdb `#3 ... in dnnl::...`, lldb `frame #3:`, `lib.dll!fn`)"]
 };
 var TRIAGE_SIGNALS = Object.keys(TRIAGE_WEIGHTS);
 var WEIGHT_FIELDS = TRIAGE_SIGNALS.map(
@@ -11230,6 +11237,36 @@ var TRIAGE_FIELD = {
       fields: WEIGHT_FIELDS,
       checkOrder: -2,
       doc: "The weight of each signal: where in an issue a piece of evidence was found."
+    },
+    {
+      key: "label_thresholds",
+      name: "labelThresholds",
+      kind: "tables",
+      fields: [
+        { key: "label", name: "label", kind: "string", required: true, doc: "A label the configuration adds." },
+        { key: "threshold", name: "threshold", kind: "number", min: 0, max: 100, default: 3, doc: "The score an issue needs for it." }
+      ],
+      noun: "items",
+      max: 500,
+      notList: "must be a list of {label, threshold} mappings",
+      notMapping: "must be a mapping (label, threshold)",
+      doc: "Labels that need another score than threshold: those often named in passing (module: nn) need more."
+    },
+    {
+      key: "passing_threshold",
+      name: "passingThreshold",
+      kind: "number",
+      min: 0,
+      max: 100,
+      default: 0,
+      doc: "When a label reaches its threshold with evidence that names the issue's subject (title, error message, innermost or native frame, disabled test), a label without such evidence needs this score: a module named in passing in a long report is not its subject. 0: off."
+    },
+    {
+      key: "sub_labels_need_own_evidence",
+      name: "subLabelsNeedOwnEvidence",
+      kind: "bool",
+      default: false,
+      doc: "A label that comes with extra labels (an area of a larger queue: module: inductor with oncall: pt2) needs evidence the reporter wrote (title, error message, prose, an entry point called, a native frame), not frames and code alone, which show the path a call took."
     },
     {
       key: "repeat_factor",
@@ -11449,6 +11486,44 @@ var CONFIG_FIELDS = [
     doc: "A candidate with this many open review requests in the repository or more is skipped as overloaded."
   },
   {
+    key: "expertise_window_days",
+    name: "expertiseWindowDays",
+    group: "policy",
+    kind: "int",
+    min: 1,
+    max: 3650,
+    default: 180,
+    doc: "With a review history: only pull requests merged this many days before the decision count as a candidate's expertise."
+  },
+  {
+    key: "expertise_half_life_days",
+    name: "expertiseHalfLifeDays",
+    group: "policy",
+    kind: "int",
+    min: 1,
+    max: 3650,
+    default: 30,
+    doc: "An approval counts half as much as expertise every this many days (recent reviewers first)."
+  },
+  {
+    key: "widen_to_recent_approvers",
+    name: "widenToRecentApprovers",
+    group: "policy",
+    kind: "bool",
+    default: false,
+    doc: "Also ask the changed paths' most expert recent approver who is not a listed maintainer of the touched modules (never emeritus, the author or a bot)."
+  },
+  {
+    key: "widen_min_approvals",
+    name: "widenMinApprovals",
+    group: "policy",
+    kind: "int",
+    min: 1,
+    max: 1e3,
+    default: 2,
+    doc: "Widening asks only someone who approved at least this many pull requests touching the changed paths in the window."
+  },
+  {
     key: "command_prefix",
     name: "commandPrefix",
     group: "app",
@@ -11495,6 +11570,16 @@ var CONFIG_FIELDS = [
         doc: "IANA time zone whose Saturdays and Sundays do not count."
       }
     ]
+  },
+  {
+    key: "needs_triage_label",
+    name: "needsTriageLabel",
+    group: "app",
+    kind: "string",
+    optional: true,
+    pattern: /^[\s\S]{1,50}$/,
+    invalid: "must be at most 50 characters (GitHub's limit for a label name)",
+    doc: `Label added to an issue that gets no module label and carries no label yet, so a human triages it (PyTorch's triagers use "triage review"); absent: none.`
   },
   MODULES_FIELD,
   TRIAGE_FIELD
@@ -11711,8 +11796,8 @@ function buildRouter(config, registry) {
 function repositoryOwners(router, repository) {
   return router.owners.get(repository.toLowerCase()) ?? [];
 }
-function ownershipMatch(router, path2) {
-  const owned = router.config.ownership?.lookup(path2);
+function ownershipMatch(router, path2, tick) {
+  const owned = router.config.ownership?.lookup(path2, tick);
   if (!owned || owned.module === null) return void 0;
   const module = router.byName.get(owned.module);
   return module === void 0 ? void 0 : { module, areas: [], rule: owned.rule };
@@ -11723,7 +11808,7 @@ function matchPath(router, repository, path2, tick) {
     return owners.map((module) => ({ module, areas: [], rule: `repository:${repository}` }));
   }
   const hits = router.matcher.match(path2, tick);
-  const owned = ownershipMatch(router, path2);
+  const owned = ownershipMatch(router, path2, tick);
   if (hits.length === 0) return owned ? [owned] : [];
   const perModule = /* @__PURE__ */ new Map();
   for (const { glob, tag } of hits) {
@@ -11754,6 +11839,26 @@ import { readFileSync as readFileSync3 } from "node:fs";
 import { dirname as dirname3, relative as relative2, resolve as resolve2 } from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 
+// src/core/budget.ts
+var ROUTING_BUDGET_MS = 200;
+var BudgetExceeded = class extends Error {
+  limit;
+  /** What was being done when the budget ran out. */
+  during;
+  constructor(limit, during) {
+    super(`the routing budget (${limit}) was exceeded while ${during}`);
+    this.name = "BudgetExceeded";
+    this.limit = limit;
+    this.during = during;
+  }
+};
+function deadlineIn(ms, now) {
+  return { now, at: now() + ms, limit: `${ms} ms of routing` };
+}
+function checkDeadline(deadline, during) {
+  if (deadline && deadline.now() > deadline.at) throw new BudgetExceeded(deadline.limit, during());
+}
+
 // src/core/codeowners.ts
 var CODEOWNERS_LOCATIONS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
 var CODEOWNERS_MAX_BYTES = 3 * 1024 * 1024;
@@ -11761,16 +11866,18 @@ var CODEOWNERS_MAX_PATTERN = 1e3;
 function findCodeownersPath(exists) {
   return CODEOWNERS_LOCATIONS.find((p) => exists(p));
 }
+var WILD = "\0";
+var WILD_CODE = 0;
 function pieceAt(text, at, piece) {
   if (at + piece.length > text.length) return false;
   for (let i = 0; i < piece.length; i++) {
     const c = piece.charCodeAt(i);
-    if (c !== 63 && c !== text.charCodeAt(at + i)) return false;
+    if (c !== WILD_CODE && c !== text.charCodeAt(at + i)) return false;
   }
   return true;
 }
 function findPiece(text, from, piece) {
-  if (!piece.includes("?")) return text.indexOf(piece, from);
+  if (!piece.includes(WILD)) return text.indexOf(piece, from);
   for (let at = from; at + piece.length <= text.length; at++) if (pieceAt(text, at, piece)) return at;
   return -1;
 }
@@ -11830,8 +11937,9 @@ function matchSegments(m, segs) {
   }
   return true;
 }
-function compileSegment(text) {
-  return { pieces: text.replace(/\*+/g, "*").split("*") };
+var ANY_SEGMENT = { pieces: ["", ""] };
+function isAnySegment(s) {
+  return s !== "**" && s.pieces.length === 2 && s.pieces[0] === "" && s.pieces[1] === "";
 }
 function toMatcher(segments) {
   const blocks = [];
@@ -11849,42 +11957,138 @@ function toMatcher(segments) {
   if (segments.length > 0 && segments[segments.length - 1] !== "**") blocks.push(current);
   return { blocks: blocks.filter((b) => b.length > 0), leading, trailing };
 }
-function compilePattern(pattern) {
-  if (pattern.length > CODEOWNERS_MAX_PATTERN) {
-    return { error: `pattern is ${pattern.length} characters long; the limit is ${CODEOWNERS_MAX_PATTERN}` };
+var GLOBSTAR_SEGMENT = "**";
+function scanSegments(p) {
+  const out = [];
+  let pieces = [];
+  let piece = "";
+  let from = 0;
+  let segStart = 0;
+  let stars = 0;
+  let other = false;
+  let afterStar = false;
+  let edited = false;
+  let plain = "";
+  for (let i = 0; i <= p.length; i++) {
+    const c = i < p.length ? p.charCodeAt(i) : 47;
+    if (c === 47 || c === 92 && p.charCodeAt(i + 1) === 47) {
+      if (stars === 2 && !other) out.push(GLOBSTAR_SEGMENT);
+      else {
+        pieces.push(piece + p.slice(from, i));
+        out.push({ pieces, plain: edited ? plain + p.slice(from, i) : p.slice(segStart, i) });
+      }
+      if (c === 92) i++;
+      pieces = [];
+      piece = plain = "";
+      from = segStart = i + 1;
+      stars = 0;
+      other = afterStar = edited = false;
+      continue;
+    }
+    if (c === 42) {
+      if (!afterStar) {
+        if (edited) plain += p.slice(from, i);
+        pieces.push(piece + p.slice(from, i));
+        piece = "";
+      }
+      if (edited) plain += "*";
+      from = i + 1;
+      afterStar = true;
+      stars++;
+      continue;
+    }
+    afterStar = false;
+    other = true;
+    if (c !== 92 && c !== 63) continue;
+    if (!edited) plain = p.slice(segStart, from);
+    const before = p.slice(from, i);
+    const ch = c === 92 ? p[++i] : "?";
+    piece += before + (c === 92 ? ch : WILD);
+    plain += before + ch;
+    edited = true;
+    from = i + 1;
   }
+  return out;
+}
+function patternBody(pattern) {
+  let end = pattern.length;
+  while (end > 0 && pattern[end - 1] === "/" && !escapedAt(pattern, end - 1)) end--;
+  let start2 = 0;
+  while (start2 < end && pattern[start2] === "/") start2++;
+  return { start: start2, end, dirOnly: end < pattern.length, anchored: pattern.lastIndexOf("/", end - 1) >= 0 };
+}
+function patternError(pattern) {
+  if (pattern.length > CODEOWNERS_MAX_PATTERN)
+    return `pattern is ${pattern.length} characters long; the limit is ${CODEOWNERS_MAX_PATTERN}`;
   if (pattern.startsWith("!")) {
-    return { error: "negation ('!') is not supported in CODEOWNERS: GitHub ignores this line; list the paths with no owners instead" };
+    return "negation ('!') is not supported in CODEOWNERS: GitHub ignores this line; list the paths with no owners instead";
   }
-  if (pattern.startsWith("\\#")) return { error: "escaping '#' with '\\' is not supported in CODEOWNERS: GitHub ignores this line" };
-  if (/[[\]]/.test(pattern)) return { error: "character ranges ('[ ]') are not supported in CODEOWNERS: GitHub ignores this line" };
-  if (pattern.includes("\\")) return { error: "backslash escapes are not supported by review-router in CODEOWNERS patterns" };
-  let p = pattern;
-  const dirOnly = p.endsWith("/");
-  if (dirOnly) p = p.replace(/\/+$/, "");
-  const anchored = p.includes("/");
-  p = p.replace(/^\/+/, "");
-  if (p === "") return { error: "the pattern names no path; use '*' for every file" };
-  const parts = p.split("/");
-  if (parts.some((s) => s === "")) return { error: "the pattern has an empty segment ('//')" };
-  if (parts.some((s) => s === "." || s === "..")) return { error: "'.' and '..' segments never match a repository path" };
+  if (pattern.startsWith("\\#")) return "escaping '#' with '\\' is not supported in CODEOWNERS: GitHub ignores this line";
+  const { start: start2, end } = patternBody(pattern);
+  if (start2 >= end) return "the pattern names no path; use '*' for every file";
+  let segStart = start2;
+  for (let i = start2; i <= end; i++) {
+    let c = i < end ? pattern.charCodeAt(i) : 47;
+    const at = i;
+    if (c === 92) {
+      if (i + 1 >= end) return "the pattern ends with a lone '\\' (it escapes nothing)";
+      c = pattern.charCodeAt(++i);
+      if (c !== 47) continue;
+    } else if (c === 91 || c === 93) {
+      return "character ranges ('[ ]') are not supported in CODEOWNERS: GitHub ignores this line";
+    }
+    if (c !== 47) continue;
+    if (at === segStart) return "the pattern has an empty segment ('//')";
+    const first = pattern.charCodeAt(segStart);
+    if (at - segStart <= 4 && (first === 46 || first === 92)) {
+      const plain = pattern.slice(segStart, at).replace(/\\(.)/g, "$1");
+      if (plain === "." || plain === "..") return "'.' and '..' segments never match a repository path";
+    }
+    segStart = i + 1;
+  }
+  return void 0;
+}
+function literalPrefix(pattern) {
+  const { start: start2, end, anchored } = patternBody(pattern);
+  const prefix = [];
+  if (!anchored) return prefix;
+  for (let from = start2; from < end; ) {
+    let to = pattern.indexOf("/", from);
+    if (to < 0 || to > end) to = end;
+    let plain = true;
+    for (let i = from; i < to && plain; i++) {
+      const c = pattern.charCodeAt(i);
+      plain = c !== 42 && c !== 63 && c !== 92;
+    }
+    if (!plain) break;
+    prefix.push(pattern.slice(from, to));
+    from = to + 1;
+  }
+  return prefix;
+}
+function buildMatcher(pattern) {
+  const { start: start2, end, dirOnly, anchored } = patternBody(pattern);
   const segments = [];
-  for (const s of parts) {
-    const seg = s === "**" ? "**" : compileSegment(s);
-    if (seg === "**" && segments[segments.length - 1] === "**") continue;
-    segments.push(seg);
+  for (const s of scanSegments(pattern.slice(start2, end))) {
+    if (s === GLOBSTAR_SEGMENT) {
+      if (segments[segments.length - 1] !== "**") segments.push("**");
+    } else segments.push(isAnySegment(s) ? ANY_SEGMENT : { pieces: s.pieces });
   }
   if (!anchored && segments[0] !== "**") segments.unshift("**");
   const last = segments[segments.length - 1];
-  const lastIsStar = last !== "**" && last.pieces.length === 2 && last.pieces[0] === "" && last.pieces[1] === "";
   if (last === "**") {
-    segments.splice(segments.length - 1, 0, { pieces: ["", ""] });
+    segments.splice(segments.length - 1, 0, ANY_SEGMENT);
   } else if (dirOnly) {
-    segments.push({ pieces: ["", ""] }, "**");
-  } else if (!lastIsStar || !anchored) {
+    segments.push(ANY_SEGMENT, "**");
+  } else if (!isAnySegment(last) || !anchored) {
     segments.push("**");
   }
-  return { matcher: toMatcher(segments) };
+  return toMatcher(segments);
+}
+function escapedAt(text, i) {
+  let n = 0;
+  for (let j = i - 1; j >= 0 && text[j] === "\\"; j--) n++;
+  return n % 2 === 1;
 }
 var TEAM_RE2 = /^@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9_.-]+)$/;
 var EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -11900,80 +12104,139 @@ function parseOwner(text) {
 }
 var LABEL_RE = /^#\s*label:\s*(.*)$/i;
 var SECTION_RE = /^#\s*\[[^\]]+\]\s*$/;
-function parseCodeowners(text, file = "CODEOWNERS") {
+function parseCodeowners(text, file = "CODEOWNERS", deadline) {
   const problems = [];
   const rules = [];
   if (Buffer.byteLength(text, "utf8") >= CODEOWNERS_MAX_BYTES) {
     problems.push({ file, severity: "error", message: "the file is 3 MB or larger; GitHub ignores such a CODEOWNERS file" });
-    return { file, rules, problems, index: { children: /* @__PURE__ */ new Map(), rules: [] } };
+    return { file, rules, problems, index: { rules: [] }, anyDepth: { byName: /* @__PURE__ */ new Map(), byExtension: /* @__PURE__ */ new Map() } };
   }
   let labels = [];
-  const index = { children: /* @__PURE__ */ new Map(), rules: [] };
-  const lines = text.split(/\r?\n/);
-  lines.forEach((raw, i) => {
+  const index = { rules: [] };
+  const anyDepth = { byName: /* @__PURE__ */ new Map(), byExtension: /* @__PURE__ */ new Map() };
+  const ownersByText = /* @__PURE__ */ new Map();
+  const lines = text.split("\n");
+  const during = (i) => () => `reading ${file} (line ${i + 1} of ${lines.length})`;
+  for (let i = 0; i < lines.length; i++) {
+    if ((i & 4095) === 4095) checkDeadline(deadline, during(i));
     const line = i + 1;
-    const trimmed = raw.trim();
+    const trimmed = lines[i].trim();
     if (trimmed === "") {
       labels = [];
-      return;
+      continue;
     }
     if (trimmed.startsWith("#")) {
       const label = LABEL_RE.exec(trimmed);
       if (label) {
         labels = label[1].split(",").map((l) => l.trim()).filter((l) => l !== "");
       } else if (SECTION_RE.test(trimmed)) labels = [];
-      return;
+      continue;
     }
-    const body = trimmed.replace(/\s+#.*$/, "");
-    const [pattern, ...ownerTexts] = body.split(/\s+/);
-    const report2 = (message) => problems.push({ file, line, severity: "error", message });
-    const compiled = compilePattern(pattern);
-    if (compiled.error) {
-      report2(`${compiled.error} (pattern "${truncate2(pattern)}")`);
-      return;
+    const end = patternEnd(trimmed);
+    const pattern = trimmed.slice(0, end);
+    let ownersText = end < trimmed.length ? trimmed.slice(end).trim() : "";
+    if (ownersText.includes("#")) ownersText = ` ${ownersText}`.replace(/\s+#.*$/, "").trim();
+    const error = patternError(pattern);
+    if (error) {
+      problems.push({ file, line, severity: "error", message: `${error} (pattern "${truncate2(pattern)}")` });
+      continue;
     }
-    const owners = [];
-    for (const t of ownerTexts) {
-      const owner = parseOwner(t);
-      if (!owner) {
-        report2(`"${truncate2(t)}" is not an owner: write @login, @org/team-name or an email address (GitHub skips this line)`);
-        return;
+    let owners = ownersByText.get(ownersText);
+    if (owners === void 0) {
+      owners = readOwners(ownersText);
+      ownersByText.set(ownersText, owners);
+    }
+    if (typeof owners === "string") {
+      problems.push({ file, line, severity: "error", message: owners });
+      continue;
+    }
+    const key3 = anyDepthKey(pattern);
+    if (key3) {
+      const map2 = key3.name !== void 0 ? anyDepth.byName : anyDepth.byExtension;
+      const k = key3.name ?? key3.extension;
+      const list = map2.get(k);
+      if (list) list.push(rules.length);
+      else map2.set(k, [rules.length]);
+    } else {
+      let node = index;
+      for (const seg of literalPrefix(pattern)) {
+        node.children ??= /* @__PURE__ */ new Map();
+        let next = node.children.get(seg);
+        if (!next) {
+          next = { rules: [] };
+          node.children.set(seg, next);
+        }
+        node = next;
       }
-      if (!owners.some((o) => o.text.toLowerCase() === owner.text.toLowerCase())) owners.push(owner);
+      node.rules.push(rules.length);
     }
-    const matcher = compiled.matcher;
-    let node = index;
-    for (const seg of matcher.leading ? [] : matcher.blocks[0] ?? []) {
-      if (seg.pieces.length !== 1 || seg.pieces[0].includes("?")) break;
-      let next = node.children.get(seg.pieces[0]);
-      if (!next) {
-        next = { children: /* @__PURE__ */ new Map(), rules: [] };
-        node.children.set(seg.pieces[0], next);
-      }
-      node = next;
-    }
-    node.rules.unshift(rules.length);
-    rules.push({ line, pattern, owners, labels, matcher });
-  });
-  return { file, rules, problems, index };
+    rules.push({ line, pattern, owners, labels });
+  }
+  return { file, rules, problems, index, anyDepth };
+}
+function anyDepthKey(pattern) {
+  const { start: start2, end, anchored } = patternBody(pattern);
+  if (anchored || start2 !== 0) return void 0;
+  const seg = end === pattern.length ? pattern : pattern.slice(0, end);
+  let lastStar = -1;
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg.charCodeAt(i);
+    if (c === 92 || c === 63) return void 0;
+    if (c === 42) lastStar = i;
+  }
+  if (lastStar < 0) return { name: seg };
+  const dot = seg.lastIndexOf(".");
+  return dot > lastStar && dot < seg.length - 1 ? { extension: seg.slice(dot + 1) } : void 0;
+}
+function patternEnd(line) {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === 32 || c === 9 || c === 11 || c === 12) return i;
+  }
+  return line.length;
+}
+function readOwners(text) {
+  const owners = [];
+  if (text === "") return owners;
+  for (const t of text.split(/\s+/)) {
+    const owner = parseOwner(t);
+    if (!owner) return `"${truncate2(t)}" is not an owner: write @login, @org/team-name or an email address (GitHub skips this line)`;
+    if (!owners.some((o) => o.text.toLowerCase() === owner.text.toLowerCase())) owners.push(owner);
+  }
+  return owners;
 }
 function truncate2(s) {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
-function decidingRule(co, path2) {
+function decidingRule(co, path2, tick) {
   const segs = path2.replace(/^\/+/, "").split("/");
   let best = -1;
-  let node = co.index;
-  for (let depth = 0; node; depth++) {
-    for (const i of node.rules) {
-      if (i <= best) break;
-      if (matchSegments(co.rules[i].matcher, segs)) {
+  let tested = 0;
+  const latest = (list) => {
+    if (!list) return;
+    for (let k = list.length - 1; k >= 0; k--) {
+      const i = list[k];
+      if (i <= best) return;
+      if (tick && ++tested % 64 === 0) tick();
+      const rule = co.rules[i];
+      rule.matcher ??= buildMatcher(rule.pattern);
+      if (matchSegments(rule.matcher, segs)) {
         best = i;
-        break;
+        return;
       }
     }
+  };
+  let node = co.index;
+  for (let depth = 0; node; depth++) {
+    latest(node.rules);
     if (depth >= segs.length) break;
-    node = node.children.get(segs[depth]);
+    node = node.children?.get(segs[depth]);
+  }
+  for (const seg of segs) {
+    latest(co.anyDepth.byName.get(seg));
+    const dot = seg.lastIndexOf(".");
+    if (dot >= 0) latest(co.anyDepth.byExtension.get(seg.slice(dot + 1)));
   }
   return best < 0 ? void 0 : co.rules[best];
 }
@@ -12010,8 +12273,8 @@ function codeownersModules(co) {
   return {
     modules: [...byName.values()],
     ownership: {
-      lookup(path2) {
-        const rule = decidingRule(co, path2);
+      lookup(path2, tick) {
+        const rule = decidingRule(co, path2, tick);
         if (!rule) return void 0;
         return { module: moduleOf[index.get(rule)], rule: `${co.file}:${rule.line} ${rule.pattern}` };
       }
@@ -12205,20 +12468,206 @@ function loadConfigFile(file = BUNDLED_CONFIG, repository = DEFAULT_REPOSITORY) 
   return loaded;
 }
 
-// src/core/budget.ts
-var BudgetExceeded = class extends Error {
-  limit;
-  /** What was being done when the budget ran out. */
-  during;
-  constructor(limit, during) {
-    super(`the routing budget (${limit}) was exceeded while ${during}`);
-    this.name = "BudgetExceeded";
-    this.limit = limit;
-    this.during = during;
+// src/core/history.ts
+var BOT_LOGINS = /* @__PURE__ */ new Set(["pytorchbot", "pytorchmergebot", "facebook-github-bot", "github-actions", "dependabot", "copilot"]);
+function isBotLogin(login) {
+  const key3 = loginKey(login);
+  return key3.endsWith("[bot]") || BOT_LOGINS.has(key3);
+}
+var LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+function loginOf(token) {
+  const t = token.trim().replace(/^https?:\/\/github\.com\//i, "").replace(/^@/, "").replace(/\/+$/, "");
+  return LOGIN.test(t) ? t : void 0;
+}
+function loginFromTrailer(value) {
+  const m = /<(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com>/i.exec(value);
+  if (m) return loginOf(m[1]);
+  return value.includes(" ") ? void 0 : loginOf(value);
+}
+function parseCommitMessage(message) {
+  const lines = message.split(/\r?\n/);
+  let pr;
+  const resolved = /^\s*Pull Request resolved:\s*\S*\/pull\/(\d+)\b/i;
+  for (const line of lines) {
+    const m = resolved.exec(line);
+    if (m) {
+      pr = Number(m[1]);
+      break;
+    }
   }
-};
-function checkDeadline(deadline, during) {
-  if (deadline && deadline.now() > deadline.at) throw new BudgetExceeded(deadline.limit, during());
+  if (pr === void 0) {
+    const subject = /\(#(\d+)\)\s*$/.exec(lines[0] ?? "");
+    if (subject) pr = Number(subject[1]);
+  }
+  const approvers = [];
+  const seen = /* @__PURE__ */ new Set();
+  const add = (login) => {
+    if (!login || isBotLogin(login) || seen.has(loginKey(login))) return;
+    seen.add(loginKey(login));
+    approvers.push(login);
+  };
+  for (const line of lines) {
+    const list = /^\s*(?:Approved by|Reviewed By):\s*(.*)$/i.exec(line);
+    if (list) {
+      for (const token of list[1].split(/[,\s]+/)) if (token) add(loginOf(token));
+      continue;
+    }
+    const trailer = /^\s*Reviewed-by:\s*(.+)$/i.exec(line);
+    if (trailer) add(loginFromTrailer(trailer[1].trim()));
+  }
+  return { ...pr !== void 0 ? { pr } : {}, approvers };
+}
+
+// src/core/expertise.ts
+var DAY_MS = 864e5;
+var SMOOTHING = 3;
+var AUTHOR_WEIGHT = 0.5;
+function newExpertiseIndex(halfLifeDays) {
+  return { halfLifeDays, origin: Number.NaN, newest: -Infinity, levels: /* @__PURE__ */ new Map(), authors: /* @__PURE__ */ new Map(), records: 0 };
+}
+function levelsOf(path2) {
+  const out = [];
+  const clean = path2.replace(/^\/+/, "");
+  if (clean !== "" && !clean.endsWith("/")) out.push(clean);
+  let end = clean.endsWith("/") ? clean.length - 1 : clean.lastIndexOf("/");
+  while (end > 0) {
+    out.push(clean.slice(0, end + 1));
+    end = clean.lastIndexOf("/", end - 1);
+  }
+  out.push("");
+  return out;
+}
+function push(series, time, weight) {
+  series.times.push(time);
+  series.cum.push(series.cum[series.cum.length - 1] + weight);
+}
+function addRecord(index, record2) {
+  const time = Date.parse(record2.date);
+  if (Number.isNaN(time)) return;
+  if (time < index.newest)
+    throw new Error(`history records must be added in date order: #${record2.pr} (${record2.date}) is older than the previous one`);
+  if (Number.isNaN(index.origin)) index.origin = time;
+  index.newest = time;
+  index.records++;
+  const author = record2.author ? loginKey(record2.author) : void 0;
+  const approvers = /* @__PURE__ */ new Map();
+  for (const a of record2.approvers) {
+    const key3 = loginKey(a);
+    if (key3 !== "" && key3 !== author && !isBotLogin(a) && !approvers.has(key3)) approvers.set(key3, a);
+  }
+  const weight = 2 ** ((time - index.origin) / (index.halfLifeDays * DAY_MS));
+  if (author) {
+    let node = index.authors.get(author);
+    if (!node) index.authors.set(author, node = { all: { times: [], cum: [0] }, by: /* @__PURE__ */ new Map() });
+    push(node.all, time, weight);
+    for (const [key3, login] of approvers) {
+      let mine = node.by.get(key3);
+      if (!mine) node.by.set(key3, mine = { login, series: { times: [], cum: [0] } });
+      push(mine.series, time, weight);
+    }
+  }
+  const seen = /* @__PURE__ */ new Set();
+  for (const file of record2.files) {
+    for (const level of levelsOf(file)) {
+      if (seen.has(level)) break;
+      seen.add(level);
+      let node = index.levels.get(level);
+      if (!node) index.levels.set(level, node = { all: { times: [], cum: [0] }, by: /* @__PURE__ */ new Map() });
+      push(node.all, time, weight);
+      for (const [key3, login] of approvers) {
+        let mine = node.by.get(key3);
+        if (!mine) node.by.set(key3, mine = { login, series: { times: [], cum: [0] } });
+        push(mine.series, time, weight);
+      }
+    }
+  }
+}
+var built = /* @__PURE__ */ new WeakMap();
+function expertiseIndex(records, halfLifeDays) {
+  const cached = built.get(records)?.get(halfLifeDays);
+  if (cached) return cached;
+  let sorted = true;
+  for (let i = 1; i < records.length && sorted; i++) sorted = Date.parse(records[i].date) >= Date.parse(records[i - 1].date);
+  const ordered = sorted ? records : [...records].sort((a, b) => Date.parse(a.date) - Date.parse(b.date));
+  const index = newExpertiseIndex(halfLifeDays);
+  for (const r of ordered) addRecord(index, r);
+  const byHalfLife = built.get(records) ?? /* @__PURE__ */ new Map();
+  byHalfLife.set(halfLifeDays, index);
+  built.set(records, byHalfLife);
+  return index;
+}
+function lowerBound(times, t) {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (times[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function windowOf(series, from, to) {
+  const lo = lowerBound(series.times, from);
+  const hi = lowerBound(series.times, to);
+  return { count: hi - lo, weight: series.cum[hi] - series.cum[lo] };
+}
+function expertiseFor(index, paths, settings, now, query = {}) {
+  const out = /* @__PURE__ */ new Map();
+  if (index.records === 0 || paths.length === 0) return out;
+  const to = now ? now.getTime() : index.newest + 1;
+  const from = to - settings.windowDays * DAY_MS;
+  const scale = 2 ** (-(to - index.origin) / (index.halfLifeDays * DAY_MS));
+  const entry = (key3, login) => {
+    let e = out.get(key3);
+    if (!e) out.set(key3, e = { login, score: 0, path: "", approvals: 0, authorApprovals: 0 });
+    return e;
+  };
+  const also = new Map((query.also ?? []).map((l) => [loginKey(l), l]));
+  for (const p of paths) {
+    const chain = [];
+    for (const level of levelsOf(p).reverse()) {
+      const node = index.levels.get(level);
+      const w = node ? windowOf(node.all, from, to) : void 0;
+      if (!node || !w || w.count === 0) break;
+      chain.push({ level, node, total: w.weight * scale });
+    }
+    if (chain.length <= 1) continue;
+    const who = new Map(also);
+    for (const c of chain.slice(1)) for (const [key3, { login }] of c.node.by) if (!who.has(key3)) who.set(key3, login);
+    for (const [key3, login] of who) {
+      let estimate = 0;
+      let shown;
+      for (const c of chain) {
+        const mine = c.node.by.get(key3);
+        const w = mine ? windowOf(mine.series, from, to) : { count: 0, weight: 0 };
+        estimate = (w.weight * scale + SMOOTHING * estimate) / (c.total + SMOOTHING);
+        if (w.count > 0 && (c.level === "" || c.level.endsWith("/") || !shown)) shown = { level: c.level, count: w.count };
+      }
+      if (estimate <= 0) continue;
+      const e = entry(key3, login);
+      e.score += estimate / paths.length;
+      if (shown && (shown.count > e.approvals || shown.count === e.approvals && shown.level.length > e.path.length)) {
+        e.path = shown.level;
+        e.approvals = shown.count;
+      }
+    }
+  }
+  const theirs = query.author ? index.authors.get(loginKey(query.author)) : void 0;
+  const total = theirs ? windowOf(theirs.all, from, to).weight : 0;
+  for (const [key3, { login, series }] of total > 0 ? theirs.by : []) {
+    const w = windowOf(series, from, to);
+    if (w.count === 0) continue;
+    const e = entry(key3, login);
+    e.score += AUTHOR_WEIGHT * w.weight / total;
+    e.authorApprovals = w.count;
+  }
+  return out;
+}
+function expertiseEvidence(e, windowDays) {
+  const where = e && e.path !== "" ? e.path : "this repository";
+  const paths = e && e.approvals > 0 ? `approved ${plural(e.approvals, "pull request")} touching ${where}` : "approved no pull request touching these paths";
+  const author = e && e.authorApprovals > 0 ? `, ${e.authorApprovals} of the author's` : "";
+  return `${paths}${author} in the last ${windowDays} days`;
 }
 
 // src/core/signals.ts
@@ -12234,6 +12683,7 @@ function normalizeSignals(signals, now) {
 }
 
 // src/core/select.ts
+var RECENT_APPROVERS = "(recent approvers)";
 function stableHash(text) {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) {
@@ -12335,19 +12785,32 @@ function applySignals(s, mod, pool, skip) {
   }
   return free;
 }
-function rankPool(s, pool, byLoad) {
-  const { repository, prNumber } = s.input;
-  const load2 = (l) => byLoad ? s.signals?.openReviews.get(loginKey(l)) : void 0;
+function expertiseScore(expertise, login) {
+  return expertise?.get(loginKey(login))?.score ?? 0;
+}
+function byExpertise(input, logins, load2, prefer = {}) {
   const key3 = (l) => {
     const n = load2(l);
-    return [s.chosenKeys.has(loginKey(l)) ? 0 : 1, n === void 0 ? 1 : 0, n ?? 0, rank(repository, prNumber, l)];
+    return [
+      prefer.first?.(l) ? 0 : 1,
+      -expertiseScore(input.expertise, l),
+      prefer.amongEqual?.(l) ? 0 : 1,
+      n === void 0 ? 1 : 0,
+      n ?? 0,
+      rank(input.repository, input.prNumber, l)
+    ];
   };
-  const keys = new Map(pool.map((l) => [l, key3(l)]));
-  return [...pool].sort((a, b) => {
+  const keys = new Map(logins.map((l) => [l, key3(l)]));
+  return [...logins].sort((a, b) => {
     const ka = keys.get(a);
     const kb = keys.get(b);
-    return ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2] || ka[3] - kb[3] || a.localeCompare(b);
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
+    return a.localeCompare(b);
   });
+}
+function rankPool(s, pool, byLoad) {
+  const load2 = (l) => byLoad ? s.signals?.openReviews.get(loginKey(l)) : void 0;
+  return byExpertise(s.input, pool, load2, { first: (l) => s.chosenKeys.has(loginKey(l)) });
 }
 function pick(s, ranked, cover, skip) {
   let capHit = false;
@@ -12407,7 +12870,45 @@ function signalCandidates(input) {
     if (cover.reviewers.length >= s.policy.reviewersPerModule) continue;
     for (const login of pool) if (!out.has(loginKey(login))) out.set(loginKey(login), login);
   }
+  for (const e of input.widen ?? []) {
+    if (e.approvals >= s.policy.widenMinApprovals && !out.has(loginKey(e.login)) && refusal(s, e.login, false) === void 0) {
+      out.set(loginKey(e.login), e.login);
+    }
+  }
   return [...out.values()];
+}
+function widen(s) {
+  const widen2 = s.input.widen ?? [];
+  const approvals = new Map(widen2.map((e) => [loginKey(e.login), e.approvals]));
+  const experts = byExpertise(
+    s.input,
+    widen2.map((e) => e.login),
+    () => void 0
+  );
+  const skipped = [];
+  const skip = (login, reason) => skipped.push({ login, module: RECENT_APPROVERS, reason });
+  const onPr = [...s.chosenKeys, ...s.requested, ...s.reviewed];
+  const known = Math.max(0, ...onPr.map((k) => expertiseScore(s.input.expertise, k)));
+  const asked = [];
+  for (const login of experts) {
+    const key3 = loginKey(login);
+    const refused = refusal(s, login, false);
+    if (refused) skip(login, refused);
+    else if (onPr.includes(key3)) continue;
+    else if (s.ignored) skip(login, "author ignored");
+    else if (approvals.get(key3) < s.policy.widenMinApprovals) skip(login, "few approvals");
+    else if (asked.length > 0 || expertiseScore(s.input.expertise, login) <= known) skip(login, "not needed");
+    else if (s.signals?.busy.has(key3)) skip(login, "busy");
+    else if ((s.signals?.openReviews.get(key3) ?? -1) >= s.policy.maxOpenReviews) skip(login, "overloaded");
+    else if (s.budget <= 0) skip(login, "cap reached");
+    else {
+      s.budget -= 1;
+      s.chosen.push(login);
+      s.chosenKeys.add(key3);
+      asked.push(login);
+    }
+  }
+  return { asked, skipped };
 }
 function selectReviewers(input) {
   const s = start(input);
@@ -12428,8 +12929,17 @@ function selectReviewers(input) {
       uncovered.push({ module: mod.name, reason: uncoveredReason(s, mod, capHit) });
     }
   }
+  const widened = widen(s);
   settleCoverage(s, order, coverage);
-  return { reviewers: s.chosen, coverage, skipped: s.skipped, uncovered, notes: s.notes };
+  return {
+    reviewers: s.chosen,
+    coverage,
+    skipped: s.skipped,
+    uncovered,
+    notes: s.notes,
+    widened: widened.asked,
+    widenSkipped: widened.skipped
+  };
 }
 
 // src/core/teams.ts
@@ -12545,6 +13055,8 @@ function candidatesFor(router, touched, unmatched) {
 }
 function selectionInput(router, input, candidates) {
   const teamCovered = requestedTeamCoverage(candidates, input.requestedTeams ?? []);
+  const expertise = input.history ? expertiseOf(router.config.policy, input, candidates) : void 0;
+  const widen2 = expertise && router.config.policy.widenToRecentApprovers ? widenable(router, candidates, expertise) : [];
   return {
     repository: input.repository,
     prNumber: input.prNumber,
@@ -12556,8 +13068,73 @@ function selectionInput(router, input, candidates) {
     blocked: input.blocked ?? [],
     policy: router.config.policy,
     ...input.signals ? { signals: input.signals } : {},
-    ...input.now ? { now: input.now } : {}
+    ...input.now ? { now: input.now } : {},
+    ...expertise ? { expertise } : {},
+    ...widen2.length > 0 ? { widen: widen2 } : {}
   };
+}
+function expertiseOf(policy, input, candidates) {
+  const paths = input.files.flatMap((f) => f.previousPath && f.previousPath !== f.path ? [f.path, f.previousPath] : [f.path]);
+  const settings = { windowDays: policy.expertiseWindowDays, halfLifeDays: policy.expertiseHalfLifeDays };
+  const also = candidates.flatMap((c) => c.maintainers.map((m) => m.login));
+  return expertiseFor(input.history, paths, settings, input.now, { author: input.author, also });
+}
+function widenable(router, candidates, expertise) {
+  const listed = new Set(candidates.flatMap((c) => c.maintainers.map((m) => loginKey(m.login))));
+  const emeritus = new Set(router.registry.entries.flatMap((e) => e.maintainers.filter((m) => m.emeritus).map((m) => loginKey(m.login))));
+  return [...expertise].filter(([key3, e]) => e.approvals > 0 && !listed.has(key3) && !emeritus.has(key3) && !isBotLogin(e.login)).map(([, e]) => e);
+}
+var WIDEN_REASONS = {
+  "not needed": "recent approver, not needed: a reviewer on the pull request knows these paths as well",
+  "few approvals": "recent approver, too few approvals to be asked (widen_min_approvals)"
+};
+var CANNOT = /* @__PURE__ */ new Set([
+  "emeritus",
+  "author",
+  "unavailable",
+  "request removed",
+  "not a collaborator",
+  "busy",
+  "withdrawn",
+  "overdue"
+]);
+function rankedCandidates(router, sel, selection) {
+  const reasons = /* @__PURE__ */ new Map();
+  const add = (login, cannot, chosen, reason) => {
+    if (!reasons.has(loginKey(login))) reasons.set(loginKey(login), { login, cannot, chosen, reason });
+  };
+  const widened = new Set(selection.widened.map(loginKey));
+  const fresh = new Set(selection.reviewers.map(loginKey));
+  for (const login of selection.widened) add(login, false, true, "recent approver, not a listed maintainer (widening)");
+  for (const [module, cover] of selection.coverage) {
+    for (const login of cover.reviewers)
+      if (fresh.has(loginKey(login)) && !widened.has(loginKey(login))) add(login, false, true, `chosen for ${module}`);
+  }
+  for (const k of [...selection.skipped, ...selection.widenSkipped])
+    add(k.login, CANNOT.has(k.reason), false, WIDEN_REASONS[k.reason] ?? k.reason);
+  const windowDays = router.config.policy.expertiseWindowDays;
+  const loads = sel.signals ? normalizeSignals(sel.signals).openReviews : void 0;
+  const load2 = (l) => loads?.get(loginKey(l));
+  const all = [...reasons.values()];
+  const ordered = [false, true].flatMap(
+    (cannot) => byExpertise(
+      sel,
+      all.filter((r) => r.cannot === cannot).map((r) => r.login),
+      load2,
+      { amongEqual: (l) => reasons.get(loginKey(l)).chosen }
+    )
+  );
+  return ordered.map((login) => {
+    const r = reasons.get(loginKey(login));
+    const e = sel.expertise?.get(loginKey(login));
+    return {
+      login,
+      score: Math.round((e?.score ?? 0) * 1e3) / 1e3,
+      evidence: sel.expertise ? expertiseEvidence(e, windowDays) : "no review history given",
+      chosen: r.chosen,
+      reason: r.reason
+    };
+  });
 }
 function candidatesToFetch(router, input, deadline) {
   const { touched, unmatched } = modulesForFiles(router, input.repository, input.files, deadline);
@@ -12569,7 +13146,8 @@ function route(router, input, deadline) {
   const indexes = [...touched.keys()].sort((a, b) => a - b);
   const policy = router.config.policy;
   const { candidates, skipped: teamsSkipped } = withoutBlockedTeams(candidatesFor(router, touched, unmatched), input.blockedTeams);
-  const selection = selectReviewers(selectionInput(router, input, candidates));
+  const selecting = selectionInput(router, input, candidates);
+  const selection = selectReviewers(selecting);
   const requestedTeams = input.requestedTeams ?? [];
   const order = [...candidates].sort((a, b) => b.fileCount - a.fileCount || a.name.localeCompare(b.name));
   const stillOpen = (name) => !selection.coverage.has(name) || selection.uncovered.some((u) => u.module === name);
@@ -12636,7 +13214,10 @@ function route(router, input, deadline) {
     unownedReviewers: [...selection.coverage.get(UNOWNED_MODULE)?.reviewers ?? [], ...teams.coverage.get(UNOWNED_MODULE) ?? []],
     skipped: [...selection.skipped, ...teamsSkipped],
     uncovered,
-    notes: selection.notes
+    notes: selection.notes,
+    candidates: rankedCandidates(router, selecting, selection),
+    widened: selection.widened,
+    ...input.history ? { historyRecords: input.history.records } : {}
   };
 }
 
@@ -12698,7 +13279,9 @@ function pullRequestRouteInput(input, replacing = []) {
     blocked: blockedLogins(pr, input.refused ?? [], replacing),
     ...teams.length > 0 ? { blockedTeams: teams } : {},
     ...input.signals ? { signals: input.signals } : {},
-    ...input.now ? { now: input.now } : {}
+    ...input.now ? { now: input.now } : {},
+    // An empty history is no history: the same choice and the same words as without one, in every door.
+    ...input.history && input.history.length > 0 ? { history: expertiseIndex(input.history, input.router.config.policy.expertiseHalfLifeDays) } : {}
   };
 }
 function routePullRequest(input, replacing = []) {
@@ -12727,19 +13310,26 @@ function overdueOnThread(app, draft, thread, now) {
 function overdueOf(input) {
   return input.now ? overdueOnThread(input.router.config.app, input.pr.draft, input.pr.thread, input.now) : [];
 }
-function reroutesOf(decision, overdue) {
+function reroutesOf(decision, overdue, input) {
   const fresh = new Set(decision.reviewers.map(loginKey));
+  const thread = input.pr.thread;
+  const requested = new Set(thread.requestedUsers.map(loginKey));
+  const requestedAt = new Map((thread.requestTimes ?? []).map((r) => [loginKey(r.login), r.at]));
+  const settings = input.router.config.app.reroute;
   const out = [];
   for (const o of overdue) {
     const modules = [
       ...new Set(decision.skipped.filter((s) => s.reason === "overdue" && loginKey(s.login) === loginKey(o.login)).map((s) => s.module))
     ];
-    const by = [
-      ...new Set(
-        decision.modules.filter((m) => modules.includes(m.name)).flatMap((m) => m.reviewers.filter((r) => fresh.has(loginKey(r))))
-      )
-    ];
-    if (by.length > 0) out.push({ ...o, modules, by });
+    const covering = [...new Set(decision.modules.filter((m) => modules.includes(m.name)).flatMap((m) => m.reviewers))];
+    const by = covering.filter((r) => fresh.has(loginKey(r)));
+    const already = covering.filter((r) => {
+      const at = requestedAt.get(loginKey(r));
+      return !fresh.has(loginKey(r)) && requested.has(loginKey(r)) && at !== void 0 && requestedWhileOverdue(o, at, settings);
+    });
+    if (by.length + already.length > 0) {
+      out.push({ ...o, modules, by: [...by, ...already], ...already.length > 0 ? { alreadyRequested: already } : {} });
+    }
   }
   return out;
 }
@@ -12750,13 +13340,13 @@ function routeWithReroutes(input) {
     input,
     overdue.map((o) => o.login)
   );
-  let reroute = reroutesOf(decision, overdue);
+  let reroute = reroutesOf(decision, overdue, input);
   if (reroute.length < overdue.length) {
     decision = routePullRequest(
       input,
       reroute.map((r) => r.login)
     );
-    reroute = reroutesOf(decision, reroute);
+    reroute = reroutesOf(decision, reroute, input);
   }
   return { decision, reroute };
 }
@@ -12802,6 +13392,7 @@ function planSummary(app, decision, input, deferred) {
     ...unownedLabel && decision.labels.includes(unownedLabel) ? { unownedLabel } : {},
     ...pausedPullRequest(input) ? { pausedBy: app.skipLabel } : {},
     ...input.signalsUnavailable ? { signalsUnavailable: input.signalsUnavailable } : {},
+    ...input.historyUnavailable ? { historyUnavailable: input.historyUnavailable } : {},
     ...input.signals ? { signals: input.signals, maxOpenReviews: input.router.config.policy.maxOpenReviews } : {}
   };
 }
@@ -12818,6 +13409,7 @@ function planPullRequest(input) {
     reviews,
     deferred,
     skipped: decision.skipped,
+    candidates: decision.candidates,
     ...reroute.length > 0 ? { reroute } : {},
     ...summary ? { summary } : {}
   };
@@ -12863,9 +13455,17 @@ cc the maintainers of the modules this issue names:
 
 ${lines.join("\n")}`;
 }
+function issueHasWork(decision, settings) {
+  return decision.modules.length > 0 || settings.needsTriageLabel !== void 0;
+}
+function needsTriage(input) {
+  const label = input.settings.needsTriageLabel;
+  if (label === void 0 || input.decision.modules.length > 0 || input.decision.labels.length > 0) return [];
+  return input.thread.labels.size === 0 && !input.thread.labelsRemovedByHuman.has(label) ? [label] : [];
+}
 function planIssue(input) {
   const { decision, thread } = input;
-  const add = decision.labels.filter((l) => !thread.labels.has(l) && !thread.labelsRemovedByHuman.has(l));
+  const add = [...decision.labels.filter((l) => !thread.labels.has(l) && !thread.labelsRemovedByHuman.has(l)), ...needsTriage(input)];
   const body = input.settings.issueComment && !input.ccCommentPresent ? ccComment(decision, input.author) : void 0;
   return { decision, dryRun: input.dryRun, labels: { add }, ...body ? { comment: { marker: CC_MARKER, body } } : {} };
 }
@@ -13042,6 +13642,9 @@ function renderSummary(s) {
   if (s.signalsUnavailable !== void 0) {
     lines.push(`**Note**: availability and load could not be read: ${cell(s.signalsUnavailable)}; chose as without them.`, "");
   }
+  if (s.historyUnavailable !== void 0) {
+    lines.push(`**Note**: the review history could not be read: ${cell(s.historyUnavailable)}; chose as without it.`, "");
+  }
   if (s.draftDeferred) lines.push("This pull request is a draft: reviews will be requested when it is marked ready for review.", "");
   if (d.modules.length === 0) {
     lines.push("No module owns any changed file.");
@@ -13056,6 +13659,7 @@ function renderSummary(s) {
     lines.push("", "**Not covered**: " + d.uncovered.map((u) => `${u.module} (${u.reason})`).join("; "));
   }
   lines.push(...unownedLines(s));
+  lines.push(...expertiseLines(d));
   for (const note of d.notes) lines.push("", `Note: ${note}`);
   const overdue = [...new Set(d.skipped.filter((k) => k.reason === "overdue").map((k) => k.login))];
   if (overdue.length > 0) {
@@ -13079,6 +13683,26 @@ function renderSummary(s) {
   const n = d.modules.length;
   const title = n === 0 ? "No module touched" : `${plural(n, "module")}: ${d.modules.map((m) => m.name).join(", ")}`;
   return { title: title.length > 200 ? `${title.slice(0, 197)}...` : title, body: lines.join("\n") };
+}
+function expertiseLines(d) {
+  if (d.historyRecords === void 0) return [];
+  const widened = new Set(d.widened.map(loginKey));
+  const chosen = d.candidates.filter((c) => c.chosen);
+  const listed = chosen.filter((c) => !widened.has(loginKey(c.login)));
+  const asked = chosen.filter((c) => widened.has(loginKey(c.login)));
+  const out = [];
+  if (listed.length > 0) {
+    out.push(
+      "",
+      `**Why these reviewers** (ranked by who approved ${plural(d.historyRecords, "merged pull request")} of the review history):`
+    );
+    for (const c of listed) out.push(`- @${c.login} (${cell(c.reason)}): ${cell(c.evidence)}`);
+  }
+  if (asked.length > 0) {
+    out.push("", "**Also asked**, as recent approvers of these paths who are not listed maintainers of the touched modules:");
+    for (const c of asked) out.push(`- @${c.login}: ${cell(c.evidence)}`);
+  }
+  return out;
 }
 function skipReason(k, s) {
   if (k.reason === "busy") {
@@ -13457,11 +14081,7 @@ function partialResponse(err) {
   const errors = Array.isArray(e.errors) ? e.errors.map((x) => String(record(x)?.message ?? x)) : [String(e.message ?? err)];
   return { data: e.data, errors };
 }
-async function fetchCandidateSignals(graphql3, repository, logins, now, timeoutMs = SIGNALS_TIMEOUT_MS) {
-  const q = buildSignalsQuery(repository, logins);
-  if (q.logins.length === 0) {
-    return { ok: true, query: q, errors: [], signals: { busy: /* @__PURE__ */ new Map(), openReviews: /* @__PURE__ */ new Map() }, missing: [], unknown: [] };
-  }
+async function graphqlWithin(graphql3, query, variables, timeoutMs) {
   const abort = new AbortController();
   let timer;
   const timedOut = new Promise((resolve4) => {
@@ -13471,22 +14091,180 @@ async function fetchCandidateSignals(graphql3, repository, logins, now, timeoutM
     }, timeoutMs);
   });
   try {
-    const data = await Promise.race([graphql3(q.query, { ...q.variables, request: { signal: abort.signal } }), timedOut]);
-    if (data === "timeout") return { ok: false, reason: `GitHub did not answer the availability query within ${timeoutMs} ms` };
-    return { ok: true, query: q, errors: [], ...parseSignalsResponse(q.logins, data, now) };
+    const data = await Promise.race([graphql3(query, { ...variables, request: { signal: abort.signal } }), timedOut]);
+    return data === "timeout" ? { kind: "timeout" } : { kind: "data", data };
   } catch (err) {
-    if (abort.signal.aborted) return { ok: false, reason: `GitHub did not answer the availability query within ${timeoutMs} ms` };
+    if (abort.signal.aborted) return { kind: "timeout" };
     const partial = partialResponse(err);
-    if (partial) return { ok: true, query: q, errors: partial.errors, ...parseSignalsResponse(q.logins, partial.data, now) };
+    if (partial) return { kind: "partial", ...partial };
+    const errors = record(err)?.errors;
+    const types3 = Array.isArray(errors) ? errors.flatMap((x) => typeof record(x)?.type === "string" ? [record(x).type] : []) : [];
     const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").slice(0, 300);
-    return { ok: false, reason: `the availability query failed: ${message}` };
+    return { kind: "error", message, types: types3 };
   } finally {
     clearTimeout(timer);
   }
 }
+async function fetchCandidateSignals(graphql3, repository, logins, now, timeoutMs = SIGNALS_TIMEOUT_MS) {
+  const q = buildSignalsQuery(repository, logins);
+  if (q.logins.length === 0) {
+    return { ok: true, query: q, errors: [], signals: { busy: /* @__PURE__ */ new Map(), openReviews: /* @__PURE__ */ new Map() }, missing: [], unknown: [] };
+  }
+  const outcome = await graphqlWithin(graphql3, q.query, q.variables, timeoutMs);
+  switch (outcome.kind) {
+    case "timeout":
+      return { ok: false, reason: `GitHub did not answer the availability query within ${timeoutMs} ms` };
+    case "error":
+      return { ok: false, reason: `the availability query failed: ${outcome.message}` };
+    case "partial":
+      return { ok: true, query: q, errors: outcome.errors, ...parseSignalsResponse(q.logins, outcome.data, now) };
+    case "data":
+      return { ok: true, query: q, errors: [], ...parseSignalsResponse(q.logins, outcome.data, now) };
+  }
+}
+
+// src/app/approval-history.ts
+var MAX_HISTORY_DIRECTORIES = 8;
+var HISTORY_COMMITS = 50;
+var REVIEWS_PER_PR = 20;
+var HISTORY_WINDOW_DAYS = 180;
+var HISTORY_TIMEOUT_MS = 5e3;
+function parentEntry(entry) {
+  const i = entry.slice(0, -1).lastIndexOf("/");
+  return i < 0 ? "" : entry.slice(0, i + 1);
+}
+function entryPath(entry) {
+  return entry.endsWith("/") ? entry.slice(0, -1) : entry;
+}
+function historyDirectories(paths, max = MAX_HISTORY_DIRECTORIES) {
+  let counts = /* @__PURE__ */ new Map();
+  for (const path2 of paths) {
+    const i = path2.lastIndexOf("/");
+    const entry = i < 0 ? path2 : path2.slice(0, i + 1);
+    if (entry === "" || entry === "/") continue;
+    counts.set(entry, (counts.get(entry) ?? 0) + 1);
+  }
+  const depth = (e) => entryPath(e).split("/").length;
+  while (counts.size > max) {
+    const deepest = Math.max(...[...counts.keys()].map(depth));
+    if (deepest <= 1) break;
+    const next = /* @__PURE__ */ new Map();
+    for (const [e, n] of counts) {
+      const to = depth(e) === deepest ? parentEntry(e) : e;
+      next.set(to, (next.get(to) ?? 0) + n);
+    }
+    counts = next;
+  }
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, max).map(([e]) => e).sort();
+}
+function approvalHistoryQuery(owner, name, entries, since) {
+  const params = ["$owner: String!", "$name: String!", "$since: GitTimestamp!"];
+  const variables = { owner, name, since: since.toISOString() };
+  const fields = [];
+  entries.forEach((entry, i) => {
+    params.push(`$path${i}: String!`);
+    variables[`path${i}`] = entryPath(entry);
+    fields.push(`          d${i}: history(path: $path${i}, since: $since, first: ${HISTORY_COMMITS}) { nodes { ...Landed } }`);
+  });
+  const query = [
+    `query ReviewRouterApprovalHistory(${params.join(", ")}) {`,
+    "  repository(owner: $owner, name: $name) {",
+    "    defaultBranchRef {",
+    "      target {",
+    "        ... on Commit {",
+    ...fields,
+    "        }",
+    "      }",
+    "    }",
+    "  }",
+    "}",
+    "fragment Landed on Commit {",
+    "  committedDate",
+    "  message",
+    "  author { user { login } }",
+    "  associatedPullRequests(first: 1) {",
+    `    nodes { number mergedAt author { login } reviews(states: APPROVED, first: ${REVIEWS_PER_PR}) { nodes { author { login } } } }`,
+    "  }",
+    "}"
+  ].join("\n");
+  return { query, variables, entries: [...entries] };
+}
+function recordOfCommit(commit, entry) {
+  const facts = parseCommitMessage(commit.message ?? "");
+  const associated = commit.associatedPullRequests?.nodes?.[0] ?? void 0;
+  const pr = associated && typeof associated.number === "number" && (associated.mergedAt || associated.number === facts.pr) ? associated : void 0;
+  const number = pr?.number ?? facts.pr;
+  const date = pr?.mergedAt ?? commit.committedDate;
+  if (number === void 0 || !Number.isSafeInteger(number) || number <= 0 || !date) return void 0;
+  const approvers = [...facts.approvers];
+  const seen = new Set(approvers.map(loginKey));
+  for (const review of pr?.reviews?.nodes ?? []) {
+    const login = review?.author?.login;
+    if (!login || isBotLogin(login) || seen.has(loginKey(login))) continue;
+    seen.add(loginKey(login));
+    approvers.push(login);
+  }
+  const author = pr?.author?.login ?? commit.author?.user?.login ?? null;
+  return { pr: number, date, author, files: [entry], approvers };
+}
+function parseApprovalHistory(q, data) {
+  const repository = data?.repository;
+  if (!repository) return { ok: false, reason: "the approval history answer has no repository" };
+  const byEntry = /* @__PURE__ */ new Map();
+  const target = repository.defaultBranchRef?.target;
+  for (const [i, entry] of q.entries.entries()) {
+    if (!repository.defaultBranchRef) {
+      byEntry.set(entry, []);
+      continue;
+    }
+    const nodes = target?.[`d${i}`]?.nodes;
+    if (!Array.isArray(nodes)) return { ok: false, reason: `the approval history answer has no history for ${entry}` };
+    byEntry.set(
+      entry,
+      nodes.flatMap((n) => {
+        const r = n && typeof n === "object" ? recordOfCommit(n, entry) : void 0;
+        return r ? [r] : [];
+      })
+    );
+  }
+  return { ok: true, byEntry };
+}
+async function fetchApprovalHistory(graphql3, repo, entries, since, timeoutMs = HISTORY_TIMEOUT_MS) {
+  if (entries.length === 0) return { ok: true, byEntry: /* @__PURE__ */ new Map() };
+  const q = approvalHistoryQuery(repo.owner, repo.repo, entries, since);
+  const outcome = await graphqlWithin(graphql3, q.query, q.variables, timeoutMs);
+  switch (outcome.kind) {
+    case "timeout":
+      return { ok: false, reason: `GitHub did not answer the approval history query within ${timeoutMs} ms` };
+    case "error":
+      return outcome.types.includes("RATE_LIMITED") ? { ok: false, reason: "GitHub's GraphQL rate limit is used up (RATE_LIMITED)" } : { ok: false, reason: `the approval history query failed: ${outcome.message}` };
+    case "partial":
+      return { ok: false, reason: `the approval history answer was partial: ${outcome.errors.join("; ").slice(0, 300)}` };
+    case "data":
+      return parseApprovalHistory(q, outcome.data);
+  }
+}
+var HISTORY_MAX_AGE_MS = 60 * 6e4;
+function mergeByPullRequest(lists) {
+  const byPr = /* @__PURE__ */ new Map();
+  for (const list of lists) {
+    for (const r of list) {
+      const known = byPr.get(r.pr);
+      if (!known) {
+        byPr.set(r.pr, { ...r, files: [...r.files], approvers: [...r.approvers] });
+        continue;
+      }
+      for (const f of r.files) if (!known.files.includes(f)) known.files.push(f);
+      const seen = new Set(known.approvers.map(loginKey));
+      for (const a of r.approvers) if (!seen.has(loginKey(a))) known.approvers.push(a);
+    }
+  }
+  return [...byPr.values()].sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.pr - b.pr);
+}
 
 // src/app/codeowners-source.ts
 import { createHash as createHash3 } from "node:crypto";
+import { performance } from "node:perf_hooks";
 async function fetchCodeowners(context) {
   for (const path2 of CODEOWNERS_LOCATIONS) {
     try {
@@ -13508,7 +14286,7 @@ function digest(parts) {
   for (const p of parts) h.update(p).update("\0");
   return h.digest("hex");
 }
-function codeownersRouting(config, registry, file) {
+function codeownersRouting(config, registry, file, budget = () => deadlineIn(ROUTING_BUDGET_MS, () => performance.now())) {
   const key3 = digest([JSON.stringify(config), file.path, file.text]);
   const hit = cache.get(key3);
   if (hit) {
@@ -13516,7 +14294,7 @@ function codeownersRouting(config, registry, file) {
     cache.set(key3, hit);
     return hit;
   }
-  const co = parseCodeowners(file.text, file.path);
+  const co = parseCodeowners(file.text, file.path, budget());
   const withOwners = withCodeowners(config, co);
   const routing = {
     router: buildRouter(withOwners, registry),
@@ -13548,7 +14326,13 @@ function nothingAppliesReason(noFile) {
 async function routeFromCodeowners(context, bundled, noFile) {
   const found = await fetchCodeowners(context);
   if (!found) return { kind: "none", reason: nothingAppliesReason(noFile) };
-  const routing = codeownersRouting(defaultsWithoutModules(bundled.raw, bundled.registry), bundled.registry, found);
+  let routing;
+  try {
+    routing = codeownersRouting(defaultsWithoutModules(bundled.raw, bundled.registry), bundled.registry, found);
+  } catch (err) {
+    if (!(err instanceof BudgetExceeded)) throw err;
+    return { kind: "none", reason: `${noFile}, and ${err.message}; not acted on (the next event tries again)` };
+  }
   return { kind: "ok", ...routing, source: zeroConfigSource(found.path) };
 }
 async function addRepoCodeowners(context, registry, loaded, compileWithout) {
@@ -13562,7 +14346,18 @@ async function addRepoCodeowners(context, registry, loaded, compileWithout) {
     };
     return { kind: "ok", ...loaded, router: compileWithout(), problems: [...loaded.problems, missing] };
   }
-  const routing = codeownersRouting(loaded.config, registry, found);
+  let routing;
+  try {
+    routing = codeownersRouting(loaded.config, registry, found);
+  } catch (err) {
+    if (!(err instanceof BudgetExceeded)) throw err;
+    const late = {
+      file: found.path,
+      severity: "warning",
+      message: `${err.message}; only the configuration's modules apply to this event (the next event tries again)`
+    };
+    return { kind: "ok", ...loaded, router: compileWithout(), problems: [...loaded.problems, late] };
+  }
   const source = `${loaded.source}, with modules from ${found.path}`;
   return { kind: "ok", ...loaded, ...routing, source, problems: [...loaded.problems, ...routing.problems] };
 }
@@ -13812,6 +14607,7 @@ function octokitPort(octokit, repo, appId) {
       return data.map((c) => ({ id: c.id, body: c.body ?? "" }));
     },
     candidateSignals: (logins, now) => fetchCandidateSignals((q, p) => octokit.graphql(q, p), `${ref.owner}/${ref.repo}`, logins, now),
+    approvalHistory: (entries, since) => fetchApprovalHistory((q, p) => octokit.graphql(q, p), ref, entries, since),
     async removeReviewRequests(pullNumber, request2) {
       await octokit.rest.pulls.removeRequestedReviewers({
         ...ref,
@@ -13911,7 +14707,8 @@ async function applyPullRequestPlan(port, pullNumber, plan) {
   }
   const requested = await requestReviews(port, pullNumber, plan.reviews);
   const asked = new Set(requested.users.map((u) => u.toLowerCase()));
-  const withdrawn = (plan.reroute ?? []).filter((r) => r.by.some((b) => asked.has(b.toLowerCase()))).map((r) => r.login);
+  const replaced = (r) => (r.alreadyRequested ?? []).length > 0 || r.by.some((b) => asked.has(b.toLowerCase()));
+  const withdrawn = (plan.reroute ?? []).filter(replaced).map((r) => r.login);
   if (withdrawn.length > 0) await port.removeReviewRequests(pullNumber, { users: withdrawn, teams: [] });
   return {
     withdrawn,
@@ -13968,6 +14765,7 @@ function plannedSummary(plan, configSource, extra = {}) {
     ...extra.warnings && extra.warnings.length > 0 ? { warnings: extra.warnings } : {},
     ...s.pausedBy !== void 0 ? { pausedBy: s.pausedBy } : {},
     ...s.signalsUnavailable !== void 0 ? { signalsUnavailable: s.signalsUnavailable } : {},
+    ...s.historyUnavailable !== void 0 ? { historyUnavailable: s.historyUnavailable } : {},
     ...s.signals ? { signals: s.signals } : {},
     ...s.maxOpenReviews !== void 0 ? { maxOpenReviews: s.maxOpenReviews } : {}
   });
@@ -14000,11 +14798,32 @@ async function gatherPullRequest(port, pr) {
   };
   return { facts, thread, ...checkRuns ? { checkRuns } : {}, ...graphqlFailed !== void 0 ? { graphqlFailed } : {} };
 }
-async function gatherSignals(port, input, now) {
+async function gatherForChoice(port, input, now, cache2) {
   const logins = signalsToFetch(input);
   if (logins.length === 0) return {};
-  const result = await port.candidateSignals(logins, now);
-  return result.ok ? { signals: result.signals } : { signalsUnavailable: result.reason };
+  const [signals, history] = await Promise.all([port.candidateSignals(logins, now), gatherHistory(port, input.pr.files, now, cache2)]);
+  return { ...signals.ok ? { signals: signals.signals } : { signalsUnavailable: signals.reason }, ...history };
+}
+var DAY_MS2 = 24 * 60 * 6e4;
+async function gatherHistory(port, files, now, cache2) {
+  const entries = historyDirectories(files.map((f) => f.path));
+  const repository = `${port.repo.owner}/${port.repo.repo}`;
+  const lists = [];
+  const missing = [];
+  for (const entry of entries) {
+    const hit = cache2?.get(repository, entry);
+    if (hit) lists.push(hit);
+    else missing.push(entry);
+  }
+  if (missing.length > 0) {
+    const read = await port.approvalHistory(missing, new Date(now.getTime() - HISTORY_WINDOW_DAYS * DAY_MS2));
+    if (!read.ok) return { historyUnavailable: read.reason };
+    for (const [entry, records] of read.byEntry) {
+      cache2?.set(repository, entry, records);
+      lists.push(records);
+    }
+  }
+  return { history: mergeByPullRequest(lists) };
 }
 
 // src/core/issue-text.ts
@@ -14184,6 +15003,7 @@ function apiCandidatePaths(name) {
 var FRAME_RE = /^\s*File "([^"]{1,1000})", line \d+/;
 var CPP_RAISE_RE = /Exception raised from \S+ at (\S+?)(?::\d+)? \(/;
 var TRACEBACK_START_RE = /^\s*Traceback \(most recent call last\)/;
+var NATIVE_FRAME_RE = /^\s*(?:#\d{1,4}\s|frame #\d{1,4}:|[0-9A-Fa-f]{16,32}\s+[\w.-]{1,100}\.(?:dll|so|dylib)!)/;
 var ERROR_LINE_RE = new RegExp(
   "^\\s*(?:E\\s+)?((?:[A-Za-z_]\\w{0,40}\\.){0,8}[A-Z]\\w{0,60}(?:Error|Exception|Warning|Failed|Unsupported|Interrupt|Exit))(?::\\s|:$|$)|^\\s*what\\(\\):\\s"
 );
@@ -14307,7 +15127,8 @@ function readIssue(lines, reader) {
       reader.text("error", `${type2.slice(type2.lastIndexOf(".") + 1)} ${text.slice(text.indexOf(type2) + type2.length)}`);
       continue;
     }
-    if (line.block >= 0) reader.text("code_keyword", text, "code_path", "code_api");
+    if (line.block >= 0 && NATIVE_FRAME_RE.test(text)) reader.text("native_frame", text);
+    else if (line.block >= 0) reader.text("code_keyword", text, "code_path", "code_api");
     else reader.text("prose_keyword", text, "prose_path", "prose_api");
   }
   flush();
@@ -14428,17 +15249,57 @@ function scoreLabels(router, found) {
     return { label, score: Math.round(score * 100) / 100, order, evidence };
   });
 }
+var labelRulesCache = /* @__PURE__ */ new WeakMap();
+function labelRules(router) {
+  let rules = labelRulesCache.get(router);
+  if (rules) return rules;
+  rules = { thresholds: /* @__PURE__ */ new Map(), subLabels: /* @__PURE__ */ new Set() };
+  for (const { spec } of router.modules) {
+    if (spec.label && spec.extraLabels.length > 0) rules.subLabels.add(spec.label);
+    for (const area of spec.areas) if (area.extraLabels.length > 0) rules.subLabels.add(area.label);
+  }
+  for (const { label, threshold } of router.config.triage.labelThresholds) rules.thresholds.set(label, threshold);
+  labelRulesCache.set(router, rules);
+  return rules;
+}
+var SUBJECT_SIGNALS = /* @__PURE__ */ new Set([
+  "title",
+  "error",
+  "frame_innermost",
+  "native_frame",
+  "log_keyword",
+  "disabled_test"
+]);
+var OWN_SIGNALS = /* @__PURE__ */ new Set([
+  "title",
+  "error",
+  "prose_path",
+  "prose_api",
+  "prose_keyword",
+  "code_entry_point",
+  "log_keyword",
+  "native_frame",
+  "disabled_test"
+]);
 function decide(router, scored) {
-  const { threshold, maxModuleLabels, uncappedPrefixes } = router.config.triage;
+  const { threshold, maxModuleLabels, uncappedPrefixes, passingThreshold, subLabelsNeedOwnEvidence } = router.config.triage;
+  const rules = labelRules(router);
+  const thresholdOf = (label) => rules.thresholds.get(label) ?? threshold;
+  const named = (s, signals) => s.evidence.some((e) => signals.has(e.signal));
   const ranked = [...scored].sort((a, b) => b.score - a.score || a.order - b.order);
+  const subjectKnown = ranked.some((s) => s.score >= thresholdOf(s.label) && named(s, SUBJECT_SIGNALS));
   let capped = 0;
-  return ranked.map(({ label, score, evidence }) => {
-    if (score < threshold) return { label, score, added: false, dropped: "below threshold", evidence };
+  return ranked.map(({ label, score, evidence }, i) => {
+    const own = thresholdOf(label);
+    const drop = (dropped) => ({ label, score, threshold: own, added: false, dropped, evidence });
+    if (score < own) return drop("below threshold");
+    if (subjectKnown && score < passingThreshold && !named(ranked[i], SUBJECT_SIGNALS)) return drop("a passing mention");
+    if (subLabelsNeedOwnEvidence && rules.subLabels.has(label) && !named(ranked[i], OWN_SIGNALS)) return drop("no evidence of its own");
     if (!uncappedPrefixes.some((p) => label.startsWith(p))) {
-      if (capped >= maxModuleLabels) return { label, score, added: false, dropped: "over the cap", evidence };
+      if (capped >= maxModuleLabels) return drop("over the cap");
       capped++;
     }
-    return { label, score, added: true, evidence };
+    return { label, score, threshold: own, added: true, evidence };
   });
 }
 function modulesOf(router, found, scores) {
@@ -14477,7 +15338,8 @@ var SIGNAL_WORDS = {
   code_entry_point: "entry point in code",
   log_path: "path in build log",
   log_keyword: "build log",
-  disabled_test: "disabled test"
+  disabled_test: "disabled test",
+  native_frame: "native frame"
 };
 function describeEvidence(e) {
   const what = e.kind === "path" ? e.path ?? e.text : e.kind === "api" ? e.text : `"${e.text}"`;
@@ -18628,7 +19490,7 @@ async function runPullRequest(port, pr, options, loaded) {
   };
   const { facts, thread, checkRuns } = await gatherPullRequest(port, view);
   const base = { router: config.router, pr: facts, dryRun: config.config.app.dryRun || options.dryRunEnv, now: options.now };
-  const input = { ...base, ...await gatherSignals(port, base, options.now) };
+  const input = { ...base, ...await gatherForChoice(port, base, options.now, options.bundled.approvals) };
   if (!options.apply) {
     const plan = planPullRequest(input);
     return { kind: "planned", plan, configSource: config.source, ...summaryOf(plan, config) };
@@ -18659,7 +19521,7 @@ async function runIssue(port, issue, options) {
   if (config.kind === "error") return { kind: "config-error", file: config.file, loaded: config };
   const repository = `${port.repo.owner}/${port.repo.repo}`;
   const decision = routeIssue(config.router, { repository, title: issue.title, body: issue.body });
-  if (decision.modules.length === 0) return { kind: "skipped", reason: "no module named in the issue" };
+  if (!issueHasWork(decision, config.config.app)) return { kind: "skipped", reason: "no module named in the issue" };
   const thread = await port.readThreadState(issue.number, { labels: issue.labels, requestedUsers: [], requestedTeams: [] });
   const plan = planIssue({
     decision,
