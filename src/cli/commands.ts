@@ -7,7 +7,8 @@ import { parseArgs } from "node:util";
 import { baseModulesApplyTo, configOwners } from "../core/layering.js";
 import { ConfigError, formatProblem, type Problem } from "../core/problems.js";
 import { route, type RouteDecision } from "../core/route.js";
-import { explainPath, matchPath, type Router } from "../core/router.js";
+import { explainPath, matchPath, withPolicy, type Router } from "../core/router.js";
+import { expertiseIndex, type ExpertiseIndex } from "../core/expertise.js";
 import {
   BUNDLED_CONFIG,
   BUNDLED_REGISTRY,
@@ -24,6 +25,7 @@ import { EXIT, type CliIO } from "./io.js";
 import { normalisePath, readChangedPaths, type PathContext, type PathProblem } from "./paths.js";
 import { SIGNAL_HELP, SIGNAL_OPTIONS, signalInputs } from "./signal-options.js";
 import { wantsOnline } from "./online-args.js";
+import { dateOption, readHistory } from "./history-file.js";
 
 export { DEFAULT_REPOSITORY };
 
@@ -54,6 +56,10 @@ Options:
                      gh pr edit --add-reviewer "$(review-router route --format logins ...)"
   --json             the same as --format json: {labels, reviewers, modules: [{name, label, files, reviewers}], unmatched, ...}
   --verbose          list every skipped candidate (by default a long list is summarised)
+  --history FILE     review history (JSON lines, as \`review-router history\` writes): rank the
+                     candidates by who approved these paths recently, and list them all with why
+  --as-of DATE       with --history: decide as on this date, from the records before it (default: now)
+  --widen            with --history: widen_to_recent_approvers on, whatever the configuration says
   --online           with --repo and --pr: what the app would do on that pull request on GitHub
                      (the same as giving its URL; see \`review-router route URL --help\`)
 ${SIGNAL_HELP}  -h, --help         show this help
@@ -98,7 +104,7 @@ export function reportLoadError(io: CliIO, err: unknown): number {
   throw err;
 }
 
-function usage(io: CliIO, message: string, help: string): number {
+export function usage(io: CliIO, message: string, help: string): number {
   io.stderr(`review-router: ${message}\n\n${help}`);
   return EXIT.usage;
 }
@@ -106,10 +112,10 @@ function usage(io: CliIO, message: string, help: string): number {
 type OptionSpec = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
 
 /** Every command's --help. */
-const HELP_OPTION = { help: { type: "boolean", short: "h", default: false } } as const;
+export const HELP_OPTION = { help: { type: "boolean", short: "h", default: false } } as const;
 
 /** Parse a command's arguments; prints usage (exit 2) or help (exit 0) and returns the code instead. */
-function parseCommand<O extends OptionSpec>(args: string[], options: O, help: string, io: CliIO) {
+export function parseCommand<O extends OptionSpec>(args: string[], options: O, help: string, io: CliIO) {
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, options });
@@ -148,7 +154,7 @@ function inferRepository(file: string | undefined, root: string | undefined): st
   return baseModulesApplyTo(configOwners(loadConfigFile().config), origin.repository) ? origin.repository : DEFAULT_REPOSITORY;
 }
 
-interface Target {
+export interface Target {
   router: Router;
   repository: string;
   paths: PathContext;
@@ -159,7 +165,7 @@ interface Target {
  * else the bundled one), the repository (--repo, else inferred), and where paths are read from.
  * Returns the exit code instead after printing why it cannot.
  */
-function resolveTarget(values: { config?: string; repo?: string }, help: string, io: CliIO): Target | number {
+export function resolveTarget(values: { config?: string; repo?: string }, help: string, io: CliIO): Target | number {
   if (values.repo !== undefined && !REPO_RE.test(values.repo)) return usage(io, `--repo must be OWNER/NAME, not "${values.repo}"`, help);
   const missing = missingBundledFiles(io);
   if (missing !== undefined) return missing;
@@ -231,6 +237,9 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
       json: { type: "boolean", default: false },
       format: { type: "string" },
       verbose: { type: "boolean", default: false },
+      history: { type: "string" },
+      "as-of": { type: "string" },
+      widen: { type: "boolean", default: false },
       ...SIGNAL_OPTIONS,
       ...HELP_OPTION,
     },
@@ -246,14 +255,28 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
   if (values.json && format !== "json") return usage(io, `--json and --format ${format} contradict each other`, ROUTE_HELP);
   const signals = signalInputs(values);
   if (typeof signals === "string") return usage(io, signals, ROUTE_HELP);
+  const asOf = values["as-of"] === undefined ? new Date() : dateOption(values["as-of"]);
+  if (!asOf) return usage(io, `--as-of must be a date such as 2024-01-31, not "${values["as-of"]}"`, ROUTE_HELP);
+  if (values.history === undefined && (values["as-of"] !== undefined || values.widen)) {
+    return usage(io, "--as-of and --widen need --history FILE", ROUTE_HELP);
+  }
   const target = resolveTarget(values, ROUTE_HELP, io);
   if (typeof target === "number") return target;
+  const router = values.widen ? withPolicy(target.router, { widenToRecentApprovers: true }) : target.router;
+  let history: ExpertiseIndex | undefined;
+  if (values.history !== undefined) {
+    const records = readHistory(io, values.history);
+    if (typeof records === "number") return records;
+    // Only what was known then: every decision can be replayed without peeking.
+    const before = records.filter((r) => Date.parse(r.date) < asOf.getTime());
+    history = expertiseIndex(before, router.config.policy.expertiseHalfLifeDays);
+  }
   const lines = await pathsFrom(positionals, io);
   if (lines.length === 0) return usage(io, "no paths given (as arguments or on standard input)", ROUTE_HELP);
   const { files, problems } = readChangedPaths(lines, target.paths);
   reportPathProblems(io, problems);
   if (files.length === 0) return EXIT.problems;
-  const decision = route(target.router, {
+  const decision = route(router, {
     repository: target.repository,
     prNumber: pr,
     author: values.author,
@@ -261,6 +284,7 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
     requestedReviewers: values.requested,
     reviewedBy: values.reviewed,
     ...signals,
+    ...(history ? { history, now: asOf } : {}),
   });
   if (format === "json") io.stdout(JSON.stringify(decisionJson(decision), null, 2) + "\n");
   else if (format === "logins") io.stdout(decision.reviewers.join(",") + "\n");

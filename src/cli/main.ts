@@ -10,6 +10,7 @@ import { CODEOWNERS_HELP, codeownersCommand } from "./codeowners.js";
 import { IMPORT_GOVERNANCE_HELP, importGovernanceCommand } from "./import-governance.js";
 import { INIT_HELP, initCommand } from "./init.js";
 import { TRIAGE_HELP, triageCommand } from "./triage.js";
+import { HISTORY_HELP, historyCommand, MAINTAINERS_HELP, maintainersCommand } from "./history.js";
 import { EXIT, type CliIO } from "./io.js";
 
 export interface Command {
@@ -53,6 +54,18 @@ export const COMMANDS: Record<string, Command> = {
     summary: "owners under a CODEOWNERS; write one from the configuration; check drift",
     help: CODEOWNERS_HELP,
     run: codeownersCommand,
+  },
+  history: {
+    usage: "history --from-git [DIR] [--since DATE]",
+    summary: "who approved which merged pull request, from a checkout's history (JSON lines)",
+    help: HISTORY_HELP,
+    run: historyCommand,
+  },
+  maintainers: {
+    usage: "maintainers audit --history FILE",
+    summary: "listed maintainers who approve nothing, and frequent approvers who are not listed",
+    help: MAINTAINERS_HELP,
+    run: maintainersCommand,
   },
   init: {
     usage: "init [--force]",
