@@ -31,8 +31,8 @@ export interface ExpertiseSettings {
  */
 export const SMOOTHING = 3;
 
-/** How much the author's usual approvers count, beside the paths' (whose shares sum to at most 1). */
-export const AUTHOR_WEIGHT = 0.5;
+/** How much the author's usual approvers count beside the paths' (both are shares: an even mixture). */
+export const AUTHOR_WEIGHT = 1;
 
 /** Times (ms) in date order with prefix sums of their decayed weights: window sums by two binary searches. */
 interface Series {
@@ -164,10 +164,11 @@ export function expertiseIndex(records: readonly HistoryRecord[], halfLifeDays: 
   return index;
 }
 
-/** The first index whose time is >= t. */
+/** The first index whose time is >= t (the length when every time is before t: a decision after the history, the usual case). */
 function lowerBound(times: readonly number[], t: number): number {
-  let lo = 0;
   let hi = times.length;
+  if (hi === 0 || times[hi - 1]! < t) return hi;
+  let lo = 0;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (times[mid]! < t) lo = mid + 1;
@@ -176,17 +177,29 @@ function lowerBound(times: readonly number[], t: number): number {
   return lo;
 }
 
-/** Count and decayed weight of a series' entries in [from, to). */
-function windowOf(series: Series, from: number, to: number): { count: number; weight: number } {
+/** Scratch results of windowOf: it runs for every candidate at every level, so it allocates nothing. */
+let windowCount = 0;
+let windowWeight = 0;
+
+/** Count and decayed weight of a series' entries in [from, to), left in windowCount and windowWeight. */
+function windowOf(series: Series | undefined, from: number, to: number): void {
+  if (!series) {
+    windowCount = 0;
+    windowWeight = 0;
+    return;
+  }
   const lo = lowerBound(series.times, from);
   const hi = lowerBound(series.times, to);
-  return { count: hi - lo, weight: series.cum[hi]! - series.cum[lo]! };
+  windowCount = hi - lo;
+  windowWeight = series.cum[hi]! - series.cum[lo]!;
 }
 
 /** Who the change is by, and whom to score even without approvals under its paths (the modules' maintainers). */
 export interface ExpertiseQuery {
   author?: string;
   also?: readonly string[];
+  /** Score `also` only, not every approver under the paths (when nobody else may be asked: no widening). */
+  onlyAlso?: boolean;
 }
 
 /**
@@ -219,25 +232,27 @@ export function expertiseFor(
     const chain: { level: string; node: Level; total: number }[] = [];
     for (const level of levelsOf(p).reverse()) {
       const node = index.levels.get(level);
-      const w = node ? windowOf(node.all, from, to) : undefined;
-      if (!node || !w || w.count === 0) break;
-      chain.push({ level, node, total: w.weight * scale });
+      windowOf(node?.all, from, to);
+      if (!node || windowCount === 0) break;
+      chain.push({ level, node, total: windowWeight * scale });
     }
     // Only the root: nothing in the history touched this path's directories (the root is a prior, not evidence).
     if (chain.length <= 1) continue;
-    // Whom to score: the approvers below the root, and `also`.
+    // Whom to score: `also`, and the approvers under the path's second-level directory (torch/nn/ for
+    // torch/nn/modules/conv.py), or its top-level one when nothing deeper has history; those who
+    // approved only elsewhere under torch/ would score little, and there are many of them.
     const who = new Map(also);
-    for (const c of chain.slice(1)) for (const [key, { login }] of c.node.by) if (!who.has(key)) who.set(key, login);
+    for (const c of query.onlyAlso ? [] : chain.slice(chain.length > 2 ? 2 : 1))
+      for (const [key, { login }] of c.node.by) if (!who.has(key)) who.set(key, login);
     for (const [key, login] of who) {
       // Each level's estimate leans on its parent's with the weight of SMOOTHING pull requests.
       let estimate = 0;
       let shown: { level: string; count: number } | undefined;
       for (const c of chain) {
-        const mine = c.node.by.get(key);
-        const w = mine ? windowOf(mine.series, from, to) : { count: 0, weight: 0 };
-        estimate = (w.weight * scale + SMOOTHING * estimate) / (c.total + SMOOTHING);
+        windowOf(c.node.by.get(key)?.series, from, to);
+        estimate = (windowWeight * scale + SMOOTHING * estimate) / (c.total + SMOOTHING);
         // The evidence shown is the deepest directory (a file only at the top) they approved under.
-        if (w.count > 0 && (c.level === "" || c.level.endsWith("/") || !shown)) shown = { level: c.level, count: w.count };
+        if (windowCount > 0 && (c.level === "" || c.level.endsWith("/") || !shown)) shown = { level: c.level, count: windowCount };
       }
       if (estimate <= 0) continue;
       const e = entry(key, login);
@@ -250,13 +265,14 @@ export function expertiseFor(
   }
   // The author's recent approvers know the author's work: their share of the author's pull requests counts too.
   const theirs = query.author ? index.authors.get(loginKey(query.author)) : undefined;
-  const total = theirs ? windowOf(theirs.all, from, to).weight : 0;
+  windowOf(theirs?.all, from, to);
+  const total = windowWeight;
   for (const [key, { login, series }] of total > 0 ? theirs!.by : []) {
-    const w = windowOf(series, from, to);
-    if (w.count === 0) continue;
+    windowOf(series, from, to);
+    if (windowCount === 0) continue;
     const e = entry(key, login);
-    e.score += (AUTHOR_WEIGHT * w.weight) / total;
-    e.authorApprovals = w.count;
+    e.score += (AUTHOR_WEIGHT * windowWeight) / total;
+    e.authorApprovals = windowCount;
   }
   return out;
 }

@@ -233,7 +233,7 @@ function expertiseOf(policy: Policy, input: RouteInput, candidates: readonly Can
   const paths = input.files.flatMap((f) => (f.previousPath && f.previousPath !== f.path ? [f.path, f.previousPath] : [f.path]));
   const settings = { windowDays: policy.expertiseWindowDays, halfLifeDays: policy.expertiseHalfLifeDays };
   const also = candidates.flatMap((c) => c.maintainers.map((m) => m.login));
-  return expertiseFor(input.history!, paths, settings, input.now, { author: input.author, also });
+  return expertiseFor(input.history!, paths, settings, input.now, { author: input.author, also, onlyAlso: !policy.widenToRecentApprovers });
 }
 
 /**

@@ -107,7 +107,8 @@ describe("history --from-git", () => {
   });
 });
 
-const CONFIG = `modules:
+const CONFIG = `widen_to_recent_approvers: false
+modules:
   - {name: Web, label: web, maintainers: [alice, bob, carol], paths: ["web/**"]}
   - {name: Db, label: db, maintainers: [dave, erin], paths: ["db/**"]}
 `;
