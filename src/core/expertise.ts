@@ -118,30 +118,25 @@ export function addRecord(index: ExpertiseIndex, record: HistoryRecord): void {
     if (key !== "" && key !== author && !isBotLogin(a) && !approvers.has(key)) approvers.set(key, a);
   }
   const weight = 2 ** ((time - index.origin) / (index.halfLifeDays * DAY_MS));
-  if (author) {
-    let node = index.authors.get(author);
-    if (!node) index.authors.set(author, (node = { all: { times: [], cum: [0] }, by: new Map() }));
+  // One pull request more at `key` of `levels`, with its approvers.
+  const count = (levels: Map<string, Level>, key: string) => {
+    let node = levels.get(key);
+    if (!node) levels.set(key, (node = { all: { times: [], cum: [0] }, by: new Map() }));
     push(node.all, time, weight);
-    for (const [key, login] of approvers) {
-      let mine = node.by.get(key);
-      if (!mine) node.by.set(key, (mine = { login, series: { times: [], cum: [0] } }));
+    for (const [approver, login] of approvers) {
+      let mine = node.by.get(approver);
+      if (!mine) node.by.set(approver, (mine = { login, series: { times: [], cum: [0] } }));
       push(mine.series, time, weight);
     }
-  }
+  };
+  if (author) count(index.authors, author);
   const seen = new Set<string>();
   for (const file of record.files) {
     for (const level of levelsOf(file)) {
       // A parent is reached from every file below it: stop at the first one already counted.
       if (seen.has(level)) break;
       seen.add(level);
-      let node = index.levels.get(level);
-      if (!node) index.levels.set(level, (node = { all: { times: [], cum: [0] }, by: new Map() }));
-      push(node.all, time, weight);
-      for (const [key, login] of approvers) {
-        let mine = node.by.get(key);
-        if (!mine) node.by.set(key, (mine = { login, series: { times: [], cum: [0] } }));
-        push(mine.series, time, weight);
-      }
+      count(index.levels, level);
     }
   }
 }
