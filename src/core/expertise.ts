@@ -109,6 +109,7 @@ export function addRecord(index: ExpertiseIndex, record: HistoryRecord): void {
   if (time < index.newest)
     throw new Error(`history records must be added in date order: #${record.pr} (${record.date}) is older than the previous one`);
   if (Number.isNaN(index.origin)) index.origin = time;
+  rebase(index, time);
   index.newest = time;
   index.records++;
   const author = record.author ? loginKey(record.author) : undefined;
@@ -139,6 +140,29 @@ export function addRecord(index: ExpertiseIndex, record: HistoryRecord): void {
       count(index.levels, level);
     }
   }
+}
+
+/** Half-lives past the origin after which the weights are rebased, far below a double's 2^1023. */
+const REBASE_AFTER = 256;
+
+/**
+ * Keep weights finite over a long history: once `time` is REBASE_AFTER half-lives past the origin,
+ * move the origin to it and scale every prefix sum down to match (linear, and rare: amortised free).
+ */
+function rebase(index: ExpertiseIndex, time: number): void {
+  const halfLives = (time - index.origin) / (index.halfLifeDays * DAY_MS);
+  if (halfLives < REBASE_AFTER) return;
+  const factor = 2 ** -halfLives;
+  const scaleSeries = (series: Series) => {
+    for (let i = 0; i < series.cum.length; i++) series.cum[i] = series.cum[i]! * factor;
+  };
+  for (const levels of [index.levels, index.authors]) {
+    for (const node of levels.values()) {
+      scaleSeries(node.all);
+      for (const { series } of node.by.values()) scaleSeries(series);
+    }
+  }
+  index.origin = time;
 }
 
 /** Cached per history array and half-life: the app plans the same pull request more than once per delivery. */

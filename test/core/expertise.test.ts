@@ -263,3 +263,27 @@ describe("planPullRequest with history", () => {
     expect(body).toContain("- @outsider: approved 6 pull requests touching torch/nn/ in the last 180 days");
   });
 });
+
+describe("a long history", () => {
+  it("keeps weights finite over decades of half-lives, ranking as over a short one", () => {
+    const start = Date.parse("1990-01-01T00:00:00Z");
+    const records: HistoryRecord[] = [];
+    // Thirty years of weekly records with a 7-day half-life: 2^1565 would overflow a double.
+    for (let i = 0; i < 30 * 52; i++) {
+      records.push({
+        pr: i + 1,
+        date: new Date(start + i * 7 * 86_400_000).toISOString(),
+        author: null,
+        files: ["a/x"],
+        approvers: [i % 3 === 0 ? "ann" : "bo"],
+      });
+    }
+    const index = newExpertiseIndex(7);
+    for (const r of records) addRecord(index, r);
+    const now = new Date(Date.parse(records[records.length - 1]!.date) + 86_400_000);
+    const s = expertiseFor(index, ["a/y"], { windowDays: 90, halfLifeDays: 7 }, now);
+    expect(Number.isFinite(s.get("bo")!.score)).toBe(true);
+    expect(s.get("bo")!.score).toBeGreaterThan(s.get("ann")!.score);
+    expect(s.get("bo")!.score + s.get("ann")!.score).toBeGreaterThan(0.5);
+  });
+});
