@@ -196,8 +196,8 @@ const pct = (n: number, of: number) => (of === 0 ? "-" : `${((100 * n) / of).toF
 export function report(e: Evaluation): string {
   const rows: [string, Tally, boolean][] = [
     ["review-router without history", e.tallies.today, true],
-    ["review-router, default", e.tallies.history, true],
-    ["review-router, widened", e.tallies.widened, true],
+    ["review-router, default choice (listed maintainers)", e.tallies.history, true],
+    ["review-router, widened (the bundled PyTorch setting)", e.tallies.widened, true],
     [`baseline: top approvers of the same directories, previous ${BASELINE_WINDOW} PRs`, e.tallies.directories, false],
     [`baseline: top approvers overall, previous ${BASELINE_WINDOW} PRs`, e.tallies.overall, false],
   ];

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { pullRequestDocument, planDocumentText, targetName } from "../core/plan-document.js";
 import { planPullRequest, type PullRequestFacts } from "../core/plan.js";
 import { formatProblem, type Problem } from "../core/problems.js";
-import { explainPath, matchPath } from "../core/router.js";
+import { explainPath, matchPath, withPolicy } from "../core/router.js";
 import { checkAnyFile, DEFAULT_REPOSITORY, displayPath } from "../io/files.js";
 import { plural } from "../core/util.js";
 import { findCheckoutRoot } from "./checkout.js";
@@ -24,6 +24,8 @@ import {
   type NothingApplies,
   type Target,
 } from "./target.js";
+import { dateOption, readHistory } from "./history-file.js";
+import type { HistoryRecord } from "../core/history.js";
 
 export { DEFAULT_REPOSITORY };
 
@@ -59,6 +61,10 @@ Options:
                      as \`route URL --json\` prints it online
   --verbose          list every skipped candidate (by default a long list is summarised)
   -z                 standard input is NUL-separated, as git diff -z --name-only (or --name-status) prints
+  --history FILE     review history (JSON lines, as \`review-router history\` writes): rank the
+                     candidates by who approved these paths recently, and list them all with why
+  --as-of DATE       with --history: decide as on this date, from the records before it (default: now)
+  --widen            with --history: widen_to_recent_approvers on, whatever the configuration says
   --online           with --repo and --pr: what the app would do on that pull request on GitHub
                      (the same as giving its URL; see \`review-router route URL --help\`)
 ${SIGNAL_HELP}  -h, --help         show this help
@@ -97,17 +103,17 @@ function printProblems(io: CliIO, problems: readonly Problem[]): void {
 export { reportLoadError };
 
 /** A usage error of the command whose help is `help`, in one line (see usageError). */
-function usage(io: CliIO, message: string, help: string): number {
+export function usage(io: CliIO, message: string, help: string): number {
   return usageError(io, /^Usage: review-router ([a-z-]+)/.exec(help)?.[1], message);
 }
 
 type OptionSpec = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
 
 /** Every command's --help. */
-const HELP_OPTION = { help: { type: "boolean", short: "h", default: false } } as const;
+export const HELP_OPTION = { help: { type: "boolean", short: "h", default: false } } as const;
 
 /** Parse a command's arguments; prints usage (exit 2) or help (exit 0) and returns the code instead. */
-function parseCommand<O extends OptionSpec>(args: string[], options: O, help: string, io: CliIO) {
+export function parseCommand<O extends OptionSpec>(args: string[], options: O, help: string, io: CliIO) {
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, options });
@@ -137,7 +143,7 @@ async function pathsFrom(positionals: string[], io: CliIO, nul = false): Promise
 }
 
 /** A target, or the one line saying that nothing applies (printed as the format wants); the exit code otherwise. */
-function targetOrNothing(values: { config?: string; repo?: string }, help: string, io: CliIO): Target | NothingApplies | number {
+export function targetOrNothing(values: { config?: string; repo?: string }, help: string, io: CliIO): Target | NothingApplies | number {
   if (values.repo !== undefined && !isRepository(values.repo)) return usage(io, `--repo must be OWNER/NAME, not "${values.repo}"`, help);
   return resolveTarget(values, io);
 }
@@ -158,6 +164,9 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
       format: { type: "string" },
       verbose: { type: "boolean", default: false },
       z: { type: "boolean", short: "z", default: false },
+      history: { type: "string" },
+      "as-of": { type: "string" },
+      widen: { type: "boolean", default: false },
       ...SIGNAL_OPTIONS,
       ...HELP_OPTION,
     },
@@ -173,6 +182,18 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
   if (values.json && format !== "json") return usage(io, `--json and --format ${format} contradict each other`, ROUTE_HELP);
   const signals = signalInputs(values);
   if (typeof signals === "string") return usage(io, signals, ROUTE_HELP);
+  const asOf = values["as-of"] === undefined ? new Date() : dateOption(values["as-of"]);
+  if (!asOf) return usage(io, `--as-of must be a date such as 2024-01-31, not "${values["as-of"]}"`, ROUTE_HELP);
+  if (values.history === undefined && (values["as-of"] !== undefined || values.widen)) {
+    return usage(io, "--as-of and --widen need --history FILE", ROUTE_HELP);
+  }
+  let history: HistoryRecord[] | undefined;
+  if (values.history !== undefined) {
+    const records = readHistory(io, values.history);
+    if (typeof records === "number") return records;
+    // Only what was known then: every decision can be replayed without peeking.
+    history = records.filter((r) => Date.parse(r.date) < asOf.getTime());
+  }
   const target = targetOrNothing(values, ROUTE_HELP, io);
   if (typeof target === "number") return target;
   const lines = await pathsFrom(positionals, io, values.z);
@@ -208,7 +229,14 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
       reviewedBy: values.reviewed,
     },
   };
-  const plan = planPullRequest({ router: target.router, pr: facts, dryRun: target.router.config.app.dryRun, ...signals });
+  const router = values.widen ? withPolicy(target.router, { widenToRecentApprovers: true }) : target.router;
+  const plan = planPullRequest({
+    router,
+    pr: facts,
+    dryRun: router.config.app.dryRun,
+    ...signals,
+    ...(history ? { history, now: asOf } : {}),
+  });
   if (format === "json") {
     // The summary as the app would write it; loaded only here, so the text forms start no slower.
     const { plannedSummary } = await import("../app/apply.js");

@@ -19,6 +19,9 @@ export function firstFew(items: readonly string[], n: number): string {
   return `${items.slice(0, n).join(", ")} (+${items.length - n} more)`;
 }
 
+/** Candidates listed before "N more" unless --verbose. */
+export const CANDIDATE_ROWS = 10;
+
 /** More skipped candidates than this are summarised by reason unless --verbose. */
 export const SKIPPED_ROWS = 12;
 
@@ -56,10 +59,12 @@ export function formatDecision(d: RouteDecision, options: { verbose?: boolean } 
   for (const note of d.notes) out += `note: ${note}\n`;
   if (d.historyRecords !== undefined && d.candidates.length > 0) {
     out += `\ncandidates, best first (review history: ${d.historyRecords} merged pull requests):\n`;
+    const shown = options.verbose ? d.candidates : d.candidates.slice(0, CANDIDATE_ROWS);
     out += table(
       ["login", "score", "chosen", "reason", "evidence"],
-      d.candidates.map((c) => [c.login, c.score.toFixed(3), c.chosen ? "yes" : "no", c.reason, c.evidence]),
+      shown.map((c) => [c.login, c.score.toFixed(3), c.chosen ? "yes" : "no", c.reason, c.evidence]),
     );
+    if (shown.length < d.candidates.length) out += `(${d.candidates.length - shown.length} more; --verbose or --json lists every one)\n`;
   }
   if (d.skipped.length > SKIPPED_ROWS && !options.verbose) {
     out += `\nskipped candidates: ${skippedSummary(d.skipped)}; --verbose lists each\n`;

@@ -10,6 +10,7 @@ import { CODEOWNERS_HELP, codeownersCommand } from "./codeowners.js";
 import { IMPORT_GOVERNANCE_HELP, importGovernanceCommand } from "./import-governance.js";
 import { INIT_HELP, initCommand } from "./init.js";
 import { TRIAGE_HELP, triageCommand } from "./triage.js";
+import { HISTORY_HELP, historyCommand, MAINTAINERS_HELP, maintainersCommand } from "./history.js";
 import { EXIT, usageError, type CliIO } from "./io.js";
 
 export interface Command {
@@ -54,17 +55,27 @@ export const COMMANDS: Record<string, Command> = {
     help: CODEOWNERS_HELP,
     run: codeownersCommand,
   },
+  history: {
+    usage: "history --from-git [DIR] | --repo OWNER/NAME",
+    summary: "who approved which merged pull request (JSON lines), from a checkout or from GitHub",
+    help: HISTORY_HELP,
+    // --repo reads GitHub: loaded on use, as the other online commands, which bring @octokit/rest.
+    run: async (args, io) =>
+      args.some((a) => a === "--repo" || a.startsWith("--repo="))
+        ? (await import("./history-repo.js")).historyRepoCommand(args, io)
+        : historyCommand(args, io),
+  },
+  maintainers: {
+    usage: "maintainers audit --history FILE",
+    summary: "listed maintainers who approve nothing, and frequent approvers who are not listed",
+    help: MAINTAINERS_HELP,
+    run: maintainersCommand,
+  },
   init: {
     usage: "init [--force]",
     summary: "write a starter .github/review-router.yml (from CODEOWNERS if present)",
     help: INIT_HELP,
     run: initCommand,
-  },
-  history: {
-    usage: "history --repo OWNER/NAME [--since DATE]",
-    summary: "merged pull requests and their approvers as JSONL history records (online)",
-    // Loaded on use, as the other online commands.
-    run: async (args, io) => (await import("./history-repo.js")).historyRepoCommand(args, io),
   },
   sweep: {
     usage: "sweep --repo OWNER/NAME [--apply]",

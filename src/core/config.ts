@@ -513,7 +513,7 @@ export const CONFIG_FIELDS = [
     name: "expertiseHalfLifeDays",
     group: "policy",
     kind: "int",
-    min: 1,
+    min: 7,
     max: 3650,
     default: 30,
     doc: "An approval counts half as much as expertise every this many days (recent reviewers first).",

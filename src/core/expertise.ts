@@ -31,8 +31,8 @@ export interface ExpertiseSettings {
  */
 export const SMOOTHING = 3;
 
-/** How much the author's usual approvers count, beside the paths' (whose shares sum to at most 1). */
-export const AUTHOR_WEIGHT = 0.5;
+/** How much the author's usual approvers count beside the paths' (both are shares: an even mixture). */
+export const AUTHOR_WEIGHT = 1;
 
 /** Times (ms) in date order with prefix sums of their decayed weights: window sums by two binary searches. */
 interface Series {
@@ -109,6 +109,7 @@ export function addRecord(index: ExpertiseIndex, record: HistoryRecord): void {
   if (time < index.newest)
     throw new Error(`history records must be added in date order: #${record.pr} (${record.date}) is older than the previous one`);
   if (Number.isNaN(index.origin)) index.origin = time;
+  rebase(index, time);
   index.newest = time;
   index.records++;
   const author = record.author ? loginKey(record.author) : undefined;
@@ -118,32 +119,50 @@ export function addRecord(index: ExpertiseIndex, record: HistoryRecord): void {
     if (key !== "" && key !== author && !isBotLogin(a) && !approvers.has(key)) approvers.set(key, a);
   }
   const weight = 2 ** ((time - index.origin) / (index.halfLifeDays * DAY_MS));
-  if (author) {
-    let node = index.authors.get(author);
-    if (!node) index.authors.set(author, (node = { all: { times: [], cum: [0] }, by: new Map() }));
+  // One pull request more at `key` of `levels`, with its approvers.
+  const count = (levels: Map<string, Level>, key: string) => {
+    let node = levels.get(key);
+    if (!node) levels.set(key, (node = { all: { times: [], cum: [0] }, by: new Map() }));
     push(node.all, time, weight);
-    for (const [key, login] of approvers) {
-      let mine = node.by.get(key);
-      if (!mine) node.by.set(key, (mine = { login, series: { times: [], cum: [0] } }));
+    for (const [approver, login] of approvers) {
+      let mine = node.by.get(approver);
+      if (!mine) node.by.set(approver, (mine = { login, series: { times: [], cum: [0] } }));
       push(mine.series, time, weight);
     }
-  }
+  };
+  if (author) count(index.authors, author);
   const seen = new Set<string>();
   for (const file of record.files) {
     for (const level of levelsOf(file)) {
       // A parent is reached from every file below it: stop at the first one already counted.
       if (seen.has(level)) break;
       seen.add(level);
-      let node = index.levels.get(level);
-      if (!node) index.levels.set(level, (node = { all: { times: [], cum: [0] }, by: new Map() }));
-      push(node.all, time, weight);
-      for (const [key, login] of approvers) {
-        let mine = node.by.get(key);
-        if (!mine) node.by.set(key, (mine = { login, series: { times: [], cum: [0] } }));
-        push(mine.series, time, weight);
-      }
+      count(index.levels, level);
     }
   }
+}
+
+/** Half-lives past the origin after which the weights are rebased, far below a double's 2^1023. */
+const REBASE_AFTER = 256;
+
+/**
+ * Keep weights finite over a long history: once `time` is REBASE_AFTER half-lives past the origin,
+ * move the origin to it and scale every prefix sum down to match (linear, and rare: amortised free).
+ */
+function rebase(index: ExpertiseIndex, time: number): void {
+  const halfLives = (time - index.origin) / (index.halfLifeDays * DAY_MS);
+  if (halfLives < REBASE_AFTER) return;
+  const factor = 2 ** -halfLives;
+  const scaleSeries = (series: Series) => {
+    for (let i = 0; i < series.cum.length; i++) series.cum[i] = series.cum[i]! * factor;
+  };
+  for (const levels of [index.levels, index.authors]) {
+    for (const node of levels.values()) {
+      scaleSeries(node.all);
+      for (const { series } of node.by.values()) scaleSeries(series);
+    }
+  }
+  index.origin = time;
 }
 
 /** Cached per history array and half-life: the app plans the same pull request more than once per delivery. */
@@ -164,10 +183,11 @@ export function expertiseIndex(records: readonly HistoryRecord[], halfLifeDays: 
   return index;
 }
 
-/** The first index whose time is >= t. */
+/** The first index whose time is >= t (the length when every time is before t: a decision after the history, the usual case). */
 function lowerBound(times: readonly number[], t: number): number {
-  let lo = 0;
   let hi = times.length;
+  if (hi === 0 || times[hi - 1]! < t) return hi;
+  let lo = 0;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (times[mid]! < t) lo = mid + 1;
@@ -176,17 +196,29 @@ function lowerBound(times: readonly number[], t: number): number {
   return lo;
 }
 
-/** Count and decayed weight of a series' entries in [from, to). */
-function windowOf(series: Series, from: number, to: number): { count: number; weight: number } {
+/** Scratch results of windowOf: it runs for every candidate at every level, so it allocates nothing. */
+let windowCount = 0;
+let windowWeight = 0;
+
+/** Count and decayed weight of a series' entries in [from, to), left in windowCount and windowWeight. */
+function windowOf(series: Series | undefined, from: number, to: number): void {
+  if (!series) {
+    windowCount = 0;
+    windowWeight = 0;
+    return;
+  }
   const lo = lowerBound(series.times, from);
   const hi = lowerBound(series.times, to);
-  return { count: hi - lo, weight: series.cum[hi]! - series.cum[lo]! };
+  windowCount = hi - lo;
+  windowWeight = series.cum[hi]! - series.cum[lo]!;
 }
 
 /** Who the change is by, and whom to score even without approvals under its paths (the modules' maintainers). */
 export interface ExpertiseQuery {
   author?: string;
   also?: readonly string[];
+  /** Score `also` only, not every approver under the paths (when nobody else may be asked: no widening). */
+  onlyAlso?: boolean;
 }
 
 /**
@@ -219,25 +251,27 @@ export function expertiseFor(
     const chain: { level: string; node: Level; total: number }[] = [];
     for (const level of levelsOf(p).reverse()) {
       const node = index.levels.get(level);
-      const w = node ? windowOf(node.all, from, to) : undefined;
-      if (!node || !w || w.count === 0) break;
-      chain.push({ level, node, total: w.weight * scale });
+      windowOf(node?.all, from, to);
+      if (!node || windowCount === 0) break;
+      chain.push({ level, node, total: windowWeight * scale });
     }
     // Only the root: nothing in the history touched this path's directories (the root is a prior, not evidence).
     if (chain.length <= 1) continue;
-    // Whom to score: the approvers below the root, and `also`.
+    // Whom to score: `also`, and the approvers under the path's second-level directory (torch/nn/ for
+    // torch/nn/modules/conv.py), or its top-level one when nothing deeper has history; those who
+    // approved only elsewhere under torch/ would score little, and there are many of them.
     const who = new Map(also);
-    for (const c of chain.slice(1)) for (const [key, { login }] of c.node.by) if (!who.has(key)) who.set(key, login);
+    for (const c of query.onlyAlso ? [] : chain.slice(chain.length > 2 ? 2 : 1))
+      for (const [key, { login }] of c.node.by) if (!who.has(key)) who.set(key, login);
     for (const [key, login] of who) {
       // Each level's estimate leans on its parent's with the weight of SMOOTHING pull requests.
       let estimate = 0;
       let shown: { level: string; count: number } | undefined;
       for (const c of chain) {
-        const mine = c.node.by.get(key);
-        const w = mine ? windowOf(mine.series, from, to) : { count: 0, weight: 0 };
-        estimate = (w.weight * scale + SMOOTHING * estimate) / (c.total + SMOOTHING);
+        windowOf(c.node.by.get(key)?.series, from, to);
+        estimate = (windowWeight * scale + SMOOTHING * estimate) / (c.total + SMOOTHING);
         // The evidence shown is the deepest directory (a file only at the top) they approved under.
-        if (w.count > 0 && (c.level === "" || c.level.endsWith("/") || !shown)) shown = { level: c.level, count: w.count };
+        if (windowCount > 0 && (c.level === "" || c.level.endsWith("/") || !shown)) shown = { level: c.level, count: windowCount };
       }
       if (estimate <= 0) continue;
       const e = entry(key, login);
@@ -250,13 +284,14 @@ export function expertiseFor(
   }
   // The author's recent approvers know the author's work: their share of the author's pull requests counts too.
   const theirs = query.author ? index.authors.get(loginKey(query.author)) : undefined;
-  const total = theirs ? windowOf(theirs.all, from, to).weight : 0;
+  windowOf(theirs?.all, from, to);
+  const total = windowWeight;
   for (const [key, { login, series }] of total > 0 ? theirs!.by : []) {
-    const w = windowOf(series, from, to);
-    if (w.count === 0) continue;
+    windowOf(series, from, to);
+    if (windowCount === 0) continue;
     const e = entry(key, login);
-    e.score += (AUTHOR_WEIGHT * w.weight) / total;
-    e.authorApprovals = w.count;
+    e.score += (AUTHOR_WEIGHT * windowWeight) / total;
+    e.authorApprovals = windowCount;
   }
   return out;
 }

@@ -233,7 +233,7 @@ function expertiseOf(policy: Policy, input: RouteInput, candidates: readonly Can
   const paths = input.files.flatMap((f) => (f.previousPath && f.previousPath !== f.path ? [f.path, f.previousPath] : [f.path]));
   const settings = { windowDays: policy.expertiseWindowDays, halfLifeDays: policy.expertiseHalfLifeDays };
   const also = candidates.flatMap((c) => c.maintainers.map((m) => m.login));
-  return expertiseFor(input.history!, paths, settings, input.now, { author: input.author, also });
+  return expertiseFor(input.history!, paths, settings, input.now, { author: input.author, also, onlyAlso: !policy.widenToRecentApprovers });
 }
 
 /**
@@ -251,8 +251,8 @@ function widenable(router: Router, candidates: readonly Candidate[], expertise: 
 
 /** How the summary and `candidates` say why a recent approver was not asked. */
 const WIDEN_REASONS: Partial<Record<SkipReason, string>> = {
-  "not needed": "recent approver, not needed: a reviewer on the pull request knows these paths as well",
-  "few approvals": "recent approver, too few approvals to be asked (widen_min_approvals)",
+  "not needed": "recent approver, not needed (a reviewer knows these paths as well)",
+  "few approvals": "recent approver, below widen_min_approvals",
 };
 
 /** Reasons a candidate cannot be asked on this pull request at all: they rank after everyone who can. */

@@ -176,3 +176,8 @@ export function matchPath(router: Router, repository: string, path: string, tick
   if (owned && !out.some((m) => m.module === owned.module)) out.push(owned);
   return out.sort((a, b) => a.module - b.module);
 }
+
+/** The same router with some policy settings changed (`route --widen`, the evaluation's variants). */
+export function withPolicy(router: Router, over: Partial<RouterConfig["policy"]>): Router {
+  return buildRouter({ ...router.config, policy: { ...router.config.policy, ...over } }, router.registry);
+}

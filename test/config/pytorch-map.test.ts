@@ -142,6 +142,10 @@ describe("the bundled PyTorch configuration", () => {
       ignoreAuthors: ["pytorchbot", "pytorchmergebot", "*[bot]"],
       defaultReviewers: [],
       maxOpenReviews: 15,
+      expertiseWindowDays: 180,
+      expertiseHalfLifeDays: 30,
+      widenToRecentApprovers: true,
+      widenMinApprovals: 2,
     });
   });
 

@@ -192,7 +192,7 @@ describe("route with history", () => {
   it("widened, asks nobody below widen_min_approvals, nor when a listed maintainer knows the paths as well", () => {
     const few = route(router("widen_to_recent_approvers: true\nwiden_min_approvals: 7\n"), input(1));
     expect(few.widened).toEqual([]);
-    expect(few.candidates.find((c) => c.login === "outsider")!.reason).toMatch(/too few approvals/);
+    expect(few.candidates.find((c) => c.login === "outsider")!.reason).toMatch(/below widen_min_approvals/);
     const h = history(...NN_HISTORY, ...[1, 2, 3, 4].map((i) => rec([`torch/nn/z${i}.py`], ["carol"], i)));
     const known = route(router("widen_to_recent_approvers: true\n"), input(1, h));
     expect(known.widened).toEqual([]);
@@ -261,5 +261,29 @@ describe("planPullRequest with history", () => {
     const body = renderSummary({ decision: plan.summary!.decision, dryRun: false, draftDeferred: false, configSource: "t.yml" }).body;
     expect(body).toContain("**Also asked**, as recent approvers of these paths who are not listed maintainers of the touched modules:");
     expect(body).toContain("- @outsider: approved 6 pull requests touching torch/nn/ in the last 180 days");
+  });
+});
+
+describe("a long history", () => {
+  it("keeps weights finite over decades of half-lives, ranking as over a short one", () => {
+    const start = Date.parse("1990-01-01T00:00:00Z");
+    const records: HistoryRecord[] = [];
+    // Thirty years of weekly records with a 7-day half-life: 2^1565 would overflow a double.
+    for (let i = 0; i < 30 * 52; i++) {
+      records.push({
+        pr: i + 1,
+        date: new Date(start + i * 7 * 86_400_000).toISOString(),
+        author: null,
+        files: ["a/x"],
+        approvers: [i % 3 === 0 ? "ann" : "bo"],
+      });
+    }
+    const index = newExpertiseIndex(7);
+    for (const r of records) addRecord(index, r);
+    const now = new Date(Date.parse(records[records.length - 1]!.date) + 86_400_000);
+    const s = expertiseFor(index, ["a/y"], { windowDays: 90, halfLifeDays: 7 }, now);
+    expect(Number.isFinite(s.get("bo")!.score)).toBe(true);
+    expect(s.get("bo")!.score).toBeGreaterThan(s.get("ann")!.score);
+    expect(s.get("bo")!.score + s.get("ann")!.score).toBeGreaterThan(0.5);
   });
 });
