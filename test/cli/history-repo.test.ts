@@ -136,9 +136,9 @@ describe("history --repo: bad input", () => {
     expect(io.err).toContain("no GitHub token");
   });
 
-  it("is the `history` command, with its help", async () => {
+  it("is the `history` command with --repo, with its help", async () => {
     const io = captureIO();
-    expect(await runCli(["history", "--help"], io)).toBe(0);
+    expect(await runCli(["history", "--repo", "acme/widgets", "--help"], io)).toBe(0);
     expect(io.out).toBe(HISTORY_REPO_HELP);
   });
 });
