@@ -113,6 +113,18 @@ export function approvalHistoryQuery(owner: string, name: string, entries: reado
   return { query, variables, entries: [...entries] };
 }
 
+/** `approvers` followed by the logins of `more` not among them yet (case-insensitively), bots and blanks dropped. */
+export function withApprovers(approvers: readonly string[], more: Iterable<string | null | undefined>): string[] {
+  const out = [...approvers];
+  const seen = new Set(out.map(loginKey));
+  for (const login of more) {
+    if (!login || isBotLogin(login) || seen.has(loginKey(login))) continue;
+    seen.add(loginKey(login));
+    out.push(login);
+  }
+  return out;
+}
+
 interface LandedCommit {
   committedDate?: string;
   message?: string;
@@ -141,14 +153,10 @@ export function recordOfCommit(commit: LandedCommit, entry: string): HistoryReco
   const number = pr?.number ?? facts.pr;
   const date = pr?.mergedAt ?? commit.committedDate;
   if (number === undefined || !Number.isSafeInteger(number) || number <= 0 || !date) return undefined;
-  const approvers = [...facts.approvers];
-  const seen = new Set(approvers.map(loginKey));
-  for (const review of pr?.reviews?.nodes ?? []) {
-    const login = review?.author?.login;
-    if (!login || isBotLogin(login) || seen.has(loginKey(login))) continue;
-    seen.add(loginKey(login));
-    approvers.push(login);
-  }
+  const approvers = withApprovers(
+    facts.approvers,
+    (pr?.reviews?.nodes ?? []).map((review) => review?.author?.login),
+  );
   const author = pr?.author?.login ?? commit.author?.user?.login ?? null;
   return { pr: number, date, author, files: [entry], approvers };
 }
@@ -273,8 +281,7 @@ export function mergeByPullRequest(lists: readonly (readonly HistoryRecord[])[])
         continue;
       }
       for (const f of r.files) if (!known.files.includes(f)) known.files.push(f);
-      const seen = new Set(known.approvers.map(loginKey));
-      for (const a of r.approvers) if (!seen.has(loginKey(a))) known.approvers.push(a);
+      known.approvers = withApprovers(known.approvers, r.approvers);
     }
   }
   return [...byPr.values()].sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.pr - b.pr);

@@ -58,7 +58,8 @@ const DAY_MS = 24 * 60 * 60_000;
 
 /**
  * The approval history of the directories `files` touch (historyDirectories), from `cache` while
- * fresh, the rest in ONE request (none when every directory is cached), merged by pull request.
+ * fresh, the rest in ONE request (none when every directory is cached), merged by pull request;
+ * nothing when no pull request touched them in the window.
  */
 export async function gatherHistory(
   port: GitHubPort,
@@ -83,5 +84,7 @@ export async function gatherHistory(
       lists.push(records);
     }
   }
-  return { history: mergeByPullRequest(lists) };
+  const history = mergeByPullRequest(lists);
+  // No record is no expertise: the plan (and its summary) is exactly the one without history.
+  return history.length > 0 ? { history } : {};
 }

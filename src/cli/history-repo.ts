@@ -6,8 +6,8 @@
 // `rateLimit` is read; when too little is left the command waits for the reset, saying so.
 
 import { parseArgs } from "node:util";
-import { historyLine, isBotLogin, type HistoryRecord } from "../core/history.js";
-import { loginKey } from "../core/registry.js";
+import { historyLine, type HistoryRecord } from "../core/history.js";
+import { withApprovers } from "../app/approval-history.js";
 import type { GraphqlCall } from "../app/candidate-signals.js";
 import { DEFAULT_API_URL, describeGitHubError, resolveToken, restOctokit } from "../app/rest.js";
 import { EXIT, type CliIO } from "./io.js";
@@ -161,14 +161,10 @@ export async function readMergedHistory(graphql: GraphqlCall, o: HistoryReadOpti
         files.push(...(next?.nodes ?? []).flatMap((f) => (f?.path ? [f.path] : [])));
         filesPage = next?.pageInfo;
       }
-      const approvers: string[] = [];
-      const seen = new Set<string>();
-      for (const review of node.reviews?.nodes ?? []) {
-        const login = review?.author?.login;
-        if (!login || isBotLogin(login) || seen.has(loginKey(login))) continue;
-        seen.add(loginKey(login));
-        approvers.push(login);
-      }
+      const approvers = withApprovers(
+        [],
+        (node.reviews?.nodes ?? []).map((review) => review?.author?.login),
+      );
       records.push({ pr: node.number, date: node.mergedAt, author: node.author?.login ?? null, files, approvers });
       if (oldest === undefined || Date.parse(node.mergedAt) < Date.parse(oldest)) oldest = node.mergedAt;
     }

@@ -240,6 +240,14 @@ describe("gatherHistory", () => {
     expect(github.calls).toHaveLength(1);
   });
 
+  it("adds no history when no pull request touched the directories (the plan is today's), and remembers that", async () => {
+    const github = new FakeGitHub({});
+    const cache = new ApprovalHistoryCache(() => NOW.getTime());
+    expect(await gatherHistory(github, files, NOW, cache)).toEqual({});
+    expect(await gatherHistory(github, files, NOW, cache)).toEqual({});
+    expect(github.calls).toHaveLength(1);
+  });
+
   it("says why when the read fails, and caches nothing then", async () => {
     const github = new FakeGitHub({});
     github.historyResult = { ok: false, reason: "the approval history query failed: Server Error" };

@@ -7,23 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseHistory } from "../../src/core/history.js";
 import { HISTORY_REPO_HELP, historyRepoCommand, MERGED_PULL_REQUESTS_QUERY, PULL_REQUEST_FILES_QUERY } from "../../src/cli/history-repo.js";
 import { runCli } from "../../src/cli/main.js";
-import type { CliIO } from "../../src/cli/io.js";
+import { captureIO } from "../helpers/cli-io.js";
 import { GitHubStandIn } from "../e2e/github-stand-in.js";
 
 const gh = new GitHubStandIn(77);
 beforeAll(() => gh.start());
 afterAll(() => gh.stop());
-
-function capture(): CliIO & { out: string; err: string } {
-  const io = {
-    out: "",
-    err: "",
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
-    readStdin: async () => "",
-  };
-  return io;
-}
 
 const env = () => ({ GITHUB_TOKEN: "tok-3", GITHUB_API_URL: `http://${gh.host}/api/v3` });
 const graphqlRequests = () => gh.requests.filter((r) => r.path === "/api/graphql");
@@ -57,7 +46,7 @@ describe("history --repo against the stand-in", () => {
   });
 
   it("writes every merged pull request oldest first, paging pull requests and a large one's files by cursor", async () => {
-    const io = capture();
+    const io = captureIO();
     const before = graphqlRequests().length;
     const code = await historyRepoCommand(["--repo", REPO], io, { env: env(), stderrIsTTY: false });
     expect(io.err).toBe("");
@@ -82,7 +71,7 @@ describe("history --repo against the stand-in", () => {
   });
 
   it("stops paging at --since", async () => {
-    const io = capture();
+    const io = captureIO();
     const before = graphqlRequests().length;
     // #100 was merged on July 5 at 16:00: 21 pull requests from there on, all within the first page.
     const code = await historyRepoCommand(["--repo", REPO, "--since", "2026-07-05T16:00:00Z"], io, { env: env(), stderrIsTTY: false });
@@ -93,7 +82,7 @@ describe("history --repo against the stand-in", () => {
   });
 
   it("draws a progress line on a terminal only, on stderr", async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await historyRepoCommand(["--repo", REPO, "--since", "2026-07-05"], io, { env: env(), stderrIsTTY: true })).toBe(0);
     // #84 was merged first on July 5 (at midnight).
     expect(io.err).toBe("\racme/busy: 37 merged pull requests read, back to 2026-07-05\n");
@@ -101,7 +90,7 @@ describe("history --repo against the stand-in", () => {
   });
 
   it("waits for the rate limit's reset when few points are left, and says so", async () => {
-    const io = capture();
+    const io = captureIO();
     const waits: number[] = [];
     gh.graphqlRateLimit = { limit: 5000, remaining: 11, resetAt: new Date(Date.now() + 600_000).toISOString(), cost: 1 };
     try {
@@ -125,31 +114,31 @@ describe("history --repo against the stand-in", () => {
 describe("history --repo: bad input", () => {
   it("refuses a malformed repository name before asking GitHub", async () => {
     for (const bad of ["acme", "acme/", "acme/widgets/x", "-acme/widgets", "acme/.."]) {
-      const io = capture();
+      const io = captureIO();
       expect(await historyRepoCommand([`--repo=${bad}`], io, { env: env() })).toBe(2);
       expect(io.err).toContain(`history needs --repo OWNER/NAME, not "${bad}"`);
     }
-    const io = capture();
+    const io = captureIO();
     expect(await historyRepoCommand(["--repo", "acme/widgets", "--since", "last week"], io, { env: env() })).toBe(2);
     expect(io.err).toBe('review-router: --since must be a date (YYYY-MM-DD or ISO time), not "last week"\n');
   });
 
   it("names a repository GitHub does not know, and writes nothing", async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await historyRepoCommand(["--repo", "acme/nope"], io, { env: env(), stderrIsTTY: false })).toBe(1);
     expect(io.err).toBe("review-router: acme/nope: no such repository, or the token cannot see it\n");
     expect(io.out).toBe("");
   });
 
   it("asks for a token when there is none", async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await historyRepoCommand(["--repo", "acme/widgets"], io, { env: {}, ghToken: () => undefined })).toBe(1);
     expect(io.err).toContain("no GitHub token");
   });
 
-  it("is the `history` command, with its help", async () => {
-    const io = capture();
-    expect(await runCli(["history", "--help"], io)).toBe(0);
+  it("is the `history` command with --repo, with its help", async () => {
+    const io = captureIO();
+    expect(await runCli(["history", "--repo", "acme/widgets", "--help"], io)).toBe(0);
     expect(io.out).toBe(HISTORY_REPO_HELP);
   });
 });

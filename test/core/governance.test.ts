@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { importGovernanceCommand } from "../../src/cli/import-governance.js";
-import { EXIT, type CliIO } from "../../src/cli/io.js";
+import { EXIT } from "../../src/cli/io.js";
 import { detectGovernanceFormat, parseGovernancePage } from "../../src/core/governance.js";
 import type { Problem } from "../../src/core/problems.js";
 import { countMaintainers, findEntry, type Registry } from "../../src/core/registry.js";
+import { captureIO } from "../helpers/cli-io.js";
 
 const SEED_PATH = "test/fixtures/pytorch/pytorch-governance-maintainers.txt";
 const RST_PATH = "test/fixtures/pytorch/persons_of_interest.rst";
@@ -26,18 +27,6 @@ function maintainer(registry: Registry, entry: string, login: string) {
 /** Line and severity of each problem, the parts a test can pin down exactly. */
 function where(problems: Problem[]): string[] {
   return problems.map((p) => `${p.line}:${p.severity}`);
-}
-
-/** A CliIO that records what a command writes. */
-function captureIO(): CliIO & { out: string; err: string } {
-  const io = {
-    out: "",
-    err: "",
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
-    readStdin: async () => "",
-  };
-  return io;
 }
 
 describe("parseGovernancePage on the rendered seed page", () => {

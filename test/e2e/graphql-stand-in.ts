@@ -583,19 +583,36 @@ function githubError(e: GraphQLError): Record<string, unknown> {
   };
 }
 
+/** Validated and parsed queries by text: the app sends the same few queries, and validating against GitHub's schema costs milliseconds each time. */
+const checkedQueries = new Map<string, { document: DocumentNode } | { errors: Record<string, unknown>[] }>();
+
+/** The query's validation errors against GitHub's schema, or its parsed document. */
+function checkedQuery(query: string): { document: DocumentNode } | { errors: Record<string, unknown>[] } {
+  let checked = checkedQueries.get(query);
+  if (!checked) {
+    const problems = validate(query);
+    if (problems.length > 0) checked = { errors: problems.map((p) => ({ message: p.message, locations: p.locations })) };
+    else {
+      try {
+        checked = { document: parse(query) };
+      } catch (e) {
+        checked = { errors: [{ message: (e as Error).message }] };
+      }
+    }
+    checkedQueries.set(query, checked);
+    if (checkedQueries.size > 256) checkedQueries.delete(checkedQueries.keys().next().value!);
+  }
+  return checked;
+}
+
 /** The HTTP status and body GitHub would send for the GraphQL request `body`, answered from `model`. */
 export function answerGraphqlFrom(model: GraphqlModel, body: unknown): { status: number; body: unknown } {
   const request = body as { query?: unknown; variables?: Record<string, unknown>; operationName?: string } | undefined;
   if (typeof request?.query !== "string") return { status: 400, body: { message: "Problems parsing JSON" } };
-  const problems = validate(request.query);
-  if (problems.length > 0) return { status: 200, body: { errors: problems.map((p) => ({ message: p.message, locations: p.locations })) } };
+  const checked = checkedQuery(request.query);
+  if ("errors" in checked) return { status: 200, body: { errors: checked.errors } };
   const { schema } = executableSchema();
-  let document: DocumentNode;
-  try {
-    document = parse(request.query);
-  } catch (e) {
-    return { status: 200, body: { errors: [{ message: (e as Error).message }] } };
-  }
+  const document = checked.document;
   const result = execute({
     schema,
     document,
