@@ -56,14 +56,17 @@ export interface Codeowners {
    * Indexes into `rules`, in file order, by the literal directories their pattern starts with
    * (joined by `/`; "" for none), so a path meets only the rules of its own leading directories.
    */
-  index: Map<string, number[]>;
+  index: Map<string, RuleList>;
   /**
    * Patterns of one segment that apply at any depth (`Makefile`, `*.py`, `build/`), by the name a
    * path segment must have, or by `/` and the extension it must end in: a path meets those of its
    * own segments' names and extensions only. Indexes into `rules`, in file order.
    */
-  anyDepth: Map<string, number[]>;
+  anyDepth: Map<string, RuleList>;
 }
+
+/** Indexes into `rules` in file order; a key with one rule (most keys of a large file) holds the number alone. */
+type RuleList = number | number[];
 
 // ---------------------------------------------------------------------------------------------
 // Pattern compilation and matching
@@ -404,8 +407,8 @@ export function parseCodeowners(text: string, file = "CODEOWNERS", deadline?: De
     return { file, rules, problems, index: new Map(), anyDepth: new Map() };
   }
   let labels: string[] = [];
-  const index = new Map<string, number[]>();
-  const anyDepth = new Map<string, number[]>();
+  const index = new Map<string, RuleList>();
+  const anyDepth = new Map<string, RuleList>();
   // Owners lists recur on many lines: each distinct one is read once.
   const ownersByText = new Map<string, Owner[] | string>();
   const lines = text.split("\n");
@@ -451,8 +454,9 @@ export function parseCodeowners(text: string, file = "CODEOWNERS", deadline?: De
     const filed = indexKey(pattern, body);
     const map = filed.anyDepth ? anyDepth : index;
     const list = map.get(filed.key);
-    if (list) list.push(rules.length);
-    else map.set(filed.key, [rules.length]);
+    if (list === undefined) map.set(filed.key, rules.length);
+    else if (typeof list === "number") map.set(filed.key, [list, rules.length]);
+    else list.push(rules.length);
     rules.push({ line, pattern, owners, labels });
   }
   return { file, rules, problems, index, anyDepth };
@@ -528,8 +532,9 @@ export function decidingRule(co: Codeowners, path: string, tick?: () => void): C
   let best = -1;
   let tested = 0;
   // The latest matching rule of a list (file order) beats `best` when it comes later in the file.
-  const latest = (list: readonly number[] | undefined) => {
-    if (!list) return;
+  const latest = (filed: RuleList | undefined) => {
+    if (filed === undefined) return;
+    const list = typeof filed === "number" ? [filed] : filed;
     for (let k = list.length - 1; k >= 0; k--) {
       const i = list[k]!;
       if (i <= best) return;
