@@ -5,7 +5,9 @@
 // fixed-length blocks placed leftmost-first along the path's segments, and `*` splits a segment
 // into literal pieces placed leftmost-first along the path segment. Leftmost placement is
 // always a correct choice when the gaps between blocks may be any length, so the cost is
-// bounded by path length times pattern length, whatever the pattern says.
+// bounded by path length times pattern length, whatever the pattern says. Reading is linear too:
+// each line is checked as read and its pattern compiled when a path first meets it (a literal
+// one never is), and an index keeps a path to the lines that can match it.
 
 import { checkDeadline, type Deadline } from "./budget.js";
 import type { Problem } from "./problems.js";
