@@ -413,12 +413,17 @@ export function parseCodeowners(text: string, file = "CODEOWNERS", deadline?: De
   const anyDepth = new Map<string, RuleList>();
   // Owners lists recur on many lines: each distinct one is read once.
   const ownersByText = new Map<string, Owner[] | string>();
-  const lines = text.split("\n");
-  const during = (i: number) => () => `reading ${file} (line ${i + 1} of ${lines.length})`;
-  for (let i = 0; i < lines.length; i++) {
+  // Lines are cut one at a time, not split up front: each dies young unless its pattern is kept.
+  let lineCount = 1;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) lineCount++;
+  const during = (i: number) => () => `reading ${file} (line ${i + 1} of ${lineCount})`;
+  for (let i = 0, from = 0; i < lineCount; i++) {
     if ((i & 4095) === 4095) checkDeadline(deadline, during(i));
     const line = i + 1;
-    const trimmed = lines[i]!.trim(); // also drops the '\r' of a CRLF line end
+    let to = text.indexOf("\n", from);
+    if (to < 0) to = text.length;
+    const trimmed = text.slice(from, to).trim(); // also drops the '\r' of a CRLF line end
+    from = to + 1;
     if (trimmed === "") {
       labels = [];
       continue;
