@@ -168,7 +168,8 @@ export async function runAction(deps: ActionDeps): Promise<number> {
   const appInput = actionInput(env, "app-id");
   const appId = appInput === "" ? GITHUB_ACTIONS_APP_ID : Number(appInput);
   if (!Number.isInteger(appId) || appId <= 0) return fail(deps, `app-id must be a GitHub App id (a whole number), not "${appInput}"`);
-  const port = octokitPort(restOctokit(token, apiUrl), { owner: m[1]!, repo: m[2]! }, appId);
+  const onRateLimit = (line: string) => deps.log(`::warning::review-router: ${line}`);
+  const port = octokitPort(restOctokit(token, apiUrl, { onRateLimit }), { owner: m[1]!, repo: m[2]! }, appId);
   const options: RunOptions = {
     bundled: deps.bundled ?? loadBundled(),
     apply: true,

@@ -18,13 +18,12 @@
 
 import { ProbotOctokit } from "probot";
 import type { Metrics } from "./metrics.js";
+import { MAX_SECONDARY_WAIT_S } from "./rest.js";
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const MAX_RETRIES = 2;
 /** Retry back-off unit: a 5xx is retried after 1 x and 4 x this many milliseconds. */
 export const DEFAULT_RETRY_BASE_MS = 1000;
-/** Longest retry-after (seconds) a delivery waits out on a secondary rate limit. */
-export const MAX_SECONDARY_WAIT_S = 60;
 
 export interface OctokitSettings {
   requestTimeoutMs: number;

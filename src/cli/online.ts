@@ -89,6 +89,7 @@ export function connect(
   owner: string,
   repo: string,
   apiFromUrl?: string,
+  onRateLimit?: (line: string) => void,
 ): { port: GitHubPort; apiUrl: string } | { error: string } {
   const apiUrl = (deps.env.GITHUB_API_URL ?? "").trim() || apiFromUrl || DEFAULT_API_URL;
   const token = resolveToken(deps.env, deps.ghToken);
@@ -96,7 +97,11 @@ export function connect(
   // No app id: what the token's user did counts as a person's doing (see docs/cli.md, online).
   const appId = Number(deps.env.REVIEW_ROUTER_APP_ID);
   return {
-    port: octokitPort(restOctokit(token, apiUrl), { owner, repo }, Number.isInteger(appId) && appId > 0 ? appId : undefined),
+    port: octokitPort(
+      restOctokit(token, apiUrl, onRateLimit ? { onRateLimit } : {}),
+      { owner, repo },
+      Number.isInteger(appId) && appId > 0 ? appId : undefined,
+    ),
     apiUrl,
   };
 }
@@ -237,7 +242,7 @@ export async function onlineRouteCommand(args: string[], io: CliIO, deps: Online
       return fail(io, `--online needs --pr N, a positive whole number${values.pr ? `, not "${values.pr}"` : ""}`, EXIT.usage);
     target = { owner: repoMatch[1]!, repo: repoMatch[2]!, kind: "pull", number: n };
   }
-  const conn = connect(deps, target.owner, target.repo, target.apiUrl);
+  const conn = connect(deps, target.owner, target.repo, target.apiUrl, (line) => io.stderr(`review-router: ${line}\n`));
   if ("error" in conn) return fail(io, conn.error);
   const label = targetName(`${target.owner}/${target.repo}`, target.number);
   const where = { repository: `${target.owner}/${target.repo}`, number: target.number };

@@ -79,7 +79,7 @@ export async function sweepCommand(args: string[], io: CliIO, deps: OnlineDeps =
     return EXIT.usage;
   }
   const repo = `${m[1]}/${m[2]}`;
-  const conn = connect(deps, m[1]!, m[2]!);
+  const conn = connect(deps, m[1]!, m[2]!, undefined, (line) => io.stderr(`review-router: ${line}\n`));
   if ("error" in conn) {
     io.stderr(`review-router: ${conn.error}\n`);
     return EXIT.problems;

@@ -5,7 +5,9 @@
 // fixed-length blocks placed leftmost-first along the path's segments, and `*` splits a segment
 // into literal pieces placed leftmost-first along the path segment. Leftmost placement is
 // always a correct choice when the gaps between blocks may be any length, so the cost is
-// bounded by path length times pattern length, whatever the pattern says.
+// bounded by path length times pattern length, whatever the pattern says. Reading is linear too:
+// each line is checked as read and its pattern compiled when a path first meets it (a literal
+// one never is), and an index keeps a path to the lines that can match it.
 
 import { checkDeadline, type Deadline } from "./budget.js";
 import type { Problem } from "./problems.js";
@@ -41,7 +43,10 @@ export interface CodeownersRule {
   owners: Owner[];
   /** From the `# label: a, b` comment above the rule's group; empty when none. */
   labels: string[];
-  /** Compiled when a path first meets the rule: a large file's lines are checked, not all kept compiled. */
+  /**
+   * Compiled when a path first meets the rule (compileRule): a large file's lines are checked as
+   * read, not all kept compiled; a pattern with no wildcard and no escape never needs one.
+   */
   matcher?: PatternMatcher;
 }
 
@@ -49,31 +54,31 @@ export interface Codeowners {
   file: string;
   rules: CodeownersRule[];
   problems: Problem[];
-  /** Rules filed under the literal leading segments of their pattern, so a path meets only its candidates. */
-  index: IndexNode;
   /**
-   * Patterns of one segment that apply at any depth (`Makefile`, `*.py`, `build/`), filed by the
-   * name a path segment must have, or by the extension it must end in: a path meets those of its
+   * Indexes into `rules`, in file order, by the literal directories their pattern starts with
+   * (joined by `/`; "" for none), so a path meets only the rules of its own leading directories.
+   */
+  index: Map<string, RuleList>;
+  /**
+   * Patterns of one segment that apply at any depth (`Makefile`, `*.py`, `build/`), by the name a
+   * path segment must have, or by `/` and the extension it must end in: a path meets those of its
    * own segments' names and extensions only. Indexes into `rules`, in file order.
    */
-  anyDepth: { byName: Map<string, number[]>; byExtension: Map<string, number[]> };
+  anyDepth: Map<string, RuleList>;
 }
 
-interface IndexNode {
-  /** Made when needed: most nodes of a large file are a single file's, with no children. */
-  children?: Map<string, IndexNode>;
-  /** Indexes into `rules`, in file order (the latest, which wins, last). */
-  rules: number[];
-}
+/** Indexes into `rules` in file order; a key with one rule (most keys of a large file) holds the number alone. */
+type RuleList = number | number[];
 
 // ---------------------------------------------------------------------------------------------
 // Pattern compilation and matching
 
-/** One path segment's pattern: literal pieces separated by `*`; WILD inside a piece is one character (`?`). */
-interface SegmentPattern {
-  /** Pieces between `*`s; length 1 when the segment has no `*`. */
-  pieces: string[];
-}
+/**
+ * One path segment's pattern: its literal pieces, which `*`s separate (one piece when it has no
+ * `*`); WILD inside a piece is one character (`?`). An array, not an object around one: a large
+ * file keeps many.
+ */
+type SegmentPattern = readonly string[];
 
 /**
  * What an unescaped `?` becomes inside a piece: NUL, which no repository path contains, so an
@@ -107,8 +112,7 @@ function findPiece(text: string, from: number, piece: string): number {
   return -1;
 }
 
-function matchSegment(seg: SegmentPattern, text: string): boolean {
-  const { pieces } = seg;
+function matchSegment(pieces: SegmentPattern, text: string): boolean {
   if (pieces.length === 1) return pieces[0]!.length === text.length && pieceAt(text, 0, pieces[0]!);
   const first = pieces[0]!;
   const last = pieces[pieces.length - 1]!;
@@ -125,7 +129,7 @@ function matchSegment(seg: SegmentPattern, text: string): boolean {
   return true;
 }
 
-function blockAt(block: SegmentPattern[], segs: readonly string[], at: number): boolean {
+function blockAt(block: readonly SegmentPattern[], segs: readonly string[], at: number): boolean {
   if (at + block.length > segs.length) return false;
   for (let i = 0; i < block.length; i++) if (!matchSegment(block[i]!, segs[at + i]!)) return false;
   return true;
@@ -168,75 +172,49 @@ export function matchSegments(m: PatternMatcher, segs: readonly string[]): boole
 }
 
 /** `*` alone: any one segment (shared: segment patterns are never changed once made). */
-const ANY_SEGMENT: SegmentPattern = { pieces: ["", ""] };
+const ANY_SEGMENT: SegmentPattern = ["", ""];
 
-function isAnySegment(s: Segment | { pieces: string[] }): boolean {
-  return s !== "**" && s.pieces.length === 2 && s.pieces[0] === "" && s.pieces[1] === "";
+function isAnySegment(s: Segment): boolean {
+  return s !== "**" && s.length === 2 && s[0] === "" && s[1] === "";
 }
-
-function toMatcher(segments: Segment[]): PatternMatcher {
-  const blocks: SegmentPattern[][] = [];
-  let current: SegmentPattern[] = [];
-  let leading = false;
-  let trailing = false;
-  segments.forEach((s, i) => {
-    if (s === "**") {
-      if (i === 0) leading = true;
-      else blocks.push(current);
-      current = [];
-      if (i === segments.length - 1) trailing = true;
-    } else current.push(s);
-  });
-  if (segments.length > 0 && segments[segments.length - 1] !== "**") blocks.push(current);
-  return { blocks: blocks.filter((b) => b.length > 0), leading, trailing };
-}
-
-/** A pattern's segments as read: `**` (unescaped), or the pieces between unescaped `*`s. */
-type ScannedSegment = "**" | { pieces: string[]; plain: string };
-
-const GLOBSTAR_SEGMENT = "**" as const;
 
 /**
  * Split a pattern (no leading or trailing `/`) into segments in one pass, honouring backslash
  * escapes as gitignore does: `\*`, `\?`, `\#`, `\ `, `\\` (any escaped character) stand for
  * themselves. Unescaped `?` becomes WILD; runs of unescaped `*` in a segment are one `*`
- * (gitignore: asterisks other than a whole `**` segment are plain ones). Pieces are slices of the
- * pattern unless an escape or a `?` makes them differ from it. The pattern passed patternError.
+ * (gitignore: asterisks other than a whole `**` segment are plain ones); two `**` in a row are one. Pieces
+ * are slices of the pattern unless an escape or a `?` makes them differ. The pattern passed patternError.
  */
-function scanSegments(p: string): ScannedSegment[] {
-  const out: ScannedSegment[] = [];
+function scanSegments(p: string): Segment[] {
+  const out: Segment[] = [];
   let pieces: string[] = [];
   let piece = ""; // text of the current piece before `from`, when an escape or '?' made it differ from the pattern
   let from = 0; // start of the part of the current piece not yet copied
-  let segStart = 0;
   let stars = 0; // unescaped '*' in the segment
   let other = false; // anything else in the segment
   let afterStar = false; // the last thing read was an unescaped '*'
-  let edited = false; // the segment has an escape or a '?': its plain text is not a slice
-  let plain = "";
   for (let i = 0; i <= p.length; i++) {
     const c = i < p.length ? p.charCodeAt(i) : 47; // the end closes the last segment as a '/' would
     if (c === 47 /* / */ || (c === 92 && p.charCodeAt(i + 1) === 47)) {
-      if (stars === 2 && !other) out.push(GLOBSTAR_SEGMENT);
-      else {
+      if (stars === 2 && !other) {
+        if (out[out.length - 1] !== "**") out.push("**");
+      } else {
         pieces.push(piece + p.slice(from, i));
-        out.push({ pieces, plain: edited ? plain + p.slice(from, i) : p.slice(segStart, i) });
+        out.push(isAnySegment(pieces) ? ANY_SEGMENT : pieces);
       }
       if (c === 92) i++; // an escaped '/' is still a separator
       pieces = [];
-      piece = plain = "";
-      from = segStart = i + 1;
+      piece = "";
+      from = i + 1;
       stars = 0;
-      other = afterStar = edited = false;
+      other = afterStar = false;
       continue;
     }
     if (c === 42 /* * */) {
       if (!afterStar) {
-        if (edited) plain += p.slice(from, i);
         pieces.push(piece + p.slice(from, i));
         piece = "";
       }
-      if (edited) plain += "*";
       from = i + 1;
       afterStar = true;
       stars++;
@@ -245,12 +223,8 @@ function scanSegments(p: string): ScannedSegment[] {
     afterStar = false;
     other = true;
     if (c !== 92 /* \ */ && c !== 63 /* ? */) continue;
-    if (!edited) plain = p.slice(segStart, from);
     const before = p.slice(from, i);
-    const ch = c === 92 ? p[++i]! : "?";
-    piece += before + (c === 92 ? ch : WILD);
-    plain += before + ch;
-    edited = true;
+    piece += before + (c === 92 ? p[++i]! : WILD);
     from = i + 1;
   }
   return out;
@@ -287,14 +261,14 @@ function patternBody(pattern: string): { start: number; end: number; dirOnly: bo
  * Why GitHub skips a line with this pattern (see compilePattern), or undefined. One pass over the
  * text that keeps nothing: a large file's patterns are checked as it is read, compiled when used.
  */
-export function patternError(pattern: string): string | undefined {
+export function patternError(pattern: string, body: PatternBody = patternBody(pattern)): string | undefined {
   if (pattern.length > CODEOWNERS_MAX_PATTERN)
     return `pattern is ${pattern.length} characters long; the limit is ${CODEOWNERS_MAX_PATTERN}`;
   if (pattern.startsWith("!")) {
     return "negation ('!') is not supported in CODEOWNERS: GitHub ignores this line; list the paths with no owners instead";
   }
   if (pattern.startsWith("\\#")) return "escaping '#' with '\\' is not supported in CODEOWNERS: GitHub ignores this line";
-  const { start, end } = patternBody(pattern);
+  const { start, end } = body;
   if (start >= end) return "the pattern names no path; use '*' for every file";
   let segStart = start;
   for (let i = start; i <= end; i++) {
@@ -319,46 +293,71 @@ export function patternError(pattern: string): string | undefined {
   return undefined;
 }
 
-/** The literal directories an anchored pattern starts with (where the index files its rule). */
-function literalPrefix(pattern: string): string[] {
-  const { start, end, anchored } = patternBody(pattern);
-  const prefix: string[] = [];
-  if (!anchored) return prefix;
+type PatternBody = ReturnType<typeof patternBody>;
+
+/**
+ * Where the index files a rule: for a pattern of one segment that applies at any depth, the name
+ * a path segment must have (no wildcard, no escape) or `/` and the extension it must end in (a
+ * `*`, then plain text with a dot), in `anyDepth`; for any other, its literal leading directories
+ * (up to the first segment with a wildcard or an escape), in `index`.
+ */
+function indexKey(pattern: string, body: PatternBody): { anyDepth: boolean; key: string } {
+  const { start, end, anchored } = body;
+  if (!anchored) {
+    let lastStar = -1;
+    let plain = true;
+    for (let i = 0; i < end && plain; i++) {
+      const c = pattern.charCodeAt(i);
+      plain = c !== 92 && c !== 63; // an escape or '?': filed with the others
+      if (c === 42) lastStar = i;
+    }
+    const dot = pattern.lastIndexOf(".", end - 1);
+    if (plain && lastStar < 0) return { anyDepth: true, key: pattern.slice(0, end) };
+    if (plain && dot > lastStar && dot < end - 1) return { anyDepth: true, key: `/${pattern.slice(dot + 1, end)}` };
+    return { anyDepth: false, key: "" };
+  }
+  let prefixEnd = start;
   for (let from = start; from < end;) {
     let to = pattern.indexOf("/", from);
     if (to < 0 || to > end) to = end;
-    let plain = true;
-    for (let i = from; i < to && plain; i++) {
+    for (let i = from; i < to; i++) {
       const c = pattern.charCodeAt(i);
-      plain = c !== 42 && c !== 63 && c !== 92; // '*', '?', '\\'
+      if (c === 42 || c === 63 || c === 92) return { anyDepth: false, key: pattern.slice(start, prefixEnd) }; // '*', '?', '\\'
     }
-    if (!plain) break;
-    prefix.push(pattern.slice(from, to));
+    prefixEnd = to;
     from = to + 1;
   }
-  return prefix;
+  return { anyDepth: false, key: pattern.slice(start, prefixEnd) };
 }
 
 /** The matcher of a pattern patternError accepts. */
 function buildMatcher(pattern: string): PatternMatcher {
   const { start, end, dirOnly, anchored } = patternBody(pattern);
-  const segments: Segment[] = [];
-  for (const s of scanSegments(pattern.slice(start, end))) {
-    if (s === GLOBSTAR_SEGMENT) {
-      if (segments[segments.length - 1] !== "**") segments.push("**"); // '**/**' is '**'
-    } else segments.push(isAnySegment(s) ? ANY_SEGMENT : { pieces: s.pieces });
-  }
-  if (!anchored && segments[0] !== "**") segments.unshift("**");
+  const segments = scanSegments(start === 0 && end === pattern.length ? pattern : pattern.slice(start, end));
   const last = segments[segments.length - 1]!;
+  let trailing = true;
   if (last === "**") {
     // Trailing '/**': everything inside, never the directory's own name.
-    segments.splice(segments.length - 1, 0, ANY_SEGMENT);
+    segments.splice(segments.length - 1, 1, ANY_SEGMENT);
   } else if (dirOnly) {
-    segments.push(ANY_SEGMENT, "**"); // a directory: something must be below it
-  } else if (!isAnySegment(last) || !anchored) {
-    segments.push("**"); // a file of that name, or a directory of that name and all below it
+    segments.push(ANY_SEGMENT); // a directory: something must be below it
+  } else {
+    // A file of that name, or a directory of that name and all below it; `dir/*`: its files only.
+    trailing = !isAnySegment(last) || !anchored;
   }
-  return toMatcher(segments);
+  // Blocks: the runs of segments between '**'s (a leading '**', or no '/', applies at any depth).
+  const leading = !anchored || segments[0] === "**";
+  const blocks: SegmentPattern[][] = [];
+  let current: SegmentPattern[] = [];
+  for (const seg of segments) {
+    if (seg !== "**") current.push(seg);
+    else if (current.length > 0) {
+      blocks.push(current);
+      current = [];
+    }
+  }
+  if (current.length > 0) blocks.push(current);
+  return { blocks, leading, trailing };
 }
 
 /** Whether the character at `i` is escaped by an odd run of backslashes before it. */
@@ -407,19 +406,24 @@ export function parseCodeowners(text: string, file = "CODEOWNERS", deadline?: De
   const rules: CodeownersRule[] = [];
   if (Buffer.byteLength(text, "utf8") >= CODEOWNERS_MAX_BYTES) {
     problems.push({ file, severity: "error", message: "the file is 3 MB or larger; GitHub ignores such a CODEOWNERS file" });
-    return { file, rules, problems, index: { rules: [] }, anyDepth: { byName: new Map(), byExtension: new Map() } };
+    return { file, rules, problems, index: new Map(), anyDepth: new Map() };
   }
   let labels: string[] = [];
-  const index: IndexNode = { rules: [] };
-  const anyDepth = { byName: new Map<string, number[]>(), byExtension: new Map<string, number[]>() };
+  const index = new Map<string, RuleList>();
+  const anyDepth = new Map<string, RuleList>();
   // Owners lists recur on many lines: each distinct one is read once.
   const ownersByText = new Map<string, Owner[] | string>();
-  const lines = text.split("\n");
-  const during = (i: number) => () => `reading ${file} (line ${i + 1} of ${lines.length})`;
-  for (let i = 0; i < lines.length; i++) {
+  // Lines are cut one at a time, not split up front: each dies young unless its pattern is kept.
+  let lineCount = 1;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) lineCount++;
+  const during = (i: number) => () => `reading ${file} (line ${i + 1} of ${lineCount})`;
+  for (let i = 0, from = 0; i < lineCount; i++) {
     if ((i & 4095) === 4095) checkDeadline(deadline, during(i));
     const line = i + 1;
-    const trimmed = lines[i]!.trim(); // also drops the '\r' of a CRLF line end
+    let to = text.indexOf("\n", from);
+    if (to < 0) to = text.length;
+    const trimmed = text.slice(from, to).trim(); // also drops the '\r' of a CRLF line end
+    from = to + 1;
     if (trimmed === "") {
       labels = [];
       continue;
@@ -439,7 +443,8 @@ export function parseCodeowners(text: string, file = "CODEOWNERS", deadline?: De
     // A '#' after whitespace starts a comment to the end of the line.
     let ownersText = end < trimmed.length ? trimmed.slice(end).trim() : "";
     if (ownersText.includes("#")) ownersText = ` ${ownersText}`.replace(/\s+#.*$/, "").trim();
-    const error = patternError(pattern);
+    const body = patternBody(pattern);
+    const error = patternError(pattern, body);
     if (error) {
       problems.push({ file, line, severity: "error", message: `${error} (pattern "${truncate(pattern)}")` });
       continue;
@@ -453,49 +458,15 @@ export function parseCodeowners(text: string, file = "CODEOWNERS", deadline?: De
       problems.push({ file, line, severity: "error", message: owners });
       continue;
     }
-    const key = anyDepthKey(pattern);
-    if (key) {
-      const map = key.name !== undefined ? anyDepth.byName : anyDepth.byExtension;
-      const k = key.name ?? key.extension!;
-      const list = map.get(k);
-      if (list) list.push(rules.length);
-      else map.set(k, [rules.length]);
-    } else {
-      let node = index;
-      for (const seg of literalPrefix(pattern)) {
-        node.children ??= new Map();
-        let next = node.children.get(seg);
-        if (!next) {
-          next = { rules: [] };
-          node.children.set(seg, next);
-        }
-        node = next;
-      }
-      node.rules.push(rules.length);
-    }
+    const filed = indexKey(pattern, body);
+    const map = filed.anyDepth ? anyDepth : index;
+    const list = map.get(filed.key);
+    if (list === undefined) map.set(filed.key, rules.length);
+    else if (typeof list === "number") map.set(filed.key, [list, rules.length]);
+    else list.push(rules.length);
     rules.push({ line, pattern, owners, labels });
   }
   return { file, rules, problems, index, anyDepth };
-}
-
-/**
- * For a pattern of one segment that applies at any depth, what a path segment must be to match
- * it: that name (no wildcard, no escape), or a name ending in `.extension` (a `*` then plain text
- * with a dot). Undefined for any other pattern.
- */
-function anyDepthKey(pattern: string): { name?: string; extension?: string } | undefined {
-  const { start, end, anchored } = patternBody(pattern);
-  if (anchored || start !== 0) return undefined;
-  const seg = end === pattern.length ? pattern : pattern.slice(0, end);
-  let lastStar = -1;
-  for (let i = 0; i < seg.length; i++) {
-    const c = seg.charCodeAt(i);
-    if (c === 92 || c === 63) return undefined; // an escape or '?': filed with the others
-    if (c === 42) lastStar = i;
-  }
-  if (lastStar < 0) return { name: seg };
-  const dot = seg.lastIndexOf(".");
-  return dot > lastStar && dot < seg.length - 1 ? { extension: seg.slice(dot + 1) } : undefined;
 }
 
 /** Where a line's pattern ends: at the first whitespace that no backslash escapes. */
@@ -524,6 +495,40 @@ function truncate(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+/** The rule's matcher, compiled on first use; undefined for a literal pattern (literalMatches decides). */
+export function compileRule(rule: CodeownersRule): PatternMatcher | undefined {
+  if (rule.matcher === undefined && !isLiteral(rule.pattern)) rule.matcher = buildMatcher(rule.pattern);
+  return rule.matcher;
+}
+
+/** A pattern with no wildcard and no escape: most lines of a large file. */
+function isLiteral(pattern: string): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charCodeAt(i);
+    if (c === 42 || c === 63 || c === 92) return false; // '*', '?', '\\'
+  }
+  return true;
+}
+
+/**
+ * Whether a literal pattern matches the path given as its segments, as its compiled matcher
+ * would: anchored, the path is the named one or below it; at any depth, one of the path's
+ * segments is the name; a trailing `/` wants something below.
+ */
+function literalMatches(pattern: string, segs: readonly string[]): boolean {
+  const { start, end, dirOnly, anchored } = patternBody(pattern);
+  if (!anchored) {
+    const name = pattern.slice(0, end);
+    const last = dirOnly ? segs.length - 1 : segs.length;
+    for (let i = 0; i < last; i++) if (segs[i] === name) return true;
+    return false;
+  }
+  const named = pattern.slice(start, end).split("/");
+  if (segs.length < named.length + (dirOnly ? 1 : 0)) return false;
+  for (let i = 0; i < named.length; i++) if (segs[i] !== named[i]) return false;
+  return true;
+}
+
 /**
  * The rule that decides `path`'s owners (the last one matching it), or undefined when none does.
  * A deciding rule with no owners leaves the path unowned. Rules are compiled as a path first
@@ -534,30 +539,31 @@ export function decidingRule(co: Codeowners, path: string, tick?: () => void): C
   let best = -1;
   let tested = 0;
   // The latest matching rule of a list (file order) beats `best` when it comes later in the file.
-  const latest = (list: readonly number[] | undefined) => {
-    if (!list) return;
+  const latest = (filed: RuleList | undefined) => {
+    if (filed === undefined) return;
+    const list = typeof filed === "number" ? [filed] : filed;
     for (let k = list.length - 1; k >= 0; k--) {
       const i = list[k]!;
       if (i <= best) return;
       if (tick && ++tested % 64 === 0) tick();
       const rule = co.rules[i]!;
-      rule.matcher ??= buildMatcher(rule.pattern);
-      if (matchSegments(rule.matcher, segs)) {
+      const matcher = compileRule(rule);
+      if (matcher ? matchSegments(matcher, segs) : literalMatches(rule.pattern, segs)) {
         best = i;
         return;
       }
     }
   };
-  let node: IndexNode | undefined = co.index;
-  for (let depth = 0; node; depth++) {
-    latest(node.rules);
-    if (depth >= segs.length) break;
-    node = node.children?.get(segs[depth]!);
+  latest(co.index.get(""));
+  let dirs = "";
+  for (let depth = 0; depth < segs.length; depth++) {
+    dirs = depth === 0 ? segs[0]! : `${dirs}/${segs[depth]}`;
+    latest(co.index.get(dirs));
   }
   for (const seg of segs) {
-    latest(co.anyDepth.byName.get(seg));
+    latest(co.anyDepth.get(seg));
     const dot = seg.lastIndexOf(".");
-    if (dot >= 0) latest(co.anyDepth.byExtension.get(seg.slice(dot + 1)));
+    if (dot >= 0) latest(co.anyDepth.get(`/${seg.slice(dot + 1)}`));
   }
   return best < 0 ? undefined : co.rules[best];
 }

@@ -88,6 +88,29 @@ describe("the action's entry point", () => {
     expect(gh.thread(REPO, 6).requestedUsers).toEqual(["dave"]);
   });
 
+  it("waits out a secondary rate limit on a write and says so in the workflow log", async () => {
+    const repo = "acme/action-limited"; // its own repository: the sweep below counts REPO's pull requests
+    gh.repo(repo).files.set(".github/review-router.yml", CONFIG);
+    gh.setPull(repo, 10, { author: "zed", headSha: "h10" }, ["build/x.sh"]);
+    gh.fail({
+      method: "POST",
+      path: /\/issues\/10\/labels$/,
+      status: 403,
+      body: { message: "You have exceeded a secondary rate limit." },
+      headers: { "retry-after": "1" },
+    });
+    const payload = pullRequestEvent({ action: "opened", number: 10, changedFiles: 1, author: "zed", headSha: "h10", repository: repo });
+    const { code, log } = await runInProcess(workflowEnv("pull_request_target", payload, { GITHUB_REPOSITORY: repo }));
+    expect(code).toBe(0);
+    expect(log[0]).toBe(
+      "::warning::review-router: GitHub's rate limit on POST /repos/{owner}/{repo}/issues/{issue_number}/labels (403): waiting 1 s, then trying again (1 of 3)",
+    );
+    expect(log[1]).toMatch(/^acme\/action-limited#10: labels added \["module: build"\]/);
+    const labelWrites = gh.repoRequests(repo).filter((q) => q.method === "POST" && q.path.endsWith("/issues/10/labels"));
+    expect(labelWrites.map((q) => q.status)).toEqual([403, 200]);
+    expect(gh.thread(repo, 10).labels).toEqual(["module: build"]);
+  });
+
   it("labels an opened issue by the modules it names", async () => {
     const payload = {
       action: "opened",

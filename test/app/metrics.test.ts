@@ -222,6 +222,13 @@ describe("Metrics.observeRequest", () => {
 describe("through the server's Octokit and Probot", () => {
   useStrictNock();
 
+  /** Reads an issue's labels through the installation's client, as a handler would. */
+  async function labelReader(probot: Probot) {
+    const octokit = await probot.auth(INSTALLATION_ID);
+    return (issue: number) =>
+      octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner: "pytorch", repo: "pytorch", issue_number: issue });
+  }
+
   function probotWith(m: Metrics): Probot {
     const Octokit = createAppOctokit({ requestTimeoutMs: 5000, pacing: false, retryBaseMs: 100 }, m);
     return new Probot({ appId: APP_ID, privateKey, Octokit, logLevel: "fatal" });
@@ -238,9 +245,7 @@ describe("through the server's Octokit and Probot", () => {
       .reply(200, [], { "x-ratelimit-remaining": "4321", "x-ratelimit-resource": "core" })
       .get("/repos/pytorch/pytorch/issues/6/labels")
       .reply(404, { message: "Not Found" }, { "x-ratelimit-remaining": "4320" });
-    const octokit = await probot.auth(INSTALLATION_ID);
-    const labelsOf = (issue: number) =>
-      octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner: "pytorch", repo: "pytorch", issue_number: issue });
+    const labelsOf = await labelReader(probot);
     await labelsOf(5);
     await expect(labelsOf(6)).rejects.toMatchObject({ status: 404 });
     expect(await seriesOf(m, "review_router_github_requests_total")).toEqual([
@@ -262,9 +267,7 @@ describe("through the server's Octokit and Probot", () => {
       .get("/repos/pytorch/pytorch/issues/8/labels")
       .times(3)
       .reply(500, { message: "Server Error" });
-    const octokit = await probot.auth(INSTALLATION_ID);
-    const labelsOf = (issue: number) =>
-      octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner: "pytorch", repo: "pytorch", issue_number: issue });
+    const labelsOf = await labelReader(probot);
     await expect(labelsOf(7)).rejects.toMatchObject({ status: 500 });
     await expect(labelsOf(8)).rejects.toMatchObject({ status: 500 });
     expect(await seriesOf(m, "review_router_github_requests_total")).toEqual([

@@ -43,16 +43,35 @@ function captureWithdrawals(pr: number): unknown[] {
   return bodies;
 }
 
+/** A later event (synchronize) of a pull request by zed touching docs/, labelled, with `requested` asked to review. */
+function docsPullRequest(number: number, requested: string[]) {
+  return pullRequestEvent({
+    action: "synchronize",
+    number,
+    changedFiles: 1,
+    labels: ["module: docs"],
+    requestedReviewers: requested,
+    author: "zed",
+  });
+}
+
+/**
+ * The reads of `pr` whose timeline has the docs label and carol asked on Monday 5 January (overdue
+ * by now), then `later`; nobody new is needed, so no GraphQL request for the candidates' signals.
+ */
+function mockCarolOverdue(pr: ReturnType<typeof docsPullRequest>, later: TimelineEvent[]): void {
+  mockInstallationToken();
+  mockPullRequestReads(pr, {
+    config: CONFIG,
+    files: ["docs/index.md"],
+    timeline: [timeline.labeledByApp("module: docs"), requestedByAppAt("carol", "2026-01-05T09:00:00Z"), ...later],
+    signals: false,
+  });
+}
+
 describe("overdue re-routing on a later event", () => {
   it("requests another maintainer of the module, withdraws the overdue request, and the summary says so", async () => {
-    const pr = pullRequestEvent({
-      action: "synchronize",
-      number: 12,
-      changedFiles: 1,
-      labels: ["module: docs"],
-      requestedReviewers: ["carol"],
-      author: "zed",
-    });
+    const pr = docsPullRequest(12, ["carol"]);
     mockInstallationToken();
     mockPullRequestReads(pr, {
       config: CONFIG,
@@ -72,25 +91,9 @@ describe("overdue re-routing on a later event", () => {
 
   it("a redelivery completes a withdrawal that failed: the replacement is not asked again", async () => {
     // An earlier delivery asked dave once carol was overdue, then GitHub failed the withdrawal.
-    const pr = pullRequestEvent({
-      action: "synchronize",
-      number: 14,
-      changedFiles: 1,
-      labels: ["module: docs"],
-      requestedReviewers: ["carol", "dave"],
-      author: "zed",
-    });
-    mockInstallationToken();
-    mockPullRequestReads(pr, {
-      config: CONFIG,
-      files: ["docs/index.md"],
-      timeline: [
-        timeline.labeledByApp("module: docs"),
-        requestedByAppAt("carol", "2026-01-05T09:00:00Z"),
-        requestedByAppAt("dave", new Date(Date.now() - 60_000).toISOString()), // a minute ago: not overdue itself
-      ],
-      signals: false,
-    });
+    const pr = docsPullRequest(14, ["carol", "dave"]);
+    // dave was asked a minute ago: not overdue himself.
+    mockCarolOverdue(pr, [requestedByAppAt("dave", new Date(Date.now() - 60_000).toISOString())]);
     const withdrawn = captureWithdrawals(14);
     const checks = captureCheckRunCreate();
     await deliver(await startApp(), "pull_request", pr);
@@ -101,27 +104,9 @@ describe("overdue re-routing on a later event", () => {
   });
 
   it("does nothing more once the overdue reviewer was replaced (the app's own withdrawal on the timeline)", async () => {
-    const pr = pullRequestEvent({
-      action: "synchronize",
-      number: 13,
-      changedFiles: 1,
-      labels: ["module: docs"],
-      requestedReviewers: ["dave"],
-      author: "zed",
-    });
-    mockInstallationToken();
+    const pr = docsPullRequest(13, ["dave"]);
     const withdrawnByApp = { ...timeline.reviewRequestRemovedBy("review-router[bot]", "carol"), performed_via_github_app: { id: 123 } };
-    mockPullRequestReads(pr, {
-      config: CONFIG,
-      files: ["docs/index.md"],
-      timeline: [
-        timeline.labeledByApp("module: docs"),
-        requestedByAppAt("carol", "2026-01-05T09:00:00Z"),
-        requestedByAppAt("dave", new Date().toISOString()),
-        withdrawnByApp,
-      ],
-      signals: false, // nobody new is needed: no GraphQL request
-    });
+    mockCarolOverdue(pr, [requestedByAppAt("dave", new Date().toISOString()), withdrawnByApp]);
     const checks = captureCheckRunCreate();
     await deliver(await startApp(), "pull_request", pr);
     // No other write (afterEach: no unmatched request): the label is there, dave is requested, carol is not asked again.

@@ -103,6 +103,38 @@ describe("review-router sweep", () => {
     expect(gh.thread(repo, 1).requestedUsers).toEqual(["dave"]);
   });
 
+  it("waits out a secondary rate limit (403 with retry-after) and carries on, saying so; gives up after three", async () => {
+    const repo = "acme/sweep-limited";
+    gh.repo(repo).files.set(".github/review-router.yml", CONFIG);
+    gh.setPull(repo, 1, { author: "zed" }, ["docs/a.md"]);
+    gh.requestReview(repo, 1, "carol", MONDAY);
+    const limited = {
+      status: 403,
+      body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." },
+      headers: { "retry-after": "1" },
+    };
+    gh.fail({ method: "GET", path: /\/repos\/acme\/sweep-limited\/pulls$/, ...limited });
+    const r = await run(["--repo", repo, "--apply"]);
+    expect(r.stderr).toBe(
+      "review-router: GitHub's rate limit on GET /repos/{owner}/{repo}/pulls (403): waiting 1 s, then trying again (1 of 3)\n",
+    );
+    expect(r.code).toBe(0);
+    const lists = gh.repoRequests(repo).filter((q) => q.method === "GET" && q.path === `/repos/${repo}/pulls`);
+    expect(lists.map((q) => q.status)).toEqual([403, 200]);
+    expect(lists[1]!.at - lists[0]!.at).toBeGreaterThanOrEqual(1000);
+    expect(gh.thread(repo, 1).requestedUsers).toEqual(["dave"]);
+
+    gh.fail({ method: "GET", path: /\/repos\/acme\/sweep-limited\/pulls$/, ...limited, headers: { "retry-after": "0" }, times: 4 });
+    const gaveUp = await run(["--repo", repo]);
+    expect(gaveUp.code).toBe(1);
+    const lines = gaveUp.stderr.trim().split("\n");
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toMatch(
+      /^review-router: GitHub's rate limit stopped the requests for acme\/sweep-limited \(403 You have exceeded a secondary rate limit/,
+    );
+    expect(lines[3]).not.toContain("scopes");
+  }, 20_000);
+
   it("says so when reroute_after_hours is off, and needs --repo", async () => {
     gh.repo("acme/off").files.set(".github/review-router.yml", "use_default_modules: false\nmodules: []\n");
     const off = await run(["--repo", "acme/off"]);

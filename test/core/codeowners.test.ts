@@ -100,6 +100,12 @@ describe("CODEOWNERS patterns", () => {
     expect(patternMatches(matcher!, path)).toBe(expected);
   });
 
+  it.each(PATTERNS)("%s against %s → %s, as a line of a file too (literal lines are matched uncompiled)", (pattern, path, expected) => {
+    const one = parseCodeowners(`${pattern} @owner\n`, "CODEOWNERS");
+    expect(one.problems).toEqual([]);
+    expect(ownersOf(one, path).line).toBe(expected ? 1 : null);
+  });
+
   it.each([
     ["!docs/", "negation"],
     ["\\#file", "escaping '#'"],
