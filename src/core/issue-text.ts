@@ -326,7 +326,7 @@ const FRAME_RE = /^\s*File "([^"]{1,1000})", line \d+/;
 const CPP_RAISE_RE = /Exception raised from \S+ at (\S+?)(?::\d+)? \(/;
 const TRACEBACK_START_RE = /^\s*Traceback \(most recent call last\)/;
 /**
- * A line of a native backtrace: gdb (`#3  0x7f.. in dnnl::impl::...`), lldb (`frame #3: libtorch_cpu.so`at::...`),
+ * A line of a native backtrace: gdb (`#3  0x7f.. in dnnl::impl::...`), lldb (`frame #3: libtorch_cpu.so ...`),
  * Android's tombstone (`#41 pc 0011593c  /data/app/.../libpytorch_jni.so`), Windows (`00007FF..00007FF.. c10.dll!c10::Error`).
  */
 const NATIVE_FRAME_RE = /^\s*(?:#\d{1,4}\s|frame #\d{1,4}:|[0-9A-Fa-f]{16,32}\s+[\w.-]{1,100}\.(?:dll|so|dylib)!)/;
