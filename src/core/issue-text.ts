@@ -733,23 +733,23 @@ function decide(router: Router, scored: readonly Scored[]): LabelScore[] {
     router.config.triage;
   const rules = labelRules(router);
   const thresholdOf = (label: string) => rules.thresholds.get(label) ?? threshold;
-  const named = (s: Scored, signals: ReadonlySet<TriageSignal>) => s.evidence.some((e) => signals.has(e.signal));
+  const named = (evidence: readonly IssueEvidence[], signals: ReadonlySet<TriageSignal>) => evidence.some((e) => signals.has(e.signal));
   const ranked = [...scored].sort((a, b) => b.score - a.score || a.order - b.order);
-  const subjectKnown = ranked.some((s) => s.score >= thresholdOf(s.label) && named(s, SUBJECT_SIGNALS));
+  const subjectKnown = ranked.some((s) => s.score >= thresholdOf(s.label) && named(s.evidence, SUBJECT_SIGNALS));
+  // A sub-label's own evidence must reach its threshold by itself: the frames its area's label shares do not count.
+  const ownScore = (evidence: readonly IssueEvidence[]) =>
+    scoreOf(
+      evidence.filter((e) => OWN_SIGNALS.has(e.signal)),
+      weights,
+      repeatFactor,
+    );
   let capped = 0;
-  return ranked.map(({ label, score, evidence }, i) => {
+  return ranked.map(({ label, score, evidence }) => {
     const own = thresholdOf(label);
     const drop = (dropped: DropReason) => ({ label, score, threshold: own, added: false, dropped, evidence });
     if (score < own) return drop("below threshold");
-    if (subjectKnown && score < passingThreshold && !named(ranked[i]!, SUBJECT_SIGNALS)) return drop("a passing mention");
-    // A sub-label's own evidence must reach its threshold by itself: the frames its area's label shares do not count.
-    const ownScore = () =>
-      scoreOf(
-        evidence.filter((e) => OWN_SIGNALS.has(e.signal)),
-        weights,
-        repeatFactor,
-      );
-    if (subLabelsNeedOwnEvidence && rules.subLabels.has(label) && ownScore() < own) return drop("no evidence of its own");
+    if (subjectKnown && score < passingThreshold && !named(evidence, SUBJECT_SIGNALS)) return drop("a passing mention");
+    if (subLabelsNeedOwnEvidence && rules.subLabels.has(label) && ownScore(evidence) < own) return drop("no evidence of its own");
     if (!uncappedPrefixes.some((p) => label.startsWith(p))) {
       if (capped >= maxModuleLabels) return drop("over the cap");
       capped++;
