@@ -9,12 +9,20 @@
 // A "holdout" split was written before tuning and not looked at case by case while tuning; a "dev"
 // split is what the weights and thresholds were tuned on.
 //
-//   npm run eval:triage [-- --cases FILE]... [--config FILE] [--split NAME] [--failures]
+//   npm run eval:triage [-- --cases FILE]... [--config FILE] [--split NAME] [--failures] [--speed]
+//
+// --speed times `review-router triage --jsonl` (in process: configuration load, JSON in and out) on
+// 1,000 issues made from the cases, beside the keyword baseline on the same issues, and hostile bodies
+// at the size cap beside an ordinary report of the same size (the ratios show no input costs more
+// than linear time).
 
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { routeIssue } from "../src/core/issue-text.js";
+import { triageCommand } from "../src/cli/triage.js";
+import { MAX_ISSUE_TEXT, routeIssue } from "../src/core/issue-text.js";
 import { labelsOf } from "../src/core/route.js";
 import type { Router } from "../src/core/router.js";
 import { loadRouter } from "../src/io/files.js";
@@ -115,6 +123,7 @@ function main(): void {
       config: { type: "string" },
       split: { type: "string" },
       failures: { type: "boolean", default: false },
+      speed: { type: "boolean", default: false },
     },
   });
   const { router } = loadRouter(values.config ? resolve(values.config) : undefined);
@@ -143,12 +152,66 @@ function main(): void {
       console.log(`  ${l.padEnd(28)} ${cell(x)} | ${cell(y)}`);
     }
   }
+  if (values.speed) speed(router, universe, all, values.config);
   if (values.failures) {
     const cases = values.split ? all.filter((c) => c.split === values.split) : all;
     for (const { c, got } of score(cases, ours, universe).failures) {
       console.log(`\n[${c.split}] ${c.title}\n  want ${JSON.stringify(c.labels)}  got ${JSON.stringify(got)}  (${c.source ?? c.why})`);
     }
   }
+}
+
+/** Bodies at the size cap built to make a careless regex backtrack: long runs of what a pattern starts with. */
+function hostileBodies(): Record<string, string> {
+  const fill = (unit: string) => unit.repeat(Math.ceil(MAX_ISSUE_TEXT / unit.length)).slice(0, MAX_ISSUE_TEXT);
+  return {
+    "one dotted run": fill("torch.a."),
+    "native frame starts": fill("#1 frame #2: 0000000000000000 aaaa.so "),
+    "path-like run": fill("a/b/"),
+    "spaces, then a word": `${" ".repeat(MAX_ISSUE_TEXT - 10)}inductor`,
+    "error-line prefix": fill("Aa.Bb.Cc.Dd.Ee.Ff.Gg.Hh.Ii."),
+    "keyword halves": fill("build from build fails to "),
+    "fenced code run": fill("```\n~~~\n"),
+  };
+}
+
+const time = (f: () => void) => {
+  const start = performance.now();
+  f();
+  return performance.now() - start;
+};
+
+function speed(router: Router, universe: Set<string>, all: readonly TriageCase[], config: string | undefined): void {
+  const issues = Array.from({ length: 1000 }, (_, i) => {
+    const c = all[i % all.length]!;
+    return { title: `${c.title} (${i})`, body: c.body };
+  });
+  const dir = mkdtempSync(join(tmpdir(), "eval-triage-"));
+  const file = join(dir, "issues.jsonl");
+  writeFileSync(file, issues.map((i) => JSON.stringify(i)).join("\n") + "\n");
+  let out = 0;
+  const io = { stdout: (t: string) => void (out += t.length), stderr: () => {}, readStdin: async () => "" };
+  const args = ["--jsonl", file, ...(config ? ["--config", resolve(config)] : [])];
+  const start = performance.now();
+  void triageCommand(args, io).then((code) => {
+    const cli = performance.now() - start;
+    rmSync(dir, { recursive: true });
+    const keywords = time(() => issues.forEach((i) => keywordBaseline(universe, i.title, i.body)));
+    console.log(`\n== speed (same run)`);
+    console.log(`triage --jsonl, 1,000 issues: ${cli.toFixed(0)} ms (target < 5000; exit ${code}, ${out} bytes out)`);
+    console.log(`keyword baseline, same issues: ${keywords.toFixed(0)} ms (triage / baseline: ${(cli / keywords).toFixed(1)}x)`);
+    // An ordinary report at the size cap: the cases' bodies joined.
+    let ordinary = "";
+    for (let i = 0; ordinary.length < MAX_ISSUE_TEXT; i++) ordinary += `${all[i % all.length]!.body}\n`;
+    const route = (body: string) => time(() => routeIssue(router, { repository: "pytorch/pytorch", title: "bug", body }));
+    route(ordinary); // warm
+    const base = route(ordinary);
+    console.log(`an ordinary ${MAX_ISSUE_TEXT / 1024} KB report: ${base.toFixed(1)} ms`);
+    for (const [name, body] of Object.entries(hostileBodies())) {
+      const t = route(body);
+      console.log(`  hostile "${name}": ${t.toFixed(1)} ms (${(t / base).toFixed(1)}x the ordinary report)`);
+    }
+  });
 }
 
 if (isMainModule(import.meta.url)) main();

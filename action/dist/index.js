@@ -10328,16 +10328,16 @@ var GlobMatcher = class {
       if (braces.irregular || braces.count > MAX_ALTERNATIVES)
         throw new Error(`glob "${rule.glob.slice(0, 60)}" has too many brace alternatives`);
       const mm = new Minimatch(rule.glob, GLOB_OPTIONS);
-      const isLiteral = mm.set.length === 1 && mm.set[0].every((p) => typeof p === "string");
+      const isLiteral2 = mm.set.length === 1 && mm.set[0].every((p) => typeof p === "string");
       const compiled = {
         index,
         glob: rule.glob,
         tag: rule.tag,
-        set: isLiteral || mm.comment || mm.empty ? null : mm.set,
+        set: isLiteral2 || mm.comment || mm.empty ? null : mm.set,
         alternatives: void 0,
         needle: requiredText(rule.glob, mm),
         segments: mm.set.length === 1 && !mm.set[0].some((p) => p === GLOBSTAR) ? mm.set[0].length : -1,
-        literal: isLiteral ? mm.set[0].join("/") : null
+        literal: isLiteral2 ? mm.set[0].join("/") : null
       };
       if (compiled.literal !== null) {
         const list = this.exact.get(compiled.literal) ?? [];
@@ -11266,7 +11266,7 @@ var TRIAGE_FIELD = {
       name: "subLabelsNeedOwnEvidence",
       kind: "bool",
       default: false,
-      doc: "A label that comes with extra labels (an area of a larger queue: module: inductor with oncall: pt2) needs evidence the reporter wrote (title, error message, prose, an entry point called, a native frame), not frames and code alone, which show the path a call took."
+      doc: "A label that comes with extra labels (an area of a larger queue: module: inductor with oncall: pt2) is added only when the evidence the reporter wrote (title, error message, prose, an entry point called, a native frame) reaches its threshold by itself; frames and code show the path a call took, and they count for the area's label."
     },
     {
       key: "repeat_factor",
@@ -11500,7 +11500,7 @@ var CONFIG_FIELDS = [
     name: "expertiseHalfLifeDays",
     group: "policy",
     kind: "int",
-    min: 1,
+    min: 7,
     max: 3650,
     default: 30,
     doc: "An approval counts half as much as expertise every this many days (recent reviewers first)."
@@ -11881,8 +11881,7 @@ function findPiece(text, from, piece) {
   for (let at = from; at + piece.length <= text.length; at++) if (pieceAt(text, at, piece)) return at;
   return -1;
 }
-function matchSegment2(seg, text) {
-  const { pieces } = seg;
+function matchSegment2(pieces, text) {
   if (pieces.length === 1) return pieces[0].length === text.length && pieceAt(text, 0, pieces[0]);
   const first = pieces[0];
   const last = pieces[pieces.length - 1];
@@ -11937,61 +11936,40 @@ function matchSegments(m, segs) {
   }
   return true;
 }
-var ANY_SEGMENT = { pieces: ["", ""] };
+var ANY_SEGMENT = ["", ""];
 function isAnySegment(s) {
-  return s !== "**" && s.pieces.length === 2 && s.pieces[0] === "" && s.pieces[1] === "";
+  return s !== "**" && s.length === 2 && s[0] === "" && s[1] === "";
 }
-function toMatcher(segments) {
-  const blocks = [];
-  let current = [];
-  let leading = false;
-  let trailing = false;
-  segments.forEach((s, i) => {
-    if (s === "**") {
-      if (i === 0) leading = true;
-      else blocks.push(current);
-      current = [];
-      if (i === segments.length - 1) trailing = true;
-    } else current.push(s);
-  });
-  if (segments.length > 0 && segments[segments.length - 1] !== "**") blocks.push(current);
-  return { blocks: blocks.filter((b) => b.length > 0), leading, trailing };
-}
-var GLOBSTAR_SEGMENT = "**";
 function scanSegments(p) {
   const out = [];
   let pieces = [];
   let piece = "";
   let from = 0;
-  let segStart = 0;
   let stars = 0;
   let other = false;
   let afterStar = false;
-  let edited = false;
-  let plain = "";
   for (let i = 0; i <= p.length; i++) {
     const c = i < p.length ? p.charCodeAt(i) : 47;
     if (c === 47 || c === 92 && p.charCodeAt(i + 1) === 47) {
-      if (stars === 2 && !other) out.push(GLOBSTAR_SEGMENT);
-      else {
+      if (stars === 2 && !other) {
+        if (out[out.length - 1] !== "**") out.push("**");
+      } else {
         pieces.push(piece + p.slice(from, i));
-        out.push({ pieces, plain: edited ? plain + p.slice(from, i) : p.slice(segStart, i) });
+        out.push(isAnySegment(pieces) ? ANY_SEGMENT : pieces);
       }
       if (c === 92) i++;
       pieces = [];
-      piece = plain = "";
-      from = segStart = i + 1;
+      piece = "";
+      from = i + 1;
       stars = 0;
-      other = afterStar = edited = false;
+      other = afterStar = false;
       continue;
     }
     if (c === 42) {
       if (!afterStar) {
-        if (edited) plain += p.slice(from, i);
         pieces.push(piece + p.slice(from, i));
         piece = "";
       }
-      if (edited) plain += "*";
       from = i + 1;
       afterStar = true;
       stars++;
@@ -12000,12 +11978,8 @@ function scanSegments(p) {
     afterStar = false;
     other = true;
     if (c !== 92 && c !== 63) continue;
-    if (!edited) plain = p.slice(segStart, from);
     const before = p.slice(from, i);
-    const ch = c === 92 ? p[++i] : "?";
-    piece += before + (c === 92 ? ch : WILD);
-    plain += before + ch;
-    edited = true;
+    piece += before + (c === 92 ? p[++i] : WILD);
     from = i + 1;
   }
   return out;
@@ -12017,14 +11991,14 @@ function patternBody(pattern) {
   while (start2 < end && pattern[start2] === "/") start2++;
   return { start: start2, end, dirOnly: end < pattern.length, anchored: pattern.lastIndexOf("/", end - 1) >= 0 };
 }
-function patternError(pattern) {
+function patternError(pattern, body = patternBody(pattern)) {
   if (pattern.length > CODEOWNERS_MAX_PATTERN)
     return `pattern is ${pattern.length} characters long; the limit is ${CODEOWNERS_MAX_PATTERN}`;
   if (pattern.startsWith("!")) {
     return "negation ('!') is not supported in CODEOWNERS: GitHub ignores this line; list the paths with no owners instead";
   }
   if (pattern.startsWith("\\#")) return "escaping '#' with '\\' is not supported in CODEOWNERS: GitHub ignores this line";
-  const { start: start2, end } = patternBody(pattern);
+  const { start: start2, end } = body;
   if (start2 >= end) return "the pattern names no path; use '*' for every file";
   let segStart = start2;
   for (let i = start2; i <= end; i++) {
@@ -12048,42 +12022,58 @@ function patternError(pattern) {
   }
   return void 0;
 }
-function literalPrefix(pattern) {
-  const { start: start2, end, anchored } = patternBody(pattern);
-  const prefix = [];
-  if (!anchored) return prefix;
+function indexKey(pattern, body) {
+  const { start: start2, end, anchored } = body;
+  if (!anchored) {
+    let lastStar = -1;
+    let plain = true;
+    for (let i = 0; i < end && plain; i++) {
+      const c = pattern.charCodeAt(i);
+      plain = c !== 92 && c !== 63;
+      if (c === 42) lastStar = i;
+    }
+    const dot = pattern.lastIndexOf(".", end - 1);
+    if (plain && lastStar < 0) return { anyDepth: true, key: pattern.slice(0, end) };
+    if (plain && dot > lastStar && dot < end - 1) return { anyDepth: true, key: `/${pattern.slice(dot + 1, end)}` };
+    return { anyDepth: false, key: "" };
+  }
+  let prefixEnd = start2;
   for (let from = start2; from < end; ) {
     let to = pattern.indexOf("/", from);
     if (to < 0 || to > end) to = end;
-    let plain = true;
-    for (let i = from; i < to && plain; i++) {
+    for (let i = from; i < to; i++) {
       const c = pattern.charCodeAt(i);
-      plain = c !== 42 && c !== 63 && c !== 92;
+      if (c === 42 || c === 63 || c === 92) return { anyDepth: false, key: pattern.slice(start2, prefixEnd) };
     }
-    if (!plain) break;
-    prefix.push(pattern.slice(from, to));
+    prefixEnd = to;
     from = to + 1;
   }
-  return prefix;
+  return { anyDepth: false, key: pattern.slice(start2, prefixEnd) };
 }
 function buildMatcher(pattern) {
   const { start: start2, end, dirOnly, anchored } = patternBody(pattern);
-  const segments = [];
-  for (const s of scanSegments(pattern.slice(start2, end))) {
-    if (s === GLOBSTAR_SEGMENT) {
-      if (segments[segments.length - 1] !== "**") segments.push("**");
-    } else segments.push(isAnySegment(s) ? ANY_SEGMENT : { pieces: s.pieces });
-  }
-  if (!anchored && segments[0] !== "**") segments.unshift("**");
+  const segments = scanSegments(start2 === 0 && end === pattern.length ? pattern : pattern.slice(start2, end));
   const last = segments[segments.length - 1];
+  let trailing = true;
   if (last === "**") {
-    segments.splice(segments.length - 1, 0, ANY_SEGMENT);
+    segments.splice(segments.length - 1, 1, ANY_SEGMENT);
   } else if (dirOnly) {
-    segments.push(ANY_SEGMENT, "**");
-  } else if (!isAnySegment(last) || !anchored) {
-    segments.push("**");
+    segments.push(ANY_SEGMENT);
+  } else {
+    trailing = !isAnySegment(last) || !anchored;
   }
-  return toMatcher(segments);
+  const leading = !anchored || segments[0] === "**";
+  const blocks = [];
+  let current = [];
+  for (const seg of segments) {
+    if (seg !== "**") current.push(seg);
+    else if (current.length > 0) {
+      blocks.push(current);
+      current = [];
+    }
+  }
+  if (current.length > 0) blocks.push(current);
+  return { blocks, leading, trailing };
 }
 function escapedAt(text, i) {
   let n = 0;
@@ -12109,18 +12099,22 @@ function parseCodeowners(text, file = "CODEOWNERS", deadline) {
   const rules = [];
   if (Buffer.byteLength(text, "utf8") >= CODEOWNERS_MAX_BYTES) {
     problems.push({ file, severity: "error", message: "the file is 3 MB or larger; GitHub ignores such a CODEOWNERS file" });
-    return { file, rules, problems, index: { rules: [] }, anyDepth: { byName: /* @__PURE__ */ new Map(), byExtension: /* @__PURE__ */ new Map() } };
+    return { file, rules, problems, index: /* @__PURE__ */ new Map(), anyDepth: /* @__PURE__ */ new Map() };
   }
   let labels = [];
-  const index = { rules: [] };
-  const anyDepth = { byName: /* @__PURE__ */ new Map(), byExtension: /* @__PURE__ */ new Map() };
+  const index = /* @__PURE__ */ new Map();
+  const anyDepth = /* @__PURE__ */ new Map();
   const ownersByText = /* @__PURE__ */ new Map();
-  const lines = text.split("\n");
-  const during = (i) => () => `reading ${file} (line ${i + 1} of ${lines.length})`;
-  for (let i = 0; i < lines.length; i++) {
+  let lineCount = 1;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) lineCount++;
+  const during = (i) => () => `reading ${file} (line ${i + 1} of ${lineCount})`;
+  for (let i = 0, from = 0; i < lineCount; i++) {
     if ((i & 4095) === 4095) checkDeadline(deadline, during(i));
     const line = i + 1;
-    const trimmed = lines[i].trim();
+    let to = text.indexOf("\n", from);
+    if (to < 0) to = text.length;
+    const trimmed = text.slice(from, to).trim();
+    from = to + 1;
     if (trimmed === "") {
       labels = [];
       continue;
@@ -12136,7 +12130,8 @@ function parseCodeowners(text, file = "CODEOWNERS", deadline) {
     const pattern = trimmed.slice(0, end);
     let ownersText = end < trimmed.length ? trimmed.slice(end).trim() : "";
     if (ownersText.includes("#")) ownersText = ` ${ownersText}`.replace(/\s+#.*$/, "").trim();
-    const error = patternError(pattern);
+    const body = patternBody(pattern);
+    const error = patternError(pattern, body);
     if (error) {
       problems.push({ file, line, severity: "error", message: `${error} (pattern "${truncate2(pattern)}")` });
       continue;
@@ -12150,43 +12145,15 @@ function parseCodeowners(text, file = "CODEOWNERS", deadline) {
       problems.push({ file, line, severity: "error", message: owners });
       continue;
     }
-    const key3 = anyDepthKey(pattern);
-    if (key3) {
-      const map2 = key3.name !== void 0 ? anyDepth.byName : anyDepth.byExtension;
-      const k = key3.name ?? key3.extension;
-      const list = map2.get(k);
-      if (list) list.push(rules.length);
-      else map2.set(k, [rules.length]);
-    } else {
-      let node = index;
-      for (const seg of literalPrefix(pattern)) {
-        node.children ??= /* @__PURE__ */ new Map();
-        let next = node.children.get(seg);
-        if (!next) {
-          next = { rules: [] };
-          node.children.set(seg, next);
-        }
-        node = next;
-      }
-      node.rules.push(rules.length);
-    }
+    const filed = indexKey(pattern, body);
+    const map2 = filed.anyDepth ? anyDepth : index;
+    const list = map2.get(filed.key);
+    if (list === void 0) map2.set(filed.key, rules.length);
+    else if (typeof list === "number") map2.set(filed.key, [list, rules.length]);
+    else list.push(rules.length);
     rules.push({ line, pattern, owners, labels });
   }
   return { file, rules, problems, index, anyDepth };
-}
-function anyDepthKey(pattern) {
-  const { start: start2, end, anchored } = patternBody(pattern);
-  if (anchored || start2 !== 0) return void 0;
-  const seg = end === pattern.length ? pattern : pattern.slice(0, end);
-  let lastStar = -1;
-  for (let i = 0; i < seg.length; i++) {
-    const c = seg.charCodeAt(i);
-    if (c === 92 || c === 63) return void 0;
-    if (c === 42) lastStar = i;
-  }
-  if (lastStar < 0) return { name: seg };
-  const dot = seg.lastIndexOf(".");
-  return dot > lastStar && dot < seg.length - 1 ? { extension: seg.slice(dot + 1) } : void 0;
 }
 function patternEnd(line) {
   for (let i = 0; i < line.length; i++) {
@@ -12209,34 +12176,59 @@ function readOwners(text) {
 function truncate2(s) {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
+function compileRule(rule) {
+  if (rule.matcher === void 0 && !isLiteral(rule.pattern)) rule.matcher = buildMatcher(rule.pattern);
+  return rule.matcher;
+}
+function isLiteral(pattern) {
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charCodeAt(i);
+    if (c === 42 || c === 63 || c === 92) return false;
+  }
+  return true;
+}
+function literalMatches(pattern, segs) {
+  const { start: start2, end, dirOnly, anchored } = patternBody(pattern);
+  if (!anchored) {
+    const name = pattern.slice(0, end);
+    const last = dirOnly ? segs.length - 1 : segs.length;
+    for (let i = 0; i < last; i++) if (segs[i] === name) return true;
+    return false;
+  }
+  const named = pattern.slice(start2, end).split("/");
+  if (segs.length < named.length + (dirOnly ? 1 : 0)) return false;
+  for (let i = 0; i < named.length; i++) if (segs[i] !== named[i]) return false;
+  return true;
+}
 function decidingRule(co, path2, tick) {
   const segs = path2.replace(/^\/+/, "").split("/");
   let best = -1;
   let tested = 0;
-  const latest = (list) => {
-    if (!list) return;
+  const latest = (filed) => {
+    if (filed === void 0) return;
+    const list = typeof filed === "number" ? [filed] : filed;
     for (let k = list.length - 1; k >= 0; k--) {
       const i = list[k];
       if (i <= best) return;
       if (tick && ++tested % 64 === 0) tick();
       const rule = co.rules[i];
-      rule.matcher ??= buildMatcher(rule.pattern);
-      if (matchSegments(rule.matcher, segs)) {
+      const matcher = compileRule(rule);
+      if (matcher ? matchSegments(matcher, segs) : literalMatches(rule.pattern, segs)) {
         best = i;
         return;
       }
     }
   };
-  let node = co.index;
-  for (let depth = 0; node; depth++) {
-    latest(node.rules);
-    if (depth >= segs.length) break;
-    node = node.children?.get(segs[depth]);
+  latest(co.index.get(""));
+  let dirs = "";
+  for (let depth = 0; depth < segs.length; depth++) {
+    dirs = depth === 0 ? segs[0] : `${dirs}/${segs[depth]}`;
+    latest(co.index.get(dirs));
   }
   for (const seg of segs) {
-    latest(co.anyDepth.byName.get(seg));
+    latest(co.anyDepth.get(seg));
     const dot = seg.lastIndexOf(".");
-    if (dot >= 0) latest(co.anyDepth.byExtension.get(seg.slice(dot + 1)));
+    if (dot >= 0) latest(co.anyDepth.get(`/${seg.slice(dot + 1)}`));
   }
   return best < 0 ? void 0 : co.rules[best];
 }
@@ -12521,7 +12513,7 @@ function parseCommitMessage(message) {
 // src/core/expertise.ts
 var DAY_MS = 864e5;
 var SMOOTHING = 3;
-var AUTHOR_WEIGHT = 0.5;
+var AUTHOR_WEIGHT = 1;
 function newExpertiseIndex(halfLifeDays) {
   return { halfLifeDays, origin: Number.NaN, newest: -Infinity, levels: /* @__PURE__ */ new Map(), authors: /* @__PURE__ */ new Map(), records: 0 };
 }
@@ -12547,6 +12539,7 @@ function addRecord(index, record2) {
   if (time < index.newest)
     throw new Error(`history records must be added in date order: #${record2.pr} (${record2.date}) is older than the previous one`);
   if (Number.isNaN(index.origin)) index.origin = time;
+  rebase(index, time);
   index.newest = time;
   index.records++;
   const author = record2.author ? loginKey(record2.author) : void 0;
@@ -12556,31 +12549,41 @@ function addRecord(index, record2) {
     if (key3 !== "" && key3 !== author && !isBotLogin(a) && !approvers.has(key3)) approvers.set(key3, a);
   }
   const weight = 2 ** ((time - index.origin) / (index.halfLifeDays * DAY_MS));
-  if (author) {
-    let node = index.authors.get(author);
-    if (!node) index.authors.set(author, node = { all: { times: [], cum: [0] }, by: /* @__PURE__ */ new Map() });
+  const count = (levels, key3) => {
+    let node = levels.get(key3);
+    if (!node) levels.set(key3, node = { all: { times: [], cum: [0] }, by: /* @__PURE__ */ new Map() });
     push(node.all, time, weight);
-    for (const [key3, login] of approvers) {
-      let mine = node.by.get(key3);
-      if (!mine) node.by.set(key3, mine = { login, series: { times: [], cum: [0] } });
+    for (const [approver, login] of approvers) {
+      let mine = node.by.get(approver);
+      if (!mine) node.by.set(approver, mine = { login, series: { times: [], cum: [0] } });
       push(mine.series, time, weight);
     }
-  }
+  };
+  if (author) count(index.authors, author);
   const seen = /* @__PURE__ */ new Set();
   for (const file of record2.files) {
     for (const level of levelsOf(file)) {
       if (seen.has(level)) break;
       seen.add(level);
-      let node = index.levels.get(level);
-      if (!node) index.levels.set(level, node = { all: { times: [], cum: [0] }, by: /* @__PURE__ */ new Map() });
-      push(node.all, time, weight);
-      for (const [key3, login] of approvers) {
-        let mine = node.by.get(key3);
-        if (!mine) node.by.set(key3, mine = { login, series: { times: [], cum: [0] } });
-        push(mine.series, time, weight);
-      }
+      count(index.levels, level);
     }
   }
+}
+var REBASE_AFTER = 256;
+function rebase(index, time) {
+  const halfLives = (time - index.origin) / (index.halfLifeDays * DAY_MS);
+  if (halfLives < REBASE_AFTER) return;
+  const factor = 2 ** -halfLives;
+  const scaleSeries = (series) => {
+    for (let i = 0; i < series.cum.length; i++) series.cum[i] = series.cum[i] * factor;
+  };
+  for (const levels of [index.levels, index.authors]) {
+    for (const node of levels.values()) {
+      scaleSeries(node.all);
+      for (const { series } of node.by.values()) scaleSeries(series);
+    }
+  }
+  index.origin = time;
 }
 var built = /* @__PURE__ */ new WeakMap();
 function expertiseIndex(records, halfLifeDays) {
@@ -12597,8 +12600,9 @@ function expertiseIndex(records, halfLifeDays) {
   return index;
 }
 function lowerBound(times, t) {
-  let lo = 0;
   let hi = times.length;
+  if (hi === 0 || times[hi - 1] < t) return hi;
+  let lo = 0;
   while (lo < hi) {
     const mid = lo + hi >>> 1;
     if (times[mid] < t) lo = mid + 1;
@@ -12606,10 +12610,18 @@ function lowerBound(times, t) {
   }
   return lo;
 }
+var windowCount = 0;
+var windowWeight = 0;
 function windowOf(series, from, to) {
+  if (!series) {
+    windowCount = 0;
+    windowWeight = 0;
+    return;
+  }
   const lo = lowerBound(series.times, from);
   const hi = lowerBound(series.times, to);
-  return { count: hi - lo, weight: series.cum[hi] - series.cum[lo] };
+  windowCount = hi - lo;
+  windowWeight = series.cum[hi] - series.cum[lo];
 }
 function expertiseFor(index, paths, settings, now, query = {}) {
   const out = /* @__PURE__ */ new Map();
@@ -12627,21 +12639,21 @@ function expertiseFor(index, paths, settings, now, query = {}) {
     const chain = [];
     for (const level of levelsOf(p).reverse()) {
       const node = index.levels.get(level);
-      const w = node ? windowOf(node.all, from, to) : void 0;
-      if (!node || !w || w.count === 0) break;
-      chain.push({ level, node, total: w.weight * scale });
+      windowOf(node?.all, from, to);
+      if (!node || windowCount === 0) break;
+      chain.push({ level, node, total: windowWeight * scale });
     }
     if (chain.length <= 1) continue;
     const who = new Map(also);
-    for (const c of chain.slice(1)) for (const [key3, { login }] of c.node.by) if (!who.has(key3)) who.set(key3, login);
+    for (const c of query.onlyAlso ? [] : chain.slice(chain.length > 2 ? 2 : 1))
+      for (const [key3, { login }] of c.node.by) if (!who.has(key3)) who.set(key3, login);
     for (const [key3, login] of who) {
       let estimate = 0;
       let shown;
       for (const c of chain) {
-        const mine = c.node.by.get(key3);
-        const w = mine ? windowOf(mine.series, from, to) : { count: 0, weight: 0 };
-        estimate = (w.weight * scale + SMOOTHING * estimate) / (c.total + SMOOTHING);
-        if (w.count > 0 && (c.level === "" || c.level.endsWith("/") || !shown)) shown = { level: c.level, count: w.count };
+        windowOf(c.node.by.get(key3)?.series, from, to);
+        estimate = (windowWeight * scale + SMOOTHING * estimate) / (c.total + SMOOTHING);
+        if (windowCount > 0 && (c.level === "" || c.level.endsWith("/") || !shown)) shown = { level: c.level, count: windowCount };
       }
       if (estimate <= 0) continue;
       const e = entry(key3, login);
@@ -12653,13 +12665,14 @@ function expertiseFor(index, paths, settings, now, query = {}) {
     }
   }
   const theirs = query.author ? index.authors.get(loginKey(query.author)) : void 0;
-  const total = theirs ? windowOf(theirs.all, from, to).weight : 0;
+  windowOf(theirs?.all, from, to);
+  const total = windowWeight;
   for (const [key3, { login, series }] of total > 0 ? theirs.by : []) {
-    const w = windowOf(series, from, to);
-    if (w.count === 0) continue;
+    windowOf(series, from, to);
+    if (windowCount === 0) continue;
     const e = entry(key3, login);
-    e.score += AUTHOR_WEIGHT * w.weight / total;
-    e.authorApprovals = w.count;
+    e.score += AUTHOR_WEIGHT * windowWeight / total;
+    e.authorApprovals = windowCount;
   }
   return out;
 }
@@ -13077,7 +13090,7 @@ function expertiseOf(policy, input, candidates) {
   const paths = input.files.flatMap((f) => f.previousPath && f.previousPath !== f.path ? [f.path, f.previousPath] : [f.path]);
   const settings = { windowDays: policy.expertiseWindowDays, halfLifeDays: policy.expertiseHalfLifeDays };
   const also = candidates.flatMap((c) => c.maintainers.map((m) => m.login));
-  return expertiseFor(input.history, paths, settings, input.now, { author: input.author, also });
+  return expertiseFor(input.history, paths, settings, input.now, { author: input.author, also, onlyAlso: !policy.widenToRecentApprovers });
 }
 function widenable(router, candidates, expertise) {
   const listed = new Set(candidates.flatMap((c) => c.maintainers.map((m) => loginKey(m.login))));
@@ -13085,8 +13098,8 @@ function widenable(router, candidates, expertise) {
   return [...expertise].filter(([key3, e]) => e.approvals > 0 && !listed.has(key3) && !emeritus.has(key3) && !isBotLogin(e.login)).map(([, e]) => e);
 }
 var WIDEN_REASONS = {
-  "not needed": "recent approver, not needed: a reviewer on the pull request knows these paths as well",
-  "few approvals": "recent approver, too few approvals to be asked (widen_min_approvals)"
+  "not needed": "recent approver, not needed (a reviewer knows these paths as well)",
+  "few approvals": "recent approver, below widen_min_approvals"
 };
 var CANNOT = /* @__PURE__ */ new Set([
   "emeritus",
@@ -13474,6 +13487,16 @@ function planIssue(input) {
 import { AsyncLocalStorage } from "node:async_hooks";
 var import_prom_client = __toESM(require_prom_client(), 1);
 var scope = new AsyncLocalStorage();
+function headerOf(headers, name) {
+  const v = headers?.[name];
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : void 0;
+}
+function isRateLimited(err) {
+  const e = err;
+  if (!e || e.status !== 403 && e.status !== 429) return false;
+  const headers = e.response?.headers;
+  return headerOf(headers, "x-ratelimit-remaining") === "0" || headerOf(headers, "retry-after") !== void 0;
+}
 
 // src/app/pull-request-read.ts
 import { createHash as createHash2 } from "node:crypto";
@@ -14189,6 +14212,16 @@ function approvalHistoryQuery(owner, name, entries, since) {
   ].join("\n");
   return { query, variables, entries: [...entries] };
 }
+function withApprovers(approvers, more) {
+  const out = [...approvers];
+  const seen = new Set(out.map(loginKey));
+  for (const login of more) {
+    if (!login || isBotLogin(login) || seen.has(loginKey(login))) continue;
+    seen.add(loginKey(login));
+    out.push(login);
+  }
+  return out;
+}
 function recordOfCommit(commit, entry) {
   const facts = parseCommitMessage(commit.message ?? "");
   const associated = commit.associatedPullRequests?.nodes?.[0] ?? void 0;
@@ -14196,14 +14229,10 @@ function recordOfCommit(commit, entry) {
   const number = pr?.number ?? facts.pr;
   const date = pr?.mergedAt ?? commit.committedDate;
   if (number === void 0 || !Number.isSafeInteger(number) || number <= 0 || !date) return void 0;
-  const approvers = [...facts.approvers];
-  const seen = new Set(approvers.map(loginKey));
-  for (const review of pr?.reviews?.nodes ?? []) {
-    const login = review?.author?.login;
-    if (!login || isBotLogin(login) || seen.has(loginKey(login))) continue;
-    seen.add(loginKey(login));
-    approvers.push(login);
-  }
+  const approvers = withApprovers(
+    facts.approvers,
+    (pr?.reviews?.nodes ?? []).map((review) => review?.author?.login)
+  );
   const author = pr?.author?.login ?? commit.author?.user?.login ?? null;
   return { pr: number, date, author, files: [entry], approvers };
 }
@@ -14255,8 +14284,7 @@ function mergeByPullRequest(lists) {
         continue;
       }
       for (const f of r.files) if (!known.files.includes(f)) known.files.push(f);
-      const seen = new Set(known.approvers.map(loginKey));
-      for (const a of r.approvers) if (!seen.has(loginKey(a))) known.approvers.push(a);
+      known.approvers = withApprovers(known.approvers, r.approvers);
     }
   }
   return [...byPr.values()].sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.pr - b.pr);
@@ -14823,7 +14851,8 @@ async function gatherHistory(port, files, now, cache2) {
       lists.push(records);
     }
   }
-  return { history: mergeByPullRequest(lists) };
+  const history = mergeByPullRequest(lists);
+  return history.length > 0 ? { history } : {};
 }
 
 // src/core/issue-text.ts
@@ -15241,13 +15270,16 @@ function scoreLabels(router, found) {
     }
   }
   return [...perLabel].map(([label, { order, evidence }]) => {
-    const counts = /* @__PURE__ */ new Map();
-    for (const e of evidence) counts.set(e.signal, (counts.get(e.signal) ?? 0) + 1);
-    let score = 0;
-    for (const [signal, n] of counts) score += weights[signal] * (1 + repeatFactor * Math.min(n - 1, 2));
     evidence.sort((a, b) => b.weight - a.weight);
-    return { label, score: Math.round(score * 100) / 100, order, evidence };
+    return { label, score: scoreOf(evidence, weights, repeatFactor), order, evidence };
   });
+}
+function scoreOf(evidence, weights, repeatFactor) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const e of evidence) counts.set(e.signal, (counts.get(e.signal) ?? 0) + 1);
+  let score = 0;
+  for (const [signal, n] of counts) score += weights[signal] * (1 + repeatFactor * Math.min(n - 1, 2));
+  return Math.round(score * 100) / 100;
 }
 var labelRulesCache = /* @__PURE__ */ new WeakMap();
 function labelRules(router) {
@@ -15282,19 +15314,24 @@ var OWN_SIGNALS = /* @__PURE__ */ new Set([
   "disabled_test"
 ]);
 function decide(router, scored) {
-  const { threshold, maxModuleLabels, uncappedPrefixes, passingThreshold, subLabelsNeedOwnEvidence } = router.config.triage;
+  const { threshold, maxModuleLabels, uncappedPrefixes, passingThreshold, subLabelsNeedOwnEvidence, weights, repeatFactor } = router.config.triage;
   const rules = labelRules(router);
   const thresholdOf = (label) => rules.thresholds.get(label) ?? threshold;
-  const named = (s, signals) => s.evidence.some((e) => signals.has(e.signal));
+  const named = (evidence, signals) => evidence.some((e) => signals.has(e.signal));
   const ranked = [...scored].sort((a, b) => b.score - a.score || a.order - b.order);
-  const subjectKnown = ranked.some((s) => s.score >= thresholdOf(s.label) && named(s, SUBJECT_SIGNALS));
+  const subjectKnown = ranked.some((s) => s.score >= thresholdOf(s.label) && named(s.evidence, SUBJECT_SIGNALS));
+  const ownScore = (evidence) => scoreOf(
+    evidence.filter((e) => OWN_SIGNALS.has(e.signal)),
+    weights,
+    repeatFactor
+  );
   let capped = 0;
-  return ranked.map(({ label, score, evidence }, i) => {
+  return ranked.map(({ label, score, evidence }) => {
     const own = thresholdOf(label);
     const drop = (dropped) => ({ label, score, threshold: own, added: false, dropped, evidence });
     if (score < own) return drop("below threshold");
-    if (subjectKnown && score < passingThreshold && !named(ranked[i], SUBJECT_SIGNALS)) return drop("a passing mention");
-    if (subLabelsNeedOwnEvidence && rules.subLabels.has(label) && !named(ranked[i], OWN_SIGNALS)) return drop("no evidence of its own");
+    if (subjectKnown && score < passingThreshold && !named(evidence, SUBJECT_SIGNALS)) return drop("a passing mention");
+    if (subLabelsNeedOwnEvidence && rules.subLabels.has(label) && ownScore(evidence) < own) return drop("no evidence of its own");
     if (!uncappedPrefixes.some((p) => label.startsWith(p))) {
       if (capped >= maxModuleLabels) return drop("over the cap");
       capped++;
@@ -19444,13 +19481,44 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 
 // src/app/rest.ts
 var DEFAULT_API_URL = "https://api.github.com";
-function restOctokit(token, apiUrl) {
+var MAX_SECONDARY_WAIT_S = 60;
+var RATE_LIMIT_RETRIES = 3;
+function rateLimitWait(err, nowMs) {
+  const status = httpStatus(err);
+  if (status !== 403 && status !== 429) return void 0;
+  const headers = err.response?.headers ?? {};
+  const message = String(err.message ?? "");
+  if (!isRateLimited(err) && !/secondary rate limit/i.test(message)) return void 0;
+  const retryAfter = Number(headers["retry-after"]);
+  if (headers["retry-after"] !== void 0 && Number.isFinite(retryAfter)) return Math.max(0, Math.ceil(retryAfter));
+  const reset = Number(headers["x-ratelimit-reset"]);
+  if (String(headers["x-ratelimit-remaining"]) === "0" && Number.isFinite(reset)) return Math.max(0, Math.ceil(reset - nowMs / 1e3));
+  return 60;
+}
+function restOctokit(token, apiUrl, options = {}) {
   const quiet = { debug: () => {
   }, info: () => {
   }, warn: () => {
   }, error: () => {
   } };
-  return new Octokit2({ auth: token, baseUrl: apiUrl.replace(/\/+$/, ""), userAgent: "review-router", log: quiet });
+  const octokit = new Octokit2({ auth: token, baseUrl: apiUrl.replace(/\/+$/, ""), userAgent: "review-router", log: quiet });
+  const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  octokit.hook.wrap("request", async (request2, params) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await request2(params);
+      } catch (err) {
+        const wait = rateLimitWait(err, Date.now());
+        if (wait === void 0 || attempt > RATE_LIMIT_RETRIES || wait > MAX_SECONDARY_WAIT_S) throw err;
+        const what = `${params.method} ${params.url}`;
+        options.onRateLimit?.(
+          `GitHub's rate limit on ${what} (${httpStatus(err)}): waiting ${wait} s, then trying again (${attempt} of ${RATE_LIMIT_RETRIES})`
+        );
+        await sleep(wait * 1e3);
+      }
+    }
+  });
+  return octokit;
 }
 function describeGitHubError(err, what, apiUrl) {
   const status = httpStatus(err);
@@ -19459,6 +19527,10 @@ function describeGitHubError(err, what, apiUrl) {
     return `cannot reach ${apiUrl} for ${what}: ${message}`;
   }
   if (status === 401) return `GitHub refused the token (401 ${message}); set GITHUB_TOKEN to a valid token`;
+  const wait = rateLimitWait(err, Date.now());
+  if (wait !== void 0) {
+    return `GitHub's rate limit stopped the requests for ${what} (${status} ${message}); it asks to wait ${wait} s more: run again later (each request waited out up to ${RATE_LIMIT_RETRIES} limits of at most ${MAX_SECONDARY_WAIT_S} s)`;
+  }
   if (status === 403) return `GitHub forbids this with the token (403 ${message}); check its scopes or permissions for ${what}`;
   if (status === 404) return `${what} was not found (404): check the name, or give a token that can see it`;
   return `GitHub answered ${status} for ${what}: ${message}`;
@@ -19678,7 +19750,8 @@ async function runAction(deps) {
   const appInput = actionInput(env, "app-id");
   const appId = appInput === "" ? GITHUB_ACTIONS_APP_ID : Number(appInput);
   if (!Number.isInteger(appId) || appId <= 0) return fail(deps, `app-id must be a GitHub App id (a whole number), not "${appInput}"`);
-  const port = octokitPort(restOctokit(token, apiUrl), { owner: m[1], repo: m[2] }, appId);
+  const onRateLimit = (line) => deps.log(`::warning::review-router: ${line}`);
+  const port = octokitPort(restOctokit(token, apiUrl, { onRateLimit }), { owner: m[1], repo: m[2] }, appId);
   const options = {
     bundled: deps.bundled ?? loadBundled(),
     apply: true,

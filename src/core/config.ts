@@ -275,8 +275,9 @@ const TRIAGE_FIELD = {
       kind: "bool",
       default: false,
       doc:
-        "A label that comes with extra labels (an area of a larger queue: module: inductor with oncall: pt2) needs evidence the reporter wrote " +
-        "(title, error message, prose, an entry point called, a native frame), not frames and code alone, which show the path a call took.",
+        "A label that comes with extra labels (an area of a larger queue: module: inductor with oncall: pt2) is added only when the evidence the " +
+        "reporter wrote (title, error message, prose, an entry point called, a native frame) reaches its threshold by itself; frames and code " +
+        "show the path a call took, and they count for the area's label.",
     },
     {
       key: "repeat_factor",

@@ -326,7 +326,7 @@ const FRAME_RE = /^\s*File "([^"]{1,1000})", line \d+/;
 const CPP_RAISE_RE = /Exception raised from \S+ at (\S+?)(?::\d+)? \(/;
 const TRACEBACK_START_RE = /^\s*Traceback \(most recent call last\)/;
 /**
- * A line of a native backtrace: gdb (`#3  0x7f.. in dnnl::impl::...`), lldb (`frame #3: libtorch_cpu.so`at::...`),
+ * A line of a native backtrace: gdb (`#3  0x7f.. in dnnl::impl::...`), lldb (`frame #3: libtorch_cpu.so ...`),
  * Android's tombstone (`#41 pc 0011593c  /data/app/.../libpytorch_jni.so`), Windows (`00007FF..00007FF.. c10.dll!c10::Error`).
  */
 const NATIVE_FRAME_RE = /^\s*(?:#\d{1,4}\s|frame #\d{1,4}:|[0-9A-Fa-f]{16,32}\s+[\w.-]{1,100}\.(?:dll|so|dylib)!)/;
@@ -664,13 +664,18 @@ function scoreLabels(router: Router, found: readonly Found[]): Scored[] {
     }
   }
   return [...perLabel].map(([label, { order, evidence }]) => {
-    const counts = new Map<TriageSignal, number>();
-    for (const e of evidence) counts.set(e.signal, (counts.get(e.signal) ?? 0) + 1);
-    let score = 0;
-    for (const [signal, n] of counts) score += weights[signal] * (1 + repeatFactor * Math.min(n - 1, 2));
     evidence.sort((a, b) => b.weight - a.weight);
-    return { label, score: Math.round(score * 100) / 100, order, evidence };
+    return { label, score: scoreOf(evidence, weights, repeatFactor), order, evidence };
   });
+}
+
+/** The weighted sum of some evidence: per signal, the full weight once and repeatFactor of it for each further one (two at most). */
+function scoreOf(evidence: readonly IssueEvidence[], weights: TriageSettings["weights"], repeatFactor: number): number {
+  const counts = new Map<TriageSignal, number>();
+  for (const e of evidence) counts.set(e.signal, (counts.get(e.signal) ?? 0) + 1);
+  let score = 0;
+  for (const [signal, n] of counts) score += weights[signal] * (1 + repeatFactor * Math.min(n - 1, 2));
+  return Math.round(score * 100) / 100;
 }
 
 /** What decide() needs to know of the configuration's labels, computed once per router. */
@@ -724,19 +729,27 @@ const OWN_SIGNALS: ReadonlySet<TriageSignal> = new Set([
  * the best `maxModuleLabels`.
  */
 function decide(router: Router, scored: readonly Scored[]): LabelScore[] {
-  const { threshold, maxModuleLabels, uncappedPrefixes, passingThreshold, subLabelsNeedOwnEvidence } = router.config.triage;
+  const { threshold, maxModuleLabels, uncappedPrefixes, passingThreshold, subLabelsNeedOwnEvidence, weights, repeatFactor } =
+    router.config.triage;
   const rules = labelRules(router);
   const thresholdOf = (label: string) => rules.thresholds.get(label) ?? threshold;
-  const named = (s: Scored, signals: ReadonlySet<TriageSignal>) => s.evidence.some((e) => signals.has(e.signal));
+  const named = (evidence: readonly IssueEvidence[], signals: ReadonlySet<TriageSignal>) => evidence.some((e) => signals.has(e.signal));
   const ranked = [...scored].sort((a, b) => b.score - a.score || a.order - b.order);
-  const subjectKnown = ranked.some((s) => s.score >= thresholdOf(s.label) && named(s, SUBJECT_SIGNALS));
+  const subjectKnown = ranked.some((s) => s.score >= thresholdOf(s.label) && named(s.evidence, SUBJECT_SIGNALS));
+  // A sub-label's own evidence must reach its threshold by itself: the frames its area's label shares do not count.
+  const ownScore = (evidence: readonly IssueEvidence[]) =>
+    scoreOf(
+      evidence.filter((e) => OWN_SIGNALS.has(e.signal)),
+      weights,
+      repeatFactor,
+    );
   let capped = 0;
-  return ranked.map(({ label, score, evidence }, i) => {
+  return ranked.map(({ label, score, evidence }) => {
     const own = thresholdOf(label);
     const drop = (dropped: DropReason) => ({ label, score, threshold: own, added: false, dropped, evidence });
     if (score < own) return drop("below threshold");
-    if (subjectKnown && score < passingThreshold && !named(ranked[i]!, SUBJECT_SIGNALS)) return drop("a passing mention");
-    if (subLabelsNeedOwnEvidence && rules.subLabels.has(label) && !named(ranked[i]!, OWN_SIGNALS)) return drop("no evidence of its own");
+    if (subjectKnown && score < passingThreshold && !named(evidence, SUBJECT_SIGNALS)) return drop("a passing mention");
+    if (subLabelsNeedOwnEvidence && rules.subLabels.has(label) && ownScore(evidence) < own) return drop("no evidence of its own");
     if (!uncappedPrefixes.some((p) => label.startsWith(p))) {
       if (capped >= maxModuleLabels) return drop("over the cap");
       capped++;

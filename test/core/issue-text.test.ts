@@ -746,7 +746,7 @@ modules:
       );
     });
 
-    it("a sub-label needs evidence the reporter wrote, not frames alone; its area label keeps the frames", () => {
+    it("a sub-label needs evidence the reporter wrote that reaches its threshold alone, not frames; its area label keeps the frames", () => {
       const trace =
         'Traceback (most recent call last):\n  File "/x/site-packages/torch/_inductor/graph.py", line 3, in run\n' +
         '  File "/x/site-packages/torch/_inductor/lowering.py", line 9, in full\nAssertionError: bad';
@@ -754,6 +754,10 @@ modules:
       expect(d.labels).toEqual(["oncall: pt2"]);
       expect(score(d, "module: inductor")).toMatchObject({ added: false, dropped: "no evidence of its own" });
       expect(decide("Inductor: model fails", trace).labels).toEqual(["module: inductor", "oncall: pt2"]);
+      // Named in passing (a prose keyword, 2) beside the frames: its own evidence does not reach the threshold alone.
+      const passing = decide("Model fails", `I compile with the default Inductor backend.\n\n${trace}`);
+      expect(passing.labels).toEqual(["oncall: pt2"]);
+      expect(score(passing, "module: inductor")).toMatchObject({ score: 6, added: false, dropped: "no evidence of its own" });
     });
 
     it("reads keywords in a native backtrace as the part that failed", () => {
