@@ -5,6 +5,7 @@
 // failed list, shown in /metrics.
 
 import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { route } from "../../src/core/route.js";
 import { loadRouter } from "../../src/io/files.js";
@@ -62,6 +63,15 @@ async function until(done: () => boolean, ms = 30_000, what = "condition"): Prom
   }
 }
 
+async function redisKeys(pattern: string): Promise<string[]> {
+  const client = new Redis(redis.url);
+  try {
+    return await client.keys(pattern);
+  } finally {
+    client.disconnect();
+  }
+}
+
 const posts = (c: Case, suffix: string) => gh.requests.filter((q) => q.method === "POST" && q.path === `/repos/${c.repo}/${suffix}`);
 const checkRuns = (c: Case) => gh.repo(c.repo).checkRuns.length;
 
@@ -82,6 +92,33 @@ describe("queue mode", () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(gh.writes(c.repo).length).toBe(writes);
   });
+
+  it("paces writes per installation across workers: two workers, one installation, at most one write a second", async () => {
+    for (const w of workers) await w.stop();
+    // One job at a time each, so that both workers take some of the deliveries.
+    const pair = [await startWorker({ WORKER_CONCURRENCY: "1" }), await startWorker({ WORKER_CONCURRENCY: "1" })];
+    const c = freshCase();
+    const numbers = [11, 12, 13, 14];
+    for (const number of numbers) expect((await web.deliver("pull_request", opened({ ...c, number }))).status).toBe(200);
+    const routed = (w: RunningApp) => w.logs.filter((l) => l.msg === "routed pull request").length;
+    await until(() => routed(pair[0]!) + routed(pair[1]!) === numbers.length, 60_000, "four routed pull requests");
+    for (const w of pair) expect(routed(w)).toBeGreaterThan(0);
+    const writes = gh.writes(c.repo);
+    expect(writes.length).toBeGreaterThanOrEqual(numbers.length * 2);
+    // Bottleneck starts writes 1 s apart on Redis's clock, whichever worker sends them: never more
+    // than one a second on average. A review request also waits for the 3 s notification pace
+    // *after* taking its write slot (@octokit/plugin-throttling's order), so it may arrive right
+    // beside the next write; the other writes stay a second apart, give or take the request's own jitter.
+    const span = writes[writes.length - 1]!.at - writes[0]!.at;
+    expect(span).toBeGreaterThanOrEqual((writes.length - 1) * 1000 - 100);
+    const others = writes.filter((q) => !q.path.endsWith("/requested_reviewers")).map((q) => q.at);
+    const gaps = others.slice(1).map((t, i) => t - others[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(800);
+    // The pace lives in Redis (Probot's throttling cluster mode), with the Redis client installed, not fetched.
+    const keys = await redisKeys(`b_octokit-write-installation-${c.installation}*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const w of pair) expect(w.logs.some((l) => String(l.msg).includes("[NPXI]"))).toBe(false);
+  }, 90_000);
 
   it("hands the delivery of a worker killed mid-way (kill -9) to another worker, which writes nothing twice", async () => {
     const doomed = await startWorker();
