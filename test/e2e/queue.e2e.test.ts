@@ -105,18 +105,16 @@ describe("queue mode", () => {
     for (const w of pair) expect(routed(w)).toBeGreaterThan(0);
     const writes = gh.writes(c.repo);
     expect(writes.length).toBeGreaterThanOrEqual(numbers.length * 2);
-    // Bottleneck starts writes 1 s apart on Redis's clock, whichever worker sends them: never more
-    // than one a second on average. A review request also waits for the 3 s notification pace
-    // *after* taking its write slot (@octokit/plugin-throttling's order), so it may arrive right
-    // beside the next write; the other writes stay a second apart, give or take the request's own jitter.
-    const span = writes[writes.length - 1]!.at - writes[0]!.at;
-    expect(span).toBeGreaterThanOrEqual((writes.length - 1) * 1000 - 100);
-    const others = writes.filter((q) => !q.path.endsWith("/requested_reviewers")).map((q) => q.at);
-    const gaps = others.slice(1).map((t, i) => t - others[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(800);
+    // Bottleneck starts writes 1 s apart on Redis's clock, whichever worker sends them (a review
+    // request waits for its 3 s notification pace before its write slot: see octokit.ts). What
+    // follows the slot (the request itself) adds some jitter to when each arrives here.
+    const at = writes.map((q) => q.at);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(700);
+    expect(at[at.length - 1]! - at[0]!).toBeGreaterThanOrEqual((at.length - 1) * 1000 - 100);
     // The pace lives in Redis (Probot's throttling cluster mode), with the Redis client installed, not fetched.
-    const keys = await redisKeys(`b_octokit-write-installation-${c.installation}*`);
-    expect(keys.length).toBeGreaterThan(0);
+    expect(await redisKeys(`b_octokit-write-installation-${c.installation}*`)).not.toEqual([]);
+    expect(await redisKeys(`b_review-router-notifications-installation-${c.installation}*`)).not.toEqual([]);
     for (const w of pair) expect(w.logs.some((l) => String(l.msg).includes("[NPXI]"))).toBe(false);
   }, 90_000);
 
