@@ -34,7 +34,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "50" },
     workers: { type: "string", default: "1,2,3" },
     only: { type: "string" },
-    "lock-ms": { type: "string", default: "10000" },
+    "lock-ms": { type: "string", default: "30000" },
     "time-limit": { type: "string", default: "1200" },
   },
 });

@@ -11,10 +11,14 @@
 //   handled one at a time, in order, by whichever workers take them. (BullMQ's own groups are a
 //   paid feature.) A job that is not first goes back to the delayed set for a moment; a first
 //   member whose job is gone, finished or failed for good is dropped, so nothing waits forever;
+// - running:<owner/repo#number>, held (and renewed) by the worker handling the thread's delivery:
+//   a delivery BullMQ hands out a second time while its first run is still going (a worker too
+//   busy to renew its job's lock) waits for that run to end instead of writing beside it;
 // - done:<GUID>, a small marker kept 3 days (as long as GitHub lets a delivery be redelivered) once
 //   a delivery was handled. A redelivery (same GUID) of a handled delivery is not handled again; one
 //   of a delivery that failed for good is retried; one still queued is not queued twice.
 
+import { randomUUID } from "node:crypto";
 import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "pino";
@@ -168,6 +172,7 @@ export function threadKey(payload: Record<string, unknown>): string | undefined 
 }
 
 const pendingKey = (thread: string) => `${KEY_PREFIX}:pending:${thread}`;
+const runningKey = (thread: string) => `${KEY_PREFIX}:running:${thread}`;
 const doneKey = (id: string) => `${KEY_PREFIX}:done:${id}`;
 
 /** Register a GUID as its thread's latest, scored by Redis's clock (microseconds), so every web replica agrees on the order. */
@@ -176,10 +181,20 @@ local t = redis.call('TIME')
 redis.call('ZADD', KEYS[1], 'NX', tonumber(t[1]) * 1000000 + tonumber(t[2]), ARGV[1])
 return 1`;
 
-type Registering = Redis & { registerPending(key: string, id: string): Promise<number> };
+/** Renew (ARGV[2] ms) or release (ARGV[2] = 0) a thread's running lock, only if this holder (ARGV[1]) has it. */
+const HOLD = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == '0' then return redis.call('DEL', KEYS[1]) end
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
+
+type Registering = Redis & {
+  registerPending(key: string, id: string): Promise<number>;
+  holdRunning(key: string, holder: string, ms: number): Promise<number>;
+};
 
 function withScripts(client: Redis): Registering {
   client.defineCommand("registerPending", { numberOfKeys: 1, lua: REGISTER });
+  client.defineCommand("holdRunning", { numberOfKeys: 1, lua: HOLD });
   return client as Registering;
 }
 
@@ -311,14 +326,27 @@ export function startWorker(
     }
     const d = job.data as Delivery;
     const thread = threadKey(d.payload);
-    if (thread && !(await isTurn(thread, d.id))) {
+    const holder = randomUUID();
+    const wait = async (): Promise<never> => {
       await job.moveToDelayed(Date.now() + TURN_WAIT_MS, token);
       throw new DelayedError();
+    };
+    if (thread) {
+      if (!(await isTurn(thread, d.id))) return wait();
+      if ((await client.set(runningKey(thread), holder, "PX", settings.lockMs, "NX")) !== "OK") return wait();
     }
-    await handle(d);
-    const done = client.multi().set(doneKey(d.id), "1", "EX", DONE_TTL_S);
-    if (thread) done.zrem(pendingKey(thread), d.id);
-    await done.exec();
+    const renew = thread
+      ? setInterval(() => void client.holdRunning(runningKey(thread), holder, settings.lockMs).catch(() => {}), settings.lockMs / 3)
+      : undefined;
+    try {
+      await handle(d);
+      const done = client.multi().set(doneKey(d.id), "1", "EX", DONE_TTL_S);
+      if (thread) done.zrem(pendingKey(thread), d.id);
+      await done.exec();
+    } finally {
+      clearInterval(renew);
+      if (thread) await client.holdRunning(runningKey(thread), holder, 0).catch(() => {});
+    }
   };
 
   const worker = new Worker(QUEUE_NAME, processor, {

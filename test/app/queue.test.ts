@@ -180,6 +180,27 @@ describe("on a real Redis", () => {
     expect(events.indexOf("end b0")).toBeLessThan(events.indexOf("end a5"));
   });
 
+  it("never runs two deliveries of one thread at once, even outside its line (a job BullMQ hands out again while it runs)", async () => {
+    const q = await queue();
+    let running = 0;
+    let most = 0;
+    let done = 0;
+    const handle = async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 80));
+      running -= 1;
+      done += 1;
+    };
+    for (let i = 0; i < 4; i++) await q.enqueue(pr(`x${i}`, 5));
+    await admin.del(`${KEY_PREFIX}:pending:o/r#5`); // out of line: only the running lock keeps them apart
+    worker(handle);
+    worker(handle);
+    await until(() => done === 4);
+    expect(most).toBe(1);
+    await until(async () => (await admin.exists(`${KEY_PREFIX}:running:o/r#5`)) === 0); // released once the last one ended
+  });
+
   it("retries a failing delivery with back-off, then keeps it in the failed list, logged and counted; a redelivery tries it again", async () => {
     const q = await queue();
     const metrics = new Metrics({ processMetrics: false });
@@ -238,7 +259,7 @@ describe("on a real Redis", () => {
     const started = Date.now();
     await expect(q.enqueue(pr("during", 8))).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(3500);
-    expect(q.ready).toBe(false);
+    await until(() => !q.ready);
     await redis.restart();
     await until(() => q.ready);
     expect(await q.enqueue(pr("after", 8))).toBe("queued");
