@@ -56,11 +56,18 @@ export function allRouted(gh: GitHubStandIn, list: readonly Planned[]): boolean 
   return list.every((d) => gh.repo(d.repo).checkRuns.some((r) => r.head_sha === headSha(d)));
 }
 
+/** What is wrong with the pull requests not routed exactly once, by kind; empty when all are right. */
+export interface Problems {
+  /** Pull requests with anything wrong. */
+  count: number;
+  byKind: Record<string, number>;
+}
+
 /**
  * Pull requests not routed exactly once: per PR at most one label write and one review request,
  * exactly one check run, and the labels routing gives.
  */
-export function routedProblems(gh: GitHubStandIn, deliveries: readonly Planned[], router: Router): number {
+export function routedProblems(gh: GitHubStandIn, deliveries: readonly Planned[], router: Router): Problems {
   const byPr = new Map<string, RecordedRequest[]>();
   for (const q of gh.requests) {
     const m = /^\/repos\/([^/]+\/[^/]+)\/(?:issues|pulls)\/(\d+)(?:\/|$)/.exec(q.path);
@@ -68,11 +75,9 @@ export function routedProblems(gh: GitHubStandIn, deliveries: readonly Planned[]
     const key = `${m[1]}#${m[2]}`;
     byPr.set(key, [...(byPr.get(key) ?? []), q]);
   }
-  let problems = 0;
+  const problems: Problems = { count: 0, byKind: {} };
   for (const d of deliveries) {
     const mine = byPr.get(`${d.repo}#${d.number}`) ?? [];
-    const labelPosts = mine.filter((q) => q.method === "POST" && q.path.endsWith("/labels"));
-    const reviewPosts = mine.filter((q) => q.method === "POST" && q.path.endsWith("/requested_reviewers"));
     const runs = gh.repo(d.repo).checkRuns.filter((r) => r.head_sha === headSha(d));
     const expected = route(router, {
       repository: d.repo,
@@ -80,9 +85,14 @@ export function routedProblems(gh: GitHubStandIn, deliveries: readonly Planned[]
       author: (JSON.parse(d.payload) as { pull_request: { user: { login: string } } }).pull_request.user.login,
       files: d.files.map((path) => ({ path })),
     });
-    const labels = gh.thread(d.repo, d.number).labels;
-    if (labelPosts.length > 1 || reviewPosts.length > 1 || runs.length !== 1 || JSON.stringify(labels) !== JSON.stringify(expected.labels))
-      problems += 1;
+    const wrong = [
+      mine.filter((q) => q.method === "POST" && q.path.endsWith("/labels")).length > 1 ? "two label writes" : "",
+      mine.filter((q) => q.method === "POST" && q.path.endsWith("/requested_reviewers")).length > 1 ? "two review requests" : "",
+      runs.length !== 1 ? `${runs.length} check runs` : "",
+      JSON.stringify(gh.thread(d.repo, d.number).labels) !== JSON.stringify(expected.labels) ? "wrong labels" : "",
+    ].filter(Boolean);
+    if (wrong.length > 0) problems.count += 1;
+    for (const w of wrong) problems.byKind[w] = (problems.byKind[w] ?? 0) + 1;
   }
   return problems;
 }

@@ -25,7 +25,7 @@ import { loadRouter } from "../src/io/files.js";
 import { GitHubStandIn, type RecordedRequest } from "../test/e2e/github-stand-in.js";
 import { startApp, type RunningApp } from "../test/e2e/harness.js";
 import { startRedis } from "../test/helpers/redis-server.js";
-import { allRouted, percentile, plan, routedProblems, seed, waitUntil, type Planned } from "./load-plan.js";
+import { allRouted, percentile, plan, routedProblems, seed, waitUntil, type Planned, type Problems } from "./load-plan.js";
 
 const { values } = parseArgs({
   options: {
@@ -66,7 +66,7 @@ interface Result {
   p99: number;
   routedPerS: number;
   doneS: number;
-  problems: number;
+  problems: Problems;
   finished: boolean;
   /** Most writes one installation received within any one second, and how many installations ever had more than one. */
   writesPerS: { max: number; installationsOver: number };
@@ -155,12 +155,15 @@ async function runOnce(run: Run, deliveries: Planned[]): Promise<Result> {
 function report(r: Result, baseline?: Result): string {
   // 202 is the one-process server's "still processing" after 9 s: answered, not refused.
   const accepted = (r.statuses.get(200) ?? 0) + (r.statuses.get(202) ?? 0);
-  const ok = r.finished && r.problems === 0 && r.answered === DELIVERIES && accepted === DELIVERIES;
+  const ok = r.finished && r.problems.count === 0 && r.answered === DELIVERIES && accepted === DELIVERIES;
+  const kinds = Object.entries(r.problems.byKind)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(", ");
   const ratio = baseline ? ` (${(r.routedPerS / baseline.routedPerS).toFixed(2)}x baseline)` : "";
   return [
     `== ${r.run.name}`,
     `  answered:              ${r.answered}/${DELIVERIES} (${[...r.statuses].map(([s, n]) => `${n}x ${s}`).join(", ")})`,
-    `  routed exactly once:   ${ok ? "yes" : `NO (${r.problems} pull requests wrong${r.finished ? "" : ", not all finished in time"})`}`,
+    `  routed exactly once:   ${ok ? "yes" : `NO (${r.problems.count} pull requests wrong: ${kinds}${r.finished ? "" : "; not all finished in time"})`}`,
     `  deliveries/s routed:   ${r.routedPerS.toFixed(1)}${ratio}, all done in ${r.doneS.toFixed(1)} s`,
     `  webhook answer:        p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms`,
     `  writes/installation:   at most ${r.writesPerS.max} within one second (${r.writesPerS.installationsOver} of ${INSTALLATIONS} installations ever had more than one)`,
@@ -177,7 +180,7 @@ console.log(`machine: ${load()} at the start (figures are only comparable within
 let ok = true;
 try {
   const check = (r: Result) => {
-    ok = ok && r.finished && r.problems === 0 && r.answered === DELIVERIES;
+    ok = ok && r.finished && r.problems.count === 0 && r.answered === DELIVERIES;
     return r;
   };
   if (values.only !== "paced") {

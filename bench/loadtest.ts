@@ -83,7 +83,7 @@ async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promi
     const doneMs = performance.now() - t0;
     const rss = peakRssMiB(app.proc.pid);
 
-    const problems = routedProblems(gh, deliveries, router);
+    const problems = routedProblems(gh, deliveries, router).count;
     const tokenRequests = gh.requests.filter((q) => q.path.includes("/access_tokens")).length;
     const sorted = [...times].sort((a, b) => a - b);
     const answered = times.length;
