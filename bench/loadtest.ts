@@ -16,15 +16,15 @@
 //
 //   npm run loadtest [-- --deliveries 1000 --installations 50 --concurrency 50 --only capacity|paced]
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { route } from "../src/core/route.js";
 import { loadRouter } from "../src/io/files.js";
 import { GitHubStandIn, type RecordedRequest } from "../test/e2e/github-stand-in.js";
 import { APP_ID, startApp, type RunningApp } from "../test/e2e/harness.js";
 import { pullRequestEvent } from "../test/helpers/payloads.js";
+import { allRouted, peakRssMiB, percentile, plan, routedProblems, seed, waitUntil, type Planned } from "./load-plan.js";
 
 const { values } = parseArgs({
   options: {
@@ -44,72 +44,12 @@ const started = Date.now();
 const SERVER_JS = fileURLToPath(new URL("../dist/src/app/server.js", import.meta.url));
 if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run npm run build first (npm run loadtest does)`);
 
-const tree = readFileSync("test/fixtures/pytorch/tree.txt", "utf8").split("\n").filter(Boolean);
 const { router } = loadRouter();
-
-interface Planned {
-  repo: string;
-  installation: number;
-  number: number;
-  files: string[];
-  payload: string;
-}
-
-/** The same deliveries for both runs: PR i of installation i % INSTALLATIONS, three real paths each. */
-function plan(): Planned[] {
-  const out: Planned[] = [];
-  for (let i = 0; i < DELIVERIES; i++) {
-    const installation = 1000 + (i % INSTALLATIONS);
-    const repo = `pytorch/load-${installation}`;
-    const number = Math.floor(i / INSTALLATIONS) + 1;
-    const files = [0, 1, 2].map((k) => tree[(i * 997 + k * 3041) % tree.length]!);
-    const p = pullRequestEvent({
-      number,
-      changedFiles: files.length,
-      author: `author${i % 17}`,
-      headSha: `${i.toString(16).padStart(8, "0")}${"a".repeat(32)}`,
-    });
-    p.repository.owner.login = "pytorch";
-    p.repository.name = repo.split("/")[1]!;
-    p.repository.full_name = repo;
-    p.installation = { id: installation };
-    out.push({ repo, installation, number, files, payload: JSON.stringify(p) });
-  }
-  return out;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function peakRssMiB(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
-    return kb / 1024;
-  } catch {
-    return NaN;
-  }
-}
-
-async function waitUntil(done: () => boolean, deadline: number): Promise<boolean> {
-  while (!done()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return true;
-}
 
 async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promise<boolean> {
   const gh = new GitHubStandIn(APP_ID);
   await gh.start();
-  for (const d of deliveries) {
-    gh.setPullFiles(d.repo, d.number, d.files);
-    // An installed repository usually has its own file; without one, Probot also probes the
-    // organisation's .github repository: one more read per delivery.
-    gh.repo(d.repo).files.set(".github/review-router.yml", "max_reviewers: 3\n");
-  }
+  seed(gh, deliveries);
   const env: Record<string, string> = { LOG_LEVEL: "warn", ...(name === "capacity" ? { GITHUB_WRITE_PACING: "off" } : {}) };
   let app: RunningApp | undefined;
   try {
@@ -118,8 +58,7 @@ async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promi
     const statuses = new Map<number, number>();
     // Deliveries answered 202 ("still processing") finish after their response: wait for each
     // PR's summary, the last write of a routed PR.
-    const routed = (list: Planned[]) => () =>
-      list.every((d) => gh.repo(d.repo).checkRuns.some((r) => r.head_sha === JSON.parse(d.payload).pull_request.head.sha));
+    const routed = (list: Planned[]) => () => allRouted(gh, list);
     const t0 = performance.now();
     const phase = async (list: Planned[]) => {
       let next = 0;
@@ -144,32 +83,7 @@ async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promi
     const doneMs = performance.now() - t0;
     const rss = peakRssMiB(app.proc.pid);
 
-    // Exactly once: per PR, at most one label write, one review request, one check run.
-    let problems = 0;
-    for (const d of deliveries) {
-      const prefix = `/repos/${d.repo}/`;
-      const mine = gh.requests.filter(
-        (q) => q.path.startsWith(prefix) && (q.path.includes(`/${d.number}/`) || q.path.endsWith(`/${d.number}`)),
-      );
-      const labelPosts = mine.filter((q) => q.method === "POST" && q.path.endsWith("/labels"));
-      const reviewPosts = mine.filter((q) => q.method === "POST" && q.path.endsWith("/requested_reviewers"));
-      const sha = JSON.parse(d.payload).pull_request.head.sha as string;
-      const runs = gh.repo(d.repo).checkRuns.filter((r) => r.head_sha === sha);
-      const expected = route(router, {
-        repository: d.repo,
-        prNumber: d.number,
-        author: JSON.parse(d.payload).pull_request.user.login,
-        files: d.files.map((path) => ({ path })),
-      });
-      const labels = gh.thread(d.repo, d.number).labels;
-      if (
-        labelPosts.length > 1 ||
-        reviewPosts.length > 1 ||
-        runs.length !== 1 ||
-        JSON.stringify(labels) !== JSON.stringify(expected.labels)
-      )
-        problems += 1;
-    }
+    const problems = routedProblems(gh, deliveries, router).count;
     const tokenRequests = gh.requests.filter((q) => q.path.includes("/access_tokens")).length;
     const sorted = [...times].sort((a, b) => a - b);
     const answered = times.length;
@@ -308,7 +222,7 @@ async function pushNothing(gh: GitHubStandIn, app: RunningApp, all: Planned[]) {
   };
 }
 
-const deliveries = plan();
+const deliveries = plan(DELIVERIES, INSTALLATIONS);
 let ok = true;
 console.log(
   `load test: ${DELIVERIES} signed pull_request deliveries, ${INSTALLATIONS} installations, ${CONCURRENCY} concurrent, loopback only, time limit ${TIME_LIMIT_MS / 1000} s`,

@@ -173,3 +173,13 @@ export function startupProblem(env: NodeJS.ProcessEnv, cwd: string = process.cwd
   }
   return undefined;
 }
+
+/**
+ * The app's private key as PEM, from PRIVATE_KEY or PRIVATE_KEY_PATH (relative to `cwd`), or
+ * undefined when neither is set. startupProblem says first whether it is usable.
+ */
+export function privateKeyFromEnv(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): string | undefined {
+  if (set(env.PRIVATE_KEY)) return normalisePem(env.PRIVATE_KEY);
+  if (set(env.PRIVATE_KEY_PATH)) return normalisePem(readFileSync(resolve(cwd, env.PRIVATE_KEY_PATH), "utf8"));
+  return undefined;
+}

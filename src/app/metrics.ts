@@ -254,9 +254,38 @@ export class Metrics {
     };
   }
 
+  /**
+   * Queue mode (REDIS_URL): the shared queue's jobs by state, read from Redis at each scrape, and
+   * what this process's worker did with the deliveries it took.
+   */
+  queueMetrics(counts: () => Promise<Record<string, number>>): QueueMetrics {
+    new Gauge({
+      name: "review_router_queue_jobs",
+      help: "Deliveries in the shared Redis queue by state (waiting, active, delayed, failed, completed)",
+      labelNames: ["state"] as const,
+      registers: [this.registry],
+      async collect() {
+        const byState = await counts().catch(() => undefined); // Redis away: no sample rather than a failed scrape
+        for (const [state, n] of Object.entries(byState ?? {})) this.set({ state }, n);
+      },
+    });
+    const counter = (name: string, help: string) => new Counter({ name, help, registers: [this.registry] });
+    return {
+      failed: counter("review_router_queue_failed_total", "Deliveries this worker moved to the failed list after their last try"),
+      retried: counter("review_router_queue_retried_total", "Tries of a delivery that failed and will be tried again"),
+      dropped: counter("review_router_queue_dropped_total", "Queue entries that were not webhook deliveries, dropped"),
+    };
+  }
+
   async text(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+export interface QueueMetrics {
+  failed: Counter;
+  retried: Counter;
+  dropped: Counter;
 }
 
 /** The part of Octokit's hook collection the plugin uses. */

@@ -15,7 +15,14 @@
 //    as a write because it cannot tell a query from a mutation. review-router's GraphQL requests
 //    are reads (a pull request's files and state, candidates' availability), so a query goes
 //    through a sibling client with throttling off: same token, retries, time-outs and metrics.
+// 6. A write that notifies people (a review request, a comment) waits for its 3 s notification
+//    pace *before* its 1 s write slot, not after: the plugin takes the write slot first and then
+//    waits for the notification slot, so the request left beside the next write, two writes within
+//    a second. The plugin's own notification wait is made a pass-through; the same pace (3 s per
+//    installation) is kept by a group of ours, in Redis with the plugin's when REDIS_URL is set.
 
+import { throttling } from "@octokit/plugin-throttling";
+import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
 import type { Metrics } from "./metrics.js";
 import { MAX_SECONDARY_WAIT_S } from "./rest.js";
@@ -67,6 +74,7 @@ export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): 
       throttle.enabled = false;
     } else if (throttle.enabled !== false) {
       if (installationId !== undefined) throttle.id = `installation-${installationId}`;
+      throttle.notifications = PASS_THROUGH; // see 6.: waited for first, in notifyingFirst
       throttle.onSecondaryRateLimit = (retryAfter: number, options: ThrottledRequest, octokit: { log: Logger }) => {
         const retry = options.request.retryCount === 0 && retryAfter <= MAX_SECONDARY_WAIT_S;
         octokit.log.warn(
@@ -86,7 +94,54 @@ export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): 
   }) as unknown as typeof ProbotOctokit;
   // With METRICS=1, every request is counted once, after its retries (see metrics.ts).
   const Counted = metrics ? (Octokit.plugin(metrics.octokitPlugin() as (o: unknown) => void) as unknown as typeof ProbotOctokit) : Octokit;
-  return settings.pacing ? (Counted.plugin(unpacedQueries as unknown as (o: unknown) => void) as unknown as typeof ProbotOctokit) : Counted;
+  if (!settings.pacing) return Counted;
+  const Paced = Counted.plugin(notifyingFirst as unknown as (o: unknown) => void) as unknown as typeof ProbotOctokit;
+  return Paced.plugin(unpacedQueries as unknown as (o: unknown) => void) as unknown as typeof ProbotOctokit;
+}
+
+/** The plugin's notification group, replaced: no wait (the wait happens before, in notifyingFirst). */
+const PASS_THROTTLE_ID = "review-router-pass-through";
+const PASS_THROUGH = new Bottleneck.Group({ id: PASS_THROTTLE_ID });
+
+/** GitHub's pace for writes that notify people, per installation: one every 3 s (as @octokit/plugin-throttling keeps it). */
+export const NOTIFICATION_PACE_MS = 3000;
+
+type Connection = Bottleneck.RedisConnection | Bottleneck.IORedisConnection;
+const notificationGroups = new Map<Connection | undefined, Bottleneck.Group>();
+
+/** One notification group per Redis connection (shared by replicas), or one in memory without Redis. */
+function notificationGroup(B: typeof Bottleneck, connection: Connection | undefined): Bottleneck.Group {
+  let group = notificationGroups.get(connection);
+  if (!group) {
+    const common = connection ? { connection, timeout: 2 * 60_000 } : {};
+    group = new B.Group({ id: "review-router-notifications", maxConcurrent: 1, minTime: NOTIFICATION_PACE_MS, ...common });
+    notificationGroups.set(connection, group);
+  }
+  return group;
+}
+
+interface HookedOctokit {
+  hook: { wrap(name: "request", fn: (request: (o: RequestOptions) => Promise<unknown>, o: RequestOptions) => Promise<unknown>): void };
+}
+type RequestOptions = { method: string; url: string } & Record<string, unknown>;
+
+/** See 6. above: the notification wait, outside (before) the plugin's write slot. */
+function notifyingFirst(octokit: HookedOctokit, options: Options): void {
+  const throttle = options.throttle ?? {};
+  if (throttle.enabled === false) return;
+  const B = (throttle.Bottleneck as typeof Bottleneck | undefined) ?? Bottleneck;
+  const connection = throttle.connection as Connection | undefined;
+  const id = (throttle.id as string | undefined) ?? "no-id";
+  octokit.hook.wrap("request", async (request, o) => {
+    const { pathname } = new URL(o.url, "http://github.test");
+    const write = o.method !== "GET" && o.method !== "HEAD";
+    if (write && throttling.triggersNotification(pathname)) {
+      await notificationGroup(B, connection)
+        .key(id)
+        .schedule(connection ? { expiration: 60_000 } : {}, () => Promise.resolve());
+    }
+    return request(o);
+  });
 }
 
 type Graphql = ((query: unknown, parameters?: unknown) => Promise<unknown>) & Record<string, unknown>;

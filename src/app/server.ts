@@ -5,14 +5,17 @@
 // lacks. Without credentials, outside production, Probot serves its setup page, which registers
 // the app on GitHub from app.yml.
 
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join } from "node:path";
-import { run, type ApplicationFunction } from "probot";
+import type { Logger } from "pino";
+import { createProbot, run, type ApplicationFunction, type Probot } from "probot";
 import { isMainModule } from "../io/is-main.js";
 import { loadEnvFile, restoreEnv, startupProblem as envProblem, StartupError } from "./env.js";
 import { createApp } from "./index.js";
 import { createLog, startupFailureLine } from "./log.js";
 import { listenMetrics, Metrics, metricsSettingsFromEnv } from "./metrics.js";
 import { createAppOctokit, octokitSettingsFromEnv } from "./octokit.js";
+import { checkRedis, DeliveryQueue, queueSettingsFromEnv, redisAddress, startWorker, type Delivery } from "./queue.js";
 
 type ProbotServer = Awaited<ReturnType<typeof run>>;
 
@@ -30,11 +33,64 @@ export function startupProblem(env: NodeJS.ProcessEnv, cwd: string = process.cwd
  * The app, plus deliveries accepted at `/` too: Probot's setup page registers the app with the
  * webhook URL `<base>/`, while Probot's own middleware listens on WEBHOOK_PATH only.
  */
-function serverApp(metrics: Metrics | undefined): ApplicationFunction {
-  const app = createApp({ metrics });
+function serverApp(app: ApplicationFunction): ApplicationFunction {
   return async (probot, options) => {
     await app(probot, options);
     options.addHandler(await probot.getNodeMiddleware({ path: "/" }));
+  };
+}
+
+/** GET /ready: 200 while Redis is reachable, else 503 (a readiness probe takes the replica out of service). */
+function readyHandler(ready: () => boolean) {
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    if ((req.url ?? "").split("?")[0] !== "/ready") return false;
+    const ok = ready();
+    res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" }).end(ok ? "ready\n" : "Redis unreachable\n");
+    return true;
+  };
+}
+
+/**
+ * The web role: a delivery whose signature Probot verified is stored in Redis, not handled here.
+ * Not stored (Redis away or slow): 503, never a 2xx, so that GitHub marks it failed and
+ * `review-router redeliver` can send it again.
+ */
+function enqueueApp(deliveries: DeliveryQueue, log: Logger): ApplicationFunction {
+  return (probot, options) => {
+    probot.onAny(async (context) => {
+      const delivery = { id: context.id, name: context.name, payload: context.payload as unknown as Record<string, unknown> };
+      let outcome: string;
+      try {
+        outcome = await deliveries.enqueue(delivery);
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw Object.assign(new Error(`delivery ${context.id} not stored (${why}); answered 503 so that GitHub marks it failed`), {
+          status: 503,
+        });
+      }
+      log.debug(`delivery ${context.id} (${context.name}): ${outcome}`);
+    });
+    options.addHandler(readyHandler(() => deliveries.ready));
+  };
+}
+
+/** The worker role's own small HTTP server: GET /ping (alive) and GET /ready (Redis reachable), for probes. */
+async function listenHealth(env: NodeJS.ProcessEnv, ready: () => boolean): Promise<{ close(): Promise<void> }> {
+  const isReady = readyHandler(ready);
+  const server = createServer((req, res) => {
+    if ((req.url ?? "").split("?")[0] === "/ping") res.writeHead(200, { "content-type": "text/plain" }).end("PONG");
+    else if (!isReady(req, res)) res.writeHead(404, { "content-type": "text/plain" }).end("Not Found\n");
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err) => reject(new StartupError(`PORT: cannot listen on ${env.PORT ?? 3000}: ${err.message}`)));
+    server.listen(Number(env.PORT) || 3000, env.HOST || undefined, () => resolve());
+  });
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -42,10 +98,15 @@ function serverApp(metrics: Metrics | undefined): ApplicationFunction {
  * Start the server from `env` (process.env, already completed from .env by the caller). Probot's
  * run() assigns .env over process.env again; that is undone at once, so a value from the shell
  * always wins, and run() itself reads its options from `env`, not from the file.
+ *
+ * Without REDIS_URL, one process does everything. With it (see queue.ts), ROLE=web stores
+ * deliveries, ROLE=worker handles them, and ROLE=all (the default) does both in one process.
  */
-export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<ProbotServer> {
+export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<ProbotServer | undefined> {
   const problem = startupProblem(env);
   if (problem) throw new StartupError(problem);
+  const queued = queueSettingsFromEnv(env);
+  if (queued) await checkRedis(queued.redisUrl);
   const log = await createLog(env);
   // run() assigns .env over process.env synchronously before its first await; with `log` given,
   // nothing in between reads process.env (the production no-credentials branch is refused above),
@@ -55,17 +116,20 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   // METRICS=1: /metrics on METRICS_PORT, a port of its own (see metrics.ts).
   const metricsSettings = metricsSettingsFromEnv(options);
   const metrics = metricsSettings ? new Metrics() : undefined;
-  const starting = run(serverApp(metrics), { env: options, log, Octokit: createAppOctokit(octokitSettingsFromEnv(options), metrics) });
+  const Octokit = createAppOctokit(octokitSettingsFromEnv(options), metrics);
+  const deliveries = queued && queued.role !== "worker" ? await DeliveryQueue.open(queued, log) : undefined;
+  const handlers = deliveries ? enqueueApp(deliveries, log) : createApp({ metrics });
+  const starting = queued?.role === "worker" ? undefined : run(serverApp(handlers), { env: options, log, Octokit });
   restoreEnv(process.env, snapshot);
   // Probot handles SIGINT for an app function; a container is stopped with SIGTERM. The handlers
   // go on before start-up ends (a signal while connecting to WEBHOOK_PROXY_URL stops cleanly too).
-  const running: { server?: ProbotServer; metrics?: { close(): Promise<void> } } = {};
+  const running: { server?: ProbotServer; closers: { close(): Promise<void> }[] } = { closers: [] };
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info(`${signal} received: stopping review-router`);
-    Promise.all([running.server?.stop(), running.metrics?.close()]).then(
+    Promise.all([running.server?.stop(), ...running.closers.map((c) => c.close())]).then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, "error while stopping");
@@ -79,7 +143,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   };
   onSignal();
   process.on("SIGTERM", () => stop("SIGTERM"));
-  const server = await starting.catch((err: unknown) => {
+  if (deliveries) running.closers.push(deliveries);
+  const server = await starting?.catch((err: unknown) => {
     // smee-client rejects with the EventSource's error event, not an Error.
     if (env.WEBHOOK_PROXY_URL && !(err instanceof Error)) {
       const url = env.WEBHOOK_PROXY_URL;
@@ -88,14 +153,34 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     throw err;
   });
   running.server = server;
+  if (queued) {
+    // /metrics counts the shared queue's jobs (from Redis, at each scrape), whichever role serves it.
+    let source: { counts(): Promise<Record<string, number>> } | undefined = deliveries;
+    const queueMetrics = metrics?.queueMetrics(() => source?.counts() ?? Promise.resolve({}));
+    if (queued.role !== "web") {
+      // The worker's own Probot: the app's handlers, fed from the queue instead of an HTTP request.
+      const probot = createProbot({ env: options, overrides: { log, Octokit } });
+      await probot.load(createApp({ metrics }));
+      const worker = startWorker(queued, (d) => handleDelivery(probot, d), log, queueMetrics);
+      source ??= worker;
+      running.closers.unshift(worker); // stop taking jobs first; the active ones finish
+      if (queued.role === "worker") running.closers.push(await listenHealth(options, () => worker.ready));
+      log.info(`worker taking deliveries from Redis at ${redisAddress(queued.redisUrl)}, ${queued.concurrency} at a time`);
+    }
+  }
   if (metrics && metricsSettings) {
     const listener = await listenMetrics(metrics, metricsSettings);
-    running.metrics = listener;
+    running.closers.push(listener);
     log.info(`metrics served at ${listener.url}`);
   }
   // run() has added its own SIGINT listener by now: ours replaces it.
   onSignal();
   return server;
+}
+
+/** The one seam between the queue and the app: hand a stored delivery to the app's handlers, as an HTTP delivery reaches them. */
+export function handleDelivery(probot: Probot, d: Delivery): Promise<void> {
+  return probot.receive({ id: d.id, name: d.name, payload: d.payload } as unknown as Parameters<Probot["receive"]>[0]);
 }
 
 if (isMainModule(import.meta.url)) {

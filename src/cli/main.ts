@@ -83,6 +83,11 @@ export const COMMANDS: Record<string, Command> = {
     // Loaded on use: the online commands bring @octokit/rest, which offline commands do not need.
     run: async (args, io) => (await import("./sweep.js")).sweepCommand(args, io),
   },
+  redeliver: {
+    usage: "redeliver --since 2h [--apply]",
+    summary: "ask GitHub to redeliver the app's failed webhook deliveries (app credentials)",
+    run: async (args, io) => (await import("./redeliver.js")).redeliverCommand(args, io),
+  },
 };
 
 const USAGE_WIDTH = 30;

@@ -84,4 +84,25 @@ describe("the server's Octokit with write pacing on", () => {
     await Promise.all([add(), add()]);
     expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(900);
   });
+
+  it("keeps review requests and other writes a second apart: a review request's 3 s notification wait comes before its write slot", async () => {
+    const octokit = await installationClient();
+    const at: { what: string; at: number }[] = [];
+    const record = (what: string) => () => {
+      at.push({ what, at: Date.now() });
+      return [200, {}] as [number, object];
+    };
+    nock(API).post("/repos/pytorch/pytorch/pulls/5/requested_reviewers").times(2).reply(record("review"));
+    nock(API).post("/repos/pytorch/pytorch/issues/5/labels").times(2).reply(record("label"));
+    const review = () => octokit.rest.pulls.requestReviewers({ owner: "pytorch", repo: "pytorch", pull_number: 5, reviewers: ["a"] });
+    const label = () => octokit.rest.issues.addLabels({ owner: "pytorch", repo: "pytorch", issue_number: 5, labels: ["x"] });
+    // Were the write slot taken first, the second review request would wait 3 s for its notification
+    // slot after it and go out beside the last label write.
+    await Promise.all([review(), review(), label(), label()]);
+    const times = at.map((a) => a.at).sort((a, b) => a - b);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    expect(at).toHaveLength(4);
+    // Beside each other (the fault) is a few milliseconds; a loaded machine delays a paced one by some 100 ms.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(700);
+  }, 15_000);
 });

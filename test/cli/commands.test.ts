@@ -241,7 +241,7 @@ describe("help and version", () => {
     const bad = await run(["help", "nope"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(
-      'review-router: no command "nope"; the commands are: route, explain, validate, triage, import-governance, codeowners, history, maintainers, init, sweep\n',
+      'review-router: no command "nope"; the commands are: route, explain, validate, triage, import-governance, codeowners, history, maintainers, init, sweep, redeliver\n',
     );
   });
 });

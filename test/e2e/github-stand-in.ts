@@ -3,6 +3,7 @@
 // comments, check runs, configuration files on the default branch, collaborators), answers the
 // calls review-router makes the way GitHub does, records every request, and can be told to fail.
 
+import { createHmac, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -104,6 +105,22 @@ interface Repo {
   }[];
 }
 
+/** A webhook delivery the stand-in sent to the app (GitHub's hook-delivery-item), with what it sent. */
+export interface HookDeliveryRecord {
+  id: number;
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  duration: number;
+  status: string;
+  status_code: number;
+  event: string;
+  action: string | null;
+  installation_id: number | null;
+  repository_id: number | null;
+  body: string;
+}
+
 const PREFIX = "/api/v3";
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -127,6 +144,8 @@ export class GitHubStandIn {
   static readonly RATE_LIMIT = 5000;
   /** The app's slug: its bot is "review-router[bot]" in REST and `viewer`, "review-router" as a GraphQL Bot actor. */
   static readonly APP_SLUG = "review-router";
+  /** The app's webhook, as GitHub holds it: where deliveries go and the secret that signs them. */
+  readonly hook = { url: "", secret: "", deliveries: [] as HookDeliveryRecord[] };
   private server?: Server;
   private nextId = 1000;
   port = 0;
@@ -279,6 +298,52 @@ export class GitHubStandIn {
     };
   }
 
+  /**
+   * Deliver a webhook to hook.url as GitHub does (signed, X-GitHub-Delivery), and record the
+   * attempt: its status code, or 0 and "failed to connect" when nothing answered.
+   */
+  async sendHook(event: string, body: string, guid: string = randomUUID(), redelivery = false): Promise<HookDeliveryRecord> {
+    const payload = JSON.parse(body) as { action?: string; installation?: { id?: number }; repository?: { id?: number } };
+    const started = Date.now();
+    let status_code = 0;
+    let status = "failed to connect to host";
+    try {
+      const r = await fetch(this.hook.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": event,
+          "x-github-delivery": guid,
+          "x-hub-signature-256": `sha256=${createHmac("sha256", this.hook.secret).update(body).digest("hex")}`,
+          "user-agent": "GitHub-Hookshot/stand-in",
+        },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      await r.text();
+      status_code = r.status;
+      status = r.ok ? "OK" : `Invalid HTTP Response: ${r.status}`;
+    } catch {
+      // nothing listening, or no answer in 10 s: GitHub records a failed delivery
+    }
+    const record: HookDeliveryRecord = {
+      id: this.nextId++,
+      guid,
+      delivered_at: new Date(started).toISOString(),
+      redelivery,
+      duration: (Date.now() - started) / 1000,
+      status,
+      status_code,
+      event,
+      action: payload.action ?? null,
+      installation_id: payload.installation?.id ?? null,
+      repository_id: payload.repository?.id ?? null,
+      body,
+    };
+    this.hook.deliveries.push(record);
+    return record;
+  }
+
   fail(fault: Fault): void {
     this.faults.push({ times: 1, ...fault });
   }
@@ -363,6 +428,30 @@ export class GitHubStandIn {
         permissions: { checks: "write", contents: "read", issues: "write", pull_requests: "write", metadata: "read" },
         repository_selection: "all",
       });
+    }
+    // The app's webhook deliveries (app JWT): newest first, paged by a cursor in the Link header.
+    if (path === "/app/hook/deliveries" && method === "GET") {
+      if (!/^bearer /i.test(auth)) return reply(401, { message: "A JSON web token could not be decoded" });
+      const all = [...this.hook.deliveries].reverse().map(({ body: _sent, ...item }) => item);
+      const perPage = Math.min(Number(url.searchParams.get("per_page") ?? "30"), 100);
+      const cursor = url.searchParams.get("cursor");
+      const from = cursor === null ? 0 : all.findIndex((d) => String(d.id) === cursor);
+      if (from < 0) return reply(422, { message: "Invalid cursor" });
+      const page = all.slice(from, from + perPage);
+      const next = all[from + perPage];
+      const link = next
+        ? { link: `<http://${this.host}${PREFIX}/app/hook/deliveries?per_page=${perPage}&cursor=${next.id}>; rel="next"` }
+        : undefined;
+      return reply(200, page, link);
+    }
+    const attempt = /^\/app\/hook\/deliveries\/(\d+)\/attempts$/.exec(path);
+    if (attempt && method === "POST") {
+      if (!/^bearer /i.test(auth)) return reply(401, { message: "A JSON web token could not be decoded" });
+      const original = this.hook.deliveries.find((d) => d.id === Number(attempt[1]));
+      if (!original) return reply(404, { message: "Not Found" });
+      // Accepted now, sent just after, as GitHub does.
+      setImmediate(() => void this.sendHook(original.event, original.body, original.guid, true));
+      return reply(202, {});
     }
     if (!token) return reply(401, { message: "Bad credentials" });
     if (method === "POST" && (path === "/api/graphql" || path === "/graphql")) {

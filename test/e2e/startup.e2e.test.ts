@@ -91,6 +91,14 @@ describe("server start-up refusals", () => {
     expect(await refusal(PROD, dir)).toContain("WEBHOOK_SECRET is empty");
   });
 
+  it("refuses to start when REDIS_URL does not answer, and a role without REDIS_URL, in one line each", async () => {
+    const port = await freePort();
+    const line = await refusal({ ...PROD, WEBHOOK_SECRET: "s", REDIS_URL: `redis://:hunter2@127.0.0.1:${port}` });
+    expect(line).toMatch(new RegExp(`^cannot start: REDIS_URL: cannot reach Redis at 127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED`));
+    expect(line).not.toContain("hunter2");
+    expect(await refusal({ ...PROD, WEBHOOK_SECRET: "s", ROLE: "worker" })).toMatch(/^cannot start: ROLE=worker needs REDIS_URL/);
+  });
+
   it("refuses to start in production with write pacing off", async () => {
     const line = await refusal({ ...PROD, WEBHOOK_SECRET: "s", GITHUB_WRITE_PACING: "off" });
     expect(line).toContain("GITHUB_WRITE_PACING is off");
