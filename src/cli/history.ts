@@ -77,6 +77,33 @@ export function commitRecord(chunk: string): HistoryRecord | undefined {
   return { pr: facts.pr, date: date.trim(), author: loginFromEmail(email), files, approvers: facts.approvers };
 }
 
+/**
+ * Cuts git's output into commits at the separator as it arrives. The commit still arriving is kept
+ * in pieces, and each piece of output is searched once: linear however large one commit is.
+ */
+export class CommitSplitter {
+  private pending: string[] = [];
+
+  /** The commits completed by `text`. */
+  push(text: string): string[] {
+    const chunks = text.split(COMMIT);
+    if (chunks.length === 1) {
+      this.pending.push(text);
+      return [];
+    }
+    chunks[0] = this.pending.join("") + chunks[0]!;
+    this.pending = [chunks.pop()!];
+    return chunks.filter((c) => c !== "");
+  }
+
+  /** The last commit, once the output has ended. */
+  end(): string | undefined {
+    const last = this.pending.join("");
+    this.pending = [];
+    return last === "" ? undefined : last;
+  }
+}
+
 /** Run git log in `dir` and call `each` with every commit's record, oldest first, as the output streams. */
 function gitRecords(dir: string, since: string | undefined, each: (r: HistoryRecord) => void): Promise<string | undefined> {
   const args = [
@@ -96,16 +123,12 @@ function gitRecords(dir: string, since: string | undefined, each: (r: HistoryRec
   ];
   return new Promise((done) => {
     const git = spawn("git", args, { stdio: ["ignore", "pipe", "pipe"] });
-    let pending = "";
+    const stream = new CommitSplitter();
     let errors = "";
     git.stdout.setEncoding("utf8");
     git.stdout.on("data", (text: string) => {
-      pending += text;
-      const chunks = pending.split(COMMIT);
-      // The last piece may be a commit still arriving.
-      pending = chunks.pop()!;
-      for (const c of chunks) {
-        const r = c === "" ? undefined : commitRecord(c);
+      for (const c of stream.push(text)) {
+        const r = commitRecord(c);
         if (r) each(r);
       }
     });
@@ -114,7 +137,8 @@ function gitRecords(dir: string, since: string | undefined, each: (r: HistoryRec
     git.on("error", (err) => done(`cannot run git: ${err.message}`));
     git.on("close", (code) => {
       if (code !== 0) return done(`git log failed in ${dir}: ${errors.trim() || `exit ${code}`}`);
-      const r = pending === "" ? undefined : commitRecord(pending);
+      const last = stream.end();
+      const r = last === undefined ? undefined : commitRecord(last);
       if (r) each(r);
       done(undefined);
     });

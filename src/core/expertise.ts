@@ -260,25 +260,30 @@ export function expertiseFor(
     // Whom to score: `also`, and the approvers under the path's second-level directory (torch/nn/ for
     // torch/nn/modules/conv.py), or its top-level one when nothing deeper has history; those who
     // approved only elsewhere under torch/ would score little, and there are many of them.
-    const who = new Map(also);
-    for (const c of query.onlyAlso ? [] : chain.slice(chain.length > 2 ? 2 : 1))
-      for (const [key, { login }] of c.node.by) if (!who.has(key)) who.set(key, login);
+    const who = query.onlyAlso ? also : new Map(also);
+    if (!query.onlyAlso)
+      for (const c of chain.slice(chain.length > 2 ? 2 : 1))
+        for (const [key, { login }] of c.node.by) if (!who.has(key)) who.set(key, login);
     for (const [key, login] of who) {
       // Each level's estimate leans on its parent's with the weight of SMOOTHING pull requests.
       let estimate = 0;
-      let shown: { level: string; count: number } | undefined;
+      // The evidence shown: the deepest directory (a file only at the top) they approved under.
+      let shownLevel = "";
+      let shownCount = 0;
       for (const c of chain) {
         windowOf(c.node.by.get(key)?.series, from, to);
         estimate = (windowWeight * scale + SMOOTHING * estimate) / (c.total + SMOOTHING);
-        // The evidence shown is the deepest directory (a file only at the top) they approved under.
-        if (windowCount > 0 && (c.level === "" || c.level.endsWith("/") || !shown)) shown = { level: c.level, count: windowCount };
+        if (windowCount > 0 && (c.level.endsWith("/") || shownCount === 0)) {
+          shownLevel = c.level;
+          shownCount = windowCount;
+        }
       }
       if (estimate <= 0) continue;
       const e = entry(key, login);
       e.score += estimate / paths.length;
-      if (shown && (shown.count > e.approvals || (shown.count === e.approvals && shown.level.length > e.path.length))) {
-        e.path = shown.level;
-        e.approvals = shown.count;
+      if (shownCount > e.approvals || (shownCount > 0 && shownCount === e.approvals && shownLevel.length > e.path.length)) {
+        e.path = shownLevel;
+        e.approvals = shownCount;
       }
     }
   }

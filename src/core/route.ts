@@ -232,13 +232,15 @@ function selectionInput(router: Router, input: RouteInput, candidates: readonly 
 function expertiseOf(policy: Policy, input: RouteInput, candidates: readonly Candidate[]): Map<string, Expertise> {
   const paths = input.files.flatMap((f) => (f.previousPath && f.previousPath !== f.path ? [f.path, f.previousPath] : [f.path]));
   const settings = { windowDays: policy.expertiseWindowDays, halfLifeDays: policy.expertiseHalfLifeDays };
-  const also = candidates.flatMap((c) => c.maintainers.map((m) => m.login));
+  const also: string[] = [];
+  for (const c of candidates) for (const m of c.maintainers) also.push(m.login);
   return expertiseFor(input.history!, paths, settings, input.now, { author: input.author, also, onlyAlso: !policy.widenToRecentApprovers });
 }
 
 /**
- * Whom widening may consider: recent approvers of the changed paths who are not listed (active or
- * emeritus) for a touched module, never emeritus anywhere in the registry, never a bot. Selection
+ * Whom widening may consider: the recent approvers of the changed paths with the most expertise who
+ * are not listed (active or emeritus) for a touched module, never emeritus anywhere in the
+ * registry, never a bot. Selection
  * asks only those with `widen_min_approvals`, and refuses the author and blocked logins.
  */
 function widenable(router: Router, candidates: readonly Candidate[], expertise: ReadonlyMap<string, Expertise>): Expertise[] {
@@ -246,8 +248,13 @@ function widenable(router: Router, candidates: readonly Candidate[], expertise: 
   const emeritus = new Set(router.registry.entries.flatMap((e) => e.maintainers.filter((m) => m.emeritus).map((m) => loginKey(m.login))));
   return [...expertise]
     .filter(([key, e]) => e.approvals > 0 && !listed.has(key) && !emeritus.has(key) && !isBotLogin(e.login))
-    .map(([, e]) => e);
+    .map(([, e]) => e)
+    .sort((a, b) => b.score - a.score || loginKey(a.login).localeCompare(loginKey(b.login)))
+    .slice(0, WIDEN_CONSIDERED);
 }
+
+/** Recent approvers widening considers, most expertise first: one is asked, the others are shown as not asked. */
+const WIDEN_CONSIDERED = 10;
 
 /** How the summary and `candidates` say why a recent approver was not asked. */
 const WIDEN_REASONS: Partial<Record<SkipReason, string>> = {

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { CommitSplitter } from "../../src/cli/history.js";
 import { runCli } from "../../src/cli/main.js";
 import { tempCheckout } from "../helpers/git.js";
 
@@ -35,6 +36,19 @@ function write(root: string, path: string, text: string) {
   writeFileSync(join(root, path), text);
   execFileSync("git", ["-C", root, "add", "-A"]);
 }
+
+describe("CommitSplitter", () => {
+  it("cuts git's output into commits wherever the pieces break", () => {
+    const text = "\u001eone\u0000a\u001etwo\u0000bb\u001ethree";
+    for (const size of [1, 2, 5, text.length]) {
+      const s = new CommitSplitter();
+      const out: string[] = [];
+      for (let i = 0; i < text.length; i += size) out.push(...s.push(text.slice(i, i + size)));
+      out.push(s.end()!);
+      expect(out).toEqual(["one\u0000a", "two\u0000bb", "three"]);
+    }
+  });
+});
 
 describe("history --from-git", () => {
   it("writes one record per pull request of the first-parent history, oldest first, renames with both names, bots left out", async () => {
