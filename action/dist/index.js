@@ -12644,23 +12644,29 @@ function expertiseFor(index, paths, settings, now, query = {}) {
       chain.push({ level, node, total: windowWeight * scale });
     }
     if (chain.length <= 1) continue;
-    const who = new Map(also);
-    for (const c of query.onlyAlso ? [] : chain.slice(chain.length > 2 ? 2 : 1))
-      for (const [key3, { login }] of c.node.by) if (!who.has(key3)) who.set(key3, login);
+    const who = query.onlyAlso ? also : new Map(also);
+    if (!query.onlyAlso) {
+      for (const c of chain.slice(chain.length > 2 ? 2 : 1))
+        for (const [key3, { login }] of c.node.by) if (!who.has(key3)) who.set(key3, login);
+    }
     for (const [key3, login] of who) {
       let estimate = 0;
-      let shown;
+      let shownLevel = "";
+      let shownCount = 0;
       for (const c of chain) {
         windowOf(c.node.by.get(key3)?.series, from, to);
         estimate = (windowWeight * scale + SMOOTHING * estimate) / (c.total + SMOOTHING);
-        if (windowCount > 0 && (c.level === "" || c.level.endsWith("/") || !shown)) shown = { level: c.level, count: windowCount };
+        if (windowCount > 0 && (c.level.endsWith("/") || shownCount === 0)) {
+          shownLevel = c.level;
+          shownCount = windowCount;
+        }
       }
       if (estimate <= 0) continue;
       const e = entry(key3, login);
       e.score += estimate / paths.length;
-      if (shown && (shown.count > e.approvals || shown.count === e.approvals && shown.level.length > e.path.length)) {
-        e.path = shown.level;
-        e.approvals = shown.count;
+      if (shownCount > e.approvals || shownCount > 0 && shownCount === e.approvals && shownLevel.length > e.path.length) {
+        e.path = shownLevel;
+        e.approvals = shownCount;
       }
     }
   }
@@ -13089,14 +13095,16 @@ function selectionInput(router, input, candidates) {
 function expertiseOf(policy, input, candidates) {
   const paths = input.files.flatMap((f) => f.previousPath && f.previousPath !== f.path ? [f.path, f.previousPath] : [f.path]);
   const settings = { windowDays: policy.expertiseWindowDays, halfLifeDays: policy.expertiseHalfLifeDays };
-  const also = candidates.flatMap((c) => c.maintainers.map((m) => m.login));
+  const also = [];
+  for (const c of candidates) for (const m of c.maintainers) also.push(m.login);
   return expertiseFor(input.history, paths, settings, input.now, { author: input.author, also, onlyAlso: !policy.widenToRecentApprovers });
 }
 function widenable(router, candidates, expertise) {
   const listed = new Set(candidates.flatMap((c) => c.maintainers.map((m) => loginKey(m.login))));
   const emeritus = new Set(router.registry.entries.flatMap((e) => e.maintainers.filter((m) => m.emeritus).map((m) => loginKey(m.login))));
-  return [...expertise].filter(([key3, e]) => e.approvals > 0 && !listed.has(key3) && !emeritus.has(key3) && !isBotLogin(e.login)).map(([, e]) => e);
+  return [...expertise].filter(([key3, e]) => e.approvals > 0 && !listed.has(key3) && !emeritus.has(key3) && !isBotLogin(e.login)).map(([, e]) => e).sort((a, b) => b.score - a.score || loginKey(a.login).localeCompare(loginKey(b.login))).slice(0, WIDEN_CONSIDERED);
 }
+var WIDEN_CONSIDERED = 10;
 var WIDEN_REASONS = {
   "not needed": "recent approver, not needed (a reviewer knows these paths as well)",
   "few approvals": "recent approver, below widen_min_approvals"
