@@ -35,9 +35,6 @@ const historyQueries = (c: Case) =>
       String((q.body as { query?: string } | undefined)?.query).startsWith("query ReviewRouterApprovalHistory("),
   );
 
-/** Whether route() ranks candidates by expertise (the `candidates` the ranking adds to a decision). */
-const RANKED = "candidates" in route(router, { repository: "pytorch/pytorch", prNumber: 1, author: "x", files: [] });
-
 /** `n` pull requests landed by the merge bot in the last weeks, touching `dir`, each approved by `approver`. */
 function landedPullRequests(n: number, dir: string, approver: string) {
   return Array.from({ length: n }, (_, i) =>
@@ -52,33 +49,28 @@ function landedPullRequests(n: number, dir: string, approver: string) {
 }
 
 describe("the approval history on a real delivery", () => {
-  // The ranking that uses the history (core/expertise.ts) is built on branch `expert`: until it is
-  // merged, route() gives no `candidates` and this case is skipped; after, it must pass.
-  it.skipIf(!RANKED)(
-    "requests the maintainer who approved the touched directory's recent pull requests, not the stable hash's pick",
-    async () => {
-      const c = freshCase();
-      const plain = plainChoice(c)[0]!;
-      const candidates = candidatesToFetch(router, {
-        repository: c.repo,
-        prNumber: c.number,
-        author: "contributor",
-        files: FILES.map((path) => ({ path })),
-      });
-      const expert = candidates.find((l) => loginKey(l) !== loginKey(plain))!;
-      expect(expert).toBeDefined();
-      gh.repo(c.repo).commits = landedPullRequests(6, "torch/nn/modules", expert);
+  it("requests the maintainer who approved the touched directory's recent pull requests, not the stable hash's pick", async () => {
+    const c = freshCase();
+    const plain = plainChoice(c)[0]!;
+    const candidates = candidatesToFetch(router, {
+      repository: c.repo,
+      prNumber: c.number,
+      author: "contributor",
+      files: FILES.map((path) => ({ path })),
+    });
+    const expert = candidates.find((l) => loginKey(l) !== loginKey(plain))!;
+    expect(expert).toBeDefined();
+    gh.repo(c.repo).commits = landedPullRequests(6, "torch/nn/modules", expert);
 
-      const r = await served.app.deliver("pull_request", openPr(c));
+    const r = await served.app.deliver("pull_request", openPr(c));
 
-      expect(r.status).toBe(200);
-      expect(gh.thread(c.repo, c.number).requestedUsers).toEqual([expert]);
-      expect(gh.repo(c.repo).checkRuns[0]!.output.summary).toMatch(/approved 6 pull requests touching torch\/nn\/modules\//);
-      const sent = historyQueries(c);
-      expect(sent).toHaveLength(1);
-      expect((sent[0]!.body as { variables: Record<string, unknown> }).variables).toMatchObject({ path0: "torch/nn/modules" });
-    },
-  );
+    expect(r.status).toBe(200);
+    expect(gh.thread(c.repo, c.number).requestedUsers).toEqual([expert]);
+    expect(gh.repo(c.repo).checkRuns[0]!.output.summary).toMatch(/approved 6 pull requests touching torch\/nn\/modules\//);
+    const sent = historyQueries(c);
+    expect(sent).toHaveLength(1);
+    expect((sent[0]!.body as { variables: Record<string, unknown> }).variables).toMatchObject({ path0: "torch/nn/modules" });
+  });
 
   it("reads a directory once within the hour: the next pull request there costs no history request", async () => {
     const c = freshCase();
