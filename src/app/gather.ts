@@ -4,7 +4,7 @@
 
 import { signalsToFetch, type PullRequestFacts, type PullRequestPlanInput } from "../core/plan.js";
 import type { ThreadState } from "./github-state.js";
-import type { GitHubPort } from "./port.js";
+import type { ThreadReads } from "./port.js";
 import type { CheckRunsSeen, PullRequestView } from "./pull-request-read.js";
 
 /** A pull request as an event shows it; the read's state overrides what `thread` says. */
@@ -12,7 +12,7 @@ export type PullRequestEventView = PullRequestView & { author: string; draft: bo
 
 /** The pull request's changed files, its state now (over the event's view) and review-router's check runs. */
 export async function gatherPullRequest(
-  port: GitHubPort,
+  port: ThreadReads,
   pr: PullRequestEventView,
 ): Promise<{ facts: PullRequestFacts; thread: ThreadState; checkRuns?: CheckRunsSeen; graphqlFailed?: string }> {
   const { files, truncatedAt, thread, checkRuns, graphqlFailed } = await port.readPullRequest(pr);
@@ -36,7 +36,7 @@ export type GatheredSignals = Pick<PullRequestPlanInput, "signals" | "signalsUna
  * someone new (signalsToFetch is not empty); otherwise no request at all. An error or time-out
  * yields `signalsUnavailable`: the plan then chooses as without signals, never nobody.
  */
-export async function gatherSignals(port: GitHubPort, input: PullRequestPlanInput, now: Date): Promise<GatheredSignals> {
+export async function gatherSignals(port: ThreadReads, input: PullRequestPlanInput, now: Date): Promise<GatheredSignals> {
   const logins = signalsToFetch(input);
   if (logins.length === 0) return {};
   const result = await port.candidateSignals(logins, now);

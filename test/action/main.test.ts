@@ -73,18 +73,23 @@ describe("the action's entry point", () => {
     expect(gh.repo(REPO).checkRuns.find((c) => c.head_sha === "h5")?.output.title).toBe("2 modules: Docs, Build");
   }, 60_000);
 
-  it("a comment on a pull request is a later event of it: an overdue reviewer is replaced", async () => {
+  it("a `/route` comment on a pull request runs the command as the app does: an overdue reviewer is replaced", async () => {
     gh.setPull(REPO, 6, { author: "zed", headSha: "h6" }, ["docs/a.md"]);
     gh.requestReview(REPO, 6, "carol", "2026-01-05T09:00:00Z");
-    const payload = {
+    const comment = (id: number, body: string) => ({
       action: "created",
-      issue: { number: 6, pull_request: { url: "x" } },
-      comment: { body: "ping" },
+      issue: { number: 6, state: "open", pull_request: { url: "x" } },
+      comment: { id, body, user: { login: "zed", type: "User" } },
       repository: { full_name: REPO },
-    };
-    const { code, log } = await runInProcess(workflowEnv("issue_comment", payload));
+    });
+    // A comment without a command is no event to act on, in the Action as in the app.
+    const quiet = await runInProcess(workflowEnv("issue_comment", comment(61, "thanks, looks good")));
+    expect(quiet).toEqual({ code: 0, log: [`${REPO}#6: no command in the comment`] });
+    expect(gh.thread(REPO, 6).requestedUsers).toEqual(["carol"]);
+    const { code, log } = await runInProcess(workflowEnv("issue_comment", comment(62, "/route")));
     expect(code).toBe(0);
-    expect(log.join("\n")).toContain('overdue withdrawn ["carol"]');
+    expect(log[0]).toBe(`${REPO}#6: commands ["/route"], refused []`);
+    expect(log[1]).toContain('overdue withdrawn ["carol"]');
     expect(gh.thread(REPO, 6).requestedUsers).toEqual(["dave"]);
   });
 

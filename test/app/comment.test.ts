@@ -88,9 +88,10 @@ describe("issue_comment commands", () => {
     expect(runs).toHaveLength(1);
   });
 
-  it("a redelivered command does not act twice: the reaction is already there (200), nothing else is done", async () => {
+  it("a redelivered command does not act twice: planned (one GraphQL read), the reaction already there (200), nothing written", async () => {
     const probot = await startApp();
     mockCommentReads(202);
+    mockGraphql();
     const reaction = captureReaction(1102, { existing: true });
     await deliver(probot, "issue_comment", say(202, 1102, "/route", AUTHOR));
     expect(reaction).toEqual([{ content: "+1" }]);
@@ -185,6 +186,8 @@ describe("issue_comment commands", () => {
   it("/route explain replies with the routing explanation: modules, files, who is asked and who is not and why", async () => {
     const probot = await startApp();
     mockCommentReads(209);
+    // The explanation is the plan `/route` would carry out, availability and load read as for it.
+    const graphql = mockGraphql();
     captureReaction(1109);
     const replies = captureComments(209);
     await deliver(probot, "issue_comment", say(209, 1109, "/route explain", AUTHOR));
@@ -192,6 +195,7 @@ describe("issue_comment commands", () => {
     expect(body.startsWith(`${explainMarker(1109)}\n### review-router: 1 module: ${NN}`)).toBe(true);
     expect(body).toContain(`| ${NN} | \`module: nn\` | \`${NN_FILE}\` |`);
     expect(body).toContain("<summary>Candidates not chosen</summary>");
+    expect(graphql).toHaveLength(1);
   });
 
   it("ignores comments on plain issues, by bots, and by review-router itself, without a single request", async () => {

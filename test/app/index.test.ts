@@ -11,7 +11,7 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadBundled } from "../../src/app/index.js";
-import { CC_MARKER } from "../../src/app/issue.js";
+import { CC_MARKER } from "../../src/core/plan.js";
 import type { Policy } from "../../src/core/config.js";
 import { routeIssue } from "../../src/core/issue-text.js";
 import { loginKey } from "../../src/core/registry.js";
