@@ -392,12 +392,16 @@ function decodeFile(at: FileAt, data: unknown): Fetched {
   const file = data as { type?: unknown; size?: unknown; encoding?: unknown; content?: unknown };
   if (Array.isArray(data) || file.type !== "file")
     return { kind: "refused", message: `${where} is a directory or a submodule, not a file` };
-  const size = typeof file.size === "number" ? file.size : Number.POSITIVE_INFINITY;
-  if (size > MAX_CONFIG_BYTES) {
-    return { kind: "refused", message: `file is ${size} bytes; the limit is ${MAX_CONFIG_BYTES} bytes: split it or remove unused entries` };
-  }
+  const tooLarge = sizeRefusal(typeof file.size === "number" ? file.size : Number.POSITIVE_INFINITY);
+  if (tooLarge) return tooLarge;
   if (file.encoding !== "base64" || typeof file.content !== "string") {
     return { kind: "refused", message: `GitHub sent ${where} without its content` };
   }
   return { kind: "file", text: Buffer.from(file.content, "base64").toString("utf8") };
+}
+
+/** A configuration file refused from its size alone, before it is decoded or parsed; undefined when it may be read. */
+export function sizeRefusal(bytes: number): Extract<Fetched, { kind: "refused" }> | undefined {
+  if (bytes <= MAX_CONFIG_BYTES) return undefined;
+  return { kind: "refused", message: `file is ${bytes} bytes; the limit is ${MAX_CONFIG_BYTES} bytes: split it or remove unused entries` };
 }
