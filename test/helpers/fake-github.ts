@@ -146,6 +146,12 @@ export class FakeGitHub implements GitHubPort {
     this.comments = (thread.comments ?? []).map((c) => ({ id: c.id, body: c.body, mine: c.mine ?? true }));
   }
 
+  /** The pull request's changed files from now on (a push). */
+  setChangedFiles(paths: readonly string[]): this {
+    this.thread.files = [...paths];
+    return this;
+  }
+
   /** Put a file on a repository's default branch (this one by default). */
   setFile(path: string, text: string, repo: RepoRef = this.repo): this {
     this.files.set(`${repo.owner}/${repo.repo}:${path}`, text);
