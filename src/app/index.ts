@@ -12,7 +12,7 @@ import { COMMENT_ACTIONS, eventFromWebhook, ISSUE_ACTIONS, PULL_REQUEST_ACTIONS,
 import { noteOutcome, type Metrics } from "./metrics.js";
 import { octokitPort, type GitHubPort } from "./port.js";
 import { ConfigFileCache, type Bundled } from "./repo-config.js";
-import { runEvent, type RunLog } from "./run.js";
+import { runEvent, type RunLog, type RunOptions } from "./run.js";
 
 /** Load and check the bundled configuration once per process; a broken one stops start-up. */
 export function loadBundled(file: string = BUNDLED_CONFIG): Bundled {
@@ -42,6 +42,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** The port a delivery is handled through (default: over the installation's Octokit); tests pass an in-memory one. */
   portFor?: (context: HandledContext, appId: number | undefined) => GitHubPort;
+  /** Passed to the runner (tests: the routing budget's clock). */
+  run?: Pick<RunOptions, "budgetMs" | "clock">;
 }
 
 /** GitHub never delivers a payload over 25 MB; a larger one is not GitHub's, and is not acted on. */
@@ -99,7 +101,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       await runDelivery(portFor(context, appId), read.event, log);
     };
     const runDelivery = async (port: GitHubPort, event: RouterEvent, log: RunLog) => {
-      const outcome = await runEvent(port, event, { bundled, apply: true, dryRunEnv, now: new Date(), log });
+      const outcome = await runEvent(port, event, { ...options.run, bundled, apply: true, dryRunEnv, now: new Date(), log });
       const metric = outcomeMetric(outcome);
       if (metric) noteOutcome(metric);
     };

@@ -16,7 +16,9 @@ import { loadBundled } from "../../src/app/index.js";
 import { offlinePort } from "../../src/app/offline-port.js";
 import { loadRepoConfig } from "../../src/app/repo-config.js";
 import { planPullRequestEvent } from "../../src/app/run.js";
+import { DEFAULT_SWEEP_LIMIT } from "../../src/app/sweep.js";
 import { onlineRouteCommand } from "../../src/cli/online.js";
+import { sweepCommand } from "../../src/cli/sweep.js";
 import { explainMarker, replyMarker } from "../../src/core/command-plan.js";
 import type { PullRequestPlan } from "../../src/core/plan.js";
 import { route } from "../../src/core/route.js";
@@ -58,8 +60,8 @@ const comment = (commentId: number, body: string, commenter = "zed") =>
   pullRequestCommentEvent({ number: NUMBER, commentId, body, commenter });
 
 /** The Probot app with every delivery handled through `fake`. */
-async function app(fake: FakeGitHub): Promise<Probot> {
-  return startApp({ bundled, portFor: () => fake });
+async function app(fake: FakeGitHub, run = {}): Promise<Probot> {
+  return startApp({ bundled, portFor: () => fake, run });
 }
 
 async function deliver(probot: Probot, name: "pull_request" | "issue_comment", payload: object): Promise<void> {
@@ -254,7 +256,12 @@ describe("the routing budget holds in every door", () => {
     return () => (t += 1000);
   };
 
-  it("the Action and the online CLI stop as the app does, and say so", async () => {
+  it("the app, the Action and the online CLI stop routing past it, write the failed summary, and say so", async () => {
+    const viaApp = github();
+    await deliver(await app(viaApp, { clock: late() }), "pull_request", opened());
+    expect(viaApp.writes().map((c) => c.call)).toEqual(["createCheckRun"]);
+    expect(viaApp.summary()).toMatchObject({ title: "Routing budget exceeded", conclusion: "failure" });
+
     const viaAction = github();
     const { code, log } = await action(viaAction, "pull_request", opened(), { clock: late() });
     expect(code).toBe(1);
@@ -267,6 +274,37 @@ describe("the routing budget holds in every door", () => {
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/^review-router: acme\/widgets#5: the routing budget \(200 ms of routing\) was exceeded while /);
     expect(viaCli.summary()).toMatchObject({ title: "Routing budget exceeded", conclusion: "failure" });
+  });
+});
+
+describe("the sweep, from the Action's schedule and from the command line", () => {
+  it("replaces an overdue reviewer alike through both doors", async () => {
+    const overdue = (): FakeGitHub =>
+      new FakeGitHub(
+        {
+          number: NUMBER,
+          files: ["docs/index.md"],
+          author: "zed",
+          requestedUsers: ["carol"],
+          requestTimes: [{ login: "carol", at: "2026-01-05T09:00:00Z" }],
+        },
+        REPO,
+      ).setFile(".github/review-router.yml", `reroute_after_hours: 8\n${CONFIG}`);
+    const viaAction = overdue();
+    const { code, log } = await action(viaAction, "schedule", { schedule: "17 * * 1-5", repository: { full_name: "acme/widgets" } });
+    expect(code).toBe(0);
+    expect(log[0]).toBe("acme/widgets: 1 open pull requests looked at, 1 with overdue reviewers");
+    const viaCli = overdue();
+    const out = { stdout: "", stderr: "" };
+    const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), readStdin: async () => "" };
+    const deps = { env: {}, bundled, now: () => NOW, portFor: () => viaCli };
+    expect(await sweepCommand(["--repo", "acme/widgets", "--apply", "--limit", String(DEFAULT_SWEEP_LIMIT)], io, deps)).toBe(0);
+    expect(out.stdout).toMatch(
+      /^acme\/widgets: 1 open pull request looked at, 1 with overdue reviewers\n\n#5\n {2}carol: requested 2026-01-05T09:00:00Z, \d+\+ business hours without review or comment; replaced by (dave|fay)\n$/,
+    );
+    expect(viaCli.writes()).toEqual(viaAction.writes());
+    expect(viaAction.writes().map((c) => c.call)).toEqual(["addLabels", "requestReviews", "removeReviewRequests", "createCheckRun"]);
+    expect(viaAction.requestedUsers).toEqual([expect.stringMatching(/^(dave|fay)$/)]);
   });
 });
 
