@@ -4,6 +4,7 @@
 // against the stand-in in test/e2e/commands.e2e.test.ts.
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { runComment } from "../../src/app/comment.js";
 import { loadBundled } from "../../src/app/index.js";
 import { explainMarker, replyMarker } from "../../src/core/command-plan.js";
 import { loginKey } from "../../src/core/registry.js";
@@ -146,6 +147,28 @@ describe("issue_comment commands", () => {
     expect(body.startsWith(`${explainMarker(1109)}\n### review-router: 1 module: ${NN}`)).toBe(true);
     expect(body).toContain(`| ${NN} | \`module: nn\` | \`${NN_FILE}\` | @${routeOf(209).reviewers[0]} |`);
     expect(body).toContain("<summary>Candidates not chosen</summary>");
+  });
+
+  it("says what it did: the lines carried out, those refused and why, and a redelivery as such", async () => {
+    const fake = github(211, { requestedUsers: ["amy"] });
+    const event = {
+      kind: "comment" as const,
+      number: 211,
+      state: "open",
+      onPullRequest: true,
+      comment: { id: 1111, body: "/route skip\n/route reroll @bob", author: AUTHOR, byBot: false },
+    };
+    const options = { bundled, apply: true, dryRunEnv: false, now: new Date("2026-01-07T12:00:00Z") };
+    expect(await runComment(fake, event, options)).toEqual({
+      kind: "commands",
+      accepted: ["/route skip"],
+      refused: [{ text: "/route reroll @bob", reason: "@bob is not a requested reviewer of this pull request" }],
+      done: [],
+      redelivery: false,
+      routed: [],
+    });
+    expect(await runComment(fake, event, options)).toMatchObject({ accepted: ["/route skip"], redelivery: true });
+    expect(fake.writes().map((c) => c.call)).toEqual(["addReaction", "addLabels", "createComment", "addReaction"]);
   });
 
   it("ignores comments on plain issues, by bots, by review-router itself, and edited comments, without a single call", async () => {
