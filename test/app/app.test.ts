@@ -32,6 +32,7 @@ import {
   REPOSITORY,
   routerWith,
   summaryRow,
+  DATALOADER_ISSUE,
 } from "../helpers/routing-expectations.js";
 
 beforeEach(() => vi.stubEnv("DRY_RUN", undefined)); // the environment must not switch dry-run on behind a test's back
@@ -62,6 +63,20 @@ function writes(fake: FakeGitHub): unknown[] {
 }
 
 const summaryOf = (fake: FakeGitHub) => fake.summary()!.summary;
+
+/** A push to pull request `number`, routed when it touched `before`: NN and Optimizer labelled, their reviewers requested. */
+function pushed(number: number, before: readonly string[], files: readonly string[], headSha?: string) {
+  const onPr = expectedRoute(pullRequestEvent({ number, changedFiles: before.length }), before).reviewers;
+  const labels = ["module: nn", "module: optimizer"];
+  return pullRequestEvent({
+    action: "synchronize",
+    number,
+    changedFiles: files.length,
+    labels,
+    requestedReviewers: onPr,
+    ...(headSha ? { headSha } : {}),
+  });
+}
 
 describe("pull requests", () => {
   it.each([
@@ -196,15 +211,7 @@ describe("pull requests", () => {
 
   it("on synchronize, requests nobody new while the reviewers on the pull request cover every touched module", async () => {
     const files = [NN_FILE, OPTIM_FILE];
-    const onPr = expectedRoute(pullRequestEvent({ number: 114, changedFiles: files.length }), files).reviewers;
-    const sync = pullRequestEvent({
-      action: "synchronize",
-      number: 114,
-      changedFiles: files.length,
-      labels: ["module: nn", "module: optimizer"],
-      requestedReviewers: onPr,
-      headSha: "1".repeat(40),
-    });
+    const sync = pushed(114, files, files, "1".repeat(40));
     const fake = github(114, { files, labelsAddedByApp: ["module: nn", "module: optimizer"] });
     await deliver(await appOn(fake), "pull_request", sync);
     // No availability read (no new reviewer is needed), no label, no request; the new head commit gets its run.
@@ -216,14 +223,8 @@ describe("pull requests", () => {
   it("on synchronize that touches a new module, adds its label and tops up one reviewer for that module only", async () => {
     const before = [NN_FILE, OPTIM_FILE];
     const files = [...before, "torch/distributions/normal.py"];
-    const onPr = expectedRoute(pullRequestEvent({ number: 115, changedFiles: before.length }), before).reviewers;
-    const sync = pullRequestEvent({
-      action: "synchronize",
-      number: 115,
-      changedFiles: files.length,
-      labels: ["module: nn", "module: optimizer"],
-      requestedReviewers: onPr,
-    });
+    const sync = pushed(115, before, files);
+    const onPr = sync.pull_request.requested_reviewers.map((u) => u.login);
     const want = expectedRoute(sync, files, { requestedReviewers: onPr });
     const fake = github(115, { files });
     await deliver(await appOn(fake), "pull_request", sync);
@@ -505,17 +506,7 @@ describe("configuration errors", () => {
 });
 
 describe("issues", () => {
-  const traceback = [
-    "Iterating fails:",
-    "",
-    "```",
-    "Traceback (most recent call last):",
-    '  File "/usr/lib/python3/site-packages/torch/utils/data/dataloader.py", line 631, in __next__',
-    "    data = self._next_data()",
-    "RuntimeError: DataLoader worker (pid 4242) exited unexpectedly",
-    "```",
-  ].join("\n");
-  const title = "Training crashes on the first batch";
+  const { title, body: traceback } = DATALOADER_ISSUE;
   const DATA = "Multiprocessing and DataLoaders";
   const issue = (number: number, thread: FakeThread = {}, config?: string) => github(number, { issue: true, ...thread }, config);
 

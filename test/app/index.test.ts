@@ -43,6 +43,7 @@ import {
   reviewersIn,
   routerWith,
   type RouteDecision,
+  DATALOADER_ISSUE,
 } from "../helpers/routing-expectations.js";
 
 const github = useStrictNock();
@@ -61,7 +62,8 @@ describe("pull requests", () => {
     const allRead = Array.from({ length: 30 }, (_, p) => Array.from({ length: 100 }, (_, i) => fileAt(p + 1, i))).flat();
     const pr = pullRequestEvent({ number: 121, changedFiles: 3500 });
     const want = expectedRoute(pr, allRead);
-    const probot = await startApp();
+    // Routing 3,000 files is what this case pays for; on a loaded machine that can pass the 200 ms budget (tested in doors.test.ts).
+    const probot = await startApp({ run: { budgetMs: 10_000 } });
     mockInstallationToken();
     const { filePages: pages } = mockPullRequestReads(pr, { files: { pages: 30, fileAt } });
     const labels = captureLabelsAdded(121);
@@ -312,17 +314,7 @@ describe("configuration limits", () => {
 });
 
 describe("issues", () => {
-  const traceback = [
-    "Iterating fails:",
-    "",
-    "```",
-    "Traceback (most recent call last):",
-    '  File "/usr/lib/python3/site-packages/torch/utils/data/dataloader.py", line 631, in __next__',
-    "    data = self._next_data()",
-    "RuntimeError: DataLoader worker (pid 4242) exited unexpectedly",
-    "```",
-  ].join("\n");
-  const title = "Training crashes on the first batch";
+  const { title, body: traceback } = DATALOADER_ISSUE;
 
   it("with issue_comment, keeps only the older cc comment when another replica wrote one at the same time", async () => {
     const issue = issueOpenedEvent({ number: 204, title, body: traceback });

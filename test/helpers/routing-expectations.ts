@@ -90,3 +90,18 @@ export const moduleNames = (d: RouteDecision) => d.modules.map((m) => m.name);
 export function summaryRow(m: RouteDecision["modules"][number]): string {
   return `| ${m.name} | ${m.labels.map((l) => `\`${l}\``).join(", ")} | ${m.files.map((f) => `\`${f}\``).join(", ")} | ${m.reviewers.map((r) => `@${r}`).join(", ")} |`;
 }
+
+/** An issue whose pasted traceback names the DataLoader module. */
+export const DATALOADER_ISSUE = {
+  title: "Training crashes on the first batch",
+  body: [
+    "Iterating fails:",
+    "",
+    "```",
+    "Traceback (most recent call last):",
+    '  File "/usr/lib/python3/site-packages/torch/utils/data/dataloader.py", line 631, in __next__',
+    "    data = self._next_data()",
+    "RuntimeError: DataLoader worker (pid 4242) exited unexpectedly",
+    "```",
+  ].join("\n"),
+};
