@@ -224,6 +224,10 @@ async function applyStep(
       if (action.add) await port.addLabels(g.facts.number, [action.add]);
       if (action.remove) await port.removeLabel(g.facts.number, action.remove);
       return action.routeWith ? route(action.routeWith) : undefined;
+    default: {
+      const unhandled: never = action;
+      throw new Error(`unhandled command action ${JSON.stringify(unhandled)}`);
+    }
   }
 }
 

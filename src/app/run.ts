@@ -102,7 +102,7 @@ export function loadConfig(port: ReadPort, bundled: Bundled): Promise<RepoConfig
 export async function configFor(
   port: ReadPort,
   thread: { what: string; state: string },
-  options: RunOptions,
+  options: Pick<RunOptions, "bundled" | "log">,
   loaded?: RepoConfigResult,
 ): Promise<Loaded | { kind: "skipped"; reason: string } | Extract<RepoConfigResult, { kind: "error" }>> {
   const log = options.log ?? SILENT;
@@ -142,6 +142,7 @@ export async function runPullRequest(
   return runPullRequestWith(port, options.apply ? port : undefined, pr, options, loaded);
 }
 
+/** Gather, plan, and with a `writer` apply: planning reads through `port` only. */
 async function runPullRequestWith(
   port: ReadPort,
   writer: GitHubPort | undefined,
@@ -149,7 +150,7 @@ async function runPullRequestWith(
   options: Omit<RunOptions, "apply">,
   loaded?: RepoConfigResult,
 ): Promise<PullRequestOutcome> {
-  const config = await configFor(port, { what: `pull request #${pr.number}`, state: pr.state }, { ...options, apply: !!writer }, loaded);
+  const config = await configFor(port, { what: `pull request #${pr.number}`, state: pr.state }, options, loaded);
   if (config.kind === "skipped") return config;
   if (config.kind === "error") {
     if (writer) {
