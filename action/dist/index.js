@@ -75,20 +75,20 @@ var require_util = __commonJS({
       }
       return hashMap;
     };
-    exports.getLabels = function(labelNames, args) {
+    exports.getLabels = function(labelNames2, args) {
       if (typeof args[0] === "object") {
         return args[0];
       }
-      if (labelNames.length !== args.length) {
+      if (labelNames2.length !== args.length) {
         throw new Error(
           `Invalid number of arguments (${args.length}): "${args.join(
             ", "
-          )}" for label names (${labelNames.length}): "${labelNames.join(", ")}".`
+          )}" for label names (${labelNames2.length}): "${labelNames2.join(", ")}".`
         );
       }
       const acc = {};
-      for (let i = 0; i < labelNames.length; i++) {
-        acc[labelNames[i]] = args[i];
+      for (let i = 0; i < labelNames2.length; i++) {
+        acc[labelNames2[i]] = args[i];
       }
       return acc;
     };
@@ -105,9 +105,9 @@ var require_util = __commonJS({
       }
       return hash;
     }
-    function hashObject(labels, labelNames) {
-      if (labelNames) {
-        return fastHashObject(labelNames, labels);
+    function hashObject(labels, labelNames2) {
+      if (labelNames2) {
+        return fastHashObject(labelNames2, labels);
       }
       const keys = Object.keys(labels);
       if (keys.length > 1) {
@@ -3905,14 +3905,14 @@ var require_processCpuTotal = __commonJS({
       const namePrefix = config.prefix ? config.prefix : "";
       const labels = config.labels ? config.labels : {};
       const exemplars = config.enableExemplars ? config.enableExemplars : false;
-      const labelNames = Object.keys(labels);
+      const labelNames2 = Object.keys(labels);
       let lastCpuUsage = process.cpuUsage();
       const cpuUserUsageCounter = new Counter2({
         name: namePrefix + PROCESS_CPU_USER_SECONDS,
         help: "Total user CPU time spent in seconds.",
         enableExemplars: exemplars,
         registers,
-        labelNames,
+        labelNames: labelNames2,
         // Use this one metric's `collect` to set all metrics' values.
         collect() {
           const cpuUsage = process.cpuUsage();
@@ -3958,14 +3958,14 @@ var require_processCpuTotal = __commonJS({
         help: "Total system CPU time spent in seconds.",
         enableExemplars: exemplars,
         registers,
-        labelNames
+        labelNames: labelNames2
       });
       const cpuUsageCounter = new Counter2({
         name: namePrefix + PROCESS_CPU_SECONDS,
         help: "Total user and system CPU time spent in seconds.",
         enableExemplars: exemplars,
         registers,
-        labelNames
+        labelNames: labelNames2
       });
     };
     module.exports.metricNames = [
@@ -3986,12 +3986,12 @@ var require_processStartTime = __commonJS({
     module.exports = (registry, config = {}) => {
       const namePrefix = config.prefix ? config.prefix : "";
       const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
+      const labelNames2 = Object.keys(labels);
       new Gauge2({
         name: namePrefix + PROCESS_START_TIME,
         help: "Start time of the process since unix epoch in seconds.",
         registers: registry ? [registry] : void 0,
-        labelNames,
+        labelNames: labelNames2,
         aggregator: "omit",
         collect() {
           this.set(labels, startInSeconds);
@@ -4029,12 +4029,12 @@ var require_osMemoryHeapLinux = __commonJS({
       const registers = registry ? [registry] : void 0;
       const namePrefix = config.prefix ? config.prefix : "";
       const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
+      const labelNames2 = Object.keys(labels);
       const residentMemGauge = new Gauge2({
         name: namePrefix + PROCESS_RESIDENT_MEMORY,
         help: "Resident memory size in bytes.",
         registers,
-        labelNames,
+        labelNames: labelNames2,
         // Use this one metric's `collect` to set all metrics' values.
         collect() {
           try {
@@ -4051,13 +4051,13 @@ var require_osMemoryHeapLinux = __commonJS({
         name: namePrefix + PROCESS_VIRTUAL_MEMORY,
         help: "Virtual memory size in bytes.",
         registers,
-        labelNames
+        labelNames: labelNames2
       });
       const heapSizeMemGauge = new Gauge2({
         name: namePrefix + PROCESS_HEAP,
         help: "Process heap size in bytes.",
         registers,
-        labelNames
+        labelNames: labelNames2
       });
     };
     module.exports.metricNames = [
@@ -4094,12 +4094,12 @@ var require_osMemoryHeap = __commonJS({
     function notLinuxVariant(registry, config = {}) {
       const namePrefix = config.prefix ? config.prefix : "";
       const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
+      const labelNames2 = Object.keys(labels);
       new Gauge2({
         name: namePrefix + PROCESS_RESIDENT_MEMORY,
         help: "Resident memory size in bytes.",
         registers: registry ? [registry] : void 0,
-        labelNames,
+        labelNames: labelNames2,
         collect() {
           const memUsage = safeMemoryUsage();
           if (memUsage) {
@@ -4127,12 +4127,12 @@ var require_processOpenFileDescriptors = __commonJS({
       }
       const namePrefix = config.prefix ? config.prefix : "";
       const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
+      const labelNames2 = Object.keys(labels);
       new Gauge2({
         name: namePrefix + PROCESS_OPEN_FDS,
         help: "Number of open file descriptors.",
         registers: registry ? [registry] : void 0,
-        labelNames,
+        labelNames: labelNames2,
         collect() {
           try {
             const fds = fs.readdirSync("/proc/self/fd");
@@ -4173,12 +4173,12 @@ var require_processMaxFileDescriptors = __commonJS({
       if (maxFds === void 0) return;
       const namePrefix = config.prefix ? config.prefix : "";
       const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
+      const labelNames2 = Object.keys(labels);
       new Gauge2({
         name: namePrefix + PROCESS_MAX_FDS,
         help: "Maximum number of open file descriptors.",
         registers: registry ? [registry] : void 0,
-        labelNames,
+        labelNames: labelNames2,
         collect() {
           if (maxFds !== void 0) this.set(labels, maxFds);
         }
@@ -4215,7 +4215,7 @@ var require_eventLoopLag = __commonJS({
     module.exports = (registry, config = {}) => {
       const namePrefix = config.prefix ? config.prefix : "";
       const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
+      const labelNames2 = Object.keys(labels);
       const registers = registry ? [registry] : void 0;
       let collect = () => {
         const start2 = process.hrtime();
@@ -4250,7 +4250,7 @@ var require_eventLoopLag = __commonJS({
         name: namePrefix + NODEJS_EVENTLOOP_LAG,
         help: "Lag of event loop in seconds.",
         registers,
-        labelNames,
+        labelNames: labelNames2,
         aggregator: "average",
         // Use this one metric's `collect` to set all metrics' values.
         collect
@@ -4259,49 +4259,49 @@ var require_eventLoopLag = __commonJS({
         name: namePrefix + NODEJS_EVENTLOOP_LAG_MIN,
         help: "The minimum recorded event loop delay.",
         registers,
-        labelNames,
+        labelNames: labelNames2,
         aggregator: "min"
       });
       const lagMax = new Gauge2({
         name: namePrefix + NODEJS_EVENTLOOP_LAG_MAX,
         help: "The maximum recorded event loop delay.",
         registers,
-        labelNames,
+        labelNames: labelNames2,
         aggregator: "max"
       });
       const lagMean = new Gauge2({
         name: namePrefix + NODEJS_EVENTLOOP_LAG_MEAN,
         help: "The mean of the recorded event loop delays.",
         registers,
-        labelNames,
+        labelNames: labelNames2,
         aggregator: "average"
       });
       const lagStddev = new Gauge2({
         name: namePrefix + NODEJS_EVENTLOOP_LAG_STDDEV,
         help: "The standard deviation of the recorded event loop delays.",
         registers,
-        labelNames,
+        labelNames: labelNames2,
         aggregator: "average"
       });
       const lagP50 = new Gauge2({
         name: namePrefix + NODEJS_EVENTLOOP_LAG_P50,
         help: "The 50th percentile of the recorded event loop delays.",
         registers,
-        labelNames,
+        labelNames: labelNames2,
         aggregator: "average"
       });
       const lagP90 = new Gauge2({
         name: namePrefix + NODEJS_EVENTLOOP_LAG_P90,
         help: "The 90th percentile of the recorded event loop delays.",
         registers,
-        labelNames,
+        labelNames: labelNames2,
         aggregator: "average"
       });
       const lagP99 = new Gauge2({
         name: namePrefix + NODEJS_EVENTLOOP_LAG_P99,
         help: "The 99th percentile of the recorded event loop delays.",
         registers,
-        labelNames,
+        labelNames: labelNames2,
         aggregator: "average"
       });
     };
@@ -4366,11 +4366,11 @@ var require_processHandles = __commonJS({
       const registers = registry ? [registry] : void 0;
       const namePrefix = config.prefix ? config.prefix : "";
       const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
+      const labelNames2 = Object.keys(labels);
       new Gauge2({
         name: namePrefix + NODEJS_ACTIVE_HANDLES,
         help: "Number of active libuv handles grouped by handle type. Every handle type is C++ class name.",
-        labelNames: ["type", ...labelNames],
+        labelNames: ["type", ...labelNames2],
         registers,
         collect() {
           const handles = process._getActiveHandles();
@@ -4381,7 +4381,7 @@ var require_processHandles = __commonJS({
         name: namePrefix + NODEJS_ACTIVE_HANDLES_TOTAL,
         help: "Total number of active handles.",
         registers,
-        labelNames,
+        labelNames: labelNames2,
         collect() {
           const handles = process._getActiveHandles();
           this.set(labels, handles.length);
@@ -4410,11 +4410,11 @@ var require_processRequests = __commonJS({
       }
       const namePrefix = config.prefix ? config.prefix : "";
       const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
+      const labelNames2 = Object.keys(labels);
       new Gauge2({
         name: namePrefix + NODEJS_ACTIVE_REQUESTS,
         help: "Number of active libuv requests grouped by request type. Every request type is C++ class name.",
-        labelNames: ["type", ...labelNames],
+        labelNames: ["type", ...labelNames2],
         registers: registry ? [registry] : void 0,
         collect() {
           const requests = process._getActiveRequests();
@@ -4425,7 +4425,7 @@ var require_processRequests = __commonJS({
         name: namePrefix + NODEJS_ACTIVE_REQUESTS_TOTAL,
         help: "Total number of active requests.",
         registers: registry ? [registry] : void 0,
-        labelNames,
+        labelNames: labelNames2,
         collect() {
           const requests = process._getActiveRequests();
           this.set(labels, requests.length);
@@ -4453,11 +4453,11 @@ var require_processResources = __commonJS({
       }
       const namePrefix = config.prefix ? config.prefix : "";
       const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
+      const labelNames2 = Object.keys(labels);
       new Gauge2({
         name: namePrefix + NODEJS_ACTIVE_RESOURCES,
         help: "Number of active resources that are currently keeping the event loop alive, grouped by async resource type.",
-        labelNames: ["type", ...labelNames],
+        labelNames: ["type", ...labelNames2],
         registers: registry ? [registry] : void 0,
         collect() {
           const resources = process.getActiveResourcesInfo();
@@ -4477,7 +4477,7 @@ var require_processResources = __commonJS({
         name: namePrefix + NODEJS_ACTIVE_RESOURCES_TOTAL,
         help: "Total number of active resources.",
         registers: registry ? [registry] : void 0,
-        labelNames,
+        labelNames: labelNames2,
         collect() {
           const resources = process.getActiveResourcesInfo();
           this.set(labels, resources.length);
@@ -4505,7 +4505,7 @@ var require_heapSizeAndUsed = __commonJS({
         return;
       }
       const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
+      const labelNames2 = Object.keys(labels);
       const registers = registry ? [registry] : void 0;
       const namePrefix = config.prefix ? config.prefix : "";
       const collect = () => {
@@ -4522,7 +4522,7 @@ var require_heapSizeAndUsed = __commonJS({
         name: namePrefix + NODEJS_HEAP_SIZE_TOTAL,
         help: "Process heap size from Node.js in bytes.",
         registers,
-        labelNames,
+        labelNames: labelNames2,
         // Use this one metric's `collect` to set all metrics' values.
         collect
       });
@@ -4530,13 +4530,13 @@ var require_heapSizeAndUsed = __commonJS({
         name: namePrefix + NODEJS_HEAP_SIZE_USED,
         help: "Process heap size used from Node.js in bytes.",
         registers,
-        labelNames
+        labelNames: labelNames2
       });
       const externalMemUsed = new Gauge2({
         name: namePrefix + NODEJS_EXTERNAL_MEMORY,
         help: "Node.js external memory size in bytes.",
         registers,
-        labelNames
+        labelNames: labelNames2
       });
     };
     module.exports.metricNames = [
@@ -4570,13 +4570,13 @@ var require_heapSpacesSizeAndUsed = __commonJS({
       const registers = registry ? [registry] : void 0;
       const namePrefix = config.prefix ? config.prefix : "";
       const labels = config.labels ? config.labels : {};
-      const labelNames = ["space", ...Object.keys(labels)];
+      const labelNames2 = ["space", ...Object.keys(labels)];
       const gauges = {};
       METRICS.forEach((metricType) => {
         gauges[metricType] = new Gauge2({
           name: namePrefix + NODEJS_HEAP_SIZE[metricType],
           help: `Process heap space size ${metricType} from Node.js in bytes.`,
-          labelNames,
+          labelNames: labelNames2,
           registers
         });
       });
@@ -4610,11 +4610,11 @@ var require_version2 = __commonJS({
     module.exports = (registry, config = {}) => {
       const namePrefix = config.prefix ? config.prefix : "";
       const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
+      const labelNames2 = Object.keys(labels);
       new Gauge2({
         name: namePrefix + NODE_VERSION_INFO,
         help: "Node.js version info.",
-        labelNames: ["version", "major", "minor", "patch", ...labelNames],
+        labelNames: ["version", "major", "minor", "patch", ...labelNames2],
         registers: registry ? [registry] : void 0,
         aggregator: "first",
         collect() {
@@ -4657,12 +4657,12 @@ var require_gc = __commonJS({
       }
       const namePrefix = config.prefix ? config.prefix : "";
       const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
+      const labelNames2 = Object.keys(labels);
       const buckets = config.gcDurationBuckets ? config.gcDurationBuckets : DEFAULT_GC_DURATION_BUCKETS;
       const gcHistogram = new Histogram2({
         name: namePrefix + NODEJS_GC_DURATION_SECONDS,
         help: "Garbage collection duration by kind, one of major, minor, incremental or weakcb.",
-        labelNames: ["kind", ...labelNames],
+        labelNames: ["kind", ...labelNames2],
         enableExemplars: false,
         buckets,
         registers: registry ? [registry] : void 0
@@ -12460,6 +12460,199 @@ function loadConfigFile(file = BUNDLED_CONFIG, repository = DEFAULT_REPOSITORY) 
   return loaded;
 }
 
+// src/core/commands.ts
+var MAX_COMMANDS_PER_COMMENT = 5;
+function acceptedForms(prefix) {
+  return [
+    `- \`${prefix}\`: route again now (request reviewers where a module lacks one)`,
+    `- \`${prefix} explain\`: reply with the routing explanation`,
+    `- \`${prefix} reroll [@login]\`: withdraw @login's review request (default: yours) and ask another maintainer of the module`,
+    `- \`${prefix} skip\`: stop automatic review requests on this pull request (labels still apply)`,
+    `- \`${prefix} resume\`: resume automatic review requests`
+  ].join("\n");
+}
+var FENCE_RE = /^ {0,3}(`{3,}|~{3,})/;
+var QUOTE_RE = /^ {0,3}>/;
+function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function parseCommands(body, prefix) {
+  const commandRe = new RegExp(`^ {0,3}${escapeRegExp(prefix)}(?:[ \\t]+(.*))?$`);
+  const out = [];
+  let fence;
+  let inHtmlComment = false;
+  const lines = body.split(/\r?\n/);
+  for (let i = 0; i < lines.length && out.length < MAX_COMMANDS_PER_COMMENT; i++) {
+    const line = lines[i];
+    const f = FENCE_RE.exec(line);
+    if (fence) {
+      if (f && f[1][0] === fence.char && f[1].length >= fence.length && line.slice(f[0].length).trim() === "") fence = void 0;
+      continue;
+    }
+    if (inHtmlComment) {
+      if (line.includes("-->")) inHtmlComment = false;
+      continue;
+    }
+    if (f) {
+      fence = { char: f[1][0], length: f[1].length };
+      continue;
+    }
+    if (QUOTE_RE.test(line)) continue;
+    const open = line.lastIndexOf("<!--");
+    if (open >= 0 && !line.includes("-->", open + 4)) {
+      inHtmlComment = true;
+      if (!line.slice(0, open).trim()) continue;
+    }
+    const m = commandRe.exec(line.trimEnd());
+    if (!m) continue;
+    out.push({ line: i + 1, text: line.trim(), ...parseArgs(prefix, (m[1] ?? "").trim()) });
+  }
+  return out;
+}
+function parseArgs(prefix, rest) {
+  const args = rest === "" ? [] : rest.split(/\s+/);
+  const sub = args[0]?.toLowerCase();
+  if (sub === void 0) return { command: { kind: "route" } };
+  if (sub === "explain" || sub === "skip" || sub === "resume") {
+    if (args.length > 1) return { error: `\`${prefix} ${sub}\` takes no argument` };
+    return { command: { kind: sub } };
+  }
+  if (sub === "reroll") {
+    if (args.length > 2) return { error: `\`${prefix} reroll\` takes at most one @login` };
+    if (args.length === 1) return { command: { kind: "reroll" } };
+    const login = args[1].replace(/^@/, "");
+    if (!isValidLogin(login)) return { error: `"${args[1].slice(0, 60)}" is not a GitHub login` };
+    return { command: { kind: "reroll", login } };
+  }
+  return { error: `unknown subcommand "${args[0].slice(0, 40)}"` };
+}
+var WRITERS = /* @__PURE__ */ new Set(["admin", "maintain", "write"]);
+function rerollTarget(command, actor) {
+  return command.login ?? actor;
+}
+function allowedByRole(command, actor, ctx) {
+  const key3 = loginKey(actor);
+  if (key3 === loginKey(ctx.author)) return { allowed: true, as: "author" };
+  if (command.kind === "reroll" && loginKey(rerollTarget(command, actor)) === key3 && ctx.requestedReviewers.some((r) => loginKey(r) === key3)) {
+    return { allowed: true, as: "reviewer" };
+  }
+  return void 0;
+}
+function needsPermissionLevel(command, actor, ctx) {
+  return allowedByRole(command, actor, ctx) === void 0;
+}
+function authorize(command, actor, ctx, permission) {
+  const byRole = allowedByRole(command, actor, ctx);
+  if (byRole) return byRole;
+  if (permission !== void 0 && WRITERS.has(permission)) return { allowed: true, as: "writer" };
+  const what = command.kind === "reroll" ? "reroll someone else's review request" : `run \`${command.kind}\``;
+  return {
+    allowed: false,
+    reason: `@${actor} may not ${what} here: only the author, a requested reviewer about themselves, and people with write access may`
+  };
+}
+function rerolledBlocked(rerolled) {
+  return rerolled.map((login) => ({ login, reason: "withdrawn" }));
+}
+function reviewsPaused(labels, skipLabel) {
+  return labels.some((l) => l.toLowerCase() === skipLabel.toLowerCase());
+}
+function skipLabelChange(kind, labels, skipLabel) {
+  const paused = reviewsPaused(labels, skipLabel);
+  if (kind === "skip") return paused ? {} : { add: skipLabel };
+  const present = labels.find((l) => l.toLowerCase() === skipLabel.toLowerCase());
+  return present ? { remove: present } : {};
+}
+
+// src/core/command-plan.ts
+function replyMarker(commentId) {
+  return `<!-- review-router:reply ${commentId} -->`;
+}
+function explainMarker(commentId) {
+  return `<!-- review-router:explain ${commentId} -->`;
+}
+function writtenByBot(comment, appId) {
+  if (comment.user?.type === "Bot") return true;
+  return appId !== void 0 && comment.performed_via_github_app?.id === appId;
+}
+function permissionNeeded(parsed, actor, ctx, withdrawnByApp = []) {
+  return parsed.some(
+    (p) => p.command !== void 0 && !rerollDone(p.command, actor, ctx, withdrawnByApp) && needsPermissionLevel(p.command, actor, ctx)
+  );
+}
+function rerollDone(command, actor, ctx, withdrawnByApp) {
+  if (command.kind !== "reroll") return false;
+  const key3 = loginKey(rerollTarget(command, actor));
+  return withdrawnByApp.some((l) => loginKey(l) === key3) && !ctx.requestedReviewers.some((r) => loginKey(r) === key3);
+}
+function decideCommands(parsed, actor, ctx, permission, withdrawnByApp = []) {
+  const out = { accepted: [], refused: [], done: [] };
+  for (const p of parsed) {
+    if (!p.command) {
+      out.refused.push({ text: p.text, reason: p.error ?? "not a command" });
+      continue;
+    }
+    if (rerollDone(p.command, actor, ctx, withdrawnByApp)) {
+      out.done.push({ text: p.text });
+      continue;
+    }
+    const allowed = authorize(p.command, actor, ctx, permission);
+    if (allowed.allowed) out.accepted.push({ text: p.text, command: p.command });
+    else out.refused.push({ text: p.text, reason: allowed.reason });
+  }
+  return out;
+}
+function refusalsReply(prefix, commentId, refused) {
+  const lines = refused.map((r) => `\`${r.text.replace(/[`\r\n]/g, "").slice(0, 100)}\`: ${r.reason.replace(/\.$/, "")}.`);
+  return `${replyMarker(commentId)}
+${lines.join("\n")}
+
+Accepted forms:
+${acceptedForms(prefix)}
+`;
+}
+function explainReply(commentId, summary) {
+  return `${explainMarker(commentId)}
+### review-router: ${summary.title}
+
+${summary.body}`;
+}
+function commandAction(command, actor, thread, skipLabel) {
+  switch (command.kind) {
+    case "route":
+      return { action: { kind: "route", thread } };
+    case "explain":
+      return { action: { kind: "explain" } };
+    case "reroll": {
+      const target = rerollTarget(command, actor);
+      const key3 = loginKey(target);
+      const withdraw = thread.requestedUsers.find((r) => loginKey(r) === key3);
+      if (!withdraw) return { refused: `@${target} is not a requested reviewer of this pull request` };
+      const after = {
+        ...thread,
+        requestedUsers: thread.requestedUsers.filter((u) => loginKey(u) !== key3),
+        requestRemovedByApp: [...thread.requestRemovedByApp ?? [], withdraw]
+      };
+      return { action: { kind: "reroll", withdraw, thread: after } };
+    }
+    case "skip":
+      return { action: { kind: "label", ...skipLabelChange("skip", [...thread.labels], skipLabel) } };
+    case "resume": {
+      const labels = new Set([...thread.labels].filter((l) => l.toLowerCase() !== skipLabel.toLowerCase()));
+      return { action: { kind: "label", ...skipLabelChange("resume", [...thread.labels], skipLabel), routeWith: { ...thread, labels } } };
+    }
+    default: {
+      const unhandled = command;
+      throw new Error(`unhandled command ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+function rerollRefusal(after, withdrawn) {
+  const key3 = loginKey(withdrawn);
+  if (after.skipped.some((s) => s.reason === "withdrawn" && loginKey(s.login) === key3)) return void 0;
+  return `@${withdrawn} is not a maintainer of a module this pull request touches, so review-router has no one to ask instead`;
+}
+
 // src/core/history.ts
 var BOT_LOGINS = /* @__PURE__ */ new Set(["pytorchbot", "pytorchmergebot", "facebook-github-bot", "github-actions", "dependabot", "copilot"]);
 function isBotLogin(login) {
@@ -12509,6 +12702,1202 @@ function parseCommitMessage(message) {
   }
   return { ...pr !== void 0 ? { pr } : {}, approvers };
 }
+
+// src/app/candidate-signals.ts
+var MAX_SIGNAL_LOGINS = 50;
+var SIGNALS_TIMEOUT_MS = 5e3;
+function buildSignalsQuery(repository, logins) {
+  const seen = /* @__PURE__ */ new Set();
+  const asked = [];
+  for (const login of logins) {
+    const key3 = loginKey(login);
+    if (!isValidLogin(login) || seen.has(key3) || asked.length >= MAX_SIGNAL_LOGINS) continue;
+    seen.add(key3);
+    asked.push(login);
+  }
+  const params = [];
+  const fields = [];
+  const variables = {};
+  asked.forEach((login, i) => {
+    params.push(`$login${i}: String!`, `$search${i}: String!`);
+    variables[`login${i}`] = login;
+    variables[`search${i}`] = `is:pr is:open review-requested:${login} repo:${repository}`;
+    fields.push(
+      `  user${i}: user(login: $login${i}) { status { indicatesLimitedAvailability expiresAt message } }`,
+      `  load${i}: search(query: $search${i}, type: ISSUE) { issueCount }`
+    );
+  });
+  const query = `query CandidateSignals(${params.join(", ")}) {
+${fields.join("\n")}
+}`;
+  return { query, variables, logins: asked };
+}
+function record(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? v : void 0;
+}
+function parseSignalsResponse(asked, data, now) {
+  const d = record(data) ?? {};
+  const busy = /* @__PURE__ */ new Map();
+  const openReviews = /* @__PURE__ */ new Map();
+  const missing = [];
+  const unknown = /* @__PURE__ */ new Set();
+  asked.forEach((login, i) => {
+    const userField = d[`user${i}`];
+    const user = record(userField);
+    if (userField === null) missing.push(login);
+    else if (!user) unknown.add(login);
+    else {
+      const status = record(user.status);
+      if (status?.indicatesLimitedAvailability === true) {
+        const expiresAt = typeof status.expiresAt === "string" ? status.expiresAt : void 0;
+        if (!expiresAt || Date.parse(expiresAt) > now.getTime()) {
+          busy.set(login, {
+            ...expiresAt ? { expiresAt } : {},
+            ...typeof status.message === "string" && status.message !== "" ? { message: status.message } : {}
+          });
+        }
+      }
+    }
+    const count = record(d[`load${i}`])?.issueCount;
+    if (typeof count === "number" && Number.isInteger(count) && count >= 0) openReviews.set(login, count);
+    else if (userField !== null) unknown.add(login);
+  });
+  return { signals: { busy, openReviews }, missing, unknown: [...unknown] };
+}
+function partialResponse(err) {
+  const e = record(err);
+  if (!e || !record(e.data)) return void 0;
+  const errors = Array.isArray(e.errors) ? e.errors.map((x) => String(record(x)?.message ?? x)) : [String(e.message ?? err)];
+  return { data: e.data, errors };
+}
+async function graphqlWithin(graphql3, query, variables, timeoutMs) {
+  const abort = new AbortController();
+  let timer;
+  const timedOut = new Promise((resolve4) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      resolve4("timeout");
+    }, timeoutMs);
+  });
+  try {
+    const data = await Promise.race([graphql3(query, { ...variables, request: { signal: abort.signal } }), timedOut]);
+    return data === "timeout" ? { kind: "timeout" } : { kind: "data", data };
+  } catch (err) {
+    if (abort.signal.aborted) return { kind: "timeout" };
+    const partial = partialResponse(err);
+    if (partial) return { kind: "partial", ...partial };
+    const errors = record(err)?.errors;
+    const types3 = Array.isArray(errors) ? errors.flatMap((x) => typeof record(x)?.type === "string" ? [record(x).type] : []) : [];
+    const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").slice(0, 300);
+    return { kind: "error", message, types: types3 };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+async function fetchCandidateSignals(graphql3, repository, logins, now, timeoutMs = SIGNALS_TIMEOUT_MS) {
+  const q = buildSignalsQuery(repository, logins);
+  if (q.logins.length === 0) {
+    return { ok: true, query: q, errors: [], signals: { busy: /* @__PURE__ */ new Map(), openReviews: /* @__PURE__ */ new Map() }, missing: [], unknown: [] };
+  }
+  const outcome = await graphqlWithin(graphql3, q.query, q.variables, timeoutMs);
+  switch (outcome.kind) {
+    case "timeout":
+      return { ok: false, reason: `GitHub did not answer the availability query within ${timeoutMs} ms` };
+    case "error":
+      return { ok: false, reason: `the availability query failed: ${outcome.message}` };
+    case "partial":
+      return { ok: true, query: q, errors: outcome.errors, ...parseSignalsResponse(q.logins, outcome.data, now) };
+    case "data":
+      return { ok: true, query: q, errors: [], ...parseSignalsResponse(q.logins, outcome.data, now) };
+  }
+}
+
+// src/app/approval-history.ts
+var MAX_HISTORY_DIRECTORIES = 8;
+var HISTORY_COMMITS = 50;
+var REVIEWS_PER_PR = 20;
+var HISTORY_WINDOW_DAYS = 180;
+var HISTORY_TIMEOUT_MS = 5e3;
+function parentEntry(entry) {
+  const i = entry.slice(0, -1).lastIndexOf("/");
+  return i < 0 ? "" : entry.slice(0, i + 1);
+}
+function entryPath(entry) {
+  return entry.endsWith("/") ? entry.slice(0, -1) : entry;
+}
+function historyDirectories(paths, max = MAX_HISTORY_DIRECTORIES) {
+  let counts = /* @__PURE__ */ new Map();
+  for (const path2 of paths) {
+    const i = path2.lastIndexOf("/");
+    const entry = i < 0 ? path2 : path2.slice(0, i + 1);
+    if (entry === "" || entry === "/") continue;
+    counts.set(entry, (counts.get(entry) ?? 0) + 1);
+  }
+  const depth = (e) => entryPath(e).split("/").length;
+  while (counts.size > max) {
+    const deepest = Math.max(...[...counts.keys()].map(depth));
+    if (deepest <= 1) break;
+    const next = /* @__PURE__ */ new Map();
+    for (const [e, n] of counts) {
+      const to = depth(e) === deepest ? parentEntry(e) : e;
+      next.set(to, (next.get(to) ?? 0) + n);
+    }
+    counts = next;
+  }
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, max).map(([e]) => e).sort();
+}
+function approvalHistoryQuery(owner, name, entries, since) {
+  const params = ["$owner: String!", "$name: String!", "$since: GitTimestamp!"];
+  const variables = { owner, name, since: since.toISOString() };
+  const fields = [];
+  entries.forEach((entry, i) => {
+    params.push(`$path${i}: String!`);
+    variables[`path${i}`] = entryPath(entry);
+    fields.push(`          d${i}: history(path: $path${i}, since: $since, first: ${HISTORY_COMMITS}) { nodes { ...Landed } }`);
+  });
+  const query = [
+    `query ReviewRouterApprovalHistory(${params.join(", ")}) {`,
+    "  repository(owner: $owner, name: $name) {",
+    "    defaultBranchRef {",
+    "      target {",
+    "        ... on Commit {",
+    ...fields,
+    "        }",
+    "      }",
+    "    }",
+    "  }",
+    "}",
+    "fragment Landed on Commit {",
+    "  committedDate",
+    "  message",
+    "  author { user { login } }",
+    "  associatedPullRequests(first: 1) {",
+    `    nodes { number mergedAt author { login } reviews(states: APPROVED, first: ${REVIEWS_PER_PR}) { nodes { author { login } } } }`,
+    "  }",
+    "}"
+  ].join("\n");
+  return { query, variables, entries: [...entries] };
+}
+function withApprovers(approvers, more) {
+  const out = [...approvers];
+  const seen = new Set(out.map(loginKey));
+  for (const login of more) {
+    if (!login || isBotLogin(login) || seen.has(loginKey(login))) continue;
+    seen.add(loginKey(login));
+    out.push(login);
+  }
+  return out;
+}
+function recordOfCommit(commit, entry) {
+  const facts = parseCommitMessage(commit.message ?? "");
+  const associated = commit.associatedPullRequests?.nodes?.[0] ?? void 0;
+  const pr = associated && typeof associated.number === "number" && (associated.mergedAt || associated.number === facts.pr) ? associated : void 0;
+  const number = pr?.number ?? facts.pr;
+  const date = pr?.mergedAt ?? commit.committedDate;
+  if (number === void 0 || !Number.isSafeInteger(number) || number <= 0 || !date) return void 0;
+  const approvers = withApprovers(
+    facts.approvers,
+    (pr?.reviews?.nodes ?? []).map((review) => review?.author?.login)
+  );
+  const author = pr?.author?.login ?? commit.author?.user?.login ?? null;
+  return { pr: number, date, author, files: [entry], approvers };
+}
+function parseApprovalHistory(q, data) {
+  const repository = data?.repository;
+  if (!repository) return { ok: false, reason: "the approval history answer has no repository" };
+  const byEntry = /* @__PURE__ */ new Map();
+  const target = repository.defaultBranchRef?.target;
+  for (const [i, entry] of q.entries.entries()) {
+    if (!repository.defaultBranchRef) {
+      byEntry.set(entry, []);
+      continue;
+    }
+    const nodes = target?.[`d${i}`]?.nodes;
+    if (!Array.isArray(nodes)) return { ok: false, reason: `the approval history answer has no history for ${entry}` };
+    byEntry.set(
+      entry,
+      nodes.flatMap((n) => {
+        const r = n && typeof n === "object" ? recordOfCommit(n, entry) : void 0;
+        return r ? [r] : [];
+      })
+    );
+  }
+  return { ok: true, byEntry };
+}
+async function fetchApprovalHistory(graphql3, repo, entries, since, timeoutMs = HISTORY_TIMEOUT_MS) {
+  if (entries.length === 0) return { ok: true, byEntry: /* @__PURE__ */ new Map() };
+  const q = approvalHistoryQuery(repo.owner, repo.repo, entries, since);
+  const outcome = await graphqlWithin(graphql3, q.query, q.variables, timeoutMs);
+  switch (outcome.kind) {
+    case "timeout":
+      return { ok: false, reason: `GitHub did not answer the approval history query within ${timeoutMs} ms` };
+    case "error":
+      return outcome.types.includes("RATE_LIMITED") ? { ok: false, reason: "GitHub's GraphQL rate limit is used up (RATE_LIMITED)" } : { ok: false, reason: `the approval history query failed: ${outcome.message}` };
+    case "partial":
+      return { ok: false, reason: `the approval history answer was partial: ${outcome.errors.join("; ").slice(0, 300)}` };
+    case "data":
+      return parseApprovalHistory(q, outcome.data);
+  }
+}
+var HISTORY_MAX_AGE_MS = 60 * 6e4;
+function mergeByPullRequest(lists) {
+  const byPr = /* @__PURE__ */ new Map();
+  for (const list of lists) {
+    for (const r of list) {
+      const known = byPr.get(r.pr);
+      if (!known) {
+        byPr.set(r.pr, { ...r, files: [...r.files], approvers: [...r.approvers] });
+        continue;
+      }
+      for (const f of r.files) if (!known.files.includes(f)) known.files.push(f);
+      known.approvers = withApprovers(known.approvers, r.approvers);
+    }
+  }
+  return [...byPr.values()].sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.pr - b.pr);
+}
+
+// src/app/github-state.ts
+var MARKER_PREFIX = "<!-- review-router:";
+var GITHUB_FILE_LIMIT = 3e3;
+var PER_PAGE = 100;
+async function listChangedFiles(octokit, ref, pullNumber, changedFiles) {
+  const files = [];
+  const pages = Math.min(Math.ceil(Math.max(changedFiles, 1) / PER_PAGE), GITHUB_FILE_LIMIT / PER_PAGE);
+  for (let page = 1; page <= pages; page++) {
+    const { data } = await octokit.rest.pulls.listFiles({ ...ref, pull_number: pullNumber, per_page: PER_PAGE, page });
+    for (const f of data) {
+      files.push(f.previous_filename ? { path: f.filename, previousPath: f.previous_filename } : { path: f.filename });
+    }
+    if (data.length < PER_PAGE) break;
+  }
+  return changedFiles > GITHUB_FILE_LIMIT || files.length >= GITHUB_FILE_LIMIT ? { files, truncatedAt: GITHUB_FILE_LIMIT } : { files };
+}
+async function readThreadState(octokit, ref, issueNumber, appId, initial) {
+  const events = [];
+  for (let page = 1; page <= 30; page++) {
+    const { data } = await octokit.rest.issues.listEventsForTimeline({ ...ref, issue_number: issueNumber, per_page: PER_PAGE, page });
+    events.push(...data);
+    if (data.length < PER_PAGE) break;
+  }
+  return foldTimeline(events, appId, initial);
+}
+function byApp(e, appId) {
+  return appId !== void 0 && e.performed_via_github_app?.id === appId;
+}
+function foldTimeline(events, appId, initial) {
+  const labels = new Set(initial.labels);
+  const labelsAddedByApp = /* @__PURE__ */ new Set();
+  const labelsRemovedByHuman = /* @__PURE__ */ new Set();
+  const users = new Map(initial.requestedUsers.map((l) => [loginKey(l), l]));
+  const teams = new Set(initial.requestedTeams.map((t) => t.toLowerCase()));
+  const removed = /* @__PURE__ */ new Map();
+  const removedByApp = /* @__PURE__ */ new Map();
+  const reviewed = /* @__PURE__ */ new Map();
+  const appComments = [];
+  const requestedAt = /* @__PURE__ */ new Map();
+  const activity = [];
+  const replacedByApp = /* @__PURE__ */ new Map();
+  for (const e of events) {
+    foldOverdueFacts(e, appId, requestedAt, activity, replacedByApp);
+    switch (e.event) {
+      case "labeled":
+        if (!e.label?.name) break;
+        labels.add(e.label.name);
+        if (byApp(e, appId)) labelsAddedByApp.add(e.label.name);
+        else labelsAddedByApp.delete(e.label.name);
+        labelsRemovedByHuman.delete(e.label.name);
+        break;
+      case "unlabeled":
+        if (!e.label?.name) break;
+        labels.delete(e.label.name);
+        labelsAddedByApp.delete(e.label.name);
+        if (!byApp(e, appId)) labelsRemovedByHuman.add(e.label.name);
+        break;
+      case "review_requested":
+        if (e.requested_reviewer?.login) {
+          users.set(loginKey(e.requested_reviewer.login), e.requested_reviewer.login);
+          removed.delete(loginKey(e.requested_reviewer.login));
+          removedByApp.delete(loginKey(e.requested_reviewer.login));
+        }
+        if (e.requested_team?.slug) teams.add(e.requested_team.slug.toLowerCase());
+        break;
+      case "review_request_removed":
+        if (e.requested_reviewer?.login) {
+          const key3 = loginKey(e.requested_reviewer.login);
+          users.delete(key3);
+          if (!byApp(e, appId)) removed.set(key3, e.requested_reviewer.login);
+          else removedByApp.set(key3, e.requested_reviewer.login);
+        }
+        if (e.requested_team?.slug) teams.delete(e.requested_team.slug.toLowerCase());
+        break;
+      case "reviewed": {
+        const login = e.user?.login;
+        if (login) {
+          reviewed.set(loginKey(login), login);
+          users.delete(loginKey(login));
+        }
+        break;
+      }
+      case "commented":
+        if (e.id !== void 0 && typeof e.body === "string" && e.body.includes(MARKER_PREFIX) && (byApp(e, appId) || e.user?.type === "Bot")) {
+          appComments.push({ id: e.id, body: e.body });
+        }
+        break;
+    }
+  }
+  return {
+    labels,
+    labelsAddedByApp,
+    labelsRemovedByHuman,
+    requestedUsers: [...users.values()],
+    requestedTeams: [...teams],
+    requestRemovedByHuman: [...removed.values()],
+    requestRemovedByApp: [...removedByApp.values()],
+    reviewedBy: [...reviewed.values()],
+    appComments,
+    requestTimes: [...users].flatMap(([k, login]) => requestedAt.has(k) ? [{ login, at: requestedAt.get(k) }] : []),
+    activity,
+    replacedByApp: [...replacedByApp.values()]
+  };
+}
+function foldOverdueFacts(e, appId, requestedAt, activity, replacedByApp) {
+  const reviewer = e.requested_reviewer?.login;
+  if (e.event === "review_requested" && reviewer && e.created_at) requestedAt.set(loginKey(reviewer), e.created_at);
+  if (e.event === "review_request_removed" && reviewer && byApp(e, appId)) replacedByApp.set(loginKey(reviewer), reviewer);
+  const by = e.user?.login ?? e.actor?.login;
+  if (e.event === "reviewed" && by && e.submitted_at) activity.push({ login: by, at: e.submitted_at });
+  if (e.event === "commented" && by && e.created_at) activity.push({ login: by, at: e.created_at });
+}
+
+// src/app/pull-request-read.ts
+import { createHash as createHash2 } from "node:crypto";
+
+// src/app/summary.ts
+var CHECK_NAME = "review-router";
+var COMMENT_MARKER = "<!-- review-router:summary -->";
+var FILES_SHOWN = 3;
+var UNOWNED_SHOWN = 10;
+var WARNINGS_SHOWN = 10;
+function cell(text) {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+function code(text) {
+  return "`" + text.replace(/`/g, "'") + "`";
+}
+function fileList(files, limit = FILES_SHOWN) {
+  const shown = files.slice(0, limit).map(code).join(", ");
+  return files.length > limit ? `${shown} and ${files.length - limit} more (${files.length})` : shown;
+}
+function reviewerCell(m) {
+  const who = [...m.reviewers.map((r) => `@${r}`), ...(m.teams ?? []).map((t) => `@${t} (team)`)];
+  return who.join(", ") || (m.covered ? "-" : "none");
+}
+function unownedLines(s) {
+  const d = s.decision;
+  if (d.unmatched.length === 0) return [];
+  const what = [];
+  if (s.unownedLabel !== void 0) what.push(`labelled ${code(s.unownedLabel)}`);
+  if (d.unownedReviewers.length > 0) what.push(`default reviewers: ${d.unownedReviewers.map((r) => `@${r}`).join(", ")}`);
+  else what.push("no reviewer asked for them (`default_reviewers`)");
+  return ["", `**Owned by no module** (${d.unmatched.length}): ${fileList(d.unmatched, UNOWNED_SHOWN)}; ${what.join("; ")}.`];
+}
+function warningLines(warnings) {
+  if (!warnings || warnings.length === 0) return [];
+  const shown = warnings.slice(0, WARNINGS_SHOWN).map(formatProblem);
+  const more = warnings.length > WARNINGS_SHOWN ? [`... and ${warnings.length - WARNINGS_SHOWN} more`] : [];
+  const head = `**Warnings** (${warnings.length}; routing went on without these lines, as GitHub does):`;
+  return ["", head, "", "```", ...shown, ...more, "```"];
+}
+function renderSummary(s) {
+  const d = s.decision;
+  const covering = new Set(d.modules.flatMap((m) => m.reviewers.map((r) => `${m.name}\0${r.toLowerCase()}`)));
+  const lines = [];
+  if (s.dryRun) lines.push("**Dry run**: nothing was labelled and no review was requested.", "");
+  if (s.truncatedAt !== void 0) {
+    lines.push(`**Note**: GitHub lists at most ${s.truncatedAt} changed files of a pull request; files beyond that were not routed.`, "");
+  }
+  if (s.pausedBy !== void 0) {
+    const label = code(s.pausedBy);
+    lines.push(`**Paused**: automatic review requests are stopped on this pull request (label ${label}); labels still apply.`, "");
+  }
+  if (s.signalsUnavailable !== void 0) {
+    lines.push(`**Note**: availability and load could not be read: ${cell(s.signalsUnavailable)}; chose as without them.`, "");
+  }
+  if (s.historyUnavailable !== void 0) {
+    lines.push(`**Note**: the review history could not be read: ${cell(s.historyUnavailable)}; chose as without it.`, "");
+  }
+  if (s.draftDeferred) lines.push("This pull request is a draft: reviews will be requested when it is marked ready for review.", "");
+  if (d.modules.length === 0) {
+    lines.push("No module owns any changed file.");
+  } else {
+    lines.push("| module | label | files | reviewers |", "| --- | --- | --- | --- |");
+    for (const m of d.modules) {
+      const reviewers = reviewerCell(m);
+      lines.push(`| ${cell(m.name)} | ${cell(m.labels.map(code).join(", ") || "-")} | ${cell(fileList(m.files))} | ${cell(reviewers)} |`);
+    }
+  }
+  if (d.uncovered.length > 0) {
+    lines.push("", "**Not covered**: " + d.uncovered.map((u) => `${u.module} (${u.reason})`).join("; "));
+  }
+  lines.push(...unownedLines(s));
+  lines.push(...expertiseLines(d));
+  for (const note of d.notes) lines.push("", `Note: ${note}`);
+  const overdue = [...new Set(d.skipped.filter((k) => k.reason === "overdue").map((k) => k.login))];
+  if (overdue.length > 0) {
+    const within = s.rerouteAfterHours !== void 0 ? `${plural(s.rerouteAfterHours, "business hour")}` : "the configured business hours";
+    lines.push(
+      "",
+      `**Re-routed**: ${overdue.map((l) => `@${l}`).join(", ")} neither reviewed nor commented within ${within} of being requested; another maintainer of the module was asked instead (once per reviewer).`
+    );
+  }
+  const skipped = d.skipped.filter((k) => !covering.has(`${k.module}\0${k.login.toLowerCase()}`));
+  if (skipped.length > 0) {
+    lines.push("", "<details><summary>Candidates not chosen</summary>", "", "| login | module | reason |", "| --- | --- | --- |");
+    for (const k of skipped) lines.push(`| ${cell(k.login)} | ${cell(k.module)} | ${cell(skipReason(k, s))} |`);
+    lines.push("", "</details>");
+  }
+  lines.push(...warningLines(s.warnings));
+  lines.push(
+    "",
+    `<sub>Configuration: ${cell(s.configSource)}. Run \`review-router route\` with the same paths to see this decision offline.</sub>`
+  );
+  const n = d.modules.length;
+  const title = n === 0 ? "No module touched" : `${plural(n, "module")}: ${d.modules.map((m) => m.name).join(", ")}`;
+  return { title: title.length > 200 ? `${title.slice(0, 197)}...` : title, body: lines.join("\n") };
+}
+function expertiseLines(d) {
+  if (d.historyRecords === void 0) return [];
+  const widened = new Set(d.widened.map(loginKey));
+  const chosen = d.candidates.filter((c) => c.chosen);
+  const listed = chosen.filter((c) => !widened.has(loginKey(c.login)));
+  const asked = chosen.filter((c) => widened.has(loginKey(c.login)));
+  const out = [];
+  if (listed.length > 0) {
+    out.push(
+      "",
+      `**Why these reviewers** (ranked by who approved ${plural(d.historyRecords, "merged pull request")} of the review history):`
+    );
+    for (const c of listed) out.push(`- @${c.login} (${cell(c.reason)}): ${cell(c.evidence)}`);
+  }
+  if (asked.length > 0) {
+    out.push("", "**Also asked**, as recent approvers of these paths who are not listed maintainers of the touched modules:");
+    for (const c of asked) out.push(`- @${c.login}: ${cell(c.evidence)}`);
+  }
+  return out;
+}
+function skipReason(k, s) {
+  if (k.reason === "busy") {
+    const status = [...s.signals?.busy ?? []].find(([l]) => loginKey(l) === loginKey(k.login))?.[1];
+    const message = status?.message ? `"${status.message.slice(0, 80)}"` : "";
+    const until = status?.expiresAt ? `until ${status.expiresAt.slice(0, 10)}` : "";
+    const shown = [message, until].filter(Boolean).join(", ");
+    return `busy (GitHub status${shown ? `: ${shown}` : ""})`;
+  }
+  if (k.reason === "overloaded") {
+    const n = [...s.signals?.openReviews ?? []].find(([l]) => loginKey(l) === loginKey(k.login))?.[1];
+    if (n === void 0) return "overloaded";
+    const limit = s.maxOpenReviews !== void 0 ? `; max_open_reviews: ${s.maxOpenReviews}` : "";
+    return `overloaded (${plural(n, "open review request")}${limit})`;
+  }
+  return k.reason;
+}
+function renderConfigError(file, problems) {
+  const errors = problems.filter((p) => p.severity === "error");
+  const body = [
+    `review-router did not act on this event: its configuration \`${file}\` has ${plural(errors.length, "error")}.`,
+    "",
+    "```",
+    ...errors.slice(0, 50).map(formatProblem),
+    ...errors.length > 50 ? [`... and ${errors.length - 50} more`] : [],
+    "```",
+    "",
+    "Fix the file on the default branch (check it with `review-router validate FILE`); the next event will be routed."
+  ].join("\n");
+  return { title: "Configuration error", body };
+}
+
+// src/app/pull-request-read.ts
+var PAGE = 100;
+var TIMELINE_PAGES = 5;
+var GRAPHQL_TIMELINE_LIMIT = PAGE * TIMELINE_PAGES;
+var RECENT_COMMITS = 10;
+var REVIEWER = "requestedReviewer { __typename ... on User { login } ... on Bot { login } ... on Mannequin { login } ... on Team { slug } }";
+function pullRequestReadQuery(o) {
+  const withChecks = o.checkRuns;
+  const pages = Array.from(
+    { length: TIMELINE_PAGES },
+    (_, i) => `      t${i}: timelineItems(first: ${PAGE}, skip: ${i * PAGE}, itemTypes: [LABELED_EVENT, UNLABELED_EVENT, REVIEW_REQUESTED_EVENT, REVIEW_REQUEST_REMOVED_EVENT, PULL_REQUEST_REVIEW, ISSUE_COMMENT]) { ${i === 0 ? "totalCount " : ""}nodes { ...Item } }`
+  );
+  const runs = (suites, first, fields) => `checkSuites(first: ${suites}, filterBy: { appId: $appId }) { nodes { checkRuns(first: ${first}, filterBy: { checkName: $checkName, checkType: LATEST }) { nodes { ${fields} } } } }`;
+  return [
+    `query ReviewRouterPullRequest($owner: String!, $name: String!, $number: Int!, $withFiles: Boolean!${withChecks ? ", $head: GitObjectID!, $appId: Int!, $checkName: String!" : ""}) {`,
+    ...o.viewer ? ["  viewer { login }"] : [],
+    "  repository(owner: $owner, name: $name) {",
+    "    pullRequest(number: $number) {",
+    `      files(first: ${PAGE}) @include(if: $withFiles) { totalCount nodes { path changeType } }`,
+    `      labels(first: ${PAGE}) { nodes { name } }`,
+    `      reviewRequests(first: ${PAGE}) { nodes { ${REVIEWER} } }`,
+    ...pages,
+    ...withChecks ? [`      commits(last: ${RECENT_COMMITS}) { nodes { commit { oid ${runs(10, 1, "externalId")} } } }`] : [],
+    "    }",
+    ...withChecks ? [`    head: object(oid: $head) { ... on Commit { ${runs(20, 5, "databaseId status conclusion externalId")} } }`] : [],
+    "  }",
+    "}",
+    "fragment Item on PullRequestTimelineItems {",
+    "  __typename",
+    "  ... on LabeledEvent { createdAt actor { __typename login } label { name } }",
+    "  ... on UnlabeledEvent { createdAt actor { __typename login } label { name } }",
+    `  ... on ReviewRequestedEvent { createdAt actor { __typename login } ${REVIEWER} }`,
+    `  ... on ReviewRequestRemovedEvent { createdAt actor { __typename login } ${REVIEWER} }`,
+    "  ... on PullRequestReview { state submittedAt author { __typename login } }",
+    "  ... on IssueComment { fullDatabaseId body createdAt viewerDidAuthor author { __typename login } }",
+    "}"
+  ].join("\n");
+}
+function pullRequestReadVariables(ref, pr, checksOf) {
+  return {
+    owner: ref.owner,
+    name: ref.repo,
+    number: pr.number,
+    // More files than one page: the REST list is read anyway, so GraphQL does not list them.
+    withFiles: pr.changedFiles <= PAGE,
+    ...checksOf !== void 0 ? { head: pr.headSha, appId: checksOf, checkName: CHECK_NAME } : {}
+  };
+}
+function botKey(login) {
+  return login.toLowerCase().replace(/\[bot\]$/, "");
+}
+function parsePullRequestRead(data, appId, checkRunsRead = appId !== void 0) {
+  const d = data;
+  const pr = d.repository?.pullRequest;
+  if (!pr) throw new Error("the GraphQL answer has no pull request");
+  const self2 = appId !== void 0 && d.viewer?.login ? botKey(d.viewer.login) : void 0;
+  const viaApp = (actor) => self2 !== void 0 && actor?.__typename === "Bot" && actor.login !== void 0 && botKey(actor.login) === self2 ? { id: appId } : null;
+  const person = (a) => a?.login ? {
+    login: a.__typename === "Bot" && !a.login.endsWith("[bot]") ? `${a.login}[bot]` : a.login,
+    type: a.__typename === "Bot" ? "Bot" : "User"
+  } : null;
+  const out = {
+    labels: (pr.labels?.nodes ?? []).flatMap((l) => l?.name ? [l.name] : []),
+    // A requested bot as REST names it ("name[bot]"), so that it matches the timeline's events.
+    requestedUsers: (pr.reviewRequests?.nodes ?? []).flatMap((r) => {
+      const who = r?.requestedReviewer?.slug ? null : person(r?.requestedReviewer);
+      return who ? [who.login] : [];
+    }),
+    requestedTeams: (pr.reviewRequests?.nodes ?? []).flatMap((r) => r?.requestedReviewer?.slug ? [r.requestedReviewer.slug] : [])
+  };
+  const files = pr.files;
+  const total = files?.totalCount ?? 0;
+  const listed = (files?.nodes ?? []).flatMap((f) => f?.path ? [f] : []);
+  if (files && total <= PAGE && listed.length === total && !listed.some((f) => f.changeType === "RENAMED" || f.changeType === "COPIED")) {
+    out.files = listed.map((f) => ({ path: f.path }));
+  }
+  const first = pr.t0;
+  if (first && (first.totalCount ?? 0) <= GRAPHQL_TIMELINE_LIMIT) {
+    const items = [];
+    for (let i = 0; i < TIMELINE_PAGES; i++)
+      items.push(...(pr[`t${i}`]?.nodes ?? []).filter((n) => n !== null));
+    out.timeline = items.flatMap((item) => timelineEvent(item, viaApp, person, appId));
+  }
+  if (checkRunsRead) {
+    const runsOf = (suites) => (suites?.nodes ?? []).flatMap((s) => (s?.checkRuns?.nodes ?? []).filter((r) => r !== null));
+    const head = runsOf(d.repository?.head?.checkSuites)[0];
+    let latestDigest;
+    for (const c of pr.commits?.nodes ?? []) {
+      const run = runsOf(c?.commit?.checkSuites)[0];
+      if (run) latestDigest = run.externalId ?? void 0;
+    }
+    out.checkRuns = {
+      head: head ? {
+        ...typeof head.databaseId === "number" && Number.isSafeInteger(head.databaseId) && head.databaseId > 0 ? { id: head.databaseId } : {},
+        status: (head.status ?? "").toLowerCase(),
+        conclusion: head.conclusion ? head.conclusion.toLowerCase() : null,
+        ...head.externalId ? { digest: head.externalId } : {}
+      } : null,
+      ...latestDigest ? { latestDigest } : {}
+    };
+  }
+  return out;
+}
+function timelineEvent(item, viaApp, person, appId) {
+  const reviewer = (r) => r?.slug ? { requested_team: { slug: r.slug } } : r?.login ? { requested_reviewer: person(r) } : {};
+  const at = item.createdAt !== void 0 ? { created_at: item.createdAt } : {};
+  switch (item.__typename) {
+    case "LabeledEvent":
+    case "UnlabeledEvent":
+      return [
+        {
+          event: item.__typename === "LabeledEvent" ? "labeled" : "unlabeled",
+          label: { name: item.label?.name ?? "" },
+          actor: person(item.actor),
+          performed_via_github_app: viaApp(item.actor),
+          ...at
+        }
+      ];
+    case "ReviewRequestedEvent":
+    case "ReviewRequestRemovedEvent":
+      return [
+        {
+          event: item.__typename === "ReviewRequestedEvent" ? "review_requested" : "review_request_removed",
+          actor: person(item.actor),
+          performed_via_github_app: viaApp(item.actor),
+          ...reviewer(item.requestedReviewer),
+          ...at
+        }
+      ];
+    case "PullRequestReview":
+      if (item.state === "PENDING") return [];
+      return [
+        {
+          event: "reviewed",
+          user: person(item.author),
+          state: item.state?.toLowerCase(),
+          ...item.submittedAt ? { submitted_at: item.submittedAt } : {}
+        }
+      ];
+    case "IssueComment": {
+      const id = Number(item.fullDatabaseId);
+      return [
+        {
+          event: "commented",
+          ...Number.isSafeInteger(id) && id > 0 ? { id } : {},
+          body: item.body ?? "",
+          user: person(item.author),
+          actor: person(item.author),
+          // The comment's author is the token's own user: for the app, review-router itself.
+          performed_via_github_app: appId !== void 0 && item.viewerDidAuthor ? { id: appId } : viaApp(item.author),
+          ...at
+        }
+      ];
+    }
+    default:
+      return [];
+  }
+}
+function checkRunDigest(conclusion, output) {
+  return `rr1-${createHash2("sha256").update(`${conclusion}\0${output.title}\0${output.summary}`).digest("hex").slice(0, 32)}`;
+}
+async function readPullRequest(octokit, ref, pr, appId) {
+  let read;
+  let graphqlFailed;
+  const checksOf = pr.withCheckRuns ? appId : void 0;
+  try {
+    const query = pullRequestReadQuery({ viewer: appId !== void 0, checkRuns: checksOf !== void 0 });
+    const data = await octokit.graphql(query, pullRequestReadVariables(ref, pr, checksOf));
+    read = parsePullRequestRead(data, appId, checksOf !== void 0);
+  } catch (err) {
+    graphqlFailed = err instanceof Error ? err.message : String(err);
+  }
+  const listed = read?.files ? { files: read.files } : await listChangedFiles(octokit, ref, pr.number, pr.changedFiles);
+  const initial = read ? { labels: read.labels, requestedUsers: read.requestedUsers, requestedTeams: read.requestedTeams } : pr.thread;
+  const thread = read?.timeline ? foldTimeline(read.timeline, appId, initial) : await readThreadState(octokit, ref, pr.number, appId, initial);
+  return {
+    ...listed,
+    thread,
+    ...read?.checkRuns ? { checkRuns: read.checkRuns } : {},
+    ...graphqlFailed !== void 0 ? { graphqlFailed } : {}
+  };
+}
+
+// src/app/port.ts
+var MAX_CONFIG_BYTES = YAML_LIMITS.maxBytes;
+function pullInfo(p) {
+  return {
+    number: p.number,
+    state: p.state,
+    author: p.user?.login ?? "",
+    draft: p.draft === true,
+    headSha: p.head.sha,
+    ...typeof p.changed_files === "number" ? { changedFiles: p.changed_files } : {},
+    thread: {
+      labels: labelNames(p.labels),
+      requestedUsers: (p.requested_reviewers ?? []).flatMap((r) => r?.login ? [r.login] : []),
+      requestedTeams: (p.requested_teams ?? []).flatMap((t) => t?.slug ? [t.slug] : [])
+    }
+  };
+}
+var NO_RETRY = { retries: 0 };
+function octokitPort(octokit, repo, appId) {
+  const ref = { owner: repo.owner, repo: repo.repo };
+  const byThisApp = (via) => appId === void 0 || via?.id === appId;
+  return {
+    repo: ref,
+    readPullRequest: (pr) => readPullRequest(octokit, ref, pr, appId),
+    readThreadState: (issueNumber, initial) => readThreadState(octokit, ref, issueNumber, appId, initial),
+    async addLabels(issueNumber, labels) {
+      await octokit.rest.issues.addLabels({ ...ref, issue_number: issueNumber, labels: [...labels] });
+    },
+    async removeLabel(issueNumber, name) {
+      await octokit.rest.issues.removeLabel({ ...ref, issue_number: issueNumber, name });
+    },
+    async requestReviews(pullNumber, request2) {
+      await octokit.rest.pulls.requestReviewers({
+        ...ref,
+        pull_number: pullNumber,
+        ...request2.users.length > 0 ? { reviewers: [...request2.users] } : {},
+        ...request2.teams.length > 0 ? { team_reviewers: [...request2.teams] } : {}
+      });
+    },
+    async removeReviewRequests(pullNumber, request2) {
+      await octokit.rest.pulls.removeRequestedReviewers({
+        ...ref,
+        pull_number: pullNumber,
+        // The body names only what is withdrawn: no empty list on the wire.
+        ...request2.users.length > 0 ? { reviewers: [...request2.users] } : {},
+        ...request2.teams.length > 0 ? { team_reviewers: [...request2.teams] } : {}
+      });
+    },
+    async listComments(issueNumber) {
+      const all = await octokit.paginate(octokit.rest.issues.listComments, { ...ref, issue_number: issueNumber, per_page: 100 });
+      return all.map((c) => ({ id: c.id, body: c.body ?? "", mine: byThisApp(c.performed_via_github_app) }));
+    },
+    async createComment(issueNumber, body) {
+      const { data } = await octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body, request: NO_RETRY });
+      return { id: data.id };
+    },
+    async updateComment(commentId, body) {
+      await octokit.rest.issues.updateComment({ ...ref, comment_id: commentId, body });
+    },
+    async deleteComment(commentId) {
+      try {
+        await octokit.rest.issues.deleteComment({ ...ref, comment_id: commentId });
+      } catch (err) {
+        if (httpStatus(err) !== 404) throw err;
+      }
+    },
+    async listCheckRuns(headSha) {
+      const { data } = await octokit.rest.checks.listForRef({ ...ref, ref: headSha, check_name: CHECK_NAME, per_page: 100 });
+      return data.check_runs.filter((r) => appId === void 0 || !r.app || r.app.id === appId).map((r) => ({
+        id: r.id,
+        status: r.status,
+        conclusion: r.conclusion,
+        ...r.external_id ? { externalId: r.external_id } : {},
+        output: { title: r.output?.title ?? null, summary: r.output?.summary ?? null }
+      }));
+    },
+    async createCheckRun(headSha, run) {
+      await octokit.rest.checks.create({
+        ...ref,
+        name: CHECK_NAME,
+        head_sha: headSha,
+        external_id: run.externalId,
+        status: "completed",
+        conclusion: run.conclusion,
+        output: run.output,
+        request: NO_RETRY
+      });
+    },
+    async updateCheckRun(checkRunId, run) {
+      await octokit.rest.checks.update({
+        ...ref,
+        check_run_id: checkRunId,
+        external_id: run.externalId,
+        status: "completed",
+        conclusion: run.conclusion,
+        output: run.output
+      });
+    },
+    candidateSignals: (logins, now) => fetchCandidateSignals((q, p) => octokit.graphql(q, p), `${ref.owner}/${ref.repo}`, logins, now),
+    approvalHistory: (entries, since) => fetchApprovalHistory((q, p) => octokit.graphql(q, p), ref, entries, since),
+    async permissionLevel(login) {
+      try {
+        const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...ref, username: login });
+        return data.role_name || data.permission;
+      } catch (err) {
+        if (httpStatus(err) === 404) return "none";
+        throw err;
+      }
+    },
+    async addReaction(commentId, content) {
+      const r = await octokit.rest.reactions.createForIssueComment({ ...ref, comment_id: commentId, content, request: NO_RETRY });
+      return { created: r.status === 201, id: r.data.id };
+    },
+    async deleteReaction(commentId, reactionId) {
+      await octokit.rest.reactions.deleteForIssueComment({ ...ref, comment_id: commentId, reaction_id: reactionId });
+    },
+    readFile: (at, etag) => readContents(octokit, at, etag),
+    async readRawFile(path2) {
+      try {
+        const { data } = await octokit.request("GET /repos/{owner}/{repo}/contents/{path}", { ...ref, path: path2, mediaType: { format: "raw" } });
+        return typeof data === "string" ? data : void 0;
+      } catch (err) {
+        if (httpStatus(err) !== 404) throw err;
+        return void 0;
+      }
+    },
+    async getPullRequest(pullNumber) {
+      const { data } = await octokit.rest.pulls.get({ ...ref, pull_number: pullNumber });
+      return pullInfo(data);
+    },
+    async listOpenPullRequests(limit) {
+      const out = [];
+      for (let page = 1; out.length < limit; page++) {
+        const { data } = await octokit.rest.pulls.list({ ...ref, state: "open", sort: "created", direction: "desc", per_page: 100, page });
+        out.push(...data.map(pullInfo));
+        if (data.length < 100) break;
+      }
+      return out.slice(0, limit);
+    },
+    async getIssue(issueNumber) {
+      const { data } = await octokit.rest.issues.get({ ...ref, issue_number: issueNumber });
+      return {
+        number: data.number,
+        state: data.state,
+        author: data.user?.login ?? "",
+        title: data.title ?? "",
+        body: data.body ?? "",
+        labels: labelNames(data.labels),
+        isPullRequest: data.pull_request !== void 0 && data.pull_request !== null
+      };
+    }
+  };
+}
+function labelNames(labels) {
+  return (labels ?? []).flatMap((l) => typeof l === "string" ? [l] : l.name ? [l.name] : []);
+}
+async function readContents(octokit, at, etag) {
+  let data;
+  let headers;
+  try {
+    const params = { ...at, ...etag !== void 0 ? { headers: { "if-none-match": etag } } : {} };
+    ({ data, headers } = await octokit.request("GET /repos/{owner}/{repo}/contents/{path}", params));
+  } catch (err) {
+    const status = httpStatus(err);
+    if (status === 304) return { fetched: { kind: "missing" }, notModified: true };
+    if (status === 404) return { fetched: { kind: "missing" } };
+    throw err;
+  }
+  const tag = typeof headers?.etag === "string" ? headers.etag : void 0;
+  return { fetched: decodeFile(at, data), ...tag !== void 0 ? { etag: tag } : {} };
+}
+function decodeFile(at, data) {
+  const where = `${at.owner}/${at.repo}:${at.path}`;
+  const file = data;
+  if (Array.isArray(data) || file.type !== "file")
+    return { kind: "refused", message: `${where} is a directory or a submodule, not a file` };
+  const tooLarge = sizeRefusal(typeof file.size === "number" ? file.size : Number.POSITIVE_INFINITY);
+  if (tooLarge) return tooLarge;
+  if (file.encoding !== "base64" || typeof file.content !== "string") {
+    return { kind: "refused", message: `GitHub sent ${where} without its content` };
+  }
+  return { kind: "file", text: Buffer.from(file.content, "base64").toString("utf8") };
+}
+function sizeRefusal(bytes) {
+  if (bytes <= MAX_CONFIG_BYTES) return void 0;
+  return { kind: "refused", message: `file is ${bytes} bytes; the limit is ${MAX_CONFIG_BYTES} bytes: split it or remove unused entries` };
+}
+
+// src/app/events.ts
+var PULL_REQUEST_ACTIONS = ["opened", "reopened", "ready_for_review", "synchronize"];
+var ISSUE_ACTIONS = ["opened", "edited"];
+var COMMENT_ACTIONS = ["created"];
+var has = (list, action) => action !== void 0 && list.includes(action);
+function eventFromWebhook(name, payload, appId) {
+  const what = `${name}${payload.action ? `.${payload.action}` : ""}`;
+  if ((name === "pull_request" || name === "pull_request_target") && payload.pull_request && has(PULL_REQUEST_ACTIONS, payload.action)) {
+    return { event: { kind: "pull_request", pr: pullInfo(payload.pull_request) } };
+  }
+  const issue = payload.issue;
+  if (name === "issues" && issue && !issue.pull_request && has(ISSUE_ACTIONS, payload.action)) {
+    return { event: { kind: "issue", issue: issueInfo(issue) } };
+  }
+  if (name === "issue_comment" && issue && payload.comment && has(COMMENT_ACTIONS, payload.action)) {
+    const c = payload.comment;
+    const comment = { id: c.id, body: c.body ?? "", author: c.user?.login ?? "", byBot: writtenByBot(c, appId) };
+    return { event: { kind: "comment", number: issue.number, state: issue.state ?? "open", onPullRequest: !!issue.pull_request, comment } };
+  }
+  return { ignored: `${what}: not an event review-router acts on` };
+}
+function issueInfo(issue) {
+  return {
+    number: issue.number,
+    state: issue.state ?? "open",
+    author: issue.user?.login ?? "",
+    title: issue.title ?? "",
+    body: issue.body ?? "",
+    labels: labelNames(issue.labels),
+    isPullRequest: false
+  };
+}
+
+// src/app/metrics.ts
+import { AsyncLocalStorage } from "node:async_hooks";
+var import_prom_client = __toESM(require_prom_client(), 1);
+var scope = new AsyncLocalStorage();
+function headerOf(headers, name) {
+  const v = headers?.[name];
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : void 0;
+}
+function isRateLimited(err) {
+  const e = err;
+  if (!e || e.status !== 403 && e.status !== 429) return false;
+  const headers = e.response?.headers;
+  return headerOf(headers, "x-ratelimit-remaining") === "0" || headerOf(headers, "retry-after") !== void 0;
+}
+
+// src/app/codeowners-source.ts
+import { createHash as createHash3 } from "node:crypto";
+import { performance } from "node:perf_hooks";
+async function fetchCodeowners(files) {
+  for (const path2 of CODEOWNERS_LOCATIONS) {
+    const text = await files.readRawFile(path2);
+    if (text !== void 0) return { path: path2, text };
+  }
+  return void 0;
+}
+var CACHE_SIZE = 64;
+var cache = /* @__PURE__ */ new Map();
+function digest(parts) {
+  const h = createHash3("sha256");
+  for (const p of parts) h.update(p).update("\0");
+  return h.digest("hex");
+}
+function codeownersRouting(config, registry, file, budget = () => deadlineIn(ROUTING_BUDGET_MS, () => performance.now())) {
+  const key3 = digest([JSON.stringify(config), file.path, file.text]);
+  const hit = cache.get(key3);
+  if (hit) {
+    cache.delete(key3);
+    cache.set(key3, hit);
+    return hit;
+  }
+  const co = parseCodeowners(file.text, file.path, budget());
+  const withOwners = withCodeowners(config, co);
+  const routing = {
+    router: buildRouter(withOwners, registry),
+    config: withOwners,
+    // GitHub skips these lines and uses the rest: so does routing.
+    problems: co.problems.map((p) => ({ ...p, severity: "warning" }))
+  };
+  cache.set(key3, routing);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
+  return routing;
+}
+var defaultsByBase = /* @__PURE__ */ new WeakMap();
+function defaultsWithoutModules(raw, registry) {
+  const known = defaultsByBase.get(raw);
+  if (known) return known;
+  const layered = resolveLayered(raw, registry, { value: {}, lineOf: () => void 0 }, "(defaults)", { baseModules: false });
+  if (!layered.config) {
+    throw new Error(`the bundled configuration has no valid defaults: ${layered.problems.map((p) => p.message).join("; ")}`);
+  }
+  defaultsByBase.set(raw, layered.config);
+  return layered.config;
+}
+function zeroConfigSource(codeownersPath) {
+  return `${codeownersPath} with review-router's default policy (no .github/review-router.yml)`;
+}
+function nothingAppliesReason(noFile) {
+  return `${noFile}, and no CODEOWNERS in ${CODEOWNERS_LOCATIONS.join(", ")}`;
+}
+async function routeFromCodeowners(files, bundled, noFile) {
+  const found = await fetchCodeowners(files);
+  if (!found) return { kind: "none", reason: nothingAppliesReason(noFile) };
+  let routing;
+  try {
+    routing = codeownersRouting(defaultsWithoutModules(bundled.raw, bundled.registry), bundled.registry, found);
+  } catch (err) {
+    if (!(err instanceof BudgetExceeded)) throw err;
+    return { kind: "none", reason: `${noFile}, and ${err.message}; not acted on (the next event tries again)` };
+  }
+  return { kind: "ok", ...routing, source: zeroConfigSource(found.path) };
+}
+async function addRepoCodeowners(files, registry, loaded, compileWithout) {
+  const found = await fetchCodeowners(files);
+  if (!found) {
+    const missing = {
+      file: ".github/review-router.yml",
+      key: "codeowners",
+      severity: "warning",
+      message: `codeowners is true but there is no CODEOWNERS in ${CODEOWNERS_LOCATIONS.join(", ")} on the default branch; only the file's modules apply`
+    };
+    return { kind: "ok", ...loaded, router: compileWithout(), problems: [...loaded.problems, missing] };
+  }
+  let routing;
+  try {
+    routing = codeownersRouting(loaded.config, registry, found);
+  } catch (err) {
+    if (!(err instanceof BudgetExceeded)) throw err;
+    const late = {
+      file: found.path,
+      severity: "warning",
+      message: `${err.message}; only the configuration's modules apply to this event (the next event tries again)`
+    };
+    return { kind: "ok", ...loaded, router: compileWithout(), problems: [...loaded.problems, late] };
+  }
+  const source = `${loaded.source}, with modules from ${found.path}`;
+  return { kind: "ok", ...loaded, ...routing, source, problems: [...loaded.problems, ...routing.problems] };
+}
+
+// src/app/repo-config.ts
+var CONFIG_FILE = "review-router.yml";
+var CONFIG_PATH = `.github/${CONFIG_FILE}`;
+var ROUTER_CACHE_SIZE = 64;
+var routerCache = /* @__PURE__ */ new Map();
+var routerByConfig = /* @__PURE__ */ new WeakMap();
+function compiledRouter(config, registry) {
+  const known = routerByConfig.get(config);
+  if (known && known.registry === registry) return known;
+  const key3 = JSON.stringify(config);
+  const hit = routerCache.get(key3);
+  if (hit) {
+    routerCache.delete(key3);
+    routerCache.set(key3, hit);
+    routerByConfig.set(config, hit);
+    return hit;
+  }
+  const router = buildRouter(config, registry);
+  routerByConfig.set(config, router);
+  routerCache.set(key3, router);
+  if (routerCache.size > ROUTER_CACHE_SIZE) routerCache.delete(routerCache.keys().next().value);
+  return router;
+}
+var CONFIG_MAX_AGE_MS = 5 * 6e4;
+var CONFIG_CACHE_ENTRIES = 2e3;
+var ConfigFileCache = class {
+  constructor(now = Date.now, maxAgeMs = CONFIG_MAX_AGE_MS) {
+    this.now = now;
+    this.maxAgeMs = maxAgeMs;
+  }
+  now;
+  maxAgeMs;
+  entries = /* @__PURE__ */ new Map();
+  static key(owner, repo, path2) {
+    return `${owner}/${repo}:${path2}`.toLowerCase();
+  }
+  get(key3) {
+    const hit = this.entries.get(key3);
+    if (!hit) return void 0;
+    return { fetched: hit.fetched, ...hit.etag !== void 0 ? { etag: hit.etag } : {}, fresh: this.now() - hit.at < this.maxAgeMs };
+  }
+  set(key3, fetched, etag) {
+    this.entries.delete(key3);
+    this.entries.set(key3, { fetched, ...etag !== void 0 ? { etag } : {}, at: this.now() });
+    if (this.entries.size > CONFIG_CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value);
+  }
+  /** A push to `owner/repo`'s default branch: every file cached from that repository is read again. */
+  forget(owner, repo) {
+    const prefix = `${owner}/${repo}:`.toLowerCase();
+    let n = 0;
+    for (const key3 of [...this.entries.keys()]) {
+      if (key3.startsWith(prefix)) {
+        this.entries.delete(key3);
+        n += 1;
+      }
+    }
+    return n;
+  }
+  get size() {
+    return this.entries.size;
+  }
+};
+async function fetchFile(files, at, cache2) {
+  if (!cache2) return (await files.readFile(at)).fetched;
+  const key3 = ConfigFileCache.key(at.owner, at.repo, at.path);
+  const hit = cache2.get(key3);
+  if (hit?.fresh) return hit.fetched;
+  const answer = await files.readFile(at, hit?.etag);
+  const fetched = answer.notModified && hit ? hit.fetched : answer.fetched;
+  cache2.set(key3, fetched, answer.etag ?? hit?.etag);
+  return fetched;
+}
+var EXTENDS_RE = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w]+)(?::([-_./\w]+\.ya?ml))?$/i;
+var MAX_EXTENDS = 5;
+var parsedCache = /* @__PURE__ */ new Map();
+function parseCached(text) {
+  const hit = parsedCache.get(text);
+  if (hit) return hit;
+  const parsed = parseYaml(text, CONFIG_PATH);
+  parsedCache.set(text, parsed);
+  if (parsedCache.size > ROUTER_CACHE_SIZE) parsedCache.delete(parsedCache.keys().next().value);
+  return parsed;
+}
+var layeredCache = /* @__PURE__ */ new Map();
+function isRecord(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+function deepMerge(base, over) {
+  if (!isRecord(base) || !isRecord(over)) return over;
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k], v) : v;
+  return out;
+}
+function fileError(message, line) {
+  return {
+    kind: "error",
+    file: CONFIG_PATH,
+    problems: [{ file: CONFIG_PATH, ...line !== void 0 ? { line } : {}, severity: "error", message }]
+  };
+}
+function noConfigFile(repository, bundledOwners) {
+  return `${repository} has no ${CONFIG_PATH} and the bundled configuration is for ${[...bundledOwners].join(", ")}`;
+}
+async function loadRepoConfig(files, bundled) {
+  const { owner, repo } = files.repo;
+  let at = { owner, repo, path: CONFIG_PATH };
+  let fetched = await fetchFile(files, at, bundled.files);
+  if (fetched.kind === "missing" && repo !== ".github") {
+    at = { owner, repo: ".github", path: CONFIG_PATH };
+    fetched = await fetchFile(files, at, bundled.files);
+  }
+  if (fetched.kind === "missing") {
+    if (!bundled.owners.has(owner.toLowerCase())) {
+      const noFile = noConfigFile(`${owner}/${repo}`, bundled.owners);
+      return routeFromCodeowners(files, bundled, noFile);
+    }
+    return { kind: "ok", router: bundled.router, config: bundled.config, source: "bundled PyTorch configuration", problems: [] };
+  }
+  if (fetched.kind === "refused") return fileError(fetched.message);
+  const own = parseCached(fetched.text);
+  if (!own.ok) return { kind: "error", file: CONFIG_PATH, problems: [own.problem] };
+  const texts = [fetched.text];
+  let value = own.doc.value ?? {};
+  let next = isRecord(value) ? value._extends : void 0;
+  const seen = /* @__PURE__ */ new Set([`${at.owner}/${at.repo}:${at.path}`.toLowerCase()]);
+  while (next !== void 0) {
+    const m = typeof next === "string" ? EXTENDS_RE.exec(next) : null;
+    if (!m)
+      return fileError(
+        `_extends: ${JSON.stringify(next)} is not "repo", "owner/repo" or either with ":path/file.yml"`,
+        own.doc.lineOf(["_extends"])
+      );
+    const target = { owner: m[1] ?? owner, repo: m[2], path: m[3] ?? CONFIG_PATH };
+    const key3 = `${target.owner}/${target.repo}:${target.path}`.toLowerCase();
+    if (seen.has(key3)) return fileError(`_extends: ${key3} is read twice (the chain loops)`, own.doc.lineOf(["_extends"]));
+    if (seen.size >= MAX_EXTENDS)
+      return fileError(`_extends: the chain reads more than ${MAX_EXTENDS} files`, own.doc.lineOf(["_extends"]));
+    seen.add(key3);
+    const base = await fetchFile(files, target, bundled.files);
+    if (base.kind === "refused") return fileError(`_extends: ${target.owner}/${target.repo}:${target.path}: ${base.message}`);
+    if (base.kind === "missing") break;
+    const parsed = parseCached(base.text);
+    if (!parsed.ok) return fileError(`_extends: ${target.owner}/${target.repo}:${target.path}: ${parsed.problem.message}`);
+    texts.push(base.text);
+    const baseValue = parsed.doc.value ?? {};
+    next = isRecord(baseValue) ? baseValue._extends : void 0;
+    value = deepMerge(baseValue, value);
+  }
+  if (isRecord(value) && "_extends" in value) {
+    const { _extends: _ignored, ...rest } = value;
+    value = rest;
+  }
+  const layer = { baseModules: baseModulesApplyTo(bundled.owners, `${owner}/${repo}`) };
+  const cacheKey = JSON.stringify([layer.baseModules, texts]);
+  let layered = layeredCache.get(cacheKey);
+  if (!layered) {
+    layered = resolveLayered(bundled.raw, bundled.registry, { value, lineOf: own.doc.lineOf }, CONFIG_PATH, layer);
+    layeredCache.set(cacheKey, layered);
+    if (layeredCache.size > ROUTER_CACHE_SIZE) layeredCache.delete(layeredCache.keys().next().value);
+  }
+  if (hasErrors(layered.problems)) return { kind: "error", file: CONFIG_PATH, problems: layered.problems };
+  const config = layered.config;
+  const source = `${CONFIG_PATH} merged over the bundled PyTorch configuration`;
+  const compile = () => compiledRouter(config, bundled.registry);
+  if (config.app.codeowners) return addRepoCodeowners(files, bundled.registry, { config, source, problems: layered.problems }, compile);
+  return { kind: "ok", router: compile(), config, source, problems: layered.problems };
+}
+
+// src/app/run.ts
+import { performance as performance2 } from "node:perf_hooks";
 
 // src/core/expertise.ts
 var DAY_MS = 864e5;
@@ -13242,1627 +14631,6 @@ function route(router, input, deadline) {
   };
 }
 
-// src/core/commands.ts
-function rerolledBlocked(rerolled) {
-  return rerolled.map((login) => ({ login, reason: "withdrawn" }));
-}
-function reviewsPaused(labels, skipLabel) {
-  return labels.some((l) => l.toLowerCase() === skipLabel.toLowerCase());
-}
-
-// src/core/plan.ts
-function configuredLabels(config) {
-  const out = /* @__PURE__ */ new Set();
-  for (const m of config.modules) {
-    if (m.label) out.add(m.label);
-    for (const a of m.areas) out.add(a.label);
-  }
-  return out;
-}
-function blockedLogins(pr, refused, replacing) {
-  const requested = new Set(pr.thread.requestedUsers.map(loginKey));
-  const rerolled = new Set((pr.thread.requestRemovedByApp ?? []).map(loginKey));
-  const replaced = (pr.thread.replacedByApp ?? []).filter((l) => !requested.has(loginKey(l)) && !rerolled.has(loginKey(l)));
-  return [
-    ...pr.thread.requestRemovedByHuman.map((login) => ({ login, reason: "request removed" })),
-    ...rerolledBlocked(pr.thread.requestRemovedByApp ?? []),
-    ...[...replaced, ...replacing].map((login) => ({ login, reason: "overdue" })),
-    ...refused
-  ];
-}
-function qualifiedTeam(repository, team) {
-  return team.includes("/") ? team : `${repository.split("/")[0]}/${team}`;
-}
-function teamSlug(team) {
-  return team.slice(team.indexOf("/") + 1);
-}
-function blockedTeams(router, repository, refusedTeams) {
-  const org = repository.split("/")[0].toLowerCase();
-  const named = [...router.config.modules.flatMap((m) => m.teams ?? []), ...router.config.policy.defaultReviewers.filter(isTeamName)];
-  const other = [...new Set(named.filter((t) => t.split("/")[0].toLowerCase() !== org))];
-  return [
-    ...other.map((team) => ({ team, reason: "other organisation" })),
-    ...refusedTeams.map((t) => ({ team: qualifiedTeam(repository, t), reason: "not a collaborator" }))
-  ];
-}
-function pullRequestRouteInput(input, replacing = []) {
-  const { pr } = input;
-  const gone = new Set(replacing.map(loginKey));
-  const teams = blockedTeams(input.router, pr.repository, input.refusedTeams ?? []);
-  return {
-    repository: pr.repository,
-    prNumber: pr.number,
-    author: pr.author,
-    files: pr.files,
-    requestedReviewers: pr.thread.requestedUsers.filter((l) => !gone.has(loginKey(l))),
-    requestedTeams: pr.thread.requestedTeams.map((t) => qualifiedTeam(pr.repository, t)),
-    reviewedBy: [...pr.thread.reviewedBy],
-    blocked: blockedLogins(pr, input.refused ?? [], replacing),
-    ...teams.length > 0 ? { blockedTeams: teams } : {},
-    ...input.signals ? { signals: input.signals } : {},
-    ...input.now ? { now: input.now } : {},
-    // An empty history is no history: the same choice and the same words as without one, in every door.
-    ...input.history && input.history.length > 0 ? { history: expertiseIndex(input.history, input.router.config.policy.expertiseHalfLifeDays) } : {}
-  };
-}
-function routePullRequest(input, replacing = []) {
-  return route(input.router, pullRequestRouteInput(input, replacing), input.budget?.());
-}
-function pausedPullRequest(input) {
-  return reviewsPaused([...input.pr.thread.labels], input.router.config.app.skipLabel);
-}
-function signalsToFetch(input) {
-  const app = input.router.config.app;
-  if (input.pr.draft && app.skipDrafts || pausedPullRequest(input)) return [];
-  const replacing = overdueOf(input).map((o) => o.login);
-  return candidatesToFetch(input.router, pullRequestRouteInput(input, replacing), input.budget?.());
-}
-function overdueOnThread(app, draft, thread, now) {
-  if (app.reroute.afterHours <= 0 || draft && app.skipDrafts) return [];
-  const requested = new Set(thread.requestedUsers.map(loginKey));
-  return overdueReviewers({
-    requests: (thread.requestTimes ?? []).filter((r) => requested.has(loginKey(r.login))),
-    activity: thread.activity ?? [],
-    replaced: thread.replacedByApp ?? [],
-    settings: app.reroute,
-    now
-  });
-}
-function overdueOf(input) {
-  return input.now ? overdueOnThread(input.router.config.app, input.pr.draft, input.pr.thread, input.now) : [];
-}
-function reroutesOf(decision, overdue, input) {
-  const fresh = new Set(decision.reviewers.map(loginKey));
-  const thread = input.pr.thread;
-  const requested = new Set(thread.requestedUsers.map(loginKey));
-  const requestedAt = new Map((thread.requestTimes ?? []).map((r) => [loginKey(r.login), r.at]));
-  const settings = input.router.config.app.reroute;
-  const out = [];
-  for (const o of overdue) {
-    const modules = [
-      ...new Set(decision.skipped.filter((s) => s.reason === "overdue" && loginKey(s.login) === loginKey(o.login)).map((s) => s.module))
-    ];
-    const covering = [...new Set(decision.modules.filter((m) => modules.includes(m.name)).flatMap((m) => m.reviewers))];
-    const by = covering.filter((r) => fresh.has(loginKey(r)));
-    const already = covering.filter((r) => {
-      const at = requestedAt.get(loginKey(r));
-      return !fresh.has(loginKey(r)) && requested.has(loginKey(r)) && at !== void 0 && requestedWhileOverdue(o, at, settings);
-    });
-    if (by.length + already.length > 0) {
-      out.push({ ...o, modules, by: [...by, ...already], ...already.length > 0 ? { alreadyRequested: already } : {} });
-    }
-  }
-  return out;
-}
-function routeWithReroutes(input) {
-  const overdue = overdueOf(input);
-  if (overdue.length === 0) return { decision: routePullRequest(input), reroute: [] };
-  let decision = routePullRequest(
-    input,
-    overdue.map((o) => o.login)
-  );
-  let reroute = reroutesOf(decision, overdue, input);
-  if (reroute.length < overdue.length) {
-    decision = routePullRequest(
-      input,
-      reroute.map((r) => r.login)
-    );
-    reroute = reroutesOf(decision, reroute, input);
-  }
-  return { decision, reroute };
-}
-function planLabels(decision, thread, router) {
-  const add = decision.labels.filter((l) => !thread.labels.has(l) && !thread.labelsRemovedByHuman.has(l));
-  if (!router.config.app.syncLabels) return { add, remove: [] };
-  const known = configuredLabels(router.config);
-  const remove = [...thread.labelsAddedByApp].filter((l) => thread.labels.has(l) && known.has(l) && !decision.labels.includes(l));
-  return { add, remove };
-}
-function planReviews(decision, pr, app, paused) {
-  if (pr.draft && app.skipDrafts) {
-    const waiting = [...decision.reviewers, ...decision.teamReviewers];
-    return { reviews: { users: [], teams: [] }, deferred: waiting.map((login) => ({ login, reason: "draft" })) };
-  }
-  if (paused) {
-    const waiting = [...decision.reviewers, ...decision.teamReviewers];
-    return { reviews: { users: [], teams: [] }, deferred: waiting.map((login) => ({ login, reason: "paused" })) };
-  }
-  return { reviews: { users: [...decision.reviewers], teams: decision.teamReviewers.map(teamSlug) }, deferred: [] };
-}
-function shownDecision(decision, deferred) {
-  if (deferred.length === 0) return decision;
-  const waiting = new Set(deferred.map((d) => loginKey(d.login)));
-  const modules = decision.modules.map((m) => ({
-    ...m,
-    reviewers: m.reviewers.filter((r) => !waiting.has(loginKey(r))),
-    teams: m.teams.filter((t) => !waiting.has(loginKey(t)))
-  }));
-  return { ...decision, reviewers: [], teamReviewers: [], modules };
-}
-function planSummary(app, decision, input, deferred) {
-  if (app.summary === "none") return void 0;
-  const { pr } = input;
-  const unownedLabel = input.router.config.policy.unownedLabel;
-  return {
-    mode: app.summary,
-    decision: shownDecision(decision, deferred),
-    dryRun: input.dryRun,
-    draftDeferred: pr.draft && app.skipDrafts,
-    ...pr.truncatedAt !== void 0 ? { truncatedAt: pr.truncatedAt } : {},
-    ...app.reroute.afterHours > 0 ? { rerouteAfterHours: app.reroute.afterHours } : {},
-    ...unownedLabel && decision.labels.includes(unownedLabel) ? { unownedLabel } : {},
-    ...pausedPullRequest(input) ? { pausedBy: app.skipLabel } : {},
-    ...input.signalsUnavailable ? { signalsUnavailable: input.signalsUnavailable } : {},
-    ...input.historyUnavailable ? { historyUnavailable: input.historyUnavailable } : {},
-    ...input.signals ? { signals: input.signals, maxOpenReviews: input.router.config.policy.maxOpenReviews } : {}
-  };
-}
-function planPullRequest(input) {
-  const app = input.router.config.app;
-  const { decision, reroute } = routeWithReroutes(input);
-  const labels = planLabels(decision, input.pr.thread, input.router);
-  const { reviews, deferred } = planReviews(decision, input.pr, app, pausedPullRequest(input));
-  const summary = planSummary(app, decision, input, deferred);
-  return {
-    decision,
-    dryRun: input.dryRun,
-    labels,
-    reviews,
-    deferred,
-    skipped: decision.skipped,
-    candidates: decision.candidates,
-    ...reroute.length > 0 ? { reroute } : {},
-    ...summary ? { summary } : {}
-  };
-}
-function afterApplying(input, applied, refused, withdrawn = [], refusedTeams = []) {
-  const t = input.pr.thread;
-  const labels = new Set(t.labels);
-  const byApp2 = new Set(t.labelsAddedByApp);
-  for (const l of applied.labelsAdded) {
-    labels.add(l);
-    byApp2.add(l);
-  }
-  for (const l of applied.labelsRemoved) {
-    labels.delete(l);
-    byApp2.delete(l);
-  }
-  const gone = new Set(withdrawn.map(loginKey));
-  const thread = {
-    ...t,
-    labels,
-    labelsAddedByApp: byApp2,
-    requestedUsers: [...t.requestedUsers.filter((l) => !gone.has(loginKey(l))), ...applied.requestedUsers],
-    requestedTeams: [...t.requestedTeams, ...applied.requestedTeams],
-    ...withdrawn.length > 0 ? { replacedByApp: [...t.replacedByApp ?? [], ...withdrawn] } : {}
-  };
-  const teams = [...input.refusedTeams ?? [], ...refusedTeams];
-  return {
-    ...input,
-    pr: { ...input.pr, thread },
-    refused: [...input.refused ?? [], ...refused],
-    ...teams.length > 0 ? { refusedTeams: teams } : {}
-  };
-}
-var CC_MARKER = "<!-- review-router:cc -->";
-function ccComment(decision, author) {
-  const notAuthor = (l) => loginKey(l) !== loginKey(author);
-  if (!decision.modules.some((m) => m.maintainers.some(notAuthor))) return void 0;
-  const lines = decision.modules.filter((m) => m.maintainers.length > 0).map(
-    (m) => `- ${m.name}: ${m.maintainers.filter(notAuthor).map((l) => `@${l}`).join(" ")} (${m.why})`
-  );
-  return `${CC_MARKER}
-cc the maintainers of the modules this issue names:
-
-${lines.join("\n")}`;
-}
-function issueHasWork(decision, settings) {
-  return decision.modules.length > 0 || settings.needsTriageLabel !== void 0;
-}
-function needsTriage(input) {
-  const label = input.settings.needsTriageLabel;
-  if (label === void 0 || input.decision.modules.length > 0 || input.decision.labels.length > 0) return [];
-  return input.thread.labels.size === 0 && !input.thread.labelsRemovedByHuman.has(label) ? [label] : [];
-}
-function planIssue(input) {
-  const { decision, thread } = input;
-  const add = [...decision.labels.filter((l) => !thread.labels.has(l) && !thread.labelsRemovedByHuman.has(l)), ...needsTriage(input)];
-  const body = input.settings.issueComment && !input.ccCommentPresent ? ccComment(decision, input.author) : void 0;
-  return { decision, dryRun: input.dryRun, labels: { add }, ...body ? { comment: { marker: CC_MARKER, body } } : {} };
-}
-
-// src/app/metrics.ts
-import { AsyncLocalStorage } from "node:async_hooks";
-var import_prom_client = __toESM(require_prom_client(), 1);
-var scope = new AsyncLocalStorage();
-function headerOf(headers, name) {
-  const v = headers?.[name];
-  return typeof v === "string" ? v : typeof v === "number" ? String(v) : void 0;
-}
-function isRateLimited(err) {
-  const e = err;
-  if (!e || e.status !== 403 && e.status !== 429) return false;
-  const headers = e.response?.headers;
-  return headerOf(headers, "x-ratelimit-remaining") === "0" || headerOf(headers, "retry-after") !== void 0;
-}
-
-// src/app/pull-request-read.ts
-import { createHash as createHash2 } from "node:crypto";
-
-// src/app/github-state.ts
-var MARKER_PREFIX = "<!-- review-router:";
-var GITHUB_FILE_LIMIT = 3e3;
-var PER_PAGE = 100;
-async function listChangedFiles(octokit, ref, pullNumber, changedFiles) {
-  const files = [];
-  const pages = Math.min(Math.ceil(Math.max(changedFiles, 1) / PER_PAGE), GITHUB_FILE_LIMIT / PER_PAGE);
-  for (let page = 1; page <= pages; page++) {
-    const { data } = await octokit.rest.pulls.listFiles({ ...ref, pull_number: pullNumber, per_page: PER_PAGE, page });
-    for (const f of data) {
-      files.push(f.previous_filename ? { path: f.filename, previousPath: f.previous_filename } : { path: f.filename });
-    }
-    if (data.length < PER_PAGE) break;
-  }
-  return changedFiles > GITHUB_FILE_LIMIT || files.length >= GITHUB_FILE_LIMIT ? { files, truncatedAt: GITHUB_FILE_LIMIT } : { files };
-}
-async function readThreadState(octokit, ref, issueNumber, appId, initial) {
-  const events = [];
-  for (let page = 1; page <= 30; page++) {
-    const { data } = await octokit.rest.issues.listEventsForTimeline({ ...ref, issue_number: issueNumber, per_page: PER_PAGE, page });
-    events.push(...data);
-    if (data.length < PER_PAGE) break;
-  }
-  return foldTimeline(events, appId, initial);
-}
-function byApp(e, appId) {
-  return appId !== void 0 && e.performed_via_github_app?.id === appId;
-}
-function foldTimeline(events, appId, initial) {
-  const labels = new Set(initial.labels);
-  const labelsAddedByApp = /* @__PURE__ */ new Set();
-  const labelsRemovedByHuman = /* @__PURE__ */ new Set();
-  const users = new Map(initial.requestedUsers.map((l) => [loginKey(l), l]));
-  const teams = new Set(initial.requestedTeams.map((t) => t.toLowerCase()));
-  const removed = /* @__PURE__ */ new Map();
-  const removedByApp = /* @__PURE__ */ new Map();
-  const reviewed = /* @__PURE__ */ new Map();
-  const appComments = [];
-  const requestedAt = /* @__PURE__ */ new Map();
-  const activity = [];
-  const replacedByApp = /* @__PURE__ */ new Map();
-  for (const e of events) {
-    foldOverdueFacts(e, appId, requestedAt, activity, replacedByApp);
-    switch (e.event) {
-      case "labeled":
-        if (!e.label?.name) break;
-        labels.add(e.label.name);
-        if (byApp(e, appId)) labelsAddedByApp.add(e.label.name);
-        else labelsAddedByApp.delete(e.label.name);
-        labelsRemovedByHuman.delete(e.label.name);
-        break;
-      case "unlabeled":
-        if (!e.label?.name) break;
-        labels.delete(e.label.name);
-        labelsAddedByApp.delete(e.label.name);
-        if (!byApp(e, appId)) labelsRemovedByHuman.add(e.label.name);
-        break;
-      case "review_requested":
-        if (e.requested_reviewer?.login) {
-          users.set(loginKey(e.requested_reviewer.login), e.requested_reviewer.login);
-          removed.delete(loginKey(e.requested_reviewer.login));
-          removedByApp.delete(loginKey(e.requested_reviewer.login));
-        }
-        if (e.requested_team?.slug) teams.add(e.requested_team.slug.toLowerCase());
-        break;
-      case "review_request_removed":
-        if (e.requested_reviewer?.login) {
-          const key3 = loginKey(e.requested_reviewer.login);
-          users.delete(key3);
-          if (!byApp(e, appId)) removed.set(key3, e.requested_reviewer.login);
-          else removedByApp.set(key3, e.requested_reviewer.login);
-        }
-        if (e.requested_team?.slug) teams.delete(e.requested_team.slug.toLowerCase());
-        break;
-      case "reviewed": {
-        const login = e.user?.login;
-        if (login) {
-          reviewed.set(loginKey(login), login);
-          users.delete(loginKey(login));
-        }
-        break;
-      }
-      case "commented":
-        if (e.id !== void 0 && typeof e.body === "string" && e.body.includes(MARKER_PREFIX) && (byApp(e, appId) || e.user?.type === "Bot")) {
-          appComments.push({ id: e.id, body: e.body });
-        }
-        break;
-    }
-  }
-  return {
-    labels,
-    labelsAddedByApp,
-    labelsRemovedByHuman,
-    requestedUsers: [...users.values()],
-    requestedTeams: [...teams],
-    requestRemovedByHuman: [...removed.values()],
-    requestRemovedByApp: [...removedByApp.values()],
-    reviewedBy: [...reviewed.values()],
-    appComments,
-    requestTimes: [...users].flatMap(([k, login]) => requestedAt.has(k) ? [{ login, at: requestedAt.get(k) }] : []),
-    activity,
-    replacedByApp: [...replacedByApp.values()]
-  };
-}
-function foldOverdueFacts(e, appId, requestedAt, activity, replacedByApp) {
-  const reviewer = e.requested_reviewer?.login;
-  if (e.event === "review_requested" && reviewer && e.created_at) requestedAt.set(loginKey(reviewer), e.created_at);
-  if (e.event === "review_request_removed" && reviewer && byApp(e, appId)) replacedByApp.set(loginKey(reviewer), reviewer);
-  const by = e.user?.login ?? e.actor?.login;
-  if (e.event === "reviewed" && by && e.submitted_at) activity.push({ login: by, at: e.submitted_at });
-  if (e.event === "commented" && by && e.created_at) activity.push({ login: by, at: e.created_at });
-}
-
-// src/app/summary.ts
-var CHECK_NAME = "review-router";
-var COMMENT_MARKER = "<!-- review-router:summary -->";
-var FILES_SHOWN = 3;
-var UNOWNED_SHOWN = 10;
-var WARNINGS_SHOWN = 10;
-function cell(text) {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-}
-function code(text) {
-  return "`" + text.replace(/`/g, "'") + "`";
-}
-function fileList(files, limit = FILES_SHOWN) {
-  const shown = files.slice(0, limit).map(code).join(", ");
-  return files.length > limit ? `${shown} and ${files.length - limit} more (${files.length})` : shown;
-}
-function reviewerCell(m) {
-  const who = [...m.reviewers.map((r) => `@${r}`), ...(m.teams ?? []).map((t) => `@${t} (team)`)];
-  return who.join(", ") || (m.covered ? "-" : "none");
-}
-function unownedLines(s) {
-  const d = s.decision;
-  if (d.unmatched.length === 0) return [];
-  const what = [];
-  if (s.unownedLabel !== void 0) what.push(`labelled ${code(s.unownedLabel)}`);
-  if (d.unownedReviewers.length > 0) what.push(`default reviewers: ${d.unownedReviewers.map((r) => `@${r}`).join(", ")}`);
-  else what.push("no reviewer asked for them (`default_reviewers`)");
-  return ["", `**Owned by no module** (${d.unmatched.length}): ${fileList(d.unmatched, UNOWNED_SHOWN)}; ${what.join("; ")}.`];
-}
-function warningLines(warnings) {
-  if (!warnings || warnings.length === 0) return [];
-  const shown = warnings.slice(0, WARNINGS_SHOWN).map(formatProblem);
-  const more = warnings.length > WARNINGS_SHOWN ? [`... and ${warnings.length - WARNINGS_SHOWN} more`] : [];
-  const head = `**Warnings** (${warnings.length}; routing went on without these lines, as GitHub does):`;
-  return ["", head, "", "```", ...shown, ...more, "```"];
-}
-function renderSummary(s) {
-  const d = s.decision;
-  const covering = new Set(d.modules.flatMap((m) => m.reviewers.map((r) => `${m.name}\0${r.toLowerCase()}`)));
-  const lines = [];
-  if (s.dryRun) lines.push("**Dry run**: nothing was labelled and no review was requested.", "");
-  if (s.truncatedAt !== void 0) {
-    lines.push(`**Note**: GitHub lists at most ${s.truncatedAt} changed files of a pull request; files beyond that were not routed.`, "");
-  }
-  if (s.pausedBy !== void 0) {
-    const label = code(s.pausedBy);
-    lines.push(`**Paused**: automatic review requests are stopped on this pull request (label ${label}); labels still apply.`, "");
-  }
-  if (s.signalsUnavailable !== void 0) {
-    lines.push(`**Note**: availability and load could not be read: ${cell(s.signalsUnavailable)}; chose as without them.`, "");
-  }
-  if (s.historyUnavailable !== void 0) {
-    lines.push(`**Note**: the review history could not be read: ${cell(s.historyUnavailable)}; chose as without it.`, "");
-  }
-  if (s.draftDeferred) lines.push("This pull request is a draft: reviews will be requested when it is marked ready for review.", "");
-  if (d.modules.length === 0) {
-    lines.push("No module owns any changed file.");
-  } else {
-    lines.push("| module | label | files | reviewers |", "| --- | --- | --- | --- |");
-    for (const m of d.modules) {
-      const reviewers = reviewerCell(m);
-      lines.push(`| ${cell(m.name)} | ${cell(m.labels.map(code).join(", ") || "-")} | ${cell(fileList(m.files))} | ${cell(reviewers)} |`);
-    }
-  }
-  if (d.uncovered.length > 0) {
-    lines.push("", "**Not covered**: " + d.uncovered.map((u) => `${u.module} (${u.reason})`).join("; "));
-  }
-  lines.push(...unownedLines(s));
-  lines.push(...expertiseLines(d));
-  for (const note of d.notes) lines.push("", `Note: ${note}`);
-  const overdue = [...new Set(d.skipped.filter((k) => k.reason === "overdue").map((k) => k.login))];
-  if (overdue.length > 0) {
-    const within = s.rerouteAfterHours !== void 0 ? `${plural(s.rerouteAfterHours, "business hour")}` : "the configured business hours";
-    lines.push(
-      "",
-      `**Re-routed**: ${overdue.map((l) => `@${l}`).join(", ")} neither reviewed nor commented within ${within} of being requested; another maintainer of the module was asked instead (once per reviewer).`
-    );
-  }
-  const skipped = d.skipped.filter((k) => !covering.has(`${k.module}\0${k.login.toLowerCase()}`));
-  if (skipped.length > 0) {
-    lines.push("", "<details><summary>Candidates not chosen</summary>", "", "| login | module | reason |", "| --- | --- | --- |");
-    for (const k of skipped) lines.push(`| ${cell(k.login)} | ${cell(k.module)} | ${cell(skipReason(k, s))} |`);
-    lines.push("", "</details>");
-  }
-  lines.push(...warningLines(s.warnings));
-  lines.push(
-    "",
-    `<sub>Configuration: ${cell(s.configSource)}. Run \`review-router route\` with the same paths to see this decision offline.</sub>`
-  );
-  const n = d.modules.length;
-  const title = n === 0 ? "No module touched" : `${plural(n, "module")}: ${d.modules.map((m) => m.name).join(", ")}`;
-  return { title: title.length > 200 ? `${title.slice(0, 197)}...` : title, body: lines.join("\n") };
-}
-function expertiseLines(d) {
-  if (d.historyRecords === void 0) return [];
-  const widened = new Set(d.widened.map(loginKey));
-  const chosen = d.candidates.filter((c) => c.chosen);
-  const listed = chosen.filter((c) => !widened.has(loginKey(c.login)));
-  const asked = chosen.filter((c) => widened.has(loginKey(c.login)));
-  const out = [];
-  if (listed.length > 0) {
-    out.push(
-      "",
-      `**Why these reviewers** (ranked by who approved ${plural(d.historyRecords, "merged pull request")} of the review history):`
-    );
-    for (const c of listed) out.push(`- @${c.login} (${cell(c.reason)}): ${cell(c.evidence)}`);
-  }
-  if (asked.length > 0) {
-    out.push("", "**Also asked**, as recent approvers of these paths who are not listed maintainers of the touched modules:");
-    for (const c of asked) out.push(`- @${c.login}: ${cell(c.evidence)}`);
-  }
-  return out;
-}
-function skipReason(k, s) {
-  if (k.reason === "busy") {
-    const status = [...s.signals?.busy ?? []].find(([l]) => loginKey(l) === loginKey(k.login))?.[1];
-    const message = status?.message ? `"${status.message.slice(0, 80)}"` : "";
-    const until = status?.expiresAt ? `until ${status.expiresAt.slice(0, 10)}` : "";
-    const shown = [message, until].filter(Boolean).join(", ");
-    return `busy (GitHub status${shown ? `: ${shown}` : ""})`;
-  }
-  if (k.reason === "overloaded") {
-    const n = [...s.signals?.openReviews ?? []].find(([l]) => loginKey(l) === loginKey(k.login))?.[1];
-    if (n === void 0) return "overloaded";
-    const limit = s.maxOpenReviews !== void 0 ? `; max_open_reviews: ${s.maxOpenReviews}` : "";
-    return `overloaded (${plural(n, "open review request")}${limit})`;
-  }
-  return k.reason;
-}
-function renderConfigError(file, problems) {
-  const errors = problems.filter((p) => p.severity === "error");
-  const body = [
-    `review-router did not act on this event: its configuration \`${file}\` has ${plural(errors.length, "error")}.`,
-    "",
-    "```",
-    ...errors.slice(0, 50).map(formatProblem),
-    ...errors.length > 50 ? [`... and ${errors.length - 50} more`] : [],
-    "```",
-    "",
-    "Fix the file on the default branch (check it with `review-router validate FILE`); the next event will be routed."
-  ].join("\n");
-  return { title: "Configuration error", body };
-}
-
-// src/app/pull-request-read.ts
-var PAGE = 100;
-var TIMELINE_PAGES = 5;
-var GRAPHQL_TIMELINE_LIMIT = PAGE * TIMELINE_PAGES;
-var RECENT_COMMITS = 10;
-var REVIEWER = "requestedReviewer { __typename ... on User { login } ... on Bot { login } ... on Mannequin { login } ... on Team { slug } }";
-function pullRequestReadQuery(o) {
-  const withChecks = o.checkRuns;
-  const pages = Array.from(
-    { length: TIMELINE_PAGES },
-    (_, i) => `      t${i}: timelineItems(first: ${PAGE}, skip: ${i * PAGE}, itemTypes: [LABELED_EVENT, UNLABELED_EVENT, REVIEW_REQUESTED_EVENT, REVIEW_REQUEST_REMOVED_EVENT, PULL_REQUEST_REVIEW, ISSUE_COMMENT]) { ${i === 0 ? "totalCount " : ""}nodes { ...Item } }`
-  );
-  const runs = (suites, first, fields) => `checkSuites(first: ${suites}, filterBy: { appId: $appId }) { nodes { checkRuns(first: ${first}, filterBy: { checkName: $checkName, checkType: LATEST }) { nodes { ${fields} } } } }`;
-  return [
-    `query ReviewRouterPullRequest($owner: String!, $name: String!, $number: Int!, $withFiles: Boolean!${withChecks ? ", $head: GitObjectID!, $appId: Int!, $checkName: String!" : ""}) {`,
-    ...o.viewer ? ["  viewer { login }"] : [],
-    "  repository(owner: $owner, name: $name) {",
-    "    pullRequest(number: $number) {",
-    `      files(first: ${PAGE}) @include(if: $withFiles) { totalCount nodes { path changeType } }`,
-    `      labels(first: ${PAGE}) { nodes { name } }`,
-    `      reviewRequests(first: ${PAGE}) { nodes { ${REVIEWER} } }`,
-    ...pages,
-    ...withChecks ? [`      commits(last: ${RECENT_COMMITS}) { nodes { commit { oid ${runs(10, 1, "externalId")} } } }`] : [],
-    "    }",
-    ...withChecks ? [`    head: object(oid: $head) { ... on Commit { ${runs(20, 5, "databaseId status conclusion externalId")} } }`] : [],
-    "  }",
-    "}",
-    "fragment Item on PullRequestTimelineItems {",
-    "  __typename",
-    "  ... on LabeledEvent { createdAt actor { __typename login } label { name } }",
-    "  ... on UnlabeledEvent { createdAt actor { __typename login } label { name } }",
-    `  ... on ReviewRequestedEvent { createdAt actor { __typename login } ${REVIEWER} }`,
-    `  ... on ReviewRequestRemovedEvent { createdAt actor { __typename login } ${REVIEWER} }`,
-    "  ... on PullRequestReview { state submittedAt author { __typename login } }",
-    "  ... on IssueComment { fullDatabaseId body createdAt viewerDidAuthor author { __typename login } }",
-    "}"
-  ].join("\n");
-}
-function pullRequestReadVariables(ref, pr, checksOf) {
-  return {
-    owner: ref.owner,
-    name: ref.repo,
-    number: pr.number,
-    // More files than one page: the REST list is read anyway, so GraphQL does not list them.
-    withFiles: pr.changedFiles <= PAGE,
-    ...checksOf !== void 0 ? { head: pr.headSha, appId: checksOf, checkName: CHECK_NAME } : {}
-  };
-}
-function botKey(login) {
-  return login.toLowerCase().replace(/\[bot\]$/, "");
-}
-function parsePullRequestRead(data, appId, checkRunsRead = appId !== void 0) {
-  const d = data;
-  const pr = d.repository?.pullRequest;
-  if (!pr) throw new Error("the GraphQL answer has no pull request");
-  const self2 = appId !== void 0 && d.viewer?.login ? botKey(d.viewer.login) : void 0;
-  const viaApp = (actor) => self2 !== void 0 && actor?.__typename === "Bot" && actor.login !== void 0 && botKey(actor.login) === self2 ? { id: appId } : null;
-  const person = (a) => a?.login ? {
-    login: a.__typename === "Bot" && !a.login.endsWith("[bot]") ? `${a.login}[bot]` : a.login,
-    type: a.__typename === "Bot" ? "Bot" : "User"
-  } : null;
-  const out = {
-    labels: (pr.labels?.nodes ?? []).flatMap((l) => l?.name ? [l.name] : []),
-    // A requested bot as REST names it ("name[bot]"), so that it matches the timeline's events.
-    requestedUsers: (pr.reviewRequests?.nodes ?? []).flatMap((r) => {
-      const who = r?.requestedReviewer?.slug ? null : person(r?.requestedReviewer);
-      return who ? [who.login] : [];
-    }),
-    requestedTeams: (pr.reviewRequests?.nodes ?? []).flatMap((r) => r?.requestedReviewer?.slug ? [r.requestedReviewer.slug] : [])
-  };
-  const files = pr.files;
-  const total = files?.totalCount ?? 0;
-  const listed = (files?.nodes ?? []).flatMap((f) => f?.path ? [f] : []);
-  if (files && total <= PAGE && listed.length === total && !listed.some((f) => f.changeType === "RENAMED" || f.changeType === "COPIED")) {
-    out.files = listed.map((f) => ({ path: f.path }));
-  }
-  const first = pr.t0;
-  if (first && (first.totalCount ?? 0) <= GRAPHQL_TIMELINE_LIMIT) {
-    const items = [];
-    for (let i = 0; i < TIMELINE_PAGES; i++)
-      items.push(...(pr[`t${i}`]?.nodes ?? []).filter((n) => n !== null));
-    out.timeline = items.flatMap((item) => timelineEvent(item, viaApp, person, appId));
-  }
-  if (checkRunsRead) {
-    const runsOf = (suites) => (suites?.nodes ?? []).flatMap((s) => (s?.checkRuns?.nodes ?? []).filter((r) => r !== null));
-    const head = runsOf(d.repository?.head?.checkSuites)[0];
-    let latestDigest;
-    for (const c of pr.commits?.nodes ?? []) {
-      const run = runsOf(c?.commit?.checkSuites)[0];
-      if (run) latestDigest = run.externalId ?? void 0;
-    }
-    out.checkRuns = {
-      head: head ? {
-        ...typeof head.databaseId === "number" && Number.isSafeInteger(head.databaseId) && head.databaseId > 0 ? { id: head.databaseId } : {},
-        status: (head.status ?? "").toLowerCase(),
-        conclusion: head.conclusion ? head.conclusion.toLowerCase() : null,
-        ...head.externalId ? { digest: head.externalId } : {}
-      } : null,
-      ...latestDigest ? { latestDigest } : {}
-    };
-  }
-  return out;
-}
-function timelineEvent(item, viaApp, person, appId) {
-  const reviewer = (r) => r?.slug ? { requested_team: { slug: r.slug } } : r?.login ? { requested_reviewer: person(r) } : {};
-  const at = item.createdAt !== void 0 ? { created_at: item.createdAt } : {};
-  switch (item.__typename) {
-    case "LabeledEvent":
-    case "UnlabeledEvent":
-      return [
-        {
-          event: item.__typename === "LabeledEvent" ? "labeled" : "unlabeled",
-          label: { name: item.label?.name ?? "" },
-          actor: person(item.actor),
-          performed_via_github_app: viaApp(item.actor),
-          ...at
-        }
-      ];
-    case "ReviewRequestedEvent":
-    case "ReviewRequestRemovedEvent":
-      return [
-        {
-          event: item.__typename === "ReviewRequestedEvent" ? "review_requested" : "review_request_removed",
-          actor: person(item.actor),
-          performed_via_github_app: viaApp(item.actor),
-          ...reviewer(item.requestedReviewer),
-          ...at
-        }
-      ];
-    case "PullRequestReview":
-      if (item.state === "PENDING") return [];
-      return [
-        {
-          event: "reviewed",
-          user: person(item.author),
-          state: item.state?.toLowerCase(),
-          ...item.submittedAt ? { submitted_at: item.submittedAt } : {}
-        }
-      ];
-    case "IssueComment": {
-      const id = Number(item.fullDatabaseId);
-      return [
-        {
-          event: "commented",
-          ...Number.isSafeInteger(id) && id > 0 ? { id } : {},
-          body: item.body ?? "",
-          user: person(item.author),
-          actor: person(item.author),
-          // The comment's author is the token's own user: for the app, review-router itself.
-          performed_via_github_app: appId !== void 0 && item.viewerDidAuthor ? { id: appId } : viaApp(item.author),
-          ...at
-        }
-      ];
-    }
-    default:
-      return [];
-  }
-}
-function checkRunDigest(conclusion, output) {
-  return `rr1-${createHash2("sha256").update(`${conclusion}\0${output.title}\0${output.summary}`).digest("hex").slice(0, 32)}`;
-}
-async function readPullRequest(octokit, ref, pr, appId) {
-  let read;
-  let graphqlFailed;
-  const checksOf = pr.withCheckRuns ? appId : void 0;
-  try {
-    const query = pullRequestReadQuery({ viewer: appId !== void 0, checkRuns: checksOf !== void 0 });
-    const data = await octokit.graphql(query, pullRequestReadVariables(ref, pr, checksOf));
-    read = parsePullRequestRead(data, appId, checksOf !== void 0);
-  } catch (err) {
-    graphqlFailed = err instanceof Error ? err.message : String(err);
-  }
-  const listed = read?.files ? { files: read.files } : await listChangedFiles(octokit, ref, pr.number, pr.changedFiles);
-  const initial = read ? { labels: read.labels, requestedUsers: read.requestedUsers, requestedTeams: read.requestedTeams } : pr.thread;
-  const thread = read?.timeline ? foldTimeline(read.timeline, appId, initial) : await readThreadState(octokit, ref, pr.number, appId, initial);
-  return {
-    ...listed,
-    thread,
-    ...read?.checkRuns ? { checkRuns: read.checkRuns } : {},
-    ...graphqlFailed !== void 0 ? { graphqlFailed } : {}
-  };
-}
-
-// src/app/summary-writer.ts
-var MAX_TEXT = 65e3;
-function clip(text) {
-  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 20)}
-
-(truncated)` : text;
-}
-async function writeSummary(context, ref, issueNumber, headSha, appId, write) {
-  const { octokit } = context;
-  const { summary, conclusion } = write;
-  if (write.mode === "comment") {
-    const body = clip(`${COMMENT_MARKER}
-### review-router: ${summary.title}
-
-${summary.body}`);
-    const existing2 = write.appComments.find((c) => c.body.includes(COMMENT_MARKER));
-    if (existing2) {
-      if (existing2.body !== body) await octokit.rest.issues.updateComment({ ...ref, comment_id: existing2.id, body });
-      return;
-    }
-    const created = await createOnce(
-      () => octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body, request: NO_RETRY }),
-      async () => {
-        const { data } = await octokit.rest.issues.listComments({ ...ref, issue_number: issueNumber, per_page: 100 });
-        return data.some(
-          (c) => (c.body ?? "").includes(COMMENT_MARKER) && (appId === void 0 || c.performed_via_github_app?.id === appId)
-        );
-      }
-    );
-    if (created) await keepOldestComment(context, ref, issueNumber, COMMENT_MARKER, appId, created.data.id, body);
-    return;
-  }
-  const output = { title: summary.title, summary: clip(summary.body) };
-  const digest2 = checkRunDigest(conclusion, output);
-  const listOurs = async () => {
-    const { data } = await octokit.rest.checks.listForRef({ ...ref, ref: headSha, check_name: CHECK_NAME, per_page: 100 });
-    const run = data.check_runs.find((r) => appId === void 0 || !r.app || r.app.id === appId);
-    if (!run) return null;
-    const same = run.output?.title === output.title && run.output?.summary === output.summary;
-    const legacy = run.conclusion === conclusion && same ? digest2 : void 0;
-    return {
-      id: run.id,
-      status: run.status,
-      conclusion: run.conclusion,
-      ...run.external_id ? { digest: run.external_id } : legacy ? { digest: legacy } : {}
-    };
-  };
-  const seen = write.checkRuns;
-  const existing = seen ? seen.head : await listOurs();
-  if (!existing) {
-    if (seen?.latestDigest === digest2) return;
-    await createOnce(
-      () => octokit.rest.checks.create({
-        ...ref,
-        name: CHECK_NAME,
-        head_sha: headSha,
-        external_id: digest2,
-        status: "completed",
-        conclusion,
-        output,
-        request: NO_RETRY
-      }),
-      async () => await listOurs() !== null
-    );
-    return;
-  }
-  if (existing.status === "completed" && existing.conclusion === conclusion && existing.digest === digest2) return;
-  const id = existing.id ?? (await listOurs())?.id;
-  if (id === void 0) return;
-  await octokit.rest.checks.update({ ...ref, check_run_id: id, external_id: digest2, status: "completed", conclusion, output });
-}
-var NO_RETRY = { retries: 0 };
-async function createOnce(create, exists) {
-  try {
-    return await create();
-  } catch (err) {
-    const status = httpStatus(err);
-    if (status !== void 0 && status < 500) throw err;
-    if (await exists()) return void 0;
-    return await create();
-  }
-}
-async function keepOldestComment(context, ref, issueNumber, marker, appId, ownId, body) {
-  const { octokit } = context;
-  const all = await octokit.paginate(octokit.rest.issues.listComments, { ...ref, issue_number: issueNumber, per_page: 100 });
-  const ours = all.filter((c) => (c.body ?? "").includes(marker) && (appId === void 0 || c.performed_via_github_app?.id === appId)).sort((a, b) => a.id - b.id);
-  const oldest = ours[0];
-  if (!oldest || oldest.id === ownId) return;
-  try {
-    await octokit.rest.issues.deleteComment({ ...ref, comment_id: ownId });
-  } catch (err) {
-    if (err.status !== 404) throw err;
-  }
-  if (oldest.body !== body) await octokit.rest.issues.updateComment({ ...ref, comment_id: oldest.id, body });
-}
-
-// src/app/candidate-signals.ts
-var MAX_SIGNAL_LOGINS = 50;
-var SIGNALS_TIMEOUT_MS = 5e3;
-function buildSignalsQuery(repository, logins) {
-  const seen = /* @__PURE__ */ new Set();
-  const asked = [];
-  for (const login of logins) {
-    const key3 = loginKey(login);
-    if (!isValidLogin(login) || seen.has(key3) || asked.length >= MAX_SIGNAL_LOGINS) continue;
-    seen.add(key3);
-    asked.push(login);
-  }
-  const params = [];
-  const fields = [];
-  const variables = {};
-  asked.forEach((login, i) => {
-    params.push(`$login${i}: String!`, `$search${i}: String!`);
-    variables[`login${i}`] = login;
-    variables[`search${i}`] = `is:pr is:open review-requested:${login} repo:${repository}`;
-    fields.push(
-      `  user${i}: user(login: $login${i}) { status { indicatesLimitedAvailability expiresAt message } }`,
-      `  load${i}: search(query: $search${i}, type: ISSUE) { issueCount }`
-    );
-  });
-  const query = `query CandidateSignals(${params.join(", ")}) {
-${fields.join("\n")}
-}`;
-  return { query, variables, logins: asked };
-}
-function record(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? v : void 0;
-}
-function parseSignalsResponse(asked, data, now) {
-  const d = record(data) ?? {};
-  const busy = /* @__PURE__ */ new Map();
-  const openReviews = /* @__PURE__ */ new Map();
-  const missing = [];
-  const unknown = /* @__PURE__ */ new Set();
-  asked.forEach((login, i) => {
-    const userField = d[`user${i}`];
-    const user = record(userField);
-    if (userField === null) missing.push(login);
-    else if (!user) unknown.add(login);
-    else {
-      const status = record(user.status);
-      if (status?.indicatesLimitedAvailability === true) {
-        const expiresAt = typeof status.expiresAt === "string" ? status.expiresAt : void 0;
-        if (!expiresAt || Date.parse(expiresAt) > now.getTime()) {
-          busy.set(login, {
-            ...expiresAt ? { expiresAt } : {},
-            ...typeof status.message === "string" && status.message !== "" ? { message: status.message } : {}
-          });
-        }
-      }
-    }
-    const count = record(d[`load${i}`])?.issueCount;
-    if (typeof count === "number" && Number.isInteger(count) && count >= 0) openReviews.set(login, count);
-    else if (userField !== null) unknown.add(login);
-  });
-  return { signals: { busy, openReviews }, missing, unknown: [...unknown] };
-}
-function partialResponse(err) {
-  const e = record(err);
-  if (!e || !record(e.data)) return void 0;
-  const errors = Array.isArray(e.errors) ? e.errors.map((x) => String(record(x)?.message ?? x)) : [String(e.message ?? err)];
-  return { data: e.data, errors };
-}
-async function graphqlWithin(graphql3, query, variables, timeoutMs) {
-  const abort = new AbortController();
-  let timer;
-  const timedOut = new Promise((resolve4) => {
-    timer = setTimeout(() => {
-      abort.abort();
-      resolve4("timeout");
-    }, timeoutMs);
-  });
-  try {
-    const data = await Promise.race([graphql3(query, { ...variables, request: { signal: abort.signal } }), timedOut]);
-    return data === "timeout" ? { kind: "timeout" } : { kind: "data", data };
-  } catch (err) {
-    if (abort.signal.aborted) return { kind: "timeout" };
-    const partial = partialResponse(err);
-    if (partial) return { kind: "partial", ...partial };
-    const errors = record(err)?.errors;
-    const types3 = Array.isArray(errors) ? errors.flatMap((x) => typeof record(x)?.type === "string" ? [record(x).type] : []) : [];
-    const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").slice(0, 300);
-    return { kind: "error", message, types: types3 };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-async function fetchCandidateSignals(graphql3, repository, logins, now, timeoutMs = SIGNALS_TIMEOUT_MS) {
-  const q = buildSignalsQuery(repository, logins);
-  if (q.logins.length === 0) {
-    return { ok: true, query: q, errors: [], signals: { busy: /* @__PURE__ */ new Map(), openReviews: /* @__PURE__ */ new Map() }, missing: [], unknown: [] };
-  }
-  const outcome = await graphqlWithin(graphql3, q.query, q.variables, timeoutMs);
-  switch (outcome.kind) {
-    case "timeout":
-      return { ok: false, reason: `GitHub did not answer the availability query within ${timeoutMs} ms` };
-    case "error":
-      return { ok: false, reason: `the availability query failed: ${outcome.message}` };
-    case "partial":
-      return { ok: true, query: q, errors: outcome.errors, ...parseSignalsResponse(q.logins, outcome.data, now) };
-    case "data":
-      return { ok: true, query: q, errors: [], ...parseSignalsResponse(q.logins, outcome.data, now) };
-  }
-}
-
-// src/app/approval-history.ts
-var MAX_HISTORY_DIRECTORIES = 8;
-var HISTORY_COMMITS = 50;
-var REVIEWS_PER_PR = 20;
-var HISTORY_WINDOW_DAYS = 180;
-var HISTORY_TIMEOUT_MS = 5e3;
-function parentEntry(entry) {
-  const i = entry.slice(0, -1).lastIndexOf("/");
-  return i < 0 ? "" : entry.slice(0, i + 1);
-}
-function entryPath(entry) {
-  return entry.endsWith("/") ? entry.slice(0, -1) : entry;
-}
-function historyDirectories(paths, max = MAX_HISTORY_DIRECTORIES) {
-  let counts = /* @__PURE__ */ new Map();
-  for (const path2 of paths) {
-    const i = path2.lastIndexOf("/");
-    const entry = i < 0 ? path2 : path2.slice(0, i + 1);
-    if (entry === "" || entry === "/") continue;
-    counts.set(entry, (counts.get(entry) ?? 0) + 1);
-  }
-  const depth = (e) => entryPath(e).split("/").length;
-  while (counts.size > max) {
-    const deepest = Math.max(...[...counts.keys()].map(depth));
-    if (deepest <= 1) break;
-    const next = /* @__PURE__ */ new Map();
-    for (const [e, n] of counts) {
-      const to = depth(e) === deepest ? parentEntry(e) : e;
-      next.set(to, (next.get(to) ?? 0) + n);
-    }
-    counts = next;
-  }
-  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, max).map(([e]) => e).sort();
-}
-function approvalHistoryQuery(owner, name, entries, since) {
-  const params = ["$owner: String!", "$name: String!", "$since: GitTimestamp!"];
-  const variables = { owner, name, since: since.toISOString() };
-  const fields = [];
-  entries.forEach((entry, i) => {
-    params.push(`$path${i}: String!`);
-    variables[`path${i}`] = entryPath(entry);
-    fields.push(`          d${i}: history(path: $path${i}, since: $since, first: ${HISTORY_COMMITS}) { nodes { ...Landed } }`);
-  });
-  const query = [
-    `query ReviewRouterApprovalHistory(${params.join(", ")}) {`,
-    "  repository(owner: $owner, name: $name) {",
-    "    defaultBranchRef {",
-    "      target {",
-    "        ... on Commit {",
-    ...fields,
-    "        }",
-    "      }",
-    "    }",
-    "  }",
-    "}",
-    "fragment Landed on Commit {",
-    "  committedDate",
-    "  message",
-    "  author { user { login } }",
-    "  associatedPullRequests(first: 1) {",
-    `    nodes { number mergedAt author { login } reviews(states: APPROVED, first: ${REVIEWS_PER_PR}) { nodes { author { login } } } }`,
-    "  }",
-    "}"
-  ].join("\n");
-  return { query, variables, entries: [...entries] };
-}
-function withApprovers(approvers, more) {
-  const out = [...approvers];
-  const seen = new Set(out.map(loginKey));
-  for (const login of more) {
-    if (!login || isBotLogin(login) || seen.has(loginKey(login))) continue;
-    seen.add(loginKey(login));
-    out.push(login);
-  }
-  return out;
-}
-function recordOfCommit(commit, entry) {
-  const facts = parseCommitMessage(commit.message ?? "");
-  const associated = commit.associatedPullRequests?.nodes?.[0] ?? void 0;
-  const pr = associated && typeof associated.number === "number" && (associated.mergedAt || associated.number === facts.pr) ? associated : void 0;
-  const number = pr?.number ?? facts.pr;
-  const date = pr?.mergedAt ?? commit.committedDate;
-  if (number === void 0 || !Number.isSafeInteger(number) || number <= 0 || !date) return void 0;
-  const approvers = withApprovers(
-    facts.approvers,
-    (pr?.reviews?.nodes ?? []).map((review) => review?.author?.login)
-  );
-  const author = pr?.author?.login ?? commit.author?.user?.login ?? null;
-  return { pr: number, date, author, files: [entry], approvers };
-}
-function parseApprovalHistory(q, data) {
-  const repository = data?.repository;
-  if (!repository) return { ok: false, reason: "the approval history answer has no repository" };
-  const byEntry = /* @__PURE__ */ new Map();
-  const target = repository.defaultBranchRef?.target;
-  for (const [i, entry] of q.entries.entries()) {
-    if (!repository.defaultBranchRef) {
-      byEntry.set(entry, []);
-      continue;
-    }
-    const nodes = target?.[`d${i}`]?.nodes;
-    if (!Array.isArray(nodes)) return { ok: false, reason: `the approval history answer has no history for ${entry}` };
-    byEntry.set(
-      entry,
-      nodes.flatMap((n) => {
-        const r = n && typeof n === "object" ? recordOfCommit(n, entry) : void 0;
-        return r ? [r] : [];
-      })
-    );
-  }
-  return { ok: true, byEntry };
-}
-async function fetchApprovalHistory(graphql3, repo, entries, since, timeoutMs = HISTORY_TIMEOUT_MS) {
-  if (entries.length === 0) return { ok: true, byEntry: /* @__PURE__ */ new Map() };
-  const q = approvalHistoryQuery(repo.owner, repo.repo, entries, since);
-  const outcome = await graphqlWithin(graphql3, q.query, q.variables, timeoutMs);
-  switch (outcome.kind) {
-    case "timeout":
-      return { ok: false, reason: `GitHub did not answer the approval history query within ${timeoutMs} ms` };
-    case "error":
-      return outcome.types.includes("RATE_LIMITED") ? { ok: false, reason: "GitHub's GraphQL rate limit is used up (RATE_LIMITED)" } : { ok: false, reason: `the approval history query failed: ${outcome.message}` };
-    case "partial":
-      return { ok: false, reason: `the approval history answer was partial: ${outcome.errors.join("; ").slice(0, 300)}` };
-    case "data":
-      return parseApprovalHistory(q, outcome.data);
-  }
-}
-var HISTORY_MAX_AGE_MS = 60 * 6e4;
-function mergeByPullRequest(lists) {
-  const byPr = /* @__PURE__ */ new Map();
-  for (const list of lists) {
-    for (const r of list) {
-      const known = byPr.get(r.pr);
-      if (!known) {
-        byPr.set(r.pr, { ...r, files: [...r.files], approvers: [...r.approvers] });
-        continue;
-      }
-      for (const f of r.files) if (!known.files.includes(f)) known.files.push(f);
-      known.approvers = withApprovers(known.approvers, r.approvers);
-    }
-  }
-  return [...byPr.values()].sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.pr - b.pr);
-}
-
-// src/app/codeowners-source.ts
-import { createHash as createHash3 } from "node:crypto";
-import { performance } from "node:perf_hooks";
-async function fetchCodeowners(context) {
-  for (const path2 of CODEOWNERS_LOCATIONS) {
-    try {
-      const { data } = await context.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
-        ...context.repo({ path: path2 }),
-        mediaType: { format: "raw" }
-      });
-      if (typeof data === "string") return { path: path2, text: data };
-    } catch (err) {
-      if (httpStatus(err) !== 404) throw err;
-    }
-  }
-  return void 0;
-}
-var CACHE_SIZE = 64;
-var cache = /* @__PURE__ */ new Map();
-function digest(parts) {
-  const h = createHash3("sha256");
-  for (const p of parts) h.update(p).update("\0");
-  return h.digest("hex");
-}
-function codeownersRouting(config, registry, file, budget = () => deadlineIn(ROUTING_BUDGET_MS, () => performance.now())) {
-  const key3 = digest([JSON.stringify(config), file.path, file.text]);
-  const hit = cache.get(key3);
-  if (hit) {
-    cache.delete(key3);
-    cache.set(key3, hit);
-    return hit;
-  }
-  const co = parseCodeowners(file.text, file.path, budget());
-  const withOwners = withCodeowners(config, co);
-  const routing = {
-    router: buildRouter(withOwners, registry),
-    config: withOwners,
-    // GitHub skips these lines and uses the rest: so does routing.
-    problems: co.problems.map((p) => ({ ...p, severity: "warning" }))
-  };
-  cache.set(key3, routing);
-  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
-  return routing;
-}
-var defaultsByBase = /* @__PURE__ */ new WeakMap();
-function defaultsWithoutModules(raw, registry) {
-  const known = defaultsByBase.get(raw);
-  if (known) return known;
-  const layered = resolveLayered(raw, registry, { value: {}, lineOf: () => void 0 }, "(defaults)", { baseModules: false });
-  if (!layered.config) {
-    throw new Error(`the bundled configuration has no valid defaults: ${layered.problems.map((p) => p.message).join("; ")}`);
-  }
-  defaultsByBase.set(raw, layered.config);
-  return layered.config;
-}
-function zeroConfigSource(codeownersPath) {
-  return `${codeownersPath} with review-router's default policy (no .github/review-router.yml)`;
-}
-function nothingAppliesReason(noFile) {
-  return `${noFile}, and no CODEOWNERS in ${CODEOWNERS_LOCATIONS.join(", ")}`;
-}
-async function routeFromCodeowners(context, bundled, noFile) {
-  const found = await fetchCodeowners(context);
-  if (!found) return { kind: "none", reason: nothingAppliesReason(noFile) };
-  let routing;
-  try {
-    routing = codeownersRouting(defaultsWithoutModules(bundled.raw, bundled.registry), bundled.registry, found);
-  } catch (err) {
-    if (!(err instanceof BudgetExceeded)) throw err;
-    return { kind: "none", reason: `${noFile}, and ${err.message}; not acted on (the next event tries again)` };
-  }
-  return { kind: "ok", ...routing, source: zeroConfigSource(found.path) };
-}
-async function addRepoCodeowners(context, registry, loaded, compileWithout) {
-  const found = await fetchCodeowners(context);
-  if (!found) {
-    const missing = {
-      file: ".github/review-router.yml",
-      key: "codeowners",
-      severity: "warning",
-      message: `codeowners is true but there is no CODEOWNERS in ${CODEOWNERS_LOCATIONS.join(", ")} on the default branch; only the file's modules apply`
-    };
-    return { kind: "ok", ...loaded, router: compileWithout(), problems: [...loaded.problems, missing] };
-  }
-  let routing;
-  try {
-    routing = codeownersRouting(loaded.config, registry, found);
-  } catch (err) {
-    if (!(err instanceof BudgetExceeded)) throw err;
-    const late = {
-      file: found.path,
-      severity: "warning",
-      message: `${err.message}; only the configuration's modules apply to this event (the next event tries again)`
-    };
-    return { kind: "ok", ...loaded, router: compileWithout(), problems: [...loaded.problems, late] };
-  }
-  const source = `${loaded.source}, with modules from ${found.path}`;
-  return { kind: "ok", ...loaded, ...routing, source, problems: [...loaded.problems, ...routing.problems] };
-}
-
-// src/app/repo-config.ts
-var CONFIG_FILE = "review-router.yml";
-var CONFIG_PATH = `.github/${CONFIG_FILE}`;
-var MAX_CONFIG_BYTES = YAML_LIMITS.maxBytes;
-var ROUTER_CACHE_SIZE = 64;
-var routerCache = /* @__PURE__ */ new Map();
-var routerByConfig = /* @__PURE__ */ new WeakMap();
-function compiledRouter(config, registry) {
-  const known = routerByConfig.get(config);
-  if (known && known.registry === registry) return known;
-  const key3 = JSON.stringify(config);
-  const hit = routerCache.get(key3);
-  if (hit) {
-    routerCache.delete(key3);
-    routerCache.set(key3, hit);
-    routerByConfig.set(config, hit);
-    return hit;
-  }
-  const router = buildRouter(config, registry);
-  routerByConfig.set(config, router);
-  routerCache.set(key3, router);
-  if (routerCache.size > ROUTER_CACHE_SIZE) routerCache.delete(routerCache.keys().next().value);
-  return router;
-}
-var CONFIG_MAX_AGE_MS = 5 * 6e4;
-var CONFIG_CACHE_ENTRIES = 2e3;
-var ConfigFileCache = class {
-  constructor(now = Date.now, maxAgeMs = CONFIG_MAX_AGE_MS) {
-    this.now = now;
-    this.maxAgeMs = maxAgeMs;
-  }
-  now;
-  maxAgeMs;
-  entries = /* @__PURE__ */ new Map();
-  static key(owner, repo, path2) {
-    return `${owner}/${repo}:${path2}`.toLowerCase();
-  }
-  get(key3) {
-    const hit = this.entries.get(key3);
-    if (!hit) return void 0;
-    return { fetched: hit.fetched, ...hit.etag !== void 0 ? { etag: hit.etag } : {}, fresh: this.now() - hit.at < this.maxAgeMs };
-  }
-  set(key3, fetched, etag) {
-    this.entries.delete(key3);
-    this.entries.set(key3, { fetched, ...etag !== void 0 ? { etag } : {}, at: this.now() });
-    if (this.entries.size > CONFIG_CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value);
-  }
-  /** A push to `owner/repo`'s default branch: every file cached from that repository is read again. */
-  forget(owner, repo) {
-    const prefix = `${owner}/${repo}:`.toLowerCase();
-    let n = 0;
-    for (const key3 of [...this.entries.keys()]) {
-      if (key3.startsWith(prefix)) {
-        this.entries.delete(key3);
-        n += 1;
-      }
-    }
-    return n;
-  }
-  get size() {
-    return this.entries.size;
-  }
-};
-async function fetchFile(context, owner, repo, path2, cache2) {
-  if (!cache2) return (await fetchFileOnce(context, owner, repo, path2)).fetched;
-  const key3 = ConfigFileCache.key(owner, repo, path2);
-  const hit = cache2.get(key3);
-  if (hit?.fresh) return hit.fetched;
-  const answer = await fetchFileOnce(context, owner, repo, path2, hit?.etag);
-  const fetched = answer.notModified && hit ? hit.fetched : answer.fetched;
-  cache2.set(key3, fetched, answer.etag ?? hit?.etag);
-  return fetched;
-}
-async function fetchFileOnce(context, owner, repo, path2, etag) {
-  let data;
-  let headers;
-  try {
-    const params = { owner, repo, path: path2, ...etag !== void 0 ? { headers: { "if-none-match": etag } } : {} };
-    ({ data, headers } = await context.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", params));
-  } catch (err) {
-    const status = err.status;
-    if (status === 304) return { fetched: { kind: "missing" }, notModified: true };
-    if (status === 404) return { fetched: { kind: "missing" } };
-    throw err;
-  }
-  const tag = typeof headers?.etag === "string" ? headers.etag : void 0;
-  return { fetched: decodeFile(owner, repo, path2, data), ...tag !== void 0 ? { etag: tag } : {} };
-}
-function decodeFile(owner, repo, path2, data) {
-  const file = data;
-  if (Array.isArray(data) || file.type !== "file") {
-    return { kind: "refused", message: `${owner}/${repo}:${path2} is a directory or a submodule, not a file` };
-  }
-  const size = typeof file.size === "number" ? file.size : Number.POSITIVE_INFINITY;
-  if (size > MAX_CONFIG_BYTES) {
-    return { kind: "refused", message: `file is ${size} bytes; the limit is ${MAX_CONFIG_BYTES} bytes: split it or remove unused entries` };
-  }
-  if (file.encoding !== "base64" || typeof file.content !== "string") {
-    return { kind: "refused", message: `GitHub sent ${owner}/${repo}:${path2} without its content` };
-  }
-  return { kind: "file", text: Buffer.from(file.content, "base64").toString("utf8") };
-}
-var EXTENDS_RE = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w]+)(?::([-_./\w]+\.ya?ml))?$/i;
-var MAX_EXTENDS = 5;
-var parsedCache = /* @__PURE__ */ new Map();
-function parseCached(text) {
-  const hit = parsedCache.get(text);
-  if (hit) return hit;
-  const parsed = parseYaml(text, CONFIG_PATH);
-  parsedCache.set(text, parsed);
-  if (parsedCache.size > ROUTER_CACHE_SIZE) parsedCache.delete(parsedCache.keys().next().value);
-  return parsed;
-}
-var layeredCache = /* @__PURE__ */ new Map();
-function isRecord(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-function deepMerge(base, over) {
-  if (!isRecord(base) || !isRecord(over)) return over;
-  const out = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k], v) : v;
-  return out;
-}
-function fileError(message, line) {
-  return {
-    kind: "error",
-    file: CONFIG_PATH,
-    problems: [{ file: CONFIG_PATH, ...line !== void 0 ? { line } : {}, severity: "error", message }]
-  };
-}
-function noConfigFile(repository, bundledOwners) {
-  return `${repository} has no ${CONFIG_PATH} and the bundled configuration is for ${[...bundledOwners].join(", ")}`;
-}
-async function loadRepoConfig(context, bundled) {
-  const { owner, repo } = context.repo();
-  let fetched = await fetchFile(context, owner, repo, CONFIG_PATH, bundled.files);
-  let at = { owner, repo, path: CONFIG_PATH };
-  if (fetched.kind === "missing" && repo !== ".github") {
-    at = { owner, repo: ".github", path: CONFIG_PATH };
-    fetched = await fetchFile(context, owner, ".github", CONFIG_PATH, bundled.files);
-  }
-  if (fetched.kind === "missing") {
-    if (!bundled.owners.has(owner.toLowerCase())) {
-      const noFile = noConfigFile(`${owner}/${repo}`, bundled.owners);
-      return routeFromCodeowners(context, bundled, noFile);
-    }
-    return { kind: "ok", router: bundled.router, config: bundled.config, source: "bundled PyTorch configuration", problems: [] };
-  }
-  if (fetched.kind === "refused") return fileError(fetched.message);
-  const own = parseCached(fetched.text);
-  if (!own.ok) return { kind: "error", file: CONFIG_PATH, problems: [own.problem] };
-  const texts = [fetched.text];
-  let value = own.doc.value ?? {};
-  let next = isRecord(value) ? value._extends : void 0;
-  const seen = /* @__PURE__ */ new Set([`${at.owner}/${at.repo}:${at.path}`.toLowerCase()]);
-  while (next !== void 0) {
-    const m = typeof next === "string" ? EXTENDS_RE.exec(next) : null;
-    if (!m)
-      return fileError(
-        `_extends: ${JSON.stringify(next)} is not "repo", "owner/repo" or either with ":path/file.yml"`,
-        own.doc.lineOf(["_extends"])
-      );
-    const target = { owner: m[1] ?? owner, repo: m[2], path: m[3] ?? CONFIG_PATH };
-    const key3 = `${target.owner}/${target.repo}:${target.path}`.toLowerCase();
-    if (seen.has(key3)) return fileError(`_extends: ${key3} is read twice (the chain loops)`, own.doc.lineOf(["_extends"]));
-    if (seen.size >= MAX_EXTENDS)
-      return fileError(`_extends: the chain reads more than ${MAX_EXTENDS} files`, own.doc.lineOf(["_extends"]));
-    seen.add(key3);
-    const base = await fetchFile(context, target.owner, target.repo, target.path, bundled.files);
-    if (base.kind === "refused") return fileError(`_extends: ${target.owner}/${target.repo}:${target.path}: ${base.message}`);
-    if (base.kind === "missing") break;
-    const parsed = parseCached(base.text);
-    if (!parsed.ok) return fileError(`_extends: ${target.owner}/${target.repo}:${target.path}: ${parsed.problem.message}`);
-    texts.push(base.text);
-    const baseValue = parsed.doc.value ?? {};
-    next = isRecord(baseValue) ? baseValue._extends : void 0;
-    value = deepMerge(baseValue, value);
-  }
-  if (isRecord(value) && "_extends" in value) {
-    const { _extends: _ignored, ...rest } = value;
-    value = rest;
-  }
-  const layer = { baseModules: baseModulesApplyTo(bundled.owners, `${owner}/${repo}`) };
-  const cacheKey = JSON.stringify([layer.baseModules, texts]);
-  let layered = layeredCache.get(cacheKey);
-  if (!layered) {
-    layered = resolveLayered(bundled.raw, bundled.registry, { value, lineOf: own.doc.lineOf }, CONFIG_PATH, layer);
-    layeredCache.set(cacheKey, layered);
-    if (layeredCache.size > ROUTER_CACHE_SIZE) layeredCache.delete(layeredCache.keys().next().value);
-  }
-  if (hasErrors(layered.problems)) return { kind: "error", file: CONFIG_PATH, problems: layered.problems };
-  const config = layered.config;
-  const source = `${CONFIG_PATH} merged over the bundled PyTorch configuration`;
-  const compile = () => compiledRouter(config, bundled.registry);
-  if (config.app.codeowners) return addRepoCodeowners(context, bundled.registry, { config, source, problems: layered.problems }, compile);
-  return { kind: "ok", router: compile(), config, source, problems: layered.problems };
-}
-
-// src/app/port.ts
-function pullInfo(p) {
-  return {
-    number: p.number,
-    state: p.state,
-    author: p.user?.login ?? "",
-    draft: p.draft === true,
-    headSha: p.head.sha,
-    ...typeof p.changed_files === "number" ? { changedFiles: p.changed_files } : {},
-    thread: {
-      labels: (p.labels ?? []).flatMap((l) => typeof l === "string" ? [l] : l.name ? [l.name] : []),
-      requestedUsers: (p.requested_reviewers ?? []).flatMap((r) => r?.login ? [r.login] : []),
-      requestedTeams: (p.requested_teams ?? []).flatMap((t) => t?.slug ? [t.slug] : [])
-    }
-  };
-}
-function octokitPort(octokit, repo, appId) {
-  const ref = { owner: repo.owner, repo: repo.repo };
-  return {
-    repo: ref,
-    readPullRequest: (pr) => readPullRequest(octokit, ref, pr, appId),
-    readThreadState: (issueNumber, initial) => readThreadState(octokit, ref, issueNumber, appId, initial),
-    async addLabels(issueNumber, labels) {
-      await octokit.rest.issues.addLabels({ ...ref, issue_number: issueNumber, labels: [...labels] });
-    },
-    async removeLabel(issueNumber, name) {
-      await octokit.rest.issues.removeLabel({ ...ref, issue_number: issueNumber, name });
-    },
-    async requestReviews(pullNumber, request2) {
-      await octokit.rest.pulls.requestReviewers({
-        ...ref,
-        pull_number: pullNumber,
-        ...request2.users.length > 0 ? { reviewers: [...request2.users] } : {},
-        ...request2.teams.length > 0 ? { team_reviewers: [...request2.teams] } : {}
-      });
-    },
-    writeSummary: (pullNumber, headSha, w) => writeSummary({ octokit }, ref, pullNumber, headSha, appId, w),
-    async createComment(issueNumber, body) {
-      const { data } = await octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body, request: NO_RETRY });
-      return { id: data.id };
-    },
-    keepOldestComment: (issueNumber, marker, ownId, body) => keepOldestComment({ octokit }, ref, issueNumber, marker, appId, ownId, body),
-    async listComments(issueNumber) {
-      const { data } = await octokit.rest.issues.listComments({ ...ref, issue_number: issueNumber, per_page: 100 });
-      return data.map((c) => ({ id: c.id, body: c.body ?? "" }));
-    },
-    candidateSignals: (logins, now) => fetchCandidateSignals((q, p) => octokit.graphql(q, p), `${ref.owner}/${ref.repo}`, logins, now),
-    approvalHistory: (entries, since) => fetchApprovalHistory((q, p) => octokit.graphql(q, p), ref, entries, since),
-    async removeReviewRequests(pullNumber, request2) {
-      await octokit.rest.pulls.removeRequestedReviewers({
-        ...ref,
-        pull_number: pullNumber,
-        // The body names only what is withdrawn: no empty list on the wire.
-        ...request2.users.length > 0 ? { reviewers: [...request2.users] } : {},
-        ...request2.teams.length > 0 ? { team_reviewers: [...request2.teams] } : {}
-      });
-    },
-    async permissionLevel(login) {
-      try {
-        const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...ref, username: login });
-        return data.role_name || data.permission;
-      } catch (err) {
-        if (httpStatus(err) === 404) return "none";
-        throw err;
-      }
-    },
-    async addReaction(commentId, content) {
-      const r = await octokit.rest.reactions.createForIssueComment({ ...ref, comment_id: commentId, content, request: NO_RETRY });
-      return { created: r.status === 201, id: r.data.id };
-    },
-    loadConfig: (bundled) => loadRepoConfig({ repo: (o) => ({ ...ref, ...o }), octokit }, bundled),
-    async getPullRequest(pullNumber) {
-      const { data } = await octokit.rest.pulls.get({ ...ref, pull_number: pullNumber });
-      return pullInfo(data);
-    },
-    async listOpenPullRequests(limit) {
-      const out = [];
-      for (let page = 1; out.length < limit; page++) {
-        const { data } = await octokit.rest.pulls.list({ ...ref, state: "open", sort: "created", direction: "desc", per_page: 100, page });
-        out.push(...data.map(pullInfo));
-        if (data.length < 100) break;
-      }
-      return out.slice(0, limit);
-    },
-    async getIssue(issueNumber) {
-      const { data } = await octokit.rest.issues.get({ ...ref, issue_number: issueNumber });
-      return {
-        number: data.number,
-        state: data.state,
-        author: data.user?.login ?? "",
-        title: data.title ?? "",
-        body: data.body ?? "",
-        labels: (data.labels ?? []).flatMap((l) => typeof l === "string" ? [l] : l.name ? [l.name] : []),
-        isPullRequest: data.pull_request !== void 0 && data.pull_request !== null
-      };
-    },
-    async deleteReaction(commentId, reactionId) {
-      await octokit.rest.reactions.deleteForIssueComment({ ...ref, comment_id: commentId, reaction_id: reactionId });
-    }
-  };
-}
-
-// src/app/apply.ts
-var REQUEST_ROUNDS = 2;
-async function requestReviews(port, pullNumber, request2) {
-  const outcome = { users: [], teams: [], refused: [], refusedTeams: [] };
-  const count = request2.users.length + request2.teams.length;
-  if (count === 0) return outcome;
-  try {
-    await port.requestReviews(pullNumber, request2);
-    return { ...outcome, users: [...request2.users], teams: [...request2.teams] };
-  } catch (err) {
-    if (httpStatus(err) !== 422) throw err;
-  }
-  const acceptsAlone = async (one) => {
-    if (count === 1) return false;
-    try {
-      await port.requestReviews(pullNumber, one);
-      return true;
-    } catch (err) {
-      if (httpStatus(err) !== 422) throw err;
-      return false;
-    }
-  };
-  for (const login of request2.users) {
-    if (await acceptsAlone({ users: [login], teams: [] })) outcome.users.push(login);
-    else outcome.refused.push({ login, reason: "not a collaborator" });
-  }
-  for (const team of request2.teams) {
-    if (await acceptsAlone({ users: [], teams: [team] })) outcome.teams.push(team);
-    else outcome.refusedTeams.push(team);
-  }
-  return outcome;
-}
-async function applyPullRequestPlan(port, pullNumber, plan) {
-  const none = { labelsAdded: [], labelsRemoved: [], requestedUsers: [], requestedTeams: [], refused: [], refusedTeams: [], withdrawn: [] };
-  if (plan.dryRun) return none;
-  if (plan.labels.add.length > 0) await port.addLabels(pullNumber, plan.labels.add);
-  for (const name of plan.labels.remove) {
-    try {
-      await port.removeLabel(pullNumber, name);
-    } catch (err) {
-      if (httpStatus(err) !== 404) throw err;
-    }
-  }
-  const requested = await requestReviews(port, pullNumber, plan.reviews);
-  const asked = new Set(requested.users.map((u) => u.toLowerCase()));
-  const replaced = (r) => (r.alreadyRequested ?? []).length > 0 || r.by.some((b) => asked.has(b.toLowerCase()));
-  const withdrawn = (plan.reroute ?? []).filter(replaced).map((r) => r.login);
-  if (withdrawn.length > 0) await port.removeReviewRequests(pullNumber, { users: withdrawn, teams: [] });
-  return {
-    withdrawn,
-    labelsAdded: [...plan.labels.add],
-    labelsRemoved: [...plan.labels.remove],
-    requestedUsers: requested.users,
-    requestedTeams: requested.teams,
-    refused: requested.refused,
-    refusedTeams: requested.refusedTeams
-  };
-}
-async function planAndApplyPullRequest(port, input, onRefused = () => {
-}) {
-  const applied = { labelsAdded: [], labelsRemoved: [], requestedUsers: [], requestedTeams: [] };
-  const refused = [];
-  const refusedTeams = [];
-  const withdrawn = [];
-  let plan = planPullRequest(input);
-  const plans = [plan];
-  for (let round = 0; round < REQUEST_ROUNDS; round++) {
-    const done = await applyPullRequestPlan(port, input.pr.number, plan);
-    applied.labelsAdded.push(...done.labelsAdded);
-    applied.labelsRemoved.push(...done.labelsRemoved);
-    applied.requestedUsers.push(...done.requestedUsers);
-    applied.requestedTeams.push(...done.requestedTeams);
-    refusedTeams.push(...done.refusedTeams);
-    withdrawn.push(...done.withdrawn);
-    if (done.refused.length === 0 && done.refusedTeams.length === 0) break;
-    refused.push(...done.refused);
-    onRefused(done.refused, done.refusedTeams);
-    input = afterApplying(input, done, done.refused, done.withdrawn, done.refusedTeams);
-    plan = planPullRequest(input);
-    plans.push(plan);
-  }
-  return { plan, plans, applied, refused, refusedTeams, withdrawn };
-}
-async function writePlannedSummary(port, pr, plan, configSource, seen, extra = {}) {
-  const s = plan.summary;
-  if (!s) return;
-  const summary = plannedSummary(plan, configSource, extra);
-  await port.writeSummary(pr.number, pr.headSha, { mode: s.mode, summary, conclusion: "neutral", ...seen });
-}
-function plannedSummary(plan, configSource, extra = {}) {
-  const s = plan.summary;
-  if (!s) return void 0;
-  return renderSummary({
-    decision: s.decision,
-    dryRun: s.dryRun,
-    draftDeferred: s.draftDeferred,
-    configSource,
-    ...s.truncatedAt !== void 0 ? { truncatedAt: s.truncatedAt } : {},
-    ...s.rerouteAfterHours !== void 0 ? { rerouteAfterHours: s.rerouteAfterHours } : {},
-    ...s.unownedLabel !== void 0 ? { unownedLabel: s.unownedLabel } : {},
-    ...extra.warnings && extra.warnings.length > 0 ? { warnings: extra.warnings } : {},
-    ...s.pausedBy !== void 0 ? { pausedBy: s.pausedBy } : {},
-    ...s.signalsUnavailable !== void 0 ? { signalsUnavailable: s.signalsUnavailable } : {},
-    ...s.historyUnavailable !== void 0 ? { historyUnavailable: s.historyUnavailable } : {},
-    ...s.signals ? { signals: s.signals } : {},
-    ...s.maxOpenReviews !== void 0 ? { maxOpenReviews: s.maxOpenReviews } : {}
-  });
-}
-async function applyIssuePlan(port, issueNumber, plan) {
-  if (plan.dryRun) return { labelsAdded: [], commented: false };
-  if (plan.labels.add.length > 0) await port.addLabels(issueNumber, plan.labels.add);
-  const comment = plan.comment;
-  if (comment) {
-    const created = await createOnce(
-      () => port.createComment(issueNumber, comment.body),
-      async () => (await port.listComments(issueNumber)).some((c) => c.body.includes(comment.marker))
-    );
-    if (created) await port.keepOldestComment(issueNumber, comment.marker, created.id, comment.body);
-  }
-  return { labelsAdded: [...plan.labels.add], commented: comment !== void 0 };
-}
-
-// src/app/gather.ts
-async function gatherPullRequest(port, pr) {
-  const { files, truncatedAt, thread, checkRuns, graphqlFailed } = await port.readPullRequest(pr);
-  const facts = {
-    repository: `${port.repo.owner}/${port.repo.repo}`,
-    number: pr.number,
-    author: pr.author,
-    draft: pr.draft,
-    files,
-    ...truncatedAt ? { truncatedAt } : {},
-    thread
-  };
-  return { facts, thread, ...checkRuns ? { checkRuns } : {}, ...graphqlFailed !== void 0 ? { graphqlFailed } : {} };
-}
-async function gatherForChoice(port, input, now, cache2) {
-  const logins = signalsToFetch(input);
-  if (logins.length === 0) return {};
-  const [signals, history] = await Promise.all([port.candidateSignals(logins, now), gatherHistory(port, input.pr.files, now, cache2)]);
-  return { ...signals.ok ? { signals: signals.signals } : { signalsUnavailable: signals.reason }, ...history };
-}
-var DAY_MS2 = 24 * 60 * 6e4;
-async function gatherHistory(port, files, now, cache2) {
-  const entries = historyDirectories(files.map((f) => f.path));
-  const repository = `${port.repo.owner}/${port.repo.repo}`;
-  const lists = [];
-  const missing = [];
-  for (const entry of entries) {
-    const hit = cache2?.get(repository, entry);
-    if (hit) lists.push(hit);
-    else missing.push(entry);
-  }
-  if (missing.length > 0) {
-    const read = await port.approvalHistory(missing, new Date(now.getTime() - HISTORY_WINDOW_DAYS * DAY_MS2));
-    if (!read.ok) return { historyUnavailable: read.reason };
-    for (const [entry, records] of read.byEntry) {
-      cache2?.set(repository, entry, records);
-      lists.push(records);
-    }
-  }
-  const history = mergeByPullRequest(lists);
-  return history.length > 0 ? { history } : {};
-}
-
 // src/core/issue-text.ts
 var MAX_ISSUE_TEXT = 65536;
 var MAX_CANDIDATES = 2e3;
@@ -14909,7 +14677,7 @@ function keywordRules(router) {
   keywordCache.set(router, rules);
   return rules;
 }
-var FENCE_RE = /^ {0,3}(`{3,}|~{3,})/;
+var FENCE_RE2 = /^ {0,3}(`{3,}|~{3,})/;
 var FENCE_CLOSE_RE = /^ {0,3}(`{3,}|~{3,})\s*$/;
 function issueLines(title, body, settings) {
   const text = `${title}
@@ -14945,7 +14713,7 @@ ${body}`.slice(0, MAX_ISSUE_TEXT);
       continue;
     }
     if (/^ {0,3}>/.test(line) && !/^ {0,3}>>>(?:\s|$)/.test(line)) continue;
-    const open = FENCE_RE.exec(line);
+    const open = FENCE_RE2.exec(line);
     if (open) {
       fence = { char: open[1][0], length: open[1].length };
       blocks++;
@@ -15423,6 +15191,845 @@ function activeMaintainers(router, module) {
   return out;
 }
 
+// src/core/plan.ts
+function configuredLabels(config) {
+  const out = /* @__PURE__ */ new Set();
+  for (const m of config.modules) {
+    if (m.label) out.add(m.label);
+    for (const a of m.areas) out.add(a.label);
+  }
+  return out;
+}
+function blockedLogins(pr, refused, replacing) {
+  const requested = new Set(pr.thread.requestedUsers.map(loginKey));
+  const rerolled = new Set((pr.thread.requestRemovedByApp ?? []).map(loginKey));
+  const replaced = (pr.thread.replacedByApp ?? []).filter((l) => !requested.has(loginKey(l)) && !rerolled.has(loginKey(l)));
+  return [
+    ...pr.thread.requestRemovedByHuman.map((login) => ({ login, reason: "request removed" })),
+    ...rerolledBlocked(pr.thread.requestRemovedByApp ?? []),
+    ...[...replaced, ...replacing].map((login) => ({ login, reason: "overdue" })),
+    ...refused
+  ];
+}
+function qualifiedTeam(repository, team) {
+  return team.includes("/") ? team : `${repository.split("/")[0]}/${team}`;
+}
+function teamSlug(team) {
+  return team.slice(team.indexOf("/") + 1);
+}
+function blockedTeams(router, repository, refusedTeams) {
+  const org = repository.split("/")[0].toLowerCase();
+  const named = [...router.config.modules.flatMap((m) => m.teams ?? []), ...router.config.policy.defaultReviewers.filter(isTeamName)];
+  const other = [...new Set(named.filter((t) => t.split("/")[0].toLowerCase() !== org))];
+  return [
+    ...other.map((team) => ({ team, reason: "other organisation" })),
+    ...refusedTeams.map((t) => ({ team: qualifiedTeam(repository, t), reason: "not a collaborator" }))
+  ];
+}
+function pullRequestRouteInput(input, replacing = []) {
+  const { pr } = input;
+  const gone = new Set(replacing.map(loginKey));
+  const teams = blockedTeams(input.router, pr.repository, input.refusedTeams ?? []);
+  return {
+    repository: pr.repository,
+    prNumber: pr.number,
+    author: pr.author,
+    files: pr.files,
+    requestedReviewers: pr.thread.requestedUsers.filter((l) => !gone.has(loginKey(l))),
+    requestedTeams: pr.thread.requestedTeams.map((t) => qualifiedTeam(pr.repository, t)),
+    reviewedBy: [...pr.thread.reviewedBy],
+    blocked: blockedLogins(pr, input.refused ?? [], replacing),
+    ...teams.length > 0 ? { blockedTeams: teams } : {},
+    ...input.signals ? { signals: input.signals } : {},
+    ...input.now ? { now: input.now } : {},
+    // An empty history is no history: the same choice and the same words as without one, in every door.
+    ...input.history && input.history.length > 0 ? { history: expertiseIndex(input.history, input.router.config.policy.expertiseHalfLifeDays) } : {}
+  };
+}
+function routePullRequest(input, replacing = []) {
+  return route(input.router, pullRequestRouteInput(input, replacing), input.budget?.());
+}
+function pausedPullRequest(input) {
+  return reviewsPaused([...input.pr.thread.labels], input.router.config.app.skipLabel);
+}
+function signalsToFetch(input) {
+  const app = input.router.config.app;
+  if (input.pr.draft && app.skipDrafts || pausedPullRequest(input)) return [];
+  const replacing = overdueOf(input).map((o) => o.login);
+  return candidatesToFetch(input.router, pullRequestRouteInput(input, replacing), input.budget?.());
+}
+function overdueOnThread(app, draft, thread, now) {
+  if (app.reroute.afterHours <= 0 || draft && app.skipDrafts) return [];
+  const requested = new Set(thread.requestedUsers.map(loginKey));
+  return overdueReviewers({
+    requests: (thread.requestTimes ?? []).filter((r) => requested.has(loginKey(r.login))),
+    activity: thread.activity ?? [],
+    replaced: thread.replacedByApp ?? [],
+    settings: app.reroute,
+    now
+  });
+}
+function overdueOf(input) {
+  return input.now ? overdueOnThread(input.router.config.app, input.pr.draft, input.pr.thread, input.now) : [];
+}
+function reroutesOf(decision, overdue, input) {
+  const fresh = new Set(decision.reviewers.map(loginKey));
+  const thread = input.pr.thread;
+  const requested = new Set(thread.requestedUsers.map(loginKey));
+  const requestedAt = new Map((thread.requestTimes ?? []).map((r) => [loginKey(r.login), r.at]));
+  const settings = input.router.config.app.reroute;
+  const out = [];
+  for (const o of overdue) {
+    const modules = [
+      ...new Set(decision.skipped.filter((s) => s.reason === "overdue" && loginKey(s.login) === loginKey(o.login)).map((s) => s.module))
+    ];
+    const covering = [...new Set(decision.modules.filter((m) => modules.includes(m.name)).flatMap((m) => m.reviewers))];
+    const by = covering.filter((r) => fresh.has(loginKey(r)));
+    const already = covering.filter((r) => {
+      const at = requestedAt.get(loginKey(r));
+      return !fresh.has(loginKey(r)) && requested.has(loginKey(r)) && at !== void 0 && requestedWhileOverdue(o, at, settings);
+    });
+    if (by.length + already.length > 0) {
+      out.push({ ...o, modules, by: [...by, ...already], ...already.length > 0 ? { alreadyRequested: already } : {} });
+    }
+  }
+  return out;
+}
+function routeWithReroutes(input) {
+  const overdue = overdueOf(input);
+  if (overdue.length === 0) return { decision: routePullRequest(input), reroute: [] };
+  let decision = routePullRequest(
+    input,
+    overdue.map((o) => o.login)
+  );
+  let reroute = reroutesOf(decision, overdue, input);
+  if (reroute.length < overdue.length) {
+    decision = routePullRequest(
+      input,
+      reroute.map((r) => r.login)
+    );
+    reroute = reroutesOf(decision, reroute, input);
+  }
+  return { decision, reroute };
+}
+function planLabels(decision, thread, router) {
+  const add = decision.labels.filter((l) => !thread.labels.has(l) && !thread.labelsRemovedByHuman.has(l));
+  if (!router.config.app.syncLabels) return { add, remove: [] };
+  const known = configuredLabels(router.config);
+  const remove = [...thread.labelsAddedByApp].filter((l) => thread.labels.has(l) && known.has(l) && !decision.labels.includes(l));
+  return { add, remove };
+}
+function planReviews(decision, pr, app, paused) {
+  if (pr.draft && app.skipDrafts) {
+    const waiting = [...decision.reviewers, ...decision.teamReviewers];
+    return { reviews: { users: [], teams: [] }, deferred: waiting.map((login) => ({ login, reason: "draft" })) };
+  }
+  if (paused) {
+    const waiting = [...decision.reviewers, ...decision.teamReviewers];
+    return { reviews: { users: [], teams: [] }, deferred: waiting.map((login) => ({ login, reason: "paused" })) };
+  }
+  return { reviews: { users: [...decision.reviewers], teams: decision.teamReviewers.map(teamSlug) }, deferred: [] };
+}
+function shownDecision(decision, deferred) {
+  if (deferred.length === 0) return decision;
+  const waiting = new Set(deferred.map((d) => loginKey(d.login)));
+  const modules = decision.modules.map((m) => ({
+    ...m,
+    reviewers: m.reviewers.filter((r) => !waiting.has(loginKey(r))),
+    teams: m.teams.filter((t) => !waiting.has(loginKey(t)))
+  }));
+  return { ...decision, reviewers: [], teamReviewers: [], modules };
+}
+function planSummary(app, decision, input, deferred) {
+  if (app.summary === "none") return void 0;
+  const { pr } = input;
+  const unownedLabel = input.router.config.policy.unownedLabel;
+  return {
+    mode: app.summary,
+    decision: shownDecision(decision, deferred),
+    dryRun: input.dryRun,
+    draftDeferred: pr.draft && app.skipDrafts,
+    ...pr.truncatedAt !== void 0 ? { truncatedAt: pr.truncatedAt } : {},
+    ...app.reroute.afterHours > 0 ? { rerouteAfterHours: app.reroute.afterHours } : {},
+    ...unownedLabel && decision.labels.includes(unownedLabel) ? { unownedLabel } : {},
+    ...pausedPullRequest(input) ? { pausedBy: app.skipLabel } : {},
+    ...input.signalsUnavailable ? { signalsUnavailable: input.signalsUnavailable } : {},
+    ...input.historyUnavailable ? { historyUnavailable: input.historyUnavailable } : {},
+    ...input.signals ? { signals: input.signals, maxOpenReviews: input.router.config.policy.maxOpenReviews } : {}
+  };
+}
+function planPullRequest(input) {
+  const app = input.router.config.app;
+  const { decision, reroute } = routeWithReroutes(input);
+  const labels = planLabels(decision, input.pr.thread, input.router);
+  const { reviews, deferred } = planReviews(decision, input.pr, app, pausedPullRequest(input));
+  const summary = planSummary(app, decision, input, deferred);
+  return {
+    decision,
+    dryRun: input.dryRun,
+    labels,
+    reviews,
+    deferred,
+    skipped: decision.skipped,
+    candidates: decision.candidates,
+    ...reroute.length > 0 ? { reroute } : {},
+    ...summary ? { summary } : {}
+  };
+}
+function afterApplying(input, applied, refused, withdrawn = [], refusedTeams = []) {
+  const t = input.pr.thread;
+  const labels = new Set(t.labels);
+  const byApp2 = new Set(t.labelsAddedByApp);
+  for (const l of applied.labelsAdded) {
+    labels.add(l);
+    byApp2.add(l);
+  }
+  for (const l of applied.labelsRemoved) {
+    labels.delete(l);
+    byApp2.delete(l);
+  }
+  const gone = new Set(withdrawn.map(loginKey));
+  const thread = {
+    ...t,
+    labels,
+    labelsAddedByApp: byApp2,
+    requestedUsers: [...t.requestedUsers.filter((l) => !gone.has(loginKey(l))), ...applied.requestedUsers],
+    requestedTeams: [...t.requestedTeams, ...applied.requestedTeams],
+    ...withdrawn.length > 0 ? { replacedByApp: [...t.replacedByApp ?? [], ...withdrawn] } : {}
+  };
+  const teams = [...input.refusedTeams ?? [], ...refusedTeams];
+  return {
+    ...input,
+    pr: { ...input.pr, thread },
+    refused: [...input.refused ?? [], ...refused],
+    ...teams.length > 0 ? { refusedTeams: teams } : {}
+  };
+}
+var CC_MARKER = "<!-- review-router:cc -->";
+function ccComment(decision, author) {
+  const notAuthor = (l) => loginKey(l) !== loginKey(author);
+  if (!decision.modules.some((m) => m.maintainers.some(notAuthor))) return void 0;
+  const lines = decision.modules.filter((m) => m.maintainers.length > 0).map(
+    (m) => `- ${m.name}: ${m.maintainers.filter(notAuthor).map((l) => `@${l}`).join(" ")} (${m.why})`
+  );
+  return `${CC_MARKER}
+cc the maintainers of the modules this issue names:
+
+${lines.join("\n")}`;
+}
+function issueHasWork(decision, settings) {
+  return decision.modules.length > 0 || settings.needsTriageLabel !== void 0;
+}
+function needsTriage(input) {
+  const label = input.settings.needsTriageLabel;
+  if (label === void 0 || input.decision.modules.length > 0 || input.decision.labels.length > 0) return [];
+  return input.thread.labels.size === 0 && !input.thread.labelsRemovedByHuman.has(label) ? [label] : [];
+}
+function planIssue(input) {
+  const { decision, thread } = input;
+  const add = [...decision.labels.filter((l) => !thread.labels.has(l) && !thread.labelsRemovedByHuman.has(l)), ...needsTriage(input)];
+  const body = input.settings.issueComment && !input.ccCommentPresent ? ccComment(decision, input.author) : void 0;
+  return { decision, dryRun: input.dryRun, labels: { add }, ...body ? { comment: { marker: CC_MARKER, body } } : {} };
+}
+
+// src/app/summary-writer.ts
+var MAX_TEXT = 65e3;
+function clip(text) {
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 20)}
+
+(truncated)` : text;
+}
+async function writeSummary(port, issueNumber, headSha, write) {
+  const { summary, conclusion } = write;
+  if (write.mode === "comment") {
+    const body = clip(`${COMMENT_MARKER}
+### review-router: ${summary.title}
+
+${summary.body}`);
+    const existing2 = write.appComments.find((c) => c.body.includes(COMMENT_MARKER));
+    if (existing2) {
+      if (existing2.body !== body) await port.updateComment(existing2.id, body);
+      return;
+    }
+    const created = await createOnce(
+      () => port.createComment(issueNumber, body),
+      async () => (await port.listComments(issueNumber)).some((c) => c.mine && c.body.includes(COMMENT_MARKER))
+    );
+    if (created) await keepOldestComment(port, issueNumber, COMMENT_MARKER, created.id, body);
+    return;
+  }
+  const output = { title: summary.title, summary: clip(summary.body) };
+  const digest2 = checkRunDigest(conclusion, output);
+  const run = { externalId: digest2, conclusion, output };
+  const listOurs = async () => {
+    const found = (await port.listCheckRuns(headSha))[0];
+    if (!found) return null;
+    const same = found.output.title === output.title && found.output.summary === output.summary;
+    const legacy = found.conclusion === conclusion && same ? digest2 : void 0;
+    return {
+      id: found.id,
+      status: found.status,
+      conclusion: found.conclusion,
+      ...found.externalId ? { digest: found.externalId } : legacy ? { digest: legacy } : {}
+    };
+  };
+  const seen = write.checkRuns;
+  const existing = seen ? seen.head : await listOurs();
+  if (!existing) {
+    if (seen?.latestDigest === digest2) return;
+    await createOnce(
+      () => port.createCheckRun(headSha, run),
+      async () => await listOurs() !== null
+    );
+    return;
+  }
+  if (existing.status === "completed" && existing.conclusion === conclusion && existing.digest === digest2) return;
+  const id = existing.id ?? (await listOurs())?.id;
+  if (id === void 0) return;
+  await port.updateCheckRun(id, run);
+}
+async function createOnce(create, exists) {
+  try {
+    return await create();
+  } catch (err) {
+    const status = httpStatus(err);
+    if (status !== void 0 && status < 500) throw err;
+    if (await exists()) return void 0;
+    return await create();
+  }
+}
+async function keepOldestComment(port, issueNumber, marker, ownId, body) {
+  const ours = (await port.listComments(issueNumber)).filter((c) => c.mine && c.body.includes(marker)).sort((a, b) => a.id - b.id);
+  const oldest = ours[0];
+  if (!oldest || oldest.id === ownId) return;
+  await port.deleteComment(ownId);
+  if (oldest.body !== body) await port.updateComment(oldest.id, body);
+}
+function budgetSummary(err) {
+  return {
+    title: "Routing budget exceeded",
+    body: [
+      `review-router stopped routing this pull request: ${err.message}.`,
+      "",
+      "Nothing was labelled and no review was requested. A configuration with many or very long globs, or a pull request",
+      "with very many files, can cost more than one delivery may spend; see docs/configuration.md, Limits.",
+      "The next push or a re-run routes it again."
+    ].join("\n")
+  };
+}
+
+// src/app/apply.ts
+var REQUEST_ROUNDS = 2;
+async function requestReviews(port, pullNumber, request2) {
+  const outcome = { users: [], teams: [], refused: [], refusedTeams: [] };
+  const count = request2.users.length + request2.teams.length;
+  if (count === 0) return outcome;
+  try {
+    await port.requestReviews(pullNumber, request2);
+    return { ...outcome, users: [...request2.users], teams: [...request2.teams] };
+  } catch (err) {
+    if (httpStatus(err) !== 422) throw err;
+  }
+  const acceptsAlone = async (one) => {
+    if (count === 1) return false;
+    try {
+      await port.requestReviews(pullNumber, one);
+      return true;
+    } catch (err) {
+      if (httpStatus(err) !== 422) throw err;
+      return false;
+    }
+  };
+  for (const login of request2.users) {
+    if (await acceptsAlone({ users: [login], teams: [] })) outcome.users.push(login);
+    else outcome.refused.push({ login, reason: "not a collaborator" });
+  }
+  for (const team of request2.teams) {
+    if (await acceptsAlone({ users: [], teams: [team] })) outcome.teams.push(team);
+    else outcome.refusedTeams.push(team);
+  }
+  return outcome;
+}
+async function applyPullRequestPlan(port, pullNumber, plan) {
+  const none = { labelsAdded: [], labelsRemoved: [], requestedUsers: [], requestedTeams: [], refused: [], refusedTeams: [], withdrawn: [] };
+  if (plan.dryRun) return none;
+  if (plan.labels.add.length > 0) await port.addLabels(pullNumber, plan.labels.add);
+  for (const name of plan.labels.remove) {
+    try {
+      await port.removeLabel(pullNumber, name);
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+    }
+  }
+  const requested = await requestReviews(port, pullNumber, plan.reviews);
+  const asked = new Set(requested.users.map((u) => u.toLowerCase()));
+  const replaced = (r) => (r.alreadyRequested ?? []).length > 0 || r.by.some((b) => asked.has(b.toLowerCase()));
+  const withdrawn = (plan.reroute ?? []).filter(replaced).map((r) => r.login);
+  if (withdrawn.length > 0) await port.removeReviewRequests(pullNumber, { users: withdrawn, teams: [] });
+  return {
+    withdrawn,
+    labelsAdded: [...plan.labels.add],
+    labelsRemoved: [...plan.labels.remove],
+    requestedUsers: requested.users,
+    requestedTeams: requested.teams,
+    refused: requested.refused,
+    refusedTeams: requested.refusedTeams
+  };
+}
+async function planAndApplyPullRequest(port, input, onRefused = () => {
+}, first = planPullRequest(input)) {
+  const applied = { labelsAdded: [], labelsRemoved: [], requestedUsers: [], requestedTeams: [] };
+  const refused = [];
+  const refusedTeams = [];
+  const withdrawn = [];
+  let plan = first;
+  const plans = [plan];
+  for (let round = 0; round < REQUEST_ROUNDS; round++) {
+    const done = await applyPullRequestPlan(port, input.pr.number, plan);
+    applied.labelsAdded.push(...done.labelsAdded);
+    applied.labelsRemoved.push(...done.labelsRemoved);
+    applied.requestedUsers.push(...done.requestedUsers);
+    applied.requestedTeams.push(...done.requestedTeams);
+    refusedTeams.push(...done.refusedTeams);
+    withdrawn.push(...done.withdrawn);
+    if (done.refused.length === 0 && done.refusedTeams.length === 0) break;
+    refused.push(...done.refused);
+    onRefused(done.refused, done.refusedTeams);
+    input = afterApplying(input, done, done.refused, done.withdrawn, done.refusedTeams);
+    plan = planPullRequest(input);
+    plans.push(plan);
+  }
+  return { plan, plans, applied, refused, refusedTeams, withdrawn };
+}
+async function writePlannedSummary(port, pr, plan, configSource, seen, extra = {}) {
+  const s = plan.summary;
+  if (!s) return;
+  const summary = plannedSummary(plan, configSource, extra);
+  await writeSummary(port, pr.number, pr.headSha, { mode: s.mode, summary, conclusion: "neutral", ...seen });
+}
+function plannedSummary(plan, configSource, extra = {}) {
+  const s = plan.summary;
+  if (!s) return void 0;
+  return renderSummary({
+    decision: s.decision,
+    dryRun: s.dryRun,
+    draftDeferred: s.draftDeferred,
+    configSource,
+    ...s.truncatedAt !== void 0 ? { truncatedAt: s.truncatedAt } : {},
+    ...s.rerouteAfterHours !== void 0 ? { rerouteAfterHours: s.rerouteAfterHours } : {},
+    ...s.unownedLabel !== void 0 ? { unownedLabel: s.unownedLabel } : {},
+    ...extra.warnings && extra.warnings.length > 0 ? { warnings: extra.warnings } : {},
+    ...s.pausedBy !== void 0 ? { pausedBy: s.pausedBy } : {},
+    ...s.signalsUnavailable !== void 0 ? { signalsUnavailable: s.signalsUnavailable } : {},
+    ...s.historyUnavailable !== void 0 ? { historyUnavailable: s.historyUnavailable } : {},
+    ...s.signals ? { signals: s.signals } : {},
+    ...s.maxOpenReviews !== void 0 ? { maxOpenReviews: s.maxOpenReviews } : {}
+  });
+}
+async function applyIssuePlan(port, issueNumber, plan) {
+  if (plan.dryRun) return { labelsAdded: [], commented: false };
+  if (plan.labels.add.length > 0) await port.addLabels(issueNumber, plan.labels.add);
+  const comment = plan.comment;
+  if (comment) {
+    const created = await createOnce(
+      () => port.createComment(issueNumber, comment.body),
+      async () => (await port.listComments(issueNumber)).some((c) => c.body.includes(comment.marker))
+    );
+    if (created) await keepOldestComment(port, issueNumber, comment.marker, created.id, comment.body);
+  }
+  return { labelsAdded: [...plan.labels.add], commented: comment !== void 0 };
+}
+
+// src/app/comment.ts
+async function runComment(port, event, options) {
+  const log = options.log;
+  if (!event.onPullRequest) return { kind: "skipped", reason: "a comment on an issue: commands act on pull requests" };
+  if (event.comment.byBot) return { kind: "skipped", reason: "a comment by a bot or by review-router: never a command" };
+  const config = await configFor(port, { what: `pull request #${event.number}`, state: event.state }, options);
+  if (config.kind === "skipped") return config;
+  if (config.kind === "error") return { kind: "config-error", file: config.file, loaded: config };
+  const prefix = config.config.app.commandPrefix;
+  const parsed = parseCommands(event.comment.body, prefix);
+  if (parsed.length === 0) return { kind: "skipped", reason: "no command in the comment" };
+  const pr = await port.getPullRequest(event.number);
+  const read = await port.readPullRequest({
+    number: pr.number,
+    headSha: pr.headSha,
+    changedFiles: pr.changedFiles ?? GITHUB_FILE_LIMIT,
+    thread: pr.thread,
+    // Not read: one comment may route more than once, so the writer looks the run up each time.
+    withCheckRuns: false
+  });
+  if (read.graphqlFailed !== void 0) log?.warn({ reason: read.graphqlFailed }, "the GraphQL read failed; read the pull request by REST");
+  const { thread } = read;
+  const actor = event.comment.author;
+  const ctx = { author: pr.author, requestedReviewers: thread.requestedUsers };
+  const withdrawn = thread.requestRemovedByApp;
+  const permission = permissionNeeded(parsed, actor, ctx, withdrawn) ? await port.permissionLevel(actor) : void 0;
+  const { accepted, refused, done } = decideCommands(parsed, actor, ctx, permission, withdrawn);
+  log?.info(
+    { actor, accepted: accepted.map((a) => a.text), refused, done: done.map((d) => d.text), permission },
+    "commands on pull request"
+  );
+  const g = {
+    facts: {
+      repository: `${port.repo.owner}/${port.repo.repo}`,
+      number: pr.number,
+      author: pr.author,
+      draft: pr.draft,
+      files: read.files,
+      ...read.truncatedAt ? { truncatedAt: read.truncatedAt } : {},
+      thread
+    },
+    headSha: pr.headSha,
+    // The check run is looked up when written: one comment may route more than once.
+    seen: { appComments: thread.appComments }
+  };
+  const steps = [];
+  for (const a of accepted) {
+    const planned = commandAction(a.command, actor, g.facts.thread, config.config.app.skipLabel);
+    if ("refused" in planned) {
+      refused.push({ text: a.text, reason: planned.refused });
+      continue;
+    }
+    const step = await planStep(port, config, g, { text: a.text, action: planned.action }, options);
+    if (typeof step === "string") refused.push({ text: a.text, reason: step });
+    else steps.push(step);
+  }
+  let redelivery = false;
+  const routed = [];
+  if (steps.length > 0 && options.apply) {
+    const claim = await port.addReaction(event.comment.id, "+1");
+    if (!claim.created) {
+      log?.info({ comment: event.comment.id }, "review-router already reacted to this comment: redelivery, not acted on again");
+      redelivery = true;
+    } else {
+      try {
+        for (const step of steps) {
+          const outcome = await applyStep(port, config, g, step, event.comment.id, options);
+          if (outcome) routed.push(outcome);
+        }
+      } catch (err) {
+        await port.deleteReaction(event.comment.id, claim.id).catch(() => void 0);
+        throw err;
+      }
+    }
+  }
+  if (options.apply && refused.length > 0 && !thread.appComments.some((c) => c.body.includes(replyMarker(event.comment.id)))) {
+    const body = refusalsReply(prefix, event.comment.id, refused);
+    const created = await createOnce(
+      () => port.createComment(event.number, body),
+      async () => (await port.listComments(event.number)).some((c) => c.mine && c.body.includes(replyMarker(event.comment.id)))
+    );
+    if (created) await keepOldestComment(port, event.number, replyMarker(event.comment.id), created.id, body);
+  }
+  return { kind: "commands", accepted: steps.map((s) => s.text), refused, done: done.map((d) => d.text), redelivery, routed };
+}
+async function tryPlan(port, config, facts, options) {
+  try {
+    return await planGathered(port, config, facts, options);
+  } catch (err) {
+    if (err instanceof BudgetExceeded) return err;
+    throw err;
+  }
+}
+async function planStep(port, config, g, step, options) {
+  const { action } = step;
+  const withThread = (thread) => ({ ...g.facts, thread });
+  switch (action.kind) {
+    case "route":
+    case "explain":
+      return { ...step, planned: await tryPlan(port, config, withThread(g.facts.thread), options) };
+    case "reroll": {
+      const planned = await tryPlan(port, config, withThread(action.thread), options);
+      const refusal2 = planned instanceof BudgetExceeded ? void 0 : rerollRefusal(planned.plan.decision, action.withdraw);
+      return refusal2 ?? { ...step, planned };
+    }
+    case "label":
+      return action.routeWith ? { ...step, planned: await tryPlan(port, config, withThread(action.routeWith), options) } : step;
+  }
+}
+async function applyStep(port, config, g, step, commentId, options) {
+  const { action, planned } = step;
+  const dryRun = config.config.app.dryRun || options.dryRunEnv;
+  const route2 = (thread) => routeGathered(port, port, config, { ...g, facts: { ...g.facts, thread } }, options, planned);
+  switch (action.kind) {
+    case "route":
+      return route2(action.thread);
+    case "reroll":
+      if (!dryRun) await port.removeReviewRequests(g.facts.number, { users: [action.withdraw], teams: [] });
+      return route2(action.thread);
+    case "explain": {
+      const marker = explainMarker(commentId);
+      if (g.seen.appComments.some((c) => c.body.includes(marker))) return void 0;
+      const body = explainReply(commentId, explained(planned, config));
+      const created = await port.createComment(g.facts.number, body);
+      await keepOldestComment(port, g.facts.number, marker, created.id, body);
+      return void 0;
+    }
+    case "label":
+      if (dryRun) return void 0;
+      if (action.add) await port.addLabels(g.facts.number, [action.add]);
+      if (action.remove) await port.removeLabel(g.facts.number, action.remove);
+      return action.routeWith ? route2(action.routeWith) : void 0;
+    default: {
+      const unhandled = action;
+      throw new Error(`unhandled command action ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+function explained(planned, config) {
+  if (planned instanceof BudgetExceeded) return budgetSummary(planned);
+  const warnings = config.problems.filter((p) => p.severity === "warning");
+  const summary = plannedSummary(planned.plan, config.source, { warnings });
+  if (summary) return summary;
+  const { plan } = planned;
+  return renderSummary({ decision: plan.decision, dryRun: plan.dryRun, draftDeferred: false, configSource: config.source });
+}
+
+// src/app/gather.ts
+async function gatherPullRequest(port, pr) {
+  const { files, truncatedAt, thread, checkRuns, graphqlFailed } = await port.readPullRequest(pr);
+  const facts = {
+    repository: `${port.repo.owner}/${port.repo.repo}`,
+    number: pr.number,
+    author: pr.author,
+    draft: pr.draft,
+    files,
+    ...truncatedAt ? { truncatedAt } : {},
+    thread
+  };
+  return { facts, thread, ...checkRuns ? { checkRuns } : {}, ...graphqlFailed !== void 0 ? { graphqlFailed } : {} };
+}
+async function gatherForChoice(port, input, now, cache2) {
+  const logins = signalsToFetch(input);
+  if (logins.length === 0) return {};
+  const [signals, history] = await Promise.all([port.candidateSignals(logins, now), gatherHistory(port, input.pr.files, now, cache2)]);
+  return { ...signals.ok ? { signals: signals.signals } : { signalsUnavailable: signals.reason }, ...history };
+}
+var DAY_MS2 = 24 * 60 * 6e4;
+async function gatherHistory(port, files, now, cache2) {
+  const entries = historyDirectories(files.map((f) => f.path));
+  const repository = `${port.repo.owner}/${port.repo.repo}`;
+  const lists = [];
+  const missing = [];
+  for (const entry of entries) {
+    const hit = cache2?.get(repository, entry);
+    if (hit) lists.push(hit);
+    else missing.push(entry);
+  }
+  if (missing.length > 0) {
+    const read = await port.approvalHistory(missing, new Date(now.getTime() - HISTORY_WINDOW_DAYS * DAY_MS2));
+    if (!read.ok) return { historyUnavailable: read.reason };
+    for (const [entry, records] of read.byEntry) {
+      cache2?.set(repository, entry, records);
+      lists.push(records);
+    }
+  }
+  const history = mergeByPullRequest(lists);
+  return history.length > 0 ? { history } : {};
+}
+
+// src/app/sweep.ts
+var DEFAULT_SWEEP_LIMIT = 300;
+async function sweepRepository(port, options, limit = DEFAULT_SWEEP_LIMIT) {
+  const config = await loadConfig(port, options.bundled);
+  if (config.kind === "none") return { kind: "skipped", reason: config.reason };
+  if (config.kind === "error") return { kind: "config-error", loaded: config };
+  const { app } = config.config;
+  if (app.reroute.afterHours <= 0) {
+    return { kind: "skipped", reason: `reroute_after_hours is not set in ${config.source}: no review request is ever overdue` };
+  }
+  const open = await port.listOpenPullRequests(limit);
+  const pullRequests = [];
+  for (const pr of open) {
+    if (pr.thread.requestedUsers.length === 0) continue;
+    const thread = await port.readThreadState(pr.number, pr.thread);
+    const overdue = overdueOnThread(app, pr.draft, thread, options.now);
+    if (overdue.length === 0) continue;
+    pullRequests.push({ number: pr.number, overdue, outcome: await runPullRequest(port, pr, options, config) });
+  }
+  return { kind: "swept", open: open.length, pullRequests };
+}
+
+// src/app/run.ts
+var SILENT = { info: () => {
+}, warn: () => {
+}, error: () => {
+} };
+async function runEvent(port, event, options) {
+  const e = event;
+  switch (e.kind) {
+    case "pull_request":
+      return await runPullRequest(port, e.pr, options);
+    case "issue":
+      return await runIssue(port, e.issue, options);
+    case "comment":
+      return await runComment(port, e, options);
+    case "sweep":
+      return await sweepRepository(port, options, e.limit ?? DEFAULT_SWEEP_LIMIT);
+    default: {
+      const unhandled = e;
+      throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+function loadConfig(port, bundled) {
+  return loadRepoConfig(port, bundled);
+}
+async function configFor(port, thread, options, loaded) {
+  const log = options.log ?? SILENT;
+  if (thread.state !== "open") {
+    const reason = `${thread.what} is ${thread.state}; nothing to do`;
+    log.info({}, reason);
+    return { kind: "skipped", reason };
+  }
+  const config = loaded ?? await loadConfig(port, options.bundled);
+  if (config.kind === "none") {
+    log.info({}, config.reason);
+    return { kind: "skipped", reason: config.reason };
+  }
+  if (config.kind === "error") log.error({ problems: config.problems }, `configuration ${config.file} is invalid; event not acted on`);
+  return config;
+}
+async function runPullRequest(port, pr, options, loaded) {
+  return runPullRequestWith(port, options.apply ? port : void 0, pr, options, loaded);
+}
+async function runPullRequestWith(port, writer, pr, options, loaded) {
+  const config = await configFor(port, { what: `pull request #${pr.number}`, state: pr.state }, options, loaded);
+  if (config.kind === "skipped") return config;
+  if (config.kind === "error") {
+    if (writer) {
+      const summary = renderConfigError(config.file, config.problems);
+      await writeSummary(writer, pr.number, pr.headSha, { mode: "check", summary, conclusion: "failure", appComments: [] });
+    }
+    return { kind: "config-error", file: config.file, loaded: config };
+  }
+  const view = {
+    number: pr.number,
+    headSha: pr.headSha,
+    withCheckRuns: config.config.app.summary === "check",
+    author: pr.author,
+    draft: pr.draft,
+    changedFiles: pr.changedFiles ?? GITHUB_FILE_LIMIT,
+    thread: pr.thread
+  };
+  const { facts, thread, checkRuns, graphqlFailed } = await gatherPullRequest(port, view);
+  if (graphqlFailed !== void 0) options.log?.warn({ reason: graphqlFailed }, "the GraphQL read failed; read the pull request by REST");
+  const seen = { appComments: thread.appComments, ...checkRuns ? { checkRuns } : {} };
+  return routeGathered(port, writer, config, { facts, headSha: pr.headSha, seen }, options);
+}
+function planInput(config, facts, options) {
+  const ms = options.budgetMs ?? ROUTING_BUDGET_MS;
+  const clock = options.clock ?? (() => performance2.now());
+  return {
+    router: config.router,
+    pr: facts,
+    dryRun: config.config.app.dryRun || options.dryRunEnv,
+    now: options.now,
+    // Each planning gets `ms` of routing; past it the event is abandoned (see budget.ts).
+    budget: () => deadlineIn(ms, clock)
+  };
+}
+async function planGathered(port, config, facts, options) {
+  const base = planInput(config, facts, options);
+  const gathered = await gatherForChoice(port, base, options.now, options.bundled.approvals);
+  if (gathered.signalsUnavailable)
+    options.log?.warn({ reason: gathered.signalsUnavailable }, "availability and load not read; choosing without them");
+  if (gathered.historyUnavailable)
+    options.log?.warn({ reason: gathered.historyUnavailable }, "approval history not read; choosing without it");
+  const input = { ...base, ...gathered };
+  return { input, plan: planPullRequest(input) };
+}
+async function routeGathered(port, writer, config, g, options, planned) {
+  const log = options.log ?? SILENT;
+  const warnings = config.problems.filter((p) => p.severity === "warning");
+  try {
+    if (planned instanceof BudgetExceeded) throw planned;
+    const { input, plan } = planned ?? await planGathered(port, config, g.facts, options);
+    if (!writer) {
+      const summary2 = plannedSummary(plan, config.source, { warnings });
+      return { kind: "planned", plan, configSource: config.source, ...summary2 ? { summary: summary2 } : {} };
+    }
+    const run = await planAndApplyPullRequest(
+      writer,
+      input,
+      (refused, refusedTeams) => log.warn({ refused, refusedTeams }, "GitHub refused review requests; choosing again without those users and teams"),
+      plan
+    );
+    await writePlannedSummary(writer, { number: g.facts.number, headSha: g.headSha }, run.plan, config.source, g.seen, { warnings });
+    logRun(log, run);
+    const summary = plannedSummary(run.plan, config.source, { warnings });
+    return { kind: "planned", plan: run.plan, run, configSource: config.source, ...summary ? { summary } : {} };
+  } catch (err) {
+    if (!(err instanceof BudgetExceeded)) throw err;
+    log.error({ limit: err.limit, during: err.during }, "routing budget exceeded; event abandoned");
+    if (writer) {
+      const summary = budgetSummary(err);
+      await writeSummary(writer, g.facts.number, g.headSha, { mode: "check", summary, conclusion: "failure", ...g.seen });
+    }
+    return { kind: "budget-exceeded", limit: err.limit, during: err.during };
+  }
+}
+function logRun(log, run) {
+  const first = run.plans[0];
+  const { decision, dryRun } = run.plan;
+  log.info(
+    {
+      labels: decision.labels,
+      added: run.applied.labelsAdded,
+      removed: run.applied.labelsRemoved,
+      requested: run.applied.requestedUsers,
+      requestedTeams: run.applied.requestedTeams,
+      wouldRequest: dryRun ? first.reviews.users : void 0,
+      modules: decision.modules.map((m) => m.name),
+      uncovered: decision.uncovered,
+      dryRun
+    },
+    "routed pull request"
+  );
+}
+async function runIssue(port, issue, options) {
+  const log = options.log ?? SILENT;
+  const config = await configFor(port, { what: `issue #${issue.number}`, state: issue.state }, options);
+  if (config.kind === "skipped") return config;
+  if (config.kind === "error") return { kind: "config-error", file: config.file, loaded: config };
+  if (!config.config.app.labelIssues) {
+    const reason = "label_issues is false in this repository's configuration; issue left alone";
+    log.info({}, reason);
+    return { kind: "skipped", reason };
+  }
+  const repository = `${port.repo.owner}/${port.repo.repo}`;
+  const decision = routeIssue(config.router, { repository, title: issue.title, body: issue.body });
+  if (!issueHasWork(decision, config.config.app)) {
+    log.info({}, "no module named in the issue");
+    return { kind: "skipped", reason: "no module named in the issue" };
+  }
+  const thread = await port.readThreadState(issue.number, { labels: issue.labels, requestedUsers: [], requestedTeams: [] });
+  const plan = planIssue({
+    decision,
+    author: issue.author,
+    thread,
+    ccCommentPresent: thread.appComments.some((c) => c.body.includes(CC_MARKER)),
+    settings: config.config.app,
+    dryRun: config.config.app.dryRun || options.dryRunEnv
+  });
+  if (!options.apply) return { kind: "planned", plan };
+  const applied = await applyIssuePlan(port, issue.number, plan);
+  log.info(
+    {
+      labels: decision.labels,
+      added: applied.labelsAdded,
+      modules: decision.modules.map((m) => ({ name: m.name, why: m.why })),
+      scores: decision.scores,
+      commented: applied.commented,
+      dryRun: plan.dryRun
+    },
+    "labelled issue"
+  );
+  return { kind: "planned", plan, applied };
+}
+
 // src/app/index.ts
 function loadBundled(file = BUNDLED_CONFIG) {
   const loaded = loadConfigFile(file);
@@ -15435,6 +16042,9 @@ function loadBundled(file = BUNDLED_CONFIG) {
     owners
   };
 }
+var PULL_REQUEST_EVENTS = PULL_REQUEST_ACTIONS.map((a) => `pull_request.${a}`);
+var ISSUE_EVENTS = ISSUE_ACTIONS.map((a) => `issues.${a}`);
+var COMMENT_EVENTS = COMMENT_ACTIONS.map((a) => `issue_comment.${a}`);
 var MAX_PAYLOAD_BYTES = 25 * 1024 * 1024;
 
 // node_modules/universal-user-agent/index.js
@@ -19544,99 +20154,6 @@ function describeGitHubError(err, what, apiUrl) {
   return `GitHub answered ${status} for ${what}: ${message}`;
 }
 
-// src/app/run.ts
-function loadConfig(port, bundled) {
-  return port.loadConfig(bundled);
-}
-async function runPullRequest(port, pr, options, loaded) {
-  if (pr.state !== "open") return { kind: "skipped", reason: `pull request #${pr.number} is ${pr.state}; nothing to do` };
-  const config = loaded ?? await loadConfig(port, options.bundled);
-  if (config.kind === "none") return { kind: "skipped", reason: config.reason };
-  if (config.kind === "error") {
-    if (options.apply) {
-      const summary = renderConfigError(config.file, config.problems);
-      await port.writeSummary(pr.number, pr.headSha, { mode: "check", summary, conclusion: "failure", appComments: [] });
-    }
-    return { kind: "config-error", file: config.file, loaded: config };
-  }
-  const view = {
-    number: pr.number,
-    headSha: pr.headSha,
-    withCheckRuns: config.config.app.summary === "check",
-    author: pr.author,
-    draft: pr.draft,
-    changedFiles: pr.changedFiles ?? GITHUB_FILE_LIMIT,
-    thread: pr.thread
-  };
-  const { facts, thread, checkRuns } = await gatherPullRequest(port, view);
-  const base = { router: config.router, pr: facts, dryRun: config.config.app.dryRun || options.dryRunEnv, now: options.now };
-  const input = { ...base, ...await gatherForChoice(port, base, options.now, options.bundled.approvals) };
-  if (!options.apply) {
-    const plan = planPullRequest(input);
-    return { kind: "planned", plan, configSource: config.source, ...summaryOf(plan, config) };
-  }
-  const run = await planAndApplyPullRequest(port, input);
-  const warnings = config.problems.filter((p) => p.severity === "warning");
-  await writePlannedSummary(
-    port,
-    { number: pr.number, headSha: pr.headSha },
-    run.plan,
-    config.source,
-    {
-      appComments: thread.appComments,
-      ...checkRuns ? { checkRuns } : {}
-    },
-    { warnings }
-  );
-  return { kind: "planned", plan: run.plan, run, configSource: config.source, ...summaryOf(run.plan, config) };
-}
-function summaryOf(plan, config) {
-  const summary = plannedSummary(plan, config.source, { warnings: config.problems.filter((p) => p.severity === "warning") });
-  return summary ? { summary } : {};
-}
-async function runIssue(port, issue, options) {
-  if (issue.state !== "open") return { kind: "skipped", reason: `issue #${issue.number} is ${issue.state}; nothing to do` };
-  const config = await loadConfig(port, options.bundled);
-  if (config.kind === "none") return { kind: "skipped", reason: config.reason };
-  if (config.kind === "error") return { kind: "config-error", file: config.file, loaded: config };
-  const repository = `${port.repo.owner}/${port.repo.repo}`;
-  const decision = routeIssue(config.router, { repository, title: issue.title, body: issue.body });
-  if (!issueHasWork(decision, config.config.app)) return { kind: "skipped", reason: "no module named in the issue" };
-  const thread = await port.readThreadState(issue.number, { labels: issue.labels, requestedUsers: [], requestedTeams: [] });
-  const plan = planIssue({
-    decision,
-    author: issue.author,
-    thread,
-    ccCommentPresent: thread.appComments.some((c) => c.body.includes(CC_MARKER)),
-    settings: config.config.app,
-    dryRun: config.config.app.dryRun || options.dryRunEnv
-  });
-  if (!options.apply) return { kind: "planned", plan };
-  return { kind: "planned", plan, applied: await applyIssuePlan(port, issue.number, plan) };
-}
-
-// src/app/sweep.ts
-var DEFAULT_SWEEP_LIMIT = 300;
-async function sweepRepository(port, options, limit = DEFAULT_SWEEP_LIMIT) {
-  const config = await loadConfig(port, options.bundled);
-  if (config.kind === "none") return { kind: "skipped", reason: config.reason };
-  if (config.kind === "error") return { kind: "config-error", loaded: config };
-  const { app } = config.config;
-  if (app.reroute.afterHours <= 0) {
-    return { kind: "skipped", reason: `reroute_after_hours is not set in ${config.source}: no review request is ever overdue` };
-  }
-  const open = await port.listOpenPullRequests(limit);
-  const pullRequests = [];
-  for (const pr of open) {
-    if (pr.thread.requestedUsers.length === 0) continue;
-    const thread = await port.readThreadState(pr.number, pr.thread);
-    const overdue = overdueOnThread(app, pr.draft, thread, options.now);
-    if (overdue.length === 0) continue;
-    pullRequests.push({ number: pr.number, overdue, outcome: await runPullRequest(port, pr, options, config) });
-  }
-  return { kind: "swept", open: open.length, pullRequests };
-}
-
 // src/io/is-main.ts
 import { realpathSync } from "node:fs";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
@@ -19652,15 +20169,18 @@ function isMainModule(moduleUrl) {
 
 // src/action/main.ts
 var GITHUB_ACTIONS_APP_ID = 15368;
-var PULL_REQUEST_ACTIONS = /* @__PURE__ */ new Set(["opened", "reopened", "ready_for_review", "synchronize"]);
-var ISSUE_ACTIONS = /* @__PURE__ */ new Set(["opened", "edited"]);
 var MAX_EVENT_BYTES = 25 * 1024 * 1024;
 function flag(value) {
   return /^(1|true|yes|on)$/i.test((value ?? "").trim());
 }
 function readEvent(path2) {
   if (statSync2(path2).size > MAX_EVENT_BYTES) throw new Error(`${path2} is larger than GitHub's 25 MB event limit`);
-  return JSON.parse(readFileSync4(path2, "utf8"));
+  const value = JSON.parse(readFileSync4(path2, "utf8"));
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    const what = value === null ? "null" : Array.isArray(value) ? "a list" : `a ${typeof value}`;
+    throw new Error(`it holds ${what}, not an event object`);
+  }
+  return value;
 }
 function report(deps, what, outcome) {
   if (outcome.kind === "skipped") {
@@ -19670,6 +20190,10 @@ function report(deps, what, outcome) {
   if (outcome.kind === "config-error") {
     for (const p of outcome.loaded.problems) deps.log(`::error::${formatProblem(p)}`);
     deps.log(`::error::${what}: ${outcome.file} has errors; not acted on (fix the file on the default branch)`);
+    return 1;
+  }
+  if (outcome.kind === "budget-exceeded") {
+    deps.log(`::error::${what}: the routing budget (${outcome.limit}) was exceeded while ${outcome.during}; nothing was changed`);
     return 1;
   }
   if ("configSource" in outcome) {
@@ -19684,55 +20208,42 @@ function report(deps, what, outcome) {
   }
   return 0;
 }
-async function handle(port, name, event, options, deps) {
-  const repo = `${port.repo.owner}/${port.repo.repo}`;
-  if (name === "pull_request" || name === "pull_request_target") {
-    if (!event.pull_request || !PULL_REQUEST_ACTIONS.has(event.action ?? "")) {
-      deps.log(`${name}.${event.action}: not an event review-router acts on`);
-      return 0;
-    }
-    const pr = pullInfo(event.pull_request);
-    return report(deps, `${repo}#${pr.number}`, await runPullRequest(port, pr, options));
+function reportComment(deps, what, outcome) {
+  if (outcome.kind !== "commands") return report(deps, what, outcome);
+  const refused = outcome.refused.map((r) => `${r.text} (${r.reason})`);
+  deps.log(
+    `${what}: commands ${JSON.stringify(outcome.accepted)}${outcome.redelivery ? " already acted on" : ""}, refused ${JSON.stringify(refused)}`
+  );
+  return Math.max(0, ...outcome.routed.map((r) => report(deps, what, r)));
+}
+function reportSweep(deps, repo, result) {
+  if (result.kind === "skipped") deps.log(`${repo}: ${result.reason}`);
+  else if (result.kind === "config-error") {
+    for (const p of result.loaded.problems) deps.log(`::error::${formatProblem(p)}`);
+    return 1;
+  } else {
+    deps.log(`${repo}: ${result.open} open pull requests looked at, ${result.pullRequests.length} with overdue reviewers`);
+    for (const p of result.pullRequests) report(deps, `${repo}#${p.number}`, p.outcome);
   }
-  if (name === "issues") {
-    const issue = event.issue;
-    if (!issue || !ISSUE_ACTIONS.has(event.action ?? "") || issue.pull_request) {
-      deps.log(`issues.${event.action}: not an event review-router acts on`);
-      return 0;
-    }
-    const info = {
-      number: issue.number,
-      state: issue.state ?? "open",
-      author: issue.user?.login ?? "",
-      title: issue.title ?? "",
-      body: issue.body ?? "",
-      labels: (issue.labels ?? []).flatMap((l) => typeof l === "string" ? [l] : l.name ? [l.name] : []),
-      isPullRequest: false
-    };
-    return report(deps, `${repo}#${issue.number}`, await runIssue(port, info, options));
-  }
-  if (name === "issue_comment") {
-    if (!event.issue?.pull_request) {
-      deps.log("issue_comment on an issue: nothing to do");
-      return 0;
-    }
-    const pr = await port.getPullRequest(event.issue.number);
-    return report(deps, `${repo}#${pr.number}`, await runPullRequest(port, pr, options));
-  }
-  if (name === "schedule" || name === "workflow_dispatch") {
-    const result = await sweepRepository(port, options, DEFAULT_SWEEP_LIMIT);
-    if (result.kind === "skipped") deps.log(`${repo}: ${result.reason}`);
-    else if (result.kind === "config-error") {
-      for (const p of result.loaded.problems) deps.log(`::error::${formatProblem(p)}`);
-      return 1;
-    } else {
-      deps.log(`${repo}: ${result.open} open pull requests looked at, ${result.pullRequests.length} with overdue reviewers`);
-      for (const p of result.pullRequests) report(deps, `${repo}#${p.number}`, p.outcome);
-    }
-    return 0;
-  }
-  deps.log(`${name}: not an event review-router acts on`);
   return 0;
+}
+function eventOf(name, payload, appId) {
+  if (name === "schedule" || name === "workflow_dispatch") return { kind: "sweep" };
+  const read = eventFromWebhook(name, payload, appId);
+  return "event" in read ? read.event : read;
+}
+async function handle(port, event, options, deps) {
+  const repo = `${port.repo.owner}/${port.repo.repo}`;
+  switch (event.kind) {
+    case "pull_request":
+      return report(deps, `${repo}#${event.pr.number}`, await runEvent(port, event, options));
+    case "issue":
+      return report(deps, `${repo}#${event.issue.number}`, await runEvent(port, event, options));
+    case "comment":
+      return reportComment(deps, `${repo}#${event.number}`, await runEvent(port, event, options));
+    case "sweep":
+      return reportSweep(deps, repo, await runEvent(port, event, options));
+  }
 }
 function actionInput(env, name) {
   const key3 = `INPUT_${name.toUpperCase()}`;
@@ -19746,28 +20257,35 @@ async function runAction(deps) {
   const apiUrl = (env.GITHUB_API_URL ?? "").trim() || DEFAULT_API_URL;
   if (!token) return fail(deps, "no token: pass `token` (default: the workflow's github.token) or set GITHUB_TOKEN");
   if (!name || !path2) return fail(deps, "GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set: run this as a GitHub Action step");
-  let event;
+  let payload;
   try {
-    event = readEvent(path2);
+    payload = readEvent(path2);
   } catch (err) {
     return fail(deps, `cannot read the event ${path2}: ${err.message}`);
   }
-  const fullName = (env.GITHUB_REPOSITORY ?? "").trim() || event.repository?.full_name || "";
+  const fullName = (env.GITHUB_REPOSITORY ?? "").trim() || payload.repository?.full_name || "";
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(fullName);
   if (!m) return fail(deps, `GITHUB_REPOSITORY must be OWNER/NAME, not "${fullName}"`);
   const appInput = actionInput(env, "app-id");
   const appId = appInput === "" ? GITHUB_ACTIONS_APP_ID : Number(appInput);
   if (!Number.isInteger(appId) || appId <= 0) return fail(deps, `app-id must be a GitHub App id (a whole number), not "${appInput}"`);
+  const event = eventOf(name, payload, appId);
+  if ("ignored" in event) {
+    deps.log(event.ignored);
+    return 0;
+  }
+  const ref = { owner: m[1], repo: m[2] };
   const onRateLimit = (line) => deps.log(`::warning::review-router: ${line}`);
-  const port = octokitPort(restOctokit(token, apiUrl, { onRateLimit }), { owner: m[1], repo: m[2] }, appId);
+  const port = deps.portFor?.(ref, appId) ?? octokitPort(restOctokit(token, apiUrl, { onRateLimit }), ref, appId);
   const options = {
     bundled: deps.bundled ?? loadBundled(),
     apply: true,
     dryRunEnv: flag(actionInput(env, "dry-run")) || flag(env.DRY_RUN),
-    now: deps.now?.() ?? /* @__PURE__ */ new Date()
+    now: deps.now?.() ?? /* @__PURE__ */ new Date(),
+    ...deps.run
   };
   try {
-    return await handle(port, name, event, options, deps);
+    return await handle(port, event, options, deps);
   } catch (err) {
     return fail(deps, describeGitHubError(err, fullName, apiUrl));
   }

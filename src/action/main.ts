@@ -1,19 +1,23 @@
 // The GitHub Action's entry point: review-router in a workflow, with the workflow's token and no
-// server. It reads the event GitHub Actions describes in the environment and does what the app
-// does for the same event, through the same gather/plan/apply code (src/app/run.ts):
+// server. A door to the runner (src/app/run.ts): it reads the event GitHub Actions describes in
+// the environment, turns it into the same event the app would see (src/app/events.ts), hands it
+// to runEvent, and prints the outcome:
 //
 //   pull_request / pull_request_target (opened, reopened, ready_for_review, synchronize): route it;
 //   issues (opened, edited): label it;
-//   issue_comment on a pull request: a later event of it, so route it again (replaces overdue reviewers);
+//   issue_comment (created): its `/route` commands, as the app runs them;
 //   schedule / workflow_dispatch: the sweep (src/app/sweep.ts).
 
 import { readFileSync, statSync } from "node:fs";
 import { loadBundled } from "../app/index.js";
-import { octokitPort, pullInfo, type GitHubPort, type RawPull } from "../app/port.js";
+import type { CommentOutcome } from "../app/comment.js";
+import { eventFromWebhook, type RouterEvent, type WebhookPayload } from "../app/events.js";
+import { octokitPort, type GitHubPort } from "../app/port.js";
 import type { Bundled } from "../app/repo-config.js";
 import { DEFAULT_API_URL, describeGitHubError, restOctokit } from "../app/rest.js";
-import { runIssue, runPullRequest, type IssueOutcome, type PullRequestOutcome, type RunOptions } from "../app/run.js";
-import { DEFAULT_SWEEP_LIMIT, sweepRepository } from "../app/sweep.js";
+import { runEvent, type IssueOutcome, type PullRequestOutcome, type RunOptions } from "../app/run.js";
+import type { SweepResult } from "../app/sweep.js";
+import type { RepoRef } from "../app/github-state.js";
 import { formatProblem } from "../core/problems.js";
 import { isMainModule } from "../io/is-main.js";
 
@@ -23,9 +27,6 @@ import { isMainModule } from "../io/is-main.js";
  */
 export const GITHUB_ACTIONS_APP_ID = 15368;
 
-/** The app's pull request actions (src/app/pull-request.ts), for pull_request and pull_request_target. */
-const PULL_REQUEST_ACTIONS = new Set(["opened", "reopened", "ready_for_review", "synchronize"]);
-const ISSUE_ACTIONS = new Set(["opened", "edited"]);
 /** GitHub never delivers an event over 25 MB. */
 const MAX_EVENT_BYTES = 25 * 1024 * 1024;
 
@@ -35,22 +36,13 @@ export interface ActionDeps {
   log: (line: string) => void;
   bundled?: Bundled;
   now?: () => Date;
+  /** The port for the repository (default: over @octokit/rest with the token); tests pass an in-memory one. */
+  portFor?: (repo: RepoRef, appId: number) => GitHubPort;
+  /** Passed to the runner (tests). */
+  run?: Pick<RunOptions, "budgetMs" | "clock">;
 }
 
-interface EventPayload {
-  action?: string;
-  pull_request?: RawPull;
-  issue?: {
-    number: number;
-    state?: string;
-    title?: string;
-    body?: string | null;
-    user?: { login?: string } | null;
-    labels?: ({ name?: string } | string)[];
-    pull_request?: unknown;
-  };
-  repository?: { full_name?: string };
-}
+type EventPayload = WebhookPayload & { repository?: { full_name?: string } };
 
 function flag(value: string | undefined): boolean {
   return /^(1|true|yes|on)$/i.test((value ?? "").trim());
@@ -58,7 +50,13 @@ function flag(value: string | undefined): boolean {
 
 function readEvent(path: string): EventPayload {
   if (statSync(path).size > MAX_EVENT_BYTES) throw new Error(`${path} is larger than GitHub's 25 MB event limit`);
-  return JSON.parse(readFileSync(path, "utf8")) as EventPayload;
+  const value: unknown = JSON.parse(readFileSync(path, "utf8"));
+  // Valid JSON that is not an object (null, a number, a list) is no event GitHub writes.
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    const what = value === null ? "null" : Array.isArray(value) ? "a list" : `a ${typeof value}`;
+    throw new Error(`it holds ${what}, not an event object`);
+  }
+  return value as EventPayload;
 }
 
 function report(deps: ActionDeps, what: string, outcome: PullRequestOutcome | IssueOutcome): number {
@@ -69,6 +67,10 @@ function report(deps: ActionDeps, what: string, outcome: PullRequestOutcome | Is
   if (outcome.kind === "config-error") {
     for (const p of outcome.loaded.problems) deps.log(`::error::${formatProblem(p)}`);
     deps.log(`::error::${what}: ${outcome.file} has errors; not acted on (fix the file on the default branch)`);
+    return 1;
+  }
+  if (outcome.kind === "budget-exceeded") {
+    deps.log(`::error::${what}: the routing budget (${outcome.limit}) was exceeded while ${outcome.during}; nothing was changed`);
     return 1;
   }
   if ("configSource" in outcome) {
@@ -86,56 +88,46 @@ function report(deps: ActionDeps, what: string, outcome: PullRequestOutcome | Is
   return 0;
 }
 
-async function handle(port: GitHubPort, name: string, event: EventPayload, options: RunOptions, deps: ActionDeps): Promise<number> {
-  const repo = `${port.repo.owner}/${port.repo.repo}`;
-  if (name === "pull_request" || name === "pull_request_target") {
-    if (!event.pull_request || !PULL_REQUEST_ACTIONS.has(event.action ?? "")) {
-      deps.log(`${name}.${event.action}: not an event review-router acts on`);
-      return 0;
-    }
-    const pr = pullInfo(event.pull_request);
-    return report(deps, `${repo}#${pr.number}`, await runPullRequest(port, pr, options));
+function reportComment(deps: ActionDeps, what: string, outcome: CommentOutcome): number {
+  if (outcome.kind !== "commands") return report(deps, what, outcome);
+  const refused = outcome.refused.map((r) => `${r.text} (${r.reason})`);
+  deps.log(
+    `${what}: commands ${JSON.stringify(outcome.accepted)}${outcome.redelivery ? " already acted on" : ""}, refused ${JSON.stringify(refused)}`,
+  );
+  return Math.max(0, ...outcome.routed.map((r) => report(deps, what, r)));
+}
+
+function reportSweep(deps: ActionDeps, repo: string, result: SweepResult): number {
+  if (result.kind === "skipped") deps.log(`${repo}: ${result.reason}`);
+  else if (result.kind === "config-error") {
+    for (const p of result.loaded.problems) deps.log(`::error::${formatProblem(p)}`);
+    return 1;
+  } else {
+    deps.log(`${repo}: ${result.open} open pull requests looked at, ${result.pullRequests.length} with overdue reviewers`);
+    for (const p of result.pullRequests) report(deps, `${repo}#${p.number}`, p.outcome);
   }
-  if (name === "issues") {
-    const issue = event.issue;
-    if (!issue || !ISSUE_ACTIONS.has(event.action ?? "") || issue.pull_request) {
-      deps.log(`issues.${event.action}: not an event review-router acts on`);
-      return 0;
-    }
-    const info = {
-      number: issue.number,
-      state: issue.state ?? "open",
-      author: issue.user?.login ?? "",
-      title: issue.title ?? "",
-      body: issue.body ?? "",
-      labels: (issue.labels ?? []).flatMap((l) => (typeof l === "string" ? [l] : l.name ? [l.name] : [])),
-      isPullRequest: false,
-    };
-    return report(deps, `${repo}#${issue.number}`, await runIssue(port, info, options));
-  }
-  if (name === "issue_comment") {
-    if (!event.issue?.pull_request) {
-      deps.log("issue_comment on an issue: nothing to do");
-      return 0;
-    }
-    // The comment event does not carry the pull request's head or files: read it as it is now.
-    const pr = await port.getPullRequest(event.issue.number);
-    return report(deps, `${repo}#${pr.number}`, await runPullRequest(port, pr, options));
-  }
-  if (name === "schedule" || name === "workflow_dispatch") {
-    const result = await sweepRepository(port, options, DEFAULT_SWEEP_LIMIT);
-    if (result.kind === "skipped") deps.log(`${repo}: ${result.reason}`);
-    else if (result.kind === "config-error") {
-      for (const p of result.loaded.problems) deps.log(`::error::${formatProblem(p)}`);
-      return 1;
-    } else {
-      deps.log(`${repo}: ${result.open} open pull requests looked at, ${result.pullRequests.length} with overdue reviewers`);
-      for (const p of result.pullRequests) report(deps, `${repo}#${p.number}`, p.outcome);
-    }
-    return 0;
-  }
-  deps.log(`${name}: not an event review-router acts on`);
   return 0;
+}
+
+/** The event a workflow run describes: a webhook's, or the sweep for a schedule or a manual run. */
+function eventOf(name: string, payload: EventPayload, appId: number): RouterEvent | { ignored: string } {
+  if (name === "schedule" || name === "workflow_dispatch") return { kind: "sweep" };
+  const read = eventFromWebhook(name, payload, appId);
+  return "event" in read ? read.event : read;
+}
+
+async function handle(port: GitHubPort, event: RouterEvent, options: RunOptions, deps: ActionDeps): Promise<number> {
+  const repo = `${port.repo.owner}/${port.repo.repo}`;
+  switch (event.kind) {
+    case "pull_request":
+      return report(deps, `${repo}#${event.pr.number}`, await runEvent(port, event, options));
+    case "issue":
+      return report(deps, `${repo}#${event.issue.number}`, await runEvent(port, event, options));
+    case "comment":
+      return reportComment(deps, `${repo}#${event.number}`, await runEvent(port, event, options));
+    case "sweep":
+      return reportSweep(deps, repo, await runEvent(port, event, options));
+  }
 }
 
 /**
@@ -156,28 +148,35 @@ export async function runAction(deps: ActionDeps): Promise<number> {
   const apiUrl = (env.GITHUB_API_URL ?? "").trim() || DEFAULT_API_URL;
   if (!token) return fail(deps, "no token: pass `token` (default: the workflow's github.token) or set GITHUB_TOKEN");
   if (!name || !path) return fail(deps, "GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set: run this as a GitHub Action step");
-  let event: EventPayload;
+  let payload: EventPayload;
   try {
-    event = readEvent(path);
+    payload = readEvent(path);
   } catch (err) {
     return fail(deps, `cannot read the event ${path}: ${(err as Error).message}`);
   }
-  const fullName = (env.GITHUB_REPOSITORY ?? "").trim() || event.repository?.full_name || "";
+  const fullName = (env.GITHUB_REPOSITORY ?? "").trim() || payload.repository?.full_name || "";
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(fullName);
   if (!m) return fail(deps, `GITHUB_REPOSITORY must be OWNER/NAME, not "${fullName}"`);
   const appInput = actionInput(env, "app-id");
   const appId = appInput === "" ? GITHUB_ACTIONS_APP_ID : Number(appInput);
   if (!Number.isInteger(appId) || appId <= 0) return fail(deps, `app-id must be a GitHub App id (a whole number), not "${appInput}"`);
+  const event = eventOf(name, payload, appId);
+  if ("ignored" in event) {
+    deps.log(event.ignored);
+    return 0;
+  }
+  const ref = { owner: m[1]!, repo: m[2]! };
   const onRateLimit = (line: string) => deps.log(`::warning::review-router: ${line}`);
-  const port = octokitPort(restOctokit(token, apiUrl, { onRateLimit }), { owner: m[1]!, repo: m[2]! }, appId);
+  const port = deps.portFor?.(ref, appId) ?? octokitPort(restOctokit(token, apiUrl, { onRateLimit }), ref, appId);
   const options: RunOptions = {
     bundled: deps.bundled ?? loadBundled(),
     apply: true,
     dryRunEnv: flag(actionInput(env, "dry-run")) || flag(env.DRY_RUN),
     now: deps.now?.() ?? new Date(),
+    ...deps.run,
   };
   try {
-    return await handle(port, name, event, options, deps);
+    return await handle(port, event, options, deps);
   } catch (err) {
     return fail(deps, describeGitHubError(err, fullName, apiUrl));
   }

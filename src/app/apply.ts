@@ -1,5 +1,5 @@
-// Carrying plans out through the GitHub port. Only the port is used, never Probot's context, so a
-// CLI or a GitHub Action applies plans exactly as the app does.
+// Carrying plans out through the GitHub port's write verbs. Only the port is used, never Probot's
+// context, so every door applies plans alike.
 
 import {
   afterApplying,
@@ -13,9 +13,9 @@ import {
 } from "../core/plan.js";
 import type { Problem } from "../core/problems.js";
 import { httpStatus } from "../core/util.js";
-import type { GitHubPort, SummaryWrite } from "./port.js";
+import type { Comments, SummaryWrite, ThreadWrites } from "./port.js";
 import { renderSummary, type Summary } from "./summary.js";
-import { createOnce } from "./summary-writer.js";
+import { createOnce, keepOldestComment, writeSummary, type SummaryPort } from "./summary-writer.js";
 
 /** Review requests are made in at most this many rounds per delivery: the plan, then one re-plan after refusals. */
 export const REQUEST_ROUNDS = 2;
@@ -34,7 +34,7 @@ export interface RequestOutcome {
  * asked, so on a 422 each is requested alone to learn which; a request of one is not repeated.
  */
 export async function requestReviews(
-  port: GitHubPort,
+  port: ThreadWrites,
   pullNumber: number,
   request: { users: readonly string[]; teams: readonly string[] },
 ): Promise<RequestOutcome> {
@@ -71,7 +71,7 @@ export async function requestReviews(
 
 /** Labels first (add, then remove; a label already gone is fine), then review requests. */
 export async function applyPullRequestPlan(
-  port: GitHubPort,
+  port: ThreadWrites,
   pullNumber: number,
   plan: PullRequestPlan,
 ): Promise<Applied & { refused: Refusal[]; refusedTeams: string[]; withdrawn: string[] }> {
@@ -118,18 +118,20 @@ export interface PullRequestRun {
 
 /**
  * Plan, apply, and when GitHub refuses review requests plan again with those users and teams blocked, in
- * at most REQUEST_ROUNDS rounds of requests. `onRefused` hears of each refusal (for the log).
+ * at most REQUEST_ROUNDS rounds of requests. `onRefused` hears of each refusal (for the log);
+ * `first` is the plan already made from `input`, when the caller decided on it before applying.
  */
 export async function planAndApplyPullRequest(
-  port: GitHubPort,
+  port: ThreadWrites,
   input: PullRequestPlanInput,
   onRefused: (refused: Refusal[], refusedTeams: string[]) => void = () => {},
+  first: PullRequestPlan = planPullRequest(input),
 ): Promise<PullRequestRun> {
   const applied: Applied = { labelsAdded: [], labelsRemoved: [], requestedUsers: [], requestedTeams: [] };
   const refused: Refusal[] = [];
   const refusedTeams: string[] = [];
   const withdrawn: string[] = [];
-  let plan = planPullRequest(input);
+  let plan = first;
   const plans = [plan];
   for (let round = 0; round < REQUEST_ROUNDS; round++) {
     const done = await applyPullRequestPlan(port, input.pr.number, plan);
@@ -151,7 +153,7 @@ export async function planAndApplyPullRequest(
 
 /** Write the summary a plan describes, if any. */
 export async function writePlannedSummary(
-  port: GitHubPort,
+  port: SummaryPort,
   pr: { number: number; headSha: string },
   plan: PullRequestPlan,
   configSource: string,
@@ -161,7 +163,7 @@ export async function writePlannedSummary(
   const s = plan.summary;
   if (!s) return;
   const summary = plannedSummary(plan, configSource, extra)!;
-  await port.writeSummary(pr.number, pr.headSha, { mode: s.mode, summary, conclusion: "neutral", ...seen });
+  await writeSummary(port, pr.number, pr.headSha, { mode: s.mode, summary, conclusion: "neutral", ...seen });
 }
 
 /** The summary text a plan leads to: what writePlannedSummary writes, and what the online CLI prints. */
@@ -191,7 +193,7 @@ export function plannedSummary(
 
 /** Add the issue's labels, then write the cc comment once (a lost answer is checked before writing again). */
 export async function applyIssuePlan(
-  port: GitHubPort,
+  port: ThreadWrites & Comments,
   issueNumber: number,
   plan: IssuePlan,
 ): Promise<{ labelsAdded: string[]; commented: boolean }> {
@@ -204,7 +206,7 @@ export async function applyIssuePlan(
       async () => (await port.listComments(issueNumber)).some((c) => c.body.includes(comment.marker)),
     );
     // Another replica may have cc'd at the same moment: only the oldest comment stays.
-    if (created) await port.keepOldestComment(issueNumber, comment.marker, created.id, comment.body);
+    if (created) await keepOldestComment(port, issueNumber, comment.marker, created.id, comment.body);
   }
   return { labelsAdded: [...plan.labels.add], commented: comment !== undefined };
 }

@@ -19,13 +19,7 @@ import { resolveLayered } from "../core/layering.js";
 import type { Problem } from "../core/problems.js";
 import type { Registry } from "../core/registry.js";
 import { buildRouter, type Router } from "../core/router.js";
-import { httpStatus } from "../core/util.js";
-
-/** What reading needs of Probot's context (a subset of ConfigContext). */
-export interface CodeownersContext {
-  repo<T>(o?: T): { owner: string; repo: string } & T;
-  octokit: { request: (route: string, params: Record<string, unknown>) => Promise<{ data: unknown }> };
-}
+import type { DefaultBranchFiles } from "./port.js";
 
 export interface CodeownersFile {
   /** Where it was found, e.g. `.github/CODEOWNERS`. */
@@ -38,17 +32,10 @@ export interface CodeownersFile {
  * A 404 (or a directory of that name) moves on to the next place; any other failure is thrown,
  * so the delivery fails and is logged rather than routed without its owners.
  */
-export async function fetchCodeowners(context: CodeownersContext): Promise<CodeownersFile | undefined> {
+export async function fetchCodeowners(files: Pick<DefaultBranchFiles, "readRawFile">): Promise<CodeownersFile | undefined> {
   for (const path of CODEOWNERS_LOCATIONS) {
-    try {
-      const { data } = await context.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
-        ...context.repo({ path }),
-        mediaType: { format: "raw" },
-      });
-      if (typeof data === "string") return { path, text: data };
-    } catch (err) {
-      if (httpStatus(err) !== 404) throw err;
-    }
+    const text = await files.readRawFile(path);
+    if (text !== undefined) return { path, text };
   }
   return undefined;
 }
@@ -152,11 +139,11 @@ export interface LoadedRouting {
  * CODEOWNERS with the default policy on top, or not at all (`none`, with why) without one.
  */
 export async function routeFromCodeowners(
-  context: CodeownersContext,
+  files: Pick<DefaultBranchFiles, "readRawFile">,
   bundled: { raw: Record<string, unknown>; registry: Registry },
   noFile: string,
 ): Promise<LoadedRouting | { kind: "none"; reason: string }> {
-  const found = await fetchCodeowners(context);
+  const found = await fetchCodeowners(files);
   if (!found) return { kind: "none", reason: nothingAppliesReason(noFile) };
   let routing: CodeownersRouting;
   try {
@@ -170,12 +157,12 @@ export async function routeFromCodeowners(
 
 /** A repository file with `codeowners: true`: its CODEOWNERS modules added over the layered configuration. */
 export async function addRepoCodeowners(
-  context: CodeownersContext,
+  files: Pick<DefaultBranchFiles, "readRawFile">,
   registry: Registry,
   loaded: Omit<LoadedRouting, "kind" | "router">,
   compileWithout: () => Router,
 ): Promise<LoadedRouting> {
-  const found = await fetchCodeowners(context);
+  const found = await fetchCodeowners(files);
   if (!found) {
     const missing: Problem = {
       file: ".github/review-router.yml",

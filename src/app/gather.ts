@@ -7,7 +7,7 @@ import type { HistoryRecord } from "../core/history.js";
 import type { ChangedFile } from "../core/route.js";
 import { HISTORY_WINDOW_DAYS, historyDirectories, mergeByPullRequest, type ApprovalHistoryCache } from "./approval-history.js";
 import type { ThreadState } from "./github-state.js";
-import type { GitHubPort } from "./port.js";
+import type { ThreadReads } from "./port.js";
 import type { CheckRunsSeen, PullRequestView } from "./pull-request-read.js";
 
 /** A pull request as an event shows it; the read's state overrides what `thread` says. */
@@ -15,7 +15,7 @@ export type PullRequestEventView = PullRequestView & { author: string; draft: bo
 
 /** The pull request's changed files, its state now (over the event's view) and review-router's check runs. */
 export async function gatherPullRequest(
-  port: GitHubPort,
+  port: ThreadReads,
   pr: PullRequestEventView,
 ): Promise<{ facts: PullRequestFacts; thread: ThreadState; checkRuns?: CheckRunsSeen; graphqlFailed?: string }> {
   const { files, truncatedAt, thread, checkRuns, graphqlFailed } = await port.readPullRequest(pr);
@@ -43,7 +43,7 @@ export type GatheredHistory = Pick<PullRequestPlanInput, "history" | "historyUna
  * either yields `signalsUnavailable` or `historyUnavailable`: the plan then chooses without it, never nobody.
  */
 export async function gatherForChoice(
-  port: GitHubPort,
+  port: ThreadReads,
   input: PullRequestPlanInput,
   now: Date,
   cache?: ApprovalHistoryCache,
@@ -62,7 +62,7 @@ const DAY_MS = 24 * 60 * 60_000;
  * nothing when no pull request touched them in the window.
  */
 export async function gatherHistory(
-  port: GitHubPort,
+  port: ThreadReads,
   files: readonly ChangedFile[],
   now: Date,
   cache?: ApprovalHistoryCache,

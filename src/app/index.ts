@@ -1,17 +1,19 @@
-// The Probot application: registers the pull request, issue and comment (command) handlers. Stateless: every
-// decision comes from the event, the repository's configuration and GitHub's current state, so
-// any replica handles any delivery the same way.
+// The Probot application: a door to the runner (run.ts). Each delivery is turned into an event
+// (events.ts), handed to runEvent with a port over the installation's Octokit, and its outcome
+// turned into log lines and the delivery's metrics outcome. Stateless: every decision comes from
+// the event, the repository's configuration and GitHub's current state, so any replica handles any
+// delivery the same way.
 
-import type { ApplicationFunction, Probot } from "probot";
+import type { ApplicationFunction, Context, Probot } from "probot";
 import { configOwners } from "../core/layering.js";
 import { buildRouter } from "../core/router.js";
 import { BUNDLED_CONFIG, loadConfigFile } from "../io/files.js";
-import { COMMENT_EVENTS, handleComment } from "./comment.js";
-import { handleIssue, ISSUE_EVENTS } from "./issue.js";
+import { COMMENT_ACTIONS, eventFromWebhook, ISSUE_ACTIONS, PULL_REQUEST_ACTIONS, type RouterEvent, type WebhookPayload } from "./events.js";
 import { noteOutcome, type Metrics } from "./metrics.js";
-import { handlePullRequest, PULL_REQUEST_EVENTS, type AppDeps } from "./pull-request.js";
 import { ApprovalHistoryCache } from "./approval-history.js";
+import { octokitPort, type GitHubPort } from "./port.js";
 import { ConfigFileCache, type Bundled } from "./repo-config.js";
+import { runEvent, type RunLog, type RunOptions } from "./run.js";
 import { KeyedQueue, threadKey } from "./thread-queue.js";
 
 /** Load and check the bundled configuration once per process; a broken one stops start-up. */
@@ -27,12 +29,23 @@ export function loadBundled(file: string = BUNDLED_CONFIG): Bundled {
   };
 }
 
+/** The deliveries the app acts on. */
+export const PULL_REQUEST_EVENTS = PULL_REQUEST_ACTIONS.map((a) => `pull_request.${a}` as const);
+export const ISSUE_EVENTS = ISSUE_ACTIONS.map((a) => `issues.${a}` as const);
+export const COMMENT_EVENTS = COMMENT_ACTIONS.map((a) => `issue_comment.${a}` as const);
+
+type HandledContext = Context<(typeof PULL_REQUEST_EVENTS)[number] | (typeof ISSUE_EVENTS)[number] | (typeof COMMENT_EVENTS)[number]>;
+
 export interface AppOptions {
   bundled?: Bundled;
   appId?: number;
   dryRun?: boolean;
   /** Set when METRICS=1: each handler is timed and each delivery counted with its outcome. */
   metrics?: Metrics;
+  /** The port a delivery is handled through (default: over the installation's Octokit); tests pass an in-memory one. */
+  portFor?: (context: HandledContext, appId: number | undefined) => GitHubPort;
+  /** Passed to the runner (tests: the routing budget's clock). */
+  run?: Pick<RunOptions, "budgetMs" | "clock">;
 }
 
 /** GitHub never delivers a payload over 25 MB; a larger one is not GitHub's, and is not acted on. */
@@ -51,11 +64,9 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
   const bundled: Bundled = { ...(options.bundled ?? loadBundled()), files: new ConfigFileCache(), approvals: new ApprovalHistoryCache() };
   return (app: Probot) => {
     const envAppId = Number(process.env.APP_ID);
-    const deps: AppDeps = {
-      bundled,
-      ...(options.appId !== undefined ? { appId: options.appId } : Number.isInteger(envAppId) && envAppId > 0 ? { appId: envAppId } : {}),
-      dryRunEnv: options.dryRun ?? envFlag(process.env.DRY_RUN),
-    };
+    // This app's id tells review-router's own labels, requests and comments from humans'.
+    const appId = options.appId ?? (Number.isInteger(envAppId) && envAppId > 0 ? envAppId : undefined);
+    const dryRunEnv = options.dryRun ?? envFlag(process.env.DRY_RUN);
     /** Whether a delivery can be acted on at all; says why not in the log. */
     const actionable = (context: {
       name: string;
@@ -74,35 +85,38 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       }
       return true;
     };
+    const portFor =
+      options.portFor ?? ((context: HandledContext, appId: number | undefined) => octokitPort(context.octokit, context.repo(), appId));
+    const handle = async (context: HandledContext) => {
+      if (!actionable(context)) return;
+      const read = eventFromWebhook(context.name, context.payload as WebhookPayload, appId);
+      if ("ignored" in read) {
+        noteOutcome("skipped");
+        return;
+      }
+      const { owner, repo } = context.repo();
+      const log = context.log.child({
+        repository: `${owner}/${repo}`,
+        ...threadOf(read.event),
+        event: `${context.name}.${context.payload.action}`,
+      });
+      await runDelivery(portFor(context, appId), read.event, log);
+    };
+    const runDelivery = async (port: GitHubPort, event: RouterEvent, log: RunLog) => {
+      const outcome = await runEvent(port, event, { ...options.run, bundled, apply: true, dryRunEnv, now: new Date(), log });
+      const metric = outcomeMetric(outcome);
+      if (metric) noteOutcome(metric);
+    };
     // One delivery of a thread at a time in this process (thread-queue.ts); the handler's time excludes the wait.
     const queue = new KeyedQueue();
-    const measured = <C extends { name: string; payload: { action?: string } & Parameters<typeof threadKey>[0] }>(
-      h: (c: C) => Promise<void>,
-    ) => {
+    const measured = (h: (c: HandledContext) => Promise<void>) => {
       const timed = options.metrics?.instrument(h) ?? h;
-      return (context: C) => {
+      return (context: HandledContext) => {
         const key = threadKey(context.payload);
         return key === undefined ? timed(context) : queue.run(key, () => timed(context));
       };
     };
-    app.on(
-      [...PULL_REQUEST_EVENTS],
-      measured(async (context) => {
-        if (actionable(context)) await handlePullRequest(context, deps);
-      }),
-    );
-    app.on(
-      [...ISSUE_EVENTS],
-      measured(async (context) => {
-        if (actionable(context)) await handleIssue(context, deps);
-      }),
-    );
-    app.on(
-      [...COMMENT_EVENTS],
-      measured(async (context) => {
-        if (actionable(context)) await handleComment(context, deps);
-      }),
-    );
+    app.on([...PULL_REQUEST_EVENTS, ...ISSUE_EVENTS, ...COMMENT_EVENTS], measured(handle));
     app.on("push", async (context) => {
       const { ref, repository } = context.payload;
       // Only the default branch holds the configuration (the repository's, `.github`'s or an `_extends` target's).
@@ -111,4 +125,26 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       context.log.debug({ repository: repository.full_name, dropped }, "push to the default branch; cached configuration dropped");
     });
   };
+}
+
+/** The thread an event is about, for the log. */
+function threadOf(event: RouterEvent): Record<string, number> {
+  switch (event.kind) {
+    case "pull_request":
+      return { pr: event.pr.number };
+    case "issue":
+      return { issue: event.issue.number };
+    case "comment":
+      return { [event.onPullRequest ? "pr" : "issue"]: event.number };
+    case "sweep":
+      return {};
+  }
+}
+
+/** The delivery's outcome for /metrics, when it is not a plain success. */
+function outcomeMetric(outcome: { kind: string }): "skipped" | "config_error" | "budget_exceeded" | undefined {
+  if (outcome.kind === "skipped") return "skipped";
+  if (outcome.kind === "config-error") return "config_error";
+  if (outcome.kind === "budget-exceeded") return "budget_exceeded";
+  return undefined;
 }

@@ -9,9 +9,10 @@ import { baseModulesApplyTo, resolveLayered } from "../core/layering.js";
 import { hasErrors, type Problem } from "../core/problems.js";
 import type { Registry } from "../core/registry.js";
 import { buildRouter, type Router } from "../core/router.js";
-import { parseYaml, YAML_LIMITS } from "../core/yaml.js";
+import { parseYaml } from "../core/yaml.js";
 import type { ApprovalHistoryCache } from "./approval-history.js";
 import { addRepoCodeowners, routeFromCodeowners } from "./codeowners-source.js";
+import { MAX_CONFIG_BYTES, type DefaultBranchFiles, type Fetched, type FileAt } from "./port.js";
 
 export const CONFIG_FILE = "review-router.yml";
 export const CONFIG_PATH = `.github/${CONFIG_FILE}`;
@@ -35,14 +36,8 @@ export type RepoConfigResult =
   | { kind: "none"; reason: string }
   | { kind: "error"; file: string; problems: Problem[] };
 
-/** The minimum of Probot's Context this module needs; tests pass a real Context. */
-export interface ConfigContext {
-  repo<T>(o?: T): { owner: string; repo: string } & T;
-  octokit: { request: (route: string, params: Record<string, unknown>) => Promise<{ data: unknown; headers?: unknown }> };
-}
-
 /** A configuration file larger than this is refused from its size alone, before it is read or parsed. */
-export const MAX_CONFIG_BYTES = YAML_LIMITS.maxBytes;
+export { MAX_CONFIG_BYTES };
 
 /**
  * Compiled routers by configuration. Compiling a configuration's globs costs tens of
@@ -73,8 +68,6 @@ export function compiledRouter(config: RouterConfig, registry: Registry): Router
   if (routerCache.size > ROUTER_CACHE_SIZE) routerCache.delete(routerCache.keys().next().value!);
   return router;
 }
-
-type Fetched = { kind: "missing" } | { kind: "file"; text: string } | { kind: "refused"; message: string };
 
 /** How long a cached configuration file is used without asking GitHub, when no `push` said it changed. */
 export const CONFIG_MAX_AGE_MS = 5 * 60_000;
@@ -130,59 +123,15 @@ export class ConfigFileCache {
 }
 
 /** A file from the cache while fresh; after that, asked again with its ETag (a 304 renews it). */
-async function fetchFile(context: ConfigContext, owner: string, repo: string, path: string, cache?: ConfigFileCache): Promise<Fetched> {
-  if (!cache) return (await fetchFileOnce(context, owner, repo, path)).fetched;
-  const key = ConfigFileCache.key(owner, repo, path);
+async function fetchFile(files: DefaultBranchFiles, at: FileAt, cache?: ConfigFileCache): Promise<Fetched> {
+  if (!cache) return (await files.readFile(at)).fetched;
+  const key = ConfigFileCache.key(at.owner, at.repo, at.path);
   const hit = cache.get(key);
   if (hit?.fresh) return hit.fetched;
-  const answer = await fetchFileOnce(context, owner, repo, path, hit?.etag);
+  const answer = await files.readFile(at, hit?.etag);
   const fetched = answer.notModified && hit ? hit.fetched : answer.fetched;
   cache.set(key, fetched, answer.etag ?? hit?.etag);
   return fetched;
-}
-
-/**
- * One file through the contents API. Its JSON answer gives the size first: a file over the cap
- * is refused without decoding it (GitHub sends no content at all past 1 MB).
- */
-async function fetchFileOnce(
-  context: ConfigContext,
-  owner: string,
-  repo: string,
-  path: string,
-  etag?: string,
-): Promise<{ fetched: Fetched; etag?: string; notModified?: boolean }> {
-  let data: unknown;
-  let headers: Record<string, unknown> | undefined;
-  try {
-    const params: Record<string, unknown> = { owner, repo, path, ...(etag !== undefined ? { headers: { "if-none-match": etag } } : {}) };
-    ({ data, headers } = (await context.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", params)) as {
-      data: unknown;
-      headers?: Record<string, unknown>;
-    });
-  } catch (err) {
-    const status = (err as { status?: unknown }).status;
-    if (status === 304) return { fetched: { kind: "missing" }, notModified: true };
-    if (status === 404) return { fetched: { kind: "missing" } };
-    throw err; // a GitHub failure: let the delivery fail and be logged
-  }
-  const tag = typeof headers?.etag === "string" ? headers.etag : undefined;
-  return { fetched: decodeFile(owner, repo, path, data), ...(tag !== undefined ? { etag: tag } : {}) };
-}
-
-function decodeFile(owner: string, repo: string, path: string, data: unknown): Fetched {
-  const file = data as { type?: unknown; size?: unknown; encoding?: unknown; content?: unknown };
-  if (Array.isArray(data) || file.type !== "file") {
-    return { kind: "refused", message: `${owner}/${repo}:${path} is a directory or a submodule, not a file` };
-  }
-  const size = typeof file.size === "number" ? file.size : Number.POSITIVE_INFINITY;
-  if (size > MAX_CONFIG_BYTES) {
-    return { kind: "refused", message: `file is ${size} bytes; the limit is ${MAX_CONFIG_BYTES} bytes: split it or remove unused entries` };
-  }
-  if (file.encoding !== "base64" || typeof file.content !== "string") {
-    return { kind: "refused", message: `GitHub sent ${owner}/${repo}:${path} without its content` };
-  }
-  return { kind: "file", text: Buffer.from(file.content, "base64").toString("utf8") };
 }
 
 // `_extends: repo`, `owner/repo` or either followed by `:path/to/file.yml`, as Probot reads it.
@@ -229,20 +178,24 @@ export function noConfigFile(repository: string, bundledOwners: ReadonlySet<stri
   return `${repository} has no ${CONFIG_PATH} and the bundled configuration is for ${[...bundledOwners].join(", ")}`;
 }
 
-export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): Promise<RepoConfigResult> {
-  const { owner, repo } = context.repo();
+/**
+ * The repository's configuration from its default branch, read through the port's file verbs and
+ * layered (size checked first, `_extends`, the owner's `.github` repository, CODEOWNERS).
+ */
+export async function loadRepoConfig(files: DefaultBranchFiles, bundled: Bundled): Promise<RepoConfigResult> {
+  const { owner, repo } = files.repo;
   // The repository's file, else the owner's `.github` repository's (Probot's organisation-wide default).
-  let fetched = await fetchFile(context, owner, repo, CONFIG_PATH, bundled.files);
-  let at = { owner, repo, path: CONFIG_PATH };
+  let at: FileAt = { owner, repo, path: CONFIG_PATH };
+  let fetched = await fetchFile(files, at, bundled.files);
   if (fetched.kind === "missing" && repo !== ".github") {
     at = { owner, repo: ".github", path: CONFIG_PATH };
-    fetched = await fetchFile(context, owner, ".github", CONFIG_PATH, bundled.files);
+    fetched = await fetchFile(files, at, bundled.files);
   }
   if (fetched.kind === "missing") {
     if (!bundled.owners.has(owner.toLowerCase())) {
       // Zero-config adoption: the repository's CODEOWNERS, when it has one, says who owns what.
       const noFile = noConfigFile(`${owner}/${repo}`, bundled.owners);
-      return routeFromCodeowners(context, bundled, noFile);
+      return routeFromCodeowners(files, bundled, noFile);
     }
     return { kind: "ok", router: bundled.router, config: bundled.config, source: "bundled PyTorch configuration", problems: [] };
   }
@@ -267,7 +220,7 @@ export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): 
     if (seen.size >= MAX_EXTENDS)
       return fileError(`_extends: the chain reads more than ${MAX_EXTENDS} files`, own.doc.lineOf(["_extends"]));
     seen.add(key);
-    const base = await fetchFile(context, target.owner, target.repo, target.path, bundled.files);
+    const base = await fetchFile(files, target, bundled.files);
     if (base.kind === "refused") return fileError(`_extends: ${target.owner}/${target.repo}:${target.path}: ${base.message}`);
     if (base.kind === "missing") break; // Probot ignores an _extends that names no file
     const parsed = parseCached(base.text);
@@ -294,6 +247,6 @@ export async function loadRepoConfig(context: ConfigContext, bundled: Bundled): 
   const config = layered.config!;
   const source = `${CONFIG_PATH} merged over the bundled PyTorch configuration`;
   const compile = () => compiledRouter(config, bundled.registry);
-  if (config.app.codeowners) return addRepoCodeowners(context, bundled.registry, { config, source, problems: layered.problems }, compile);
+  if (config.app.codeowners) return addRepoCodeowners(files, bundled.registry, { config, source, problems: layered.problems }, compile);
   return { kind: "ok", router: compile(), config, source, problems: layered.problems };
 }

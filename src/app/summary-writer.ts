@@ -5,10 +5,9 @@
 
 import type { BudgetExceeded } from "../core/budget.js";
 import { httpStatus } from "../core/util.js";
-import type { AppOctokit, RepoRef } from "./github-state.js";
-import type { SummaryWrite } from "./port.js";
+import type { CheckRuns, Comments, SummaryWrite } from "./port.js";
 import { checkRunDigest, type KnownCheckRun } from "./pull-request-read.js";
-import { CHECK_NAME, COMMENT_MARKER, type Summary } from "./summary.js";
+import { COMMENT_MARKER, type Summary } from "./summary.js";
 
 /** GitHub's limit on a check run's output.summary and a comment's body. */
 const MAX_TEXT = 65_000;
@@ -17,50 +16,41 @@ function clip(text: string): string {
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 20)}\n\n(truncated)` : text;
 }
 
-export async function writeSummary(
-  context: { octokit: AppOctokit },
-  ref: RepoRef,
-  issueNumber: number,
-  headSha: string,
-  appId: number | undefined,
-  write: SummaryWrite,
-): Promise<void> {
-  const { octokit } = context;
+/** What writing the summary uses of the port: comments and check runs. */
+export type SummaryPort = Comments & CheckRuns;
+
+/** Create or update the one summary (a check run on `headSha`, or a marked comment); unchanged text is not rewritten. */
+export async function writeSummary(port: SummaryPort, issueNumber: number, headSha: string, write: SummaryWrite): Promise<void> {
   const { summary, conclusion } = write;
   if (write.mode === "comment") {
     const body = clip(`${COMMENT_MARKER}\n### review-router: ${summary.title}\n\n${summary.body}`);
     const existing = write.appComments.find((c) => c.body.includes(COMMENT_MARKER));
     if (existing) {
-      if (existing.body !== body) await octokit.rest.issues.updateComment({ ...ref, comment_id: existing.id, body });
+      if (existing.body !== body) await port.updateComment(existing.id, body);
       return;
     }
     const created = await createOnce(
-      () => octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body, request: NO_RETRY }),
-      async () => {
-        const { data } = await octokit.rest.issues.listComments({ ...ref, issue_number: issueNumber, per_page: 100 });
-        return data.some(
-          (c) => (c.body ?? "").includes(COMMENT_MARKER) && (appId === undefined || c.performed_via_github_app?.id === appId),
-        );
-      },
+      () => port.createComment(issueNumber, body),
+      async () => (await port.listComments(issueNumber)).some((c) => c.mine && c.body.includes(COMMENT_MARKER)),
     );
-    if (created) await keepOldestComment(context, ref, issueNumber, COMMENT_MARKER, appId, created.data.id, body);
+    if (created) await keepOldestComment(port, issueNumber, COMMENT_MARKER, created.id, body);
     return;
   }
   const output = { title: summary.title, summary: clip(summary.body) };
   // The digest of the content travels as the run's external_id: equal digests, nothing to write.
   const digest = checkRunDigest(conclusion, output);
+  const run = { externalId: digest, conclusion, output };
   const listOurs = async (): Promise<KnownCheckRun | null> => {
-    const { data } = await octokit.rest.checks.listForRef({ ...ref, ref: headSha, check_name: CHECK_NAME, per_page: 100 });
-    const run = data.check_runs.find((r) => appId === undefined || !r.app || r.app.id === appId);
-    if (!run) return null;
+    const found = (await port.listCheckRuns(headSha))[0];
+    if (!found) return null;
     // A run written before digests: its digest is what its fields say.
-    const same = run.output?.title === output.title && run.output?.summary === output.summary;
-    const legacy = run.conclusion === conclusion && same ? digest : undefined;
+    const same = found.output.title === output.title && found.output.summary === output.summary;
+    const legacy = found.conclusion === conclusion && same ? digest : undefined;
     return {
-      id: run.id,
-      status: run.status,
-      conclusion: run.conclusion,
-      ...(run.external_id ? { digest: run.external_id } : legacy ? { digest: legacy } : {}),
+      id: found.id,
+      status: found.status,
+      conclusion: found.conclusion,
+      ...(found.externalId ? { digest: found.externalId } : legacy ? { digest: legacy } : {}),
     };
   };
   const seen = write.checkRuns;
@@ -70,17 +60,7 @@ export async function writeSummary(
     // push that changed nothing), the new commit gets none: a synchronize that changes nothing writes nothing.
     if (seen?.latestDigest === digest) return;
     await createOnce(
-      () =>
-        octokit.rest.checks.create({
-          ...ref,
-          name: CHECK_NAME,
-          head_sha: headSha,
-          external_id: digest,
-          status: "completed",
-          conclusion,
-          output,
-          request: NO_RETRY,
-        }),
+      () => port.createCheckRun(headSha, run),
       async () => (await listOurs()) !== null,
     );
     return;
@@ -88,11 +68,8 @@ export async function writeSummary(
   if (existing.status === "completed" && existing.conclusion === conclusion && existing.digest === digest) return;
   const id = existing.id ?? (await listOurs())?.id;
   if (id === undefined) return; // gone since it was read: the next delivery writes it
-  await octokit.rest.checks.update({ ...ref, check_run_id: id, external_id: digest, status: "completed", conclusion, output });
+  await port.updateCheckRun(id, run);
 }
-
-/** Creating is not idempotent, so a failed create is not retried blindly. */
-export const NO_RETRY = { retries: 0 };
 
 /**
  * Create something that must exist once. When the create fails without a clear refusal (a 5xx,
@@ -116,28 +93,12 @@ export async function createOnce<R>(create: () => Promise<R>, exists: () => Prom
  * first), delete ours and put our text in the oldest. Comment ids grow with creation time, so
  * every racer agrees on which one stays, whatever the order their requests arrive in.
  */
-export async function keepOldestComment(
-  context: { octokit: AppOctokit },
-  ref: RepoRef,
-  issueNumber: number,
-  marker: string,
-  appId: number | undefined,
-  ownId: number,
-  body: string,
-): Promise<void> {
-  const { octokit } = context;
-  const all = await octokit.paginate(octokit.rest.issues.listComments, { ...ref, issue_number: issueNumber, per_page: 100 });
-  const ours = all
-    .filter((c) => (c.body ?? "").includes(marker) && (appId === undefined || c.performed_via_github_app?.id === appId))
-    .sort((a, b) => a.id - b.id);
+export async function keepOldestComment(port: Comments, issueNumber: number, marker: string, ownId: number, body: string): Promise<void> {
+  const ours = (await port.listComments(issueNumber)).filter((c) => c.mine && c.body.includes(marker)).sort((a, b) => a.id - b.id);
   const oldest = ours[0];
   if (!oldest || oldest.id === ownId) return;
-  try {
-    await octokit.rest.issues.deleteComment({ ...ref, comment_id: ownId });
-  } catch (err) {
-    if ((err as { status?: unknown }).status !== 404) throw err; // already gone is fine
-  }
-  if (oldest.body !== body) await octokit.rest.issues.updateComment({ ...ref, comment_id: oldest.id, body });
+  await port.deleteComment(ownId);
+  if (oldest.body !== body) await port.updateComment(oldest.id, body);
 }
 
 /** The failure summary of a delivery cut off by the routing budget. */

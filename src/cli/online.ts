@@ -7,10 +7,11 @@ import { formatProblem } from "../core/problems.js";
 import type { IssuePlan, PullRequestPlan } from "../core/plan.js";
 import { planDocumentText, pullRequestDocument, targetName, type PlanDocument } from "../core/plan-document.js";
 import { loadBundled } from "../app/index.js";
+import type { RepoRef } from "../app/github-state.js";
 import { octokitPort, type GitHubPort } from "../app/port.js";
 import type { Bundled } from "../app/repo-config.js";
 import { DEFAULT_API_URL, describeGitHubError, resolveToken, restOctokit } from "../app/rest.js";
-import { runIssue, runPullRequest, type IssueOutcome, type PullRequestOutcome } from "../app/run.js";
+import { runEvent, type IssueOutcome, type PullRequestOutcome, type RunOptions } from "../app/run.js";
 import { formatDecision } from "./format.js";
 import { EXIT, usageError, type CliIO } from "./io.js";
 
@@ -45,6 +46,10 @@ export interface OnlineDeps {
   ghToken?: () => string | undefined;
   now?: () => Date;
   bundled?: Bundled;
+  /** The port for a repository (default: over @octokit/rest with the token); tests pass an in-memory one. */
+  portFor?: (repo: RepoRef) => GitHubPort;
+  /** Passed to the runner (tests). */
+  run?: Pick<RunOptions, "budgetMs" | "clock">;
 }
 
 export interface Target {
@@ -92,6 +97,7 @@ export function connect(
   onRateLimit?: (line: string) => void,
 ): { port: GitHubPort; apiUrl: string } | { error: string } {
   const apiUrl = (deps.env.GITHUB_API_URL ?? "").trim() || apiFromUrl || DEFAULT_API_URL;
+  if (deps.portFor) return { port: deps.portFor({ owner, repo }), apiUrl };
   const token = resolveToken(deps.env, deps.ghToken);
   if (!token) return { error: "no GitHub token: set GITHUB_TOKEN (or log in with `gh auth login`)" };
   // No app id: what the token's user did counts as a person's doing (see docs/cli.md, online).
@@ -163,6 +169,7 @@ export function onlineDocument(outcome: PullRequestOutcome | IssueOutcome, repos
   const where = { target: targetName(repository, number), repository, number };
   if (outcome.kind === "skipped") return { kind: "skipped", source: "online", ...where, reason: outcome.reason };
   if (outcome.kind === "config-error") throw new Error("a configuration with errors has no plan document");
+  if (outcome.kind === "budget-exceeded") throw new Error("routing past its budget has no plan document");
   if ("configSource" in outcome) {
     return pullRequestDocument({
       repository,
@@ -188,6 +195,9 @@ function reportOutcome(
   if (outcome.kind === "config-error") {
     for (const p of outcome.loaded.problems) io.stderr(formatProblem(p) + "\n");
     return fail(io, `${label}: the repository's ${outcome.file} has errors; the app would not act${apply ? " (the summary says so)" : ""}`);
+  }
+  if (outcome.kind === "budget-exceeded") {
+    return fail(io, `${label}: the routing budget (${outcome.limit}) was exceeded while ${outcome.during}; the app would not act`);
   }
   if (json) {
     io.stdout(planDocumentText(onlineDocument(outcome, target.repository, target.number)));
@@ -246,23 +256,21 @@ export async function onlineRouteCommand(args: string[], io: CliIO, deps: Online
   if ("error" in conn) return fail(io, conn.error);
   const label = targetName(`${target.owner}/${target.repo}`, target.number);
   const where = { repository: `${target.owner}/${target.repo}`, number: target.number };
-  const options = {
+  const options: RunOptions = {
     bundled: deps.bundled ?? loadBundled(),
     apply: values.apply,
     dryRunEnv: /^(1|true|yes|on)$/i.test((deps.env.DRY_RUN ?? "").trim()),
     now: deps.now?.() ?? new Date(),
+    ...deps.run,
   };
   try {
-    if (target.kind === "pull") {
-      const pr = await conn.port.getPullRequest(target.number);
-      return reportOutcome(io, await runPullRequest(conn.port, pr, options), values.apply, values.json, where);
+    // The URL names the thread; what it is now is read from GitHub, then handled as its event.
+    const issue = target.kind === "issue" ? await conn.port.getIssue(target.number) : undefined;
+    if (issue && !issue.isPullRequest) {
+      return reportOutcome(io, await runEvent(conn.port, { kind: "issue", issue }, options), values.apply, values.json, where);
     }
-    const issue = await conn.port.getIssue(target.number);
-    if (issue.isPullRequest) {
-      const pr = await conn.port.getPullRequest(target.number);
-      return reportOutcome(io, await runPullRequest(conn.port, pr, options), values.apply, values.json, where);
-    }
-    return reportOutcome(io, await runIssue(conn.port, issue, options), values.apply, values.json, where);
+    const pr = await conn.port.getPullRequest(target.number);
+    return reportOutcome(io, await runEvent(conn.port, { kind: "pull_request", pr }, options), values.apply, values.json, where);
   } catch (err) {
     return fail(io, describeGitHubError(err, label, conn.apiUrl));
   }

@@ -6,7 +6,8 @@ import { parseArgs } from "node:util";
 import { formatProblem } from "../core/problems.js";
 import { loadBundled } from "../app/index.js";
 import { describeGitHubError } from "../app/rest.js";
-import { DEFAULT_SWEEP_LIMIT, sweepRepository, type SweepResult } from "../app/sweep.js";
+import { runEvent, type RunOptions } from "../app/run.js";
+import { DEFAULT_SWEEP_LIMIT, type SweepResult, type SweptPullRequest } from "../app/sweep.js";
 import { DEFAULT_API_URL } from "../app/rest.js";
 import { connect, type OnlineDeps } from "./online.js";
 import { EXIT, usageError, type CliIO } from "./io.js";
@@ -42,10 +43,16 @@ export function formatSweep(repo: string, result: Extract<SweepResult, { kind: "
         : "no other eligible maintainer: stays requested";
       out += `  ${o.login}: requested ${o.requestedAt}, ${o.businessHours}+ business hours without review or comment; ${what}\n`;
     }
-    if (p.outcome.kind !== "planned") out += `  not acted on: ${p.outcome.kind === "skipped" ? p.outcome.reason : "configuration error"}\n`;
+    if (p.outcome.kind !== "planned") out += `  not acted on: ${notActedOn(p.outcome)}\n`;
   }
   if (!apply && result.pullRequests.length > 0) out += "\nNothing was changed on GitHub; run again with --apply to do this.\n";
   return out;
+}
+
+function notActedOn(outcome: Exclude<SweptPullRequest["outcome"], { kind: "planned" }>): string {
+  if (outcome.kind === "skipped") return outcome.reason;
+  if (outcome.kind === "budget-exceeded") return `the routing budget (${outcome.limit}) was exceeded`;
+  return "configuration error";
 }
 
 export async function sweepCommand(args: string[], io: CliIO, deps: OnlineDeps = { env: process.env }): Promise<number> {
@@ -84,7 +91,8 @@ export async function sweepCommand(args: string[], io: CliIO, deps: OnlineDeps =
     io.stderr(`review-router: ${conn.error}\n`);
     return EXIT.problems;
   }
-  const options = {
+  const options: RunOptions = {
+    ...deps.run,
     bundled: deps.bundled ?? loadBundled(),
     apply: values.apply,
     dryRunEnv: /^(1|true|yes|on)$/i.test((deps.env.DRY_RUN ?? "").trim()),
@@ -92,7 +100,7 @@ export async function sweepCommand(args: string[], io: CliIO, deps: OnlineDeps =
   };
   let result: SweepResult;
   try {
-    result = await sweepRepository(conn.port, options, limit);
+    result = await runEvent(conn.port, { kind: "sweep", limit }, options);
   } catch (err) {
     io.stderr(`review-router: ${describeGitHubError(err, repo, conn.apiUrl)}\n`);
     return EXIT.problems;

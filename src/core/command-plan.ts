@@ -1,17 +1,21 @@
 // Deciding what a comment's commands do, before any of them is carried out: which lines are
 // accepted, which are refused and why, whether the commenter's permission must be looked up,
-// and the one reply a comment gets. Pure: the handler (src/app/comment.ts) gathers and applies.
+// what each accepted command does (commandAction), and the one reply a comment gets. Pure: the
+// runner (src/app/comment.ts) gathers, plans, acknowledges, then applies.
 
 import {
   acceptedForms,
   authorize,
   needsPermissionLevel,
   rerollTarget,
+  skipLabelChange,
   type Command,
   type CommandContext,
   type ParsedCommand,
 } from "./commands.js";
+import type { ThreadFacts } from "./plan.js";
 import { loginKey } from "./registry.js";
+import type { RouteDecision } from "./route.js";
 
 /** Marks review-router's reply to one comment's commands, so a redelivered comment is not answered twice. */
 export function replyMarker(commentId: number): string {
@@ -95,4 +99,66 @@ export function refusalsReply(prefix: string, commentId: number, refused: readon
 /** The `/route explain` answer: the summary's text under a heading. */
 export function explainReply(commentId: number, summary: { title: string; body: string }): string {
   return `${explainMarker(commentId)}\n### review-router: ${summary.title}\n\n${summary.body}`;
+}
+
+/**
+ * What an accepted command does, as data: route with a thread (a reroll's is the thread once the
+ * request is withdrawn; a resume's, once the skip label is off), or reply with the explanation.
+ */
+export type CommandAction =
+  | { kind: "route"; thread: ThreadFacts }
+  | { kind: "explain" }
+  | { kind: "reroll"; withdraw: string; thread: ThreadFacts }
+  | { kind: "label"; add?: string; remove?: string; routeWith?: ThreadFacts };
+
+/**
+ * Plan one command over the pull request's thread. A command kind without a case here fails to
+ * compile (the `never` below), so a new subcommand cannot be parsed and then silently ignored.
+ */
+export function commandAction(
+  command: Command,
+  actor: string,
+  thread: ThreadFacts,
+  skipLabel: string,
+): { action: CommandAction } | { refused: string } {
+  switch (command.kind) {
+    case "route":
+      return { action: { kind: "route", thread } };
+    case "explain":
+      return { action: { kind: "explain" } };
+    case "reroll": {
+      const target = rerollTarget(command, actor);
+      const key = loginKey(target);
+      const withdraw = thread.requestedUsers.find((r) => loginKey(r) === key);
+      if (!withdraw) return { refused: `@${target} is not a requested reviewer of this pull request` };
+      // The replacement is chosen from the thread as it will be once the request is withdrawn.
+      const after: ThreadFacts = {
+        ...thread,
+        requestedUsers: thread.requestedUsers.filter((u) => loginKey(u) !== key),
+        requestRemovedByApp: [...(thread.requestRemovedByApp ?? []), withdraw],
+      };
+      return { action: { kind: "reroll", withdraw, thread: after } };
+    }
+    case "skip":
+      return { action: { kind: "label", ...skipLabelChange("skip", [...thread.labels], skipLabel) } };
+    case "resume": {
+      const labels = new Set([...thread.labels].filter((l) => l.toLowerCase() !== skipLabel.toLowerCase()));
+      return { action: { kind: "label", ...skipLabelChange("resume", [...thread.labels], skipLabel), routeWith: { ...thread, labels } } };
+    }
+    default: {
+      const unhandled: never = command;
+      throw new Error(`unhandled command ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+/**
+ * Why a reroll of `withdrawn` cannot be done, judged on the routing of the thread after the
+ * withdrawal (where they are blocked as "withdrawn" in each module they maintain): none of the
+ * touched modules is theirs, so there is no one to ask instead. Undefined: the reroll stands.
+ */
+export function rerollRefusal(after: RouteDecision, withdrawn: string): string | undefined {
+  const key = loginKey(withdrawn);
+  if (after.skipped.some((s) => s.reason === "withdrawn" && loginKey(s.login) === key)) return undefined;
+  return `@${withdrawn} is not a maintainer of a module this pull request touches, so review-router has no one to ask instead`;
 }

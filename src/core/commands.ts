@@ -1,11 +1,9 @@
 // Commands on a pull request: `/route`, `/route explain`, `/route reroll [@login]`, `/route skip`,
-// `/route resume` (the prefix is configurable). Pure: parsing a comment, deciding who may run a
-// command, and planning a reroll. The handler gathers the state (comment, permission level,
-// requested reviewers, earlier rerolls from the timeline, labels) and applies the plan.
+// `/route resume` (the prefix is configurable). Pure: parsing a comment and deciding who may run a
+// command; what each one does is planned in command-plan.ts. The runner gathers the state (comment,
+// permission level, requested reviewers, earlier rerolls from the timeline, labels) and applies.
 
 import { isValidLogin, loginKey } from "./registry.js";
-import { route, type RouteDecision, type RouteInput } from "./route.js";
-import type { Router } from "./router.js";
 
 export type Command = { kind: "route" } | { kind: "explain" } | { kind: "reroll"; login?: string } | { kind: "skip" } | { kind: "resume" };
 
@@ -158,55 +156,6 @@ export function authorize(command: Command, actor: string, ctx: CommandContext, 
   return {
     allowed: false,
     reason: `@${actor} may not ${what} here: only the author, a requested reviewer about themselves, and people with write access may`,
-  };
-}
-
-export type RerollPlan =
-  | {
-      ok: true;
-      /** The review request to withdraw (login as requested). */
-      withdraw: string;
-      /** New review requests replacing it (may be empty: no other eligible maintainer). */
-      request: string[];
-      /** Modules the withdrawn reviewer covered. */
-      modules: string[];
-      /** Of those, the ones left without a reviewer, with the reason. */
-      uncovered: { module: string; reason: string }[];
-      /** The decision after the reroll (for the summary). */
-      decision: RouteDecision;
-    }
-  | { ok: false; reason: string };
-
-/**
- * Plan `/route reroll`: withdraw `target` and ask another eligible maintainer of the modules they
- * covered. `input` is the pull request as gathered for routing; `rerolled` are the logins
- * review-router withdrew by earlier rerolls on this pull request (the timeline's
- * review_request_removed events made by the app). None of them, nor `target`, is chosen again.
- */
-export function planReroll(router: Router, input: RouteInput, target: string, rerolled: readonly string[]): RerollPlan {
-  const key = loginKey(target);
-  const requested = input.requestedReviewers ?? [];
-  const withdraw = requested.find((r) => loginKey(r) === key);
-  if (!withdraw) return { ok: false, reason: `@${target} is not a requested reviewer of this pull request` };
-  const before = route(router, input);
-  const modules = before.modules.filter((m) => m.reviewers.some((r) => loginKey(r) === key)).map((m) => m.name);
-  if (modules.length === 0) {
-    return {
-      ok: false,
-      reason: `@${target} is not a maintainer of a module this pull request touches, so review-router has no one to ask instead`,
-    };
-  }
-  const blocked = [...(input.blocked ?? []), ...rerolledBlocked([...rerolled, withdraw])];
-  const after = route(router, { ...input, requestedReviewers: requested.filter((r) => loginKey(r) !== key), blocked });
-  const theirs = after.modules.filter((m) => modules.includes(m.name));
-  const covering = new Set(theirs.flatMap((m) => m.reviewers.map(loginKey)));
-  return {
-    ok: true,
-    withdraw,
-    request: after.reviewers.filter((r) => covering.has(loginKey(r))),
-    modules,
-    uncovered: after.uncovered.filter((u) => modules.includes(u.module)),
-    decision: after,
   };
 }
 

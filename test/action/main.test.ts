@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GITHUB_ACTIONS_APP_ID, runAction } from "../../src/action/main.js";
+import { explainMarker, replyMarker } from "../../src/core/command-plan.js";
 import { pullRequestEvent } from "../helpers/payloads.js";
 import { GitHubStandIn } from "../e2e/github-stand-in.js";
 
@@ -73,18 +74,23 @@ describe("the action's entry point", () => {
     expect(gh.repo(REPO).checkRuns.find((c) => c.head_sha === "h5")?.output.title).toBe("2 modules: Docs, Build");
   }, 60_000);
 
-  it("a comment on a pull request is a later event of it: an overdue reviewer is replaced", async () => {
+  it("a `/route` comment on a pull request runs the command as the app does: an overdue reviewer is replaced", async () => {
     gh.setPull(REPO, 6, { author: "zed", headSha: "h6" }, ["docs/a.md"]);
     gh.requestReview(REPO, 6, "carol", "2026-01-05T09:00:00Z");
-    const payload = {
+    const comment = (id: number, body: string) => ({
       action: "created",
-      issue: { number: 6, pull_request: { url: "x" } },
-      comment: { body: "ping" },
+      issue: { number: 6, state: "open", pull_request: { url: "x" } },
+      comment: { id, body, user: { login: "zed", type: "User" } },
       repository: { full_name: REPO },
-    };
-    const { code, log } = await runInProcess(workflowEnv("issue_comment", payload));
+    });
+    // A comment without a command is no event to act on, in the Action as in the app.
+    const quiet = await runInProcess(workflowEnv("issue_comment", comment(61, "thanks, looks good")));
+    expect(quiet).toEqual({ code: 0, log: [`${REPO}#6: no command in the comment`] });
+    expect(gh.thread(REPO, 6).requestedUsers).toEqual(["carol"]);
+    const { code, log } = await runInProcess(workflowEnv("issue_comment", comment(62, "/route")));
     expect(code).toBe(0);
-    expect(log.join("\n")).toContain('overdue withdrawn ["carol"]');
+    expect(log[0]).toBe(`${REPO}#6: commands ["/route"], refused []`);
+    expect(log[1]).toContain('overdue withdrawn ["carol"]');
     expect(gh.thread(REPO, 6).requestedUsers).toEqual(["dave"]);
   });
 
@@ -111,6 +117,49 @@ describe("the action's entry point", () => {
     expect(gh.thread(repo, 10).labels).toEqual(["module: build"]);
   });
 
+  it("runs every /route command end to end: route, explain, an outsider's refused reroll, reroll, skip, resume", async () => {
+    gh.setPull(REPO, 11, { author: "zed", headSha: "h11" }, ["docs/guide.md"]);
+    const say = (id: number, body: string, login: string) => ({
+      action: "created",
+      issue: { number: 11, state: "open", pull_request: { url: "x" } },
+      comment: { id, body, user: { login, type: "User" } },
+      repository: { full_name: REPO },
+    });
+    const run = async (id: number, body: string, login = "zed") => {
+      const { code, log } = await runInProcess(workflowEnv("issue_comment", say(id, body, login)));
+      expect(code).toBe(0);
+      return log;
+    };
+    const t = gh.thread(REPO, 11);
+    const reactions = () => [...gh.repo(REPO).reactions.keys()].filter((k) => k.startsWith("110")).sort();
+
+    expect(await run(1101, "/route")).toEqual([
+      `${REPO}#11: commands ["/route"], refused []`,
+      expect.stringMatching(/^acme\/action#11: labels added \["module: docs"\], removed \[\], reviews requested \["(carol|dave)"\]/),
+    ]);
+    const first = t.requestedUsers[0]!;
+    expect(t.labels).toEqual(["module: docs"]);
+
+    await run(1102, "/route explain");
+    expect(t.comments.at(-1)!.body.startsWith(explainMarker(1102))).toBe(true);
+    expect(t.comments.at(-1)!.body).toContain(`@${first}`);
+
+    // Read access only: the reroll of someone else is refused with a reply, and gets no reaction.
+    expect(await run(1103, `/route reroll @${first}`, "outsider")).toEqual([
+      `${REPO}#11: commands [], refused ["/route reroll @${first} (@outsider may not reroll someone else's review request here: only the author, a requested reviewer about themselves, and people with write access may)"]`,
+    ]);
+    expect(t.comments.at(-1)!.body.startsWith(replyMarker(1103))).toBe(true);
+
+    await run(1104, "/route reroll", first);
+    expect(t.requestedUsers).toEqual(["carol", "dave"].filter((l) => l !== first));
+
+    await run(1105, "/route skip");
+    expect(t.labels).toContain("review-router: skip");
+    await run(1106, "/route resume");
+    expect(t.labels).toEqual(["module: docs"]);
+    expect(reactions()).toEqual(["1101:+1", "1102:+1", "1104:+1", "1105:+1", "1106:+1"]);
+  }, 60_000);
+
   it("labels an opened issue by the modules it names", async () => {
     const payload = {
       action: "opened",
@@ -129,7 +178,7 @@ describe("the action's entry point", () => {
     gh.requestReview(REPO, 7, "dave", "2026-01-05T09:00:00Z");
     const { code, log } = await runInProcess(workflowEnv("schedule", { schedule: "0 * * * *", repository: { full_name: REPO } }));
     expect(code).toBe(0);
-    expect(log[0]).toMatch(/^acme\/action: 3 open pull requests looked at, 1 with overdue reviewers$/);
+    expect(log[0]).toMatch(/^acme\/action: 4 open pull requests looked at, 1 with overdue reviewers$/);
     expect(gh.thread(REPO, 7).requestedUsers).toEqual(["carol"]);
   });
 

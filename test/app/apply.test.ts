@@ -231,24 +231,19 @@ describe("writePlannedSummary", () => {
     });
 
   it("renders the plan's summary into the mode it names, and writes none for summary: none", async () => {
-    const github = new FakeGitHub();
     const comments = [{ id: 3, body: "<!-- review-router:summary -->" }];
+    const github = new FakeGitHub({ comments });
     await writePlannedSummary(github, { number: PR, headSha: "abc" }, plan("summary: comment\n", true), "small.yml", {
       appComments: comments,
     });
     await writePlannedSummary(github, { number: PR, headSha: "abc" }, plan("summary: none\n"), "small.yml", { appComments: comments });
-    expect(github.calls).toHaveLength(1);
-    const call = github.calls[0]!;
-    if (call.call !== "writeSummary") throw new Error(`unexpected ${call.call}`);
-    expect(call).toMatchObject({
-      number: PR,
-      headSha: "abc",
-      write: { mode: "comment", conclusion: "neutral", appComments: comments },
-    });
-    expect(call.write.summary.title).toBe("1 module: NN");
-    expect(call.write.summary.body).toContain("This pull request is a draft");
-    expect(call.write.summary.body).toContain("| NN | `module: nn` | `torch/nn/linear.py` | - |");
-    expect(call.write.summary.body).toContain("<sub>Configuration: small.yml.");
+    // The summary comment already there is edited in place: one write, no check run.
+    expect(github.calls.map((c) => c.call)).toEqual(["updateComment"]);
+    const body = github.comments[0]!.body;
+    expect(body).toMatch(/^<!-- review-router:summary -->\n### review-router: 1 module: NN\n/);
+    expect(body).toContain("This pull request is a draft");
+    expect(body).toContain("| NN | `module: nn` | `torch/nn/linear.py` | - |");
+    expect(body).toContain("<sub>Configuration: small.yml.");
   });
 });
 
@@ -288,7 +283,7 @@ describe("applyIssuePlan", () => {
     const github = new FakeGitHub();
     github.failNext("createComment", 503);
     await applyIssuePlan(github, 3, issuePlan({}));
-    expect(github.calls.map((c) => c.call)).toEqual(["addLabels", "createComment", "listComments", "createComment", "keepOldestComment"]);
+    expect(github.calls.map((c) => c.call)).toEqual(["addLabels", "createComment", "listComments", "createComment", "listComments"]);
     expect(github.comments).toHaveLength(1);
   });
 

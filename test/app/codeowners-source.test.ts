@@ -5,14 +5,9 @@
 
 import nock from "nock";
 import { beforeEach, describe, expect, it } from "vitest";
-import {
-  codeownersCacheSize,
-  codeownersRouting,
-  defaultsWithoutModules,
-  fetchCodeowners,
-  type CodeownersContext,
-} from "../../src/app/codeowners-source.js";
+import { codeownersCacheSize, codeownersRouting, defaultsWithoutModules, fetchCodeowners } from "../../src/app/codeowners-source.js";
 import { loadBundled } from "../../src/app/index.js";
+import { octokitPort } from "../../src/app/port.js";
 import { BudgetExceeded } from "../../src/core/budget.js";
 import { route } from "../../src/core/route.js";
 import {
@@ -47,22 +42,20 @@ const CODEOWNERS = [
   "",
 ].join("\n");
 
-/** A fake context whose contents reads answer from `files` (404 otherwise), recording each path asked. */
-function fakeContext(files: Record<string, unknown>, fail?: { path: string; status: number }): CodeownersContext & { asked: string[] } {
+/** The port over a client whose contents reads answer from `files` (404 otherwise), recording each path asked. */
+function fakeContext(files: Record<string, unknown>, fail?: { path: string; status: number }) {
   const asked: string[] = [];
-  return {
-    asked,
-    repo: <T>(o?: T) => ({ owner: "acme", repo: "widgets", ...(o as T) }),
-    octokit: {
-      async request(_route, params) {
-        const path = params.path as string;
-        asked.push(path);
-        if (fail?.path === path) throw Object.assign(new Error("boom"), { status: fail.status });
-        if (!(path in files)) throw Object.assign(new Error("Not Found"), { status: 404 });
-        return { data: files[path] };
-      },
+  const octokit = {
+    async request(_route: string, params: Record<string, unknown>) {
+      const path = params.path as string;
+      asked.push(path);
+      if (fail?.path === path) throw Object.assign(new Error("boom"), { status: fail.status });
+      if (!(path in files)) throw Object.assign(new Error("Not Found"), { status: 404 });
+      return { data: files[path] };
     },
   };
+  const port = octokitPort(octokit as unknown as Parameters<typeof octokitPort>[0], { owner: "acme", repo: "widgets" }, undefined);
+  return Object.assign(port, { asked });
 }
 
 describe("fetchCodeowners", () => {

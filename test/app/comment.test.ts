@@ -1,32 +1,16 @@
-// Commands on pull requests through a real Probot instance against nock: every GitHub request is
-// mocked exactly (bodies asserted), nothing else may be requested, and every mock must be used.
+// Commands on pull requests through a real Probot instance, handled over the in-memory GitHub
+// (test/helpers/fake-github.ts): what each command reads, decides and writes, in order. The same
+// commands run through the Action in doors.test.ts and test/action/main.test.ts, and over HTTP
+// against the stand-in in test/e2e/commands.e2e.test.ts.
+import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { buildSignalsQuery } from "../../src/app/candidate-signals.js";
+import { runComment } from "../../src/app/comment.js";
 import { loadBundled } from "../../src/app/index.js";
 import { explainMarker, replyMarker } from "../../src/core/command-plan.js";
 import { loginKey } from "../../src/core/registry.js";
 import { candidatesToFetch, route, type RouteInput } from "../../src/core/route.js";
-import {
-  captureCheckRunCreate,
-  captureComments,
-  captureLabelsAdded,
-  captureReaction,
-  captureReviewRequests,
-  captureReviewRequestsRemoved,
-  mockCheckRunList,
-  mockApprovalHistory,
-  mockGraphql,
-  mockInstallationToken,
-  mockLabelRemoved,
-  mockNoConfigFile,
-  mockPermission,
-  mockPullRequestGet,
-  mockPullRequestRead,
-  timeline,
-  type TimelineEvent,
-} from "../helpers/github.js";
-import { useStrictNock } from "../helpers/strict-nock.js";
-import { DEFAULT_HEAD_SHA, pullRequestCommentEvent } from "../helpers/payloads.js";
+import { FakeGitHub, type FakeThread } from "../helpers/fake-github.js";
+import { pullRequestCommentEvent } from "../helpers/payloads.js";
 import { APP_ID, deliver, startApp } from "../helpers/probot.js";
 
 const bundled = loadBundled();
@@ -34,7 +18,6 @@ const NN_FILE = "torch/nn/modules/linear.py";
 const NN = "NN APIs (torch.nn)";
 const AUTHOR = "contributor";
 
-useStrictNock();
 beforeEach(() => vi.stubEnv("DRY_RUN", undefined));
 afterEach(() => vi.unstubAllEnvs());
 
@@ -43,100 +26,92 @@ function say(number: number, commentId: number, body: string, commenter: string)
   return pullRequestCommentEvent({ number, commentId, body, commenter });
 }
 
-/** The query the app must send for pull request `number` in state `more`. */
-function signalsQuery(number: number, more: Partial<RouteInput> = {}) {
-  const input = { repository: "pytorch/pytorch", prNumber: number, author: AUTHOR, files: [{ path: NN_FILE }], ...more };
-  return buildSignalsQuery("pytorch/pytorch", candidatesToFetch(bundled.router, input));
-}
-
 function routeOf(number: number, more: Partial<RouteInput> = {}) {
   return route(bundled.router, { repository: "pytorch/pytorch", prNumber: number, author: AUTHOR, files: [{ path: NN_FILE }], ...more });
 }
 
-/** The reads every command comment on pull request `number` makes before deciding. */
-function mockCommentReads(number: number, o: { labels?: string[]; requested?: string[]; events?: TimelineEvent[] } = {}): void {
-  mockInstallationToken();
-  mockNoConfigFile();
-  const labels = o.labels ?? ["module: nn"];
-  mockPullRequestGet(number, { author: AUTHOR, changedFiles: 1, labels, requestedReviewers: o.requested ?? [] });
-  // One GraphQL read: the files, the state and review-router's check runs.
-  mockPullRequestRead({
-    number,
-    files: [NN_FILE],
-    labels,
-    requestedUsers: o.requested ?? [],
-    timeline: o.events ?? timeline.routedByApp(["module: nn"], o.requested ?? []),
-  });
+/** Pull request `number` of pytorch/pytorch, labelled by review-router, with `requested` on it. */
+function github(number: number, thread: FakeThread = {}): FakeGitHub {
+  const labels = thread.labels ?? ["module: nn"];
+  return new FakeGitHub(
+    { number, author: AUTHOR, files: [NN_FILE], labels, labelsAddedByApp: ["module: nn"], ...thread },
+    { owner: "pytorch", repo: "pytorch" },
+  );
 }
 
+function appOn(fake: FakeGitHub): Promise<Probot> {
+  return startApp({ bundled, portFor: () => fake });
+}
+
+/** The calls made, reads and writes, by name. */
+const calls = (fake: FakeGitHub) => fake.calls.map((c) => c.call);
+/** Every comment starts with the same reads: the configuration (two places), the pull request, its state. */
+const READS = ["readFile", "readFile", "getPullRequest", "readPullRequest"];
+
 describe("issue_comment commands", () => {
-  it("/route by the author: +1 reaction, then routes again (one GraphQL request for availability, one for approval history) and writes the summary", async () => {
-    const probot = await startApp();
-    mockCommentReads(201);
-    const reaction = captureReaction(1101);
-    const want = routeOf(201);
-    const q = signalsQuery(201);
-    const graphql = mockGraphql();
-    mockApprovalHistory({});
-    const reviews = captureReviewRequests(201);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
-    const runs = captureCheckRunCreate();
-
-    await deliver(probot, "issue_comment", say(201, 1101, "Please look again.\n/route", AUTHOR));
-
-    expect(reaction).toEqual([{ content: "+1" }]);
-    expect(graphql).toEqual([{ query: q.query, variables: q.variables }]);
-    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
-    expect(runs).toHaveLength(1);
+  it("/route by the author: the plan (one signals read, one approval-history read) first, then +1, then routes again and writes the summary", async () => {
+    const fake = github(201);
+    await deliver(await appOn(fake), "issue_comment", say(201, 1101, "Please look again.\n/route", AUTHOR));
+    expect(calls(fake)).toEqual([
+      ...READS,
+      "candidateSignals",
+      "approvalHistory",
+      "addReaction",
+      "requestReviews",
+      "listCheckRuns",
+      "createCheckRun",
+    ]);
+    expect(fake.calls.find((c) => c.call === "candidateSignals")).toEqual({
+      call: "candidateSignals",
+      logins: candidatesToFetch(bundled.router, {
+        repository: "pytorch/pytorch",
+        prNumber: 201,
+        author: AUTHOR,
+        files: [{ path: NN_FILE }],
+      }),
+    });
+    expect(fake.requestedUsers).toEqual(routeOf(201).reviewers);
+    expect([...fake.reactions]).toEqual(["1101:+1"]);
   });
 
-  it("a redelivered command does not act twice: the reaction is already there (200), nothing else is done", async () => {
-    const probot = await startApp();
-    mockCommentReads(202);
-    const reaction = captureReaction(1102, { existing: true });
-    await deliver(probot, "issue_comment", say(202, 1102, "/route", AUTHOR));
-    expect(reaction).toEqual([{ content: "+1" }]);
+  it("a redelivered command does not act twice: planned, the reaction already there, nothing written", async () => {
+    const fake = github(202);
+    fake.reactions.add("1102:+1");
+    await deliver(await appOn(fake), "issue_comment", say(202, 1102, "/route", AUTHOR));
+    expect(fake.writes().map((c) => c.call)).toEqual(["addReaction"]);
   });
 
   it("/route reroll by a requested reviewer about themselves: withdraws them and asks another maintainer of the module", async () => {
     const number = 203;
     const first = routeOf(number).reviewers[0]!;
-    const after = { requestedReviewers: [], blocked: [{ login: first, reason: "withdrawn" as const }] };
-    const want = routeOf(number, after);
+    const want = routeOf(number, { requestedReviewers: [], blocked: [{ login: first, reason: "withdrawn" }] });
     expect(want.reviewers).toHaveLength(1);
     expect(loginKey(want.reviewers[0]!)).not.toBe(loginKey(first));
-    const probot = await startApp();
-    mockCommentReads(number, { requested: [first] });
-    const reaction = captureReaction(1103);
-    const removed = captureReviewRequestsRemoved(number);
-    const q = signalsQuery(number, after);
-    const graphql = mockGraphql();
-    mockApprovalHistory({});
-    const reviews = captureReviewRequests(number);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
-    const runs = captureCheckRunCreate();
-
-    await deliver(probot, "issue_comment", say(number, 1103, "/route reroll", first));
-
-    expect(reaction).toEqual([{ content: "+1" }]);
-    expect(removed).toEqual([{ reviewers: [first] }]);
-    expect(graphql).toEqual([{ query: q.query, variables: q.variables }]);
-    expect(reviews).toEqual([{ reviewers: want.reviewers }]);
-    expect(runs[0]!.output.summary).toContain(`| ${first} | ${NN} | withdrawn |`);
+    const fake = github(number, { requestedUsers: [first] });
+    await deliver(await appOn(fake), "issue_comment", say(number, 1103, "/route reroll", first));
+    // No permission read: a requested reviewer may reroll themselves.
+    expect(calls(fake)).toEqual([
+      ...READS,
+      "candidateSignals",
+      "approvalHistory",
+      "addReaction",
+      "removeReviewRequests",
+      "requestReviews",
+      "listCheckRuns",
+      "createCheckRun",
+    ]);
+    expect(fake.requestedUsers).toEqual(want.reviewers);
+    expect(fake.summary()!.summary).toContain(`| ${first} | ${NN} | withdrawn |`);
   });
 
   it("an outsider's /route reroll @login is refused after a permission check, with one reply and no reaction", async () => {
     const number = 204;
     const first = routeOf(number).reviewers[0]!;
-    const probot = await startApp();
-    mockCommentReads(number, { requested: [first] });
-    mockPermission("outsider", "read");
-    const replies = captureComments(number);
-
-    await deliver(probot, "issue_comment", say(number, 1104, `/route reroll @${first}`, "outsider"));
-
-    expect(replies).toHaveLength(1);
-    const body = replies[0]!.body;
+    const fake = github(number, { requestedUsers: [first] });
+    fake.permissions.set("outsider", "read");
+    await deliver(await appOn(fake), "issue_comment", say(number, 1104, `/route reroll @${first}`, "outsider"));
+    expect(calls(fake)).toEqual([...READS, "permissionLevel", "createComment", "listComments"]);
+    const body = fake.comments[0]!.body;
     expect(body.startsWith(`${replyMarker(1104)}\n`)).toBe(true);
     expect(body).toContain(
       `\`/route reroll @${first}\`: @outsider may not reroll someone else's review request here: ` +
@@ -145,65 +120,74 @@ describe("issue_comment commands", () => {
     expect(body).toContain("Accepted forms:\n- `/route`: route again now");
   });
 
-  it("a refusal already answered (its reply in the timeline) is not answered again", async () => {
-    const probot = await startApp();
-    mockCommentReads(205, { events: [timeline.commentedByApp(5, `${replyMarker(1105)}\n\`/route frob\`: unknown subcommand "frob".`)] });
-    await deliver(probot, "issue_comment", say(205, 1105, "/route frob", AUTHOR));
-  });
-
-  it("a malformed command by the author gets one reply naming the problem, no permission check and no reaction", async () => {
-    const probot = await startApp();
-    mockCommentReads(206);
-    const replies = captureComments(206);
+  it("a malformed command by the author gets one reply naming the problem, no permission check and no reaction; answered once", async () => {
+    const fake = github(206);
+    const probot = await appOn(fake);
     await deliver(probot, "issue_comment", say(206, 1106, "/route frobnicate", AUTHOR));
-    expect(replies).toHaveLength(1);
-    expect(replies[0]!.body).toContain('`/route frobnicate`: unknown subcommand "frobnicate".');
+    expect(fake.writes().map((c) => c.call)).toEqual(["createComment"]);
+    expect(fake.comments[0]!.body).toContain('`/route frobnicate`: unknown subcommand "frobnicate".');
+    // Delivered again: the reply is in the timeline, so it is not written twice.
+    await deliver(probot, "issue_comment", say(206, 1106, "/route frobnicate", AUTHOR));
+    expect(fake.writes().map((c) => c.call)).toEqual(["createComment"]);
   });
 
-  it("/route skip by someone with write access: permission read, +1, the skip label added", async () => {
-    const probot = await startApp();
-    mockCommentReads(207);
-    mockPermission("maintainer1", "write");
-    const reaction = captureReaction(1107);
-    const labels = captureLabelsAdded(207);
-    await deliver(probot, "issue_comment", say(207, 1107, "/route skip", "maintainer1"));
-    expect(reaction).toEqual([{ content: "+1" }]);
-    expect(labels).toEqual([{ labels: ["review-router: skip"] }]);
+  it("/route skip by someone with write access: permission read, +1, the skip label added, nothing routed", async () => {
+    const fake = github(207);
+    fake.permissions.set("maintainer1", "write");
+    await deliver(await appOn(fake), "issue_comment", say(207, 1107, "/route skip", "maintainer1"));
+    expect(calls(fake)).toEqual([...READS, "permissionLevel", "addReaction", "addLabels"]);
+    expect([...fake.labels]).toEqual(["module: nn", "review-router: skip"]);
   });
 
   it("/route resume by the author: the skip label removed, then routed again at once", async () => {
-    const probot = await startApp();
-    mockCommentReads(208, { labels: ["module: nn", "review-router: skip"] });
-    const reaction = captureReaction(1108);
-    mockLabelRemoved(208, "review-router: skip");
-    mockGraphql();
-    mockApprovalHistory({});
-    const reviews = captureReviewRequests(208);
-    mockCheckRunList(DEFAULT_HEAD_SHA);
-    captureCheckRunCreate();
-    await deliver(probot, "issue_comment", say(208, 1108, "/route resume", AUTHOR));
-    expect(reaction).toEqual([{ content: "+1" }]);
-    expect(reviews).toEqual([{ reviewers: routeOf(208).reviewers }]);
+    const fake = github(208, { labels: ["module: nn", "review-router: skip"] });
+    await deliver(await appOn(fake), "issue_comment", say(208, 1108, "/route resume", AUTHOR));
+    expect(fake.writes().map((c) => c.call)).toEqual(["addReaction", "removeLabel", "requestReviews", "createCheckRun"]);
+    expect(fake.requestedUsers).toEqual(routeOf(208).reviewers);
   });
 
   it("/route explain replies with the routing explanation: modules, files, who is asked and who is not and why", async () => {
-    const probot = await startApp();
-    mockCommentReads(209);
-    captureReaction(1109);
-    const replies = captureComments(209);
-    await deliver(probot, "issue_comment", say(209, 1109, "/route explain", AUTHOR));
-    const body = replies[0]!.body;
+    const fake = github(209);
+    await deliver(await appOn(fake), "issue_comment", say(209, 1109, "/route explain", AUTHOR));
+    // The explanation is the plan `/route` would carry out, availability and load read as for it; nothing else is written.
+    expect(fake.writes().map((c) => c.call)).toEqual(["addReaction", "createComment"]);
+    expect(calls(fake)).toContain("candidateSignals");
+    const body = fake.comments[0]!.body;
     expect(body.startsWith(`${explainMarker(1109)}\n### review-router: 1 module: ${NN}`)).toBe(true);
-    expect(body).toContain(`| ${NN} | \`module: nn\` | \`${NN_FILE}\` |`);
+    expect(body).toContain(`| ${NN} | \`module: nn\` | \`${NN_FILE}\` | @${routeOf(209).reviewers[0]} |`);
     expect(body).toContain("<summary>Candidates not chosen</summary>");
   });
 
-  it("ignores comments on plain issues, by bots, and by review-router itself, without a single request", async () => {
-    const probot = await startApp();
+  it("says what it did: the lines carried out, those refused and why, and a redelivery as such", async () => {
+    const fake = github(211, { requestedUsers: ["amy"] });
+    const event = {
+      kind: "comment" as const,
+      number: 211,
+      state: "open",
+      onPullRequest: true,
+      comment: { id: 1111, body: "/route skip\n/route reroll @bob", author: AUTHOR, byBot: false },
+    };
+    const options = { bundled, apply: true, dryRunEnv: false, now: new Date("2026-01-07T12:00:00Z") };
+    expect(await runComment(fake, event, options)).toEqual({
+      kind: "commands",
+      accepted: ["/route skip"],
+      refused: [{ text: "/route reroll @bob", reason: "@bob is not a requested reviewer of this pull request" }],
+      done: [],
+      redelivery: false,
+      routed: [],
+    });
+    expect(await runComment(fake, event, options)).toMatchObject({ accepted: ["/route skip"], redelivery: true });
+    expect(fake.writes().map((c) => c.call)).toEqual(["addReaction", "addLabels", "createComment", "addReaction"]);
+  });
+
+  it("ignores comments on plain issues, by bots, by review-router itself, and edited comments, without a single call", async () => {
+    const fake = github(210);
+    const probot = await appOn(fake);
     const on210 = { number: 210, body: "/route" };
     await deliver(probot, "issue_comment", pullRequestCommentEvent({ ...on210, commenter: AUTHOR, onPullRequest: false }));
     await deliver(probot, "issue_comment", pullRequestCommentEvent({ ...on210, commenter: "some-bot[bot]", commenterType: "Bot" }));
     await deliver(probot, "issue_comment", pullRequestCommentEvent({ ...on210, commenter: "someone", viaAppId: APP_ID }));
     await deliver(probot, "issue_comment", pullRequestCommentEvent({ ...on210, commenter: AUTHOR, action: "edited" }));
+    expect(fake.calls).toEqual([]);
   });
 });

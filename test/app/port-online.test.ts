@@ -6,7 +6,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { loadBundled } from "../../src/app/index.js";
 import { octokitPort } from "../../src/app/port.js";
-import { MAX_CONFIG_BYTES } from "../../src/app/repo-config.js";
+import { loadRepoConfig, MAX_CONFIG_BYTES } from "../../src/app/repo-config.js";
 import { describeGitHubError } from "../../src/app/rest.js";
 import { useStrictNock } from "../helpers/strict-nock.js";
 
@@ -56,7 +56,7 @@ describe("octokitPort, online calls", () => {
     nock(API)
       .get(`${REPO}/contents/.github%2Freview-router.yml`)
       .reply(200, { type: "file", path: ".github/review-router.yml", size: text.length, encoding: "base64", content }, JSON_HEADERS);
-    const loaded = await port().loadConfig(loadBundled());
+    const loaded = await loadRepoConfig(port(), loadBundled());
     expect(loaded.kind).toBe("ok");
     if (loaded.kind !== "ok") return;
     expect(loaded.config.app.summary).toBe("comment");
@@ -72,12 +72,12 @@ describe("octokitPort, online calls", () => {
         { type: "file", path: ".github/review-router.yml", size: MAX_CONFIG_BYTES + 1, encoding: "none", content: "" },
         JSON_HEADERS,
       );
-    const big = await port().loadConfig(loadBundled());
+    const big = await loadRepoConfig(port(), loadBundled());
     expect(big.kind).toBe("error");
     nock(API)
       .get(`${REPO}/contents/.github%2Freview-router.yml`)
       .reply(403, { message: "Resource not accessible by integration" }, JSON_HEADERS);
-    await expect(port().loadConfig(loadBundled())).rejects.toMatchObject({ status: 403 });
+    await expect(loadRepoConfig(port(), loadBundled())).rejects.toMatchObject({ status: 403 });
   });
 
   it("reads a pull request into the event's view", async () => {

@@ -7,6 +7,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { octokitPort } from "../../src/app/port.js";
 import { checkRunDigest, type CheckRunsSeen } from "../../src/app/pull-request-read.js";
+import { writeSummary } from "../../src/app/summary-writer.js";
 import { useStrictNock } from "../helpers/strict-nock.js";
 
 const API = "https://api.github.com";
@@ -69,21 +70,19 @@ describe("octokitPort", () => {
     expect(comments).toEqual([{ body: "hello" }]);
   });
 
-  it("lists the first 100 comments, a missing body as empty text", async () => {
+  it("lists every page of comments, a missing body as empty text, telling the app's own from others'", async () => {
+    const page = (n: number) => ({ per_page: "100", ...(n > 1 ? { page: String(n) } : {}) });
+    const next = { ...JSON_HEADERS, link: `<${API}${REPO}/issues/5/comments?per_page=100&page=2>; rel="next"` };
     nock(API)
       .get(`${REPO}/issues/5/comments`)
-      .query({ per_page: "100" })
-      .reply(
-        200,
-        [
-          { id: 1, body: "a" },
-          { id: 2, body: null },
-        ],
-        JSON_HEADERS,
-      );
+      .query(page(1))
+      .reply(200, [{ id: 1, body: "a", performed_via_github_app: { id: APP_ID } }], next)
+      .get(`${REPO}/issues/5/comments`)
+      .query(page(2))
+      .reply(200, [{ id: 2, body: null, performed_via_github_app: null }], JSON_HEADERS);
     expect(await port().listComments(5)).toEqual([
-      { id: 1, body: "a" },
-      { id: 2, body: "" },
+      { id: 1, body: "a", mine: true },
+      { id: 2, body: "", mine: false },
     ]);
   });
 
@@ -135,7 +134,7 @@ describe("octokitPort", () => {
       .query({ check_name: "review-router", per_page: "100" })
       .reply(200, { total_count: 0, check_runs: [] }, JSON_HEADERS);
     const created = capture("post", `${REPO}/check-runs`);
-    await port().writeSummary(5, "abc", { mode: "check", summary: { title: "T", body: "B" }, conclusion: "neutral", appComments: [] });
+    await writeSummary(port(), 5, "abc", { mode: "check", summary: { title: "T", body: "B" }, conclusion: "neutral", appComments: [] });
     expect(created).toEqual([
       {
         name: "review-router",
@@ -150,7 +149,7 @@ describe("octokitPort", () => {
 
   describe("with the check runs the pull request read found", () => {
     const write = (checkRuns: CheckRunsSeen) =>
-      port().writeSummary(5, "abc", {
+      writeSummary(port(), 5, "abc", {
         mode: "check",
         summary: { title: "T", body: "B" },
         conclusion: "neutral",

@@ -2,7 +2,8 @@ import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadBundled } from "../../src/app/index.js";
-import { CONFIG_MAX_AGE_MS, ConfigFileCache, loadRepoConfig, type Bundled, type ConfigContext } from "../../src/app/repo-config.js";
+import { octokitPort } from "../../src/app/port.js";
+import { CONFIG_MAX_AGE_MS, ConfigFileCache, loadRepoConfig, type Bundled } from "../../src/app/repo-config.js";
 import { contentsAnswer } from "../helpers/github.js";
 
 const bundled = loadBundled();
@@ -10,22 +11,20 @@ const bundled = loadBundled();
 /** A contents API over `files` that answers 304 to a matching If-None-Match, and records each request. */
 function fakeContext(owner: string, repo: string, files: Map<string, string>) {
   const calls: string[] = [];
-  const context: ConfigContext = {
-    repo: <T>(o?: T) => ({ owner, repo, ...o }) as { owner: string; repo: string } & T,
-    octokit: {
-      async request(_route, params) {
-        const key = `${String(params.owner)}/${String(params.repo)}:${String(params.path)}`;
-        const text = files.get(key);
-        const etag = text === undefined ? undefined : `"${Buffer.from(text).toString("hex").slice(0, 16)}${text.length}"`;
-        const sent = (params.headers as Record<string, string> | undefined)?.["if-none-match"];
-        calls.push(`${key}${sent ? ` if-none-match ${sent}` : ""}`);
-        if (text === undefined) throw Object.assign(new Error("Not Found"), { status: 404 });
-        if (sent === etag) throw Object.assign(new Error("Not Modified"), { status: 304 });
-        const content = Buffer.from(text).toString("base64");
-        return { data: { type: "file", size: text.length, encoding: "base64", content }, headers: { etag } };
-      },
+  const client = {
+    async request(_route: string, params: Record<string, unknown>) {
+      const key = `${String(params.owner)}/${String(params.repo)}:${String(params.path)}`;
+      const text = files.get(key);
+      const etag = text === undefined ? undefined : `"${Buffer.from(text).toString("hex").slice(0, 16)}${text.length}"`;
+      const sent = (params.headers as Record<string, string> | undefined)?.["if-none-match"];
+      calls.push(`${key}${sent ? ` if-none-match ${sent}` : ""}`);
+      if (text === undefined) throw Object.assign(new Error("Not Found"), { status: 404 });
+      if (sent === etag) throw Object.assign(new Error("Not Modified"), { status: 304 });
+      const content = Buffer.from(text).toString("base64");
+      return { data: { type: "file", size: text.length, encoding: "base64", content }, headers: { etag } };
     },
   };
+  const context = octokitPort(client as unknown as Parameters<typeof octokitPort>[0], { owner, repo }, undefined);
   return { context, calls };
 }
 
@@ -116,7 +115,7 @@ describe("the configuration file cache over Probot's Octokit", () => {
     let now = 0;
     const withCache: Bundled = { ...bundled, files: new ConfigFileCache(() => now) };
     const octokit = new ProbotOctokit({ auth: { token: "test" }, retry: { enabled: false }, throttle: { enabled: false } });
-    const context = { repo: <T>(o?: T) => ({ owner: "pytorch", repo: "pytorch", ...o }) as { owner: string; repo: string } & T, octokit };
+    const context = octokitPort(octokit, { owner: "pytorch", repo: "pytorch" }, undefined);
     const first = await loadRepoConfig(context, withCache);
     now += CONFIG_MAX_AGE_MS;
     const second = await loadRepoConfig(context, withCache);

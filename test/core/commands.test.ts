@@ -6,16 +6,18 @@ import {
   MAX_COMMANDS_PER_COMMENT,
   needsPermissionLevel,
   parseCommands,
-  planReroll,
   refusalReply,
   rerolledBlocked,
   reviewsPaused,
   skipLabelChange,
   type Command,
 } from "../../src/core/commands.js";
+import { commandAction, rerollRefusal } from "../../src/core/command-plan.js";
 import { parseConfig } from "../../src/core/config.js";
+import { planPullRequest } from "../../src/core/plan.js";
 import { candidatesToFetch, route, type RouteInput } from "../../src/core/route.js";
 import { buildRouter } from "../../src/core/router.js";
+import { threadFacts } from "../helpers/thread.js";
 
 const P = "/route";
 const commands = (body: string, prefix = P) => parseCommands(body, prefix).map((c) => c.command ?? { error: c.error });
@@ -138,7 +140,7 @@ describe("skip and resume", () => {
   });
 });
 
-describe("planReroll", () => {
+describe("planning /route reroll (commandAction, then one routing of the thread after the withdrawal)", () => {
   const { config, problems } = parseConfig(
     `max_reviewers: 3
 modules:
@@ -159,60 +161,71 @@ modules:
   );
   expect(problems).toEqual([]);
   const router = buildRouter(config!, { entries: [] });
+  const files = [{ path: "torch/nn/linear.py" }, { path: "torch/fft/fft.py" }];
   const base = (requested: string[], over: Partial<RouteInput> = {}): RouteInput => ({
     repository: "pytorch/pytorch",
     prNumber: 9,
     author: "someone",
-    files: [{ path: "torch/nn/linear.py" }, { path: "torch/fft/fft.py" }],
+    files,
     requestedReviewers: requested,
     ...over,
   });
+  /** A writer's `/route reroll @target`: refused, or the withdrawal and the plan that replaces them. */
+  const planReroll = (requested: string[], target: string, rerolled: string[] = [], prNumber = 9) => {
+    const thread = threadFacts({ requestedUsers: requested, requestRemovedByApp: rerolled });
+    const planned = commandAction({ kind: "reroll", login: target }, "writer", thread, "skip");
+    if ("refused" in planned) return { ok: false as const, reason: planned.refused };
+    if (planned.action.kind !== "reroll") throw new Error(`a reroll planned as ${planned.action.kind}`);
+    const pr = { repository: "pytorch/pytorch", number: prNumber, author: "someone", draft: false, files, thread: planned.action.thread };
+    const plan = planPullRequest({ router, pr, dryRun: false });
+    const refusal = rerollRefusal(plan.decision, planned.action.withdraw);
+    if (refusal) return { ok: false as const, reason: refusal };
+    return { ok: true as const, withdraw: planned.action.withdraw, request: plan.reviews.users, decision: plan.decision };
+  };
 
   it("withdraws the reviewer and asks another maintainer of the same module, never them again", () => {
     for (let pr = 1; pr <= 40; pr++) {
       const first = route(router, base([], { prNumber: pr }));
       const nnReviewer = first.modules.find((m) => m.name === "NN")!.reviewers[0]!;
-      const plan = planReroll(router, base(first.reviewers, { prNumber: pr }), nnReviewer, []);
+      const plan = planReroll(first.reviewers, nnReviewer, [], pr);
       expect(plan.ok).toBe(true);
       if (!plan.ok) continue;
       expect(plan.withdraw).toBe(nnReviewer);
-      expect(plan.modules).toEqual(["NN"]);
       expect(plan.request).toHaveLength(1);
       expect(["ann", "bob", "cat"].filter((l) => l !== nnReviewer)).toContain(plan.request[0]);
       // A second reroll of the replacement asks the third maintainer: both earlier ones are out.
       const requested = [...first.reviewers.filter((r) => r !== nnReviewer), plan.request[0]!];
-      const second = planReroll(router, base(requested, { prNumber: pr }), plan.request[0]!, [nnReviewer]);
+      const second = planReroll(requested, plan.request[0]!, [nnReviewer], pr);
       expect(second.ok && second.request).toEqual(["ann", "bob", "cat"].filter((l) => l !== nnReviewer && l !== plan.request[0]));
       // The third reroll has nobody left: the request is withdrawn, the module left uncovered.
       const third = planReroll(
-        router,
-        base([...requested.slice(0, -1), ...(second.ok ? second.request : [])], { prNumber: pr }),
+        [...requested.slice(0, -1), ...(second.ok ? second.request : [])],
         second.ok ? second.request[0]! : "",
         [nnReviewer, plan.request[0]!],
+        pr,
       );
-      expect(third).toMatchObject({ ok: true, request: [], uncovered: [{ module: "NN", reason: "no eligible active maintainer" }] });
-      if (third.ok)
+      expect(third).toMatchObject({ ok: true, request: [] });
+      if (third.ok) {
+        expect(third.decision.uncovered).toEqual([{ module: "NN", reason: "no eligible active maintainer" }]);
         expect(
           third.decision.skipped
             .filter((k) => k.reason === "withdrawn")
             .map((k) => k.login)
             .sort(),
         ).toEqual(["ann", "bob", "cat"]);
+      }
     }
   });
 
   it("does not touch other modules' reviewers", () => {
-    const plan = planReroll(router, base(["ann", "dan"]), "ann", []);
+    const plan = planReroll(["ann", "dan"], "ann");
     expect(plan.ok && plan.request.every((r) => ["bob", "cat"].includes(r))).toBe(true);
     expect(plan.ok && plan.decision.modules.find((m) => m.name === "FFT")!.reviewers).toEqual(["dan"]);
   });
 
   it("refuses someone not requested, and someone requested who is no candidate", () => {
-    expect(planReroll(router, base(["ann"]), "bob", [])).toEqual({
-      ok: false,
-      reason: "@bob is not a requested reviewer of this pull request",
-    });
-    expect(planReroll(router, base(["ann", "outsider"]), "outsider", [])).toEqual({
+    expect(planReroll(["ann"], "bob")).toEqual({ ok: false, reason: "@bob is not a requested reviewer of this pull request" });
+    expect(planReroll(["ann", "outsider"], "outsider")).toEqual({
       ok: false,
       reason: "@outsider is not a maintainer of a module this pull request touches, so review-router has no one to ask instead",
     });

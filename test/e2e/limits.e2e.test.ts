@@ -5,7 +5,7 @@
 // must leave exactly one summary comment and one cc comment when two events race.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CC_MARKER } from "../../src/app/issue.js";
+import { CC_MARKER } from "../../src/core/plan.js";
 import { COMMENT_MARKER } from "../../src/app/summary.js";
 import { issueEditedEvent, issueOpenedEvent, pullRequestEvent } from "../helpers/payloads.js";
 import { GitHubStandIn } from "./github-stand-in.js";

@@ -64,53 +64,6 @@ export function mockNoConfigFile(repository = "pytorch/pytorch"): void {
     .reply(404, NOT_FOUND);
 }
 
-/** The contents API path of a CODEOWNERS location, as Octokit encodes it (`.github%2FCODEOWNERS`). */
-export function codeownersContentsPath(repository: string, location: string): string {
-  return `/repos/${repository}/contents/${encodeURIComponent(location)}`;
-}
-
-/**
- * CODEOWNERS lookups in GitHub's order (.github/, root, docs/): 404 for each location before
- * `found`, then `found.text` there; every location 404 when `found` is undefined. Returns the
- * requested paths in order.
- */
-export function mockCodeowners(repository: string, found?: { location: string; text: string }): string[] {
-  const paths: string[] = [];
-  for (const location of [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]) {
-    const hit = found?.location === location;
-    github()
-      .get(codeownersContentsPath(repository, location))
-      .reply((uri) => {
-        paths.push(uri);
-        return hit ? [200, found!.text, { "content-type": "text/plain; charset=utf-8" }] : [404, NOT_FOUND, JSON_HEADERS];
-      });
-    if (hit) break;
-  }
-  return paths;
-}
-
-/**
- * No `.github/review-router.yml` in pytorch/pytorch, but one with `text` in the owner's `.github`
- * repository (Probot's organisation-wide fallback). Returns the requested paths, in order.
- */
-export function mockOrgConfigFile(text: string): string[] {
-  const paths: string[] = [];
-  github()
-    .get(`${REPO}/${CONFIG_FILE}`)
-    .query(true)
-    .reply((uri) => {
-      paths.push(uri);
-      return [404, NOT_FOUND, JSON_HEADERS];
-    })
-    .get(`/repos/pytorch/.github/${CONFIG_FILE}`)
-    .query(true)
-    .reply((uri) => {
-      paths.push(uri);
-      return [200, contentsAnswer(text), JSON_HEADERS];
-    });
-  return paths;
-}
-
 /**
  * `.github/review-router.yml` with `text`, served `times` times as raw content. Returns the
  * requested paths (query string included), so tests can check which ref was read.
@@ -288,10 +241,10 @@ export function mockGraphql(
 
 export interface PullRequestReads {
   /**
-   * `.github/review-router.yml`: its text; `{ org: text }` when only the owner's `.github`
-   * repository has it; null or left out when neither has one; false when the test mocks the reads.
+   * `.github/review-router.yml`: its text; null or left out when neither the repository nor the
+   * owner's `.github` repository has one; false when the test mocks the reads.
    */
-  config?: string | { org: string } | null | false;
+  config?: string | null | false;
   /** The changed files, or `pages` full pages of 100 named by `fileAt(page, index)` (read by REST). */
   files: readonly string[] | { pages: number; fileAt: (page: number, index: number) => string };
   /** The issue timeline, as REST shows it: none when left out. */
@@ -334,8 +287,7 @@ export function mockPullRequestReads(
   if (config === null) mockNoConfigFile();
   else if (config === false)
     configReads = []; // the test mocks the configuration reads itself
-  else if (typeof config === "string") configReads = mockConfigFile(config);
-  else configReads = mockOrgConfigFile(config.org);
+  else configReads = mockConfigFile(config);
   // Over 100 files, the app reads them by REST pages (the GraphQL read lists none).
   let filePages: number[] = [];
   if ("pages" in files) filePages = mockChangedFilePages(pr.number, files.pages, files.fileAt);
@@ -547,23 +499,6 @@ export function captureCheckRunCreate(id = 9001): CheckRunBody[] {
   return bodies;
 }
 
-/** PATCH check-runs/{id}; returns the request bodies. */
-export function captureCheckRunUpdate(id: number): CheckRunBody[] {
-  const bodies: CheckRunBody[] = [];
-  github()
-    .patch(`${REPO}/check-runs/${id}`)
-    .reply(
-      200,
-      (_uri, body) => {
-        const b = bodyOf<CheckRunBody>(body);
-        bodies.push(b);
-        return { id, ...b, app: { id: APP_ID } };
-      },
-      JSON_HEADERS,
-    );
-  return bodies;
-}
-
 /** The check run GitHub lists after review-router created or last wrote `body` with id `id` (its digest included). */
 export function existingCheckRun(id: number, sha: string, body: CheckRunBody): CheckRun {
   return { ...body, id, head_sha: sha, app: { id: APP_ID }, external_id: checkRunDigest(body.conclusion, body.output) };
@@ -584,20 +519,6 @@ export function captureLabelsAdded(issue: number): { labels: string[] }[] {
       JSON_HEADERS,
     );
   return bodies;
-}
-
-/** POST issues/{n}/labels answered with a GitHub server error (500), once. */
-export function mockLabelsAddFailing(issue: number): void {
-  github()
-    .post(`${REPO}/issues/${issue}/labels`)
-    .reply(500, { message: "Server Error", documentation_url: "https://docs.github.com/rest" }, JSON_HEADERS);
-}
-
-/** DELETE issues/{n}/labels/{name}, once. */
-export function mockLabelRemoved(issue: number, name: string): void {
-  github()
-    .delete(`${REPO}/issues/${issue}/labels/${encodeURIComponent(name)}`)
-    .reply(200, [], JSON_HEADERS);
 }
 
 export const NOT_COLLABORATOR_MESSAGE =
@@ -697,65 +618,4 @@ export interface PullRequestGet {
   requestedReviewers?: string[];
   headSha?: string;
   draft?: boolean;
-}
-
-/** GET pulls/{n}: the pull request as GitHub shows it now (what a comment event does not carry). */
-export function mockPullRequestGet(pr: number, o: PullRequestGet): void {
-  github()
-    .get(`${REPO}/pulls/${pr}`)
-    .reply(
-      200,
-      {
-        number: pr,
-        state: "open",
-        user: human(o.author),
-        draft: o.draft ?? false,
-        changed_files: o.changedFiles,
-        head: { sha: o.headSha ?? DEFAULT_HEAD_SHA },
-        labels: (o.labels ?? []).map((name) => ({ name })),
-        requested_reviewers: (o.requestedReviewers ?? []).map(human),
-        requested_teams: [],
-      },
-      JSON_HEADERS,
-    );
-}
-
-/** GET collaborators/{login}/permission: `role_name` as GitHub reports it (admin, maintain, write, triage, read). */
-export function mockPermission(login: string, role: string): void {
-  const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
-  github()
-    .get(`${REPO}/collaborators/${login}/permission`)
-    .reply(200, { permission, role_name: role, user: human(login) }, JSON_HEADERS);
-}
-
-/**
- * POST issues/comments/{id}/reactions, once: 201 when the reaction is new, 200 when this app's
- * reaction is already there (a redelivery). Returns the request bodies.
- */
-export function captureReaction(commentId: number, o: { existing?: boolean } = {}): { content: string }[] {
-  const bodies: { content: string }[] = [];
-  github()
-    .post(`${REPO}/issues/comments/${commentId}/reactions`)
-    .reply((_uri, body) => {
-      const b = bodyOf<{ content: string }>(body);
-      bodies.push(b);
-      return [o.existing ? 200 : 201, { id: 77, content: b.content, user: BOT }, JSON_HEADERS];
-    });
-  return bodies;
-}
-
-/** DELETE pulls/{n}/requested_reviewers, once; returns the request bodies. */
-export function captureReviewRequestsRemoved(pr: number): { reviewers: string[]; team_reviewers?: string[] }[] {
-  const bodies: { reviewers: string[]; team_reviewers?: string[] }[] = [];
-  github()
-    .delete(`${REPO}/pulls/${pr}/requested_reviewers`)
-    .reply(
-      200,
-      (_uri, body) => {
-        bodies.push(bodyOf<{ reviewers: string[]; team_reviewers?: string[] }>(body));
-        return { number: pr, requested_reviewers: [] };
-      },
-      JSON_HEADERS,
-    );
-  return bodies;
 }
