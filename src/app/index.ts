@@ -46,6 +46,8 @@ export interface AppOptions {
   portFor?: (context: HandledContext, appId: number | undefined) => GitHubPort;
   /** Passed to the runner (tests: the routing budget's clock). */
   run?: Pick<RunOptions, "budgetMs" | "clock">;
+  /** The time of each delivery's decision (default: now). */
+  now?: () => Date;
 }
 
 /** GitHub never delivers a payload over 25 MB; a larger one is not GitHub's, and is not acted on. */
@@ -103,7 +105,14 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       await runDelivery(portFor(context, appId), read.event, log);
     };
     const runDelivery = async (port: GitHubPort, event: RouterEvent, log: RunLog) => {
-      const outcome = await runEvent(port, event, { ...options.run, bundled, apply: true, dryRunEnv, now: new Date(), log });
+      const outcome = await runEvent(port, event, {
+        ...options.run,
+        bundled,
+        apply: true,
+        dryRunEnv,
+        now: options.now?.() ?? new Date(),
+        log,
+      });
       const metric = outcomeMetric(outcome);
       if (metric) noteOutcome(metric);
     };

@@ -61,7 +61,7 @@ const comment = (commentId: number, body: string, commenter = "zed") =>
 
 /** The Probot app with every delivery handled through `fake`. */
 async function app(fake: FakeGitHub, run = {}): Promise<Probot> {
-  return startApp({ bundled, portFor: () => fake, run });
+  return startApp({ bundled, portFor: () => fake, run, now: () => NOW });
 }
 
 async function deliver(probot: Probot, name: "pull_request" | "issue_comment", payload: object): Promise<void> {
