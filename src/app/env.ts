@@ -127,11 +127,10 @@ function hasPrivateKey(env: NodeJS.ProcessEnv, cwd: string): boolean {
 }
 
 /**
- * Why the server must not start with this environment, or undefined when it may. `cwd` resolves a
- * relative PRIVATE_KEY_PATH as Probot does.
+ * What is wrong with the app's APP_ID and private key as given, if anything: what the server and
+ * `redeliver` (which signs as the app but receives no deliveries, so needs no webhook secret) share.
  */
-export function startupProblem(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): string | undefined {
-  const production = env.NODE_ENV === "production";
+export function credentialProblem(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): string | undefined {
   if (set(env.APP_ID) && !/^[1-9][0-9]*$/.test(env.APP_ID.trim())) {
     return "APP_ID is not a number: set it to the App ID shown on the GitHub App's settings page.";
   }
@@ -151,6 +150,17 @@ export function startupProblem(env: NodeJS.ProcessEnv, cwd: string = process.cwd
     const problem = pemProblem(text);
     if (problem) return `PRIVATE_KEY_PATH is wrong: ${file}: ${problem}.`;
   }
+  return undefined;
+}
+
+/**
+ * Why the server must not start with this environment, or undefined when it may. `cwd` resolves a
+ * relative PRIVATE_KEY_PATH as Probot does.
+ */
+export function startupProblem(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): string | undefined {
+  const production = env.NODE_ENV === "production";
+  const credentials = credentialProblem(env, cwd);
+  if (credentials) return credentials;
   const setSecret = "Set WEBHOOK_SECRET to the webhook secret of the GitHub App's settings.";
   if (!production) {
     // Probot serves its setup page without an App ID or a key; with both it runs the app, and

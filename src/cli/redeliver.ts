@@ -5,7 +5,7 @@
 
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadEnvFile, privateKeyFromEnv, startupProblem } from "../app/env.js";
+import { credentialProblem, loadEnvFile, privateKeyFromEnv } from "../app/env.js";
 import { appJwt, chooseRedeliveries, listDeliveries, parseSince, type DeliveryClient, type HookDelivery } from "../app/redeliver.js";
 import { DEFAULT_API_URL, describeGitHubError, restOctokit } from "../app/rest.js";
 import { EXIT, type CliIO } from "./io.js";
@@ -65,7 +65,8 @@ export async function redeliverCommand(args: string[], io: CliIO, env: NodeJS.Pr
     io.stderr(`review-router: ${(err as Error).message}\n`);
     return EXIT.problems;
   }
-  const problem = startupProblem(settings, cwd);
+  // Only the app's credentials: redeliver receives no deliveries, so it needs no webhook secret.
+  const problem = credentialProblem(settings, cwd);
   const key = problem ? undefined : privateKeyFromEnv(settings, cwd);
   const appId = Number(settings.APP_ID);
   if (problem || !key || !Number.isInteger(appId) || appId <= 0) {
