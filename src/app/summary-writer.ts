@@ -7,7 +7,7 @@ import type { BudgetExceeded } from "../core/budget.js";
 import { httpStatus } from "../core/util.js";
 import type { CheckRuns, Comments, SummaryWrite } from "./port.js";
 import { checkRunDigest, type KnownCheckRun } from "./pull-request-read.js";
-import { COMMENT_MARKER, type Summary } from "./summary.js";
+import { COMMENT_MARKER, lastingText, type Summary } from "./summary.js";
 
 /** GitHub's limit on a check run's output.summary and a comment's body. */
 const MAX_TEXT = 65_000;
@@ -26,7 +26,7 @@ export async function writeSummary(port: SummaryPort, issueNumber: number, headS
     const body = clip(`${COMMENT_MARKER}\n### review-router: ${summary.title}\n\n${summary.body}`);
     const existing = write.appComments.find((c) => c.body.includes(COMMENT_MARKER));
     if (existing) {
-      if (existing.body !== body) await port.updateComment(existing.id, body);
+      if (lastingText(existing.body) !== lastingText(body)) await port.updateComment(existing.id, body);
       return;
     }
     const created = await createOnce(
@@ -37,14 +37,14 @@ export async function writeSummary(port: SummaryPort, issueNumber: number, headS
     return;
   }
   const output = { title: summary.title, summary: clip(summary.body) };
-  // The digest of the content travels as the run's external_id: equal digests, nothing to write.
-  const digest = checkRunDigest(conclusion, output);
+  // The digest of the lasting content travels as the run's external_id: equal digests, nothing to write.
+  const digest = checkRunDigest(conclusion, { title: output.title, summary: lastingText(output.summary) });
   const run = { externalId: digest, conclusion, output };
   const listOurs = async (): Promise<KnownCheckRun | null> => {
     const found = (await port.listCheckRuns(headSha))[0];
     if (!found) return null;
     // A run written before digests: its digest is what its fields say.
-    const same = found.output.title === output.title && found.output.summary === output.summary;
+    const same = found.output.title === output.title && lastingText(found.output.summary ?? "") === lastingText(output.summary);
     const legacy = found.conclusion === conclusion && same ? digest : undefined;
     return {
       id: found.id,

@@ -1,6 +1,8 @@
 // The summary review-router keeps on each routed pull request: a check run or one comment.
 // It describes the resulting state (who covers each module), not the actions of one delivery,
-// so a redelivered event renders the same text and the summary is left untouched.
+// so a redelivered event renders the same text and the summary is left untouched. What one
+// delivery read to choose (the review history's evidence, a read that failed) is set apart between
+// markers and left out when the text is compared (lastingText).
 
 import type { Problem } from "../core/problems.js";
 import { formatProblem } from "../core/problems.js";
@@ -13,6 +15,32 @@ import { plural } from "../core/util.js";
 export const CHECK_NAME = "review-router";
 /** Marks review-router's own summary comment so it can be found and edited in place. */
 export const COMMENT_MARKER = "<!-- review-router:summary -->";
+/**
+ * Around what one delivery read to choose. A later delivery that needs nobody new reads none of it,
+ * so these parts never decide whether the summary on GitHub is rewritten (a push that changes
+ * nothing writes nothing); they are shown as written by the delivery that chose.
+ */
+export const DELIVERY_NOTE_START = "<!-- review-router:this-delivery -->";
+export const DELIVERY_NOTE_END = "<!-- /review-router:this-delivery -->";
+
+function deliveryNote(lines: readonly string[]): string[] {
+  return lines.length === 0 ? [] : [DELIVERY_NOTE_START, ...lines, DELIVERY_NOTE_END];
+}
+
+/** The summary without its delivery notes: the text compared with the summary on GitHub. Linear. */
+export function lastingText(body: string): string {
+  let out = "";
+  let from = 0;
+  for (;;) {
+    const start = body.indexOf(DELIVERY_NOTE_START, from);
+    const end = start < 0 ? -1 : body.indexOf(DELIVERY_NOTE_END, start);
+    if (end < 0) return out + body.slice(from);
+    out += body.slice(from, start);
+    // The line break after a note goes with it, so the text reads as if the note was never written.
+    from = end + DELIVERY_NOTE_END.length;
+    if (body[from] === "\n") from++;
+  }
+}
 
 export interface SummaryContext {
   decision: RouteDecision;
@@ -103,10 +131,14 @@ export function renderSummary(s: SummaryContext): Summary {
     lines.push(`**Paused**: automatic review requests are stopped on this pull request (label ${label}); labels still apply.`, "");
   }
   if (s.signalsUnavailable !== undefined) {
-    lines.push(`**Note**: availability and load could not be read: ${cell(s.signalsUnavailable)}; chose as without them.`, "");
+    lines.push(
+      ...deliveryNote([`**Note**: availability and load could not be read: ${cell(s.signalsUnavailable)}; chose as without them.`, ""]),
+    );
   }
   if (s.historyUnavailable !== undefined) {
-    lines.push(`**Note**: the review history could not be read: ${cell(s.historyUnavailable)}; chose as without it.`, "");
+    lines.push(
+      ...deliveryNote([`**Note**: the review history could not be read: ${cell(s.historyUnavailable)}; chose as without it.`, ""]),
+    );
   }
   if (s.draftDeferred) lines.push("This pull request is a draft: reviews will be requested when it is marked ready for review.", "");
   if (d.modules.length === 0) {
@@ -122,7 +154,7 @@ export function renderSummary(s: SummaryContext): Summary {
     lines.push("", "**Not covered**: " + d.uncovered.map((u) => `${u.module} (${u.reason})`).join("; "));
   }
   lines.push(...unownedLines(s));
-  lines.push(...expertiseLines(d));
+  lines.push(...deliveryNote(expertiseLines(d)));
   for (const note of d.notes) lines.push("", `Note: ${note}`);
   const overdue = [...new Set(d.skipped.filter((k) => k.reason === "overdue").map((k) => k.login))];
   if (overdue.length > 0) {

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { octokitPort } from "../../src/app/port.js";
 import { checkRunDigest, type CheckRunsSeen } from "../../src/app/pull-request-read.js";
 import { writeSummary } from "../../src/app/summary-writer.js";
+import { COMMENT_MARKER, DELIVERY_NOTE_END, DELIVERY_NOTE_START } from "../../src/app/summary.js";
 import { useStrictNock } from "../helpers/strict-nock.js";
 
 const API = "https://api.github.com";
@@ -172,6 +173,18 @@ describe("octokitPort", () => {
       await write({ head: null, latestDigest: DIGEST_TB });
     });
 
+    it("writes nothing when only what one delivery read differs (the review history's evidence, set apart)", async () => {
+      const chose = `${DELIVERY_NOTE_START}\n**Why these reviewers**: approved 3 pull requests touching web/\n${DELIVERY_NOTE_END}\nB`;
+      const summary = { title: "T", body: chose };
+      await writeSummary(port(), 5, "abc", {
+        mode: "check",
+        summary,
+        conclusion: "neutral",
+        appComments: [],
+        checkRuns: { head: null, latestDigest: DIGEST_TB },
+      });
+    });
+
     it("creates the run on the new commit when the latest run says something else, without listing first", async () => {
       const created = capture("post", `${REPO}/check-runs`);
       await write({ head: null, latestDigest: checkRunDigest("neutral", { title: "T", summary: "older" }) });
@@ -221,5 +234,29 @@ describe("octokitPort for commands", () => {
     expect(await p.permissionLevel("ghost")).toBe("none");
     expect(await p.addReaction(9, "+1")).toEqual({ created: true, id: 3 });
     expect(await p.addReaction(9, "+1")).toEqual({ created: false, id: 3 });
+  });
+});
+
+describe("the summary comment", () => {
+  const noted = `${COMMENT_MARKER}\n### review-router: T\n\n${DELIVERY_NOTE_START}\n**Why these reviewers**: approved 3 pull requests\n${DELIVERY_NOTE_END}\nB`;
+  const write = (body: string) =>
+    writeSummary(port(), 5, "abc", {
+      mode: "comment",
+      summary: { title: "T", body },
+      conclusion: "neutral",
+      appComments: [{ id: 9, body: noted }],
+    });
+
+  it("is left alone when only the delivery notes of the one that chose differ", async () => {
+    await write("B");
+  });
+
+  it("is edited in place when the lasting text differs", async () => {
+    const bodies: unknown[] = [];
+    nock(API)
+      .patch(`${REPO}/issues/comments/9`)
+      .reply(200, (_uri, body) => (bodies.push(body), { id: 9 }), JSON_HEADERS);
+    await write("C");
+    expect(bodies).toEqual([{ body: `${COMMENT_MARKER}\n### review-router: T\n\nC` }]);
   });
 });

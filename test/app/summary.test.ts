@@ -2,7 +2,7 @@
 // ten and the count) with what was done about them, and warnings bounded to ten lines.
 
 import { describe, expect, it } from "vitest";
-import { renderSummary, type SummaryContext } from "../../src/app/summary.js";
+import { DELIVERY_NOTE_END, DELIVERY_NOTE_START, lastingText, renderSummary, type SummaryContext } from "../../src/app/summary.js";
 import type { RouteDecision } from "../../src/core/route.js";
 
 function decision(over: Partial<RouteDecision> = {}): RouteDecision {
@@ -71,5 +71,38 @@ describe("renderSummary", () => {
     expect(body).toContain("CODEOWNERS:10: warning: x9");
     expect(body).not.toContain("CODEOWNERS:11:");
     expect(body).toContain("... and 3 more");
+  });
+});
+
+describe("what one delivery read to choose", () => {
+  const chosen = {
+    login: "carol",
+    score: 2.5,
+    evidence: "approved 3 pull requests touching web/ in the last 180 days",
+    chosen: true,
+    reason: "chosen for Web",
+  };
+  const withHistory = decision({ historyRecords: 40, candidates: [chosen] });
+
+  it("sets the review history's evidence and a failed read apart, and leaves them out of the text compared on GitHub", () => {
+    const chose = renderSummary({ ...base, signalsUnavailable: "time-out", decision: withHistory }).body;
+    const later = renderSummary({ ...base, decision: decision({ candidates: [{ ...chosen, evidence: "no review history given" }] }) }).body;
+    expect(chose).toContain(
+      `${DELIVERY_NOTE_START}\n\n**Why these reviewers** (ranked by who approved 40 merged pull requests of the review history):\n- @carol (chosen for Web): ${chosen.evidence}\n${DELIVERY_NOTE_END}`,
+    );
+    expect(chose).toContain(
+      `${DELIVERY_NOTE_START}\n**Note**: availability and load could not be read: time-out; chose as without them.\n\n${DELIVERY_NOTE_END}\n`,
+    );
+    expect(later).not.toContain(DELIVERY_NOTE_START);
+    expect(chose).not.toBe(later);
+    expect(lastingText(chose)).toBe(later);
+  });
+
+  it.each([
+    ["no notes", "a\nb", "a\nb"],
+    ["two notes", `a\n${DELIVERY_NOTE_START}\nx\n${DELIVERY_NOTE_END}\nb\n${DELIVERY_NOTE_START}\ny\n${DELIVERY_NOTE_END}`, "a\nb\n"],
+    ["a note clipped before its end is kept", `a\n${DELIVERY_NOTE_START}\nx`, `a\n${DELIVERY_NOTE_START}\nx`],
+  ])("lastingText: %s", (_name, body, want) => {
+    expect(lastingText(body)).toBe(want);
   });
 });

@@ -70,6 +70,30 @@ describe("the approval history on a real delivery", () => {
     const sent = historyQueries(c);
     expect(sent).toHaveLength(1);
     expect((sent[0]!.body as { variables: Record<string, unknown> }).variables).toMatchObject({ path0: "torch/nn/modules" });
+
+    // A push that changes nothing needs nobody new, so it reads no history: its summary lacks the
+    // evidence, which is set apart as a delivery note, and nothing is written.
+    const first = gh.repo(c.repo).checkRuns[0]!.head_sha;
+    const next = "6".repeat(40);
+    gh.setPull(c.repo, c.number, { author: "contributor", headSha: next, commits: [first, next] }, FILES);
+    const t = gh.thread(c.repo, c.number);
+    const push = repoint(
+      c,
+      pullRequestEvent({
+        action: "synchronize",
+        number: c.number,
+        changedFiles: FILES.length,
+        author: "contributor",
+        headSha: next,
+        labels: [...t.labels],
+        requestedReviewers: [...t.requestedUsers],
+      }),
+    );
+    const mark = gh.requests.length;
+    expect((await served.app.deliver("pull_request", push)).status).toBe(200);
+    const after = gh.requests.slice(mark).filter((q) => q.installation === c.installation);
+    expect(after.map((q) => `${q.method} ${q.path}`)).toEqual(["POST /api/graphql"]);
+    expect(gh.repo(c.repo).checkRuns.map((r) => r.head_sha)).toEqual([first]);
   });
 
   it("reads a directory once within the hour: the next pull request there costs no history request", async () => {
