@@ -123,11 +123,15 @@ async function runOnce(name: "capacity" | "paced", deliveries: Planned[]): Promi
     );
     console.log(`push, nothing changed: ${perPr(pushed.short, pushed.shortPrs)}`);
     console.log(`  450-event timeline:  ${perPr(pushed.long, pushed.longPrs)}${pushed.finished ? "" : " (NOT all answered in time)"}`);
-    // Issue 13's goal: a warm opened PR at most 2 reads + 3 writes; a push that changes nothing writes nothing.
+    // Issue 13's goal, a warm opened PR at most 2 reads + 3 writes, plus the one read of the touched
+    // directories' approval history that issue 17 allows when a reviewer must be chosen; a push that
+    // changes nothing writes nothing.
     const w = rate(warm.requests, deliveries.length - freshPrs);
     const p = [rate(pushed.short, pushed.shortPrs), rate(pushed.long, pushed.longPrs)];
-    const met = w.reads <= 2 && w.writes <= 3 && p.every((x) => x.writes === 0 && x.reads <= 2) && pushed.finished;
-    console.log(`goal (<= 2 reads + 3 writes per PR, warm; a push that changes nothing writes nothing): ${met ? "met" : "NOT met"}`);
+    const met = w.reads <= 3 && w.writes <= 3 && p.every((x) => x.writes === 0 && x.reads <= 2) && pushed.finished;
+    console.log(
+      `goal (<= 2 reads + the approval history's 1 + 3 writes per PR, warm; a push that changes nothing writes nothing): ${met ? "met" : "NOT met"}`,
+    );
     return finished && problems === 0 && answered === deliveries.length;
   } finally {
     await app?.stop();
