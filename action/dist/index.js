@@ -13075,6 +13075,23 @@ import { createHash as createHash2 } from "node:crypto";
 // src/app/summary.ts
 var CHECK_NAME = "review-router";
 var COMMENT_MARKER = "<!-- review-router:summary -->";
+var DELIVERY_NOTE_START = "<!-- review-router:this-delivery -->";
+var DELIVERY_NOTE_END = "<!-- /review-router:this-delivery -->";
+function deliveryNote(lines) {
+  return lines.length === 0 ? [] : [DELIVERY_NOTE_START, ...lines, DELIVERY_NOTE_END];
+}
+function lastingText(body) {
+  let out = "";
+  let from = 0;
+  for (; ; ) {
+    const start2 = body.indexOf(DELIVERY_NOTE_START, from);
+    const end = start2 < 0 ? -1 : body.indexOf(DELIVERY_NOTE_END, start2);
+    if (end < 0) return out + body.slice(from);
+    out += body.slice(from, start2);
+    from = end + DELIVERY_NOTE_END.length;
+    if (body[from] === "\n") from++;
+  }
+}
 var FILES_SHOWN = 3;
 var UNOWNED_SHOWN = 10;
 var WARNINGS_SHOWN = 10;
@@ -13121,10 +13138,14 @@ function renderSummary(s) {
     lines.push(`**Paused**: automatic review requests are stopped on this pull request (label ${label}); labels still apply.`, "");
   }
   if (s.signalsUnavailable !== void 0) {
-    lines.push(`**Note**: availability and load could not be read: ${cell(s.signalsUnavailable)}; chose as without them.`, "");
+    lines.push(
+      ...deliveryNote([`**Note**: availability and load could not be read: ${cell(s.signalsUnavailable)}; chose as without them.`, ""])
+    );
   }
   if (s.historyUnavailable !== void 0) {
-    lines.push(`**Note**: the review history could not be read: ${cell(s.historyUnavailable)}; chose as without it.`, "");
+    lines.push(
+      ...deliveryNote([`**Note**: the review history could not be read: ${cell(s.historyUnavailable)}; chose as without it.`, ""])
+    );
   }
   if (s.draftDeferred) lines.push("This pull request is a draft: reviews will be requested when it is marked ready for review.", "");
   if (d.modules.length === 0) {
@@ -13140,7 +13161,7 @@ function renderSummary(s) {
     lines.push("", "**Not covered**: " + d.uncovered.map((u) => `${u.module} (${u.reason})`).join("; "));
   }
   lines.push(...unownedLines(s));
-  lines.push(...expertiseLines(d));
+  lines.push(...deliveryNote(expertiseLines(d)));
   for (const note of d.notes) lines.push("", `Note: ${note}`);
   const overdue = [...new Set(d.skipped.filter((k) => k.reason === "overdue").map((k) => k.login))];
   if (overdue.length > 0) {
@@ -15448,7 +15469,7 @@ async function writeSummary(port, issueNumber, headSha, write) {
 ${summary.body}`);
     const existing2 = write.appComments.find((c) => c.body.includes(COMMENT_MARKER));
     if (existing2) {
-      if (existing2.body !== body) await port.updateComment(existing2.id, body);
+      if (lastingText(existing2.body) !== lastingText(body)) await port.updateComment(existing2.id, body);
       return;
     }
     const created = await createOnce(
@@ -15459,12 +15480,12 @@ ${summary.body}`);
     return;
   }
   const output = { title: summary.title, summary: clip(summary.body) };
-  const digest2 = checkRunDigest(conclusion, output);
+  const digest2 = checkRunDigest(conclusion, { title: output.title, summary: lastingText(output.summary) });
   const run = { externalId: digest2, conclusion, output };
   const listOurs = async () => {
     const found = (await port.listCheckRuns(headSha))[0];
     if (!found) return null;
-    const same = found.output.title === output.title && found.output.summary === output.summary;
+    const same = found.output.title === output.title && lastingText(found.output.summary ?? "") === lastingText(output.summary);
     const legacy = found.conclusion === conclusion && same ? digest2 : void 0;
     return {
       id: found.id,
