@@ -10,6 +10,7 @@ import { historyLine, type HistoryRecord } from "../core/history.js";
 import { withApprovers } from "../app/approval-history.js";
 import type { GraphqlCall } from "../app/candidate-signals.js";
 import { DEFAULT_API_URL, describeGitHubError, resolveToken, restOctokit } from "../app/rest.js";
+import { dateOption } from "./history-file.js";
 import { EXIT, type CliIO } from "./io.js";
 
 export const HISTORY_REPO_HELP = `Usage: review-router history --repo OWNER/NAME [--since DATE]
@@ -208,8 +209,8 @@ export async function historyRepoCommand(args: string[], io: CliIO, deps: Histor
   }
   let since: Date | undefined;
   if (values.since !== undefined) {
-    since = new Date(/^\d{4}-\d{2}-\d{2}$/.test(values.since) ? `${values.since}T00:00:00Z` : values.since);
-    if (Number.isNaN(since.getTime())) {
+    since = dateOption(values.since);
+    if (since === undefined) {
       io.stderr(`review-router: --since must be a date (YYYY-MM-DD or ISO time), not "${values.since}"\n`);
       return EXIT.usage;
     }

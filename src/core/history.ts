@@ -5,6 +5,7 @@
 
 import type { Problem } from "./problems.js";
 import { loginKey } from "./registry.js";
+import { isValidLogin } from "./schema.js";
 
 /** One merged pull request: its number, merge date, author, changed files and approvers. */
 export interface HistoryRecord {
@@ -25,9 +26,6 @@ export function isBotLogin(login: string): boolean {
   return key.endsWith("[bot]") || BOT_LOGINS.has(key);
 }
 
-/** GitHub's login syntax: alphanumerics and single hyphens, at most 39 characters. */
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
-
 /** A token from an approver list as a login, or undefined: `https://github.com/LOGIN`, `@LOGIN` or `LOGIN`. */
 function loginOf(token: string): string | undefined {
   const t = token
@@ -35,7 +33,7 @@ function loginOf(token: string): string | undefined {
     .replace(/^https?:\/\/github\.com\//i, "")
     .replace(/^@/, "")
     .replace(/\/+$/, "");
-  return LOGIN.test(t) ? t : undefined;
+  return isValidLogin(t) ? t : undefined;
 }
 
 /** A `Reviewed-by: Name <email>` trailer's login, when the address is GitHub's noreply one. */
