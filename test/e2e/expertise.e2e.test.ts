@@ -9,7 +9,7 @@ import { candidatesToFetch, route } from "../../src/core/route.js";
 import { loadRouter } from "../../src/io/files.js";
 import { landedByBot } from "../helpers/github.js";
 import { pullRequestEvent } from "../helpers/payloads.js";
-import { caseMaker, repoint, serveOnStandIn, type Case } from "./serve.js";
+import { caseMaker, pushChangingNothing, repoint, serveOnStandIn, type Case } from "./serve.js";
 
 const served = serveOnStandIn();
 const gh = served.gh;
@@ -74,25 +74,8 @@ describe("the approval history on a real delivery", () => {
     // A push that changes nothing needs nobody new, so it reads no history: its summary lacks the
     // evidence, which is set apart as a delivery note, and nothing is written.
     const first = gh.repo(c.repo).checkRuns[0]!.head_sha;
-    const next = "6".repeat(40);
-    gh.setPull(c.repo, c.number, { author: "contributor", headSha: next, commits: [first, next] }, FILES);
-    const t = gh.thread(c.repo, c.number);
-    const push = repoint(
-      c,
-      pullRequestEvent({
-        action: "synchronize",
-        number: c.number,
-        changedFiles: FILES.length,
-        author: "contributor",
-        headSha: next,
-        labels: [...t.labels],
-        requestedReviewers: [...t.requestedUsers],
-      }),
-    );
-    const mark = gh.requests.length;
-    expect((await served.app.deliver("pull_request", push)).status).toBe(200);
-    const after = gh.requests.slice(mark).filter((q) => q.installation === c.installation);
-    expect(after.map((q) => `${q.method} ${q.path}`)).toEqual(["POST /api/graphql"]);
+    const push = await pushChangingNothing(served, c, FILES, first, "6".repeat(40));
+    expect(push).toEqual({ status: 200, sent: ["POST /api/graphql"] });
     expect(gh.repo(c.repo).checkRuns.map((r) => r.head_sha)).toEqual([first]);
   });
 

@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, expect } from "vitest";
 import { GitHubStandIn } from "./github-stand-in.js";
+import { pullRequestEvent } from "../helpers/payloads.js";
 import { APP_ID, startApp, type RunningApp } from "./harness.js";
 
 /** The same retries and time-outs, shorter: retries back off 100 ms x 1 and x 4 (not 1 s and 4 s); a call times out after 1.5 s. */
@@ -58,4 +59,34 @@ export function repoint<T extends Repointable>(c: Case, p: T): T {
   p.repository.full_name = c.repo;
   p.installation = { id: c.installation };
   return p;
+}
+
+/**
+ * A push of commit `next` after `first` that changes no file of the case's pull request, delivered
+ * as GitHub announces it (labels and requests as the stand-in holds them): its answer's status and
+ * the requests GitHub received for the case's installation meanwhile, as "METHOD path".
+ */
+export async function pushChangingNothing(
+  served: { gh: GitHubStandIn; readonly app: RunningApp },
+  c: Case,
+  files: string[],
+  first: string,
+  next: string,
+): Promise<{ status: number; sent: string[] }> {
+  const { gh } = served;
+  gh.setPull(c.repo, c.number, { author: "contributor", headSha: next, commits: [first, next] }, files);
+  const t = gh.thread(c.repo, c.number);
+  const push = pullRequestEvent({
+    action: "synchronize",
+    number: c.number,
+    changedFiles: files.length,
+    author: "contributor",
+    headSha: next,
+    labels: [...t.labels],
+    requestedReviewers: [...t.requestedUsers],
+  });
+  const mark = gh.requests.length;
+  const { status } = await served.app.deliver("pull_request", repoint(c, push));
+  const sent = gh.requests.slice(mark).filter((q) => q.installation === c.installation);
+  return { status, sent: sent.map((q) => `${q.method} ${q.path}`) };
 }

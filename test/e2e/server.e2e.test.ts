@@ -10,7 +10,7 @@ import { loadRouter } from "../../src/io/files.js";
 import { pullRequestEvent, issueOpenedEvent } from "../helpers/payloads.js";
 import { notFoundPullRequest } from "./graphql-stand-in.js";
 import { sign } from "./harness.js";
-import { caseMaker, repoint, serveOnStandIn, type Case } from "./serve.js";
+import { caseMaker, pushChangingNothing, repoint, serveOnStandIn, type Case } from "./serve.js";
 
 const served = serveOnStandIn();
 const gh = served.gh;
@@ -147,24 +147,8 @@ describe("deliveries end to end", () => {
     expect(gh.repo(c.repo).checkRuns.map((r) => r.head_sha)).toEqual([first]);
 
     // A new commit with the same files: the pull request's latest check run already says it all.
-    const next = "5".repeat(40);
-    gh.setPull(c.repo, c.number, { author: "contributor", headSha: next, commits: [first, next] }, NN_OPTIM);
-    const t = gh.thread(c.repo, c.number);
-    const push = pullRequestEvent({
-      action: "synchronize",
-      number: c.number,
-      changedFiles: NN_OPTIM.length,
-      author: "contributor",
-      headSha: next,
-      labels: [...t.labels],
-      requestedReviewers: [...t.requestedUsers],
-    });
-    push.repository = opened.repository;
-    push.installation = opened.installation;
-    const mark = gh.requests.length;
-    expect((await served.app.deliver("pull_request", push)).status).toBe(200);
-    const sent = gh.requests.slice(mark).filter((q) => q.installation === c.installation);
-    expect(sent.map((q) => `${q.method} ${q.path}`)).toEqual(["POST /api/graphql"]);
+    const push = await pushChangingNothing(served, c, NN_OPTIM, first, "5".repeat(40));
+    expect(push).toEqual({ status: 200, sent: ["POST /api/graphql"] });
     expect(gh.repo(c.repo).checkRuns.map((r) => r.head_sha)).toEqual([first]);
   });
 
