@@ -12659,10 +12659,9 @@ function isBotLogin(login) {
   const key3 = loginKey(login);
   return key3.endsWith("[bot]") || BOT_LOGINS.has(key3);
 }
-var LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 function loginOf(token) {
   const t = token.trim().replace(/^https?:\/\/github\.com\//i, "").replace(/^@/, "").replace(/\/+$/, "");
-  return LOGIN.test(t) ? t : void 0;
+  return isValidLogin(t) ? t : void 0;
 }
 function loginFromTrailer(value) {
   const m = /<(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com>/i.exec(value);
@@ -12816,7 +12815,6 @@ async function fetchCandidateSignals(graphql3, repository, logins, now, timeoutM
 var MAX_HISTORY_DIRECTORIES = 8;
 var HISTORY_COMMITS = 50;
 var REVIEWS_PER_PR = 20;
-var HISTORY_WINDOW_DAYS = 180;
 var HISTORY_TIMEOUT_MS = 5e3;
 function parentEntry(entry) {
   const i = entry.slice(0, -1).lastIndexOf("/");
@@ -15825,25 +15823,28 @@ async function gatherPullRequest(port, pr) {
 async function gatherForChoice(port, input, now, cache2) {
   const logins = signalsToFetch(input);
   if (logins.length === 0) return {};
-  const [signals, history] = await Promise.all([port.candidateSignals(logins, now), gatherHistory(port, input.pr.files, now, cache2)]);
+  const [signals, history] = await Promise.all([
+    port.candidateSignals(logins, now),
+    gatherHistory(port, input.pr.files, now, input.router.config.policy.expertiseWindowDays, cache2)
+  ]);
   return { ...signals.ok ? { signals: signals.signals } : { signalsUnavailable: signals.reason }, ...history };
 }
 var DAY_MS2 = 24 * 60 * 6e4;
-async function gatherHistory(port, files, now, cache2) {
+async function gatherHistory(port, files, now, windowDays, cache2) {
   const entries = historyDirectories(files.map((f) => f.path));
   const repository = `${port.repo.owner}/${port.repo.repo}`;
   const lists = [];
   const missing = [];
   for (const entry of entries) {
-    const hit = cache2?.get(repository, entry);
+    const hit = cache2?.get(repository, windowDays, entry);
     if (hit) lists.push(hit);
     else missing.push(entry);
   }
   if (missing.length > 0) {
-    const read = await port.approvalHistory(missing, new Date(now.getTime() - HISTORY_WINDOW_DAYS * DAY_MS2));
+    const read = await port.approvalHistory(missing, new Date(now.getTime() - windowDays * DAY_MS2));
     if (!read.ok) return { historyUnavailable: read.reason };
     for (const [entry, records] of read.byEntry) {
-      cache2?.set(repository, entry, records);
+      cache2?.set(repository, windowDays, entry, records);
       lists.push(records);
     }
   }

@@ -13,7 +13,7 @@ import { graphqlWithin, type GraphqlCall } from "./candidate-signals.js";
 
 /**
  * At most this many directories are read for one pull request, each its most recent
- * HISTORY_COMMITS commits since HISTORY_WINDOW_DAYS ago. GitHub costs a query by the connections it
+ * HISTORY_COMMITS commits within the configuration's expertise_window_days. GitHub costs a query by the connections it
  * must fill: 8 x (1 history + 50 associated pull requests + 50 review lists) = 808, about 8 points
  * of the 5,000 an hour an installation has, and at most 8 x 50 x 20 = 8,000 review nodes. Most
  * pull requests touch one to three directories; a larger one is read at coarser directories.
@@ -23,8 +23,6 @@ export const MAX_HISTORY_DIRECTORIES = 8;
 export const HISTORY_COMMITS = 50;
 /** Approving reviews read per pull request: more than any pull request has in practice. */
 const REVIEWS_PER_PR = 20;
-/** How far back the history is read: older approvals say little of who reviews there now. */
-export const HISTORY_WINDOW_DAYS = 180;
 /** How long the request may take before the caller chooses without it (as the availability read). */
 export const HISTORY_TIMEOUT_MS = 5000;
 
@@ -244,13 +242,14 @@ export class ApprovalHistoryCache {
     private readonly maxEntries: number = HISTORY_CACHE_ENTRIES,
   ) {}
 
-  private static key(repository: string, entry: string): string {
-    return `${repository.toLowerCase()}\u0000${entry}`;
+  /** Records read over one window do not serve another: the window is part of the key. */
+  private static key(repository: string, windowDays: number, entry: string): string {
+    return `${repository.toLowerCase()}\u0000${windowDays}\u0000${entry}`;
   }
 
   /** An entry's records while fresh; undefined when unknown or stale. */
-  get(repository: string, entry: string): HistoryRecord[] | undefined {
-    const key = ApprovalHistoryCache.key(repository, entry);
+  get(repository: string, windowDays: number, entry: string): HistoryRecord[] | undefined {
+    const key = ApprovalHistoryCache.key(repository, windowDays, entry);
     const hit = this.entries.get(key);
     if (!hit || this.now() - hit.at >= this.maxAgeMs) return undefined;
     this.entries.delete(key); // most recently used goes last
@@ -258,8 +257,8 @@ export class ApprovalHistoryCache {
     return hit.records;
   }
 
-  set(repository: string, entry: string, records: HistoryRecord[]): void {
-    const key = ApprovalHistoryCache.key(repository, entry);
+  set(repository: string, windowDays: number, entry: string, records: HistoryRecord[]): void {
+    const key = ApprovalHistoryCache.key(repository, windowDays, entry);
     this.entries.delete(key);
     this.entries.set(key, { records, at: this.now() });
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);

@@ -5,7 +5,7 @@
 import { signalsToFetch, type PullRequestFacts, type PullRequestPlanInput } from "../core/plan.js";
 import type { HistoryRecord } from "../core/history.js";
 import type { ChangedFile } from "../core/route.js";
-import { HISTORY_WINDOW_DAYS, historyDirectories, mergeByPullRequest, type ApprovalHistoryCache } from "./approval-history.js";
+import { historyDirectories, mergeByPullRequest, type ApprovalHistoryCache } from "./approval-history.js";
 import type { ThreadState } from "./github-state.js";
 import type { ThreadReads } from "./port.js";
 import type { CheckRunsSeen, PullRequestView } from "./pull-request-read.js";
@@ -50,7 +50,10 @@ export async function gatherForChoice(
 ): Promise<GatheredSignals & GatheredHistory> {
   const logins = signalsToFetch(input);
   if (logins.length === 0) return {};
-  const [signals, history] = await Promise.all([port.candidateSignals(logins, now), gatherHistory(port, input.pr.files, now, cache)]);
+  const [signals, history] = await Promise.all([
+    port.candidateSignals(logins, now),
+    gatherHistory(port, input.pr.files, now, input.router.config.policy.expertiseWindowDays, cache),
+  ]);
   return { ...(signals.ok ? { signals: signals.signals } : { signalsUnavailable: signals.reason }), ...history };
 }
 
@@ -65,6 +68,8 @@ export async function gatherHistory(
   port: ThreadReads,
   files: readonly ChangedFile[],
   now: Date,
+  /** expertise_window_days: the ranking counts no approval older than this, so none is read. */
+  windowDays: number,
   cache?: ApprovalHistoryCache,
 ): Promise<GatheredHistory> {
   const entries = historyDirectories(files.map((f) => f.path));
@@ -72,15 +77,15 @@ export async function gatherHistory(
   const lists: (readonly HistoryRecord[])[] = [];
   const missing: string[] = [];
   for (const entry of entries) {
-    const hit = cache?.get(repository, entry);
+    const hit = cache?.get(repository, windowDays, entry);
     if (hit) lists.push(hit);
     else missing.push(entry);
   }
   if (missing.length > 0) {
-    const read = await port.approvalHistory(missing, new Date(now.getTime() - HISTORY_WINDOW_DAYS * DAY_MS));
+    const read = await port.approvalHistory(missing, new Date(now.getTime() - windowDays * DAY_MS));
     if (!read.ok) return { historyUnavailable: read.reason };
     for (const [entry, records] of read.byEntry) {
-      cache?.set(repository, entry, records);
+      cache?.set(repository, windowDays, entry, records);
       lists.push(records);
     }
   }

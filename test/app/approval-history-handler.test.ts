@@ -2,7 +2,7 @@
 // GraphQL request more, for the touched directories, only when a reviewer must be chosen; a
 // directory read within the hour is not read again; a failed read leaves today's choice.
 import { describe, expect, it } from "vitest";
-import { approvalHistoryQuery, HISTORY_WINDOW_DAYS } from "../../src/app/approval-history.js";
+import { approvalHistoryQuery } from "../../src/app/approval-history.js";
 import { loadBundled } from "../../src/app/index.js";
 import { route } from "../../src/core/route.js";
 import {
@@ -17,6 +17,8 @@ import { pullRequestEvent } from "../helpers/payloads.js";
 import { deliver, startApp } from "../helpers/probot.js";
 import { useStrictNock } from "../helpers/strict-nock.js";
 
+/** The bundled configuration's expertise_window_days: how far back the app reads. */
+const WINDOW_DAYS = 180;
 const bundled = loadBundled();
 const DAY = 24 * 60 * 60_000;
 const strict = useStrictNock();
@@ -51,8 +53,8 @@ describe("the approval history on a pull_request delivery", () => {
     expect(query).toBe(approvalHistoryQuery("pytorch", "pytorch", ["torch/nn/", "torch/nn/modules/"], new Date()).query);
     expect(variables).toMatchObject({ owner: "pytorch", name: "pytorch", path0: "torch/nn", path1: "torch/nn/modules" });
     const since = Date.parse(variables.since as string);
-    expect(since).toBeGreaterThanOrEqual(before - HISTORY_WINDOW_DAYS * DAY);
-    expect(since).toBeLessThanOrEqual(after - HISTORY_WINDOW_DAYS * DAY);
+    expect(since).toBeGreaterThanOrEqual(before - WINDOW_DAYS * DAY);
+    expect(since).toBeLessThanOrEqual(after - WINDOW_DAYS * DAY);
     strict.expectAllUsed();
 
     // Another pull request in a cached directory: no history request at all.

@@ -189,20 +189,20 @@ describe("ApprovalHistoryCache", () => {
     let now = 0;
     const cache = new ApprovalHistoryCache(() => now, HISTORY_MAX_AGE_MS, 2);
     const r = [record(1, "2026-07-01T00:00:00Z", ["a/"], ["ann"])];
-    cache.set("pytorch/pytorch", "a/", r);
-    expect(cache.get("PyTorch/PyTorch", "a/")).toBe(r);
-    expect(cache.get("pytorch/vision", "a/")).toBeUndefined();
+    cache.set("pytorch/pytorch", 180, "a/", r);
+    expect(cache.get("PyTorch/PyTorch", 180, "a/")).toBe(r);
+    expect(cache.get("pytorch/vision", 180, "a/")).toBeUndefined();
     now = HISTORY_MAX_AGE_MS - 1;
-    expect(cache.get("pytorch/pytorch", "a/")).toBe(r);
+    expect(cache.get("pytorch/pytorch", 180, "a/")).toBe(r);
     now = HISTORY_MAX_AGE_MS;
-    expect(cache.get("pytorch/pytorch", "a/")).toBeUndefined();
-    cache.set("pytorch/pytorch", "a/", r);
-    cache.set("pytorch/pytorch", "b/", []);
-    cache.get("pytorch/pytorch", "a/"); // a/ is now the most recently used
-    cache.set("pytorch/pytorch", "c/", []);
+    expect(cache.get("pytorch/pytorch", 180, "a/")).toBeUndefined();
+    cache.set("pytorch/pytorch", 180, "a/", r);
+    cache.set("pytorch/pytorch", 180, "b/", []);
+    cache.get("pytorch/pytorch", 180, "a/"); // a/ is now the most recently used
+    cache.set("pytorch/pytorch", 180, "c/", []);
     expect(cache.size).toBe(2);
-    expect(cache.get("pytorch/pytorch", "b/")).toBeUndefined();
-    expect(cache.get("pytorch/pytorch", "a/")).toBe(r);
+    expect(cache.get("pytorch/pytorch", 180, "b/")).toBeUndefined();
+    expect(cache.get("pytorch/pytorch", 180, "a/")).toBe(r);
   });
 });
 
@@ -230,21 +230,30 @@ describe("gatherHistory", () => {
       byEntry: new Map(entries.map((e) => [e, [record(3, "2026-11-01T00:00:00Z", [e], ["ann"])]])),
     });
     const cache = new ApprovalHistoryCache(() => NOW.getTime());
-    cache.set("acme/widgets", "torch/nn/", [record(2, "2026-10-01T00:00:00Z", ["torch/nn/"], ["bob"])]);
-    const first = await gatherHistory(github, files, NOW, cache);
+    cache.set("acme/widgets", 180, "torch/nn/", [record(2, "2026-10-01T00:00:00Z", ["torch/nn/"], ["bob"])]);
+    const first = await gatherHistory(github, files, NOW, 180, cache);
     expect(github.calls).toEqual([{ call: "approvalHistory", entries: ["torch/optim/"], since: "2026-06-04T00:00:00.000Z" }]);
     expect(first).toEqual({
       history: [record(2, "2026-10-01T00:00:00Z", ["torch/nn/"], ["bob"]), record(3, "2026-11-01T00:00:00Z", ["torch/optim/"], ["ann"])],
     });
-    expect(await gatherHistory(github, files, NOW, cache)).toEqual(first);
+    expect(await gatherHistory(github, files, NOW, 180, cache)).toEqual(first);
     expect(github.calls).toHaveLength(1);
+  });
+
+  it("reads as far back as expertise_window_days says, and records read over one window do not serve another", async () => {
+    const github = new FakeGitHub({});
+    const cache = new ApprovalHistoryCache(() => NOW.getTime());
+    await gatherHistory(github, files, NOW, 180, cache);
+    await gatherHistory(github, files, NOW, 365, cache);
+    await gatherHistory(github, files, NOW, 365, cache);
+    expect(github.calls.map((c) => (c as { since?: string }).since)).toEqual(["2026-06-04T00:00:00.000Z", "2025-12-01T00:00:00.000Z"]);
   });
 
   it("adds no history when no pull request touched the directories (the plan is today's), and remembers that", async () => {
     const github = new FakeGitHub({});
     const cache = new ApprovalHistoryCache(() => NOW.getTime());
-    expect(await gatherHistory(github, files, NOW, cache)).toEqual({});
-    expect(await gatherHistory(github, files, NOW, cache)).toEqual({});
+    expect(await gatherHistory(github, files, NOW, 180, cache)).toEqual({});
+    expect(await gatherHistory(github, files, NOW, 180, cache)).toEqual({});
     expect(github.calls).toHaveLength(1);
   });
 
@@ -252,7 +261,7 @@ describe("gatherHistory", () => {
     const github = new FakeGitHub({});
     github.historyResult = { ok: false, reason: "the approval history query failed: Server Error" };
     const cache = new ApprovalHistoryCache(() => NOW.getTime());
-    expect(await gatherHistory(github, files, NOW, cache)).toEqual({
+    expect(await gatherHistory(github, files, NOW, 180, cache)).toEqual({
       historyUnavailable: "the approval history query failed: Server Error",
     });
     expect(cache.size).toBe(0);
