@@ -10,7 +10,11 @@
 // Every pull request in the file counts in every denominator: one without approvers is a miss for
 // every method; one whose author is unknown (null) is routed with no author to leave out.
 //
-//   npm run eval:reviewers [-- FILE] [--limit N] [--window-days N] [--half-life-days N] [--min-approvals N]
+// `--split-at DATE` also prints the figures of the pull requests merged before DATE and of those
+// from DATE on (each still routed with every record before it): a change that helps only one
+// period is tuned to it.
+//
+//   npm run eval:reviewers [-- FILE] [--limit N] [--window-days N] [--half-life-days N] [--min-approvals N] [--split-at DATE]
 
 import { performance } from "node:perf_hooks";
 import { readFileSync } from "node:fs";
@@ -133,12 +137,30 @@ export interface Options {
   windowDays?: number;
   halfLifeDays?: number;
   minApprovals?: number;
+  /** Tally the pull requests merged before this date and those from it on apart too. */
+  splitAt?: Date;
+}
+
+type Tallies = Record<"today" | "history" | "widened" | "directories" | "overall", Tally>;
+
+/** The figures of the pull requests merged in one period of the replay. */
+export interface Period {
+  /** "before 2021-07-01", "from 2021-07-01". */
+  label: string;
+  prs: number;
+  tallies: Tallies;
 }
 
 export interface Evaluation {
   prs: number;
-  tallies: Record<"today" | "history" | "widened" | "directories" | "overall", Tally>;
+  tallies: Tallies;
+  /** With `splitAt`: before it, and from it on. */
+  periods: Period[];
   seconds: number;
+}
+
+function talliesOf(): Tallies {
+  return { today: tallyOf(), history: tallyOf(), widened: tallyOf(), directories: tallyOf(), overall: tallyOf() };
 }
 
 /** The router with the expertise settings overridden (for tuning), widened or not. */
@@ -159,11 +181,26 @@ export function evaluate(records: readonly HistoryRecord[], base: Router, option
   const widened = variant(base, true, options);
   const index: ExpertiseIndex = newExpertiseIndex(plain.config.policy.expertiseHalfLifeDays);
   const sliding = new SlidingApprovals(BASELINE_WINDOW);
-  const tallies = { today: tallyOf(), history: tallyOf(), widened: tallyOf(), directories: tallyOf(), overall: tallyOf() };
+  const tallies = talliesOf();
+  const split = options.splitAt;
+  const day = split?.toISOString().slice(0, 10);
+  const periods: Period[] = split
+    ? [
+        { label: `before ${day}`, prs: 0, tallies: talliesOf() },
+        { label: `from ${day}`, prs: 0, tallies: talliesOf() },
+      ]
+    : [];
   const replay = options.limit !== undefined ? records.slice(0, options.limit) : records;
   const started = performance.now();
   for (const r of replay) {
     const approvers = new Set(r.approvers.map(loginKey));
+    const period = split ? periods[Date.parse(r.date) < split.getTime() ? 0 : 1] : undefined;
+    if (period) period.prs++;
+    // One method's picks, counted for the whole replay and for the pull request's period.
+    const tally = (method: keyof Tallies, picks: Picks) => {
+      count(tallies[method], picks, approvers);
+      if (period) count(period.tallies[method], picks, approvers);
+    };
     const input = {
       repository: REPOSITORY,
       prNumber: r.pr,
@@ -171,18 +208,18 @@ export function evaluate(records: readonly HistoryRecord[], base: Router, option
       files: r.files.map((path) => ({ path })),
       now: new Date(r.date),
     };
-    count(tallies.today, routerPicks(route(plain, input)), approvers);
-    count(tallies.history, routerPicks(route(plain, { ...input, history: index })), approvers);
-    count(tallies.widened, routerPicks(route(widened, { ...input, history: index })), approvers);
+    tally("today", routerPicks(route(plain, input)));
+    tally("history", routerPicks(route(plain, { ...input, history: index })));
+    tally("widened", routerPicks(route(widened, { ...input, history: index })));
     const dirs = sliding.byDirectories(r.files, r.author);
-    count(tallies.directories, { requested: dirs.slice(0, 1), ranked: dirs }, approvers);
+    tally("directories", { requested: dirs.slice(0, 1), ranked: dirs });
     const top = sliding.top(r.author);
-    count(tallies.overall, { requested: top.slice(0, 1), ranked: top }, approvers);
+    tally("overall", { requested: top.slice(0, 1), ranked: top });
     // Only now does the pull request become history for the next ones.
     addRecord(index, r);
     sliding.add(r);
   }
-  return { prs: replay.length, tallies, seconds: (performance.now() - started) / 1000 };
+  return { prs: replay.length, tallies, periods, seconds: (performance.now() - started) / 1000 };
 }
 
 export function readHistoryFile(file: string): HistoryRecord[] {
@@ -193,24 +230,29 @@ export function readHistoryFile(file: string): HistoryRecord[] {
 
 const pct = (n: number, of: number) => (of === 0 ? "-" : `${((100 * n) / of).toFixed(1)}%`);
 
-export function report(e: Evaluation): string {
+/** One Markdown table of `prs` pull requests' tallies. */
+function table(tallies: Tallies, prs: number): string[] {
   const rows: [string, Tally, boolean][] = [
-    ["review-router without history", e.tallies.today, true],
-    ["review-router, default choice (listed maintainers)", e.tallies.history, true],
-    ["review-router, widened (the bundled PyTorch setting)", e.tallies.widened, true],
-    [`baseline: top approvers of the same directories, previous ${BASELINE_WINDOW} PRs`, e.tallies.directories, false],
-    [`baseline: top approvers overall, previous ${BASELINE_WINDOW} PRs`, e.tallies.overall, false],
+    ["review-router without history", tallies.today, true],
+    ["review-router, default choice (listed maintainers)", tallies.history, true],
+    ["review-router, widened (the bundled PyTorch setting)", tallies.widened, true],
+    [`baseline: top approvers of the same directories, previous ${BASELINE_WINDOW} PRs`, tallies.directories, false],
+    [`baseline: top approvers overall, previous ${BASELINE_WINDOW} PRs`, tallies.overall, false],
   ];
   const lines = rows.map(([name, t, router]) => {
-    const mean = router ? (t.requested / Math.max(1, e.prs)).toFixed(2) : "1 (top 3 ranked)";
-    return `| ${name} | ${pct(t.first, e.prs)} | ${router ? pct(t.any, e.prs) : "-"} | ${pct(t.top3, e.prs)} | ${mean} |`;
+    const mean = router ? (t.requested / Math.max(1, prs)).toFixed(2) : "1 (top 3 ranked)";
+    return `| ${name} | ${pct(t.first, prs)} | ${router ? pct(t.any, prs) : "-"} | ${pct(t.top3, prs)} | ${mean} |`;
   });
+  return ["| who is asked | first pick | any pick | top 3 | requested per PR |", "| --- | ---: | ---: | ---: | ---: |", ...lines];
+}
+
+export function report(e: Evaluation): string {
+  const periods = e.periods.flatMap((p) => ["", `Of these, the ${p.prs} merged ${p.label}:`, "", ...table(p.tallies, p.prs)]);
   return [
     `${e.prs} pull requests replayed in ${e.seconds.toFixed(1)} s (${((e.seconds * 2000) / Math.max(1, e.prs)).toFixed(1)} s per 2,000)`,
     "",
-    "| who is asked | first pick | any pick | top 3 | requested per PR |",
-    "| --- | ---: | ---: | ---: | ---: |",
-    ...lines,
+    ...table(e.tallies, e.prs),
+    ...periods,
   ].join("\n");
 }
 
@@ -222,6 +264,7 @@ function main(): void {
       "window-days": { type: "string" },
       "half-life-days": { type: "string" },
       "min-approvals": { type: "string" },
+      "split-at": { type: "string" },
     },
   });
   const file = resolve(positionals[0] ?? DEFAULT_HISTORY);
@@ -235,6 +278,11 @@ function main(): void {
   ] as const) {
     const n = num(v);
     if (n !== undefined) options[key] = n;
+  }
+  if (values["split-at"] !== undefined) {
+    const at = new Date(values["split-at"]);
+    if (Number.isNaN(at.getTime())) throw new Error(`--split-at: not a date: ${values["split-at"]} (use YYYY-MM-DD)`);
+    options.splitAt = at;
   }
   const { router } = loadRouter();
   const records = readHistoryFile(file);

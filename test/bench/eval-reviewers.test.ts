@@ -35,9 +35,16 @@ describe("the naive baselines", () => {
 describe("replaying the PyTorch tuning history", () => {
   it("ranks with history well above without, and widened above the directory baseline", () => {
     const { router } = loadRouter();
-    const e = evaluate(readHistoryFile(DEFAULT_HISTORY), router);
+    const e = evaluate(readHistoryFile(DEFAULT_HISTORY), router, { splitAt: new Date("2021-07-01T00:00:00Z") });
     const rate = (n: number) => n / e.prs;
     expect(e.prs).toBe(3461);
+    // The two periods partition the replay: their hits add up to the whole's, method by method.
+    expect(e.periods.map((p) => p.label)).toEqual(["before 2021-07-01", "from 2021-07-01"]);
+    expect(e.periods[0]!.prs + e.periods[1]!.prs).toBe(e.prs);
+    expect(e.periods[0]!.prs).toBeGreaterThan(1000);
+    for (const method of ["today", "history", "widened", "directories", "overall"] as const)
+      for (const field of ["first", "any", "top3", "requested"] as const)
+        expect(e.periods[0]!.tallies[method][field] + e.periods[1]!.tallies[method][field]).toBe(e.tallies[method][field]);
     expect(rate(e.tallies.history.first)).toBeGreaterThanOrEqual(0.17);
     expect(rate(e.tallies.history.top3)).toBeGreaterThanOrEqual(0.24);
     expect(rate(e.tallies.history.first)).toBeGreaterThan(3 * rate(e.tallies.today.first));
