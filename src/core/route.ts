@@ -281,8 +281,11 @@ const CANNOT: ReadonlySet<SkipReason> = new Set<SkipReason>([
  */
 function rankedCandidates(router: Router, sel: SelectionInput, selection: ReturnType<typeof selectReviewers>): RankedCandidate[] {
   const reasons = new Map<string, { login: string; cannot: boolean; chosen: boolean; reason: string }>();
+  // The first reason given counts, except that one who can be asked for some module (emeritus only in
+  // another, say) is listed with that module's reason, among those who can be asked.
   const add = (login: string, cannot: boolean, chosen: boolean, reason: string) => {
-    if (!reasons.has(loginKey(login))) reasons.set(loginKey(login), { login, cannot, chosen, reason });
+    const known = reasons.get(loginKey(login));
+    if (!known || (known.cannot && !cannot)) reasons.set(loginKey(login), { login, cannot, chosen, reason });
   };
   const widened = new Set(selection.widened.map(loginKey));
   const fresh = new Set(selection.reviewers.map(loginKey));

@@ -200,6 +200,41 @@ describe("route with history", () => {
   });
 });
 
+describe("candidates emeritus for one touched module", () => {
+  it("are listed with the reason of a module they may review, among those who can be asked", () => {
+    const registry = {
+      entries: [
+        {
+          name: "A",
+          level: "module" as const,
+          maintainers: [
+            { login: "ann", name: "ann", emeritus: true },
+            { login: "bo", name: "bo", emeritus: false },
+          ],
+        },
+        { name: "B", level: "module" as const, maintainers: ["ann", "cy"].map((l) => ({ login: l, name: l, emeritus: false })) },
+      ],
+    };
+    const { config } = parseConfig(`modules:\n  - {name: A, paths: ["a/**"]}\n  - {name: B, paths: ["b/**"]}\n`, "t.yml");
+    // cy knows b/ best, ann a little: cy is chosen for B, ann covered there.
+    const h = history(...[1, 2, 3].map((i) => rec([`b/f${i}`], ["cy"], i)), rec(["b/g"], ["ann"], 4));
+    const d = route(buildRouter(config!, registry), {
+      repository: "acme/w",
+      prNumber: 1,
+      author: "zed",
+      files: [{ path: "a/x" }, { path: "a/y" }, { path: "b/z" }],
+      now: NOW,
+      history: expertiseIndex(h, 30),
+    });
+    expect(d.reviewers.sort()).toEqual(["bo", "cy"]);
+    expect(d.candidates.map((c) => [c.login, c.reason])).toEqual([
+      ["cy", "chosen for B"],
+      ["ann", "module covered"],
+      ["bo", "chosen for A"],
+    ]);
+  });
+});
+
 describe("planPullRequest with history", () => {
   const facts = (files: string[]) => ({
     repository: "acme/w",
