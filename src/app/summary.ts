@@ -195,7 +195,7 @@ export function expertiseLines(d: RouteDecision): string[] {
   if (listed.length > 0) {
     out.push(
       "",
-      `**Why these reviewers** (ranked by who approved ${plural(d.historyRecords, "merged pull request")} of the review history):`,
+      `**Why these reviewers** (ranked by who approved, or wrote, ${plural(d.historyRecords, "merged pull request")} of the review history):`,
     );
     for (const c of listed) out.push(`- @${c.login} (${cell(c.reason)}): ${cell(c.evidence)}`);
   }

@@ -62,7 +62,8 @@ Options:
   --verbose          list every skipped candidate (by default a long list is summarised)
   -z                 standard input is NUL-separated, as git diff -z --name-only (or --name-status) prints
   --history FILE     review history (JSON lines, as \`review-router history\` writes): rank the
-                     candidates by who approved these paths recently, and list them all with why
+                     candidates by who approved (or, counting half, wrote) pull requests touching
+                     these paths recently, and list them all with why
   --as-of DATE       with --history: decide as on this date, from the records before it (default: now)
   --widen            with --history: widen_to_recent_approvers on, whatever the configuration says
   --online           with --repo and --pr: what the app would do on that pull request on GitHub

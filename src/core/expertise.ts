@@ -8,8 +8,9 @@
 // torch/nn/. A changed path is scored at its deepest level with enough recent history (the file,
 // then its directory, then the parent...): a new directory backs off to its parent. At that level a
 // candidate's weight is their share of its recent approvals, each approval decayed by its age
-// (half-life), so a narrow directory's few reviewers are not drowned by a wide one's many; the
-// pull request's score is the mean over its changed paths.
+// (half-life), so a narrow directory's few reviewers are not drowned by a wide one's many; a pull
+// request they wrote there counts as half an approval. The pull request's score is the mean over
+// its changed paths.
 
 import { isBotLogin, type HistoryRecord } from "./history.js";
 import { loginKey } from "./registry.js";
@@ -34,6 +35,14 @@ export const SMOOTHING = 3;
 /** How much the author's usual approvers count beside the paths' (both are shares: an even mixture). */
 export const AUTHOR_WEIGHT = 1;
 
+/**
+ * What a pull request a candidate wrote under a path counts for, in approvals there: who writes the
+ * code of a directory knows it and is often its reviewer too, but approving is what is predicted,
+ * so writing counts as weaker evidence. (A record's author is never among its approvers: no pull
+ * request counts twice for one person.)
+ */
+export const AUTHORED_WEIGHT = 0.5;
+
 /** Times (ms) in date order with prefix sums of their decayed weights: window sums by two binary searches. */
 interface Series {
   times: number[];
@@ -41,10 +50,24 @@ interface Series {
   cum: number[];
 }
 
+/**
+ * One login's pull requests at a level, in one series so that scoring reads both kinds at once: those
+ * they approved (weight 1) and, at a path's level, those they wrote (AUTHORED_WEIGHT).
+ */
+interface Mine {
+  /** The login as first written. */
+  login: string;
+  series: Series;
+  /** approved[i]: how many of the first i entries they approved (they wrote the others); approved[0] = 0. */
+  approved: number[];
+  /** They approved some pull request here: widening scores approvers, not those who only wrote. */
+  approver: boolean;
+}
+
 interface Level {
   all: Series;
-  /** Per approver (loginKey): the login as first written, and the pull requests they approved here. */
-  by: Map<string, { login: string; series: Series }>;
+  /** Per login (loginKey). */
+  by: Map<string, Mine>;
 }
 
 export interface ExpertiseIndex {
@@ -63,12 +86,20 @@ export interface ExpertiseIndex {
 /** A candidate's expertise on one change. */
 export interface Expertise {
   login: string;
-  /** The mean over changed paths of the candidate's decayed share of the path's recent approvals (0 to 1). */
+  /**
+   * The mean over changed paths of the candidate's decayed share of the path's recent approvals
+   * (their own pull requests there counting AUTHORED_WEIGHT each), plus AUTHOR_WEIGHT times their
+   * share of the author's recent pull requests: 0 to 2.
+   */
   score: number;
-  /** The level that gave the candidate most of their score, as a directory ("torch/nn/") or a file. */
+  /** The deepest directory (a file only when no directory) the candidate approved under, "" for the root only. */
   path: string;
   /** Pull requests the candidate approved there within the window. */
   approvals: number;
+  /** The deepest directory (as `path`) the candidate wrote pull requests under. */
+  authoredPath: string;
+  /** Pull requests the candidate wrote there within the window. */
+  authored: number;
   /** The author's pull requests (any path) the candidate approved within the window. */
   authorApprovals: number;
 }
@@ -99,6 +130,15 @@ function push(series: Series, time: number, weight: number): void {
   series.cum.push(series.cum[series.cum.length - 1]! + weight);
 }
 
+/** One pull request more for `key` of `by` (written `login`): approved by them, or written. */
+function pushFor(by: Map<string, Mine>, key: string, login: string, time: number, weight: number, approved: boolean): void {
+  let mine = by.get(key);
+  if (!mine) by.set(key, (mine = { login, series: { times: [], cum: [0] }, approved: [0], approver: false }));
+  push(mine.series, time, approved ? weight : AUTHORED_WEIGHT * weight);
+  mine.approved.push(mine.approved[mine.approved.length - 1]! + (approved ? 1 : 0));
+  if (approved) mine.approver = true;
+}
+
 /**
  * Add one merged pull request. Records must come in date order (an earlier one than the newest is
  * refused): the eval replays a history by adding each record after routing it.
@@ -119,25 +159,24 @@ export function addRecord(index: ExpertiseIndex, record: HistoryRecord): void {
     if (key !== "" && key !== author && !isBotLogin(a) && !approvers.has(key)) approvers.set(key, a);
   }
   const weight = 2 ** ((time - index.origin) / (index.halfLifeDays * DAY_MS));
-  // One pull request more at `key` of `levels`, with its approvers.
-  const count = (levels: Map<string, Level>, key: string) => {
+  // A bot's pull requests are no one's expertise.
+  const writer = author && !isBotLogin(record.author!) ? author : undefined;
+  // One pull request more at `key` of `levels`, with its approvers (and, at a path's level, its author).
+  const count = (levels: Map<string, Level>, key: string, withAuthor: boolean) => {
     let node = levels.get(key);
     if (!node) levels.set(key, (node = { all: { times: [], cum: [0] }, by: new Map() }));
     push(node.all, time, weight);
-    for (const [approver, login] of approvers) {
-      let mine = node.by.get(approver);
-      if (!mine) node.by.set(approver, (mine = { login, series: { times: [], cum: [0] } }));
-      push(mine.series, time, weight);
-    }
+    for (const [approver, login] of approvers) pushFor(node.by, approver, login, time, weight, true);
+    if (withAuthor && writer) pushFor(node.by, writer, record.author!, time, weight, false);
   };
-  if (author) count(index.authors, author);
+  if (author) count(index.authors, author, false);
   const seen = new Set<string>();
   for (const file of record.files) {
     for (const level of levelsOf(file)) {
       // A parent is reached from every file below it: stop at the first one already counted.
       if (seen.has(level)) break;
       seen.add(level);
-      count(index.levels, level);
+      count(index.levels, level, true);
     }
   }
 }
@@ -199,18 +238,20 @@ function lowerBound(times: readonly number[], t: number): number {
 /** Scratch results of windowOf: it runs for every candidate at every level, so it allocates nothing. */
 let windowCount = 0;
 let windowWeight = 0;
+/** The window's entries are [windowLo, windowHi) of the series. */
+let windowLo = 0;
+let windowHi = 0;
 
 /** Count and decayed weight of a series' entries in [from, to), left in windowCount and windowWeight. */
 function windowOf(series: Series | undefined, from: number, to: number): void {
   if (!series) {
-    windowCount = 0;
-    windowWeight = 0;
+    windowCount = windowWeight = windowLo = windowHi = 0;
     return;
   }
-  const lo = lowerBound(series.times, from);
-  const hi = lowerBound(series.times, to);
-  windowCount = hi - lo;
-  windowWeight = series.cum[hi]! - series.cum[lo]!;
+  windowLo = lowerBound(series.times, from);
+  windowHi = lowerBound(series.times, to);
+  windowCount = windowHi - windowLo;
+  windowWeight = series.cum[windowHi]! - series.cum[windowLo]!;
 }
 
 /** Who the change is by, and whom to score even without approvals under its paths (the modules' maintainers). */
@@ -242,7 +283,7 @@ export function expertiseFor(
   const scale = 2 ** (-(to - index.origin) / (index.halfLifeDays * DAY_MS));
   const entry = (key: string, login: string): Expertise => {
     let e = out.get(key);
-    if (!e) out.set(key, (e = { login, score: 0, path: "", approvals: 0, authorApprovals: 0 }));
+    if (!e) out.set(key, (e = { login, score: 0, path: "", approvals: 0, authoredPath: "", authored: 0, authorApprovals: 0 }));
     return e;
   };
   const also = new Map((query.also ?? []).map((l) => [loginKey(l), l]));
@@ -263,27 +304,31 @@ export function expertiseFor(
     const who = query.onlyAlso ? also : new Map(also);
     if (!query.onlyAlso)
       for (const c of chain.slice(chain.length > 2 ? 2 : 1))
-        for (const [key, { login }] of c.node.by) if (!who.has(key)) who.set(key, login);
+        for (const [key, { login, approver }] of c.node.by) if (approver && !who.has(key)) who.set(key, login);
     for (const [key, login] of who) {
       // Each level's estimate leans on its parent's with the weight of SMOOTHING pull requests.
       let estimate = 0;
-      // The evidence shown: the deepest directory (a file only at the top) they approved under.
-      let shownLevel = "";
-      let shownCount = 0;
+      // The evidence shown: the deepest directory (a file only at the top) they approved, and wrote, under.
+      const approved = { level: "", count: 0 };
+      const wrote = { level: "", count: 0 };
       for (const c of chain) {
-        windowOf(c.node.by.get(key)?.series, from, to);
+        const mine = c.node.by.get(key);
+        windowOf(mine?.series, from, to);
+        const approvedHere = mine ? mine.approved[windowHi]! - mine.approved[windowLo]! : 0;
+        shown(approved, c.level, approvedHere);
+        shown(wrote, c.level, windowCount - approvedHere);
         estimate = (windowWeight * scale + SMOOTHING * estimate) / (c.total + SMOOTHING);
-        if (windowCount > 0 && (c.level.endsWith("/") || shownCount === 0)) {
-          shownLevel = c.level;
-          shownCount = windowCount;
-        }
       }
       if (estimate <= 0) continue;
       const e = entry(key, login);
       e.score += estimate / paths.length;
-      if (shownCount > e.approvals || (shownCount > 0 && shownCount === e.approvals && shownLevel.length > e.path.length)) {
-        e.path = shownLevel;
-        e.approvals = shownCount;
+      if (better(approved, e.path, e.approvals)) {
+        e.path = approved.level;
+        e.approvals = approved.count;
+      }
+      if (better(wrote, e.authoredPath, e.authored)) {
+        e.authoredPath = wrote.level;
+        e.authored = wrote.count;
       }
     }
   }
@@ -301,13 +346,36 @@ export function expertiseFor(
   return out;
 }
 
-/** "approved 7 pull requests touching torch/nn/ in the last 90 days; 3 of the author's". */
+/** What a path's chain shows of one kind of evidence: the deepest directory with some, a file only when none. */
+interface Shown {
+  level: string;
+  count: number;
+}
+
+/** Record `count` pull requests at `level` (root first, deeper each call) when it is the one to show. */
+function shown(s: Shown, level: string, count: number): void {
+  if (count > 0 && (level.endsWith("/") || s.count === 0)) {
+    s.level = level;
+    s.count = count;
+  }
+}
+
+/** One path's evidence is shown over the changed paths' so far when it counts more pull requests, or as many deeper. */
+function better(s: Shown, path: string, count: number): boolean {
+  return s.count > count || (s.count > 0 && s.count === count && s.level.length > path.length);
+}
+
+/**
+ * "approved 7 pull requests touching torch/nn/, 3 of the author's; wrote 2 pull requests touching torch/nn/modules/
+ * in the last 90 days": the evidence the score rests on.
+ */
 export function expertiseEvidence(e: Omit<Expertise, "login" | "score"> | undefined, windowDays: number): string {
-  const where = e && e.path !== "" ? e.path : "this repository";
+  const where = (path: string) => (path !== "" ? path : "this repository");
   const paths =
     e && e.approvals > 0
-      ? `approved ${plural(e.approvals, "pull request")} touching ${where}`
+      ? `approved ${plural(e.approvals, "pull request")} touching ${where(e.path)}`
       : "approved no pull request touching these paths";
   const author = e && e.authorApprovals > 0 ? `, ${e.authorApprovals} of the author's` : "";
-  return `${paths}${author} in the last ${windowDays} days`;
+  const wrote = e && e.authored > 0 ? `; wrote ${plural(e.authored, "pull request")} touching ${where(e.authoredPath)}` : "";
+  return `${paths}${author}${wrote} in the last ${windowDays} days`;
 }

@@ -52,9 +52,13 @@ export interface RouteInput {
 /** One candidate reviewer of the decision, as `route --json` and the summary show them. */
 export interface RankedCandidate {
   login: string;
-  /** Expertise on the change (0 to 1: the mean share of the changed paths' recent approvals; 0 without history). */
+  /**
+   * Expertise on the change (0 without history): the mean over changed paths of the candidate's share
+   * of the path's recent approvals (a pull request they wrote there counting half an approval), plus
+   * their share of the author's recent pull requests approved (see src/core/expertise.ts).
+   */
   score: number;
-  /** What the score rests on: "approved 7 pull requests touching torch/nn/ in the last 90 days". */
+  /** What the score rests on: "approved 7 pull requests touching torch/nn/; wrote 2 pull requests touching torch/nn/ in the last 90 days". */
   evidence: string;
   /** Requested by this decision. */
   chosen: boolean;

@@ -88,7 +88,7 @@ describe("what one delivery read to choose", () => {
     const chose = renderSummary({ ...base, signalsUnavailable: "time-out", decision: withHistory }).body;
     const later = renderSummary({ ...base, decision: decision({ candidates: [{ ...chosen, evidence: "no review history given" }] }) }).body;
     expect(chose).toContain(
-      `${DELIVERY_NOTE_START}\n\n**Why these reviewers** (ranked by who approved 40 merged pull requests of the review history):\n- @carol (chosen for Web): ${chosen.evidence}\n${DELIVERY_NOTE_END}`,
+      `${DELIVERY_NOTE_START}\n\n**Why these reviewers** (ranked by who approved, or wrote, 40 merged pull requests of the review history):\n- @carol (chosen for Web): ${chosen.evidence}\n${DELIVERY_NOTE_END}`,
     );
     expect(chose).toContain(
       `${DELIVERY_NOTE_START}\n**Note**: availability and load could not be read: time-out; chose as without them.\n\n${DELIVERY_NOTE_END}\n`,

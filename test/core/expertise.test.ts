@@ -97,6 +97,31 @@ describe("expertiseFor", () => {
     expect(expertiseEvidence(s.get("bo"), 90)).toBe("approved no pull request touching these paths, 2 of the author's in the last 90 days");
   });
 
+  it("counts a pull request a candidate wrote under the paths as half an approval there, and says so; never a bot's", () => {
+    const h = history(
+      rec(["torch/nn/a.py"], ["ann"], 3),
+      ...[1, 2, 3, 4].map((i) => rec([`torch/nn/m/w${i}.py`], ["cy"], i, "bo")),
+      rec(["torch/nn/d.py"], ["cy"], 2, "dee"),
+      ...[1, 2, 3].map((i) => rec([`torch/nn/b${i}.py`], ["cy"], i, "nn-bot[bot]")),
+    );
+    // Those who only wrote are scored as the modules' maintainers are: named in `also`.
+    const also = ["ann", "bo", "dee", "nn-bot[bot]"];
+    const s = expertiseFor(expertiseIndex(h, 30), ["torch/nn/new.py"], SETTINGS, NOW, { author: "zed", also });
+    // Four written (two approvals' worth) outweigh one approved; one written (half) does not.
+    expect(s.get("bo")!.score).toBeGreaterThan(s.get("ann")!.score);
+    expect(s.get("ann")!.score).toBeGreaterThan(s.get("dee")!.score);
+    expect(s.get("bo")).toMatchObject({ approvals: 0, authored: 4, authoredPath: "torch/nn/" });
+    expect(expertiseEvidence(s.get("bo"), 90)).toBe(
+      "approved no pull request touching these paths; wrote 4 pull requests touching torch/nn/ in the last 90 days",
+    );
+    expect(s.has("nn-bot[bot]")).toBe(false);
+    // Both kinds of evidence, and the author's, in one sentence.
+    const both = { path: "torch/nn/", approvals: 7, authorApprovals: 3, authoredPath: "torch/", authored: 1 };
+    expect(expertiseEvidence(both, 90)).toBe(
+      "approved 7 pull requests touching torch/nn/, 3 of the author's; wrote 1 pull request touching torch/ in the last 90 days",
+    );
+  });
+
   it("refuses records out of date order when added one by one, and sorts a whole history itself", () => {
     const index = newExpertiseIndex(30);
     addRecord(index, rec(["a/f"], ["ann"], 1));
@@ -261,6 +286,20 @@ describe("planPullRequest with history", () => {
     expect(plan.candidates[0]).toMatchObject({ login: "bob", chosen: true });
     const body = renderSummary({ decision: plan.summary!.decision, dryRun: false, draftDeferred: false, configSource: "t.yml" }).body;
     expect(body).toContain("- @bob (chosen for NN): approved 3 pull requests touching torch/nn/ in the last 180 days");
+  });
+
+  it("counts who wrote the pull requests of the app's directory entries after who approved them, and says so", () => {
+    const dirs = history(
+      ...[1, 2, 3].map((i) => rec(["torch/nn/"], ["bob"], i)),
+      ...[4, 5].map((i) => rec(["torch/nn/"], ["outsider"], i, "alice")),
+    );
+    const plan = planPullRequest({ router: router(), pr: facts(["torch/nn/conv.py"]), dryRun: false, now: NOW, history: dirs });
+    expect(plan.reviews.users).toEqual(["bob"]);
+    expect(plan.candidates.map((c) => [c.login, c.evidence])).toEqual([
+      ["bob", "approved 3 pull requests touching torch/nn/ in the last 180 days"],
+      ["alice", "approved no pull request touching these paths; wrote 2 pull requests touching torch/nn/ in the last 180 days"],
+      ["carol", "approved no pull request touching these paths in the last 180 days"],
+    ]);
   });
 
   it("says in the summary when the history could not be read, and chooses as without it", () => {
