@@ -12293,8 +12293,8 @@ function locateCodeowners(root) {
   });
   return found === void 0 ? void 0 : join(root, found);
 }
-function readCodeowners(file, shown) {
-  return parseCodeowners(readFileSync(file, "utf8"), shown);
+function readCodeowners(file, shown2) {
+  return parseCodeowners(readFileSync(file, "utf8"), shown2);
 }
 
 // src/io/prebuilt.ts
@@ -12423,7 +12423,7 @@ function addCodeowners(file, result) {
   return { loaded: { ...loaded, config: withCodeowners(loaded.config, co), problems }, problems };
 }
 function checkConfigDoc(file, parsed, repository) {
-  const shown = displayPath(file);
+  const shown2 = displayPath(file);
   const value = parsed.value;
   const raw = isPlainObject(value) ? value : {};
   if (file !== BUNDLED_CONFIG && (value === null || value === void 0 || !("registry" in raw))) {
@@ -12431,25 +12431,25 @@ function checkConfigDoc(file, parsed, repository) {
     if (!base.loaded) return { problems: base.problems };
     const doc = { value: value ?? {}, lineOf: parsed.lineOf };
     const layer = { baseModules: baseModulesApplyTo(configOwners(base.loaded.config), repository) };
-    const layered = resolveLayered(base.loaded.raw, base.loaded.registry, doc, shown, layer);
+    const layered = resolveLayered(base.loaded.raw, base.loaded.registry, doc, shown2, layer);
     if (!layered.config) return { problems: layered.problems };
     return {
       loaded: { ...base.loaded, config: layered.config, configFile: file, problems: layered.problems, raw },
       problems: layered.problems
     };
   }
-  if (value !== null && value !== void 0 && !isPlainObject(value)) return checkConfig(parsed, shown);
+  if (value !== null && value !== void 0 && !isPlainObject(value)) return checkConfig(parsed, shown2);
   const named = registryFileOf(value);
   const registryFile = named ? resolve2(dirname3(file), named) : BUNDLED_REGISTRY;
   let reg;
   try {
     reg = loadRegistryFile(registryFile);
   } catch (err) {
-    if (err instanceof ConfigError) return { problems: [...checkConfig(parsed, shown).problems, ...err.problems] };
+    if (err instanceof ConfigError) return { problems: [...checkConfig(parsed, shown2).problems, ...err.problems] };
     throw err;
   }
-  if (!reg.registry || hasErrors(reg.problems)) return { problems: [...checkConfig(parsed, shown).problems, ...reg.problems] };
-  const checked = checkConfig(parsed, shown, reg.registry);
+  if (!reg.registry || hasErrors(reg.problems)) return { problems: [...checkConfig(parsed, shown2).problems, ...reg.problems] };
+  const checked = checkConfig(parsed, shown2, reg.registry);
   const problems = [...reg.problems, ...checked.problems];
   if (!checked.config || hasErrors(problems)) return { problems };
   return { loaded: { config: checked.config, registry: reg.registry, configFile: file, registryFile, problems, raw }, problems };
@@ -13100,8 +13100,8 @@ function code(text) {
   return "`" + text.replace(/`/g, "'") + "`";
 }
 function fileList(files, limit = FILES_SHOWN) {
-  const shown = files.slice(0, limit).map(code).join(", ");
-  return files.length > limit ? `${shown} and ${files.length - limit} more (${files.length})` : shown;
+  const shown2 = files.slice(0, limit).map(code).join(", ");
+  return files.length > limit ? `${shown2} and ${files.length - limit} more (${files.length})` : shown2;
 }
 function reviewerCell(m) {
   const who = [...m.reviewers.map((r) => `@${r}`), ...(m.teams ?? []).map((t) => `@${t} (team)`)];
@@ -13118,10 +13118,10 @@ function unownedLines(s) {
 }
 function warningLines(warnings) {
   if (!warnings || warnings.length === 0) return [];
-  const shown = warnings.slice(0, WARNINGS_SHOWN).map(formatProblem);
+  const shown2 = warnings.slice(0, WARNINGS_SHOWN).map(formatProblem);
   const more = warnings.length > WARNINGS_SHOWN ? [`... and ${warnings.length - WARNINGS_SHOWN} more`] : [];
   const head = `**Warnings** (${warnings.length}; routing went on without these lines, as GitHub does):`;
-  return ["", head, "", "```", ...shown, ...more, "```"];
+  return ["", head, "", "```", ...shown2, ...more, "```"];
 }
 function renderSummary(s) {
   const d = s.decision;
@@ -13194,7 +13194,7 @@ function expertiseLines(d) {
   if (listed.length > 0) {
     out.push(
       "",
-      `**Why these reviewers** (ranked by who approved ${plural(d.historyRecords, "merged pull request")} of the review history):`
+      `**Why these reviewers** (ranked by who approved, or wrote, ${plural(d.historyRecords, "merged pull request")} of the review history):`
     );
     for (const c of listed) out.push(`- @${c.login} (${cell(c.reason)}): ${cell(c.evidence)}`);
   }
@@ -13209,8 +13209,8 @@ function skipReason(k, s) {
     const status = [...s.signals?.busy ?? []].find(([l]) => loginKey(l) === loginKey(k.login))?.[1];
     const message = status?.message ? `"${status.message.slice(0, 80)}"` : "";
     const until = status?.expiresAt ? `until ${status.expiresAt.slice(0, 10)}` : "";
-    const shown = [message, until].filter(Boolean).join(", ");
-    return `busy (GitHub status${shown ? `: ${shown}` : ""})`;
+    const shown2 = [message, until].filter(Boolean).join(", ");
+    return `busy (GitHub status${shown2 ? `: ${shown2}` : ""})`;
   }
   if (k.reason === "overloaded") {
     const n = [...s.signals?.openReviews ?? []].find(([l]) => loginKey(l) === loginKey(k.login))?.[1];
@@ -13922,6 +13922,7 @@ import { performance as performance2 } from "node:perf_hooks";
 var DAY_MS = 864e5;
 var SMOOTHING = 3;
 var AUTHOR_WEIGHT = 1;
+var AUTHORED_WEIGHT = 0.5;
 function newExpertiseIndex(halfLifeDays) {
   return { halfLifeDays, origin: Number.NaN, newest: -Infinity, levels: /* @__PURE__ */ new Map(), authors: /* @__PURE__ */ new Map(), records: 0 };
 }
@@ -13941,6 +13942,13 @@ function push(series, time, weight) {
   series.times.push(time);
   series.cum.push(series.cum[series.cum.length - 1] + weight);
 }
+function pushFor(by, key3, login, time, weight, approved) {
+  let mine = by.get(key3);
+  if (!mine) by.set(key3, mine = { login, series: { times: [], cum: [0] }, approved: [0], approver: false });
+  push(mine.series, time, approved ? weight : AUTHORED_WEIGHT * weight);
+  mine.approved.push(mine.approved[mine.approved.length - 1] + (approved ? 1 : 0));
+  if (approved) mine.approver = true;
+}
 function addRecord(index, record2) {
   const time = Date.parse(record2.date);
   if (Number.isNaN(time)) return;
@@ -13957,23 +13965,21 @@ function addRecord(index, record2) {
     if (key3 !== "" && key3 !== author && !isBotLogin(a) && !approvers.has(key3)) approvers.set(key3, a);
   }
   const weight = 2 ** ((time - index.origin) / (index.halfLifeDays * DAY_MS));
-  const count = (levels, key3) => {
+  const writer = author && !isBotLogin(record2.author) ? author : void 0;
+  const count = (levels, key3, withAuthor) => {
     let node = levels.get(key3);
     if (!node) levels.set(key3, node = { all: { times: [], cum: [0] }, by: /* @__PURE__ */ new Map() });
     push(node.all, time, weight);
-    for (const [approver, login] of approvers) {
-      let mine = node.by.get(approver);
-      if (!mine) node.by.set(approver, mine = { login, series: { times: [], cum: [0] } });
-      push(mine.series, time, weight);
-    }
+    for (const [approver, login] of approvers) pushFor(node.by, approver, login, time, weight, true);
+    if (withAuthor && writer) pushFor(node.by, writer, record2.author, time, weight, false);
   };
-  if (author) count(index.authors, author);
+  if (author) count(index.authors, author, false);
   const seen = /* @__PURE__ */ new Set();
   for (const file of record2.files) {
     for (const level of levelsOf(file)) {
       if (seen.has(level)) break;
       seen.add(level);
-      count(index.levels, level);
+      count(index.levels, level, true);
     }
   }
 }
@@ -14020,16 +14026,17 @@ function lowerBound(times, t) {
 }
 var windowCount = 0;
 var windowWeight = 0;
+var windowLo = 0;
+var windowHi = 0;
 function windowOf(series, from, to) {
   if (!series) {
-    windowCount = 0;
-    windowWeight = 0;
+    windowCount = windowWeight = windowLo = windowHi = 0;
     return;
   }
-  const lo = lowerBound(series.times, from);
-  const hi = lowerBound(series.times, to);
-  windowCount = hi - lo;
-  windowWeight = series.cum[hi] - series.cum[lo];
+  windowLo = lowerBound(series.times, from);
+  windowHi = lowerBound(series.times, to);
+  windowCount = windowHi - windowLo;
+  windowWeight = series.cum[windowHi] - series.cum[windowLo];
 }
 function expertiseFor(index, paths, settings, now, query = {}) {
   const out = /* @__PURE__ */ new Map();
@@ -14039,7 +14046,7 @@ function expertiseFor(index, paths, settings, now, query = {}) {
   const scale = 2 ** (-(to - index.origin) / (index.halfLifeDays * DAY_MS));
   const entry = (key3, login) => {
     let e = out.get(key3);
-    if (!e) out.set(key3, e = { login, score: 0, path: "", approvals: 0, authorApprovals: 0 });
+    if (!e) out.set(key3, e = { login, score: 0, path: "", approvals: 0, authoredPath: "", authored: 0, authorApprovals: 0 });
     return e;
   };
   const also = new Map((query.also ?? []).map((l) => [loginKey(l), l]));
@@ -14055,26 +14062,30 @@ function expertiseFor(index, paths, settings, now, query = {}) {
     const who = query.onlyAlso ? also : new Map(also);
     if (!query.onlyAlso) {
       for (const c of chain.slice(chain.length > 2 ? 2 : 1))
-        for (const [key3, { login }] of c.node.by) if (!who.has(key3)) who.set(key3, login);
+        for (const [key3, { login, approver }] of c.node.by) if (approver && !who.has(key3)) who.set(key3, login);
     }
     for (const [key3, login] of who) {
       let estimate = 0;
-      let shownLevel = "";
-      let shownCount = 0;
+      const approved = { level: "", count: 0 };
+      const wrote = { level: "", count: 0 };
       for (const c of chain) {
-        windowOf(c.node.by.get(key3)?.series, from, to);
+        const mine = c.node.by.get(key3);
+        windowOf(mine?.series, from, to);
+        const approvedHere = mine ? mine.approved[windowHi] - mine.approved[windowLo] : 0;
+        shown(approved, c.level, approvedHere);
+        shown(wrote, c.level, windowCount - approvedHere);
         estimate = (windowWeight * scale + SMOOTHING * estimate) / (c.total + SMOOTHING);
-        if (windowCount > 0 && (c.level.endsWith("/") || shownCount === 0)) {
-          shownLevel = c.level;
-          shownCount = windowCount;
-        }
       }
       if (estimate <= 0) continue;
       const e = entry(key3, login);
       e.score += estimate / paths.length;
-      if (shownCount > e.approvals || shownCount > 0 && shownCount === e.approvals && shownLevel.length > e.path.length) {
-        e.path = shownLevel;
-        e.approvals = shownCount;
+      if (better(approved, e.path, e.approvals)) {
+        e.path = approved.level;
+        e.approvals = approved.count;
+      }
+      if (better(wrote, e.authoredPath, e.authored)) {
+        e.authoredPath = wrote.level;
+        e.authored = wrote.count;
       }
     }
   }
@@ -14090,11 +14101,21 @@ function expertiseFor(index, paths, settings, now, query = {}) {
   }
   return out;
 }
+function shown(s, level, count) {
+  if (count > 0 && (level.endsWith("/") || s.count === 0)) {
+    s.level = level;
+    s.count = count;
+  }
+}
+function better(s, path2, count) {
+  return s.count > count || s.count > 0 && s.count === count && s.level.length > path2.length;
+}
 function expertiseEvidence(e, windowDays) {
-  const where = e && e.path !== "" ? e.path : "this repository";
-  const paths = e && e.approvals > 0 ? `approved ${plural(e.approvals, "pull request")} touching ${where}` : "approved no pull request touching these paths";
+  const where = (path2) => path2 !== "" ? path2 : "this repository";
+  const paths = e && e.approvals > 0 ? `approved ${plural(e.approvals, "pull request")} touching ${where(e.path)}` : "approved no pull request touching these paths";
   const author = e && e.authorApprovals > 0 ? `, ${e.authorApprovals} of the author's` : "";
-  return `${paths}${author} in the last ${windowDays} days`;
+  const wrote = e && e.authored > 0 ? `; wrote ${plural(e.authored, "pull request")} touching ${where(e.authoredPath)}` : "";
+  return `${paths}${author}${wrote} in the last ${windowDays} days`;
 }
 
 // src/core/signals.ts
@@ -14530,7 +14551,8 @@ var CANNOT = /* @__PURE__ */ new Set([
 function rankedCandidates(router, sel, selection) {
   const reasons = /* @__PURE__ */ new Map();
   const add = (login, cannot, chosen, reason) => {
-    if (!reasons.has(loginKey(login))) reasons.set(loginKey(login), { login, cannot, chosen, reason });
+    const known = reasons.get(loginKey(login));
+    if (!known || known.cannot && !cannot) reasons.set(loginKey(login), { login, cannot, chosen, reason });
   };
   const widened = new Set(selection.widened.map(loginKey));
   const fresh = new Set(selection.reviewers.map(loginKey));
