@@ -320,6 +320,28 @@ describe("routeIssue: keywords", () => {
     expect(issue("The C++\n  API is odd").modules[0]!.evidence.map((e) => e.text)).toEqual(["c++", "C++ API"]);
   });
 
+  it("reads a keyword inside another part's longer keyword as that part's only", () => {
+    const router = makeRouter(`${TRIAGE}
+modules:
+  - name: Autograd
+    label: "module: autograd"
+    paths: [torch/autograd/**]
+    keywords: [autograd, grad mode]
+    areas:
+      - name: Compiled autograd
+        label: "module: compiled autograd"
+        paths: [torch/_dynamo/compiled_autograd.py]
+        keywords: [compiled autograd, Compiled Autograd engine]
+`);
+    const labels = (title: string, body = "") => routeIssue(router, { repository: "pytorch/pytorch", title, body }).labels;
+    expect(labels("Compiled autograd fails on hooks")).toEqual(["module: compiled autograd"]);
+    expect(labels("", "The compiled  autograd engine fails")).toEqual(["module: compiled autograd"]);
+    expect(labels("Compiled autograd differs from eager autograd")).toEqual(["module: autograd", "module: compiled autograd"]);
+    // Keywords of one part never hide each other: both count for it.
+    const d = routeIssue(router, { repository: "pytorch/pytorch", title: "", body: "the Compiled Autograd engine" });
+    expect(d.scores[0]!.evidence.map((e) => e.text)).toEqual(["compiled autograd", "Compiled Autograd engine"]);
+  });
+
   it("does not read module names or prose as keywords", () => {
     expect(issue("the distributed system is slow; linear algebra is hard").modules).toEqual([]);
   });
