@@ -171,6 +171,7 @@ function hostileBodies(): Record<string, string> {
     "spaces, then a word": `${" ".repeat(MAX_ISSUE_TEXT - 10)}inductor`,
     "error-line prefix": fill("Aa.Bb.Cc.Dd.Ee.Ff.Gg.Hh.Ii."),
     "keyword halves": fill("build from build fails to "),
+    "keyword inside a longer one": fill("compiled autograd autograd "),
     "fenced code run": fill("```\n~~~\n"),
   };
 }

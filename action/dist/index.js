@@ -14693,11 +14693,16 @@ function compileKeyword(module, area, raw) {
   const keyword = raw.trim();
   if (keyword === "") return void 0;
   const words = keyword.toLowerCase().match(/\w+/g) ?? [];
-  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words };
+  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words, within: [] };
   const start2 = /^\w/.test(keyword) ? "\\b" : "";
   const end = /\w$/.test(keyword) ? "\\b" : "";
   const body = escapeRegex(keyword).replace(/\s+/g, "\\s+");
-  return { module, area, keyword, regex: new RegExp(start2 + body + end, "i"), words };
+  return { module, area, keyword, regex: new RegExp(start2 + body + end, "i"), words, within: [] };
+}
+function holds(outer, inner) {
+  if (outer.keyword.toLowerCase() === inner.keyword.toLowerCase()) return false;
+  if (outer.module === inner.module && outer.area === inner.area) return false;
+  return inner.word !== void 0 ? outer.words.includes(inner.word) : inner.regex.test(outer.keyword);
 }
 function keywordRules(router) {
   let rules = keywordCache.get(router);
@@ -14715,6 +14720,7 @@ function keywordRules(router) {
       }
     });
   });
+  for (const inner of rules) inner.within = rules.filter((outer) => holds(outer, inner));
   keywordCache.set(router, rules);
   return rules;
 }
@@ -15056,14 +15062,17 @@ function keywordIn(rule, texts, apis) {
     words = new Set(texts.join("\n").toLowerCase().match(/\w+/g) ?? []);
     wordSets.set(texts, words);
   }
-  if (rule.word !== void 0) return words.has(rule.word) && "words";
-  if (!rule.words.every((w) => words.has(w))) return false;
+  if (rule.word !== void 0 ? !words.has(rule.word) : !rule.words.every((w) => words.has(w))) return false;
   let text = joined.get(texts);
   if (text === void 0) {
     text = texts.join("\n");
     joined.set(texts, text);
   }
-  return rule.regex.test(text) && "words";
+  if (rule.regex && !rule.regex.test(text)) return false;
+  const outers = rule.within.filter((outer) => keywordIn(outer, texts, []) === "words");
+  if (outers.length === 0) return "words";
+  const rest = outers.reduce((t, outer) => t.replace(new RegExp(outer.regex.source, "gi"), " "), text);
+  return (rule.word !== void 0 ? new RegExp(`\\b${rule.word}\\b`, "i") : rule.regex).test(rest) && "words";
 }
 function targetLabels(router, t) {
   return labelsOf(router.modules[t.module].spec, t.area < 0, t.area < 0 ? [] : [t.area]);

@@ -97,6 +97,11 @@ interface KeywordRule {
   /** For any other keyword: its regex, tried only when the text has all of `words`. */
   regex?: RegExp;
   words: string[];
+  /**
+   * Longer keywords of other modules or areas that contain this one ("compiled autograd" holds
+   * "autograd"): where only they match, the text names their part, not this keyword's.
+   */
+  within: KeywordRule[];
 }
 
 // Routers are built once and kept, so each keeps its compiled keywords for its lifetime.
@@ -110,13 +115,20 @@ function compileKeyword(module: number, area: number, raw: string): KeywordRule 
   const keyword = raw.trim();
   if (keyword === "") return undefined;
   const words = (keyword.toLowerCase().match(/\w+/g) ?? []) as string[];
-  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words };
+  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words, within: [] };
   // Word boundaries only where the keyword itself starts or ends with a word character:
   // `\bc\+\+\b` would never match "c++ " because there is no boundary after "+".
   const start = /^\w/.test(keyword) ? "\\b" : "";
   const end = /\w$/.test(keyword) ? "\\b" : "";
   const body = escapeRegex(keyword).replace(/\s+/g, "\\s+");
-  return { module, area, keyword, regex: new RegExp(start + body + end, "i"), words };
+  return { module, area, keyword, regex: new RegExp(start + body + end, "i"), words, within: [] };
+}
+
+/** Whether a keyword's own text holds another keyword (as words, where `inner` would match in prose). */
+function holds(outer: KeywordRule, inner: KeywordRule): boolean {
+  if (outer.keyword.toLowerCase() === inner.keyword.toLowerCase()) return false;
+  if (outer.module === inner.module && outer.area === inner.area) return false;
+  return inner.word !== undefined ? outer.words.includes(inner.word) : inner.regex!.test(outer.keyword);
 }
 
 function keywordRules(router: Router): KeywordRule[] {
@@ -135,6 +147,8 @@ function keywordRules(router: Router): KeywordRule[] {
       }
     });
   });
+  // Quadratic in the configuration's keywords, once per router; nothing per issue.
+  for (const inner of rules) inner.within = rules.filter((outer) => holds(outer, inner));
   keywordCache.set(router, rules);
   return rules;
 }
@@ -619,14 +633,18 @@ function keywordIn(rule: KeywordRule, texts: readonly string[], apis: readonly s
     words = new Set((texts.join("\n").toLowerCase().match(/\w+/g) ?? []) as string[]);
     wordSets.set(texts, words);
   }
-  if (rule.word !== undefined) return words.has(rule.word) && "words";
-  if (!rule.words.every((w) => words.has(w))) return false;
+  if (rule.word !== undefined ? !words.has(rule.word) : !rule.words.every((w) => words.has(w))) return false;
   let text = joined.get(texts);
   if (text === undefined) {
     text = texts.join("\n");
     joined.set(texts, text);
   }
-  return rule.regex!.test(text) && "words";
+  if (rule.regex && !rule.regex.test(text)) return false;
+  const outers = rule.within.filter((outer) => keywordIn(outer, texts, []) === "words");
+  if (outers.length === 0) return "words";
+  // Only the longer keywords' own words left: "compiled autograd" is not a mention of autograd.
+  const rest = outers.reduce((t, outer) => t.replace(new RegExp(outer.regex!.source, "gi"), " "), text);
+  return (rule.word !== undefined ? new RegExp(`\\b${rule.word}\\b`, "i") : rule.regex!).test(rest) && "words";
 }
 
 function targetLabels(router: Router, t: Target): string[] {

@@ -45,9 +45,9 @@ describe("review-router triage", () => {
         '      title "torch.compile" +4',
         "      innermost frame torch/_inductor/lowering.py +3",
         "      frame torch/_dynamo/convert_frame.py +1",
-        "  - module: inductor  3  (no evidence of its own)",
+        "  - module: inductor  3  (below threshold 5)",
         "      innermost frame torch/_inductor/lowering.py +3",
-        "  - module: dynamo  1  (below threshold)",
+        "  - module: dynamo  1  (below threshold 5)",
         "      frame torch/_dynamo/convert_frame.py +1",
         "",
         "configuration: bundled PyTorch configuration",
@@ -65,9 +65,9 @@ describe("review-router triage", () => {
     expect(out.evidence[1]).toEqual({
       label: "module: inductor",
       score: 3,
-      threshold: 3,
+      threshold: 5,
       added: false,
-      dropped: "no evidence of its own",
+      dropped: "below threshold",
       items: [
         {
           signal: "frame_innermost",

@@ -320,6 +320,28 @@ describe("routeIssue: keywords", () => {
     expect(issue("The C++\n  API is odd").modules[0]!.evidence.map((e) => e.text)).toEqual(["c++", "C++ API"]);
   });
 
+  it("reads a keyword inside another part's longer keyword as that part's only", () => {
+    const router = makeRouter(`${TRIAGE}
+modules:
+  - name: Autograd
+    label: "module: autograd"
+    paths: [torch/autograd/**]
+    keywords: [autograd, grad mode]
+    areas:
+      - name: Compiled autograd
+        label: "module: compiled autograd"
+        paths: [torch/_dynamo/compiled_autograd.py]
+        keywords: [compiled autograd, Compiled Autograd engine]
+`);
+    const labels = (title: string, body = "") => routeIssue(router, { repository: "pytorch/pytorch", title, body }).labels;
+    expect(labels("Compiled autograd fails on hooks")).toEqual(["module: compiled autograd"]);
+    expect(labels("", "The compiled  autograd engine fails")).toEqual(["module: compiled autograd"]);
+    expect(labels("Compiled autograd differs from eager autograd")).toEqual(["module: autograd", "module: compiled autograd"]);
+    // Keywords of one part never hide each other: both count for it.
+    const d = routeIssue(router, { repository: "pytorch/pytorch", title: "", body: "the Compiled Autograd engine" });
+    expect(d.scores[0]!.evidence.map((e) => e.text)).toEqual(["compiled autograd", "Compiled Autograd engine"]);
+  });
+
   it("does not read module names or prose as keywords", () => {
     expect(issue("the distributed system is slow; linear algebra is hard").modules).toEqual([]);
   });
@@ -548,26 +570,38 @@ describe.skipIf(!BUNDLED)("weighted triage with the bundled PyTorch configuratio
     paths.map((p) => `  File "/opt/conda/lib/python3.11/site-packages/${p}", line 10, in f\n    g()\n`).join("") +
     "RuntimeError: failed\n```";
 
-  it("reads a traceback innermost-first: through dynamo, raised in inductor, is pt2; inductor needs the reporter to name it", () => {
-    const trace = frames("torch/_dynamo/eval_frame.py", "torch/_dynamo/convert_frame.py", "torch/_inductor/lowering.py");
-    expect(triage("[inductor] Model fails", trace).labels).toEqual(["oncall: pt2", "module: inductor"]);
+  it("reads a traceback innermost-first: through dynamo, raised in inductor, is pt2; inductor needs the reporter to name it twice", () => {
+    const trace = frames(
+      "torch/_dynamo/eval_frame.py",
+      "torch/_dynamo/convert_frame.py",
+      "torch/_inductor/compile_fx.py",
+      "torch/_inductor/graph.py",
+      "torch/_inductor/scheduler.py",
+      "torch/_inductor/lowering.py",
+    );
+    expect(triage("[inductor] Model fails", `Inductor's lowering raises.\n${trace}`).labels).toEqual(["oncall: pt2", "module: inductor"]);
+    // Named once, in the title: below the label's own threshold (5), whatever the frames say.
+    expect(triage("[inductor] Model fails", trace).scores.find((s) => s.label === "module: inductor")).toMatchObject({
+      added: false,
+      dropped: "no evidence of its own",
+      score: 9,
+      threshold: 5,
+    });
     const d = triage("Model fails", trace);
     expect(d.labels).toEqual(["oncall: pt2"]);
     expect(d.scores.find((s) => s.label === "module: inductor")).toMatchObject({
       added: false,
       dropped: "no evidence of its own",
-      score: 3,
+      score: 5,
     });
     expect(d.scores.find((s) => s.label === "module: dynamo")).toMatchObject({ added: false, dropped: "below threshold", score: 1.5 });
-    expect(d.scores.find((s) => s.label === "module: inductor")!.evidence).toEqual([
-      {
-        signal: "frame_innermost",
-        kind: "path",
-        text: "/opt/conda/lib/python3.11/site-packages/torch/_inductor/lowering.py",
-        path: "torch/_inductor/lowering.py",
-        weight: 3,
-      },
-    ]);
+    expect(d.scores.find((s) => s.label === "module: inductor")!.evidence[0]).toEqual({
+      signal: "frame_innermost",
+      kind: "path",
+      text: "/opt/conda/lib/python3.11/site-packages/torch/_inductor/lowering.py",
+      path: "torch/_inductor/lowering.py",
+      weight: 3,
+    });
   });
 
   it("gives oncall: pt2 to a torch.compile title with no sub-area evidence, and reads title tags", () => {
@@ -654,7 +688,7 @@ describe.skipIf(!BUNDLED)("weighted triage with the bundled PyTorch configuratio
   });
 
   it("describes each piece of evidence briefly", () => {
-    const d = triage("torch.compile fails in Inductor", frames("torch/_inductor/lowering.py"));
+    const d = triage("torch.compile fails in Inductor", `Inductor raises.\n${frames("torch/_inductor/lowering.py")}`);
     expect(d.modules.find((m) => m.name.startsWith("Compilers"))!.why).toBe(
       'oncall: pt2 (title "Inductor" +4; title "torch.compile" +4), module: inductor (title "Inductor" +4; innermost frame torch/_inductor/lowering.py +3)',
     );
