@@ -23,7 +23,7 @@ import type { RouterEvent } from "./events.js";
 import { gatherForChoice, gatherPullRequest } from "./gather.js";
 import { GITHUB_FILE_LIMIT, type ThreadState } from "./github-state.js";
 import type { GitHubPort, IssueInfo, PullRequestInfo, ReadPort, SummaryWrite } from "./port.js";
-import { loadRepoConfig, type Bundled, type RepoConfigResult } from "./repo-config.js";
+import { loadRepoConfig, type Bundled, type RepoConfigLoaded, type RepoConfigResult } from "./repo-config.js";
 import { renderConfigError, type Summary } from "./summary.js";
 import { budgetSummary, writeSummary } from "./summary-writer.js";
 import { DEFAULT_SWEEP_LIMIT, sweepRepository, type SweepResult } from "./sweep.js";
@@ -51,8 +51,6 @@ export interface RunOptions {
   /** The budget's monotonic clock in milliseconds (default performance.now). */
   clock?: () => number;
 }
-
-type Loaded = Extract<RepoConfigResult, { kind: "ok" }>;
 
 export type PullRequestOutcome =
   | { kind: "skipped"; reason: string }
@@ -105,7 +103,7 @@ export async function configFor(
   thread: { what: string; state: string },
   options: Pick<RunOptions, "bundled" | "log">,
   loaded?: RepoConfigResult,
-): Promise<Loaded | { kind: "skipped"; reason: string } | Extract<RepoConfigResult, { kind: "error" }>> {
+): Promise<RepoConfigLoaded | { kind: "skipped"; reason: string } | Extract<RepoConfigResult, { kind: "error" }>> {
   const log = options.log ?? SILENT;
   if (thread.state !== "open") {
     const reason = `${thread.what} is ${thread.state}; nothing to do`;
@@ -123,14 +121,15 @@ export async function configFor(
 
 /**
  * Plan one pull request without writing anything: the online CLI without --apply, and the
- * offline CLI with a port that answers from files.
+ * offline CLI with a port that answers from files and the configuration it chose (`loaded`).
  */
 export async function planPullRequestEvent(
   port: ReadPort,
   pr: PullRequestInfo,
   options: Omit<RunOptions, "apply">,
+  loaded?: RepoConfigResult,
 ): Promise<PullRequestOutcome> {
-  return runPullRequestWith(port, undefined, pr, options);
+  return runPullRequestWith(port, undefined, pr, options, loaded);
 }
 
 /** Route one pull request through the port: what every door does on a pull_request event. */
@@ -183,7 +182,11 @@ export interface GatheredPullRequest {
 }
 
 /** The plan input for gathered facts: the configuration's router, dry run, the clock, and a fresh budget per planning. */
-export function planInput(config: Loaded, facts: PullRequestFacts, options: Pick<RunOptions, "dryRunEnv" | "now" | "budgetMs" | "clock">) {
+export function planInput(
+  config: RepoConfigLoaded,
+  facts: PullRequestFacts,
+  options: Pick<RunOptions, "dryRunEnv" | "now" | "budgetMs" | "clock">,
+) {
   const ms = options.budgetMs ?? ROUTING_BUDGET_MS;
   const clock = options.clock ?? (() => performance.now());
   return {
@@ -200,7 +203,7 @@ export function planInput(config: Loaded, facts: PullRequestFacts, options: Pick
  * Plan a gathered pull request with its candidates' availability and load and the touched
  * directories' approval history (read only when a new reviewer is needed). Throws BudgetExceeded when routing runs past the budget.
  */
-export async function planGathered(port: ReadPort, config: Loaded, facts: PullRequestFacts, options: Omit<RunOptions, "apply">) {
+export async function planGathered(port: ReadPort, config: RepoConfigLoaded, facts: PullRequestFacts, options: Omit<RunOptions, "apply">) {
   const base = planInput(config, facts, options);
   const gathered = await gatherForChoice(port, base, options.now, options.bundled.approvals);
   if (gathered.signalsUnavailable)
@@ -220,7 +223,7 @@ export async function planGathered(port: ReadPort, config: Loaded, facts: PullRe
 export async function routeGathered(
   port: ReadPort,
   writer: GitHubPort | undefined,
-  config: Loaded,
+  config: RepoConfigLoaded,
   g: GatheredPullRequest,
   options: Omit<RunOptions, "apply">,
   planned?: { input: PullRequestPlanInput; plan: PullRequestPlan } | BudgetExceeded,

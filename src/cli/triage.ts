@@ -131,13 +131,14 @@ export async function triageCommand(args: string[], io: CliIO): Promise<number> 
   }
   if (values.jsonl === undefined && values.title === undefined) return usage("give --title (and --body-file), or --jsonl FILE");
   // The repository's configuration, as route and explain read it.
-  const target = resolveTarget(values, io);
+  const target = await resolveTarget(values, io);
   if (typeof target === "number") return target;
   if ("nothing" in target) {
     io.stdout(`${target.nothing}\n`);
     return EXIT.ok;
   }
-  const { router, repository } = target;
+  const { repository } = target;
+  const { router } = target.loaded;
   let text: string;
   const source = values.jsonl ?? values["body-file"];
   try {
@@ -151,7 +152,7 @@ export async function triageCommand(args: string[], io: CliIO): Promise<number> 
   io.stdout(
     values.json
       ? JSON.stringify(triageJson(decision), null, 2) + "\n"
-      : formatTriage(decision, router.config.triage.threshold) + `\nconfiguration: ${target.configuration}\n`,
+      : formatTriage(decision, router.config.triage.threshold) + `\nconfiguration: ${target.loaded.source}\n`,
   );
   return EXIT.ok;
 }
