@@ -17,6 +17,7 @@ import {
   type FileRead,
   type InitialThread,
   type IssueInfo,
+  type IssueReadPort,
   type PullRequestInfo,
   type ReadPort,
 } from "./port.js";
@@ -114,6 +115,19 @@ export function offlinePort(pr: OfflinePullRequest): ReadPort {
     },
     async approvalHistory(entries, since): Promise<ApprovalHistoryResult> {
       return { ok: true, byEntry: new Map(entries.map((e) => [e, recordsForEntry(pr.history ?? [], e, since)])) };
+    },
+  };
+}
+
+/**
+ * The port over issues a command line describes (`triage`): each new, with no labels, comments or
+ * timeline yet, in `repo` with the default branch's files from `read`; nothing is ever written.
+ */
+export function offlineIssuePort(repo: RepoRef, read: (path: string) => string | undefined = () => undefined): IssueReadPort {
+  return {
+    ...offlineFiles(repo, read),
+    async readThreadState(_number, start) {
+      return foldTimeline([], undefined, start);
     },
   };
 }
