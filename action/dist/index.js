@@ -18528,7 +18528,15 @@ function selectTeams(input) {
 
 // src/core/route.ts
 var UNOWNED_MODULE = "(unowned files)";
+var lastMatching = /* @__PURE__ */ new WeakMap();
 function modulesForFiles(router, repository, files, deadline) {
+  const last = lastMatching.get(router);
+  if (last && last.files === files && last.repository === repository) return last.matched;
+  const matched = matchFiles(router, repository, files, deadline);
+  lastMatching.set(router, { repository, files, matched });
+  return matched;
+}
+function matchFiles(router, repository, files, deadline) {
   const touched = /* @__PURE__ */ new Map();
   const unmatched = [];
   let index = 0;

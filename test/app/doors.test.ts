@@ -337,7 +337,7 @@ describe("commands are plans, the same in the app and the Action", () => {
     expect(reply).toContain(routed.summary()!.summary);
   });
 
-  it("/route reroll routes once, as /route does: one matching of the changed files to plan and one to choose", async () => {
+  it("/route reroll routes once, as /route does: one matching of the changed files, shared by choosing whose signals to read and planning", async () => {
     const loaded = await loadRepoConfig(github(), bundled);
     if (loaded.kind !== "ok") throw new Error(loaded.kind);
     const match = vi.spyOn(loaded.router.matcher, "match");
@@ -356,7 +356,7 @@ describe("commands are plans, the same in the app and the Action", () => {
     ]);
     expect(fake.requestedUsers).toHaveLength(1);
     expect(fake.requestedUsers).not.toContain("carol");
-    expect(forRoute).toBe(2);
+    expect(forRoute).toBe(1);
     expect(match.mock.calls.length).toBe(forRoute);
     match.mockRestore();
   });
