@@ -12460,197 +12460,97 @@ function loadConfigFile(file = BUNDLED_CONFIG, repository = DEFAULT_REPOSITORY) 
   return loaded;
 }
 
-// src/core/commands.ts
-var MAX_COMMANDS_PER_COMMENT = 5;
-function acceptedForms(prefix) {
-  return [
-    `- \`${prefix}\`: route again now (request reviewers where a module lacks one)`,
-    `- \`${prefix} explain\`: reply with the routing explanation`,
-    `- \`${prefix} reroll [@login]\`: withdraw @login's review request (default: yours) and ask another maintainer of the module`,
-    `- \`${prefix} skip\`: stop automatic review requests on this pull request (labels still apply)`,
-    `- \`${prefix} resume\`: resume automatic review requests`
-  ].join("\n");
-}
-var FENCE_RE = /^ {0,3}(`{3,}|~{3,})/;
-var QUOTE_RE = /^ {0,3}>/;
-function escapeRegExp(s) {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-function parseCommands(body, prefix) {
-  const commandRe = new RegExp(`^ {0,3}${escapeRegExp(prefix)}(?:[ \\t]+(.*))?$`);
-  const out = [];
-  let fence;
-  let inHtmlComment = false;
-  const lines = body.split(/\r?\n/);
-  for (let i = 0; i < lines.length && out.length < MAX_COMMANDS_PER_COMMENT; i++) {
-    const line = lines[i];
-    const f = FENCE_RE.exec(line);
-    if (fence) {
-      if (f && f[1][0] === fence.char && f[1].length >= fence.length && line.slice(f[0].length).trim() === "") fence = void 0;
-      continue;
-    }
-    if (inHtmlComment) {
-      if (line.includes("-->")) inHtmlComment = false;
-      continue;
-    }
-    if (f) {
-      fence = { char: f[1][0], length: f[1].length };
-      continue;
-    }
-    if (QUOTE_RE.test(line)) continue;
-    const open = line.lastIndexOf("<!--");
-    if (open >= 0 && !line.includes("-->", open + 4)) {
-      inHtmlComment = true;
-      if (!line.slice(0, open).trim()) continue;
-    }
-    const m = commandRe.exec(line.trimEnd());
-    if (!m) continue;
-    out.push({ line: i + 1, text: line.trim(), ...parseArgs(prefix, (m[1] ?? "").trim()) });
-  }
-  return out;
-}
-function parseArgs(prefix, rest) {
-  const args = rest === "" ? [] : rest.split(/\s+/);
-  const sub = args[0]?.toLowerCase();
-  if (sub === void 0) return { command: { kind: "route" } };
-  if (sub === "explain" || sub === "skip" || sub === "resume") {
-    if (args.length > 1) return { error: `\`${prefix} ${sub}\` takes no argument` };
-    return { command: { kind: sub } };
-  }
-  if (sub === "reroll") {
-    if (args.length > 2) return { error: `\`${prefix} reroll\` takes at most one @login` };
-    if (args.length === 1) return { command: { kind: "reroll" } };
-    const login = args[1].replace(/^@/, "");
-    if (!isValidLogin(login)) return { error: `"${args[1].slice(0, 60)}" is not a GitHub login` };
-    return { command: { kind: "reroll", login } };
-  }
-  return { error: `unknown subcommand "${args[0].slice(0, 40)}"` };
-}
-var WRITERS = /* @__PURE__ */ new Set(["admin", "maintain", "write"]);
-function rerollTarget(command, actor) {
-  return command.login ?? actor;
-}
-function allowedByRole(command, actor, ctx) {
-  const key3 = loginKey(actor);
-  if (key3 === loginKey(ctx.author)) return { allowed: true, as: "author" };
-  if (command.kind === "reroll" && loginKey(rerollTarget(command, actor)) === key3 && ctx.requestedReviewers.some((r) => loginKey(r) === key3)) {
-    return { allowed: true, as: "reviewer" };
+// src/app/codeowners-source.ts
+import { createHash as createHash2 } from "node:crypto";
+import { performance } from "node:perf_hooks";
+async function fetchCodeowners(files) {
+  for (const path2 of CODEOWNERS_LOCATIONS) {
+    const text = await files.readRawFile(path2);
+    if (text !== void 0) return { path: path2, text };
   }
   return void 0;
 }
-function needsPermissionLevel(command, actor, ctx) {
-  return allowedByRole(command, actor, ctx) === void 0;
+var CACHE_SIZE = 64;
+var cache = /* @__PURE__ */ new Map();
+function digest(parts) {
+  const h = createHash2("sha256");
+  for (const p of parts) h.update(p).update("\0");
+  return h.digest("hex");
 }
-function authorize(command, actor, ctx, permission) {
-  const byRole = allowedByRole(command, actor, ctx);
-  if (byRole) return byRole;
-  if (permission !== void 0 && WRITERS.has(permission)) return { allowed: true, as: "writer" };
-  const what = command.kind === "reroll" ? "reroll someone else's review request" : `run \`${command.kind}\``;
-  return {
-    allowed: false,
-    reason: `@${actor} may not ${what} here: only the author, a requested reviewer about themselves, and people with write access may`
+function codeownersRouting(config, registry, file, budget = () => deadlineIn(ROUTING_BUDGET_MS, () => performance.now())) {
+  const key3 = digest([JSON.stringify(config), file.path, file.text]);
+  const hit = cache.get(key3);
+  if (hit) {
+    cache.delete(key3);
+    cache.set(key3, hit);
+    return hit;
+  }
+  const co = parseCodeowners(file.text, file.path, budget());
+  const withOwners = withCodeowners(config, co);
+  const routing = {
+    router: buildRouter(withOwners, registry),
+    config: withOwners,
+    // GitHub skips these lines and uses the rest: so does routing.
+    problems: co.problems.map((p) => ({ ...p, severity: "warning" }))
   };
+  cache.set(key3, routing);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
+  return routing;
 }
-function rerolledBlocked(rerolled) {
-  return rerolled.map((login) => ({ login, reason: "withdrawn" }));
-}
-function reviewsPaused(labels, skipLabel) {
-  return labels.some((l) => l.toLowerCase() === skipLabel.toLowerCase());
-}
-function skipLabelChange(kind, labels, skipLabel) {
-  const paused = reviewsPaused(labels, skipLabel);
-  if (kind === "skip") return paused ? {} : { add: skipLabel };
-  const present = labels.find((l) => l.toLowerCase() === skipLabel.toLowerCase());
-  return present ? { remove: present } : {};
-}
-
-// src/core/command-plan.ts
-function replyMarker(commentId) {
-  return `<!-- review-router:reply ${commentId} -->`;
-}
-function explainMarker(commentId) {
-  return `<!-- review-router:explain ${commentId} -->`;
-}
-function writtenByBot(comment, appId) {
-  if (comment.user?.type === "Bot") return true;
-  return appId !== void 0 && comment.performed_via_github_app?.id === appId;
-}
-function permissionNeeded(parsed, actor, ctx, withdrawnByApp = []) {
-  return parsed.some(
-    (p) => p.command !== void 0 && !rerollDone(p.command, actor, ctx, withdrawnByApp) && needsPermissionLevel(p.command, actor, ctx)
-  );
-}
-function rerollDone(command, actor, ctx, withdrawnByApp) {
-  if (command.kind !== "reroll") return false;
-  const key3 = loginKey(rerollTarget(command, actor));
-  return withdrawnByApp.some((l) => loginKey(l) === key3) && !ctx.requestedReviewers.some((r) => loginKey(r) === key3);
-}
-function decideCommands(parsed, actor, ctx, permission, withdrawnByApp = []) {
-  const out = { accepted: [], refused: [], done: [] };
-  for (const p of parsed) {
-    if (!p.command) {
-      out.refused.push({ text: p.text, reason: p.error ?? "not a command" });
-      continue;
-    }
-    if (rerollDone(p.command, actor, ctx, withdrawnByApp)) {
-      out.done.push({ text: p.text });
-      continue;
-    }
-    const allowed = authorize(p.command, actor, ctx, permission);
-    if (allowed.allowed) out.accepted.push({ text: p.text, command: p.command });
-    else out.refused.push({ text: p.text, reason: allowed.reason });
+var defaultsByBase = /* @__PURE__ */ new WeakMap();
+function defaultsWithoutModules(raw, registry) {
+  const known = defaultsByBase.get(raw);
+  if (known) return known;
+  const layered = resolveLayered(raw, registry, { value: {}, lineOf: () => void 0 }, "(defaults)", { baseModules: false });
+  if (!layered.config) {
+    throw new Error(`the bundled configuration has no valid defaults: ${layered.problems.map((p) => p.message).join("; ")}`);
   }
-  return out;
+  defaultsByBase.set(raw, layered.config);
+  return layered.config;
 }
-function refusalsReply(prefix, commentId, refused) {
-  const lines = refused.map((r) => `\`${r.text.replace(/[`\r\n]/g, "").slice(0, 100)}\`: ${r.reason.replace(/\.$/, "")}.`);
-  return `${replyMarker(commentId)}
-${lines.join("\n")}
-
-Accepted forms:
-${acceptedForms(prefix)}
-`;
+function zeroConfigSource(codeownersPath) {
+  return `${codeownersPath} with review-router's default policy (no .github/review-router.yml)`;
 }
-function explainReply(commentId, summary) {
-  return `${explainMarker(commentId)}
-### review-router: ${summary.title}
-
-${summary.body}`;
+function nothingAppliesReason(noFile) {
+  return `${noFile}, and no CODEOWNERS in ${CODEOWNERS_LOCATIONS.join(", ")}`;
 }
-function commandAction(command, actor, thread, skipLabel) {
-  switch (command.kind) {
-    case "route":
-      return { action: { kind: "route", thread } };
-    case "explain":
-      return { action: { kind: "explain" } };
-    case "reroll": {
-      const target = rerollTarget(command, actor);
-      const key3 = loginKey(target);
-      const withdraw = thread.requestedUsers.find((r) => loginKey(r) === key3);
-      if (!withdraw) return { refused: `@${target} is not a requested reviewer of this pull request` };
-      const after = {
-        ...thread,
-        requestedUsers: thread.requestedUsers.filter((u) => loginKey(u) !== key3),
-        requestRemovedByApp: [...thread.requestRemovedByApp ?? [], withdraw]
-      };
-      return { action: { kind: "reroll", withdraw, thread: after } };
-    }
-    case "skip":
-      return { action: { kind: "label", ...skipLabelChange("skip", [...thread.labels], skipLabel) } };
-    case "resume": {
-      const labels = new Set([...thread.labels].filter((l) => l.toLowerCase() !== skipLabel.toLowerCase()));
-      return { action: { kind: "label", ...skipLabelChange("resume", [...thread.labels], skipLabel), routeWith: { ...thread, labels } } };
-    }
-    default: {
-      const unhandled = command;
-      throw new Error(`unhandled command ${JSON.stringify(unhandled)}`);
-    }
+async function routeFromCodeowners(files, bundled, noFile) {
+  const found = await fetchCodeowners(files);
+  if (!found) return { kind: "none", reason: nothingAppliesReason(noFile) };
+  let routing;
+  try {
+    routing = codeownersRouting(defaultsWithoutModules(bundled.raw, bundled.registry), bundled.registry, found);
+  } catch (err) {
+    if (!(err instanceof BudgetExceeded)) throw err;
+    return { kind: "none", reason: `${noFile}, and ${err.message}; not acted on (the next event tries again)` };
   }
+  return { kind: "ok", ...routing, source: zeroConfigSource(found.path) };
 }
-function rerollRefusal(after, withdrawn) {
-  const key3 = loginKey(withdrawn);
-  if (after.skipped.some((s) => s.reason === "withdrawn" && loginKey(s.login) === key3)) return void 0;
-  return `@${withdrawn} is not a maintainer of a module this pull request touches, so review-router has no one to ask instead`;
+async function addRepoCodeowners(files, registry, loaded, compileWithout) {
+  const found = await fetchCodeowners(files);
+  if (!found) {
+    const missing = {
+      file: ".github/review-router.yml",
+      key: "codeowners",
+      severity: "warning",
+      message: `codeowners is true but there is no CODEOWNERS in ${CODEOWNERS_LOCATIONS.join(", ")} on the default branch; only the file's modules apply`
+    };
+    return { kind: "ok", ...loaded, router: compileWithout(), problems: [...loaded.problems, missing] };
+  }
+  let routing;
+  try {
+    routing = codeownersRouting(loaded.config, registry, found);
+  } catch (err) {
+    if (!(err instanceof BudgetExceeded)) throw err;
+    const late = {
+      file: found.path,
+      severity: "warning",
+      message: `${err.message}; only the configuration's modules apply to this event (the next event tries again)`
+    };
+    return { kind: "ok", ...loaded, router: compileWithout(), problems: [...loaded.problems, late] };
+  }
+  const source = `${loaded.source}, with modules from ${found.path}`;
+  return { kind: "ok", ...loaded, ...routing, source, problems: [...loaded.problems, ...routing.problems] };
 }
 
 // src/core/history.ts
@@ -13068,7 +12968,7 @@ function foldOverdueFacts(e, appId, requestedAt, activity, replacedByApp) {
 }
 
 // src/app/pull-request-read.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 
 // src/app/summary.ts
 var CHECK_NAME = "review-router";
@@ -13394,7 +13294,7 @@ function timelineEvent(item, viaApp, person, appId) {
   }
 }
 function checkRunDigest(conclusion, output) {
-  return `rr1-${createHash2("sha256").update(`${conclusion}\0${output.title}\0${output.summary}`).digest("hex").slice(0, 32)}`;
+  return `rr1-${createHash3("sha256").update(`${conclusion}\0${output.title}\0${output.summary}`).digest("hex").slice(0, 32)}`;
 }
 async function readPullRequest(octokit, ref, pr, appId) {
   let read;
@@ -13606,150 +13506,22 @@ function sizeRefusal(bytes) {
   return { kind: "refused", message: `file is ${bytes} bytes; the limit is ${MAX_CONFIG_BYTES} bytes: split it or remove unused entries` };
 }
 
-// src/app/events.ts
-var PULL_REQUEST_ACTIONS = ["opened", "reopened", "ready_for_review", "synchronize"];
-var ISSUE_ACTIONS = ["opened", "edited"];
-var COMMENT_ACTIONS = ["created"];
-var has = (list, action) => action !== void 0 && list.includes(action);
-function eventFromWebhook(name, payload, appId) {
-  const what = `${name}${payload.action ? `.${payload.action}` : ""}`;
-  if ((name === "pull_request" || name === "pull_request_target") && payload.pull_request && has(PULL_REQUEST_ACTIONS, payload.action)) {
-    return { event: { kind: "pull_request", pr: pullInfo(payload.pull_request) } };
-  }
-  const issue = payload.issue;
-  if (name === "issues" && issue && !issue.pull_request && has(ISSUE_ACTIONS, payload.action)) {
-    return { event: { kind: "issue", issue: issueInfo(issue) } };
-  }
-  if (name === "issue_comment" && issue && payload.comment && has(COMMENT_ACTIONS, payload.action)) {
-    const c = payload.comment;
-    const comment = { id: c.id, body: c.body ?? "", author: c.user?.login ?? "", byBot: writtenByBot(c, appId) };
-    return { event: { kind: "comment", number: issue.number, state: issue.state ?? "open", onPullRequest: !!issue.pull_request, comment } };
-  }
-  return { ignored: `${what}: not an event review-router acts on` };
-}
-function issueInfo(issue) {
-  return {
-    number: issue.number,
-    state: issue.state ?? "open",
-    author: issue.user?.login ?? "",
-    title: issue.title ?? "",
-    body: issue.body ?? "",
-    labels: labelNames(issue.labels),
-    isPullRequest: false
-  };
-}
-
-// src/app/metrics.ts
-import { AsyncLocalStorage } from "node:async_hooks";
-var import_prom_client = __toESM(require_prom_client(), 1);
-var scope = new AsyncLocalStorage();
-function headerOf(headers, name) {
-  const v = headers?.[name];
-  return typeof v === "string" ? v : typeof v === "number" ? String(v) : void 0;
-}
-function isRateLimited(err) {
-  const e = err;
-  if (!e || e.status !== 403 && e.status !== 429) return false;
-  const headers = e.response?.headers;
-  return headerOf(headers, "x-ratelimit-remaining") === "0" || headerOf(headers, "retry-after") !== void 0;
-}
-
-// src/app/codeowners-source.ts
-import { createHash as createHash3 } from "node:crypto";
-import { performance } from "node:perf_hooks";
-async function fetchCodeowners(files) {
-  for (const path2 of CODEOWNERS_LOCATIONS) {
-    const text = await files.readRawFile(path2);
-    if (text !== void 0) return { path: path2, text };
-  }
-  return void 0;
-}
-var CACHE_SIZE = 64;
-var cache = /* @__PURE__ */ new Map();
-function digest(parts) {
-  const h = createHash3("sha256");
-  for (const p of parts) h.update(p).update("\0");
-  return h.digest("hex");
-}
-function codeownersRouting(config, registry, file, budget = () => deadlineIn(ROUTING_BUDGET_MS, () => performance.now())) {
-  const key3 = digest([JSON.stringify(config), file.path, file.text]);
-  const hit = cache.get(key3);
-  if (hit) {
-    cache.delete(key3);
-    cache.set(key3, hit);
-    return hit;
-  }
-  const co = parseCodeowners(file.text, file.path, budget());
-  const withOwners = withCodeowners(config, co);
-  const routing = {
-    router: buildRouter(withOwners, registry),
-    config: withOwners,
-    // GitHub skips these lines and uses the rest: so does routing.
-    problems: co.problems.map((p) => ({ ...p, severity: "warning" }))
-  };
-  cache.set(key3, routing);
-  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
-  return routing;
-}
-var defaultsByBase = /* @__PURE__ */ new WeakMap();
-function defaultsWithoutModules(raw, registry) {
-  const known = defaultsByBase.get(raw);
-  if (known) return known;
-  const layered = resolveLayered(raw, registry, { value: {}, lineOf: () => void 0 }, "(defaults)", { baseModules: false });
-  if (!layered.config) {
-    throw new Error(`the bundled configuration has no valid defaults: ${layered.problems.map((p) => p.message).join("; ")}`);
-  }
-  defaultsByBase.set(raw, layered.config);
-  return layered.config;
-}
-function zeroConfigSource(codeownersPath) {
-  return `${codeownersPath} with review-router's default policy (no .github/review-router.yml)`;
-}
-function nothingAppliesReason(noFile) {
-  return `${noFile}, and no CODEOWNERS in ${CODEOWNERS_LOCATIONS.join(", ")}`;
-}
-async function routeFromCodeowners(files, bundled, noFile) {
-  const found = await fetchCodeowners(files);
-  if (!found) return { kind: "none", reason: nothingAppliesReason(noFile) };
-  let routing;
-  try {
-    routing = codeownersRouting(defaultsWithoutModules(bundled.raw, bundled.registry), bundled.registry, found);
-  } catch (err) {
-    if (!(err instanceof BudgetExceeded)) throw err;
-    return { kind: "none", reason: `${noFile}, and ${err.message}; not acted on (the next event tries again)` };
-  }
-  return { kind: "ok", ...routing, source: zeroConfigSource(found.path) };
-}
-async function addRepoCodeowners(files, registry, loaded, compileWithout) {
-  const found = await fetchCodeowners(files);
-  if (!found) {
-    const missing = {
-      file: ".github/review-router.yml",
-      key: "codeowners",
-      severity: "warning",
-      message: `codeowners is true but there is no CODEOWNERS in ${CODEOWNERS_LOCATIONS.join(", ")} on the default branch; only the file's modules apply`
-    };
-    return { kind: "ok", ...loaded, router: compileWithout(), problems: [...loaded.problems, missing] };
-  }
-  let routing;
-  try {
-    routing = codeownersRouting(loaded.config, registry, found);
-  } catch (err) {
-    if (!(err instanceof BudgetExceeded)) throw err;
-    const late = {
-      file: found.path,
-      severity: "warning",
-      message: `${err.message}; only the configuration's modules apply to this event (the next event tries again)`
-    };
-    return { kind: "ok", ...loaded, router: compileWithout(), problems: [...loaded.problems, late] };
-  }
-  const source = `${loaded.source}, with modules from ${found.path}`;
-  return { kind: "ok", ...loaded, ...routing, source, problems: [...loaded.problems, ...routing.problems] };
-}
-
 // src/app/repo-config.ts
 var CONFIG_FILE = "review-router.yml";
 var CONFIG_PATH = `.github/${CONFIG_FILE}`;
+function loadBundled(file = BUNDLED_CONFIG) {
+  const loaded = loadConfigFile(file);
+  let router;
+  return {
+    raw: loaded.raw,
+    config: loaded.config,
+    registry: loaded.registry,
+    get router() {
+      return router ??= buildRouter(loaded.config, loaded.registry);
+    },
+    owners: configOwners(loaded.config)
+  };
+}
 var ROUTER_CACHE_SIZE = 64;
 var routerCache = /* @__PURE__ */ new Map();
 var routerByConfig = /* @__PURE__ */ new WeakMap();
@@ -13915,2190 +13687,231 @@ async function loadRepoConfig(files, bundled) {
   return { kind: "ok", router: compile(), config, source, problems: layered.problems };
 }
 
-// src/app/run.ts
-import { performance as performance2 } from "node:perf_hooks";
-
-// src/core/expertise.ts
-var DAY_MS = 864e5;
-var SMOOTHING = 3;
-var AUTHOR_WEIGHT = 1;
-var AUTHORED_WEIGHT = 0.5;
-function newExpertiseIndex(halfLifeDays) {
-  return { halfLifeDays, origin: Number.NaN, newest: -Infinity, levels: /* @__PURE__ */ new Map(), authors: /* @__PURE__ */ new Map(), records: 0 };
+// src/core/commands.ts
+var MAX_COMMANDS_PER_COMMENT = 5;
+function acceptedForms(prefix) {
+  return [
+    `- \`${prefix}\`: route again now (request reviewers where a module lacks one)`,
+    `- \`${prefix} explain\`: reply with the routing explanation`,
+    `- \`${prefix} reroll [@login]\`: withdraw @login's review request (default: yours) and ask another maintainer of the module`,
+    `- \`${prefix} skip\`: stop automatic review requests on this pull request (labels still apply)`,
+    `- \`${prefix} resume\`: resume automatic review requests`
+  ].join("\n");
 }
-function levelsOf(path2) {
+var FENCE_RE = /^ {0,3}(`{3,}|~{3,})/;
+var QUOTE_RE = /^ {0,3}>/;
+function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function parseCommands(body, prefix) {
+  const commandRe = new RegExp(`^ {0,3}${escapeRegExp(prefix)}(?:[ \\t]+(.*))?$`);
   const out = [];
-  const clean = path2.replace(/^\/+/, "");
-  if (clean !== "" && !clean.endsWith("/")) out.push(clean);
-  let end = clean.endsWith("/") ? clean.length - 1 : clean.lastIndexOf("/");
-  while (end > 0) {
-    out.push(clean.slice(0, end + 1));
-    end = clean.lastIndexOf("/", end - 1);
-  }
-  out.push("");
-  return out;
-}
-function push(series, time, weight) {
-  series.times.push(time);
-  series.cum.push(series.cum[series.cum.length - 1] + weight);
-}
-function pushFor(by, key3, login, time, weight, approved) {
-  let mine = by.get(key3);
-  if (!mine) by.set(key3, mine = { login, series: { times: [], cum: [0] }, approved: [0], approver: false });
-  push(mine.series, time, approved ? weight : AUTHORED_WEIGHT * weight);
-  mine.approved.push(mine.approved[mine.approved.length - 1] + (approved ? 1 : 0));
-  if (approved) mine.approver = true;
-}
-function addRecord(index, record2) {
-  const time = Date.parse(record2.date);
-  if (Number.isNaN(time)) return;
-  if (time < index.newest)
-    throw new Error(`history records must be added in date order: #${record2.pr} (${record2.date}) is older than the previous one`);
-  if (Number.isNaN(index.origin)) index.origin = time;
-  rebase(index, time);
-  index.newest = time;
-  index.records++;
-  const author = record2.author ? loginKey(record2.author) : void 0;
-  const approvers = /* @__PURE__ */ new Map();
-  for (const a of record2.approvers) {
-    const key3 = loginKey(a);
-    if (key3 !== "" && key3 !== author && !isBotLogin(a) && !approvers.has(key3)) approvers.set(key3, a);
-  }
-  const weight = 2 ** ((time - index.origin) / (index.halfLifeDays * DAY_MS));
-  const writer = author && !isBotLogin(record2.author) ? author : void 0;
-  const count = (levels, key3, withAuthor) => {
-    let node = levels.get(key3);
-    if (!node) levels.set(key3, node = { all: { times: [], cum: [0] }, by: /* @__PURE__ */ new Map() });
-    push(node.all, time, weight);
-    for (const [approver, login] of approvers) pushFor(node.by, approver, login, time, weight, true);
-    if (withAuthor && writer) pushFor(node.by, writer, record2.author, time, weight, false);
-  };
-  if (author) count(index.authors, author, false);
-  const seen = /* @__PURE__ */ new Set();
-  for (const file of record2.files) {
-    for (const level of levelsOf(file)) {
-      if (seen.has(level)) break;
-      seen.add(level);
-      count(index.levels, level, true);
-    }
-  }
-}
-var REBASE_AFTER = 256;
-function rebase(index, time) {
-  const halfLives = (time - index.origin) / (index.halfLifeDays * DAY_MS);
-  if (halfLives < REBASE_AFTER) return;
-  const factor = 2 ** -halfLives;
-  const scaleSeries = (series) => {
-    for (let i = 0; i < series.cum.length; i++) series.cum[i] = series.cum[i] * factor;
-  };
-  for (const levels of [index.levels, index.authors]) {
-    for (const node of levels.values()) {
-      scaleSeries(node.all);
-      for (const { series } of node.by.values()) scaleSeries(series);
-    }
-  }
-  index.origin = time;
-}
-var built = /* @__PURE__ */ new WeakMap();
-function expertiseIndex(records, halfLifeDays) {
-  const cached = built.get(records)?.get(halfLifeDays);
-  if (cached) return cached;
-  let sorted = true;
-  for (let i = 1; i < records.length && sorted; i++) sorted = Date.parse(records[i].date) >= Date.parse(records[i - 1].date);
-  const ordered = sorted ? records : [...records].sort((a, b) => Date.parse(a.date) - Date.parse(b.date));
-  const index = newExpertiseIndex(halfLifeDays);
-  for (const r of ordered) addRecord(index, r);
-  const byHalfLife = built.get(records) ?? /* @__PURE__ */ new Map();
-  byHalfLife.set(halfLifeDays, index);
-  built.set(records, byHalfLife);
-  return index;
-}
-function lowerBound(times, t) {
-  let hi = times.length;
-  if (hi === 0 || times[hi - 1] < t) return hi;
-  let lo = 0;
-  while (lo < hi) {
-    const mid = lo + hi >>> 1;
-    if (times[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-var windowCount = 0;
-var windowWeight = 0;
-var windowLo = 0;
-var windowHi = 0;
-function windowOf(series, from, to) {
-  if (!series) {
-    windowCount = windowWeight = windowLo = windowHi = 0;
-    return;
-  }
-  windowLo = lowerBound(series.times, from);
-  windowHi = lowerBound(series.times, to);
-  windowCount = windowHi - windowLo;
-  windowWeight = series.cum[windowHi] - series.cum[windowLo];
-}
-function expertiseFor(index, paths, settings, now, query = {}) {
-  const out = /* @__PURE__ */ new Map();
-  if (index.records === 0 || paths.length === 0) return out;
-  const to = now ? now.getTime() : index.newest + 1;
-  const from = to - settings.windowDays * DAY_MS;
-  const scale = 2 ** (-(to - index.origin) / (index.halfLifeDays * DAY_MS));
-  const entry = (key3, login) => {
-    let e = out.get(key3);
-    if (!e) out.set(key3, e = { login, score: 0, path: "", approvals: 0, authoredPath: "", authored: 0, authorApprovals: 0 });
-    return e;
-  };
-  const also = new Map((query.also ?? []).map((l) => [loginKey(l), l]));
-  for (const p of paths) {
-    const chain = [];
-    for (const level of levelsOf(p).reverse()) {
-      const node = index.levels.get(level);
-      windowOf(node?.all, from, to);
-      if (!node || windowCount === 0) break;
-      chain.push({ level, node, total: windowWeight * scale });
-    }
-    if (chain.length <= 1) continue;
-    const who = query.onlyAlso ? also : new Map(also);
-    if (!query.onlyAlso) {
-      for (const c of chain.slice(chain.length > 2 ? 2 : 1))
-        for (const [key3, { login, approver }] of c.node.by) if (approver && !who.has(key3)) who.set(key3, login);
-    }
-    for (const [key3, login] of who) {
-      let estimate = 0;
-      const approved = { level: "", count: 0 };
-      const wrote = { level: "", count: 0 };
-      for (const c of chain) {
-        const mine = c.node.by.get(key3);
-        windowOf(mine?.series, from, to);
-        const approvedHere = mine ? mine.approved[windowHi] - mine.approved[windowLo] : 0;
-        shown(approved, c.level, approvedHere);
-        shown(wrote, c.level, windowCount - approvedHere);
-        estimate = (windowWeight * scale + SMOOTHING * estimate) / (c.total + SMOOTHING);
-      }
-      if (estimate <= 0) continue;
-      const e = entry(key3, login);
-      e.score += estimate / paths.length;
-      if (better(approved, e.path, e.approvals)) {
-        e.path = approved.level;
-        e.approvals = approved.count;
-      }
-      if (better(wrote, e.authoredPath, e.authored)) {
-        e.authoredPath = wrote.level;
-        e.authored = wrote.count;
-      }
-    }
-  }
-  const theirs = query.author ? index.authors.get(loginKey(query.author)) : void 0;
-  windowOf(theirs?.all, from, to);
-  const total = windowWeight;
-  for (const [key3, { login, series }] of total > 0 ? theirs.by : []) {
-    windowOf(series, from, to);
-    if (windowCount === 0) continue;
-    const e = entry(key3, login);
-    e.score += AUTHOR_WEIGHT * windowWeight / total;
-    e.authorApprovals = windowCount;
-  }
-  return out;
-}
-function shown(s, level, count) {
-  if (count > 0 && (level.endsWith("/") || s.count === 0)) {
-    s.level = level;
-    s.count = count;
-  }
-}
-function better(s, path2, count) {
-  return s.count > count || s.count > 0 && s.count === count && s.level.length > path2.length;
-}
-function expertiseEvidence(e, windowDays) {
-  const where = (path2) => path2 !== "" ? path2 : "this repository";
-  const paths = e && e.approvals > 0 ? `approved ${plural(e.approvals, "pull request")} touching ${where(e.path)}` : "approved no pull request touching these paths";
-  const author = e && e.authorApprovals > 0 ? `, ${e.authorApprovals} of the author's` : "";
-  const wrote = e && e.authored > 0 ? `; wrote ${plural(e.authored, "pull request")} touching ${where(e.authoredPath)}` : "";
-  return `${paths}${author}${wrote} in the last ${windowDays} days`;
-}
-
-// src/core/signals.ts
-function normalizeSignals(signals, now) {
-  const busy = /* @__PURE__ */ new Map();
-  for (const [login, status] of signals.busy) {
-    if (status.expiresAt && now && Date.parse(status.expiresAt) <= now.getTime()) continue;
-    busy.set(loginKey(login), status);
-  }
-  const openReviews = /* @__PURE__ */ new Map();
-  for (const [login, n] of signals.openReviews) openReviews.set(loginKey(login), n);
-  return { busy, openReviews };
-}
-
-// src/core/select.ts
-var RECENT_APPROVERS = "(recent approvers)";
-function stableHash(text) {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 2246822507);
-  h ^= h >>> 13;
-  h = Math.imul(h, 3266489909);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-function rank(repository, prNumber, login) {
-  return stableHash(`${repository.toLowerCase()}#${prNumber}@${loginKey(login)}`);
-}
-function authorIgnored(author, patterns) {
-  const a = loginKey(author);
-  return patterns.some((p) => {
-    const key3 = loginKey(p);
-    if (!key3.includes("*")) return key3 === a;
-    const re = new RegExp(
-      `^${key3.split("*").map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`
-    );
-    return re.test(a);
-  });
-}
-function unavailableNow(entries, now) {
-  const today = now?.toISOString().slice(0, 10);
-  return new Set(entries.filter((e) => !e.until || !today || today <= e.until).map((e) => loginKey(e.login)));
-}
-function start(input) {
-  const { policy } = input;
-  const author = loginKey(input.author);
-  const requested = new Set(input.requestedReviewers.map(loginKey));
-  const reviewed = new Set(input.reviewedBy.map(loginKey).filter((l) => l !== author));
-  const present = /* @__PURE__ */ new Set([...requested, ...reviewed]);
-  const alreadyOn = present.size + new Set(input.requestedTeams.map((t) => t.toLowerCase())).size;
-  const ignored = authorIgnored(input.author, policy.ignoreAuthors);
-  const notes = [];
-  if (ignored) notes.push(`author ${input.author} is in ignore_authors: no reviews requested`);
-  return {
-    input,
-    policy,
-    author,
-    ignored,
-    unavailable: unavailableNow(policy.unavailable, input.now),
-    blocked: new Map((input.blocked ?? []).map((b) => [loginKey(b.login), b.reason])),
-    requested,
-    reviewed,
-    ...input.signals ? { signals: normalizeSignals(input.signals, input.now) } : {},
-    budget: Math.max(0, policy.maxReviewers - alreadyOn),
-    chosen: [],
-    chosenKeys: /* @__PURE__ */ new Set(),
-    skipped: [],
-    notes
-  };
-}
-function refusal(s, login, emeritus) {
-  const key3 = loginKey(login);
-  if (emeritus) return "emeritus";
-  if (key3 === s.author) return "author";
-  if (s.unavailable.has(key3)) return "unavailable";
-  return s.blocked.get(key3);
-}
-function classify(s, mod, cover, skip) {
-  const eligible = [];
-  for (const m of mod.maintainers) {
-    const key3 = loginKey(m.login);
-    const refused = refusal(s, m.login, m.emeritus);
-    if (refused) skip(m.login, refused);
-    else if (s.reviewed.has(key3) || s.requested.has(key3)) cover.reviewers.push(m.login);
-    else eligible.push(m.login);
-  }
-  return eligible;
-}
-function candidatePool(s, eligible, cover) {
-  if (eligible.length > 0 || cover.reviewers.length > 0 || s.policy.fallbackReviewers.length === 0) return eligible;
-  const pool = s.policy.fallbackReviewers.filter((l) => refusal(s, l, false) === void 0);
-  cover.fallback = pool.length > 0;
-  return pool;
-}
-function applySignals(s, mod, pool, skip) {
-  const signals = s.signals;
-  if (!signals) return pool;
-  const free = pool.filter((l) => {
-    if (!signals.busy.has(loginKey(l))) return true;
-    skip(l, "busy");
-    return false;
-  });
-  const overloaded = (l) => !s.chosenKeys.has(loginKey(l)) && (signals.openReviews.get(loginKey(l)) ?? -1) >= s.policy.maxOpenReviews;
-  const under = free.filter((l) => !overloaded(l));
-  if (under.length > 0) {
-    for (const l of free) if (overloaded(l)) skip(l, "overloaded");
-    return under;
-  }
-  if (free.length > 0) {
-    s.notes.push(`every candidate for ${mod.name} has ${s.policy.maxOpenReviews} or more open review requests: the least loaded is asked`);
-  }
-  return free;
-}
-function expertiseScore(expertise, login) {
-  return expertise?.get(loginKey(login))?.score ?? 0;
-}
-function byExpertise(input, logins, load2, prefer = {}) {
-  const key3 = (l) => {
-    const n = load2(l);
-    return [
-      prefer.first?.(l) ? 0 : 1,
-      -expertiseScore(input.expertise, l),
-      prefer.amongEqual?.(l) ? 0 : 1,
-      n === void 0 ? 1 : 0,
-      n ?? 0,
-      rank(input.repository, input.prNumber, l)
-    ];
-  };
-  const keys = new Map(logins.map((l) => [l, key3(l)]));
-  return [...logins].sort((a, b) => {
-    const ka = keys.get(a);
-    const kb = keys.get(b);
-    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
-    return a.localeCompare(b);
-  });
-}
-function rankPool(s, pool, byLoad) {
-  const load2 = (l) => byLoad ? s.signals?.openReviews.get(loginKey(l)) : void 0;
-  return byExpertise(s.input, pool, load2, { first: (l) => s.chosenKeys.has(loginKey(l)) });
-}
-function pick(s, ranked, cover, skip) {
-  let capHit = false;
-  for (const login of ranked) {
-    const key3 = loginKey(login);
-    if (cover.reviewers.length >= s.policy.reviewersPerModule) {
-      if (!cover.fallback) skip(login, capHit ? "cap reached" : "module covered");
-    } else if (s.ignored) {
-      if (!cover.fallback) skip(login, "author ignored");
-    } else if (s.chosenKeys.has(key3)) {
-      cover.reviewers.push(login);
-    } else if (s.budget <= 0) {
-      capHit = true;
-      if (!cover.fallback) skip(login, "cap reached");
-    } else {
-      s.budget -= 1;
-      s.chosen.push(login);
-      s.chosenKeys.add(key3);
-      cover.reviewers.push(login);
-    }
-  }
-  return capHit;
-}
-function uncoveredReason(s, mod, capHit) {
-  const { policy } = s;
-  if (s.ignored) return "author is ignored";
-  if (capHit) return `cap of ${policy.maxReviewers} reviewer${policy.maxReviewers === 1 ? "" : "s"} reached`;
-  if (!mod.maintainers.some((m) => !m.emeritus)) {
-    return policy.fallbackReviewers.length > 0 ? "no active maintainer; no fallback reviewer available" : "no active maintainer (label only)";
-  }
-  return "no eligible active maintainer";
-}
-function settleCoverage(s, order, coverage) {
-  const onPr = /* @__PURE__ */ new Set([...s.chosenKeys, ...s.requested, ...s.reviewed]);
-  for (const mod of order) {
-    const cover = coverage.get(mod.name);
-    const fallbacks = cover.reviewers.filter((r) => !mod.maintainers.some((m) => loginKey(m.login) === loginKey(r)));
-    const covering = mod.maintainers.filter((m) => refusal(s, m.login, m.emeritus) === void 0 && onPr.has(loginKey(m.login)));
-    cover.reviewers = [...covering.map((m) => m.login), ...fallbacks];
-    const covers = new Set(covering.map((m) => loginKey(m.login)));
-    const superseded = ["module covered", "cap reached", "overloaded"];
-    s.skipped = s.skipped.filter((k) => !(k.module === mod.name && covers.has(loginKey(k.login)) && superseded.includes(k.reason)));
-  }
-}
-function signalCandidates(input) {
-  const s = start(input);
-  if (s.ignored || s.budget <= 0) return [];
-  const out = /* @__PURE__ */ new Map();
-  for (const mod of input.modules) {
-    const cover = { reviewers: [], fallback: false };
-    const pool = candidatePool(
-      s,
-      classify(s, mod, cover, () => {
-      }),
-      cover
-    );
-    if (cover.reviewers.length >= s.policy.reviewersPerModule) continue;
-    for (const login of pool) if (!out.has(loginKey(login))) out.set(loginKey(login), login);
-  }
-  for (const e of input.widen ?? []) {
-    if (e.approvals >= s.policy.widenMinApprovals && !out.has(loginKey(e.login)) && refusal(s, e.login, false) === void 0) {
-      out.set(loginKey(e.login), e.login);
-    }
-  }
-  return [...out.values()];
-}
-function widen(s) {
-  const widen2 = s.input.widen ?? [];
-  const approvals = new Map(widen2.map((e) => [loginKey(e.login), e.approvals]));
-  const experts = byExpertise(
-    s.input,
-    widen2.map((e) => e.login),
-    () => void 0
-  );
-  const skipped = [];
-  const skip = (login, reason) => skipped.push({ login, module: RECENT_APPROVERS, reason });
-  const onPr = [...s.chosenKeys, ...s.requested, ...s.reviewed];
-  const known = Math.max(0, ...onPr.map((k) => expertiseScore(s.input.expertise, k)));
-  const asked = [];
-  for (const login of experts) {
-    const key3 = loginKey(login);
-    const refused = refusal(s, login, false);
-    if (refused) skip(login, refused);
-    else if (onPr.includes(key3)) continue;
-    else if (s.ignored) skip(login, "author ignored");
-    else if (approvals.get(key3) < s.policy.widenMinApprovals) skip(login, "few approvals");
-    else if (asked.length > 0 || expertiseScore(s.input.expertise, login) <= known) skip(login, "not needed");
-    else if (s.signals?.busy.has(key3)) skip(login, "busy");
-    else if ((s.signals?.openReviews.get(key3) ?? -1) >= s.policy.maxOpenReviews) skip(login, "overloaded");
-    else if (s.budget <= 0) skip(login, "cap reached");
-    else {
-      s.budget -= 1;
-      s.chosen.push(login);
-      s.chosenKeys.add(key3);
-      asked.push(login);
-    }
-  }
-  return { asked, skipped };
-}
-function selectReviewers(input) {
-  const s = start(input);
-  const coverage = /* @__PURE__ */ new Map();
-  const uncovered = [];
-  const order = [...input.modules].sort((a, b) => b.fileCount - a.fileCount || a.name.localeCompare(b.name));
-  for (const mod of order) {
-    const cover = { reviewers: [], fallback: false };
-    coverage.set(mod.name, cover);
-    const skip = (login, reason) => s.skipped.push({ login, module: mod.name, reason });
-    const eligible = classify(s, mod, cover, skip);
-    let pool = candidatePool(s, eligible, cover);
-    for (const login of cover.reviewers) skip(login, s.reviewed.has(loginKey(login)) ? "already reviewed" : "already requested");
-    const requesting = cover.reviewers.length < s.policy.reviewersPerModule && !s.ignored && s.budget > 0;
-    if (requesting) pool = applySignals(s, mod, pool, skip);
-    const capHit = pick(s, rankPool(s, pool, requesting), cover, skip);
-    if (cover.reviewers.length < s.policy.reviewersPerModule && s.policy.reviewersPerModule > 0) {
-      uncovered.push({ module: mod.name, reason: uncoveredReason(s, mod, capHit) });
-    }
-  }
-  const widened = widen(s);
-  settleCoverage(s, order, coverage);
-  return {
-    reviewers: s.chosen,
-    coverage,
-    skipped: s.skipped,
-    uncovered,
-    notes: s.notes,
-    widened: widened.asked,
-    widenSkipped: widened.skipped
-  };
-}
-
-// src/core/teams.ts
-var key2 = (team) => team.toLowerCase();
-function requestedTeamCoverage(modules, requestedTeams) {
-  const requested = new Set(requestedTeams.map(key2));
-  const out = /* @__PURE__ */ new Map();
-  for (const m of modules) {
-    const on = m.teams.filter((t) => requested.has(key2(t)));
-    if (on.length > 0) out.set(m.name, on);
-  }
-  return out;
-}
-function selectTeams(input) {
-  const coverage = requestedTeamCoverage(input.modules, input.requestedTeams);
-  const chosen = [];
-  const covered = /* @__PURE__ */ new Set();
-  let budget = input.budget;
-  for (const m of input.modules) {
-    if (coverage.has(m.name)) {
-      covered.add(m.name);
-      continue;
-    }
-    if (!input.uncovered.has(m.name) || m.teams.length === 0 || input.ignored) continue;
-    const reuse = m.teams.find((t) => chosen.some((c) => key2(c) === key2(t)));
-    const rank2 = (team2) => stableHash(`${input.repository.toLowerCase()}#${input.prNumber}@${key2(team2)}`);
-    const ranked = [...m.teams].sort((a, b) => rank2(a) - rank2(b) || a.localeCompare(b));
-    const team = reuse ?? (budget > 0 ? ranked[0] : void 0);
-    if (!team) continue;
-    if (!reuse) {
-      budget -= 1;
-      chosen.push(team);
-    }
-    coverage.set(m.name, [team]);
-    covered.add(m.name);
-  }
-  return { teams: chosen, coverage, covered };
-}
-
-// src/core/route.ts
-var UNOWNED_MODULE = "(unowned files)";
-function modulesForFiles(router, repository, files, deadline) {
-  const touched = /* @__PURE__ */ new Map();
-  const unmatched = [];
-  let index = 0;
-  const during = () => `matching changed file ${index + 1} of ${files.length} against the configuration's globs`;
-  const tick = deadline ? () => checkDeadline(deadline, during) : void 0;
-  for (const f of files) {
-    checkDeadline(deadline, during);
-    const seen = /* @__PURE__ */ new Set();
-    for (const p of f.previousPath && f.previousPath !== f.path ? [f.path, f.previousPath] : [f.path]) {
-      for (const m of matchPath(router, repository, p, tick)) {
-        let t = touched.get(m.module);
-        if (!t) {
-          t = { files: [], rules: [], areas: /* @__PURE__ */ new Set() };
-          touched.set(m.module, t);
-        }
-        for (const a of m.areas) t.areas.add(a);
-        if (seen.has(m.module)) continue;
-        seen.add(m.module);
-        t.files.push(f.path);
-        const spec = router.modules[m.module].spec;
-        const area = m.ruleArea === void 0 ? void 0 : spec.areas[m.ruleArea].name;
-        const rule = p === f.path ? m.rule : `${m.rule} (previous name ${p})`;
-        t.rules.push({ file: f.path, rule, ...area ? { area } : {} });
-      }
-    }
-    if (seen.size === 0) unmatched.push(f.path);
-    index++;
-  }
-  return { touched, unmatched };
-}
-function labelsOf(spec, own, areas) {
-  const out = [];
-  const add = (l) => {
-    if (!out.includes(l)) out.push(l);
-  };
-  if (own) [...spec.label ? [spec.label] : [], ...spec.extraLabels].forEach(add);
-  for (const a of [...areas].sort((x, y) => x - y)) [spec.areas[a].label, ...spec.areas[a].extraLabels].forEach(add);
-  return out;
-}
-function withoutBlockedTeams(candidates, blockedTeams2) {
-  if (!blockedTeams2 || blockedTeams2.length === 0) return { candidates, skipped: [] };
-  const reasons = new Map(blockedTeams2.map((b) => [b.team.toLowerCase(), b.reason]));
-  const skipped = [];
-  const kept = candidates.map((c) => {
-    const teams = c.teams.filter((t) => {
-      const reason = reasons.get(t.toLowerCase());
-      if (reason) skipped.push({ login: t, module: c.name, reason });
-      return !reason;
-    });
-    return teams.length === c.teams.length ? c : { ...c, teams };
-  });
-  return { candidates: kept, skipped };
-}
-function candidatesFor(router, touched, unmatched) {
-  const policy = router.config.policy;
-  const candidates = [...touched.keys()].sort((a, b) => a - b).map((i) => ({
-    name: router.modules[i].spec.name,
-    fileCount: touched.get(i).files.length,
-    maintainers: router.modules[i].maintainers,
-    teams: router.modules[i].spec.teams ?? []
-  }));
-  if (unmatched.length > 0 && policy.defaultReviewers.length > 0) {
-    candidates.push({
-      name: UNOWNED_MODULE,
-      fileCount: unmatched.length,
-      maintainers: policy.defaultReviewers.filter((r) => !isTeamName(r)).map((login) => ({ login, name: login, emeritus: false })),
-      teams: policy.defaultReviewers.filter(isTeamName)
-    });
-  }
-  return candidates;
-}
-function selectionInput(router, input, candidates) {
-  const teamCovered = requestedTeamCoverage(candidates, input.requestedTeams ?? []);
-  const expertise = input.history ? expertiseOf(router.config.policy, input, candidates) : void 0;
-  const widen2 = expertise && router.config.policy.widenToRecentApprovers ? widenable(router, candidates, expertise) : [];
-  return {
-    repository: input.repository,
-    prNumber: input.prNumber,
-    author: input.author,
-    modules: candidates.filter((m) => !teamCovered.has(m.name) && !(m.maintainers.length === 0 && m.teams.length > 0)),
-    requestedReviewers: input.requestedReviewers ?? [],
-    requestedTeams: input.requestedTeams ?? [],
-    reviewedBy: input.reviewedBy ?? [],
-    blocked: input.blocked ?? [],
-    policy: router.config.policy,
-    ...input.signals ? { signals: input.signals } : {},
-    ...input.now ? { now: input.now } : {},
-    ...expertise ? { expertise } : {},
-    ...widen2.length > 0 ? { widen: widen2 } : {}
-  };
-}
-function expertiseOf(policy, input, candidates) {
-  const paths = input.files.flatMap((f) => f.previousPath && f.previousPath !== f.path ? [f.path, f.previousPath] : [f.path]);
-  const settings = { windowDays: policy.expertiseWindowDays, halfLifeDays: policy.expertiseHalfLifeDays };
-  const also = [];
-  for (const c of candidates) for (const m of c.maintainers) also.push(m.login);
-  return expertiseFor(input.history, paths, settings, input.now, { author: input.author, also, onlyAlso: !policy.widenToRecentApprovers });
-}
-function widenable(router, candidates, expertise) {
-  const listed = new Set(candidates.flatMap((c) => c.maintainers.map((m) => loginKey(m.login))));
-  const emeritus = new Set(router.registry.entries.flatMap((e) => e.maintainers.filter((m) => m.emeritus).map((m) => loginKey(m.login))));
-  return [...expertise].filter(([key3, e]) => e.approvals > 0 && !listed.has(key3) && !emeritus.has(key3) && !isBotLogin(e.login)).map(([, e]) => e).sort((a, b) => b.score - a.score || loginKey(a.login).localeCompare(loginKey(b.login))).slice(0, WIDEN_CONSIDERED);
-}
-var WIDEN_CONSIDERED = 10;
-var WIDEN_REASONS = {
-  "not needed": "recent approver, not needed (a reviewer knows these paths as well)",
-  "few approvals": "recent approver, below widen_min_approvals"
-};
-var CANNOT = /* @__PURE__ */ new Set([
-  "emeritus",
-  "author",
-  "unavailable",
-  "request removed",
-  "not a collaborator",
-  "busy",
-  "withdrawn",
-  "overdue"
-]);
-function rankedCandidates(router, sel, selection) {
-  const reasons = /* @__PURE__ */ new Map();
-  const add = (login, cannot, chosen, reason) => {
-    const known = reasons.get(loginKey(login));
-    if (!known || known.cannot && !cannot) reasons.set(loginKey(login), { login, cannot, chosen, reason });
-  };
-  const widened = new Set(selection.widened.map(loginKey));
-  const fresh = new Set(selection.reviewers.map(loginKey));
-  for (const login of selection.widened) add(login, false, true, "recent approver, not a listed maintainer (widening)");
-  for (const [module, cover] of selection.coverage) {
-    for (const login of cover.reviewers)
-      if (fresh.has(loginKey(login)) && !widened.has(loginKey(login))) add(login, false, true, `chosen for ${module}`);
-  }
-  for (const k of [...selection.skipped, ...selection.widenSkipped])
-    add(k.login, CANNOT.has(k.reason), false, WIDEN_REASONS[k.reason] ?? k.reason);
-  const windowDays = router.config.policy.expertiseWindowDays;
-  const loads = sel.signals ? normalizeSignals(sel.signals).openReviews : void 0;
-  const load2 = (l) => loads?.get(loginKey(l));
-  const all = [...reasons.values()];
-  const ordered = [false, true].flatMap(
-    (cannot) => byExpertise(
-      sel,
-      all.filter((r) => r.cannot === cannot).map((r) => r.login),
-      load2,
-      { amongEqual: (l) => reasons.get(loginKey(l)).chosen }
-    )
-  );
-  return ordered.map((login) => {
-    const r = reasons.get(loginKey(login));
-    const e = sel.expertise?.get(loginKey(login));
-    return {
-      login,
-      score: Math.round((e?.score ?? 0) * 1e3) / 1e3,
-      evidence: sel.expertise ? expertiseEvidence(e, windowDays) : "no review history given",
-      chosen: r.chosen,
-      reason: r.reason
-    };
-  });
-}
-function candidatesToFetch(router, input, deadline) {
-  const { touched, unmatched } = modulesForFiles(router, input.repository, input.files, deadline);
-  const { candidates } = withoutBlockedTeams(candidatesFor(router, touched, unmatched), input.blockedTeams);
-  return signalCandidates(selectionInput(router, input, candidates));
-}
-function route(router, input, deadline) {
-  const { touched, unmatched } = modulesForFiles(router, input.repository, input.files, deadline);
-  const indexes = [...touched.keys()].sort((a, b) => a - b);
-  const policy = router.config.policy;
-  const { candidates, skipped: teamsSkipped } = withoutBlockedTeams(candidatesFor(router, touched, unmatched), input.blockedTeams);
-  const selecting = selectionInput(router, input, candidates);
-  const selection = selectReviewers(selecting);
-  const requestedTeams = input.requestedTeams ?? [];
-  const order = [...candidates].sort((a, b) => b.fileCount - a.fileCount || a.name.localeCompare(b.name));
-  const stillOpen = (name) => !selection.coverage.has(name) || selection.uncovered.some((u) => u.module === name);
-  const needTeam = new Set(policy.reviewersPerModule > 0 ? order.map((m) => m.name).filter(stillOpen) : []);
-  const author = loginKey(input.author);
-  const present = /* @__PURE__ */ new Set([
-    ...(input.requestedReviewers ?? []).map(loginKey),
-    ...(input.reviewedBy ?? []).map(loginKey).filter((l) => l !== author)
-  ]);
-  const alreadyOn = present.size + new Set(requestedTeams.map((t) => t.toLowerCase())).size;
-  const ignored = authorIgnored(input.author, policy.ignoreAuthors);
-  const teams = selectTeams({
-    repository: input.repository,
-    prNumber: input.prNumber,
-    modules: order.filter((m) => m.teams.length > 0),
-    requestedTeams,
-    uncovered: needTeam,
-    budget: Math.max(0, policy.maxReviewers - alreadyOn - selection.reviewers.length),
-    ignored
-  });
-  const uncovered = selection.uncovered.filter((u) => !teams.covered.has(u.module));
-  for (const m of order) {
-    if (needTeam.has(m.name) && !teams.covered.has(m.name) && !selection.coverage.has(m.name)) {
-      const cap = `cap of ${policy.maxReviewers} reviewer${policy.maxReviewers === 1 ? "" : "s"} reached`;
-      uncovered.push({ module: m.name, reason: ignored ? "author is ignored" : cap });
-    }
-  }
-  const labels = [];
-  const addLabel = (l) => {
-    if (!labels.includes(l)) labels.push(l);
-  };
-  if (unmatched.length > 0 && policy.unownedLabel) addLabel(policy.unownedLabel);
-  const modules = indexes.map((i) => {
-    const resolved = router.modules[i];
-    const spec = resolved.spec;
-    const t = touched.get(i);
-    const areaIdx = [...t.areas].sort((a, b) => a - b);
-    const ownsRepo = t.rules.some((r) => r.rule.startsWith("repository:"));
-    const moduleLabels = ownsRepo ? [] : labelsOf(spec, true, areaIdx);
-    moduleLabels.forEach(addLabel);
-    const cover = selection.coverage.get(spec.name) ?? { reviewers: [], fallback: false };
-    return {
-      name: spec.name,
-      label: moduleLabels[0] ?? "",
-      labels: moduleLabels,
-      files: t.files,
-      rules: t.rules,
-      areas: areaIdx.map((a) => spec.areas[a].name),
-      reviewers: cover.reviewers,
-      teams: teams.coverage.get(spec.name) ?? [],
-      covered: !uncovered.some((u) => u.module === spec.name),
-      maintainersFrom: resolved.maintainersFrom,
-      fallback: cover.fallback
-    };
-  });
-  return {
-    repository: input.repository,
-    prNumber: input.prNumber,
-    labels,
-    reviewers: selection.reviewers,
-    teamReviewers: teams.teams,
-    modules,
-    unmatched,
-    unownedReviewers: [...selection.coverage.get(UNOWNED_MODULE)?.reviewers ?? [], ...teams.coverage.get(UNOWNED_MODULE) ?? []],
-    skipped: [...selection.skipped, ...teamsSkipped],
-    uncovered,
-    notes: selection.notes,
-    candidates: rankedCandidates(router, selecting, selection),
-    widened: selection.widened,
-    ...input.history ? { historyRecords: input.history.records } : {}
-  };
-}
-
-// src/core/issue-text.ts
-var MAX_ISSUE_TEXT = 65536;
-var MAX_CANDIDATES = 2e3;
-var MAX_TOKEN_LENGTH = 1e3;
-var MAX_API_SEGMENTS = 6;
-var URL_RE = /\b(?:[a-z][a-z0-9+.-]{0,19}:\/\/|www\.|github\.com\/|raw\.githubusercontent\.com\/)[^\s<>"'`)\]]+/gi;
-var GITHUB_FILE_RE = /^(?:https?:\/\/)?(?:www\.)?github\.com\/([\w.-]+)\/([\w.-]+)\/(?:blob|tree)\/([^?#]+)/i;
-var GITHUB_RAW_RE = /^(?:https?:\/\/)?raw\.githubusercontent\.com\/([\w.-]+)\/([\w.-]+)\/([^?#]+)/i;
-var TOKEN_RE = /[\w.~+:\\/-]+/g;
-var FILE_NAME_RE = /[\w-]\.[A-Za-z][\w-]{0,9}$/;
-var SEGMENT_RE = /^[\w.+~-]+$/;
-var HOST_RE = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i;
-var ABSOLUTE_RE = /^(?:\/|~\/|[A-Za-z]:\/)/;
-var keywordCache = /* @__PURE__ */ new WeakMap();
-function escapeRegex(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-function compileKeyword(module, area, raw) {
-  const keyword = raw.trim();
-  if (keyword === "") return void 0;
-  const words = keyword.toLowerCase().match(/\w+/g) ?? [];
-  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words, within: [] };
-  const start2 = /^\w/.test(keyword) ? "\\b" : "";
-  const end = /\w$/.test(keyword) ? "\\b" : "";
-  const body = escapeRegex(keyword).replace(/\s+/g, "\\s+");
-  return { module, area, keyword, regex: new RegExp(start2 + body + end, "i"), words, within: [] };
-}
-function holds(outer, inner) {
-  if (outer.keyword.toLowerCase() === inner.keyword.toLowerCase()) return false;
-  if (outer.module === inner.module && outer.area === inner.area) return false;
-  return inner.word !== void 0 ? outer.words.includes(inner.word) : inner.regex.test(outer.keyword);
-}
-function keywordRules(router) {
-  let rules = keywordCache.get(router);
-  if (rules) return rules;
-  rules = [];
-  router.modules.forEach(({ spec }, module) => {
-    for (const k of spec.keywords) {
-      const rule = compileKeyword(module, -1, k);
-      if (rule) rules.push(rule);
-    }
-    spec.areas.forEach((area, a) => {
-      for (const k of area.keywords) {
-        const rule = compileKeyword(module, a, k);
-        if (rule) rules.push(rule);
-      }
-    });
-  });
-  for (const inner of rules) inner.within = rules.filter((outer) => holds(outer, inner));
-  keywordCache.set(router, rules);
-  return rules;
-}
-var FENCE_RE2 = /^ {0,3}(`{3,}|~{3,})/;
-var FENCE_CLOSE_RE = /^ {0,3}(`{3,}|~{3,})\s*$/;
-function issueLines(title, body, settings) {
-  const text = `${title}
-${body}`.slice(0, MAX_ISSUE_TEXT);
-  const rawLines = text.split(/\r?\n/);
-  const kept = [{ text: rawLines[0], block: -2 }];
   let fence;
-  let blocks = 0;
-  let inComment = false;
-  let envReport = false;
-  const startsWith = (line, prefixes) => {
-    const t = line.trimStart();
-    return prefixes.some((p) => t.startsWith(p));
+  let inHtmlComment = false;
+  const lines = body.split(/\r?\n/);
+  for (let i = 0; i < lines.length && out.length < MAX_COMMANDS_PER_COMMENT; i++) {
+    const line = lines[i];
+    const f = FENCE_RE.exec(line);
+    if (fence) {
+      if (f && f[1][0] === fence.char && f[1].length >= fence.length && line.slice(f[0].length).trim() === "") fence = void 0;
+      continue;
+    }
+    if (inHtmlComment) {
+      if (line.includes("-->")) inHtmlComment = false;
+      continue;
+    }
+    if (f) {
+      fence = { char: f[1][0], length: f[1].length };
+      continue;
+    }
+    if (QUOTE_RE.test(line)) continue;
+    const open = line.lastIndexOf("<!--");
+    if (open >= 0 && !line.includes("-->", open + 4)) {
+      inHtmlComment = true;
+      if (!line.slice(0, open).trim()) continue;
+    }
+    const m = commandRe.exec(line.trimEnd());
+    if (!m) continue;
+    out.push({ line: i + 1, text: line.trim(), ...parseArgs(prefix, (m[1] ?? "").trim()) });
+  }
+  return out;
+}
+function parseArgs(prefix, rest) {
+  const args = rest === "" ? [] : rest.split(/\s+/);
+  const sub = args[0]?.toLowerCase();
+  if (sub === void 0) return { command: { kind: "route" } };
+  if (sub === "explain" || sub === "skip" || sub === "resume") {
+    if (args.length > 1) return { error: `\`${prefix} ${sub}\` takes no argument` };
+    return { command: { kind: sub } };
+  }
+  if (sub === "reroll") {
+    if (args.length > 2) return { error: `\`${prefix} reroll\` takes at most one @login` };
+    if (args.length === 1) return { command: { kind: "reroll" } };
+    const login = args[1].replace(/^@/, "");
+    if (!isValidLogin(login)) return { error: `"${args[1].slice(0, 60)}" is not a GitHub login` };
+    return { command: { kind: "reroll", login } };
+  }
+  return { error: `unknown subcommand "${args[0].slice(0, 40)}"` };
+}
+var WRITERS = /* @__PURE__ */ new Set(["admin", "maintain", "write"]);
+function rerollTarget(command, actor) {
+  return command.login ?? actor;
+}
+function allowedByRole(command, actor, ctx) {
+  const key3 = loginKey(actor);
+  if (key3 === loginKey(ctx.author)) return { allowed: true, as: "author" };
+  if (command.kind === "reroll" && loginKey(rerollTarget(command, actor)) === key3 && ctx.requestedReviewers.some((r) => loginKey(r) === key3)) {
+    return { allowed: true, as: "reviewer" };
+  }
+  return void 0;
+}
+function needsPermissionLevel(command, actor, ctx) {
+  return allowedByRole(command, actor, ctx) === void 0;
+}
+function authorize(command, actor, ctx, permission) {
+  const byRole = allowedByRole(command, actor, ctx);
+  if (byRole) return byRole;
+  if (permission !== void 0 && WRITERS.has(permission)) return { allowed: true, as: "writer" };
+  const what = command.kind === "reroll" ? "reroll someone else's review request" : `run \`${command.kind}\``;
+  return {
+    allowed: false,
+    reason: `@${actor} may not ${what} here: only the author, a requested reviewer about themselves, and people with write access may`
   };
-  for (let n = 1; n < rawLines.length; n++) {
-    let line = rawLines[n];
-    if (!envReport && startsWith(line, settings.envReportStarts)) envReport = true;
-    if (envReport) {
-      const closesFence = fence && FENCE_CLOSE_RE.test(line);
-      if (closesFence) fence = void 0;
-      if (closesFence || !fence && /^ {0,3}#{1,6}\s/.test(line)) envReport = false;
-      if (envReport || closesFence) continue;
-    }
-    if (inComment) {
-      const close = line.indexOf("-->");
-      if (close < 0) continue;
-      inComment = false;
-      line = line.slice(close + 3);
-    } else if (fence) {
-      const close = FENCE_CLOSE_RE.exec(line);
-      if (close && close[1][0] === fence.char && close[1].length >= fence.length) fence = void 0;
-      else if (!startsWith(line, settings.ignoreLinePrefixes)) kept.push({ text: line, block: blocks - 1 });
-      continue;
-    }
-    if (/^ {0,3}>/.test(line) && !/^ {0,3}>>>(?:\s|$)/.test(line)) continue;
-    const open = FENCE_RE2.exec(line);
-    if (open) {
-      fence = { char: open[1][0], length: open[1].length };
-      blocks++;
-      continue;
-    }
-    line = stripComments(line, () => inComment = true);
-    if (!startsWith(line, settings.ignoreLinePrefixes)) kept.push({ text: line, block: /^ {0,3}>>>(?:\s|$)/.test(line) ? blocks++ : -1 });
-  }
-  return kept;
 }
-function stripComments(line, opensComment) {
-  let out = "";
-  let from = 0;
-  for (; ; ) {
-    const open = line.indexOf("<!--", from);
-    if (open < 0) return out + line.slice(from);
-    out += `${line.slice(from, open)} `;
-    const close = line.indexOf("-->", open + 4);
-    if (close < 0) {
-      opensComment();
-      return out;
-    }
-    from = close + 3;
-  }
+function rerolledBlocked(rerolled) {
+  return rerolled.map((login) => ({ login, reason: "withdrawn" }));
 }
-function plausibleRepoPath(path2, repoDirs) {
-  const p = path2.replace(/\/+$/, "");
-  const segments = p.split("/");
-  if (segments.length < 2) return void 0;
-  if (!segments.every((s) => SEGMENT_RE.test(s) && s !== "." && s !== "..")) return void 0;
-  if (!FILE_NAME_RE.test(segments[segments.length - 1]) && !repoDirs.has(segments[0])) return void 0;
-  return p;
+function reviewsPaused(labels, skipLabel) {
+  return labels.some((l) => l.toLowerCase() === skipLabel.toLowerCase());
 }
-function trimToken(token) {
-  return token.replace(/^[^\w.~/\\]+/, "").replace(/[.:+-]+$/, "");
-}
-function repoPathFromToken(token, repoDirs) {
-  if (token.length > MAX_TOKEN_LENGTH) return void 0;
-  let p = trimToken(token);
-  const testId = p.indexOf("::");
-  if (testId >= 0) p = p.slice(0, testId);
-  p = p.replace(/(?::\d+)+$/, "");
-  p = p.replace(/\\+/g, "/").replace(/\/{2,}/g, "/");
-  if (!p.includes("/")) return void 0;
-  const lower = p.toLowerCase();
-  const installed = Math.max(lower.lastIndexOf("site-packages/"), lower.lastIndexOf("dist-packages/"));
-  if (installed >= 0 && (installed === 0 || p[installed - 1] === "/")) {
-    return plausibleRepoPath(p.slice(installed + "site-packages/".length), repoDirs);
-  }
-  if (ABSOLUTE_RE.test(p)) {
-    const segments = p.split("/");
-    for (let i = segments.length - 2; i >= 1; i--) {
-      if (repoDirs.has(segments[i])) return plausibleRepoPath(segments.slice(i).join("/"), repoDirs);
-    }
-    return void 0;
-  }
-  p = p.replace(/^(?:\.{1,2}\/)+/, "");
-  const first = p.slice(0, p.indexOf("/"));
-  if (HOST_RE.test(first)) return void 0;
-  return plausibleRepoPath(p, repoDirs);
-}
-function repoPathsFromUrl(url, repository, repoDirs) {
-  if (url.length > MAX_TOKEN_LENGTH) return [];
-  const m = GITHUB_FILE_RE.exec(url) ?? GITHUB_RAW_RE.exec(url);
-  if (!m) return [];
-  if (`${m[1]}/${m[2]}`.toLowerCase() !== repository.toLowerCase()) return [];
-  let rest = m[3];
-  try {
-    rest = decodeURIComponent(rest);
-  } catch {
-  }
-  const segments = rest.split("/").filter((s) => s !== "");
-  const out = [];
-  for (let skip = 1; skip <= 4 && skip < segments.length; skip++) {
-    const path2 = plausibleRepoPath(segments.slice(skip).join("/"), repoDirs);
-    if (path2) out.push(...pathCandidates(path2));
-  }
-  return out;
-}
-function pathCandidates(path2) {
-  return FILE_NAME_RE.test(path2) ? [path2] : [path2, `${path2}/__init__.py`];
-}
-function apiCandidatePaths(name) {
-  const parts = name.split(".").slice(0, MAX_API_SEGMENTS);
-  const out = [];
-  for (let n = parts.length; n >= 2; n--) {
-    const dir = parts.slice(0, n).join("/");
-    out.push(`${dir}.py`, `${dir}/__init__.py`);
-  }
-  return out;
-}
-var FRAME_RE = /^\s*File "([^"]{1,1000})", line \d+/;
-var CPP_RAISE_RE = /Exception raised from \S+ at (\S+?)(?::\d+)? \(/;
-var TRACEBACK_START_RE = /^\s*Traceback \(most recent call last\)/;
-var NATIVE_FRAME_RE = /^\s*(?:#\d{1,4}\s|frame #\d{1,4}:|[0-9A-Fa-f]{16,32}\s+[\w.-]{1,100}\.(?:dll|so|dylib)!)/;
-var ERROR_LINE_RE = new RegExp(
-  "^\\s*(?:E\\s+)?((?:[A-Za-z_]\\w{0,40}\\.){0,8}[A-Z]\\w{0,60}(?:Error|Exception|Warning|Failed|Unsupported|Interrupt|Exit))(?::\\s|:$|$)|^\\s*what\\(\\):\\s"
-);
-var Reader = class {
-  constructor(settings, repository) {
-    this.settings = settings;
-    this.repository = repository;
-    this.repoDirs = new Set(settings.repoDirs);
-    const prefixes = [...settings.apiPrefixes, ...Object.keys(settings.apiAliases)].map(escapeRegex).join("|");
-    this.apiRe = prefixes ? new RegExp(`(?<![\\w./\\\\])(?:${prefixes})(?:\\.[A-Za-z_]\\w*)+`, "g") : void 0;
-  }
-  settings;
-  repository;
-  mentions = [];
-  prose = /* @__PURE__ */ new Map();
-  apis = /* @__PURE__ */ new Map();
-  seen = /* @__PURE__ */ new Set();
-  apiRe;
-  repoDirs;
-  add(m) {
-    const key3 = `${m.signal}\0${m.kind}\0${m.kind === "path" ? m.candidates.join("\0") : m.text}`;
-    if (this.seen.has(key3) || this.seen.size >= MAX_CANDIDATES) return;
-    this.seen.add(key3);
-    this.mentions.push(m);
-  }
-  push(map2, signal, text) {
-    const list = map2.get(signal);
-    if (list) list.push(text);
-    else map2.set(signal, [text]);
-  }
-  /** A repository path for a frame, or undefined for frames outside the repository's own directories. */
-  framePath(raw) {
-    const path2 = repoPathFromToken(raw, this.repoDirs);
-    return path2 && this.repoDirs.has(path2.slice(0, path2.indexOf("/"))) ? path2 : void 0;
-  }
-  path(signal, text, path2) {
-    this.add({ signal, kind: "path", text, candidates: pathCandidates(path2) });
-  }
-  /** Several files `text` may stand for, best first: the first that a module owns counts. */
-  candidates(signal, text, candidates) {
-    this.add({ signal, kind: "path", text, candidates });
-  }
-  /** Read a piece of free text: links, paths and API names are mentions; the rest is words for keywords. */
-  text(signal, line, pathSignal = signal, apiSignal = signal) {
-    const rest = line.replace(URL_RE, (url) => {
-      const candidates = repoPathsFromUrl(url, this.repository, this.repoDirs);
-      if (candidates.length > 0) this.add({ signal: pathSignal, kind: "path", text: url, candidates });
-      return " ";
-    });
-    const words = rest.replace(TOKEN_RE, (token) => {
-      if (token.includes("/") || token.includes("\\")) {
-        const path2 = repoPathFromToken(token, this.repoDirs);
-        if (path2) this.path(pathSignal, trimToken(token), path2);
-        return " ";
-      }
-      if (!this.apiRe || !token.includes(".")) return token;
-      let segments = "";
-      for (const [written] of token.matchAll(this.apiRe)) {
-        const dot = written.indexOf(".");
-        const alias = this.settings.apiAliases[written.slice(0, dot)];
-        const name = alias ? alias + written.slice(dot) : written;
-        this.add({ signal: apiSignal, kind: "api", text: written, candidates: apiCandidatePaths(name) });
-        this.push(this.apis, signal, name);
-        segments += ` ${name.split(".").slice(1).join(" ")}`;
-      }
-      return segments === "" ? token : `${segments} `;
-    });
-    this.push(this.prose, signal, words);
-  }
-  reading() {
-    return { mentions: this.mentions, prose: this.prose, apis: this.apis };
-  }
-};
-function logBlocks(lines, markers) {
-  const out = /* @__PURE__ */ new Set();
-  if (markers.length === 0) return out;
-  for (const l of lines) if (l.block >= 0 && !out.has(l.block) && markers.some((m) => l.text.includes(m))) out.add(l.block);
-  return out;
-}
-function readIssue(lines, reader) {
-  const { settings } = reader;
-  const logs = logBlocks(lines, settings.buildLogMarkers);
-  let frames = [];
-  const flush = () => {
-    const passthrough = (p) => settings.passthroughFrames.some((f) => f.endsWith("/") ? p.startsWith(f) : p === f);
-    let inner = -1;
-    for (let i = frames.length - 1; i >= 0 && inner < 0; i--) if (!passthrough(frames[i].path)) inner = i;
-    frames.forEach((f, i) => reader.path(i === inner ? "frame_innermost" : "frame_outer", f.raw, f.path));
-    frames = [];
-  };
-  for (const line of lines) {
-    const text = line.text;
-    if (line.block === -2) {
-      reader.text("title", text);
-      continue;
-    }
-    if (logs.has(line.block)) {
-      reader.text("log_keyword", text, "log_path", "code_api");
-      continue;
-    }
-    if (TRACEBACK_START_RE.test(text)) {
-      flush();
-      continue;
-    }
-    const frame = FRAME_RE.exec(text);
-    if (frame) {
-      const path2 = reader.framePath(frame[1]);
-      if (path2) frames.push({ raw: frame[1], path: path2 });
-      continue;
-    }
-    const cpp = CPP_RAISE_RE.exec(text);
-    if (cpp) {
-      const path2 = reader.framePath(cpp[1]);
-      if (path2) reader.path("frame_innermost", cpp[1], path2);
-      continue;
-    }
-    const error = ERROR_LINE_RE.exec(text);
-    if (error) {
-      const type2 = error[1] ?? "";
-      if (type2.includes(".")) reader.text("exception_type", type2);
-      reader.text("error", `${type2.slice(type2.lastIndexOf(".") + 1)} ${text.slice(text.indexOf(type2) + type2.length)}`);
-      continue;
-    }
-    if (line.block >= 0 && NATIVE_FRAME_RE.test(text)) reader.text("native_frame", text);
-    else if (line.block >= 0) reader.text("code_keyword", text, "code_path", "code_api");
-    else reader.text("prose_keyword", text, "prose_path", "prose_api");
-  }
-  flush();
-}
-function camelWords(name) {
-  return name.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+/g) ?? [];
-}
-function readDisabledTest(title, lines, reader) {
-  const { settings } = reader;
-  const prefix = settings.disabledTestPrefix;
-  if (!prefix || !title.startsWith(prefix)) return false;
-  const m = /^\s*:?\s*(\w+)\s+\(([\w.]{1,300})\)/.exec(title.slice(prefix.length));
-  if (!m) return false;
-  const dotted = m[2].split(".");
-  const cls = dotted.pop();
-  const dir = settings.testDir ? `${settings.testDir}/` : "";
-  if (dotted.length > 0 && dotted[0] !== "__main__") reader.path("disabled_test", m[2], `${dir}${dotted.join("/")}.py`);
-  const words = camelWords(cls.replace(/^Test/, "").replace(/(?:CPU|CUDA|XPU|MPS|HPU|Meta|PrivateUse1)$/, ""));
-  const candidates = words.map(
-    (_, i) => `${dir}test_${words.slice(0, words.length - i).join("_").toLowerCase()}.py`
-  );
-  reader.candidates("disabled_test", cls, candidates);
-  reader.text("disabled_test", words.join(" "));
-  for (const line of lines) {
-    if (line.block === -2) continue;
-    for (const [file] of line.text.matchAll(/[\w/.-]{1,300}\.py\b/g)) {
-      const relative3 = file.replace(/^(?:\.\/)+/, "");
-      let path2 = relative3.startsWith(dir) ? relative3 : `${dir}${relative3}`;
-      if (file.startsWith("/")) path2 = repoPathFromToken(file, reader.repoDirs);
-      if (path2?.startsWith(dir)) reader.path("disabled_test", file, path2);
-    }
-  }
-  return true;
-}
-function resolve3(router, repository, reading) {
-  const weights = router.config.triage.weights;
-  const found = [];
-  const cache2 = /* @__PURE__ */ new Map();
-  const lookup = (path2) => {
-    let hits = cache2.get(path2);
-    if (!hits) {
-      hits = matchPath(router, repository, path2);
-      cache2.set(path2, hits);
-    }
-    return hits;
-  };
-  for (const m of reading.mentions) {
-    for (const path2 of m.candidates) {
-      const hits = lookup(path2);
-      if (hits.length === 0) continue;
-      const evidence = { signal: m.signal, kind: m.kind, text: m.text, path: path2, weight: weights[m.signal] };
-      for (const hit of hits) {
-        if (hit.areas.length === 0) found.push({ target: { module: hit.module, area: -1 }, evidence });
-        for (const area of hit.areas) found.push({ target: { module: hit.module, area }, evidence });
-      }
-      break;
-    }
-  }
-  for (const rule of keywordRules(router)) {
-    for (const [where, texts] of reading.prose) {
-      const how = keywordIn(rule, texts, reading.apis.get(where) ?? []);
-      if (!how) continue;
-      const signal = how === "api" && where === "code_keyword" ? "code_entry_point" : where;
-      const evidence = { signal, kind: "keyword", text: rule.keyword, weight: weights[signal] };
-      found.push({ target: { module: rule.module, area: rule.area }, evidence });
-    }
-  }
-  return found;
-}
-var wordSets = /* @__PURE__ */ new WeakMap();
-var joined = /* @__PURE__ */ new WeakMap();
-function keywordIn(rule, texts, apis) {
-  if (rule.keyword.includes(".")) {
-    const k = rule.keyword.toLowerCase();
-    if (apis.some((a) => a.toLowerCase() === k || a.toLowerCase().startsWith(`${k}.`))) return "api";
-  }
-  let words = wordSets.get(texts);
-  if (!words) {
-    words = new Set(texts.join("\n").toLowerCase().match(/\w+/g) ?? []);
-    wordSets.set(texts, words);
-  }
-  if (rule.word !== void 0 ? !words.has(rule.word) : !rule.words.every((w) => words.has(w))) return false;
-  let text = joined.get(texts);
-  if (text === void 0) {
-    text = texts.join("\n");
-    joined.set(texts, text);
-  }
-  if (rule.regex && !rule.regex.test(text)) return false;
-  const outers = rule.within.filter((outer) => keywordIn(outer, texts, []) === "words");
-  if (outers.length === 0) return "words";
-  const rest = outers.reduce((t, outer) => t.replace(new RegExp(outer.regex.source, "gi"), " "), text);
-  return (rule.word !== void 0 ? new RegExp(`\\b${rule.word}\\b`, "i") : rule.regex).test(rest) && "words";
-}
-function targetLabels(router, t) {
-  return labelsOf(router.modules[t.module].spec, t.area < 0, t.area < 0 ? [] : [t.area]);
-}
-function scoreLabels(router, found) {
-  const { weights, repeatFactor } = router.config.triage;
-  const perLabel = /* @__PURE__ */ new Map();
-  for (const f of found) {
-    const order = f.target.module * 1e3 + f.target.area + 1;
-    for (const label of targetLabels(router, f.target)) {
-      let entry = perLabel.get(label);
-      if (!entry) {
-        entry = { order, evidence: [], keys: /* @__PURE__ */ new Set() };
-        perLabel.set(label, entry);
-      }
-      entry.order = Math.min(entry.order, order);
-      const key3 = `${f.evidence.signal}\0${f.evidence.kind === "keyword" ? f.evidence.text.toLowerCase() : f.evidence.text}`;
-      if (entry.keys.has(key3)) continue;
-      entry.keys.add(key3);
-      entry.evidence.push(f.evidence);
-    }
-  }
-  return [...perLabel].map(([label, { order, evidence }]) => {
-    evidence.sort((a, b) => b.weight - a.weight);
-    return { label, score: scoreOf(evidence, weights, repeatFactor), order, evidence };
-  });
-}
-function scoreOf(evidence, weights, repeatFactor) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const e of evidence) counts.set(e.signal, (counts.get(e.signal) ?? 0) + 1);
-  let score = 0;
-  for (const [signal, n] of counts) score += weights[signal] * (1 + repeatFactor * Math.min(n - 1, 2));
-  return Math.round(score * 100) / 100;
-}
-var labelRulesCache = /* @__PURE__ */ new WeakMap();
-function labelRules(router) {
-  let rules = labelRulesCache.get(router);
-  if (rules) return rules;
-  rules = { thresholds: /* @__PURE__ */ new Map(), subLabels: /* @__PURE__ */ new Set() };
-  for (const { spec } of router.modules) {
-    if (spec.label && spec.extraLabels.length > 0) rules.subLabels.add(spec.label);
-    for (const area of spec.areas) if (area.extraLabels.length > 0) rules.subLabels.add(area.label);
-  }
-  for (const { label, threshold } of router.config.triage.labelThresholds) rules.thresholds.set(label, threshold);
-  labelRulesCache.set(router, rules);
-  return rules;
-}
-var SUBJECT_SIGNALS = /* @__PURE__ */ new Set([
-  "title",
-  "error",
-  "frame_innermost",
-  "native_frame",
-  "log_keyword",
-  "disabled_test"
-]);
-var OWN_SIGNALS = /* @__PURE__ */ new Set([
-  "title",
-  "error",
-  "prose_path",
-  "prose_api",
-  "prose_keyword",
-  "code_entry_point",
-  "log_keyword",
-  "native_frame",
-  "disabled_test"
-]);
-function decide(router, scored) {
-  const { threshold, maxModuleLabels, uncappedPrefixes, passingThreshold, subLabelsNeedOwnEvidence, weights, repeatFactor } = router.config.triage;
-  const rules = labelRules(router);
-  const thresholdOf = (label) => rules.thresholds.get(label) ?? threshold;
-  const named = (evidence, signals) => evidence.some((e) => signals.has(e.signal));
-  const ranked = [...scored].sort((a, b) => b.score - a.score || a.order - b.order);
-  const subjectKnown = ranked.some((s) => s.score >= thresholdOf(s.label) && named(s.evidence, SUBJECT_SIGNALS));
-  const ownScore = (evidence) => scoreOf(
-    evidence.filter((e) => OWN_SIGNALS.has(e.signal)),
-    weights,
-    repeatFactor
-  );
-  let capped = 0;
-  return ranked.map(({ label, score, evidence }) => {
-    const own = thresholdOf(label);
-    const drop = (dropped) => ({ label, score, threshold: own, added: false, dropped, evidence });
-    if (score < own) return drop("below threshold");
-    if (subjectKnown && score < passingThreshold && !named(evidence, SUBJECT_SIGNALS)) return drop("a passing mention");
-    if (subLabelsNeedOwnEvidence && rules.subLabels.has(label) && ownScore(evidence) < own) return drop("no evidence of its own");
-    if (!uncappedPrefixes.some((p) => label.startsWith(p))) {
-      if (capped >= maxModuleLabels) return drop("over the cap");
-      capped++;
-    }
-    return { label, score, threshold: own, added: true, evidence };
-  });
-}
-function modulesOf(router, found, scores) {
-  const added = new Map(scores.filter((s) => s.added).map((s) => [s.label, s]));
-  const out = [];
-  router.modules.forEach(({ spec }, i) => {
-    const targets = found.filter((f) => f.target.module === i && targetLabels(router, f.target).some((l) => added.has(l)));
-    if (targets.length === 0) return;
-    const own = new Set(targets.flatMap((f) => targetLabels(router, f.target)));
-    const labels = [...added.keys()].filter((l) => own.has(l));
-    const areas = [...new Set(targets.filter((f) => f.target.area >= 0).map((f) => f.target.area))].sort((a, b) => a - b);
-    const evidence = [...new Set(targets.map((f) => f.evidence))].sort((a, b) => b.weight - a.weight);
-    out.push({
-      name: spec.name,
-      labels,
-      areas: areas.map((a) => spec.areas[a].name),
-      evidence,
-      why: labels.map((l) => `${l} (${added.get(l).evidence.slice(0, 2).map(describeEvidence).join("; ")})`).join(", "),
-      maintainers: activeMaintainers(router, i)
-    });
-  });
-  return out;
-}
-var SIGNAL_WORDS = {
-  title: "title",
-  error: "error message",
-  exception_type: "exception type",
-  frame_innermost: "innermost frame",
-  frame_outer: "frame",
-  prose_path: "path",
-  prose_api: "API",
-  prose_keyword: "keyword",
-  code_path: "path in code",
-  code_api: "API in code",
-  code_keyword: "keyword in code",
-  code_entry_point: "entry point in code",
-  log_path: "path in build log",
-  log_keyword: "build log",
-  disabled_test: "disabled test",
-  native_frame: "native frame"
-};
-function describeEvidence(e) {
-  const what = e.kind === "path" ? e.path ?? e.text : e.kind === "api" ? e.text : `"${e.text}"`;
-  return `${SIGNAL_WORDS[e.signal]} ${what} +${e.weight}`;
-}
-function routeIssue(router, input) {
-  const owners = repositoryOwners(router, input.repository);
-  if (owners.length > 0) {
-    const modules = owners.map((i) => ({
-      name: router.modules[i].spec.name,
-      labels: [],
-      areas: [],
-      evidence: [],
-      why: "owns the repository",
-      maintainers: activeMaintainers(router, i)
-    }));
-    return { labels: [], modules, scores: [] };
-  }
-  const settings = router.config.triage;
-  const lines = issueLines(input.title, input.body, settings);
-  const reader = new Reader(settings, input.repository);
-  const disabled = readDisabledTest(input.title, lines, reader);
-  if (!disabled) readIssue(lines, reader);
-  const found = resolve3(router, input.repository, reader.reading());
-  const scores = decide(router, scoreLabels(router, found));
-  return { labels: scores.filter((s) => s.added).map((s) => s.label), modules: modulesOf(router, found, scores), scores };
-}
-function activeMaintainers(router, module) {
-  const seen = /* @__PURE__ */ new Set();
-  const out = [];
-  for (const m of router.modules[module].maintainers) {
-    if (m.emeritus || seen.has(loginKey(m.login))) continue;
-    seen.add(loginKey(m.login));
-    out.push(m.login);
-  }
-  return out;
+function skipLabelChange(kind, labels, skipLabel) {
+  const paused = reviewsPaused(labels, skipLabel);
+  if (kind === "skip") return paused ? {} : { add: skipLabel };
+  const present = labels.find((l) => l.toLowerCase() === skipLabel.toLowerCase());
+  return present ? { remove: present } : {};
 }
 
-// src/core/plan.ts
-function configuredLabels(config) {
-  const out = /* @__PURE__ */ new Set();
-  for (const m of config.modules) {
-    if (m.label) out.add(m.label);
-    for (const a of m.areas) out.add(a.label);
-  }
-  return out;
+// src/core/command-plan.ts
+function replyMarker(commentId) {
+  return `<!-- review-router:reply ${commentId} -->`;
 }
-function blockedLogins(pr, refused, replacing) {
-  const requested = new Set(pr.thread.requestedUsers.map(loginKey));
-  const rerolled = new Set((pr.thread.requestRemovedByApp ?? []).map(loginKey));
-  const replaced = (pr.thread.replacedByApp ?? []).filter((l) => !requested.has(loginKey(l)) && !rerolled.has(loginKey(l)));
-  return [
-    ...pr.thread.requestRemovedByHuman.map((login) => ({ login, reason: "request removed" })),
-    ...rerolledBlocked(pr.thread.requestRemovedByApp ?? []),
-    ...[...replaced, ...replacing].map((login) => ({ login, reason: "overdue" })),
-    ...refused
-  ];
+function explainMarker(commentId) {
+  return `<!-- review-router:explain ${commentId} -->`;
 }
-function qualifiedTeam(repository, team) {
-  return team.includes("/") ? team : `${repository.split("/")[0]}/${team}`;
+function writtenByBot(comment, appId) {
+  if (comment.user?.type === "Bot") return true;
+  return appId !== void 0 && comment.performed_via_github_app?.id === appId;
 }
-function teamSlug(team) {
-  return team.slice(team.indexOf("/") + 1);
+function permissionNeeded(parsed, actor, ctx, withdrawnByApp = []) {
+  return parsed.some(
+    (p) => p.command !== void 0 && !rerollDone(p.command, actor, ctx, withdrawnByApp) && needsPermissionLevel(p.command, actor, ctx)
+  );
 }
-function blockedTeams(router, repository, refusedTeams) {
-  const org = repository.split("/")[0].toLowerCase();
-  const named = [...router.config.modules.flatMap((m) => m.teams ?? []), ...router.config.policy.defaultReviewers.filter(isTeamName)];
-  const other = [...new Set(named.filter((t) => t.split("/")[0].toLowerCase() !== org))];
-  return [
-    ...other.map((team) => ({ team, reason: "other organisation" })),
-    ...refusedTeams.map((t) => ({ team: qualifiedTeam(repository, t), reason: "not a collaborator" }))
-  ];
+function rerollDone(command, actor, ctx, withdrawnByApp) {
+  if (command.kind !== "reroll") return false;
+  const key3 = loginKey(rerollTarget(command, actor));
+  return withdrawnByApp.some((l) => loginKey(l) === key3) && !ctx.requestedReviewers.some((r) => loginKey(r) === key3);
 }
-function pullRequestRouteInput(input, replacing = []) {
-  const { pr } = input;
-  const gone = new Set(replacing.map(loginKey));
-  const teams = blockedTeams(input.router, pr.repository, input.refusedTeams ?? []);
-  return {
-    repository: pr.repository,
-    prNumber: pr.number,
-    author: pr.author,
-    files: pr.files,
-    requestedReviewers: pr.thread.requestedUsers.filter((l) => !gone.has(loginKey(l))),
-    requestedTeams: pr.thread.requestedTeams.map((t) => qualifiedTeam(pr.repository, t)),
-    reviewedBy: [...pr.thread.reviewedBy],
-    blocked: blockedLogins(pr, input.refused ?? [], replacing),
-    ...teams.length > 0 ? { blockedTeams: teams } : {},
-    ...input.signals ? { signals: input.signals } : {},
-    ...input.now ? { now: input.now } : {},
-    // An empty history is no history: the same choice and the same words as without one, in every door.
-    ...input.history && input.history.length > 0 ? { history: expertiseIndex(input.history, input.router.config.policy.expertiseHalfLifeDays) } : {}
-  };
-}
-function routePullRequest(input, replacing = []) {
-  return route(input.router, pullRequestRouteInput(input, replacing), input.budget?.());
-}
-function pausedPullRequest(input) {
-  return reviewsPaused([...input.pr.thread.labels], input.router.config.app.skipLabel);
-}
-function signalsToFetch(input) {
-  const app = input.router.config.app;
-  if (input.pr.draft && app.skipDrafts || pausedPullRequest(input)) return [];
-  const replacing = overdueOf(input).map((o) => o.login);
-  return candidatesToFetch(input.router, pullRequestRouteInput(input, replacing), input.budget?.());
-}
-function overdueOnThread(app, draft, thread, now) {
-  if (app.reroute.afterHours <= 0 || draft && app.skipDrafts) return [];
-  const requested = new Set(thread.requestedUsers.map(loginKey));
-  return overdueReviewers({
-    requests: (thread.requestTimes ?? []).filter((r) => requested.has(loginKey(r.login))),
-    activity: thread.activity ?? [],
-    replaced: thread.replacedByApp ?? [],
-    settings: app.reroute,
-    now
-  });
-}
-function overdueOf(input) {
-  return input.now ? overdueOnThread(input.router.config.app, input.pr.draft, input.pr.thread, input.now) : [];
-}
-function reroutesOf(decision, overdue, input) {
-  const fresh = new Set(decision.reviewers.map(loginKey));
-  const thread = input.pr.thread;
-  const requested = new Set(thread.requestedUsers.map(loginKey));
-  const requestedAt = new Map((thread.requestTimes ?? []).map((r) => [loginKey(r.login), r.at]));
-  const settings = input.router.config.app.reroute;
-  const out = [];
-  for (const o of overdue) {
-    const modules = [
-      ...new Set(decision.skipped.filter((s) => s.reason === "overdue" && loginKey(s.login) === loginKey(o.login)).map((s) => s.module))
-    ];
-    const covering = [...new Set(decision.modules.filter((m) => modules.includes(m.name)).flatMap((m) => m.reviewers))];
-    const by = covering.filter((r) => fresh.has(loginKey(r)));
-    const already = covering.filter((r) => {
-      const at = requestedAt.get(loginKey(r));
-      return !fresh.has(loginKey(r)) && requested.has(loginKey(r)) && at !== void 0 && requestedWhileOverdue(o, at, settings);
-    });
-    if (by.length + already.length > 0) {
-      out.push({ ...o, modules, by: [...by, ...already], ...already.length > 0 ? { alreadyRequested: already } : {} });
+function decideCommands(parsed, actor, ctx, permission, withdrawnByApp = []) {
+  const out = { accepted: [], refused: [], done: [] };
+  for (const p of parsed) {
+    if (!p.command) {
+      out.refused.push({ text: p.text, reason: p.error ?? "not a command" });
+      continue;
     }
+    if (rerollDone(p.command, actor, ctx, withdrawnByApp)) {
+      out.done.push({ text: p.text });
+      continue;
+    }
+    const allowed = authorize(p.command, actor, ctx, permission);
+    if (allowed.allowed) out.accepted.push({ text: p.text, command: p.command });
+    else out.refused.push({ text: p.text, reason: allowed.reason });
   }
   return out;
 }
-function routeWithReroutes(input) {
-  const overdue = overdueOf(input);
-  if (overdue.length === 0) return { decision: routePullRequest(input), reroute: [] };
-  let decision = routePullRequest(
-    input,
-    overdue.map((o) => o.login)
-  );
-  let reroute = reroutesOf(decision, overdue, input);
-  if (reroute.length < overdue.length) {
-    decision = routePullRequest(
-      input,
-      reroute.map((r) => r.login)
-    );
-    reroute = reroutesOf(decision, reroute, input);
-  }
-  return { decision, reroute };
-}
-function planLabels(decision, thread, router) {
-  const add = decision.labels.filter((l) => !thread.labels.has(l) && !thread.labelsRemovedByHuman.has(l));
-  if (!router.config.app.syncLabels) return { add, remove: [] };
-  const known = configuredLabels(router.config);
-  const remove = [...thread.labelsAddedByApp].filter((l) => thread.labels.has(l) && known.has(l) && !decision.labels.includes(l));
-  return { add, remove };
-}
-function planReviews(decision, pr, app, paused) {
-  if (pr.draft && app.skipDrafts) {
-    const waiting = [...decision.reviewers, ...decision.teamReviewers];
-    return { reviews: { users: [], teams: [] }, deferred: waiting.map((login) => ({ login, reason: "draft" })) };
-  }
-  if (paused) {
-    const waiting = [...decision.reviewers, ...decision.teamReviewers];
-    return { reviews: { users: [], teams: [] }, deferred: waiting.map((login) => ({ login, reason: "paused" })) };
-  }
-  return { reviews: { users: [...decision.reviewers], teams: decision.teamReviewers.map(teamSlug) }, deferred: [] };
-}
-function shownDecision(decision, deferred) {
-  if (deferred.length === 0) return decision;
-  const waiting = new Set(deferred.map((d) => loginKey(d.login)));
-  const modules = decision.modules.map((m) => ({
-    ...m,
-    reviewers: m.reviewers.filter((r) => !waiting.has(loginKey(r))),
-    teams: m.teams.filter((t) => !waiting.has(loginKey(t)))
-  }));
-  return { ...decision, reviewers: [], teamReviewers: [], modules };
-}
-function planSummary(app, decision, input, deferred) {
-  if (app.summary === "none") return void 0;
-  const { pr } = input;
-  const unownedLabel = input.router.config.policy.unownedLabel;
-  return {
-    mode: app.summary,
-    decision: shownDecision(decision, deferred),
-    dryRun: input.dryRun,
-    draftDeferred: pr.draft && app.skipDrafts,
-    ...pr.truncatedAt !== void 0 ? { truncatedAt: pr.truncatedAt } : {},
-    ...app.reroute.afterHours > 0 ? { rerouteAfterHours: app.reroute.afterHours } : {},
-    ...unownedLabel && decision.labels.includes(unownedLabel) ? { unownedLabel } : {},
-    ...pausedPullRequest(input) ? { pausedBy: app.skipLabel } : {},
-    ...input.signalsUnavailable ? { signalsUnavailable: input.signalsUnavailable } : {},
-    ...input.historyUnavailable ? { historyUnavailable: input.historyUnavailable } : {},
-    ...input.signals ? { signals: input.signals, maxOpenReviews: input.router.config.policy.maxOpenReviews } : {}
-  };
-}
-function planPullRequest(input) {
-  const app = input.router.config.app;
-  const { decision, reroute } = routeWithReroutes(input);
-  const labels = planLabels(decision, input.pr.thread, input.router);
-  const { reviews, deferred } = planReviews(decision, input.pr, app, pausedPullRequest(input));
-  const summary = planSummary(app, decision, input, deferred);
-  return {
-    decision,
-    dryRun: input.dryRun,
-    labels,
-    reviews,
-    deferred,
-    skipped: decision.skipped,
-    candidates: decision.candidates,
-    ...reroute.length > 0 ? { reroute } : {},
-    ...summary ? { summary } : {}
-  };
-}
-function afterApplying(input, applied, refused, withdrawn = [], refusedTeams = []) {
-  const t = input.pr.thread;
-  const labels = new Set(t.labels);
-  const byApp2 = new Set(t.labelsAddedByApp);
-  for (const l of applied.labelsAdded) {
-    labels.add(l);
-    byApp2.add(l);
-  }
-  for (const l of applied.labelsRemoved) {
-    labels.delete(l);
-    byApp2.delete(l);
-  }
-  const gone = new Set(withdrawn.map(loginKey));
-  const thread = {
-    ...t,
-    labels,
-    labelsAddedByApp: byApp2,
-    requestedUsers: [...t.requestedUsers.filter((l) => !gone.has(loginKey(l))), ...applied.requestedUsers],
-    requestedTeams: [...t.requestedTeams, ...applied.requestedTeams],
-    ...withdrawn.length > 0 ? { replacedByApp: [...t.replacedByApp ?? [], ...withdrawn] } : {}
-  };
-  const teams = [...input.refusedTeams ?? [], ...refusedTeams];
-  return {
-    ...input,
-    pr: { ...input.pr, thread },
-    refused: [...input.refused ?? [], ...refused],
-    ...teams.length > 0 ? { refusedTeams: teams } : {}
-  };
-}
-var CC_MARKER = "<!-- review-router:cc -->";
-function ccComment(decision, author) {
-  const notAuthor = (l) => loginKey(l) !== loginKey(author);
-  if (!decision.modules.some((m) => m.maintainers.some(notAuthor))) return void 0;
-  const lines = decision.modules.filter((m) => m.maintainers.length > 0).map(
-    (m) => `- ${m.name}: ${m.maintainers.filter(notAuthor).map((l) => `@${l}`).join(" ")} (${m.why})`
-  );
-  return `${CC_MARKER}
-cc the maintainers of the modules this issue names:
+function refusalsReply(prefix, commentId, refused) {
+  const lines = refused.map((r) => `\`${r.text.replace(/[`\r\n]/g, "").slice(0, 100)}\`: ${r.reason.replace(/\.$/, "")}.`);
+  return `${replyMarker(commentId)}
+${lines.join("\n")}
 
-${lines.join("\n")}`;
+Accepted forms:
+${acceptedForms(prefix)}
+`;
 }
-function issueHasWork(decision, settings) {
-  return decision.modules.length > 0 || settings.needsTriageLabel !== void 0;
-}
-function needsTriage(input) {
-  const label = input.settings.needsTriageLabel;
-  if (label === void 0 || input.decision.modules.length > 0 || input.decision.labels.length > 0) return [];
-  return input.thread.labels.size === 0 && !input.thread.labelsRemovedByHuman.has(label) ? [label] : [];
-}
-function planIssue(input) {
-  const { decision, thread } = input;
-  const add = [...decision.labels.filter((l) => !thread.labels.has(l) && !thread.labelsRemovedByHuman.has(l)), ...needsTriage(input)];
-  const body = input.settings.issueComment && !input.ccCommentPresent ? ccComment(decision, input.author) : void 0;
-  return { decision, dryRun: input.dryRun, labels: { add }, ...body ? { comment: { marker: CC_MARKER, body } } : {} };
-}
-
-// src/app/summary-writer.ts
-var MAX_TEXT = 65e3;
-function clip(text) {
-  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 20)}
-
-(truncated)` : text;
-}
-async function writeSummary(port, issueNumber, headSha, write) {
-  const { summary, conclusion } = write;
-  if (write.mode === "comment") {
-    const body = clip(`${COMMENT_MARKER}
+function explainReply(commentId, summary) {
+  return `${explainMarker(commentId)}
 ### review-router: ${summary.title}
 
-${summary.body}`);
-    const existing2 = write.appComments.find((c) => c.body.includes(COMMENT_MARKER));
-    if (existing2) {
-      if (lastingText(existing2.body) !== lastingText(body)) await port.updateComment(existing2.id, body);
-      return;
-    }
-    const created = await createOnce(
-      () => port.createComment(issueNumber, body),
-      async () => (await port.listComments(issueNumber)).some((c) => c.mine && c.body.includes(COMMENT_MARKER))
-    );
-    if (created) await keepOldestComment(port, issueNumber, COMMENT_MARKER, created.id, body);
-    return;
-  }
-  const output = { title: summary.title, summary: clip(summary.body) };
-  const digest2 = checkRunDigest(conclusion, { title: output.title, summary: lastingText(output.summary) });
-  const run = { externalId: digest2, conclusion, output };
-  const listOurs = async () => {
-    const found = (await port.listCheckRuns(headSha))[0];
-    if (!found) return null;
-    const same = found.output.title === output.title && lastingText(found.output.summary ?? "") === lastingText(output.summary);
-    const legacy = found.conclusion === conclusion && same ? digest2 : void 0;
-    return {
-      id: found.id,
-      status: found.status,
-      conclusion: found.conclusion,
-      ...found.externalId ? { digest: found.externalId } : legacy ? { digest: legacy } : {}
-    };
-  };
-  const seen = write.checkRuns;
-  const existing = seen ? seen.head : await listOurs();
-  if (!existing) {
-    if (seen?.latestDigest === digest2) return;
-    await createOnce(
-      () => port.createCheckRun(headSha, run),
-      async () => await listOurs() !== null
-    );
-    return;
-  }
-  if (existing.status === "completed" && existing.conclusion === conclusion && existing.digest === digest2) return;
-  const id = existing.id ?? (await listOurs())?.id;
-  if (id === void 0) return;
-  await port.updateCheckRun(id, run);
+${summary.body}`;
 }
-async function createOnce(create, exists) {
-  try {
-    return await create();
-  } catch (err) {
-    const status = httpStatus(err);
-    if (status !== void 0 && status < 500) throw err;
-    if (await exists()) return void 0;
-    return await create();
-  }
-}
-async function keepOldestComment(port, issueNumber, marker, ownId, body) {
-  const ours = (await port.listComments(issueNumber)).filter((c) => c.mine && c.body.includes(marker)).sort((a, b) => a.id - b.id);
-  const oldest = ours[0];
-  if (!oldest || oldest.id === ownId) return;
-  await port.deleteComment(ownId);
-  if (oldest.body !== body) await port.updateComment(oldest.id, body);
-}
-function budgetSummary(err) {
-  return {
-    title: "Routing budget exceeded",
-    body: [
-      `review-router stopped routing this pull request: ${err.message}.`,
-      "",
-      "Nothing was labelled and no review was requested. A configuration with many or very long globs, or a pull request",
-      "with very many files, can cost more than one delivery may spend; see docs/configuration.md, Limits.",
-      "The next push or a re-run routes it again."
-    ].join("\n")
-  };
-}
-
-// src/app/apply.ts
-var REQUEST_ROUNDS = 2;
-async function requestReviews(port, pullNumber, request2) {
-  const outcome = { users: [], teams: [], refused: [], refusedTeams: [] };
-  const count = request2.users.length + request2.teams.length;
-  if (count === 0) return outcome;
-  try {
-    await port.requestReviews(pullNumber, request2);
-    return { ...outcome, users: [...request2.users], teams: [...request2.teams] };
-  } catch (err) {
-    if (httpStatus(err) !== 422) throw err;
-  }
-  const acceptsAlone = async (one) => {
-    if (count === 1) return false;
-    try {
-      await port.requestReviews(pullNumber, one);
-      return true;
-    } catch (err) {
-      if (httpStatus(err) !== 422) throw err;
-      return false;
-    }
-  };
-  for (const login of request2.users) {
-    if (await acceptsAlone({ users: [login], teams: [] })) outcome.users.push(login);
-    else outcome.refused.push({ login, reason: "not a collaborator" });
-  }
-  for (const team of request2.teams) {
-    if (await acceptsAlone({ users: [], teams: [team] })) outcome.teams.push(team);
-    else outcome.refusedTeams.push(team);
-  }
-  return outcome;
-}
-async function applyPullRequestPlan(port, pullNumber, plan) {
-  const none = { labelsAdded: [], labelsRemoved: [], requestedUsers: [], requestedTeams: [], refused: [], refusedTeams: [], withdrawn: [] };
-  if (plan.dryRun) return none;
-  if (plan.labels.add.length > 0) await port.addLabels(pullNumber, plan.labels.add);
-  for (const name of plan.labels.remove) {
-    try {
-      await port.removeLabel(pullNumber, name);
-    } catch (err) {
-      if (httpStatus(err) !== 404) throw err;
-    }
-  }
-  const requested = await requestReviews(port, pullNumber, plan.reviews);
-  const asked = new Set(requested.users.map((u) => u.toLowerCase()));
-  const replaced = (r) => (r.alreadyRequested ?? []).length > 0 || r.by.some((b) => asked.has(b.toLowerCase()));
-  const withdrawn = (plan.reroute ?? []).filter(replaced).map((r) => r.login);
-  if (withdrawn.length > 0) await port.removeReviewRequests(pullNumber, { users: withdrawn, teams: [] });
-  return {
-    withdrawn,
-    labelsAdded: [...plan.labels.add],
-    labelsRemoved: [...plan.labels.remove],
-    requestedUsers: requested.users,
-    requestedTeams: requested.teams,
-    refused: requested.refused,
-    refusedTeams: requested.refusedTeams
-  };
-}
-async function planAndApplyPullRequest(port, input, onRefused = () => {
-}, first = planPullRequest(input)) {
-  const applied = { labelsAdded: [], labelsRemoved: [], requestedUsers: [], requestedTeams: [] };
-  const refused = [];
-  const refusedTeams = [];
-  const withdrawn = [];
-  let plan = first;
-  const plans = [plan];
-  for (let round = 0; round < REQUEST_ROUNDS; round++) {
-    const done = await applyPullRequestPlan(port, input.pr.number, plan);
-    applied.labelsAdded.push(...done.labelsAdded);
-    applied.labelsRemoved.push(...done.labelsRemoved);
-    applied.requestedUsers.push(...done.requestedUsers);
-    applied.requestedTeams.push(...done.requestedTeams);
-    refusedTeams.push(...done.refusedTeams);
-    withdrawn.push(...done.withdrawn);
-    if (done.refused.length === 0 && done.refusedTeams.length === 0) break;
-    refused.push(...done.refused);
-    onRefused(done.refused, done.refusedTeams);
-    input = afterApplying(input, done, done.refused, done.withdrawn, done.refusedTeams);
-    plan = planPullRequest(input);
-    plans.push(plan);
-  }
-  return { plan, plans, applied, refused, refusedTeams, withdrawn };
-}
-async function writePlannedSummary(port, pr, plan, configSource, seen, extra = {}) {
-  const s = plan.summary;
-  if (!s) return;
-  const summary = plannedSummary(plan, configSource, extra);
-  await writeSummary(port, pr.number, pr.headSha, { mode: s.mode, summary, conclusion: "neutral", ...seen });
-}
-function plannedSummary(plan, configSource, extra = {}) {
-  const s = plan.summary;
-  if (!s) return void 0;
-  return renderSummary({
-    decision: s.decision,
-    dryRun: s.dryRun,
-    draftDeferred: s.draftDeferred,
-    configSource,
-    ...s.truncatedAt !== void 0 ? { truncatedAt: s.truncatedAt } : {},
-    ...s.rerouteAfterHours !== void 0 ? { rerouteAfterHours: s.rerouteAfterHours } : {},
-    ...s.unownedLabel !== void 0 ? { unownedLabel: s.unownedLabel } : {},
-    ...extra.warnings && extra.warnings.length > 0 ? { warnings: extra.warnings } : {},
-    ...s.pausedBy !== void 0 ? { pausedBy: s.pausedBy } : {},
-    ...s.signalsUnavailable !== void 0 ? { signalsUnavailable: s.signalsUnavailable } : {},
-    ...s.historyUnavailable !== void 0 ? { historyUnavailable: s.historyUnavailable } : {},
-    ...s.signals ? { signals: s.signals } : {},
-    ...s.maxOpenReviews !== void 0 ? { maxOpenReviews: s.maxOpenReviews } : {}
-  });
-}
-async function applyIssuePlan(port, issueNumber, plan) {
-  if (plan.dryRun) return { labelsAdded: [], commented: false };
-  if (plan.labels.add.length > 0) await port.addLabels(issueNumber, plan.labels.add);
-  const comment = plan.comment;
-  if (comment) {
-    const created = await createOnce(
-      () => port.createComment(issueNumber, comment.body),
-      async () => (await port.listComments(issueNumber)).some((c) => c.body.includes(comment.marker))
-    );
-    if (created) await keepOldestComment(port, issueNumber, comment.marker, created.id, comment.body);
-  }
-  return { labelsAdded: [...plan.labels.add], commented: comment !== void 0 };
-}
-
-// src/app/comment.ts
-async function runComment(port, event, options) {
-  const log = options.log;
-  if (!event.onPullRequest) return { kind: "skipped", reason: "a comment on an issue: commands act on pull requests" };
-  if (event.comment.byBot) return { kind: "skipped", reason: "a comment by a bot or by review-router: never a command" };
-  const config = await configFor(port, { what: `pull request #${event.number}`, state: event.state }, options);
-  if (config.kind === "skipped") return config;
-  if (config.kind === "error") return { kind: "config-error", file: config.file, loaded: config };
-  const prefix = config.config.app.commandPrefix;
-  const parsed = parseCommands(event.comment.body, prefix);
-  if (parsed.length === 0) return { kind: "skipped", reason: "no command in the comment" };
-  const pr = await port.getPullRequest(event.number);
-  const read = await port.readPullRequest({
-    number: pr.number,
-    headSha: pr.headSha,
-    changedFiles: pr.changedFiles ?? GITHUB_FILE_LIMIT,
-    thread: pr.thread,
-    // Not read: one comment may route more than once, so the writer looks the run up each time.
-    withCheckRuns: false
-  });
-  if (read.graphqlFailed !== void 0) log?.warn({ reason: read.graphqlFailed }, "the GraphQL read failed; read the pull request by REST");
-  const { thread } = read;
-  const actor = event.comment.author;
-  const ctx = { author: pr.author, requestedReviewers: thread.requestedUsers };
-  const withdrawn = thread.requestRemovedByApp;
-  const permission = permissionNeeded(parsed, actor, ctx, withdrawn) ? await port.permissionLevel(actor) : void 0;
-  const { accepted, refused, done } = decideCommands(parsed, actor, ctx, permission, withdrawn);
-  log?.info(
-    { actor, accepted: accepted.map((a) => a.text), refused, done: done.map((d) => d.text), permission },
-    "commands on pull request"
-  );
-  const g = {
-    facts: {
-      repository: `${port.repo.owner}/${port.repo.repo}`,
-      number: pr.number,
-      author: pr.author,
-      draft: pr.draft,
-      files: read.files,
-      ...read.truncatedAt ? { truncatedAt: read.truncatedAt } : {},
-      thread
-    },
-    headSha: pr.headSha,
-    // The check run is looked up when written: one comment may route more than once.
-    seen: { appComments: thread.appComments }
-  };
-  const steps = [];
-  for (const a of accepted) {
-    const planned = commandAction(a.command, actor, g.facts.thread, config.config.app.skipLabel);
-    if ("refused" in planned) {
-      refused.push({ text: a.text, reason: planned.refused });
-      continue;
-    }
-    const step = await planStep(port, config, g, { text: a.text, action: planned.action }, options);
-    if (typeof step === "string") refused.push({ text: a.text, reason: step });
-    else steps.push(step);
-  }
-  let redelivery = false;
-  const routed = [];
-  if (steps.length > 0 && options.apply) {
-    const claim = await port.addReaction(event.comment.id, "+1");
-    if (!claim.created) {
-      log?.info({ comment: event.comment.id }, "review-router already reacted to this comment: redelivery, not acted on again");
-      redelivery = true;
-    } else {
-      try {
-        for (const step of steps) {
-          const outcome = await applyStep(port, config, g, step, event.comment.id, options);
-          if (outcome) routed.push(outcome);
-        }
-      } catch (err) {
-        await port.deleteReaction(event.comment.id, claim.id).catch(() => void 0);
-        throw err;
-      }
-    }
-  }
-  if (options.apply && refused.length > 0 && !thread.appComments.some((c) => c.body.includes(replyMarker(event.comment.id)))) {
-    const body = refusalsReply(prefix, event.comment.id, refused);
-    const created = await createOnce(
-      () => port.createComment(event.number, body),
-      async () => (await port.listComments(event.number)).some((c) => c.mine && c.body.includes(replyMarker(event.comment.id)))
-    );
-    if (created) await keepOldestComment(port, event.number, replyMarker(event.comment.id), created.id, body);
-  }
-  return { kind: "commands", accepted: steps.map((s) => s.text), refused, done: done.map((d) => d.text), redelivery, routed };
-}
-async function tryPlan(port, config, facts, options) {
-  try {
-    return await planGathered(port, config, facts, options);
-  } catch (err) {
-    if (err instanceof BudgetExceeded) return err;
-    throw err;
-  }
-}
-async function planStep(port, config, g, step, options) {
-  const { action } = step;
-  const withThread = (thread) => ({ ...g.facts, thread });
-  switch (action.kind) {
+function commandAction(command, actor, thread, skipLabel) {
+  switch (command.kind) {
     case "route":
+      return { action: { kind: "route", thread } };
     case "explain":
-      return { ...step, planned: await tryPlan(port, config, withThread(g.facts.thread), options) };
+      return { action: { kind: "explain" } };
     case "reroll": {
-      const planned = await tryPlan(port, config, withThread(action.thread), options);
-      const refusal2 = planned instanceof BudgetExceeded ? void 0 : rerollRefusal(planned.plan.decision, action.withdraw);
-      return refusal2 ?? { ...step, planned };
+      const target = rerollTarget(command, actor);
+      const key3 = loginKey(target);
+      const withdraw = thread.requestedUsers.find((r) => loginKey(r) === key3);
+      if (!withdraw) return { refused: `@${target} is not a requested reviewer of this pull request` };
+      const after = {
+        ...thread,
+        requestedUsers: thread.requestedUsers.filter((u) => loginKey(u) !== key3),
+        requestRemovedByApp: [...thread.requestRemovedByApp ?? [], withdraw]
+      };
+      return { action: { kind: "reroll", withdraw, thread: after } };
     }
-    case "label":
-      return action.routeWith ? { ...step, planned: await tryPlan(port, config, withThread(action.routeWith), options) } : step;
-  }
-}
-async function applyStep(port, config, g, step, commentId, options) {
-  const { action, planned } = step;
-  const dryRun = config.config.app.dryRun || options.dryRunEnv;
-  const route2 = (thread) => routeGathered(port, port, config, { ...g, facts: { ...g.facts, thread } }, options, planned);
-  switch (action.kind) {
-    case "route":
-      return route2(action.thread);
-    case "reroll":
-      if (!dryRun) await port.removeReviewRequests(g.facts.number, { users: [action.withdraw], teams: [] });
-      return route2(action.thread);
-    case "explain": {
-      const marker = explainMarker(commentId);
-      if (g.seen.appComments.some((c) => c.body.includes(marker))) return void 0;
-      const body = explainReply(commentId, explained(planned, config));
-      const created = await port.createComment(g.facts.number, body);
-      await keepOldestComment(port, g.facts.number, marker, created.id, body);
-      return void 0;
+    case "skip":
+      return { action: { kind: "label", ...skipLabelChange("skip", [...thread.labels], skipLabel) } };
+    case "resume": {
+      const labels = new Set([...thread.labels].filter((l) => l.toLowerCase() !== skipLabel.toLowerCase()));
+      return { action: { kind: "label", ...skipLabelChange("resume", [...thread.labels], skipLabel), routeWith: { ...thread, labels } } };
     }
-    case "label":
-      if (dryRun) return void 0;
-      if (action.add) await port.addLabels(g.facts.number, [action.add]);
-      if (action.remove) await port.removeLabel(g.facts.number, action.remove);
-      return action.routeWith ? route2(action.routeWith) : void 0;
     default: {
-      const unhandled = action;
-      throw new Error(`unhandled command action ${JSON.stringify(unhandled)}`);
+      const unhandled = command;
+      throw new Error(`unhandled command ${JSON.stringify(unhandled)}`);
     }
   }
 }
-function explained(planned, config) {
-  if (planned instanceof BudgetExceeded) return budgetSummary(planned);
-  const warnings = config.problems.filter((p) => p.severity === "warning");
-  const summary = plannedSummary(planned.plan, config.source, { warnings });
-  if (summary) return summary;
-  const { plan } = planned;
-  return renderSummary({ decision: plan.decision, dryRun: plan.dryRun, draftDeferred: false, configSource: config.source });
+function rerollRefusal(after, withdrawn) {
+  const key3 = loginKey(withdrawn);
+  if (after.skipped.some((s) => s.reason === "withdrawn" && loginKey(s.login) === key3)) return void 0;
+  return `@${withdrawn} is not a maintainer of a module this pull request touches, so review-router has no one to ask instead`;
 }
 
-// src/app/gather.ts
-async function gatherPullRequest(port, pr) {
-  const { files, truncatedAt, thread, checkRuns, graphqlFailed } = await port.readPullRequest(pr);
-  const facts = {
-    repository: `${port.repo.owner}/${port.repo.repo}`,
-    number: pr.number,
-    author: pr.author,
-    draft: pr.draft,
-    files,
-    ...truncatedAt ? { truncatedAt } : {},
-    thread
-  };
-  return { facts, thread, ...checkRuns ? { checkRuns } : {}, ...graphqlFailed !== void 0 ? { graphqlFailed } : {} };
-}
-async function gatherForChoice(port, input, now, cache2) {
-  const logins = signalsToFetch(input);
-  if (logins.length === 0) return {};
-  const [signals, history] = await Promise.all([
-    port.candidateSignals(logins, now),
-    gatherHistory(port, input.pr.files, now, input.router.config.policy.expertiseWindowDays, cache2)
-  ]);
-  return { ...signals.ok ? { signals: signals.signals } : { signalsUnavailable: signals.reason }, ...history };
-}
-var DAY_MS2 = 24 * 60 * 6e4;
-async function gatherHistory(port, files, now, windowDays, cache2) {
-  const entries = historyDirectories(files.map((f) => f.path));
-  const repository = `${port.repo.owner}/${port.repo.repo}`;
-  const lists = [];
-  const missing = [];
-  for (const entry of entries) {
-    const hit = cache2?.get(repository, windowDays, entry);
-    if (hit) lists.push(hit);
-    else missing.push(entry);
+// src/app/events.ts
+var PULL_REQUEST_ACTIONS = ["opened", "reopened", "ready_for_review", "synchronize"];
+var ISSUE_ACTIONS = ["opened", "edited"];
+var COMMENT_ACTIONS = ["created"];
+var has = (list, action) => action !== void 0 && list.includes(action);
+function eventFromWebhook(name, payload, appId) {
+  const what = `${name}${payload.action ? `.${payload.action}` : ""}`;
+  if ((name === "pull_request" || name === "pull_request_target") && payload.pull_request && has(PULL_REQUEST_ACTIONS, payload.action)) {
+    return { event: { kind: "pull_request", pr: pullInfo(payload.pull_request) } };
   }
-  if (missing.length > 0) {
-    const read = await port.approvalHistory(missing, new Date(now.getTime() - windowDays * DAY_MS2));
-    if (!read.ok) return { historyUnavailable: read.reason };
-    for (const [entry, records] of read.byEntry) {
-      cache2?.set(repository, windowDays, entry, records);
-      lists.push(records);
-    }
+  const issue = payload.issue;
+  if (name === "issues" && issue && !issue.pull_request && has(ISSUE_ACTIONS, payload.action)) {
+    return { event: { kind: "issue", issue: issueInfo(issue) } };
   }
-  const history = mergeByPullRequest(lists);
-  return history.length > 0 ? { history } : {};
-}
-
-// src/app/sweep.ts
-var DEFAULT_SWEEP_LIMIT = 300;
-async function sweepRepository(port, options, limit = DEFAULT_SWEEP_LIMIT) {
-  const config = await loadConfig(port, options.bundled);
-  if (config.kind === "none") return { kind: "skipped", reason: config.reason };
-  if (config.kind === "error") return { kind: "config-error", loaded: config };
-  const { app } = config.config;
-  if (app.reroute.afterHours <= 0) {
-    return { kind: "skipped", reason: `reroute_after_hours is not set in ${config.source}: no review request is ever overdue` };
+  if (name === "issue_comment" && issue && payload.comment && has(COMMENT_ACTIONS, payload.action)) {
+    const c = payload.comment;
+    const comment = { id: c.id, body: c.body ?? "", author: c.user?.login ?? "", byBot: writtenByBot(c, appId) };
+    return { event: { kind: "comment", number: issue.number, state: issue.state ?? "open", onPullRequest: !!issue.pull_request, comment } };
   }
-  const open = await port.listOpenPullRequests(limit);
-  const pullRequests = [];
-  for (const pr of open) {
-    if (pr.thread.requestedUsers.length === 0) continue;
-    const thread = await port.readThreadState(pr.number, pr.thread);
-    const overdue = overdueOnThread(app, pr.draft, thread, options.now);
-    if (overdue.length === 0) continue;
-    pullRequests.push({ number: pr.number, overdue, outcome: await runPullRequest(port, pr, options, config) });
-  }
-  return { kind: "swept", open: open.length, pullRequests };
+  return { ignored: `${what}: not an event review-router acts on` };
 }
-
-// src/app/run.ts
-var SILENT = { info: () => {
-}, warn: () => {
-}, error: () => {
-} };
-async function runEvent(port, event, options) {
-  const e = event;
-  switch (e.kind) {
-    case "pull_request":
-      return await runPullRequest(port, e.pr, options);
-    case "issue":
-      return await runIssue(port, e.issue, options);
-    case "comment":
-      return await runComment(port, e, options);
-    case "sweep":
-      return await sweepRepository(port, options, e.limit ?? DEFAULT_SWEEP_LIMIT);
-    default: {
-      const unhandled = e;
-      throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
-    }
-  }
-}
-function loadConfig(port, bundled) {
-  return loadRepoConfig(port, bundled);
-}
-async function configFor(port, thread, options, loaded) {
-  const log = options.log ?? SILENT;
-  if (thread.state !== "open") {
-    const reason = `${thread.what} is ${thread.state}; nothing to do`;
-    log.info({}, reason);
-    return { kind: "skipped", reason };
-  }
-  const config = loaded ?? await loadConfig(port, options.bundled);
-  if (config.kind === "none") {
-    log.info({}, config.reason);
-    return { kind: "skipped", reason: config.reason };
-  }
-  if (config.kind === "error") log.error({ problems: config.problems }, `configuration ${config.file} is invalid; event not acted on`);
-  return config;
-}
-async function runPullRequest(port, pr, options, loaded) {
-  return runPullRequestWith(port, options.apply ? port : void 0, pr, options, loaded);
-}
-async function runPullRequestWith(port, writer, pr, options, loaded) {
-  const config = await configFor(port, { what: `pull request #${pr.number}`, state: pr.state }, options, loaded);
-  if (config.kind === "skipped") return config;
-  if (config.kind === "error") {
-    if (writer) {
-      const summary = renderConfigError(config.file, config.problems);
-      await writeSummary(writer, pr.number, pr.headSha, { mode: "check", summary, conclusion: "failure", appComments: [] });
-    }
-    return { kind: "config-error", file: config.file, loaded: config };
-  }
-  const view = {
-    number: pr.number,
-    headSha: pr.headSha,
-    withCheckRuns: config.config.app.summary === "check",
-    author: pr.author,
-    draft: pr.draft,
-    changedFiles: pr.changedFiles ?? GITHUB_FILE_LIMIT,
-    thread: pr.thread
-  };
-  const { facts, thread, checkRuns, graphqlFailed } = await gatherPullRequest(port, view);
-  if (graphqlFailed !== void 0) options.log?.warn({ reason: graphqlFailed }, "the GraphQL read failed; read the pull request by REST");
-  const seen = { appComments: thread.appComments, ...checkRuns ? { checkRuns } : {} };
-  return routeGathered(port, writer, config, { facts, headSha: pr.headSha, seen }, options);
-}
-function planInput(config, facts, options) {
-  const ms = options.budgetMs ?? ROUTING_BUDGET_MS;
-  const clock = options.clock ?? (() => performance2.now());
+function issueInfo(issue) {
   return {
-    router: config.router,
-    pr: facts,
-    dryRun: config.config.app.dryRun || options.dryRunEnv,
-    now: options.now,
-    // Each planning gets `ms` of routing; past it the event is abandoned (see budget.ts).
-    budget: () => deadlineIn(ms, clock)
+    number: issue.number,
+    state: issue.state ?? "open",
+    author: issue.user?.login ?? "",
+    title: issue.title ?? "",
+    body: issue.body ?? "",
+    labels: labelNames(issue.labels),
+    isPullRequest: false
   };
 }
-async function planGathered(port, config, facts, options) {
-  const base = planInput(config, facts, options);
-  const gathered = await gatherForChoice(port, base, options.now, options.bundled.approvals);
-  if (gathered.signalsUnavailable)
-    options.log?.warn({ reason: gathered.signalsUnavailable }, "availability and load not read; choosing without them");
-  if (gathered.historyUnavailable)
-    options.log?.warn({ reason: gathered.historyUnavailable }, "approval history not read; choosing without it");
-  const input = { ...base, ...gathered };
-  return { input, plan: planPullRequest(input) };
-}
-async function routeGathered(port, writer, config, g, options, planned) {
-  const log = options.log ?? SILENT;
-  const warnings = config.problems.filter((p) => p.severity === "warning");
-  try {
-    if (planned instanceof BudgetExceeded) throw planned;
-    const { input, plan } = planned ?? await planGathered(port, config, g.facts, options);
-    if (!writer) {
-      const summary2 = plannedSummary(plan, config.source, { warnings });
-      return { kind: "planned", plan, configSource: config.source, ...summary2 ? { summary: summary2 } : {} };
-    }
-    const run = await planAndApplyPullRequest(
-      writer,
-      input,
-      (refused, refusedTeams) => log.warn({ refused, refusedTeams }, "GitHub refused review requests; choosing again without those users and teams"),
-      plan
-    );
-    await writePlannedSummary(writer, { number: g.facts.number, headSha: g.headSha }, run.plan, config.source, g.seen, { warnings });
-    logRun(log, run);
-    const summary = plannedSummary(run.plan, config.source, { warnings });
-    return { kind: "planned", plan: run.plan, run, configSource: config.source, ...summary ? { summary } : {} };
-  } catch (err) {
-    if (!(err instanceof BudgetExceeded)) throw err;
-    log.error({ limit: err.limit, during: err.during }, "routing budget exceeded; event abandoned");
-    if (writer) {
-      const summary = budgetSummary(err);
-      await writeSummary(writer, g.facts.number, g.headSha, { mode: "check", summary, conclusion: "failure", ...g.seen });
-    }
-    return { kind: "budget-exceeded", limit: err.limit, during: err.during };
-  }
-}
-function logRun(log, run) {
-  const first = run.plans[0];
-  const { decision, dryRun } = run.plan;
-  log.info(
-    {
-      labels: decision.labels,
-      added: run.applied.labelsAdded,
-      removed: run.applied.labelsRemoved,
-      requested: run.applied.requestedUsers,
-      requestedTeams: run.applied.requestedTeams,
-      wouldRequest: dryRun ? first.reviews.users : void 0,
-      modules: decision.modules.map((m) => m.name),
-      uncovered: decision.uncovered,
-      dryRun
-    },
-    "routed pull request"
-  );
-}
-async function runIssue(port, issue, options) {
-  const log = options.log ?? SILENT;
-  const config = await configFor(port, { what: `issue #${issue.number}`, state: issue.state }, options);
-  if (config.kind === "skipped") return config;
-  if (config.kind === "error") return { kind: "config-error", file: config.file, loaded: config };
-  if (!config.config.app.labelIssues) {
-    const reason = "label_issues is false in this repository's configuration; issue left alone";
-    log.info({}, reason);
-    return { kind: "skipped", reason };
-  }
-  const repository = `${port.repo.owner}/${port.repo.repo}`;
-  const decision = routeIssue(config.router, { repository, title: issue.title, body: issue.body });
-  if (!issueHasWork(decision, config.config.app)) {
-    log.info({}, "no module named in the issue");
-    return { kind: "skipped", reason: "no module named in the issue" };
-  }
-  const thread = await port.readThreadState(issue.number, { labels: issue.labels, requestedUsers: [], requestedTeams: [] });
-  const plan = planIssue({
-    decision,
-    author: issue.author,
-    thread,
-    ccCommentPresent: thread.appComments.some((c) => c.body.includes(CC_MARKER)),
-    settings: config.config.app,
-    dryRun: config.config.app.dryRun || options.dryRunEnv
-  });
-  if (!options.apply) return { kind: "planned", plan };
-  const applied = await applyIssuePlan(port, issue.number, plan);
-  log.info(
-    {
-      labels: decision.labels,
-      added: applied.labelsAdded,
-      modules: decision.modules.map((m) => ({ name: m.name, why: m.why })),
-      scores: decision.scores,
-      commented: applied.commented,
-      dryRun: plan.dryRun
-    },
-    "labelled issue"
-  );
-  return { kind: "planned", plan, applied };
-}
-
-// src/app/index.ts
-function loadBundled(file = BUNDLED_CONFIG) {
-  const loaded = loadConfigFile(file);
-  const owners = configOwners(loaded.config);
-  return {
-    raw: loaded.raw,
-    config: loaded.config,
-    registry: loaded.registry,
-    router: buildRouter(loaded.config, loaded.registry),
-    owners
-  };
-}
-var PULL_REQUEST_EVENTS = PULL_REQUEST_ACTIONS.map((a) => `pull_request.${a}`);
-var ISSUE_EVENTS = ISSUE_ACTIONS.map((a) => `issues.${a}`);
-var COMMENT_EVENTS = COMMENT_ACTIONS.map((a) => `issue_comment.${a}`);
-var MAX_PAYLOAD_BYTES = 25 * 1024 * 1024;
 
 // node_modules/universal-user-agent/index.js
 function getUserAgent() {
@@ -20150,6 +17963,21 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
   }
 );
 
+// src/app/metrics.ts
+import { AsyncLocalStorage } from "node:async_hooks";
+var import_prom_client = __toESM(require_prom_client(), 1);
+var scope = new AsyncLocalStorage();
+function headerOf(headers, name) {
+  const v = headers?.[name];
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : void 0;
+}
+function isRateLimited(err) {
+  const e = err;
+  if (!e || e.status !== 403 && e.status !== 429) return false;
+  const headers = e.response?.headers;
+  return headerOf(headers, "x-ratelimit-remaining") === "0" || headerOf(headers, "retry-after") !== void 0;
+}
+
 // src/app/rest.ts
 var DEFAULT_API_URL = "https://api.github.com";
 var MAX_SECONDARY_WAIT_S = 60;
@@ -20205,6 +18033,2187 @@ function describeGitHubError(err, what, apiUrl) {
   if (status === 403) return `GitHub forbids this with the token (403 ${message}); check its scopes or permissions for ${what}`;
   if (status === 404) return `${what} was not found (404): check the name, or give a token that can see it`;
   return `GitHub answered ${status} for ${what}: ${message}`;
+}
+
+// src/app/run.ts
+import { performance as performance2 } from "node:perf_hooks";
+
+// src/core/expertise.ts
+var DAY_MS = 864e5;
+var SMOOTHING = 3;
+var AUTHOR_WEIGHT = 1;
+var AUTHORED_WEIGHT = 0.5;
+function newExpertiseIndex(halfLifeDays) {
+  return { halfLifeDays, origin: Number.NaN, newest: -Infinity, levels: /* @__PURE__ */ new Map(), authors: /* @__PURE__ */ new Map(), records: 0 };
+}
+function levelsOf(path2) {
+  const out = [];
+  const clean = path2.replace(/^\/+/, "");
+  if (clean !== "" && !clean.endsWith("/")) out.push(clean);
+  let end = clean.endsWith("/") ? clean.length - 1 : clean.lastIndexOf("/");
+  while (end > 0) {
+    out.push(clean.slice(0, end + 1));
+    end = clean.lastIndexOf("/", end - 1);
+  }
+  out.push("");
+  return out;
+}
+function push(series, time, weight) {
+  series.times.push(time);
+  series.cum.push(series.cum[series.cum.length - 1] + weight);
+}
+function pushFor(by, key3, login, time, weight, approved) {
+  let mine = by.get(key3);
+  if (!mine) by.set(key3, mine = { login, series: { times: [], cum: [0] }, approved: [0], approver: false });
+  push(mine.series, time, approved ? weight : AUTHORED_WEIGHT * weight);
+  mine.approved.push(mine.approved[mine.approved.length - 1] + (approved ? 1 : 0));
+  if (approved) mine.approver = true;
+}
+function addRecord(index, record2) {
+  const time = Date.parse(record2.date);
+  if (Number.isNaN(time)) return;
+  if (time < index.newest)
+    throw new Error(`history records must be added in date order: #${record2.pr} (${record2.date}) is older than the previous one`);
+  if (Number.isNaN(index.origin)) index.origin = time;
+  rebase(index, time);
+  index.newest = time;
+  index.records++;
+  const author = record2.author ? loginKey(record2.author) : void 0;
+  const approvers = /* @__PURE__ */ new Map();
+  for (const a of record2.approvers) {
+    const key3 = loginKey(a);
+    if (key3 !== "" && key3 !== author && !isBotLogin(a) && !approvers.has(key3)) approvers.set(key3, a);
+  }
+  const weight = 2 ** ((time - index.origin) / (index.halfLifeDays * DAY_MS));
+  const writer = author && !isBotLogin(record2.author) ? author : void 0;
+  const count = (levels, key3, withAuthor) => {
+    let node = levels.get(key3);
+    if (!node) levels.set(key3, node = { all: { times: [], cum: [0] }, by: /* @__PURE__ */ new Map() });
+    push(node.all, time, weight);
+    for (const [approver, login] of approvers) pushFor(node.by, approver, login, time, weight, true);
+    if (withAuthor && writer) pushFor(node.by, writer, record2.author, time, weight, false);
+  };
+  if (author) count(index.authors, author, false);
+  const seen = /* @__PURE__ */ new Set();
+  for (const file of record2.files) {
+    for (const level of levelsOf(file)) {
+      if (seen.has(level)) break;
+      seen.add(level);
+      count(index.levels, level, true);
+    }
+  }
+}
+var REBASE_AFTER = 256;
+function rebase(index, time) {
+  const halfLives = (time - index.origin) / (index.halfLifeDays * DAY_MS);
+  if (halfLives < REBASE_AFTER) return;
+  const factor = 2 ** -halfLives;
+  const scaleSeries = (series) => {
+    for (let i = 0; i < series.cum.length; i++) series.cum[i] = series.cum[i] * factor;
+  };
+  for (const levels of [index.levels, index.authors]) {
+    for (const node of levels.values()) {
+      scaleSeries(node.all);
+      for (const { series } of node.by.values()) scaleSeries(series);
+    }
+  }
+  index.origin = time;
+}
+var built = /* @__PURE__ */ new WeakMap();
+function expertiseIndex(records, halfLifeDays) {
+  const cached = built.get(records)?.get(halfLifeDays);
+  if (cached) return cached;
+  let sorted = true;
+  for (let i = 1; i < records.length && sorted; i++) sorted = Date.parse(records[i].date) >= Date.parse(records[i - 1].date);
+  const ordered = sorted ? records : [...records].sort((a, b) => Date.parse(a.date) - Date.parse(b.date));
+  const index = newExpertiseIndex(halfLifeDays);
+  for (const r of ordered) addRecord(index, r);
+  const byHalfLife = built.get(records) ?? /* @__PURE__ */ new Map();
+  byHalfLife.set(halfLifeDays, index);
+  built.set(records, byHalfLife);
+  return index;
+}
+function lowerBound(times, t) {
+  let hi = times.length;
+  if (hi === 0 || times[hi - 1] < t) return hi;
+  let lo = 0;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (times[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+var windowCount = 0;
+var windowWeight = 0;
+var windowLo = 0;
+var windowHi = 0;
+function windowOf(series, from, to) {
+  if (!series) {
+    windowCount = windowWeight = windowLo = windowHi = 0;
+    return;
+  }
+  windowLo = lowerBound(series.times, from);
+  windowHi = lowerBound(series.times, to);
+  windowCount = windowHi - windowLo;
+  windowWeight = series.cum[windowHi] - series.cum[windowLo];
+}
+function expertiseFor(index, paths, settings, now, query = {}) {
+  const out = /* @__PURE__ */ new Map();
+  if (index.records === 0 || paths.length === 0) return out;
+  const to = now ? now.getTime() : index.newest + 1;
+  const from = to - settings.windowDays * DAY_MS;
+  const scale = 2 ** (-(to - index.origin) / (index.halfLifeDays * DAY_MS));
+  const entry = (key3, login) => {
+    let e = out.get(key3);
+    if (!e) out.set(key3, e = { login, score: 0, path: "", approvals: 0, authoredPath: "", authored: 0, authorApprovals: 0 });
+    return e;
+  };
+  const also = new Map((query.also ?? []).map((l) => [loginKey(l), l]));
+  for (const p of paths) {
+    const chain = [];
+    for (const level of levelsOf(p).reverse()) {
+      const node = index.levels.get(level);
+      windowOf(node?.all, from, to);
+      if (!node || windowCount === 0) break;
+      chain.push({ level, node, total: windowWeight * scale });
+    }
+    if (chain.length <= 1) continue;
+    const who = query.onlyAlso ? also : new Map(also);
+    if (!query.onlyAlso) {
+      for (const c of chain.slice(chain.length > 2 ? 2 : 1))
+        for (const [key3, { login, approver }] of c.node.by) if (approver && !who.has(key3)) who.set(key3, login);
+    }
+    for (const [key3, login] of who) {
+      let estimate = 0;
+      const approved = { level: "", count: 0 };
+      const wrote = { level: "", count: 0 };
+      for (const c of chain) {
+        const mine = c.node.by.get(key3);
+        windowOf(mine?.series, from, to);
+        const approvedHere = mine ? mine.approved[windowHi] - mine.approved[windowLo] : 0;
+        shown(approved, c.level, approvedHere);
+        shown(wrote, c.level, windowCount - approvedHere);
+        estimate = (windowWeight * scale + SMOOTHING * estimate) / (c.total + SMOOTHING);
+      }
+      if (estimate <= 0) continue;
+      const e = entry(key3, login);
+      e.score += estimate / paths.length;
+      if (better(approved, e.path, e.approvals)) {
+        e.path = approved.level;
+        e.approvals = approved.count;
+      }
+      if (better(wrote, e.authoredPath, e.authored)) {
+        e.authoredPath = wrote.level;
+        e.authored = wrote.count;
+      }
+    }
+  }
+  const theirs = query.author ? index.authors.get(loginKey(query.author)) : void 0;
+  windowOf(theirs?.all, from, to);
+  const total = windowWeight;
+  for (const [key3, { login, series }] of total > 0 ? theirs.by : []) {
+    windowOf(series, from, to);
+    if (windowCount === 0) continue;
+    const e = entry(key3, login);
+    e.score += AUTHOR_WEIGHT * windowWeight / total;
+    e.authorApprovals = windowCount;
+  }
+  return out;
+}
+function shown(s, level, count) {
+  if (count > 0 && (level.endsWith("/") || s.count === 0)) {
+    s.level = level;
+    s.count = count;
+  }
+}
+function better(s, path2, count) {
+  return s.count > count || s.count > 0 && s.count === count && s.level.length > path2.length;
+}
+function expertiseEvidence(e, windowDays) {
+  const where = (path2) => path2 !== "" ? path2 : "this repository";
+  const paths = e && e.approvals > 0 ? `approved ${plural(e.approvals, "pull request")} touching ${where(e.path)}` : "approved no pull request touching these paths";
+  const author = e && e.authorApprovals > 0 ? `, ${e.authorApprovals} of the author's` : "";
+  const wrote = e && e.authored > 0 ? `; wrote ${plural(e.authored, "pull request")} touching ${where(e.authoredPath)}` : "";
+  return `${paths}${author}${wrote} in the last ${windowDays} days`;
+}
+
+// src/core/signals.ts
+function normalizeSignals(signals, now) {
+  const busy = /* @__PURE__ */ new Map();
+  for (const [login, status] of signals.busy) {
+    if (status.expiresAt && now && Date.parse(status.expiresAt) <= now.getTime()) continue;
+    busy.set(loginKey(login), status);
+  }
+  const openReviews = /* @__PURE__ */ new Map();
+  for (const [login, n] of signals.openReviews) openReviews.set(loginKey(login), n);
+  return { busy, openReviews };
+}
+
+// src/core/select.ts
+var RECENT_APPROVERS = "(recent approvers)";
+function stableHash(text) {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 2246822507);
+  h ^= h >>> 13;
+  h = Math.imul(h, 3266489909);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+function rank(repository, prNumber, login) {
+  return stableHash(`${repository.toLowerCase()}#${prNumber}@${loginKey(login)}`);
+}
+function authorIgnored(author, patterns) {
+  const a = loginKey(author);
+  return patterns.some((p) => {
+    const key3 = loginKey(p);
+    if (!key3.includes("*")) return key3 === a;
+    const re = new RegExp(
+      `^${key3.split("*").map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`
+    );
+    return re.test(a);
+  });
+}
+function unavailableNow(entries, now) {
+  const today = now?.toISOString().slice(0, 10);
+  return new Set(entries.filter((e) => !e.until || !today || today <= e.until).map((e) => loginKey(e.login)));
+}
+function start(input) {
+  const { policy } = input;
+  const author = loginKey(input.author);
+  const requested = new Set(input.requestedReviewers.map(loginKey));
+  const reviewed = new Set(input.reviewedBy.map(loginKey).filter((l) => l !== author));
+  const present = /* @__PURE__ */ new Set([...requested, ...reviewed]);
+  const alreadyOn = present.size + new Set(input.requestedTeams.map((t) => t.toLowerCase())).size;
+  const ignored = authorIgnored(input.author, policy.ignoreAuthors);
+  const notes = [];
+  if (ignored) notes.push(`author ${input.author} is in ignore_authors: no reviews requested`);
+  return {
+    input,
+    policy,
+    author,
+    ignored,
+    unavailable: unavailableNow(policy.unavailable, input.now),
+    blocked: new Map((input.blocked ?? []).map((b) => [loginKey(b.login), b.reason])),
+    requested,
+    reviewed,
+    ...input.signals ? { signals: normalizeSignals(input.signals, input.now) } : {},
+    budget: Math.max(0, policy.maxReviewers - alreadyOn),
+    chosen: [],
+    chosenKeys: /* @__PURE__ */ new Set(),
+    skipped: [],
+    notes
+  };
+}
+function refusal(s, login, emeritus) {
+  const key3 = loginKey(login);
+  if (emeritus) return "emeritus";
+  if (key3 === s.author) return "author";
+  if (s.unavailable.has(key3)) return "unavailable";
+  return s.blocked.get(key3);
+}
+function classify(s, mod, cover, skip) {
+  const eligible = [];
+  for (const m of mod.maintainers) {
+    const key3 = loginKey(m.login);
+    const refused = refusal(s, m.login, m.emeritus);
+    if (refused) skip(m.login, refused);
+    else if (s.reviewed.has(key3) || s.requested.has(key3)) cover.reviewers.push(m.login);
+    else eligible.push(m.login);
+  }
+  return eligible;
+}
+function candidatePool(s, eligible, cover) {
+  if (eligible.length > 0 || cover.reviewers.length > 0 || s.policy.fallbackReviewers.length === 0) return eligible;
+  const pool = s.policy.fallbackReviewers.filter((l) => refusal(s, l, false) === void 0);
+  cover.fallback = pool.length > 0;
+  return pool;
+}
+function applySignals(s, mod, pool, skip) {
+  const signals = s.signals;
+  if (!signals) return pool;
+  const free = pool.filter((l) => {
+    if (!signals.busy.has(loginKey(l))) return true;
+    skip(l, "busy");
+    return false;
+  });
+  const overloaded = (l) => !s.chosenKeys.has(loginKey(l)) && (signals.openReviews.get(loginKey(l)) ?? -1) >= s.policy.maxOpenReviews;
+  const under = free.filter((l) => !overloaded(l));
+  if (under.length > 0) {
+    for (const l of free) if (overloaded(l)) skip(l, "overloaded");
+    return under;
+  }
+  if (free.length > 0) {
+    s.notes.push(`every candidate for ${mod.name} has ${s.policy.maxOpenReviews} or more open review requests: the least loaded is asked`);
+  }
+  return free;
+}
+function expertiseScore(expertise, login) {
+  return expertise?.get(loginKey(login))?.score ?? 0;
+}
+function byExpertise(input, logins, load2, prefer = {}) {
+  const key3 = (l) => {
+    const n = load2(l);
+    return [
+      prefer.first?.(l) ? 0 : 1,
+      -expertiseScore(input.expertise, l),
+      prefer.amongEqual?.(l) ? 0 : 1,
+      n === void 0 ? 1 : 0,
+      n ?? 0,
+      rank(input.repository, input.prNumber, l)
+    ];
+  };
+  const keys = new Map(logins.map((l) => [l, key3(l)]));
+  return [...logins].sort((a, b) => {
+    const ka = keys.get(a);
+    const kb = keys.get(b);
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
+    return a.localeCompare(b);
+  });
+}
+function rankPool(s, pool, byLoad) {
+  const load2 = (l) => byLoad ? s.signals?.openReviews.get(loginKey(l)) : void 0;
+  return byExpertise(s.input, pool, load2, { first: (l) => s.chosenKeys.has(loginKey(l)) });
+}
+function pick(s, ranked, cover, skip) {
+  let capHit = false;
+  for (const login of ranked) {
+    const key3 = loginKey(login);
+    if (cover.reviewers.length >= s.policy.reviewersPerModule) {
+      if (!cover.fallback) skip(login, capHit ? "cap reached" : "module covered");
+    } else if (s.ignored) {
+      if (!cover.fallback) skip(login, "author ignored");
+    } else if (s.chosenKeys.has(key3)) {
+      cover.reviewers.push(login);
+    } else if (s.budget <= 0) {
+      capHit = true;
+      if (!cover.fallback) skip(login, "cap reached");
+    } else {
+      s.budget -= 1;
+      s.chosen.push(login);
+      s.chosenKeys.add(key3);
+      cover.reviewers.push(login);
+    }
+  }
+  return capHit;
+}
+function uncoveredReason(s, mod, capHit) {
+  const { policy } = s;
+  if (s.ignored) return "author is ignored";
+  if (capHit) return `cap of ${policy.maxReviewers} reviewer${policy.maxReviewers === 1 ? "" : "s"} reached`;
+  if (!mod.maintainers.some((m) => !m.emeritus)) {
+    return policy.fallbackReviewers.length > 0 ? "no active maintainer; no fallback reviewer available" : "no active maintainer (label only)";
+  }
+  return "no eligible active maintainer";
+}
+function settleCoverage(s, order, coverage) {
+  const onPr = /* @__PURE__ */ new Set([...s.chosenKeys, ...s.requested, ...s.reviewed]);
+  for (const mod of order) {
+    const cover = coverage.get(mod.name);
+    const fallbacks = cover.reviewers.filter((r) => !mod.maintainers.some((m) => loginKey(m.login) === loginKey(r)));
+    const covering = mod.maintainers.filter((m) => refusal(s, m.login, m.emeritus) === void 0 && onPr.has(loginKey(m.login)));
+    cover.reviewers = [...covering.map((m) => m.login), ...fallbacks];
+    const covers = new Set(covering.map((m) => loginKey(m.login)));
+    const superseded = ["module covered", "cap reached", "overloaded"];
+    s.skipped = s.skipped.filter((k) => !(k.module === mod.name && covers.has(loginKey(k.login)) && superseded.includes(k.reason)));
+  }
+}
+function signalCandidates(input) {
+  const s = start(input);
+  if (s.ignored || s.budget <= 0) return [];
+  const out = /* @__PURE__ */ new Map();
+  for (const mod of input.modules) {
+    const cover = { reviewers: [], fallback: false };
+    const pool = candidatePool(
+      s,
+      classify(s, mod, cover, () => {
+      }),
+      cover
+    );
+    if (cover.reviewers.length >= s.policy.reviewersPerModule) continue;
+    for (const login of pool) if (!out.has(loginKey(login))) out.set(loginKey(login), login);
+  }
+  for (const e of input.widen ?? []) {
+    if (e.approvals >= s.policy.widenMinApprovals && !out.has(loginKey(e.login)) && refusal(s, e.login, false) === void 0) {
+      out.set(loginKey(e.login), e.login);
+    }
+  }
+  return [...out.values()];
+}
+function widen(s) {
+  const widen2 = s.input.widen ?? [];
+  const approvals = new Map(widen2.map((e) => [loginKey(e.login), e.approvals]));
+  const experts = byExpertise(
+    s.input,
+    widen2.map((e) => e.login),
+    () => void 0
+  );
+  const skipped = [];
+  const skip = (login, reason) => skipped.push({ login, module: RECENT_APPROVERS, reason });
+  const onPr = [...s.chosenKeys, ...s.requested, ...s.reviewed];
+  const known = Math.max(0, ...onPr.map((k) => expertiseScore(s.input.expertise, k)));
+  const asked = [];
+  for (const login of experts) {
+    const key3 = loginKey(login);
+    const refused = refusal(s, login, false);
+    if (refused) skip(login, refused);
+    else if (onPr.includes(key3)) continue;
+    else if (s.ignored) skip(login, "author ignored");
+    else if (approvals.get(key3) < s.policy.widenMinApprovals) skip(login, "few approvals");
+    else if (asked.length > 0 || expertiseScore(s.input.expertise, login) <= known) skip(login, "not needed");
+    else if (s.signals?.busy.has(key3)) skip(login, "busy");
+    else if ((s.signals?.openReviews.get(key3) ?? -1) >= s.policy.maxOpenReviews) skip(login, "overloaded");
+    else if (s.budget <= 0) skip(login, "cap reached");
+    else {
+      s.budget -= 1;
+      s.chosen.push(login);
+      s.chosenKeys.add(key3);
+      asked.push(login);
+    }
+  }
+  return { asked, skipped };
+}
+function selectReviewers(input) {
+  const s = start(input);
+  const coverage = /* @__PURE__ */ new Map();
+  const uncovered = [];
+  const order = [...input.modules].sort((a, b) => b.fileCount - a.fileCount || a.name.localeCompare(b.name));
+  for (const mod of order) {
+    const cover = { reviewers: [], fallback: false };
+    coverage.set(mod.name, cover);
+    const skip = (login, reason) => s.skipped.push({ login, module: mod.name, reason });
+    const eligible = classify(s, mod, cover, skip);
+    let pool = candidatePool(s, eligible, cover);
+    for (const login of cover.reviewers) skip(login, s.reviewed.has(loginKey(login)) ? "already reviewed" : "already requested");
+    const requesting = cover.reviewers.length < s.policy.reviewersPerModule && !s.ignored && s.budget > 0;
+    if (requesting) pool = applySignals(s, mod, pool, skip);
+    const capHit = pick(s, rankPool(s, pool, requesting), cover, skip);
+    if (cover.reviewers.length < s.policy.reviewersPerModule && s.policy.reviewersPerModule > 0) {
+      uncovered.push({ module: mod.name, reason: uncoveredReason(s, mod, capHit) });
+    }
+  }
+  const widened = widen(s);
+  settleCoverage(s, order, coverage);
+  return {
+    reviewers: s.chosen,
+    coverage,
+    skipped: s.skipped,
+    uncovered,
+    notes: s.notes,
+    widened: widened.asked,
+    widenSkipped: widened.skipped
+  };
+}
+
+// src/core/teams.ts
+var key2 = (team) => team.toLowerCase();
+function requestedTeamCoverage(modules, requestedTeams) {
+  const requested = new Set(requestedTeams.map(key2));
+  const out = /* @__PURE__ */ new Map();
+  for (const m of modules) {
+    const on = m.teams.filter((t) => requested.has(key2(t)));
+    if (on.length > 0) out.set(m.name, on);
+  }
+  return out;
+}
+function selectTeams(input) {
+  const coverage = requestedTeamCoverage(input.modules, input.requestedTeams);
+  const chosen = [];
+  const covered = /* @__PURE__ */ new Set();
+  let budget = input.budget;
+  for (const m of input.modules) {
+    if (coverage.has(m.name)) {
+      covered.add(m.name);
+      continue;
+    }
+    if (!input.uncovered.has(m.name) || m.teams.length === 0 || input.ignored) continue;
+    const reuse = m.teams.find((t) => chosen.some((c) => key2(c) === key2(t)));
+    const rank2 = (team2) => stableHash(`${input.repository.toLowerCase()}#${input.prNumber}@${key2(team2)}`);
+    const ranked = [...m.teams].sort((a, b) => rank2(a) - rank2(b) || a.localeCompare(b));
+    const team = reuse ?? (budget > 0 ? ranked[0] : void 0);
+    if (!team) continue;
+    if (!reuse) {
+      budget -= 1;
+      chosen.push(team);
+    }
+    coverage.set(m.name, [team]);
+    covered.add(m.name);
+  }
+  return { teams: chosen, coverage, covered };
+}
+
+// src/core/route.ts
+var UNOWNED_MODULE = "(unowned files)";
+var lastMatching = /* @__PURE__ */ new WeakMap();
+function modulesForFiles(router, repository, files, deadline) {
+  const last = lastMatching.get(router);
+  if (last && last.files === files && last.repository === repository) return last.matched;
+  const matched = matchFiles(router, repository, files, deadline);
+  lastMatching.set(router, { repository, files, matched });
+  return matched;
+}
+function matchFiles(router, repository, files, deadline) {
+  const touched = /* @__PURE__ */ new Map();
+  const unmatched = [];
+  let index = 0;
+  const during = () => `matching changed file ${index + 1} of ${files.length} against the configuration's globs`;
+  const tick = deadline ? () => checkDeadline(deadline, during) : void 0;
+  for (const f of files) {
+    checkDeadline(deadline, during);
+    const seen = /* @__PURE__ */ new Set();
+    for (const p of f.previousPath && f.previousPath !== f.path ? [f.path, f.previousPath] : [f.path]) {
+      for (const m of matchPath(router, repository, p, tick)) {
+        let t = touched.get(m.module);
+        if (!t) {
+          t = { files: [], rules: [], areas: /* @__PURE__ */ new Set() };
+          touched.set(m.module, t);
+        }
+        for (const a of m.areas) t.areas.add(a);
+        if (seen.has(m.module)) continue;
+        seen.add(m.module);
+        t.files.push(f.path);
+        const spec = router.modules[m.module].spec;
+        const area = m.ruleArea === void 0 ? void 0 : spec.areas[m.ruleArea].name;
+        const rule = p === f.path ? m.rule : `${m.rule} (previous name ${p})`;
+        t.rules.push({ file: f.path, rule, ...area ? { area } : {} });
+      }
+    }
+    if (seen.size === 0) unmatched.push(f.path);
+    index++;
+  }
+  return { touched, unmatched };
+}
+function labelsOf(spec, own, areas) {
+  const out = [];
+  const add = (l) => {
+    if (!out.includes(l)) out.push(l);
+  };
+  if (own) [...spec.label ? [spec.label] : [], ...spec.extraLabels].forEach(add);
+  for (const a of [...areas].sort((x, y) => x - y)) [spec.areas[a].label, ...spec.areas[a].extraLabels].forEach(add);
+  return out;
+}
+function withoutBlockedTeams(candidates, blockedTeams2) {
+  if (!blockedTeams2 || blockedTeams2.length === 0) return { candidates, skipped: [] };
+  const reasons = new Map(blockedTeams2.map((b) => [b.team.toLowerCase(), b.reason]));
+  const skipped = [];
+  const kept = candidates.map((c) => {
+    const teams = c.teams.filter((t) => {
+      const reason = reasons.get(t.toLowerCase());
+      if (reason) skipped.push({ login: t, module: c.name, reason });
+      return !reason;
+    });
+    return teams.length === c.teams.length ? c : { ...c, teams };
+  });
+  return { candidates: kept, skipped };
+}
+function candidatesFor(router, touched, unmatched) {
+  const policy = router.config.policy;
+  const candidates = [...touched.keys()].sort((a, b) => a - b).map((i) => ({
+    name: router.modules[i].spec.name,
+    fileCount: touched.get(i).files.length,
+    maintainers: router.modules[i].maintainers,
+    teams: router.modules[i].spec.teams ?? []
+  }));
+  if (unmatched.length > 0 && policy.defaultReviewers.length > 0) {
+    candidates.push({
+      name: UNOWNED_MODULE,
+      fileCount: unmatched.length,
+      maintainers: policy.defaultReviewers.filter((r) => !isTeamName(r)).map((login) => ({ login, name: login, emeritus: false })),
+      teams: policy.defaultReviewers.filter(isTeamName)
+    });
+  }
+  return candidates;
+}
+function selectionInput(router, input, candidates) {
+  const teamCovered = requestedTeamCoverage(candidates, input.requestedTeams ?? []);
+  const expertise = input.history ? expertiseOf(router.config.policy, input, candidates) : void 0;
+  const widen2 = expertise && router.config.policy.widenToRecentApprovers ? widenable(router, candidates, expertise) : [];
+  return {
+    repository: input.repository,
+    prNumber: input.prNumber,
+    author: input.author,
+    modules: candidates.filter((m) => !teamCovered.has(m.name) && !(m.maintainers.length === 0 && m.teams.length > 0)),
+    requestedReviewers: input.requestedReviewers ?? [],
+    requestedTeams: input.requestedTeams ?? [],
+    reviewedBy: input.reviewedBy ?? [],
+    blocked: input.blocked ?? [],
+    policy: router.config.policy,
+    ...input.signals ? { signals: input.signals } : {},
+    ...input.now ? { now: input.now } : {},
+    ...expertise ? { expertise } : {},
+    ...widen2.length > 0 ? { widen: widen2 } : {}
+  };
+}
+function expertiseOf(policy, input, candidates) {
+  const paths = input.files.flatMap((f) => f.previousPath && f.previousPath !== f.path ? [f.path, f.previousPath] : [f.path]);
+  const settings = { windowDays: policy.expertiseWindowDays, halfLifeDays: policy.expertiseHalfLifeDays };
+  const also = [];
+  for (const c of candidates) for (const m of c.maintainers) also.push(m.login);
+  return expertiseFor(input.history, paths, settings, input.now, { author: input.author, also, onlyAlso: !policy.widenToRecentApprovers });
+}
+function widenable(router, candidates, expertise) {
+  const listed = new Set(candidates.flatMap((c) => c.maintainers.map((m) => loginKey(m.login))));
+  const emeritus = new Set(router.registry.entries.flatMap((e) => e.maintainers.filter((m) => m.emeritus).map((m) => loginKey(m.login))));
+  return [...expertise].filter(([key3, e]) => e.approvals > 0 && !listed.has(key3) && !emeritus.has(key3) && !isBotLogin(e.login)).map(([, e]) => e).sort((a, b) => b.score - a.score || loginKey(a.login).localeCompare(loginKey(b.login))).slice(0, WIDEN_CONSIDERED);
+}
+var WIDEN_CONSIDERED = 10;
+var WIDEN_REASONS = {
+  "not needed": "recent approver, not needed (a reviewer knows these paths as well)",
+  "few approvals": "recent approver, below widen_min_approvals"
+};
+var CANNOT = /* @__PURE__ */ new Set([
+  "emeritus",
+  "author",
+  "unavailable",
+  "request removed",
+  "not a collaborator",
+  "busy",
+  "withdrawn",
+  "overdue"
+]);
+function rankedCandidates(router, sel, selection) {
+  const reasons = /* @__PURE__ */ new Map();
+  const add = (login, cannot, chosen, reason) => {
+    const known = reasons.get(loginKey(login));
+    if (!known || known.cannot && !cannot) reasons.set(loginKey(login), { login, cannot, chosen, reason });
+  };
+  const widened = new Set(selection.widened.map(loginKey));
+  const fresh = new Set(selection.reviewers.map(loginKey));
+  for (const login of selection.widened) add(login, false, true, "recent approver, not a listed maintainer (widening)");
+  for (const [module, cover] of selection.coverage) {
+    for (const login of cover.reviewers)
+      if (fresh.has(loginKey(login)) && !widened.has(loginKey(login))) add(login, false, true, `chosen for ${module}`);
+  }
+  for (const k of [...selection.skipped, ...selection.widenSkipped])
+    add(k.login, CANNOT.has(k.reason), false, WIDEN_REASONS[k.reason] ?? k.reason);
+  const windowDays = router.config.policy.expertiseWindowDays;
+  const loads = sel.signals ? normalizeSignals(sel.signals).openReviews : void 0;
+  const load2 = (l) => loads?.get(loginKey(l));
+  const all = [...reasons.values()];
+  const ordered = [false, true].flatMap(
+    (cannot) => byExpertise(
+      sel,
+      all.filter((r) => r.cannot === cannot).map((r) => r.login),
+      load2,
+      { amongEqual: (l) => reasons.get(loginKey(l)).chosen }
+    )
+  );
+  return ordered.map((login) => {
+    const r = reasons.get(loginKey(login));
+    const e = sel.expertise?.get(loginKey(login));
+    return {
+      login,
+      score: Math.round((e?.score ?? 0) * 1e3) / 1e3,
+      evidence: sel.expertise ? expertiseEvidence(e, windowDays) : "no review history given",
+      chosen: r.chosen,
+      reason: r.reason
+    };
+  });
+}
+function candidatesToFetch(router, input, deadline) {
+  const { touched, unmatched } = modulesForFiles(router, input.repository, input.files, deadline);
+  const { candidates } = withoutBlockedTeams(candidatesFor(router, touched, unmatched), input.blockedTeams);
+  return signalCandidates(selectionInput(router, input, candidates));
+}
+function route(router, input, deadline) {
+  const { touched, unmatched } = modulesForFiles(router, input.repository, input.files, deadline);
+  const indexes = [...touched.keys()].sort((a, b) => a - b);
+  const policy = router.config.policy;
+  const { candidates, skipped: teamsSkipped } = withoutBlockedTeams(candidatesFor(router, touched, unmatched), input.blockedTeams);
+  const selecting = selectionInput(router, input, candidates);
+  const selection = selectReviewers(selecting);
+  const requestedTeams = input.requestedTeams ?? [];
+  const order = [...candidates].sort((a, b) => b.fileCount - a.fileCount || a.name.localeCompare(b.name));
+  const stillOpen = (name) => !selection.coverage.has(name) || selection.uncovered.some((u) => u.module === name);
+  const needTeam = new Set(policy.reviewersPerModule > 0 ? order.map((m) => m.name).filter(stillOpen) : []);
+  const author = loginKey(input.author);
+  const present = /* @__PURE__ */ new Set([
+    ...(input.requestedReviewers ?? []).map(loginKey),
+    ...(input.reviewedBy ?? []).map(loginKey).filter((l) => l !== author)
+  ]);
+  const alreadyOn = present.size + new Set(requestedTeams.map((t) => t.toLowerCase())).size;
+  const ignored = authorIgnored(input.author, policy.ignoreAuthors);
+  const teams = selectTeams({
+    repository: input.repository,
+    prNumber: input.prNumber,
+    modules: order.filter((m) => m.teams.length > 0),
+    requestedTeams,
+    uncovered: needTeam,
+    budget: Math.max(0, policy.maxReviewers - alreadyOn - selection.reviewers.length),
+    ignored
+  });
+  const uncovered = selection.uncovered.filter((u) => !teams.covered.has(u.module));
+  for (const m of order) {
+    if (needTeam.has(m.name) && !teams.covered.has(m.name) && !selection.coverage.has(m.name)) {
+      const cap = `cap of ${policy.maxReviewers} reviewer${policy.maxReviewers === 1 ? "" : "s"} reached`;
+      uncovered.push({ module: m.name, reason: ignored ? "author is ignored" : cap });
+    }
+  }
+  const labels = [];
+  const addLabel = (l) => {
+    if (!labels.includes(l)) labels.push(l);
+  };
+  if (unmatched.length > 0 && policy.unownedLabel) addLabel(policy.unownedLabel);
+  const modules = indexes.map((i) => {
+    const resolved = router.modules[i];
+    const spec = resolved.spec;
+    const t = touched.get(i);
+    const areaIdx = [...t.areas].sort((a, b) => a - b);
+    const ownsRepo = t.rules.some((r) => r.rule.startsWith("repository:"));
+    const moduleLabels = ownsRepo ? [] : labelsOf(spec, true, areaIdx);
+    moduleLabels.forEach(addLabel);
+    const cover = selection.coverage.get(spec.name) ?? { reviewers: [], fallback: false };
+    return {
+      name: spec.name,
+      label: moduleLabels[0] ?? "",
+      labels: moduleLabels,
+      files: t.files,
+      rules: t.rules,
+      areas: areaIdx.map((a) => spec.areas[a].name),
+      reviewers: cover.reviewers,
+      teams: teams.coverage.get(spec.name) ?? [],
+      covered: !uncovered.some((u) => u.module === spec.name),
+      maintainersFrom: resolved.maintainersFrom,
+      fallback: cover.fallback
+    };
+  });
+  return {
+    repository: input.repository,
+    prNumber: input.prNumber,
+    labels,
+    reviewers: selection.reviewers,
+    teamReviewers: teams.teams,
+    modules,
+    unmatched,
+    unownedReviewers: [...selection.coverage.get(UNOWNED_MODULE)?.reviewers ?? [], ...teams.coverage.get(UNOWNED_MODULE) ?? []],
+    skipped: [...selection.skipped, ...teamsSkipped],
+    uncovered,
+    notes: selection.notes,
+    candidates: rankedCandidates(router, selecting, selection),
+    widened: selection.widened,
+    ...input.history ? { historyRecords: input.history.records } : {}
+  };
+}
+
+// src/core/issue-text.ts
+var MAX_ISSUE_TEXT = 65536;
+var MAX_CANDIDATES = 2e3;
+var MAX_TOKEN_LENGTH = 1e3;
+var MAX_API_SEGMENTS = 6;
+var URL_RE = /\b(?:[a-z][a-z0-9+.-]{0,19}:\/\/|www\.|github\.com\/|raw\.githubusercontent\.com\/)[^\s<>"'`)\]]+/gi;
+var GITHUB_FILE_RE = /^(?:https?:\/\/)?(?:www\.)?github\.com\/([\w.-]+)\/([\w.-]+)\/(?:blob|tree)\/([^?#]+)/i;
+var GITHUB_RAW_RE = /^(?:https?:\/\/)?raw\.githubusercontent\.com\/([\w.-]+)\/([\w.-]+)\/([^?#]+)/i;
+var TOKEN_RE = /[\w.~+:\\/-]+/g;
+var FILE_NAME_RE = /[\w-]\.[A-Za-z][\w-]{0,9}$/;
+var SEGMENT_RE = /^[\w.+~-]+$/;
+var HOST_RE = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i;
+var ABSOLUTE_RE = /^(?:\/|~\/|[A-Za-z]:\/)/;
+var keywordCache = /* @__PURE__ */ new WeakMap();
+function escapeRegex(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function compileKeyword(module, area, raw) {
+  const keyword = raw.trim();
+  if (keyword === "") return void 0;
+  const words = keyword.toLowerCase().match(/\w+/g) ?? [];
+  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words, within: [] };
+  const start2 = /^\w/.test(keyword) ? "\\b" : "";
+  const end = /\w$/.test(keyword) ? "\\b" : "";
+  const body = escapeRegex(keyword).replace(/\s+/g, "\\s+");
+  return { module, area, keyword, regex: new RegExp(start2 + body + end, "i"), words, within: [] };
+}
+function holds(outer, inner) {
+  if (outer.keyword.toLowerCase() === inner.keyword.toLowerCase()) return false;
+  if (outer.module === inner.module && outer.area === inner.area) return false;
+  return inner.word !== void 0 ? outer.words.includes(inner.word) : inner.regex.test(outer.keyword);
+}
+function keywordRules(router) {
+  let rules = keywordCache.get(router);
+  if (rules) return rules;
+  rules = [];
+  router.modules.forEach(({ spec }, module) => {
+    for (const k of spec.keywords) {
+      const rule = compileKeyword(module, -1, k);
+      if (rule) rules.push(rule);
+    }
+    spec.areas.forEach((area, a) => {
+      for (const k of area.keywords) {
+        const rule = compileKeyword(module, a, k);
+        if (rule) rules.push(rule);
+      }
+    });
+  });
+  for (const inner of rules) inner.within = rules.filter((outer) => holds(outer, inner));
+  keywordCache.set(router, rules);
+  return rules;
+}
+var FENCE_RE2 = /^ {0,3}(`{3,}|~{3,})/;
+var FENCE_CLOSE_RE = /^ {0,3}(`{3,}|~{3,})\s*$/;
+function issueLines(title, body, settings) {
+  const text = `${title}
+${body}`.slice(0, MAX_ISSUE_TEXT);
+  const rawLines = text.split(/\r?\n/);
+  const kept = [{ text: rawLines[0], block: -2 }];
+  let fence;
+  let blocks = 0;
+  let inComment = false;
+  let envReport = false;
+  const startsWith = (line, prefixes) => {
+    const t = line.trimStart();
+    return prefixes.some((p) => t.startsWith(p));
+  };
+  for (let n = 1; n < rawLines.length; n++) {
+    let line = rawLines[n];
+    if (!envReport && startsWith(line, settings.envReportStarts)) envReport = true;
+    if (envReport) {
+      const closesFence = fence && FENCE_CLOSE_RE.test(line);
+      if (closesFence) fence = void 0;
+      if (closesFence || !fence && /^ {0,3}#{1,6}\s/.test(line)) envReport = false;
+      if (envReport || closesFence) continue;
+    }
+    if (inComment) {
+      const close = line.indexOf("-->");
+      if (close < 0) continue;
+      inComment = false;
+      line = line.slice(close + 3);
+    } else if (fence) {
+      const close = FENCE_CLOSE_RE.exec(line);
+      if (close && close[1][0] === fence.char && close[1].length >= fence.length) fence = void 0;
+      else if (!startsWith(line, settings.ignoreLinePrefixes)) kept.push({ text: line, block: blocks - 1 });
+      continue;
+    }
+    if (/^ {0,3}>/.test(line) && !/^ {0,3}>>>(?:\s|$)/.test(line)) continue;
+    const open = FENCE_RE2.exec(line);
+    if (open) {
+      fence = { char: open[1][0], length: open[1].length };
+      blocks++;
+      continue;
+    }
+    line = stripComments(line, () => inComment = true);
+    if (!startsWith(line, settings.ignoreLinePrefixes)) kept.push({ text: line, block: /^ {0,3}>>>(?:\s|$)/.test(line) ? blocks++ : -1 });
+  }
+  return kept;
+}
+function stripComments(line, opensComment) {
+  let out = "";
+  let from = 0;
+  for (; ; ) {
+    const open = line.indexOf("<!--", from);
+    if (open < 0) return out + line.slice(from);
+    out += `${line.slice(from, open)} `;
+    const close = line.indexOf("-->", open + 4);
+    if (close < 0) {
+      opensComment();
+      return out;
+    }
+    from = close + 3;
+  }
+}
+function plausibleRepoPath(path2, repoDirs) {
+  const p = path2.replace(/\/+$/, "");
+  const segments = p.split("/");
+  if (segments.length < 2) return void 0;
+  if (!segments.every((s) => SEGMENT_RE.test(s) && s !== "." && s !== "..")) return void 0;
+  if (!FILE_NAME_RE.test(segments[segments.length - 1]) && !repoDirs.has(segments[0])) return void 0;
+  return p;
+}
+function trimToken(token) {
+  return token.replace(/^[^\w.~/\\]+/, "").replace(/[.:+-]+$/, "");
+}
+function repoPathFromToken(token, repoDirs) {
+  if (token.length > MAX_TOKEN_LENGTH) return void 0;
+  let p = trimToken(token);
+  const testId = p.indexOf("::");
+  if (testId >= 0) p = p.slice(0, testId);
+  p = p.replace(/(?::\d+)+$/, "");
+  p = p.replace(/\\+/g, "/").replace(/\/{2,}/g, "/");
+  if (!p.includes("/")) return void 0;
+  const lower = p.toLowerCase();
+  const installed = Math.max(lower.lastIndexOf("site-packages/"), lower.lastIndexOf("dist-packages/"));
+  if (installed >= 0 && (installed === 0 || p[installed - 1] === "/")) {
+    return plausibleRepoPath(p.slice(installed + "site-packages/".length), repoDirs);
+  }
+  if (ABSOLUTE_RE.test(p)) {
+    const segments = p.split("/");
+    for (let i = segments.length - 2; i >= 1; i--) {
+      if (repoDirs.has(segments[i])) return plausibleRepoPath(segments.slice(i).join("/"), repoDirs);
+    }
+    return void 0;
+  }
+  p = p.replace(/^(?:\.{1,2}\/)+/, "");
+  const first = p.slice(0, p.indexOf("/"));
+  if (HOST_RE.test(first)) return void 0;
+  return plausibleRepoPath(p, repoDirs);
+}
+function repoPathsFromUrl(url, repository, repoDirs) {
+  if (url.length > MAX_TOKEN_LENGTH) return [];
+  const m = GITHUB_FILE_RE.exec(url) ?? GITHUB_RAW_RE.exec(url);
+  if (!m) return [];
+  if (`${m[1]}/${m[2]}`.toLowerCase() !== repository.toLowerCase()) return [];
+  let rest = m[3];
+  try {
+    rest = decodeURIComponent(rest);
+  } catch {
+  }
+  const segments = rest.split("/").filter((s) => s !== "");
+  const out = [];
+  for (let skip = 1; skip <= 4 && skip < segments.length; skip++) {
+    const path2 = plausibleRepoPath(segments.slice(skip).join("/"), repoDirs);
+    if (path2) out.push(...pathCandidates(path2));
+  }
+  return out;
+}
+function pathCandidates(path2) {
+  return FILE_NAME_RE.test(path2) ? [path2] : [path2, `${path2}/__init__.py`];
+}
+function apiCandidatePaths(name) {
+  const parts = name.split(".").slice(0, MAX_API_SEGMENTS);
+  const out = [];
+  for (let n = parts.length; n >= 2; n--) {
+    const dir = parts.slice(0, n).join("/");
+    out.push(`${dir}.py`, `${dir}/__init__.py`);
+  }
+  return out;
+}
+var FRAME_RE = /^\s*File "([^"]{1,1000})", line \d+/;
+var CPP_RAISE_RE = /Exception raised from \S+ at (\S+?)(?::\d+)? \(/;
+var TRACEBACK_START_RE = /^\s*Traceback \(most recent call last\)/;
+var NATIVE_FRAME_RE = /^\s*(?:#\d{1,4}\s|frame #\d{1,4}:|[0-9A-Fa-f]{16,32}\s+[\w.-]{1,100}\.(?:dll|so|dylib)!)/;
+var ERROR_LINE_RE = new RegExp(
+  "^\\s*(?:E\\s+)?((?:[A-Za-z_]\\w{0,40}\\.){0,8}[A-Z]\\w{0,60}(?:Error|Exception|Warning|Failed|Unsupported|Interrupt|Exit))(?::\\s|:$|$)|^\\s*what\\(\\):\\s"
+);
+var Reader = class {
+  constructor(settings, repository) {
+    this.settings = settings;
+    this.repository = repository;
+    this.repoDirs = new Set(settings.repoDirs);
+    const prefixes = [...settings.apiPrefixes, ...Object.keys(settings.apiAliases)].map(escapeRegex).join("|");
+    this.apiRe = prefixes ? new RegExp(`(?<![\\w./\\\\])(?:${prefixes})(?:\\.[A-Za-z_]\\w*)+`, "g") : void 0;
+  }
+  settings;
+  repository;
+  mentions = [];
+  prose = /* @__PURE__ */ new Map();
+  apis = /* @__PURE__ */ new Map();
+  seen = /* @__PURE__ */ new Set();
+  apiRe;
+  repoDirs;
+  add(m) {
+    const key3 = `${m.signal}\0${m.kind}\0${m.kind === "path" ? m.candidates.join("\0") : m.text}`;
+    if (this.seen.has(key3) || this.seen.size >= MAX_CANDIDATES) return;
+    this.seen.add(key3);
+    this.mentions.push(m);
+  }
+  push(map2, signal, text) {
+    const list = map2.get(signal);
+    if (list) list.push(text);
+    else map2.set(signal, [text]);
+  }
+  /** A repository path for a frame, or undefined for frames outside the repository's own directories. */
+  framePath(raw) {
+    const path2 = repoPathFromToken(raw, this.repoDirs);
+    return path2 && this.repoDirs.has(path2.slice(0, path2.indexOf("/"))) ? path2 : void 0;
+  }
+  path(signal, text, path2) {
+    this.add({ signal, kind: "path", text, candidates: pathCandidates(path2) });
+  }
+  /** Several files `text` may stand for, best first: the first that a module owns counts. */
+  candidates(signal, text, candidates) {
+    this.add({ signal, kind: "path", text, candidates });
+  }
+  /** Read a piece of free text: links, paths and API names are mentions; the rest is words for keywords. */
+  text(signal, line, pathSignal = signal, apiSignal = signal) {
+    const rest = line.replace(URL_RE, (url) => {
+      const candidates = repoPathsFromUrl(url, this.repository, this.repoDirs);
+      if (candidates.length > 0) this.add({ signal: pathSignal, kind: "path", text: url, candidates });
+      return " ";
+    });
+    const words = rest.replace(TOKEN_RE, (token) => {
+      if (token.includes("/") || token.includes("\\")) {
+        const path2 = repoPathFromToken(token, this.repoDirs);
+        if (path2) this.path(pathSignal, trimToken(token), path2);
+        return " ";
+      }
+      if (!this.apiRe || !token.includes(".")) return token;
+      let segments = "";
+      for (const [written] of token.matchAll(this.apiRe)) {
+        const dot = written.indexOf(".");
+        const alias = this.settings.apiAliases[written.slice(0, dot)];
+        const name = alias ? alias + written.slice(dot) : written;
+        this.add({ signal: apiSignal, kind: "api", text: written, candidates: apiCandidatePaths(name) });
+        this.push(this.apis, signal, name);
+        segments += ` ${name.split(".").slice(1).join(" ")}`;
+      }
+      return segments === "" ? token : `${segments} `;
+    });
+    this.push(this.prose, signal, words);
+  }
+  reading() {
+    return { mentions: this.mentions, prose: this.prose, apis: this.apis };
+  }
+};
+function logBlocks(lines, markers) {
+  const out = /* @__PURE__ */ new Set();
+  if (markers.length === 0) return out;
+  for (const l of lines) if (l.block >= 0 && !out.has(l.block) && markers.some((m) => l.text.includes(m))) out.add(l.block);
+  return out;
+}
+function readIssue(lines, reader) {
+  const { settings } = reader;
+  const logs = logBlocks(lines, settings.buildLogMarkers);
+  let frames = [];
+  const flush = () => {
+    const passthrough = (p) => settings.passthroughFrames.some((f) => f.endsWith("/") ? p.startsWith(f) : p === f);
+    let inner = -1;
+    for (let i = frames.length - 1; i >= 0 && inner < 0; i--) if (!passthrough(frames[i].path)) inner = i;
+    frames.forEach((f, i) => reader.path(i === inner ? "frame_innermost" : "frame_outer", f.raw, f.path));
+    frames = [];
+  };
+  for (const line of lines) {
+    const text = line.text;
+    if (line.block === -2) {
+      reader.text("title", text);
+      continue;
+    }
+    if (logs.has(line.block)) {
+      reader.text("log_keyword", text, "log_path", "code_api");
+      continue;
+    }
+    if (TRACEBACK_START_RE.test(text)) {
+      flush();
+      continue;
+    }
+    const frame = FRAME_RE.exec(text);
+    if (frame) {
+      const path2 = reader.framePath(frame[1]);
+      if (path2) frames.push({ raw: frame[1], path: path2 });
+      continue;
+    }
+    const cpp = CPP_RAISE_RE.exec(text);
+    if (cpp) {
+      const path2 = reader.framePath(cpp[1]);
+      if (path2) reader.path("frame_innermost", cpp[1], path2);
+      continue;
+    }
+    const error = ERROR_LINE_RE.exec(text);
+    if (error) {
+      const type2 = error[1] ?? "";
+      if (type2.includes(".")) reader.text("exception_type", type2);
+      reader.text("error", `${type2.slice(type2.lastIndexOf(".") + 1)} ${text.slice(text.indexOf(type2) + type2.length)}`);
+      continue;
+    }
+    if (line.block >= 0 && NATIVE_FRAME_RE.test(text)) reader.text("native_frame", text);
+    else if (line.block >= 0) reader.text("code_keyword", text, "code_path", "code_api");
+    else reader.text("prose_keyword", text, "prose_path", "prose_api");
+  }
+  flush();
+}
+function camelWords(name) {
+  return name.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+/g) ?? [];
+}
+function readDisabledTest(title, lines, reader) {
+  const { settings } = reader;
+  const prefix = settings.disabledTestPrefix;
+  if (!prefix || !title.startsWith(prefix)) return false;
+  const m = /^\s*:?\s*(\w+)\s+\(([\w.]{1,300})\)/.exec(title.slice(prefix.length));
+  if (!m) return false;
+  const dotted = m[2].split(".");
+  const cls = dotted.pop();
+  const dir = settings.testDir ? `${settings.testDir}/` : "";
+  if (dotted.length > 0 && dotted[0] !== "__main__") reader.path("disabled_test", m[2], `${dir}${dotted.join("/")}.py`);
+  const words = camelWords(cls.replace(/^Test/, "").replace(/(?:CPU|CUDA|XPU|MPS|HPU|Meta|PrivateUse1)$/, ""));
+  const candidates = words.map(
+    (_, i) => `${dir}test_${words.slice(0, words.length - i).join("_").toLowerCase()}.py`
+  );
+  reader.candidates("disabled_test", cls, candidates);
+  reader.text("disabled_test", words.join(" "));
+  for (const line of lines) {
+    if (line.block === -2) continue;
+    for (const [file] of line.text.matchAll(/[\w/.-]{1,300}\.py\b/g)) {
+      const relative3 = file.replace(/^(?:\.\/)+/, "");
+      let path2 = relative3.startsWith(dir) ? relative3 : `${dir}${relative3}`;
+      if (file.startsWith("/")) path2 = repoPathFromToken(file, reader.repoDirs);
+      if (path2?.startsWith(dir)) reader.path("disabled_test", file, path2);
+    }
+  }
+  return true;
+}
+function resolve3(router, repository, reading) {
+  const weights = router.config.triage.weights;
+  const found = [];
+  const cache2 = /* @__PURE__ */ new Map();
+  const lookup = (path2) => {
+    let hits = cache2.get(path2);
+    if (!hits) {
+      hits = matchPath(router, repository, path2);
+      cache2.set(path2, hits);
+    }
+    return hits;
+  };
+  for (const m of reading.mentions) {
+    for (const path2 of m.candidates) {
+      const hits = lookup(path2);
+      if (hits.length === 0) continue;
+      const evidence = { signal: m.signal, kind: m.kind, text: m.text, path: path2, weight: weights[m.signal] };
+      for (const hit of hits) {
+        if (hit.areas.length === 0) found.push({ target: { module: hit.module, area: -1 }, evidence });
+        for (const area of hit.areas) found.push({ target: { module: hit.module, area }, evidence });
+      }
+      break;
+    }
+  }
+  for (const rule of keywordRules(router)) {
+    for (const [where, texts] of reading.prose) {
+      const how = keywordIn(rule, texts, reading.apis.get(where) ?? []);
+      if (!how) continue;
+      const signal = how === "api" && where === "code_keyword" ? "code_entry_point" : where;
+      const evidence = { signal, kind: "keyword", text: rule.keyword, weight: weights[signal] };
+      found.push({ target: { module: rule.module, area: rule.area }, evidence });
+    }
+  }
+  return found;
+}
+var wordSets = /* @__PURE__ */ new WeakMap();
+var joined = /* @__PURE__ */ new WeakMap();
+function keywordIn(rule, texts, apis) {
+  if (rule.keyword.includes(".")) {
+    const k = rule.keyword.toLowerCase();
+    if (apis.some((a) => a.toLowerCase() === k || a.toLowerCase().startsWith(`${k}.`))) return "api";
+  }
+  let words = wordSets.get(texts);
+  if (!words) {
+    words = new Set(texts.join("\n").toLowerCase().match(/\w+/g) ?? []);
+    wordSets.set(texts, words);
+  }
+  if (rule.word !== void 0 ? !words.has(rule.word) : !rule.words.every((w) => words.has(w))) return false;
+  let text = joined.get(texts);
+  if (text === void 0) {
+    text = texts.join("\n");
+    joined.set(texts, text);
+  }
+  if (rule.regex && !rule.regex.test(text)) return false;
+  const outers = rule.within.filter((outer) => keywordIn(outer, texts, []) === "words");
+  if (outers.length === 0) return "words";
+  const rest = outers.reduce((t, outer) => t.replace(new RegExp(outer.regex.source, "gi"), " "), text);
+  return (rule.word !== void 0 ? new RegExp(`\\b${rule.word}\\b`, "i") : rule.regex).test(rest) && "words";
+}
+function targetLabels(router, t) {
+  return labelsOf(router.modules[t.module].spec, t.area < 0, t.area < 0 ? [] : [t.area]);
+}
+function scoreLabels(router, found) {
+  const { weights, repeatFactor } = router.config.triage;
+  const perLabel = /* @__PURE__ */ new Map();
+  for (const f of found) {
+    const order = f.target.module * 1e3 + f.target.area + 1;
+    for (const label of targetLabels(router, f.target)) {
+      let entry = perLabel.get(label);
+      if (!entry) {
+        entry = { order, evidence: [], keys: /* @__PURE__ */ new Set() };
+        perLabel.set(label, entry);
+      }
+      entry.order = Math.min(entry.order, order);
+      const key3 = `${f.evidence.signal}\0${f.evidence.kind === "keyword" ? f.evidence.text.toLowerCase() : f.evidence.text}`;
+      if (entry.keys.has(key3)) continue;
+      entry.keys.add(key3);
+      entry.evidence.push(f.evidence);
+    }
+  }
+  return [...perLabel].map(([label, { order, evidence }]) => {
+    evidence.sort((a, b) => b.weight - a.weight);
+    return { label, score: scoreOf(evidence, weights, repeatFactor), order, evidence };
+  });
+}
+function scoreOf(evidence, weights, repeatFactor) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const e of evidence) counts.set(e.signal, (counts.get(e.signal) ?? 0) + 1);
+  let score = 0;
+  for (const [signal, n] of counts) score += weights[signal] * (1 + repeatFactor * Math.min(n - 1, 2));
+  return Math.round(score * 100) / 100;
+}
+var labelRulesCache = /* @__PURE__ */ new WeakMap();
+function labelRules(router) {
+  let rules = labelRulesCache.get(router);
+  if (rules) return rules;
+  rules = { thresholds: /* @__PURE__ */ new Map(), subLabels: /* @__PURE__ */ new Set() };
+  for (const { spec } of router.modules) {
+    if (spec.label && spec.extraLabels.length > 0) rules.subLabels.add(spec.label);
+    for (const area of spec.areas) if (area.extraLabels.length > 0) rules.subLabels.add(area.label);
+  }
+  for (const { label, threshold } of router.config.triage.labelThresholds) rules.thresholds.set(label, threshold);
+  labelRulesCache.set(router, rules);
+  return rules;
+}
+var SUBJECT_SIGNALS = /* @__PURE__ */ new Set([
+  "title",
+  "error",
+  "frame_innermost",
+  "native_frame",
+  "log_keyword",
+  "disabled_test"
+]);
+var OWN_SIGNALS = /* @__PURE__ */ new Set([
+  "title",
+  "error",
+  "prose_path",
+  "prose_api",
+  "prose_keyword",
+  "code_entry_point",
+  "log_keyword",
+  "native_frame",
+  "disabled_test"
+]);
+function decide(router, scored) {
+  const { threshold, maxModuleLabels, uncappedPrefixes, passingThreshold, subLabelsNeedOwnEvidence, weights, repeatFactor } = router.config.triage;
+  const rules = labelRules(router);
+  const thresholdOf = (label) => rules.thresholds.get(label) ?? threshold;
+  const named = (evidence, signals) => evidence.some((e) => signals.has(e.signal));
+  const ranked = [...scored].sort((a, b) => b.score - a.score || a.order - b.order);
+  const subjectKnown = ranked.some((s) => s.score >= thresholdOf(s.label) && named(s.evidence, SUBJECT_SIGNALS));
+  const ownScore = (evidence) => scoreOf(
+    evidence.filter((e) => OWN_SIGNALS.has(e.signal)),
+    weights,
+    repeatFactor
+  );
+  let capped = 0;
+  return ranked.map(({ label, score, evidence }) => {
+    const own = thresholdOf(label);
+    const drop = (dropped) => ({ label, score, threshold: own, added: false, dropped, evidence });
+    if (score < own) return drop("below threshold");
+    if (subjectKnown && score < passingThreshold && !named(evidence, SUBJECT_SIGNALS)) return drop("a passing mention");
+    if (subLabelsNeedOwnEvidence && rules.subLabels.has(label) && ownScore(evidence) < own) return drop("no evidence of its own");
+    if (!uncappedPrefixes.some((p) => label.startsWith(p))) {
+      if (capped >= maxModuleLabels) return drop("over the cap");
+      capped++;
+    }
+    return { label, score, threshold: own, added: true, evidence };
+  });
+}
+function modulesOf(router, found, scores) {
+  const added = new Map(scores.filter((s) => s.added).map((s) => [s.label, s]));
+  const out = [];
+  router.modules.forEach(({ spec }, i) => {
+    const targets = found.filter((f) => f.target.module === i && targetLabels(router, f.target).some((l) => added.has(l)));
+    if (targets.length === 0) return;
+    const own = new Set(targets.flatMap((f) => targetLabels(router, f.target)));
+    const labels = [...added.keys()].filter((l) => own.has(l));
+    const areas = [...new Set(targets.filter((f) => f.target.area >= 0).map((f) => f.target.area))].sort((a, b) => a - b);
+    const evidence = [...new Set(targets.map((f) => f.evidence))].sort((a, b) => b.weight - a.weight);
+    out.push({
+      name: spec.name,
+      labels,
+      areas: areas.map((a) => spec.areas[a].name),
+      evidence,
+      why: labels.map((l) => `${l} (${added.get(l).evidence.slice(0, 2).map(describeEvidence).join("; ")})`).join(", "),
+      maintainers: activeMaintainers(router, i)
+    });
+  });
+  return out;
+}
+var SIGNAL_WORDS = {
+  title: "title",
+  error: "error message",
+  exception_type: "exception type",
+  frame_innermost: "innermost frame",
+  frame_outer: "frame",
+  prose_path: "path",
+  prose_api: "API",
+  prose_keyword: "keyword",
+  code_path: "path in code",
+  code_api: "API in code",
+  code_keyword: "keyword in code",
+  code_entry_point: "entry point in code",
+  log_path: "path in build log",
+  log_keyword: "build log",
+  disabled_test: "disabled test",
+  native_frame: "native frame"
+};
+function describeEvidence(e) {
+  const what = e.kind === "path" ? e.path ?? e.text : e.kind === "api" ? e.text : `"${e.text}"`;
+  return `${SIGNAL_WORDS[e.signal]} ${what} +${e.weight}`;
+}
+function routeIssue(router, input) {
+  const owners = repositoryOwners(router, input.repository);
+  if (owners.length > 0) {
+    const modules = owners.map((i) => ({
+      name: router.modules[i].spec.name,
+      labels: [],
+      areas: [],
+      evidence: [],
+      why: "owns the repository",
+      maintainers: activeMaintainers(router, i)
+    }));
+    return { labels: [], modules, scores: [] };
+  }
+  const settings = router.config.triage;
+  const lines = issueLines(input.title, input.body, settings);
+  const reader = new Reader(settings, input.repository);
+  const disabled = readDisabledTest(input.title, lines, reader);
+  if (!disabled) readIssue(lines, reader);
+  const found = resolve3(router, input.repository, reader.reading());
+  const scores = decide(router, scoreLabels(router, found));
+  return { labels: scores.filter((s) => s.added).map((s) => s.label), modules: modulesOf(router, found, scores), scores };
+}
+function activeMaintainers(router, module) {
+  const seen = /* @__PURE__ */ new Set();
+  const out = [];
+  for (const m of router.modules[module].maintainers) {
+    if (m.emeritus || seen.has(loginKey(m.login))) continue;
+    seen.add(loginKey(m.login));
+    out.push(m.login);
+  }
+  return out;
+}
+
+// src/core/plan.ts
+function configuredLabels(config) {
+  const out = /* @__PURE__ */ new Set();
+  for (const m of config.modules) {
+    if (m.label) out.add(m.label);
+    for (const a of m.areas) out.add(a.label);
+  }
+  return out;
+}
+function blockedLogins(pr, refused, replacing) {
+  const requested = new Set(pr.thread.requestedUsers.map(loginKey));
+  const rerolled = new Set((pr.thread.requestRemovedByApp ?? []).map(loginKey));
+  const replaced = (pr.thread.replacedByApp ?? []).filter((l) => !requested.has(loginKey(l)) && !rerolled.has(loginKey(l)));
+  return [
+    ...pr.thread.requestRemovedByHuman.map((login) => ({ login, reason: "request removed" })),
+    ...rerolledBlocked(pr.thread.requestRemovedByApp ?? []),
+    ...[...replaced, ...replacing].map((login) => ({ login, reason: "overdue" })),
+    ...refused
+  ];
+}
+function qualifiedTeam(repository, team) {
+  return team.includes("/") ? team : `${repository.split("/")[0]}/${team}`;
+}
+function teamSlug(team) {
+  return team.slice(team.indexOf("/") + 1);
+}
+function blockedTeams(router, repository, refusedTeams) {
+  const org = repository.split("/")[0].toLowerCase();
+  const named = [...router.config.modules.flatMap((m) => m.teams ?? []), ...router.config.policy.defaultReviewers.filter(isTeamName)];
+  const other = [...new Set(named.filter((t) => t.split("/")[0].toLowerCase() !== org))];
+  return [
+    ...other.map((team) => ({ team, reason: "other organisation" })),
+    ...refusedTeams.map((t) => ({ team: qualifiedTeam(repository, t), reason: "not a collaborator" }))
+  ];
+}
+function pullRequestRouteInput(input, replacing = []) {
+  const { pr } = input;
+  const gone = new Set(replacing.map(loginKey));
+  const teams = blockedTeams(input.router, pr.repository, input.refusedTeams ?? []);
+  return {
+    repository: pr.repository,
+    prNumber: pr.number,
+    author: pr.author,
+    files: pr.files,
+    requestedReviewers: pr.thread.requestedUsers.filter((l) => !gone.has(loginKey(l))),
+    requestedTeams: pr.thread.requestedTeams.map((t) => qualifiedTeam(pr.repository, t)),
+    reviewedBy: [...pr.thread.reviewedBy],
+    blocked: blockedLogins(pr, input.refused ?? [], replacing),
+    ...teams.length > 0 ? { blockedTeams: teams } : {},
+    ...input.signals ? { signals: input.signals } : {},
+    ...input.now ? { now: input.now } : {},
+    // An empty history is no history: the same choice and the same words as without one, in every door.
+    ...input.history && input.history.length > 0 ? { history: expertiseIndex(input.history, input.router.config.policy.expertiseHalfLifeDays) } : {}
+  };
+}
+function routePullRequest(input, replacing = []) {
+  return route(input.router, pullRequestRouteInput(input, replacing), input.budget?.());
+}
+function pausedPullRequest(input) {
+  return reviewsPaused([...input.pr.thread.labels], input.router.config.app.skipLabel);
+}
+function signalsToFetch(input) {
+  const app = input.router.config.app;
+  if (input.pr.draft && app.skipDrafts || pausedPullRequest(input)) return [];
+  const replacing = overdueOf(input).map((o) => o.login);
+  return candidatesToFetch(input.router, pullRequestRouteInput(input, replacing), input.budget?.());
+}
+function overdueOnThread(app, draft, thread, now) {
+  if (app.reroute.afterHours <= 0 || draft && app.skipDrafts) return [];
+  const requested = new Set(thread.requestedUsers.map(loginKey));
+  return overdueReviewers({
+    requests: (thread.requestTimes ?? []).filter((r) => requested.has(loginKey(r.login))),
+    activity: thread.activity ?? [],
+    replaced: thread.replacedByApp ?? [],
+    settings: app.reroute,
+    now
+  });
+}
+function overdueOf(input) {
+  return input.now ? overdueOnThread(input.router.config.app, input.pr.draft, input.pr.thread, input.now) : [];
+}
+function reroutesOf(decision, overdue, input) {
+  const fresh = new Set(decision.reviewers.map(loginKey));
+  const thread = input.pr.thread;
+  const requested = new Set(thread.requestedUsers.map(loginKey));
+  const requestedAt = new Map((thread.requestTimes ?? []).map((r) => [loginKey(r.login), r.at]));
+  const settings = input.router.config.app.reroute;
+  const out = [];
+  for (const o of overdue) {
+    const modules = [
+      ...new Set(decision.skipped.filter((s) => s.reason === "overdue" && loginKey(s.login) === loginKey(o.login)).map((s) => s.module))
+    ];
+    const covering = [...new Set(decision.modules.filter((m) => modules.includes(m.name)).flatMap((m) => m.reviewers))];
+    const by = covering.filter((r) => fresh.has(loginKey(r)));
+    const already = covering.filter((r) => {
+      const at = requestedAt.get(loginKey(r));
+      return !fresh.has(loginKey(r)) && requested.has(loginKey(r)) && at !== void 0 && requestedWhileOverdue(o, at, settings);
+    });
+    if (by.length + already.length > 0) {
+      out.push({ ...o, modules, by: [...by, ...already], ...already.length > 0 ? { alreadyRequested: already } : {} });
+    }
+  }
+  return out;
+}
+function routeWithReroutes(input) {
+  const overdue = overdueOf(input);
+  if (overdue.length === 0) return { decision: routePullRequest(input), reroute: [] };
+  let decision = routePullRequest(
+    input,
+    overdue.map((o) => o.login)
+  );
+  let reroute = reroutesOf(decision, overdue, input);
+  if (reroute.length < overdue.length) {
+    decision = routePullRequest(
+      input,
+      reroute.map((r) => r.login)
+    );
+    reroute = reroutesOf(decision, reroute, input);
+  }
+  return { decision, reroute };
+}
+function planLabels(decision, thread, router) {
+  const add = decision.labels.filter((l) => !thread.labels.has(l) && !thread.labelsRemovedByHuman.has(l));
+  if (!router.config.app.syncLabels) return { add, remove: [] };
+  const known = configuredLabels(router.config);
+  const remove = [...thread.labelsAddedByApp].filter((l) => thread.labels.has(l) && known.has(l) && !decision.labels.includes(l));
+  return { add, remove };
+}
+function planReviews(decision, pr, app, paused) {
+  if (pr.draft && app.skipDrafts) {
+    const waiting = [...decision.reviewers, ...decision.teamReviewers];
+    return { reviews: { users: [], teams: [] }, deferred: waiting.map((login) => ({ login, reason: "draft" })) };
+  }
+  if (paused) {
+    const waiting = [...decision.reviewers, ...decision.teamReviewers];
+    return { reviews: { users: [], teams: [] }, deferred: waiting.map((login) => ({ login, reason: "paused" })) };
+  }
+  return { reviews: { users: [...decision.reviewers], teams: decision.teamReviewers.map(teamSlug) }, deferred: [] };
+}
+function shownDecision(decision, deferred) {
+  if (deferred.length === 0) return decision;
+  const waiting = new Set(deferred.map((d) => loginKey(d.login)));
+  const modules = decision.modules.map((m) => ({
+    ...m,
+    reviewers: m.reviewers.filter((r) => !waiting.has(loginKey(r))),
+    teams: m.teams.filter((t) => !waiting.has(loginKey(t)))
+  }));
+  return { ...decision, reviewers: [], teamReviewers: [], modules };
+}
+function planSummary(app, decision, input, deferred) {
+  if (app.summary === "none") return void 0;
+  const { pr } = input;
+  const unownedLabel = input.router.config.policy.unownedLabel;
+  return {
+    mode: app.summary,
+    decision: shownDecision(decision, deferred),
+    dryRun: input.dryRun,
+    draftDeferred: pr.draft && app.skipDrafts,
+    ...pr.truncatedAt !== void 0 ? { truncatedAt: pr.truncatedAt } : {},
+    ...app.reroute.afterHours > 0 ? { rerouteAfterHours: app.reroute.afterHours } : {},
+    ...unownedLabel && decision.labels.includes(unownedLabel) ? { unownedLabel } : {},
+    ...pausedPullRequest(input) ? { pausedBy: app.skipLabel } : {},
+    ...input.signalsUnavailable ? { signalsUnavailable: input.signalsUnavailable } : {},
+    ...input.historyUnavailable ? { historyUnavailable: input.historyUnavailable } : {},
+    // Signals with nobody busy and no load known explain nothing (the offline CLI without --busy or
+    // --load): the same summary as without them, in every door.
+    ...input.signals && (input.signals.busy.size > 0 || input.signals.openReviews.size > 0) ? { signals: input.signals, maxOpenReviews: input.router.config.policy.maxOpenReviews } : {}
+  };
+}
+function planPullRequest(input) {
+  const app = input.router.config.app;
+  const { decision, reroute } = routeWithReroutes(input);
+  const labels = planLabels(decision, input.pr.thread, input.router);
+  const { reviews, deferred } = planReviews(decision, input.pr, app, pausedPullRequest(input));
+  const summary = planSummary(app, decision, input, deferred);
+  return {
+    decision,
+    dryRun: input.dryRun,
+    labels,
+    reviews,
+    deferred,
+    skipped: decision.skipped,
+    candidates: decision.candidates,
+    ...reroute.length > 0 ? { reroute } : {},
+    ...summary ? { summary } : {}
+  };
+}
+function afterApplying(input, applied, refused, withdrawn = [], refusedTeams = []) {
+  const t = input.pr.thread;
+  const labels = new Set(t.labels);
+  const byApp2 = new Set(t.labelsAddedByApp);
+  for (const l of applied.labelsAdded) {
+    labels.add(l);
+    byApp2.add(l);
+  }
+  for (const l of applied.labelsRemoved) {
+    labels.delete(l);
+    byApp2.delete(l);
+  }
+  const gone = new Set(withdrawn.map(loginKey));
+  const thread = {
+    ...t,
+    labels,
+    labelsAddedByApp: byApp2,
+    requestedUsers: [...t.requestedUsers.filter((l) => !gone.has(loginKey(l))), ...applied.requestedUsers],
+    requestedTeams: [...t.requestedTeams, ...applied.requestedTeams],
+    ...withdrawn.length > 0 ? { replacedByApp: [...t.replacedByApp ?? [], ...withdrawn] } : {}
+  };
+  const teams = [...input.refusedTeams ?? [], ...refusedTeams];
+  return {
+    ...input,
+    pr: { ...input.pr, thread },
+    refused: [...input.refused ?? [], ...refused],
+    ...teams.length > 0 ? { refusedTeams: teams } : {}
+  };
+}
+var CC_MARKER = "<!-- review-router:cc -->";
+function ccComment(decision, author) {
+  const notAuthor = (l) => loginKey(l) !== loginKey(author);
+  if (!decision.modules.some((m) => m.maintainers.some(notAuthor))) return void 0;
+  const lines = decision.modules.filter((m) => m.maintainers.length > 0).map(
+    (m) => `- ${m.name}: ${m.maintainers.filter(notAuthor).map((l) => `@${l}`).join(" ")} (${m.why})`
+  );
+  return `${CC_MARKER}
+cc the maintainers of the modules this issue names:
+
+${lines.join("\n")}`;
+}
+function issueHasWork(decision, settings) {
+  return decision.modules.length > 0 || settings.needsTriageLabel !== void 0;
+}
+function needsTriage(input) {
+  const label = input.settings.needsTriageLabel;
+  if (label === void 0 || input.decision.modules.length > 0 || input.decision.labels.length > 0) return [];
+  return input.thread.labels.size === 0 && !input.thread.labelsRemovedByHuman.has(label) ? [label] : [];
+}
+function planIssue(input) {
+  const { decision, thread } = input;
+  const add = [...decision.labels.filter((l) => !thread.labels.has(l) && !thread.labelsRemovedByHuman.has(l)), ...needsTriage(input)];
+  const body = input.settings.issueComment && !input.ccCommentPresent ? ccComment(decision, input.author) : void 0;
+  return { decision, dryRun: input.dryRun, labels: { add }, ...body ? { comment: { marker: CC_MARKER, body } } : {} };
+}
+
+// src/app/summary-writer.ts
+var MAX_TEXT = 65e3;
+function clip(text) {
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 20)}
+
+(truncated)` : text;
+}
+async function writeSummary(port, issueNumber, headSha, write) {
+  const { summary, conclusion } = write;
+  if (write.mode === "comment") {
+    const body = clip(`${COMMENT_MARKER}
+### review-router: ${summary.title}
+
+${summary.body}`);
+    const existing2 = write.appComments.find((c) => c.body.includes(COMMENT_MARKER));
+    if (existing2) {
+      if (lastingText(existing2.body) !== lastingText(body)) await port.updateComment(existing2.id, body);
+      return;
+    }
+    const created = await createOnce(
+      () => port.createComment(issueNumber, body),
+      async () => (await port.listComments(issueNumber)).some((c) => c.mine && c.body.includes(COMMENT_MARKER))
+    );
+    if (created) await keepOldestComment(port, issueNumber, COMMENT_MARKER, created.id, body);
+    return;
+  }
+  const output = { title: summary.title, summary: clip(summary.body) };
+  const digest2 = checkRunDigest(conclusion, { title: output.title, summary: lastingText(output.summary) });
+  const run = { externalId: digest2, conclusion, output };
+  const listOurs = async () => {
+    const found = (await port.listCheckRuns(headSha))[0];
+    if (!found) return null;
+    const same = found.output.title === output.title && lastingText(found.output.summary ?? "") === lastingText(output.summary);
+    const legacy = found.conclusion === conclusion && same ? digest2 : void 0;
+    return {
+      id: found.id,
+      status: found.status,
+      conclusion: found.conclusion,
+      ...found.externalId ? { digest: found.externalId } : legacy ? { digest: legacy } : {}
+    };
+  };
+  const seen = write.checkRuns;
+  const existing = seen ? seen.head : await listOurs();
+  if (!existing) {
+    if (seen?.latestDigest === digest2) return;
+    await createOnce(
+      () => port.createCheckRun(headSha, run),
+      async () => await listOurs() !== null
+    );
+    return;
+  }
+  if (existing.status === "completed" && existing.conclusion === conclusion && existing.digest === digest2) return;
+  const id = existing.id ?? (await listOurs())?.id;
+  if (id === void 0) return;
+  await port.updateCheckRun(id, run);
+}
+async function createOnce(create, exists) {
+  try {
+    return await create();
+  } catch (err) {
+    const status = httpStatus(err);
+    if (status !== void 0 && status < 500) throw err;
+    if (await exists()) return void 0;
+    return await create();
+  }
+}
+async function keepOldestComment(port, issueNumber, marker, ownId, body) {
+  const ours = (await port.listComments(issueNumber)).filter((c) => c.mine && c.body.includes(marker)).sort((a, b) => a.id - b.id);
+  const oldest = ours[0];
+  if (!oldest || oldest.id === ownId) return;
+  await port.deleteComment(ownId);
+  if (oldest.body !== body) await port.updateComment(oldest.id, body);
+}
+function budgetSummary(err) {
+  return {
+    title: "Routing budget exceeded",
+    body: [
+      `review-router stopped routing this pull request: ${err.message}.`,
+      "",
+      "Nothing was labelled and no review was requested. A configuration with many or very long globs, or a pull request",
+      "with very many files, can cost more than one delivery may spend; see docs/configuration.md, Limits.",
+      "The next push or a re-run routes it again."
+    ].join("\n")
+  };
+}
+
+// src/app/apply.ts
+var REQUEST_ROUNDS = 2;
+async function requestReviews(port, pullNumber, request2) {
+  const outcome = { users: [], teams: [], refused: [], refusedTeams: [] };
+  const count = request2.users.length + request2.teams.length;
+  if (count === 0) return outcome;
+  try {
+    await port.requestReviews(pullNumber, request2);
+    return { ...outcome, users: [...request2.users], teams: [...request2.teams] };
+  } catch (err) {
+    if (httpStatus(err) !== 422) throw err;
+  }
+  const acceptsAlone = async (one) => {
+    if (count === 1) return false;
+    try {
+      await port.requestReviews(pullNumber, one);
+      return true;
+    } catch (err) {
+      if (httpStatus(err) !== 422) throw err;
+      return false;
+    }
+  };
+  for (const login of request2.users) {
+    if (await acceptsAlone({ users: [login], teams: [] })) outcome.users.push(login);
+    else outcome.refused.push({ login, reason: "not a collaborator" });
+  }
+  for (const team of request2.teams) {
+    if (await acceptsAlone({ users: [], teams: [team] })) outcome.teams.push(team);
+    else outcome.refusedTeams.push(team);
+  }
+  return outcome;
+}
+async function applyPullRequestPlan(port, pullNumber, plan) {
+  const none = { labelsAdded: [], labelsRemoved: [], requestedUsers: [], requestedTeams: [], refused: [], refusedTeams: [], withdrawn: [] };
+  if (plan.dryRun) return none;
+  if (plan.labels.add.length > 0) await port.addLabels(pullNumber, plan.labels.add);
+  for (const name of plan.labels.remove) {
+    try {
+      await port.removeLabel(pullNumber, name);
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+    }
+  }
+  const requested = await requestReviews(port, pullNumber, plan.reviews);
+  const asked = new Set(requested.users.map((u) => u.toLowerCase()));
+  const replaced = (r) => (r.alreadyRequested ?? []).length > 0 || r.by.some((b) => asked.has(b.toLowerCase()));
+  const withdrawn = (plan.reroute ?? []).filter(replaced).map((r) => r.login);
+  if (withdrawn.length > 0) await port.removeReviewRequests(pullNumber, { users: withdrawn, teams: [] });
+  return {
+    withdrawn,
+    labelsAdded: [...plan.labels.add],
+    labelsRemoved: [...plan.labels.remove],
+    requestedUsers: requested.users,
+    requestedTeams: requested.teams,
+    refused: requested.refused,
+    refusedTeams: requested.refusedTeams
+  };
+}
+async function planAndApplyPullRequest(port, input, onRefused = () => {
+}, first = planPullRequest(input)) {
+  const applied = { labelsAdded: [], labelsRemoved: [], requestedUsers: [], requestedTeams: [] };
+  const refused = [];
+  const refusedTeams = [];
+  const withdrawn = [];
+  let plan = first;
+  const plans = [plan];
+  for (let round = 0; round < REQUEST_ROUNDS; round++) {
+    const done = await applyPullRequestPlan(port, input.pr.number, plan);
+    applied.labelsAdded.push(...done.labelsAdded);
+    applied.labelsRemoved.push(...done.labelsRemoved);
+    applied.requestedUsers.push(...done.requestedUsers);
+    applied.requestedTeams.push(...done.requestedTeams);
+    refusedTeams.push(...done.refusedTeams);
+    withdrawn.push(...done.withdrawn);
+    if (done.refused.length === 0 && done.refusedTeams.length === 0) break;
+    refused.push(...done.refused);
+    onRefused(done.refused, done.refusedTeams);
+    input = afterApplying(input, done, done.refused, done.withdrawn, done.refusedTeams);
+    plan = planPullRequest(input);
+    plans.push(plan);
+  }
+  return { plan, plans, applied, refused, refusedTeams, withdrawn };
+}
+async function writePlannedSummary(port, pr, plan, configSource, seen, extra = {}) {
+  const s = plan.summary;
+  if (!s) return;
+  const summary = plannedSummary(plan, configSource, extra);
+  await writeSummary(port, pr.number, pr.headSha, { mode: s.mode, summary, conclusion: "neutral", ...seen });
+}
+function plannedSummary(plan, configSource, extra = {}) {
+  const s = plan.summary;
+  if (!s) return void 0;
+  return renderSummary({
+    decision: s.decision,
+    dryRun: s.dryRun,
+    draftDeferred: s.draftDeferred,
+    configSource,
+    ...s.truncatedAt !== void 0 ? { truncatedAt: s.truncatedAt } : {},
+    ...s.rerouteAfterHours !== void 0 ? { rerouteAfterHours: s.rerouteAfterHours } : {},
+    ...s.unownedLabel !== void 0 ? { unownedLabel: s.unownedLabel } : {},
+    ...extra.warnings && extra.warnings.length > 0 ? { warnings: extra.warnings } : {},
+    ...s.pausedBy !== void 0 ? { pausedBy: s.pausedBy } : {},
+    ...s.signalsUnavailable !== void 0 ? { signalsUnavailable: s.signalsUnavailable } : {},
+    ...s.historyUnavailable !== void 0 ? { historyUnavailable: s.historyUnavailable } : {},
+    ...s.signals ? { signals: s.signals } : {},
+    ...s.maxOpenReviews !== void 0 ? { maxOpenReviews: s.maxOpenReviews } : {}
+  });
+}
+async function applyIssuePlan(port, issueNumber, plan) {
+  if (plan.dryRun) return { labelsAdded: [], commented: false };
+  if (plan.labels.add.length > 0) await port.addLabels(issueNumber, plan.labels.add);
+  const comment = plan.comment;
+  if (comment) {
+    const created = await createOnce(
+      () => port.createComment(issueNumber, comment.body),
+      async () => (await port.listComments(issueNumber)).some((c) => c.body.includes(comment.marker))
+    );
+    if (created) await keepOldestComment(port, issueNumber, comment.marker, created.id, comment.body);
+  }
+  return { labelsAdded: [...plan.labels.add], commented: comment !== void 0 };
+}
+
+// src/app/comment.ts
+async function runComment(port, event, options) {
+  const log = options.log;
+  if (!event.onPullRequest) return { kind: "skipped", reason: "a comment on an issue: commands act on pull requests" };
+  if (event.comment.byBot) return { kind: "skipped", reason: "a comment by a bot or by review-router: never a command" };
+  const config = await configFor(port, { what: `pull request #${event.number}`, state: event.state }, options);
+  if (config.kind === "skipped") return config;
+  if (config.kind === "error") return { kind: "config-error", file: config.file, loaded: config };
+  const prefix = config.config.app.commandPrefix;
+  const parsed = parseCommands(event.comment.body, prefix);
+  if (parsed.length === 0) return { kind: "skipped", reason: "no command in the comment" };
+  const pr = await port.getPullRequest(event.number);
+  const read = await port.readPullRequest({
+    number: pr.number,
+    headSha: pr.headSha,
+    changedFiles: pr.changedFiles ?? GITHUB_FILE_LIMIT,
+    thread: pr.thread,
+    // Not read: one comment may route more than once, so the writer looks the run up each time.
+    withCheckRuns: false
+  });
+  if (read.graphqlFailed !== void 0) log?.warn({ reason: read.graphqlFailed }, "the GraphQL read failed; read the pull request by REST");
+  const { thread } = read;
+  const actor = event.comment.author;
+  const ctx = { author: pr.author, requestedReviewers: thread.requestedUsers };
+  const withdrawn = thread.requestRemovedByApp;
+  const permission = permissionNeeded(parsed, actor, ctx, withdrawn) ? await port.permissionLevel(actor) : void 0;
+  const { accepted, refused, done } = decideCommands(parsed, actor, ctx, permission, withdrawn);
+  log?.info(
+    { actor, accepted: accepted.map((a) => a.text), refused, done: done.map((d) => d.text), permission },
+    "commands on pull request"
+  );
+  const g = {
+    facts: {
+      repository: `${port.repo.owner}/${port.repo.repo}`,
+      number: pr.number,
+      author: pr.author,
+      draft: pr.draft,
+      files: read.files,
+      ...read.truncatedAt ? { truncatedAt: read.truncatedAt } : {},
+      thread
+    },
+    headSha: pr.headSha,
+    // The check run is looked up when written: one comment may route more than once.
+    seen: { appComments: thread.appComments }
+  };
+  const steps = [];
+  for (const a of accepted) {
+    const planned = commandAction(a.command, actor, g.facts.thread, config.config.app.skipLabel);
+    if ("refused" in planned) {
+      refused.push({ text: a.text, reason: planned.refused });
+      continue;
+    }
+    const step = await planStep(port, config, g, { text: a.text, action: planned.action }, options);
+    if (typeof step === "string") refused.push({ text: a.text, reason: step });
+    else steps.push(step);
+  }
+  let redelivery = false;
+  const routed = [];
+  if (steps.length > 0 && options.apply) {
+    const claim = await port.addReaction(event.comment.id, "+1");
+    if (!claim.created) {
+      log?.info({ comment: event.comment.id }, "review-router already reacted to this comment: redelivery, not acted on again");
+      redelivery = true;
+    } else {
+      try {
+        for (const step of steps) {
+          const outcome = await applyStep(port, config, g, step, event.comment.id, options);
+          if (outcome) routed.push(outcome);
+        }
+      } catch (err) {
+        await port.deleteReaction(event.comment.id, claim.id).catch(() => void 0);
+        throw err;
+      }
+    }
+  }
+  if (options.apply && refused.length > 0 && !thread.appComments.some((c) => c.body.includes(replyMarker(event.comment.id)))) {
+    const body = refusalsReply(prefix, event.comment.id, refused);
+    const created = await createOnce(
+      () => port.createComment(event.number, body),
+      async () => (await port.listComments(event.number)).some((c) => c.mine && c.body.includes(replyMarker(event.comment.id)))
+    );
+    if (created) await keepOldestComment(port, event.number, replyMarker(event.comment.id), created.id, body);
+  }
+  return { kind: "commands", accepted: steps.map((s) => s.text), refused, done: done.map((d) => d.text), redelivery, routed };
+}
+async function tryPlan(port, config, facts, options) {
+  try {
+    return await planGathered(port, config, facts, options);
+  } catch (err) {
+    if (err instanceof BudgetExceeded) return err;
+    throw err;
+  }
+}
+async function planStep(port, config, g, step, options) {
+  const { action } = step;
+  const withThread = (thread) => ({ ...g.facts, thread });
+  switch (action.kind) {
+    case "route":
+    case "explain":
+      return { ...step, planned: await tryPlan(port, config, withThread(g.facts.thread), options) };
+    case "reroll": {
+      const planned = await tryPlan(port, config, withThread(action.thread), options);
+      const refusal2 = planned instanceof BudgetExceeded ? void 0 : rerollRefusal(planned.plan.decision, action.withdraw);
+      return refusal2 ?? { ...step, planned };
+    }
+    case "label":
+      return action.routeWith ? { ...step, planned: await tryPlan(port, config, withThread(action.routeWith), options) } : step;
+  }
+}
+async function applyStep(port, config, g, step, commentId, options) {
+  const { action, planned } = step;
+  const dryRun = config.config.app.dryRun || options.dryRunEnv;
+  const route2 = (thread) => routeGathered(port, port, config, { ...g, facts: { ...g.facts, thread } }, options, planned);
+  switch (action.kind) {
+    case "route":
+      return route2(action.thread);
+    case "reroll":
+      if (!dryRun) await port.removeReviewRequests(g.facts.number, { users: [action.withdraw], teams: [] });
+      return route2(action.thread);
+    case "explain": {
+      const marker = explainMarker(commentId);
+      if (g.seen.appComments.some((c) => c.body.includes(marker))) return void 0;
+      const body = explainReply(commentId, explained(planned, config));
+      const created = await port.createComment(g.facts.number, body);
+      await keepOldestComment(port, g.facts.number, marker, created.id, body);
+      return void 0;
+    }
+    case "label":
+      if (dryRun) return void 0;
+      if (action.add) await port.addLabels(g.facts.number, [action.add]);
+      if (action.remove) await port.removeLabel(g.facts.number, action.remove);
+      return action.routeWith ? route2(action.routeWith) : void 0;
+    default: {
+      const unhandled = action;
+      throw new Error(`unhandled command action ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+function explained(planned, config) {
+  if (planned instanceof BudgetExceeded) return budgetSummary(planned);
+  const warnings = config.problems.filter((p) => p.severity === "warning");
+  const summary = plannedSummary(planned.plan, config.source, { warnings });
+  if (summary) return summary;
+  const { plan } = planned;
+  return renderSummary({ decision: plan.decision, dryRun: plan.dryRun, draftDeferred: false, configSource: config.source });
+}
+
+// src/app/gather.ts
+async function gatherPullRequest(port, pr) {
+  const { files, truncatedAt, thread, checkRuns, graphqlFailed } = await port.readPullRequest(pr);
+  const facts = {
+    repository: `${port.repo.owner}/${port.repo.repo}`,
+    number: pr.number,
+    author: pr.author,
+    draft: pr.draft,
+    files,
+    ...truncatedAt ? { truncatedAt } : {},
+    thread
+  };
+  return { facts, thread, ...checkRuns ? { checkRuns } : {}, ...graphqlFailed !== void 0 ? { graphqlFailed } : {} };
+}
+async function gatherForChoice(port, input, now, cache2) {
+  const logins = signalsToFetch(input);
+  if (logins.length === 0) return {};
+  const [signals, history] = await Promise.all([
+    port.candidateSignals(logins, now),
+    gatherHistory(port, input.pr.files, now, input.router.config.policy.expertiseWindowDays, cache2)
+  ]);
+  return { ...signals.ok ? { signals: signals.signals } : { signalsUnavailable: signals.reason }, ...history };
+}
+var DAY_MS2 = 24 * 60 * 6e4;
+async function gatherHistory(port, files, now, windowDays, cache2) {
+  const entries = historyDirectories(files.map((f) => f.path));
+  const repository = `${port.repo.owner}/${port.repo.repo}`;
+  const lists = [];
+  const missing = [];
+  for (const entry of entries) {
+    const hit = cache2?.get(repository, windowDays, entry);
+    if (hit) lists.push(hit);
+    else missing.push(entry);
+  }
+  if (missing.length > 0) {
+    const read = await port.approvalHistory(missing, new Date(now.getTime() - windowDays * DAY_MS2));
+    if (!read.ok) return { historyUnavailable: read.reason };
+    for (const [entry, records] of read.byEntry) {
+      cache2?.set(repository, windowDays, entry, records);
+      lists.push(records);
+    }
+  }
+  const history = mergeByPullRequest(lists);
+  return history.length > 0 ? { history } : {};
+}
+
+// src/app/sweep.ts
+var DEFAULT_SWEEP_LIMIT = 300;
+async function sweepRepository(port, options, limit = DEFAULT_SWEEP_LIMIT) {
+  const config = await loadConfig(port, options.bundled);
+  if (config.kind === "none") return { kind: "skipped", reason: config.reason };
+  if (config.kind === "error") return { kind: "config-error", loaded: config };
+  const { app } = config.config;
+  if (app.reroute.afterHours <= 0) {
+    return { kind: "skipped", reason: `reroute_after_hours is not set in ${config.source}: no review request is ever overdue` };
+  }
+  const open = await port.listOpenPullRequests(limit);
+  const pullRequests = [];
+  for (const pr of open) {
+    if (pr.thread.requestedUsers.length === 0) continue;
+    const thread = await port.readThreadState(pr.number, pr.thread);
+    const overdue = overdueOnThread(app, pr.draft, thread, options.now);
+    if (overdue.length === 0) continue;
+    pullRequests.push({ number: pr.number, overdue, outcome: await runPullRequest(port, pr, options, config) });
+  }
+  return { kind: "swept", open: open.length, pullRequests };
+}
+
+// src/app/run.ts
+var SILENT = { info: () => {
+}, warn: () => {
+}, error: () => {
+} };
+async function runEvent(port, event, options) {
+  const e = event;
+  switch (e.kind) {
+    case "pull_request":
+      return await runPullRequest(port, e.pr, options);
+    case "issue":
+      return await runIssue(port, e.issue, options);
+    case "comment":
+      return await runComment(port, e, options);
+    case "sweep":
+      return await sweepRepository(port, options, e.limit ?? DEFAULT_SWEEP_LIMIT);
+    default: {
+      const unhandled = e;
+      throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+function loadConfig(port, bundled) {
+  return loadRepoConfig(port, bundled);
+}
+async function configFor(port, thread, options, loaded) {
+  const log = options.log ?? SILENT;
+  if (thread.state !== "open") {
+    const reason = `${thread.what} is ${thread.state}; nothing to do`;
+    log.info({}, reason);
+    return { kind: "skipped", reason };
+  }
+  const config = loaded ?? await loadConfig(port, options.bundled);
+  if (config.kind === "none") {
+    log.info({}, config.reason);
+    return { kind: "skipped", reason: config.reason };
+  }
+  if (config.kind === "error") log.error({ problems: config.problems }, `configuration ${config.file} is invalid; event not acted on`);
+  return config;
+}
+async function runPullRequest(port, pr, options, loaded) {
+  return runPullRequestWith(port, options.apply ? port : void 0, pr, options, loaded);
+}
+async function runPullRequestWith(port, writer, pr, options, loaded) {
+  const config = await configFor(port, { what: `pull request #${pr.number}`, state: pr.state }, options, loaded);
+  if (config.kind === "skipped") return config;
+  if (config.kind === "error") {
+    if (writer) {
+      const summary = renderConfigError(config.file, config.problems);
+      await writeSummary(writer, pr.number, pr.headSha, { mode: "check", summary, conclusion: "failure", appComments: [] });
+    }
+    return { kind: "config-error", file: config.file, loaded: config };
+  }
+  const view = {
+    number: pr.number,
+    headSha: pr.headSha,
+    withCheckRuns: config.config.app.summary === "check",
+    author: pr.author,
+    draft: pr.draft,
+    changedFiles: pr.changedFiles ?? GITHUB_FILE_LIMIT,
+    thread: pr.thread
+  };
+  const { facts, thread, checkRuns, graphqlFailed } = await gatherPullRequest(port, view);
+  if (graphqlFailed !== void 0) options.log?.warn({ reason: graphqlFailed }, "the GraphQL read failed; read the pull request by REST");
+  const seen = { appComments: thread.appComments, ...checkRuns ? { checkRuns } : {} };
+  return routeGathered(port, writer, config, { facts, headSha: pr.headSha, seen }, options);
+}
+function planInput(config, facts, options) {
+  const ms = options.budgetMs ?? ROUTING_BUDGET_MS;
+  const clock = options.clock ?? (() => performance2.now());
+  return {
+    router: config.router,
+    pr: facts,
+    dryRun: config.config.app.dryRun || options.dryRunEnv,
+    now: options.now,
+    // Each planning gets `ms` of routing; past it the event is abandoned (see budget.ts).
+    budget: () => deadlineIn(ms, clock)
+  };
+}
+async function planGathered(port, config, facts, options) {
+  const base = planInput(config, facts, options);
+  const gathered = await gatherForChoice(port, base, options.now, options.bundled.approvals);
+  if (gathered.signalsUnavailable)
+    options.log?.warn({ reason: gathered.signalsUnavailable }, "availability and load not read; choosing without them");
+  if (gathered.historyUnavailable)
+    options.log?.warn({ reason: gathered.historyUnavailable }, "approval history not read; choosing without it");
+  const input = { ...base, ...gathered };
+  return { input, plan: planPullRequest(input) };
+}
+async function routeGathered(port, writer, config, g, options, planned) {
+  const log = options.log ?? SILENT;
+  const warnings = config.problems.filter((p) => p.severity === "warning");
+  try {
+    if (planned instanceof BudgetExceeded) throw planned;
+    const { input, plan } = planned ?? await planGathered(port, config, g.facts, options);
+    if (!writer) {
+      const summary2 = plannedSummary(plan, config.source, { warnings });
+      return { kind: "planned", plan, configSource: config.source, ...summary2 ? { summary: summary2 } : {} };
+    }
+    const run = await planAndApplyPullRequest(
+      writer,
+      input,
+      (refused, refusedTeams) => log.warn({ refused, refusedTeams }, "GitHub refused review requests; choosing again without those users and teams"),
+      plan
+    );
+    await writePlannedSummary(writer, { number: g.facts.number, headSha: g.headSha }, run.plan, config.source, g.seen, { warnings });
+    logRun(log, run);
+    const summary = plannedSummary(run.plan, config.source, { warnings });
+    return { kind: "planned", plan: run.plan, run, configSource: config.source, ...summary ? { summary } : {} };
+  } catch (err) {
+    if (!(err instanceof BudgetExceeded)) throw err;
+    log.error({ limit: err.limit, during: err.during }, "routing budget exceeded; event abandoned");
+    if (writer) {
+      const summary = budgetSummary(err);
+      await writeSummary(writer, g.facts.number, g.headSha, { mode: "check", summary, conclusion: "failure", ...g.seen });
+    }
+    return { kind: "budget-exceeded", limit: err.limit, during: err.during };
+  }
+}
+function logRun(log, run) {
+  const first = run.plans[0];
+  const { decision, dryRun } = run.plan;
+  log.info(
+    {
+      labels: decision.labels,
+      added: run.applied.labelsAdded,
+      removed: run.applied.labelsRemoved,
+      requested: run.applied.requestedUsers,
+      requestedTeams: run.applied.requestedTeams,
+      wouldRequest: dryRun ? first.reviews.users : void 0,
+      modules: decision.modules.map((m) => m.name),
+      uncovered: decision.uncovered,
+      dryRun
+    },
+    "routed pull request"
+  );
+}
+async function runIssue(port, issue, options, loaded) {
+  return runIssueWith(port, options.apply ? port : void 0, issue, options, loaded);
+}
+async function runIssueWith(port, writer, issue, options, loaded) {
+  const log = options.log ?? SILENT;
+  const config = await configFor(port, { what: `issue #${issue.number}`, state: issue.state }, options, loaded);
+  if (config.kind === "skipped") return config;
+  if (config.kind === "error") return { kind: "config-error", file: config.file, loaded: config };
+  if (!config.config.app.labelIssues) {
+    const reason = "label_issues is false in this repository's configuration; issue left alone";
+    log.info({}, reason);
+    return { kind: "skipped", reason };
+  }
+  const repository = `${port.repo.owner}/${port.repo.repo}`;
+  const decision = routeIssue(config.router, { repository, title: issue.title, body: issue.body });
+  if (!issueHasWork(decision, config.config.app)) {
+    log.info({}, "no module named in the issue");
+    return { kind: "skipped", reason: "no module named in the issue", decision };
+  }
+  const thread = await port.readThreadState(issue.number, { labels: issue.labels, requestedUsers: [], requestedTeams: [] });
+  const plan = planIssue({
+    decision,
+    author: issue.author,
+    thread,
+    ccCommentPresent: thread.appComments.some((c) => c.body.includes(CC_MARKER)),
+    settings: config.config.app,
+    dryRun: config.config.app.dryRun || options.dryRunEnv
+  });
+  if (!writer) return { kind: "planned", plan };
+  const applied = await applyIssuePlan(writer, issue.number, plan);
+  log.info(
+    {
+      labels: decision.labels,
+      added: applied.labelsAdded,
+      modules: decision.modules.map((m) => ({ name: m.name, why: m.why })),
+      scores: decision.scores,
+      commented: applied.commented,
+      dryRun: plan.dryRun
+    },
+    "labelled issue"
+  );
+  return { kind: "planned", plan, applied };
 }
 
 // src/io/is-main.ts

@@ -9,7 +9,7 @@
 //   schedule / workflow_dispatch: the sweep (src/app/sweep.ts).
 
 import { readFileSync, statSync } from "node:fs";
-import { loadBundled } from "../app/index.js";
+import { loadBundled } from "../app/repo-config.js";
 import type { CommentOutcome } from "../app/comment.js";
 import { eventFromWebhook, type RouterEvent, type WebhookPayload } from "../app/events.js";
 import { octokitPort, type GitHubPort } from "../app/port.js";

@@ -5,29 +5,15 @@
 // delivery the same way.
 
 import type { ApplicationFunction, Context, Probot } from "probot";
-import { configOwners } from "../core/layering.js";
-import { buildRouter } from "../core/router.js";
-import { BUNDLED_CONFIG, loadConfigFile } from "../io/files.js";
 import { COMMENT_ACTIONS, eventFromWebhook, ISSUE_ACTIONS, PULL_REQUEST_ACTIONS, type RouterEvent, type WebhookPayload } from "./events.js";
 import { noteOutcome, type Metrics } from "./metrics.js";
 import { ApprovalHistoryCache } from "./approval-history.js";
 import { octokitPort, type GitHubPort } from "./port.js";
-import { ConfigFileCache, type Bundled } from "./repo-config.js";
+import { ConfigFileCache, loadBundled, type Bundled } from "./repo-config.js";
 import { runEvent, type RunLog, type RunOptions } from "./run.js";
 import { KeyedQueue, threadKey } from "./thread-queue.js";
 
-/** Load and check the bundled configuration once per process; a broken one stops start-up. */
-export function loadBundled(file: string = BUNDLED_CONFIG): Bundled {
-  const loaded = loadConfigFile(file);
-  const owners = configOwners(loaded.config);
-  return {
-    raw: loaded.raw,
-    config: loaded.config,
-    registry: loaded.registry,
-    router: buildRouter(loaded.config, loaded.registry),
-    owners,
-  };
-}
+export { loadBundled };
 
 /** The deliveries the app acts on. */
 export const PULL_REQUEST_EVENTS = PULL_REQUEST_ACTIONS.map((a) => `pull_request.${a}` as const);

@@ -1,7 +1,8 @@
 // A read-only port that answers from what a command line was given instead of from GitHub: the
-// changed paths, the files of the default branch (the configuration, CODEOWNERS) and the candidate
-// signals (`--busy`, `--load`) and approval history. The offline CLI plans with it through the same runner as every
-// other door (planPullRequestEvent in run.ts), so the same files give the same plan as the app.
+// changed paths, the files of the default branch (the configuration, CODEOWNERS), the candidate
+// signals (`--busy`, `--load`) and the approval history (`--history`). The offline CLI plans with it
+// through the same runner as every other door (planPullRequestEvent in run.ts), so the same files
+// give the same plan as the app.
 
 import type { ChangedFile } from "../core/route.js";
 import type { CandidateSignals } from "../core/signals.js";
@@ -11,10 +12,12 @@ import type { SignalsResult } from "./candidate-signals.js";
 import { foldTimeline, type RepoRef } from "./github-state.js";
 import {
   sizeRefusal,
+  type DefaultBranchFiles,
   type FileAt,
   type FileRead,
   type InitialThread,
   type IssueInfo,
+  type IssueReadPort,
   type PullRequestInfo,
   type ReadPort,
 } from "./port.js";
@@ -28,12 +31,45 @@ export interface OfflinePullRequest {
   files: ChangedFile[];
   /** Files on the repository's default branch, by path (`.github/review-router.yml`, `CODEOWNERS`, ...). */
   defaultBranch: ReadonlyMap<string, string>;
-  /** What is on the pull request already. */
-  thread?: Partial<InitialThread>;
+  /** What is on the pull request already: requests, labels, and who reviewed it. */
+  thread?: Partial<InitialThread> & { reviewedBy?: readonly string[] };
   /** Availability and load, when given; nobody busy and loads unknown otherwise. */
   signals?: CandidateSignals;
-  /** The approval history by directory entry (see approval-history.ts), when given; no records otherwise. */
-  history?: ReadonlyMap<string, HistoryRecord[]>;
+  /** Merged pull requests (a history file's records), answered by directory entry as GitHub answers; none otherwise. */
+  history?: readonly HistoryRecord[];
+}
+
+/** Whether `file` (a path, or a directory ending in "/") lies under a history entry: a directory ending in "/", or a root-level file. */
+function touches(file: string, entry: string): boolean {
+  return entry.endsWith("/") ? file.startsWith(entry) : file === entry;
+}
+
+/**
+ * What GitHub's approval-history read gives for `entry` (see approval-history.ts): each record that
+ * touched something under it since `since`, its files the entry alone (the read
+ * knows only which directory it asked about). Linear in the records' files.
+ */
+export function recordsForEntry(records: readonly HistoryRecord[], entry: string, since: Date): HistoryRecord[] {
+  const from = since.getTime();
+  return records
+    .filter((r) => Date.parse(r.date) >= from && r.files.some((f) => touches(f, entry)))
+    .map((r) => ({ ...r, files: [entry], approvers: [...r.approvers] }));
+}
+
+/** The default branch's files of `repo`, from `read` (path to text; undefined: no such file); the files of any other repository are missing. */
+export function offlineFiles(repo: RepoRef, read: (path: string) => string | undefined): DefaultBranchFiles {
+  const own = (at: FileAt) => at.owner.toLowerCase() === repo.owner.toLowerCase() && at.repo.toLowerCase() === repo.repo.toLowerCase();
+  return {
+    repo: { ...repo },
+    async readFile(at): Promise<FileRead> {
+      const text = own(at) ? read(at.path) : undefined;
+      if (text === undefined) return { fetched: { kind: "missing" } };
+      return { fetched: sizeRefusal(Buffer.byteLength(text, "utf8")) ?? { kind: "file", text } };
+    },
+    async readRawFile(path) {
+      return read(path);
+    },
+  };
 }
 
 /** The port over a pull request described by arguments and files; nothing is ever written. */
@@ -48,8 +84,6 @@ export function offlinePort(pr: OfflinePullRequest): ReadPort {
     changedFiles: pr.files.length,
     thread: initial,
   };
-  const own = (at: FileAt) =>
-    at.owner.toLowerCase() === pr.repo.owner.toLowerCase() && at.repo.toLowerCase() === pr.repo.repo.toLowerCase();
   const signals: SignalsResult = {
     ok: true,
     query: { query: "", variables: {}, logins: [] },
@@ -58,10 +92,11 @@ export function offlinePort(pr: OfflinePullRequest): ReadPort {
     missing: [],
     unknown: [],
   };
+  const reviewedBy = [...(pr.thread?.reviewedBy ?? [])];
   return {
-    repo: { ...pr.repo },
+    ...offlineFiles(pr.repo, (path) => pr.defaultBranch.get(path)),
     async readPullRequest() {
-      return { files: pr.files, thread: foldTimeline([], undefined, initial) };
+      return { files: pr.files, thread: { ...foldTimeline([], undefined, initial), reviewedBy } };
     },
     async readThreadState(_number, start) {
       return foldTimeline([], undefined, start);
@@ -78,16 +113,21 @@ export function offlinePort(pr: OfflinePullRequest): ReadPort {
     async candidateSignals() {
       return signals;
     },
-    async approvalHistory(entries): Promise<ApprovalHistoryResult> {
-      return { ok: true, byEntry: new Map(entries.map((e) => [e, pr.history?.get(e) ?? []])) };
+    async approvalHistory(entries, since): Promise<ApprovalHistoryResult> {
+      return { ok: true, byEntry: new Map(entries.map((e) => [e, recordsForEntry(pr.history ?? [], e, since)])) };
     },
-    async readFile(at): Promise<FileRead> {
-      const text = own(at) ? pr.defaultBranch.get(at.path) : undefined;
-      if (text === undefined) return { fetched: { kind: "missing" } };
-      return { fetched: sizeRefusal(Buffer.byteLength(text, "utf8")) ?? { kind: "file", text } };
-    },
-    async readRawFile(path) {
-      return pr.defaultBranch.get(path);
+  };
+}
+
+/**
+ * The port over issues a command line describes (`triage`): each new, with no labels, comments or
+ * timeline yet, in `repo` with the default branch's files from `read`; nothing is ever written.
+ */
+export function offlineIssuePort(repo: RepoRef, read: (path: string) => string | undefined = () => undefined): IssueReadPort {
+  return {
+    ...offlineFiles(repo, read),
+    async readThreadState(_number, start) {
+      return foldTimeline([], undefined, start);
     },
   };
 }

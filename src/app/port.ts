@@ -168,6 +168,9 @@ export interface CommandChecks {
 /** What planning reads: enough for a plan without writing anything (the online CLI without --apply; a port over local files). */
 export interface ReadPort extends ThreadReads, DefaultBranchFiles {}
 
+/** What planning an issue reads: its thread's state and the configuration's files (`triage`'s port over no GitHub). */
+export type IssueReadPort = Pick<ReadPort, "repo" | "readThreadState" | "readFile" | "readRawFile">;
+
 /** Every verb: what carrying out events needs. */
 export interface GitHubPort extends ReadPort, ThreadWrites, Comments, CheckRuns, CommandChecks {}
 

@@ -5,11 +5,12 @@
 // contents API, whose answer gives the size: an oversized file is refused before it is parsed.
 
 import type { RouterConfig } from "../core/config.js";
-import { baseModulesApplyTo, resolveLayered } from "../core/layering.js";
+import { baseModulesApplyTo, configOwners, resolveLayered } from "../core/layering.js";
 import { hasErrors, type Problem } from "../core/problems.js";
 import type { Registry } from "../core/registry.js";
 import { buildRouter, type Router } from "../core/router.js";
 import { parseYaml } from "../core/yaml.js";
+import { BUNDLED_CONFIG, loadConfigFile } from "../io/files.js";
 import type { ApprovalHistoryCache } from "./approval-history.js";
 import { addRepoCodeowners, routeFromCodeowners } from "./codeowners-source.js";
 import { MAX_CONFIG_BYTES, type DefaultBranchFiles, type Fetched, type FileAt } from "./port.js";
@@ -31,10 +32,32 @@ export interface Bundled {
   approvals?: ApprovalHistoryCache;
 }
 
+/**
+ * Load and check the bundled configuration (once per process: the file is read and checked once).
+ * Its router is compiled on first use: a command line run in a repository with its own file never
+ * needs it. A broken bundled configuration throws ConfigError, which stops start-up.
+ */
+export function loadBundled(file: string = BUNDLED_CONFIG): Bundled {
+  const loaded = loadConfigFile(file);
+  let router: Router | undefined;
+  return {
+    raw: loaded.raw,
+    config: loaded.config,
+    registry: loaded.registry,
+    get router() {
+      return (router ??= buildRouter(loaded.config, loaded.registry));
+    },
+    owners: configOwners(loaded.config),
+  };
+}
+
 export type RepoConfigResult =
   | { kind: "ok"; router: Router; config: RouterConfig; source: string; problems: Problem[] }
   | { kind: "none"; reason: string }
   | { kind: "error"; file: string; problems: Problem[] };
+
+/** A configuration that loaded: what the runner plans with. */
+export type RepoConfigLoaded = Extract<RepoConfigResult, { kind: "ok" }>;
 
 /** A configuration file larger than this is refused from its size alone, before it is read or parsed. */
 export { MAX_CONFIG_BYTES };

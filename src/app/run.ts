@@ -6,7 +6,7 @@
 
 import { performance } from "node:perf_hooks";
 import { BudgetExceeded, deadlineIn, ROUTING_BUDGET_MS } from "../core/budget.js";
-import { routeIssue } from "../core/issue-text.js";
+import { routeIssue, type IssueDecision } from "../core/issue-text.js";
 import {
   CC_MARKER,
   issueHasWork,
@@ -22,8 +22,8 @@ import { runComment, type CommentOutcome } from "./comment.js";
 import type { RouterEvent } from "./events.js";
 import { gatherForChoice, gatherPullRequest } from "./gather.js";
 import { GITHUB_FILE_LIMIT, type ThreadState } from "./github-state.js";
-import type { GitHubPort, IssueInfo, PullRequestInfo, ReadPort, SummaryWrite } from "./port.js";
-import { loadRepoConfig, type Bundled, type RepoConfigResult } from "./repo-config.js";
+import type { DefaultBranchFiles, GitHubPort, IssueInfo, IssueReadPort, PullRequestInfo, ReadPort, SummaryWrite } from "./port.js";
+import { loadRepoConfig, type Bundled, type RepoConfigLoaded, type RepoConfigResult } from "./repo-config.js";
 import { renderConfigError, type Summary } from "./summary.js";
 import { budgetSummary, writeSummary } from "./summary-writer.js";
 import { DEFAULT_SWEEP_LIMIT, sweepRepository, type SweepResult } from "./sweep.js";
@@ -52,8 +52,6 @@ export interface RunOptions {
   clock?: () => number;
 }
 
-type Loaded = Extract<RepoConfigResult, { kind: "ok" }>;
-
 export type PullRequestOutcome =
   | { kind: "skipped"; reason: string }
   | { kind: "config-error"; file: string; loaded: Extract<RepoConfigResult, { kind: "error" }> }
@@ -62,7 +60,8 @@ export type PullRequestOutcome =
   | { kind: "planned"; plan: PullRequestPlan; summary?: Summary; run?: PullRequestRun; configSource: string };
 
 export type IssueOutcome =
-  | { kind: "skipped"; reason: string }
+  /** `decision`: the issue was read, and names no module (what `triage` shows). */
+  | { kind: "skipped"; reason: string; decision?: IssueDecision }
   | { kind: "config-error"; file: string; loaded: Extract<RepoConfigResult, { kind: "error" }> }
   | { kind: "planned"; plan: IssuePlan; applied?: { labelsAdded: string[]; commented: boolean } };
 
@@ -95,17 +94,17 @@ export async function runEvent<E extends RouterEvent>(port: GitHubPort, event: E
 }
 
 /** Load the repository's configuration once through the port; the sweep shares it across pull requests. */
-export function loadConfig(port: ReadPort, bundled: Bundled): Promise<RepoConfigResult> {
+export function loadConfig(port: DefaultBranchFiles, bundled: Bundled): Promise<RepoConfigResult> {
   return loadRepoConfig(port, bundled);
 }
 
 /** The configuration for an event, or the outcome that ends it (closed thread, nothing applies, an invalid file). */
 export async function configFor(
-  port: ReadPort,
+  port: DefaultBranchFiles,
   thread: { what: string; state: string },
   options: Pick<RunOptions, "bundled" | "log">,
   loaded?: RepoConfigResult,
-): Promise<Loaded | { kind: "skipped"; reason: string } | Extract<RepoConfigResult, { kind: "error" }>> {
+): Promise<RepoConfigLoaded | { kind: "skipped"; reason: string } | Extract<RepoConfigResult, { kind: "error" }>> {
   const log = options.log ?? SILENT;
   if (thread.state !== "open") {
     const reason = `${thread.what} is ${thread.state}; nothing to do`;
@@ -123,14 +122,15 @@ export async function configFor(
 
 /**
  * Plan one pull request without writing anything: the online CLI without --apply, and the
- * offline CLI with a port that answers from files.
+ * offline CLI with a port that answers from files and the configuration it chose (`loaded`).
  */
 export async function planPullRequestEvent(
   port: ReadPort,
   pr: PullRequestInfo,
   options: Omit<RunOptions, "apply">,
+  loaded?: RepoConfigResult,
 ): Promise<PullRequestOutcome> {
-  return runPullRequestWith(port, undefined, pr, options);
+  return runPullRequestWith(port, undefined, pr, options, loaded);
 }
 
 /** Route one pull request through the port: what every door does on a pull_request event. */
@@ -183,7 +183,11 @@ export interface GatheredPullRequest {
 }
 
 /** The plan input for gathered facts: the configuration's router, dry run, the clock, and a fresh budget per planning. */
-export function planInput(config: Loaded, facts: PullRequestFacts, options: Pick<RunOptions, "dryRunEnv" | "now" | "budgetMs" | "clock">) {
+export function planInput(
+  config: RepoConfigLoaded,
+  facts: PullRequestFacts,
+  options: Pick<RunOptions, "dryRunEnv" | "now" | "budgetMs" | "clock">,
+) {
   const ms = options.budgetMs ?? ROUTING_BUDGET_MS;
   const clock = options.clock ?? (() => performance.now());
   return {
@@ -200,7 +204,7 @@ export function planInput(config: Loaded, facts: PullRequestFacts, options: Pick
  * Plan a gathered pull request with its candidates' availability and load and the touched
  * directories' approval history (read only when a new reviewer is needed). Throws BudgetExceeded when routing runs past the budget.
  */
-export async function planGathered(port: ReadPort, config: Loaded, facts: PullRequestFacts, options: Omit<RunOptions, "apply">) {
+export async function planGathered(port: ReadPort, config: RepoConfigLoaded, facts: PullRequestFacts, options: Omit<RunOptions, "apply">) {
   const base = planInput(config, facts, options);
   const gathered = await gatherForChoice(port, base, options.now, options.bundled.approvals);
   if (gathered.signalsUnavailable)
@@ -220,7 +224,7 @@ export async function planGathered(port: ReadPort, config: Loaded, facts: PullRe
 export async function routeGathered(
   port: ReadPort,
   writer: GitHubPort | undefined,
-  config: Loaded,
+  config: RepoConfigLoaded,
   g: GatheredPullRequest,
   options: Omit<RunOptions, "apply">,
   planned?: { input: PullRequestPlanInput; plan: PullRequestPlan } | BudgetExceeded,
@@ -276,9 +280,33 @@ function logRun(log: RunLog, run: PullRequestRun): void {
 }
 
 /** Label an issue by the modules it names: what every door does on an issues event. */
-export async function runIssue(port: GitHubPort, issue: IssueInfo, options: RunOptions): Promise<IssueOutcome> {
+export async function runIssue(port: GitHubPort, issue: IssueInfo, options: RunOptions, loaded?: RepoConfigResult): Promise<IssueOutcome> {
+  return runIssueWith(port, options.apply ? port : undefined, issue, options, loaded);
+}
+
+/**
+ * Plan one issue without writing anything: `triage`, with a port over issues that have no state yet
+ * and the configuration it chose (`loaded`). A skipped issue that was read carries its decision.
+ */
+export async function planIssueEvent(
+  port: IssueReadPort,
+  issue: IssueInfo,
+  options: Omit<RunOptions, "apply">,
+  loaded?: RepoConfigResult,
+): Promise<IssueOutcome> {
+  return runIssueWith(port, undefined, issue, options, loaded);
+}
+
+/** Decide, and with a `writer` apply: planning reads through `port` only. */
+async function runIssueWith(
+  port: IssueReadPort,
+  writer: GitHubPort | undefined,
+  issue: IssueInfo,
+  options: Omit<RunOptions, "apply">,
+  loaded?: RepoConfigResult,
+): Promise<IssueOutcome> {
   const log = options.log ?? SILENT;
-  const config = await configFor(port, { what: `issue #${issue.number}`, state: issue.state }, options);
+  const config = await configFor(port, { what: `issue #${issue.number}`, state: issue.state }, options, loaded);
   if (config.kind === "skipped") return config;
   if (config.kind === "error") return { kind: "config-error", file: config.file, loaded: config };
   if (!config.config.app.labelIssues) {
@@ -290,7 +318,7 @@ export async function runIssue(port: GitHubPort, issue: IssueInfo, options: RunO
   const decision = routeIssue(config.router, { repository, title: issue.title, body: issue.body });
   if (!issueHasWork(decision, config.config.app)) {
     log.info({}, "no module named in the issue");
-    return { kind: "skipped", reason: "no module named in the issue" };
+    return { kind: "skipped", reason: "no module named in the issue", decision };
   }
   // The state is read only once there is work (a module named, or needs_triage_label set): otherwise no further call.
   const thread: ThreadState = await port.readThreadState(issue.number, { labels: issue.labels, requestedUsers: [], requestedTeams: [] });
@@ -302,8 +330,8 @@ export async function runIssue(port: GitHubPort, issue: IssueInfo, options: RunO
     settings: config.config.app,
     dryRun: config.config.app.dryRun || options.dryRunEnv,
   });
-  if (!options.apply) return { kind: "planned", plan };
-  const applied = await applyIssuePlan(port, issue.number, plan);
+  if (!writer) return { kind: "planned", plan };
+  const applied = await applyIssuePlan(writer, issue.number, plan);
   log.info(
     {
       labels: decision.labels,

@@ -4,7 +4,6 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pullRequestDocument, planDocumentText, targetName } from "../core/plan-document.js";
-import { planPullRequest, type PullRequestFacts } from "../core/plan.js";
 import { formatProblem, type Problem } from "../core/problems.js";
 import { explainPath, matchPath, withPolicy } from "../core/router.js";
 import { checkAnyFile, DEFAULT_REPOSITORY, displayPath } from "../io/files.js";
@@ -25,6 +24,7 @@ import {
   type Target,
 } from "./target.js";
 import { dateOption, readHistory } from "./history-file.js";
+import { loadBundled } from "../app/repo-config.js";
 import type { HistoryRecord } from "../core/history.js";
 
 export { DEFAULT_REPOSITORY };
@@ -144,7 +144,11 @@ async function pathsFrom(positionals: string[], io: CliIO, nul = false): Promise
 }
 
 /** A target, or the one line saying that nothing applies (printed as the format wants); the exit code otherwise. */
-export function targetOrNothing(values: { config?: string; repo?: string }, help: string, io: CliIO): Target | NothingApplies | number {
+export async function targetOrNothing(
+  values: { config?: string; repo?: string },
+  help: string,
+  io: CliIO,
+): Promise<Target | NothingApplies | number> {
   if (values.repo !== undefined && !isRepository(values.repo)) return usage(io, `--repo must be OWNER/NAME, not "${values.repo}"`, help);
   return resolveTarget(values, io);
 }
@@ -195,7 +199,7 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
     // Only what was known then: every decision can be replayed without peeking.
     history = records.filter((r) => Date.parse(r.date) < asOf.getTime());
   }
-  const target = targetOrNothing(values, ROUTE_HELP, io);
+  const target = await targetOrNothing(values, ROUTE_HELP, io);
   if (typeof target === "number") return target;
   const lines = await pathsFrom(positionals, io, values.z);
   if (lines.length === 0) return usage(io, "no paths given (as arguments or on standard input)", ROUTE_HELP);
@@ -213,46 +217,49 @@ export async function routeCommand(args: string[], io: CliIO): Promise<number> {
     else io.stdout(`${target.nothing}\n`);
     return status;
   }
-  // The pull request as the arguments describe it: the gathered state the app reads from GitHub.
-  const facts: PullRequestFacts = {
-    repository: target.repository,
+  // The pull request as the arguments describe it, behind a port that answers as GitHub would; the
+  // runner gathers and plans through it as it does for every other door (loaded only here, so a
+  // usage error or "nothing applies" starts no slower).
+  const { planPullRequestEvent } = await import("../app/run.js");
+  const { offlinePort } = await import("../app/offline-port.js");
+  const [owner, name] = target.repository.split("/") as [string, string];
+  const port = offlinePort({
+    repo: { owner, repo: name },
     number: pr,
     author: values.author,
-    draft: false,
     files,
-    thread: {
-      labels: new Set(),
-      labelsAddedByApp: new Set(),
-      labelsRemovedByHuman: new Set(),
-      requestedUsers: values.requested,
-      requestedTeams: [],
-      requestRemovedByHuman: [],
-      reviewedBy: values.reviewed,
-    },
-  };
-  const router = values.widen ? withPolicy(target.router, { widenToRecentApprovers: true }) : target.router;
-  const plan = planPullRequest({
-    router,
-    pr: facts,
-    dryRun: router.config.app.dryRun,
-    ...signals,
-    ...(history ? { history, now: asOf } : {}),
+    defaultBranch: new Map(),
+    thread: { requestedUsers: values.requested, reviewedBy: values.reviewed },
+    ...(signals.signals ? { signals: signals.signals } : {}),
+    ...(history ? { history } : {}),
   });
+  const router = values.widen ? withPolicy(target.loaded.router, { widenToRecentApprovers: true }) : target.loaded.router;
+  const outcome = await planPullRequestEvent(
+    port,
+    await port.getPullRequest(pr),
+    // A command line is not a shared server: no routing budget; the history's decision time when replaying one.
+    { bundled: loadBundled(), dryRunEnv: false, now: history ? asOf : signals.now, budgetMs: Number.POSITIVE_INFINITY },
+    { ...target.loaded, router, config: router.config },
+  );
+  if (outcome.kind !== "planned") {
+    io.stderr(
+      `review-router: ${targetName(target.repository, pr)}: not planned (${outcome.kind === "skipped" ? outcome.reason : outcome.kind})\n`,
+    );
+    return EXIT.problems;
+  }
+  const { plan, configSource } = outcome;
   if (format === "json") {
-    // The summary as the app would write it; loaded only here, so the text forms start no slower.
-    const { plannedSummary } = await import("../app/apply.js");
-    const summary = plannedSummary(plan, target.configuration);
     const doc = pullRequestDocument({
       repository: target.repository,
       number: pr,
       source: "offline",
-      configuration: target.configuration,
+      configuration: configSource,
       plan,
-      ...(summary ? { summary } : {}),
+      ...(outcome.summary ? { summary: outcome.summary } : {}),
     });
     io.stdout(planDocumentText(doc));
   } else if (format === "logins") io.stdout(plan.decision.reviewers.join(",") + "\n");
-  else io.stdout(formatDecision(plan.decision, { verbose: values.verbose }) + `\nconfiguration: ${target.configuration}\n`);
+  else io.stdout(formatDecision(plan.decision, { verbose: values.verbose }) + `\nconfiguration: ${configSource}\n`);
   return status;
 }
 
@@ -271,13 +278,14 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
   );
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  const target = targetOrNothing(values, EXPLAIN_HELP, io);
+  const target = await targetOrNothing(values, EXPLAIN_HELP, io);
   if (typeof target === "number") return target;
   if ("nothing" in target) {
     io.stdout(`${target.nothing}\n`);
     return EXIT.ok;
   }
-  const { router, repository } = target;
+  const { repository } = target;
+  const { router } = target.loaded;
   const inputs = await pathsFrom(positionals, io, values.z);
   if (inputs.length === 0) return usage(io, "no paths given", EXPLAIN_HELP);
   const problems: PathProblem[] = [];
@@ -327,7 +335,7 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
       );
     }
   }
-  io.stdout(`configuration: ${target.configuration}\n`);
+  io.stdout(`configuration: ${target.loaded.source}\n`);
   return status;
 }
 

@@ -238,7 +238,7 @@ export async function maintainersCommand(args: string[], io: CliIO): Promise<num
   if (values.format !== "markdown" && values.format !== "json") {
     return usage(io, `--format must be markdown or json, not "${values.format}"`, MAINTAINERS_HELP);
   }
-  const target = targetOrNothing(values, MAINTAINERS_HELP, io);
+  const target = await targetOrNothing(values, MAINTAINERS_HELP, io);
   if (typeof target === "number") return target;
   if ("nothing" in target) {
     io.stderr(`review-router: ${target.nothing}\n`);
@@ -246,11 +246,12 @@ export async function maintainersCommand(args: string[], io: CliIO): Promise<num
   }
   const records = readHistory(io, values.history);
   if (typeof records === "number") return records;
-  const audit = auditMaintainers(target.router, records, {
+  const { router } = target.loaded;
+  const audit = auditMaintainers(router, records, {
     repository: target.repository,
     windowDays,
     top,
-    minApprovals: target.router.config.policy.widenMinApprovals,
+    minApprovals: router.config.policy.widenMinApprovals,
   });
   if (values.format === "json") io.stdout(JSON.stringify({ modules: audit.modules }, null, 2) + "\n");
   else io.stdout(auditMarkdown(audit, windowDays));

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { formatProblem } from "../core/problems.js";
 import type { IssuePlan, PullRequestPlan } from "../core/plan.js";
 import { planDocumentText, pullRequestDocument, targetName, type PlanDocument } from "../core/plan-document.js";
-import { loadBundled } from "../app/index.js";
+import { loadBundled } from "../app/repo-config.js";
 import type { RepoRef } from "../app/github-state.js";
 import { octokitPort, type GitHubPort } from "../app/port.js";
 import type { Bundled } from "../app/repo-config.js";

@@ -4,7 +4,7 @@
 
 import { parseArgs } from "node:util";
 import { formatProblem } from "../core/problems.js";
-import { loadBundled } from "../app/index.js";
+import { loadBundled } from "../app/repo-config.js";
 import { describeGitHubError } from "../app/rest.js";
 import { runEvent, type RunOptions } from "../app/run.js";
 import { DEFAULT_SWEEP_LIMIT, type SweepResult, type SweptPullRequest } from "../app/sweep.js";

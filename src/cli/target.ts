@@ -5,19 +5,18 @@
 // the bundled organisations and upstream inside (a fork of pytorch/pytorch routes as upstream), else
 // pytorch/pytorch when there is no checkout to ask (the bundled map, as the README's first run).
 // The configuration is --config, else the checkout's `.github/review-router.yml`; without a file,
-// the bundled one inside the bundled organisations; elsewhere the checkout's CODEOWNERS under the
-// default policy, as the app's zero-config adoption; with neither, nothing applies.
+// the app's own loader (loadRepoConfig) decides with the checkout as the default branch: the bundled
+// one inside the bundled organisations; elsewhere the checkout's CODEOWNERS under the default
+// policy, as the app's zero-config adoption; with neither, nothing applies.
 
-import { existsSync, readFileSync } from "node:fs";
-import { relative, resolve } from "node:path";
-import { codeownersRouting, defaultsWithoutModules, nothingAppliesReason, zeroConfigSource } from "../app/codeowners-source.js";
-import { noConfigFile } from "../app/repo-config.js";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { offlineFiles } from "../app/offline-port.js";
+import { loadBundled, loadRepoConfig, type RepoConfigLoaded } from "../app/repo-config.js";
 import { baseModulesApplyTo, configOwners } from "../core/layering.js";
 import { ConfigError, formatProblem } from "../core/problems.js";
-import { buildRouter, type Router } from "../core/router.js";
-import { locateCodeowners } from "../io/codeowners.js";
 import { BUNDLED_CONFIG, BUNDLED_REGISTRY, DEFAULT_REPOSITORY, displayPath, loadConfigFile, loadRouter } from "../io/files.js";
-import { findCheckoutRoot, findRepoConfig, originOf, remoteOf } from "./checkout.js";
+import { findCheckoutRoot, findRepoConfig, isInside, originOf, remoteOf } from "./checkout.js";
 import { EXIT, type CliIO } from "./io.js";
 import type { PathContext } from "./paths.js";
 
@@ -28,13 +27,15 @@ export function isRepository(text: string): boolean {
   return REPO_RE.test(text);
 }
 
-/** What routing works on, and the configuration named as the output names it. */
+/** What routing works on: the repository, where its paths are, and its configuration as the runner takes it. */
 export interface Target {
-  router: Router;
   repository: string;
   paths: PathContext;
-  /** The configuration used, in words: a file, the bundled one, or a CODEOWNERS with the default policy. */
-  configuration: string;
+  /**
+   * The configuration: its router, its settings, its warnings, and its `source`, the words that
+   * name it in the output (a file, the bundled one, or a CODEOWNERS with the default policy).
+   */
+  loaded: RepoConfigLoaded;
 }
 
 /** Nothing applies to the repository (no file, no bundled modules, no CODEOWNERS): the app would do nothing. */
@@ -86,10 +87,24 @@ export function reportLoadError(io: CliIO, err: unknown): number {
 }
 
 /**
+ * The checkout at `root` as a repository's default branch: a file there, by its path from the
+ * root; nothing outside the checkout, and nothing at all without one.
+ */
+function checkoutFiles(repository: string, root: string | undefined) {
+  const [owner, repo] = repository.split("/") as [string, string];
+  return offlineFiles({ owner, repo }, (path) => {
+    if (root === undefined) return undefined;
+    const file = join(root, path);
+    if (!isInside(file, root) || !existsSync(file) || !statSync(file).isFile()) return undefined;
+    return readFileSync(file, "utf8");
+  });
+}
+
+/**
  * Resolve what a routing command works on. Prints why it cannot and returns the exit code
  * instead (a bad --repo is the caller's usage error, checked before).
  */
-export function resolveTarget(values: { config?: string; repo?: string }, io: CliIO): Target | NothingApplies | number {
+export async function resolveTarget(values: { config?: string; repo?: string }, io: CliIO): Promise<Target | NothingApplies | number> {
   const missing = missingBundledFiles(io);
   if (missing !== undefined) return missing;
   const cwd = io.cwd ?? process.cwd();
@@ -99,30 +114,23 @@ export function resolveTarget(values: { config?: string; repo?: string }, io: Cl
     const repository = values.repo ?? checkoutRepository(root) ?? DEFAULT_REPOSITORY;
     const file = values.config !== undefined ? resolve(cwd, values.config) : root ? findRepoConfig(cwd, root) : undefined;
     if (file !== undefined) {
+      // A file on disk (--config, or the checkout's own): read as the CLI reads files (validate.ts's checks, FILE:LINE).
       const { router, loaded } = loadRouter(file, repository);
       // A file naming its own registry stands alone; one naming none is layered as the app layers it.
       const alone = "registry" in loaded.raw;
-      const configuration = alone ? displayPath(file) : `${displayPath(file)} merged over the bundled PyTorch configuration`;
-      return { router, repository, paths, configuration };
+      const source = alone ? displayPath(file) : `${displayPath(file)} merged over the bundled PyTorch configuration`;
+      return { repository, paths, loaded: { kind: "ok", router, config: router.config, source, problems: loaded.problems } };
     }
-    const bundled = loadConfigFile();
-    const owners = configOwners(bundled.config);
-    if (baseModulesApplyTo(owners, repository)) {
-      return { router: buildRouter(bundled.config, bundled.registry), repository, paths, configuration: "bundled PyTorch configuration" };
-    }
-    const noFile = noConfigFile(repository, owners);
-    const codeowners = root ? locateCodeowners(root) : undefined;
-    if (codeowners === undefined) {
+    // No file: the app's own decision (repo-config.ts), with the checkout as the default branch:
+    // the bundled configuration in its organisations, else the checkout's CODEOWNERS, else nothing.
+    const loaded = await loadRepoConfig(checkoutFiles(repository, root), loadBundled());
+    if (loaded.kind === "none") {
       const where = root ? "" : "; run inside its checkout to use its CODEOWNERS, or give --config FILE";
-      return { repository, nothing: `${nothingAppliesReason(noFile)}: nothing applies${where}` };
+      return { repository, nothing: `${loaded.reason}: nothing applies${where}` };
     }
-    const path = relative(root!, codeowners).split("\\").join("/");
-    const routing = codeownersRouting(defaultsWithoutModules(bundled.raw, bundled.registry), bundled.registry, {
-      path,
-      text: readFileSync(codeowners, "utf8"),
-    });
-    for (const p of routing.problems) io.stderr(formatProblem(p) + "\n");
-    return { router: routing.router, repository, paths, configuration: zeroConfigSource(path) };
+    if (loaded.kind === "error") throw new ConfigError(loaded.problems);
+    for (const p of loaded.problems) io.stderr(formatProblem(p) + "\n");
+    return { repository, paths, loaded };
   } catch (err) {
     return reportLoadError(io, err);
   }

@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { describeEvidence, routeIssue, type IssueDecision } from "../core/issue-text.js";
-import type { Router } from "../core/router.js";
+import { loadBundled } from "../app/repo-config.js";
+import { describeEvidence, type IssueDecision } from "../core/issue-text.js";
 import { DEFAULT_REPOSITORY } from "../io/files.js";
 import { EXIT, usageError, type CliIO } from "./io.js";
 import { isRepository, resolveTarget } from "./target.js";
@@ -74,12 +74,25 @@ async function readSource(name: string, io: CliIO): Promise<string> {
   return name === "-" ? io.readStdin() : readFileSync(resolve(name), "utf8");
 }
 
+/** What triage shows of an issue: the runner's decision, or why the app leaves issues alone. */
+type Triaged = { decision: IssueDecision } | { skipped: string };
+
+/** The JSON view of what triage decided: a skipped issue has no labels and says why. */
+function triagedJson(t: Triaged) {
+  return "decision" in t ? triageJson(t.decision) : { labels: [], evidence: [], modules: [], skipped: t.skipped };
+}
+
 /** Label every line of a JSON-lines batch; a bad line gets an {"error"} line, so outputs stay aligned. */
-function triageLines(router: Router, repository: string, file: string, text: string, io: CliIO): number {
+async function triageLines(
+  triage: (title: string, body: string) => Promise<Triaged>,
+  file: string,
+  text: string,
+  io: CliIO,
+): Promise<number> {
   let failed = false;
   const lines = text.split(/\r?\n/);
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  lines.forEach((line, i) => {
+  for (const [i, line] of lines.entries()) {
     let input: unknown;
     try {
       input = JSON.parse(line);
@@ -93,11 +106,10 @@ function triageLines(router: Router, repository: string, file: string, text: str
       io.stderr(`${file}:${i + 1}: error: ${message}\n`);
       io.stdout(JSON.stringify({ error: message, line: i + 1 }) + "\n");
       failed = true;
-      return;
+      continue;
     }
-    const decision = routeIssue(router, { repository, title: obj.title, body: typeof obj.body === "string" ? obj.body : "" });
-    io.stdout(JSON.stringify(triageJson(decision)) + "\n");
-  });
+    io.stdout(JSON.stringify(triagedJson(await triage(obj.title, typeof obj.body === "string" ? obj.body : ""))) + "\n");
+  }
   return failed ? EXIT.problems : EXIT.ok;
 }
 
@@ -131,13 +143,13 @@ export async function triageCommand(args: string[], io: CliIO): Promise<number> 
   }
   if (values.jsonl === undefined && values.title === undefined) return usage("give --title (and --body-file), or --jsonl FILE");
   // The repository's configuration, as route and explain read it.
-  const target = resolveTarget(values, io);
+  const target = await resolveTarget(values, io);
   if (typeof target === "number") return target;
   if ("nothing" in target) {
     io.stdout(`${target.nothing}\n`);
     return EXIT.ok;
   }
-  const { router, repository } = target;
+  const { router } = target.loaded;
   let text: string;
   const source = values.jsonl ?? values["body-file"];
   try {
@@ -146,12 +158,24 @@ export async function triageCommand(args: string[], io: CliIO): Promise<number> 
     io.stderr(`review-router: cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
     return EXIT.problems;
   }
-  if (values.jsonl !== undefined) return triageLines(router, repository, values.jsonl === "-" ? "<stdin>" : values.jsonl, text, io);
-  const decision = routeIssue(router, { repository, title: values.title ?? "", body: text });
-  io.stdout(
-    values.json
-      ? JSON.stringify(triageJson(decision), null, 2) + "\n"
-      : formatTriage(decision, router.config.triage.threshold) + `\nconfiguration: ${target.configuration}\n`,
-  );
+  // Each issue through the runner, as the app's issues handler decides it, over a port with no GitHub
+  // behind it (loaded here: the CLI's other commands start without the runner).
+  const { planIssueEvent } = await import("../app/run.js");
+  const { offlineIssuePort } = await import("../app/offline-port.js");
+  const [owner, repo] = target.repository.split("/") as [string, string];
+  const port = offlineIssuePort({ owner, repo });
+  const options = { bundled: loadBundled(), dryRunEnv: false, now: new Date() };
+  let number = 0;
+  const triage = async (title: string, body: string): Promise<Triaged> => {
+    const issue = { number: ++number, state: "open", author: "", title, body, labels: [], isPullRequest: false };
+    const outcome = await planIssueEvent(port, issue, options, target.loaded);
+    if (outcome.kind === "planned") return { decision: outcome.plan.decision };
+    if (outcome.kind === "skipped") return outcome.decision ? { decision: outcome.decision } : { skipped: outcome.reason };
+    throw new Error(`triage: an issue's outcome was ${outcome.kind} with a configuration already loaded`);
+  };
+  if (values.jsonl !== undefined) return triageLines(triage, values.jsonl === "-" ? "<stdin>" : values.jsonl, text, io);
+  const triaged = await triage(values.title ?? "", text);
+  const shown = "decision" in triaged ? formatTriage(triaged.decision, router.config.triage.threshold) : `${triaged.skipped}\n`;
+  io.stdout(values.json ? JSON.stringify(triagedJson(triaged), null, 2) + "\n" : shown + `\nconfiguration: ${target.loaded.source}\n`);
   return EXIT.ok;
 }

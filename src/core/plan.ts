@@ -387,7 +387,11 @@ function planSummary(
     ...(pausedPullRequest(input) ? { pausedBy: app.skipLabel } : {}),
     ...(input.signalsUnavailable ? { signalsUnavailable: input.signalsUnavailable } : {}),
     ...(input.historyUnavailable ? { historyUnavailable: input.historyUnavailable } : {}),
-    ...(input.signals ? { signals: input.signals, maxOpenReviews: input.router.config.policy.maxOpenReviews } : {}),
+    // Signals with nobody busy and no load known explain nothing (the offline CLI without --busy or
+    // --load): the same summary as without them, in every door.
+    ...(input.signals && (input.signals.busy.size > 0 || input.signals.openReviews.size > 0)
+      ? { signals: input.signals, maxOpenReviews: input.router.config.policy.maxOpenReviews }
+      : {}),
   };
 }
 

@@ -120,7 +120,24 @@ export interface RouteDecision {
  * Which modules each file belongs to; shared by the PR router and the issue labeller. With a
  * deadline, throws BudgetExceeded once it has passed (checked per file and during long matches).
  */
-export function modulesForFiles(router: Router, repository: string, files: readonly ChangedFile[], deadline?: Deadline) {
+/**
+ * The last matching per router, by the very files array it was for: a plan matches its files to
+ * learn whose signals to read (candidatesToFetch), then to route; the second is the first's result.
+ * Matching depends only on the router, the repository and the files, so the answer is the same.
+ */
+const lastMatching = new WeakMap<Router, { repository: string; files: readonly ChangedFile[]; matched: Matched }>();
+
+type Matched = ReturnType<typeof matchFiles>;
+
+export function modulesForFiles(router: Router, repository: string, files: readonly ChangedFile[], deadline?: Deadline): Matched {
+  const last = lastMatching.get(router);
+  if (last && last.files === files && last.repository === repository) return last.matched;
+  const matched = matchFiles(router, repository, files, deadline);
+  lastMatching.set(router, { repository, files, matched });
+  return matched;
+}
+
+function matchFiles(router: Router, repository: string, files: readonly ChangedFile[], deadline?: Deadline) {
   const touched = new Map<number, { files: string[]; rules: FileRule[]; areas: Set<number> }>();
   const unmatched: string[] = [];
   let index = 0;

@@ -1,5 +1,6 @@
 // Every door over the in-memory GitHub (test/helpers/fake-github.ts): the Probot app, the Action,
-// the online CLI and the offline planning entry the offline CLI calls. The same event must give
+// the online CLI, and the offline CLI (`route` given the same files, configuration and history as
+// arguments, and the planning entry it calls). The same event must give
 // the same plan through each; the defects of issue 18 (commands only in the app, the budget only
 // in the app, an explanation that names another reviewer, a reroll that routes three times) and
 // issue 21 (a refused reroll acknowledged with +1, an event file that is JSON but no object
@@ -17,13 +18,16 @@ import { offlinePort } from "../../src/app/offline-port.js";
 import { loadRepoConfig } from "../../src/app/repo-config.js";
 import { planPullRequestEvent } from "../../src/app/run.js";
 import { DEFAULT_SWEEP_LIMIT } from "../../src/app/sweep.js";
+import { displayPath } from "../../src/io/files.js";
+import { routeCommand } from "../../src/cli/commands.js";
+import { triageCommand } from "../../src/cli/triage.js";
 import { onlineRouteCommand } from "../../src/cli/online.js";
 import { sweepCommand } from "../../src/cli/sweep.js";
 import { explainMarker, replyMarker } from "../../src/core/command-plan.js";
 import type { PullRequestPlan } from "../../src/core/plan.js";
 import { route } from "../../src/core/route.js";
 import { FakeGitHub, type FakeThread } from "../helpers/fake-github.js";
-import { pullRequestCommentEvent, pullRequestEvent } from "../helpers/payloads.js";
+import { issueOpenedEvent, pullRequestCommentEvent, pullRequestEvent } from "../helpers/payloads.js";
 import { startApp } from "../helpers/probot.js";
 
 const bundled = loadBundled();
@@ -64,7 +68,7 @@ async function app(fake: FakeGitHub, run = {}): Promise<Probot> {
   return startApp({ bundled, portFor: () => fake, run, now: () => NOW });
 }
 
-async function deliver(probot: Probot, name: "pull_request" | "issue_comment", payload: object): Promise<void> {
+async function deliver(probot: Probot, name: "pull_request" | "issue_comment" | "issues", payload: object): Promise<void> {
   await probot.receive({ id: randomUUID(), name, payload } as never);
 }
 
@@ -91,6 +95,28 @@ async function online(fake: FakeGitHub, args: string[], run = {}): Promise<{ cod
     run,
   });
   return { code, ...out };
+}
+
+/**
+ * The offline CLI: `route --json` of the same files, given the configuration the fake holds on its
+ * default branch as --config FILE (and `args`). The CLI names that file by its path where the app
+ * names the repository's `.github/review-router.yml`; the document is read with the app's name.
+ */
+async function offlineRoute(
+  args: string[],
+): Promise<{ code: number; stderr: string; doc: { plan: PullRequestPlan; summary: { title: string; body: string } } }> {
+  const file = join(dir, `config-${events++}.yml`);
+  writeFileSync(file, CONFIG);
+  const out = { stdout: "", stderr: "" };
+  const io = {
+    stdout: (t: string) => void (out.stdout += t),
+    stderr: (t: string) => void (out.stderr += t),
+    readStdin: async () => "",
+    cwd: dir,
+  };
+  const base = ["--json", "--config", file, "--repo", "acme/widgets", "--pr", String(NUMBER), "--author", "zed"];
+  const code = await routeCommand([...base, ...args, ...FILES], io);
+  return { code, stderr: out.stderr, doc: JSON.parse(out.stdout.replaceAll(displayPath(file), ".github/review-router.yml")) };
 }
 
 /** What a door wrote: labels, review requests, and the summary's title and text. */
@@ -131,6 +157,10 @@ describe("one event, every door, one plan", () => {
     const offline = await planPullRequestEvent(files, await files.getPullRequest(NUMBER), { bundled, dryRunEnv: false, now: NOW });
     if (offline.kind !== "planned") throw new Error(`offline: ${offline.kind}`);
 
+    const cliOffline = await offlineRoute([]);
+    expect(cliOffline.code).toBe(0);
+    expect(cliOffline.stderr).toBe("");
+
     const want = written(viaApp);
     expect(want.labels).toEqual(["module: docs", "module: build"]);
     expect(want.requested).toHaveLength(2);
@@ -139,9 +169,92 @@ describe("one event, every door, one plan", () => {
     expect(written(viaCliApply)).toEqual(want);
     expect(planned(printed.plan, printed.summary)).toEqual(want);
     expect(planned(offline.plan, offline.summary)).toEqual(want);
+    expect(planned(cliOffline.doc.plan, cliOffline.doc.summary)).toEqual(want);
     // Each writing door made the same calls in the same order.
     expect(viaAction.calls).toEqual(viaApp.calls);
     expect(viaCliApply.calls.filter((c) => c.call !== "getPullRequest")).toEqual(viaApp.calls);
+  });
+});
+
+describe("the offline CLI's --requested and --reviewed", () => {
+  it("are the thread's state the app reads: the same modules covered, nobody asked again", async () => {
+    const viaApp = github({ requestedUsers: ["fay"], reviewedBy: ["erin"] });
+    await deliver(await app(viaApp), "pull_request", opened());
+    const want = written(viaApp);
+    expect(want.labels).toEqual(["module: docs", "module: build"]);
+    expect(want.requested).toEqual(["fay"]);
+    expect(viaApp.writes().map((c) => c.call)).not.toContain("requestReviews");
+    const cli = await offlineRoute(["--requested", "fay", "--reviewed", "erin"]);
+    expect(cli.code).toBe(0);
+    expect(cli.doc.plan.reviews.users).toEqual([]);
+    expect(planned(cli.doc.plan, cli.doc.summary)).toEqual({ ...want, requested: [] });
+  });
+});
+
+describe("the offline CLI's history is read as the app reads GitHub's", () => {
+  it("route --history FILE plans as the app does with the same approvals in GitHub's answer, per directory and window", async () => {
+    // Whom the Docs module gets without history; then another Docs maintainer approved under docs/ lately.
+    const viaAppBare = github();
+    await deliver(await app(viaAppBare), "pull_request", opened());
+    const usual = viaAppBare.requestedUsers.find((u) => ["carol", "dave", "fay"].includes(u))!;
+    const expert = ["carol", "dave", "fay"].find((u) => u !== usual)!;
+    // GitHub's answer: per directory asked about, the merged pull requests that touched something under it since the window began.
+    const viaApp = github();
+    viaApp.historyResult = (entries) => ({
+      ok: true,
+      byEntry: new Map(
+        entries.map((e) => [
+          e,
+          e === "docs/"
+            ? [
+                { pr: 12, date: "2025-12-02T00:00:00Z", author: "yan", files: ["docs/"], approvers: [expert] },
+                { pr: 11, date: "2025-12-01T00:00:00Z", author: "yan", files: ["docs/"], approvers: [expert] },
+              ]
+            : [],
+        ]),
+      ),
+    });
+    await deliver(await app(viaApp), "pull_request", opened());
+    expect(viaApp.calls.filter((c) => c.call === "approvalHistory")).toEqual([
+      { call: "approvalHistory", entries: ["build/", "docs/"], since: "2025-07-11T12:00:00.000Z" },
+    ]);
+    expect(viaApp.requestedUsers).toContain(expert);
+    expect(viaApp.requestedUsers).not.toContain(usual);
+
+    // The same history as a file: records with their files, and three each that GitHub would not give
+    // for these directories now; any of them counted would make the usual reviewer the expert.
+    const byUsual = (pr: number, date: string, file: string) =>
+      [0, 1, 2].map((i) => ({ pr: pr + i, date, author: "yan", files: [file], approvers: [usual] }));
+    const records = [
+      ...byUsual(1, "2025-01-02T00:00:00Z", "docs/old.md"), // before the window
+      { pr: 11, date: "2025-12-01T00:00:00Z", author: "yan", files: ["docs/guide/a.md"], approvers: [expert] },
+      { pr: 12, date: "2025-12-02T00:00:00Z", author: "yan", files: ["docs/b.md", "src/x.c"], approvers: [expert] },
+      ...byUsual(21, "2025-12-03T00:00:00Z", "src/y.c"), // no directory asked about
+      ...byUsual(31, "2025-12-04T00:00:00Z", "docsy/c.md"), // docsy/ is not docs/
+      ...byUsual(41, "2026-02-01T00:00:00Z", "docs/later.md"), // after --as-of
+    ];
+    const history = join(dir, "history.jsonl");
+    writeFileSync(history, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    const cli = await offlineRoute(["--history", history, "--as-of", NOW.toISOString()]);
+    expect(cli.code).toBe(0);
+    expect(planned(cli.doc.plan, cli.doc.summary)).toEqual(written(viaApp));
+  });
+});
+
+describe("an issue, through the app and through triage", () => {
+  it("triage labels an issue as the app's issues handler does, in the same repository with the same configuration", async () => {
+    const title = "torch.compile fails in the inductor scheduler";
+    const body =
+      '```\nTraceback (most recent call last):\n  File "/x/torch/_inductor/scheduler.py", line 9, in fuse\nAssertionError\n```\n';
+    const fake = new FakeGitHub({ number: 9, issue: true, title, body, author: "zed" }, { owner: "pytorch", repo: "pytorch" });
+    await deliver(await app(fake), "issues", issueOpenedEvent({ number: 9, title, body }));
+    expect(fake.labels.size).toBeGreaterThan(0);
+    const bodyFile = join(dir, "issue-body.md");
+    writeFileSync(bodyFile, body);
+    let stdout = "";
+    const io = { stdout: (t: string) => void (stdout += t), stderr: () => {}, readStdin: async () => "", cwd: dir };
+    expect(await triageCommand(["--repo", "pytorch/pytorch", "--title", title, "--body-file", bodyFile, "--json"], io)).toBe(0);
+    expect(JSON.parse(stdout).labels).toEqual([...fake.labels]);
   });
 });
 
@@ -224,7 +337,7 @@ describe("commands are plans, the same in the app and the Action", () => {
     expect(reply).toContain(routed.summary()!.summary);
   });
 
-  it("/route reroll routes once, as /route does: one matching of the changed files to plan and one to choose", async () => {
+  it("/route reroll routes once, as /route does: one matching of the changed files, shared by choosing whose signals to read and planning", async () => {
     const loaded = await loadRepoConfig(github(), bundled);
     if (loaded.kind !== "ok") throw new Error(loaded.kind);
     const match = vi.spyOn(loaded.router.matcher, "match");
@@ -243,7 +356,7 @@ describe("commands are plans, the same in the app and the Action", () => {
     ]);
     expect(fake.requestedUsers).toHaveLength(1);
     expect(fake.requestedUsers).not.toContain("carol");
-    expect(forRoute).toBe(2);
+    expect(forRoute).toBe(1);
     expect(match.mock.calls.length).toBe(forRoute);
     match.mockRestore();
   });

@@ -115,6 +115,25 @@ describe("review-router triage", () => {
     );
   });
 
+  it("labels nothing where the configuration sets label_issues: false, and says why, as the app leaves such issues alone", async () => {
+    const config = tempFile(
+      "review-router.yml",
+      "use_default_modules: false\nlabel_issues: false\nmodules:\n  - name: Web\n    label: web\n    maintainers: [gchanan]\n    keywords: [browser]\n",
+    );
+    const r = await run(["--config", config, "--title", "The browser freezes"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^label_issues is false in this repository's configuration; issue left alone\n\nconfiguration: .*review-router\.yml merged/,
+    );
+    const lines = await run(["--config", config, "--jsonl", "-"], '{"title":"The browser freezes"}\n');
+    expect(JSON.parse(lines.stdout)).toEqual({
+      labels: [],
+      evidence: [],
+      modules: [],
+      skipped: "label_issues is false in this repository's configuration; issue left alone",
+    });
+  });
+
   it("reads the checkout's own configuration, as route and explain do", async () => {
     const root = tempCheckout("git@github.com:acme/widgets.git");
     mkdirSync(join(root, ".github"));

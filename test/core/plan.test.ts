@@ -288,6 +288,15 @@ describe("availability, load, pause and rerolls in a plan", () => {
     expect(plan.summary).toMatchObject({ signals: busyCarol, maxOpenReviews: 15 });
   });
 
+  it("plans with signals that know nobody busy and no load exactly as without any, summary included", () => {
+    const none = { busy: new Map(), openReviews: new Map() };
+    const now = new Date("2026-12-01T00:00:00Z");
+    const withEmpty = planPullRequest({ ...prInput([DOCS_FILE]), signals: none, now });
+    expect(withEmpty).toEqual(planPullRequest({ ...prInput([DOCS_FILE]), now }));
+    expect(withEmpty.summary).not.toHaveProperty("signals");
+    expect(withEmpty.summary).not.toHaveProperty("maxOpenReviews");
+  });
+
   it("notes in the summary why the signals could not be read", () => {
     const plan = planPullRequest({ ...prInput([DOCS_FILE]), signalsUnavailable: "time-out" });
     expect(plan.reviews.users).toHaveLength(1);
