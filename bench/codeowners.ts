@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { CODEOWNERS_MAX_BYTES, compileRule, ownersOf, parseCodeowners } from "../src/core/codeowners.js";
+import { CODEOWNERS_MAX_BYTES, compileAll, ownersOf, parseCodeowners } from "../src/core/codeowners.js";
 import { withCodeowners } from "../src/core/codeowners-modules.js";
 import { DEFAULT_APP_SETTINGS, DEFAULT_POLICY, DEFAULT_TRIAGE, type ModuleSpec, type RouterConfig } from "../src/core/config.js";
 import { buildRouter, matchPath, type Router } from "../src/core/router.js";
@@ -181,12 +181,12 @@ const baselineMs = medianCpu(() => {
 });
 const readMs = medianCpu(() => {
   const big = parseCodeowners(bigText, "CODEOWNERS");
-  if (big.problems.length > 0 || big.rules.length !== bigLines.length) throw new Error(`3 MB file: ${big.problems[0]?.message}`);
+  if (big.problems.length > 0 || big.table.count !== bigLines.length) throw new Error(`3 MB file: ${big.problems[0]?.message}`);
 });
 let compiled = parseCodeowners(bigText, "CODEOWNERS");
 const compileMs = medianCpu(() => {
   compiled = parseCodeowners(bigText, "CODEOWNERS");
-  for (const rule of compiled.rules) compileRule(rule);
+  compileAll(compiled);
 });
 const sample = paths.slice(0, 200);
 const lookupMs = cpuMs(() => sample.forEach((p) => ownersOf(compiled, p)));

@@ -4,7 +4,7 @@
 // line wins" holds while the router sees only modules.
 
 import type { OwnershipLookup, RouterConfig, ModuleSpec } from "./config.js";
-import { decidingRule, type Codeowners, type CodeownersRule } from "./codeowners.js";
+import { decidingIndex, ruleAt, type Codeowners, type CodeownersRule } from "./codeowners.js";
 
 /** The module name for a rule's owners and labels, e.g. `@alice @org/team [module: nn]`. */
 export function codeownersModuleName(rule: Pick<CodeownersRule, "owners" | "labels">): string {
@@ -24,39 +24,55 @@ export interface CodeownersModules {
  * `review-router codeowners`).
  */
 export function codeownersModules(co: Codeowners): CodeownersModules {
+  const t = co.table;
   const byName = new Map<string, ModuleSpec>();
-  const moduleOf: (string | null)[] = co.rules.map((rule) => {
-    if (rule.owners.length === 0) return null;
-    const name = codeownersModuleName(rule);
-    if (!byName.has(name)) {
-      const users = rule.owners.filter((o) => o.kind === "user").map((o) => o.name);
-      const teams = rule.owners.filter((o) => o.kind === "team").map((o) => o.name);
-      byName.set(name, {
-        name,
-        ...(rule.labels[0] ? { label: rule.labels[0] } : {}),
-        extraLabels: rule.labels.slice(1),
-        paths: [],
-        exclude: [],
-        areas: [],
-        maintainers: users,
-        ...(teams.length > 0 ? { teams } : {}),
-        repositories: [],
-        keywords: [],
-      });
+  // Rules with the same owners list and labels list make one module: its name is made once per
+  // such pair, not once per rule (a large file has a few hundred pairs over 200,000 rules).
+  const nameOfPair = new Map<number, string | null>();
+  const moduleOf: (string | null)[] = new Array<string | null>(t.count);
+  for (let i = 0; i < t.count; i++) {
+    const pair = t.owners[i]! * t.labelLists.length + t.labels[i]!;
+    let name = nameOfPair.get(pair);
+    if (name === undefined) {
+      name = moduleFor({ owners: t.ownerLists[t.owners[i]!]!, labels: t.labelLists[t.labels[i]!]! }, byName);
+      nameOfPair.set(pair, name);
     }
-    return name;
-  });
-  const index = new Map(co.rules.map((r, i) => [r, i]));
+    moduleOf[i] = name;
+  }
   return {
     modules: [...byName.values()],
     ownership: {
       lookup(path, tick) {
-        const rule = decidingRule(co, path, tick);
-        if (!rule) return undefined;
-        return { module: moduleOf[index.get(rule)!]!, rule: `${co.file}:${rule.line} ${rule.pattern}` };
+        const i = decidingIndex(co, path, tick);
+        if (i < 0) return undefined;
+        const rule = ruleAt(co, i);
+        return { module: moduleOf[i]!, rule: `${co.file}:${rule.line} ${rule.pattern}` };
       },
     },
   };
+}
+
+/** The name of the module for these owners and labels, added to `byName` when new; null for no owners. */
+function moduleFor(rule: Pick<CodeownersRule, "owners" | "labels">, byName: Map<string, ModuleSpec>): string | null {
+  if (rule.owners.length === 0) return null;
+  const name = codeownersModuleName(rule);
+  if (!byName.has(name)) {
+    const users = rule.owners.filter((o) => o.kind === "user").map((o) => o.name);
+    const teams = rule.owners.filter((o) => o.kind === "team").map((o) => o.name);
+    byName.set(name, {
+      name,
+      ...(rule.labels[0] ? { label: rule.labels[0] } : {}),
+      extraLabels: rule.labels.slice(1),
+      paths: [],
+      exclude: [],
+      areas: [],
+      maintainers: users,
+      ...(teams.length > 0 ? { teams } : {}),
+      repositories: [],
+      keywords: [],
+    });
+  }
+  return name;
 }
 
 /**

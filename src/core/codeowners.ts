@@ -43,32 +43,57 @@ export interface CodeownersRule {
   owners: Owner[];
   /** From the `# label: a, b` comment above the rule's group; empty when none. */
   labels: string[];
-  /**
-   * Compiled when a path first meets the rule (compileRule): a large file's lines are checked as
-   * read, not all kept compiled; a pattern with no wildcard and no escape never needs one.
-   */
-  matcher?: PatternMatcher;
 }
 
 export interface Codeowners {
   file: string;
-  rules: CodeownersRule[];
+  /** The rules in file order, made on first use: the app reads `table` and never needs them all. */
+  readonly rules: CodeownersRule[];
   problems: Problem[];
-  /**
-   * Indexes into `rules`, in file order, by the literal directories their pattern starts with
-   * (joined by `/`; "" for none), so a path meets only the rules of its own leading directories.
-   */
-  index: Map<string, RuleList>;
-  /**
-   * Patterns of one segment that apply at any depth (`Makefile`, `*.py`, `build/`), by the name a
-   * path segment must have, or by `/` and the extension it must end in: a path meets those of its
-   * own segments' names and extensions only. Indexes into `rules`, in file order.
-   */
-  anyDepth: Map<string, RuleList>;
+  table: RuleTable;
 }
 
-/** Indexes into `rules` in file order; a key with one rule (most keys of a large file) holds the number alone. */
-type RuleList = number | number[];
+/**
+ * The kept lines, one entry per rule in each column, in file order: a large file's 200,000 rules
+ * cost no object and no string each. A rule's pattern is `text[start, end)`; rules with the same
+ * owners text share one owners list, rules of one `# label:` group one labels list.
+ */
+export interface RuleTable {
+  text: string;
+  count: number;
+  line: number[];
+  start: number[];
+  end: number[];
+  /** DIR_ONLY | ANCHORED | LITERAL, and where the index files the rule (FILED_*, shifted by FILED_SHIFT). */
+  flags: number[];
+  owners: number[];
+  ownerLists: Owner[][];
+  labels: number[];
+  labelLists: string[][];
+  /**
+   * The index: each rule hangs, latest first, on a chain from `heads[keyHash & mask]`, keyed by a
+   * hash of what a path must contain for the rule to match it: the literal directories the
+   * pattern starts with ("" for none), or, for a pattern of one segment at any depth (`Makefile`,
+   * `*.py`, `build/`), the name a path segment must have or the extension it must end in. A path
+   * walks the chains of its own leading directories, names and extensions only, and a rule met
+   * by a hash collision is simply tested and fails.
+   */
+  keyHash: number[];
+  heads: Int32Array;
+  next: Int32Array;
+  mask: number;
+  /** Matchers by rule, compiled when a path first meets the rule (never for a literal pattern). */
+  matchers: (PatternMatcher | undefined)[] | undefined;
+}
+
+const DIR_ONLY = 1;
+const ANCHORED = 2;
+/** No wildcard and no escape: matched against the text itself, never compiled. */
+const LITERAL = 4;
+const FILED_SHIFT = 3;
+const FILED_BY_PREFIX = 0;
+const FILED_BY_NAME = 1;
+const FILED_BY_EXTENSION = 2;
 
 // ---------------------------------------------------------------------------------------------
 // Pattern compilation and matching
@@ -244,93 +269,108 @@ function scanSegments(p: string): Segment[] {
  * Linear in the pattern's length.
  */
 export function compilePattern(pattern: string): { matcher?: PatternMatcher; error?: string } {
-  const error = patternError(pattern);
+  const error = checkPattern(pattern, 0, pattern.length, { flags: 0, keyStart: 0, keyEnd: 0 });
   return error ? { error } : { matcher: buildMatcher(pattern) };
 }
 
 /** Where a pattern's path lies once its leading and (unescaped) trailing slashes are set aside. */
 function patternBody(pattern: string): { start: number; end: number; dirOnly: boolean; anchored: boolean } {
   let end = pattern.length;
-  while (end > 0 && pattern[end - 1] === "/" && !escapedAt(pattern, end - 1)) end--;
+  while (end > 0 && pattern.charCodeAt(end - 1) === 47 && !escapedAt(pattern, end - 1, 0)) end--;
   let start = 0;
-  while (start < end && pattern[start] === "/") start++;
+  while (start < end && pattern.charCodeAt(start) === 47) start++;
   return { start, end, dirOnly: end < pattern.length, anchored: pattern.lastIndexOf("/", end - 1) >= 0 };
 }
 
+/** What checkPattern learns of an accepted pattern, written in place (a large file has one per line). */
+interface PatternScan {
+  /** DIR_ONLY | ANCHORED | LITERAL and where it is filed (see RuleTable). */
+  flags: number;
+  /** The index key: `text[keyStart, keyEnd)`. */
+  keyStart: number;
+  keyEnd: number;
+}
+
 /**
- * Why GitHub skips a line with this pattern (see compilePattern), or undefined. One pass over the
- * text that keeps nothing: a large file's patterns are checked as it is read, compiled when used.
+ * Why GitHub skips a line with the pattern `text[s, e)` (see compilePattern), or undefined, and
+ * then `out` says how to match and file it. One pass over the pattern that allocates nothing
+ * unless it finds a fault: a large file's patterns are checked as it is read, compiled when used.
  */
-export function patternError(pattern: string, body: PatternBody = patternBody(pattern)): string | undefined {
-  if (pattern.length > CODEOWNERS_MAX_PATTERN)
-    return `pattern is ${pattern.length} characters long; the limit is ${CODEOWNERS_MAX_PATTERN}`;
-  if (pattern.startsWith("!")) {
+function checkPattern(text: string, s: number, e: number, out: PatternScan): string | undefined {
+  if (e - s > CODEOWNERS_MAX_PATTERN) return `pattern is ${e - s} characters long; the limit is ${CODEOWNERS_MAX_PATTERN}`;
+  if (text.charCodeAt(s) === 33 /* ! */) {
     return "negation ('!') is not supported in CODEOWNERS: GitHub ignores this line; list the paths with no owners instead";
   }
-  if (pattern.startsWith("\\#")) return "escaping '#' with '\\' is not supported in CODEOWNERS: GitHub ignores this line";
-  const { start, end } = body;
+  if (e - s >= 2 && text.charCodeAt(s) === 92 && text.charCodeAt(s + 1) === 35) {
+    return "escaping '#' with '\\' is not supported in CODEOWNERS: GitHub ignores this line";
+  }
+  let end = e;
+  while (end > s && text.charCodeAt(end - 1) === 47 && !escapedAt(text, end - 1, s)) end--;
+  let start = s;
+  while (start < end && text.charCodeAt(start) === 47) start++;
   if (start >= end) return "the pattern names no path; use '*' for every file";
+  let anchored = start > s;
+  let literal = true; // no wildcard, no escape
+  let wildOrEscaped = false; // a '?' or an escape
+  let special = false; // the current segment has a wildcard or an escape
+  let prefixEnd = start; // the literal leading directories end here...
+  let prefixOpen = true; // ...unless a segment with a wildcard or an escape has closed them
+  let lastStar = -1;
+  let lastDot = -1;
   let segStart = start;
   for (let i = start; i <= end; i++) {
-    let c = i < end ? pattern.charCodeAt(i) : 47; // the end closes the last segment as a '/' would
+    let c = i < end ? text.charCodeAt(i) : 47; // the end closes the last segment as a '/' would
     const at = i;
     if (c === 92 /* \ */) {
       if (i + 1 >= end) return "the pattern ends with a lone '\\' (it escapes nothing)";
-      c = pattern.charCodeAt(++i);
+      literal = false;
+      wildOrEscaped = special = true;
+      c = text.charCodeAt(++i);
       if (c !== 47) continue; // an escaped character; an escaped '/' still separates
+    } else if (c === 42 || c === 63 /* * ? */) {
+      literal = false;
+      special = true;
+      if (c === 42) lastStar = i;
+      else wildOrEscaped = true;
+      continue;
+    } else if (c === 46 /* . */) {
+      lastDot = i;
+      continue;
     } else if (c === 91 || c === 93 /* [ ] */) {
       return "character ranges ('[ ]') are not supported in CODEOWNERS: GitHub ignores this line";
     }
     if (c !== 47) continue;
     if (at === segStart) return "the pattern has an empty segment ('//')";
-    const first = pattern.charCodeAt(segStart);
+    const first = text.charCodeAt(segStart);
     if (at - segStart <= 4 && (first === 46 || first === 92) /* '.' or '\\' */) {
-      const plain = pattern.slice(segStart, at).replace(/\\(.)/g, "$1");
+      const plain = text.slice(segStart, at).replace(/\\(.)/g, "$1");
       if (plain === "." || plain === "..") return "'.' and '..' segments never match a repository path";
     }
+    if (i < end) anchored = true;
+    if (special) prefixOpen = false;
+    else if (prefixOpen) prefixEnd = at;
+    special = false;
     segStart = i + 1;
   }
+  let filed = FILED_BY_PREFIX;
+  out.keyStart = start;
+  out.keyEnd = prefixEnd;
+  if (!anchored) {
+    out.keyEnd = start; // "": tested against every path, unless a name or an extension files it
+    if (!wildOrEscaped && lastStar < 0) {
+      filed = FILED_BY_NAME;
+      out.keyEnd = end;
+    } else if (!wildOrEscaped && lastDot > lastStar && lastDot < end - 1) {
+      filed = FILED_BY_EXTENSION;
+      out.keyStart = lastDot + 1;
+      out.keyEnd = end;
+    }
+  }
+  out.flags = (end < e ? DIR_ONLY : 0) | (anchored ? ANCHORED : 0) | (literal ? LITERAL : 0) | (filed << FILED_SHIFT);
   return undefined;
 }
 
-type PatternBody = ReturnType<typeof patternBody>;
-
-/**
- * Where the index files a rule: for a pattern of one segment that applies at any depth, the name
- * a path segment must have (no wildcard, no escape) or `/` and the extension it must end in (a
- * `*`, then plain text with a dot), in `anyDepth`; for any other, its literal leading directories
- * (up to the first segment with a wildcard or an escape), in `index`.
- */
-function indexKey(pattern: string, body: PatternBody): { anyDepth: boolean; key: string } {
-  const { start, end, anchored } = body;
-  if (!anchored) {
-    let lastStar = -1;
-    let plain = true;
-    for (let i = 0; i < end && plain; i++) {
-      const c = pattern.charCodeAt(i);
-      plain = c !== 92 && c !== 63; // an escape or '?': filed with the others
-      if (c === 42) lastStar = i;
-    }
-    const dot = pattern.lastIndexOf(".", end - 1);
-    if (plain && lastStar < 0) return { anyDepth: true, key: pattern.slice(0, end) };
-    if (plain && dot > lastStar && dot < end - 1) return { anyDepth: true, key: `/${pattern.slice(dot + 1, end)}` };
-    return { anyDepth: false, key: "" };
-  }
-  let prefixEnd = start;
-  for (let from = start; from < end;) {
-    let to = pattern.indexOf("/", from);
-    if (to < 0 || to > end) to = end;
-    for (let i = from; i < to; i++) {
-      const c = pattern.charCodeAt(i);
-      if (c === 42 || c === 63 || c === 92) return { anyDepth: false, key: pattern.slice(start, prefixEnd) }; // '*', '?', '\\'
-    }
-    prefixEnd = to;
-    from = to + 1;
-  }
-  return { anyDepth: false, key: pattern.slice(start, prefixEnd) };
-}
-
-/** The matcher of a pattern patternError accepts. */
+/** The matcher of a pattern checkPattern accepts. */
 function buildMatcher(pattern: string): PatternMatcher {
   const { start, end, dirOnly, anchored } = patternBody(pattern);
   const segments = scanSegments(start === 0 && end === pattern.length ? pattern : pattern.slice(start, end));
@@ -360,10 +400,10 @@ function buildMatcher(pattern: string): PatternMatcher {
   return { blocks, leading, trailing };
 }
 
-/** Whether the character at `i` is escaped by an odd run of backslashes before it. */
-function escapedAt(text: string, i: number): boolean {
+/** Whether the character at `i` is escaped by an odd run of backslashes before it (none before `from`). */
+function escapedAt(text: string, i: number, from: number): boolean {
   let n = 0;
-  for (let j = i - 1; j >= 0 && text[j] === "\\"; j--) n++;
+  for (let j = i - 1; j >= from && text.charCodeAt(j) === 92; j--) n++;
   return n % 2 === 1;
 }
 
@@ -394,89 +434,212 @@ export function parseOwner(text: string): Owner | undefined {
 const LABEL_RE = /^#\s*label:\s*(.*)$/i;
 const SECTION_RE = /^#\s*\[[^\]]+\]\s*$/;
 
+/** The characters String.prototype.trim and a regular expression's `\s` take for white space. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return (
+    c === 160 ||
+    c === 5760 ||
+    (c >= 8192 && c <= 8202) ||
+    c === 8232 ||
+    c === 8233 ||
+    c === 8239 ||
+    c === 8287 ||
+    c === 12288 ||
+    c === 65279
+  );
+}
+
+/** A line terminator, which a regular expression's `.` does not match. */
+function isLineTerminator(c: number): boolean {
+  return c === 10 || c === 13 || c === 8232 || c === 8233;
+}
+
 /**
  * Read a CODEOWNERS text. Lines GitHub would skip (bad owner, unsupported syntax) are reported
- * with `FILE:LINE` and left out of `rules`; the others keep their order, since the last matching
- * rule decides. `# label: a, b` sets the labels of the rules below it, up to the next such line, a
- * `# [section]` header, or a blank line. Linear in the text: each pattern is checked here and
- * compiled when a path first meets it. With a deadline, throws BudgetExceeded once it has passed.
+ * with `FILE:LINE` and left out of the rules; the others keep their order, since the last
+ * matching rule decides. `# label: a, b` sets the labels of the rules below it, up to the next
+ * such line, a `# [section]` header, or a blank line. Linear in the text: each line is read in
+ * place, its pattern checked and filed in the index, and compiled only when a path first meets
+ * it. With a deadline, throws BudgetExceeded once it has passed.
  */
 export function parseCodeowners(text: string, file = "CODEOWNERS", deadline?: Deadline): Codeowners {
   const problems: Problem[] = [];
-  const rules: CodeownersRule[] = [];
+  const table: RuleTable = {
+    text,
+    count: 0,
+    line: [],
+    start: [],
+    end: [],
+    flags: [],
+    owners: [],
+    ownerLists: [],
+    labels: [],
+    labelLists: [[]],
+    keyHash: [],
+    heads: new Int32Array(1).fill(-1),
+    next: new Int32Array(0),
+    mask: 0,
+    matchers: undefined,
+  };
   if (Buffer.byteLength(text, "utf8") >= CODEOWNERS_MAX_BYTES) {
     problems.push({ file, severity: "error", message: "the file is 3 MB or larger; GitHub ignores such a CODEOWNERS file" });
-    return { file, rules, problems, index: new Map(), anyDepth: new Map() };
+    return codeowners(file, problems, table);
   }
-  let labels: string[] = [];
-  const index = new Map<string, RuleList>();
-  const anyDepth = new Map<string, RuleList>();
-  // Owners lists recur on many lines: each distinct one is read once.
-  const ownersByText = new Map<string, Owner[] | string>();
-  // Lines are cut one at a time, not split up front: each dies young unless its pattern is kept.
+  let labels = 0; // into labelLists; 0 is the empty list
+  // Owners lists recur on many lines: each distinct one is read once (an index, or why it is refused).
+  const ownersByText = new Map<string, number | string>();
+  const scan: PatternScan = { flags: 0, keyStart: 0, keyEnd: 0 };
   let lineCount = 1;
   for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) lineCount++;
   const during = (i: number) => () => `reading ${file} (line ${i + 1} of ${lineCount})`;
   for (let i = 0, from = 0; i < lineCount; i++) {
     if ((i & 4095) === 4095) checkDeadline(deadline, during(i));
     const line = i + 1;
-    let to = text.indexOf("\n", from);
-    if (to < 0) to = text.length;
-    const trimmed = text.slice(from, to).trim(); // also drops the '\r' of a CRLF line end
-    from = to + 1;
-    if (trimmed === "") {
-      labels = [];
+    let s = from;
+    let e = text.indexOf("\n", from);
+    if (e < 0) e = text.length;
+    from = e + 1;
+    // The line trimmed in place (which also drops the '\r' of a CRLF line end).
+    while (s < e && isSpace(text.charCodeAt(s))) s++;
+    while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
+    if (s === e) {
+      labels = 0;
       continue;
     }
-    if (trimmed.startsWith("#")) {
-      const label = LABEL_RE.exec(trimmed);
+    if (text.charCodeAt(s) === 35 /* # */) {
+      const comment = text.slice(s, e);
+      const label = LABEL_RE.exec(comment);
       if (label) {
-        labels = label[1]!
-          .split(",")
-          .map((l) => l.trim())
-          .filter((l) => l !== "");
-      } else if (SECTION_RE.test(trimmed)) labels = [];
+        table.labelLists.push(
+          label[1]!
+            .split(",")
+            .map((l) => l.trim())
+            .filter((l) => l !== ""),
+        );
+        labels = table.labelLists.length - 1;
+      } else if (SECTION_RE.test(comment)) labels = 0;
       continue;
     }
-    const end = patternEnd(trimmed);
-    const pattern = trimmed.slice(0, end);
-    // A '#' after whitespace starts a comment to the end of the line.
-    let ownersText = end < trimmed.length ? trimmed.slice(end).trim() : "";
-    if (ownersText.includes("#")) ownersText = ` ${ownersText}`.replace(/\s+#.*$/, "").trim();
-    const body = patternBody(pattern);
-    const error = patternError(pattern, body);
+    const patternEnd = patternEndIn(text, s, e);
+    const error = checkPattern(text, s, patternEnd, scan);
     if (error) {
-      problems.push({ file, line, severity: "error", message: `${error} (pattern "${truncate(pattern)}")` });
+      problems.push({ file, line, severity: "error", message: `${error} (pattern "${truncate(text.slice(s, patternEnd))}")` });
       continue;
     }
+    const ownersText = ownersTextIn(text, patternEnd, e);
     let owners = ownersByText.get(ownersText);
     if (owners === undefined) {
-      owners = readOwners(ownersText);
+      const read = readOwners(ownersText);
+      if (typeof read === "string") owners = read;
+      else {
+        owners = table.ownerLists.length;
+        table.ownerLists.push(read);
+      }
       ownersByText.set(ownersText, owners);
     }
     if (typeof owners === "string") {
       problems.push({ file, line, severity: "error", message: owners });
       continue;
     }
-    const filed = indexKey(pattern, body);
-    const map = filed.anyDepth ? anyDepth : index;
-    const list = map.get(filed.key);
-    if (list === undefined) map.set(filed.key, rules.length);
-    else if (typeof list === "number") map.set(filed.key, [list, rules.length]);
-    else list.push(rules.length);
-    rules.push({ line, pattern, owners, labels });
+    const filed = scan.flags >> FILED_SHIFT;
+    table.line.push(line);
+    table.start.push(s);
+    table.end.push(patternEnd);
+    table.flags.push(scan.flags);
+    table.owners.push(owners);
+    table.labels.push(labels);
+    table.keyHash.push(hashOf(text, scan.keyStart, scan.keyEnd, HASH_SEEDS[filed]!));
   }
-  return { file, rules, problems, index, anyDepth };
+  table.count = table.line.length;
+  fileRules(table);
+  return codeowners(file, problems, table);
 }
 
-/** Where a line's pattern ends: at the first whitespace that no backslash escapes. */
-function patternEnd(line: string): number {
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
+/** The parsed file; its `rules` objects are made on first use. */
+function codeowners(file: string, problems: Problem[], table: RuleTable): Codeowners {
+  let rules: CodeownersRule[] | undefined;
+  return {
+    file,
+    problems,
+    table,
+    get rules() {
+      rules ??= Array.from({ length: table.count }, (_, i) => ruleOf(table, i));
+      return rules;
+    },
+  };
+}
+
+function ruleOf(t: RuleTable, i: number): CodeownersRule {
+  return {
+    line: t.line[i]!,
+    pattern: t.text.slice(t.start[i], t.end[i]),
+    owners: t.ownerLists[t.owners[i]!]!,
+    labels: t.labelLists[t.labels[i]!]!,
+  };
+}
+
+/** Rule `i` of the file (in file order), without making the others. */
+export function ruleAt(co: Codeowners, i: number): CodeownersRule {
+  return ruleOf(co.table, i);
+}
+
+/** Hang every rule on its chain, latest first (see RuleTable). */
+function fileRules(t: RuleTable): void {
+  let size = 16;
+  while (size < t.count * 2) size *= 2;
+  t.heads = new Int32Array(size).fill(-1);
+  t.next = new Int32Array(t.count);
+  t.mask = size - 1;
+  for (let i = 0; i < t.count; i++) {
+    const bucket = t.keyHash[i]! & t.mask;
+    t.next[i] = t.heads[bucket]!;
+    t.heads[bucket] = i;
+  }
+}
+
+/**
+ * Seeds of the index's hash, one per kind of key (by prefix, name, extension), drawn per process
+ * so no file can be written to put its rules on one chain.
+ */
+const HASH_SEEDS = Array.from({ length: 3 }, () => (Math.random() * 0x40000000) | 0);
+
+/** FNV-1a over `text[from, to)`, kept to 30 bits so it stays a small integer in arrays. */
+function hashOf(text: string, from: number, to: number, seed: number): number {
+  let h = seed ^ 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h & 0x3fffffff;
+}
+
+/** Where the pattern of the trimmed line `text[s, e)` ends: at the first whitespace no backslash escapes. */
+function patternEndIn(text: string, s: number, e: number): number {
+  for (let i = s; i < e; i++) {
+    const c = text.charCodeAt(i);
     if (c === 92 /* \\ */) i++;
     else if (c === 32 || c === 9 || c === 11 || c === 12) return i;
   }
-  return line.length;
+  return e;
+}
+
+/**
+ * The owners written after the pattern on the trimmed line `text[patternEnd, e)`, trimmed: a
+ * `#` that opens the text or follows white space starts a comment to the end of the line (unless
+ * a line terminator other than '\n' follows it, as a regular expression's `.` would not cross one).
+ */
+function ownersTextIn(text: string, patternEnd: number, e: number): string {
+  let s = patternEnd;
+  while (s < e && isSpace(text.charCodeAt(s))) s++;
+  let lastTerminator = s - 1;
+  for (let k = s; k < e; k++) if (isLineTerminator(text.charCodeAt(k))) lastTerminator = k;
+  for (let k = lastTerminator + 1; k < e; k++) {
+    if (text.charCodeAt(k) === 35 && (k === s || isSpace(text.charCodeAt(k - 1)))) {
+      e = k;
+      break;
+    }
+  }
+  while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
+  return text.slice(s, e);
 }
 
 /** The owners written after a pattern (duplicates dropped), or why the line is skipped. */
@@ -495,77 +658,100 @@ function truncate(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-/** The rule's matcher, compiled on first use; undefined for a literal pattern (literalMatches decides). */
-export function compileRule(rule: CodeownersRule): PatternMatcher | undefined {
-  if (rule.matcher === undefined && !isLiteral(rule.pattern)) rule.matcher = buildMatcher(rule.pattern);
-  return rule.matcher;
+// ---------------------------------------------------------------------------------------------
+// Lookup
+
+/** Rule `i`'s matcher, compiled on first use; undefined for a literal pattern (literalMatches decides). */
+function matcherAt(t: RuleTable, i: number): PatternMatcher | undefined {
+  if (t.flags[i]! & LITERAL) return undefined;
+  t.matchers ??= new Array<PatternMatcher | undefined>(t.count).fill(undefined);
+  return (t.matchers[i] ??= buildMatcher(t.text.slice(t.start[i], t.end[i])));
 }
 
-/** A pattern with no wildcard and no escape: most lines of a large file. */
-function isLiteral(pattern: string): boolean {
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern.charCodeAt(i);
-    if (c === 42 || c === 63 || c === 92) return false; // '*', '?', '\\'
-  }
-  return true;
+/** Compile every rule that has a wildcard or an escape, as paths meeting them all would: the worst case, for benchmarks. */
+export function compileAll(co: Codeowners): void {
+  for (let i = 0; i < co.table.count; i++) matcherAt(co.table, i);
 }
 
 /**
- * Whether a literal pattern matches the path given as its segments, as its compiled matcher
- * would: anchored, the path is the named one or below it; at any depth, one of the path's
- * segments is the name; a trailing `/` wants something below.
+ * Whether the literal pattern `text[s, e)` (no wildcard, no escape) matches the path given as its
+ * segments, as its compiled matcher would: anchored, the path is the named one or below it; at
+ * any depth, one of the path's segments is the name; a trailing `/` wants something below.
  */
-function literalMatches(pattern: string, segs: readonly string[]): boolean {
-  const { start, end, dirOnly, anchored } = patternBody(pattern);
-  if (!anchored) {
-    const name = pattern.slice(0, end);
-    const last = dirOnly ? segs.length - 1 : segs.length;
-    for (let i = 0; i < last; i++) if (segs[i] === name) return true;
+function literalMatches(text: string, s: number, e: number, flags: number, segs: readonly string[]): boolean {
+  let end = e;
+  while (end > s && text.charCodeAt(end - 1) === 47) end--;
+  let start = s;
+  while (start < end && text.charCodeAt(start) === 47) start++;
+  const below = flags & DIR_ONLY ? 1 : 0;
+  if (!(flags & ANCHORED)) {
+    const length = end - start;
+    for (let k = 0; k < segs.length - below; k++) if (segs[k]!.length === length && text.startsWith(segs[k]!, start)) return true;
     return false;
   }
-  const named = pattern.slice(start, end).split("/");
-  if (segs.length < named.length + (dirOnly ? 1 : 0)) return false;
-  for (let i = 0; i < named.length; i++) if (segs[i] !== named[i]) return false;
-  return true;
+  let k = 0;
+  for (let from = start; ; from++) {
+    let to = from;
+    while (to < end && text.charCodeAt(to) !== 47) to++;
+    const seg = segs[k++];
+    if (seg === undefined || seg.length !== to - from || !text.startsWith(seg, from)) return false;
+    if (to >= end) break;
+    from = to;
+  }
+  return segs.length >= k + below;
 }
 
 /**
- * The rule that decides `path`'s owners (the last one matching it), or undefined when none does.
- * A deciding rule with no owners leaves the path unowned. Rules are compiled as a path first
- * meets them; `tick` is called every 64 rules tested (it throws to stop a long lookup).
+ * The index of the rule that decides `path`'s owners (the last one matching it), or -1 when none
+ * does. Rules are compiled as a path first meets them; `tick` is called every 64 rules met (it
+ * throws to stop a long lookup). Costs the rules filed under the path's own leading directories,
+ * names and extensions, each at most path length times pattern length.
  */
-export function decidingRule(co: Codeowners, path: string, tick?: () => void): CodeownersRule | undefined {
-  const segs = path.replace(/^\/+/, "").split("/");
+export function decidingIndex(co: Codeowners, path: string, tick?: () => void): number {
+  const t = co.table;
+  if (t.count === 0) return -1;
+  let from = 0;
+  while (path.charCodeAt(from) === 47) from++;
+  const p = from > 0 ? path.slice(from) : path;
+  const segs = p.split("/");
   let best = -1;
-  let tested = 0;
-  // The latest matching rule of a list (file order) beats `best` when it comes later in the file.
-  const latest = (filed: RuleList | undefined) => {
-    if (filed === undefined) return;
-    const list = typeof filed === "number" ? [filed] : filed;
-    for (let k = list.length - 1; k >= 0; k--) {
-      const i = list[k]!;
-      if (i <= best) return;
-      if (tick && ++tested % 64 === 0) tick();
-      const rule = co.rules[i]!;
-      const matcher = compileRule(rule);
-      if (matcher ? matchSegments(matcher, segs) : literalMatches(rule.pattern, segs)) {
+  let met = 0;
+  // The latest matching rule on a chain (latest first) beats `best` when it comes later in the file.
+  const latest = (hash: number) => {
+    for (let i = t.heads[hash & t.mask]!; i > best; i = t.next[i]!) {
+      if (tick && ++met % 64 === 0) tick();
+      if (t.keyHash[i] !== hash) continue;
+      const matcher = matcherAt(t, i);
+      if (matcher ? matchSegments(matcher, segs) : literalMatches(t.text, t.start[i]!, t.end[i]!, t.flags[i]!, segs)) {
         best = i;
         return;
       }
     }
   };
-  latest(co.index.get(""));
-  let dirs = "";
-  for (let depth = 0; depth < segs.length; depth++) {
-    dirs = depth === 0 ? segs[0]! : `${dirs}/${segs[depth]}`;
-    latest(co.index.get(dirs));
+  // By prefix: "", each leading directory, and the whole path, hashed as they grow.
+  let h = HASH_SEEDS[FILED_BY_PREFIX]! ^ 0x811c9dc5;
+  latest(h & 0x3fffffff);
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (c === 47) latest(h & 0x3fffffff);
+    h = Math.imul(h ^ c, 16777619);
   }
+  latest(h & 0x3fffffff);
   for (const seg of segs) {
-    latest(co.anyDepth.get(seg));
+    latest(hashOf(seg, 0, seg.length, HASH_SEEDS[FILED_BY_NAME]!));
     const dot = seg.lastIndexOf(".");
-    if (dot >= 0) latest(co.anyDepth.get(`/${seg.slice(dot + 1)}`));
+    if (dot >= 0) latest(hashOf(seg, dot + 1, seg.length, HASH_SEEDS[FILED_BY_EXTENSION]!));
   }
-  return best < 0 ? undefined : co.rules[best];
+  return best;
+}
+
+/**
+ * The rule that decides `path`'s owners (the last one matching it), or undefined when none does.
+ * A deciding rule with no owners leaves the path unowned. See decidingIndex.
+ */
+export function decidingRule(co: Codeowners, path: string, tick?: () => void): CodeownersRule | undefined {
+  const i = decidingIndex(co, path, tick);
+  return i < 0 ? undefined : ruleAt(co, i);
 }
 
 /**
