@@ -55,20 +55,24 @@ export interface Codeowners {
 
 /**
  * The kept lines, one entry per rule in each column, in file order: a large file's 200,000 rules
- * cost no object and no string each. A rule's pattern is `text[start, end)`; rules with the same
- * owners text share one owners list, rules of one `# label:` group one labels list.
+ * cost no object and no string each, and the columns are typed arrays the garbage collector need
+ * not look into (their length is a capacity: `count` entries are used). A rule's pattern is
+ * `text[start, end)`; rules with the same owners text share one owners list, rules of one
+ * `# label:` group one labels list.
  */
 export interface RuleTable {
   text: string;
   count: number;
-  line: number[];
-  start: number[];
-  end: number[];
+  line: Int32Array;
+  start: Int32Array;
+  end: Int32Array;
   /** DIR_ONLY | ANCHORED | LITERAL, and where the index files the rule (FILED_*, shifted by FILED_SHIFT). */
-  flags: number[];
-  owners: number[];
+  flags: Int32Array;
+  /** Into ownerLists. */
+  owners: Int32Array;
   ownerLists: Owner[][];
-  labels: number[];
+  /** Into labelLists. */
+  labels: Int32Array;
   labelLists: string[][];
   /**
    * The index: each rule hangs, latest first, on a chain from `heads[keyHash & mask]`, keyed by a
@@ -78,7 +82,7 @@ export interface RuleTable {
    * walks the chains of its own leading directories, names and extensions only, and a rule met
    * by a hash collision is simply tested and fails.
    */
-  keyHash: number[];
+  keyHash: Int32Array;
   heads: Int32Array;
   next: Int32Array;
   mask: number;
@@ -97,162 +101,153 @@ const FILED_BY_EXTENSION = 2;
 
 // ---------------------------------------------------------------------------------------------
 // Pattern compilation and matching
+//
+// A compiled pattern is the text it lies in and where its segments are in that text: nothing is
+// copied, and each segment's `*`, `?` and escapes are read in place when a path segment meets it.
 
-/**
- * One path segment's pattern: its literal pieces, which `*`s separate (one piece when it has no
- * `*`); WILD inside a piece is one character (`?`). An array, not an object around one: a large
- * file keeps many.
- */
-type SegmentPattern = readonly string[];
-
-/**
- * What an unescaped `?` becomes inside a piece: NUL, which no repository path contains, so an
- * escaped `\?` can stay a plain `?`.
- */
-const WILD = "\u0000";
-const WILD_CODE = 0;
-
-type Segment = SegmentPattern | "**";
+/** In `PatternMatcher.segments`, a pair that is not a segment's place in the text. */
+const GLOBSTAR = -1; // [GLOBSTAR, 0]: a `**` segment, between two blocks
+const ANY = -2; // [ANY, 0]: any one segment (`*` alone, a trailing `/**`, what a trailing `/` wants below)
 
 export interface PatternMatcher {
-  /** Blocks of segment patterns separated by `**`; `leading`/`trailing` say whether a `**` opens/closes the list. */
-  blocks: SegmentPattern[][];
+  /** The text the pattern lies in: the whole file for a rule of one. */
+  text: string;
+  /**
+   * The pattern's segments as [start, end) pairs into `text`, with [GLOBSTAR, 0] between blocks
+   * (the runs of segments between `**`s; a run of `**` is one) and [ANY, 0] for any one segment.
+   */
+  segments: number[];
+  /** The first block may start anywhere (a leading `**`, or a pattern with no `/`). */
   leading: boolean;
+  /** The last block may end anywhere (a file or a directory and all below it). */
   trailing: boolean;
 }
 
-function pieceAt(text: string, at: number, piece: string): boolean {
-  if (at + piece.length > text.length) return false;
-  for (let i = 0; i < piece.length; i++) {
-    const c = piece.charCodeAt(i);
-    if (c !== WILD_CODE && c !== text.charCodeAt(at + i)) return false;
+/** How many path characters the piece `text[a, b)` (no unescaped `*`) stands for: an escape is one. */
+function pieceLength(text: string, a: number, b: number): number {
+  let n = 0;
+  for (let i = a; i < b; i++, n++) if (text.charCodeAt(i) === 92) i++;
+  return n;
+}
+
+/** Whether the piece `text[a, b)` matches `seg` from `at` on (its length fits): `?` is any character, `\x` is x. */
+function pieceAt(text: string, a: number, b: number, seg: string, at: number): boolean {
+  for (let i = a, j = at; i < b; i++, j++) {
+    let c = text.charCodeAt(i);
+    if (c === 63 /* ? */) continue;
+    if (c === 92 /* \ */) c = text.charCodeAt(++i);
+    if (c !== seg.charCodeAt(j)) return false;
   }
   return true;
 }
 
-/** Leftmost position >= from where `piece` matches in `text`, or -1. */
-function findPiece(text: string, from: number, piece: string): number {
-  if (!piece.includes(WILD)) return text.indexOf(piece, from);
-  for (let at = from; at + piece.length <= text.length; at++) if (pieceAt(text, at, piece)) return at;
-  return -1;
-}
-
-function matchSegment(pieces: SegmentPattern, text: string): boolean {
-  if (pieces.length === 1) return pieces[0]!.length === text.length && pieceAt(text, 0, pieces[0]!);
-  const first = pieces[0]!;
-  const last = pieces[pieces.length - 1]!;
-  if (first.length + last.length > text.length) return false;
-  if (!pieceAt(text, 0, first) || !pieceAt(text, text.length - last.length, last)) return false;
-  let at = first.length;
-  const end = text.length - last.length;
-  for (let i = 1; i < pieces.length - 1; i++) {
-    const p = pieces[i]!;
-    const found = findPiece(text.slice(0, end), at, p);
+/**
+ * Whether the path segment `seg` matches the segment pattern `text[a, b)`. Unescaped `*`s split
+ * it into pieces: the first must start `seg`, the last end it, and the others are placed
+ * leftmost-first in between, which is always a correct choice when the gaps may be any length.
+ */
+function matchSegment(text: string, a: number, b: number, seg: string): boolean {
+  let firstStar = -1;
+  let lastStar = -1;
+  for (let i = a; i < b; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === 42) {
+      if (firstStar < 0) firstStar = i;
+      lastStar = i;
+    }
+  }
+  if (firstStar < 0) return pieceLength(text, a, b) === seg.length && pieceAt(text, a, b, seg, 0);
+  const head = pieceLength(text, a, firstStar);
+  const tail = pieceLength(text, lastStar + 1, b);
+  const limit = seg.length - tail;
+  if (head > limit || !pieceAt(text, a, firstStar, seg, 0) || !pieceAt(text, lastStar + 1, b, seg, limit)) return false;
+  let at = head;
+  for (let p = firstStar + 1; p < lastStar;) {
+    let q = p;
+    while (q < lastStar && text.charCodeAt(q) !== 42) q += text.charCodeAt(q) === 92 ? 2 : 1;
+    const length = pieceLength(text, p, q);
+    let found = -1;
+    for (let k = at; k + length <= limit; k++) {
+      if (pieceAt(text, p, q, seg, k)) {
+        found = k;
+        break;
+      }
+    }
     if (found < 0) return false;
-    at = found + p.length;
+    at = found + length;
+    p = q + 1;
   }
   return true;
 }
 
-function blockAt(block: readonly SegmentPattern[], segs: readonly string[], at: number): boolean {
-  if (at + block.length > segs.length) return false;
-  for (let i = 0; i < block.length; i++) if (!matchSegment(block[i]!, segs[at + i]!)) return false;
+/** Whether the block `m.segments[from, to)` matches the path's segments from `at` on. */
+function blockAt(m: PatternMatcher, from: number, to: number, segs: readonly string[], at: number): boolean {
+  if (at + (to - from) / 2 > segs.length) return false;
+  for (let k = from; k < to; k += 2, at++) {
+    const start = m.segments[k]!;
+    if (start !== ANY && !matchSegment(m.text, start, m.segments[k + 1]!, segs[at]!)) return false;
+  }
   return true;
 }
 
-/** Whether the compiled pattern matches the path given as its segments. */
+/**
+ * Whether the compiled pattern matches the path given as its segments. Anchored blocks are placed
+ * at the ends, the others leftmost-first: the cost is bounded by path length times pattern
+ * length, whatever the pattern says.
+ */
 export function matchSegments(m: PatternMatcher, segs: readonly string[]): boolean {
-  const { blocks } = m;
-  if (blocks.length === 0) return m.leading || m.trailing ? segs.length > 0 : segs.length === 0;
-  if (!m.leading && !m.trailing && blocks.length === 1) return blocks[0]!.length === segs.length && blockAt(blocks[0]!, segs, 0);
-  let start = 0;
+  const s = m.segments;
+  let firstEnd = 0;
+  while (firstEnd < s.length && s[firstEnd] !== GLOBSTAR) firstEnd += 2;
+  if (firstEnd === s.length && !m.leading && !m.trailing) return s.length / 2 === segs.length && blockAt(m, 0, s.length, segs, 0);
+  let lastStart = s.length;
+  while (lastStart > 0 && s[lastStart - 2] !== GLOBSTAR) lastStart -= 2;
+  let start = 0; // the path's segments [start, end) are left for the free blocks
   let end = segs.length;
-  let firstFree = 0;
-  let lastFree = blocks.length;
+  let from = 0; // the free blocks are m.segments[from, to)
+  let to = s.length;
   if (!m.leading) {
-    if (!blockAt(blocks[0]!, segs, 0)) return false;
-    start = blocks[0]!.length;
-    firstFree = 1;
+    if (!blockAt(m, 0, firstEnd, segs, 0)) return false;
+    start = firstEnd / 2;
+    from = firstEnd + 2;
   }
   if (!m.trailing) {
-    const last = blocks[blocks.length - 1]!;
-    end = segs.length - last.length;
-    if (end < start || !blockAt(last, segs, end)) return false;
-    lastFree = blocks.length - 1;
+    end = segs.length - (s.length - lastStart) / 2;
+    if (end < start || !blockAt(m, lastStart, s.length, segs, end)) return false;
+    to = lastStart - 2;
   }
   let at = start;
-  for (let b = firstFree; b < lastFree; b++) {
-    const block = blocks[b]!;
+  for (let b = from; b < to;) {
+    let e = b;
+    while (e < to && s[e] !== GLOBSTAR) e += 2;
+    const length = (e - b) / 2;
     let placed = -1;
-    for (let i = at; i + block.length <= end; i++) {
-      if (blockAt(block, segs, i)) {
+    for (let i = at; i + length <= end; i++) {
+      if (blockAt(m, b, e, segs, i)) {
         placed = i;
         break;
       }
     }
     if (placed < 0) return false;
-    at = placed + block.length;
+    at = placed + length;
+    b = e + 2;
   }
   return true;
 }
 
-/** `*` alone: any one segment (shared: segment patterns are never changed once made). */
-const ANY_SEGMENT: SegmentPattern = ["", ""];
-
-function isAnySegment(s: Segment): boolean {
-  return s !== "**" && s.length === 2 && s[0] === "" && s[1] === "";
+/** Where the path the pattern `text[s, e)` names ends: before its trailing `/`s that no backslash escapes. */
+function bodyEnd(text: string, s: number, e: number): number {
+  let end = e;
+  while (end > s && text.charCodeAt(end - 1) === 47 && !escapedAt(text, end - 1, s)) end--;
+  return end;
 }
 
-/**
- * Split a pattern (no leading or trailing `/`) into segments in one pass, honouring backslash
- * escapes as gitignore does: `\*`, `\?`, `\#`, `\ `, `\\` (any escaped character) stand for
- * themselves. Unescaped `?` becomes WILD; runs of unescaped `*` in a segment are one `*`
- * (gitignore: asterisks other than a whole `**` segment are plain ones); two `**` in a row are one. Pieces
- * are slices of the pattern unless an escape or a `?` makes them differ. The pattern passed patternError.
- */
-function scanSegments(p: string): Segment[] {
-  const out: Segment[] = [];
-  let pieces: string[] = [];
-  let piece = ""; // text of the current piece before `from`, when an escape or '?' made it differ from the pattern
-  let from = 0; // start of the part of the current piece not yet copied
-  let stars = 0; // unescaped '*' in the segment
-  let other = false; // anything else in the segment
-  let afterStar = false; // the last thing read was an unescaped '*'
-  for (let i = 0; i <= p.length; i++) {
-    const c = i < p.length ? p.charCodeAt(i) : 47; // the end closes the last segment as a '/' would
-    if (c === 47 /* / */ || (c === 92 && p.charCodeAt(i + 1) === 47)) {
-      if (stars === 2 && !other) {
-        if (out[out.length - 1] !== "**") out.push("**");
-      } else {
-        pieces.push(piece + p.slice(from, i));
-        out.push(isAnySegment(pieces) ? ANY_SEGMENT : pieces);
-      }
-      if (c === 92) i++; // an escaped '/' is still a separator
-      pieces = [];
-      piece = "";
-      from = i + 1;
-      stars = 0;
-      other = afterStar = false;
-      continue;
-    }
-    if (c === 42 /* * */) {
-      if (!afterStar) {
-        pieces.push(piece + p.slice(from, i));
-        piece = "";
-      }
-      from = i + 1;
-      afterStar = true;
-      stars++;
-      continue;
-    }
-    afterStar = false;
-    other = true;
-    if (c !== 92 /* \ */ && c !== 63 /* ? */) continue;
-    const before = p.slice(from, i);
-    piece += before + (c === 92 ? p[++i]! : WILD);
-    from = i + 1;
-  }
-  return out;
+/** Where it starts: after its leading `/`s. */
+function bodyStart(text: string, s: number, end: number): number {
+  let start = s;
+  while (start < end && text.charCodeAt(start) === 47) start++;
+  return start;
 }
 
 /**
@@ -270,16 +265,7 @@ function scanSegments(p: string): Segment[] {
  */
 export function compilePattern(pattern: string): { matcher?: PatternMatcher; error?: string } {
   const error = checkPattern(pattern, 0, pattern.length, { flags: 0, keyStart: 0, keyEnd: 0 });
-  return error ? { error } : { matcher: buildMatcher(pattern) };
-}
-
-/** Where a pattern's path lies once its leading and (unescaped) trailing slashes are set aside. */
-function patternBody(pattern: string): { start: number; end: number; dirOnly: boolean; anchored: boolean } {
-  let end = pattern.length;
-  while (end > 0 && pattern.charCodeAt(end - 1) === 47 && !escapedAt(pattern, end - 1, 0)) end--;
-  let start = 0;
-  while (start < end && pattern.charCodeAt(start) === 47) start++;
-  return { start, end, dirOnly: end < pattern.length, anchored: pattern.lastIndexOf("/", end - 1) >= 0 };
+  return error ? { error } : { matcher: buildMatcher(pattern, 0, pattern.length) };
 }
 
 /** What checkPattern learns of an accepted pattern, written in place (a large file has one per line). */
@@ -304,10 +290,8 @@ function checkPattern(text: string, s: number, e: number, out: PatternScan): str
   if (e - s >= 2 && text.charCodeAt(s) === 92 && text.charCodeAt(s + 1) === 35) {
     return "escaping '#' with '\\' is not supported in CODEOWNERS: GitHub ignores this line";
   }
-  let end = e;
-  while (end > s && text.charCodeAt(end - 1) === 47 && !escapedAt(text, end - 1, s)) end--;
-  let start = s;
-  while (start < end && text.charCodeAt(start) === 47) start++;
+  const end = bodyEnd(text, s, e);
+  const start = bodyStart(text, s, end);
   if (start >= end) return "the pattern names no path; use '*' for every file";
   let anchored = start > s;
   let literal = true; // no wildcard, no escape
@@ -370,34 +354,54 @@ function checkPattern(text: string, s: number, e: number, out: PatternScan): str
   return undefined;
 }
 
-/** The matcher of a pattern checkPattern accepts. */
-function buildMatcher(pattern: string): PatternMatcher {
-  const { start, end, dirOnly, anchored } = patternBody(pattern);
-  const segments = scanSegments(start === 0 && end === pattern.length ? pattern : pattern.slice(start, end));
-  const last = segments[segments.length - 1]!;
+/** The matcher of the pattern `text[s, e)`, which checkPattern accepts. Linear in the pattern's length. */
+function buildMatcher(text: string, s: number, e: number): PatternMatcher {
+  const end = bodyEnd(text, s, e);
+  const start = bodyStart(text, s, end);
+  const segments: number[] = [];
+  let anchored = start > s;
+  let count = 0; // segments, a run of `**` counting one
+  let firstGlobstar = false;
+  let lastGlobstar = false;
+  let lastAny = false;
+  for (let i = start, segStart = start; i <= end; i++) {
+    const at = i;
+    const c = i < end ? text.charCodeAt(i) : 47; // the end closes the last segment as a '/' would
+    if (c === 92 /* \ */) {
+      if (text.charCodeAt(++i) !== 47 || i >= end) continue; // an escaped character; an escaped '/' still separates
+    } else if (c !== 47) continue;
+    if (i < end) anchored = true;
+    if (at - segStart === 2 && text.charCodeAt(segStart) === 42 && text.charCodeAt(segStart + 1) === 42) {
+      if (!lastGlobstar) {
+        firstGlobstar ||= count === 0;
+        count++;
+        if (segments.length > 0) segments.push(GLOBSTAR, 0);
+      }
+      lastGlobstar = true;
+    } else {
+      count++;
+      lastGlobstar = false;
+      // Only unescaped stars, and not two: any one segment (gitignore: other asterisks are plain `*`s).
+      lastAny = true;
+      for (let k = segStart; k < at && lastAny; k++) lastAny = text.charCodeAt(k) === 42;
+      if (lastAny) segments.push(ANY, 0);
+      else segments.push(segStart, at);
+    }
+    segStart = i + 1;
+  }
   let trailing = true;
-  if (last === "**") {
+  if (lastGlobstar) {
     // Trailing '/**': everything inside, never the directory's own name.
-    segments.splice(segments.length - 1, 1, ANY_SEGMENT);
-  } else if (dirOnly) {
-    segments.push(ANY_SEGMENT); // a directory: something must be below it
+    if (segments.length > 0) segments.length -= 2;
+    segments.push(ANY, 0);
+  } else if (end < e) {
+    segments.push(ANY, 0); // a directory: something must be below it
   } else {
     // A file of that name, or a directory of that name and all below it; `dir/*`: its files only.
-    trailing = !isAnySegment(last) || !anchored;
+    trailing = !lastAny || !anchored;
   }
-  // Blocks: the runs of segments between '**'s (a leading '**', or no '/', applies at any depth).
-  const leading = !anchored || segments[0] === "**";
-  const blocks: SegmentPattern[][] = [];
-  let current: SegmentPattern[] = [];
-  for (const seg of segments) {
-    if (seg !== "**") current.push(seg);
-    else if (current.length > 0) {
-      blocks.push(current);
-      current = [];
-    }
-  }
-  if (current.length > 0) blocks.push(current);
-  return { blocks, leading, trailing };
+  // A leading '**' (unless it was the only segment, made ANY above), or no '/', applies at any depth.
+  return { text, segments, leading: !anchored || (firstGlobstar && count > 1), trailing };
 }
 
 /** Whether the character at `i` is escaped by an odd run of backslashes before it (none before `from`). */
@@ -451,11 +455,6 @@ function isSpace(c: number): boolean {
   );
 }
 
-/** A line terminator, which a regular expression's `.` does not match. */
-function isLineTerminator(c: number): boolean {
-  return c === 10 || c === 13 || c === 8232 || c === 8233;
-}
-
 /**
  * Read a CODEOWNERS text. Lines GitHub would skip (bad owner, unsupported syntax) are reported
  * with `FILE:LINE` and left out of the rules; the others keep their order, since the last
@@ -469,15 +468,15 @@ export function parseCodeowners(text: string, file = "CODEOWNERS", deadline?: De
   const table: RuleTable = {
     text,
     count: 0,
-    line: [],
-    start: [],
-    end: [],
-    flags: [],
-    owners: [],
+    line: new Int32Array(0),
+    start: new Int32Array(0),
+    end: new Int32Array(0),
+    flags: new Int32Array(0),
+    owners: new Int32Array(0),
     ownerLists: [],
-    labels: [],
+    labels: new Int32Array(0),
     labelLists: [[]],
-    keyHash: [],
+    keyHash: new Int32Array(0),
     heads: new Int32Array(1).fill(-1),
     next: new Int32Array(0),
     mask: 0,
@@ -491,10 +490,8 @@ export function parseCodeowners(text: string, file = "CODEOWNERS", deadline?: De
   // Owners lists recur on many lines: each distinct one is read once (an index, or why it is refused).
   const ownersByText = new Map<string, number | string>();
   const scan: PatternScan = { flags: 0, keyStart: 0, keyEnd: 0 };
-  let lineCount = 1;
-  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) lineCount++;
-  const during = (i: number) => () => `reading ${file} (line ${i + 1} of ${lineCount})`;
-  for (let i = 0, from = 0; i < lineCount; i++) {
+  const during = (i: number) => () => `reading ${file} (line ${i + 1} of ${text.split("\n").length})`;
+  for (let i = 0, from = 0; from <= text.length; i++) {
     if ((i & 4095) === 4095) checkDeadline(deadline, during(i));
     const line = i + 1;
     let s = from;
@@ -543,16 +540,16 @@ export function parseCodeowners(text: string, file = "CODEOWNERS", deadline?: De
       problems.push({ file, line, severity: "error", message: owners });
       continue;
     }
-    const filed = scan.flags >> FILED_SHIFT;
-    table.line.push(line);
-    table.start.push(s);
-    table.end.push(patternEnd);
-    table.flags.push(scan.flags);
-    table.owners.push(owners);
-    table.labels.push(labels);
-    table.keyHash.push(hashOf(text, scan.keyStart, scan.keyEnd, HASH_SEEDS[filed]!));
+    if (table.count === table.line.length) grow(table);
+    const r = table.count++;
+    table.line[r] = line;
+    table.start[r] = s;
+    table.end[r] = patternEnd;
+    table.flags[r] = scan.flags;
+    table.owners[r] = owners;
+    table.labels[r] = labels;
+    table.keyHash[r] = hashOf(text, scan.keyStart, scan.keyEnd, HASH_SEEDS[scan.flags >> FILED_SHIFT]!);
   }
-  table.count = table.line.length;
   fileRules(table);
   return codeowners(file, problems, table);
 }
@@ -583,6 +580,23 @@ function ruleOf(t: RuleTable, i: number): CodeownersRule {
 /** Rule `i` of the file (in file order), without making the others. */
 export function ruleAt(co: Codeowners, i: number): CodeownersRule {
   return ruleOf(co.table, i);
+}
+
+/** Double the columns' capacity. */
+function grow(t: RuleTable): void {
+  const capacity = Math.max(256, t.line.length * 2);
+  const larger = (column: Int32Array) => {
+    const out = new Int32Array(capacity);
+    out.set(column);
+    return out;
+  };
+  t.line = larger(t.line);
+  t.start = larger(t.start);
+  t.end = larger(t.end);
+  t.flags = larger(t.flags);
+  t.owners = larger(t.owners);
+  t.labels = larger(t.labels);
+  t.keyHash = larger(t.keyHash);
 }
 
 /** Hang every rule on its chain, latest first (see RuleTable). */
@@ -630,14 +644,13 @@ function patternEndIn(text: string, s: number, e: number): number {
 function ownersTextIn(text: string, patternEnd: number, e: number): string {
   let s = patternEnd;
   while (s < e && isSpace(text.charCodeAt(s))) s++;
-  let lastTerminator = s - 1;
-  for (let k = s; k < e; k++) if (isLineTerminator(text.charCodeAt(k))) lastTerminator = k;
-  for (let k = lastTerminator + 1; k < e; k++) {
-    if (text.charCodeAt(k) === 35 && (k === s || isSpace(text.charCodeAt(k - 1)))) {
-      e = k;
-      break;
-    }
+  let comment = -1; // the first '#' that starts a comment since the last line terminator
+  for (let k = s; k < e; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 35 && comment < 0 && (k === s || isSpace(text.charCodeAt(k - 1)))) comment = k;
+    else if (c === 13 || c === 8232 || c === 8233) comment = -1;
   }
+  if (comment >= 0) e = comment;
   while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
   return text.slice(s, e);
 }
@@ -665,7 +678,7 @@ function truncate(s: string): string {
 function matcherAt(t: RuleTable, i: number): PatternMatcher | undefined {
   if (t.flags[i]! & LITERAL) return undefined;
   t.matchers ??= new Array<PatternMatcher | undefined>(t.count).fill(undefined);
-  return (t.matchers[i] ??= buildMatcher(t.text.slice(t.start[i], t.end[i])));
+  return (t.matchers[i] ??= buildMatcher(t.text, t.start[i]!, t.end[i]!));
 }
 
 /** Compile every rule that has a wildcard or an escape, as paths meeting them all would: the worst case, for benchmarks. */
@@ -679,10 +692,8 @@ export function compileAll(co: Codeowners): void {
  * any depth, one of the path's segments is the name; a trailing `/` wants something below.
  */
 function literalMatches(text: string, s: number, e: number, flags: number, segs: readonly string[]): boolean {
-  let end = e;
-  while (end > s && text.charCodeAt(end - 1) === 47) end--;
-  let start = s;
-  while (start < end && text.charCodeAt(start) === 47) start++;
+  const end = bodyEnd(text, s, e);
+  const start = bodyStart(text, s, end);
   const below = flags & DIR_ONLY ? 1 : 0;
   if (!(flags & ANCHORED)) {
     const length = end - start;
