@@ -4,6 +4,7 @@
 // line wins" holds while the router sees only modules.
 
 import type { OwnershipLookup, RouterConfig, ModuleSpec } from "./config.js";
+import { checkDeadline, type Deadline } from "./budget.js";
 import { decidingIndex, ruleAt, type Codeowners, type CodeownersRule } from "./codeowners.js";
 
 /** The module name for a rule's owners and labels, e.g. `@alice @org/team [module: nn]`. */
@@ -23,19 +24,30 @@ export interface CodeownersModules {
  * cannot be requested through the API and are left out of the module (still shown by
  * `review-router codeowners`).
  */
-export function codeownersModules(co: Codeowners): CodeownersModules {
+export function codeownersModules(co: Codeowners, deadline?: Deadline): CodeownersModules {
   const t = co.table;
   const byName = new Map<string, ModuleSpec>();
   // Rules with the same owners list and labels list make one module: its name is made once per
-  // such pair, not once per rule (a large file has a few hundred pairs over 200,000 rules).
+  // such pair, not once per rule (a large file has a few hundred pairs over 200,000 rules). Most
+  // owners lists appear under one labels list: those pairs are kept by owners list, the rest in a Map.
+  const labelsOfOwners = new Int32Array(t.ownerLists.length).fill(-1);
+  const nameOfOwners: (string | null)[] = new Array<string | null>(t.ownerLists.length).fill(null);
   const nameOfPair = new Map<number, string | null>();
-  const moduleOf: (string | null)[] = new Array<string | null>(t.count);
+  const moduleOf: (string | null)[] = new Array<string | null>(t.count).fill(null);
   for (let i = 0; i < t.count; i++) {
-    const pair = t.owners[i]! * t.labelLists.length + t.labels[i]!;
-    let name = nameOfPair.get(pair);
-    if (name === undefined) {
-      name = moduleFor({ owners: t.ownerLists[t.owners[i]!]!, labels: t.labelLists[t.labels[i]!]! }, byName);
-      nameOfPair.set(pair, name);
+    if ((i & 4095) === 4095) checkDeadline(deadline, () => `making modules of ${co.file} (rule ${i + 1} of ${t.count})`);
+    const owners = t.owners[i]!;
+    const labels = t.labels[i]!;
+    const make = () => moduleFor({ owners: t.ownerLists[owners]!, labels: t.labelLists[labels]! }, byName);
+    let name: string | null | undefined;
+    if (labelsOfOwners[owners] === labels) name = nameOfOwners[owners]!;
+    else if (labelsOfOwners[owners] === -1) {
+      name = nameOfOwners[owners] = make();
+      labelsOfOwners[owners] = labels;
+    } else {
+      const pair = owners * t.labelLists.length + labels;
+      name = nameOfPair.get(pair);
+      if (name === undefined) nameOfPair.set(pair, (name = make()));
     }
     moduleOf[i] = name;
   }
@@ -80,8 +92,8 @@ function moduleFor(rule: Pick<CodeownersRule, "owners" | "labels">, byName: Map<
  * policy sit on top) and the ownership table set. A module name the configuration already uses
  * is kept from the configuration.
  */
-export function withCodeowners(config: RouterConfig, co: Codeowners): RouterConfig {
-  const { modules, ownership } = codeownersModules(co);
+export function withCodeowners(config: RouterConfig, co: Codeowners, deadline?: Deadline): RouterConfig {
+  const { modules, ownership } = codeownersModules(co, deadline);
   const taken = new Set(config.modules.map((m) => m.name.toLowerCase()));
   return { ...config, modules: [...config.modules, ...modules.filter((m) => !taken.has(m.name.toLowerCase()))], ownership };
 }

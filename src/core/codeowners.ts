@@ -354,11 +354,15 @@ function checkPattern(text: string, s: number, e: number, out: PatternScan): str
   return undefined;
 }
 
+/** Where buildMatcher gathers a pattern's segments before copying them out at their exact length (a large file keeps many). */
+const gathered: number[] = [];
+
 /** The matcher of the pattern `text[s, e)`, which checkPattern accepts. Linear in the pattern's length. */
 function buildMatcher(text: string, s: number, e: number): PatternMatcher {
   const end = bodyEnd(text, s, e);
   const start = bodyStart(text, s, end);
-  const segments: number[] = [];
+  const segments = gathered;
+  segments.length = 0;
   let anchored = start > s;
   let count = 0; // segments, a run of `**` counting one
   let firstGlobstar = false;
@@ -401,7 +405,7 @@ function buildMatcher(text: string, s: number, e: number): PatternMatcher {
     trailing = !lastAny || !anchored;
   }
   // A leading '**' (unless it was the only segment, made ANY above), or no '/', applies at any depth.
-  return { text, segments, leading: !anchored || (firstGlobstar && count > 1), trailing };
+  return { text, segments: segments.slice(), leading: !anchored || (firstGlobstar && count > 1), trailing };
 }
 
 /** Whether the character at `i` is escaped by an odd run of backslashes before it (none before `from`). */
