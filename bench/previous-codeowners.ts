@@ -4,7 +4,7 @@
 // 3 MB file with both in the same run. Owners, limits and the rule type are the current ones.
 
 import { checkDeadline, type Deadline } from "../src/core/budget.js";
-import { CODEOWNERS_MAX_BYTES, CODEOWNERS_MAX_PATTERN, parseOwner, type Owner } from "../src/core/codeowners.js";
+import { CODEOWNERS_MAX_BYTES, CODEOWNERS_MAX_PATTERN, readOwners, type Owner } from "../src/core/codeowners.js";
 import type { Problem } from "../src/core/problems.js";
 
 export interface CodeownersRule {
@@ -432,18 +432,6 @@ function patternEnd(line: string): number {
     else if (c === 32 || c === 9 || c === 11 || c === 12) return i;
   }
   return line.length;
-}
-
-/** The owners written after a pattern (duplicates dropped), or why the line is skipped. */
-function readOwners(text: string): Owner[] | string {
-  const owners: Owner[] = [];
-  if (text === "") return owners;
-  for (const t of text.split(/\s+/)) {
-    const owner = parseOwner(t);
-    if (!owner) return `"${truncate(t)}" is not an owner: write @login, @org/team-name or an email address (GitHub skips this line)`;
-    if (!owners.some((o) => o.text.toLowerCase() === owner.text.toLowerCase())) owners.push(owner);
-  }
-  return owners;
 }
 
 function truncate(s: string): string {

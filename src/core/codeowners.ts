@@ -662,7 +662,7 @@ function ownersTextIn(text: string, patternEnd: number, e: number): string {
 }
 
 /** The owners written after a pattern (duplicates dropped), or why the line is skipped. */
-function readOwners(text: string): Owner[] | string {
+export function readOwners(text: string): Owner[] | string {
   const owners: Owner[] = [];
   if (text === "") return owners;
   for (const t of text.split(/\s+/)) {
