@@ -79,10 +79,10 @@ export interface RuleTable {
   /**
    * The index: each rule hangs, latest first, on a chain from `heads[keyHash & mask]`, keyed by a
    * hash of what a path must contain for the rule to match it: the literal directories the
-   * pattern starts with ("" for none), or, for a pattern of one segment at any depth (`Makefile`,
-   * `*.py`, `build/`), the name a path segment must have or the extension it must end in. A path
-   * walks the chains of its own leading directories, names and extensions only, and a rule met
-   * by a hash collision is simply tested and fails.
+   * pattern starts with, or, for a pattern with none (`Makefile`, `*.py`, `build/`, or `*.cu`
+   * after a `**`), the name a path segment must have or the extension it must end in to match the
+   * pattern's last segment ("" when neither is plain). A path walks the chains of its own leading directories,
+   * names and extensions only, and a rule met by a hash collision is simply tested and fails.
    */
   keyHash: Int32Array;
   heads: Int32Array;
@@ -297,12 +297,12 @@ function checkPattern(text: string, s: number, e: number, out: PatternScan): str
   if (start >= end) return "the pattern names no path; use '*' for every file";
   let anchored = start > s;
   let literal = true; // no wildcard, no escape
-  let wildOrEscaped = false; // a '?' or an escape
   let special = false; // the current segment has a wildcard or an escape
+  let wildOrEscaped = false; // the current segment has a '?' or an escape
+  let lastStar = -1; // in the current segment
+  let lastDot = -1; // in the current segment
   let prefixEnd = start; // the literal leading directories end here...
   let prefixOpen = true; // ...unless a segment with a wildcard or an escape has closed them
-  let lastStar = -1;
-  let lastDot = -1;
   let segStart = start;
   for (let i = start; i <= end; i++) {
     let c = i < end ? text.charCodeAt(i) : 47; // the end closes the last segment as a '/' would
@@ -332,19 +332,24 @@ function checkPattern(text: string, s: number, e: number, out: PatternScan): str
       const plain = text.slice(segStart, at).replace(/\\(.)/g, "$1");
       if (plain === "." || plain === "..") return "'.' and '..' segments never match a repository path";
     }
-    if (i < end) anchored = true;
     if (special) prefixOpen = false;
     else if (prefixOpen) prefixEnd = at;
-    special = false;
+    if (i >= end) break; // segStart and the flags stay the last segment's
+    anchored = true;
+    special = wildOrEscaped = false;
+    lastStar = lastDot = -1;
     segStart = i + 1;
   }
   let filed = FILED_BY_PREFIX;
   out.keyStart = start;
   out.keyEnd = prefixEnd;
-  if (!anchored) {
-    out.keyEnd = start; // "": tested against every path, unless a name or an extension files it
+  // With no literal leading directory (always so at any depth), a path can still only match if one
+  // of its segments matches the last one: so it must have the last segment's name when that is
+  // plain, or its extension when it is a `*` and then plain text with a dot (`*.py`, `test_*.py`).
+  if (!anchored || prefixEnd === start) {
     if (!wildOrEscaped && lastStar < 0) {
       filed = FILED_BY_NAME;
+      out.keyStart = segStart;
       out.keyEnd = end;
     } else if (!wildOrEscaped && lastDot > lastStar && lastDot < end - 1) {
       filed = FILED_BY_EXTENSION;
