@@ -11994,12 +11994,12 @@ function checkPattern(text, s, e, out) {
   if (start2 >= end) return "the pattern names no path; use '*' for every file";
   let anchored = start2 > s;
   let literal = true;
-  let wildOrEscaped = false;
   let special = false;
-  let prefixEnd = start2;
-  let prefixOpen = true;
+  let wildOrEscaped = false;
   let lastStar = -1;
   let lastDot = -1;
+  let prefixEnd = start2;
+  let prefixOpen = true;
   let segStart = start2;
   for (let i = start2; i <= end; i++) {
     let c = i < end ? text.charCodeAt(i) : 47;
@@ -12029,19 +12029,21 @@ function checkPattern(text, s, e, out) {
       const plain = text.slice(segStart, at).replace(/\\(.)/g, "$1");
       if (plain === "." || plain === "..") return "'.' and '..' segments never match a repository path";
     }
-    if (i < end) anchored = true;
     if (special) prefixOpen = false;
     else if (prefixOpen) prefixEnd = at;
-    special = false;
+    if (i >= end) break;
+    anchored = true;
+    special = wildOrEscaped = false;
+    lastStar = lastDot = -1;
     segStart = i + 1;
   }
   let filed = FILED_BY_PREFIX;
   out.keyStart = start2;
   out.keyEnd = prefixEnd;
-  if (!anchored) {
-    out.keyEnd = start2;
+  if (!anchored || prefixEnd === start2) {
     if (!wildOrEscaped && lastStar < 0) {
       filed = FILED_BY_NAME;
+      out.keyStart = segStart;
       out.keyEnd = end;
     } else if (!wildOrEscaped && lastDot > lastStar && lastDot < end - 1) {
       filed = FILED_BY_EXTENSION;
