@@ -12150,7 +12150,7 @@ function parseCodeowners(text, file = "CODEOWNERS", deadline) {
   let labels = 0;
   const ownersByText = /* @__PURE__ */ new Map();
   const scan = { flags: 0, keyStart: 0, keyEnd: 0 };
-  const during = (i) => () => `reading ${file} (line ${i + 1} of ${text.split("\n").length})`;
+  const during = (i) => () => `reading ${file} (line ${i + 1} of ${lineCount(text)})`;
   for (let i = 0, from = 0; from <= text.length; i++) {
     if ((i & 4095) === 4095) checkDeadline(deadline, during(i));
     const line = i + 1;
@@ -12208,6 +12208,11 @@ function parseCodeowners(text, file = "CODEOWNERS", deadline) {
   }
   fileRules(table);
   return codeowners(file, problems, table);
+}
+function lineCount(text) {
+  let n = 1;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) n++;
+  return n;
 }
 function codeowners(file, problems, table) {
   let rules;
