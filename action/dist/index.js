@@ -10328,16 +10328,16 @@ var GlobMatcher = class {
       if (braces.irregular || braces.count > MAX_ALTERNATIVES)
         throw new Error(`glob "${rule.glob.slice(0, 60)}" has too many brace alternatives`);
       const mm = new Minimatch(rule.glob, GLOB_OPTIONS);
-      const isLiteral2 = mm.set.length === 1 && mm.set[0].every((p) => typeof p === "string");
+      const isLiteral = mm.set.length === 1 && mm.set[0].every((p) => typeof p === "string");
       const compiled = {
         index,
         glob: rule.glob,
         tag: rule.tag,
-        set: isLiteral2 || mm.comment || mm.empty ? null : mm.set,
+        set: isLiteral || mm.comment || mm.empty ? null : mm.set,
         alternatives: void 0,
         needle: requiredText(rule.glob, mm),
         segments: mm.set.length === 1 && !mm.set[0].some((p) => p === GLOBSTAR) ? mm.set[0].length : -1,
-        literal: isLiteral2 ? mm.set[0].join("/") : null
+        literal: isLiteral ? mm.set[0].join("/") : null
       };
       if (compiled.literal !== null) {
         const list = this.exact.get(compiled.literal) ?? [];
@@ -11743,6 +11743,26 @@ function resolveLayered(base, registry, doc, file, options) {
   return { config: merged.config, problems: own.problems };
 }
 
+// src/core/budget.ts
+var ROUTING_BUDGET_MS = 200;
+var BudgetExceeded = class extends Error {
+  limit;
+  /** What was being done when the budget ran out. */
+  during;
+  constructor(limit, during) {
+    super(`the routing budget (${limit}) was exceeded while ${during}`);
+    this.name = "BudgetExceeded";
+    this.limit = limit;
+    this.during = during;
+  }
+};
+function deadlineIn(ms, now) {
+  return { now, at: now() + ms, limit: `${ms} ms of routing` };
+}
+function checkDeadline(deadline, during) {
+  if (deadline && deadline.now() > deadline.at) throw new BudgetExceeded(deadline.limit, during());
+}
+
 // src/core/router.ts
 function resolveMaintainers(spec, registry) {
   if (spec.maintainers) {
@@ -11762,21 +11782,22 @@ function resolveMaintainers(spec, registry) {
   });
   return { maintainers, from: entry.name };
 }
+var emeritusOnlyByRegistry = /* @__PURE__ */ new WeakMap();
 function emeritusOnly(registry, login) {
-  const key3 = loginKey(login);
-  let listed = false;
-  for (const e of registry.entries) {
-    for (const m of e.maintainers) {
-      if (loginKey(m.login) !== key3) continue;
-      if (!m.emeritus) return false;
-      listed = true;
-    }
+  let known = emeritusOnlyByRegistry.get(registry);
+  if (!known) {
+    const active = /* @__PURE__ */ new Set();
+    known = /* @__PURE__ */ new Set();
+    for (const e of registry.entries) for (const m of e.maintainers) (m.emeritus ? known : active).add(loginKey(m.login));
+    for (const key3 of active) known.delete(key3);
+    emeritusOnlyByRegistry.set(registry, known);
   }
-  return listed;
+  return known.has(loginKey(login));
 }
-function buildRouter(config, registry) {
+function buildRouter(config, registry, deadline) {
   const rules = [];
   const modules = config.modules.map((spec, module) => {
+    if ((module & 1023) === 1023) checkDeadline(deadline, () => `building the router (module ${module + 1} of ${config.modules.length})`);
     for (const glob of spec.paths) rules.push({ glob, tag: { module, area: -1, kind: "include" } });
     for (const glob of spec.exclude) rules.push({ glob, tag: { module, area: -1, kind: "exclude" } });
     spec.areas.forEach((area, a) => {
@@ -11839,26 +11860,6 @@ import { readFileSync as readFileSync3 } from "node:fs";
 import { dirname as dirname3, relative as relative2, resolve as resolve2 } from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 
-// src/core/budget.ts
-var ROUTING_BUDGET_MS = 200;
-var BudgetExceeded = class extends Error {
-  limit;
-  /** What was being done when the budget ran out. */
-  during;
-  constructor(limit, during) {
-    super(`the routing budget (${limit}) was exceeded while ${during}`);
-    this.name = "BudgetExceeded";
-    this.limit = limit;
-    this.during = during;
-  }
-};
-function deadlineIn(ms, now) {
-  return { now, at: now() + ms, limit: `${ms} ms of routing` };
-}
-function checkDeadline(deadline, during) {
-  if (deadline && deadline.now() > deadline.at) throw new BudgetExceeded(deadline.limit, during());
-}
-
 // src/core/codeowners.ts
 var CODEOWNERS_LOCATIONS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
 var CODEOWNERS_MAX_BYTES = 3 * 1024 * 1024;
@@ -11866,218 +11867,242 @@ var CODEOWNERS_MAX_PATTERN = 1e3;
 function findCodeownersPath(exists) {
   return CODEOWNERS_LOCATIONS.find((p) => exists(p));
 }
-var WILD = "\0";
-var WILD_CODE = 0;
-function pieceAt(text, at, piece) {
-  if (at + piece.length > text.length) return false;
-  for (let i = 0; i < piece.length; i++) {
-    const c = piece.charCodeAt(i);
-    if (c !== WILD_CODE && c !== text.charCodeAt(at + i)) return false;
+var DIR_ONLY = 1;
+var ANCHORED = 2;
+var LITERAL = 4;
+var FILED_SHIFT = 3;
+var FILED_BY_PREFIX = 0;
+var FILED_BY_NAME = 1;
+var FILED_BY_EXTENSION = 2;
+var GLOBSTAR2 = -1;
+var ANY = -2;
+function pieceLength(text, a, b) {
+  let n = 0;
+  for (let i = a; i < b; i++, n++) if (text.charCodeAt(i) === 92) i++;
+  return n;
+}
+function pieceAt(text, a, b, seg, at) {
+  for (let i = a, j = at; i < b; i++, j++) {
+    let c = text.charCodeAt(i);
+    if (c === 63) continue;
+    if (c === 92) c = text.charCodeAt(++i);
+    if (c !== seg.charCodeAt(j)) return false;
   }
   return true;
 }
-function findPiece(text, from, piece) {
-  if (!piece.includes(WILD)) return text.indexOf(piece, from);
-  for (let at = from; at + piece.length <= text.length; at++) if (pieceAt(text, at, piece)) return at;
-  return -1;
-}
-function matchSegment2(pieces, text) {
-  if (pieces.length === 1) return pieces[0].length === text.length && pieceAt(text, 0, pieces[0]);
-  const first = pieces[0];
-  const last = pieces[pieces.length - 1];
-  if (first.length + last.length > text.length) return false;
-  if (!pieceAt(text, 0, first) || !pieceAt(text, text.length - last.length, last)) return false;
-  let at = first.length;
-  const end = text.length - last.length;
-  for (let i = 1; i < pieces.length - 1; i++) {
-    const p = pieces[i];
-    const found = findPiece(text.slice(0, end), at, p);
+function matchSegment2(text, a, b, seg) {
+  let firstStar = -1;
+  let lastStar = -1;
+  for (let i = a; i < b; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === 42) {
+      if (firstStar < 0) firstStar = i;
+      lastStar = i;
+    }
+  }
+  if (firstStar < 0) return pieceLength(text, a, b) === seg.length && pieceAt(text, a, b, seg, 0);
+  const head = pieceLength(text, a, firstStar);
+  const tail = pieceLength(text, lastStar + 1, b);
+  const limit = seg.length - tail;
+  if (head > limit || !pieceAt(text, a, firstStar, seg, 0) || !pieceAt(text, lastStar + 1, b, seg, limit)) return false;
+  let at = head;
+  for (let p = firstStar + 1; p < lastStar; ) {
+    let q = p;
+    while (q < lastStar && text.charCodeAt(q) !== 42) q += text.charCodeAt(q) === 92 ? 2 : 1;
+    const length = pieceLength(text, p, q);
+    let found = -1;
+    for (let k = at; k + length <= limit; k++) {
+      if (pieceAt(text, p, q, seg, k)) {
+        found = k;
+        break;
+      }
+    }
     if (found < 0) return false;
-    at = found + p.length;
+    at = found + length;
+    p = q + 1;
   }
   return true;
 }
-function blockAt(block, segs, at) {
-  if (at + block.length > segs.length) return false;
-  for (let i = 0; i < block.length; i++) if (!matchSegment2(block[i], segs[at + i])) return false;
+function blockAt(m, from, to, segs, at) {
+  if (at + (to - from) / 2 > segs.length) return false;
+  for (let k = from; k < to; k += 2, at++) {
+    const start2 = m.segments[k];
+    if (start2 !== ANY && !matchSegment2(m.text, start2, m.segments[k + 1], segs[at])) return false;
+  }
   return true;
 }
 function matchSegments(m, segs) {
-  const { blocks } = m;
-  if (blocks.length === 0) return m.leading || m.trailing ? segs.length > 0 : segs.length === 0;
-  if (!m.leading && !m.trailing && blocks.length === 1) return blocks[0].length === segs.length && blockAt(blocks[0], segs, 0);
+  const s = m.segments;
+  let firstEnd = 0;
+  while (firstEnd < s.length && s[firstEnd] !== GLOBSTAR2) firstEnd += 2;
+  if (firstEnd === s.length && !m.leading && !m.trailing) return s.length / 2 === segs.length && blockAt(m, 0, s.length, segs, 0);
+  let lastStart = s.length;
+  while (lastStart > 0 && s[lastStart - 2] !== GLOBSTAR2) lastStart -= 2;
   let start2 = 0;
   let end = segs.length;
-  let firstFree = 0;
-  let lastFree = blocks.length;
+  let from = 0;
+  let to = s.length;
   if (!m.leading) {
-    if (!blockAt(blocks[0], segs, 0)) return false;
-    start2 = blocks[0].length;
-    firstFree = 1;
+    if (!blockAt(m, 0, firstEnd, segs, 0)) return false;
+    start2 = firstEnd / 2;
+    from = firstEnd + 2;
   }
   if (!m.trailing) {
-    const last = blocks[blocks.length - 1];
-    end = segs.length - last.length;
-    if (end < start2 || !blockAt(last, segs, end)) return false;
-    lastFree = blocks.length - 1;
+    end = segs.length - (s.length - lastStart) / 2;
+    if (end < start2 || !blockAt(m, lastStart, s.length, segs, end)) return false;
+    to = lastStart - 2;
   }
   let at = start2;
-  for (let b = firstFree; b < lastFree; b++) {
-    const block = blocks[b];
+  for (let b = from; b < to; ) {
+    let e = b;
+    while (e < to && s[e] !== GLOBSTAR2) e += 2;
+    const length = (e - b) / 2;
     let placed = -1;
-    for (let i = at; i + block.length <= end; i++) {
-      if (blockAt(block, segs, i)) {
+    for (let i = at; i + length <= end; i++) {
+      if (blockAt(m, b, e, segs, i)) {
         placed = i;
         break;
       }
     }
     if (placed < 0) return false;
-    at = placed + block.length;
+    at = placed + length;
+    b = e + 2;
   }
   return true;
 }
-var ANY_SEGMENT = ["", ""];
-function isAnySegment(s) {
-  return s !== "**" && s.length === 2 && s[0] === "" && s[1] === "";
+function bodyEnd(text, s, e) {
+  let end = e;
+  while (end > s && text.charCodeAt(end - 1) === 47 && !escapedAt(text, end - 1, s)) end--;
+  return end;
 }
-function scanSegments(p) {
-  const out = [];
-  let pieces = [];
-  let piece = "";
-  let from = 0;
-  let stars = 0;
-  let other = false;
-  let afterStar = false;
-  for (let i = 0; i <= p.length; i++) {
-    const c = i < p.length ? p.charCodeAt(i) : 47;
-    if (c === 47 || c === 92 && p.charCodeAt(i + 1) === 47) {
-      if (stars === 2 && !other) {
-        if (out[out.length - 1] !== "**") out.push("**");
-      } else {
-        pieces.push(piece + p.slice(from, i));
-        out.push(isAnySegment(pieces) ? ANY_SEGMENT : pieces);
-      }
-      if (c === 92) i++;
-      pieces = [];
-      piece = "";
-      from = i + 1;
-      stars = 0;
-      other = afterStar = false;
-      continue;
-    }
-    if (c === 42) {
-      if (!afterStar) {
-        pieces.push(piece + p.slice(from, i));
-        piece = "";
-      }
-      from = i + 1;
-      afterStar = true;
-      stars++;
-      continue;
-    }
-    afterStar = false;
-    other = true;
-    if (c !== 92 && c !== 63) continue;
-    const before = p.slice(from, i);
-    piece += before + (c === 92 ? p[++i] : WILD);
-    from = i + 1;
-  }
-  return out;
+function bodyStart(text, s, end) {
+  let start2 = s;
+  while (start2 < end && text.charCodeAt(start2) === 47) start2++;
+  return start2;
 }
-function patternBody(pattern) {
-  let end = pattern.length;
-  while (end > 0 && pattern[end - 1] === "/" && !escapedAt(pattern, end - 1)) end--;
-  let start2 = 0;
-  while (start2 < end && pattern[start2] === "/") start2++;
-  return { start: start2, end, dirOnly: end < pattern.length, anchored: pattern.lastIndexOf("/", end - 1) >= 0 };
-}
-function patternError(pattern, body = patternBody(pattern)) {
-  if (pattern.length > CODEOWNERS_MAX_PATTERN)
-    return `pattern is ${pattern.length} characters long; the limit is ${CODEOWNERS_MAX_PATTERN}`;
-  if (pattern.startsWith("!")) {
+function checkPattern(text, s, e, out) {
+  if (e - s > CODEOWNERS_MAX_PATTERN) return `pattern is ${e - s} characters long; the limit is ${CODEOWNERS_MAX_PATTERN}`;
+  if (text.charCodeAt(s) === 33) {
     return "negation ('!') is not supported in CODEOWNERS: GitHub ignores this line; list the paths with no owners instead";
   }
-  if (pattern.startsWith("\\#")) return "escaping '#' with '\\' is not supported in CODEOWNERS: GitHub ignores this line";
-  const { start: start2, end } = body;
+  if (e - s >= 2 && text.charCodeAt(s) === 92 && text.charCodeAt(s + 1) === 35) {
+    return "escaping '#' with '\\' is not supported in CODEOWNERS: GitHub ignores this line";
+  }
+  const end = bodyEnd(text, s, e);
+  const start2 = bodyStart(text, s, end);
   if (start2 >= end) return "the pattern names no path; use '*' for every file";
+  let anchored = start2 > s;
+  let literal = true;
+  let special = false;
+  let wildOrEscaped = false;
+  let lastStar = -1;
+  let lastDot = -1;
+  let prefixEnd = start2;
+  let prefixOpen = true;
   let segStart = start2;
   for (let i = start2; i <= end; i++) {
-    let c = i < end ? pattern.charCodeAt(i) : 47;
+    let c = i < end ? text.charCodeAt(i) : 47;
     const at = i;
     if (c === 92) {
       if (i + 1 >= end) return "the pattern ends with a lone '\\' (it escapes nothing)";
-      c = pattern.charCodeAt(++i);
+      literal = false;
+      wildOrEscaped = special = true;
+      c = text.charCodeAt(++i);
       if (c !== 47) continue;
+    } else if (c === 42 || c === 63) {
+      literal = false;
+      special = true;
+      if (c === 42) lastStar = i;
+      else wildOrEscaped = true;
+      continue;
+    } else if (c === 46) {
+      lastDot = i;
+      continue;
     } else if (c === 91 || c === 93) {
       return "character ranges ('[ ]') are not supported in CODEOWNERS: GitHub ignores this line";
     }
     if (c !== 47) continue;
     if (at === segStart) return "the pattern has an empty segment ('//')";
-    const first = pattern.charCodeAt(segStart);
+    const first = text.charCodeAt(segStart);
     if (at - segStart <= 4 && (first === 46 || first === 92)) {
-      const plain = pattern.slice(segStart, at).replace(/\\(.)/g, "$1");
+      const plain = text.slice(segStart, at).replace(/\\(.)/g, "$1");
       if (plain === "." || plain === "..") return "'.' and '..' segments never match a repository path";
+    }
+    if (special) prefixOpen = false;
+    else if (prefixOpen) prefixEnd = at;
+    if (i >= end) break;
+    anchored = true;
+    special = wildOrEscaped = false;
+    lastStar = lastDot = -1;
+    segStart = i + 1;
+  }
+  let filed = FILED_BY_PREFIX;
+  out.keyStart = start2;
+  out.keyEnd = prefixEnd;
+  if (!anchored || prefixEnd === start2) {
+    if (!wildOrEscaped && lastStar < 0) {
+      filed = FILED_BY_NAME;
+      out.keyStart = segStart;
+      out.keyEnd = end;
+    } else if (!wildOrEscaped && lastDot > lastStar && lastDot < end - 1) {
+      filed = FILED_BY_EXTENSION;
+      out.keyStart = lastDot + 1;
+      out.keyEnd = end;
+    }
+  }
+  out.flags = (end < e ? DIR_ONLY : 0) | (anchored ? ANCHORED : 0) | (literal ? LITERAL : 0) | filed << FILED_SHIFT;
+  return void 0;
+}
+var gathered = [];
+function buildMatcher(text, s, e) {
+  const end = bodyEnd(text, s, e);
+  const start2 = bodyStart(text, s, end);
+  const segments = gathered;
+  segments.length = 0;
+  let anchored = start2 > s;
+  let count = 0;
+  let firstGlobstar = false;
+  let lastGlobstar = false;
+  let lastAny = false;
+  for (let i = start2, segStart = start2; i <= end; i++) {
+    const at = i;
+    const c = i < end ? text.charCodeAt(i) : 47;
+    if (c === 92) {
+      if (text.charCodeAt(++i) !== 47 || i >= end) continue;
+    } else if (c !== 47) continue;
+    if (i < end) anchored = true;
+    if (at - segStart === 2 && text.charCodeAt(segStart) === 42 && text.charCodeAt(segStart + 1) === 42) {
+      if (!lastGlobstar) {
+        firstGlobstar ||= count === 0;
+        count++;
+        if (segments.length > 0) segments.push(GLOBSTAR2, 0);
+      }
+      lastGlobstar = true;
+    } else {
+      count++;
+      lastGlobstar = false;
+      lastAny = true;
+      for (let k = segStart; k < at && lastAny; k++) lastAny = text.charCodeAt(k) === 42;
+      if (lastAny) segments.push(ANY, 0);
+      else segments.push(segStart, at);
     }
     segStart = i + 1;
   }
-  return void 0;
-}
-function indexKey(pattern, body) {
-  const { start: start2, end, anchored } = body;
-  if (!anchored) {
-    let lastStar = -1;
-    let plain = true;
-    for (let i = 0; i < end && plain; i++) {
-      const c = pattern.charCodeAt(i);
-      plain = c !== 92 && c !== 63;
-      if (c === 42) lastStar = i;
-    }
-    const dot = pattern.lastIndexOf(".", end - 1);
-    if (plain && lastStar < 0) return { anyDepth: true, key: pattern.slice(0, end) };
-    if (plain && dot > lastStar && dot < end - 1) return { anyDepth: true, key: `/${pattern.slice(dot + 1, end)}` };
-    return { anyDepth: false, key: "" };
-  }
-  let prefixEnd = start2;
-  for (let from = start2; from < end; ) {
-    let to = pattern.indexOf("/", from);
-    if (to < 0 || to > end) to = end;
-    for (let i = from; i < to; i++) {
-      const c = pattern.charCodeAt(i);
-      if (c === 42 || c === 63 || c === 92) return { anyDepth: false, key: pattern.slice(start2, prefixEnd) };
-    }
-    prefixEnd = to;
-    from = to + 1;
-  }
-  return { anyDepth: false, key: pattern.slice(start2, prefixEnd) };
-}
-function buildMatcher(pattern) {
-  const { start: start2, end, dirOnly, anchored } = patternBody(pattern);
-  const segments = scanSegments(start2 === 0 && end === pattern.length ? pattern : pattern.slice(start2, end));
-  const last = segments[segments.length - 1];
   let trailing = true;
-  if (last === "**") {
-    segments.splice(segments.length - 1, 1, ANY_SEGMENT);
-  } else if (dirOnly) {
-    segments.push(ANY_SEGMENT);
+  if (lastGlobstar) {
+    if (segments.length > 0) segments.length -= 2;
+    segments.push(ANY, 0);
+  } else if (end < e) {
+    segments.push(ANY, 0);
   } else {
-    trailing = !isAnySegment(last) || !anchored;
+    trailing = !lastAny || !anchored;
   }
-  const leading = !anchored || segments[0] === "**";
-  const blocks = [];
-  let current = [];
-  for (const seg of segments) {
-    if (seg !== "**") current.push(seg);
-    else if (current.length > 0) {
-      blocks.push(current);
-      current = [];
-    }
-  }
-  if (current.length > 0) blocks.push(current);
-  return { blocks, leading, trailing };
+  return { text, segments: segments.slice(), leading: !anchored || firstGlobstar && count > 1, trailing };
 }
-function escapedAt(text, i) {
+function escapedAt(text, i, from) {
   let n = 0;
-  for (let j = i - 1; j >= 0 && text[j] === "\\"; j--) n++;
+  for (let j = i - 1; j >= from && text.charCodeAt(j) === 92; j--) n++;
   return n % 2 === 1;
 }
 var TEAM_RE2 = /^@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9_.-]+)$/;
@@ -12094,74 +12119,177 @@ function parseOwner(text) {
 }
 var LABEL_RE = /^#\s*label:\s*(.*)$/i;
 var SECTION_RE = /^#\s*\[[^\]]+\]\s*$/;
+function isSpace(c) {
+  if (c <= 32) return c === 32 || c >= 9 && c <= 13;
+  if (c < 160) return false;
+  return c === 160 || c === 5760 || c >= 8192 && c <= 8202 || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
+}
 function parseCodeowners(text, file = "CODEOWNERS", deadline) {
   const problems = [];
-  const rules = [];
+  const table = {
+    text,
+    count: 0,
+    line: new Int32Array(0),
+    start: new Int32Array(0),
+    end: new Int32Array(0),
+    flags: new Int32Array(0),
+    owners: new Int32Array(0),
+    ownerLists: [],
+    labels: new Int32Array(0),
+    labelLists: [[]],
+    keyHash: new Int32Array(0),
+    heads: new Int32Array(1).fill(-1),
+    next: new Int32Array(0),
+    mask: 0,
+    matchers: void 0
+  };
   if (Buffer.byteLength(text, "utf8") >= CODEOWNERS_MAX_BYTES) {
     problems.push({ file, severity: "error", message: "the file is 3 MB or larger; GitHub ignores such a CODEOWNERS file" });
-    return { file, rules, problems, index: /* @__PURE__ */ new Map(), anyDepth: /* @__PURE__ */ new Map() };
+    return codeowners(file, problems, table);
   }
-  let labels = [];
-  const index = /* @__PURE__ */ new Map();
-  const anyDepth = /* @__PURE__ */ new Map();
+  let labels = 0;
   const ownersByText = /* @__PURE__ */ new Map();
-  let lineCount = 1;
-  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) lineCount++;
-  const during = (i) => () => `reading ${file} (line ${i + 1} of ${lineCount})`;
-  for (let i = 0, from = 0; i < lineCount; i++) {
+  const scan = { flags: 0, keyStart: 0, keyEnd: 0 };
+  const during = (i) => () => `reading ${file} (line ${i + 1} of ${lineCount(text)})`;
+  for (let i = 0, from = 0; from <= text.length; i++) {
     if ((i & 4095) === 4095) checkDeadline(deadline, during(i));
     const line = i + 1;
-    let to = text.indexOf("\n", from);
-    if (to < 0) to = text.length;
-    const trimmed = text.slice(from, to).trim();
-    from = to + 1;
-    if (trimmed === "") {
-      labels = [];
+    let s = from;
+    let e = text.indexOf("\n", from);
+    if (e < 0) e = text.length;
+    from = e + 1;
+    while (s < e && isSpace(text.charCodeAt(s))) s++;
+    while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
+    if (s === e) {
+      labels = 0;
       continue;
     }
-    if (trimmed.startsWith("#")) {
-      const label = LABEL_RE.exec(trimmed);
+    if (text.charCodeAt(s) === 35) {
+      const comment = text.slice(s, e);
+      const label = LABEL_RE.exec(comment);
       if (label) {
-        labels = label[1].split(",").map((l) => l.trim()).filter((l) => l !== "");
-      } else if (SECTION_RE.test(trimmed)) labels = [];
+        table.labelLists.push(
+          label[1].split(",").map((l) => l.trim()).filter((l) => l !== "")
+        );
+        labels = table.labelLists.length - 1;
+      } else if (SECTION_RE.test(comment)) labels = 0;
       continue;
     }
-    const end = patternEnd(trimmed);
-    const pattern = trimmed.slice(0, end);
-    let ownersText = end < trimmed.length ? trimmed.slice(end).trim() : "";
-    if (ownersText.includes("#")) ownersText = ` ${ownersText}`.replace(/\s+#.*$/, "").trim();
-    const body = patternBody(pattern);
-    const error = patternError(pattern, body);
+    const patternEnd = patternEndIn(text, s, e);
+    const error = checkPattern(text, s, patternEnd, scan);
     if (error) {
-      problems.push({ file, line, severity: "error", message: `${error} (pattern "${truncate2(pattern)}")` });
+      problems.push({ file, line, severity: "error", message: `${error} (pattern "${truncate2(text.slice(s, patternEnd))}")` });
       continue;
     }
+    const ownersText = ownersTextIn(text, patternEnd, e);
     let owners = ownersByText.get(ownersText);
     if (owners === void 0) {
-      owners = readOwners(ownersText);
+      const read = readOwners(ownersText);
+      if (typeof read === "string") owners = read;
+      else {
+        owners = table.ownerLists.length;
+        table.ownerLists.push(read);
+      }
       ownersByText.set(ownersText, owners);
     }
     if (typeof owners === "string") {
       problems.push({ file, line, severity: "error", message: owners });
       continue;
     }
-    const filed = indexKey(pattern, body);
-    const map2 = filed.anyDepth ? anyDepth : index;
-    const list = map2.get(filed.key);
-    if (list === void 0) map2.set(filed.key, rules.length);
-    else if (typeof list === "number") map2.set(filed.key, [list, rules.length]);
-    else list.push(rules.length);
-    rules.push({ line, pattern, owners, labels });
+    if (table.count === table.line.length) grow(table);
+    const r = table.count++;
+    table.line[r] = line;
+    table.start[r] = s;
+    table.end[r] = patternEnd;
+    table.flags[r] = scan.flags;
+    table.owners[r] = owners;
+    table.labels[r] = labels;
+    table.keyHash[r] = hashOf(text, scan.keyStart, scan.keyEnd, HASH_SEEDS[scan.flags >> FILED_SHIFT]);
   }
-  return { file, rules, problems, index, anyDepth };
+  fileRules(table);
+  return codeowners(file, problems, table);
 }
-function patternEnd(line) {
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
+function lineCount(text) {
+  let n = 1;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) n++;
+  return n;
+}
+function codeowners(file, problems, table) {
+  let rules;
+  return {
+    file,
+    problems,
+    table,
+    get rules() {
+      rules ??= Array.from({ length: table.count }, (_, i) => ruleOf(table, i));
+      return rules;
+    }
+  };
+}
+function ruleOf(t, i) {
+  return {
+    line: t.line[i],
+    pattern: t.text.slice(t.start[i], t.end[i]),
+    owners: t.ownerLists[t.owners[i]],
+    labels: t.labelLists[t.labels[i]]
+  };
+}
+function ruleAt(co, i) {
+  return ruleOf(co.table, i);
+}
+function grow(t) {
+  const capacity = Math.max(256, t.line.length * 2);
+  const larger = (column) => {
+    const out = new Int32Array(capacity);
+    out.set(column);
+    return out;
+  };
+  t.line = larger(t.line);
+  t.start = larger(t.start);
+  t.end = larger(t.end);
+  t.flags = larger(t.flags);
+  t.owners = larger(t.owners);
+  t.labels = larger(t.labels);
+  t.keyHash = larger(t.keyHash);
+}
+function fileRules(t) {
+  let size = 16;
+  while (size < t.count * 2) size *= 2;
+  t.heads = new Int32Array(size).fill(-1);
+  t.next = new Int32Array(t.count);
+  t.mask = size - 1;
+  for (let i = 0; i < t.count; i++) {
+    const bucket = t.keyHash[i] & t.mask;
+    t.next[i] = t.heads[bucket];
+    t.heads[bucket] = i;
+  }
+}
+var HASH_SEEDS = Array.from({ length: 3 }, () => Math.random() * 1073741824 | 0);
+function hashOf(text, from, to, seed) {
+  let h = seed ^ 2166136261;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h & 1073741823;
+}
+function patternEndIn(text, s, e) {
+  for (let i = s; i < e; i++) {
+    const c = text.charCodeAt(i);
     if (c === 92) i++;
     else if (c === 32 || c === 9 || c === 11 || c === 12) return i;
   }
-  return line.length;
+  return e;
+}
+function ownersTextIn(text, patternEnd, e) {
+  let s = patternEnd;
+  while (s < e && isSpace(text.charCodeAt(s))) s++;
+  let comment = -1;
+  for (let k = s; k < e; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 35 && comment < 0 && (k === s || isSpace(text.charCodeAt(k - 1)))) comment = k;
+    else if (c === 13 || c === 8232 || c === 8233) comment = -1;
+  }
+  if (comment >= 0) e = comment;
+  while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
+  return text.slice(s, e);
 }
 function readOwners(text) {
   const owners = [];
@@ -12176,61 +12304,65 @@ function readOwners(text) {
 function truncate2(s) {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
-function compileRule(rule) {
-  if (rule.matcher === void 0 && !isLiteral(rule.pattern)) rule.matcher = buildMatcher(rule.pattern);
-  return rule.matcher;
+function matcherAt(t, i) {
+  if (t.flags[i] & LITERAL) return void 0;
+  t.matchers ??= new Array(t.count).fill(void 0);
+  return t.matchers[i] ??= buildMatcher(t.text, t.start[i], t.end[i]);
 }
-function isLiteral(pattern) {
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern.charCodeAt(i);
-    if (c === 42 || c === 63 || c === 92) return false;
-  }
-  return true;
-}
-function literalMatches(pattern, segs) {
-  const { start: start2, end, dirOnly, anchored } = patternBody(pattern);
-  if (!anchored) {
-    const name = pattern.slice(0, end);
-    const last = dirOnly ? segs.length - 1 : segs.length;
-    for (let i = 0; i < last; i++) if (segs[i] === name) return true;
+function literalMatches(text, s, e, flags, segs) {
+  const end = bodyEnd(text, s, e);
+  const start2 = bodyStart(text, s, end);
+  const below = flags & DIR_ONLY ? 1 : 0;
+  if (!(flags & ANCHORED)) {
+    const length = end - start2;
+    for (let k2 = 0; k2 < segs.length - below; k2++) if (segs[k2].length === length && text.startsWith(segs[k2], start2)) return true;
     return false;
   }
-  const named = pattern.slice(start2, end).split("/");
-  if (segs.length < named.length + (dirOnly ? 1 : 0)) return false;
-  for (let i = 0; i < named.length; i++) if (segs[i] !== named[i]) return false;
-  return true;
+  let k = 0;
+  for (let from = start2; ; from++) {
+    let to = from;
+    while (to < end && text.charCodeAt(to) !== 47) to++;
+    const seg = segs[k++];
+    if (seg === void 0 || seg.length !== to - from || !text.startsWith(seg, from)) return false;
+    if (to >= end) break;
+    from = to;
+  }
+  return segs.length >= k + below;
 }
-function decidingRule(co, path2, tick) {
-  const segs = path2.replace(/^\/+/, "").split("/");
+function decidingIndex(co, path2, tick) {
+  const t = co.table;
+  if (t.count === 0) return -1;
+  let from = 0;
+  while (path2.charCodeAt(from) === 47) from++;
+  const p = from > 0 ? path2.slice(from) : path2;
+  const segs = p.split("/");
   let best = -1;
-  let tested = 0;
-  const latest = (filed) => {
-    if (filed === void 0) return;
-    const list = typeof filed === "number" ? [filed] : filed;
-    for (let k = list.length - 1; k >= 0; k--) {
-      const i = list[k];
-      if (i <= best) return;
-      if (tick && ++tested % 64 === 0) tick();
-      const rule = co.rules[i];
-      const matcher = compileRule(rule);
-      if (matcher ? matchSegments(matcher, segs) : literalMatches(rule.pattern, segs)) {
+  let met = 0;
+  const latest = (hash) => {
+    for (let i = t.heads[hash & t.mask]; i > best; i = t.next[i]) {
+      if (tick && ++met % 64 === 0) tick();
+      if (t.keyHash[i] !== hash) continue;
+      const matcher = matcherAt(t, i);
+      if (matcher ? matchSegments(matcher, segs) : literalMatches(t.text, t.start[i], t.end[i], t.flags[i], segs)) {
         best = i;
         return;
       }
     }
   };
-  latest(co.index.get(""));
-  let dirs = "";
-  for (let depth = 0; depth < segs.length; depth++) {
-    dirs = depth === 0 ? segs[0] : `${dirs}/${segs[depth]}`;
-    latest(co.index.get(dirs));
+  let h = HASH_SEEDS[FILED_BY_PREFIX] ^ 2166136261;
+  latest(h & 1073741823);
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (c === 47) latest(h & 1073741823);
+    h = Math.imul(h ^ c, 16777619);
   }
+  latest(h & 1073741823);
   for (const seg of segs) {
-    latest(co.anyDepth.get(seg));
+    latest(hashOf(seg, 0, seg.length, HASH_SEEDS[FILED_BY_NAME]));
     const dot = seg.lastIndexOf(".");
-    if (dot >= 0) latest(co.anyDepth.get(`/${seg.slice(dot + 1)}`));
+    if (dot >= 0) latest(hashOf(seg, dot + 1, seg.length, HASH_SEEDS[FILED_BY_EXTENSION]));
   }
-  return best < 0 ? void 0 : co.rules[best];
+  return best;
 }
 
 // src/core/codeowners-modules.ts
@@ -12238,43 +12370,65 @@ function codeownersModuleName(rule) {
   const owners = rule.owners.map((o) => o.text).join(" ");
   return rule.labels.length > 0 ? `${owners} [${rule.labels.join(", ")}]` : owners;
 }
-function codeownersModules(co) {
+function codeownersModules(co, deadline) {
+  const t = co.table;
   const byName = /* @__PURE__ */ new Map();
-  const moduleOf = co.rules.map((rule) => {
-    if (rule.owners.length === 0) return null;
-    const name = codeownersModuleName(rule);
-    if (!byName.has(name)) {
-      const users = rule.owners.filter((o) => o.kind === "user").map((o) => o.name);
-      const teams = rule.owners.filter((o) => o.kind === "team").map((o) => o.name);
-      byName.set(name, {
-        name,
-        ...rule.labels[0] ? { label: rule.labels[0] } : {},
-        extraLabels: rule.labels.slice(1),
-        paths: [],
-        exclude: [],
-        areas: [],
-        maintainers: users,
-        ...teams.length > 0 ? { teams } : {},
-        repositories: [],
-        keywords: []
-      });
+  const labelsOfOwners = new Int32Array(t.ownerLists.length).fill(-1);
+  const nameOfOwners = new Array(t.ownerLists.length).fill(null);
+  const nameOfPair = /* @__PURE__ */ new Map();
+  const moduleOf = new Array(t.count).fill(null);
+  for (let i = 0; i < t.count; i++) {
+    if ((i & 4095) === 4095) checkDeadline(deadline, () => `making modules of ${co.file} (rule ${i + 1} of ${t.count})`);
+    const owners = t.owners[i];
+    const labels = t.labels[i];
+    const make = () => moduleFor({ owners: t.ownerLists[owners], labels: t.labelLists[labels] }, byName);
+    let name;
+    if (labelsOfOwners[owners] === labels) name = nameOfOwners[owners];
+    else if (labelsOfOwners[owners] === -1) {
+      name = nameOfOwners[owners] = make();
+      labelsOfOwners[owners] = labels;
+    } else {
+      const pair = owners * t.labelLists.length + labels;
+      name = nameOfPair.get(pair);
+      if (name === void 0) nameOfPair.set(pair, name = make());
     }
-    return name;
-  });
-  const index = new Map(co.rules.map((r, i) => [r, i]));
+    moduleOf[i] = name;
+  }
   return {
     modules: [...byName.values()],
     ownership: {
       lookup(path2, tick) {
-        const rule = decidingRule(co, path2, tick);
-        if (!rule) return void 0;
-        return { module: moduleOf[index.get(rule)], rule: `${co.file}:${rule.line} ${rule.pattern}` };
+        const i = decidingIndex(co, path2, tick);
+        if (i < 0) return void 0;
+        const rule = ruleAt(co, i);
+        return { module: moduleOf[i], rule: `${co.file}:${rule.line} ${rule.pattern}` };
       }
     }
   };
 }
-function withCodeowners(config, co) {
-  const { modules, ownership } = codeownersModules(co);
+function moduleFor(rule, byName) {
+  if (rule.owners.length === 0) return null;
+  const name = codeownersModuleName(rule);
+  if (!byName.has(name)) {
+    const users = rule.owners.filter((o) => o.kind === "user").map((o) => o.name);
+    const teams = rule.owners.filter((o) => o.kind === "team").map((o) => o.name);
+    byName.set(name, {
+      name,
+      ...rule.labels[0] ? { label: rule.labels[0] } : {},
+      extraLabels: rule.labels.slice(1),
+      paths: [],
+      exclude: [],
+      areas: [],
+      maintainers: users,
+      ...teams.length > 0 ? { teams } : {},
+      repositories: [],
+      keywords: []
+    });
+  }
+  return name;
+}
+function withCodeowners(config, co, deadline) {
+  const { modules, ownership } = codeownersModules(co, deadline);
   const taken = new Set(config.modules.map((m) => m.name.toLowerCase()));
   return { ...config, modules: [...config.modules, ...modules.filter((m) => !taken.has(m.name.toLowerCase()))], ownership };
 }
@@ -12478,6 +12632,7 @@ function digest(parts) {
   return h.digest("hex");
 }
 function codeownersRouting(config, registry, file, budget = () => deadlineIn(ROUTING_BUDGET_MS, () => performance.now())) {
+  const deadline = budget();
   const key3 = digest([JSON.stringify(config), file.path, file.text]);
   const hit = cache.get(key3);
   if (hit) {
@@ -12485,10 +12640,10 @@ function codeownersRouting(config, registry, file, budget = () => deadlineIn(ROU
     cache.set(key3, hit);
     return hit;
   }
-  const co = parseCodeowners(file.text, file.path, budget());
-  const withOwners = withCodeowners(config, co);
+  const co = parseCodeowners(file.text, file.path, deadline);
+  const withOwners = withCodeowners(config, co, deadline);
   const routing = {
-    router: buildRouter(withOwners, registry),
+    router: buildRouter(withOwners, registry, deadline),
     config: withOwners,
     // GitHub skips these lines and uses the rest: so does routing.
     problems: co.problems.map((p) => ({ ...p, severity: "warning" }))
@@ -20116,12 +20271,12 @@ function planInput(config, facts, options) {
 }
 async function planGathered(port, config, facts, options) {
   const base = planInput(config, facts, options);
-  const gathered = await gatherForChoice(port, base, options.now, options.bundled.approvals);
-  if (gathered.signalsUnavailable)
-    options.log?.warn({ reason: gathered.signalsUnavailable }, "availability and load not read; choosing without them");
-  if (gathered.historyUnavailable)
-    options.log?.warn({ reason: gathered.historyUnavailable }, "approval history not read; choosing without it");
-  const input = { ...base, ...gathered };
+  const gathered2 = await gatherForChoice(port, base, options.now, options.bundled.approvals);
+  if (gathered2.signalsUnavailable)
+    options.log?.warn({ reason: gathered2.signalsUnavailable }, "availability and load not read; choosing without them");
+  if (gathered2.historyUnavailable)
+    options.log?.warn({ reason: gathered2.historyUnavailable }, "approval history not read; choosing without it");
+  const input = { ...base, ...gathered2 };
   return { input, plan: planPullRequest(input) };
 }
 async function routeGathered(port, writer, config, g, options, planned) {

@@ -63,8 +63,9 @@ function digest(parts: readonly string[]): string {
 
 /**
  * `config` with the modules of `file` added (withCodeowners), compiled; memoised by content.
- * Reading the file counts against the routing budget (one event loop serves every installation):
- * past ROUTING_BUDGET_MS it throws BudgetExceeded, and nothing is memoised.
+ * Everything up to the compiled router counts against the routing budget (one event loop serves
+ * every installation): the digest, reading the file, its modules and the router. Past
+ * ROUTING_BUDGET_MS it throws BudgetExceeded, and nothing is memoised.
  */
 export function codeownersRouting(
   config: RouterConfig,
@@ -72,6 +73,7 @@ export function codeownersRouting(
   file: CodeownersFile,
   budget: () => Deadline = () => deadlineIn(ROUTING_BUDGET_MS, () => performance.now()),
 ): CodeownersRouting {
+  const deadline = budget();
   const key = digest([JSON.stringify(config), file.path, file.text]);
   const hit = cache.get(key);
   if (hit) {
@@ -79,10 +81,10 @@ export function codeownersRouting(
     cache.set(key, hit);
     return hit;
   }
-  const co = parseCodeowners(file.text, file.path, budget());
-  const withOwners = withCodeowners(config, co);
+  const co = parseCodeowners(file.text, file.path, deadline);
+  const withOwners = withCodeowners(config, co, deadline);
   const routing: CodeownersRouting = {
-    router: buildRouter(withOwners, registry),
+    router: buildRouter(withOwners, registry, deadline),
     config: withOwners,
     // GitHub skips these lines and uses the rest: so does routing.
     problems: co.problems.map((p) => ({ ...p, severity: "warning" as const })),

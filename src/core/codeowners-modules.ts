@@ -4,7 +4,8 @@
 // line wins" holds while the router sees only modules.
 
 import type { OwnershipLookup, RouterConfig, ModuleSpec } from "./config.js";
-import { decidingRule, type Codeowners, type CodeownersRule } from "./codeowners.js";
+import { checkDeadline, type Deadline } from "./budget.js";
+import { decidingIndex, ruleAt, type Codeowners, type CodeownersRule } from "./codeowners.js";
 
 /** The module name for a rule's owners and labels, e.g. `@alice @org/team [module: nn]`. */
 export function codeownersModuleName(rule: Pick<CodeownersRule, "owners" | "labels">): string {
@@ -23,40 +24,67 @@ export interface CodeownersModules {
  * cannot be requested through the API and are left out of the module (still shown by
  * `review-router codeowners`).
  */
-export function codeownersModules(co: Codeowners): CodeownersModules {
+export function codeownersModules(co: Codeowners, deadline?: Deadline): CodeownersModules {
+  const t = co.table;
   const byName = new Map<string, ModuleSpec>();
-  const moduleOf: (string | null)[] = co.rules.map((rule) => {
-    if (rule.owners.length === 0) return null;
-    const name = codeownersModuleName(rule);
-    if (!byName.has(name)) {
-      const users = rule.owners.filter((o) => o.kind === "user").map((o) => o.name);
-      const teams = rule.owners.filter((o) => o.kind === "team").map((o) => o.name);
-      byName.set(name, {
-        name,
-        ...(rule.labels[0] ? { label: rule.labels[0] } : {}),
-        extraLabels: rule.labels.slice(1),
-        paths: [],
-        exclude: [],
-        areas: [],
-        maintainers: users,
-        ...(teams.length > 0 ? { teams } : {}),
-        repositories: [],
-        keywords: [],
-      });
+  // Rules with the same owners list and labels list make one module: its name is made once per
+  // such pair, not once per rule (a large file has a few hundred pairs over 200,000 rules). Most
+  // owners lists appear under one labels list: those pairs are kept by owners list, the rest in a Map.
+  const labelsOfOwners = new Int32Array(t.ownerLists.length).fill(-1);
+  const nameOfOwners: (string | null)[] = new Array<string | null>(t.ownerLists.length).fill(null);
+  const nameOfPair = new Map<number, string | null>();
+  const moduleOf: (string | null)[] = new Array<string | null>(t.count).fill(null);
+  for (let i = 0; i < t.count; i++) {
+    if ((i & 4095) === 4095) checkDeadline(deadline, () => `making modules of ${co.file} (rule ${i + 1} of ${t.count})`);
+    const owners = t.owners[i]!;
+    const labels = t.labels[i]!;
+    const make = () => moduleFor({ owners: t.ownerLists[owners]!, labels: t.labelLists[labels]! }, byName);
+    let name: string | null | undefined;
+    if (labelsOfOwners[owners] === labels) name = nameOfOwners[owners]!;
+    else if (labelsOfOwners[owners] === -1) {
+      name = nameOfOwners[owners] = make();
+      labelsOfOwners[owners] = labels;
+    } else {
+      const pair = owners * t.labelLists.length + labels;
+      name = nameOfPair.get(pair);
+      if (name === undefined) nameOfPair.set(pair, (name = make()));
     }
-    return name;
-  });
-  const index = new Map(co.rules.map((r, i) => [r, i]));
+    moduleOf[i] = name;
+  }
   return {
     modules: [...byName.values()],
     ownership: {
       lookup(path, tick) {
-        const rule = decidingRule(co, path, tick);
-        if (!rule) return undefined;
-        return { module: moduleOf[index.get(rule)!]!, rule: `${co.file}:${rule.line} ${rule.pattern}` };
+        const i = decidingIndex(co, path, tick);
+        if (i < 0) return undefined;
+        const rule = ruleAt(co, i);
+        return { module: moduleOf[i]!, rule: `${co.file}:${rule.line} ${rule.pattern}` };
       },
     },
   };
+}
+
+/** The name of the module for these owners and labels, added to `byName` when new; null for no owners. */
+function moduleFor(rule: Pick<CodeownersRule, "owners" | "labels">, byName: Map<string, ModuleSpec>): string | null {
+  if (rule.owners.length === 0) return null;
+  const name = codeownersModuleName(rule);
+  if (!byName.has(name)) {
+    const users = rule.owners.filter((o) => o.kind === "user").map((o) => o.name);
+    const teams = rule.owners.filter((o) => o.kind === "team").map((o) => o.name);
+    byName.set(name, {
+      name,
+      ...(rule.labels[0] ? { label: rule.labels[0] } : {}),
+      extraLabels: rule.labels.slice(1),
+      paths: [],
+      exclude: [],
+      areas: [],
+      maintainers: users,
+      ...(teams.length > 0 ? { teams } : {}),
+      repositories: [],
+      keywords: [],
+    });
+  }
+  return name;
 }
 
 /**
@@ -64,8 +92,8 @@ export function codeownersModules(co: Codeowners): CodeownersModules {
  * policy sit on top) and the ownership table set. A module name the configuration already uses
  * is kept from the configuration.
  */
-export function withCodeowners(config: RouterConfig, co: Codeowners): RouterConfig {
-  const { modules, ownership } = codeownersModules(co);
+export function withCodeowners(config: RouterConfig, co: Codeowners, deadline?: Deadline): RouterConfig {
+  const { modules, ownership } = codeownersModules(co, deadline);
   const taken = new Set(config.modules.map((m) => m.name.toLowerCase()));
   return { ...config, modules: [...config.modules, ...modules.filter((m) => !taken.has(m.name.toLowerCase()))], ownership };
 }

@@ -1,6 +1,7 @@
 // A compiled router: configuration + registry, with every glob compiled once. Building one is
 // the only costly step; matching paths with it is cheap and pure.
 
+import { checkDeadline, type Deadline } from "./budget.js";
 import type { ModuleSpec, RouterConfig } from "./config.js";
 import { GlobMatcher } from "./matcher.js";
 import { findEntry, loginKey, type Maintainer, type Registry } from "./registry.js";
@@ -72,22 +73,29 @@ function resolveMaintainers(spec: ModuleSpec, registry: Registry): { maintainers
   return { maintainers, from: entry.name };
 }
 
+/** Logins (by loginKey) the registry lists as emeritus only, in every entry naming them; made once per registry. */
+const emeritusOnlyByRegistry = new WeakMap<Registry, Set<string>>();
+
 function emeritusOnly(registry: Registry, login: string): boolean {
-  const key = loginKey(login);
-  let listed = false;
-  for (const e of registry.entries) {
-    for (const m of e.maintainers) {
-      if (loginKey(m.login) !== key) continue;
-      if (!m.emeritus) return false;
-      listed = true;
-    }
+  let known = emeritusOnlyByRegistry.get(registry);
+  if (!known) {
+    const active = new Set<string>();
+    known = new Set<string>();
+    for (const e of registry.entries) for (const m of e.maintainers) (m.emeritus ? known : active).add(loginKey(m.login));
+    for (const key of active) known.delete(key);
+    emeritusOnlyByRegistry.set(registry, known);
   }
-  return listed;
+  return known.has(loginKey(login));
 }
 
-export function buildRouter(config: RouterConfig, registry: Registry): Router {
+/**
+ * Compile the configuration's globs and resolve its maintainers. With a deadline (a configuration
+ * made from a large CODEOWNERS may have many modules), throws BudgetExceeded once it has passed.
+ */
+export function buildRouter(config: RouterConfig, registry: Registry, deadline?: Deadline): Router {
   const rules: { glob: string; tag: RuleTag }[] = [];
   const modules: ResolvedModule[] = config.modules.map((spec, module) => {
+    if ((module & 1023) === 1023) checkDeadline(deadline, () => `building the router (module ${module + 1} of ${config.modules.length})`);
     for (const glob of spec.paths) rules.push({ glob, tag: { module, area: -1, kind: "include" } });
     for (const glob of spec.exclude) rules.push({ glob, tag: { module, area: -1, kind: "exclude" } });
     spec.areas.forEach((area, a) => {

@@ -120,6 +120,25 @@ describe("codeownersRouting", () => {
     expect(codeownersCacheSize()).toBe(before);
     expect(codeownersRouting(defaults, bundled.registry, big).router.config.modules).toHaveLength(1);
   });
+
+  it("counts making the modules and building the router against the same budget as reading", () => {
+    const before = codeownersCacheSize();
+    // 10,000 lines, each with its own owner: 10,000 modules. Reading checks the clock twice
+    // (every 4,096 lines), making modules twice more, building the router every 1,024 modules.
+    const many = { path: "CODEOWNERS", text: Array.from({ length: 10_000 }, (_, i) => `/d${i}/ @user${i}`).join("\n") };
+    const clockPassingAfter = (checks: number) => () => {
+      let calls = 0;
+      return { now: () => ++calls, at: checks, limit: "200 ms of routing" };
+    };
+    expect(() => codeownersRouting(defaults, bundled.registry, many, clockPassingAfter(2))).toThrow(
+      /exceeded while making modules of CODEOWNERS \(rule 4096 of 10000\)/,
+    );
+    expect(() => codeownersRouting(defaults, bundled.registry, many, clockPassingAfter(4))).toThrow(
+      /exceeded while building the router \(module 1024 of 10000\)/,
+    );
+    expect(codeownersCacheSize()).toBe(before);
+    expect(codeownersRouting(defaults, bundled.registry, many, clockPassingAfter(100)).router.config.modules).toHaveLength(10_000);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

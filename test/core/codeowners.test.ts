@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   compilePattern,
+  decidingIndex,
   decidingRule,
   findCodeownersPath,
   ownersOf,
@@ -197,6 +198,27 @@ describe("parseCodeowners", () => {
         (p) => ownersOf(mixed, p).line,
       ),
     ).toEqual([3, 5, 5, 4, 6, 1, 7, 7, 1]);
+  });
+
+  it("meets only the lines that can match a path: filed by leading directories, by the last segment's name or extension", () => {
+    // 12,000 lines no path below meets but the last few; lookups count the lines met (every 64, a tick).
+    const lines = Array.from({ length: 3000 }, (_, i) => [`/d${i}/ @a`, `**/*.x${i} @b`, `/*/n${i} @c`, `*/**/m${i}.txt @d`]).flat();
+    const co = parseCodeowners([...lines, "**/*.py @py", "/*/Makefile @make", "*.md @md"].join("\n"), "CODEOWNERS");
+    expect(co.problems).toEqual([]);
+    let ticks = 0;
+    const tick = () => void ticks++;
+    const lineOf = (path: string) => decidingIndex(co, path, tick) + 1;
+    expect([lineOf("src/a.py"), lineOf("src/Makefile"), lineOf("docs/x/y.md"), lineOf("d7/q/m5.txt"), lineOf("e/f.x2999")]).toEqual([
+      12001,
+      12002,
+      12003,
+      1 + 4 * 7,
+      2 + 4 * 2999,
+    ]);
+    expect(lineOf("x/m5.txt")).toBe(4 * 5 + 4);
+    expect(lineOf("lib/Makefile/notes.txt")).toBe(12002); // a directory named by the last segment, and all below it
+    expect(lineOf("Makefile")).toBe(0); // '/*/Makefile' wants a directory above
+    expect(ticks).toBe(0);
   });
 
   it("reads an escaped space as part of the pattern, not as the end of it", () => {
