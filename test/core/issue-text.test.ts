@@ -25,6 +25,13 @@ triage:
   api_prefixes: [torch]
   env_report_starts: ["Collecting environment information", "PyTorch version: "]
 `;
+/** The CPU module's oneDNN area, for the triage-settings routers. */
+const ONEDNN_AREA = `    areas:
+      - name: oneDNN
+        label: "module: mkldnn"
+        paths: [aten/src/ATen/native/mkldnn/**]
+        keywords: [dnnl]
+`;
 const SETTINGS = { envReportStarts: ["Collecting environment information", "PyTorch version: "], ignoreLinePrefixes: [] };
 const DIRS = new Set(["torch", "aten", "c10", "test", "tools", "docs", ".github", ".ci", "third_party"]);
 
@@ -751,12 +758,7 @@ modules:
         keywords: [Inductor]
   - name: CPU
     label: "module: cpu"
-    areas:
-      - name: oneDNN
-        label: "module: mkldnn"
-        paths: [aten/src/ATen/native/mkldnn/**]
-        keywords: [dnnl]
-`);
+${ONEDNN_AREA}`);
     const decide = (title: string, body: string) => routeIssue(rules, { repository: "o/r", title, body });
     const score = (d: IssueDecision, label: string) => d.scores.find((s) => s.label === label);
 
@@ -824,12 +826,7 @@ modules:
   - name: CPU
     label: "module: cpu"
     keywords: [CPU kernel]
-    areas:
-      - name: oneDNN
-        label: "module: mkldnn"
-        paths: [aten/src/ATen/native/mkldnn/**]
-        keywords: [dnnl]
-`);
+${ONEDNN_AREA}`);
     const decide = (title: string, body = "") => routeIssue(beside, { repository: "o/r", title, body });
     const score = (d: IssueDecision, label: string) => d.scores.find((s) => s.label === label);
 
