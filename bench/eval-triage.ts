@@ -10,15 +10,16 @@
 // split is what the weights and thresholds were tuned on.
 //
 //   npm run eval:triage [-- --cases FILE]... [--config FILE] [--split NAME] [--failures] [--speed]
-//                          [--sweep] [--folds K] [--labels]
+//                          [--sweep threshold|evidence] [--folds K] [--min-precision P] [--max-unlabelled U] [--labels]
 //
-// --sweep moves the operating point: every score the decision compares against (threshold,
-// label_thresholds, passing_threshold) times one multiplier, from 0.8 to 2, and prints precision,
-// recall and the unlabelled share at each on the tuning split (--split, default real-dev). --folds K
-// adds a K-fold cross-validation within that split: on each K-1 folds, the multiplier with the best
-// recall among those with precision >= --min-precision (0.85) and unlabelled <= --max-unlabelled
-// (15%) is chosen, and scored on the held fold; the held folds' tallies, summed, estimate how the
-// chosen point does on cases it was not chosen on. --labels prints the per-label table of each split.
+// --sweep moves the operating point and prints precision, recall and the unlabelled share at each
+// point on the tuning split (--split, default real-dev): "threshold" multiplies every score the
+// decision compares against (threshold, label_thresholds, passing_threshold) by 0.8 to 2; "evidence"
+// tries broad_label_threshold against second_label_share. --folds K adds a K-fold cross-validation
+// within that split: on each K-1 folds, the point with the best recall among those with precision >=
+// --min-precision (0.85) and unlabelled <= --max-unlabelled (0.15) is chosen, and scored on the held
+// fold; the held folds' tallies, summed, estimate how the chosen point does on cases it was not
+// chosen on. --labels prints the per-label table of each split, not only of all of them.
 //
 // --speed times `review-router triage --jsonl` (in process: configuration load, JSON in and out) on
 // 1,000 issues made from the cases, beside the keyword baseline on the same issues, and hostile bodies
