@@ -10,12 +10,23 @@
 // split is what the weights and thresholds were tuned on.
 //
 //   npm run eval:triage [-- --cases FILE]... [--config FILE] [--split NAME] [--failures] [--speed]
+//                          [--sweep threshold|evidence] [--folds K] [--min-precision P] [--max-unlabelled U] [--labels]
+//
+// --sweep moves the operating point and prints precision, recall and the unlabelled share at each
+// point on the tuning split (--split, default real-dev): "threshold" multiplies every score the
+// decision compares against (threshold, label_thresholds, passing_threshold) by 0.8 to 2; "evidence"
+// tries broad_label_threshold against second_label_share. --folds K adds a K-fold cross-validation
+// within that split: on each K-1 folds, the point with the best recall among those with precision >=
+// --min-precision (0.85) and unlabelled <= --max-unlabelled (0.15) is chosen, and scored on the held
+// fold; the held folds' tallies, summed, estimate how the chosen point does on cases it was not
+// chosen on. --labels prints the per-label table of each split, not only of all of them.
 //
 // --speed times `review-router triage --jsonl` (in process: configuration load, JSON in and out) on
 // 1,000 issues made from the cases, beside the keyword baseline on the same issues, and hostile bodies
 // at the size cap beside an ordinary report of the same size (the ratios show no input costs more
 // than linear time).
 
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -24,6 +35,7 @@ import { parseArgs } from "node:util";
 import { triageCommand } from "../src/cli/triage.js";
 import { MAX_ISSUE_TEXT, routeIssue } from "../src/core/issue-text.js";
 import { labelsOf } from "../src/core/route.js";
+import type { TriageSettings } from "../src/core/config.js";
 import type { Router } from "../src/core/router.js";
 import { loadRouter } from "../src/io/files.js";
 import { isMainModule } from "../src/io/is-main.js";
@@ -116,6 +128,159 @@ export const CASE_FILES = ["test/fixtures/triage/cases.jsonl", "test/fixtures/tr
 export const precision = (t: Tally) => ratio(t.tp, t.tp + t.fp);
 export const recall = (t: Tally) => ratio(t.tp, t.tp + t.fn);
 
+/** The router with other triage settings. */
+export function withTriage(router: Router, patch: (t: TriageSettings) => Partial<TriageSettings>): Router {
+  const t = router.config.triage;
+  return { ...router, config: { ...router.config, triage: { ...t, ...patch(t) } } };
+}
+
+/** An operating point: a name for the report and the settings it changes. */
+export interface OperatingPoint {
+  name: string;
+  patch: (t: TriageSettings) => Partial<TriageSettings>;
+}
+
+/**
+ * The operating points --sweep tries. "threshold": every score the decision compares against (threshold,
+ * label_thresholds, passing_threshold) times a multiplier from 0.8 to 2. "evidence": broad_label_threshold
+ * (0: off, 4 to 12) against second_label_share (0: off, 0.3 to 0.7), the two rules that ask a label
+ * beside the issue's subject for more.
+ */
+export function operatingPoints(kind: string): OperatingPoint[] {
+  if (kind === "threshold") {
+    return Array.from({ length: 25 }, (_, i) => Math.round((0.8 + 0.05 * i) * 100) / 100).map((f) => ({
+      name: `thresholds x${f.toFixed(2)}`,
+      patch: (t) => ({
+        threshold: t.threshold * f,
+        passingThreshold: t.passingThreshold * f,
+        labelThresholds: t.labelThresholds.map((x) => ({ ...x, threshold: x.threshold * f })),
+      }),
+    }));
+  }
+  if (kind === "evidence") {
+    return [0, 4, 5, 6, 7, 8, 9, 10, 12].flatMap((broad) =>
+      [0, 0.3, 0.4, 0.5, 0.6, 0.7].map((share) => ({
+        name: `broad ${String(broad).padStart(2)}, share ${share.toFixed(1)}`,
+        patch: () => ({ broadLabelThreshold: broad, secondLabelShare: share }),
+      })),
+    );
+  }
+  throw new Error(`--sweep ${kind}: expected threshold or evidence`);
+}
+
+/** One case's tally at one operating point: what micro precision, recall and the unlabelled share sum. */
+interface CasePoint extends Tally {
+  unlabelled: number;
+}
+
+/** Each case's tally at each operating point (rows: cases, columns: points). */
+export function sweepCases(
+  router: Router,
+  cases: readonly TriageCase[],
+  universe: Set<string>,
+  points: readonly OperatingPoint[],
+): CasePoint[][] {
+  const rows: CasePoint[][] = cases.map(() => []);
+  for (const point of points) {
+    const at = withTriage(router, point.patch);
+    cases.forEach((c, i) => {
+      const { micro, noLabel } = score(
+        [c],
+        (x) => routeIssue(at, { repository: "pytorch/pytorch", title: x.title, body: x.body }).labels,
+        universe,
+      );
+      rows[i]!.push({ ...micro, unlabelled: noLabel });
+    });
+  }
+  return rows;
+}
+
+const sum = (rows: readonly CasePoint[][], column: number): CasePoint & { cases: number } => {
+  const t = { tp: 0, fp: 0, fn: 0, unlabelled: 0, cases: rows.length };
+  for (const r of rows) {
+    const x = r[column]!;
+    t.tp += x.tp;
+    t.fp += x.fp;
+    t.fn += x.fn;
+    t.unlabelled += x.unlabelled;
+  }
+  return t;
+};
+
+export interface Target {
+  minPrecision: number;
+  maxUnlabelled: number;
+}
+
+/** The column with the best recall among those meeting the target (ties: the better precision); none meeting it, the best precision. */
+export function chooseColumn(rows: readonly CasePoint[][], columns: number, target: Target): number {
+  const all = Array.from({ length: columns }, (_, i) => ({ i, t: sum(rows, i) }));
+  const p = (t: Tally) => t.tp / Math.max(1, t.tp + t.fp);
+  const r = (t: Tally) => t.tp / Math.max(1, t.tp + t.fn);
+  const ok = all.filter(({ t }) => p(t) >= target.minPrecision && t.unlabelled / Math.max(1, t.cases) <= target.maxUnlabelled);
+  const pool = ok.length > 0 ? ok : all;
+  const key = ok.length > 0 ? (t: Tally) => [r(t), p(t)] : (t: Tally) => [p(t), r(t)];
+  return pool.reduce((best, x) => {
+    const [a1, a2] = key(x.t);
+    const [b1, b2] = key(best.t);
+    return a1! > b1! || (a1 === b1 && a2! > b2!) ? x : best;
+  }).i;
+}
+
+/** A case's fold: the SHA-1 of its source (or title), so a fold does not depend on the order of the file. */
+export function foldOf(c: TriageCase, folds: number): number {
+  return (
+    createHash("sha1")
+      .update(c.source ?? c.title)
+      .digest()
+      .readUInt32BE(0) % folds
+  );
+}
+
+/** K-fold cross-validation of the operating point: chosen on K-1 folds, scored on the held one; the held folds' tallies summed. */
+export function crossValidate(cases: readonly TriageCase[], rows: readonly CasePoint[][], folds: number, target: Target, columns: number) {
+  const total = { tp: 0, fp: 0, fn: 0, unlabelled: 0, cases: 0 };
+  const chosen: number[] = [];
+  for (let k = 0; k < folds; k++) {
+    const train = rows.filter((_, i) => foldOf(cases[i]!, folds) !== k);
+    const held = rows.filter((_, i) => foldOf(cases[i]!, folds) === k);
+    const column = chooseColumn(train, columns, target);
+    chosen.push(column);
+    const t = sum(held, column);
+    total.tp += t.tp;
+    total.fp += t.fp;
+    total.fn += t.fn;
+    total.unlabelled += t.unlabelled;
+    total.cases += t.cases;
+  }
+  return { total, chosen };
+}
+
+function sweepReport(
+  router: Router,
+  cases: readonly TriageCase[],
+  universe: Set<string>,
+  kind: string,
+  folds: number,
+  target: Target,
+): void {
+  const points = operatingPoints(kind);
+  const rows = sweepCases(router, cases, universe, points);
+  const line = (t: CasePoint & { cases: number }) =>
+    `precision ${precision(t)}  recall ${recall(t)}  unlabelled ${share(t.unlabelled, t.cases)}  (tp ${t.tp}, fp ${t.fp}, fn ${t.fn})`;
+  console.log(`\n== operating points (${kind}) on ${cases.length} cases`);
+  points.forEach((p, i) => console.log(`  ${p.name}  ${line(sum(rows, i))}`));
+  const best = chooseColumn(rows, points.length, target);
+  console.log(
+    `chosen on all ${cases.length} (best recall with precision >= ${target.minPrecision}, unlabelled <= ${target.maxUnlabelled * 100}%): ` +
+      `${points[best]!.name}: ${line(sum(rows, best))}`,
+  );
+  if (folds < 2) return;
+  const { total, chosen } = crossValidate(cases, rows, folds, target, points.length);
+  console.log(`${folds}-fold cross-validation (chosen on ${folds - 1} folds, scored on the held one): ${line(total)}`);
+  console.log(`  chosen per fold: ${chosen.map((c) => points[c]!.name).join("; ")}`);
+}
+
 function main(): void {
   const { values } = parseArgs({
     options: {
@@ -124,6 +289,11 @@ function main(): void {
       split: { type: "string" },
       failures: { type: "boolean", default: false },
       speed: { type: "boolean", default: false },
+      sweep: { type: "string" },
+      folds: { type: "string", default: "0" },
+      "min-precision": { type: "string", default: "0.85" },
+      "max-unlabelled": { type: "string", default: "0.15" },
+      labels: { type: "boolean", default: false },
     },
   });
   const { router } = loadRouter(values.config ? resolve(values.config) : undefined);
@@ -142,7 +312,7 @@ function main(): void {
       `unlabelled ${share(x.noLabel, cases.length)}  (tp ${x.micro.tp}, fp ${x.micro.fp}, fn ${x.micro.fn}; ${x.noLabel} cases with no label)`;
     console.log(line("review-router", a));
     console.log(line("keyword baseline", b));
-    if (split !== "all") continue;
+    if (split !== "all" && !values.labels) continue;
     console.log("\nper label (review-router | baseline): precision recall tp/fp/fn");
     const labels = [...new Set([...a.perLabel.keys(), ...b.perLabel.keys()])].sort();
     for (const l of labels) {
@@ -151,6 +321,11 @@ function main(): void {
       const cell = (t: Tally) => `${precision(t).padStart(4)} ${recall(t).padStart(4)} ${`${t.tp}/${t.fp}/${t.fn}`.padEnd(9)}`;
       console.log(`  ${l.padEnd(28)} ${cell(x)} | ${cell(y)}`);
     }
+  }
+  if (values.sweep) {
+    const tuning = all.filter((c) => c.split === (values.split ?? "real-dev"));
+    const target = { minPrecision: Number(values["min-precision"]), maxUnlabelled: Number(values["max-unlabelled"]) };
+    sweepReport(router, tuning, universe, values.sweep, Number(values.folds), target);
   }
   if (values.speed) speed(router, universe, all, values.config);
   if (values.failures) {

@@ -11261,6 +11261,29 @@ var TRIAGE_FIELD = {
       default: 0,
       doc: "When a label reaches its threshold with evidence that names the issue's subject (title, error message, innermost or native frame, disabled test), a label without such evidence needs this score: a module named in passing in a long report is not its subject. 0: off."
     },
+    triageList(
+      "broad_labels",
+      "broadLabels",
+      "Labels of code nearly every report runs through (nn layers, autograd, CUDA): named beside an issue's subject more often than as it."
+    ),
+    {
+      key: "broad_label_threshold",
+      name: "broadLabelThreshold",
+      kind: "number",
+      min: 0,
+      max: 100,
+      default: 0,
+      doc: "When a label not in broad_labels is added, a label in broad_labels needs this score. 0: off."
+    },
+    {
+      key: "second_label_share",
+      name: "secondLabelShare",
+      kind: "number",
+      min: 0,
+      max: 1,
+      default: 0,
+      doc: "A label counted toward max_module_labels after the best one needs this share of the best one's score: the first names the issue's subject, a second needs evidence of a comparable weight. 0: off."
+    },
     {
       key: "sub_labels_need_own_evidence",
       name: "subLabelsNeedOwnEvidence",
@@ -19394,7 +19417,13 @@ var labelRulesCache = /* @__PURE__ */ new WeakMap();
 function labelRules(router) {
   let rules = labelRulesCache.get(router);
   if (rules) return rules;
-  rules = { thresholds: /* @__PURE__ */ new Map(), subLabels: /* @__PURE__ */ new Set() };
+  rules = { thresholds: /* @__PURE__ */ new Map(), subLabels: /* @__PURE__ */ new Set(), broad: new Set(router.config.triage.broadLabels), modulesOf: /* @__PURE__ */ new Map() };
+  const modulesOf2 = rules.modulesOf;
+  router.modules.forEach(({ spec }, i) => {
+    for (const l of [spec.label, ...spec.areas.map((a) => a.label)]) {
+      if (l) modulesOf2.set(l, (modulesOf2.get(l) ?? /* @__PURE__ */ new Set()).add(i));
+    }
+  });
   for (const { spec } of router.modules) {
     if (spec.label && spec.extraLabels.length > 0) rules.subLabels.add(spec.label);
     for (const area of spec.areas) if (area.extraLabels.length > 0) rules.subLabels.add(area.label);
@@ -19424,6 +19453,7 @@ var OWN_SIGNALS = /* @__PURE__ */ new Set([
 ]);
 function decide(router, scored) {
   const { threshold, maxModuleLabels, uncappedPrefixes, passingThreshold, subLabelsNeedOwnEvidence, weights, repeatFactor } = router.config.triage;
+  const { broadLabelThreshold, secondLabelShare } = router.config.triage;
   const rules = labelRules(router);
   const thresholdOf = (label) => rules.thresholds.get(label) ?? threshold;
   const named = (evidence, signals) => evidence.some((e) => signals.has(e.signal));
@@ -19434,15 +19464,30 @@ function decide(router, scored) {
     weights,
     repeatFactor
   );
+  const evidenceRule = ({ label, score, evidence }) => {
+    if (score < thresholdOf(label)) return "below threshold";
+    if (subjectKnown && score < passingThreshold && !named(evidence, SUBJECT_SIGNALS)) return "a passing mention";
+    if (subLabelsNeedOwnEvidence && rules.subLabels.has(label) && ownScore(evidence) < thresholdOf(label)) return "no evidence of its own";
+    return void 0;
+  };
+  const verdicts = ranked.map((s) => evidenceRule(s));
+  const sameModule = (a, b) => [...rules.modulesOf.get(a) ?? []].some((m) => rules.modulesOf.get(b)?.has(m));
+  const specific = ranked.filter((s, i) => verdicts[i] === void 0 && !rules.broad.has(s.label)).map((s) => s.label);
+  const besideSpecific = (label) => specific.some((l) => !sameModule(l, label)) && !specific.some((l) => sameModule(l, label));
   let capped = 0;
-  return ranked.map(({ label, score, evidence }) => {
+  let first = 0;
+  return ranked.map(({ label, score, evidence }, i) => {
     const own = thresholdOf(label);
-    const drop = (dropped) => ({ label, score, threshold: own, added: false, dropped, evidence });
-    if (score < own) return drop("below threshold");
-    if (subjectKnown && score < passingThreshold && !named(evidence, SUBJECT_SIGNALS)) return drop("a passing mention");
-    if (subLabelsNeedOwnEvidence && rules.subLabels.has(label) && ownScore(evidence) < own) return drop("no evidence of its own");
+    const drop = (dropped, needed = own) => ({ label, score, threshold: needed, added: false, dropped, evidence });
+    const verdict = verdicts[i];
+    if (verdict) return drop(verdict);
+    if (rules.broad.has(label) && score < broadLabelThreshold && besideSpecific(label))
+      return drop("a broad label beside a specific one", broadLabelThreshold);
     if (!uncappedPrefixes.some((p) => label.startsWith(p))) {
+      const needed = Math.round(secondLabelShare * first * 100) / 100;
+      if (capped > 0 && score < needed) return drop("far below the first label", needed);
       if (capped >= maxModuleLabels) return drop("over the cap");
+      if (capped === 0) first = score;
       capped++;
     }
     return { label, score, threshold: own, added: true, evidence };

@@ -61,9 +61,14 @@ export function formatTriage(d: IssueDecision, threshold: number): string {
   if (d.scores.length === 0) return out + "no evidence for any label\n";
   out += `\nscores (a label is added at ${threshold}):\n`;
   for (const s of d.scores) {
-    // A label with its own threshold says so: "(below threshold 5)".
+    // A label with its own threshold says so: "(below threshold 5)"; the rules for a label beside another say what it needed.
     const own = s.threshold !== threshold ? ` ${s.threshold}` : "";
-    const why = s.dropped === "below threshold" ? `${s.dropped}${own}` : s.dropped;
+    const why =
+      s.dropped === "below threshold"
+        ? `${s.dropped}${own}`
+        : s.dropped === "a broad label beside a specific one" || s.dropped === "far below the first label"
+          ? `${s.dropped}: needs ${s.threshold}`
+          : s.dropped;
     out += `  ${s.added ? "+" : "-"} ${s.label}  ${s.score}${why ? `  (${why})` : ""}\n`;
     for (const e of s.evidence) out += `      ${describeEvidence(e)}\n`;
   }

@@ -269,6 +269,31 @@ const TRIAGE_FIELD = {
         "When a label reaches its threshold with evidence that names the issue's subject (title, error message, innermost or native frame, " +
         "disabled test), a label without such evidence needs this score: a module named in passing in a long report is not its subject. 0: off.",
     },
+    triageList(
+      "broad_labels",
+      "broadLabels",
+      "Labels of code nearly every report runs through (nn layers, autograd, CUDA): named beside an issue's subject more often than as it.",
+    ),
+    {
+      key: "broad_label_threshold",
+      name: "broadLabelThreshold",
+      kind: "number",
+      min: 0,
+      max: 100,
+      default: 0,
+      doc: "When a label not in broad_labels is added, a label in broad_labels needs this score. 0: off.",
+    },
+    {
+      key: "second_label_share",
+      name: "secondLabelShare",
+      kind: "number",
+      min: 0,
+      max: 1,
+      default: 0,
+      doc:
+        "A label counted toward max_module_labels after the best one needs this share of the best one's score: the first names the issue's " +
+        "subject, a second needs evidence of a comparable weight. 0: off.",
+    },
     {
       key: "sub_labels_need_own_evidence",
       name: "subLabelsNeedOwnEvidence",

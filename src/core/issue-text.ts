@@ -40,9 +40,17 @@ export interface LabelScore {
 /**
  * Why a label with evidence was not added: its score is under its threshold; it is only named in passing
  * (another label has the issue's subject, this one has none and is under passing_threshold); it is a
- * sub-label (module: inductor beside oncall: pt2) with only frames and code behind it; or it is past the cap.
+ * sub-label (module: inductor beside oncall: pt2) with only frames and code behind it; it is a broad label
+ * (triage.broad_labels) beside a label that is not, under broad_label_threshold; it is a capped label under
+ * second_label_share of the first capped label's score; or it is past the cap.
  */
-export type DropReason = "below threshold" | "a passing mention" | "no evidence of its own" | "over the cap";
+export type DropReason =
+  | "below threshold"
+  | "a passing mention"
+  | "no evidence of its own"
+  | "a broad label beside a specific one"
+  | "far below the first label"
+  | "over the cap";
 
 export interface IssueModule {
   name: string;
@@ -702,6 +710,10 @@ interface LabelRules {
   thresholds: Map<string, number>;
   /** Labels that come with extra labels: module: inductor (with oncall: pt2), module: android (with oncall: mobile). */
   subLabels: Set<string>;
+  /** triage.broad_labels */
+  broad: Set<string>;
+  /** The modules whose own or area label each label is. */
+  modulesOf: Map<string, Set<number>>;
 }
 
 const labelRulesCache = new WeakMap<Router, LabelRules>();
@@ -709,7 +721,13 @@ const labelRulesCache = new WeakMap<Router, LabelRules>();
 function labelRules(router: Router): LabelRules {
   let rules = labelRulesCache.get(router);
   if (rules) return rules;
-  rules = { thresholds: new Map(), subLabels: new Set() };
+  rules = { thresholds: new Map(), subLabels: new Set(), broad: new Set(router.config.triage.broadLabels), modulesOf: new Map() };
+  const modulesOf = rules.modulesOf;
+  router.modules.forEach(({ spec }, i) => {
+    for (const l of [spec.label, ...spec.areas.map((a) => a.label)]) {
+      if (l) modulesOf.set(l, (modulesOf.get(l) ?? new Set()).add(i));
+    }
+  });
   for (const { spec } of router.modules) {
     if (spec.label && spec.extraLabels.length > 0) rules.subLabels.add(spec.label);
     for (const area of spec.areas) if (area.extraLabels.length > 0) rules.subLabels.add(area.label);
@@ -743,12 +761,14 @@ const OWN_SIGNALS: ReadonlySet<TriageSignal> = new Set([
 
 /**
  * Step 4: keep labels that reach their threshold, that are not only named in passing beside the
- * issue's subject, and, for a sub-label, that have evidence of their own; of the capped kind, only
- * the best `maxModuleLabels`.
+ * issue's subject, and, for a sub-label, that have evidence of their own; a broad label beside a
+ * specific one needs broad_label_threshold; of the capped kind, each after the first needs
+ * second_label_share of the first one's score, and only the best `maxModuleLabels` are kept.
  */
 function decide(router: Router, scored: readonly Scored[]): LabelScore[] {
   const { threshold, maxModuleLabels, uncappedPrefixes, passingThreshold, subLabelsNeedOwnEvidence, weights, repeatFactor } =
     router.config.triage;
+  const { broadLabelThreshold, secondLabelShare } = router.config.triage;
   const rules = labelRules(router);
   const thresholdOf = (label: string) => rules.thresholds.get(label) ?? threshold;
   const named = (evidence: readonly IssueEvidence[], signals: ReadonlySet<TriageSignal>) => evidence.some((e) => signals.has(e.signal));
@@ -761,15 +781,33 @@ function decide(router: Router, scored: readonly Scored[]): LabelScore[] {
       weights,
       repeatFactor,
     );
+  const evidenceRule = ({ label, score, evidence }: Scored): DropReason | undefined => {
+    if (score < thresholdOf(label)) return "below threshold";
+    if (subjectKnown && score < passingThreshold && !named(evidence, SUBJECT_SIGNALS)) return "a passing mention";
+    if (subLabelsNeedOwnEvidence && rules.subLabels.has(label) && ownScore(evidence) < thresholdOf(label)) return "no evidence of its own";
+    return undefined;
+  };
+  const verdicts = ranked.map((s) => evidenceRule(s));
+  // Code nearly every report runs through (nn layers, autograd, CUDA) is named beside the subject: beside a specific label of
+  // another module, it needs more. With a part of its own module (module: fsdp of oncall: distributed), it is that part's area.
+  const sameModule = (a: string, b: string) => [...(rules.modulesOf.get(a) ?? [])].some((m) => rules.modulesOf.get(b)?.has(m));
+  const specific = ranked.filter((s, i) => verdicts[i] === undefined && !rules.broad.has(s.label)).map((s) => s.label);
+  const besideSpecific = (label: string) => specific.some((l) => !sameModule(l, label)) && !specific.some((l) => sameModule(l, label));
   let capped = 0;
-  return ranked.map(({ label, score, evidence }) => {
+  let first = 0;
+  return ranked.map(({ label, score, evidence }, i) => {
     const own = thresholdOf(label);
-    const drop = (dropped: DropReason) => ({ label, score, threshold: own, added: false, dropped, evidence });
-    if (score < own) return drop("below threshold");
-    if (subjectKnown && score < passingThreshold && !named(evidence, SUBJECT_SIGNALS)) return drop("a passing mention");
-    if (subLabelsNeedOwnEvidence && rules.subLabels.has(label) && ownScore(evidence) < own) return drop("no evidence of its own");
+    const drop = (dropped: DropReason, needed = own) => ({ label, score, threshold: needed, added: false, dropped, evidence });
+    const verdict = verdicts[i];
+    if (verdict) return drop(verdict);
+    if (rules.broad.has(label) && score < broadLabelThreshold && besideSpecific(label))
+      return drop("a broad label beside a specific one", broadLabelThreshold);
     if (!uncappedPrefixes.some((p) => label.startsWith(p))) {
+      // The first capped label is the issue's subject; a second one needs evidence of a comparable weight.
+      const needed = Math.round(secondLabelShare * first * 100) / 100;
+      if (capped > 0 && score < needed) return drop("far below the first label", needed);
       if (capped >= maxModuleLabels) return drop("over the cap");
+      if (capped === 0) first = score;
       capped++;
     }
     return { label, score, threshold: own, added: true, evidence };

@@ -4,7 +4,20 @@
 // real pytorch/pytorch issues; their floors are what the labeller reaches, not the target.
 
 import { describe, expect, it } from "vitest";
-import { CASE_FILES, emittableLabels, keywordBaseline, readCases, score, type TriageCase } from "../../bench/eval-triage.js";
+import {
+  CASE_FILES,
+  chooseColumn,
+  crossValidate,
+  emittableLabels,
+  foldOf,
+  keywordBaseline,
+  operatingPoints,
+  readCases,
+  score,
+  sweepCases,
+  withTriage,
+  type TriageCase,
+} from "../../bench/eval-triage.js";
 import { routeIssue } from "../../src/core/issue-text.js";
 import { loadRouter } from "../../src/io/files.js";
 
@@ -57,5 +70,54 @@ describe("the evaluation set", () => {
       "module: onnx",
       "oncall: pt2",
     ]);
+  });
+
+  it("the operating point: the best recall at the precision asked, else the best precision; chosen on other folds than it is scored on", () => {
+    // Two cases, two points: the first point has recall 1 and precision 0.5, the second recall 0.5 and precision 1.
+    const rows = [
+      [
+        { tp: 1, fp: 1, fn: 0, unlabelled: 0 },
+        { tp: 1, fp: 0, fn: 0, unlabelled: 0 },
+      ],
+      [
+        { tp: 1, fp: 1, fn: 0, unlabelled: 0 },
+        { tp: 0, fp: 0, fn: 1, unlabelled: 1 },
+      ],
+    ];
+    expect(chooseColumn(rows, 2, { minPrecision: 0.5, maxUnlabelled: 1 })).toBe(0);
+    expect(chooseColumn(rows, 2, { minPrecision: 0.9, maxUnlabelled: 1 })).toBe(1);
+    expect(chooseColumn(rows, 2, { minPrecision: 0.9, maxUnlabelled: 0.2 })).toBe(1); // none meets it: the best precision
+    const two = [
+      { split: "x", source: "https://github.com/pytorch/pytorch/issues/1", title: "a", body: "", labels: [], why: "w" },
+      { split: "x", source: "https://github.com/pytorch/pytorch/issues/2", title: "b", body: "", labels: [], why: "w" },
+    ];
+    expect(foldOf(two[0]!, 2)).not.toBe(foldOf(two[1]!, 2)); // so each case is held out once, scored at the other's choice
+    const cv = crossValidate(two, rows, 2, { minPrecision: 0.9, maxUnlabelled: 1 }, 2);
+    expect(cv.total).toMatchObject({ cases: 2 });
+    expect(cv.total.tp + cv.total.fn).toBe(2);
+  });
+
+  it("a sweep point changes only the settings it names, and the threshold sweep moves every threshold", () => {
+    const [low] = operatingPoints("threshold");
+    const at = withTriage(router, low!.patch);
+    expect(at.config.triage.threshold).toBeCloseTo(router.config.triage.threshold * 0.8);
+    expect(at.config.triage.passingThreshold).toBeCloseTo(router.config.triage.passingThreshold * 0.8);
+    expect(at.config.triage.labelThresholds[0]!.threshold).toBeCloseTo(router.config.triage.labelThresholds[0]!.threshold * 0.8);
+    expect(at.config.triage.weights).toBe(router.config.triage.weights);
+    expect(router.config.triage.threshold).toBe(3);
+    const part = cases.filter((c) => c.split === "real-dev");
+    const withRules = withTriage(router, () => ({ broadLabelThreshold: 8, secondLabelShare: 0.5 }));
+    const off = operatingPoints("evidence").find((p) => p.name === "broad  0, share 0.0")!;
+    // The point is applied over the router it is given: "off" turns off rules the router has on.
+    const swept = sweepCases(withRules, part, universe, [off]);
+    const plain = score(
+      part,
+      (c) => routeIssue(withTriage(router, off.patch), { repository: "pytorch/pytorch", title: c.title, body: c.body }).labels,
+      universe,
+    );
+    expect(swept.reduce((n, r) => n + r[0]!.fp, 0)).toBe(plain.micro.fp);
+    const on = score(part, (c) => routeIssue(withRules, { repository: "pytorch/pytorch", title: c.title, body: c.body }).labels, universe);
+    expect(on.micro.fp).toBeLessThan(plain.micro.fp);
+    expect(() => operatingPoints("nope")).toThrow(/expected threshold or evidence/);
   });
 });

@@ -56,6 +56,18 @@ describe("review-router triage", () => {
     });
   });
 
+  it("says what a broad label beside a specific one needed", async () => {
+    const r = await run(["--title", "nn.Conv2d on a sparse CSR tensor gives wrong results", "--body-file", tempFile("body.md", "")]);
+    expect(r.stdout).toContain(
+      [
+        "labels: module: sparse",
+        "",
+        "scores (a label is added at 3):",
+        "  - module: nn  4  (a broad label beside a specific one: needs 8)",
+      ].join("\n"),
+    );
+  });
+
   it("reads the body from standard input with --body-file -, and prints JSON", async () => {
     const r = await run(["--title", "crash", "--body-file", "-", "--json"], TRACEBACK);
     expect(r.code).toBe(0);

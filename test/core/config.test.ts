@@ -322,6 +322,9 @@ describe("triage settings and extra labels", () => {
   weights: {title: 5, code_api: 0}
   label_thresholds: [{label: "module: a", threshold: 6}]
   passing_threshold: 7
+  broad_labels: ["module: a"]
+  broad_label_threshold: 9
+  second_label_share: 0.4
   sub_labels_need_own_evidence: true
   repeat_factor: 0.25
   repo_dirs: [src, lib]
@@ -344,6 +347,9 @@ describe("triage settings and extra labels", () => {
       weights: { ...DEFAULT_TRIAGE.weights, title: 5, code_api: 0 },
       labelThresholds: [{ label: "module: a", threshold: 6 }],
       passingThreshold: 7,
+      broadLabels: ["module: a"],
+      broadLabelThreshold: 9,
+      secondLabelShare: 0.4,
       subLabelsNeedOwnEvidence: true,
       repeatFactor: 0.25,
       repoDirs: ["src", "lib"],
@@ -365,7 +371,7 @@ describe("triage settings and extra labels", () => {
     );
     expect(r.problems.map(formatProblem)).toEqual([
       "c.yml:8: error: triage.thresold: unknown key; expected one of: threshold, max_module_labels, uncapped_prefixes, weights, label_thresholds, " +
-        "passing_threshold, sub_labels_need_own_evidence, repeat_factor, " +
+        "passing_threshold, broad_labels, broad_label_threshold, second_label_share, sub_labels_need_own_evidence, repeat_factor, " +
         "repo_dirs, api_prefixes, api_aliases, env_report_starts, ignore_line_prefixes, passthrough_frames, build_log_markers, disabled_test_prefix, test_dir",
       `c.yml:4: error: triage.weights.titel: unknown key; expected one of: ${TRIAGE_SIGNALS.join(", ")}`,
       "c.yml:5: error: triage.weights.error: must be a number from 0 to 100",

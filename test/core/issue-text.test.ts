@@ -25,6 +25,13 @@ triage:
   api_prefixes: [torch]
   env_report_starts: ["Collecting environment information", "PyTorch version: "]
 `;
+/** The CPU module's oneDNN area, for the triage-settings routers. */
+const ONEDNN_AREA = `    areas:
+      - name: oneDNN
+        label: "module: mkldnn"
+        paths: [aten/src/ATen/native/mkldnn/**]
+        keywords: [dnnl]
+`;
 const SETTINGS = { envReportStarts: ["Collecting environment information", "PyTorch version: "], ignoreLinePrefixes: [] };
 const DIRS = new Set(["torch", "aten", "c10", "test", "tools", "docs", ".github", ".ci", "third_party"]);
 
@@ -751,12 +758,7 @@ modules:
         keywords: [Inductor]
   - name: CPU
     label: "module: cpu"
-    areas:
-      - name: oneDNN
-        label: "module: mkldnn"
-        paths: [aten/src/ATen/native/mkldnn/**]
-        keywords: [dnnl]
-`);
+${ONEDNN_AREA}`);
     const decide = (title: string, body: string) => routeIssue(rules, { repository: "o/r", title, body });
     const score = (d: IssueDecision, label: string) => d.scores.find((s) => s.label === label);
 
@@ -802,6 +804,60 @@ modules:
       expect(score(d, "module: mkldnn")!.evidence).toEqual([{ signal: "native_frame", kind: "keyword", text: "dnnl", weight: 3 }]);
       // The same words in ordinary code are weak.
       expect(decide("Segfault in conv3d", "```\nx = dnnl.run()\n```").labels).toEqual([]);
+    });
+  });
+
+  describe("a label beside the issue's subject: broad labels and a second capped label", () => {
+    const beside = makeRouter(`${TRIAGE.replace("threshold: 0.1", "threshold: 3").replace("max_module_labels: 20", "max_module_labels: 5")}
+  weights: {prose_keyword: 2, title: 4}
+  broad_labels: ["module: nn", "module: cpu"]
+  broad_label_threshold: 8
+  second_label_share: 0.5
+modules:
+  - name: NN
+    label: "module: nn"
+    keywords: [Conv2d, Conv1d]
+  - name: Sparse
+    label: "module: sparse"
+    keywords: [CSR, COO]
+  - name: Optim
+    label: "module: optimizer"
+    keywords: [Adam, SGD]
+  - name: CPU
+    label: "module: cpu"
+    keywords: [CPU kernel]
+${ONEDNN_AREA}`);
+    const decide = (title: string, body = "") => routeIssue(beside, { repository: "o/r", title, body });
+    const score = (d: IssueDecision, label: string) => d.scores.find((s) => s.label === label);
+
+    it("a broad label beside a specific label of another module needs broad_label_threshold, and says so", () => {
+      const d = decide("Conv2d on a CSR tensor fails");
+      expect(d.labels).toEqual(["module: sparse"]);
+      expect(score(d, "module: nn")).toMatchObject({
+        score: 4,
+        threshold: 8,
+        added: false,
+        dropped: "a broad label beside a specific one",
+      });
+      // Alone, it is the subject: the ordinary threshold.
+      expect(decide("Conv2d gives NaN").labels).toEqual(["module: nn"]);
+      // Named as much as the other part, it is a second subject.
+      expect(decide("Conv2d and Conv1d on a CSR tensor fail", "Conv2d.").labels).toEqual(["module: nn", "module: sparse"]);
+    });
+
+    it("a broad label keeps the ordinary threshold beside a part of its own module", () => {
+      expect(decide("dnnl primitive fails in the CPU kernel").labels).toEqual(["module: cpu", "module: mkldnn"]);
+    });
+
+    it("a capped label after the first needs second_label_share of the first one's score, and says so", () => {
+      const d = decide("CSR to COO conversion fails with Adam", "The CSR and COO layouts.");
+      expect(d.labels).toEqual(["module: sparse"]);
+      expect(score(d, "module: sparse")!.score).toBe(9);
+      expect(score(d, "module: optimizer")).toMatchObject({ score: 4, threshold: 4.5, added: false, dropped: "far below the first label" });
+      expect(decide("CSR to COO conversion fails with Adam and SGD", "The CSR and COO layouts.").labels).toEqual([
+        "module: sparse",
+        "module: optimizer",
+      ]);
     });
   });
 });
