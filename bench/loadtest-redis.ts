@@ -153,7 +153,7 @@ async function runOnce(run: Run, deliveries: Planned[]): Promise<Result> {
 }
 
 function report(r: Result, baseline?: Result): string {
-  // 202 is the one-process server's "still processing" after 9 s: answered, not refused.
+  // 202: the web's "stored" (queue mode) or the one-process server's "still processing" after 9 s: answered, not refused.
   const accepted = (r.statuses.get(200) ?? 0) + (r.statuses.get(202) ?? 0);
   const ok = r.finished && r.problems.count === 0 && r.answered === DELIVERIES && accepted === DELIVERIES;
   const kinds = Object.entries(r.problems.byKind)

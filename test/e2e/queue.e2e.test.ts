@@ -76,19 +76,25 @@ const posts = (c: Case, suffix: string) => gh.requests.filter((q) => q.method ==
 const checkRuns = (c: Case) => gh.repo(c.repo).checkRuns.length;
 
 describe("queue mode", () => {
-  it("stores a delivery and answers within a second; a worker routes it; the same GUID again changes nothing", async () => {
+  it("stores a delivery and answers 202 within a second; a worker routes it; the same GUID again changes nothing", async () => {
     await startWorker();
     const c = freshCase();
     const id = randomUUID();
+    // A delivery whose signature does not match is refused and not stored.
+    const forged = await web.deliver("pull_request", opened(c), { id, signature: `sha256=${"0".repeat(64)}` });
+    expect(forged.status).toBe(400);
     const r = await web.deliver("pull_request", opened(c), { id });
-    expect(r.status).toBe(200);
+    // 202 Accepted: stored, to be handled by a worker.
+    expect(r.status).toBe(202);
+    expect(JSON.parse(r.body)).toEqual({ delivery: id, outcome: "queued" });
     expect(r.ms).toBeLessThan(1000);
     await until(() => checkRuns(c) === 1, 30_000, "the check run");
     expect(gh.thread(c.repo, c.number).labels).toEqual(expectedLabels(c));
     // The web process handled nothing itself: every GitHub request came from the worker, after the answer.
     const writes = gh.writes(c.repo).length;
     const again = await web.deliver("pull_request", opened(c), { id });
-    expect(again.status).toBe(200);
+    expect(again.status).toBe(202);
+    expect(JSON.parse(again.body)).toEqual({ delivery: id, outcome: "already handled" });
     await new Promise((r) => setTimeout(r, 1500));
     expect(gh.writes(c.repo).length).toBe(writes);
   });
@@ -99,7 +105,7 @@ describe("queue mode", () => {
     const pair = [await startWorker({ WORKER_CONCURRENCY: "1" }), await startWorker({ WORKER_CONCURRENCY: "1" })];
     const c = freshCase();
     const numbers = [11, 12, 13, 14];
-    for (const number of numbers) expect((await web.deliver("pull_request", opened({ ...c, number }))).status).toBe(200);
+    for (const number of numbers) expect((await web.deliver("pull_request", opened({ ...c, number }))).status).toBe(202);
     const routed = (w: RunningApp) => w.logs.filter((l) => l.msg === "routed pull request").length;
     await until(() => routed(pair[0]!) + routed(pair[1]!) === numbers.length, 60_000, "four routed pull requests");
     for (const w of pair) expect(routed(w)).toBeGreaterThan(0);
@@ -125,7 +131,7 @@ describe("queue mode", () => {
     gh.fail({ method: "POST", path: new RegExp(`^/repos/${c.repo}/issues/${c.number}/labels$`), delayMs: 3000 });
     // Only the doomed worker takes jobs at first: the others are stopped.
     for (const w of workers.filter((w) => w !== doomed)) await w.stop();
-    expect((await web.deliver("pull_request", opened(c))).status).toBe(200);
+    expect((await web.deliver("pull_request", opened(c))).status).toBe(202);
     await until(() => posts(c, `issues/${c.number}/labels`).length === 1, 20_000, "the label write");
     doomed.proc.kill("SIGKILL");
     await startWorker();
@@ -152,7 +158,7 @@ describe("queue mode", () => {
     );
     expect((await fetch(`http://127.0.0.1:${web.port}/ready`)).status).toBe(200);
     // GitHub's redelivery of the refused delivery (a new attempt) is stored and routed.
-    expect((await web.deliver("pull_request", opened(c))).status).toBe(200);
+    expect((await web.deliver("pull_request", opened(c))).status).toBe(202);
     await until(() => checkRuns(c) === 1, 40_000, "the check run after Redis came back");
   }, 90_000);
 
@@ -165,7 +171,7 @@ describe("queue mode", () => {
     gh.fail({ method: "POST", path: /\/graphql$/, status: 500, times: 1000 });
     gh.fail({ method: "GET", path: new RegExp(`^/repos/${c.repo}/pulls/${c.number}/files$`), status: 500, times: 1000 });
     const id = randomUUID();
-    expect((await web.deliver("pull_request", opened(c), { id })).status).toBe(200);
+    expect((await web.deliver("pull_request", opened(c), { id })).status).toBe(202);
     const failedLine = new RegExp(`^delivery ${id} \\(pull_request\\) failed 5 times: Injected fault; moved to the failed list$`);
     await until(() => workers.some((x) => x.logs.some((l) => failedLine.test(String(l.msg)))), 60_000, "the failed-list log line");
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
