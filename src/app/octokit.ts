@@ -7,7 +7,8 @@
 //    token, so each installation gets its own id, hence its own queue, and no stricter.
 // 2. A time-out on every request, so a GitHub call that never answers ends the delivery with an
 //    error instead of holding it open.
-// 3. Two retries of a server error instead of three (see below).
+// 3. Two retries of a server error instead of three (see below); a write that timed out is not
+//    retried (writeTimedOut).
 // 4. A secondary rate limit (403 with retry-after) is waited out and retried once when the wait
 //    is short, instead of failing the delivery outright.
 // 5. GraphQL queries are not paced. GitHub asks apps to pause between mutative requests (POST,
@@ -85,8 +86,14 @@ export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): 
     }
     // The time-out goes on each fetch, so that every retry gets a fresh one.
     const baseFetch = (instance.request?.fetch as typeof fetch | undefined) ?? fetch;
-    const timedFetch: typeof fetch = (input, init) =>
-      baseFetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(settings.requestTimeoutMs) });
+    const timedFetch: typeof fetch = async (input, init) => {
+      const signal = init?.signal ?? AbortSignal.timeout(settings.requestTimeoutMs);
+      try {
+        return await baseFetch(input, { ...init, signal });
+      } catch (err) {
+        throw writeTimedOut(input, init?.method, signal, settings.requestTimeoutMs) ?? err;
+      }
+    };
     // Two retries of a 5xx (after 1 s and 4 s by default), not Probot's three: a failing token request is
     // retried inside every retried call, so each retry multiplies how long a delivery can hang.
     const retry = { retries: MAX_RETRIES, retryAfterBaseValue: settings.retryBaseMs, ...(instance.retry as object | undefined) };
@@ -97,6 +104,26 @@ export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): 
   if (!settings.pacing) return Counted;
   const Paced = Counted.plugin(notifyingFirst as unknown as (o: unknown) => void) as unknown as typeof ProbotOctokit;
   return Paced.plugin(unpacedQueries as unknown as (o: unknown) => void) as unknown as typeof ProbotOctokit;
+}
+
+/**
+ * A write (POST, PATCH, PUT, DELETE) our time-out ended is not sent again by Octokit's retry: GitHub
+ * may have carried it out and only answered late, and a second POST adds a second comment or check
+ * run (or labels and reviewers again). Octokit does not retry a request aborted by its caller (an
+ * AbortError), so the write's failure is one: the delivery fails, and its next try (the queue's, with
+ * back-off) reads GitHub's state first and writes only what is missing. A read that timed out is
+ * retried as before.
+ */
+function writeTimedOut(input: Parameters<typeof fetch>[0], method: string | undefined, signal: AbortSignal, ms: number): Error | undefined {
+  const write = method !== undefined && !/^(GET|HEAD)$/i.test(method);
+  if (!write || !signal.aborted || (signal.reason as Error | undefined)?.name !== "TimeoutError") return undefined;
+  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  const err = new DOMException(
+    `request timeout: no answer within ${ms} ms to a ${method.toUpperCase()}; GitHub may have carried it out, so it is not sent again`,
+    "AbortError",
+  );
+  // What the logs show of a failed request (as Octokit's RequestError has it), without the headers and their token.
+  return Object.assign(err, { request: { method: method.toUpperCase(), url } });
 }
 
 /** The plugin's notification group, replaced: no wait (the wait happens before, in notifyingFirst). */

@@ -106,3 +106,43 @@ describe("the server's Octokit with write pacing on", () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(700);
   }, 15_000);
 });
+
+describe("the server's Octokit when GitHub does not answer in time", () => {
+  useStrictNock();
+
+  async function client() {
+    const Octokit = createAppOctokit({ requestTimeoutMs: 300, pacing: false, retryBaseMs: 10 });
+    const probot = new Probot({ appId: APP_ID, privateKey, Octokit, logLevel: "fatal" });
+    mockInstallationToken();
+    return probot.auth(INSTALLATION_ID);
+  }
+
+  it("asks again for a read, but does not send a timed-out write twice: GitHub may have carried it out", async () => {
+    const octokit = await client();
+    // The read: no answer in time once, then an answer.
+    nock(API).get("/repos/o/r/issues/1/labels").delay(1000).reply(200, []);
+    nock(API)
+      .get("/repos/o/r/issues/1/labels")
+      .reply(200, [{ name: "bug" }]);
+    const read = await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+      owner: "o",
+      repo: "r",
+      issue_number: 1,
+    });
+    expect(read.data).toEqual([{ name: "bug" }]);
+    // The write: one request, no second one (the strict nock would refuse it), and an error that says why.
+    nock(API)
+      .post("/repos/o/r/issues/1/labels", { labels: ["bug"] })
+      .delay(1000)
+      .reply(200, [{ name: "bug" }]);
+    const write = octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+      owner: "o",
+      repo: "r",
+      issue_number: 1,
+      labels: ["bug"],
+    });
+    await expect(write).rejects.toThrow(
+      /^request timeout: no answer within 300 ms to a POST; GitHub may have carried it out, so it is not sent again$/,
+    );
+  });
+});

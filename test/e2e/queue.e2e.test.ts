@@ -143,6 +143,26 @@ describe("queue mode", () => {
     expect(checkRuns(c)).toBe(1);
   }, 90_000);
 
+  it("does not send a write again that GitHub carried out but answered too late: the delivery is retried from a fresh read", async () => {
+    for (const w of workers) await w.stop();
+    await startWorker();
+    const c = freshCase();
+    // GitHub adds the labels but its answer never comes: the worker's request times out (1.5 s here).
+    gh.fail({ method: "POST", path: new RegExp(`^/repos/${c.repo}/issues/${c.number}/labels$`), applied: true, hang: true });
+    expect((await web.deliver("pull_request", opened(c))).status).toBe(202);
+    await until(() => checkRuns(c) === 1, 40_000, "the check run after the timed-out write");
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(gh.thread(c.repo, c.number).labels).toEqual(expectedLabels(c));
+    // Sent once: not resent blindly by Octokit's retry (which would write it twice), and not again
+    // by the delivery's second try, which read the labels already there.
+    expect(posts(c, `issues/${c.number}/labels`)).toHaveLength(1);
+    expect(posts(c, `pulls/${c.number}/requested_reviewers`).length).toBeLessThanOrEqual(1);
+    expect(checkRuns(c)).toBe(1);
+    const retried =
+      /^delivery \S+ \(pull_request\) failed \(try 1 of 5\): request timeout: no answer within 1500 ms to a POST; GitHub may have carried it out, so it is not sent again; retrying later$/;
+    expect(workers.some((w) => w.logs.some((l) => retried.test(String(l.msg))))).toBe(true);
+  }, 60_000);
+
   it("answers 503 while Redis is away (nothing stored, /ready 503), and stores again once it is back", async () => {
     await redis.stop(true);
     const c = freshCase();
