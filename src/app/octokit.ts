@@ -21,6 +21,12 @@
 //    waits for the notification slot, so the request left beside the next write, two writes within
 //    a second. The plugin's own notification wait is made a pass-through; the same pace (3 s per
 //    installation) is kept by a group of ours, in Redis with the plugin's when REDIS_URL is set.
+// 7. The write slot is taken at the fetch, just before the request leaves, not in the plugin: the
+//    plugin takes a slot a second apart and then queues the request in its per-installation
+//    concurrency group (in Redis with REDIS_URL: more round trips), so a write whose way to the
+//    network was slow left beside the next one: up to 3 writes to one installation within a second
+//    with 3 workers. The plugin's write group is made a pass-through, and a group with the same id,
+//    pace and Redis connection gives the slot in the fetch.
 
 import { throttling } from "@octokit/plugin-throttling";
 import Bottleneck from "bottleneck";
@@ -76,6 +82,7 @@ export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): 
     } else if (throttle.enabled !== false) {
       if (installationId !== undefined) throttle.id = `installation-${installationId}`;
       throttle.notifications = PASS_THROUGH; // see 6.: waited for first, in notifyingFirst
+      throttle.write = PASS_THROUGH; // see 7.: the write slot is taken at the fetch
       throttle.onSecondaryRateLimit = (retryAfter: number, options: ThrottledRequest, octokit: { log: Logger }) => {
         const retry = options.request.retryCount === 0 && retryAfter <= MAX_SECONDARY_WAIT_S;
         octokit.log.warn(
@@ -85,8 +92,12 @@ export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): 
       };
     }
     // The time-out goes on each fetch, so that every retry gets a fresh one.
-    const baseFetch = (instance.request?.fetch as typeof fetch | undefined) ?? fetch;
+    // A sibling (see 5.) is given its parent's options: it wraps the fetch its parent wrapped, not the parent's.
+    const given = instance.request?.fetch as (typeof fetch & { [UNWRAPPED]?: typeof fetch }) | undefined;
+    const baseFetch = given?.[UNWRAPPED] ?? given ?? fetch;
+    const paceWrite = settings.pacing && throttle.enabled !== false ? writeSlot(throttle) : undefined;
     const timedFetch: typeof fetch = async (input, init) => {
+      if (paceWrite && isPacedWrite(input, init?.method)) await paceWrite();
       const signal = init?.signal ?? AbortSignal.timeout(settings.requestTimeoutMs);
       try {
         return await baseFetch(input, { ...init, signal });
@@ -97,7 +108,7 @@ export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): 
     // Two retries of a 5xx (after 1 s and 4 s by default), not Probot's three: a failing token request is
     // retried inside every retried call, so each retry multiplies how long a delivery can hang.
     const retry = { retries: MAX_RETRIES, retryAfterBaseValue: settings.retryBaseMs, ...(instance.retry as object | undefined) };
-    return { ...instance, throttle, retry, request: { ...instance.request, fetch: timedFetch } };
+    return { ...instance, throttle, retry, request: { ...instance.request, fetch: Object.assign(timedFetch, { [UNWRAPPED]: baseFetch }) } };
   }) as unknown as typeof ProbotOctokit;
   // With METRICS=1, every request is counted once, after its retries (see metrics.ts).
   const Counted = metrics ? (Octokit.plugin(metrics.octokitPlugin() as (o: unknown) => void) as unknown as typeof ProbotOctokit) : Octokit;
@@ -117,13 +128,57 @@ export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): 
 function writeTimedOut(input: Parameters<typeof fetch>[0], method: string | undefined, signal: AbortSignal, ms: number): Error | undefined {
   const write = method !== undefined && !/^(GET|HEAD)$/i.test(method);
   if (!write || !signal.aborted || (signal.reason as Error | undefined)?.name !== "TimeoutError") return undefined;
-  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  const url = urlOf(input);
   const err = new DOMException(
     `request timeout: no answer within ${ms} ms to a ${method.toUpperCase()}; GitHub may have carried it out, so it is not sent again`,
     "AbortError",
   );
   // What the logs show of a failed request (as Octokit's RequestError has it), without the headers and their token.
   return Object.assign(err, { request: { method: method.toUpperCase(), url } });
+}
+
+/** On the fetch createAppOctokit gives an instance: the fetch it wraps. */
+const UNWRAPPED = Symbol("unwrapped fetch");
+
+/** The URL a fetch is given, as a string. */
+function urlOf(input: Parameters<typeof fetch>[0]): string {
+  return typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+}
+
+/**
+ * A request that takes a write slot (see 7.): a content-creating request, or a GraphQL mutation (a
+ * query goes through the unpaced sibling, see 5.). Not an installation token's request, which the
+ * plugin does not pace either.
+ */
+function isPacedWrite(input: Parameters<typeof fetch>[0], method: string | undefined): boolean {
+  if (method === undefined || /^(GET|HEAD)$/i.test(method)) return false;
+  return !/\/app\/installations\/[^/]+\/access_tokens$/.test(new URL(urlOf(input)).pathname);
+}
+
+/** GitHub's pace for content-creating requests, per installation: one a second (the plugin's write pace). */
+export const WRITE_PACE_MS = 1000;
+
+const writeGroups = new Map<Connection | undefined, Bottleneck.Group>();
+
+/**
+ * The write slot of an installation (see 7.): one a second, kept in Redis when the plugin's
+ * throttling has a connection (shared by replicas), else in memory. The group keeps the plugin's
+ * id, so its keys in Redis (b_octokit-write-installation-<id>) are the ones a replica of an earlier
+ * version paces by.
+ */
+function writeSlot(throttle: Record<string, unknown>): () => Promise<void> {
+  const B = (throttle.Bottleneck as typeof Bottleneck | undefined) ?? Bottleneck;
+  const connection = throttle.connection as Connection | undefined;
+  const id = (throttle.id as string | undefined) ?? "no-id";
+  let group = writeGroups.get(connection);
+  if (!group) {
+    const common = connection ? { connection, timeout: 2 * 60_000 } : {};
+    group = new B.Group({ id: "octokit-write", maxConcurrent: 1, minTime: WRITE_PACE_MS, ...common });
+    writeGroups.set(connection, group);
+  }
+  const limiter = group.key(id);
+  const options = connection ? { expiration: 60_000 } : {};
+  return () => limiter.schedule(options, () => Promise.resolve());
 }
 
 /** The plugin's notification group, replaced: no wait (the wait happens before, in notifyingFirst). */

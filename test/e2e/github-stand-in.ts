@@ -388,6 +388,9 @@ export class GitHubStandIn {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Stamped as the request arrives, before its body is read: reading takes turns of this
+    // process's event loop, which a busy load test delays, bunching the stamps of paced writes.
+    const arrived = Date.now();
     const url = new URL(req.url ?? "/", "http://stand-in");
     const method = req.method ?? "GET";
     const path = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : url.pathname;
@@ -409,7 +412,7 @@ export class GitHubStandIn {
       body,
       status: 0,
       ...(token ? { installation: Number(token[1]) } : {}),
-      at: Date.now(),
+      at: arrived,
     };
     this.requests.push(record);
     if (record.installation !== undefined) this.used.set(record.installation, (this.used.get(record.installation) ?? 0) + 1);
