@@ -74,7 +74,7 @@ interface Result {
   /** CPU seconds spent during the run by the web, the workers, redis-server and this process (the stand-in and the senders). */
   cpu: { web: number; workers: number; redis: number; standIn: number };
   /** Most writes one installation received within any one second, and how many installations ever had more than one. */
-  writesPerS: { max: number; installationsOver: number };
+  writesPerS: { max: number; installationsOver: number; gaps: number[] };
 }
 
 /** Writes each installation received (stand-in log), and the most within any 1,000 ms. */
@@ -86,8 +86,10 @@ function writePace(requests: readonly RecordedRequest[]): Result["writesPerS"] {
   }
   let max = 0;
   let installationsOver = 0;
+  const gaps: number[] = [];
   for (const at of byInstallation.values()) {
     at.sort((a, b) => a - b);
+    for (let i = 1; i < at.length; i++) gaps.push(at[i]! - at[i - 1]!);
     let most = 0;
     for (let i = 0, j = 0; i < at.length; i++) {
       while (at[i]! - at[j]! >= 1000) j++;
@@ -96,7 +98,7 @@ function writePace(requests: readonly RecordedRequest[]): Result["writesPerS"] {
     max = Math.max(max, most);
     if (most > 1) installationsOver += 1;
   }
-  return { max, installationsOver };
+  return { max, installationsOver, gaps: gaps.sort((a, b) => a - b) };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (0 when it is gone). */
@@ -183,6 +185,20 @@ async function runOnce(run: Run, deliveries: Planned[]): Promise<Result> {
   }
 }
 
+/** The gaps between one installation's consecutive writes, as they arrived: the smallest, the 1st percentile and how many were under a second. */
+function gapLine(gaps: number[]): string {
+  if (gaps.length === 0) return "(no two writes to one installation)";
+  const under = gaps.filter((g) => g < 1000).length;
+  return `smallest ${gaps[0]} ms, 1st percentile ${percentile(gaps, 1)} ms, ${under} of ${gaps.length} under 1,000 ms`;
+}
+
+/** The workers' CPU per delivery (the one-process server's, for the baseline): what a worker can do with a core to itself. */
+function perDelivery(r: Result): string {
+  const cpu = r.run.workers === 0 ? r.cpu.web : r.cpu.workers;
+  const ms = (cpu * 1000) / DELIVERIES;
+  return ` (${r.run.workers === 0 ? "the server's" : "theirs"} ${ms.toFixed(1)} ms a delivery: ${(1000 / ms).toFixed(0)}/s on a free CPU)`;
+}
+
 function report(r: Result, baseline?: Result): string {
   // 202: the web's "stored" (queue mode) or the one-process server's "still processing" after 9 s: answered, not refused.
   const accepted = (r.statuses.get(200) ?? 0) + (r.statuses.get(202) ?? 0);
@@ -197,9 +213,10 @@ function report(r: Result, baseline?: Result): string {
     `  routed exactly once:   ${ok ? "yes" : `NO (${r.problems.count} pull requests wrong: ${kinds}${r.finished ? "" : "; not all finished in time"})`}`,
     `  deliveries/s routed:   ${r.routedPerS.toFixed(1)}${ratio}, all done in ${r.doneS.toFixed(1)} s`,
     `  webhook answer:        p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms`,
-    `  CPU seconds:           web ${r.cpu.web.toFixed(1)}, workers ${r.cpu.workers.toFixed(1)}, redis-server ${r.cpu.redis.toFixed(1)}, ` +
+    `  CPU seconds:           web ${r.cpu.web.toFixed(1)}, workers ${r.cpu.workers.toFixed(1)}${perDelivery(r)}, redis-server ${r.cpu.redis.toFixed(1)}, ` +
       `stand-in and senders ${r.cpu.standIn.toFixed(1)} (over ${r.doneS.toFixed(1)} s on ${cpus().length} CPUs)`,
     `  writes/installation:   at most ${r.writesPerS.max} within one second (${r.writesPerS.installationsOver} of ${INSTALLATIONS} installations ever had more than one)`,
+    `  gap between writes:    ${gapLine(r.writesPerS.gaps)}`,
   ].join("\n");
 }
 

@@ -21,12 +21,14 @@
 //    waits for the notification slot, so the request left beside the next write, two writes within
 //    a second. The plugin's own notification wait is made a pass-through; the same pace (3 s per
 //    installation) is kept by a group of ours, in Redis with the plugin's when REDIS_URL is set.
-// 7. The write slot is taken at the fetch, just before the request leaves, not in the plugin: the
-//    plugin takes a slot a second apart and then queues the request in its per-installation
-//    concurrency group (in Redis with REDIS_URL: more round trips), so a write whose way to the
-//    network was slow left beside the next one: up to 3 writes to one installation within a second
-//    with 3 workers. The plugin's write group is made a pass-through, and a group with the same id,
-//    pace and Redis connection gives the slot in the fetch.
+// 7. Writes to one installation go one at a time, and the next leaves a second after the answer to
+//    the one before: GitHub asks for serial writes with at least a second between them. The
+//    plugin only starts writes a second apart (its slot is over before the request even leaves),
+//    so a write held up on its way (its process busy, the per-installation concurrency queue in
+//    Redis) left beside the next one: up to 3 writes to one installation within a second with 3
+//    workers. Here the slot is taken at the fetch and held until a second after the answer; the
+//    plugin's write group is a pass-through, and writes do not queue in its concurrency group
+//    (they hold no concurrency slot while they wait for the write slot; they are one at a time).
 
 import { throttling } from "@octokit/plugin-throttling";
 import Bottleneck from "bottleneck";
@@ -83,6 +85,7 @@ export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): 
       if (installationId !== undefined) throttle.id = `installation-${installationId}`;
       throttle.notifications = PASS_THROUGH; // see 6.: waited for first, in notifyingFirst
       throttle.write = PASS_THROUGH; // see 7.: the write slot is taken at the fetch
+      throttle.global = readsOnly(globalGroup(throttle));
       throttle.onSecondaryRateLimit = (retryAfter: number, options: ThrottledRequest, octokit: { log: Logger }) => {
         const retry = options.request.retryCount === 0 && retryAfter <= MAX_SECONDARY_WAIT_S;
         octokit.log.warn(
@@ -95,14 +98,22 @@ export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): 
     // A sibling (see 5.) is given its parent's options: it wraps the fetch its parent wrapped, not the parent's.
     const given = instance.request?.fetch as (typeof fetch & { [UNWRAPPED]?: typeof fetch }) | undefined;
     const baseFetch = given?.[UNWRAPPED] ?? given ?? fetch;
-    const paceWrite = settings.pacing && throttle.enabled !== false ? writeSlot(throttle) : undefined;
-    const timedFetch: typeof fetch = async (input, init) => {
-      if (paceWrite && isPacedWrite(input, init?.method)) await paceWrite();
+    const writeSlot = settings.pacing && throttle.enabled !== false ? writeSlots(throttle, settings.requestTimeoutMs) : undefined;
+    const send: typeof fetch = async (input, init) => {
       const signal = init?.signal ?? AbortSignal.timeout(settings.requestTimeoutMs);
       try {
         return await baseFetch(input, { ...init, signal });
       } catch (err) {
         throw writeTimedOut(input, init?.method, signal, settings.requestTimeoutMs) ?? err;
+      }
+    };
+    const timedFetch: typeof fetch = async (input, init) => {
+      if (!writeSlot || !isPacedWrite(input, init?.method)) return send(input, init);
+      const release = await writeSlot();
+      try {
+        return await send(input, init);
+      } finally {
+        releaseAfter(release, WRITE_PACE_MS);
       }
     };
     // Two retries of a 5xx (after 1 s and 4 s by default), not Probot's three: a failing token request is
@@ -155,30 +166,71 @@ function isPacedWrite(input: Parameters<typeof fetch>[0], method: string | undef
   return !/\/app\/installations\/[^/]+\/access_tokens$/.test(new URL(urlOf(input)).pathname);
 }
 
-/** GitHub's pace for content-creating requests, per installation: one a second (the plugin's write pace). */
+/** GitHub's pause between content-creating requests of one installation: a second (from the answer to the next request). */
 export const WRITE_PACE_MS = 1000;
 
 const writeGroups = new Map<Connection | undefined, Bottleneck.Group>();
 
 /**
- * The write slot of an installation (see 7.): one a second, kept in Redis when the plugin's
- * throttling has a connection (shared by replicas), else in memory. The group keeps the plugin's
- * id, so its keys in Redis (b_octokit-write-installation-<id>) are the ones a replica of an earlier
- * version paces by.
+ * The write slot of an installation (see 7.): one write at a time, released by the caller a
+ * second after the answer. Kept in Redis when the plugin's throttling has a connection (shared by
+ * replicas), else in memory. In Redis a slot whose process died is freed after the longest a
+ * request can take plus the pause.
  */
-function writeSlot(throttle: Record<string, unknown>): () => Promise<void> {
+function writeSlots(throttle: Record<string, unknown>, requestTimeoutMs: number): () => Promise<() => void> {
   const B = (throttle.Bottleneck as typeof Bottleneck | undefined) ?? Bottleneck;
   const connection = throttle.connection as Connection | undefined;
   const id = (throttle.id as string | undefined) ?? "no-id";
   let group = writeGroups.get(connection);
   if (!group) {
     const common = connection ? { connection, timeout: 2 * 60_000 } : {};
-    group = new B.Group({ id: "octokit-write", maxConcurrent: 1, minTime: WRITE_PACE_MS, ...common });
+    group = new B.Group({ id: "review-router-write", maxConcurrent: 1, ...common });
     writeGroups.set(connection, group);
   }
   const limiter = group.key(id);
-  const options = connection ? { expiration: 60_000 } : {};
-  return () => limiter.schedule(options, () => Promise.resolve());
+  const options = connection ? { expiration: requestTimeoutMs + WRITE_PACE_MS + 5000 } : {};
+  return () =>
+    new Promise((granted, refused) => {
+      limiter.schedule(options, () => new Promise<void>((release) => granted(release))).catch(refused);
+    });
+}
+
+/** Call `release` once `ms` have passed by the clock (a timer alone may fire a few milliseconds early by it). */
+function releaseAfter(release: () => void, ms: number): void {
+  const due = Date.now() + ms;
+  const check = () => {
+    const left = due - Date.now();
+    if (left > 0) setTimeout(check, left);
+    else release();
+  };
+  setTimeout(check, ms);
+}
+
+const globalGroups = new Map<Connection | undefined, Bottleneck.Group>();
+
+/** The plugin's per-installation concurrency group (10 requests at a time), with the same id and Redis keys. */
+function globalGroup(throttle: Record<string, unknown>): Bottleneck.Group {
+  const B = (throttle.Bottleneck as typeof Bottleneck | undefined) ?? Bottleneck;
+  const connection = throttle.connection as Connection | undefined;
+  let group = globalGroups.get(connection);
+  if (!group) {
+    const common = connection ? { connection, timeout: (throttle.timeout as number | undefined) ?? 2 * 60_000 } : {};
+    group = new B.Group({ id: "octokit-global", maxConcurrent: 10, ...common });
+    globalGroups.set(connection, group);
+  }
+  return group;
+}
+
+type Scheduled = (options: Bottleneck.JobOptions, request: (o: RequestOptions) => Promise<unknown>, o: RequestOptions) => Promise<unknown>;
+
+/** The plugin's concurrency group for reads; a write goes straight on to its write slot (see 7.). */
+function readsOnly(group: Bottleneck.Group): { key(id: string): { schedule: Scheduled } } {
+  return {
+    key: (id: string) => ({
+      schedule: (options, request, o) =>
+        o.method === "GET" || o.method === "HEAD" ? group.key(id).schedule(options, request, o) : request(o),
+    }),
+  };
 }
 
 /** The plugin's notification group, replaced: no wait (the wait happens before, in notifyingFirst). */

@@ -82,7 +82,32 @@ describe("the server's Octokit with write pacing on", () => {
       });
     const add = () => octokit.rest.issues.addLabels({ owner: "pytorch", repo: "pytorch", issue_number: 5, labels: ["x"] });
     await Promise.all([add(), add()]);
-    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(900);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("sends an installation's writes one at a time, the next a second after the answer to the one before", async () => {
+    const octokit = await installationClient();
+    const sent: number[] = [];
+    // The first answer takes 600 ms: the second write leaves a second after it, not a second after the first left.
+    nock(API)
+      .post("/repos/pytorch/pytorch/issues/6/labels")
+      .delay(600)
+      .reply(() => {
+        sent.push(Date.now());
+        return [200, []];
+      });
+    nock(API)
+      .post("/repos/pytorch/pytorch/issues/6/labels")
+      .reply(() => {
+        sent.push(Date.now());
+        return [200, []];
+      });
+    const add = () => octokit.rest.issues.addLabels({ owner: "pytorch", repo: "pytorch", issue_number: 6, labels: ["x"] });
+    const started = Date.now();
+    await Promise.all([add(), add()]);
+    // nock stamps the first after its 600 ms delay, as it answers.
+    expect(sent[0]! - started).toBeGreaterThanOrEqual(600);
+    expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(1000);
   });
 
   it("keeps review requests and other writes a second apart: a review request's 3 s notification wait comes before its write slot", async () => {
