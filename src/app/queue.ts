@@ -278,9 +278,10 @@ export class DeliveryQueue {
   }
 
   private async store(d: Delivery): Promise<Enqueued> {
-    if ((await this.client.exists(doneKey(d.id))) === 1) return "already handled";
+    // Both look-ups at once (one round trip).
+    const [handled, existing] = await Promise.all([this.client.exists(doneKey(d.id)), this.queue.getJob(d.id)]);
+    if (handled === 1) return "already handled";
     const thread = threadKey(d.payload);
-    const existing = await this.queue.getJob(d.id);
     if (existing) {
       const state = await existing.getState();
       if (state !== "failed") return state === "completed" ? "already handled" : "already queued";
@@ -289,6 +290,7 @@ export class DeliveryQueue {
       return "retried";
     }
     // Registered before it is added: a worker never sees a job of a thread that does not know it.
+    // (Not sent together: ioredis may send a script a second time, after a command sent later.)
     if (thread) await this.client.registerPending(pendingKey(thread), d.id);
     await this.queue.add(d.name, d, { jobId: d.id });
     return "queued";
