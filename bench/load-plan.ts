@@ -13,6 +13,8 @@ export interface Planned {
   number: number;
   files: string[];
   payload: string;
+  /** The pull request's head commit, as the payload has it (kept apart: the "all routed?" poll reads it often). */
+  headSha: string;
 }
 
 /** The same deliveries for every run: PR i of installation i % installations, three real paths each. */
@@ -24,17 +26,13 @@ export function plan(deliveries: number, installations: number): Planned[] {
     const repo = `pytorch/load-${installation}`;
     const number = Math.floor(i / installations) + 1;
     const files = [0, 1, 2].map((k) => tree[(i * 997 + k * 3041) % tree.length]!);
-    const p = pullRequestEvent({
-      number,
-      changedFiles: files.length,
-      author: `author${i % 17}`,
-      headSha: `${i.toString(16).padStart(8, "0")}${"a".repeat(32)}`,
-    });
+    const headSha = `${i.toString(16).padStart(8, "0")}${"a".repeat(32)}`;
+    const p = pullRequestEvent({ number, changedFiles: files.length, author: `author${i % 17}`, headSha });
     p.repository.owner.login = "pytorch";
     p.repository.name = repo.split("/")[1]!;
     p.repository.full_name = repo;
     p.installation = { id: installation };
-    out.push({ repo, installation, number, files, payload: JSON.stringify(p) });
+    out.push({ repo, installation, number, files, payload: JSON.stringify(p), headSha });
   }
   return out;
 }
@@ -49,11 +47,9 @@ export function seed(gh: GitHubStandIn, deliveries: readonly Planned[]): void {
   }
 }
 
-export const headSha = (d: Planned) => (JSON.parse(d.payload) as { pull_request: { head: { sha: string } } }).pull_request.head.sha;
-
 /** Every planned pull request has its summary (the last write of a routed pull request). */
 export function allRouted(gh: GitHubStandIn, list: readonly Planned[]): boolean {
-  return list.every((d) => gh.repo(d.repo).checkRuns.some((r) => r.head_sha === headSha(d)));
+  return list.every((d) => gh.repo(d.repo).checkRuns.some((r) => r.head_sha === d.headSha));
 }
 
 /** What is wrong with the pull requests not routed exactly once, by kind; empty when all are right. */
@@ -78,7 +74,7 @@ export function routedProblems(gh: GitHubStandIn, deliveries: readonly Planned[]
   const problems: Problems = { count: 0, byKind: {} };
   for (const d of deliveries) {
     const mine = byPr.get(`${d.repo}#${d.number}`) ?? [];
-    const runs = gh.repo(d.repo).checkRuns.filter((r) => r.head_sha === headSha(d));
+    const runs = gh.repo(d.repo).checkRuns.filter((r) => r.head_sha === d.headSha);
     const expected = route(router, {
       repository: d.repo,
       prNumber: d.number,

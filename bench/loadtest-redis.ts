@@ -13,9 +13,9 @@
 // per second fully routed, the webhook answer's p50/p99, and from the stand-in's request log the
 // most writes any installation received within one second. Bounded in count and time.
 //
-//   npm run loadtest:redis [-- --deliveries 1000 --installations 50 --workers 1,2,3 --only capacity|paced]
+//   npm run loadtest:redis [-- --deliveries 1000 --installations 50 --workers 1,2,3 --only capacity|paced --profile DIR]
 
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -36,6 +36,8 @@ const { values } = parseArgs({
     only: { type: "string" },
     "lock-ms": { type: "string", default: "30000" },
     "time-limit": { type: "string", default: "1200" },
+    /** A directory: each web and worker process writes a V8 CPU profile there when it stops (node --cpu-prof). */
+    profile: { type: "string" },
   },
 });
 const DELIVERIES = Math.min(Number(values.deliveries), 5000);
@@ -49,6 +51,7 @@ const SERVER_JS = fileURLToPath(new URL("../dist/src/app/server.js", import.meta
 if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run npm run build first (npm run loadtest:redis does)`);
 
 const { router } = loadRouter();
+const start = { server: SERVER_JS, nodeArgs: values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] : [] };
 const redis = await startRedis();
 
 interface Run {
@@ -68,8 +71,10 @@ interface Result {
   doneS: number;
   problems: Problems;
   finished: boolean;
+  /** CPU seconds spent during the run by the web, the workers, redis-server and this process (the stand-in and the senders). */
+  cpu: { web: number; workers: number; redis: number; standIn: number };
   /** Most writes one installation received within any one second, and how many installations ever had more than one. */
-  writesPerS: { max: number; installationsOver: number };
+  writesPerS: { max: number; installationsOver: number; gaps: number[] };
 }
 
 /** Writes each installation received (stand-in log), and the most within any 1,000 ms. */
@@ -81,8 +86,10 @@ function writePace(requests: readonly RecordedRequest[]): Result["writesPerS"] {
   }
   let max = 0;
   let installationsOver = 0;
+  const gaps: number[] = [];
   for (const at of byInstallation.values()) {
     at.sort((a, b) => a - b);
+    for (let i = 1; i < at.length; i++) gaps.push(at[i]! - at[i - 1]!);
     let most = 0;
     for (let i = 0, j = 0; i < at.length; i++) {
       while (at[i]! - at[j]! >= 1000) j++;
@@ -91,7 +98,17 @@ function writePace(requests: readonly RecordedRequest[]): Result["writesPerS"] {
     max = Math.max(max, most);
     if (most > 1) installationsOver += 1;
   }
-  return { max, installationsOver };
+  return { max, installationsOver, gaps: gaps.sort((a, b) => a - b) };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (0 when it is gone). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 a second on Linux)
+  } catch {
+    return 0;
+  }
 }
 
 async function runOnce(run: Run, deliveries: Planned[]): Promise<Result> {
@@ -101,19 +118,26 @@ async function runOnce(run: Run, deliveries: Planned[]): Promise<Result> {
   const gh = new GitHubStandIn(4242);
   await gh.start();
   seed(gh, deliveries);
-  const env: Record<string, string> = { LOG_LEVEL: "warn", ...(run.paced ? {} : { GITHUB_WRITE_PACING: "off" }) };
+  const env: Record<string, string> = {
+    LOG_LEVEL: "warn",
+    ...(run.paced ? {} : { GITHUB_WRITE_PACING: "off" }),
+  };
   const apps: RunningApp[] = [];
   try {
     const queue = { REDIS_URL: redis.url, QUEUE_LOCK_MS: String(values["lock-ms"]) };
-    const web = await startApp(gh, run.workers === 0 ? env : { ...env, ...queue, ROLE: "web" }, { server: SERVER_JS });
+    const web = await startApp(gh, run.workers === 0 ? env : { ...env, ...queue, ROLE: "web" }, start);
     apps.push(web);
-    const workers = await Promise.all(
-      Array.from({ length: run.workers }, () => startApp(gh, { ...env, ...queue, ROLE: "worker" }, { server: SERVER_JS })),
-    );
+    const workers = await Promise.all(Array.from({ length: run.workers }, () => startApp(gh, { ...env, ...queue, ROLE: "worker" }, start)));
     apps.push(...workers);
     const times: number[] = [];
     const statuses = new Map<number, number>();
     const t0 = performance.now();
+    const cpu0 = {
+      redis: cpuSeconds(redis.proc.pid),
+      web: cpuSeconds(web.proc.pid),
+      workers: workers.map((w) => cpuSeconds(w.proc.pid)),
+      self: process.cpuUsage(),
+    };
     let next = 0;
     let killed = false;
     const sender = async () => {
@@ -131,6 +155,14 @@ async function runOnce(run: Run, deliveries: Planned[]): Promise<Result> {
     await Promise.all(Array.from({ length: CONCURRENCY }, sender));
     const finished = await waitUntil(() => allRouted(gh, deliveries), deadline);
     const doneMs = performance.now() - t0;
+    const self = process.cpuUsage(cpu0.self);
+    const cpu = {
+      web: cpuSeconds(web.proc.pid) - cpu0.web,
+      // A killed worker's share is lost (its /proc entry is gone).
+      workers: workers.reduce((sum, w, i) => sum + Math.max(0, cpuSeconds(w.proc.pid) - cpu0.workers[i]!), 0),
+      redis: cpuSeconds(redis.proc.pid) - cpu0.redis,
+      standIn: (self.user + self.system) / 1e6,
+    };
     // Writes that a worker killed mid-way might repeat would come after; give them a moment to show.
     await new Promise((r) => setTimeout(r, 1500));
     const sorted = [...times].sort((a, b) => a - b);
@@ -144,6 +176,7 @@ async function runOnce(run: Run, deliveries: Planned[]): Promise<Result> {
       doneS: doneMs / 1000,
       problems: routedProblems(gh, deliveries, router),
       finished,
+      cpu,
       writesPerS: writePace(gh.requests),
     };
   } finally {
@@ -152,8 +185,22 @@ async function runOnce(run: Run, deliveries: Planned[]): Promise<Result> {
   }
 }
 
+/** The gaps between one installation's consecutive writes, as they arrived: the smallest, the 1st percentile and how many were under a second. */
+function gapLine(gaps: number[]): string {
+  if (gaps.length === 0) return "(no two writes to one installation)";
+  const under = gaps.filter((g) => g < 1000).length;
+  return `smallest ${gaps[0]} ms, 1st percentile ${percentile(gaps, 1)} ms, ${under} of ${gaps.length} under 1,000 ms`;
+}
+
+/** The workers' CPU per delivery (the one-process server's, for the baseline): what a worker can do with a core to itself. */
+function perDelivery(r: Result): string {
+  const cpu = r.run.workers === 0 ? r.cpu.web : r.cpu.workers;
+  const ms = (cpu * 1000) / DELIVERIES;
+  return ` (${r.run.workers === 0 ? "the server's" : "theirs"} ${ms.toFixed(1)} ms a delivery: ${(1000 / ms).toFixed(0)}/s on a free CPU)`;
+}
+
 function report(r: Result, baseline?: Result): string {
-  // 202 is the one-process server's "still processing" after 9 s: answered, not refused.
+  // 202: the web's "stored" (queue mode) or the one-process server's "still processing" after 9 s: answered, not refused.
   const accepted = (r.statuses.get(200) ?? 0) + (r.statuses.get(202) ?? 0);
   const ok = r.finished && r.problems.count === 0 && r.answered === DELIVERIES && accepted === DELIVERIES;
   const kinds = Object.entries(r.problems.byKind)
@@ -166,7 +213,10 @@ function report(r: Result, baseline?: Result): string {
     `  routed exactly once:   ${ok ? "yes" : `NO (${r.problems.count} pull requests wrong: ${kinds}${r.finished ? "" : "; not all finished in time"})`}`,
     `  deliveries/s routed:   ${r.routedPerS.toFixed(1)}${ratio}, all done in ${r.doneS.toFixed(1)} s`,
     `  webhook answer:        p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms`,
+    `  CPU seconds:           web ${r.cpu.web.toFixed(1)}, workers ${r.cpu.workers.toFixed(1)}${perDelivery(r)}, redis-server ${r.cpu.redis.toFixed(1)}, ` +
+      `stand-in and senders ${r.cpu.standIn.toFixed(1)} (over ${r.doneS.toFixed(1)} s on ${cpus().length} CPUs)`,
     `  writes/installation:   at most ${r.writesPerS.max} within one second (${r.writesPerS.installationsOver} of ${INSTALLATIONS} installations ever had more than one)`,
+    `  gap between writes:    ${gapLine(r.writesPerS.gaps)}`,
   ].join("\n");
 }
 

@@ -7,7 +7,8 @@
 //    token, so each installation gets its own id, hence its own queue, and no stricter.
 // 2. A time-out on every request, so a GitHub call that never answers ends the delivery with an
 //    error instead of holding it open.
-// 3. Two retries of a server error instead of three (see below).
+// 3. Two retries of a server error instead of three (see below); a write that timed out is not
+//    retried (writeTimedOut).
 // 4. A secondary rate limit (403 with retry-after) is waited out and retried once when the wait
 //    is short, instead of failing the delivery outright.
 // 5. GraphQL queries are not paced. GitHub asks apps to pause between mutative requests (POST,
@@ -20,6 +21,14 @@
 //    waits for the notification slot, so the request left beside the next write, two writes within
 //    a second. The plugin's own notification wait is made a pass-through; the same pace (3 s per
 //    installation) is kept by a group of ours, in Redis with the plugin's when REDIS_URL is set.
+// 7. Writes to one installation go one at a time, and the next leaves a second after the answer to
+//    the one before: GitHub asks for serial writes with at least a second between them. The
+//    plugin only starts writes a second apart (its slot is over before the request even leaves),
+//    so a write held up on its way (its process busy, the per-installation concurrency queue in
+//    Redis) left beside the next one: up to 3 writes to one installation within a second with 3
+//    workers. Here the slot is taken at the fetch and held until a second after the answer; the
+//    plugin's write group is a pass-through, and writes do not queue in its concurrency group
+//    (they hold no concurrency slot while they wait for the write slot; they are one at a time).
 
 import { throttling } from "@octokit/plugin-throttling";
 import Bottleneck from "bottleneck";
@@ -75,6 +84,8 @@ export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): 
     } else if (throttle.enabled !== false) {
       if (installationId !== undefined) throttle.id = `installation-${installationId}`;
       throttle.notifications = PASS_THROUGH; // see 6.: waited for first, in notifyingFirst
+      throttle.write = PASS_THROUGH; // see 7.: the write slot is taken at the fetch
+      throttle.global = readsOnly(globalGroup(throttle));
       throttle.onSecondaryRateLimit = (retryAfter: number, options: ThrottledRequest, octokit: { log: Logger }) => {
         const retry = options.request.retryCount === 0 && retryAfter <= MAX_SECONDARY_WAIT_S;
         octokit.log.warn(
@@ -84,19 +95,142 @@ export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): 
       };
     }
     // The time-out goes on each fetch, so that every retry gets a fresh one.
-    const baseFetch = (instance.request?.fetch as typeof fetch | undefined) ?? fetch;
-    const timedFetch: typeof fetch = (input, init) =>
-      baseFetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(settings.requestTimeoutMs) });
+    // A sibling (see 5.) is given its parent's options: it wraps the fetch its parent wrapped, not the parent's.
+    const given = instance.request?.fetch as (typeof fetch & { [UNWRAPPED]?: typeof fetch }) | undefined;
+    const baseFetch = given?.[UNWRAPPED] ?? given ?? fetch;
+    const writeSlot = settings.pacing && throttle.enabled !== false ? writeSlots(throttle, settings.requestTimeoutMs) : undefined;
+    const send: typeof fetch = async (input, init) => {
+      const signal = init?.signal ?? AbortSignal.timeout(settings.requestTimeoutMs);
+      try {
+        return await baseFetch(input, { ...init, signal });
+      } catch (err) {
+        throw writeTimedOut(input, init?.method, signal, settings.requestTimeoutMs) ?? err;
+      }
+    };
+    const timedFetch: typeof fetch = async (input, init) => {
+      if (!writeSlot || !isPacedWrite(input, init?.method)) return send(input, init);
+      const release = await writeSlot();
+      try {
+        return await send(input, init);
+      } finally {
+        releaseAfter(release, WRITE_PACE_MS);
+      }
+    };
     // Two retries of a 5xx (after 1 s and 4 s by default), not Probot's three: a failing token request is
     // retried inside every retried call, so each retry multiplies how long a delivery can hang.
     const retry = { retries: MAX_RETRIES, retryAfterBaseValue: settings.retryBaseMs, ...(instance.retry as object | undefined) };
-    return { ...instance, throttle, retry, request: { ...instance.request, fetch: timedFetch } };
+    return { ...instance, throttle, retry, request: { ...instance.request, fetch: Object.assign(timedFetch, { [UNWRAPPED]: baseFetch }) } };
   }) as unknown as typeof ProbotOctokit;
   // With METRICS=1, every request is counted once, after its retries (see metrics.ts).
   const Counted = metrics ? (Octokit.plugin(metrics.octokitPlugin() as (o: unknown) => void) as unknown as typeof ProbotOctokit) : Octokit;
   if (!settings.pacing) return Counted;
   const Paced = Counted.plugin(notifyingFirst as unknown as (o: unknown) => void) as unknown as typeof ProbotOctokit;
   return Paced.plugin(unpacedQueries as unknown as (o: unknown) => void) as unknown as typeof ProbotOctokit;
+}
+
+/**
+ * A write (POST, PATCH, PUT, DELETE) our time-out ended is not sent again by Octokit's retry: GitHub
+ * may have carried it out and only answered late, and a second POST adds a second comment or check
+ * run (or labels and reviewers again). Octokit does not retry a request aborted by its caller (an
+ * AbortError), so the write's failure is one: the delivery fails, and its next try (the queue's, with
+ * back-off) reads GitHub's state first and writes only what is missing. A read that timed out is
+ * retried as before.
+ */
+function writeTimedOut(input: Parameters<typeof fetch>[0], method: string | undefined, signal: AbortSignal, ms: number): Error | undefined {
+  const write = method !== undefined && !/^(GET|HEAD)$/i.test(method);
+  if (!write || !signal.aborted || (signal.reason as Error | undefined)?.name !== "TimeoutError") return undefined;
+  const url = urlOf(input);
+  const err = new DOMException(
+    `request timeout: no answer within ${ms} ms to a ${method.toUpperCase()}; GitHub may have carried it out, so it is not sent again`,
+    "AbortError",
+  );
+  // What the logs show of a failed request (as Octokit's RequestError has it), without the headers and their token.
+  return Object.assign(err, { request: { method: method.toUpperCase(), url } });
+}
+
+/** On the fetch createAppOctokit gives an instance: the fetch it wraps. */
+const UNWRAPPED = Symbol("unwrapped fetch");
+
+/** The URL a fetch is given, as a string. */
+function urlOf(input: Parameters<typeof fetch>[0]): string {
+  return typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+}
+
+/**
+ * A request that takes a write slot (see 7.): a content-creating request, or a GraphQL mutation (a
+ * query goes through the unpaced sibling, see 5.). Not an installation token's request, which the
+ * plugin does not pace either.
+ */
+function isPacedWrite(input: Parameters<typeof fetch>[0], method: string | undefined): boolean {
+  if (method === undefined || /^(GET|HEAD)$/i.test(method)) return false;
+  return !/\/app\/installations\/[^/]+\/access_tokens$/.test(new URL(urlOf(input)).pathname);
+}
+
+/** GitHub's pause between content-creating requests of one installation: a second (from the answer to the next request). */
+export const WRITE_PACE_MS = 1000;
+
+const writeGroups = new Map<Connection | undefined, Bottleneck.Group>();
+
+/**
+ * The write slot of an installation (see 7.): one write at a time, released by the caller a
+ * second after the answer. Kept in Redis when the plugin's throttling has a connection (shared by
+ * replicas), else in memory. In Redis a slot whose process died is freed after the longest a
+ * request can take plus the pause.
+ */
+function writeSlots(throttle: Record<string, unknown>, requestTimeoutMs: number): () => Promise<() => void> {
+  const B = (throttle.Bottleneck as typeof Bottleneck | undefined) ?? Bottleneck;
+  const connection = throttle.connection as Connection | undefined;
+  const id = (throttle.id as string | undefined) ?? "no-id";
+  let group = writeGroups.get(connection);
+  if (!group) {
+    const common = connection ? { connection, timeout: 2 * 60_000 } : {};
+    group = new B.Group({ id: "review-router-write", maxConcurrent: 1, ...common });
+    writeGroups.set(connection, group);
+  }
+  const limiter = group.key(id);
+  const options = connection ? { expiration: requestTimeoutMs + WRITE_PACE_MS + 5000 } : {};
+  return () =>
+    new Promise((granted, refused) => {
+      limiter.schedule(options, () => new Promise<void>((release) => granted(release))).catch(refused);
+    });
+}
+
+/** Call `release` once `ms` have passed by the clock (a timer alone may fire a few milliseconds early by it). */
+function releaseAfter(release: () => void, ms: number): void {
+  const due = Date.now() + ms;
+  const check = () => {
+    const left = due - Date.now();
+    if (left > 0) setTimeout(check, left);
+    else release();
+  };
+  setTimeout(check, ms);
+}
+
+const globalGroups = new Map<Connection | undefined, Bottleneck.Group>();
+
+/** The plugin's per-installation concurrency group (10 requests at a time), with the same id and Redis keys. */
+function globalGroup(throttle: Record<string, unknown>): Bottleneck.Group {
+  const B = (throttle.Bottleneck as typeof Bottleneck | undefined) ?? Bottleneck;
+  const connection = throttle.connection as Connection | undefined;
+  let group = globalGroups.get(connection);
+  if (!group) {
+    const common = connection ? { connection, timeout: (throttle.timeout as number | undefined) ?? 2 * 60_000 } : {};
+    group = new B.Group({ id: "octokit-global", maxConcurrent: 10, ...common });
+    globalGroups.set(connection, group);
+  }
+  return group;
+}
+
+type Scheduled = (options: Bottleneck.JobOptions, request: (o: RequestOptions) => Promise<unknown>, o: RequestOptions) => Promise<unknown>;
+
+/** The plugin's concurrency group for reads; a write goes straight on to its write slot (see 7.). */
+function readsOnly(group: Bottleneck.Group): { key(id: string): { schedule: Scheduled } } {
+  return {
+    key: (id: string) => ({
+      schedule: (options, request, o) =>
+        o.method === "GET" || o.method === "HEAD" ? group.key(id).schedule(options, request, o) : request(o),
+    }),
+  };
 }
 
 /** The plugin's notification group, replaced: no wait (the wait happens before, in notifyingFirst). */

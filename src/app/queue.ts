@@ -187,14 +187,38 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] == '0' then return redis.call('DEL', KEYS[1]) end
 return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
 
+/**
+ * A worker's turn on a thread, in one round trip. KEYS: done, pending, running; ARGV: GUID,
+ * holder, lock ms. "done": the delivery was handled already (a job BullMQ handed out again after its
+ * run ended); "behind" with the first GUID and its score: an earlier delivery is in line; "busy":
+ * another run of the thread holds it; "run": the running lock is now this holder's.
+ */
+const TAKE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'done'} end
+local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+if first[1] and first[1] ~= ARGV[1] and redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {'behind', first[1], first[2]} end
+if redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3], 'NX') then return {'run'} end
+return {'busy'}`;
+
+/** A handled delivery, in one round trip: its done marker (ARGV[2] s), out of its thread's line, the thread's lock released if this holder (ARGV[3]) has it. KEYS: done, pending, running. */
+const FINISH = `
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if redis.call('GET', KEYS[3]) == ARGV[3] then redis.call('DEL', KEYS[3]) end
+return 1`;
+
 type Registering = Redis & {
   registerPending(key: string, id: string): Promise<number>;
   holdRunning(key: string, holder: string, ms: number): Promise<number>;
+  takeTurn(done: string, pending: string, running: string, id: string, holder: string, ms: number): Promise<string[]>;
+  finishTurn(done: string, pending: string, running: string, id: string, ttlS: number, holder: string): Promise<number>;
 };
 
 function withScripts(client: Redis): Registering {
   client.defineCommand("registerPending", { numberOfKeys: 1, lua: REGISTER });
   client.defineCommand("holdRunning", { numberOfKeys: 1, lua: HOLD });
+  client.defineCommand("takeTurn", { numberOfKeys: 3, lua: TAKE });
+  client.defineCommand("finishTurn", { numberOfKeys: 3, lua: FINISH });
   return client as Registering;
 }
 
@@ -254,9 +278,10 @@ export class DeliveryQueue {
   }
 
   private async store(d: Delivery): Promise<Enqueued> {
-    if ((await this.client.exists(doneKey(d.id))) === 1) return "already handled";
+    // Both look-ups at once (one round trip).
+    const [handled, existing] = await Promise.all([this.client.exists(doneKey(d.id)), this.queue.getJob(d.id)]);
+    if (handled === 1) return "already handled";
     const thread = threadKey(d.payload);
-    const existing = await this.queue.getJob(d.id);
     if (existing) {
       const state = await existing.getState();
       if (state !== "failed") return state === "completed" ? "already handled" : "already queued";
@@ -265,6 +290,7 @@ export class DeliveryQueue {
       return "retried";
     }
     // Registered before it is added: a worker never sees a job of a thread that does not know it.
+    // (Not sent together: ioredis may send a script a second time, after a command sent later.)
     if (thread) await this.client.registerPending(pendingKey(thread), d.id);
     await this.queue.add(d.name, d, { jobId: d.id });
     return "queued";
@@ -302,18 +328,29 @@ export function startWorker(
   const queue = new Queue(QUEUE_NAME, { connection: client, prefix: KEY_PREFIX });
   queue.on("error", () => {});
 
-  /** Whether `id` is first in its thread's line, after dropping first members that will never run. */
-  const isTurn = async (thread: string, id: string): Promise<boolean> => {
+  /**
+   * Whether this delivery may run now ("run", with the thread's running lock taken), must wait
+   * ("wait"), or was handled already ("done"). First members of the line that will never run (job
+   * finished, failed for good, or never stored) are dropped on the way.
+   */
+  const takeTurn = async (thread: string, id: string, holder: string): Promise<"run" | "wait" | "done"> => {
     for (;;) {
-      const [first, score] = await client.zrange(pendingKey(thread), 0, 0, "WITHSCORES");
-      if (first === undefined || first === id) return true;
-      if ((await client.zscore(pendingKey(thread), id)) === null) return true; // not in line (its entry was dropped): nothing to wait for
-      const job = await queue.getJob(first);
+      const [verdict, first, score] = await client.takeTurn(
+        doneKey(id),
+        pendingKey(thread),
+        runningKey(thread),
+        id,
+        holder,
+        settings.lockMs,
+      );
+      if (verdict === "run" || verdict === "done") return verdict;
+      if (verdict === "busy") return "wait";
+      const job = await queue.getJob(first!);
       const state = job ? await job.getState() : "unknown";
       const registeredMs = Number(score) / 1000;
       const gone = state === "completed" || state === "failed" || (state === "unknown" && Date.now() - registeredMs > ORPHAN_MS);
-      if (!gone) return false;
-      await client.zrem(pendingKey(thread), first);
+      if (!gone) return "wait";
+      await client.zrem(pendingKey(thread), first!);
     }
   };
 
@@ -327,25 +364,29 @@ export function startWorker(
     const d = job.data as Delivery;
     const thread = threadKey(d.payload);
     const holder = randomUUID();
-    const wait = async (): Promise<never> => {
-      await job.moveToDelayed(Date.now() + TURN_WAIT_MS, token);
-      throw new DelayedError();
-    };
     if (thread) {
-      if (!(await isTurn(thread, d.id))) return wait();
-      if ((await client.set(runningKey(thread), holder, "PX", settings.lockMs, "NX")) !== "OK") return wait();
+      const turn = await takeTurn(thread, d.id, holder);
+      if (turn === "done") {
+        log.debug(`delivery ${d.id} (${d.name}) was handled already; not handled again`);
+        return;
+      }
+      if (turn === "wait") {
+        await job.moveToDelayed(Date.now() + TURN_WAIT_MS, token);
+        throw new DelayedError();
+      }
     }
     const renew = thread
       ? setInterval(() => void client.holdRunning(runningKey(thread), holder, settings.lockMs).catch(() => {}), settings.lockMs / 3)
       : undefined;
+    let finished = false;
     try {
       await handle(d);
-      const done = client.multi().set(doneKey(d.id), "1", "EX", DONE_TTL_S);
-      if (thread) done.zrem(pendingKey(thread), d.id);
-      await done.exec();
+      if (thread) await client.finishTurn(doneKey(d.id), pendingKey(thread), runningKey(thread), d.id, DONE_TTL_S, holder);
+      else await client.set(doneKey(d.id), "1", "EX", DONE_TTL_S);
+      finished = true;
     } finally {
       clearInterval(renew);
-      if (thread) await client.holdRunning(runningKey(thread), holder, 0).catch(() => {});
+      if (thread && !finished) await client.holdRunning(runningKey(thread), holder, 0).catch(() => {});
     }
   };
 

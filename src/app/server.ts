@@ -50,26 +50,76 @@ function readyHandler(ready: () => boolean) {
   };
 }
 
+const JSON_CONTENT = /^\s*application\/json\s*(?:;|$)/i;
+const WEBHOOK_HEADERS = ["x-github-event", "x-hub-signature-256", "x-github-delivery"] as const;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
 /**
- * The web role: a delivery whose signature Probot verified is stored in Redis, not handled here.
- * Not stored (Redis away or slow): 503, never a 2xx, so that GitHub marks it failed and
- * `review-router redeliver` can send it again.
+ * The web role's webhook endpoint. It checks what Probot's middleware checks (POST, a JSON body,
+ * GitHub's three headers, the signature: 404, 415, 400 and 400 as Probot answers them), stores the
+ * delivery in Redis and answers 202 Accepted: the delivery is handled later, by a worker. Probot's
+ * middleware would answer 200, as if it had been handled. Not stored (Redis away or slow): 503,
+ * never a 2xx, so that GitHub marks it failed and `review-router redeliver` can send it again.
  */
-function enqueueApp(deliveries: DeliveryQueue, log: Logger): ApplicationFunction {
+function acceptDeliveries(path: string, probot: Probot, deliveries: DeliveryQueue, log: Logger) {
+  const at = path.replace(/\/+$/, "") || "/";
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const pathname = (req.url ?? "/").split("?")[0]!.replace(/\/+$/, "") || "/";
+    if (pathname !== at) return false;
+    const answer = (status: number, body: Record<string, string>) => {
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+      return true;
+    };
+    if (req.method !== "POST") return answer(404, { error: `Unknown route: ${req.method} ${pathname}` });
+    if (!JSON_CONTENT.test(req.headers["content-type"] ?? "")) {
+      return answer(415, { error: 'Unsupported "Content-Type" header value. Must be "application/json"' });
+    }
+    const missing = WEBHOOK_HEADERS.filter((h) => typeof req.headers[h] !== "string");
+    if (missing.length > 0) return answer(400, { error: `Required headers missing: ${missing.join(", ")}` });
+    const [name, signature, id] = WEBHOOK_HEADERS.map((h) => req.headers[h] as string) as [string, string, string];
+    const body = await readBody(req);
+    if (!(await probot.webhooks.verify(body, signature))) {
+      log.warn(`delivery ${id} (${name}): signature does not match the payload and WEBHOOK_SECRET; not stored`);
+      return answer(400, { error: "signature does not match event payload and secret" });
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body);
+    } catch {
+      payload = undefined;
+    }
+    if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+      return answer(400, { error: "the payload is not a JSON object" });
+    }
+    let outcome: string;
+    try {
+      outcome = await deliveries.enqueue({ id, name, payload: payload as Record<string, unknown> });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      log.error(`delivery ${id} not stored (${why}); answered 503 so that GitHub marks it failed`);
+      return answer(503, { error: `delivery not stored: ${why}` });
+    }
+    log.debug(`delivery ${id} (${name}): ${outcome}`);
+    return answer(202, { delivery: id, outcome });
+  };
+}
+
+/**
+ * The web role: deliveries are stored in Redis, not handled here. Probot's server asks its Probot
+ * for the webhook middleware when it starts (and serverApp asks again for `/`): this Probot hands
+ * out acceptDeliveries instead.
+ */
+function enqueueApp(deliveries: DeliveryQueue, log: Logger, webhookPath: string): ApplicationFunction {
   return (probot, options) => {
-    probot.onAny(async (context) => {
-      const delivery = { id: context.id, name: context.name, payload: context.payload as unknown as Record<string, unknown> };
-      let outcome: string;
-      try {
-        outcome = await deliveries.enqueue(delivery);
-      } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        throw Object.assign(new Error(`delivery ${context.id} not stored (${why}); answered 503 so that GitHub marks it failed`), {
-          status: 503,
-        });
-      }
-      log.debug(`delivery ${context.id} (${context.name}): ${outcome}`);
-    });
+    probot.getNodeMiddleware = async ({ path } = {}) => acceptDeliveries(path ?? webhookPath, probot, deliveries, log);
     options.addHandler(readyHandler(() => deliveries.ready));
   };
 }
@@ -118,7 +168,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const metrics = metricsSettings ? new Metrics() : undefined;
   const Octokit = createAppOctokit(octokitSettingsFromEnv(options), metrics);
   const deliveries = queued && queued.role !== "worker" ? await DeliveryQueue.open(queued, log) : undefined;
-  const handlers = deliveries ? enqueueApp(deliveries, log) : createApp({ metrics });
+  const webhookPath = options.WEBHOOK_PATH || "/api/github/webhooks";
+  const handlers = deliveries ? enqueueApp(deliveries, log, webhookPath) : createApp({ metrics });
   const starting = queued?.role === "worker" ? undefined : run(serverApp(handlers), { env: options, log, Octokit });
   restoreEnv(process.env, snapshot);
   // Probot handles SIGINT for an app function; a container is stopped with SIGTERM. The handlers

@@ -31,15 +31,17 @@ describe("isGraphqlQuery", () => {
   });
 });
 
+/** An installation's client from the server's Octokit with these settings (its token request mocked). */
+async function clientWith(settings: Parameters<typeof createAppOctokit>[0]) {
+  const probot = new Probot({ appId: APP_ID, privateKey, Octokit: createAppOctokit(settings), logLevel: "fatal" });
+  mockInstallationToken();
+  return probot.auth(INSTALLATION_ID);
+}
+
 describe("the server's Octokit with write pacing on", () => {
   useStrictNock();
 
-  async function installationClient() {
-    const Octokit = createAppOctokit({ requestTimeoutMs: 5000, pacing: true, retryBaseMs: 100 });
-    const probot = new Probot({ appId: APP_ID, privateKey, Octokit, logLevel: "fatal" });
-    mockInstallationToken();
-    return probot.auth(INSTALLATION_ID);
-  }
+  const installationClient = () => clientWith({ requestTimeoutMs: 5000, pacing: true, retryBaseMs: 100 });
 
   /** Answer `count` POST /graphql requests (matching `kind`), recording when each arrived and its token. */
   function graphqlArrivals(count: number, kind: RegExp): { at: number; auth: string }[] {
@@ -70,19 +72,25 @@ describe("the server's Octokit with write pacing on", () => {
     expect(mutations[1]!.at - mutations[0]!.at).toBeGreaterThanOrEqual(900);
   });
 
-  it("still spaces REST writes a second apart per installation", async () => {
+  it("still spaces REST writes per installation: one at a time, the next a second after the answer to the one before", async () => {
     const octokit = await installationClient();
-    const at: number[] = [];
-    nock(API)
-      .post("/repos/pytorch/pytorch/issues/5/labels")
-      .times(2)
-      .reply(() => {
-        at.push(Date.now());
-        return [200, []];
-      });
-    const add = () => octokit.rest.issues.addLabels({ owner: "pytorch", repo: "pytorch", issue_number: 5, labels: ["x"] });
+    const sent: number[] = [];
+    // The first answer takes 600 ms: the second write leaves a second after it, not a second after the first left.
+    for (const delay of [600, 0]) {
+      nock(API)
+        .post("/repos/pytorch/pytorch/issues/6/labels")
+        .delay(delay)
+        .reply(() => {
+          sent.push(Date.now());
+          return [200, []];
+        });
+    }
+    const add = () => octokit.rest.issues.addLabels({ owner: "pytorch", repo: "pytorch", issue_number: 6, labels: ["x"] });
+    const started = Date.now();
     await Promise.all([add(), add()]);
-    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(900);
+    // nock stamps the first after its 600 ms delay, as it answers.
+    expect(sent[0]! - started).toBeGreaterThanOrEqual(600);
+    expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(1000);
   });
 
   it("keeps review requests and other writes a second apart: a review request's 3 s notification wait comes before its write slot", async () => {
@@ -105,4 +113,39 @@ describe("the server's Octokit with write pacing on", () => {
     // Beside each other (the fault) is a few milliseconds; a loaded machine delays a paced one by some 100 ms.
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(700);
   }, 15_000);
+});
+
+describe("the server's Octokit when GitHub does not answer in time", () => {
+  useStrictNock();
+
+  const client = () => clientWith({ requestTimeoutMs: 300, pacing: false, retryBaseMs: 10 });
+
+  it("asks again for a read, but does not send a timed-out write twice: GitHub may have carried it out", async () => {
+    const octokit = await client();
+    // The read: no answer in time once, then an answer.
+    nock(API).get("/repos/o/r/issues/1/labels").delay(1000).reply(200, []);
+    nock(API)
+      .get("/repos/o/r/issues/1/labels")
+      .reply(200, [{ name: "bug" }]);
+    const read = await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+      owner: "o",
+      repo: "r",
+      issue_number: 1,
+    });
+    expect(read.data).toEqual([{ name: "bug" }]);
+    // The write: one request, no second one (the strict nock would refuse it), and an error that says why.
+    nock(API)
+      .post("/repos/o/r/issues/1/labels", { labels: ["bug"] })
+      .delay(1000)
+      .reply(200, [{ name: "bug" }]);
+    const write = octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+      owner: "o",
+      repo: "r",
+      issue_number: 1,
+      labels: ["bug"],
+    });
+    await expect(write).rejects.toThrow(
+      /^request timeout: no answer within 300 ms to a POST; GitHub may have carried it out, so it is not sent again$/,
+    );
+  });
 });

@@ -201,6 +201,21 @@ describe("on a real Redis", () => {
     await until(async () => (await admin.exists(`${KEY_PREFIX}:running:o/r#5`)) === 0); // released once the last one ended
   });
 
+  it("does not handle again a delivery whose run ended already (a job BullMQ hands out once more after a lost lock)", async () => {
+    const q = await queue();
+    await q.enqueue(pr("again-1", 8));
+    // What the first run left when it ended: the done marker, out of the thread's line.
+    await admin.set(`${KEY_PREFIX}:done:again-1`, "1");
+    await admin.zrem(`${KEY_PREFIX}:pending:o/r#8`, "again-1");
+    // Then one of another thread: one job at a time, in order, so once it is handled, again-1's turn has passed.
+    await q.enqueue(pr("other-2", 9));
+    const handled: string[] = [];
+    worker(async (d) => void handled.push(d.id), undefined, { concurrency: 1 });
+    await until(() => handled.length === 1);
+    expect(handled).toEqual(["other-2"]);
+    expect(messages()).toContain("delivery again-1 (pull_request) was handled already; not handled again");
+  });
+
   it("retries a failing delivery with back-off, then keeps it in the failed list, logged and counted; a redelivery tries it again", async () => {
     const q = await queue();
     const metrics = new Metrics({ processMetrics: false });

@@ -10,6 +10,7 @@ import {
   answerGraphqlFrom,
   newGraphqlState,
   type GraphqlModel,
+  type ModelCheckRun,
   type ModelCommit,
   type ModelPullRequest,
   type ModelRateLimit,
@@ -158,8 +159,10 @@ export class GitHubStandIn {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => json(res, 500, { message: String(err) }));
     });
-    // Keep-alive connections from the app must not hold the stand-in open at stop.
-    this.server.keepAliveTimeout = 1000;
+    // Connections stay open between requests, as GitHub's do (stop() closes them). Node's fetch
+    // drops a connection whose server keeps it less than 2 s, so a shorter keep-alive (it was 1 s)
+    // made every request of the app open a new connection: a CPU cost GitHub does not impose.
+    this.server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this.port;
@@ -269,33 +272,51 @@ export class GitHubStandIn {
       signals: this.graphql,
       // Unless a test sets one, every request finds the hour's points untouched.
       rateLimit: this.graphqlRateLimit ?? { limit: 5000, remaining: 5000, resetAt: new Date(Date.now() + 3600_000).toISOString() },
+      // Built when a query first reads a repository's pull requests or check runs: a query reads one
+      // repository, and building every repository's for each request cost more CPU than the app under load.
       repositories: [...this.repos].map(([fullName, repo]) => {
         const [owner, name] = fullName.split("/") as [string, string];
-        // A pull request is known once set (setPull) or once it has a thread (files, labels, timeline), as REST knows it.
-        const numbers = new Set([...repo.pulls.keys(), ...repo.threads.keys()]);
-        const pullRequests = [...numbers].map((number): ModelPullRequest => {
-          const t = this.thread(fullName, number);
-          const info = repo.pulls.get(number);
-          const headSha = info?.headSha ?? `sha-${number}`;
-          return {
-            number,
-            headSha,
-            commits: info?.commits ?? [headSha],
-            files: t.files,
-            labels: t.labels,
-            requestedUsers: t.requestedUsers,
-            requestedTeams: t.requestedTeams,
-            timeline: t.timeline,
-            ...(info ? { author: info.author } : {}),
-            ...(info?.mergedAt ? { mergedAt: info.mergedAt } : {}),
-            ...(info?.state === "closed" && !info.mergedAt ? { closed: true } : {}),
-            ...(info?.updatedAt ? { updatedAt: info.updatedAt } : {}),
-          };
-        });
-        const checkRuns = repo.checkRuns.map((r) => ({ ...r, appId: this.appId }));
-        return { owner, name, pullRequests, checkRuns, commits: repo.commits };
+        let pullRequests: ModelPullRequest[] | undefined;
+        let checkRuns: ModelCheckRun[] | undefined;
+        const pulls = () => (pullRequests ??= this.modelPullRequests(fullName, repo));
+        const runs = () => (checkRuns ??= repo.checkRuns.map((r) => ({ ...r, appId: this.appId })));
+        return {
+          owner,
+          name,
+          commits: repo.commits,
+          get pullRequests() {
+            return pulls();
+          },
+          get checkRuns() {
+            return runs();
+          },
+        };
       }),
     };
+  }
+
+  private modelPullRequests(fullName: string, repo: Repo): ModelPullRequest[] {
+    // A pull request is known once set (setPull) or once it has a thread (files, labels, timeline), as REST knows it.
+    const numbers = new Set([...repo.pulls.keys(), ...repo.threads.keys()]);
+    return [...numbers].map((number): ModelPullRequest => {
+      const t = this.thread(fullName, number);
+      const info = repo.pulls.get(number);
+      const headSha = info?.headSha ?? `sha-${number}`;
+      return {
+        number,
+        headSha,
+        commits: info?.commits ?? [headSha],
+        files: t.files,
+        labels: t.labels,
+        requestedUsers: t.requestedUsers,
+        requestedTeams: t.requestedTeams,
+        timeline: t.timeline,
+        ...(info ? { author: info.author } : {}),
+        ...(info?.mergedAt ? { mergedAt: info.mergedAt } : {}),
+        ...(info?.state === "closed" && !info.mergedAt ? { closed: true } : {}),
+        ...(info?.updatedAt ? { updatedAt: info.updatedAt } : {}),
+      };
+    });
   }
 
   /**
@@ -367,6 +388,9 @@ export class GitHubStandIn {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Stamped as the request arrives, before its body is read: reading takes turns of this
+    // process's event loop, which a busy load test delays, bunching the stamps of paced writes.
+    const arrived = Date.now();
     const url = new URL(req.url ?? "/", "http://stand-in");
     const method = req.method ?? "GET";
     const path = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : url.pathname;
@@ -388,7 +412,7 @@ export class GitHubStandIn {
       body,
       status: 0,
       ...(token ? { installation: Number(token[1]) } : {}),
-      at: Date.now(),
+      at: arrived,
     };
     this.requests.push(record);
     if (record.installation !== undefined) this.used.set(record.installation, (this.used.get(record.installation) ?? 0) + 1);

@@ -62,6 +62,8 @@ export interface StartOptions {
   cwd?: string;
   /** A built server to run with plain node (dist/src/app/server.js); src/app/server.ts through tsx by default. */
   server?: string;
+  /** Node options before the script (--cpu-prof and the like, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export async function startApp(
@@ -85,7 +87,7 @@ export async function startApp(
     LOG_LEVEL: "info",
     ...extraEnv,
   };
-  const argv = options.server !== undefined ? [options.server] : ["--import", TSX_LOADER, SERVER_TS];
+  const argv = [...(options.nodeArgs ?? []), ...(options.server !== undefined ? [options.server] : ["--import", TSX_LOADER, SERVER_TS])];
   const proc = spawn(process.execPath, argv, { env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
   const logs: Record<string, unknown>[] = [];
   let buffered = "";

@@ -74,7 +74,7 @@ async function redeliver(...args: string[]): Promise<{ code: number; out: string
 
 it("recovers the deliveries that failed while the server was stopped, once", async () => {
   const before = freshCase();
-  expect((await gh.sendHook("pull_request", opened(before))).status_code).toBe(200);
+  expect((await gh.sendHook("pull_request", opened(before))).status_code).toBe(202);
   await until(() => routed(before), "the first pull request routed");
 
   await app!.stop();
@@ -98,7 +98,7 @@ it("recovers the deliveries that failed while the server was stopped, once", asy
   expect(applied.out).toContain("2 of 2 redeliveries asked");
   await until(() => missed.every(routed), "the missed pull requests routed");
   const redelivered = gh.hook.deliveries.filter((d) => d.redelivery);
-  expect(redelivered.map((d) => [d.guid, d.status_code])).toEqual(failedGuids.map((g) => [g, 200]));
+  expect(redelivered.map((d) => [d.guid, d.status_code])).toEqual(failedGuids.map((g) => [g, 202]));
 
   // Again: every failed GUID has a later successful attempt, so nothing new is asked.
   const again = await redeliver("--since", "1h", "--apply");
