@@ -23,6 +23,7 @@ import { parseArgs } from "node:util";
 import type { RouterConfig } from "../src/core/config.js";
 import { addRecord, newExpertiseIndex, type ExpertiseIndex } from "../src/core/expertise.js";
 import { parseHistory, type HistoryRecord } from "../src/core/history.js";
+import { HISTORY_COMMITS, historyEntries, mergeByPullRequest } from "../src/app/approval-history.js";
 import { formatProblem } from "../src/core/problems.js";
 import { loginKey } from "../src/core/registry.js";
 import { route, type RouteDecision } from "../src/core/route.js";
@@ -127,6 +128,44 @@ export class SlidingApprovals {
   }
 }
 
+/**
+ * The history as the app reads it (approval-history.ts): for each directory entry a change touches
+ * and their parents (historyEntries), only the newest HISTORY_COMMITS merged pull requests under it
+ * within the window, each known by that entry alone. The file's full records rank better than
+ * the app can; this says by how much.
+ */
+class AppReads {
+  /** Entry ("dir/" at every depth, or a root-level file itself) → the records under it, oldest first. */
+  private readonly byEntry = new Map<string, HistoryRecord[]>();
+
+  add(r: HistoryRecord): void {
+    const entries = new Set<string>();
+    for (const f of r.files) {
+      if (!f.includes("/")) entries.add(f);
+      for (let i = f.indexOf("/"); i >= 0; i = f.indexOf("/", i + 1)) entries.add(f.slice(0, i + 1));
+    }
+    for (const e of entries) {
+      const list = this.byEntry.get(e);
+      if (list) list.push(r);
+      else this.byEntry.set(e, [r]);
+    }
+  }
+
+  read(paths: readonly string[], since: Date): HistoryRecord[] {
+    const from = since.getTime();
+    const lists = historyEntries(paths).map((entry) => {
+      const all = this.byEntry.get(entry) ?? [];
+      const newest: HistoryRecord[] = [];
+      for (let i = all.length - 1; i >= 0 && newest.length < HISTORY_COMMITS; i--) {
+        if (Date.parse(all[i]!.date) < from) break;
+        newest.push({ ...all[i]!, files: [entry] });
+      }
+      return newest.reverse();
+    });
+    return mergeByPullRequest(lists);
+  }
+}
+
 /** The distinct directories of some files ("" for the root). */
 function directoriesOf(files: readonly string[]): Set<string> {
   return new Set(files.map((f) => (f.endsWith("/") ? f : f.slice(0, f.lastIndexOf("/") + 1))));
@@ -141,7 +180,7 @@ export interface Options {
   splitAt?: Date;
 }
 
-type Tallies = Record<"today" | "history" | "widened" | "directories" | "overall", Tally>;
+type Tallies = Record<"today" | "history" | "widened" | "app" | "appWidened" | "directories" | "overall", Tally>;
 
 /** The figures of the pull requests merged in one period of the replay. */
 export interface Period {
@@ -160,7 +199,15 @@ export interface Evaluation {
 }
 
 function talliesOf(): Tallies {
-  return { today: tallyOf(), history: tallyOf(), widened: tallyOf(), directories: tallyOf(), overall: tallyOf() };
+  return {
+    today: tallyOf(),
+    history: tallyOf(),
+    widened: tallyOf(),
+    app: tallyOf(),
+    appWidened: tallyOf(),
+    directories: tallyOf(),
+    overall: tallyOf(),
+  };
 }
 
 /** The router with the expertise settings overridden (for tuning), widened or not. */
@@ -181,6 +228,8 @@ export function evaluate(records: readonly HistoryRecord[], base: Router, option
   const widened = variant(base, true, options);
   const index: ExpertiseIndex = newExpertiseIndex(plain.config.policy.expertiseHalfLifeDays);
   const sliding = new SlidingApprovals(BASELINE_WINDOW);
+  const app = new AppReads();
+  const windowMs = plain.config.policy.expertiseWindowDays * 24 * 3600 * 1000;
   const tallies = talliesOf();
   const split = options.splitAt;
   const day = split?.toISOString().slice(0, 10);
@@ -211,6 +260,11 @@ export function evaluate(records: readonly HistoryRecord[], base: Router, option
     tally("today", routerPicks(route(plain, input)));
     tally("history", routerPicks(route(plain, { ...input, history: index })));
     tally("widened", routerPicks(route(widened, { ...input, history: index })));
+    const read = app.read(r.files, new Date(input.now.getTime() - windowMs));
+    const appIndex = newExpertiseIndex(plain.config.policy.expertiseHalfLifeDays);
+    for (const h of read) addRecord(appIndex, h);
+    tally("app", routerPicks(route(plain, { ...input, history: appIndex })));
+    tally("appWidened", routerPicks(route(widened, { ...input, history: appIndex })));
     const dirs = sliding.byDirectories(r.files, r.author);
     tally("directories", { requested: dirs.slice(0, 1), ranked: dirs });
     const top = sliding.top(r.author);
@@ -218,6 +272,7 @@ export function evaluate(records: readonly HistoryRecord[], base: Router, option
     // Only now does the pull request become history for the next ones.
     addRecord(index, r);
     sliding.add(r);
+    app.add(r);
   }
   return { prs: replay.length, tallies, periods, seconds: (performance.now() - started) / 1000 };
 }
@@ -236,6 +291,8 @@ function table(tallies: Tallies, prs: number): string[] {
     ["review-router without history", tallies.today, true],
     ["review-router, default choice (listed maintainers)", tallies.history, true],
     ["review-router, widened (the bundled PyTorch setting)", tallies.widened, true],
+    [`the app's read (newest ${HISTORY_COMMITS} a directory): default choice`, tallies.app, true],
+    [`the app's read (newest ${HISTORY_COMMITS} a directory): widened`, tallies.appWidened, true],
     [`baseline: top approvers of the same directories, previous ${BASELINE_WINDOW} PRs`, tallies.directories, false],
     [`baseline: top approvers overall, previous ${BASELINE_WINDOW} PRs`, tallies.overall, false],
   ];

@@ -12922,6 +12922,15 @@ function historyDirectories(paths, max = MAX_HISTORY_DIRECTORIES) {
   }
   return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, max).map(([e]) => e).sort();
 }
+function historyEntries(paths, max = MAX_HISTORY_DIRECTORIES) {
+  const entries = /* @__PURE__ */ new Set();
+  for (const e of historyDirectories(paths, max)) {
+    entries.add(e);
+    const parent = e.endsWith("/") ? parentEntry(e) : "";
+    if (parent !== "") entries.add(parent);
+  }
+  return [...entries].sort();
+}
 function approvalHistoryQuery(owner, name, entries, since) {
   const params = ["$owner: String!", "$name: String!", "$since: GitTimestamp!"];
   const variables = { owner, name, since: since.toISOString() };
@@ -20192,7 +20201,7 @@ async function gatherForChoice(port, input, now, cache2) {
 }
 var DAY_MS2 = 24 * 60 * 6e4;
 async function gatherHistory(port, files, now, windowDays, cache2) {
-  const entries = historyDirectories(files.map((f) => f.path));
+  const entries = historyEntries(files.map((f) => f.path));
   const repository = `${port.repo.owner}/${port.repo.repo}`;
   const lists = [];
   const missing = [];

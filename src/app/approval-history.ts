@@ -12,11 +12,13 @@ import { loginKey } from "../core/registry.js";
 import { graphqlWithin, type GraphqlCall } from "./candidate-signals.js";
 
 /**
- * At most this many directories are read for one pull request, each its most recent
- * HISTORY_COMMITS commits within the configuration's expertise_window_days. GitHub costs a query by the connections it
- * must fill: 8 x (1 history + 50 associated pull requests + 50 review lists) = 808, about 8 points
- * of the 5,000 an hour an installation has, and at most 8 x 50 x 20 = 8,000 review nodes. Most
- * pull requests touch one to three directories; a larger one is read at coarser directories.
+ * At most this many directories are read for one pull request, with their parents (historyEntries),
+ * each its most recent HISTORY_COMMITS commits within the configuration's expertise_window_days.
+ * GitHub costs a query by the connections it must fill: 16 x (1 history + 50 associated pull
+ * requests + 50 review lists) = 1,616, about 16 points of the 5,000 an hour an installation has,
+ * and at most 16 x 50 x 20 = 16,000 review nodes. Most pull requests touch one to three
+ * directories (two to five entries with the parents, which other pull requests share in the
+ * cache); a larger one is read at coarser directories.
  */
 export const MAX_HISTORY_DIRECTORIES = 8;
 /** Commits read per directory: enough for a busy directory's last weeks and a quiet one's year. */
@@ -70,10 +72,25 @@ export function historyDirectories(paths: readonly string[], max = MAX_HISTORY_D
     .sort();
 }
 
+/**
+ * The entries one pull request's read asks about: its directories (historyDirectories) and the
+ * parent of each, so that a directory without approvals backs off to its parent in the app as the
+ * ranking does with a whole history file (expertise.ts). Sorted; at most 2 x MAX_HISTORY_DIRECTORIES.
+ */
+export function historyEntries(paths: readonly string[], max = MAX_HISTORY_DIRECTORIES): string[] {
+  const entries = new Set<string>();
+  for (const e of historyDirectories(paths, max)) {
+    entries.add(e);
+    const parent = e.endsWith("/") ? parentEntry(e) : "";
+    if (parent !== "") entries.add(parent);
+  }
+  return [...entries].sort();
+}
+
 export interface ApprovalHistoryQuery {
   query: string;
   variables: Record<string, string>;
-  /** The entries asked about (historyDirectories), in alias order (`d0` is the first). */
+  /** The entries asked about (historyEntries), in alias order (`d0` is the first). */
   entries: string[];
 }
 
@@ -194,7 +211,7 @@ export function parseApprovalHistory(q: ApprovalHistoryQuery, data: unknown): Ap
 }
 
 /**
- * Read the approval history of `entries` (historyDirectories) of `owner/name` since `since` in one GraphQL request.
+ * Read the approval history of `entries` (historyEntries) of `owner/name` since `since` in one GraphQL request.
  * Anything short of a whole answer (an error, a time-out, a partial answer, RATE_LIMITED) is a
  * fallback marker, never a throw; without directories no request is made.
  */

@@ -5,7 +5,7 @@
 import { signalsToFetch, type PullRequestFacts, type PullRequestPlanInput } from "../core/plan.js";
 import type { HistoryRecord } from "../core/history.js";
 import type { ChangedFile } from "../core/route.js";
-import { historyDirectories, mergeByPullRequest, type ApprovalHistoryCache } from "./approval-history.js";
+import { historyEntries, mergeByPullRequest, type ApprovalHistoryCache } from "./approval-history.js";
 import type { ThreadState } from "./github-state.js";
 import type { ThreadReads } from "./port.js";
 import type { CheckRunsSeen, PullRequestView } from "./pull-request-read.js";
@@ -60,7 +60,7 @@ export async function gatherForChoice(
 const DAY_MS = 24 * 60 * 60_000;
 
 /**
- * The approval history of the directories `files` touch (historyDirectories), from `cache` while
+ * The approval history of the directories `files` touch and their parents (historyEntries), from `cache` while
  * fresh, the rest in ONE request (none when every directory is cached), merged by pull request;
  * nothing when no pull request touched them in the window.
  */
@@ -72,7 +72,7 @@ export async function gatherHistory(
   windowDays: number,
   cache?: ApprovalHistoryCache,
 ): Promise<GatheredHistory> {
-  const entries = historyDirectories(files.map((f) => f.path));
+  const entries = historyEntries(files.map((f) => f.path));
   const repository = `${port.repo.owner}/${port.repo.repo}`;
   const lists: (readonly HistoryRecord[])[] = [];
   const missing: string[] = [];

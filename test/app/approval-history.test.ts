@@ -13,6 +13,7 @@ import {
   HISTORY_COMMITS,
   HISTORY_MAX_AGE_MS,
   historyDirectories,
+  historyEntries,
   MAX_HISTORY_DIRECTORIES,
   mergeByPullRequest,
   recordOfCommit,
@@ -57,6 +58,21 @@ describe("historyDirectories", () => {
     const tops = ["a/1", "a/2", "a/3", "b/1", "b/2", "c/1", "d/1", "e/1"];
     expect(historyDirectories(tops, 2)).toEqual(["a/", "b/"]);
     expect(historyDirectories(Array.from({ length: 40 }, (_, i) => `d${i}/f.py`))).toHaveLength(MAX_HISTORY_DIRECTORIES);
+  });
+});
+
+describe("historyEntries", () => {
+  it("adds each directory's parent, once, so a quiet directory backs off to it; a top-level one and a root file have none", () => {
+    expect(historyEntries(["torch/nn/modules/linear.py", "torch/nn/functional.py", "docs/a.md", "setup.py"])).toEqual([
+      "docs/",
+      "setup.py",
+      "torch/",
+      "torch/nn/",
+      "torch/nn/modules/",
+    ]);
+    expect(historyEntries([])).toEqual([]);
+    const many = Array.from({ length: 40 }, (_, i) => `a/d${i}/f.py`);
+    expect(historyEntries(many).length).toBeLessThanOrEqual(2 * MAX_HISTORY_DIRECTORIES);
   });
 });
 
@@ -232,9 +248,14 @@ describe("gatherHistory", () => {
     const cache = new ApprovalHistoryCache(() => NOW.getTime());
     cache.set("acme/widgets", 180, "torch/nn/", [record(2, "2026-10-01T00:00:00Z", ["torch/nn/"], ["bob"])]);
     const first = await gatherHistory(github, files, NOW, 180, cache);
-    expect(github.calls).toEqual([{ call: "approvalHistory", entries: ["torch/optim/"], since: "2026-06-04T00:00:00.000Z" }]);
+    // The parent is read too (a directory without approvals backs off to it), and one pull request
+    // read under two entries is one record touching both.
+    expect(github.calls).toEqual([{ call: "approvalHistory", entries: ["torch/", "torch/optim/"], since: "2026-06-04T00:00:00.000Z" }]);
     expect(first).toEqual({
-      history: [record(2, "2026-10-01T00:00:00Z", ["torch/nn/"], ["bob"]), record(3, "2026-11-01T00:00:00Z", ["torch/optim/"], ["ann"])],
+      history: [
+        record(2, "2026-10-01T00:00:00Z", ["torch/nn/"], ["bob"]),
+        record(3, "2026-11-01T00:00:00Z", ["torch/", "torch/optim/"], ["ann"]),
+      ],
     });
     expect(await gatherHistory(github, files, NOW, 180, cache)).toEqual(first);
     expect(github.calls).toHaveLength(1);
@@ -285,7 +306,7 @@ describe("gatherForChoice", () => {
     const gathered = await gatherForChoice(github, { router: smallRouter(), pr: pr(false), dryRun: false }, now);
     expect(github.calls).toEqual([
       { call: "candidateSignals", logins: ["alice"] },
-      { call: "approvalHistory", entries: ["torch/nn/"], since: "2026-06-04T00:00:00.000Z" },
+      { call: "approvalHistory", entries: ["torch/", "torch/nn/"], since: "2026-06-04T00:00:00.000Z" },
     ]);
     expect(gathered).toMatchObject({ historyUnavailable: "GitHub did not answer the approval history query within 5000 ms" });
     expect(gathered.signals).toBeDefined();

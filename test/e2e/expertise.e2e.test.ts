@@ -69,7 +69,10 @@ describe("the approval history on a real delivery", () => {
     expect(gh.repo(c.repo).checkRuns[0]!.output.summary).toMatch(/approved 6 pull requests touching torch\/nn\/modules\//);
     const sent = historyQueries(c);
     expect(sent).toHaveLength(1);
-    expect((sent[0]!.body as { variables: Record<string, unknown> }).variables).toMatchObject({ path0: "torch/nn/modules" });
+    expect((sent[0]!.body as { variables: Record<string, unknown> }).variables).toMatchObject({
+      path0: "torch/nn",
+      path1: "torch/nn/modules",
+    });
 
     // A push that changes nothing needs nobody new, so it reads no history: its summary lacks the
     // evidence, which is set apart as a delivery note, and nothing is written.
