@@ -624,29 +624,43 @@ function resolve(router: Router, repository: string, reading: Reading): Found[] 
     }
     return hits;
   };
+  // An API named for a keyword of another part of the same module (`torch._inductor.aoti_compile_and_package`:
+  // AOTInductor's entry point, defined in inductor's package) is that part's: the parts of one module share
+  // packages, so neither the file nor the package prefix (`torch._export.aot_compile`) says which part it is.
+  // Another module's keyword leaves it alone.
   const namedFor = apiNameOwners(router);
+  const lastPart = (api: string) => api.slice(api.lastIndexOf(".") + 1).toLowerCase();
+  const ownersOf = (api: string) => namedFor.get(lastPart(api));
+  const countsFor = (owners: readonly Target[] | undefined, t: Target) =>
+    !owners?.some((o) => o.module === t.module) || owners.some((o) => o.module === t.module && o.area === t.area);
   for (const m of reading.mentions) {
-    // An API named for a keyword of another part of the same module (`torch._inductor.aoti_compile_and_package`:
-    // AOTInductor's entry point, defined in inductor's package) is that part's: the parts of one module share
-    // packages, so the file says only where it is defined. Another module's keyword leaves it alone.
-    const owners = m.kind === "api" ? namedFor.get(m.text.slice(m.text.lastIndexOf(".") + 1).toLowerCase()) : undefined;
-    const counts = (t: Target) =>
-      !owners?.some((o) => o.module === t.module) || owners.some((o) => o.module === t.module && o.area === t.area);
     for (const path of m.candidates) {
       const hits = lookup(path);
       if (hits.length === 0) continue;
       const evidence: IssueEvidence = { signal: m.signal, kind: m.kind, text: m.text, path, weight: weights[m.signal] };
       for (const hit of hits) {
-        const targets = hit.areas.length === 0 ? [-1] : hit.areas;
-        for (const area of targets)
-          if (counts({ module: hit.module, area })) found.push({ target: { module: hit.module, area }, evidence });
+        for (const area of hit.areas.length === 0 ? [-1] : hit.areas) {
+          if (m.kind !== "api" || countsFor(ownersOf(m.text), { module: hit.module, area }))
+            found.push({ target: { module: hit.module, area }, evidence });
+        }
       }
       break;
     }
   }
+  // Per signal, whether any API name is named for a keyword; most issues' are not, and keep their list as it is.
+  const anyOwned = new Map<TriageSignal, boolean>();
+  for (const [where, all] of reading.apis) {
+    anyOwned.set(
+      where,
+      all.some((api) => namedFor.has(lastPart(api))),
+    );
+  }
   for (const rule of keywordRules(router)) {
     for (const [where, texts] of reading.prose) {
-      const how = keywordIn(rule, texts, reading.apis.get(where) ?? []);
+      // Only a dotted keyword is looked up among the API names (keywordIn).
+      const all = rule.keyword.includes(".") ? (reading.apis.get(where) ?? []) : [];
+      const apis = anyOwned.get(where) ? all.filter((api) => countsFor(ownersOf(api), rule)) : all;
+      const how = keywordIn(rule, texts, apis);
       if (!how) continue;
       // An entry point called in a repro (`torch.compile(model)`) says what the issue exercises; other code does not.
       const signal: TriageSignal = how === "api" && where === "code_keyword" ? "code_entry_point" : where;

@@ -363,7 +363,11 @@ modules:
       - name: AOTInductor
         label: "module: aotinductor"
         paths: [torch/_inductor/codegen/aoti_runtime/**]
-        keywords: [aoti_compile_and_package]
+        keywords: [aoti_compile_and_package, aot_compile]
+      - name: Export
+        label: "oncall: export"
+        paths: [torch/_export/**]
+        keywords: [torch._export]
   - name: CUDA
     label: "module: cuda"
     paths: [torch/cuda/**]
@@ -374,6 +378,9 @@ modules:
     const d = triage("torch._inductor.aoti_compile_and_package fails");
     expect(d.labels).toEqual(["module: aotinductor"]);
     expect(d.scores.map((s) => s.label)).toEqual(["module: aotinductor"]);
+    // Nor does the package prefix that is another part's keyword: torch._export.aot_compile is AOTInductor's.
+    expect(triage("torch._export.aot_compile fails").scores.map((s) => s.label)).toEqual(["module: aotinductor"]);
+    expect(triage("torch._export.export fails").labels).toEqual(["oncall: export"]);
     // Another module's keyword leaves the API with the module whose file defines it.
     expect(triage("torch._inductor.config.triton.cudagraphs hangs").labels.sort()).toEqual(["module: cuda", "module: inductor"]);
   });
