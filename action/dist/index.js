@@ -19008,16 +19008,30 @@ function compileKeyword(module, area, raw) {
   const keyword = raw.trim();
   if (keyword === "") return void 0;
   const words = keyword.toLowerCase().match(/\w+/g) ?? [];
-  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words, within: [] };
+  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words, within: [], under: [] };
   const start2 = /^\w/.test(keyword) ? "\\b" : "";
   const end = /\w$/.test(keyword) ? "\\b" : "";
   const body = escapeRegex(keyword).replace(/\s+/g, "\\s+");
-  return { module, area, keyword, regex: new RegExp(start2 + body + end, "i"), words, within: [] };
+  return { module, area, keyword, regex: new RegExp(start2 + body + end, "i"), words, within: [], under: [] };
 }
 function holds(outer, inner) {
   if (outer.keyword.toLowerCase() === inner.keyword.toLowerCase()) return false;
   if (outer.module === inner.module && outer.area === inner.area) return false;
   return inner.word !== void 0 ? outer.words.includes(inner.word) : inner.regex.test(outer.keyword);
+}
+var apiOwnerCache = /* @__PURE__ */ new WeakMap();
+function apiNameOwners(router) {
+  let owners = apiOwnerCache.get(router);
+  if (owners) return owners;
+  owners = /* @__PURE__ */ new Map();
+  for (const rule of keywordRules(router)) {
+    if (rule.word === void 0) continue;
+    const list = owners.get(rule.word) ?? [];
+    list.push({ module: rule.module, area: rule.area });
+    owners.set(rule.word, list);
+  }
+  apiOwnerCache.set(router, owners);
+  return owners;
 }
 function keywordRules(router) {
   let rules = keywordCache.get(router);
@@ -19036,6 +19050,10 @@ function keywordRules(router) {
     });
   });
   for (const inner of rules) inner.within = rules.filter((outer) => holds(outer, inner));
+  for (const inner of rules.filter((r) => r.keyword.includes("."))) {
+    const k = `${inner.keyword.toLowerCase()}.`;
+    inner.under = rules.map((r) => r.keyword.toLowerCase()).filter((outer) => outer.startsWith(k));
+  }
   keywordCache.set(router, rules);
   return rules;
 }
@@ -19342,21 +19360,36 @@ function resolve3(router, repository, reading) {
     }
     return hits;
   };
+  const namedFor = apiNameOwners(router);
+  const lastPart = (api) => api.slice(api.lastIndexOf(".") + 1).toLowerCase();
+  const ownersOf = (api) => namedFor.get(lastPart(api));
+  const countsFor = (owners, t) => !owners?.some((o) => o.module === t.module) || owners.some((o) => o.module === t.module && o.area === t.area);
   for (const m of reading.mentions) {
     for (const path2 of m.candidates) {
       const hits = lookup(path2);
       if (hits.length === 0) continue;
       const evidence = { signal: m.signal, kind: m.kind, text: m.text, path: path2, weight: weights[m.signal] };
       for (const hit of hits) {
-        if (hit.areas.length === 0) found.push({ target: { module: hit.module, area: -1 }, evidence });
-        for (const area of hit.areas) found.push({ target: { module: hit.module, area }, evidence });
+        for (const area of hit.areas.length === 0 ? [-1] : hit.areas) {
+          if (m.kind !== "api" || countsFor(ownersOf(m.text), { module: hit.module, area }))
+            found.push({ target: { module: hit.module, area }, evidence });
+        }
       }
       break;
     }
   }
+  const anyOwned = /* @__PURE__ */ new Map();
+  for (const [where, all] of reading.apis) {
+    anyOwned.set(
+      where,
+      all.some((api) => namedFor.has(lastPart(api)))
+    );
+  }
   for (const rule of keywordRules(router)) {
     for (const [where, texts] of reading.prose) {
-      const how = keywordIn(rule, texts, reading.apis.get(where) ?? []);
+      const all = rule.keyword.includes(".") ? reading.apis.get(where) ?? [] : [];
+      const apis = anyOwned.get(where) ? all.filter((api) => countsFor(ownersOf(api), rule)) : all;
+      const how = keywordIn(rule, texts, apis);
       if (!how) continue;
       const signal = how === "api" && where === "code_keyword" ? "code_entry_point" : where;
       const evidence = { signal, kind: "keyword", text: rule.keyword, weight: weights[signal] };
@@ -19369,8 +19402,9 @@ var wordSets = /* @__PURE__ */ new WeakMap();
 var joined = /* @__PURE__ */ new WeakMap();
 function keywordIn(rule, texts, apis) {
   if (rule.keyword.includes(".")) {
+    const names = (a, k2) => a === k2 || a.startsWith(`${k2}.`);
     const k = rule.keyword.toLowerCase();
-    if (apis.some((a) => a.toLowerCase() === k || a.toLowerCase().startsWith(`${k}.`))) return "api";
+    if (apis.some((a) => names(a.toLowerCase(), k) && !rule.under.some((u) => names(a.toLowerCase(), u)))) return "api";
   }
   let words = wordSets.get(texts);
   if (!words) {

@@ -110,6 +110,8 @@ interface KeywordRule {
    * "autograd"): where only they match, the text names their part, not this keyword's.
    */
   within: KeywordRule[];
+  /** Longer dotted keywords under this dotted one (`torch.export.export` under `torch.export`): an API they name is theirs. */
+  under: string[];
 }
 
 // Routers are built once and kept, so each keeps its compiled keywords for its lifetime.
@@ -123,13 +125,13 @@ function compileKeyword(module: number, area: number, raw: string): KeywordRule 
   const keyword = raw.trim();
   if (keyword === "") return undefined;
   const words = (keyword.toLowerCase().match(/\w+/g) ?? []) as string[];
-  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words, within: [] };
+  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words, within: [], under: [] };
   // Word boundaries only where the keyword itself starts or ends with a word character:
   // `\bc\+\+\b` would never match "c++ " because there is no boundary after "+".
   const start = /^\w/.test(keyword) ? "\\b" : "";
   const end = /\w$/.test(keyword) ? "\\b" : "";
   const body = escapeRegex(keyword).replace(/\s+/g, "\\s+");
-  return { module, area, keyword, regex: new RegExp(start + body + end, "i"), words, within: [] };
+  return { module, area, keyword, regex: new RegExp(start + body + end, "i"), words, within: [], under: [] };
 }
 
 /** Whether a keyword's own text holds another keyword (as words, where `inner` would match in prose). */
@@ -137,6 +139,24 @@ function holds(outer: KeywordRule, inner: KeywordRule): boolean {
   if (outer.keyword.toLowerCase() === inner.keyword.toLowerCase()) return false;
   if (outer.module === inner.module && outer.area === inner.area) return false;
   return inner.word !== undefined ? outer.words.includes(inner.word) : inner.regex!.test(outer.keyword);
+}
+
+// Per router: the one-word keywords and the modules or areas they name (see apiNameOwners).
+const apiOwnerCache = new WeakMap<Router, Map<string, Target[]>>();
+
+/** The one-word keywords, lowercased, and the modules or areas each names: an API named so is theirs. */
+function apiNameOwners(router: Router): Map<string, Target[]> {
+  let owners = apiOwnerCache.get(router);
+  if (owners) return owners;
+  owners = new Map();
+  for (const rule of keywordRules(router)) {
+    if (rule.word === undefined) continue;
+    const list = owners.get(rule.word) ?? [];
+    list.push({ module: rule.module, area: rule.area });
+    owners.set(rule.word, list);
+  }
+  apiOwnerCache.set(router, owners);
+  return owners;
 }
 
 function keywordRules(router: Router): KeywordRule[] {
@@ -157,6 +177,10 @@ function keywordRules(router: Router): KeywordRule[] {
   });
   // Quadratic in the configuration's keywords, once per router; nothing per issue.
   for (const inner of rules) inner.within = rules.filter((outer) => holds(outer, inner));
+  for (const inner of rules.filter((r) => r.keyword.includes("."))) {
+    const k = `${inner.keyword.toLowerCase()}.`;
+    inner.under = rules.map((r) => r.keyword.toLowerCase()).filter((outer) => outer.startsWith(k));
+  }
   keywordCache.set(router, rules);
   return rules;
 }
@@ -600,21 +624,43 @@ function resolve(router: Router, repository: string, reading: Reading): Found[] 
     }
     return hits;
   };
+  // An API named for a keyword of another part of the same module (`torch._inductor.aoti_compile_and_package`:
+  // AOTInductor's entry point, defined in inductor's package) is that part's: the parts of one module share
+  // packages, so neither the file nor the package prefix (`torch._export.aot_compile`) says which part it is.
+  // Another module's keyword leaves it alone.
+  const namedFor = apiNameOwners(router);
+  const lastPart = (api: string) => api.slice(api.lastIndexOf(".") + 1).toLowerCase();
+  const ownersOf = (api: string) => namedFor.get(lastPart(api));
+  const countsFor = (owners: readonly Target[] | undefined, t: Target) =>
+    !owners?.some((o) => o.module === t.module) || owners.some((o) => o.module === t.module && o.area === t.area);
   for (const m of reading.mentions) {
     for (const path of m.candidates) {
       const hits = lookup(path);
       if (hits.length === 0) continue;
       const evidence: IssueEvidence = { signal: m.signal, kind: m.kind, text: m.text, path, weight: weights[m.signal] };
       for (const hit of hits) {
-        if (hit.areas.length === 0) found.push({ target: { module: hit.module, area: -1 }, evidence });
-        for (const area of hit.areas) found.push({ target: { module: hit.module, area }, evidence });
+        for (const area of hit.areas.length === 0 ? [-1] : hit.areas) {
+          if (m.kind !== "api" || countsFor(ownersOf(m.text), { module: hit.module, area }))
+            found.push({ target: { module: hit.module, area }, evidence });
+        }
       }
       break;
     }
   }
+  // Per signal, whether any API name is named for a keyword; most issues' are not, and keep their list as it is.
+  const anyOwned = new Map<TriageSignal, boolean>();
+  for (const [where, all] of reading.apis) {
+    anyOwned.set(
+      where,
+      all.some((api) => namedFor.has(lastPart(api))),
+    );
+  }
   for (const rule of keywordRules(router)) {
     for (const [where, texts] of reading.prose) {
-      const how = keywordIn(rule, texts, reading.apis.get(where) ?? []);
+      // Only a dotted keyword is looked up among the API names (keywordIn).
+      const all = rule.keyword.includes(".") ? (reading.apis.get(where) ?? []) : [];
+      const apis = anyOwned.get(where) ? all.filter((api) => countsFor(ownersOf(api), rule)) : all;
+      const how = keywordIn(rule, texts, apis);
       if (!how) continue;
       // An entry point called in a repro (`torch.compile(model)`) says what the issue exercises; other code does not.
       const signal: TriageSignal = how === "api" && where === "code_keyword" ? "code_entry_point" : where;
@@ -633,8 +679,10 @@ const joined = new WeakMap<readonly string[], string>();
 function keywordIn(rule: KeywordRule, texts: readonly string[], apis: readonly string[]): "api" | "words" | false {
   if (rule.keyword.includes(".")) {
     // `torch.compile` is a dotted name: it names `torch.compile(...)` and `torch.compile.x`, not prose.
+    // One call is one clue: `torch.export.export(...)` names the keyword `torch.export.export`, not `torch.export` too.
+    const names = (a: string, k: string) => a === k || a.startsWith(`${k}.`);
     const k = rule.keyword.toLowerCase();
-    if (apis.some((a) => a.toLowerCase() === k || a.toLowerCase().startsWith(`${k}.`))) return "api";
+    if (apis.some((a) => names(a.toLowerCase(), k) && !rule.under.some((u) => names(a.toLowerCase(), u)))) return "api";
   }
   let words = wordSets.get(texts);
   if (!words) {

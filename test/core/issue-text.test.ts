@@ -349,6 +349,58 @@ modules:
     expect(d.scores[0]!.evidence.map((e) => e.text)).toEqual(["compiled autograd", "Compiled Autograd engine"]);
   });
 
+  it("gives an API named for another part's keyword to that part, not to the part whose package defines it", () => {
+    const router = makeRouter(`${TRIAGE}
+modules:
+  - name: PT2
+    label: "oncall: pt2"
+    paths: [torch/compiler/**]
+    areas:
+      - name: Inductor
+        label: "module: inductor"
+        paths: [torch/_inductor/**]
+        keywords: [Inductor]
+      - name: AOTInductor
+        label: "module: aotinductor"
+        paths: [torch/_inductor/codegen/aoti_runtime/**]
+        keywords: [aoti_compile_and_package, aot_compile]
+      - name: Export
+        label: "oncall: export"
+        paths: [torch/_export/**]
+        keywords: [torch._export]
+  - name: CUDA
+    label: "module: cuda"
+    paths: [torch/cuda/**]
+    keywords: [cudagraphs]
+`);
+    const triage = (title: string) => routeIssue(router, { repository: "pytorch/pytorch", title, body: "" });
+    // AOTInductor's entry point lives in torch/_inductor/__init__.py: its name, not its file, says the part.
+    const d = triage("torch._inductor.aoti_compile_and_package fails");
+    expect(d.labels).toEqual(["module: aotinductor"]);
+    expect(d.scores.map((s) => s.label)).toEqual(["module: aotinductor"]);
+    // Nor does the package prefix that is another part's keyword: torch._export.aot_compile is AOTInductor's.
+    expect(triage("torch._export.aot_compile fails").scores.map((s) => s.label)).toEqual(["module: aotinductor"]);
+    expect(triage("torch._export.export fails").labels).toEqual(["oncall: export"]);
+    // Another module's keyword leaves the API with the module whose file defines it.
+    expect(triage("torch._inductor.config.triton.cudagraphs hangs").labels.sort()).toEqual(["module: cuda", "module: inductor"]);
+  });
+
+  it("counts one call of a dotted name once, for the longest keyword that names it", () => {
+    const router = makeRouter(`${TRIAGE}
+modules:
+  - name: Export
+    label: "oncall: export"
+    paths: [torch/export/**]
+    keywords: [torch.export, torch.export.export]
+`);
+    const keywords = (body: string) =>
+      routeIssue(router, { repository: "pytorch/pytorch", title: "", body })
+        .scores[0]!.evidence.filter((e) => e.kind === "keyword")
+        .map((e) => e.text);
+    expect(keywords("Calling torch.export.export(m, args) fails")).toEqual(["torch.export.export"]);
+    expect(keywords("Calling torch.export.save(ep) fails")).toEqual(["torch.export"]);
+  });
+
   it("does not read module names or prose as keywords", () => {
     expect(issue("the distributed system is slow; linear algebra is hard").modules).toEqual([]);
   });
