@@ -12654,7 +12654,10 @@ function digest(parts) {
   for (const p of parts) h.update(p).update("\0");
   return h.digest("hex");
 }
-function codeownersRouting(config, registry, file, budget = () => deadlineIn(ROUTING_BUDGET_MS, () => performance.now())) {
+function budgetOf(ms = ROUTING_BUDGET_MS) {
+  return () => deadlineIn(ms, () => performance.now());
+}
+function codeownersRouting(config, registry, file, budget = budgetOf()) {
   const deadline = budget();
   const key3 = digest([JSON.stringify(config), file.path, file.text]);
   const hit = cache.get(key3);
@@ -12697,14 +12700,15 @@ async function routeFromCodeowners(files, bundled, noFile) {
   if (!found) return { kind: "none", reason: nothingAppliesReason(noFile) };
   let routing;
   try {
-    routing = codeownersRouting(defaultsWithoutModules(bundled.raw, bundled.registry), bundled.registry, found);
+    const defaults2 = defaultsWithoutModules(bundled.raw, bundled.registry);
+    routing = codeownersRouting(defaults2, bundled.registry, found, budgetOf(bundled.codeownersBudgetMs));
   } catch (err) {
     if (!(err instanceof BudgetExceeded)) throw err;
     return { kind: "none", reason: `${noFile}, and ${err.message}; not acted on (the next event tries again)` };
   }
   return { kind: "ok", ...routing, source: zeroConfigSource(found.path) };
 }
-async function addRepoCodeowners(files, registry, loaded, compileWithout) {
+async function addRepoCodeowners(files, registry, loaded, compileWithout, budgetMs) {
   const found = await fetchCodeowners(files);
   if (!found) {
     const missing = {
@@ -12717,7 +12721,7 @@ async function addRepoCodeowners(files, registry, loaded, compileWithout) {
   }
   let routing;
   try {
-    routing = codeownersRouting(loaded.config, registry, found);
+    routing = codeownersRouting(loaded.config, registry, found, budgetOf(budgetMs));
   } catch (err) {
     if (!(err instanceof BudgetExceeded)) throw err;
     const late = {
@@ -13870,7 +13874,9 @@ async function loadRepoConfig(files, bundled) {
   const config = layered.config;
   const source = `${CONFIG_PATH} merged over the bundled PyTorch configuration`;
   const compile = () => compiledRouter(config, bundled.registry);
-  if (config.app.codeowners) return addRepoCodeowners(files, bundled.registry, { config, source, problems: layered.problems }, compile);
+  if (config.app.codeowners) {
+    return addRepoCodeowners(files, bundled.registry, { config, source, problems: layered.problems }, compile, bundled.codeownersBudgetMs);
+  }
   return { kind: "ok", router: compile(), config, source, problems: layered.problems };
 }
 

@@ -61,6 +61,11 @@ function digest(parts: readonly string[]): string {
   return h.digest("hex");
 }
 
+/** The budget of reading a CODEOWNERS: `ms` from when it is asked for (default ROUTING_BUDGET_MS). */
+function budgetOf(ms: number = ROUTING_BUDGET_MS): () => Deadline {
+  return () => deadlineIn(ms, () => performance.now());
+}
+
 /**
  * `config` with the modules of `file` added (withCodeowners), compiled; memoised by content.
  * Everything up to the compiled router counts against the routing budget (one event loop serves
@@ -71,7 +76,7 @@ export function codeownersRouting(
   config: RouterConfig,
   registry: Registry,
   file: CodeownersFile,
-  budget: () => Deadline = () => deadlineIn(ROUTING_BUDGET_MS, () => performance.now()),
+  budget: () => Deadline = budgetOf(),
 ): CodeownersRouting {
   const deadline = budget();
   const key = digest([JSON.stringify(config), file.path, file.text]);
@@ -142,14 +147,15 @@ export interface LoadedRouting {
  */
 export async function routeFromCodeowners(
   files: Pick<DefaultBranchFiles, "readRawFile">,
-  bundled: { raw: Record<string, unknown>; registry: Registry },
+  bundled: { raw: Record<string, unknown>; registry: Registry; codeownersBudgetMs?: number },
   noFile: string,
 ): Promise<LoadedRouting | { kind: "none"; reason: string }> {
   const found = await fetchCodeowners(files);
   if (!found) return { kind: "none", reason: nothingAppliesReason(noFile) };
   let routing: CodeownersRouting;
   try {
-    routing = codeownersRouting(defaultsWithoutModules(bundled.raw, bundled.registry), bundled.registry, found);
+    const defaults = defaultsWithoutModules(bundled.raw, bundled.registry);
+    routing = codeownersRouting(defaults, bundled.registry, found, budgetOf(bundled.codeownersBudgetMs));
   } catch (err) {
     if (!(err instanceof BudgetExceeded)) throw err;
     return { kind: "none", reason: `${noFile}, and ${err.message}; not acted on (the next event tries again)` };
@@ -163,6 +169,7 @@ export async function addRepoCodeowners(
   registry: Registry,
   loaded: Omit<LoadedRouting, "kind" | "router">,
   compileWithout: () => Router,
+  budgetMs?: number,
 ): Promise<LoadedRouting> {
   const found = await fetchCodeowners(files);
   if (!found) {
@@ -178,7 +185,7 @@ export async function addRepoCodeowners(
   }
   let routing: CodeownersRouting;
   try {
-    routing = codeownersRouting(loaded.config, registry, found);
+    routing = codeownersRouting(loaded.config, registry, found, budgetOf(budgetMs));
   } catch (err) {
     if (!(err instanceof BudgetExceeded)) throw err;
     const late: Problem = {

@@ -30,6 +30,11 @@ export interface Bundled {
   files?: ConfigFileCache;
   /** The server's cache of directories' approval histories (see ApprovalHistoryCache); the CLI and the Action read without one. */
   approvals?: ApprovalHistoryCache;
+  /**
+   * Milliseconds reading a CODEOWNERS into modules may take (default ROUTING_BUDGET_MS: one event
+   * loop serves every installation). The offline CLI serves one person and waits: Infinity.
+   */
+  codeownersBudgetMs?: number;
 }
 
 /**
@@ -270,6 +275,8 @@ export async function loadRepoConfig(files: DefaultBranchFiles, bundled: Bundled
   const config = layered.config!;
   const source = `${CONFIG_PATH} merged over the bundled PyTorch configuration`;
   const compile = () => compiledRouter(config, bundled.registry);
-  if (config.app.codeowners) return addRepoCodeowners(files, bundled.registry, { config, source, problems: layered.problems }, compile);
+  if (config.app.codeowners) {
+    return addRepoCodeowners(files, bundled.registry, { config, source, problems: layered.problems }, compile, bundled.codeownersBudgetMs);
+  }
   return { kind: "ok", router: compile(), config, source, problems: layered.problems };
 }

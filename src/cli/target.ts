@@ -123,7 +123,10 @@ export async function resolveTarget(values: { config?: string; repo?: string }, 
     }
     // No file: the app's own decision (repo-config.ts), with the checkout as the default branch:
     // the bundled configuration in its organisations, else the checkout's CODEOWNERS, else nothing.
-    const loaded = await loadRepoConfig(checkoutFiles(repository, root), loadBundled());
+    // One person waits for the command: a large CODEOWNERS is read however long it takes. (Assigned,
+    // not spread: a spread would compile the bundled router, which is built on first use.)
+    const bundled = Object.assign(loadBundled(), { codeownersBudgetMs: Number.POSITIVE_INFINITY });
+    const loaded = await loadRepoConfig(checkoutFiles(repository, root), bundled);
     if (loaded.kind === "none") {
       const where = root ? "" : "; run inside its checkout to use its CODEOWNERS, or give --config FILE";
       return { repository, nothing: `${loaded.reason}: nothing applies${where}` };

@@ -5,7 +5,13 @@
 
 import nock from "nock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { codeownersCacheSize, codeownersRouting, defaultsWithoutModules, fetchCodeowners } from "../../src/app/codeowners-source.js";
+import {
+  codeownersCacheSize,
+  codeownersRouting,
+  defaultsWithoutModules,
+  fetchCodeowners,
+  routeFromCodeowners,
+} from "../../src/app/codeowners-source.js";
 import { loadBundled } from "../../src/app/index.js";
 import { octokitPort } from "../../src/app/port.js";
 import { BudgetExceeded } from "../../src/core/budget.js";
@@ -138,6 +144,24 @@ describe("codeownersRouting", () => {
     );
     expect(codeownersCacheSize()).toBe(before);
     expect(codeownersRouting(defaults, bundled.registry, many, clockPassingAfter(100)).router.config.modules).toHaveLength(10_000);
+  });
+
+  it("takes the budget from codeownersBudgetMs: the server's 200 ms by default, none for the command line", async () => {
+    // Distinct text per case, so that neither is served from the memo.
+    const files = (tag: string) => ({
+      readRawFile: async (path: string) =>
+        path === "CODEOWNERS" ? Array.from({ length: 9_000 }, (_, i) => `/${tag}${i}/ @user${i}`).join("\n") : undefined,
+    });
+    const spentAtOnce = await routeFromCodeowners(files("a"), { ...bundled, codeownersBudgetMs: 0 }, "acme/widgets has no file");
+    expect(spentAtOnce).toEqual({
+      kind: "none",
+      reason: expect.stringMatching(/^acme\/widgets has no file, and the routing budget \(0 ms of routing\) was exceeded while/),
+    });
+    const unlimited = await routeFromCodeowners(files("b"), { ...bundled, codeownersBudgetMs: Infinity }, "acme/widgets has no file");
+    expect(unlimited).toMatchObject({
+      kind: "ok",
+      source: "CODEOWNERS with review-router's default policy (no .github/review-router.yml)",
+    });
   });
 });
 
