@@ -249,8 +249,13 @@ describe("paths of pytorch/pytorch", () => {
     check([
       { path: "torch/autograd/function.py", modules: [AUTOGRAD], labels: ["module: autograd"] },
       { path: "torch/csrc/autograd/engine.cpp", modules: [AUTOGRAD], labels: ["module: autograd"] },
-      // a file of two modules: MR 'OSS CI' tools/** too
-      { path: "tools/autograd/derivatives.yaml", modules: [AUTOGRAD, CI], labels: ["module: autograd", "module: ci"] },
+      // a file of three modules: MR 'OSS CI' tools/** too, and CO's "module: codegen" puts it in C10's Codegen area
+      // (whose module label comes with it, as for torchgen/)
+      {
+        path: "tools/autograd/derivatives.yaml",
+        modules: [AUTOGRAD, CI, C10],
+        labels: ["module: autograd", "module: ci", "module: dispatch", "module: codegen"],
+      },
       // LBn "module: compiled autograd" torch/_dynamo/compiled_autograd.py, also LB "module: dynamo"
       {
         path: "torch/_dynamo/compiled_autograd.py",
