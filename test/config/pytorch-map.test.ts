@@ -215,6 +215,8 @@ describe("paths of pytorch/pytorch", () => {
       { path: "torch/nn/utils/parametrize.py", modules: [NN], labels: ["module: nn", "module: nn.utils.parametrize"] },
       // CO "# label: module: flex attention" /torch/nn/attention/flex_attention.py; its kernels are CO "oncall: pt2, ..., module: flex attention"
       { path: "torch/nn/attention/flex_attention.py", modules: [NN], labels: ["module: nn", "module: flex attention", "oncall: pt2"] },
+      // module-paths.md: NN's "module: rnn" sublabel names the RNN kernels
+      { path: "aten/src/ATen/native/RNN.cpp", modules: [NN], labels: ["module: nn"] },
     ]);
   });
 
@@ -249,8 +251,13 @@ describe("paths of pytorch/pytorch", () => {
     check([
       { path: "torch/autograd/function.py", modules: [AUTOGRAD], labels: ["module: autograd"] },
       { path: "torch/csrc/autograd/engine.cpp", modules: [AUTOGRAD], labels: ["module: autograd"] },
-      // a file of two modules: MR 'OSS CI' tools/** too
-      { path: "tools/autograd/derivatives.yaml", modules: [AUTOGRAD, CI], labels: ["module: autograd", "module: ci"] },
+      // a file of three modules: MR 'OSS CI' tools/** too, and CO's "module: codegen" puts it in C10's Codegen area
+      // (whose module label comes with it, as for torchgen/)
+      {
+        path: "tools/autograd/derivatives.yaml",
+        modules: [AUTOGRAD, CI, C10],
+        labels: ["module: autograd", "module: ci", "module: dispatch", "module: codegen"],
+      },
       // LBn "module: compiled autograd" torch/_dynamo/compiled_autograd.py, also LB "module: dynamo"
       {
         path: "torch/_dynamo/compiled_autograd.py",
@@ -320,6 +327,9 @@ describe("paths of pytorch/pytorch", () => {
       { path: "torch/csrc/jit/codegen/cuda/fusion.cpp", modules: [NVFUSER], labels: ["module: nvfuser"] },
       { path: "test/test_jit_cuda_fuser.py", modules: [NVFUSER], labels: ["module: nvfuser"] },
       { path: "torch/csrc/jit/mobile/import.cpp", modules: [MOBILE], labels: ["oncall: mobile"] },
+      // CO [mobile_runtime] names this one file of test/cpp/jit/ (the rest stays TorchScript)
+      { path: "test/cpp/jit/test_mobile_type_parser.cpp", modules: [MOBILE], labels: ["oncall: mobile"] },
+      { path: "test/cpp/jit/test_alias_analysis.cpp", modules: [COMPILERS], labels: ["oncall: jit"] },
       // INF: TorchScript graph-mode quantization is both
       {
         path: "torch/csrc/jit/passes/quantization/finalize.cpp",
@@ -388,6 +398,11 @@ describe("paths of pytorch/pytorch", () => {
         labels: ["module: linear algebra", "module: cuda"],
       },
       { path: "test/test_linalg.py", modules: [LINALG] },
+      // CO [core_aten_linalg] "# label: module: linear algebra" lines (commented), and the float8 one
+      { path: "test/test_matmul_cuda.py", modules: [LINALG], labels: ["module: linear algebra"] },
+      { path: "test/test_scaled_matmul_cuda.py", modules: [LINALG], labels: ["module: linear algebra"] },
+      // MR Sparse names it; C10 owns c10/ whole
+      { path: "c10/util/sparse_bitset.h", modules: [SPARSE, C10], labels: ["module: sparse", "module: dispatch"] },
       { path: "aten/src/ATen/native/sparse/SparseTensor.cpp", modules: [SPARSE], labels: ["module: sparse"] },
       { path: "aten/src/ATen/SparseCsrTensorImpl.cpp", modules: [SPARSE], labels: ["module: sparse"] },
       { path: "test/test_sparse.py", modules: [SPARSE] },
