@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import { createProbot, run, type ApplicationFunction, type Probot } from "probot";
 import { isMainModule } from "../io/is-main.js";
 import { loadEnvFile, restoreEnv, startupProblem as envProblem, StartupError } from "./env.js";
-import { createApp } from "./index.js";
+import { createApp, MAX_PAYLOAD_BYTES } from "./index.js";
 import { createLog, startupFailureLine } from "./log.js";
 import { listenMetrics, Metrics, metricsSettingsFromEnv } from "./metrics.js";
 import { createAppOctokit, octokitSettingsFromEnv } from "./octokit.js";
@@ -53,11 +53,20 @@ function readyHandler(ready: () => boolean) {
 const JSON_CONTENT = /^\s*application\/json\s*(?:;|$)/i;
 const WEBHOOK_HEADERS = ["x-github-event", "x-hub-signature-256", "x-github-delivery"] as const;
 
-function readBody(req: IncomingMessage): Promise<string> {
+/**
+ * The request's body, or undefined past MAX_PAYLOAD_BYTES (GitHub never sends more): what is over is
+ * not kept, so a sender that is not GitHub cannot fill the web's memory before its signature is checked.
+ */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_PAYLOAD_BYTES) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    req.on("end", () => resolve(size <= MAX_PAYLOAD_BYTES ? Buffer.concat(chunks).toString("utf8") : undefined));
     req.on("error", reject);
   });
 }
@@ -86,6 +95,10 @@ function acceptDeliveries(path: string, probot: Probot, deliveries: DeliveryQueu
     if (missing.length > 0) return answer(400, { error: `Required headers missing: ${missing.join(", ")}` });
     const [name, signature, id] = WEBHOOK_HEADERS.map((h) => req.headers[h] as string) as [string, string, string];
     const body = await readBody(req);
+    if (body === undefined) {
+      log.warn(`delivery ${id} (${name}): larger than GitHub's 25 MB limit for a payload; not stored`);
+      return answer(413, { error: "payload larger than 25 MB, GitHub's limit for a webhook payload" });
+    }
     if (!(await probot.webhooks.verify(body, signature))) {
       log.warn(`delivery ${id} (${name}): signature does not match the payload and WEBHOOK_SECRET; not stored`);
       return answer(400, { error: "signature does not match event payload and secret" });

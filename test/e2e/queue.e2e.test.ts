@@ -108,6 +108,21 @@ describe("queue mode", () => {
     expect(gh.writes(c.repo).length).toBe(writes);
   });
 
+  it("refuses what is not a GitHub delivery as Probot does, a body over GitHub's 25 MB with 413, and stores none of it", async () => {
+    const url = `http://127.0.0.1:${web.port}/api/github/webhooks`;
+    expect((await fetch(url)).status).toBe(404);
+    const text = await fetch(url, { method: "POST", headers: { "content-type": "text/plain" }, body: "{}" });
+    expect(text.status).toBe(415);
+    const ids = Array.from({ length: 3 }, () => randomUUID());
+    const unsigned = await web.deliver("pull_request", opened(freshCase()), { id: ids[0], signature: null });
+    expect(unsigned).toMatchObject({ status: 400, body: JSON.stringify({ error: "Required headers missing: x-hub-signature-256" }) });
+    const notAnObject = await web.deliver("pull_request", undefined, { id: ids[1], rawBody: "[1, 2]" });
+    expect(notAnObject).toMatchObject({ status: 400, body: JSON.stringify({ error: "the payload is not a JSON object" }) });
+    const huge = await web.deliver("pull_request", undefined, { id: ids[2], rawBody: `{"x": "${"a".repeat(25 * 1024 * 1024)}"}` });
+    expect(huge.status).toBe(413);
+    for (const id of ids) expect(await redisKeys(`*${id}*`)).toEqual([]);
+  });
+
   it("paces writes per installation across workers: two workers, one installation, at most one write a second", async () => {
     for (const w of workers) await w.stop();
     // One job at a time each, so that both workers take some of the deliveries.
