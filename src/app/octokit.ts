@@ -137,8 +137,7 @@ export function createAppOctokit(settings: OctokitSettings, metrics?: Metrics): 
  * retried as before.
  */
 function writeTimedOut(input: Parameters<typeof fetch>[0], method: string | undefined, signal: AbortSignal, ms: number): Error | undefined {
-  const write = method !== undefined && !/^(GET|HEAD)$/i.test(method);
-  if (!write || !signal.aborted || (signal.reason as Error | undefined)?.name !== "TimeoutError") return undefined;
+  if (!isWrite(method) || !signal.aborted || (signal.reason as Error | undefined)?.name !== "TimeoutError") return undefined;
   const url = urlOf(input);
   const err = new DOMException(
     `request timeout: no answer within ${ms} ms to a ${method.toUpperCase()}; GitHub may have carried it out, so it is not sent again`,
@@ -146,6 +145,11 @@ function writeTimedOut(input: Parameters<typeof fetch>[0], method: string | unde
   );
   // What the logs show of a failed request (as Octokit's RequestError has it), without the headers and their token.
   return Object.assign(err, { request: { method: method.toUpperCase(), url } });
+}
+
+/** Whether a request of `method` writes (POST, PATCH, PUT, DELETE): anything but GET and HEAD. */
+function isWrite(method: string | undefined): method is string {
+  return method !== undefined && !/^(GET|HEAD)$/i.test(method);
 }
 
 /** On the fetch createAppOctokit gives an instance: the fetch it wraps. */
@@ -162,7 +166,7 @@ function urlOf(input: Parameters<typeof fetch>[0]): string {
  * plugin does not pace either.
  */
 function isPacedWrite(input: Parameters<typeof fetch>[0], method: string | undefined): boolean {
-  if (method === undefined || /^(GET|HEAD)$/i.test(method)) return false;
+  if (!isWrite(method)) return false;
   return !/\/app\/installations\/[^/]+\/access_tokens$/.test(new URL(urlOf(input)).pathname);
 }
 
@@ -178,16 +182,8 @@ const writeGroups = new Map<Connection | undefined, Bottleneck.Group>();
  * request can take plus the pause.
  */
 function writeSlots(throttle: Record<string, unknown>, requestTimeoutMs: number): () => Promise<() => void> {
-  const B = (throttle.Bottleneck as typeof Bottleneck | undefined) ?? Bottleneck;
-  const connection = throttle.connection as Connection | undefined;
-  const id = (throttle.id as string | undefined) ?? "no-id";
-  let group = writeGroups.get(connection);
-  if (!group) {
-    const common = connection ? { connection, timeout: 2 * 60_000 } : {};
-    group = new B.Group({ id: "review-router-write", maxConcurrent: 1, ...common });
-    writeGroups.set(connection, group);
-  }
-  const limiter = group.key(id);
+  const { B, connection, id } = throttleParts(throttle);
+  const limiter = sharedGroup(writeGroups, B, connection, { id: "review-router-write", maxConcurrent: 1 }).key(id);
   const options = connection ? { expiration: requestTimeoutMs + WRITE_PACE_MS + 5000 } : {};
   return () =>
     new Promise((granted, refused) => {
@@ -210,15 +206,9 @@ const globalGroups = new Map<Connection | undefined, Bottleneck.Group>();
 
 /** The plugin's per-installation concurrency group (10 requests at a time), with the same id and Redis keys. */
 function globalGroup(throttle: Record<string, unknown>): Bottleneck.Group {
-  const B = (throttle.Bottleneck as typeof Bottleneck | undefined) ?? Bottleneck;
-  const connection = throttle.connection as Connection | undefined;
-  let group = globalGroups.get(connection);
-  if (!group) {
-    const common = connection ? { connection, timeout: (throttle.timeout as number | undefined) ?? 2 * 60_000 } : {};
-    group = new B.Group({ id: "octokit-global", maxConcurrent: 10, ...common });
-    globalGroups.set(connection, group);
-  }
-  return group;
+  const { B, connection } = throttleParts(throttle);
+  const timeoutMs = (throttle.timeout as number | undefined) ?? GROUP_TIMEOUT_MS;
+  return sharedGroup(globalGroups, B, connection, { id: "octokit-global", maxConcurrent: 10 }, timeoutMs);
 }
 
 type Scheduled = (options: Bottleneck.JobOptions, request: (o: RequestOptions) => Promise<unknown>, o: RequestOptions) => Promise<unknown>;
@@ -227,8 +217,7 @@ type Scheduled = (options: Bottleneck.JobOptions, request: (o: RequestOptions) =
 function readsOnly(group: Bottleneck.Group): { key(id: string): { schedule: Scheduled } } {
   return {
     key: (id: string) => ({
-      schedule: (options, request, o) =>
-        o.method === "GET" || o.method === "HEAD" ? group.key(id).schedule(options, request, o) : request(o),
+      schedule: (options, request, o) => (isWrite(o.method) ? request(o) : group.key(id).schedule(options, request, o)),
     }),
   };
 }
@@ -241,18 +230,36 @@ const PASS_THROUGH = new Bottleneck.Group({ id: PASS_THROTTLE_ID });
 export const NOTIFICATION_PACE_MS = 3000;
 
 type Connection = Bottleneck.RedisConnection | Bottleneck.IORedisConnection;
-const notificationGroups = new Map<Connection | undefined, Bottleneck.Group>();
 
-/** One notification group per Redis connection (shared by replicas), or one in memory without Redis. */
-function notificationGroup(B: typeof Bottleneck, connection: Connection | undefined): Bottleneck.Group {
-  let group = notificationGroups.get(connection);
+/** How long Redis keeps the state of a group's idle key (Bottleneck's `timeout`). */
+const GROUP_TIMEOUT_MS = 2 * 60_000;
+
+/** Where a throttle's groups live: the Bottleneck it uses, its Redis connection (none: in memory), the installation's id. */
+function throttleParts(throttle: Record<string, unknown>): { B: typeof Bottleneck; connection: Connection | undefined; id: string } {
+  return {
+    B: (throttle.Bottleneck as typeof Bottleneck | undefined) ?? Bottleneck,
+    connection: throttle.connection as Connection | undefined,
+    id: (throttle.id as string | undefined) ?? "no-id",
+  };
+}
+
+/** One group of `options` per Redis connection (shared by replicas), or one in memory without Redis, kept in `groups`. */
+function sharedGroup(
+  groups: Map<Connection | undefined, Bottleneck.Group>,
+  B: typeof Bottleneck,
+  connection: Connection | undefined,
+  options: Bottleneck.ConstructorOptions & { id: string },
+  timeoutMs: number = GROUP_TIMEOUT_MS,
+): Bottleneck.Group {
+  let group = groups.get(connection);
   if (!group) {
-    const common = connection ? { connection, timeout: 2 * 60_000 } : {};
-    group = new B.Group({ id: "review-router-notifications", maxConcurrent: 1, minTime: NOTIFICATION_PACE_MS, ...common });
-    notificationGroups.set(connection, group);
+    group = new B.Group({ ...options, ...(connection ? { connection, timeout: timeoutMs } : {}) });
+    groups.set(connection, group);
   }
   return group;
 }
+
+const notificationGroups = new Map<Connection | undefined, Bottleneck.Group>();
 
 interface HookedOctokit {
   hook: { wrap(name: "request", fn: (request: (o: RequestOptions) => Promise<unknown>, o: RequestOptions) => Promise<unknown>): void };
@@ -263,14 +270,12 @@ type RequestOptions = { method: string; url: string } & Record<string, unknown>;
 function notifyingFirst(octokit: HookedOctokit, options: Options): void {
   const throttle = options.throttle ?? {};
   if (throttle.enabled === false) return;
-  const B = (throttle.Bottleneck as typeof Bottleneck | undefined) ?? Bottleneck;
-  const connection = throttle.connection as Connection | undefined;
-  const id = (throttle.id as string | undefined) ?? "no-id";
+  const { B, connection, id } = throttleParts(throttle);
+  const notifications = { id: "review-router-notifications", maxConcurrent: 1, minTime: NOTIFICATION_PACE_MS };
   octokit.hook.wrap("request", async (request, o) => {
     const { pathname } = new URL(o.url, "http://github.test");
-    const write = o.method !== "GET" && o.method !== "HEAD";
-    if (write && throttling.triggersNotification(pathname)) {
-      await notificationGroup(B, connection)
+    if (isWrite(o.method) && throttling.triggersNotification(pathname)) {
+      await sharedGroup(notificationGroups, B, connection, notifications)
         .key(id)
         .schedule(connection ? { expiration: 60_000 } : {}, () => Promise.resolve());
     }
