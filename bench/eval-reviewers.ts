@@ -24,6 +24,7 @@ import type { RouterConfig } from "../src/core/config.js";
 import { addRecord, newExpertiseIndex, type ExpertiseIndex } from "../src/core/expertise.js";
 import { parseHistory, type HistoryRecord } from "../src/core/history.js";
 import { HISTORY_COMMITS, historyEntries, mergeByPullRequest } from "../src/app/approval-history.js";
+import { recordsForEntry } from "../src/app/offline-port.js";
 import { formatProblem } from "../src/core/problems.js";
 import { loginKey } from "../src/core/registry.js";
 import { route, type RouteDecision } from "../src/core/route.js";
@@ -152,16 +153,10 @@ class AppReads {
   }
 
   read(paths: readonly string[], since: Date): HistoryRecord[] {
-    const from = since.getTime();
-    const lists = historyEntries(paths).map((entry) => {
-      const all = this.byEntry.get(entry) ?? [];
-      const newest: HistoryRecord[] = [];
-      for (let i = all.length - 1; i >= 0 && newest.length < HISTORY_COMMITS; i--) {
-        if (Date.parse(all[i]!.date) < from) break;
-        newest.push({ ...all[i]!, files: [entry] });
-      }
-      return newest.reverse();
-    });
+    // The lists are in date order: the newest HISTORY_COMMITS within the window are among the last ones.
+    const lists = historyEntries(paths).map((entry) =>
+      recordsForEntry((this.byEntry.get(entry) ?? []).slice(-HISTORY_COMMITS), entry, since),
+    );
     return mergeByPullRequest(lists);
   }
 }
