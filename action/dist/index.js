@@ -11491,6 +11491,14 @@ var CONFIG_FIELDS = [
     doc: "Logins and teams (org/team) asked to review the changed files that no module owns. Empty: nobody."
   },
   {
+    key: "default_reviewers_entry",
+    name: "defaultReviewersEntry",
+    group: "policy",
+    kind: "string",
+    optional: true,
+    doc: "A registry entry whose active maintainers are asked too, beside `default_reviewers`, for the changed files that no module owns (a governance page's catch-all, such as its core maintainers); absent: none."
+  },
+  {
     key: "unowned_label",
     name: "unownedLabel",
     group: "policy",
@@ -11667,6 +11675,10 @@ function checkDuplicateModuleName(c, m, at, i, names) {
   else names.set(key3, i);
 }
 function checkPolicyRegistry(c, policy, registry) {
+  const entry = policy.defaultReviewersEntry;
+  if (entry !== void 0 && !findEntry(registry, entry)) {
+    c.report(["default_reviewers_entry"], `no registry entry named "${entry}": name an entry of the registry, or remove the key`);
+  }
   for (const [key3, list] of [
     ["fallback_reviewers", policy.fallbackReviewers],
     ["unavailable", policy.unavailable.map((u) => u.login)]
@@ -11758,7 +11770,10 @@ function resolveLayered(base, registry, doc, file, options) {
     };
   }
   const useBase = typeof doc.value.use_default_modules === "boolean" ? doc.value.use_default_modules : options.baseModules;
-  if (!useBase) base = { ...base, modules: [] };
+  if (!useBase) {
+    base = { ...base, modules: [] };
+    delete base.default_reviewers_entry;
+  }
   const own = checkConfig({ value: overlayModules(base, doc.value), lineOf: doc.lineOf }, file, registry);
   if (hasErrors(own.problems)) return { problems: own.problems };
   const merged = checkConfig({ value: mergeOverBase(base, doc.value), lineOf: () => void 0 }, file, registry);
@@ -11835,7 +11850,27 @@ function buildRouter(config, registry, deadline) {
     for (const repo of new Set(m.spec.repositories.map((r) => r.toLowerCase()))) owners.set(repo, [...owners.get(repo) ?? [], i]);
   });
   const byName = new Map(modules.map((m, i) => [m.spec.name, i]));
-  return { config, registry, modules, matcher: new GlobMatcher(rules), owners, byName };
+  return {
+    config,
+    registry,
+    modules,
+    matcher: new GlobMatcher(rules),
+    owners,
+    byName,
+    unownedReviewers: unownedReviewers(config, registry)
+  };
+}
+function unownedReviewers(config, registry) {
+  const { defaultReviewers, defaultReviewersEntry } = config.policy;
+  const out = defaultReviewers.filter((r) => !isTeamName(r)).map((login) => ({ login, name: login, emeritus: emeritusOnly(registry, login) }));
+  const entry = defaultReviewersEntry === void 0 ? void 0 : findEntry(registry, defaultReviewersEntry);
+  const seen = new Set(out.map((m) => loginKey(m.login)));
+  for (const m of entry?.maintainers ?? []) {
+    if (seen.has(loginKey(m.login))) continue;
+    seen.add(loginKey(m.login));
+    out.push(m);
+  }
+  return out;
 }
 function repositoryOwners(router, repository) {
   return router.owners.get(repository.toLowerCase()) ?? [];
@@ -13204,7 +13239,7 @@ function unownedLines(s) {
   const what = [];
   if (s.unownedLabel !== void 0) what.push(`labelled ${code(s.unownedLabel)}`);
   if (d.unownedReviewers.length > 0) what.push(`default reviewers: ${d.unownedReviewers.map((r) => `@${r}`).join(", ")}`);
-  else what.push("no reviewer asked for them (`default_reviewers`)");
+  else what.push("no reviewer asked for them (`default_reviewers`, `default_reviewers_entry`)");
   return ["", `**Owned by no module** (${d.unmatched.length}): ${fileList(d.unmatched, UNOWNED_SHOWN)}; ${what.join("; ")}.`];
 }
 function warningLines(warnings) {
@@ -18812,13 +18847,9 @@ function candidatesFor(router, touched, unmatched) {
     maintainers: router.modules[i].maintainers,
     teams: router.modules[i].spec.teams ?? []
   }));
-  if (unmatched.length > 0 && policy.defaultReviewers.length > 0) {
-    candidates.push({
-      name: UNOWNED_MODULE,
-      fileCount: unmatched.length,
-      maintainers: policy.defaultReviewers.filter((r) => !isTeamName(r)).map((login) => ({ login, name: login, emeritus: false })),
-      teams: policy.defaultReviewers.filter(isTeamName)
-    });
+  const teams = policy.defaultReviewers.filter(isTeamName);
+  if (unmatched.length > 0 && (router.unownedReviewers.length > 0 || teams.length > 0)) {
+    candidates.push({ name: UNOWNED_MODULE, fileCount: unmatched.length, maintainers: router.unownedReviewers, teams });
   }
   return candidates;
 }

@@ -106,7 +106,7 @@ function unownedLines(s: SummaryContext): string[] {
   const what: string[] = [];
   if (s.unownedLabel !== undefined) what.push(`labelled ${code(s.unownedLabel)}`);
   if (d.unownedReviewers.length > 0) what.push(`default reviewers: ${d.unownedReviewers.map((r) => `@${r}`).join(", ")}`);
-  else what.push("no reviewer asked for them (`default_reviewers`)");
+  else what.push("no reviewer asked for them (`default_reviewers`, `default_reviewers_entry`)");
   return ["", `**Owned by no module** (${d.unmatched.length}): ${fileList(d.unmatched, UNOWNED_SHOWN)}; ${what.join("; ")}.`];
 }
 

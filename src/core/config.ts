@@ -507,6 +507,14 @@ export const CONFIG_FIELDS = [
     doc: "Logins and teams (org/team) asked to review the changed files that no module owns. Empty: nobody.",
   },
   {
+    key: "default_reviewers_entry",
+    name: "defaultReviewersEntry",
+    group: "policy",
+    kind: "string",
+    optional: true,
+    doc: "A registry entry whose active maintainers are asked too, beside `default_reviewers`, for the changed files that no module owns (a governance page's catch-all, such as its core maintainers); absent: none.",
+  },
+  {
     key: "unowned_label",
     name: "unownedLabel",
     group: "policy",
@@ -750,6 +758,10 @@ function checkDuplicateModuleName(c: Checker, m: ModuleSpec, at: KeyPath, i: num
 }
 
 function checkPolicyRegistry(c: Checker, policy: Policy, registry: Registry): void {
+  const entry = policy.defaultReviewersEntry;
+  if (entry !== undefined && !findEntry(registry, entry)) {
+    c.report(["default_reviewers_entry"], `no registry entry named "${entry}": name an entry of the registry, or remove the key`);
+  }
   for (const [key, list] of [
     ["fallback_reviewers", policy.fallbackReviewers],
     ["unavailable", policy.unavailable.map((u) => u.login)],

@@ -107,8 +107,12 @@ export function resolveLayered(
     };
   }
   const useBase = typeof doc.value.use_default_modules === "boolean" ? doc.value.use_default_modules : options.baseModules;
-  // Without the base's modules, the file's modules are checked and merged alone; policy defaults still come from the base.
-  if (!useBase) base = { ...base, modules: [] };
+  // Without the base's modules, the file's modules are checked and merged alone; policy defaults still
+  // come from the base, except its catch-all reviewers: like its modules, they are the base's people.
+  if (!useBase) {
+    base = { ...base, modules: [] };
+    delete base.default_reviewers_entry;
+  }
   const own = checkConfig({ value: overlayModules(base, doc.value), lineOf: doc.lineOf }, file, registry);
   if (hasErrors(own.problems)) return { problems: own.problems };
   const merged = checkConfig({ value: mergeOverBase(base, doc.value), lineOf: () => undefined }, file, registry);

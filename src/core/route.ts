@@ -20,7 +20,7 @@ import {
 import { normalizeSignals, type CandidateSignals } from "./signals.js";
 import { requestedTeamCoverage, selectTeams, type TeamModule } from "./teams.js";
 
-/** The name the changed files no module owns go by in selection, when `default_reviewers` is set. */
+/** The name the changed files no module owns go by in selection, when `default_reviewers` or `default_reviewers_entry` names someone. */
 export const UNOWNED_MODULE = "(unowned files)";
 
 export interface ChangedFile {
@@ -103,7 +103,7 @@ export interface RouteDecision {
   modules: ModuleDecision[];
   /** Changed paths that no module owns (unowned). */
   unmatched: string[];
-  /** Who covers the unowned files from `default_reviewers` (users and teams, new or already on the PR). */
+  /** Who covers the unowned files from `default_reviewers` and `default_reviewers_entry` (users and teams, new or already on the PR). */
   unownedReviewers: string[];
   skipped: SkippedCandidate[];
   uncovered: { module: string; reason: string }[];
@@ -205,7 +205,7 @@ function withoutBlockedTeams(
   return { candidates: kept, skipped };
 }
 
-/** The touched modules as selection candidates, plus the unowned files' group when `default_reviewers` is set. */
+/** The touched modules as selection candidates, plus the unowned files' group when `default_reviewers` or `default_reviewers_entry` names someone. */
 function candidatesFor(router: Router, touched: Touched, unmatched: readonly string[]): Candidate[] {
   const policy = router.config.policy;
   const candidates: Candidate[] = [...touched.keys()]
@@ -216,13 +216,9 @@ function candidatesFor(router: Router, touched: Touched, unmatched: readonly str
       maintainers: router.modules[i]!.maintainers,
       teams: router.modules[i]!.spec.teams ?? [],
     }));
-  if (unmatched.length > 0 && policy.defaultReviewers.length > 0) {
-    candidates.push({
-      name: UNOWNED_MODULE,
-      fileCount: unmatched.length,
-      maintainers: policy.defaultReviewers.filter((r) => !isTeamName(r)).map((login) => ({ login, name: login, emeritus: false })),
-      teams: policy.defaultReviewers.filter(isTeamName),
-    });
+  const teams = policy.defaultReviewers.filter(isTeamName);
+  if (unmatched.length > 0 && (router.unownedReviewers.length > 0 || teams.length > 0)) {
+    candidates.push({ name: UNOWNED_MODULE, fileCount: unmatched.length, maintainers: router.unownedReviewers, teams });
   }
   return candidates;
 }

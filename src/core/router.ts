@@ -2,7 +2,7 @@
 // the only costly step; matching paths with it is cheap and pure.
 
 import { checkDeadline, type Deadline } from "./budget.js";
-import type { ModuleSpec, RouterConfig } from "./config.js";
+import { isTeamName, type ModuleSpec, type RouterConfig } from "./config.js";
 import { GlobMatcher } from "./matcher.js";
 import { findEntry, loginKey, type Maintainer, type Registry } from "./registry.js";
 
@@ -30,6 +30,11 @@ export interface Router {
   owners: Map<string, number[]>;
   /** Module indexes by name, for the configuration's ownership table. */
   byName: Map<string, number>;
+  /**
+   * Who is asked for the changed files no module owns: `default_reviewers`' logins, then the
+   * active and emeritus maintainers of `default_reviewers_entry` (selection skips the emeritus).
+   */
+  unownedReviewers: Maintainer[];
 }
 
 /** One reason a path is in (or kept out of) a module or area. */
@@ -110,7 +115,30 @@ export function buildRouter(config: RouterConfig, registry: Registry, deadline?:
     for (const repo of new Set(m.spec.repositories.map((r) => r.toLowerCase()))) owners.set(repo, [...(owners.get(repo) ?? []), i]);
   });
   const byName = new Map(modules.map((m, i) => [m.spec.name, i]));
-  return { config, registry, modules, matcher: new GlobMatcher(rules), owners, byName };
+  return {
+    config,
+    registry,
+    modules,
+    matcher: new GlobMatcher(rules),
+    owners,
+    byName,
+    unownedReviewers: unownedReviewers(config, registry),
+  };
+}
+
+function unownedReviewers(config: RouterConfig, registry: Registry): Maintainer[] {
+  const { defaultReviewers, defaultReviewersEntry } = config.policy;
+  const out = defaultReviewers
+    .filter((r) => !isTeamName(r))
+    .map((login) => ({ login, name: login, emeritus: emeritusOnly(registry, login) }));
+  const entry = defaultReviewersEntry === undefined ? undefined : findEntry(registry, defaultReviewersEntry);
+  const seen = new Set(out.map((m) => loginKey(m.login)));
+  for (const m of entry?.maintainers ?? []) {
+    if (seen.has(loginKey(m.login))) continue;
+    seen.add(loginKey(m.login));
+    out.push(m);
+  }
+  return out;
 }
 
 /** Modules that own `repository` whole; when any does, only they apply there. */

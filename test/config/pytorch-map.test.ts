@@ -141,12 +141,22 @@ describe("the bundled PyTorch configuration", () => {
       unavailable: [],
       ignoreAuthors: ["pytorchbot", "pytorchmergebot", "*[bot]"],
       defaultReviewers: [],
+      defaultReviewersEntry: "Core Maintainers",
       maxOpenReviews: 15,
       expertiseWindowDays: 180,
       expertiseHalfLifeDays: 30,
       widenToRecentApprovers: true,
       widenMinApprovals: 2,
     });
+  });
+
+  it("asks one of the core maintainers for the files no module owns", () => {
+    const d = route(router, { repository: "pytorch/pytorch", prNumber: 5, author: "someone", files: [{ path: "CONTRIBUTING.md" }] });
+    expect(d.unmatched).toEqual(["CONTRIBUTING.md"]);
+    const core = ["soumith", "ezyang", "gchanan", "dzhulgakov", "malfet"];
+    expect(d.reviewers).toHaveLength(1);
+    expect(core).toContain(d.reviewers[0]);
+    expect(d.unownedReviewers).toEqual(d.reviewers);
   });
 
   it("labels bot pull requests but requests no review for them", () => {

@@ -13,6 +13,7 @@ import {
 import { formatProblem } from "../../src/core/problems.js";
 import type { Registry } from "../../src/core/registry.js";
 import { route, UNOWNED_MODULE, type RouteInput } from "../../src/core/route.js";
+import { expertiseIndex } from "../../src/core/expertise.js";
 import { buildRouter, explainPath, matchPath } from "../../src/core/router.js";
 import { requestedTeamCoverage, selectTeams } from "../../src/core/teams.js";
 
@@ -31,7 +32,18 @@ const CODEOWNERS = [
 ].join("\n");
 
 const registry: Registry = {
-  entries: [{ name: "Legacy", level: "module", maintainers: [{ login: "old-timer", name: "Old Timer", emeritus: true }] }],
+  entries: [
+    { name: "Legacy", level: "module", maintainers: [{ login: "old-timer", name: "Old Timer", emeritus: true }] },
+    {
+      name: "Core Maintainers",
+      level: "core",
+      maintainers: [
+        { login: "gina", name: "Gina", emeritus: false },
+        { login: "hugo", name: "Hugo", emeritus: false },
+        { login: "old-timer", name: "Old Timer", emeritus: true },
+      ],
+    },
+  ],
 };
 
 function config(policy: Partial<Policy> = {}, modules: ModuleSpec[] = []): RouterConfig {
@@ -144,6 +156,31 @@ describe("default reviewers and the unowned label", () => {
     expect(teamOnly.teamReviewers).toEqual(["acme/triage"]);
     expect(teamOnly.unownedReviewers).toEqual(["acme/triage"]);
     expect(teamOnly.uncovered).toEqual([]);
+  });
+
+  it("come from a registry entry too (default_reviewers_entry): its emeritus skipped, the one who approved the files asked", () => {
+    const files = ["src/core/generated/x.ts"];
+    const policy = { defaultReviewers: ["frank", "old-timer"], defaultReviewersEntry: "Core Maintainers" };
+    const d = decide(files, { prNumber: 8 }, policy);
+    const group = (x: typeof d) => x.skipped.filter((k) => k.module === UNOWNED_MODULE).map((k) => [k.login, k.reason]);
+    expect(d.unownedReviewers).toHaveLength(1);
+    expect(["frank", "gina", "hugo"]).toContain(d.unownedReviewers[0]);
+    expect(group(d)).toContainEqual(["old-timer", "emeritus"]);
+    // hugo approved two pull requests under src/core/generated/ lately: he knows these files best.
+    const history = expertiseIndex(
+      [1, 2].map((pr) => ({
+        pr,
+        date: `2021-06-0${pr}T00:00:00Z`,
+        author: "ivy",
+        files: ["src/core/generated/y.ts"],
+        approvers: ["hugo"],
+      })),
+      30,
+    );
+    const expert = decide(files, { prNumber: 8, history, now: new Date("2021-06-10T00:00:00Z") }, policy);
+    expect(expert.unownedReviewers).toEqual(["hugo"]);
+    expect(expert.candidates[0]).toMatchObject({ login: "hugo", chosen: true, reason: `chosen for ${UNOWNED_MODULE}` });
+    expect(expert.candidates[0]!.evidence).toMatch(/^approved 2 pull requests touching src\/core\/generated\//);
   });
 
   it("leave owned files to their owners", () => {

@@ -104,7 +104,7 @@ modules:
     paths: torch/nn/**
 `;
     expect(problems(text)).toEqual([
-      "review-router.yml:1: error: max_reviewer: unknown key; expected one of: registry, reviewers_per_module, max_reviewers, fallback_reviewers, unavailable, ignore_authors, skip_drafts, sync_labels, summary, dry_run, issue_comment, use_default_modules, label_issues, codeowners, default_reviewers, unowned_label, max_open_reviews, expertise_window_days, expertise_half_life_days, widen_to_recent_approvers, widen_min_approvals, command_prefix, skip_label, reroute_after_hours, reroute_timezone, needs_triage_label, modules, triage",
+      "review-router.yml:1: error: max_reviewer: unknown key; expected one of: registry, reviewers_per_module, max_reviewers, fallback_reviewers, unavailable, ignore_authors, skip_drafts, sync_labels, summary, dry_run, issue_comment, use_default_modules, label_issues, codeowners, default_reviewers, default_reviewers_entry, unowned_label, max_open_reviews, expertise_window_days, expertise_half_life_days, widen_to_recent_approvers, widen_min_approvals, command_prefix, skip_label, reroute_after_hours, reroute_timezone, needs_triage_label, modules, triage",
       "review-router.yml:2: error: reviewers_per_module: must be a whole number from 0 to 10",
       "review-router.yml:3: error: summary: must be one of: check, comment, none",
       "review-router.yml:7: error: modules[0].path: unknown key; expected one of: name, label, labels, paths, exclude, areas, maintainers, teams, registry_entry, repository, keywords",
@@ -150,6 +150,13 @@ modules:
       'review-router.yml:12: warning: modules[2].maintainers[1]: "typo-login" is not in the maintainer registry; check the spelling',
       'review-router.yml:1: warning: unavailable[0]: "nobody-here" is not in the maintainer registry; check the spelling',
     ]);
+  });
+
+  it("refuses a default_reviewers_entry the registry does not have, and takes one it has", () => {
+    expect(problems("default_reviewers_entry: Core\n", REGISTRY)).toEqual([
+      'review-router.yml:1: error: default_reviewers_entry: no registry entry named "Core": name an entry of the registry, or remove the key',
+    ]);
+    expect(parseConfig("default_reviewers_entry: nn\n", "review-router.yml", REGISTRY).config?.policy.defaultReviewersEntry).toBe("nn");
   });
 
   it("reports invalid YAML with its line instead of throwing", () => {
@@ -285,6 +292,16 @@ describe("resolveLayered outside the base's organisations", () => {
     expect(r.config!.modules.map((m) => m.name)).toEqual(["Web"]);
     expect(r.config!.policy.maxReviewers).toBe(2);
     expect(layer(small, true).config!.modules.map((m) => m.name)).toEqual(["Docs", "Web"]);
+  });
+
+  it("keeps the base's default_reviewers_entry only where its modules apply: those are the base's people", () => {
+    const withEntry = { ...base, default_reviewers_entry: "NN" };
+    const parsed = parseYaml(small, ".github/review-router.yml");
+    if (!parsed.ok) throw new Error(parsed.problem.message);
+    const at = (baseModules: boolean) =>
+      resolveLayered(withEntry, REGISTRY, parsed.doc, ".github/review-router.yml", { baseModules }).config!.policy.defaultReviewersEntry;
+    expect(at(true)).toBe("NN");
+    expect(at(false)).toBeUndefined();
   });
 
   it("lets the file's use_default_modules decide either way", () => {
