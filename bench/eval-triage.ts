@@ -6,6 +6,8 @@
 //   test/fixtures/triage/real-cases.jsonl  cases written after real pytorch/pytorch issues, each with
 //                                          its URL and the labels its triagers gave (splits "real-dev"
 //                                          and "real-holdout")
+//   test/fixtures/triage/real-cases-fresh.jsonl  84 more, written after the labeller was tuned on those
+//                                          (splits "fresh-dev" and "fresh-holdout"; docs/triage.md)
 // A "holdout" split was written before tuning and not looked at case by case while tuning; a "dev"
 // split is what the weights and thresholds were tuned on.
 //
@@ -124,7 +126,11 @@ const ratio = (a: number, b: number) => (b === 0 ? "-" : (a / b).toFixed(2));
 const share = (a: number, b: number) => (b === 0 ? "-" : `${Math.round((100 * a) / b)}%`);
 
 /** The case files, relative to the repository root. */
-export const CASE_FILES = ["test/fixtures/triage/cases.jsonl", "test/fixtures/triage/real-cases.jsonl"] as const;
+export const CASE_FILES = [
+  "test/fixtures/triage/cases.jsonl",
+  "test/fixtures/triage/real-cases.jsonl",
+  "test/fixtures/triage/real-cases-fresh.jsonl",
+] as const;
 export const precision = (t: Tally) => ratio(t.tp, t.tp + t.fp);
 export const recall = (t: Tally) => ratio(t.tp, t.tp + t.fn);
 
