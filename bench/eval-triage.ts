@@ -6,8 +6,9 @@
 //   test/fixtures/triage/real-cases.jsonl  cases written after real pytorch/pytorch issues, each with
 //                                          its URL and the labels its triagers gave (splits "real-dev"
 //                                          and "real-holdout")
-//   test/fixtures/triage/real-cases-fresh.jsonl  84 more, written after the labeller was tuned on those
-//                                          (splits "fresh-dev" and "fresh-holdout"; docs/triage.md)
+//   test/fixtures/triage/real-cases-fresh.jsonl, real-cases-fresh-2.jsonl  84 and 122 more, written after
+//                                          the labeller was tuned on those (splits "fresh-dev" and
+//                                          "fresh-holdout"; docs/triage.md)
 // A "holdout" split was written before tuning and not looked at case by case while tuning; a "dev"
 // split is what the weights and thresholds were tuned on.
 //
@@ -130,6 +131,7 @@ export const CASE_FILES = [
   "test/fixtures/triage/cases.jsonl",
   "test/fixtures/triage/real-cases.jsonl",
   "test/fixtures/triage/real-cases-fresh.jsonl",
+  "test/fixtures/triage/real-cases-fresh-2.jsonl",
 ] as const;
 export const precision = (t: Tally) => ratio(t.tp, t.tp + t.fp);
 export const recall = (t: Tally) => ratio(t.tp, t.tp + t.fn);

@@ -11253,6 +11253,20 @@ var TRIAGE_FIELD = {
       doc: "Labels that need another score than threshold: those often named in passing (module: nn) need more."
     },
     {
+      key: "yields_to",
+      name: "yieldsTo",
+      kind: "tables",
+      fields: [
+        { key: "to", name: "to", kind: "string", required: true, doc: "The label whose queue takes the issue." },
+        { key: "labels", name: "labels", kind: "list", max: 200, doc: "The labels not added beside it." }
+      ],
+      noun: "items",
+      max: 100,
+      notList: "must be a list of {to, labels} mappings",
+      notMapping: "must be a mapping (to, labels)",
+      doc: "Labels not added beside another that names the issue's subject (in its title, error message or faulting frame): an ONNX export report goes to the ONNX queue even when it runs Dynamo underneath, a torch.compile report to the pt2 queue even when it names nn layers."
+    },
+    {
       key: "passing_threshold",
       name: "passingThreshold",
       kind: "number",
@@ -19497,7 +19511,15 @@ var labelRulesCache = /* @__PURE__ */ new WeakMap();
 function labelRules(router) {
   let rules = labelRulesCache.get(router);
   if (rules) return rules;
-  rules = { thresholds: /* @__PURE__ */ new Map(), subLabels: /* @__PURE__ */ new Set(), broad: new Set(router.config.triage.broadLabels), modulesOf: /* @__PURE__ */ new Map() };
+  rules = {
+    thresholds: /* @__PURE__ */ new Map(),
+    subLabels: /* @__PURE__ */ new Set(),
+    broad: new Set(router.config.triage.broadLabels),
+    modulesOf: /* @__PURE__ */ new Map(),
+    yieldsTo: /* @__PURE__ */ new Map()
+  };
+  for (const { to, labels } of router.config.triage.yieldsTo)
+    for (const l of labels) rules.yieldsTo.set(l, [...rules.yieldsTo.get(l) ?? [], to]);
   const modulesOf2 = rules.modulesOf;
   router.modules.forEach(({ spec }, i) => {
     for (const l of [spec.label, ...spec.areas.map((a) => a.label)]) {
@@ -19554,6 +19576,8 @@ function decide(router, scored) {
   const sameModule = (a, b) => [...rules.modulesOf.get(a) ?? []].some((m) => rules.modulesOf.get(b)?.has(m));
   const specific = ranked.filter((s, i) => verdicts[i] === void 0 && !rules.broad.has(s.label)).map((s) => s.label);
   const besideSpecific = (label) => specific.some((l) => !sameModule(l, label)) && !specific.some((l) => sameModule(l, label));
+  const subjects = new Set(ranked.filter((s, i) => verdicts[i] === void 0 && named(s.evidence, SUBJECT_SIGNALS)).map((s) => s.label));
+  const keptSubject = (to) => subjects.has(to) && !(rules.yieldsTo.get(to) ?? []).some((t) => subjects.has(t));
   let capped = 0;
   let first = 0;
   return ranked.map(({ label, score, evidence }, i) => {
@@ -19561,6 +19585,8 @@ function decide(router, scored) {
     const drop = (dropped, needed = own) => ({ label, score, threshold: needed, added: false, dropped, evidence });
     const verdict = verdicts[i];
     if (verdict) return drop(verdict);
+    const yieldedTo = rules.yieldsTo.get(label)?.find(keptSubject);
+    if (yieldedTo) return { ...drop("yields to another label"), yieldedTo };
     if (rules.broad.has(label) && score < broadLabelThreshold && besideSpecific(label))
       return drop("a broad label beside a specific one", broadLabelThreshold);
     if (!uncappedPrefixes.some((p) => label.startsWith(p))) {

@@ -44,6 +44,7 @@ export function triageJson(d: IssueDecision) {
       threshold: s.threshold,
       added: s.added,
       ...(s.dropped ? { dropped: s.dropped } : {}),
+      ...(s.yieldedTo ? { yieldedTo: s.yieldedTo } : {}),
       items: s.evidence.map((e) => ({
         signal: e.signal,
         kind: e.kind,
@@ -68,7 +69,9 @@ export function formatTriage(d: IssueDecision, threshold: number): string {
         ? `${s.dropped}${own}`
         : s.dropped === "a broad label beside a specific one" || s.dropped === "far below the first label"
           ? `${s.dropped}: needs ${s.threshold}`
-          : s.dropped;
+          : s.dropped === "yields to another label"
+            ? `yields to ${s.yieldedTo}`
+            : s.dropped;
     out += `  ${s.added ? "+" : "-"} ${s.label}  ${s.score}${why ? `  (${why})` : ""}\n`;
     for (const e of s.evidence) out += `      ${describeEvidence(e)}\n`;
   }

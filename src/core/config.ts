@@ -259,6 +259,22 @@ const TRIAGE_FIELD = {
       doc: "Labels that need another score than threshold: those often named in passing (module: nn) need more.",
     },
     {
+      key: "yields_to",
+      name: "yieldsTo",
+      kind: "tables",
+      fields: [
+        { key: "to", name: "to", kind: "string", required: true, doc: "The label whose queue takes the issue." },
+        { key: "labels", name: "labels", kind: "list", max: 200, doc: "The labels not added beside it." },
+      ],
+      noun: "items",
+      max: 100,
+      notList: "must be a list of {to, labels} mappings",
+      notMapping: "must be a mapping (to, labels)",
+      doc:
+        "Labels not added beside another that names the issue's subject (in its title, error message or faulting frame): an ONNX export " +
+        "report goes to the ONNX queue even when it runs Dynamo underneath, a torch.compile report to the pt2 queue even when it names nn layers.",
+    },
+    {
       key: "passing_threshold",
       name: "passingThreshold",
       kind: "number",

@@ -34,6 +34,8 @@ export interface LabelScore {
   threshold: number;
   /** Why a label with evidence was not added. */
   dropped?: DropReason;
+  /** The label whose queue took the issue (dropped "yields to another label"; triage.yields_to). */
+  yieldedTo?: string;
   evidence: IssueEvidence[];
 }
 
@@ -42,7 +44,8 @@ export interface LabelScore {
  * (another label has the issue's subject, this one has none and is under passing_threshold); it is a
  * sub-label (module: inductor beside oncall: pt2) with only frames and code behind it; it is a broad label
  * (triage.broad_labels) beside a label that is not, under broad_label_threshold; it is a capped label under
- * second_label_share of the first capped label's score; or it is past the cap.
+ * second_label_share of the first capped label's score; it yields to another label added with the issue's
+ * subject (triage.yields_to); or it is past the cap.
  */
 export type DropReason =
   | "below threshold"
@@ -50,6 +53,7 @@ export type DropReason =
   | "no evidence of its own"
   | "a broad label beside a specific one"
   | "far below the first label"
+  | "yields to another label"
   | "over the cap";
 
 export interface IssueModule {
@@ -762,6 +766,8 @@ interface LabelRules {
   broad: Set<string>;
   /** The modules whose own or area label each label is. */
   modulesOf: Map<string, Set<number>>;
+  /** Per label, the labels it yields to (triage.yields_to). */
+  yieldsTo: Map<string, string[]>;
 }
 
 const labelRulesCache = new WeakMap<Router, LabelRules>();
@@ -769,7 +775,15 @@ const labelRulesCache = new WeakMap<Router, LabelRules>();
 function labelRules(router: Router): LabelRules {
   let rules = labelRulesCache.get(router);
   if (rules) return rules;
-  rules = { thresholds: new Map(), subLabels: new Set(), broad: new Set(router.config.triage.broadLabels), modulesOf: new Map() };
+  rules = {
+    thresholds: new Map(),
+    subLabels: new Set(),
+    broad: new Set(router.config.triage.broadLabels),
+    modulesOf: new Map(),
+    yieldsTo: new Map(),
+  };
+  for (const { to, labels } of router.config.triage.yieldsTo)
+    for (const l of labels) rules.yieldsTo.set(l, [...(rules.yieldsTo.get(l) ?? []), to]);
   const modulesOf = rules.modulesOf;
   router.modules.forEach(({ spec }, i) => {
     for (const l of [spec.label, ...spec.areas.map((a) => a.label)]) {
@@ -841,6 +855,10 @@ function decide(router: Router, scored: readonly Scored[]): LabelScore[] {
   const sameModule = (a: string, b: string) => [...(rules.modulesOf.get(a) ?? [])].some((m) => rules.modulesOf.get(b)?.has(m));
   const specific = ranked.filter((s, i) => verdicts[i] === undefined && !rules.broad.has(s.label)).map((s) => s.label);
   const besideSpecific = (label: string) => specific.some((l) => !sameModule(l, label)) && !specific.some((l) => sameModule(l, label));
+  // The labels that pass the evidence rules with the issue's subject behind them: others may yield to them.
+  const subjects = new Set(ranked.filter((s, i) => verdicts[i] === undefined && named(s.evidence, SUBJECT_SIGNALS)).map((s) => s.label));
+  // A subject that yields to another subject itself is not one to yield to (the second takes the issue).
+  const keptSubject = (to: string) => subjects.has(to) && !(rules.yieldsTo.get(to) ?? []).some((t) => subjects.has(t));
   let capped = 0;
   let first = 0;
   return ranked.map(({ label, score, evidence }, i) => {
@@ -848,6 +866,8 @@ function decide(router: Router, scored: readonly Scored[]): LabelScore[] {
     const drop = (dropped: DropReason, needed = own) => ({ label, score, threshold: needed, added: false, dropped, evidence });
     const verdict = verdicts[i];
     if (verdict) return drop(verdict);
+    const yieldedTo = rules.yieldsTo.get(label)?.find(keptSubject);
+    if (yieldedTo) return { ...drop("yields to another label"), yieldedTo };
     if (rules.broad.has(label) && score < broadLabelThreshold && besideSpecific(label))
       return drop("a broad label beside a specific one", broadLabelThreshold);
     if (!uncappedPrefixes.some((p) => label.startsWith(p))) {

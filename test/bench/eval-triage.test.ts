@@ -40,9 +40,9 @@ describe("the evaluation set", () => {
     expect(cases.filter((c) => c.labels.length === 0).length, "cases that should get no label").toBeGreaterThanOrEqual(15);
   });
 
-  it("has 364 cases written after real issues, each naming its own issue, a third or more held out", () => {
+  it("has 486 cases written after real issues, each naming its own issue, a third or more held out", () => {
     const real = cases.filter((c) => c.split.startsWith("real-") || c.split.startsWith("fresh-"));
-    expect(real.length).toBeGreaterThanOrEqual(364);
+    expect(real.length).toBeGreaterThanOrEqual(486);
     for (const c of real) expect(c.source, c.title).toMatch(/^https:\/\/github\.com\/pytorch\/pytorch\/issues\/\d+$/);
     expect(new Set(real.map((c) => c.source)).size).toBe(real.length);
     expect(real.filter((c) => c.split.endsWith("-holdout")).length).toBeGreaterThanOrEqual(real.length / 3);
@@ -53,8 +53,8 @@ describe("the evaluation set", () => {
     ["holdout", 0.8, 0.7, 0.2],
     ["real-dev", 0.82, 0.8, 0.2],
     ["real-holdout", 0.72, 0.72, 0.2],
-    ["fresh-dev", 0.72, 0.7, 0.2],
-    ["fresh-holdout", 0.76, 0.72, 0.2],
+    ["fresh-dev", 0.78, 0.7, 0.2],
+    ["fresh-holdout", 0.78, 0.63, 0.2],
   ] as const) {
     it(`${split}: precision >= ${minP}, recall >= ${minR}, above the keyword baseline, <= ${maxUnlabelled * 100}% left unlabelled`, () => {
       const part = cases.filter((c) => c.split === split);

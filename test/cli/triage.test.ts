@@ -68,6 +68,21 @@ describe("review-router triage", () => {
     );
   });
 
+  it("says which queue took the issue when a label yields to another (yields_to), in text and JSON", async () => {
+    const body = tempFile("body.md", "");
+    const title = "ONNX export with Dynamo fails on a model with nn.Conv2d";
+    const r = await run(["--title", title, "--body-file", body]);
+    expect(r.stdout).toContain("labels: module: onnx\n");
+    expect(r.stdout).toContain("  - module: nn  4  (yields to module: onnx)\n");
+    expect(r.stdout).toContain("  - oncall: pt2  4  (yields to module: onnx)\n");
+    const json = JSON.parse((await run(["--title", title, "--body-file", body, "--json"])).stdout);
+    expect(json.evidence.find((e: { label: string }) => e.label === "oncall: pt2")).toMatchObject({
+      added: false,
+      dropped: "yields to another label",
+      yieldedTo: "module: onnx",
+    });
+  });
+
   it("reads the body from standard input with --body-file -, and prints JSON", async () => {
     const r = await run(["--title", "crash", "--body-file", "-", "--json"], TRACEBACK);
     expect(r.code).toBe(0);

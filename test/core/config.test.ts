@@ -159,6 +159,12 @@ modules:
     expect(parseConfig("default_reviewers_entry: nn\n", "review-router.yml", REGISTRY).config?.policy.defaultReviewersEntry).toBe("nn");
   });
 
+  it("names the key of a yields_to entry that lacks its queue", () => {
+    expect(problems('triage:\n  yields_to:\n    - {labels: ["module: nn"]}\n')).toEqual([
+      expect.stringMatching(/^review-router\.yml:3: error: triage\.yields_to\[0\]\.to: /),
+    ]);
+  });
+
   it("reports invalid YAML with its line instead of throwing", () => {
     expect(problems("modules:\n  - name: [unclosed\n")).toEqual([expect.stringMatching(/^review-router\.yml:3: error: invalid YAML: /)]);
   });
@@ -338,6 +344,7 @@ describe("triage settings and extra labels", () => {
   uncapped_prefixes: ["triage:"]
   weights: {title: 5, code_api: 0}
   label_thresholds: [{label: "module: a", threshold: 6}]
+  yields_to: [{to: "module: a", labels: ["module: b"]}]
   passing_threshold: 7
   broad_labels: ["module: a"]
   broad_label_threshold: 9
@@ -363,6 +370,7 @@ describe("triage settings and extra labels", () => {
       uncappedPrefixes: ["triage:"],
       weights: { ...DEFAULT_TRIAGE.weights, title: 5, code_api: 0 },
       labelThresholds: [{ label: "module: a", threshold: 6 }],
+      yieldsTo: [{ to: "module: a", labels: ["module: b"] }],
       passingThreshold: 7,
       broadLabels: ["module: a"],
       broadLabelThreshold: 9,
@@ -388,7 +396,7 @@ describe("triage settings and extra labels", () => {
     );
     expect(r.problems.map(formatProblem)).toEqual([
       "c.yml:8: error: triage.thresold: unknown key; expected one of: threshold, max_module_labels, uncapped_prefixes, weights, label_thresholds, " +
-        "passing_threshold, broad_labels, broad_label_threshold, second_label_share, sub_labels_need_own_evidence, repeat_factor, " +
+        "yields_to, passing_threshold, broad_labels, broad_label_threshold, second_label_share, sub_labels_need_own_evidence, repeat_factor, " +
         "repo_dirs, api_prefixes, api_aliases, env_report_starts, ignore_line_prefixes, passthrough_frames, build_log_markers, disabled_test_prefix, test_dir",
       `c.yml:4: error: triage.weights.titel: unknown key; expected one of: ${TRIAGE_SIGNALS.join(", ")}`,
       "c.yml:5: error: triage.weights.error: must be a number from 0 to 100",

@@ -912,4 +912,64 @@ ${ONEDNN_AREA}`);
       ]);
     });
   });
+
+  describe("yields_to: a queue that takes an issue whole", () => {
+    const queues = makeRouter(`${TRIAGE.replace("threshold: 0.1", "threshold: 3").replace("max_module_labels: 20", "max_module_labels: 5")}
+  weights: {prose_keyword: 2, title: 4, code_keyword: 0.5}
+  yields_to:
+    - {to: "module: exporter", labels: ["module: compiler", "module: nn"]}
+modules:
+  - name: Exporter
+    label: "module: exporter"
+    keywords: [exporter]
+  - name: Compiler
+    label: "module: compiler"
+    keywords: [compiler]
+  - name: NN
+    label: "module: nn"
+    keywords: [Conv2d]
+`);
+    const decide = (title: string, body = "") => routeIssue(queues, { repository: "o/r", title, body });
+
+    it("drops a listed label beside the queue's label when the title names the queue, and says which", () => {
+      const d = decide("exporter fails on a compiler graph with Conv2d", "The compiler and Conv2d again.");
+      expect(d.labels).toEqual(["module: exporter"]);
+      for (const label of ["module: compiler", "module: nn"]) {
+        expect(
+          d.scores.find((s) => s.label === label),
+          label,
+        ).toMatchObject({
+          added: false,
+          dropped: "yields to another label",
+          yieldedTo: "module: exporter",
+        });
+      }
+    });
+
+    it("a label yields to the queue that keeps the issue when its own queue yields too", () => {
+      const chained = makeRouter(`${TRIAGE.replace("threshold: 0.1", "threshold: 3")}
+  weights: {title: 4}
+  yields_to:
+    - {to: "module: compiler", labels: ["module: nn"]}
+    - {to: "module: exporter", labels: ["module: compiler", "module: nn"]}
+modules:
+  - {name: Exporter, label: "module: exporter", keywords: [exporter]}
+  - {name: Compiler, label: "module: compiler", keywords: [compiler]}
+  - {name: NN, label: "module: nn", keywords: [Conv2d]}
+`);
+      const d = routeIssue(chained, { repository: "o/r", title: "exporter and compiler fail on Conv2d", body: "" });
+      expect(d.labels).toEqual(["module: exporter"]);
+      expect(d.scores.find((s) => s.label === "module: nn")).toMatchObject({ yieldedTo: "module: exporter" });
+      // Without the exporter, the compiler keeps the issue and nn yields to it.
+      const c = routeIssue(chained, { repository: "o/r", title: "compiler fails on Conv2d", body: "" });
+      expect(c.labels).toEqual(["module: compiler"]);
+      expect(c.scores.find((s) => s.label === "module: nn")).toMatchObject({ yieldedTo: "module: compiler" });
+    });
+
+    it("keeps them when the queue is only named in passing, or not at all", () => {
+      // The exporter in a code block only: not the subject, so the compiler keeps its label.
+      expect(decide("compiler fails", "```\nrun(exporter)\n```").labels).toEqual(["module: compiler"]);
+      expect(decide("compiler fails on Conv2d").labels).toEqual(["module: compiler", "module: nn"]);
+    });
+  });
 });
