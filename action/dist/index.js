@@ -11816,23 +11816,23 @@ function checkDeadline(deadline, during) {
 }
 
 // src/core/router.ts
-function resolveMaintainers(spec, registry) {
-  if (spec.maintainers) {
-    return {
-      maintainers: spec.maintainers.map((login) => ({ login, name: login, emeritus: emeritusOnly(registry, login) })),
-      from: "inline"
-    };
-  }
-  const entry = findEntry(registry, spec.registryEntry ?? spec.name);
-  if (!entry) return { maintainers: [], from: spec.registryEntry ?? spec.name };
+function inlineMaintainers(logins, registry) {
+  return logins.map((login) => ({ login, name: login, emeritus: emeritusOnly(registry, login) }));
+}
+function onceEach(maintainers) {
   const seen = /* @__PURE__ */ new Set();
-  const maintainers = entry.maintainers.filter((m) => {
+  return maintainers.filter((m) => {
     const key3 = loginKey(m.login);
     if (seen.has(key3)) return false;
     seen.add(key3);
     return true;
   });
-  return { maintainers, from: entry.name };
+}
+function resolveMaintainers(spec, registry) {
+  if (spec.maintainers) return { maintainers: inlineMaintainers(spec.maintainers, registry), from: "inline" };
+  const entry = findEntry(registry, spec.registryEntry ?? spec.name);
+  if (!entry) return { maintainers: [], from: spec.registryEntry ?? spec.name };
+  return { maintainers: onceEach(entry.maintainers), from: entry.name };
 }
 var emeritusOnlyByRegistry = /* @__PURE__ */ new WeakMap();
 function emeritusOnly(registry, login) {
@@ -11876,15 +11876,12 @@ function buildRouter(config, registry, deadline) {
 }
 function unownedReviewers(config, registry) {
   const { defaultReviewers, defaultReviewersEntry } = config.policy;
-  const out = defaultReviewers.filter((r) => !isTeamName(r)).map((login) => ({ login, name: login, emeritus: emeritusOnly(registry, login) }));
   const entry = defaultReviewersEntry === void 0 ? void 0 : findEntry(registry, defaultReviewersEntry);
-  const seen = new Set(out.map((m) => loginKey(m.login)));
-  for (const m of entry?.maintainers ?? []) {
-    if (seen.has(loginKey(m.login))) continue;
-    seen.add(loginKey(m.login));
-    out.push(m);
-  }
-  return out;
+  const listed = inlineMaintainers(
+    defaultReviewers.filter((r) => !isTeamName(r)),
+    registry
+  );
+  return onceEach([...listed, ...entry?.maintainers ?? []]);
 }
 function repositoryOwners(router, repository) {
   return router.owners.get(repository.toLowerCase()) ?? [];

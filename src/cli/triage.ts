@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadBundled } from "../app/repo-config.js";
-import { describeEvidence, type IssueDecision } from "../core/issue-text.js";
+import { describeEvidence, type IssueDecision, type LabelScore } from "../core/issue-text.js";
 import { DEFAULT_REPOSITORY } from "../io/files.js";
 import { EXIT, usageError, type CliIO } from "./io.js";
 import { isRepository, resolveTarget } from "./target.js";
@@ -62,20 +62,29 @@ export function formatTriage(d: IssueDecision, threshold: number): string {
   if (d.scores.length === 0) return out + "no evidence for any label\n";
   out += `\nscores (a label is added at ${threshold}):\n`;
   for (const s of d.scores) {
-    // A label with its own threshold says so: "(below threshold 5)"; the rules for a label beside another say what it needed.
-    const own = s.threshold !== threshold ? ` ${s.threshold}` : "";
-    const why =
-      s.dropped === "below threshold"
-        ? `${s.dropped}${own}`
-        : s.dropped === "a broad label beside a specific one" || s.dropped === "far below the first label"
-          ? `${s.dropped}: needs ${s.threshold}`
-          : s.dropped === "yields to another label"
-            ? `yields to ${s.yieldedTo}`
-            : s.dropped;
+    const why = droppedText(s, threshold);
     out += `  ${s.added ? "+" : "-"} ${s.label}  ${s.score}${why ? `  (${why})` : ""}\n`;
     for (const e of s.evidence) out += `      ${describeEvidence(e)}\n`;
   }
   return out;
+}
+
+/**
+ * Why a label was not added, as the text output says it: a label with its own threshold says so, "(below
+ * threshold 5)"; the rules for a label beside another say what it needed, or which label took the issue.
+ */
+function droppedText(s: LabelScore, threshold: number): string | undefined {
+  switch (s.dropped) {
+    case "below threshold":
+      return s.threshold !== threshold ? `${s.dropped} ${s.threshold}` : s.dropped;
+    case "a broad label beside a specific one":
+    case "far below the first label":
+      return `${s.dropped}: needs ${s.threshold}`;
+    case "yields to another label":
+      return `yields to ${s.yieldedTo}`;
+    default:
+      return s.dropped;
+  }
 }
 
 async function readSource(name: string, io: CliIO): Promise<string> {

@@ -57,25 +57,27 @@ export interface PathMatch {
   ruleArea?: number;
 }
 
-function resolveMaintainers(spec: ModuleSpec, registry: Registry): { maintainers: Maintainer[]; from: string } {
-  if (spec.maintainers) {
-    // A login the registry lists as emeritus only (in every entry naming it) is emeritus here too.
-    return {
-      maintainers: spec.maintainers.map((login) => ({ login, name: login, emeritus: emeritusOnly(registry, login) })),
-      from: "inline",
-    };
-  }
-  const entry = findEntry(registry, spec.registryEntry ?? spec.name);
-  if (!entry) return { maintainers: [], from: spec.registryEntry ?? spec.name };
-  // The same person may be listed twice in one entry under different letter cases.
+/** Logins listed inline: a login the registry lists as emeritus only (in every entry naming it) is emeritus here too. */
+function inlineMaintainers(logins: readonly string[], registry: Registry): Maintainer[] {
+  return logins.map((login) => ({ login, name: login, emeritus: emeritusOnly(registry, login) }));
+}
+
+/** The first of each login (by loginKey): the same person may be listed twice under different letter cases. */
+function onceEach(maintainers: readonly Maintainer[]): Maintainer[] {
   const seen = new Set<string>();
-  const maintainers = entry.maintainers.filter((m) => {
+  return maintainers.filter((m) => {
     const key = loginKey(m.login);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
-  return { maintainers, from: entry.name };
+}
+
+function resolveMaintainers(spec: ModuleSpec, registry: Registry): { maintainers: Maintainer[]; from: string } {
+  if (spec.maintainers) return { maintainers: inlineMaintainers(spec.maintainers, registry), from: "inline" };
+  const entry = findEntry(registry, spec.registryEntry ?? spec.name);
+  if (!entry) return { maintainers: [], from: spec.registryEntry ?? spec.name };
+  return { maintainers: onceEach(entry.maintainers), from: entry.name };
 }
 
 /** Logins (by loginKey) the registry lists as emeritus only, in every entry naming them; made once per registry. */
@@ -126,19 +128,15 @@ export function buildRouter(config: RouterConfig, registry: Registry, deadline?:
   };
 }
 
+/** `default_reviewers` logins, then `default_reviewers_entry` maintainers, each person once. */
 function unownedReviewers(config: RouterConfig, registry: Registry): Maintainer[] {
   const { defaultReviewers, defaultReviewersEntry } = config.policy;
-  const out = defaultReviewers
-    .filter((r) => !isTeamName(r))
-    .map((login) => ({ login, name: login, emeritus: emeritusOnly(registry, login) }));
   const entry = defaultReviewersEntry === undefined ? undefined : findEntry(registry, defaultReviewersEntry);
-  const seen = new Set(out.map((m) => loginKey(m.login)));
-  for (const m of entry?.maintainers ?? []) {
-    if (seen.has(loginKey(m.login))) continue;
-    seen.add(loginKey(m.login));
-    out.push(m);
-  }
-  return out;
+  const listed = inlineMaintainers(
+    defaultReviewers.filter((r) => !isTeamName(r)),
+    registry,
+  );
+  return onceEach([...listed, ...(entry?.maintainers ?? [])]);
 }
 
 /** Modules that own `repository` whole; when any does, only they apply there. */
