@@ -72,6 +72,7 @@ const modules: ModuleSpec[] = lineTargets.map((t, i) => ({
   maintainers: [owner(i)],
   repositories: [],
   keywords: [],
+  titleKeywords: [],
   extraLabels: [],
 }));
 const lineOfDir = new Map(lineTargets.map((t, i) => [t.kind === "dir" ? t.path : `\u0000${t.path}`, i]));

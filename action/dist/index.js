@@ -11063,6 +11063,13 @@ var AREA_FIELDS = [
     kind: "list",
     max: CONFIG_LIMITS.maxKeywords,
     doc: "Words that, found in an issue, name this area."
+  },
+  {
+    key: "title_keywords",
+    name: "titleKeywords",
+    kind: "list",
+    max: CONFIG_LIMITS.maxKeywords,
+    doc: "Words that name this area only in an issue's title: where reports name them everywhere else (a device, a platform)."
   }
 ];
 var MODULE_FIELDS = [
@@ -11147,6 +11154,13 @@ var MODULE_FIELDS = [
     kind: "list",
     max: CONFIG_LIMITS.maxKeywords,
     doc: "Words that, found in an issue, name this module (matched as whole words, any case)."
+  },
+  {
+    key: "title_keywords",
+    name: "titleKeywords",
+    kind: "list",
+    max: CONFIG_LIMITS.maxKeywords,
+    doc: "Words that name this module only in an issue's title (CUDA, GPU): reports name them everywhere else, as their setting."
   }
 ];
 var MODULES_FIELD = {
@@ -11183,7 +11197,8 @@ var TRIAGE_WEIGHTS = {
   log_path: [0.25, "a path in a build log (compiler output names every file it builds)"],
   log_keyword: [2, "a keyword in a build log"],
   disabled_test: [4, "the test file or class of a DISABLED-test title"],
-  native_frame: [3, "a keyword in a native backtrace line (gdb `#3 ... in dnnl::...`, lldb `frame #3:`, `lib.dll!fn`)"]
+  native_frame: [3, "a keyword in a native backtrace line (gdb `#3 ... in dnnl::...`, lldb `frame #3:`, `lib.dll!fn`)"],
+  title_keyword: [3.5, "a title keyword (title_keywords) in the title: a label alone, not the subject beside another"]
 };
 var TRIAGE_SIGNALS = Object.keys(TRIAGE_WEIGHTS);
 var WEIGHT_FIELDS = TRIAGE_SIGNALS.map(
@@ -11660,7 +11675,7 @@ function checkModuleHasLabelAndPaths(c, m, raw, at) {
   if (!m.label && m.areas.length === 0 && m.repositories.length === 0) {
     c.report([...at, "label"], `module "${m.name}" has no label: give it \`label\` (or areas with labels)`);
   }
-  if ((raw.paths === void 0 || raw.paths === null) && m.areas.length === 0 && m.repositories.length === 0 && m.keywords.length === 0) {
+  if ((raw.paths === void 0 || raw.paths === null) && m.areas.length === 0 && m.repositories.length === 0 && m.keywords.length === 0 && m.titleKeywords.length === 0) {
     c.report([...at, "paths"], `module "${m.name}" matches nothing: give it \`paths\`, \`areas\` or \`repository\``, "warning");
   }
 }
@@ -12491,7 +12506,8 @@ function moduleFor(rule, byName) {
       maintainers: users,
       ...teams.length > 0 ? { teams } : {},
       repositories: [],
-      keywords: []
+      keywords: [],
+      titleKeywords: []
     });
   }
   return name;
@@ -19052,15 +19068,15 @@ var keywordCache = /* @__PURE__ */ new WeakMap();
 function escapeRegex(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
-function compileKeyword(module, area, raw) {
+function compileKeyword(module, area, raw, titleOnly) {
   const keyword = raw.trim();
   if (keyword === "") return void 0;
   const words = keyword.toLowerCase().match(/\w+/g) ?? [];
-  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words, within: [], under: [] };
+  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words, within: [], under: [], titleOnly };
   const start2 = /^\w/.test(keyword) ? "\\b" : "";
   const end = /\w$/.test(keyword) ? "\\b" : "";
   const body = escapeRegex(keyword).replace(/\s+/g, "\\s+");
-  return { module, area, keyword, regex: new RegExp(start2 + body + end, "i"), words, within: [], under: [] };
+  return { module, area, keyword, regex: new RegExp(start2 + body + end, "i"), words, within: [], under: [], titleOnly };
 }
 function holds(outer, inner) {
   if (outer.keyword.toLowerCase() === inner.keyword.toLowerCase()) return false;
@@ -19085,16 +19101,18 @@ function keywordRules(router) {
   let rules = keywordCache.get(router);
   if (rules) return rules;
   rules = [];
-  router.modules.forEach(({ spec }, module) => {
-    for (const k of spec.keywords) {
-      const rule = compileKeyword(module, -1, k);
+  const add = (module, area, keywords, titleOnly) => {
+    for (const k of keywords) {
+      const rule = compileKeyword(module, area, k, titleOnly);
       if (rule) rules.push(rule);
     }
+  };
+  router.modules.forEach(({ spec }, module) => {
+    add(module, -1, spec.keywords, false);
+    add(module, -1, spec.titleKeywords, true);
     spec.areas.forEach((area, a) => {
-      for (const k of area.keywords) {
-        const rule = compileKeyword(module, a, k);
-        if (rule) rules.push(rule);
-      }
+      add(module, a, area.keywords, false);
+      add(module, a, area.titleKeywords, true);
     });
   });
   for (const inner of rules) inner.within = rules.filter((outer) => holds(outer, inner));
@@ -19435,11 +19453,12 @@ function resolve3(router, repository, reading) {
   }
   for (const rule of keywordRules(router)) {
     for (const [where, texts] of reading.prose) {
+      if (rule.titleOnly && where !== "title") continue;
       const all = rule.keyword.includes(".") ? reading.apis.get(where) ?? [] : [];
       const apis = anyOwned.get(where) ? all.filter((api) => countsFor(ownersOf(api), rule)) : all;
       const how = keywordIn(rule, texts, apis);
       if (!how) continue;
-      const signal = how === "api" && where === "code_keyword" ? "code_entry_point" : where;
+      const signal = rule.titleOnly ? "title_keyword" : how === "api" && where === "code_keyword" ? "code_entry_point" : where;
       const evidence = { signal, kind: "keyword", text: rule.keyword, weight: weights[signal] };
       found.push({ target: { module: rule.module, area: rule.area }, evidence });
     }
@@ -19548,7 +19567,8 @@ var OWN_SIGNALS = /* @__PURE__ */ new Set([
   "code_entry_point",
   "log_keyword",
   "native_frame",
-  "disabled_test"
+  "disabled_test",
+  "title_keyword"
 ]);
 function decide(router, scored) {
   const { threshold, maxModuleLabels, uncappedPrefixes, passingThreshold, subLabelsNeedOwnEvidence, weights, repeatFactor } = router.config.triage;
@@ -19633,7 +19653,8 @@ var SIGNAL_WORDS = {
   log_path: "path in build log",
   log_keyword: "build log",
   disabled_test: "disabled test",
-  native_frame: "native frame"
+  native_frame: "native frame",
+  title_keyword: "title keyword"
 };
 function describeEvidence(e) {
   const what = e.kind === "path" ? e.path ?? e.text : e.kind === "api" ? e.text : `"${e.text}"`;

@@ -82,6 +82,7 @@ function moduleFor(rule: Pick<CodeownersRule, "owners" | "labels">, byName: Map<
       ...(teams.length > 0 ? { teams } : {}),
       repositories: [],
       keywords: [],
+      titleKeywords: [],
     });
   }
   return name;

@@ -55,6 +55,13 @@ const AREA_FIELDS = [
     max: CONFIG_LIMITS.maxKeywords,
     doc: "Words that, found in an issue, name this area.",
   },
+  {
+    key: "title_keywords",
+    name: "titleKeywords",
+    kind: "list",
+    max: CONFIG_LIMITS.maxKeywords,
+    doc: "Words that name this area only in an issue's title: where reports name them everywhere else (a device, a platform).",
+  },
 ] as const satisfies readonly Field[];
 
 const MODULE_FIELDS = [
@@ -140,6 +147,13 @@ const MODULE_FIELDS = [
     max: CONFIG_LIMITS.maxKeywords,
     doc: "Words that, found in an issue, name this module (matched as whole words, any case).",
   },
+  {
+    key: "title_keywords",
+    name: "titleKeywords",
+    kind: "list",
+    max: CONFIG_LIMITS.maxKeywords,
+    doc: "Words that name this module only in an issue's title (CUDA, GPU): reports name them everywhere else, as their setting.",
+  },
 ] as const satisfies readonly Field[];
 
 const MODULES_FIELD = {
@@ -184,6 +198,7 @@ const TRIAGE_WEIGHTS = {
   log_keyword: [2, "a keyword in a build log"],
   disabled_test: [4, "the test file or class of a DISABLED-test title"],
   native_frame: [3, "a keyword in a native backtrace line (gdb `#3 ... in dnnl::...`, lldb `frame #3:`, `lib.dll!fn`)"],
+  title_keyword: [3.5, "a title keyword (title_keywords) in the title: a label alone, not the subject beside another"],
 } as const;
 export type TriageSignal = keyof typeof TRIAGE_WEIGHTS;
 export const TRIAGE_SIGNALS = Object.keys(TRIAGE_WEIGHTS) as TriageSignal[];
@@ -741,7 +756,13 @@ function checkModuleHasLabelAndPaths(c: Checker, m: ModuleSpec, raw: Record<stri
   if (!m.label && m.areas.length === 0 && m.repositories.length === 0) {
     c.report([...at, "label"], `module "${m.name}" has no label: give it \`label\` (or areas with labels)`);
   }
-  if ((raw.paths === undefined || raw.paths === null) && m.areas.length === 0 && m.repositories.length === 0 && m.keywords.length === 0) {
+  if (
+    (raw.paths === undefined || raw.paths === null) &&
+    m.areas.length === 0 &&
+    m.repositories.length === 0 &&
+    m.keywords.length === 0 &&
+    m.titleKeywords.length === 0
+  ) {
     c.report([...at, "paths"], `module "${m.name}" matches nothing: give it \`paths\`, \`areas\` or \`repository\``, "warning");
   }
 }

@@ -116,6 +116,8 @@ interface KeywordRule {
   within: KeywordRule[];
   /** Longer dotted keywords under this dotted one (`torch.export.export` under `torch.export`): an API they name is theirs. */
   under: string[];
+  /** A title keyword (title_keywords): counted in the title only, as its own signal. */
+  titleOnly: boolean;
 }
 
 // Routers are built once and kept, so each keeps its compiled keywords for its lifetime.
@@ -125,17 +127,17 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-function compileKeyword(module: number, area: number, raw: string): KeywordRule | undefined {
+function compileKeyword(module: number, area: number, raw: string, titleOnly: boolean): KeywordRule | undefined {
   const keyword = raw.trim();
   if (keyword === "") return undefined;
   const words = (keyword.toLowerCase().match(/\w+/g) ?? []) as string[];
-  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words, within: [], under: [] };
+  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words, within: [], under: [], titleOnly };
   // Word boundaries only where the keyword itself starts or ends with a word character:
   // `\bc\+\+\b` would never match "c++ " because there is no boundary after "+".
   const start = /^\w/.test(keyword) ? "\\b" : "";
   const end = /\w$/.test(keyword) ? "\\b" : "";
   const body = escapeRegex(keyword).replace(/\s+/g, "\\s+");
-  return { module, area, keyword, regex: new RegExp(start + body + end, "i"), words, within: [], under: [] };
+  return { module, area, keyword, regex: new RegExp(start + body + end, "i"), words, within: [], under: [], titleOnly };
 }
 
 /** Whether a keyword's own text holds another keyword (as words, where `inner` would match in prose). */
@@ -167,16 +169,18 @@ function keywordRules(router: Router): KeywordRule[] {
   let rules = keywordCache.get(router);
   if (rules) return rules;
   rules = [];
-  router.modules.forEach(({ spec }, module) => {
-    for (const k of spec.keywords) {
-      const rule = compileKeyword(module, -1, k);
+  const add = (module: number, area: number, keywords: readonly string[], titleOnly: boolean) => {
+    for (const k of keywords) {
+      const rule = compileKeyword(module, area, k, titleOnly);
       if (rule) rules!.push(rule);
     }
+  };
+  router.modules.forEach(({ spec }, module) => {
+    add(module, -1, spec.keywords, false);
+    add(module, -1, spec.titleKeywords, true);
     spec.areas.forEach((area, a) => {
-      for (const k of area.keywords) {
-        const rule = compileKeyword(module, a, k);
-        if (rule) rules!.push(rule);
-      }
+      add(module, a, area.keywords, false);
+      add(module, a, area.titleKeywords, true);
     });
   });
   // Quadratic in the configuration's keywords, once per router; nothing per issue.
@@ -661,13 +665,18 @@ function resolve(router: Router, repository: string, reading: Reading): Found[] 
   }
   for (const rule of keywordRules(router)) {
     for (const [where, texts] of reading.prose) {
+      if (rule.titleOnly && where !== "title") continue;
       // Only a dotted keyword is looked up among the API names (keywordIn).
       const all = rule.keyword.includes(".") ? (reading.apis.get(where) ?? []) : [];
       const apis = anyOwned.get(where) ? all.filter((api) => countsFor(ownersOf(api), rule)) : all;
       const how = keywordIn(rule, texts, apis);
       if (!how) continue;
       // An entry point called in a repro (`torch.compile(model)`) says what the issue exercises; other code does not.
-      const signal: TriageSignal = how === "api" && where === "code_keyword" ? "code_entry_point" : where;
+      const signal: TriageSignal = rule.titleOnly
+        ? "title_keyword"
+        : how === "api" && where === "code_keyword"
+          ? "code_entry_point"
+          : where;
       const evidence: IssueEvidence = { signal, kind: "keyword", text: rule.keyword, weight: weights[signal] };
       found.push({ target: { module: rule.module, area: rule.area }, evidence });
     }
@@ -819,6 +828,7 @@ const OWN_SIGNALS: ReadonlySet<TriageSignal> = new Set([
   "log_keyword",
   "native_frame",
   "disabled_test",
+  "title_keyword",
 ]);
 
 /**
@@ -922,6 +932,7 @@ const SIGNAL_WORDS: Record<TriageSignal, string> = {
   log_keyword: "build log",
   disabled_test: "disabled test",
   native_frame: "native frame",
+  title_keyword: "title keyword",
 };
 
 /** `innermost frame torch/_inductor/lowering.py +3` */

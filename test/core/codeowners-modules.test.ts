@@ -129,6 +129,7 @@ describe("CODEOWNERS as a module source", () => {
       maintainers: ["bob"],
       repositories: [],
       keywords: [],
+      titleKeywords: [],
       extraLabels: [],
     };
     const d = decide(["tools/build.sh"], {}, {}, [extra]);

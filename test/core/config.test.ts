@@ -107,7 +107,7 @@ modules:
       "review-router.yml:1: error: max_reviewer: unknown key; expected one of: registry, reviewers_per_module, max_reviewers, fallback_reviewers, unavailable, ignore_authors, skip_drafts, sync_labels, summary, dry_run, issue_comment, use_default_modules, label_issues, codeowners, default_reviewers, default_reviewers_entry, unowned_label, max_open_reviews, expertise_window_days, expertise_half_life_days, widen_to_recent_approvers, widen_min_approvals, command_prefix, skip_label, reroute_after_hours, reroute_timezone, needs_triage_label, modules, triage",
       "review-router.yml:2: error: reviewers_per_module: must be a whole number from 0 to 10",
       "review-router.yml:3: error: summary: must be one of: check, comment, none",
-      "review-router.yml:7: error: modules[0].path: unknown key; expected one of: name, label, labels, paths, exclude, areas, maintainers, teams, registry_entry, repository, keywords",
+      "review-router.yml:7: error: modules[0].path: unknown key; expected one of: name, label, labels, paths, exclude, areas, maintainers, teams, registry_entry, repository, keywords, title_keywords",
       'review-router.yml:5: warning: modules[0].paths: module "NN" matches nothing: give it `paths`, `areas` or `repository`',
       "review-router.yml:9: error: modules[1].label: must be a non-empty string",
       'review-router.yml:9: error: modules[1].label: module "NN" has no label: give it `label` (or areas with labels)',

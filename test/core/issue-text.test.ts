@@ -972,4 +972,41 @@ modules:
       expect(decide("compiler fails on Conv2d").labels).toEqual(["module: compiler", "module: nn"]);
     });
   });
+
+  describe("title_keywords: a word that names a module only in the title", () => {
+    const devices = makeRouter(`${TRIAGE.replace("threshold: 0.1", "threshold: 3").replace("max_module_labels: 20", "max_module_labels: 5")}
+  weights: {prose_keyword: 2, title: 4, title_keyword: 3.5}
+  passing_threshold: 6
+modules:
+  - name: GPU
+    label: "module: gpu"
+    keywords: [illegal memory access]
+    title_keywords: [GPU]
+  - name: FFT
+    label: "module: fft"
+    keywords: [fftn]
+`);
+    const decide = (title: string, body = "") => routeIssue(devices, { repository: "o/r", title, body });
+
+    it("labels an issue whose title names it, with its own signal", () => {
+      const d = decide("median differs between CPU and GPU");
+      expect(d.labels).toEqual(["module: gpu"]);
+      expect(d.scores[0]!.evidence).toEqual([{ signal: "title_keyword", kind: "keyword", text: "GPU", weight: 3.5 }]);
+    });
+
+    it("counts nowhere but the title", () => {
+      expect(decide("median gives a wrong value", "On my GPU the median is wrong.\n```\nx = x.to('gpu')\n```").labels).toEqual([]);
+    });
+
+    it("is not the subject beside another label's: that one keeps the issue", () => {
+      // fftn in prose (2) alone is below the threshold; the title's GPU does not make it a passing mention.
+      expect(decide("fftn is wrong on a GPU", "").labels).toEqual(["module: fft"]);
+      const d = decide("wrong results on a GPU", "torch.fft.fftn gives wrong values.\n\nRuntimeError: illegal memory access");
+      expect(d.labels).toEqual(["module: gpu"]);
+      // Beside a subject named in the title, the title keyword alone is a passing mention.
+      const beside = decide("fftn returns NaN on GPU", "");
+      expect(beside.labels).toEqual(["module: fft"]);
+      expect(beside.scores.find((s) => s.label === "module: gpu")).toMatchObject({ added: false, dropped: "a passing mention" });
+    });
+  });
 });
