@@ -1,7 +1,7 @@
 // Evaluation of the issue labeller: micro precision and recall, the share of issues left without
 // a label, and per-label figures, for review-router and, measured in the same run on the same cases,
 // a keyword baseline that adds a label when its name ("inductor" for "module: inductor") appears in
-// the title or body. Two case files:
+// the title or body. The case files:
 //   test/fixtures/triage/cases.jsonl       hand-written cases (splits "dev" and "holdout")
 //   test/fixtures/triage/real-cases.jsonl  cases written after real pytorch/pytorch issues, each with
 //                                          its URL and the labels its triagers gave (splits "real-dev"
@@ -9,6 +9,8 @@
 //   test/fixtures/triage/real-cases-fresh.jsonl, real-cases-fresh-2.jsonl  84 and 122 more, written after
 //                                          the labeller was tuned on those (splits "fresh-dev" and
 //                                          "fresh-holdout"; docs/triage.md)
+//   test/fixtures/triage/real-cases-fresh-3.jsonl  121 more, written after all of those (splits
+//                                          "fresh3-dev" and "fresh3-holdout")
 // A "holdout" split was written before tuning and not looked at case by case while tuning; a "dev"
 // split is what the weights and thresholds were tuned on.
 //
@@ -132,6 +134,7 @@ export const CASE_FILES = [
   "test/fixtures/triage/real-cases.jsonl",
   "test/fixtures/triage/real-cases-fresh.jsonl",
   "test/fixtures/triage/real-cases-fresh-2.jsonl",
+  "test/fixtures/triage/real-cases-fresh-3.jsonl",
 ] as const;
 export const precision = (t: Tally) => ratio(t.tp, t.tp + t.fp);
 export const recall = (t: Tally) => ratio(t.tp, t.tp + t.fn);
