@@ -9,8 +9,9 @@
 //   test/fixtures/triage/real-cases-fresh.jsonl, real-cases-fresh-2.jsonl  84 and 122 more, written after
 //                                          the labeller was tuned on those (splits "fresh-dev" and
 //                                          "fresh-holdout"; docs/triage.md)
-//   test/fixtures/triage/real-cases-fresh-3.jsonl  121 more, written after all of those (splits
-//                                          "fresh3-dev" and "fresh3-holdout")
+//   test/fixtures/triage/real-cases-fresh-3.jsonl, real-cases-fresh-4.jsonl  121 and 121 more, each
+//                                          written after the labeller was tuned on all before it
+//                                          (splits "fresh3-dev"/"fresh3-holdout", "fresh4-dev"/"fresh4-holdout")
 // A "holdout" split was written before tuning and not looked at case by case while tuning; a "dev"
 // split is what the weights and thresholds were tuned on.
 //
@@ -135,6 +136,7 @@ export const CASE_FILES = [
   "test/fixtures/triage/real-cases-fresh.jsonl",
   "test/fixtures/triage/real-cases-fresh-2.jsonl",
   "test/fixtures/triage/real-cases-fresh-3.jsonl",
+  "test/fixtures/triage/real-cases-fresh-4.jsonl",
 ] as const;
 export const precision = (t: Tally) => ratio(t.tp, t.tp + t.fp);
 export const recall = (t: Tally) => ratio(t.tp, t.tp + t.fn);
