@@ -11153,7 +11153,7 @@ var MODULE_FIELDS = [
     name: "keywords",
     kind: "list",
     max: CONFIG_LIMITS.maxKeywords,
-    doc: "Words that, found in an issue, name this module (matched as whole words, any case)."
+    doc: "Words that, found in an issue, name this module (matched as whole words, any case; a leading * matches the start of a longer word)."
   },
   {
     key: "title_keywords",
@@ -19070,12 +19070,14 @@ function escapeRegex(text) {
 }
 function compileKeyword(module, area, raw, titleOnly) {
   const keyword = raw.trim();
-  if (keyword === "") return void 0;
-  const words = keyword.toLowerCase().match(/\w+/g) ?? [];
-  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words, within: [], under: [], titleOnly };
-  const start2 = /^\w/.test(keyword) ? "\\b" : "";
-  const end = /\w$/.test(keyword) ? "\\b" : "";
-  const body = escapeRegex(keyword).replace(/\s+/g, "\\s+");
+  const suffix = keyword.startsWith("*");
+  const text = suffix ? keyword.slice(1) : keyword;
+  if (text === "") return void 0;
+  const words = (text.toLowerCase().match(/\w+/g) ?? []).slice(suffix ? 1 : 0);
+  if (!suffix && /^\w+$/.test(text)) return { module, area, keyword, word: text.toLowerCase(), words, within: [], under: [], titleOnly };
+  const start2 = suffix ? "\\w" : /^\w/.test(text) ? "\\b" : "";
+  const end = /\w$/.test(text) ? "\\b" : "";
+  const body = escapeRegex(text).replace(/\s+/g, "\\s+");
   return { module, area, keyword, regex: new RegExp(start2 + body + end, "i"), words, within: [], under: [], titleOnly };
 }
 function holds(outer, inner) {

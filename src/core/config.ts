@@ -145,7 +145,7 @@ const MODULE_FIELDS = [
     name: "keywords",
     kind: "list",
     max: CONFIG_LIMITS.maxKeywords,
-    doc: "Words that, found in an issue, name this module (matched as whole words, any case).",
+    doc: "Words that, found in an issue, name this module (matched as whole words, any case; a leading * matches the start of a longer word).",
   },
   {
     key: "title_keywords",

@@ -129,14 +129,17 @@ function escapeRegex(text: string): string {
 
 function compileKeyword(module: number, area: number, raw: string, titleOnly: boolean): KeywordRule | undefined {
   const keyword = raw.trim();
-  if (keyword === "") return undefined;
-  const words = (keyword.toLowerCase().match(/\w+/g) ?? []) as string[];
-  if (/^\w+$/.test(keyword)) return { module, area, keyword, word: keyword.toLowerCase(), words, within: [], under: [], titleOnly };
+  // `*_cuda" not implemented`: a leading * stands for the start of a longer word (a kernel's name), whose own word is unknown.
+  const suffix = keyword.startsWith("*");
+  const text = suffix ? keyword.slice(1) : keyword;
+  if (text === "") return undefined;
+  const words = (text.toLowerCase().match(/\w+/g) ?? []).slice(suffix ? 1 : 0) as string[];
+  if (!suffix && /^\w+$/.test(text)) return { module, area, keyword, word: text.toLowerCase(), words, within: [], under: [], titleOnly };
   // Word boundaries only where the keyword itself starts or ends with a word character:
   // `\bc\+\+\b` would never match "c++ " because there is no boundary after "+".
-  const start = /^\w/.test(keyword) ? "\\b" : "";
-  const end = /\w$/.test(keyword) ? "\\b" : "";
-  const body = escapeRegex(keyword).replace(/\s+/g, "\\s+");
+  const start = suffix ? "\\w" : /^\w/.test(text) ? "\\b" : "";
+  const end = /\w$/.test(text) ? "\\b" : "";
+  const body = escapeRegex(text).replace(/\s+/g, "\\s+");
   return { module, area, keyword, regex: new RegExp(start + body + end, "i"), words, within: [], under: [], titleOnly };
 }
 

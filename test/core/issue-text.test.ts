@@ -973,6 +973,23 @@ modules:
     });
   });
 
+  describe("a keyword with a leading *: the end of a longer word", () => {
+    const kernels = makeRouter(`${TRIAGE.replace("threshold: 0.1", "threshold: 3")}
+  weights: {title: 4, error: 3, prose_keyword: 2}
+modules:
+  - {name: GPU, label: "module: gpu", keywords: ['*_gpu" not implemented for']}
+`);
+    const labels = (title: string, body = "") => routeIssue(kernels, { repository: "o/r", title, body }).labels;
+
+    it("matches any kernel name ending so, and only at the end of a word", () => {
+      expect(labels("RuntimeError: \"erfinv_gpu\" not implemented for 'BFloat16'")).toEqual(["module: gpu"]);
+      expect(labels("", "```\nRuntimeError: \"pad1d_gpu\" not implemented for 'Half'\n```")).toEqual(["module: gpu"]);
+      // The bare suffix, or the words without the quote, are not the error.
+      expect(labels('"_gpu" not implemented for Half')).toEqual([]);
+      expect(labels("erfinv_gpu not implemented for Half")).toEqual([]);
+    });
+  });
+
   describe("title_keywords: a word that names a module only in the title", () => {
     const devices = makeRouter(`${TRIAGE.replace("threshold: 0.1", "threshold: 3").replace("max_module_labels: 20", "max_module_labels: 5")}
   weights: {prose_keyword: 2, title: 4, title_keyword: 3.5}
