@@ -19592,6 +19592,12 @@ function decide(router, scored) {
     return void 0;
   };
   const verdicts = ranked.map((s) => evidenceRule(s));
+  const onTitleKeyword = ({ label, evidence }) => evidence.some((e) => e.signal === "title_keyword") && scoreOf(
+    evidence.filter((e) => e.signal !== "title_keyword"),
+    weights,
+    repeatFactor
+  ) < thresholdOf(label);
+  const namedOtherwise = ranked.some((s, i) => verdicts[i] === void 0 && !onTitleKeyword(s));
   const sameModule = (a, b) => [...rules.modulesOf.get(a) ?? []].some((m) => rules.modulesOf.get(b)?.has(m));
   const specific = ranked.filter((s, i) => verdicts[i] === void 0 && !rules.broad.has(s.label)).map((s) => s.label);
   const besideSpecific = (label) => specific.some((l) => !sameModule(l, label)) && !specific.some((l) => sameModule(l, label));
@@ -19604,6 +19610,7 @@ function decide(router, scored) {
     const drop = (dropped, needed = own) => ({ label, score, threshold: needed, added: false, dropped, evidence });
     const verdict = verdicts[i];
     if (verdict) return drop(verdict);
+    if (namedOtherwise && onTitleKeyword(ranked[i])) return drop("a title keyword beside another label");
     const yieldedTo = rules.yieldsTo.get(label)?.find(keptSubject);
     if (yieldedTo) return { ...drop("yields to another label"), yieldedTo };
     if (rules.broad.has(label) && score < broadLabelThreshold && besideSpecific(label))

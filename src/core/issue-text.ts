@@ -54,6 +54,7 @@ export type DropReason =
   | "a broad label beside a specific one"
   | "far below the first label"
   | "yields to another label"
+  | "a title keyword beside another label"
   | "over the cap";
 
 export interface IssueModule {
@@ -863,6 +864,16 @@ function decide(router: Router, scored: readonly Scored[]): LabelScore[] {
     return undefined;
   };
   const verdicts = ranked.map((s) => evidenceRule(s));
+  // A title keyword names a module only where nothing else is named: a label that needs one to reach its threshold is
+  // dropped beside any label that does not.
+  const onTitleKeyword = ({ label, evidence }: Scored) =>
+    evidence.some((e) => e.signal === "title_keyword") &&
+    scoreOf(
+      evidence.filter((e) => e.signal !== "title_keyword"),
+      weights,
+      repeatFactor,
+    ) < thresholdOf(label);
+  const namedOtherwise = ranked.some((s, i) => verdicts[i] === undefined && !onTitleKeyword(s));
   // Code nearly every report runs through (nn layers, autograd, CUDA) is named beside the subject: beside a specific label of
   // another module, it needs more. With a part of its own module (module: fsdp of oncall: distributed), it is that part's area.
   const sameModule = (a: string, b: string) => [...(rules.modulesOf.get(a) ?? [])].some((m) => rules.modulesOf.get(b)?.has(m));
@@ -879,6 +890,7 @@ function decide(router: Router, scored: readonly Scored[]): LabelScore[] {
     const drop = (dropped: DropReason, needed = own) => ({ label, score, threshold: needed, added: false, dropped, evidence });
     const verdict = verdicts[i];
     if (verdict) return drop(verdict);
+    if (namedOtherwise && onTitleKeyword(ranked[i]!)) return drop("a title keyword beside another label");
     const yieldedTo = rules.yieldsTo.get(label)?.find(keptSubject);
     if (yieldedTo) return { ...drop("yields to another label"), yieldedTo };
     if (rules.broad.has(label) && score < broadLabelThreshold && besideSpecific(label))

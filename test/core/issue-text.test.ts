@@ -1001,7 +1001,7 @@ modules:
     title_keywords: [GPU]
   - name: FFT
     label: "module: fft"
-    keywords: [fftn]
+    keywords: [fftn, rfftn]
 `);
     const decide = (title: string, body = "") => routeIssue(devices, { repository: "o/r", title, body });
 
@@ -1024,6 +1024,20 @@ modules:
       const beside = decide("fftn returns NaN on GPU", "");
       expect(beside.labels).toEqual(["module: fft"]);
       expect(beside.scores.find((s) => s.label === "module: gpu")).toMatchObject({ added: false, dropped: "a passing mention" });
+    });
+
+    it("names a module only where nothing else is named", () => {
+      // fftn and rfftn in prose (2 + 1) reach the threshold without being the subject: the title's GPU gives way to them.
+      const d = decide("wrong values on a GPU", "Both fftn and rfftn give wrong values here.");
+      expect(d.labels).toEqual(["module: fft"]);
+      expect(d.scores.find((s) => s.label === "module: gpu")).toMatchObject({
+        added: false,
+        dropped: "a title keyword beside another label",
+      });
+      // With an error of its own, the GPU label stands on more than the title keyword, and the error makes it the subject.
+      const own = decide("wrong values on a GPU", "Both fftn and rfftn fail.\n\nRuntimeError: illegal memory access");
+      expect(own.labels).toEqual(["module: gpu"]);
+      expect(own.scores.find((s) => s.label === "module: fft")).toMatchObject({ added: false, dropped: "a passing mention" });
     });
   });
 });
