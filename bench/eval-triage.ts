@@ -12,8 +12,9 @@
 //   test/fixtures/triage/real-cases-fresh-3.jsonl, real-cases-fresh-4.jsonl  121 and 121 more, each
 //                                          written after the labeller was tuned on all before it
 //                                          (splits "fresh3-dev"/"fresh3-holdout", "fresh4-dev"/"fresh4-holdout")
-//   test/fixtures/triage/real-cases-old.jsonl  122 after issues opened 2018-2021 (splits "old-dev" and
-//                                          "old-holdout"), written after all of the above
+//   test/fixtures/triage/real-cases-old.jsonl, real-cases-old-2.jsonl  122 and 115 after issues opened
+//                                          2018-2021 (splits "old-dev"/"old-holdout", "old2-dev"/"old2-holdout"),
+//                                          each written after the labeller was tuned on all before it
 // A "holdout" split was written before tuning and not looked at case by case while tuning; a "dev"
 // split is what the weights and thresholds were tuned on.
 //
@@ -140,6 +141,7 @@ export const CASE_FILES = [
   "test/fixtures/triage/real-cases-fresh-3.jsonl",
   "test/fixtures/triage/real-cases-fresh-4.jsonl",
   "test/fixtures/triage/real-cases-old.jsonl",
+  "test/fixtures/triage/real-cases-old-2.jsonl",
 ] as const;
 export const precision = (t: Tally) => ratio(t.tp, t.tp + t.fp);
 export const recall = (t: Tally) => ratio(t.tp, t.tp + t.fn);
