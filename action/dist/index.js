@@ -11062,7 +11062,7 @@ var AREA_FIELDS = [
     name: "keywords",
     kind: "list",
     max: CONFIG_LIMITS.maxKeywords,
-    doc: "Words that, found in an issue, name this area."
+    doc: "Words that, found in an issue, name this area (a leading * matches the start of a longer word)."
   },
   {
     key: "title_keywords",
@@ -19460,7 +19460,9 @@ function resolve3(router, repository, reading) {
       const apis = anyOwned.get(where) ? all.filter((api) => countsFor(ownersOf(api), rule)) : all;
       const how = keywordIn(rule, texts, apis);
       if (!how) continue;
-      const signal = rule.titleOnly ? "title_keyword" : how === "api" && where === "code_keyword" ? "code_entry_point" : where;
+      let signal = where;
+      if (rule.titleOnly) signal = "title_keyword";
+      else if (how === "api" && where === "code_keyword") signal = "code_entry_point";
       const evidence = { signal, kind: "keyword", text: rule.keyword, weight: weights[signal] };
       found.push({ target: { module: rule.module, area: rule.area }, evidence });
     }

@@ -53,7 +53,7 @@ const AREA_FIELDS = [
     name: "keywords",
     kind: "list",
     max: CONFIG_LIMITS.maxKeywords,
-    doc: "Words that, found in an issue, name this area.",
+    doc: "Words that, found in an issue, name this area (a leading * matches the start of a longer word).",
   },
   {
     key: "title_keywords",

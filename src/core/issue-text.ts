@@ -675,12 +675,11 @@ function resolve(router: Router, repository: string, reading: Reading): Found[] 
       const apis = anyOwned.get(where) ? all.filter((api) => countsFor(ownersOf(api), rule)) : all;
       const how = keywordIn(rule, texts, apis);
       if (!how) continue;
-      // An entry point called in a repro (`torch.compile(model)`) says what the issue exercises; other code does not.
-      const signal: TriageSignal = rule.titleOnly
-        ? "title_keyword"
-        : how === "api" && where === "code_keyword"
-          ? "code_entry_point"
-          : where;
+      // A title keyword is its own signal. An entry point called in a repro (`torch.compile(model)`) says what the issue
+      // exercises; other code does not.
+      let signal: TriageSignal = where;
+      if (rule.titleOnly) signal = "title_keyword";
+      else if (how === "api" && where === "code_keyword") signal = "code_entry_point";
       const evidence: IssueEvidence = { signal, kind: "keyword", text: rule.keyword, weight: weights[signal] };
       found.push({ target: { module: rule.module, area: rule.area }, evidence });
     }
