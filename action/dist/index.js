@@ -19582,11 +19582,8 @@ function decide(router, scored) {
   const named = (evidence, signals) => evidence.some((e) => signals.has(e.signal));
   const ranked = [...scored].sort((a, b) => b.score - a.score || a.order - b.order);
   const subjectKnown = ranked.some((s) => s.score >= thresholdOf(s.label) && named(s.evidence, SUBJECT_SIGNALS));
-  const ownScore = (evidence) => scoreOf(
-    evidence.filter((e) => OWN_SIGNALS.has(e.signal)),
-    weights,
-    repeatFactor
-  );
+  const scoreWhere = (evidence, keep) => scoreOf(evidence.filter(keep), weights, repeatFactor);
+  const ownScore = (evidence) => scoreWhere(evidence, (e) => OWN_SIGNALS.has(e.signal));
   const evidenceRule = ({ label, score, evidence }) => {
     if (score < thresholdOf(label)) return "below threshold";
     if (subjectKnown && score < passingThreshold && !named(evidence, SUBJECT_SIGNALS)) return "a passing mention";
@@ -19594,12 +19591,10 @@ function decide(router, scored) {
     return void 0;
   };
   const verdicts = ranked.map((s) => evidenceRule(s));
-  const onTitleKeyword = ({ label, evidence }) => evidence.some((e) => e.signal === "title_keyword") && scoreOf(
-    evidence.filter((e) => e.signal !== "title_keyword"),
-    weights,
-    repeatFactor
-  ) < thresholdOf(label);
-  const namedOtherwise = ranked.some((s, i) => verdicts[i] === void 0 && !onTitleKeyword(s));
+  const onTitleKeyword = ranked.map(
+    ({ label, evidence }) => evidence.some((e) => e.signal === "title_keyword") && scoreWhere(evidence, (e) => e.signal !== "title_keyword") < thresholdOf(label)
+  );
+  const namedOtherwise = ranked.some((_, i) => verdicts[i] === void 0 && !onTitleKeyword[i]);
   const sameModule = (a, b) => [...rules.modulesOf.get(a) ?? []].some((m) => rules.modulesOf.get(b)?.has(m));
   const specific = ranked.filter((s, i) => verdicts[i] === void 0 && !rules.broad.has(s.label)).map((s) => s.label);
   const besideSpecific = (label) => specific.some((l) => !sameModule(l, label)) && !specific.some((l) => sameModule(l, label));
@@ -19612,7 +19607,7 @@ function decide(router, scored) {
     const drop = (dropped, needed = own) => ({ label, score, threshold: needed, added: false, dropped, evidence });
     const verdict = verdicts[i];
     if (verdict) return drop(verdict);
-    if (namedOtherwise && onTitleKeyword(ranked[i])) return drop("a title keyword beside another label");
+    if (namedOtherwise && onTitleKeyword[i]) return drop("a title keyword beside another label");
     const yieldedTo = rules.yieldsTo.get(label)?.find(keptSubject);
     if (yieldedTo) return { ...drop("yields to another label"), yieldedTo };
     if (rules.broad.has(label) && score < broadLabelThreshold && besideSpecific(label))

@@ -850,12 +850,9 @@ function decide(router: Router, scored: readonly Scored[]): LabelScore[] {
   const ranked = [...scored].sort((a, b) => b.score - a.score || a.order - b.order);
   const subjectKnown = ranked.some((s) => s.score >= thresholdOf(s.label) && named(s.evidence, SUBJECT_SIGNALS));
   // A sub-label's own evidence must reach its threshold by itself: the frames its area's label shares do not count.
-  const ownScore = (evidence: readonly IssueEvidence[]) =>
-    scoreOf(
-      evidence.filter((e) => OWN_SIGNALS.has(e.signal)),
-      weights,
-      repeatFactor,
-    );
+  const scoreWhere = (evidence: readonly IssueEvidence[], keep: (e: IssueEvidence) => boolean) =>
+    scoreOf(evidence.filter(keep), weights, repeatFactor);
+  const ownScore = (evidence: readonly IssueEvidence[]) => scoreWhere(evidence, (e) => OWN_SIGNALS.has(e.signal));
   const evidenceRule = ({ label, score, evidence }: Scored): DropReason | undefined => {
     if (score < thresholdOf(label)) return "below threshold";
     if (subjectKnown && score < passingThreshold && !named(evidence, SUBJECT_SIGNALS)) return "a passing mention";
@@ -865,14 +862,11 @@ function decide(router: Router, scored: readonly Scored[]): LabelScore[] {
   const verdicts = ranked.map((s) => evidenceRule(s));
   // A title keyword names a module only where nothing else is named: a label that needs one to reach its threshold is
   // dropped beside any label that does not.
-  const onTitleKeyword = ({ label, evidence }: Scored) =>
-    evidence.some((e) => e.signal === "title_keyword") &&
-    scoreOf(
-      evidence.filter((e) => e.signal !== "title_keyword"),
-      weights,
-      repeatFactor,
-    ) < thresholdOf(label);
-  const namedOtherwise = ranked.some((s, i) => verdicts[i] === undefined && !onTitleKeyword(s));
+  const onTitleKeyword = ranked.map(
+    ({ label, evidence }) =>
+      evidence.some((e) => e.signal === "title_keyword") && scoreWhere(evidence, (e) => e.signal !== "title_keyword") < thresholdOf(label),
+  );
+  const namedOtherwise = ranked.some((_, i) => verdicts[i] === undefined && !onTitleKeyword[i]);
   // Code nearly every report runs through (nn layers, autograd, CUDA) is named beside the subject: beside a specific label of
   // another module, it needs more. With a part of its own module (module: fsdp of oncall: distributed), it is that part's area.
   const sameModule = (a: string, b: string) => [...(rules.modulesOf.get(a) ?? [])].some((m) => rules.modulesOf.get(b)?.has(m));
@@ -889,7 +883,7 @@ function decide(router: Router, scored: readonly Scored[]): LabelScore[] {
     const drop = (dropped: DropReason, needed = own) => ({ label, score, threshold: needed, added: false, dropped, evidence });
     const verdict = verdicts[i];
     if (verdict) return drop(verdict);
-    if (namedOtherwise && onTitleKeyword(ranked[i]!)) return drop("a title keyword beside another label");
+    if (namedOtherwise && onTitleKeyword[i]) return drop("a title keyword beside another label");
     const yieldedTo = rules.yieldsTo.get(label)?.find(keptSubject);
     if (yieldedTo) return { ...drop("yields to another label"), yieldedTo };
     if (rules.broad.has(label) && score < broadLabelThreshold && besideSpecific(label))

@@ -117,10 +117,6 @@ export interface RouteDecision {
 }
 
 /**
- * Which modules each file belongs to; shared by the PR router and the issue labeller. With a
- * deadline, throws BudgetExceeded once it has passed (checked per file and during long matches).
- */
-/**
  * The last matching per router, by the very files array it was for: a plan matches its files to
  * learn whose signals to read (candidatesToFetch), then to route; the second is the first's result.
  * Matching depends only on the router, the repository and the files, so the answer is the same.
@@ -129,6 +125,10 @@ const lastMatching = new WeakMap<Router, { repository: string; files: readonly C
 
 type Matched = ReturnType<typeof matchFiles>;
 
+/**
+ * Which modules each file belongs to; shared by the PR router and the issue labeller. With a
+ * deadline, throws BudgetExceeded once it has passed (checked per file and during long matches).
+ */
 export function modulesForFiles(router: Router, repository: string, files: readonly ChangedFile[], deadline?: Deadline): Matched {
   const last = lastMatching.get(router);
   if (last && last.files === files && last.repository === repository) return last.matched;
